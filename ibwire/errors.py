@@ -1,0 +1,191 @@
+"""Exceptions raised by ibwire.
+
+The tree::
+
+    IBWireError
+    ├── ProtocolError
+    │   ├── LocalProtocolError          we were asked to send something illegal
+    │   │   └── UnsupportedByServerError    needs a newer server version
+    │   └── RemoteProtocolError         the peer sent something we cannot accept
+    │       ├── FrameTooLargeError
+    │       ├── MalformedMessageError
+    │       └── HandshakeError
+    ├── ConnectionClosedError
+    │   └── ClientIdInUseError          TWS refused the client id (error 326)
+    ├── RequestTimeoutError             (also a TimeoutError)
+    ├── PacingError                     a request would break an IB request limit
+    └── ApiError                        TWS answered a request with an error code
+
+TWS error messages are ordinary events in the sans-I/O core
+(:class:`ibwire.messages.ErrMsg`); only the front ends' request helpers, which wait
+for a reply, raise :class:`ApiError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "ApiError",
+    "ClientIdInUseError",
+    "ConnectionClosedError",
+    "FrameTooLargeError",
+    "HandshakeError",
+    "IBWireError",
+    "LocalProtocolError",
+    "MalformedMessageError",
+    "PacingError",
+    "ProtocolError",
+    "RemoteProtocolError",
+    "RequestTimeoutError",
+    "UnsupportedByServerError",
+]
+
+
+class IBWireError(Exception):
+    """Base class of every exception ibwire raises on purpose."""
+
+
+class ProtocolError(IBWireError):
+    """A violation of the TWS API wire protocol, by either side."""
+
+
+class LocalProtocolError(ProtocolError):
+    """We were asked to send something the protocol does not allow.
+
+    Raised before a single byte is queued, so the connection stays usable.
+    """
+
+
+class UnsupportedByServerError(LocalProtocolError):
+    """A request or field needs a newer server version than the one negotiated.
+
+    Attributes:
+        feature: what was asked for (a message or ``Message.field`` name).
+        required: the lowest server version that carries it.
+        actual: the negotiated server version.
+    """
+
+    def __init__(self, feature: str, required: int, actual: int) -> None:
+        super().__init__(
+            f"{feature} needs server version {required} or later; "
+            f"the server negotiated {actual}"
+        )
+        self.feature = feature
+        self.required = required
+        self.actual = actual
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer sent something we cannot accept."""
+
+
+class FrameTooLargeError(RemoteProtocolError):
+    """A frame header announced a length of zero or above the configured maximum.
+
+    Attributes:
+        length: the announced length, read as an unsigned 32-bit integer.
+        max_size: the configured maximum frame size.
+    """
+
+    def __init__(self, length: int, max_size: int) -> None:
+        if length == 0:
+            text = "frame header announces an empty frame"
+        else:
+            text = f"frame of {length} bytes exceeds the maximum of {max_size} bytes"
+        super().__init__(text)
+        self.length = length
+        self.max_size = max_size
+
+
+class MalformedMessageError(RemoteProtocolError):
+    """A frame could not be decoded as the message its id names.
+
+    Attributes:
+        msg_id: the message id (``None`` when the id field itself is unreadable).
+        field_index: index into :attr:`fields` of the offending field (0 is the id);
+            ``None`` when the fault is not tied to one field.
+        field_name: the name of the field being decoded, when known.
+        fields: the raw text fields of the frame, id included.
+        reason: a short description of the fault.
+    """
+
+    def __init__(
+        self,
+        msg_id: int | None,
+        fields: Sequence[str],
+        reason: str,
+        *,
+        field_index: int | None = None,
+        field_name: str | None = None,
+    ) -> None:
+        where = ""
+        if field_index is not None:
+            where = f" at field {field_index}"
+            if field_name:
+                where += f" ({field_name})"
+        name = "message" if msg_id is None else f"message {msg_id}"
+        super().__init__(f"malformed {name}{where}: {reason}")
+        self.msg_id = msg_id
+        self.field_index = field_index
+        self.field_name = field_name
+        self.fields = tuple(fields)
+        self.reason = reason
+
+
+class HandshakeError(RemoteProtocolError):
+    """The connection handshake failed (bad hello, version out of range, redirect)."""
+
+
+class ConnectionClosedError(IBWireError):
+    """The connection is closed, or closed while a request was waiting."""
+
+
+class ClientIdInUseError(ConnectionClosedError):
+    """TWS refused the connection because the client id is already in use.
+
+    TWS answers error 326 and closes the socket; often only the close is seen,
+    right after startApi.
+
+    Attributes:
+        client_id: the refused client id.
+    """
+
+    def __init__(self, client_id: int) -> None:
+        super().__init__(
+            f"client id {client_id} is already in use on this TWS / IB Gateway; "
+            "connect with another client id, or wait until the old session is gone"
+        )
+        self.client_id = client_id
+
+
+class RequestTimeoutError(IBWireError, TimeoutError):
+    """A request helper did not get its answer in time."""
+
+
+class PacingError(IBWireError):
+    """A request would break one of IB's request limits and was refused locally."""
+
+
+class ApiError(IBWireError):
+    """TWS answered a request with an error message.
+
+    Attributes:
+        code: the TWS error code.
+        message: the error text.
+        req_id: the request (or order) id the error belongs to, -1 for none.
+        advanced_order_reject_json: extra JSON detail, when TWS sends it.
+    """
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        req_id: int = -1,
+        advanced_order_reject_json: str = "",
+    ) -> None:
+        super().__init__(f"TWS error {code} (request {req_id}): {message}")
+        self.code = code
+        self.message = message
+        self.req_id = req_id
+        self.advanced_order_reject_json = advanced_order_reject_json

@@ -1,0 +1,5 @@
+"""account messages."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

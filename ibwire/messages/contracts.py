@@ -1,0 +1,5 @@
+"""contracts messages."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""news messages."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""order messages."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""orders messages."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,170 @@
+"""System messages: handshake follow-ups, ids, time, errors, user info, verification, display groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..fields import ESC_STR, INT, LONG, OPT_LONG, STR
+from ..ids import IncomingId, OutgoingId
+from ..versions import ServerVersion as SV
+from ._base import F, Message, Ver, message
+
+__all__ = [
+    "CurrentTime",
+    "CurrentTimeInMillis",
+    "ErrMsg",
+    "ManagedAccts",
+    "NextValidId",
+    "ReqCurrentTime",
+    "ReqCurrentTimeInMillis",
+    "ReqIds",
+    "StartApi",
+]
+
+
+# ------------------------------------------------------------------ incoming
+
+
+@message(IncomingId.NEXT_VALID_ID)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NextValidId(Message):
+    """``NEXT_VALID_ID`` (9), EWrapper ``nextValidId``: the next usable order id.
+
+    Attributes:
+        order_id: the lowest order id this client may use now.
+    """
+
+    order_id: int
+
+    WIRE = (Ver(1), F("order_id", INT))
+
+
+@message(IncomingId.MANAGED_ACCTS)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManagedAccts(Message):
+    """``MANAGED_ACCTS`` (15), EWrapper ``managedAccounts``.
+
+    Attributes:
+        accounts_list: the accounts, comma-separated as sent (may end with a comma).
+    """
+
+    accounts_list: str
+
+    WIRE = (Ver(1), F("accounts_list", STR))
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """The account ids, without empty entries."""
+        return tuple(a for a in self.accounts_list.split(",") if a)
+
+
+@message(IncomingId.ERR_MSG)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrMsg(Message):
+    """``ERR_MSG`` (4), EWrapper ``error``: an error, warning or notice from TWS.
+
+    Attributes:
+        req_id: the request or order id the message is about; -1 for none.
+        error_code: the TWS code (see :mod:`ibwire.errorcodes`).
+        error_string: the text, unescaped (server 153+ escapes non-ASCII).
+        advanced_order_reject_json: JSON detail of an order rejection (server 166+);
+            empty when absent.
+        error_time: when TWS raised it, epoch milliseconds (server 194+); ``None``
+            before.
+    """
+
+    req_id: int
+    error_code: int
+    error_string: str
+    advanced_order_reject_json: str = ""
+    error_time: int | None = None
+
+    WIRE = (
+        Ver(2, before=SV.ERROR_TIME),
+        F("req_id", INT),
+        F("error_code", INT),
+        F("error_string", ESC_STR),
+        F("advanced_order_reject_json", ESC_STR, since=SV.ADVANCED_ORDER_REJECT),
+        F("error_time", OPT_LONG, since=SV.ERROR_TIME),
+    )
+
+
+@message(IncomingId.CURRENT_TIME)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CurrentTime(Message):
+    """``CURRENT_TIME`` (49), EWrapper ``currentTime``.
+
+    Attributes:
+        time: the server's time, epoch seconds.
+    """
+
+    time: int
+
+    WIRE = (Ver(1), F("time", LONG))
+
+
+@message(IncomingId.CURRENT_TIME_IN_MILLIS)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CurrentTimeInMillis(Message):
+    """``CURRENT_TIME_IN_MILLIS`` (109), EWrapper ``currentTimeInMillis`` (server 197+).
+
+    Attributes:
+        time_in_millis: the server's time, epoch milliseconds.
+    """
+
+    time_in_millis: int
+
+    WIRE = (F("time_in_millis", LONG),)
+
+
+# ------------------------------------------------------------------ outgoing
+
+
+@message(OutgoingId.START_API)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartApi(Message):
+    """``START_API`` (71), EClient ``startApi``: the first message after the handshake.
+
+    Attributes:
+        client_id: the client id of this connection.
+        optional_capabilities: capabilities text, usually empty (server 72+).
+    """
+
+    client_id: int
+    optional_capabilities: str = ""
+
+    WIRE = (
+        Ver(2),
+        F("client_id", INT),
+        F("optional_capabilities", STR, since=SV.OPTIONAL_CAPABILITIES),
+    )
+
+
+@message(OutgoingId.REQ_IDS)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReqIds(Message):
+    """``REQ_IDS`` (8), EClient ``reqIds``: ask for a fresh ``nextValidId``.
+
+    Attributes:
+        num_ids: deprecated by TWS; 1 is fine.
+    """
+
+    num_ids: int = 1
+
+    WIRE = (Ver(1), F("num_ids", INT))
+
+
+@message(OutgoingId.REQ_CURRENT_TIME)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReqCurrentTime(Message):
+    """``REQ_CURRENT_TIME`` (49), EClient ``reqCurrentTime``; answered by :class:`CurrentTime`."""
+
+    WIRE = (Ver(1),)
+
+
+@message(OutgoingId.REQ_CURRENT_TIME_IN_MILLIS, min_version=SV.CURRENT_TIME_IN_MILLIS)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReqCurrentTimeInMillis(Message):
+    """``REQ_CURRENT_TIME_IN_MILLIS`` (105), EClient ``reqCurrentTimeInMillis`` (server 197+)."""
+
+    WIRE = ()
