@@ -19,6 +19,7 @@ Nothing here knows about fields or message ids.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from typing import Final
 
 from .errors import FrameTooLargeError
@@ -85,22 +86,35 @@ class FrameDecoder:
                 ``max_frame_size``.  The decoder is unusable afterwards: the stream
                 has lost its frame boundaries.
         """
+        return list(self.iter_feed(data))
+
+    def iter_feed(self, data: bytes) -> Iterator[bytes]:
+        """Add ``data`` and yield the payload of every frame now complete, in order.
+
+        The iterator must be run to its end (the unfinished tail of the read is
+        kept when it ends).  Yielding one payload at a time lets the caller decode
+        each frame while it is still in the CPU cache: a 256 KiB read then runs at
+        the rate of a 4 KiB one (``benchmarks/bench_framing.py``).
+
+        Raises:
+            FrameTooLargeError: as :meth:`feed`, after the frames before the bad
+                header have been yielded.
+        """
         buffer = self._buffer + data if self._buffer else bytes(data)
+        self._buffer = b""
         end = len(buffer)
         pos = 0
         limit = self.max_frame_size
-        frames: list[bytes] = []
-        append = frames.append
-        while end - pos >= 4:
-            (size,) = _unpack_from(buffer, pos)
-            if size == 0 or size > limit:
-                self._buffer = buffer[pos:]
-                raise FrameTooLargeError(size, limit)
-            stop = pos + 4 + size
-            if stop > end:
-                break
-            append(buffer[pos + 4 : stop])
-            pos = stop
-        # Compact once per read, never per message.
-        self._buffer = buffer[pos:] if pos else buffer
-        return frames
+        try:
+            while end - pos >= 4:
+                (size,) = _unpack_from(buffer, pos)
+                if size == 0 or size > limit:
+                    raise FrameTooLargeError(size, limit)
+                stop = pos + 4 + size
+                if stop > end:
+                    break
+                yield buffer[pos + 4 : stop]
+                pos = stop
+        finally:
+            # Compact once per read, never per message.
+            self._buffer = buffer[pos:] if pos else buffer

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
-from typing import Final, Union
+from collections.abc import Iterable, Sequence
+from typing import Final, TypeAlias
 
 from .codec import Codec
 from .errors import (
@@ -29,7 +29,14 @@ from .errors import (
     MalformedMessageError,
     RemoteProtocolError,
 )
-from .events import ClientHello, ConnectAck, ConnectionClosed, Event, MalformedMessage, UnknownMessage
+from .events import (
+    ClientHello,
+    ConnectAck,
+    ConnectionClosed,
+    Event,
+    MalformedMessage,
+    UnknownMessage,
+)
 from .fields import TEXT_ERRORS, check_printable_ascii, decode_handshake_text
 from .framing import API_SIGN, DEFAULT_MAX_FRAME_SIZE, FrameDecoder, encode_frame, encode_hello
 from .messages import Message
@@ -39,7 +46,7 @@ from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
 __all__ = ["ClientProtocol", "ProtocolEvent", "ServerProtocol", "State"]
 
 #: What :meth:`ClientProtocol.events_received` returns: messages and core events.
-ProtocolEvent = Union[Message, Event]
+ProtocolEvent: TypeAlias = "Message | Event"
 
 _HELLO_RE: Final = re.compile(r"^v(\d+)(?:\.\.(\d+))?(?: +(.*?))? *$")
 
@@ -138,8 +145,14 @@ class _Endpoint:
         return self._codec
 
     def _queue_fields(self, parts: Sequence[str], *, check: bool, what: str) -> None:
-        if check:
+        try:
             joined = "".join(parts)
+        except TypeError:
+            bad_index = next(i for i, part in enumerate(parts) if not isinstance(part, str))
+            raise LocalProtocolError(
+                f"{what}: field {bad_index} is a {type(parts[bad_index]).__name__}, not text"
+            ) from None
+        if check:
             bad = check_printable_ascii(joined)
             if bad >= 0:
                 raise LocalProtocolError(_describe_bad_text(what, parts, bad))
@@ -148,18 +161,20 @@ class _Endpoint:
             payload = ("\0".join(parts) + "\0").encode("utf-8")
         self._out.append(encode_frame(payload))
 
-    def _decode_frames(self, frames: list[bytes]) -> None:
+    def _decode_frames(self, frames: Iterable[bytes]) -> None:
         """Decode whole frames into events: the hot loop."""
         codec = self._codec
         assert codec is not None
         get = codec.table.get
         append = self._events.append
-        count = len(frames)
-        index = 0
-        while index < count:
+        received = 0
+        payload = b""
+        frames = iter(frames)
+        while True:
             try:
-                while index < count:
-                    fields = frames[index].decode("utf-8", TEXT_ERRORS).split("\0")
+                for payload in frames:
+                    received += 1
+                    fields = payload.decode("utf-8", TEXT_ERRORS).split("\0")
                     if fields.pop():
                         raise _Unterminated
                     decoder = get(fields[0])
@@ -167,11 +182,14 @@ class _Endpoint:
                         append(self._unknown(fields))
                     else:
                         append(decoder(fields))
-                    index += 1
+                break
+            except RemoteProtocolError:
+                # Framing faults come from the frame iterator: the stream is lost.
+                self._received += received
+                raise
             except Exception as exc:  # the one boundary: evidence, then go on
-                append(MalformedMessage(error=self._explain(codec, frames[index], exc)))
-                index += 1
-        self._received += count
+                append(MalformedMessage(error=self._explain(codec, payload, exc)))
+        self._received += received
 
     def _unknown(self, fields: list[str]) -> ProtocolEvent:
         head = fields[0]
@@ -296,16 +314,16 @@ class ClientProtocol(_Endpoint):
         if self._state is State.IDLE:
             raise LocalProtocolError("receive_data() before connect()")
         try:
+            if self._codec is not None:
+                self._decode_frames(self._frames.iter_feed(data))
+                return
             frames = self._frames.feed(data)
+            if frames:
+                frames = self._handshake(frames)
+            if frames:
+                self._decode_frames(frames)
         except RemoteProtocolError as exc:
             raise self._closed_by_error(exc) from None
-        if not frames:
-            return
-        if self._codec is None:
-            frames = self._handshake(frames)
-            if not frames:
-                return
-        self._decode_frames(frames)
 
     def _handshake(self, frames: list[bytes]) -> list[bytes]:
         for index, payload in enumerate(frames):

@@ -37,7 +37,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar, TypeVar, Union
+from typing import Any, ClassVar, TypeAlias, TypeVar
 
 from ..fields import Kind
 from ..ids import IncomingId, OutgoingId
@@ -221,7 +221,7 @@ class Bits:
     names: tuple[str, ...]
 
 
-Node = Union[F, Ver, Const, Struct, Opt, Repeat, When, Custom]
+Node: TypeAlias = "F | Ver | Const | Struct | Opt | Repeat | When | Custom"
 
 
 def gate(node: Node) -> _Gate:

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pytest
+
+from ibwire import fields
+from ibwire.fields import (
+    UNSET_DECIMAL,
+    UNSET_DOUBLE,
+    UNSET_INTEGER,
+    UNSET_LONG,
+    check_printable_ascii,
+    decode_handshake_text,
+    decode_payload,
+    escape,
+    format_decimal,
+    format_float,
+    is_printable_ascii,
+    opt_bool,
+    opt_decimal,
+    opt_float,
+    opt_int,
+    opt_long,
+    unescape,
+)
+
+
+def test_sentinels_match_official_values() -> None:
+    assert UNSET_INTEGER == 2147483647
+    assert UNSET_DOUBLE == 1.7976931348623157e308
+    assert UNSET_LONG == 9223372036854775807
+    assert UNSET_DECIMAL == Decimal(2**127 - 1)
+
+
+@pytest.mark.parametrize("text", ["", "2147483647"])
+def test_opt_int_unset(text: str) -> None:
+    assert opt_int(text) is None
+
+
+def test_opt_int_values() -> None:
+    assert opt_int("0") == 0
+    assert opt_int("-5") == -5
+    with pytest.raises(ValueError):
+        opt_int("x")
+
+
+def test_opt_long() -> None:
+    assert opt_long("9223372036854775807") is None
+    assert opt_long("") is None
+    assert opt_long("5000000000") == 5000000000
+
+
+@pytest.mark.parametrize(
+    "text", ["", "1.7976931348623157e+308", "1.7976931348623157E308"]
+)
+def test_opt_float_unset(text: str) -> None:
+    assert opt_float(text) is None
+
+
+def test_opt_float_infinity_and_values() -> None:
+    assert opt_float("Infinity") == math.inf
+    assert opt_float("150.25") == 150.25
+
+
+def test_opt_bool() -> None:
+    assert opt_bool("") is None
+    assert opt_bool("0") is False
+    assert opt_bool("1") is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "2147483647", "9223372036854775807", "1.7976931348623157E308", "-9223372036854775808"],
+)
+def test_opt_decimal_unset_spellings(text: str) -> None:
+    assert opt_decimal(text) is None
+
+
+def test_opt_decimal_values() -> None:
+    assert opt_decimal("100") == Decimal("100")
+    assert opt_decimal("0.5") == Decimal("0.5")
+    with pytest.raises(ValueError):
+        opt_decimal("abc")
+    with pytest.raises(ValueError):
+        opt_decimal("NaN")
+
+
+def test_format_float() -> None:
+    assert format_float(150.25) == "150.25"
+    assert format_float(math.inf) == "Infinity"
+    assert format_float(3) == "3.0"
+    with pytest.raises(ValueError):
+        format_float(math.nan)
+
+
+def test_format_decimal_never_uses_exponent() -> None:
+    assert format_decimal(Decimal("1E+2")) == "100"
+    assert format_decimal(Decimal("0.5")) == "0.5"
+    with pytest.raises(ValueError):
+        format_decimal(Decimal("Infinity"))
+
+
+def test_unescape() -> None:
+    assert unescape("plain") == "plain"
+    assert unescape("caf\\u00e9") == "café"
+    assert unescape("\\ud83d\\ude00") == "\U0001f600"
+    assert unescape("path\\x") == "path\\x"
+
+
+def test_escape_roundtrip() -> None:
+    for text in ["café", "日本", "\U0001f600 ok", "ascii"]:
+        assert unescape(escape(text)) == text
+    assert escape("ascii") == "ascii"
+    assert escape("é").isascii()
+
+
+def test_printable_ascii_rule() -> None:
+    assert is_printable_ascii("AAPL 150.0\t\n\r")
+    assert not is_printable_ascii("caf\u00e9")
+    assert not is_printable_ascii("a\x00b")
+    assert not is_printable_ascii("\x7f")
+    assert check_printable_ascii("ab\x01") == 2
+    assert check_printable_ascii("ok") == -1
+
+
+def test_payload_with_latin1_bytes_never_fails() -> None:
+    assert decode_payload("é".encode()) == "é"
+    assert decode_payload(b"caf\xe9") == "café"
+
+
+def test_handshake_time_zone_in_gbk() -> None:
+    raw = "20240324 21:18:59 中国标准时间".encode("gbk")
+    assert decode_handshake_text(raw) == "20240324 21:18:59 中国标准时间"
+    assert decode_handshake_text(b"20240324 EST") == "20240324 EST"
+    assert isinstance(decode_handshake_text(b"\xff\xfe\xfd"), str)
+
+
+def test_kinds_render_templates() -> None:
+    assert fields.INT.decode_expr("x", 176) == "int(x or 0)"
+    assert fields.ESC_STR.decode_expr("x", 152) == "x"
+    assert fields.ESC_STR.decode_expr("x", 153) == "_unescape(x)"
+    assert fields.ESC_STR.encode_expr("v", 176, server=True) == "_escape(v)"
+    assert fields.ESC_STR.encode_expr("v", 176) == "v"
+
+
+def test_float_sentinel_kind() -> None:
+    ns = fields.helper_namespace()
+    kind = fields.FLOAT_SENTINEL("-2")
+    decode = eval("lambda x: " + kind.decode_expr("x", 176), ns)  # noqa: S307
+    encode = eval("lambda v: " + kind.encode_expr("v", 176), ns)  # noqa: S307
+    assert decode("-2") is None
+    assert decode("0.5") == 0.5
+    assert decode("") is None
+    assert encode(None) == "-2"
+    assert encode(0.5) == "0.5"

@@ -1,0 +1,309 @@
+from __future__ import annotations
+
+import struct
+from decimal import Decimal
+
+import pytest
+
+from ibwire import (
+    ClientHello,
+    ClientProtocol,
+    ConnectAck,
+    ConnectionClosed,
+    FrameTooLargeError,
+    HandshakeError,
+    LocalProtocolError,
+    MalformedMessage,
+    ServerProtocol,
+    State,
+    UnknownMessage,
+    UnsupportedByServerError,
+)
+from ibwire.messages import (
+    CancelMktData,
+    Contract,
+    ErrMsg,
+    ManagedAccts,
+    NextValidId,
+    ReqCurrentTime,
+    ReqCurrentTimeInMillis,
+    ReqMktData,
+    StartApi,
+    TickPrice,
+)
+
+
+def frame(*fields: str) -> bytes:
+    payload = "".join(f + "\0" for f in fields).encode()
+    return struct.pack(">I", len(payload)) + payload
+
+
+def connected_pair(version: int = 176, client_id: int = 3) -> tuple[ClientProtocol, ServerProtocol]:
+    client = ClientProtocol(client_id)
+    server = ServerProtocol(max_version=version)
+    client.connect()
+    server.receive_data(client.data_to_send())
+    server.accept(connection_time="20240324 21:18:59 EST")
+    client.receive_data(server.data_to_send())
+    server.receive_data(client.data_to_send())
+    client.events_received()
+    return client, server
+
+
+def test_connect_queues_hello() -> None:
+    client = ClientProtocol(0)
+    client.connect()
+    assert client.data_to_send() == b"API\x00\x00\x00\x00\x09v100..200"
+    assert client.state is State.HANDSHAKE
+
+
+def test_connect_options_and_single_version() -> None:
+    client = ClientProtocol(0, min_version=176, max_version=176, connect_options="+PACEAPI")
+    client.connect()
+    assert client.data_to_send() == b"API\x00\x00\x00\x00\x0dv176 +PACEAPI"
+
+
+def test_bad_constructor_arguments() -> None:
+    with pytest.raises(ValueError):
+        ClientProtocol(0, max_version=201)
+    with pytest.raises(ValueError):
+        ClientProtocol(0, min_version=99)
+    with pytest.raises(ValueError):
+        ClientProtocol(0, connect_options="caf\u00e9")
+
+
+def test_connect_twice_is_local_error() -> None:
+    client = ClientProtocol(0)
+    client.connect()
+    with pytest.raises(LocalProtocolError):
+        client.connect()
+
+
+def test_handshake_sends_start_api() -> None:
+    client = ClientProtocol(7, optional_capabilities="")
+    client.connect()
+    client.data_to_send()
+    client.receive_data(frame("176", "20240324 21:18:59 Greenwich Mean Time"))
+    events = client.events_received()
+    assert events == [ConnectAck(server_version=176, connection_time="20240324 21:18:59 Greenwich Mean Time")]
+    assert client.server_version == 176
+    assert client.connection_time == "20240324 21:18:59 Greenwich Mean Time"
+    assert client.state is State.CONNECTED
+    assert client.data_to_send() == frame("71", "2", "7", "")
+
+
+def test_frames_before_reply_that_are_not_two_fields_are_ignored() -> None:
+    client = ClientProtocol(1)
+    client.connect()
+    client.receive_data(frame("14", "1", "2", "3", "news") + frame("176", "t") + frame("9", "1", "530"))
+    assert client.events_received() == [
+        ConnectAck(server_version=176, connection_time="t"),
+        NextValidId(order_id=530),
+    ]
+
+
+def test_version_out_of_range_is_handshake_error() -> None:
+    client = ClientProtocol(1, max_version=176)
+    client.connect()
+    with pytest.raises(HandshakeError):
+        client.receive_data(frame("178", "t"))
+    assert client.state is State.CLOSED
+
+
+def test_garbage_version_and_redirect() -> None:
+    client = ClientProtocol(1)
+    client.connect()
+    with pytest.raises(HandshakeError, match="bad server version"):
+        client.receive_data(frame("abc", "t"))
+    client = ClientProtocol(1)
+    client.connect()
+    with pytest.raises(HandshakeError, match="redirect"):
+        client.receive_data(frame("-1", "host:4001"))
+
+
+def test_send_before_handshake_is_local_error() -> None:
+    client = ClientProtocol(1)
+    with pytest.raises(LocalProtocolError):
+        client.send(ReqCurrentTime())
+    client.connect()
+    with pytest.raises(LocalProtocolError):
+        client.send(ReqCurrentTime())
+
+
+def test_receive_before_connect_is_local_error() -> None:
+    with pytest.raises(LocalProtocolError):
+        ClientProtocol(1).receive_data(b"x")
+
+
+def test_messages_flow_both_ways() -> None:
+    client, server = connected_pair()
+    assert server.events_received() == [
+        ClientHello(min_version=100, max_version=200),
+        StartApi(client_id=3, optional_capabilities=""),
+    ]
+    server.send(ManagedAccts(accounts_list="DU1,DU2,"))
+    server.send(NextValidId(order_id=100))
+    client.receive_data(server.data_to_send())
+    events = client.events_received()
+    assert events == [ManagedAccts(accounts_list="DU1,DU2,"), NextValidId(order_id=100)]
+    managed = events[0]
+    assert isinstance(managed, ManagedAccts)
+    assert managed.accounts == ("DU1", "DU2")
+    request = ReqMktData(req_id=9, contract=Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD"))
+    client.send(request)
+    client.send(CancelMktData(req_id=9))
+    server.receive_data(client.data_to_send())
+    assert server.events_received() == [request, CancelMktData(req_id=9)]
+
+
+def test_unsupported_request_raises_before_a_byte_is_sent() -> None:
+    client, _ = connected_pair(version=176)
+    with pytest.raises(UnsupportedByServerError) as info:
+        client.send(ReqCurrentTimeInMillis())
+    assert info.value.required == 197
+    assert info.value.actual == 176
+    assert client.data_to_send() == b""
+
+
+def test_non_ascii_request_raises_before_a_byte_is_sent() -> None:
+    client, _ = connected_pair()
+    with pytest.raises(LocalProtocolError, match="printable ASCII"):
+        client.send(ReqMktData(req_id=1, contract=Contract(symbol="caf\u00e9")))
+    with pytest.raises(LocalProtocolError):
+        client.send(ReqMktData(req_id=1, contract=Contract(symbol="a\x00b")))
+    assert client.data_to_send() == b""
+
+
+def test_wrong_type_is_local_error() -> None:
+    client, _ = connected_pair()
+    with pytest.raises(LocalProtocolError):
+        client.send(ReqMktData(req_id=1, contract=Contract(symbol=5)))  # type: ignore[arg-type]
+    with pytest.raises(LocalProtocolError, match="does not send"):
+        client.send(TickPrice(req_id=1, tick_type=1, price=1.0))
+
+
+def test_malformed_message_does_not_stop_the_stream() -> None:
+    client, server = connected_pair()
+    server.send_fields(["1", "6", "x", "1", "1.5", "100", "0"])
+    server.send_fields(["1", "6", "1", "1", "1.5", "100", "0", "extra"])
+    server.send_fields(["1", "6", "1", "1", "1.5"])
+    server.send(TickPrice(req_id=1, tick_type=1, price=1.5, size=Decimal(100)))
+    client.receive_data(server.data_to_send())
+    events = client.events_received()
+    assert [type(e) for e in events] == [MalformedMessage, MalformedMessage, MalformedMessage, TickPrice]
+    bad = events[0]
+    assert isinstance(bad, MalformedMessage)
+    assert bad.msg_id == 1
+    assert bad.error.field_index == 2
+    assert bad.error.field_name == "req_id"
+    assert bad.fields == ("1", "6", "x", "1", "1.5", "100", "0")
+    extra = events[1]
+    assert isinstance(extra, MalformedMessage)
+    assert extra.error.field_index == 7
+    short = events[2]
+    assert isinstance(short, MalformedMessage)
+    assert short.error.field_name == "size"
+
+
+def test_unterminated_last_field_is_malformed() -> None:
+    client, _ = connected_pair()
+    client.receive_data(struct.pack(">I", 5) + b"9\x001\x005")
+    client.receive_data(frame("9", "1", "5"))
+    events = client.events_received()
+    assert isinstance(events[0], MalformedMessage)
+    assert "not terminated" in events[0].error.reason
+    assert events[1] == NextValidId(order_id=5)
+
+
+def test_unknown_and_unreadable_ids() -> None:
+    client, _ = connected_pair()
+    client.receive_data(frame("999", "a") + frame("x1", "a") + frame("9", "1", "5"))
+    events = client.events_received()
+    assert events[0] == UnknownMessage(msg_id=999, fields=("999", "a"))
+    assert isinstance(events[1], MalformedMessage)
+    assert events[1].msg_id is None
+    assert events[2] == NextValidId(order_id=5)
+
+
+def test_frame_errors_raise_and_close() -> None:
+    client, _ = connected_pair()
+    with pytest.raises(FrameTooLargeError):
+        client.receive_data(b"\x00\x00\x00\x00")
+    assert client.state is State.CLOSED
+    client.receive_data(b"ignored")
+
+
+def test_max_frame_size_is_configurable() -> None:
+    client = ClientProtocol(1, max_frame_size=16)
+    client.connect()
+    with pytest.raises(FrameTooLargeError):
+        client.receive_data(struct.pack(">I", 17))
+
+
+def test_eof_before_and_after_handshake() -> None:
+    client = ClientProtocol(1)
+    client.connect()
+    client.receive_eof()
+    assert client.events_received() == [ConnectionClosed(handshake_done=False, messages_received=0)]
+    client.receive_eof()
+    assert client.events_received() == []
+    client, server = connected_pair()
+    client.receive_eof()
+    assert client.events_received()[-1] == ConnectionClosed(handshake_done=True, messages_received=0)
+    with pytest.raises(LocalProtocolError, match="closed"):
+        client.send(ReqCurrentTime())
+
+
+def test_server_rejects_bad_sign_and_range() -> None:
+    server = ServerProtocol()
+    with pytest.raises(HandshakeError):
+        server.receive_data(b"GET / HTTP/1.1\r\n")
+    server = ServerProtocol()
+    with pytest.raises(HandshakeError):
+        server.receive_data(b"API\x00" + struct.pack(">I", 5) + b"hello")
+
+
+def test_server_hello_forms() -> None:
+    for text, expected in [
+        (b"v100..176", ClientHello(min_version=100, max_version=176)),
+        (b"v176..176 ", ClientHello(min_version=176, max_version=176)),
+        (b"v176", ClientHello(min_version=176, max_version=176)),
+        (b"v100..200 +PACEAPI", ClientHello(min_version=100, max_version=200, connect_options="+PACEAPI")),
+    ]:
+        server = ServerProtocol()
+        data = b"API\x00" + struct.pack(">I", len(text)) + text
+        for b in data:
+            server.receive_data(bytes([b]))
+        assert server.events_received() == [expected]
+
+
+def test_server_accept_rules() -> None:
+    server = ServerProtocol(max_version=176)
+    with pytest.raises(LocalProtocolError):
+        server.accept()
+    server.receive_data(b"API\x00" + struct.pack(">I", 9) + b"v100..200")
+    with pytest.raises(LocalProtocolError):
+        server.accept(version=190)
+    assert server.accept() == 176
+    with pytest.raises(LocalProtocolError):
+        server.accept()
+
+
+def test_server_encodes_escaped_text_at_153() -> None:
+    client, server = connected_pair(version=176)
+    server.send(ErrMsg(req_id=-1, error_code=2104, error_string="caf\u00e9"))
+    data = server.data_to_send()
+    assert b"caf\\u00e9" in data
+    client.receive_data(data)
+    assert client.events_received() == [ErrMsg(req_id=-1, error_code=2104, error_string="caf\u00e9")]
+
+
+def test_requests_before_accept_are_kept() -> None:
+    client = ClientProtocol(5)
+    server = ServerProtocol()
+    client.connect()
+    hello = client.data_to_send()
+    server.receive_data(hello + frame("49", "1"))
+    assert server.events_received() == [ClientHello(min_version=100, max_version=200)]
+    server.accept()
+    assert server.events_received() == [ReqCurrentTime()]

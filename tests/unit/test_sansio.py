@@ -1,0 +1,40 @@
+"""The sans-I/O modules import no socket, thread, event loop or clock."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import ibwire
+
+BANNED = {"socket", "threading", "asyncio", "selectors", "time", "ssl", "select"}
+CORE = ["protocol.py", "codec.py", "framing.py", "fields.py", "pacing.py"]
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_core_module_imports_no_io(name: str) -> None:
+    path = Path(ibwire.__file__).parent / name
+    if not path.exists():
+        pytest.skip(f"{name} not present")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    assert not imported & BANNED, f"{name} imports {sorted(imported & BANNED)}"
+
+
+def test_messages_package_imports_no_io() -> None:
+    folder = Path(ibwire.__file__).parent / "messages"
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = {alias.name.split(".")[0] for alias in node.names}
+                assert not names & BANNED, path.name
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                assert node.module.split(".")[0] not in BANNED, path.name
