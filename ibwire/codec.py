@@ -107,6 +107,21 @@ def _uses_ver(nodes: Sequence[Node]) -> bool:
     return False
 
 
+def _present_names(nodes: Sequence[Node], version: int) -> set[str]:
+    """Names filled by ``nodes`` at ``version`` (When branches included, not nested structs)."""
+    names: set[str] = set()
+    for node in nodes:
+        if not gate(node).present(version):
+            continue
+        if isinstance(node, When):
+            names |= _present_names(node.then, version) | _present_names(node.otherwise, version)
+        elif isinstance(node, (Ver, Const)):
+            continue
+        elif node.name is not None:
+            names.add(node.name)
+    return names
+
+
 def _defaults(cls: type) -> dict[str, tuple[bool, Any]]:
     """Field name -> (is_factory, default or factory); missing for required fields."""
     out: dict[str, tuple[bool, Any]] = {}
@@ -258,7 +273,8 @@ class _DecoderGen:
                 full = owner.prefix + attr
                 items = f"_l{next(_serial)}"
                 self.mark(depth, full + "#")
-                count = f"int(f[{self.pos()}] or 0)"
+                count = f"_n{next(_serial)}"
+                self.src.emit(depth, f"{count} = int(f[{self.pos()}] or 0)")
                 self.k += 1
                 self.flush(depth)
                 self.src.emit(depth, f"{items} = []")
@@ -312,6 +328,8 @@ class _DecoderGen:
                 continue
             assert node.name is not None
             owner, attr = self.scope_of(node.name, scope)
+            if attr in owner.bound:
+                continue  # an earlier node already gave it a value
             self.src.emit(depth, f"{_local(owner.prefix + attr)} = {self.default(owner.cls, attr)}")
             owner.bound.add(attr)
 
@@ -348,6 +366,9 @@ class _DecoderGen:
     def build(self) -> str:
         cls = self.cls
         body_start = len(self.src.lines)
+        if self.uses_ver:
+            # Conditions may name ``ver`` at versions where the field is absent.
+            self.src.emit(1, "ver = 0")
         self.walk(cls.WIRE, self.scopes[""], 1)
         self.construct(self.scopes[""], "m", 1)
         if self.dynamic:
@@ -405,15 +426,20 @@ class _EncoderGen:
             return "m." + path
         return f"{obj}.{path}"
 
-    def check_absent(self, node: Node, owner_cls: type, obj: str, depth: int) -> None:
+    def check_absent(
+        self, node: Node, owner_cls: type, obj: str, depth: int, present: set[str]
+    ) -> None:
         if isinstance(node, (Ver, Const)):
             return
         if isinstance(node, When):
             for sub in (*node.then, *node.otherwise):
-                self.check_absent(sub, owner_cls, obj, depth)
+                self.check_absent(sub, owner_cls, obj, depth, present)
             return
         name = node.name
         assert name is not None
+        if name in present:
+            # Carried by another node at this version (a field that moved).
+            return
         attr = name.rpartition(".")[2]
         cls = owner_cls
         if "." in name and obj == "m":
@@ -431,13 +457,23 @@ class _EncoderGen:
             # Removed at this version (``before``): the feature is gone, not pending.
             required = -1
         self.flush(depth)
-        self.src.emit(depth, f"if {self.access(name, obj)} != {ref}:")
+        op = "is not" if ref == "None" else "!="
+        self.src.emit(depth, f"if {self.access(name, obj)} {op} {ref}:")
         self.src.emit(depth + 1, f"raise _Unsupported({feature!r}, {required})")
 
-    def walk(self, nodes: Sequence[Node], owner_cls: type, obj: str, depth: int) -> None:
+    def walk(
+        self,
+        nodes: Sequence[Node],
+        owner_cls: type,
+        obj: str,
+        depth: int,
+        present: set[str] | None = None,
+    ) -> None:
+        if present is None:
+            present = _present_names(nodes, self.version)
         for node in nodes:
             if not gate(node).present(self.version):
-                self.check_absent(node, owner_cls, obj, depth)
+                self.check_absent(node, owner_cls, obj, depth, present)
                 continue
             if isinstance(node, F):
                 self.pending.append(self.field_expr(node.kind, self.access(node.name, obj)))
@@ -478,12 +514,12 @@ class _EncoderGen:
                 self.flush(depth)
                 self.src.emit(depth, f"if {self.cond(node.cond, obj)}:")
                 self.src.emit(depth + 1, "pass")
-                self.walk(node.then, owner_cls, obj, depth + 1)
+                self.walk(node.then, owner_cls, obj, depth + 1, present)
                 self.flush(depth + 1)
                 if any(gate(n).present(self.version) for n in node.otherwise):
                     self.src.emit(depth, "else:")
                     self.src.emit(depth + 1, "pass")
-                    self.walk(node.otherwise, owner_cls, obj, depth + 1)
+                    self.walk(node.otherwise, owner_cls, obj, depth + 1, present)
                     self.flush(depth + 1)
             elif isinstance(node, Custom):
                 self.flush(depth)
@@ -531,7 +567,7 @@ class _EncoderGen:
 _sources: dict[str, str] = {}
 
 
-def _compile(gen_src: str, ns: dict[str, Any], label: str) -> Callable[..., Any]:
+def _compile(gen_src: str, ns: dict[str, Any], label: str, version: int) -> Callable[..., Any]:
     filename = f"<ibwire.codec {label}>"
     _sources[label] = gen_src
     linecache.cache[filename] = (len(gen_src), None, gen_src.splitlines(True), filename)
@@ -539,6 +575,7 @@ def _compile(gen_src: str, ns: dict[str, Any], label: str) -> Callable[..., Any]
         _new=object.__new__,
         _Extra=_ExtraFields,
         _Unsupported=_Unsupported,
+        version=version,
     )
     code = compile(gen_src, filename, "exec")
     exec(code, ns)  # noqa: S102 - our own generated source
@@ -562,7 +599,9 @@ def decoder_for(cls: type[Message], version: int, *, trace: bool = False) -> Cal
     if fn is None:
         gen = _DecoderGen(cls, version, trace)
         src = gen.build()
-        fn = _compile(src, gen.src.ns, f"{cls.__name__} v{version} decode{'-trace' if trace else ''}")
+        fn = _compile(
+            src, gen.src.ns, f"{cls.__name__} v{version} decode{'-trace' if trace else ''}", version
+        )
         _decoders[key] = fn
     return fn
 
@@ -578,7 +617,9 @@ def encoder_for(cls: type[Message], version: int, *, server: bool = False) -> En
     if fn is None:
         gen = _EncoderGen(cls, version, server)
         src = gen.build()
-        fn = _compile(src, gen.src.ns, f"{cls.__name__} v{version} encode{'-server' if server else ''}")
+        fn = _compile(
+            src, gen.src.ns, f"{cls.__name__} v{version} encode{'-server' if server else ''}", version
+        )
         _encoders[key] = fn
     return fn
 

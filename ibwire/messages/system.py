@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
-from ..fields import ESC_STR, INT, LONG, OPT_LONG, STR
+from ..fields import ESC_STR, INT, LONG, OPT_LONG, STR, Kind
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
 from ._base import F, Message, Ver, message
@@ -18,8 +19,23 @@ __all__ = [
     "ReqCurrentTime",
     "ReqCurrentTimeInMillis",
     "ReqIds",
+    "ReqUserInfo",
     "StartApi",
+    "UserInfo",
+    "VerifyAndAuthCompleted",
+    "VerifyAndAuthMessage",
+    "VerifyAndAuthMessageApi",
+    "VerifyAndAuthRequest",
+    "VerifyCompleted",
+    "VerifyMessage",
+    "VerifyMessageApi",
+    "VerifyRequest",
 ]
+
+#: A boolean written as the text ``true`` / ``false``: the verification results.
+#: The official Java decoder tests ``"true".equals(text)`` (anything else is false);
+#: the Python client passes the text through untouched.
+TEXT_BOOL: Final = Kind("bool-text", '({x} == "true")', '("true" if {v} else "false")', bool)
 
 
 # ------------------------------------------------------------------ incoming
@@ -117,6 +133,87 @@ class CurrentTimeInMillis(Message):
     WIRE = (F("time_in_millis", LONG),)
 
 
+@message(IncomingId.USER_INFO)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserInfo(Message):
+    """``USER_INFO`` (107), EWrapper ``userInfo``: the answer to :class:`ReqUserInfo`.
+
+    Attributes:
+        req_id: the ``reqUserInfo`` request id.
+        white_branding_id: the white-branding id of the user's broker, empty for IB.
+    """
+
+    req_id: int
+    white_branding_id: str
+
+    WIRE = (F("req_id", INT), F("white_branding_id", STR))
+
+
+@message(IncomingId.VERIFY_MESSAGE_API)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyMessageApi(Message):
+    """``VERIFY_MESSAGE_API`` (65), EWrapper ``verifyMessageAPI`` (IB-internal verification).
+
+    Attributes:
+        api_data: the server's verification data.
+    """
+
+    api_data: str
+
+    WIRE = (Ver(1), F("api_data", STR))
+
+
+@message(IncomingId.VERIFY_COMPLETED)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyCompleted(Message):
+    """``VERIFY_COMPLETED`` (66), EWrapper ``verifyCompleted`` (IB-internal verification).
+
+    Attributes:
+        is_successful: the verification passed (``true`` on the wire).
+        error_text: why it failed; empty on success.
+    """
+
+    is_successful: bool
+    error_text: str
+
+    WIRE = (Ver(1), F("is_successful", TEXT_BOOL), F("error_text", STR))
+
+
+@message(IncomingId.VERIFY_AND_AUTH_MESSAGE_API)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyAndAuthMessageApi(Message):
+    """``VERIFY_AND_AUTH_MESSAGE_API`` (69), EWrapper ``verifyAndAuthMessageAPI``.
+
+    IB-internal verification with authentication.
+
+    Attributes:
+        api_data: the server's verification data.
+        xyz_challenge: the authentication challenge (``xyzChallange`` in the
+            official Python wrapper, ``xyzChallenge`` in Java).
+    """
+
+    api_data: str
+    xyz_challenge: str
+
+    WIRE = (Ver(1), F("api_data", STR), F("xyz_challenge", STR))
+
+
+@message(IncomingId.VERIFY_AND_AUTH_COMPLETED)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyAndAuthCompleted(Message):
+    """``VERIFY_AND_AUTH_COMPLETED`` (70), EWrapper ``verifyAndAuthCompleted``.
+
+    Attributes:
+        is_successful: the verification passed (``true`` on the wire).
+        error_text: why it failed; empty on success.
+    """
+
+    is_successful: bool
+    error_text: str
+
+    WIRE = (Ver(1), F("is_successful", TEXT_BOOL), F("error_text", STR))
+
+
 # ------------------------------------------------------------------ outgoing
 
 
@@ -168,3 +265,87 @@ class ReqCurrentTimeInMillis(Message):
     """``REQ_CURRENT_TIME_IN_MILLIS`` (105), EClient ``reqCurrentTimeInMillis`` (server 197+)."""
 
     WIRE = ()
+
+
+@message(OutgoingId.REQ_USER_INFO, min_version=SV.USER_INFO)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReqUserInfo(Message):
+    """``REQ_USER_INFO`` (104), EClient ``reqUserInfo`` (server 167+); answered by :class:`UserInfo`.
+
+    Attributes:
+        req_id: the request id the answer will carry.
+    """
+
+    req_id: int
+
+    WIRE = (F("req_id", INT),)
+
+
+@message(OutgoingId.VERIFY_REQUEST, min_version=SV.LINKING)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyRequest(Message):
+    """``VERIFY_REQUEST`` (65), EClient ``verifyRequest`` (IB-internal verification).
+
+    The official client sends it only when the connection asked for extra
+    authentication at connect time.
+
+    Attributes:
+        api_name: the application's name.
+        api_version: the application's version.
+    """
+
+    api_name: str
+    api_version: str
+
+    WIRE = (Ver(1), F("api_name", STR), F("api_version", STR))
+
+
+@message(OutgoingId.VERIFY_MESSAGE, min_version=SV.LINKING)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyMessage(Message):
+    """``VERIFY_MESSAGE`` (66), EClient ``verifyMessage`` (IB-internal verification).
+
+    Attributes:
+        api_data: the client's answer to :class:`VerifyMessageApi`.
+    """
+
+    api_data: str
+
+    WIRE = (Ver(1), F("api_data", STR))
+
+
+@message(OutgoingId.VERIFY_AND_AUTH_REQUEST, min_version=SV.LINKING)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyAndAuthRequest(Message):
+    """``VERIFY_AND_AUTH_REQUEST`` (72), EClient ``verifyAndAuthRequest``.
+
+    IB-internal verification with authentication; like :class:`VerifyRequest`,
+    sent only when extra authentication was asked for at connect time.
+
+    Attributes:
+        api_name: the application's name.
+        api_version: the application's version.
+        opaque_isv_key: the vendor's key.
+    """
+
+    api_name: str
+    api_version: str
+    opaque_isv_key: str
+
+    WIRE = (Ver(1), F("api_name", STR), F("api_version", STR), F("opaque_isv_key", STR))
+
+
+@message(OutgoingId.VERIFY_AND_AUTH_MESSAGE, min_version=SV.LINKING)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyAndAuthMessage(Message):
+    """``VERIFY_AND_AUTH_MESSAGE`` (73), EClient ``verifyAndAuthMessage``.
+
+    Attributes:
+        api_data: the client's verification data.
+        xyz_response: the answer to the challenge of :class:`VerifyAndAuthMessageApi`.
+    """
+
+    api_data: str
+    xyz_response: str
+
+    WIRE = (Ver(1), F("api_data", STR), F("xyz_response", STR))

@@ -1,4 +1,26 @@
-"""Tick type ids (the official ``TickTypeEnum``; the value is the wire id)."""
+"""Tick type ids (the official ``TickTypeEnum``; the value is the wire id).
+
+The ``tick_type`` of a market data message says what the value is.  Which
+message carries which types (protocol.md, appendix B):
+
+* :class:`~ibwire.messages.TickPrice`: prices (BID, ASK, LAST, HIGH, LOW, CLOSE,
+  OPEN, the delayed ones 66-68 and 72-76, ...).  For BID, ASK, LAST and
+  DELAYED_BID/ASK/LAST the message also carries the matching size, which the
+  official client reports as a separate ``tickSize`` (BID_SIZE, ASK_SIZE,
+  LAST_SIZE, DELAYED_BID_SIZE/ASK_SIZE/LAST_SIZE).
+* :class:`~ibwire.messages.TickSize`: sizes and volumes.
+* :class:`~ibwire.messages.TickString`: text such as LAST_TIMESTAMP (45, epoch
+  seconds), RT_VOLUME (48), LAST_EXCH (84), LAST_REG_TIME (85) and
+  DELAYED_LAST_TIMESTAMP (88).
+* :class:`~ibwire.messages.TickGeneric`: numbers such as SHORTABLE (46),
+  HALTED (49) and TRADE_COUNT/TRADE_RATE/VOLUME_RATE (54-56).
+* :class:`~ibwire.messages.TickOptionComputation`: BID/ASK/LAST/MODEL_OPTION
+  computations (10-13) and their delayed forms (80-83).
+* :class:`~ibwire.messages.TickEfp`: the EFP computations (38-44).
+
+NOT_SET (111) is the official client's "no tick type" marker; it never names a
+value on the wire.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +30,10 @@ __all__ = ["TickType"]
 
 
 class TickType(IntEnum):
-    """What a market data tick carries, delayed types included (ids 66-76, 80-83, 88, 90)."""
+    """What a market data tick carries, delayed types included (ids 66-76, 80-83, 88, 90).
+
+    The members follow the official ``TickTypeEnum`` order, which is the wire id.
+    """
 
     BID_SIZE = 0
     BID = 1

@@ -114,6 +114,7 @@ def test_client_requests_reencode_exactly() -> None:
     records = [r for r in real_records() if r.direction == "out" and not r.is_hello]
     assert records
     failures = []
+    mislabelled: list[str] = []
     for record in records:
         version = record.server_version or 176
         server, client = Codec(version, server=True), Codec(version)
@@ -122,8 +123,23 @@ def test_client_requests_reencode_exactly() -> None:
             decoded = server.decode(fields)
             again = client.encode(decoded)
         except Exception as exc:  # noqa: BLE001 - collected as evidence
+            if _is_server_message(fields, version):
+                mislabelled.append(record.source)
+                continue
             failures.append(f"{record.source} id {fields[0]}: {type(exc).__name__}: {exc}")
             continue
         if again != fields:
             failures.append(f"{record.source} id {fields[0]}: {fields} -> {again}")
     assert not failures, f"{len(failures)} of {len(records)} failed:\n" + "\n".join(failures[:20])
+    # Two records of the capture are server messages (managedAccounts, a farm
+    # notice) filed as client->server; they must at least be exact server messages.
+    assert len(mislabelled) <= 2, mislabelled
+
+
+def _is_server_message(fields: list[str], version: int) -> bool:
+    """Whether ``fields`` is an exact server message (a record filed in the wrong direction)."""
+    try:
+        decoded = Codec(version).decode(list(fields))
+        return Codec(version, server=True).encode(decoded) == fields
+    except Exception:  # noqa: BLE001
+        return False

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import linecache
+import traceback
+from dataclasses import dataclass
+
+import pytest
+
+from ibwire.codec import INCOMING, OUTGOING, Codec, decoder_for, encoder_for, source_of
+from ibwire.errors import LocalProtocolError, MalformedMessageError, UnsupportedByServerError
+from ibwire.fields import INT, STR
+from ibwire.ids import IncomingId, OutgoingId
+from ibwire.messages import ComboLeg, Contract, NextValidId, ReqMktData, TickPrice
+from ibwire.messages._base import Custom, F, Message, Opt, Repeat, Struct, Ver, When
+from ibwire.messages.common import DeltaNeutralContract
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Moved(Message):
+    a: str = ""
+    b: int = 0
+
+    WIRE = (
+        Ver(9, before=136),
+        When("ver >= 9", (F("a", STR),), before=136),
+        F("a", STR, since=136),
+        When("version >= 150", (F("b", INT),)),
+    )
+
+
+Moved.MSG_ID = 9999
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    x: int = 0
+    y: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lists(Message):
+    head: str = ""
+    items: tuple[Item, ...] = ()
+    nums: tuple[int, ...] = ()
+    opt: DeltaNeutralContract | None = None
+    tail: str = ""
+
+    WIRE = (
+        F("head", STR),
+        When(
+            "{head} == 'many'", (Repeat("items", Struct(None, Item, (F("x", INT), F("y", STR)))),)
+        ),
+        Repeat("nums", INT),
+        Opt("opt", DeltaNeutralContract, (F("con_id", INT),)),
+        Custom(
+            "tail",
+            lambda f, i, v: (f[i].upper(), i + 1),
+            lambda value, out, v: out.append(value.lower()),
+        ),
+    )
+
+
+Lists.MSG_ID = 9998
+
+
+def test_registries_hold_every_class_once() -> None:
+    assert INCOMING[IncomingId.TICK_PRICE] is TickPrice
+    assert OUTGOING[OutgoingId.REQ_MKT_DATA] is ReqMktData
+    for registry in (INCOMING, OUTGOING):
+        for msg_id, cls in registry.items():
+            assert cls.MSG_ID == msg_id
+
+
+def test_generated_decoder_is_flat_and_cached() -> None:
+    src = source_of(TickPrice, 176)
+    assert "if " not in src.replace("if len(f)", "")
+    assert "try" not in src
+    assert decoder_for(TickPrice, 176) is decoder_for(TickPrice, 176)
+    assert decoder_for(TickPrice, 176) is not decoder_for(TickPrice, 175)
+
+
+def test_generated_source_is_in_linecache() -> None:
+    fn = decoder_for(TickPrice, 176)
+    filename = fn.__code__.co_filename
+    assert linecache.getline(filename, 1).startswith("def decode")
+    with pytest.raises(ValueError) as info:
+        fn(["1", "6", "x", "1", "1", "", "0"])
+    text = "".join(traceback.format_exception(info.value))
+    assert "int(f[2] or 0)" in text
+
+
+def test_field_that_moves_between_versions() -> None:
+    assert decoder_for(Moved, 120)(["9999", "9", "x"]) == Moved(a="x")
+    assert decoder_for(Moved, 120)(["9999", "8"]) == Moved()
+    assert decoder_for(Moved, 176)(["9999", "x", "7"]) == Moved(a="x", b=7)
+    assert encoder_for(Moved, 176)(Moved(a="x", b=7)) == ["9999", "x", "7"]
+    assert encoder_for(Moved, 120)(Moved(a="x")) == ["9999", "9", "x"]
+
+
+def test_lists_after_dynamic_positions() -> None:
+    message = Lists(
+        head="many",
+        items=(Item(x=1, y="a"), Item(x=2, y="b")),
+        nums=(5, 6, 7),
+        opt=DeltaNeutralContract(con_id=3),
+        tail="z",
+    )
+    fields = encoder_for(Lists, 176)(message)
+    assert fields == ["9998", "many", "2", "1", "a", "2", "b", "3", "5", "6", "7", "1", "3", "z"]
+    assert decoder_for(Lists, 176)(fields) == Lists(
+        head="many",
+        items=message.items,
+        nums=(5, 6, 7),
+        opt=DeltaNeutralContract(con_id=3),
+        tail="Z",
+    )
+    short = encoder_for(Lists, 176)(Lists(head="one", items=(Item(),)))
+    assert short == ["9998", "one", "0", "0", ""]
+
+
+def test_bag_with_several_legs_roundtrips() -> None:
+    legs = (
+        ComboLeg(con_id=5, ratio=1, action="BUY", exchange="SMART"),
+        ComboLeg(con_id=6, ratio=2, action="SELL", exchange="SMART"),
+    )
+    message = ReqMktData(req_id=1, contract=Contract(sec_type="BAG", combo_legs=legs))
+    fields = Codec(176).encode(message)
+    assert Codec(176, server=True).decode(fields) == message
+
+
+def test_diagnosis_names_the_field() -> None:
+    codec = Codec(176)
+    with pytest.raises(MalformedMessageError) as info:
+        codec.decode(["9", "1", "abc"])
+    assert info.value.field_index == 2
+    assert info.value.field_name == "order_id"
+    assert info.value.msg_id == 9
+    with pytest.raises(MalformedMessageError) as info:
+        codec.decode(["9", "1"])
+    assert "missing" in info.value.reason
+    with pytest.raises(MalformedMessageError) as info:
+        codec.decode(["9", "1", "5", "6"])
+    assert info.value.field_index == 3
+
+
+def test_encode_refuses_fields_the_version_lacks() -> None:
+    codec = Codec(110)
+    with pytest.raises(UnsupportedByServerError) as info:
+        codec.encode(ReqMktData(req_id=1, contract=Contract(), regulatory_snapshot=True))
+    assert info.value.feature == "ReqMktData.regulatory_snapshot"
+    assert info.value.required == 114
+    assert codec.encode(ReqMktData(req_id=1, contract=Contract()))[:3] == ["1", "11", "1"]
+
+
+def test_encode_refuses_the_wrong_direction() -> None:
+    with pytest.raises(LocalProtocolError):
+        Codec(176).encode(NextValidId(order_id=1))
+    assert Codec(176, server=True).encode(NextValidId(order_id=1)) == ["9", "1", "1"]
