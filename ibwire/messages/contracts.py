@@ -21,10 +21,10 @@ properties :attr:`ContractDetails.last_trade_time` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 from ..fields import (
     BOOL,
@@ -33,8 +33,6 @@ from ..fields import (
     FLOAT,
     INT,
     STR,
-    Kind,
-    format_float,
 )
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
@@ -64,80 +62,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------ layout helpers
-
-# Text conversions of the kinds used by the hand-written list codecs below; they
-# follow the kinds' rules in ibwire.fields (empty reads as 0 for INT and FLOAT).
-_DECODERS: Final[dict[Kind, Callable[[str], Any]]] = {
-    INT: lambda x: int(x or 0),
-    FLOAT: lambda x: float(x or 0),
-    STR: lambda x: x,
-}
-_ENCODERS: Final[dict[Kind, Callable[[Any], str]]] = {
-    INT: str,
-    FLOAT: format_float,
-    STR: lambda v: v,
-}
-
-
-def _counted(
-    name: str, item: Kind | Struct, *, since: int | None = None, before: int | None = None
-) -> Custom:
-    """A counted list, like :class:`Repeat`, as a :class:`Custom` node.
-
-    The generated decoder reads a ``Repeat``'s count from the wrong field when the
-    list does not start at a fixed position (after a ``When``, another ``Repeat``
-    or a ``Custom``): it computes ``f[i + k]`` before advancing ``i`` and reads it
-    after.  Lists in such positions use this node instead.  ``item`` is an INT,
-    FLOAT or STR kind, or a struct of such fields.
-    """
-    if isinstance(item, Struct):
-        cls = item.cls
-        names: list[str] = []
-        decs: list[Callable[[str], Any]] = []
-        encs: list[Callable[[Any], str]] = []
-        for node in item.wire:
-            if not isinstance(node, F) or not isinstance(node.kind, Kind):
-                raise TypeError(f"counted({name!r}): only plain fields are supported")
-            names.append(node.name)
-            decs.append(_DECODERS[node.kind])
-            encs.append(_ENCODERS[node.kind])
-        width = len(names)
-        pairs = tuple(zip(names, decs, strict=True))
-        outs = tuple(zip(names, encs, strict=True))
-
-        def decode_structs(f: Sequence[str], i: int, version: int) -> tuple[Any, int]:
-            count = int(f[i] or 0)
-            i += 1
-            items = []
-            for _ in range(count):
-                if i + width > len(f):
-                    raise IndexError(f"{name}: list ends early")
-                items.append(cls(**{n: dec(f[i + k]) for k, (n, dec) in enumerate(pairs)}))
-                i += width
-            return tuple(items), i
-
-        def encode_structs(value: Any, out: list[str], version: int) -> None:
-            out.append(str(len(value)))
-            for it in value:
-                out.extend(enc(getattr(it, n)) for n, enc in outs)
-
-        return Custom(name, decode_structs, encode_structs, since=since, before=before)
-
-    dec1 = _DECODERS[item]
-    enc1 = _ENCODERS[item]
-
-    def decode_scalars(f: Sequence[str], i: int, version: int) -> tuple[Any, int]:
-        count = int(f[i] or 0)
-        i += 1
-        if i + count > len(f):
-            raise IndexError(f"{name}: list ends early")
-        return tuple(dec1(text) for text in f[i : i + count]), i + count
-
-    def encode_scalars(value: Any, out: list[str], version: int) -> None:
-        out.append(str(len(value)))
-        out.extend(enc1(v) for v in value)
-
-    return Custom(name, decode_scalars, encode_scalars, since=since, before=before)
 
 
 def _message_version(latest: int) -> Custom:
@@ -383,7 +307,7 @@ class PriceIncrement:
 _D = "contract_details."
 _C = "contract_details.contract."
 
-_SEC_ID_LIST = _counted(_D + "sec_id_list", TAG_VALUE)
+_SEC_ID_LIST = Repeat(_D + "sec_id_list", TAG_VALUE)
 
 
 def _in_details(*nodes: F) -> tuple[Node, ...]:
@@ -493,7 +417,7 @@ class ContractData(Message):
         F(_D + "size_increment", DECIMAL, since=SV.SIZE_RULES),
         F(_D + "suggested_size_increment", DECIMAL, since=SV.SIZE_RULES),
         _FUND_BLOCK,
-        _counted(
+        Repeat(
             _D + "ineligibility_reasons",
             Struct(None, IneligibilityReason, (F("id", STR), F("description", STR))),
             since=SV.INELIGIBILITY_REASONS,
@@ -616,7 +540,7 @@ class SecurityDefinitionOptionParameter(Message):
         F("trading_class", STR),
         F("multiplier", STR),
         Repeat("expirations", STR),
-        _counted("strikes", FLOAT),
+        Repeat("strikes", FLOAT),
     )
 
 

@@ -16,7 +16,6 @@ from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
 from ._base import Bits, Const, F, Message, Node, Repeat, Struct, Ver, When, message
 from .common import C12, ComboLeg, Contract
-from .contracts import _counted
 from .market_data import TickAttribBidAsk, TickAttribLast
 
 __all__ = [
@@ -465,12 +464,11 @@ _CONTRACT_C12: tuple[Node, ...] = tuple(
     F("contract." + node.name, node.kind) for node in C12 if isinstance(node, F)
 )
 
-#: Combo legs of a BAG contract, ``count, {conId, ratio, action, exchange}``.  A
-#: counted list inside a ``When`` (see ``contracts._counted`` for why not ``Repeat``).
+#: Combo legs of a BAG contract, ``count, {conId, ratio, action, exchange}``.
 _CONTRACT_COMBO_LEGS = When(
     "{contract.sec_type} == 'BAG'",
     (
-        _counted(
+        Repeat(
             "contract.combo_legs",
             Struct(
                 None,
