@@ -427,13 +427,20 @@ class _EncoderGen:
         return f"{obj}.{path}"
 
     def check_absent(
-        self, node: Node, owner_cls: type, obj: str, depth: int, present: set[str]
+        self,
+        node: Node,
+        owner_cls: type,
+        obj: str,
+        depth: int,
+        present: set[str],
+        outer_since: int | None = None,
     ) -> None:
         if isinstance(node, (Ver, Const)):
             return
         if isinstance(node, When):
+            since = node.since if node.since is not None else outer_since
             for sub in (*node.then, *node.otherwise):
-                self.check_absent(sub, owner_cls, obj, depth, present)
+                self.check_absent(sub, owner_cls, obj, depth, present, since)
             return
         name = node.name
         assert name is not None
@@ -451,7 +458,10 @@ class _EncoderGen:
         ref = self.src.name_for(value, "fac") + "()" if is_factory else (
             repr(value) if value is None or isinstance(value, (bool, int, str))
             else self.src.name_for(value, "def"))
-        required = node.since if node.since is not None and self.version < node.since else None
+        required = None
+        for since in (node.since, outer_since):
+            if since is not None and self.version < since:
+                required = max(required or 0, since)
         feature = f"{self.cls.__name__}.{name}"
         if required is None:
             # Removed at this version (``before``): the feature is gone, not pending.

@@ -115,6 +115,7 @@ def test_client_requests_reencode_exactly() -> None:
     assert records
     failures = []
     mislabelled: list[str] = []
+    respelled: list[str] = []
     for record in records:
         version = record.server_version or 176
         server, client = Codec(version, server=True), Codec(version)
@@ -129,11 +130,31 @@ def test_client_requests_reencode_exactly() -> None:
             failures.append(f"{record.source} id {fields[0]}: {type(exc).__name__}: {exc}")
             continue
         if again != fields:
+            if _same_but_unset_spelling(fields, again):
+                respelled.append(record.source)
+                continue
             failures.append(f"{record.source} id {fields[0]}: {fields} -> {again}")
     assert not failures, f"{len(failures)} of {len(records)} failed:\n" + "\n".join(failures[:20])
     # Two records of the capture are server messages (managedAccounts, a farm
     # notice) filed as client->server; they must at least be exact server messages.
     assert len(mislabelled) <= 2, mislabelled
+    # Two placeOrder frames of the capture (bytes literals of a unit test, from an
+    # older official client) write unset doubles and ints as empty fields where the
+    # current official client writes the max literal; TWS reads both as unset.
+    assert len(respelled) <= 2, respelled
+
+
+_UNSET_LITERALS = {"2147483647", "1.7976931348623157e+308", "9223372036854775807"}
+
+
+def _same_but_unset_spelling(original: list[str], again: list[str]) -> bool:
+    """Equal but for positions where one side is empty and the other an unset literal."""
+    if len(original) != len(again):
+        return False
+    return all(
+        a == b or (a == "" and b in _UNSET_LITERALS) or (b == "" and a in _UNSET_LITERALS)
+        for a, b in zip(original, again, strict=True)
+    )
 
 
 def _is_server_message(fields: list[str], version: int) -> bool:
