@@ -7,21 +7,6 @@ package registers every class in :data:`ibwire.codec.INCOMING` /
 
 from __future__ import annotations
 
-from ._base import INCOMING, OUTGOING, Message
-from .account import *  # noqa: F403
-from .common import *  # noqa: F403
-from .contracts import *  # noqa: F403
-from .display import *  # noqa: F403
-from .executions import *  # noqa: F403
-from .historical import *  # noqa: F403
-from .market_data import *  # noqa: F403
-from .news import *  # noqa: F403
-from .order import *  # noqa: F403
-from .orders import *  # noqa: F403
-from .scanner import *  # noqa: F403
-from .system import *  # noqa: F403
-from .ticktypes import *  # noqa: F403
-
 from . import (
     account,
     common,
@@ -37,6 +22,20 @@ from . import (
     system,
     ticktypes,
 )
+from ._base import INCOMING, OUTGOING, Message
+from .account import *  # noqa: F403
+from .common import *  # noqa: F403
+from .contracts import *  # noqa: F403
+from .display import *  # noqa: F403
+from .executions import *  # noqa: F403
+from .historical import *  # noqa: F403
+from .market_data import *  # noqa: F403
+from .news import *  # noqa: F403
+from .order import *  # noqa: F403
+from .orders import *  # noqa: F403
+from .scanner import *  # noqa: F403
+from .system import *  # noqa: F403
+from .ticktypes import *  # noqa: F403
 
 __all__ = ["INCOMING", "OUTGOING", "Message"]
 for _module in (
