@@ -1,0 +1,253 @@
+"""The ``ibwire`` command.
+
+Each subcommand is a :class:`Command`: a name, a one-line help, a function that
+adds its arguments to its parser, and a function that runs it and returns the
+exit status.  :data:`COMMANDS` is the table ``main`` builds the parser from; a
+new subcommand is one more entry.
+
+Subcommands here:
+
+* ``ibwire record``: a recording proxy between a client and a gateway;
+* ``ibwire replay``: a fake gateway replaying a session file;
+* ``ibwire serve --simulate``: the simulated paper gateway;
+* ``ibwire probe``: the live conformance probe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["COMMANDS", "Command", "build_parser", "main"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand of ``ibwire``.
+
+    Attributes:
+        name: the subcommand's name.
+        help: its one-line description.
+        configure: adds its arguments to its parser.
+        run: runs it with the parsed arguments; returns the exit status.
+    """
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", text
+    try:
+        return host or "127.0.0.1", int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}") from None
+
+
+def _timing(text: str) -> str | float:
+    if text in ("fast", "recorded"):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("timing is 'fast', 'recorded' or a factor such as 0.5") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the timing factor must be >= 0")
+    return value
+
+
+def _wait(duration: float | None, done: Callable[[], bool] = lambda: False) -> None:
+    """Sleep until ``duration`` passed, ``done()`` holds, or Ctrl-C."""
+    deadline = None if duration is None else time.monotonic() + duration
+    try:
+        while not done():
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        return
+
+
+def _print(text: str) -> None:
+    print(text, flush=True)
+
+
+# ---------------------------------------------------------------- record
+
+
+def _configure_record(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--listen", type=_address, default=("127.0.0.1", 4102), metavar="HOST:PORT",
+                        help="where clients connect (default 127.0.0.1:4102)")
+    parser.add_argument("--upstream", type=_address, default=("127.0.0.1", 4002), metavar="HOST:PORT",
+                        help="the gateway to forward to (default 127.0.0.1:4002)")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the session file to write")
+    parser.add_argument("--redact", action="append", default=[], metavar="REGEX",
+                        help="also redact matches of this regular expression (repeatable)")
+    parser.add_argument("--no-redact-accounts", action="store_true",
+                        help="keep account ids in the recording")
+    parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                        help="stop after this long (default: run until Ctrl-C)")
+
+
+def _run_record(args: argparse.Namespace) -> int:
+    from .testing.recorder import Recorder
+
+    recorder = Recorder(args.listen, args.upstream, args.output, redact=not args.no_redact_accounts,
+                        patterns=args.redact)
+    recorder.start()
+    _print(f"recording {recorder.host}:{recorder.port} -> {args.upstream[0]}:{args.upstream[1]} into {args.output}")
+    try:
+        _wait(args.duration)
+    finally:
+        session = recorder.stop()
+    for error in recorder.errors:
+        print(error, file=sys.stderr)
+    _print(f"wrote {len(session.records)} records on {len(session.legs())} connection(s) to {args.output}")
+    return 0
+
+
+# ---------------------------------------------------------------- replay
+
+
+def _configure_replay(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session", help="the session file to play")
+    parser.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4002, help="the port to listen on (default 4002; 0: any)")
+    parser.add_argument("--mode", choices=("strict", "lenient"), default="strict",
+                        help="compare requests field for field (strict) or up to ids (lenient)")
+    parser.add_argument("--timing", type=_timing, default="fast",
+                        help="'fast', 'recorded', or a factor of the recorded delays")
+    parser.add_argument("--forever", action="store_true",
+                        help="keep serving after every recorded connection was played")
+    parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                        help="stop after this long")
+
+
+def _run_replay(args: argparse.Namespace) -> int:
+    from .testing.replay import FakeGateway
+    from .testing.session import SessionFormatError
+
+    try:
+        gateway = FakeGateway.from_session(args.session, mode=args.mode, timing=args.timing,
+                                           host=args.host, port=args.port)
+    except (OSError, SessionFormatError) as exc:
+        print(f"ibwire replay: {exc}", file=sys.stderr)
+        return 2
+    gateway.start()
+    _print(f"replaying {args.session} ({len(gateway.session.legs())} connection(s)) on {args.host}:{gateway.port}")
+    try:
+        _wait(args.duration, lambda: not args.forever and gateway.is_done)
+    finally:
+        gateway.stop()
+    divergences = gateway.divergences
+    for divergence in divergences:
+        print(f"divergence: {divergence}", file=sys.stderr)
+    if divergences:
+        return 1
+    _print("replay finished without divergence")
+    return 0
+
+
+# ---------------------------------------------------------------- serve
+
+
+def _configure_serve(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--simulate", action="store_true", required=True,
+                        help="serve the simulated paper gateway (the only kind for now)")
+    parser.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4002, help="the port (default 4002; 0: any)")
+    parser.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
+    parser.add_argument("--account", action="append", default=None, metavar="ID",
+                        help="a paper account id (repeatable; default DU0000001)")
+    parser.add_argument("--no-permission", action="append", default=[], metavar="SYMBOL",
+                        help="a symbol without market data permission: error 354 (repeatable)")
+    parser.add_argument("--tick-interval", type=float, default=1.0, metavar="SECONDS",
+                        help="seconds between market data updates (default 1)")
+    parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                        help="stop after this long (default: run until Ctrl-C)")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .testing.simulator import SimulatedGateway
+
+    gateway = SimulatedGateway(
+        seed=args.seed, port=args.port, host=args.host, accounts=tuple(args.account or ("DU0000001",)),
+        no_permission=args.no_permission, tick_interval=args.tick_interval,
+    )
+    try:
+        gateway.start()
+    except OSError as exc:
+        print(f"ibwire serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    _print(f"simulated gateway on {args.host}:{gateway.port} (seed {args.seed})")
+    try:
+        _wait(args.duration)
+    finally:
+        gateway.stop()
+    return 0
+
+
+# ---------------------------------------------------------------- probe
+
+
+def _configure_probe(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="the gateway's address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4002, help="the gateway's port (default 4002)")
+    parser.add_argument("--client-id", type=int, default=999, help="the client id to use (default 999)")
+    parser.add_argument("-o", "--output", default=None, metavar="FILE", help="also write the session file")
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
+                        help="seconds to wait for each answer (default 15)")
+
+
+def _run_probe(args: argparse.Namespace) -> int:
+    from .testing.probe import probe
+
+    try:
+        report = probe(args.host, args.port, args.client_id, args.output, timeout=args.timeout)
+    except (OSError, TimeoutError) as exc:
+        print(f"ibwire probe: cannot talk to {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    _print(report.format())
+    if args.output:
+        _print(f"session written to {args.output}")
+    return 0 if report.ok else 1
+
+
+#: Every subcommand, in the order ``ibwire --help`` lists them.
+COMMANDS: tuple[Command, ...] = (
+    Command("record", "record a client and a gateway through a proxy into a session file",
+            _configure_record, _run_record),
+    Command("replay", "serve a recorded session as a fake gateway", _configure_replay, _run_replay),
+    Command("serve", "serve the simulated paper gateway", _configure_serve, _run_serve),
+    Command("probe", "check how a live gateway's messages decode (read-only requests)",
+            _configure_probe, _run_probe),
+)
+
+
+def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    """The argument parser of ``ibwire`` with one subparser per command."""
+    parser = argparse.ArgumentParser(prog="ibwire", description="Tools for the TWS API wire protocol.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in commands:
+        child = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(child)
+        child.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``ibwire`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args._run
+    return run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

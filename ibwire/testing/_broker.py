@@ -1,0 +1,499 @@
+"""The simulator's paper broker: orders, matching, executions, positions, account values.
+
+Pure state and arithmetic: the simulator core feeds it orders and quotes and
+turns what it returns (order updates, fills) into wire messages.
+
+Matching is simple and deterministic: a working order fills completely, at one
+price, as soon as the quote allows it (market: the touch; limit: the touch when
+it is at or better than the limit; stop and stop-limit: once the last price
+crosses the stop; trailing stop: the stop follows the last price by the trailing
+amount or percent).  Bracket children wait for their parent to fill; children of
+one parent, and orders sharing an OCA group, cancel each other when one fills.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Final
+
+from ..messages import Contract, Order, OrderState
+from ._market import Quote
+from ._universe import Instrument
+
+__all__ = ["Broker", "Fill", "Position", "SimOrder", "ORDER_TYPES"]
+
+#: Order types the simulator executes.
+ORDER_TYPES: Final = frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL"})
+#: Starting cash of every account.
+STARTING_CASH: Final = 1_000_000.0
+_ACTIVE: Final = frozenset({"PreSubmitted", "Submitted"})
+
+
+@dataclass
+class SimOrder:
+    """An order the broker holds.
+
+    Attributes:
+        order_id: the client's order id.
+        client_id: the client id that placed it.
+        perm_id: TWS's permanent id.
+        instrument: what it trades.
+        contract: the contract as routed.
+        order: the order as last placed or modified.
+        account: the account it is for.
+        status: the order status text (``PreSubmitted``, ``Submitted``, ``Filled``,
+            ``Cancelled``, ``Inactive``).
+        filled: the quantity filled.
+        avg_fill_price: the average fill price.
+        last_fill_price: the last fill's price.
+        transmitted: sent to the "exchange" (``transmit`` of its group was set).
+        triggered: a stop order whose stop was hit.
+        trail_stop: the current trailing stop price.
+    """
+
+    order_id: int
+    client_id: int
+    perm_id: int
+    instrument: Instrument
+    contract: Contract
+    order: Order
+    account: str
+    status: str = "Inactive"
+    filled: Decimal = Decimal(0)
+    avg_fill_price: float = 0.0
+    last_fill_price: float = 0.0
+    transmitted: bool = False
+    triggered: bool = False
+    trail_stop: float | None = None
+
+    @property
+    def quantity(self) -> Decimal:
+        """The order's total quantity."""
+        return self.order.total_quantity or Decimal(0)
+
+    @property
+    def remaining(self) -> Decimal:
+        """What is left to fill."""
+        if self.status == "Cancelled":
+            return Decimal(0)
+        return self.quantity - self.filled
+
+    @property
+    def is_active(self) -> bool:
+        """Whether it can still fill or be cancelled."""
+        return self.status in _ACTIVE or (self.status == "Inactive" and not self.transmitted)
+
+    @property
+    def is_buy(self) -> bool:
+        """Whether it buys."""
+        return self.order.action.upper() == "BUY"
+
+
+@dataclass
+class Fill:
+    """One execution.
+
+    Attributes:
+        order: the order that filled.
+        exec_id: the execution id.
+        time: the execution time (epoch seconds).
+        price: the fill price.
+        shares: the quantity.
+        commission: the commission and fees.
+        realized_pnl: the P&L this fill realised (``None`` when it opened a position).
+    """
+
+    order: SimOrder
+    exec_id: str
+    time: float
+    price: float
+    shares: Decimal
+    commission: float
+    realized_pnl: float | None
+
+
+@dataclass
+class Position:
+    """A position of one account in one instrument.
+
+    Attributes:
+        instrument: the instrument.
+        quantity: signed quantity.
+        avg_cost: average cost per unit, multiplier included (IB's ``avgCost``).
+        realized: P&L realised on it so far.
+    """
+
+    instrument: Instrument
+    quantity: Decimal = Decimal(0)
+    avg_cost: float = 0.0
+    realized: float = 0.0
+
+
+@dataclass
+class _Account:
+    cash: float = STARTING_CASH
+    positions: dict[int, Position] = field(default_factory=dict)
+    realized: float = 0.0
+    commissions: float = 0.0
+
+
+def commission_of(instrument: Instrument, shares: Decimal, price: float) -> float:
+    """IB's fixed-rate commission, roughly (per share, per contract, per notional)."""
+    quantity = float(abs(shares))
+    if instrument.sec_type == "STK":
+        return round(min(max(quantity * 0.005, 1.0), quantity * price * 0.01), 2)
+    if instrument.sec_type == "OPT":
+        return round(max(quantity * 0.65, 1.0), 2)
+    if instrument.sec_type == "FUT":
+        return round(quantity * 2.25, 2)
+    return round(max(quantity * price * 0.00002, 2.0), 2)
+
+
+def _margin_rate(instrument: Instrument) -> float:
+    return {"STK": 0.25, "OPT": 1.0, "FUT": 0.05, "CASH": 0.03}.get(instrument.sec_type, 0.25)
+
+
+class Broker:
+    """Orders and accounts of the simulated paper broker.
+
+    Args:
+        accounts: the account ids.
+        mark: the price to value positions at: ``mark(instrument)``.
+    """
+
+    def __init__(self, accounts: tuple[str, ...], mark: Callable[[Instrument], float]) -> None:
+        self.accounts_ids = accounts
+        self.mark = mark
+        self.orders: dict[tuple[int, int], SimOrder] = {}
+        self.fills: list[Fill] = []
+        self.accounts: dict[str, _Account] = {a: _Account() for a in accounts}
+        self._perm = 100000000
+        self._exec = 0
+
+    # ------------------------------------------------------------ orders
+
+    def find(self, client_id: int, order_id: int) -> SimOrder | None:
+        """The order ``order_id`` of ``client_id``."""
+        return self.orders.get((client_id, order_id))
+
+    def add(
+        self,
+        client_id: int,
+        order_id: int,
+        instrument: Instrument,
+        contract: Contract,
+        order: Order,
+    ) -> SimOrder:
+        """Store a new order (not yet transmitted)."""
+        self._perm += 1
+        account = order.account or self.accounts_ids[0]
+        sim = SimOrder(
+            order_id=order_id,
+            client_id=client_id,
+            perm_id=self._perm,
+            instrument=instrument,
+            contract=contract,
+            order=replace(order, order_id=order_id, client_id=client_id, perm_id=self._perm, account=account),
+            account=account,
+        )
+        self.orders[(client_id, order_id)] = sim
+        return sim
+
+    def children(self, parent: SimOrder) -> list[SimOrder]:
+        """The orders whose parent is ``parent``."""
+        return [
+            o for o in self.orders.values()
+            if o.client_id == parent.client_id and o.order.parent_id == parent.order_id and o is not parent
+        ]
+
+    def transmit(self, sim: SimOrder) -> list[SimOrder]:
+        """Transmit ``sim`` with its whole group (its parent and the parent's children).
+
+        Returns:
+            the orders whose status changed.
+        """
+        root = sim
+        if sim.order.parent_id:
+            parent = self.find(sim.client_id, sim.order.parent_id)
+            if parent is not None:
+                root = parent
+        group = [root, *self.children(root)]
+        changed = []
+        for member in group:
+            if member.transmitted or member.status in ("Cancelled", "Filled"):
+                continue
+            member.transmitted = True
+            waits = member is not root and root.status != "Filled"
+            stop_like = member.order.order_type.upper() in ("STP", "STP LMT", "TRAIL")
+            member.status = "PreSubmitted" if waits or stop_like else "Submitted"
+            changed.append(member)
+        return changed
+
+    def cancel(self, sim: SimOrder) -> list[SimOrder]:
+        """Cancel ``sim`` and, for a parent, its children."""
+        changed = []
+        for member in [sim, *self.children(sim)]:
+            if member.is_active:
+                member.status = "Cancelled"
+                changed.append(member)
+        return changed
+
+    def working(self) -> list[SimOrder]:
+        """Transmitted orders that may fill now (children wait for their parent)."""
+        out = []
+        for sim in self.orders.values():
+            if not sim.transmitted or sim.status not in _ACTIVE:
+                continue
+            if sim.order.parent_id:
+                parent = self.find(sim.client_id, sim.order.parent_id)
+                if parent is not None and parent.status != "Filled":
+                    continue
+            out.append(sim)
+        return out
+
+    def match(self, now: float, quote: Callable[[Instrument], Quote]) -> tuple[list[Fill], list[SimOrder]]:
+        """Fill whatever the current quotes allow.
+
+        Returns:
+            the fills, and the orders whose status changed without a fill
+            (triggered stops, OCA and sibling cancels, activated children).
+        """
+        fills: list[Fill] = []
+        changed: list[SimOrder] = []
+        for sim in self.working():
+            if sim.status not in _ACTIVE:
+                continue  # cancelled by an earlier fill of this pass
+            q = quote(sim.instrument)
+            price = self._fill_price(sim, q)
+            if price is None:
+                if sim.order.order_type.upper() in ("STP", "STP LMT", "TRAIL") and sim.triggered and sim.status == "PreSubmitted":
+                    sim.status = "Submitted"
+                    changed.append(sim)
+                elif sim.status == "PreSubmitted" and sim.order.order_type.upper() not in ("STP", "STP LMT", "TRAIL"):
+                    sim.status = "Submitted"
+                    changed.append(sim)
+                elif sim.order.tif.upper() == "IOC":
+                    sim.status = "Cancelled"
+                    changed.append(sim)
+                continue
+            fill = self._fill(sim, price, now)
+            fills.append(fill)
+            changed.extend(self._after_fill(sim))
+        return fills, changed
+
+    def _fill_price(self, sim: SimOrder, q: Quote) -> float | None:
+        order = sim.order
+        kind = order.order_type.upper()
+        buy = sim.is_buy
+        touch = q.ask if buy else q.bid
+        if kind == "MKT":
+            return touch
+        if kind == "LMT":
+            limit = order.lmt_price
+            if limit is None:
+                return None
+            if (buy and touch <= limit) or (not buy and touch >= limit):
+                return touch
+            return None
+        if kind == "TRAIL":
+            self._trail(sim, q.last)
+        stop = sim.trail_stop if kind == "TRAIL" else order.aux_price
+        if stop is None:
+            return None
+        if not sim.triggered:
+            if (buy and q.last >= stop) or (not buy and q.last <= stop):
+                sim.triggered = True
+            else:
+                return None
+        if kind == "STP LMT":
+            limit = order.lmt_price
+            if limit is None:
+                return None
+            if (buy and touch <= limit) or (not buy and touch >= limit):
+                return touch
+            return None
+        return touch
+
+    def _trail(self, sim: SimOrder, last: float) -> None:
+        order = sim.order
+        if order.trailing_percent:
+            offset = last * order.trailing_percent / 100
+        else:
+            offset = order.aux_price or 0.0
+        if sim.trail_stop is None:
+            sim.trail_stop = order.trail_stop_price or (last + offset if sim.is_buy else last - offset)
+        elif sim.is_buy:
+            sim.trail_stop = min(sim.trail_stop, last + offset)
+        else:
+            sim.trail_stop = max(sim.trail_stop, last - offset)
+
+    def _fill(self, sim: SimOrder, price: float, now: float) -> Fill:
+        shares = sim.remaining
+        self._exec += 1
+        exec_id = f"0000e{sim.perm_id:08x}.{self._exec:08x}.01.01"
+        commission = commission_of(sim.instrument, shares, price)
+        realized = self._book(sim, shares, price, commission)
+        sim.avg_fill_price = price
+        sim.last_fill_price = price
+        sim.filled = sim.quantity
+        sim.status = "Filled"
+        fill = Fill(sim, exec_id, now, price, shares, commission, realized)
+        self.fills.append(fill)
+        return fill
+
+    def _after_fill(self, sim: SimOrder) -> list[SimOrder]:
+        changed: list[SimOrder] = []
+        # Siblings of a bracket and members of an OCA group cancel each other.
+        peers = []
+        if sim.order.parent_id:
+            parent = self.find(sim.client_id, sim.order.parent_id)
+            if parent is not None:
+                peers += self.children(parent)
+        if sim.order.oca_group:
+            peers += [o for o in self.orders.values() if o.order.oca_group == sim.order.oca_group]
+        for peer in peers:
+            if peer is not sim and peer.is_active:
+                peer.status = "Cancelled"
+                changed.append(peer)
+        for child in self.children(sim):
+            if child.transmitted and child.status == "PreSubmitted" and child.order.order_type.upper() in ("MKT", "LMT"):
+                child.status = "Submitted"
+                changed.append(child)
+        return changed
+
+    def _book(self, sim: SimOrder, shares: Decimal, price: float, commission: float) -> float | None:
+        account = self.accounts.setdefault(sim.account, _Account())
+        instrument = sim.instrument
+        mult = instrument.multiplier
+        signed = shares if sim.is_buy else -shares
+        position = account.positions.setdefault(instrument.con_id, Position(instrument))
+        old = position.quantity
+        realized: float | None = None
+        unit_cost = price * mult
+        if old == 0 or (old > 0) == (signed > 0):
+            total = float(abs(old)) * position.avg_cost + float(abs(signed)) * unit_cost
+            position.quantity = old + signed
+            position.avg_cost = total / float(abs(position.quantity))
+        else:
+            closing = min(abs(old), abs(signed))
+            direction = 1 if old > 0 else -1
+            realized = round((unit_cost - position.avg_cost) * float(closing) * direction - commission, 2)
+            position.realized += realized
+            account.realized += realized
+            position.quantity = old + signed
+            if position.quantity != 0 and (position.quantity > 0) != (old > 0):
+                position.avg_cost = unit_cost
+            elif position.quantity == 0:
+                position.avg_cost = 0.0
+        # Futures settle variation margin; everything else moves cash by its notional.
+        if instrument.sec_type != "FUT":
+            account.cash -= float(signed) * unit_cost
+        elif realized is not None:
+            account.cash += realized + commission
+        account.cash -= commission
+        account.commissions += commission
+        return realized
+
+    # ------------------------------------------------------------ accounts
+
+    def positions(self, account: str) -> list[Position]:
+        """The positions of ``account`` (closed ones stay, at zero, like TWS)."""
+        return list(self.accounts.setdefault(account, _Account()).positions.values())
+
+    def unrealized(self, position: Position) -> float:
+        """The unrealised P&L of a position at the current mark."""
+        if position.quantity == 0:
+            return 0.0
+        value = float(position.quantity) * self.mark(position.instrument) * position.instrument.multiplier
+        return value - float(position.quantity) * position.avg_cost
+
+    def market_value(self, position: Position) -> float:
+        """The market value of a position at the current mark."""
+        return float(position.quantity) * self.mark(position.instrument) * position.instrument.multiplier
+
+    def values(self, account: str) -> dict[str, float]:
+        """The account's numbers, by IB's tag names (USD)."""
+        state = self.accounts.setdefault(account, _Account())
+        gross = 0.0
+        liquidation = state.cash
+        unrealized = 0.0
+        init = 0.0
+        for position in state.positions.values():
+            if position.quantity == 0:
+                continue
+            value = self.market_value(position)
+            pnl = self.unrealized(position)
+            unrealized += pnl
+            if position.instrument.sec_type == "FUT":
+                liquidation += pnl
+                init += abs(float(position.quantity)) * 12000.0
+            else:
+                liquidation += value
+                gross += abs(value)
+                init += abs(value) * _margin_rate(position.instrument)
+        maint = init * 0.8
+        return {
+            "NetLiquidation": liquidation,
+            "TotalCashValue": state.cash,
+            "SettledCash": state.cash,
+            "AccruedCash": 0.0,
+            "BuyingPower": max(liquidation - init, 0.0) * 4,
+            "EquityWithLoanValue": liquidation,
+            "PreviousDayEquityWithLoanValue": STARTING_CASH,
+            "GrossPositionValue": gross,
+            "RegTEquity": liquidation,
+            "RegTMargin": init,
+            "SMA": max(liquidation - init, 0.0),
+            "InitMarginReq": init,
+            "MaintMarginReq": maint,
+            "AvailableFunds": liquidation - init,
+            "ExcessLiquidity": liquidation - maint,
+            "Cushion": (liquidation - maint) / liquidation if liquidation else 0.0,
+            "FullInitMarginReq": init,
+            "FullMaintMarginReq": maint,
+            "FullAvailableFunds": liquidation - init,
+            "FullExcessLiquidity": liquidation - maint,
+            "LookAheadInitMarginReq": init,
+            "LookAheadMaintMarginReq": maint,
+            "LookAheadAvailableFunds": liquidation - init,
+            "LookAheadExcessLiquidity": liquidation - maint,
+            "Leverage": gross / liquidation if liquidation else 0.0,
+            "UnrealizedPnL": unrealized,
+            "RealizedPnL": state.realized,
+        }
+
+    def what_if(self, sim: SimOrder, price: float) -> OrderState:
+        """The margin and commission preview of an order (a what-if order's state)."""
+        before = self.values(sim.account)
+        notional = float(sim.quantity) * price * sim.instrument.multiplier
+        change = 12000.0 * float(sim.quantity) if sim.instrument.sec_type == "FUT" else notional * _margin_rate(sim.instrument)
+        commission = commission_of(sim.instrument, sim.quantity, price)
+
+        def text(value: float) -> str:
+            return f"{value:.2f}"
+
+        return OrderState(
+            status="PreSubmitted",
+            init_margin_before=text(before["InitMarginReq"]),
+            maint_margin_before=text(before["MaintMarginReq"]),
+            equity_with_loan_before=text(before["EquityWithLoanValue"]),
+            init_margin_change=text(change),
+            maint_margin_change=text(change * 0.8),
+            equity_with_loan_change=text(-commission),
+            init_margin_after=text(before["InitMarginReq"] + change),
+            maint_margin_after=text(before["MaintMarginReq"] + change * 0.8),
+            equity_with_loan_after=text(before["EquityWithLoanValue"] - commission),
+            commission_and_fees=commission,
+            min_commission_and_fees=commission,
+            max_commission_and_fees=commission,
+            commission_and_fees_currency="USD",
+            margin_currency="USD",
+        )
+
+
+def finite(value: float) -> float:
+    """``value``, or 0 when it is not finite (never send NaN to a client)."""
+    return value if math.isfinite(value) else 0.0

@@ -1,0 +1,362 @@
+"""The simulator's prices: a deterministic random walk, quotes, and historical bars.
+
+Every price is a function of the seed, the instrument and the time:
+
+* a slow *base* curve (a month-long and a day-long wave around the starting
+  price), the same for history and live data, so that live quotes continue the
+  bars a client just downloaded;
+* for live quotes, a mean-reverting random walk on top of it, stepped every
+  :data:`STEP` seconds of simulated time by a generator seeded from
+  ``(seed, con_id)``;
+* for a historical bar, noise drawn from a generator seeded from
+  ``(seed, con_id, bar size, bar start)``, so the same bar is always the same.
+
+Also here: the validation of historical data requests (bar sizes, durations,
+what-to-show values, IB's step-size rule) with the texts of IB's errors.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import math
+import random
+import re
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+from ..messages import BarData
+from ._universe import Instrument, Universe, option_price
+
+__all__ = [
+    "BAR_SIZES",
+    "STEP",
+    "WHAT_TO_SHOW",
+    "HistoryRequest",
+    "Quote",
+    "Walks",
+    "format_time",
+    "history_bars",
+    "parse_duration",
+    "parse_end",
+    "validate_history",
+]
+
+#: Seconds of simulated time between two steps of the live random walk.
+STEP: Final = 0.25
+
+#: Bar size settings IB accepts, in seconds.
+BAR_SIZES: Final[dict[str, int]] = {
+    "1 secs": 1, "1 sec": 1, "5 secs": 5, "10 secs": 10, "15 secs": 15, "30 secs": 30,
+    "1 min": 60, "2 mins": 120, "3 mins": 180, "5 mins": 300, "10 mins": 600,
+    "15 mins": 900, "20 mins": 1200, "30 mins": 1800, "1 hour": 3600, "2 hours": 7200,
+    "3 hours": 10800, "4 hours": 14400, "8 hours": 28800, "1 day": 86400,
+    "1 week": 604800, "1 month": 2592000,
+}
+
+#: What-to-show values IB knows; those the simulator can produce bars for are
+#: in :data:`_PRODUCED`.
+WHAT_TO_SHOW: Final = frozenset({
+    "TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST", "HISTORICAL_VOLATILITY",
+    "OPTION_IMPLIED_VOLATILITY", "REBATE_RATE", "FEE_RATE", "YIELD_BID", "YIELD_ASK",
+    "YIELD_BID_ASK", "YIELD_LAST", "SCHEDULE", "AGGTRADES",
+})
+_PRODUCED: Final = frozenset({
+    "TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST", "HISTORICAL_VOLATILITY",
+    "OPTION_IMPLIED_VOLATILITY",
+})
+# Which what-to-show values exist for which security types.
+_BY_SEC_TYPE: Final[dict[str, frozenset[str]]] = {
+    "STK": frozenset(_PRODUCED),
+    "FUT": frozenset({"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"}),
+    "OPT": frozenset({"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"}),
+    "CASH": frozenset({"MIDPOINT", "BID", "ASK", "BID_ASK"}),
+}
+_DURATION_RE: Final = re.compile(r"^(\d+) ([SDWMY])$")
+_DURATION_UNITS: Final = {"S": 1, "D": 86400, "W": 604800, "M": 2592000, "Y": 31536000}
+# IB's step-size guidance: (longest duration in seconds, smallest bar in seconds).
+_STEP_RULE: Final = (
+    (1800, 1), (3600, 5), (14400, 10), (28800, 30), (86400, 60), (172800, 120),
+    (604800, 180), (2592000, 1800),
+)
+_MAX_BARS: Final = 100_000
+_VALIDATION: Final = "Error validating request.-'bP' : cause - "
+
+
+def format_time(epoch: float, *, date_only: bool = False) -> str:
+    """IB's ``yyyymmdd hh:mm:ss`` text of an epoch time, in UTC (``yyyymmdd`` for days)."""
+    parts = time.gmtime(epoch)
+    if date_only:
+        return time.strftime("%Y%m%d", parts)
+    return time.strftime("%Y%m%d %H:%M:%S", parts) + " UTC"
+
+
+def parse_duration(text: str) -> int | None:
+    """Seconds of a duration such as ``"1 D"`` or ``"3600 S"``, or ``None`` if invalid."""
+    match = _DURATION_RE.match(text.strip())
+    if match is None or int(match.group(1)) <= 0:
+        return None
+    return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+
+
+def parse_end(text: str, now: float) -> float | None:
+    """The epoch time of an ``endDateTime`` (empty: now), or ``None`` if invalid.
+
+    Accepts ``yyyymmdd hh:mm:ss`` (with or without a time zone word, read as UTC),
+    ``yyyymmdd-hh:mm:ss`` (UTC) and ``yyyymmdd``.
+    """
+    text = text.strip()
+    if not text:
+        return now
+    for pattern, length in (("%Y%m%d-%H:%M:%S", 17), ("%Y%m%d %H:%M:%S", 17), ("%Y%m%d", 8)):
+        try:
+            parts = time.strptime(text[:length], pattern)
+        except ValueError:
+            continue
+        return float(_timegm(parts))
+    return None
+
+
+def _timegm(parts: time.struct_time) -> int:
+    return calendar.timegm(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A top-of-book quote.
+
+    Attributes:
+        bid: the bid price.
+        ask: the ask price.
+        last: the last trade price.
+        bid_size: the bid size.
+        ask_size: the ask size.
+        last_size: the last trade size.
+    """
+
+    bid: float
+    ask: float
+    last: float
+    bid_size: Decimal
+    ask_size: Decimal
+    last_size: Decimal
+
+
+def _round_tick(price: float, tick: float) -> float:
+    ticks = round(price / tick)
+    digits = max(0, -int(math.floor(math.log10(tick))) + 1)
+    return round(max(ticks, 1) * tick, digits)
+
+
+def _base(instrument: Instrument, t: float) -> float:
+    month = 30 * 86400.0
+    phase = (instrument.con_id % 97) / 97 * 2 * math.pi
+    return instrument.price * (
+        1 + 0.06 * math.sin(2 * math.pi * t / month + phase) + 0.01 * math.sin(2 * math.pi * t / 86400 + phase)
+    )
+
+
+class Walks:
+    """The live random walks of every instrument (advanced lazily, deterministic).
+
+    Args:
+        seed: the simulator's seed.
+        universe: the instruments.
+    """
+
+    def __init__(self, seed: int, universe: Universe) -> None:
+        self.seed = seed
+        self.universe = universe
+        self._state: dict[int, tuple[int, float, random.Random]] = {}
+        self.volume: dict[int, int] = {}
+
+    def _offset(self, instrument: Instrument, now: float) -> float:
+        step = int(now // STEP)
+        state = self._state.get(instrument.con_id)
+        if state is None:
+            rng = random.Random(f"{self.seed}|walk|{instrument.con_id}")
+            state = (step, 0.0, rng)
+        last, x, rng = state
+        sigma = instrument.volatility / math.sqrt(252 * 6.5 * 3600 / STEP) * 3
+        gap = step - last
+        if gap > 2000:
+            # A clock jump of hours: one draw stands for the whole gap.
+            x = x * 0.5 + rng.gauss(0.0, sigma * 20)
+        else:
+            for _ in range(max(gap, 0)):
+                x = x * 0.999 + rng.gauss(0.0, sigma)
+        x = max(min(x, 0.05), -0.05)
+        self._state[instrument.con_id] = (max(step, last), x, rng)
+        return x
+
+    def mid(self, instrument: Instrument, now: float) -> float:
+        """The instrument's mid price at ``now``."""
+        underlying = self.universe.underlying(instrument)
+        if underlying is not None:
+            spot = self.mid(underlying, now)
+            contract = instrument.contract
+            years = self.universe.years_to_expiry(instrument, _date(now))
+            return max(option_price(spot, contract.strike or 0.0, years, contract.right), instrument.min_tick)
+        return _base(instrument, now) * math.exp(self._offset(instrument, now))
+
+    def quote(self, instrument: Instrument, now: float) -> Quote:
+        """The instrument's quote at ``now``."""
+        tick = instrument.min_tick
+        mid = self.mid(instrument, now)
+        spread = max(tick, _round_tick(mid * 0.0002, tick)) if instrument.sec_type != "OPT" else max(
+            tick * 2, _round_tick(mid * 0.02, tick)
+        )
+        bid = _round_tick(mid - spread / 2, tick)
+        ask = _round_tick(bid + spread, tick)
+        step = int(now // STEP)
+        rng = random.Random(f"{self.seed}|size|{instrument.con_id}|{step}")
+        lot = 100 if instrument.sec_type == "STK" else (100000 if instrument.sec_type == "CASH" else 1)
+        bid_size = Decimal(rng.randint(1, 40) * lot)
+        ask_size = Decimal(rng.randint(1, 40) * lot)
+        last_size = Decimal(rng.randint(1, 10) * lot)
+        last = bid if rng.random() < 0.5 else ask
+        return Quote(bid, ask, last, bid_size, ask_size, last_size)
+
+    def add_volume(self, instrument: Instrument, size: Decimal) -> int:
+        """Count traded size into the day's volume; returns the new volume."""
+        volume = self.volume.get(instrument.con_id, 0) + int(size)
+        self.volume[instrument.con_id] = volume
+        return volume
+
+
+def _date(now: float) -> datetime.date:
+    return datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRequest:
+    """The parts of a historical data request the simulator checks.
+
+    Attributes:
+        instrument: the resolved instrument.
+        end: the end time (epoch seconds).
+        duration: the duration text.
+        bar_size: the bar size text.
+        what_to_show: the what-to-show value.
+        use_rth: regular trading hours only.
+        format_date: 1 for text dates, 2 for epoch seconds.
+        keep_up_to_date: stream updates of the last bar.
+        end_text: the end date text as sent.
+    """
+
+    instrument: Instrument
+    end: float
+    duration: str
+    bar_size: str
+    what_to_show: str
+    use_rth: bool
+    format_date: int
+    keep_up_to_date: bool
+    end_text: str
+
+
+def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
+    """IB's error for an invalid historical request (code, text), or ``None``."""
+    what = request.what_to_show.upper()
+    if request.bar_size not in BAR_SIZES:
+        return 321, _VALIDATION + f"Historical data bar size setting is invalid. Legal ones are: {', '.join(_LEGAL_BARS)}"
+    seconds = parse_duration(request.duration)
+    if seconds is None:
+        return 321, _VALIDATION + "Historical data request duration format is invalid."
+    if what not in WHAT_TO_SHOW:
+        return 321, _VALIDATION + f"Historical data query what to show is invalid: {request.what_to_show}"
+    if request.keep_up_to_date and request.end_text.strip():
+        return 321, _VALIDATION + "End date not supported with live updates"
+    if what == "ADJUSTED_LAST" and request.end_text.strip():
+        return 321, _VALIDATION + "End date not supported with adjusted last"
+    instrument = request.instrument
+    allowed = _BY_SEC_TYPE.get(instrument.sec_type, frozenset())
+    if what not in allowed:
+        exchange = instrument.contract.primary_exchange or instrument.contract.exchange
+        return 162, (
+            "Historical Market Data Service error message:No data of type "
+            f"{what} is available for the exchange '{exchange}' and the security type "
+            f"'{instrument.sec_type}' and '{request.duration}' and '{request.bar_size}'"
+        )
+    bar = BAR_SIZES[request.bar_size]
+    smallest = 86400
+    for longest, minimum in _STEP_RULE:
+        if seconds <= longest:
+            smallest = minimum
+            break
+    if bar < smallest or seconds // bar > _MAX_BARS:
+        return 162, "Historical Market Data Service error message:Time length exceed max."
+    return None
+
+
+_LEGAL_BARS: Final = (
+    "1 secs", "5 secs", "10 secs", "15 secs", "30 secs", "1 min", "2 mins", "3 mins", "5 mins",
+    "10 mins", "15 mins", "20 mins", "30 mins", "1 hour", "2 hours", "3 hours", "4 hours",
+    "8 hours", "1 day", "1 week", "1 month",
+)
+
+
+def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], float, float]:
+    """The bars of a valid request, and the start and end times of the window.
+
+    Bars are aligned to their size (days on UTC midnight, weeks on Mondays); for
+    stocks and options, daily and longer bars skip weekends.
+    """
+    bar = BAR_SIZES[request.bar_size]
+    seconds = parse_duration(request.duration) or bar
+    end = request.end
+    start = end - seconds
+    first = math.floor(start / bar) * bar
+    if bar == 604800:
+        # Weeks start on Monday; the epoch began on a Thursday.
+        first = math.floor((start - 4 * 86400) / bar) * bar + 4 * 86400
+    instrument = request.instrument
+    what = request.what_to_show.upper()
+    daily = bar >= 86400
+    weekday_only = instrument.sec_type in ("STK", "OPT") and bar == 86400
+    bars: list[BarData] = []
+    t = float(first)
+    while t < end and len(bars) < _MAX_BARS:
+        if weekday_only and time.gmtime(t).tm_wday >= 5:
+            t += bar
+            continue
+        if t + bar > start:
+            bars.append(_bar(seed, instrument, what, bar, t, daily, request.format_date))
+        t += bar
+    return bars, start, end
+
+
+def _bar(seed: int, instrument: Instrument, what: str, size: int, t: float, daily: bool, format_date: int) -> BarData:
+    rng = random.Random(f"{seed}|bar|{instrument.con_id}|{size}|{int(t)}")
+    tick = instrument.min_tick
+    open_ = _base(instrument, t) * (1 + rng.gauss(0, 0.001))
+    close = _base(instrument, t + size) * (1 + rng.gauss(0, 0.001))
+    high = max(open_, close) * (1 + abs(rng.gauss(0, 0.002)))
+    low = min(open_, close) * (1 - abs(rng.gauss(0, 0.002)))
+    half = tick if instrument.sec_type != "OPT" else tick * 2
+    shift = {"BID": -half, "ASK": half}.get(what, 0.0)
+    values = [_round_tick(v + shift, tick) for v in (open_, high, low, close)]
+    if what == "BID_ASK":
+        # IB's BID_ASK bars: time-average bid, max ask, min bid, time-average ask.
+        values = [_round_tick(open_ - half, tick), _round_tick(high + half, tick),
+                  _round_tick(low - half, tick), _round_tick(close + half, tick)]
+    if what in ("HISTORICAL_VOLATILITY", "OPTION_IMPLIED_VOLATILITY"):
+        vol = instrument.volatility * (1 + rng.gauss(0, 0.05))
+        values = [round(vol, 6)] * 4
+    o, h, low_, c = values
+    h = max(h, o, c, low_)
+    low_ = min(low_, o, c, h)
+    if what in ("TRADES", "ADJUSTED_LAST"):
+        scale = {"STK": 100, "FUT": 1, "OPT": 1}.get(instrument.sec_type, 1)
+        volume: Decimal | None = Decimal(rng.randint(1, 500) * max(size // 60, 1) * scale)
+        count = rng.randint(1, 200) * max(size // 60, 1)
+        wap: Decimal | None = Decimal(str(_round_tick((o + h + low_ + c) / 4, tick)))
+    else:
+        volume, wap, count = Decimal(-1), Decimal(-1), -1
+    if format_date == 2 and not daily:
+        date = str(int(t))
+    else:
+        date = format_time(t, date_only=daily)
+    return BarData(date=date, open=o, high=h, low=low_, close=c, volume=volume, wap=wap, bar_count=count)

@@ -1,0 +1,359 @@
+"""The simulator's instruments: a small, fixed universe and contract resolution.
+
+AAPL and MSFT (NASDAQ) and SPY (ARCA) stocks routed through SMART, the front
+quarterly E-mini S&P 500 future on CME, EUR.USD on IDEALPRO, and a chain of AAPL
+options (weekly and monthly expirations, calls and puts).  Dates (future
+expiry, option expirations) are derived from the simulator's clock, so the
+universe looks current whatever time a test sets.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Final
+
+from ..messages import Contract, ContractDetails
+
+__all__ = ["Instrument", "Universe", "option_price"]
+
+_STOCK_ORDER_TYPES: Final = (
+    "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,BENCHPX,COND,CONDORDER,DAY,DEACT,"
+    "DEACTDIS,DEACTEOD,GAT,GTC,GTD,GTT,HID,IOC,LIT,LMT,MIT,MKT,MTL,NGCOMB,NONALGO,OCA,"
+    "OPG,PEGBENCH,REL,RPI,RTH,SCALE,SNAPMID,SNAPMKT,SNAPREL,STP,STPLMT,TRAIL,TRAILLIT,"
+    "TRAILLMT,TRAILMIT,WHATIF"
+)
+_FUT_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LIT,LMT,MIT,MKT,OCA,STP,STPLMT,TRAIL,WHATIF"
+_FX_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LMT,MKT,OCA,STP,STPLMT,TRAIL,WHATIF"
+_OPT_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LMT,MKT,OCA,REL,STP,STPLMT,TRAIL,WHATIF"
+
+#: Annualised volatility of the option model.
+_VOL: Final = 0.25
+_RATE: Final = 0.04
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Instrument:
+    """One tradable instrument of the simulator.
+
+    Attributes:
+        contract: the fully described contract (con_id, exchange SMART or the
+            venue, primary exchange...).
+        price: the starting price of its random walk.
+        min_tick: the price increment.
+        long_name: the description TWS shows.
+        valid_exchanges: comma-separated venues accepted for it.
+        order_types: comma-separated order types accepted for it.
+        market_rule_id: the market rule of its price increments.
+        time_zone: the exchange's time zone id.
+        industry: the industry text of its contract details.
+        category: the category text.
+        head_timestamp: the earliest historical data, ``yyyymmdd-hh:mm:ss``.
+        under_con_id: the underlying's con_id (options, futures).
+        size_increment: the smallest order size step.
+        volatility: the yearly volatility of its random walk.
+    """
+
+    contract: Contract
+    price: float
+    min_tick: float
+    long_name: str
+    valid_exchanges: str
+    order_types: str
+    market_rule_id: int
+    time_zone: str
+    industry: str = ""
+    category: str = ""
+    head_timestamp: str = "20040101-14:30:00"
+    under_con_id: int = 0
+    size_increment: Decimal = Decimal(1)
+    volatility: float = 0.25
+
+    @property
+    def con_id(self) -> int:
+        """The contract id."""
+        return self.contract.con_id
+
+    @property
+    def symbol(self) -> str:
+        """The symbol."""
+        return self.contract.symbol
+
+    @property
+    def sec_type(self) -> str:
+        """The security type."""
+        return self.contract.sec_type
+
+    @property
+    def multiplier(self) -> float:
+        """The contract multiplier (1 when there is none)."""
+        return float(self.contract.multiplier or 1)
+
+    def details(self) -> ContractDetails:
+        """The contract details TWS would send for it."""
+        contract = self.contract
+        month = contract.last_trade_date_or_contract_month[:6]
+        return ContractDetails(
+            contract=contract,
+            market_name=contract.trading_class or contract.symbol,
+            min_tick=self.min_tick,
+            order_types=self.order_types,
+            valid_exchanges=self.valid_exchanges,
+            price_magnifier=1,
+            under_con_id=self.under_con_id,
+            long_name=self.long_name,
+            contract_month=month,
+            industry=self.industry,
+            category=self.category,
+            time_zone_id=self.time_zone,
+            trading_hours=_hours(self),
+            liquid_hours=_hours(self),
+            agg_group=1,
+            under_symbol=contract.symbol if contract.sec_type in ("OPT", "FUT") else "",
+            under_sec_type={"OPT": "STK", "FUT": "IND"}.get(contract.sec_type, ""),
+            market_rule_ids=",".join([str(self.market_rule_id)] * len(self.valid_exchanges.split(","))),
+            real_expiration_date=contract.last_trade_date_or_contract_month,
+            stock_type="COMMON" if contract.sec_type == "STK" and contract.symbol != "SPY" else (
+                "ETF" if contract.symbol == "SPY" else ""
+            ),
+            min_size=Decimal("0.0001") if contract.sec_type == "STK" else Decimal(1),
+            size_increment=Decimal("0.0001") if contract.sec_type == "STK" else Decimal(1),
+            suggested_size_increment=Decimal(100) if contract.sec_type == "STK" else Decimal(1),
+        )
+
+
+def _hours(instrument: Instrument) -> str:
+    if instrument.sec_type == "CASH":
+        return "20240101:1715-20240102:1700"
+    if instrument.sec_type == "FUT":
+        return "20240101:1700-20240102:1600"
+    return "20240102:0930-20240102:1600"
+
+
+def _third_friday(year: int, month: int) -> _dt.date:
+    first = _dt.date(year, month, 1)
+    offset = (4 - first.weekday()) % 7
+    return first + _dt.timedelta(days=offset + 14)
+
+
+def _next_fridays(today: _dt.date, count: int) -> list[_dt.date]:
+    days = (4 - today.weekday()) % 7 or 7
+    first = today + _dt.timedelta(days=days)
+    return [first + _dt.timedelta(weeks=n) for n in range(count)]
+
+
+def _front_quarter(today: _dt.date) -> _dt.date:
+    year, month = today.year, today.month
+    while True:
+        if month % 3 == 0:
+            expiry = _third_friday(year, month)
+            if expiry > today:
+                return expiry
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+
+
+_MONTH_CODES: Final = "FGHJKMNQUVXZ"
+
+
+def option_price(spot: float, strike: float, years: float, right: str, vol: float = _VOL) -> float:
+    """A Black-Scholes price, for the simulated option quotes.
+
+    Args:
+        spot: the underlying price.
+        strike: the strike.
+        years: time to expiry, in years.
+        right: ``"C"`` or ``"P"``.
+        vol: the volatility.
+    """
+    years = max(years, 1e-4)
+    d1 = (math.log(spot / strike) + (_RATE + vol * vol / 2) * years) / (vol * math.sqrt(years))
+    d2 = d1 - vol * math.sqrt(years)
+
+    def n(x: float) -> float:
+        return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+    discount = math.exp(-_RATE * years)
+    if right == "C":
+        return spot * n(d1) - strike * discount * n(d2)
+    return strike * discount * n(-d2) - spot * n(-d1)
+
+
+class Universe:
+    """The instruments of the simulator, and how a request's contract finds them.
+
+    Args:
+        today: the date the expirations are counted from.
+    """
+
+    def __init__(self, today: _dt.date) -> None:
+        self.today = today
+        stocks = [
+            Instrument(
+                contract=Contract(
+                    con_id=265598, symbol="AAPL", sec_type="STK", exchange="SMART", strike=0.0,
+                    primary_exchange="NASDAQ", currency="USD", local_symbol="AAPL",
+                    trading_class="NMS",
+                ),
+                price=190.0, min_tick=0.01, long_name="APPLE INC",
+                valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
+                order_types=_STOCK_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                industry="Technology", category="Computers", head_timestamp="19801212-14:30:00",
+            ),
+            Instrument(
+                contract=Contract(
+                    con_id=272093, symbol="MSFT", sec_type="STK", exchange="SMART", strike=0.0,
+                    primary_exchange="NASDAQ", currency="USD", local_symbol="MSFT",
+                    trading_class="NMS",
+                ),
+                price=410.0, min_tick=0.01, long_name="MICROSOFT CORP",
+                valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
+                order_types=_STOCK_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                industry="Technology", category="Software", head_timestamp="19860313-14:30:00",
+            ),
+            Instrument(
+                contract=Contract(
+                    con_id=756733, symbol="SPY", sec_type="STK", exchange="SMART", strike=0.0,
+                    primary_exchange="ARCA", currency="USD", local_symbol="SPY",
+                    trading_class="SPY",
+                ),
+                price=520.0, min_tick=0.01, long_name="SPDR S&P 500 ETF TRUST",
+                valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
+                order_types=_STOCK_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                industry="Funds", category="Equity Fund", head_timestamp="19930129-14:30:00",
+                volatility=0.15,
+            ),
+        ]
+        expiry = _front_quarter(today)
+        code = f"ES{_MONTH_CODES[expiry.month - 1]}{expiry.year % 10}"
+        future = Instrument(
+            contract=Contract(
+                con_id=495512563, symbol="ES", sec_type="FUT", strike=0.0,
+                last_trade_date_or_contract_month=expiry.strftime("%Y%m%d"),
+                multiplier="50", exchange="CME", currency="USD", local_symbol=code,
+                trading_class="ES",
+            ),
+            price=5200.0, min_tick=0.25, long_name="E-mini S&P 500",
+            valid_exchanges="CME", order_types=_FUT_ORDER_TYPES, market_rule_id=67,
+            time_zone="US/Central", head_timestamp=(expiry - _dt.timedelta(days=365)).strftime("%Y%m%d-13:30:00"),
+            under_con_id=11004968, volatility=0.15,
+        )
+        forex = Instrument(
+            contract=Contract(
+                con_id=12087792, symbol="EUR", sec_type="CASH", exchange="IDEALPRO", strike=0.0,
+                currency="USD", local_symbol="EUR.USD", trading_class="EUR.USD",
+            ),
+            price=1.08, min_tick=0.00005, long_name="European Monetary Union Euro",
+            valid_exchanges="IDEALPRO", order_types=_FX_ORDER_TYPES, market_rule_id=239,
+            time_zone="US/Eastern", head_timestamp="20050301-13:30:00",
+            size_increment=Decimal(1), volatility=0.07,
+        )
+        self.instruments: list[Instrument] = [*stocks, future, forex]
+        aapl = stocks[0]
+        monthly = (today.year, today.month + 1) if today.month < 12 else (today.year + 1, 1)
+        self.option_expirations = sorted({*_next_fridays(today, 3), _third_friday(*monthly)})
+        self.option_strikes = [float(s) for s in range(165, 220, 5)]
+        con_id = 700000000
+        for day in self.option_expirations:
+            for strike in self.option_strikes:
+                for right in ("C", "P"):
+                    con_id += 1
+                    local = f"AAPL  {day.strftime('%y%m%d')}{right}{int(strike * 1000):08d}"
+                    self.instruments.append(
+                        Instrument(
+                            contract=Contract(
+                                con_id=con_id, symbol="AAPL", sec_type="OPT",
+                                last_trade_date_or_contract_month=day.strftime("%Y%m%d"),
+                                strike=strike, right=right, multiplier="100", exchange="SMART",
+                                currency="USD", local_symbol=local, trading_class="AAPL",
+                            ),
+                            price=round(max(option_price(aapl.price, strike, _years(today, day), right), 0.01), 2),
+                            min_tick=0.01, long_name="APPLE INC",
+                            valid_exchanges="SMART,AMEX,CBOE,PHLX,PSE,ISE,BOX,BATS,NASDAQOM,CBOE2,MIAX,GEMINI,EDGX,MERCURY,PEARL,EMERALD,MEMX,IBUSOPT",
+                            order_types=_OPT_ORDER_TYPES, market_rule_id=32, time_zone="US/Eastern",
+                            under_con_id=aapl.con_id, head_timestamp=(day - _dt.timedelta(days=60)).strftime("%Y%m%d-14:30:00"),
+                        )
+                    )
+        self.by_con_id = {i.con_id: i for i in self.instruments}
+
+    def underlying(self, instrument: Instrument) -> Instrument | None:
+        """The underlying of an option (``None`` for other instruments)."""
+        if instrument.sec_type != "OPT":
+            return None
+        return self.by_con_id.get(instrument.under_con_id)
+
+    def years_to_expiry(self, instrument: Instrument, now: _dt.date) -> float:
+        """Years from ``now`` to the instrument's expiry (options and futures)."""
+        text = instrument.contract.last_trade_date_or_contract_month
+        if not text:
+            return 0.0
+        expiry = _dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        return _years(now, expiry)
+
+    def resolve(self, query: Contract) -> list[Instrument]:
+        """Every instrument the contract description matches (IB's loose matching).
+
+        A set ``con_id`` decides alone (with the exchange, when given, among the
+        valid ones).  Otherwise every field that is set must agree.
+        """
+        if query.con_id:
+            found = self.by_con_id.get(query.con_id)
+            if found is None:
+                return []
+            if query.exchange and query.exchange not in found.valid_exchanges.split(","):
+                return []
+            return [found]
+        return [i for i in self.instruments if _matches(i, query)]
+
+    def options_of(self, underlying: Instrument) -> Iterable[Instrument]:
+        """The options on ``underlying``."""
+        return (i for i in self.instruments if i.under_con_id == underlying.con_id and i.sec_type == "OPT")
+
+    def as_routed(self, instrument: Instrument, query: Contract) -> Contract:
+        """The instrument's contract with the exchange the request asked for."""
+        if query.exchange and query.exchange != instrument.contract.exchange:
+            return replace(instrument.contract, exchange=query.exchange)
+        return instrument.contract
+
+
+def _years(today: _dt.date, expiry: _dt.date) -> float:
+    return max((expiry - today).days, 0) / 365.0 + 1 / 365.0
+
+
+def _right(text: str) -> str:
+    return {"CALL": "C", "PUT": "P"}.get(text.upper(), text.upper())
+
+
+def _matches(instrument: Instrument, query: Contract) -> bool:
+    contract = instrument.contract
+    if not query.symbol and not query.local_symbol:
+        return False
+    if query.symbol and query.symbol.upper() != contract.symbol:
+        return False
+    if query.sec_type and query.sec_type.upper() != contract.sec_type:
+        return False
+    if query.exchange and query.exchange.upper() not in instrument.valid_exchanges.split(","):
+        return False
+    if query.primary_exchange and query.primary_exchange.upper() not in (
+        contract.primary_exchange,
+        contract.exchange,
+    ):
+        return False
+    if query.currency and query.currency.upper() != contract.currency:
+        return False
+    expiry = query.last_trade_date_or_contract_month
+    if expiry and not contract.last_trade_date_or_contract_month.startswith(expiry[:8]):
+        return False
+    if query.strike is not None and query.strike != 0 and abs(query.strike - (contract.strike or 0)) > 1e-9:
+        return False
+    if query.right and query.right not in ("?", "0") and _right(query.right) != contract.right:
+        return False
+    if query.multiplier and contract.multiplier and float(query.multiplier) != float(contract.multiplier):
+        return False
+    if query.local_symbol and query.local_symbol != contract.local_symbol:
+        return False
+    return not (query.trading_class and query.trading_class != contract.trading_class)

@@ -1,0 +1,515 @@
+"""The recorder: a transparent TCP proxy that writes a session file.
+
+:class:`Recorder` listens where a client connects, opens a connection to the real
+gateway for every client connection, and forwards the bytes of both directions
+unchanged.  On the side it cuts both streams into frames (the ``API\\0`` hello and
+the handshake reply included) and records them as a :class:`~.session.Session`.
+
+Account ids (``DU``/``DF``/``U``/``F`` followed by digits) and any matches of the
+user's own patterns are replaced by placeholders in the recording only, never
+in the forwarded bytes.  The same real value always gets the same placeholder
+within one recorder, so a session stays consistent (``DU7606863`` becomes
+``DU0000001`` everywhere, on every leg).
+
+The recording logic is sans-I/O (:class:`SessionRecorder` takes bytes and times);
+:class:`Recorder` is the socket layer around it: one accept thread and two
+forwarding threads per client connection.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from ..framing import API_SIGN
+from .session import (
+    Direction,
+    PathLike,
+    RecordKind,
+    Session,
+    SessionHeader,
+    SessionRecord,
+    parse_hello,
+)
+
+__all__ = [
+    "ACCOUNT_ID_PATTERN",
+    "Recorder",
+    "Redactor",
+    "SessionRecorder",
+]
+
+#: Account ids of IB: ``DU``/``DF``/``U``/``F`` and 4 to 10 digits, not inside a word.
+ACCOUNT_ID_PATTERN: Final = r"(?<![A-Za-z0-9])(?:DU|DF|U|F)\d{4,10}(?![A-Za-z0-9])"
+
+_PREFIXED: Final = re.compile(r"([A-Za-z]*)(\d+)")
+# A frame length above this is not a TWS frame: the stream is recorded as bytes.
+_MAX_FRAME: Final = 0xFFFFFF
+
+
+class Redactor:
+    """Replaces sensitive values by placeholders, consistently.
+
+    A value made of letters then digits (an account id) keeps its letters and
+    gets a counter of the same number of digits: the first ``DU7606863`` seen
+    becomes ``DU0000001``, the next distinct ``DU`` id ``DU0000002``.  Other
+    matches become ``REDACTED1``, ``REDACTED2``...
+
+    Args:
+        patterns: extra regular expressions to redact.
+        account_ids: also redact :data:`ACCOUNT_ID_PATTERN`.
+
+    Raises:
+        re.error: a pattern that does not compile.
+    """
+
+    def __init__(self, patterns: Iterable[str] = (), *, account_ids: bool = True) -> None:
+        chosen = ([ACCOUNT_ID_PATTERN] if account_ids else []) + list(patterns)
+        self.patterns: tuple[str, ...] = tuple(chosen)
+        self._regexes = [re.compile(p) for p in chosen]
+        self._map: dict[str, str] = {}
+        self._counters: dict[str, int] = {}
+
+    def placeholder(self, value: str) -> str:
+        """The placeholder of ``value`` (allocated on first sight)."""
+        known = self._map.get(value)
+        if known is not None:
+            return known
+        match = _PREFIXED.fullmatch(value)
+        stem = match.group(1) if match else "REDACTED"
+        width = len(match.group(2)) if match else 1
+        while True:
+            count = self._counters.get(stem, 0) + 1
+            self._counters[stem] = count
+            candidate = f"{stem}{count:0{width}d}"
+            # Never hand out a placeholder that is itself a real value seen before.
+            if candidate not in self._map:
+                break
+        self._map[value] = candidate
+        return candidate
+
+    def redact(self, text: str) -> str:
+        """``text`` with every match replaced by its placeholder."""
+        for regex in self._regexes:
+            text = regex.sub(lambda m: self.placeholder(m.group(0)), text)
+        return text
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        """``data`` redacted as Latin-1 text (for frames that are not UTF-8)."""
+        return self.redact(data.decode("latin-1")).encode("latin-1", "replace")
+
+
+class _Tap:
+    """Cuts one direction of one connection into records."""
+
+    def __init__(self, direction: Direction, leg: int, redactor: Redactor | None) -> None:
+        self.direction: Direction = direction
+        self.leg = leg
+        self.redactor = redactor
+        self.buffer = b""
+        # The client opens with API\0 then the hello; the server with its reply.
+        self.stage = "sign" if direction == "out" else "ack"
+        self.records: list[SessionRecord] = []
+
+    def feed(self, data: bytes, t: float) -> None:
+        self.buffer += data
+        if self.stage == "sign":
+            if len(self.buffer) < len(API_SIGN):
+                if not API_SIGN.startswith(self.buffer):
+                    self.stage = "bytes"
+                else:
+                    return
+            elif self.buffer.startswith(API_SIGN):
+                self.buffer = self.buffer[len(API_SIGN) :]
+                self.stage = "hello"
+            else:
+                self.stage = "bytes"
+        if self.stage == "bytes":
+            if self.buffer:
+                self._emit(t, "bytes", self.buffer)
+            self.buffer = b""
+            return
+        while len(self.buffer) >= 4:
+            size = int.from_bytes(self.buffer[:4], "big")
+            if size == 0 or size > _MAX_FRAME:
+                self.stage = "bytes"
+                self._emit(t, "bytes", self.buffer)
+                self.buffer = b""
+                return
+            if len(self.buffer) < 4 + size:
+                return
+            payload = self.buffer[4 : 4 + size]
+            self.buffer = self.buffer[4 + size :]
+            self._frame(t, payload)
+
+    def finish(self, t: float) -> None:
+        """The stream ended: keep what is left over as bytes."""
+        if self.buffer:
+            self._emit(t, "bytes", self.buffer)
+            self.buffer = b""
+
+    def _frame(self, t: float, payload: bytes) -> None:
+        if self.stage == "hello":
+            self.stage = "frames"
+            try:
+                text = payload.decode("ascii")
+            except UnicodeDecodeError:
+                self._emit(t, "hello", payload)
+                return
+            if "\0" in text:
+                self._emit(t, "hello", payload)
+            else:
+                self.records.append(
+                    SessionRecord(t=t, direction=self.direction, leg=self.leg, kind="hello", fields=(text,))
+                )
+            return
+        kind: RecordKind = "frame"
+        fields = _text_fields(payload)
+        if self.stage == "ack" and fields is not None and len(fields) == 2:
+            # The official client skips frames until one of exactly two fields:
+            # that one is the handshake reply.
+            kind = "ack"
+            self.stage = "frames"
+        if fields is None:
+            self._emit(t, kind, payload)
+            return
+        if self.redactor is not None:
+            fields = tuple(self.redactor.redact(f) for f in fields)
+        self.records.append(
+            SessionRecord(t=t, direction=self.direction, leg=self.leg, kind=kind, fields=fields)
+        )
+
+    def _emit(self, t: float, kind: RecordKind, payload: bytes) -> None:
+        if self.redactor is not None:
+            payload = self.redactor.redact_bytes(payload)
+        self.records.append(
+            SessionRecord(t=t, direction=self.direction, leg=self.leg, kind=kind, raw=payload)
+        )
+
+
+def _text_fields(payload: bytes) -> tuple[str, ...] | None:
+    """The fields of a NUL-terminated UTF-8 payload, or ``None`` if it is not one."""
+    if not payload.endswith(b"\0"):
+        return None
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return tuple(text[:-1].split("\0"))
+
+
+class SessionRecorder:
+    """Records the byte streams of connections into a session (sans-I/O).
+
+    Feed it what each side sent, with the time it was seen; it cuts frames and
+    keeps records in the order they were fed.
+
+    Args:
+        redact: redact account ids (and ``patterns``) in the recording.
+        patterns: extra regular expressions to redact.
+        start: the time ``t = 0``, on the same clock as the times given later.
+        recorded_at: the wall-clock start, for the header (default: now, UTC).
+    """
+
+    def __init__(
+        self,
+        *,
+        redact: bool = True,
+        patterns: Iterable[str] = (),
+        start: float = 0.0,
+        recorded_at: _dt.datetime | None = None,
+    ) -> None:
+        patterns = list(patterns)
+        self.redactor: Redactor | None = None
+        if redact or patterns:
+            self.redactor = Redactor(patterns, account_ids=redact)
+        self.start = start
+        when = recorded_at or _dt.datetime.now(_dt.timezone.utc)
+        self.recorded_at = when.isoformat(timespec="seconds").replace("+00:00", "Z")
+        self._taps: dict[tuple[int, str], _Tap] = {}
+        self._records: list[SessionRecord] = []
+        self._legs = 0
+
+    def open_leg(self) -> int:
+        """Start recording a new connection; returns its leg number."""
+        leg = self._legs
+        self._legs += 1
+        self._taps[(leg, "out")] = _Tap("out", leg, self.redactor)
+        self._taps[(leg, "in")] = _Tap("in", leg, self.redactor)
+        return leg
+
+    def feed(self, leg: int, direction: Direction, data: bytes, now: float) -> None:
+        """Record ``data`` sent in ``direction`` on ``leg`` at time ``now``."""
+        tap = self._taps[(leg, direction)]
+        tap.feed(data, self._t(now))
+        self._drain(tap)
+
+    def close(self, leg: int, direction: Direction, now: float) -> None:
+        """Record that the side ``direction`` names closed ``leg`` (``"in"``: the server)."""
+        tap = self._taps[(leg, direction)]
+        t = self._t(now)
+        tap.finish(t)
+        self._drain(tap)
+        self._records.append(SessionRecord(t=t, direction=direction, leg=leg, kind="close"))
+
+    def session(self) -> Session:
+        """The session recorded so far."""
+        records = list(self._records)
+        hello = next((r for r in records if r.kind == "hello" and r.fields), None)
+        ack = next((r for r in records if r.kind == "ack" and r.fields), None)
+        low = high = None
+        options = ""
+        if hello is not None and hello.fields is not None:
+            parsed = parse_hello(hello.fields[0])
+            if parsed is not None:
+                low, high, options = parsed
+        version = None
+        if ack is not None and ack.fields is not None and ack.fields[0].isdigit():
+            version = int(ack.fields[0])
+        client_id = None
+        for record in records:
+            f = record.fields
+            if record.kind == "frame" and record.direction == "out" and f and f[0] == "71" and len(f) > 2:
+                if f[2].lstrip("-").isdigit():
+                    client_id = int(f[2])
+                break
+        header = SessionHeader(
+            server_version=version,
+            min_version=low,
+            max_version=high,
+            connect_options=options,
+            client_id=client_id,
+            recorded_at=self.recorded_at,
+            redactions=self.redactor.patterns if self.redactor is not None else (),
+        )
+        return Session(header=header, records=records)
+
+    def _t(self, now: float) -> float:
+        return round(max(now - self.start, 0.0), 6)
+
+    def _drain(self, tap: _Tap) -> None:
+        if tap.records:
+            self._records.extend(tap.records)
+            tap.records = []
+
+
+def _parse_address(value: tuple[str, int] | str) -> tuple[str, int]:
+    if isinstance(value, tuple):
+        return value
+    host, _, port = value.rpartition(":")
+    return host or "127.0.0.1", int(port)
+
+
+@dataclass
+class _Pair:
+    leg: int
+    client: socket.socket
+    upstream: socket.socket
+    threads: list[threading.Thread]
+    done: int = 0
+
+
+class Recorder:
+    """A recording TCP proxy between a client and a gateway.
+
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`::
+
+        with Recorder(listen=("127.0.0.1", 4102), upstream=("127.0.0.1", 4002),
+                      path="session.jsonl") as recorder:
+            ...  # connect the client to 127.0.0.1:4102
+        # the session file is written when the recorder stops
+
+    Args:
+        listen: where to accept clients; port 0 picks a free port (see :attr:`port`).
+        upstream: the gateway to forward to.
+        path: where :meth:`stop` writes the session file (``None``: do not write).
+        redact: redact account ids in the recording.
+        patterns: extra regular expressions to redact.
+        clock: the clock of the record times (seconds).
+        connect_timeout: seconds to wait for the upstream connection.
+    """
+
+    def __init__(
+        self,
+        listen: tuple[str, int] | str = ("127.0.0.1", 4102),
+        upstream: tuple[str, int] | str = ("127.0.0.1", 4002),
+        path: PathLike | None = None,
+        *,
+        redact: bool = True,
+        patterns: Iterable[str] = (),
+        clock: Callable[[], float] = time.monotonic,
+        connect_timeout: float = 5.0,
+    ) -> None:
+        self.listen = _parse_address(listen)
+        self.upstream = _parse_address(upstream)
+        self.path = path
+        self.clock = clock
+        self.connect_timeout = connect_timeout
+        self.recorder = SessionRecorder(redact=redact, patterns=patterns, start=clock())
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+        self._accept_thread: threading.Thread | None = None
+        self._pairs: list[_Pair] = []
+        self._stopping = threading.Event()
+        self._active = 0
+        self._idle = threading.Condition(self._lock)
+        self.errors: list[str] = []
+
+    @property
+    def port(self) -> int:
+        """The listening port (the chosen one when ``listen`` asked for port 0)."""
+        if self._listener is None:
+            return self.listen[1]
+        port: int = self._listener.getsockname()[1]
+        return port
+
+    @property
+    def host(self) -> str:
+        """The listening host."""
+        return self.listen[0]
+
+    def start(self) -> Recorder:
+        """Bind the listening socket and start accepting clients."""
+        if self._listener is not None:
+            raise RuntimeError("the recorder is already started")
+        listener = socket.create_server(self.listen, reuse_port=False)
+        listener.settimeout(0.05)
+        self._listener = listener
+        self._accept_thread = threading.Thread(target=self._accept_loop, name="ibwire-recorder", daemon=True)
+        self._accept_thread.start()
+        return self
+
+    def stop(self) -> Session:
+        """Stop, close every connection, write the file if a path was given.
+
+        Returns:
+            the recorded session.
+        """
+        self._stopping.set()
+        if self._accept_thread is not None:
+            self._accept_thread.join()
+        if self._listener is not None:
+            self._listener.close()
+        with self._lock:
+            pairs = list(self._pairs)
+        for pair in pairs:
+            for sock in (pair.client, pair.upstream):
+                _shutdown(sock)
+        for pair in pairs:
+            for thread in pair.threads:
+                thread.join()
+            pair.client.close()
+            pair.upstream.close()
+        session = self.session()
+        if self.path is not None:
+            session.dump(self.path)
+        return session
+
+    def session(self) -> Session:
+        """The session recorded so far."""
+        with self._lock:
+            return self.recorder.session()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every proxied connection has ended; ``False`` on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._active:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    def serve_forever(self) -> None:
+        """Run until interrupted (for the command line)."""
+        if self._listener is None:
+            self.start()
+        try:
+            while not self._stopping.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+
+    def __enter__(self) -> Recorder:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ internals
+
+    def _accept_loop(self) -> None:
+        listener = self._listener
+        assert listener is not None
+        while not self._stopping.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.upstream, timeout=self.connect_timeout)
+            except OSError as exc:
+                with self._lock:
+                    self.errors.append(f"cannot reach the gateway at {self.upstream}: {exc}")
+                client.close()
+                continue
+            for sock in (client, upstream):
+                sock.settimeout(None)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                leg = self.recorder.open_leg()
+                pair = _Pair(leg, client, upstream, [])
+                self._pairs.append(pair)
+                self._active += 1
+            pair.threads = [
+                threading.Thread(target=self._pump, args=(pair, "out"), daemon=True),
+                threading.Thread(target=self._pump, args=(pair, "in"), daemon=True),
+            ]
+            for thread in pair.threads:
+                thread.start()
+
+    def _pump(self, pair: _Pair, direction: Direction) -> None:
+        """Forward one direction; record first, so the record order follows the wire."""
+        source, target = (pair.client, pair.upstream) if direction == "out" else (pair.upstream, pair.client)
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                data = b""
+            with self._lock:
+                if data:
+                    self.recorder.feed(pair.leg, direction, data, self.clock())
+                else:
+                    self.recorder.close(pair.leg, direction, self.clock())
+            if not data:
+                break
+            try:
+                target.sendall(data)
+            except OSError:
+                break
+        # Pass the half close on, as TCP would without the proxy in between.
+        try:
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        with self._lock:
+            pair.done += 1
+            if pair.done == 2:
+                self._active -= 1
+                self._idle.notify_all()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
