@@ -133,17 +133,33 @@ def _defaults(cls: type) -> dict[str, tuple[bool, Any]]:
     return out
 
 
-def _bits_helpers(bits: Bits) -> tuple[Callable[[int], Any], Callable[[Any], int]]:
-    cls = bits.cls
-    names = bits.names
+_bits_tables: dict[Bits, tuple[Any, ...]] = {}
 
-    def from_mask(mask: int) -> Any:
-        return cls(**{name: bool(mask >> n & 1) for n, name in enumerate(names)})
+
+def _bits_table(bits: Bits) -> tuple[Any, ...]:
+    """Every value of a bitmask, prebuilt: the objects are frozen, so they are shared.
+
+    A decoder then reads a mask with one tuple index instead of building an object
+    per message (``benchmarks/bench_framing.py``, TickPrice).
+    """
+    table = _bits_tables.get(bits)
+    if table is None:
+        names = bits.names
+        table = tuple(
+            bits.cls(**{name: bool(mask >> n & 1) for n, name in enumerate(names)})
+            for mask in range(1 << len(names))
+        )
+        _bits_tables[bits] = table
+    return table
+
+
+def _to_mask(bits: Bits) -> Callable[[Any], int]:
+    names = bits.names
 
     def to_mask(value: Any) -> int:
         return sum(1 << n for n, name in enumerate(names) if getattr(value, name))
 
-    return from_mask, to_mask
+    return to_mask
 
 
 class _Source:
@@ -222,9 +238,9 @@ class _DecoderGen:
 
     def field_expr(self, kind: Kind | Bits, text: str) -> str:
         if isinstance(kind, Bits):
-            from_mask, _ = _bits_helpers(kind)
-            name = self.src.name_for(from_mask, "bits")
-            return f"{name}(int({text} or 0))"
+            table = self.src.name_for(_bits_table(kind), "bits")
+            # Unknown high bits are ignored, as by the official decoders.
+            return f"{table}[int({text} or 0) & {(1 << len(kind.names)) - 1}]"
         return kind.decode_expr(text, self.version)
 
     def walk(self, nodes: Sequence[Node], scope: _Scope, depth: int) -> None:
@@ -411,8 +427,7 @@ class _EncoderGen:
 
     def field_expr(self, kind: Kind | Bits, value: str) -> str:
         if isinstance(kind, Bits):
-            _, to_mask = _bits_helpers(kind)
-            return f"str({self.src.name_for(to_mask, 'mask')}({value}))"
+            return f"str({self.src.name_for(_to_mask(kind), 'mask')}({value}))"
         return kind.encode_expr(value, self.version, server=self.server)
 
     def path_of(self, name: str, obj: str) -> str:

@@ -129,20 +129,31 @@ def opt_bool(text: str) -> bool | None:
     return int(text) != 0
 
 
+#: Recently decoded quantities: sizes repeat, and a dict hit is several times
+#: cheaper than building a Decimal (``benchmarks/bench_framing.py``).  Decimals
+#: are immutable, so sharing them is safe.  Unset spellings map to None.
+_DECIMAL_CACHE: dict[str, Decimal | None] = dict.fromkeys(_UNSET_DECIMAL_TEXTS)
+_DECIMAL_CACHE_LIMIT: Final = 4096
+
+
 def opt_decimal(text: str) -> Decimal | None:
     """Decode a Decimal quantity; the unset spellings of protocol.md 1.6 give None.
 
     Raises:
         ValueError: the text is not a decimal number.
     """
-    if text in _UNSET_DECIMAL_TEXTS:
-        return None
+    if text in _DECIMAL_CACHE:
+        return _DECIMAL_CACHE[text]
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"not a decimal number: {text!r}") from None
     if not value.is_finite():
         raise ValueError(f"not a finite decimal number: {text!r}")
+    if len(_DECIMAL_CACHE) >= _DECIMAL_CACHE_LIMIT:
+        _DECIMAL_CACHE.clear()
+        _DECIMAL_CACHE.update(dict.fromkeys(_UNSET_DECIMAL_TEXTS))
+    _DECIMAL_CACHE[text] = value
     return value
 
 
@@ -305,6 +316,7 @@ _HELPERS: Final[tuple[tuple[str, object], ...]] = (
     ("_opt_float", opt_float),
     ("_opt_bool", opt_bool),
     ("_opt_decimal", opt_decimal),
+    ("_decimals", _DECIMAL_CACHE),
     ("_fmt_float", format_float),
     ("_fmt_decimal", format_decimal),
     ("_unescape", unescape),
@@ -369,7 +381,7 @@ ESC_STR: Final = Kind("str", "{x}", "{v}", str, since_escape=153)
 #: A Decimal quantity; every unset spelling reads as None; None is sent as empty.
 DECIMAL: Final = Kind(
     "Decimal",
-    "_opt_decimal({x})",
+    "(_decimals[{x}] if {x} in _decimals else _opt_decimal({x}))",
     '("" if {v} is None else _fmt_decimal({v}))',
     Decimal,
     optional=True,

@@ -155,3 +155,13 @@ def test_float_sentinel_kind() -> None:
     assert decode("") is None
     assert encode(None) == "-2"
     assert encode(0.5) == "0.5"
+
+
+def test_decimal_cache_shares_values_and_stays_bounded() -> None:
+    first = opt_decimal("12345.5")
+    assert opt_decimal("12345.5") is first
+    for n in range(5000):
+        opt_decimal(f"{n}.25")
+    assert len(fields._DECIMAL_CACHE) <= fields._DECIMAL_CACHE_LIMIT
+    assert opt_decimal("") is None
+    assert opt_decimal("2147483647") is None
