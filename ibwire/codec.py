@@ -697,6 +697,7 @@ class Codec:
         self.encodes: Mapping[int, type[Message]] = INCOMING if server else OUTGOING
         #: Text message id -> decoder; the protocol's hot loop reads it directly.
         self.table: dict[str, Callable[[list[str]], Message]] = _LazyTable(self.decodes, version)
+        self._encoders: dict[type[Message], Encoder] = {}
 
     def decode(self, fields: list[str]) -> Message:
         """Decode one message from its text fields (id first, no trailing empty field).
@@ -759,10 +760,12 @@ class Codec:
             LocalProtocolError: a field holds a value that cannot be sent.
         """
         cls = type(message)
-        if self.encodes.get(cls.MSG_ID) is not cls:
-            side = "server" if self.server else "client"
-            raise LocalProtocolError(f"a {side} does not send {cls.__name__}")
-        encoder = encoder_for(cls, self.version, server=self.server)
+        encoder = self._encoders.get(cls)
+        if encoder is None:
+            if self.encodes.get(cls.MSG_ID) is not cls:
+                side = "server" if self.server else "client"
+                raise LocalProtocolError(f"a {side} does not send {cls.__name__}")
+            encoder = self._encoders[cls] = encoder_for(cls, self.version, server=self.server)
         try:
             return encoder(message)
         except _Unsupported as exc:
