@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
@@ -18,12 +17,10 @@ from ..fields import (
     OPT_INT_MAX,
     STR,
     Kind,
-    format_float,
-    opt_float,
 )
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Bits, Const, Custom, F, Message, Node, Repeat, Struct, Ver, When, message
+from ._base import Bits, Const, F, Message, Node, Repeat, Struct, Ver, When, message
 from .common import C12, COMBO_LEGS_SHORT, DELTA_NEUTRAL, Contract, DeltaNeutralContract
 
 __all__ = [
@@ -282,36 +279,11 @@ def _not_computed(unset: str) -> Kind:
 _DELTA: Final = _not_computed("-2")
 
 
-def _computation_tail(name: str, unset: str, *, model_ticks: bool = False) -> Custom:
-    """A greek of TICK_OPTION_COMPUTATION after delta, present by message version.
-
-    From server 156 every field is always sent.  Below 156 the official decoder
-    (``processTickOptionComputationMsg``) reads optPrice and pvDividend only when the
-    message version (field 1) is >= 6 or the tick type (field 3) is a model
-    option, and gamma, vega, theta and undPrice only when the version is >= 6.
-    The layout nodes cannot express that: a condition on ``ver`` fails at 156+,
-    where there is no version field, and ``version`` is not bound in conditions.
-    So the test reads the two fixed positions directly.
-
-    ``unset`` is the "not computed" value: it decodes to ``None`` (as do empty and
-    max-double), and ``None`` (or the sentinel value) encodes to it.  ibwire's
-    server side always writes message version 6, so the encoder writes every field.
-    """
-    sentinel = float(unset)
-    since_all = int(SV.PRICE_BASED_VOLATILITY)
-
-    def decode(fields: Sequence[str], index: int, version: int) -> tuple[float | None, int]:
-        if version < since_all and int(fields[1] or 0) < 6:
-            if not (model_ticks and int(fields[3] or 0) in _MODEL_OPTION_TICKS):
-                return None, index
-        value = opt_float(fields[index])
-        return (None if value is None or value == sentinel else value), index + 1
-
-    def encode(value: float | None, out: list[str], version: int) -> None:
-        out.append(unset if value is None or value == sentinel else format_float(value))
-
-    return Custom(name, decode, encode)
-
+#: The greeks after delta; their "not computed" sentinels.
+_OPT_PRICE: Final = _not_computed("-1")
+_PV_DIVIDEND: Final = _not_computed("-1")
+_GREEK: Final = _not_computed("-2")
+_UND_PRICE: Final = _not_computed("-1")
 
 # ------------------------------------------------------------------ incoming
 
@@ -365,12 +337,30 @@ class TickOptionComputation(Message):
         F("tick_attrib", OPT_INT, since=SV.PRICE_BASED_VOLATILITY),
         F("implied_vol", IMPLIED_VOL),
         F("delta", _DELTA),
-        _computation_tail("opt_price", "-1", model_ticks=True),
-        _computation_tail("pv_dividend", "-1", model_ticks=True),
-        _computation_tail("gamma", "-2"),
-        _computation_tail("vega", "-2"),
-        _computation_tail("theta", "-2"),
-        _computation_tail("und_price", "-1"),
+        # Below 156 the official decoder reads optPrice and pvDividend only when
+        # the message version is >= 6 or the tick is a model option, and the rest
+        # only when the version is >= 6; from 156 every field is sent.
+        When(
+            f"ver >= 6 or {{tick_type}} in {tuple(sorted(_MODEL_OPTION_TICKS))!r}",
+            (F("opt_price", _OPT_PRICE), F("pv_dividend", _PV_DIVIDEND)),
+            before=SV.PRICE_BASED_VOLATILITY,
+        ),
+        When(
+            "ver >= 6",
+            (
+                F("gamma", _GREEK),
+                F("vega", _GREEK),
+                F("theta", _GREEK),
+                F("und_price", _UND_PRICE),
+            ),
+            before=SV.PRICE_BASED_VOLATILITY,
+        ),
+        F("opt_price", _OPT_PRICE, since=SV.PRICE_BASED_VOLATILITY),
+        F("pv_dividend", _PV_DIVIDEND, since=SV.PRICE_BASED_VOLATILITY),
+        F("gamma", _GREEK, since=SV.PRICE_BASED_VOLATILITY),
+        F("vega", _GREEK, since=SV.PRICE_BASED_VOLATILITY),
+        F("theta", _GREEK, since=SV.PRICE_BASED_VOLATILITY),
+        F("und_price", _UND_PRICE, since=SV.PRICE_BASED_VOLATILITY),
     )
 
 
