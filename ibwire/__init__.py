@@ -25,6 +25,7 @@ from .events import ClientHello, ConnectAck, ConnectionClosed, MalformedMessage,
 from .ids import IncomingId, OutgoingId
 from .protocol import ClientProtocol, ServerProtocol, State
 from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, ServerVersion
+from .wrapper import Wrapper
 
 __version__ = "0.1.0"
 
@@ -55,6 +56,7 @@ __all__ = [
     "State",
     "UnknownMessage",
     "UnsupportedByServerError",
+    "Wrapper",
     "__version__",
     "codec",
     "errors",

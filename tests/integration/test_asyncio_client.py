@@ -1,0 +1,523 @@
+"""The asyncio client over loopback, against the simulator served in the same event loop.
+
+Each test runs its own event loop (``asyncio.run``); every wait is bounded and
+scaled by ``IBWIRE_TEST_TIMEOUT_SCALE``; nothing sleeps to synchronise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import random
+from collections.abc import Callable, Coroutine
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from ibwire.asyncio import (
+    Client,
+    Connectivity,
+    ReadOnlyError,
+    Reconnected,
+    ReconnectPolicy,
+    Subscription,
+    Wrapper,
+)
+from ibwire.errors import ApiError, ClientIdInUseError, RequestTimeoutError
+from ibwire.events import ClientHello
+from ibwire.messages import (
+    AcctValue,
+    CancelHistoricalData,
+    CommissionAndFeesReport,
+    Contract,
+    ErrMsg,
+    ExecutionData,
+    HistoricalData,
+    ManagedAccts,
+    MarketDepth,
+    MarketDepthL2,
+    Message,
+    NextValidId,
+    Order,
+    OrderStatus,
+    Pnl,
+    RealTimeBars,
+    StartApi,
+    TickByTick,
+    TickPrice,
+)
+from ibwire.protocol import ServerProtocol
+from ibwire.testing.simulator import SimulatedGateway
+
+SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
+WAIT = 10.0 * SCALE
+
+AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+FAST_RECONNECT = ReconnectPolicy(initial_delay=0.01, max_delay=0.05, jitter=0.5)
+
+
+def run(coro: Coroutine[Any, Any, None]) -> None:
+    asyncio.run(asyncio.wait_for(coro, 6 * WAIT))
+
+
+class Events(Wrapper):
+    """Records callbacks (on the event loop); tests await conditions on it."""
+
+    def __init__(self) -> None:
+        self.log: list[object] = []
+        self.closed = 0
+        self._changed = asyncio.Event()
+
+    def _add(self, item: object) -> None:
+        self.log.append(item)
+        self._changed.set()
+
+    def tick_price(self, message: TickPrice) -> None:
+        self._add(message)
+
+    def error(self, message: ErrMsg) -> None:
+        self._add(message)
+
+    def exec_details(self, message: ExecutionData) -> None:
+        self._add(message)
+
+    def commission_and_fees_report(self, message: CommissionAndFeesReport) -> None:
+        self._add(message)
+
+    def order_status(self, message: OrderStatus) -> None:
+        self._add(message)
+
+    def connectivity(self, event: Connectivity) -> None:
+        self._add(event)
+
+    def reconnected(self, event: Reconnected) -> None:
+        self._add(event)
+
+    def connection_closed(self) -> None:
+        self.closed += 1
+        self._changed.set()
+
+    def of(self, cls: type) -> list[Any]:
+        return [item for item in self.log if isinstance(item, cls)]
+
+    def ticks_after_reconnect(self, req_id: int | None) -> bool:
+        for item in reversed(self.log):
+            if isinstance(item, Reconnected):
+                return False
+            if isinstance(item, TickPrice) and item.req_id == req_id:
+                return True
+        return False
+
+    async def wait_for(self, predicate: Callable[[], object], what: str) -> None:
+        async def until() -> None:
+            while not predicate():
+                self._changed.clear()
+                await self._changed.wait()
+
+        try:
+            await asyncio.wait_for(until(), WAIT)
+        except asyncio.TimeoutError:
+            raise AssertionError(f"timed out waiting for {what}") from None
+
+    async def wait_count(self, cls: type, count: int) -> None:
+        await self.wait_for(lambda: len(self.of(cls)) >= count, f"{count} x {cls.__name__}")
+
+
+async def connected(port: int, wrapper: Wrapper | None = None, **kwargs: Any) -> Client:
+    kwargs.setdefault("client_id", 1)
+    kwargs.setdefault("timeout", WAIT)
+    kwargs.setdefault("connect_timeout", WAIT)
+    client = Client(wrapper, port=port, **kwargs)
+    await client.connect()
+    return client
+
+
+async def first_ask(client: Client) -> float:
+    async with client.market_data(AAPL) as ticks:
+        async for tick in ticks:
+            if isinstance(tick, TickPrice) and tick.tick_type == 2:
+                return tick.price
+    raise AssertionError("no ask")
+
+
+async def take(subscription: Subscription[Any], count: int) -> list[Message]:
+    items: list[Message] = []
+    async with subscription:
+        async for item in subscription:
+            items.append(item)
+            if len(items) >= count:
+                break
+    return items
+
+
+# ---------------------------------------------------------------------- basics
+
+
+def test_connect_quotes_and_helpers() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+            events = Events()
+            async with Client(events, port=gateway.port, client_id=1, timeout=WAIT) as client:
+                assert client.is_connected and client.accounts == ("DU0000001",)
+                ticks = await take(client.market_data(AAPL), 6)
+                assert {t.tick_type for t in ticks if isinstance(t, TickPrice)} >= {1, 2}
+                (details,) = await client.contract_details(AAPL)
+                assert details.contract.con_id == 265598
+                bars = await client.historical_bars(AAPL, "2 D", "1 hour")
+                assert bars and all(b.low <= b.close <= b.high for b in bars)
+                assert await client.head_timestamp(AAPL)
+                assert await client.current_time() > 1_600_000_000
+                summary = await client.account_summary("NetLiquidation")
+                assert [s.tag for s in summary] == ["NetLiquidation"]
+                state = await client.what_if(
+                    AAPL, Order(action="BUY", order_type="MKT", total_quantity=Decimal(5))
+                )
+                assert float(state.init_margin_change) > 0
+            assert events.closed == 1
+            assert {e.code for e in events.of(Connectivity)} >= {2104}
+            assert events.of(ErrMsg) == []
+
+    run(main())
+
+
+def test_every_subscription_kind_streams() -> None:
+    """Market data, depth, tick-by-tick, real-time bars, kept-up bars, PnL, account."""
+
+    async def main() -> None:
+        async with SimulatedGateway(seed=4, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                depth = await take(client.market_depth(AAPL), 2)
+                assert all(isinstance(m, (MarketDepth, MarketDepthL2)) for m in depth)
+                tbt = await take(client.tick_by_tick(AAPL, "BidAsk"), 2)
+                assert all(isinstance(m, TickByTick) for m in tbt)
+                bars = await take(client.real_time_bars(AAPL), 1)
+                assert isinstance(bars[0], RealTimeBars)
+                kept = await take(client.historical_bars_stream(AAPL, "1 D", "1 min"), 2)
+                assert isinstance(kept[0], HistoricalData)
+                pnl = await take(client.pnl("DU0000001"), 1)
+                assert isinstance(pnl[0], Pnl)
+                account = await take(client.account_updates("DU0000001"), 3)
+                assert any(isinstance(m, AcctValue) for m in account)
+                snapshot = client.market_data(AAPL, snapshot=True)
+                items = [item async for item in snapshot]  # ends by itself
+                assert items
+                assert client._session.live_subscriptions == []
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_bracket_order_fills_executions_commissions_positions() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+            events = Events()
+            client = await connected(gateway.port, events)
+            try:
+                ask = await first_ask(client)
+                bracket = client.bracket_order(
+                    "BUY", 10, ask + 5, ask + 50, ask - 50, order_ref="b1"
+                )
+                parent_id, take_id, stop_id = client.place_bracket(AAPL, bracket)
+                await events.wait_count(CommissionAndFeesReport, 1)
+                (fill,) = events.of(ExecutionData)
+                assert fill.execution.order_id == parent_id
+                positions = await client.positions()
+                assert [(p.contract.symbol, p.position) for p in positions] == [
+                    ("AAPL", Decimal(10))
+                ]
+                executions = await client.executions()
+                assert [e.execution.exec_id for e in executions] == [fill.execution.exec_id]
+                assert sorted(client.cancel_orders(symbol="AAPL")) == [take_id, stop_id]
+
+                def cancelled() -> bool:
+                    done = {m.order_id for m in events.of(OrderStatus) if m.status == "Cancelled"}
+                    return done >= {take_id, stop_id}
+
+                await events.wait_for(cancelled, "children cancelled")
+                assert client.tracked_orders == []
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_read_only_refuses_orders_before_sending() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=3) as gateway:
+            client = await connected(gateway.port, read_only=True)
+            try:
+                order = Order(action="BUY", order_type="MKT", total_quantity=Decimal(1))
+                with pytest.raises(ReadOnlyError):
+                    client.place_order(AAPL, order)
+                with pytest.raises(ReadOnlyError):
+                    client.cancel_order(1)
+                with pytest.raises(ReadOnlyError):
+                    client.global_cancel()
+                with pytest.raises(ReadOnlyError):
+                    client.cancel_orders(order_ref="x")
+                assert (await client.what_if(AAPL, order)).status
+                assert gateway.core.broker.orders == {}
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_error_is_routed_to_its_request() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                async with client.market_data(AAPL) as ticks:
+                    with pytest.raises(ApiError) as info:
+                        await client.contract_details(dataclasses.replace(AAPL, symbol="NOSUCH"))
+                    assert info.value.code == 200
+                    assert isinstance(await ticks.get(WAIT), Message)
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_subscription_error_ends_the_iteration() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=3, no_permission=["MSFT"]) as gateway:
+            client = await connected(gateway.port)
+            try:
+                msft = dataclasses.replace(AAPL, symbol="MSFT")
+                with pytest.raises(ApiError) as info:
+                    await take(client.market_data(msft), 100)
+                assert info.value.code == 354
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_client_id_in_use() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=3) as gateway:
+            first = await connected(gateway.port, client_id=5)
+            try:
+                second = Client(port=gateway.port, client_id=5, connect_timeout=WAIT)
+                with pytest.raises(ClientIdInUseError, match="client id 5"):
+                    await second.connect()
+                await second.disconnect()
+                assert await first.current_time()
+            finally:
+                await first.disconnect()
+
+    run(main())
+
+
+def test_callback_that_raises_does_not_stop_the_stream(caplog: pytest.LogCaptureFixture) -> None:
+    class Raising(Events):
+        def tick_price(self, message: TickPrice) -> None:
+            super().tick_price(message)
+            raise RuntimeError("strategy bug")
+
+    async def main() -> None:
+        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+            events = Raising()
+            client = await connected(gateway.port, events)
+            try:
+                client.req_mkt_data(AAPL)
+                await events.wait_count(TickPrice, 5)
+                assert await client.current_time()
+            finally:
+                await client.disconnect()
+
+    with caplog.at_level(logging.ERROR, logger="ibwire"):
+        run(main())
+    assert sum("Wrapper.tick_price raised" in r.getMessage() for r in caplog.records) >= 5
+
+
+def test_cancelling_an_awaiting_helper_abandons_it() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=3) as gateway:
+            client = await connected(gateway.port)
+            try:
+                task = asyncio.ensure_future(client.historical_bars(AAPL, "1 D", "1 min"))
+                await asyncio.sleep(0)  # let the request go out
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+                assert client._session.next_deadline() is None or client.is_connected
+                assert await client.current_time()
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+# ---------------------------------------------------------------------- restarts
+
+
+def test_fifty_restarts_resubscribe_and_never_reuse_order_ids() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+            events = Events()
+            client = await connected(
+                gateway.port,
+                events,
+                reconnect=FAST_RECONNECT,
+                rng=random.Random(11),
+                heartbeat_interval=None,
+            )
+            try:
+                ask = await first_ask(client)
+                used: list[int] = []
+                async with client.market_data(AAPL) as ticks:
+                    req_id = ticks.req_id
+                    for cycle in range(50):
+                        order = Order(
+                            action="BUY",
+                            order_type="LMT",
+                            lmt_price=round(ask / 2, 2),
+                            total_quantity=Decimal(1),
+                        )
+                        used.append(client.place_order(AAPL, order))
+                        if cycle % 5 == 4:
+                            gateway.nightly_reset(down_for=0.03)
+                        else:
+                            gateway.drop_clients()
+                        await events.wait_count(Reconnected, cycle + 1)
+                        await events.wait_for(
+                            lambda: events.ticks_after_reconnect(req_id), "a re-sent tick"
+                        )
+                    assert not ticks.is_done
+                assert len(set(used)) == 50 and used == sorted(used)
+                assert all(m.error_code != 103 for m in events.of(ErrMsg))
+                assert events.closed == 50
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+class FakeClock:
+    """The simulator's clock, moved by the test."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_fill_while_disconnected_is_delivered_once() -> None:
+    async def main() -> None:
+        clock = FakeClock(1_790_000_000.0)
+        async with SimulatedGateway(seed=5, clock=clock, tick_interval=1.0) as gateway:
+            events = Events()
+            client = await connected(
+                gateway.port, events, client_id=2, reconnect=FAST_RECONNECT, heartbeat_interval=None
+            )
+            try:
+                ask = await first_ask(client)
+                bracket = client.bracket_order("BUY", 10, ask + 5, ask - 5, ask - 50)
+                parent_id, take_id, _ = client.place_bracket(AAPL, bracket)
+                await events.wait_count(CommissionAndFeesReport, 1)
+                gateway.nightly_reset(down_for=10.0)
+                await events.wait_for(lambda: events.closed == 1, "the drop")
+                clock.now += 12.0
+                gateway._async.wake()  # type: ignore[union-attr]
+                await events.wait_count(Reconnected, 1)
+                await events.wait_count(CommissionAndFeesReport, 2)
+                assert await client.current_time()
+                fills = events.of(ExecutionData)
+                assert [f.execution.order_id for f in fills] == [parent_id, take_id]
+                assert [f.req_id == -1 for f in fills] == [True, False]
+                commissions = [c.exec_id for c in events.of(CommissionAndFeesReport)]
+                assert len(commissions) == len(set(commissions)) == 2
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+# ---------------------------------------------------------------------- timeouts
+
+
+class SilentGateway:
+    """Completes the handshake, then answers nothing; records what it receives."""
+
+    def __init__(self) -> None:
+        self.received: list[Message] = []
+        self.changed = asyncio.Event()
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        protocol = ServerProtocol()
+        while data := await reader.read(65536):
+            protocol.receive_data(data)
+            for event in protocol.events_received():
+                if isinstance(event, ClientHello):
+                    protocol.accept()
+                elif isinstance(event, StartApi):
+                    protocol.send(ManagedAccts(accounts_list="DU1"))
+                    protocol.send(NextValidId(order_id=1))
+                elif isinstance(event, Message):
+                    self.received.append(event)
+                    self.changed.set()
+            writer.write(protocol.data_to_send())
+        writer.close()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+def test_a_request_that_times_out_is_cancelled() -> None:
+    async def main() -> None:
+        silent = SilentGateway()
+        port = await silent.start()
+        client = await connected(port, heartbeat_interval=None)
+        try:
+            with pytest.raises(RequestTimeoutError, match="current time"):
+                await client.current_time(timeout=0.2 * SCALE)
+            with pytest.raises(RequestTimeoutError, match="historical bars"):
+                await client.historical_bars(AAPL, "1 D", "1 hour", timeout=0.2 * SCALE)
+
+            async def cancel_seen() -> None:
+                while not any(isinstance(m, CancelHistoricalData) for m in silent.received):
+                    silent.changed.clear()
+                    await silent.changed.wait()
+
+            await asyncio.wait_for(cancel_seen(), WAIT)
+            assert client.is_connected
+        finally:
+            await client.disconnect()
+            await silent.close()
+
+    run(main())
+
+
+def test_connect_timeout_when_the_gateway_never_answers() -> None:
+    async def main() -> None:
+        async def never(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read()  # swallow the hello, answer nothing
+            writer.close()
+
+        mute = await asyncio.start_server(never, "127.0.0.1", 0)
+        try:
+            client = Client(port=mute.sockets[0].getsockname()[1], client_id=4)
+            with pytest.raises(RequestTimeoutError, match="not ready within"):
+                await client.connect(timeout=0.3 * SCALE)
+            assert not client.is_connected
+            await client.disconnect()
+        finally:
+            mute.close()
+            await mute.wait_closed()
+
+    run(main())

@@ -1,0 +1,551 @@
+"""The threaded client over loopback, against the simulator (and a silent gateway).
+
+Every wait is bounded and scaled by ``IBWIRE_TEST_TIMEOUT_SCALE``; the tests wait on
+conditions, never sleep.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import random
+import selectors
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+
+from ibwire.errors import ApiError, ClientIdInUseError, RequestTimeoutError
+from ibwire.events import ClientHello
+from ibwire.messages import (
+    CancelHistoricalData,
+    CommissionAndFeesReport,
+    Contract,
+    ErrMsg,
+    ExecutionData,
+    ManagedAccts,
+    Message,
+    NextValidId,
+    Order,
+    OrderStatus,
+    StartApi,
+    TickPrice,
+)
+from ibwire.protocol import ServerProtocol
+from ibwire.sync import (
+    Client,
+    Connectivity,
+    ReadOnlyError,
+    Reconnected,
+    ReconnectPolicy,
+    Wrapper,
+)
+from ibwire.testing.simulator import SimulatedGateway
+
+SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
+WAIT = 10.0 * SCALE
+
+AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+FAST_RECONNECT = ReconnectPolicy(initial_delay=0.01, max_delay=0.05, jitter=0.5)
+
+
+class Events(Wrapper):
+    """Records callbacks; tests wait on its condition."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.log: list[object] = []
+        self.closed = 0
+
+    def _add(self, item: object) -> None:
+        with self.cond:
+            self.log.append(item)
+            self.cond.notify_all()
+
+    def tick_price(self, message: TickPrice) -> None:
+        self._add(message)
+
+    def error(self, message: ErrMsg) -> None:
+        self._add(message)
+
+    def exec_details(self, message: ExecutionData) -> None:
+        self._add(message)
+
+    def commission_and_fees_report(self, message: CommissionAndFeesReport) -> None:
+        self._add(message)
+
+    def order_status(self, message: OrderStatus) -> None:
+        self._add(message)
+
+    def connectivity(self, event: Connectivity) -> None:
+        self._add(event)
+
+    def reconnected(self, event: Reconnected) -> None:
+        self._add(event)
+
+    def connection_closed(self) -> None:
+        with self.cond:
+            self.closed += 1
+            self.cond.notify_all()
+
+    def ticks_after_reconnect(self, req_id: int | None) -> bool:
+        """Whether a tick of ``req_id`` arrived after the last reconnect (lock held)."""
+        for item in reversed(self.log):
+            if isinstance(item, Reconnected):
+                return False
+            if isinstance(item, TickPrice) and item.req_id == req_id:
+                return True
+        return False
+
+    def of(self, cls: type) -> list[object]:
+        with self.cond:
+            return [item for item in self.log if isinstance(item, cls)]
+
+    def wait_for(self, predicate: Callable[[], object], what: str) -> None:
+        with self.cond:
+            assert self.cond.wait_for(predicate, WAIT), f"timed out waiting for {what}"
+
+    def wait_count(self, cls: type, count: int) -> None:
+        def enough() -> bool:
+            return sum(isinstance(item, cls) for item in self.log) >= count
+
+        self.wait_for(enough, f"{count} x {cls.__name__}")
+
+
+class FakeClock:
+    """The simulator's clock, moved by the test."""
+
+    def __init__(self, start: float) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
+
+@pytest.fixture
+def gateway() -> Iterator[SimulatedGateway]:
+    with SimulatedGateway(seed=3, tick_interval=0.02) as gw:
+        yield gw
+
+
+@pytest.fixture
+def connect() -> Iterator[Callable[..., Client]]:
+    clients: list[Client] = []
+
+    def make(port: int, *, wrapper: Wrapper | None = None, **kwargs: object) -> Client:
+        kwargs.setdefault("client_id", 1)
+        kwargs.setdefault("timeout", WAIT)
+        kwargs.setdefault("connect_timeout", WAIT)
+        client = Client(wrapper, port=port, **kwargs)  # type: ignore[arg-type]
+        clients.append(client)
+        client.connect()
+        return client
+
+    yield make
+    for client in clients:
+        client.disconnect()
+
+
+def first_ask(client: Client) -> float:
+    with client.market_data(AAPL) as ticks:
+        for tick in ticks:
+            if isinstance(tick, TickPrice) and tick.tick_type == 2:
+                return tick.price
+    raise AssertionError("no ask")
+
+
+# ---------------------------------------------------------------------- basics
+
+
+def test_connect_and_quotes(gateway: SimulatedGateway, connect: Callable[..., Client]) -> None:
+    events = Events()
+    client = connect(gateway.port, wrapper=events)
+    assert client.is_connected and client.accounts == ("DU0000001",)
+    assert client.server_version == 200
+    with client.market_data(AAPL) as ticks:
+        kinds = set()
+        for tick in ticks:
+            if isinstance(tick, TickPrice):
+                kinds.add(tick.tick_type)
+            if {1, 2} <= kinds:
+                break
+        assert ticks.req_id is not None
+    # The farm notices of the startup are connectivity events, not errors.
+    assert {e.code for e in events.of(Connectivity)} >= {2104}  # type: ignore[attr-defined]
+    assert events.of(ErrMsg) == []
+    assert client.current_time() > 1_600_000_000
+
+
+def test_connect_again_after_disconnect(gateway: SimulatedGateway) -> None:
+    events = Events()
+    client = Client(events, port=gateway.port, client_id=6, connect_timeout=WAIT, timeout=WAIT)
+    client.connect()
+    first = client.next_order_id()
+    client.disconnect()
+    assert events.closed == 1 and not client.is_connected
+    client.disconnect()  # twice is harmless
+    with client:
+        assert client.current_time()
+        assert client.next_order_id() > first
+    assert events.closed == 2
+
+
+def test_historical_bars_and_contract_details(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    (details,) = client.contract_details(AAPL)
+    assert details.contract.con_id == 265598 and details.contract.primary_exchange == "NASDAQ"
+    bars = client.historical_bars(AAPL, "2 D", "1 hour")
+    assert bars and all(bar.low <= bar.close <= bar.high for bar in bars)
+    assert client.head_timestamp(AAPL)
+    rules = details.market_rule_ids.split(",")
+    assert client.market_rule(int(rules[0]))
+    chains = client.sec_def_opt_params("AAPL", "STK", details.contract.con_id)
+    assert chains and chains[0].strikes
+
+
+def test_bracket_order_fills_executions_commissions_positions(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    """Pain point 8 / safety: a bracket, its fill, and cancel by criteria."""
+    events = Events()
+    client = connect(gateway.port, wrapper=events)
+    ask = first_ask(client)
+    bracket = client.bracket_order("BUY", 10, ask + 5, ask + 50, ask - 50, order_ref="b1")
+    parent_id, take_id, stop_id = client.place_bracket(AAPL, bracket)
+    assert (take_id, stop_id) == (parent_id + 1, parent_id + 2)
+    events.wait_count(CommissionAndFeesReport, 1)
+    (fill,) = events.of(ExecutionData)
+    assert isinstance(fill, ExecutionData) and fill.execution.order_id == parent_id
+    assert fill.execution.shares == Decimal(10)
+
+    positions = client.positions()
+    assert [(p.contract.symbol, p.position) for p in positions] == [("AAPL", Decimal(10))]
+    executions = client.executions()
+    assert [e.execution.exec_id for e in executions] == [fill.execution.exec_id]
+    # The wrapper saw the live fill once; the helper's answer is delivered too.
+    assert len(events.of(ExecutionData)) == 2
+
+    open_ids = sorted(o.order_id for o in client.open_orders())
+    assert open_ids == [take_id, stop_id]
+    assert sorted(client.cancel_orders(symbol="AAPL", order_ref="b1")) == [take_id, stop_id]
+
+    def cancelled() -> bool:
+        return {
+            m.order_id for m in events.log if isinstance(m, OrderStatus) and m.status == "Cancelled"
+        } >= {
+            take_id,
+            stop_id,
+        }
+
+    events.wait_for(cancelled, "the children cancelled")
+    assert client.tracked_orders == []
+
+
+def test_what_if(gateway: SimulatedGateway, connect: Callable[..., Client]) -> None:
+    client = connect(gateway.port)
+    state = client.what_if(AAPL, Order(action="BUY", order_type="MKT", total_quantity=Decimal(10)))
+    assert float(state.init_margin_change) > 0
+    assert state.commission_and_fees is not None
+    assert client.tracked_orders == []
+
+
+def test_read_only_refuses_orders_before_sending(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port, read_only=True)
+    order = Order(action="BUY", order_type="MKT", total_quantity=Decimal(1))
+    with pytest.raises(ReadOnlyError):
+        client.place_order(AAPL, order)
+    with pytest.raises(ReadOnlyError):
+        client.place_order(AAPL, order, order_id=500)
+    with pytest.raises(ReadOnlyError):
+        client.cancel_order(1)
+    with pytest.raises(ReadOnlyError):
+        client.global_cancel()
+    with pytest.raises(ReadOnlyError):
+        client.cancel_orders(symbol="AAPL")
+    with pytest.raises(ReadOnlyError):
+        client.bracket_order("BUY", 1, 1.0, 2.0, 0.5)
+    # What-if changes nothing: allowed.
+    assert client.what_if(AAPL, order).status
+    # Nothing reached the gateway's book.
+    with gateway._thread.lock:  # type: ignore[union-attr]
+        assert gateway.core.broker.orders == {}
+
+
+def test_error_is_routed_to_its_request(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    """Pain point 13: the error ends the request it names; others go on."""
+    client = connect(gateway.port)
+    with client.market_data(AAPL) as ticks:
+        with pytest.raises(ApiError) as info:
+            client.contract_details(dataclasses.replace(AAPL, symbol="NOSUCH"))
+        assert info.value.code == 200 and info.value.req_id >= 1_000_000_000
+        assert isinstance(ticks.get(WAIT), Message)
+    assert client.current_time()
+
+
+def test_client_id_in_use(gateway: SimulatedGateway, connect: Callable[..., Client]) -> None:
+    """Pain point 3: a clear error naming the id; the first session is unharmed."""
+    first = connect(gateway.port, client_id=5)
+    second = Client(port=gateway.port, client_id=5, connect_timeout=WAIT)
+    with pytest.raises(ClientIdInUseError, match="client id 5") as info:
+        second.connect()
+    assert info.value.client_id == 5
+    assert not second.is_connected
+    assert first.current_time()
+
+
+def test_callback_that_raises_does_not_stop_the_stream(
+    gateway: SimulatedGateway, connect: Callable[..., Client], caplog: pytest.LogCaptureFixture
+) -> None:
+    class Raising(Events):
+        def tick_price(self, message: TickPrice) -> None:
+            super().tick_price(message)
+            raise RuntimeError("strategy bug")
+
+    hook_calls: list[Exception] = []
+    events = Raising()
+    client = connect(
+        gateway.port, wrapper=events, on_callback_error=lambda exc, event: hook_calls.append(exc)
+    )
+    with caplog.at_level(logging.ERROR, logger="ibwire"):
+        client.req_mkt_data(AAPL)
+        events.wait_count(TickPrice, 5)
+    assert client.current_time()  # the reader is alive
+    assert len(hook_calls) >= 5
+    assert any("Wrapper.tick_price raised RuntimeError" in r.getMessage() for r in caplog.records)
+
+
+def test_farm_notices_and_1101_resubscribe(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    """Pain points 1 and 11: farm codes are not errors; 1101 re-sends subscriptions."""
+    events = Events()
+    client = connect(gateway.port, wrapper=events)
+    with client.market_data(AAPL) as ticks:
+        ticks.get(WAIT)
+        gateway.farm_burst()
+        gateway.notice(1101)
+        events.wait_for(lambda: any(getattr(e, "code", 0) == 1101 for e in events.log), "1101")
+        # The simulator dropped the subscription on 1101; ticks flow again only
+        # because the client re-sent it.
+        before = len(events.of(TickPrice))
+        events.wait_count(TickPrice, before + 3)
+    codes = [e.code for e in events.of(Connectivity)]  # type: ignore[attr-defined]
+    assert {2103, 2104, 2105, 2106, 2157, 2158, 1101} <= set(codes)
+    assert all(m.error_code not in (2103, 2104, 1101) for m in events.of(ErrMsg))  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------- restarts
+
+
+def test_fifty_restarts_resubscribe_and_never_reuse_order_ids(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    """Pain points 1, 4, 8: reconnect, re-send, and no duplicate order id."""
+    events = Events()
+    client = connect(
+        gateway.port,
+        wrapper=events,
+        reconnect=FAST_RECONNECT,
+        rng=random.Random(11),
+        heartbeat_interval=None,
+    )
+    ask = first_ask(client)
+    used: list[int] = []
+    with client.market_data(AAPL) as ticks:
+        req_id = ticks.req_id
+        for cycle in range(50):
+            order = Order(
+                action="BUY",
+                order_type="LMT",
+                lmt_price=round(ask / 2, 2),
+                total_quantity=Decimal(1),
+            )
+            used.append(client.place_order(AAPL, order))
+            if cycle % 5 == 4:
+                gateway.nightly_reset(down_for=0.03)
+            else:
+                gateway.drop_clients()
+            events.wait_count(Reconnected, cycle + 1)
+            # Callbacks run in arrival order: a tick after the Reconnected event can
+            # only come from the request the client re-sent.
+            events.wait_for(lambda: events.ticks_after_reconnect(req_id), "a re-sent tick")
+        assert not ticks.is_done
+        assert isinstance(ticks.get(WAIT), Message)
+    assert len(set(used)) == 50 and used == sorted(used)
+    assert all(m.error_code != 103 for m in events.of(ErrMsg))  # type: ignore[attr-defined]
+    assert events.closed == 50
+
+
+def test_fill_while_disconnected_is_delivered_once() -> None:
+    """Pain point 14: a fill missed during an outage arrives exactly once after reconnect."""
+    clock = FakeClock(1_790_000_000.0)
+    with SimulatedGateway(seed=5, clock=clock, tick_interval=1.0) as gateway:
+        events = Events()
+        client = Client(
+            events,
+            port=gateway.port,
+            client_id=2,
+            timeout=WAIT,
+            connect_timeout=WAIT,
+            reconnect=FAST_RECONNECT,
+            heartbeat_interval=None,
+        )
+        client.connect()
+        try:
+            ask = first_ask(client)
+            # The take-profit is marketable: it fills one simulator tick after the parent.
+            bracket = client.bracket_order("BUY", 10, ask + 5, ask - 5, ask - 50)
+            parent_id, take_id, _ = client.place_bracket(AAPL, bracket)
+            events.wait_count(CommissionAndFeesReport, 1)
+            # The gateway goes down; while it is down (simulator time), the take-profit fills.
+            gateway.nightly_reset(down_for=10.0)
+            events.wait_for(lambda: events.closed == 1, "the drop")
+            clock.advance(12.0)
+            gateway._thread.wake()  # type: ignore[union-attr]
+            events.wait_count(Reconnected, 1)
+            events.wait_count(CommissionAndFeesReport, 2)
+            assert client.current_time()  # everything queued before it has been delivered
+            fills = events.of(ExecutionData)
+            assert [f.execution.order_id for f in fills] == [parent_id, take_id]  # type: ignore[attr-defined]
+            # The parent's fill came live; the take-profit's only from the re-sync
+            # after the reconnect (the parent's copy in that answer was dropped).
+            assert [f.req_id == -1 for f in fills] == [True, False]  # type: ignore[attr-defined]
+            commissions = [c.exec_id for c in events.of(CommissionAndFeesReport)]  # type: ignore[attr-defined]
+            assert len(commissions) == len(set(commissions)) == 2
+            assert [p.position for p in client.positions()] == [Decimal(0)]
+        finally:
+            client.disconnect()
+
+
+# ---------------------------------------------------------------------- timeouts
+
+
+class SilentGateway:
+    """Completes the handshake, then answers nothing; records what it receives."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.received: list[Message] = []
+        self.cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        selector = selectors.DefaultSelector()
+        self.listener.setblocking(False)
+        selector.register(self.listener, selectors.EVENT_READ)
+        servers: dict[socket.socket, ServerProtocol] = {}
+        while not self._stop.is_set():
+            for key, _ in selector.select(0.05):
+                if key.fileobj is self.listener:
+                    sock, _ = self.listener.accept()
+                    servers[sock] = ServerProtocol()
+                    selector.register(sock, selectors.EVENT_READ)
+                    continue
+                sock = key.fileobj  # type: ignore[assignment]
+                data = sock.recv(65536)
+                if not data:
+                    selector.unregister(sock)
+                    sock.close()
+                    continue
+                server = servers[sock]
+                server.receive_data(data)
+                for event in server.events_received():
+                    if isinstance(event, ClientHello):
+                        server.accept()
+                    elif isinstance(event, StartApi):
+                        server.send(ManagedAccts(accounts_list="DU1"))
+                        server.send(NextValidId(order_id=1))
+                    elif isinstance(event, Message):
+                        with self.cond:
+                            self.received.append(event)
+                            self.cond.notify_all()
+                sock.sendall(server.data_to_send())
+        selector.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.listener.close()
+
+
+def test_a_request_that_times_out_is_cancelled() -> None:
+    """Pain point 2: every helper has a timeout and cleans up at TWS."""
+    silent = SilentGateway()
+    client = Client(port=silent.port, client_id=3, connect_timeout=WAIT, heartbeat_interval=None)
+    try:
+        client.connect()
+        with pytest.raises(RequestTimeoutError, match="current time"):
+            client.current_time(timeout=0.2 * SCALE)
+        with pytest.raises(RequestTimeoutError, match="historical bars"):
+            client.historical_bars(AAPL, "1 D", "1 hour", timeout=0.2 * SCALE)
+        with silent.cond:
+            assert silent.cond.wait_for(
+                lambda: any(isinstance(m, CancelHistoricalData) for m in silent.received), WAIT
+            )
+        assert client.is_connected
+    finally:
+        client.disconnect()
+        silent.close()
+
+
+def test_connect_to_a_closed_port_fails_cleanly() -> None:
+    probe = socket.create_server(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    client = Client(port=port, connect_timeout=WAIT)
+    with pytest.raises(Exception) as info:
+        client.connect()
+    assert "cannot connect" in str(info.value)
+    assert not client.is_connected
+
+
+def test_connect_timeout_when_the_gateway_never_answers() -> None:
+    """Pain point 3: connect has a timeout (the socket opens, the hello gets no answer)."""
+    mute = socket.create_server(("127.0.0.1", 0))  # listens, never accepts or answers
+    try:
+        client = Client(port=mute.getsockname()[1], client_id=4)
+        with pytest.raises(RequestTimeoutError, match="not ready within"):
+            client.connect(timeout=0.3 * SCALE)
+        assert not client.is_connected
+    finally:
+        mute.close()
+
+
+def test_heartbeat_declares_a_silent_connection_dead() -> None:
+    silent = SilentGateway()
+    events = Events()
+    client = Client(
+        events,
+        port=silent.port,
+        client_id=3,
+        connect_timeout=WAIT,
+        heartbeat_interval=0.1 * SCALE,
+        heartbeat_timeout=0.1 * SCALE,
+    )
+    try:
+        client.connect()
+        events.wait_for(lambda: events.closed == 1, "the heartbeat to give up")
+        assert not client.is_connected
+        with silent.cond:
+            assert any(type(m).__name__ == "ReqCurrentTime" for m in silent.received)
+    finally:
+        client.disconnect()
+        silent.close()
