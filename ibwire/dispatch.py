@@ -350,6 +350,17 @@ def dispatch(
         _report(exc, event, name, on_callback_error)
 
 
+#: Marks a class whose callback is not looked up yet.
+_UNRESOLVED: Final[tuple[str, Callable[..., object]]] = ("", print)
+
+
+def _drop_argument(method: Callable[[], object]) -> Callable[[object], object]:
+    def call(event: object) -> object:
+        return method()
+
+    return call
+
+
 class Dispatcher:
     """Delivers messages to one wrapper, caching the bound method of each class.
 
@@ -373,7 +384,14 @@ class Dispatcher:
 
     def _resolve(self, cls: type, event: object) -> tuple[str, Callable[..., object]] | None:
         name = callback_name(event)
-        entry = None if name is None else (name, getattr(self.wrapper, name))
+        entry: tuple[str, Callable[..., object]] | None = None
+        if name is not None:
+            method = getattr(self.wrapper, name)
+            if cls in _NO_ARGUMENT:
+                # Wrap argument-less callbacks once, so that every call site can
+                # pass the event.
+                method = _drop_argument(method)
+            entry = (name, method)
         self._methods[cls] = entry
         return entry
 
@@ -383,27 +401,27 @@ class Dispatcher:
         Args:
             event: a decoded message, a core event or a client event.
         """
-        cls = type(event)
-        try:
-            entry = self._methods[cls]
-        except KeyError:
-            entry = self._resolve(cls, event)
-        if entry is None:
-            return
-        name, method = entry
-        try:
-            if cls in _NO_ARGUMENT:
-                method()
-            else:
-                method(event)
-        except Exception as exc:
-            _report(exc, event, name, self.on_callback_error)
+        self.dispatch_all((event,))
 
     def dispatch_all(self, events: Iterable[object]) -> None:
         """Deliver messages and events in order.
 
+        The loop is inline (one dictionary lookup and one call per message) and
+        each callback runs under the error policy of this module.
+
         Args:
             events: what to deliver.
         """
+        methods = self._methods
+        get = methods.get
         for event in events:
-            self(event)
+            cls = type(event)
+            entry = get(cls, _UNRESOLVED)
+            if entry is _UNRESOLVED:
+                entry = self._resolve(cls, event)
+            if entry is None:
+                continue
+            try:
+                entry[1](event)
+            except Exception as exc:
+                _report(exc, event, entry[0], self.on_callback_error)
