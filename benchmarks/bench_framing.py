@@ -85,7 +85,7 @@ def full_decode(reply: bytes, reads: list[bytes]) -> int:
     return count
 
 
-def measure(fn: object, *args: object, repeat: int = 3) -> float:
+def measure(fn: object, *args: object, repeat: int = 7) -> float:
     best = float("inf")
     result = 0
     for _ in range(repeat):
