@@ -10,12 +10,17 @@ Subcommands here:
 * ``ibwire record``: a recording proxy between a client and a gateway;
 * ``ibwire replay``: a fake gateway replaying a session file;
 * ``ibwire serve --simulate``: the simulated paper gateway;
-* ``ibwire probe``: the live conformance probe.
+* ``ibwire probe``: the live conformance probe;
+* ``ibwire demo``: a narrated session against the simulator (or a paper gateway);
+* ``ibwire history``: bulk historical bars, paced and resumable, to CSV or Parquet;
+* ``ibwire ping``: handshake, server version and server time;
+* ``ibwire log``: a session file decoded, one line per frame.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -220,6 +225,162 @@ def _run_probe(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# ---------------------------------------------------------------- demo
+
+
+def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    from . import _demo
+
+    _demo.configure(parser)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from . import _demo
+
+    return _demo.run(args)
+
+
+# ---------------------------------------------------------------- history
+
+
+def _configure_history(parser: argparse.ArgumentParser) -> None:
+    from . import _history
+
+    _history.configure(parser)
+
+
+def _run_history(args: argparse.Namespace) -> int:
+    from . import _history
+
+    return _history.run(args)
+
+
+# ---------------------------------------------------------------- ping
+
+
+def _configure_ping(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="the gateway's address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4002, help="the gateway's port (default 4002)")
+    parser.add_argument("--client-id", type=int, default=998, help="the client id to use (default 998)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="seconds to wait for the handshake and the answer (default 10)")
+    parser.add_argument("--simulate", action="store_true",
+                        help="ping the built-in simulator instead of --host/--port")
+
+
+def _run_ping(args: argparse.Namespace) -> int:
+    from .errors import IBWireError
+    from .sync import Client
+    from .testing.simulator import SimulatedGateway
+
+    gateway = SimulatedGateway(seed=0, port=0).start() if args.simulate else None
+    port = gateway.port if gateway is not None else args.port
+    client = Client(host=args.host, port=port, client_id=args.client_id,
+                    connect_timeout=args.timeout, heartbeat_interval=None)
+    try:
+        started = time.perf_counter()
+        client.connect()
+        handshake = time.perf_counter() - started
+        sent = time.perf_counter()
+        server_time = client.current_time(timeout=args.timeout)
+        round_trip = time.perf_counter() - sent
+    except IBWireError as exc:
+        print(f"ibwire ping: {args.host}:{port}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        client.disconnect()
+        if gateway is not None:
+            gateway.stop()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(server_time))
+    _print(f"{args.host}:{port} server version {client.server_version}, "
+           f"accounts {', '.join(client.accounts) or '-'}")
+    _print(f"server time {stamp} ({server_time}); "
+           f"handshake {handshake * 1000:.1f} ms, round trip {round_trip * 1000:.1f} ms")
+    return 0
+
+
+# ---------------------------------------------------------------- log
+
+
+def _configure_log(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session", help="the session file (JSON Lines) to decode")
+    parser.add_argument("--leg", type=int, default=None, help="only this connection (from 0)")
+    parser.add_argument("--all-fields", action="store_true",
+                        help="show every field, not only those that differ from their defaults")
+
+
+def _render(value: object, all_fields: bool) -> str:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts = []
+        for item in dataclasses.fields(value):
+            current = getattr(value, item.name)
+            if not all_fields and _is_default(item, current):
+                continue
+            parts.append(f"{item.name}={_render(current, all_fields)}")
+        return f"{type(value).__name__}({', '.join(parts)})"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_render(item, all_fields) for item in value) + ")"
+    return repr(value)
+
+
+def _is_default(item: dataclasses.Field[object], value: object) -> bool:
+    if item.default is not dataclasses.MISSING:
+        return bool(value == item.default)
+    if item.default_factory is not dataclasses.MISSING:
+        return bool(value == item.default_factory())
+    return False
+
+
+def _run_log(args: argparse.Namespace) -> int:
+    from .codec import Codec
+    from .errors import MalformedMessageError
+    from .testing.session import Session, SessionFormatError
+
+    try:
+        session = Session.load(args.session)
+    except (OSError, SessionFormatError) as exc:
+        print(f"ibwire log: {exc}", file=sys.stderr)
+        return 2
+    header = session.header
+    _print(f"# {args.session}: server version {header.server_version}, client id "
+           f"{header.client_id}, recorded {header.recorded_at or '?'}, {len(session.records)} records")
+    codecs: dict[tuple[int, str], Codec] = {}
+    bad = 0
+    for record in session.records:
+        if args.leg is not None and record.leg != args.leg:
+            continue
+        arrow = "<-" if record.direction == "in" else "->"
+        prefix = f"{record.t:10.4f} {record.leg:>3} {arrow}"
+        if record.kind != "frame":
+            detail = " ".join(record.fields or ()) if record.kind in ("hello", "ack") else ""
+            _print(f"{prefix} [{record.kind}] {detail}".rstrip())
+            continue
+        if record.fields is None:
+            _print(f"{prefix} [undecodable] {len(record.payload())} bytes")
+            bad += 1
+            continue
+        version = session.server_version_of(record.leg)
+        if version is None:
+            _print(f"{prefix} [no handshake] {list(record.fields)}")
+            continue
+        key = (version, record.direction)
+        codec = codecs.get(key)
+        if codec is None:
+            # Frames we received are decoded as a client does; frames we sent, as TWS does.
+            codec = codecs[key] = Codec(version, server=record.direction == "out")
+        try:
+            message = codec.decode(list(record.fields))
+        except KeyError:
+            _print(f"{prefix} [unknown id {record.fields[0]}] {list(record.fields[1:])}")
+            continue
+        except MalformedMessageError as exc:
+            _print(f"{prefix} [malformed] {exc}")
+            bad += 1
+            continue
+        _print(f"{prefix} {_render(message, args.all_fields)}")
+    return 1 if bad else 0
+
+
 #: Every subcommand, in the order ``ibwire --help`` lists them.
 COMMANDS: tuple[Command, ...] = (
     Command("record", "record a client and a gateway through a proxy into a session file",
@@ -228,6 +389,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("serve", "serve the simulated paper gateway", _configure_serve, _run_serve),
     Command("probe", "check how a live gateway's messages decode (read-only requests)",
             _configure_probe, _run_probe),
+    Command("demo", "a narrated tour: quotes, bars, a bracket order, positions and P&L",
+            _configure_demo, _run_demo),
+    Command("history", "download historical bars in paced, resumable chunks to CSV or Parquet",
+            _configure_history, _run_history),
+    Command("ping", "connect, and print the server version and time", _configure_ping, _run_ping),
+    Command("log", "decode a session file: one line per frame", _configure_log, _run_log),
 )
 
 

@@ -1,0 +1,120 @@
+"""Place a bracket order on a paper account and follow its status transitions.
+
+Usage::
+
+    python examples/bracket_order.py --symbol AAPL --quantity 10 --port 4002
+
+The entry is a limit order a little above the ask, with a take-profit above and
+a stop-loss below.  TWS holds the entry and the take-profit until the
+stop-loss (the only one with ``transmit=True``) arrives, so nothing can fill
+before the whole bracket is in place.  When ``--duration`` ends, what is still
+working is cancelled.  The script refuses to run on a live account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import time
+
+from ibwire.messages import Contract, ExecutionData, OrderStatus, TickPrice, TickType
+from ibwire.sync import Client, Wrapper
+
+PAPER_PREFIXES = ("DU", "DF")
+DONE = {"Filled", "Cancelled", "ApiCancelled", "Inactive"}
+
+
+class OrderEvents(Wrapper):
+    """Hands order statuses and fills from the reader thread to the main thread."""
+
+    def __init__(self) -> None:
+        self.events: queue.SimpleQueue[OrderStatus | ExecutionData] = queue.SimpleQueue()
+
+    def order_status(self, message: OrderStatus) -> None:
+        self.events.put(message)
+
+    def exec_details(self, message: ExecutionData) -> None:
+        self.events.put(message)
+
+
+def touch(client: Client, contract: Contract) -> tuple[float, float]:
+    """The bid and ask, from a market data snapshot (delayed when not subscribed)."""
+    bid = ask = 0.0
+    with client.market_data(contract, snapshot=True) as snapshot:
+        for message in snapshot:
+            if isinstance(message, TickPrice):
+                if message.tick_type in (TickType.BID, TickType.DELAYED_BID):
+                    bid = message.price
+                elif message.tick_type in (TickType.ASK, TickType.DELAYED_ASK):
+                    ask = message.price
+    return bid, ask
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--symbol", default="AAPL")
+    parser.add_argument("--quantity", type=int, default=10)
+    parser.add_argument("--ticks", type=int, default=5,
+                        help="distance of the take-profit and stop-loss, in ticks of 0.01")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4002)
+    parser.add_argument("--client-id", type=int, default=107)
+    parser.add_argument("--duration", type=float, default=30.0,
+                        help="seconds to follow the orders before cancelling the rest")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    events = OrderEvents()
+    contract = Contract(symbol=args.symbol, sec_type="STK", exchange="SMART", currency="USD")
+    with Client(events, host=args.host, port=args.port, client_id=args.client_id) as client:
+        if not all(account.startswith(PAPER_PREFIXES) for account in client.accounts):
+            print(f"refusing to trade: {client.accounts} is not a paper account")
+            return 2
+        client.req_market_data_type(3)
+        bid, ask = touch(client, contract)
+        if not ask:
+            print(f"no quote for {args.symbol}")
+            return 1
+        step = args.ticks * 0.01
+        bracket = client.bracket_order(
+            "BUY", args.quantity, round(ask + 0.10, 2),
+            take_profit_price=round(ask + step, 2), stop_loss_price=round(bid - step, 2),
+            order_ref="example-bracket",
+        )
+        names = {bracket.parent.order_id: "entry", bracket.take_profit.order_id: "take-profit",
+                 bracket.stop_loss.order_id: "stop-loss"}
+        for order in bracket:
+            price = order.lmt_price if order.order_type == "LMT" else order.aux_price
+            print(f"#{order.order_id} {names[order.order_id]:<11} {order.action} "
+                  f"{order.total_quantity} {order.order_type} {price}")
+        client.place_bracket(contract, bracket)
+
+        status: dict[int, str] = {}
+        deadline = time.monotonic() + args.duration
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                event = events.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if isinstance(event, ExecutionData):
+                print(f"  fill {event.execution.side} {event.execution.shares} "
+                      f"@ {event.execution.price:.2f}")
+                continue
+            if event.order_id not in names or status.get(event.order_id) == event.status:
+                continue
+            print(f"  #{event.order_id} {names[event.order_id]:<11} "
+                  f"{status.get(event.order_id, 'new')} -> {event.status}")
+            status[event.order_id] = event.status
+            if len(status) == 3 and all(s in DONE for s in status.values()):
+                break
+        cancelled = client.cancel_orders(order_ref="example-bracket")
+        if cancelled:
+            print(f"cancelled what was still working: {cancelled}")
+    print("final: " + ", ".join(f"{names[i]} {s}" for i, s in sorted(status.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

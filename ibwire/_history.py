@@ -1,0 +1,821 @@
+"""Bulk historical bars: the engine of ``ibwire history``.
+
+A long span (a year of 1-minute bars) is more than IB answers in one request, so
+it is cut into chunks no longer than IB's step-size table allows for the bar
+size (:func:`plan_chunks`), fetched oldest first, and appended to a file.  The
+file is the checkpoint: a second run reads its last timestamp and continues from
+there (:func:`resume_point`).
+
+Chunks are spaced by the same rules the client's pacer enforces
+(:mod:`ibwire.pacing`): :class:`PacingClock` runs a private :class:`~ibwire.pacing.Pacer`
+with the client's :class:`~ibwire.pacing.PacingConfig` as a model, so the
+downloader sleeps *before* asking instead of leaving a request in the client's
+queue, where its timeout would run while it waits.  Everything here takes the
+clock and the sleep as arguments; the tests drive it with a fake clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import copy
+import csv
+import dataclasses
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Final, Protocol, TextIO
+
+from .errors import ApiError, RequestTimeoutError
+from .messages import BarData, Contract, ReqHistoricalData
+from .pacing import Pacer, PacingConfig
+
+__all__ = [
+    "BAR_SIZES",
+    "CSV_COLUMNS",
+    "Chunk",
+    "Downloader",
+    "PacingClock",
+    "Progress",
+    "bar_seconds",
+    "bar_time",
+    "format_end",
+    "format_time",
+    "max_chunk",
+    "pacing_schedule",
+    "parse_duration",
+    "parse_time",
+    "plan_chunks",
+    "resume_point",
+]
+
+#: The bar size settings IB accepts, in seconds.
+BAR_SIZES: Final[dict[str, int]] = {
+    "1 secs": 1, "5 secs": 5, "10 secs": 10, "15 secs": 15, "30 secs": 30,
+    "1 min": 60, "2 mins": 120, "3 mins": 180, "5 mins": 300, "10 mins": 600,
+    "15 mins": 900, "20 mins": 1200, "30 mins": 1800, "1 hour": 3600, "2 hours": 7200,
+    "3 hours": 10800, "4 hours": 14400, "8 hours": 28800, "1 day": 86400,
+    "1 week": 604800, "1 month": 2592000,
+}  # fmt: skip
+_ALIASES: Final = {"1 sec": "1 secs", "1 mins": "1 min", "1 hours": "1 hour", "1 days": "1 day"}
+
+_DAY: Final = 86400
+# IB's step-size table ("Historical Data Limitations", TWS API docs): the longest
+# duration per request for bars of at least a given size, as (smallest bar in
+# seconds, longest duration in seconds, its duration text).  Durations over a day
+# are sent in D/W/M/Y units because TWS rejects "S" durations longer than a day.
+_STEPS: Final = (
+    (1, 1800, "1800 S"),
+    (5, 3600, "3600 S"),
+    (10, 14400, "14400 S"),
+    (30, 28800, "28800 S"),
+    (60, _DAY, "1 D"),
+    (120, 2 * _DAY, "2 D"),
+    (180, 7 * _DAY, "1 W"),
+    (1800, 30 * _DAY, "1 M"),
+    (_DAY, 365 * _DAY, "1 Y"),
+)
+_DURATION_UNITS: Final = {"S": 1, "D": _DAY, "W": 7 * _DAY, "M": 30 * _DAY, "Y": 365 * _DAY}
+
+#: The columns of the CSV file, in order.
+CSV_COLUMNS: Final = ("time", "open", "high", "low", "close", "volume", "wap", "bar_count")
+
+# TWS answers 162 for both pacing and empty windows; the text tells them apart.
+_NO_DATA_TEXTS: Final = ("returned no data", "no data of type", "no market data")
+_PACING_TEXT: Final = "pacing violation"
+
+
+# ---------------------------------------------------------------------- planning
+
+
+def bar_seconds(bar_size: str) -> int:
+    """Seconds in a bar size setting such as ``"1 min"`` or ``"5 secs"``.
+
+    Raises:
+        ValueError: not a bar size IB accepts.
+    """
+    text = " ".join(bar_size.split()).lower()
+    text = _ALIASES.get(text, text)
+    try:
+        return BAR_SIZES[text]
+    except KeyError:
+        legal = ", ".join(BAR_SIZES)
+        raise ValueError(f"unknown bar size {bar_size!r}; IB accepts: {legal}") from None
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in a duration such as ``"1 Y"``, ``"3 M"``, ``"10 D"`` or ``"3600 S"``.
+
+    A month counts 30 days and a year 365, as IB's step-size table does.
+
+    Raises:
+        ValueError: not ``<positive integer> <S|D|W|M|Y>``.
+    """
+    parts = text.split()
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1].upper() not in _DURATION_UNITS:
+        raise ValueError(f"a duration is '<count> <S|D|W|M|Y>' (e.g. '1 Y'), not {text!r}")
+    count = int(parts[0])
+    if count <= 0:
+        raise ValueError(f"the duration must be positive, not {text!r}")
+    return count * _DURATION_UNITS[parts[1].upper()]
+
+
+def max_chunk(bar_size: str) -> tuple[int, str]:
+    """The longest request IB answers for ``bar_size``: seconds and duration text."""
+    size = bar_seconds(bar_size)
+    chosen = _STEPS[0]
+    for step in _STEPS:
+        if size >= step[0]:
+            chosen = step
+    return chosen[1], chosen[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One request of a bulk download.
+
+    Attributes:
+        start: the first second it covers (epoch seconds, UTC).
+        end: the second after the last it covers; sent as ``endDateTime``.
+        duration: the ``durationStr`` sent; it covers at least ``end - start``.
+    """
+
+    start: int
+    end: int
+    duration: str
+
+
+def _duration_text(seconds: int, span: int, span_text: str) -> str:
+    if seconds >= span:
+        return span_text
+    if span <= _DAY:
+        return f"{seconds} S"
+    # A shorter last chunk in whole days: asking for a little more than needed is
+    # harmless (bars already written are skipped), asking for less loses bars.
+    return f"{math.ceil(seconds / _DAY)} D"
+
+
+def plan_chunks(start: int, end: int, bar_size: str) -> list[Chunk]:
+    """Cut ``[start, end)`` into requests IB accepts for ``bar_size``, oldest first.
+
+    Args:
+        start: the first second wanted (epoch seconds).
+        end: the end of the span (epoch seconds), usually now.
+        bar_size: the bar size setting.
+
+    Returns:
+        The chunks; empty when ``start >= end``.
+    """
+    span, span_text = max_chunk(bar_size)
+    chunks: list[Chunk] = []
+    t = start
+    while t < end:
+        stop = min(t + span, end)
+        chunks.append(Chunk(t, stop, _duration_text(stop - t, span, span_text)))
+        t = stop
+    return chunks
+
+
+def format_end(epoch: int) -> str:
+    """IB's ``endDateTime`` text for an epoch time: ``yyyymmdd-hh:mm:ss`` (UTC)."""
+    return time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(epoch))
+
+
+# ---------------------------------------------------------------------- pacing
+
+
+class PacingClock:
+    """When the next historical request may go, by the client's pacing rules.
+
+    A private :class:`~ibwire.pacing.Pacer` sees every request the downloader
+    sends, at the time it is sent; asking it when the next one may go gives the
+    same answer the client's own pacer will, without the request waiting in the
+    client's queue (where its timeout would already be running).
+
+    Args:
+        config: the client's pacing configuration.
+    """
+
+    def __init__(self, config: PacingConfig | None = None) -> None:
+        base = config if config is not None else PacingConfig()
+        # The downloader has one request open at a time, so the open-request cap
+        # cannot bind, and modelling it would need every answer fed back.
+        self._pacer: Pacer[ReqHistoricalData] = Pacer(
+            dataclasses.replace(base, historical_max_open=None)
+        )
+        self._next_id = 0
+
+    def copy(self) -> PacingClock:
+        """An independent copy, for planning without booking anything."""
+        twin = PacingClock.__new__(PacingClock)
+        twin._pacer = copy.deepcopy(self._pacer)
+        twin._next_id = self._next_id
+        return twin
+
+    def reserve(self, request: ReqHistoricalData, now: float) -> float:
+        """Book ``request`` and return when it may be sent (``>= now``).
+
+        The request is recorded as sent at that time: call this once per send,
+        with ``now`` never earlier than the previous answer.
+        """
+        self._next_id += 1
+        self._pacer.submit(dataclasses.replace(request, req_id=self._next_id), now)
+        t = now
+        while not self._pacer.poll(t):
+            deadline = self._pacer.next_deadline()
+            if deadline is None or deadline <= t:  # pragma: no cover - a pacer bug
+                raise RuntimeError("the pacer holds a request without a deadline")
+            t = deadline
+        return t
+
+
+def pacing_schedule(
+    requests: Sequence[ReqHistoricalData],
+    config: PacingConfig | None = None,
+    *,
+    start: float = 0.0,
+    answer_time: float = 0.0,
+) -> list[float]:
+    """When each of ``requests`` goes, sent one at a time, each after the last answer.
+
+    Args:
+        requests: the requests, in sending order.
+        config: the pacing rules; IB's defaults when omitted.
+        start: the time of the first attempt.
+        answer_time: seconds each answer takes.
+
+    Returns:
+        The send time of each request.
+    """
+    clock = PacingClock(config)
+    times: list[float] = []
+    now = start
+    for request in requests:
+        sent = clock.reserve(request, now)
+        times.append(sent)
+        now = sent + answer_time
+    return times
+
+
+# ---------------------------------------------------------------------- times and files
+
+
+def bar_time(date: str) -> int:
+    """The epoch seconds of a bar's ``date`` as TWS sends it.
+
+    Accepts epoch seconds (``formatDate=2``), ``yyyymmdd`` (daily and longer
+    bars, read as midnight UTC) and ``yyyymmdd hh:mm:ss`` with an optional time
+    zone word, read as UTC.
+
+    Raises:
+        ValueError: none of those.
+    """
+    text = date.strip()
+    if text.isdigit() and len(text) != 8:
+        return int(text)
+    for pattern, length in (("%Y%m%d", 8), ("%Y%m%d %H:%M:%S", 17), ("%Y%m%d-%H:%M:%S", 17)):
+        if len(text) == length or (length == 17 and len(text) > 17):
+            try:
+                return calendar.timegm(time.strptime(text[:length], pattern))
+            except ValueError:
+                continue
+    raise ValueError(f"unrecognised bar date {date!r}")
+
+
+def format_time(epoch: int, *, daily: bool) -> str:
+    """The ``time`` column: ``2024-05-01T13:30:00Z``, or ``2024-05-01`` for daily bars."""
+    return time.strftime("%Y-%m-%d" if daily else "%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def parse_time(text: str) -> int:
+    """The epoch seconds of a ``time`` column value written by :func:`format_time`.
+
+    Raises:
+        ValueError: not such a value.
+    """
+    text = text.strip()
+    for pattern in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
+        try:
+            return calendar.timegm(time.strptime(text, pattern))
+        except ValueError:
+            continue
+    raise ValueError(f"unrecognised time {text!r}")
+
+
+def _last_csv_line(path: Path) -> str | None:
+    # Read backwards from the end: the file may hold hundreds of thousands of bars.
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        block = min(size, 64 * 1024)
+        while True:
+            handle.seek(size - block)
+            lines = [line for line in handle.read(block).splitlines() if line.strip()]
+            if len(lines) > 1 or block == size:
+                return lines[-1].decode("utf-8") if lines else None
+            block = min(size, block * 4)
+
+
+def resume_point(path: Path) -> int | None:
+    """The time of the last bar in an existing output file, or ``None`` if there is none.
+
+    Raises:
+        ValueError: the file exists but its last row is not ours.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+        column = pq.read_table(path, columns=["time"]).column("time").to_pylist()
+        return parse_time(str(column[-1])) if column else None
+    line = _last_csv_line(path)
+    if line is None:
+        return None
+    first = next(csv.reader([line]))[0]
+    if first == CSV_COLUMNS[0]:
+        return None
+    return parse_time(first)
+
+
+def _row(bar: BarData, epoch: int, daily: bool) -> list[str]:
+    def number(value: Decimal | None) -> str:
+        return "" if value is None or value < 0 else str(value)
+
+    return [
+        format_time(epoch, daily=daily),
+        repr(bar.open),
+        repr(bar.high),
+        repr(bar.low),
+        repr(bar.close),
+        number(bar.volume),
+        number(bar.wap),
+        "" if bar.bar_count < 0 else str(bar.bar_count),
+    ]
+
+
+class _Sink(Protocol):
+    def write(self, rows: list[list[str]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _CsvSink:
+    def __init__(self, path: Path) -> None:
+        fresh = not path.exists() or path.stat().st_size == 0
+        self._file = path.open("a", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file)
+        if fresh:
+            self._writer.writerow(CSV_COLUMNS)
+            self._file.flush()
+
+    def write(self, rows: list[list[str]]) -> None:
+        self._writer.writerows(rows)
+        # Flushed per chunk: the file is the checkpoint a later run resumes from.
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _ParquetSink:
+    # Parquet files cannot be appended to, so rows are kept and the whole file is
+    # rewritten after each chunk; the file stays a valid checkpoint throughout.
+    def __init__(self, path: Path) -> None:
+        import pyarrow.parquet as pq  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+        self._path = path
+        self._columns: dict[str, list[object]] = {name: [] for name in CSV_COLUMNS}
+        if path.exists() and path.stat().st_size:
+            table = pq.read_table(path)
+            for name in CSV_COLUMNS:
+                self._columns[name] = table.column(name).to_pylist()
+
+    def write(self, rows: list[list[str]]) -> None:
+        import pyarrow as pa  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+        for row in rows:
+            for name, value in zip(CSV_COLUMNS, row, strict=True):
+                parsed: object = value
+                if name in ("open", "high", "low", "close"):
+                    parsed = float(value)
+                elif name in ("volume", "wap"):
+                    parsed = float(value) if value else None
+                elif name == "bar_count":
+                    parsed = int(value) if value else None
+                self._columns[name].append(parsed)
+        pq.write_table(pa.table(self._columns), self._path)
+
+    def close(self) -> None:
+        pass
+
+
+def open_sink(path: Path) -> _Sink:
+    """A writer appending rows to ``path``: Parquet for ``.parquet``, else CSV.
+
+    Raises:
+        ImportError: a ``.parquet`` output without pyarrow installed.
+    """
+    if path.suffix == ".parquet":
+        try:
+            import pyarrow  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: F401
+        except ImportError:
+            raise ImportError(
+                "writing Parquet needs pyarrow: pip install pyarrow (or write a .csv file)"
+            ) from None
+        return _ParquetSink(path)
+    return _CsvSink(path)
+
+
+# ---------------------------------------------------------------------- progress
+
+
+def _clock_text(seconds: float) -> str:
+    seconds = max(0, int(seconds + 0.5))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+class Progress:
+    """A one-line progress bar on a text stream, with rate and time left.
+
+    On a terminal the line is redrawn in place; otherwise a line is written at
+    most every ``interval`` seconds (and at the end), so logs stay short.
+
+    Args:
+        total: the number of chunks.
+        stream: where to write (stderr by default).
+        clock: the monotonic clock, in seconds.
+        width: the bar's width in characters.
+        interval: seconds between lines when the stream is not a terminal.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        width: int = 24,
+        interval: float = 5.0,
+    ) -> None:
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+        self.clock = clock
+        self.width = width
+        self.interval = interval
+        self.started = clock()
+        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last_line = -math.inf
+        self._drawn = False
+
+    def line(self, done: int, bars: int, eta: float | None, note: str = "") -> str:
+        """The progress text for ``done`` chunks and ``bars`` bars written."""
+        fraction = done / self.total if self.total else 1.0
+        filled = int(fraction * self.width)
+        elapsed = max(self.clock() - self.started, 1e-9)
+        rate = bars / elapsed
+        left = "--" if eta is None else _clock_text(eta)
+        text = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} chunks "
+            f"{fraction:4.0%}  {bars:,} bars  {rate:,.0f} bars/s  {left} left"
+        )
+        return f"{text}  ({note})" if note else text
+
+    def update(self, done: int, bars: int, eta: float | None, note: str = "") -> None:
+        """Show the progress (rate-limited when the stream is not a terminal)."""
+        now = self.clock()
+        final = done >= self.total
+        if not self._tty and not final and now - self._last_line < self.interval:
+            return
+        self._last_line = now
+        text = self.line(done, bars, eta, note)
+        if self._tty:
+            self.stream.write("\r\x1b[K" + text)
+            self._drawn = True
+            if final:
+                self.stream.write("\n")
+                self._drawn = False
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """End the line on a terminal."""
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+
+# ---------------------------------------------------------------------- the download
+
+
+class FetchBars(Protocol):
+    """Fetches one chunk: the client's ``historical_bars`` with the chunk filled in."""
+
+    def __call__(self, request: ReqHistoricalData, timeout: float) -> list[BarData]: ...
+
+
+@dataclass
+class DownloadResult:
+    """What a download did.
+
+    Attributes:
+        chunks: requests answered.
+        bars: bars written.
+        first: the time of the first bar written, if any.
+        last: the time of the last bar in the file, if any.
+    """
+
+    chunks: int = 0
+    bars: int = 0
+    first: int | None = None
+    last: int | None = None
+
+
+class Downloader:
+    """Fetches a span of bars chunk by chunk, paced, into a sink.
+
+    Args:
+        fetch: sends one request and returns its bars (raises the client's errors).
+        contract: the contract.
+        bar_size: the bar size setting.
+        what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...
+        use_rth: regular trading hours only.
+        pacing: the pacing rules the client enforces.
+        clock: the monotonic clock, in seconds.
+        sleep: waits a number of seconds.
+        timeout: seconds each request may take once sent.
+        retries: attempts per chunk after a timeout or a pacing error.
+        backoff: seconds to wait after a pacing error (doubled per retry).
+    """
+
+    def __init__(
+        self,
+        fetch: FetchBars,
+        contract: Contract,
+        bar_size: str,
+        what_to_show: str = "TRADES",
+        *,
+        use_rth: bool = False,
+        pacing: PacingConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 60.0,
+        retries: int = 3,
+        backoff: float = 15.0,
+    ) -> None:
+        self.fetch = fetch
+        self.contract = contract
+        self.bar_size = bar_size
+        self.what_to_show = what_to_show
+        self.use_rth = use_rth
+        self.pacing = PacingClock(pacing)
+        self.clock = clock
+        self.sleep = sleep
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.daily = bar_seconds(bar_size) >= _DAY
+        #: When each request was sent, on ``clock`` (the tests check the pacing).
+        self.sent_at: list[float] = []
+
+    def request(self, chunk: Chunk) -> ReqHistoricalData:
+        """The request of one chunk (request id 0: the client allocates one)."""
+        return ReqHistoricalData(
+            req_id=0,
+            contract=self.contract,
+            end_date_time=format_end(chunk.end),
+            duration_str=chunk.duration,
+            bar_size_setting=self.bar_size,
+            what_to_show=self.what_to_show,
+            use_rth=self.use_rth,
+            # Epoch seconds: no time zone to guess (daily bars still come as yyyymmdd).
+            format_date=2,
+        )
+
+    def eta(self, remaining: Sequence[Chunk], answer_time: float) -> float:
+        """Seconds until ``remaining`` are all answered, if each takes ``answer_time``."""
+        if not remaining:
+            return 0.0
+        now = self.clock()
+        planner = self.pacing.copy()
+        t = now
+        # Planned exactly: the pacing windows make the rate bursty, so no average
+        # of past chunks predicts it (and a year of chunks plans in milliseconds).
+        for chunk in remaining:
+            t = planner.reserve(self.request(chunk), t) + answer_time
+        return t - now
+
+    def _send(self, chunk: Chunk, progress: Callable[[str], None]) -> list[BarData]:
+        request = self.request(chunk)
+        delay = self.backoff
+        attempt = 0
+        while True:
+            now = self.clock()
+            at = self.pacing.reserve(request, now)
+            if at > now:
+                progress(f"pacing: next request in {_clock_text(at - now)}")
+                self.sleep(at - now)
+            self.sent_at.append(self.clock())
+            try:
+                return self.fetch(request, self.timeout)
+            except ApiError as error:
+                text = error.message.lower()
+                if error.code == 162 and any(t in text for t in _NO_DATA_TEXTS):
+                    return []
+                if error.code != 162 or _PACING_TEXT not in text or attempt >= self.retries:
+                    raise
+                progress(f"TWS reported a pacing violation; waiting {_clock_text(delay)}")
+                self.sleep(delay)
+                delay *= 2
+            except RequestTimeoutError:
+                if attempt >= self.retries:
+                    raise
+                progress(f"no answer in {self.timeout:g}s; retrying")
+            attempt += 1
+
+    def run(
+        self,
+        chunks: Sequence[Chunk],
+        sink: _Sink,
+        *,
+        after: int | None = None,
+        progress: Progress | None = None,
+    ) -> DownloadResult:
+        """Fetch ``chunks`` in order and write every bar later than ``after``.
+
+        Args:
+            chunks: from :func:`plan_chunks`.
+            sink: where rows go.
+            after: the time of the last bar already written (resume point).
+            progress: the progress bar, if any.
+
+        Returns:
+            What was written.
+        """
+        result = DownloadResult(last=after)
+        answer_times: list[float] = []
+
+        def note(text: str) -> None:
+            if progress is not None:
+                progress.update(result.chunks, result.bars, None, text)
+
+        for index, chunk in enumerate(chunks):
+            bars = self._send(chunk, note)
+            answer_times.append(self.clock() - self.sent_at[-1])
+            rows: list[list[str]] = []
+            stamped = sorted(((bar_time(bar.date), bar) for bar in bars), key=lambda x: x[0])
+            for epoch, bar in stamped:
+                # Chunks may overlap a little (whole-day durations) and a resumed
+                # run starts inside the last chunk: the file's order decides.
+                if result.last is not None and epoch <= result.last:
+                    continue
+                rows.append(_row(bar, epoch, self.daily))
+                result.last = epoch
+                if result.first is None:
+                    result.first = epoch
+            if rows:
+                sink.write(rows)
+            result.chunks += 1
+            result.bars += len(rows)
+            if progress is not None:
+                average = sum(answer_times[-10:]) / len(answer_times[-10:])
+                progress.update(result.chunks, result.bars, self.eta(chunks[index + 1 :], average))
+        return result
+
+
+# ---------------------------------------------------------------------- the command
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``ibwire history``."""
+    parser.add_argument("symbol", help="the symbol, e.g. AAPL")
+    parser.add_argument("--sec-type", default="STK", help="security type (default STK)")
+    parser.add_argument("--exchange", default="SMART", help="exchange (default SMART)")
+    parser.add_argument("--primary-exchange", default="", help="primary exchange, e.g. NASDAQ")
+    parser.add_argument("--currency", default="USD", help="currency (default USD)")
+    parser.add_argument("--con-id", type=int, default=0, help="contract id (optional)")
+    parser.add_argument("--bar-size", default="1 min", help='bar size, e.g. "1 min" (default)')
+    parser.add_argument("--duration", default="1 Y",
+                        help='how far back from now, e.g. "1 Y", "6 M", "10 D" (default "1 Y")')
+    parser.add_argument("--what", default="TRADES",
+                        help="what to show: TRADES, MIDPOINT, BID, ASK, BID_ASK... (default TRADES)")
+    parser.add_argument("--rth", action="store_true", help="regular trading hours only")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="the CSV file (or .parquet with pyarrow); an existing file is resumed")
+    parser.add_argument("--host", default="127.0.0.1", help="gateway host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4002, help="gateway port (default 4002)")
+    parser.add_argument("--client-id", type=int, default=41, help="client id (default 41)")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="seconds each request may take once sent (default 60)")
+    parser.add_argument("--simulate", action="store_true",
+                        help="download from the built-in simulator instead of a gateway")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``ibwire history``; returns the exit status."""
+    from .errors import ConnectionClosedError, IBWireError
+    from .sync import Client
+    from .testing.simulator import SimulatedGateway
+
+    try:
+        size = bar_seconds(args.bar_size)
+        span = parse_duration(args.duration)
+        bar_size = next(name for name, seconds in BAR_SIZES.items() if seconds == size)
+    except ValueError as exc:
+        print(f"ibwire history: {exc}", file=sys.stderr)
+        return 2
+    path = Path(args.output)
+    try:
+        after = resume_point(path)
+        sink = open_sink(path)
+    except (ImportError, ValueError, OSError) as exc:
+        print(f"ibwire history: {args.output}: {exc}", file=sys.stderr)
+        return 2
+    contract = Contract(
+        con_id=args.con_id,
+        symbol=args.symbol,
+        sec_type=args.sec_type,
+        exchange=args.exchange,
+        primary_exchange=args.primary_exchange,
+        currency=args.currency,
+    )
+    gateway = SimulatedGateway(seed=0, port=0).start() if args.simulate else None
+    port = gateway.port if gateway is not None else args.port
+    pacing = PacingConfig()
+    client = Client(host=args.host, port=port, client_id=args.client_id, pacing=pacing)
+    try:
+        try:
+            client.connect()
+        except (ConnectionClosedError, IBWireError) as exc:
+            print(f"ibwire history: cannot connect to {args.host}:{port}: {exc}", file=sys.stderr)
+            return 2
+        end = client.current_time()
+        # A resumed run starts at the bar after the last one written.
+        start = end - span if after is None else after + size
+        chunks = plan_chunks(start, end, bar_size)
+        where = "resuming after " + format_time(after, daily=size >= _DAY) if after else "new file"
+        print(
+            f"{args.symbol} {bar_size} {args.what}: {len(chunks)} request(s) of at most "
+            f"{max_chunk(bar_size)[1]} into {path} ({where})",
+            file=sys.stderr,
+        )
+
+        def fetch(request: ReqHistoricalData, timeout: float) -> list[BarData]:
+            return client.historical_bars(
+                request.contract,
+                request.duration_str,
+                request.bar_size_setting,
+                request.what_to_show,
+                end_date_time=request.end_date_time,
+                use_rth=request.use_rth,
+                format_date=request.format_date,
+                timeout=timeout,
+            )
+
+        downloader = Downloader(
+            fetch, contract, bar_size, args.what, use_rth=args.rth, pacing=pacing,
+            timeout=args.timeout,
+        )
+        progress = None if args.quiet else Progress(len(chunks))
+        try:
+            result = downloader.run(chunks, sink, after=after, progress=progress)
+        except KeyboardInterrupt:
+            print("\ninterrupted: run the same command again to resume", file=sys.stderr)
+            return 130
+        except IBWireError as exc:
+            if progress is not None:
+                progress.finish()
+            print(f"ibwire history: {exc} (run again to resume)", file=sys.stderr)
+            return 1
+        if progress is not None:
+            progress.finish()
+        if result.first is None:
+            print(f"nothing new: {path} is up to date", file=sys.stderr)
+        else:
+            assert result.last is not None
+            daily = size >= _DAY
+            print(
+                f"wrote {result.bars:,} bars ({format_time(result.first, daily=daily)} .. "
+                f"{format_time(result.last, daily=daily)}) to {path}",
+                file=sys.stderr,
+            )
+        return 0
+    finally:
+        sink.close()
+        client.disconnect()
+        if gateway is not None:
+            gateway.stop()

@@ -1,0 +1,285 @@
+"""pandas DataFrames from ibwire messages (optional: ``pip install ibwire[pandas]``).
+
+:func:`to_frame` turns a list of bars, real-time bars, historical ticks,
+positions, portfolio values or executions into a :class:`pandas.DataFrame`.
+pandas is imported only when :func:`to_frame` is called, so importing this
+module costs nothing and works without pandas.
+
+Example:
+    >>> from ibwire.frames import to_frame
+    >>> bars = client.historical_bars(aapl, "5 D", "1 hour")  # doctest: +SKIP
+    >>> frame = to_frame(bars)                                  # doctest: +SKIP
+    >>> frame["close"].resample("1D").last()                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+from .messages import (
+    BarData,
+    Execution,
+    ExecutionData,
+    HistoricalData,
+    HistoricalDataUpdate,
+    HistoricalTick,
+    HistoricalTickBidAsk,
+    HistoricalTickLast,
+    HistoricalTicks,
+    HistoricalTicksBidAsk,
+    HistoricalTicksLast,
+    PortfolioValue,
+    PositionData,
+    RealTimeBars,
+)
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+__all__ = ["to_frame"]
+
+_INSTALL_HINT: Final = (
+    "ibwire.frames.to_frame needs pandas: pip install 'ibwire[pandas]' (or pip install pandas)"
+)
+_UTC: Final = _dt.timezone.utc
+
+Row = dict[str, object]
+
+
+def _number(value: Decimal | None, exact: bool) -> object:
+    if value is None:
+        return None
+    return value if exact else float(value)
+
+
+def _epoch(seconds: int) -> _dt.datetime:
+    return _dt.datetime.fromtimestamp(seconds, _UTC)
+
+
+def bar_datetime(date: str) -> _dt.datetime:
+    """A bar's ``date`` text as a time-zone aware datetime.
+
+    TWS sends epoch seconds (``formatDate=2``), ``yyyymmdd`` for daily and longer
+    bars (read as midnight UTC), or ``yyyymmdd hh:mm:ss`` followed by the time
+    zone of the request (``US/Eastern``); a time without a zone is read as UTC.
+
+    Raises:
+        ValueError: none of those forms.
+    """
+    text = date.strip()
+    if text.isdigit() and len(text) != 8:
+        return _epoch(int(text))
+    if len(text) == 8:
+        return _dt.datetime.strptime(text, "%Y%m%d").replace(tzinfo=_UTC)
+    parts = text.replace("-", " ", 1).split()
+    moment = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
+    if len(parts) < 3 or parts[2] in ("UTC", "GMT"):
+        return moment.replace(tzinfo=_UTC)
+    from zoneinfo import ZoneInfo
+
+    return moment.replace(tzinfo=ZoneInfo(parts[2]))
+
+
+def _bar_row(bar: BarData, exact: bool) -> Row:
+    return {
+        "date": bar_datetime(bar.date),
+        "open": bar.open,
+        "high": bar.high,
+        "low": bar.low,
+        "close": bar.close,
+        "volume": _number(bar.volume, exact),
+        "wap": _number(bar.wap, exact),
+        "bar_count": bar.bar_count,
+    }
+
+
+def _bars(item: object, exact: bool) -> list[Row]:
+    if isinstance(item, BarData):
+        return [_bar_row(item, exact)]
+    if isinstance(item, HistoricalData):
+        return [_bar_row(bar, exact) for bar in item.bars]
+    assert isinstance(item, HistoricalDataUpdate)
+    return [_bar_row(item.bar, exact)]
+
+
+def _real_time_bar(item: object, exact: bool) -> list[Row]:
+    assert isinstance(item, RealTimeBars)
+    return [{
+        "time": _epoch(item.time),
+        "open": item.open,
+        "high": item.high,
+        "low": item.low,
+        "close": item.close,
+        "volume": _number(item.volume, exact),
+        "wap": _number(item.wap, exact),
+        "count": item.count,
+    }]  # fmt: skip
+
+
+def _tick(item: object, exact: bool) -> list[Row]:
+    if isinstance(item, HistoricalTicks | HistoricalTicksBidAsk | HistoricalTicksLast):
+        return [row for tick in item.ticks for row in _tick(tick, exact)]
+    if isinstance(item, HistoricalTickLast):
+        return [{
+            "time": _epoch(item.time),
+            "price": item.price,
+            "size": _number(item.size, exact),
+            "exchange": item.exchange,
+            "special_conditions": item.special_conditions,
+            "past_limit": item.tick_attrib_last.past_limit,
+            "unreported": item.tick_attrib_last.unreported,
+        }]  # fmt: skip
+    if isinstance(item, HistoricalTickBidAsk):
+        return [{
+            "time": _epoch(item.time),
+            "bid": item.price_bid,
+            "ask": item.price_ask,
+            "bid_size": _number(item.size_bid, exact),
+            "ask_size": _number(item.size_ask, exact),
+        }]  # fmt: skip
+    assert isinstance(item, HistoricalTick)
+    return [{"time": _epoch(item.time), "price": item.price, "size": _number(item.size, exact)}]
+
+
+def _position(item: object, exact: bool) -> list[Row]:
+    assert isinstance(item, PositionData)
+    contract = item.contract
+    return [{
+        "account": item.account,
+        "symbol": contract.symbol,
+        "sec_type": contract.sec_type,
+        "con_id": contract.con_id,
+        "exchange": contract.exchange,
+        "currency": contract.currency,
+        "local_symbol": contract.local_symbol,
+        "position": _number(item.position, exact),
+        "avg_cost": item.avg_cost,
+    }]  # fmt: skip
+
+
+def _portfolio(item: object, exact: bool) -> list[Row]:
+    assert isinstance(item, PortfolioValue)
+    contract = item.contract
+    return [{
+        "account": item.account_name,
+        "symbol": contract.symbol,
+        "sec_type": contract.sec_type,
+        "con_id": contract.con_id,
+        "currency": contract.currency,
+        "position": _number(item.position, exact),
+        "market_price": item.market_price,
+        "market_value": item.market_value,
+        "average_cost": item.average_cost,
+        "unrealized_pnl": item.unrealized_pnl,
+        "realized_pnl": item.realized_pnl,
+    }]  # fmt: skip
+
+
+def _execution(item: object, exact: bool) -> list[Row]:
+    if isinstance(item, ExecutionData):
+        execution, symbol, sec_type, con_id = (
+            item.execution, item.contract.symbol, item.contract.sec_type, item.contract.con_id,
+        )
+    else:
+        assert isinstance(item, Execution)
+        execution, symbol, sec_type, con_id = item, "", "", 0
+    return [{
+        "exec_id": execution.exec_id,
+        "time": execution.time,
+        "account": execution.acct_number,
+        "symbol": symbol,
+        "sec_type": sec_type,
+        "con_id": con_id,
+        "side": execution.side,
+        "shares": _number(execution.shares, exact),
+        "price": execution.price,
+        "cum_qty": _number(execution.cum_qty, exact),
+        "avg_price": execution.avg_price,
+        "order_id": execution.order_id,
+        "perm_id": execution.perm_id,
+        "client_id": execution.client_id,
+        "order_ref": execution.order_ref,
+        "exchange": execution.exchange,
+    }]  # fmt: skip
+
+
+# kind -> (row maker, index column or None)
+_KINDS: Final[dict[type, tuple[str, Callable[[object, bool], list[Row]], str | None]]] = {
+    BarData: ("bars", _bars, "date"),
+    HistoricalData: ("bars", _bars, "date"),
+    HistoricalDataUpdate: ("bars", _bars, "date"),
+    RealTimeBars: ("real-time bars", _real_time_bar, "time"),
+    HistoricalTick: ("midpoint ticks", _tick, "time"),
+    HistoricalTicks: ("midpoint ticks", _tick, "time"),
+    HistoricalTickLast: ("trade ticks", _tick, "time"),
+    HistoricalTicksLast: ("trade ticks", _tick, "time"),
+    HistoricalTickBidAsk: ("bid/ask ticks", _tick, "time"),
+    HistoricalTicksBidAsk: ("bid/ask ticks", _tick, "time"),
+    PositionData: ("positions", _position, None),
+    PortfolioValue: ("portfolio values", _portfolio, None),
+    ExecutionData: ("executions", _execution, None),
+    Execution: ("executions", _execution, None),
+}
+
+
+def _import_pandas() -> Any:
+    try:
+        import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError as exc:
+        raise ImportError(_INSTALL_HINT) from exc
+    return pandas
+
+
+def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFrame:
+    """A DataFrame of bars, ticks, positions, portfolio values or executions.
+
+    Accepted items, all of one kind (messages that carry a list, such as
+    :class:`~ibwire.messages.HistoricalData`, are expanded):
+
+    * bars: :class:`~ibwire.messages.BarData` (what ``historical_bars``
+      returns), :class:`~ibwire.messages.HistoricalData`,
+      :class:`~ibwire.messages.HistoricalDataUpdate`; indexed by ``date``;
+    * :class:`~ibwire.messages.RealTimeBars`; indexed by ``time``;
+    * historical ticks (``HistoricalTick``/``HistoricalTickLast``/
+      ``HistoricalTickBidAsk`` or their ``HistoricalTicks*`` messages); indexed
+      by ``time``;
+    * :class:`~ibwire.messages.PositionData` and
+      :class:`~ibwire.messages.PortfolioValue`;
+    * :class:`~ibwire.messages.ExecutionData` (or bare
+      :class:`~ibwire.messages.Execution`).
+
+    Times become time-zone aware datetimes (UTC unless TWS named a zone).
+
+    Args:
+        items: the messages.
+        exact: keep quantities (volume, size, position, shares) as
+            :class:`~decimal.Decimal` instead of converting them to float.
+
+    Returns:
+        The DataFrame; an empty one for no items.
+
+    Raises:
+        ImportError: pandas is not installed (the message says how to install it).
+        TypeError: an item of an unsupported type, or items of different kinds.
+    """
+    pandas = _import_pandas()
+    rows: list[Row] = []
+    kind: str | None = None
+    index: str | None = None
+    for item in items:
+        entry = _KINDS.get(type(item))
+        if entry is None:
+            raise TypeError(f"to_frame cannot convert {type(item).__name__}")
+        name, rows_of, column = entry
+        if kind is None:
+            kind, index = name, column
+        elif name != kind:
+            raise TypeError(f"to_frame got {name} after {kind}: pass one kind at a time")
+        rows.extend(rows_of(item, exact))
+    frame = pandas.DataFrame(rows)
+    if index is not None and rows:
+        frame = frame.set_index(index)
+    return frame

@@ -1,0 +1,269 @@
+"""``ibwire demo``, ``history``, ``ping`` and ``log`` against the simulator, over loopback.
+
+Waits are bounded and scaled by ``IBWIRE_TEST_TIMEOUT_SCALE``; the history tests
+run the simulator on a frozen clock so that the bars are the same every run.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ibwire._history import CSV_COLUMNS, parse_time
+from ibwire.cli import COMMANDS, main
+from ibwire.messages import Contract
+from ibwire.sync import Client
+from ibwire.testing import Recorder, Session, SimulatedGateway
+from ibwire.testing._server import timeout_scale
+
+TIMEOUT = 10.0 * timeout_scale()
+NOW = 1_700_000_000.0  # the frozen simulator clock: 2023-11-14 22:13:20 UTC
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def gateway() -> Iterator[SimulatedGateway]:
+    with SimulatedGateway(seed=0, port=0) as sim:
+        yield sim
+
+
+@pytest.fixture
+def frozen() -> Iterator[SimulatedGateway]:
+    with SimulatedGateway(seed=0, port=0, clock=lambda: NOW) as sim:
+        yield sim
+
+
+def test_the_new_commands_are_listed() -> None:
+    names = [command.name for command in COMMANDS]
+    assert names[:4] == ["record", "replay", "serve", "probe"]
+    assert {"demo", "history", "ping", "log"} <= set(names)
+
+
+# ---------------------------------------------------------------------- demo
+
+
+STEPS = ["1. Connect", "2. Account summary", "3. Streaming quotes", "4. Historical bars",
+         "5. A bracket order", "6. Positions and P&L", "7. Disconnect"]
+
+
+def test_demo_quick_against_the_built_in_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--quick"]) == 0
+    out = capsys.readouterr().out
+    positions = [out.index(step) for step in STEPS]
+    assert positions == sorted(positions)
+    assert re.search(r"server version 200, account DU0000001", out)
+    assert re.search(r"NetLiquidation +1,000,000\.00 USD", out)
+    assert re.search(r"bid +\d+\.\d\d +ask +\d+\.\d\d", out)
+    assert re.search(r"#\d+ entry +Filled at \d+\.\d\d", out)
+    assert re.search(r"fill: BOT 10 AAPL", out) and re.search(r"fill: SLD 10 AAPL", out)
+    assert re.search(r"daily P&L [-+][\d.,]+, realized [-+][\d.,]+", out)
+    assert re.search(r"done in \d+\.\d s", out)
+
+
+def test_demo_against_a_gateway_port(
+    gateway: SimulatedGateway, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--quick", "--port", str(gateway.port), "--client-id", "9"]) == 0
+    out = capsys.readouterr().out
+    assert f"against 127.0.0.1:{gateway.port}" in out
+    assert "connected as client 9" in out
+
+
+def test_demo_reports_an_unreachable_gateway(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--quick", "--port", str(free_port())]) == 1
+    assert "ConnectionClosedError" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- ping
+
+
+def test_ping_the_built_in_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ping", "--simulate"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"127\.0\.0\.1:\d+ server version 200, accounts DU0000001", out)
+    assert re.search(r"server time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+\); handshake", out)
+
+
+def test_ping_a_gateway(frozen: SimulatedGateway, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ping", "--port", str(frozen.port), "--timeout", str(TIMEOUT)]) == 0
+    assert "server time 2023-11-14 22:13:20 UTC (1700000000)" in capsys.readouterr().out
+
+
+def test_ping_nothing_listening(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ping", "--port", str(free_port())]) == 2
+    assert "cannot connect" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- history
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def history(path: Path, port: int, *extra: str) -> int:
+    return main(["history", "AAPL", "--port", str(port), "-o", str(path), "--quiet",
+                 "--timeout", str(TIMEOUT), *extra])
+
+
+def test_history_minutes_in_daily_chunks(
+    frozen: SimulatedGateway, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "aapl.csv"
+    assert history(path, frozen.port, "--bar-size", "1 min", "--duration", "3 D") == 0
+    err = capsys.readouterr().err
+    assert "3 request(s) of at most 1 D" in err and "(new file)" in err
+    rows = read_rows(path)
+    assert tuple(rows[0]) == CSV_COLUMNS
+    times = [parse_time(row[0]) for row in rows[1:]]
+    # Every minute of the three days (from the bar holding the first second), once, in order.
+    first = int(NOW) - 3 * 86400
+    assert times == list(range(first - first % 60, int(NOW), 60))
+    assert rows[1][0] == "2023-11-11T22:13:00Z"
+    assert all(float(row[2]) >= float(row[3]) for row in rows[1:])
+
+
+def test_history_resumes_where_the_file_stops(
+    frozen: SimulatedGateway, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = tmp_path / "whole.csv"
+    assert history(whole, frozen.port, "--bar-size", "1 hour", "--duration", "60 D") == 0
+    complete = whole.read_text()
+    # An interrupted download: the first part of the file only.
+    part = tmp_path / "part.csv"
+    lines = complete.splitlines(keepends=True)
+    part.write_text("".join(lines[: len(lines) // 3]))
+    capsys.readouterr()
+    assert history(part, frozen.port, "--bar-size", "1 hour", "--duration", "60 D",
+                   "--client-id", "42") == 0
+    assert "resuming after" in capsys.readouterr().err
+    assert part.read_text() == complete
+    # Up to date: a third run adds nothing.
+    assert history(part, frozen.port, "--bar-size", "1 hour", "--duration", "60 D") == 0
+    assert "nothing new" in capsys.readouterr().err
+    assert part.read_text() == complete
+
+
+def test_history_daily_bars(frozen: SimulatedGateway, tmp_path: Path) -> None:
+    path = tmp_path / "daily.csv"
+    assert history(path, frozen.port, "--bar-size", "1 day", "--duration", "2 Y") == 0
+    rows = read_rows(path)[1:]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", rows[0][0])
+    assert len(rows) > 400  # weekdays of two years
+
+
+def test_history_to_parquet(frozen: SimulatedGateway, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "aapl.parquet"
+    assert history(path, frozen.port, "--bar-size", "1 hour", "--duration", "5 D") == 0
+    table = pq.read_table(path)
+    assert table.column_names == list(CSV_COLUMNS)
+    # Every hour of the five days, plus the hour holding the first second.
+    assert table.num_rows == 5 * 24 + 1
+    assert history(path, frozen.port, "--bar-size", "1 hour", "--duration", "5 D") == 0
+    assert pq.read_table(path).num_rows == 5 * 24 + 1
+
+
+def test_history_simulate_and_bad_arguments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sim.csv"
+    assert main(["history", "MSFT", "--simulate", "--bar-size", "1 hour", "--duration", "2 D",
+                 "-o", str(path), "--quiet"]) == 0
+    assert len(read_rows(path)) > 40
+    assert main(["history", "AAPL", "--bar-size", "7 mins", "-o", str(path)]) == 2
+    assert "unknown bar size" in capsys.readouterr().err
+    assert main(["history", "AAPL", "--duration", "1Y", "-o", str(path)]) == 2
+    assert "a duration is" in capsys.readouterr().err
+
+
+def test_history_unknown_symbol_fails_cleanly(
+    frozen: SimulatedGateway, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "none.csv"
+    assert main(["history", "NOPE", "--port", str(frozen.port), "--duration", "2 D",
+                 "-o", str(path), "--quiet"]) == 1
+    assert "200" in capsys.readouterr().err
+
+
+def test_history_progress_goes_to_stderr(
+    frozen: SimulatedGateway, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.csv"
+    assert main(["history", "AAPL", "--port", str(frozen.port), "--bar-size", "1 hour",
+                 "--duration", "40 D", "-o", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert re.search(r"\[#+\] 2/2 chunks 100% .* bars/s .* left", captured.err)
+
+
+# ---------------------------------------------------------------------- log
+
+
+def test_log_decodes_a_recorded_session(
+    gateway: SimulatedGateway, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "session.jsonl"
+    recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", gateway.port), path)
+    recorder.start()
+    try:
+        with Client(port=recorder.port, client_id=3, timeout=TIMEOUT) as client:
+            client.contract_details(
+                Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+            )
+            client.current_time()
+    finally:
+        assert recorder.wait_idle(TIMEOUT)
+        recorder.stop()
+    assert main(["log", str(path)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith(f"# {path}: server version 200, client id 3")
+    assert re.search(r"^ +\d+\.\d{4} +0 -> \[hello\] v\d+\.\.\d+", out, re.M)
+    assert re.search(r"^ +\d+\.\d{4} +0 <- \[ack\] 200 ", out, re.M)
+    assert re.search(r"-> StartApi\(client_id=3", out)
+    assert re.search(r"<- ManagedAccts\(accounts_list='DU0000001'\)", out)
+    assert re.search(r"-> ReqContractData\(req_id=\d+, contract=Contract\(symbol='AAPL'", out)
+    assert re.search(r"<- ContractData\(.*con_id=265598", out)
+    assert re.search(r"<- CurrentTime\(time=\d+\)", out)
+    # One line per record, after the header line.
+    assert len(lines) == len(Session.load(path).records) + 1
+
+
+def test_log_all_fields_and_one_leg(
+    gateway: SimulatedGateway, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "session.jsonl"
+    recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", gateway.port), path)
+    recorder.start()
+    try:
+        for client_id in (4, 5):
+            with Client(port=recorder.port, client_id=client_id, timeout=TIMEOUT) as client:
+                client.current_time()
+    finally:
+        assert recorder.wait_idle(TIMEOUT)
+        recorder.stop()
+    assert main(["log", str(path), "--leg", "1", "--all-fields"]) == 0
+    out = capsys.readouterr().out
+    body = out.splitlines()[1:]
+    assert body and all(re.match(r" +\d+\.\d{4} +1 ", line) for line in body)
+    assert "StartApi(client_id=5, optional_capabilities=''" in out
+
+
+def test_log_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    assert main(["log", str(bad)]) == 2
+    assert "bad.jsonl" in capsys.readouterr().err

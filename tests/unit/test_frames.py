@@ -1,0 +1,122 @@
+"""``ibwire.frames.to_frame``: DataFrames of bars, ticks, positions and executions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from ibwire.frames import bar_datetime, to_frame
+from ibwire.messages import (
+    BarData,
+    Contract,
+    Execution,
+    ExecutionData,
+    HistoricalData,
+    HistoricalTick,
+    HistoricalTickBidAsk,
+    HistoricalTickLast,
+    HistoricalTicksLast,
+    PositionData,
+    RealTimeBars,
+)
+
+UTC = dt.timezone.utc
+AAPL = Contract(con_id=265598, symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+T0 = 1_700_000_000
+
+
+def bar(date: str, close: float = 1.5) -> BarData:
+    return BarData(date=date, open=1.0, high=2.0, low=0.5, close=close,
+                   volume=Decimal("100.5"), wap=Decimal("1.25"), bar_count=3)
+
+
+def test_bar_dates() -> None:
+    assert bar_datetime(str(T0)) == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert bar_datetime("20231114") == dt.datetime(2023, 11, 14, tzinfo=UTC)
+    assert bar_datetime("20231114 22:13:20") == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert bar_datetime("20231114-22:13:20") == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    eastern = bar_datetime("20231114 09:30:00 US/Eastern")
+    assert eastern.astimezone(UTC) == dt.datetime(2023, 11, 14, 14, 30, tzinfo=UTC)
+
+
+def test_importing_frames_does_not_import_pandas() -> None:
+    code = "import sys, ibwire.frames; print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_without_pandas_the_error_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ibwire import frames
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` fail
+    with pytest.raises(ImportError, match=r"pip install 'ibwire\[pandas\]'"):
+        frames.to_frame([bar(str(T0))])
+
+
+@pytest.fixture
+def pd() -> Any:
+    """pandas, or a skip when it is not installed."""
+    return pytest.importorskip("pandas")
+
+
+def test_bars_are_indexed_by_date(pd: Any) -> None:
+    frame = to_frame([bar(str(T0)), bar(str(T0 + 60), 1.75)])
+    assert list(frame.columns) == ["open", "high", "low", "close", "volume", "wap", "bar_count"]
+    assert frame.index.name == "date"
+    assert frame.index[1] == pd.Timestamp(T0 + 60, unit="s", tz="UTC")
+    assert frame["close"].tolist() == [1.5, 1.75]
+    assert frame["volume"].dtype == float and frame["volume"].iloc[0] == 100.5
+
+
+def test_historical_data_messages_are_expanded_and_exact_keeps_decimals(pd: Any) -> None:
+    message = HistoricalData(req_id=1, bars=(bar("20231113"), bar("20231114")))
+    frame = to_frame([message], exact=True)
+    assert len(frame) == 2
+    assert frame["volume"].iloc[0] == Decimal("100.5")
+    assert frame.index[0] == pd.Timestamp("2023-11-13", tz="UTC")
+
+
+def test_real_time_bars(pd: Any) -> None:
+    rtb = RealTimeBars(req_id=1, time=T0, open=1, high=2, low=0.5, close=1.5,
+                       volume=Decimal(10), wap=Decimal(1), count=4)
+    frame = to_frame([rtb])
+    assert frame.index.name == "time" and frame["count"].iloc[0] == 4
+
+
+def test_historical_ticks_of_each_kind(pd: Any) -> None:
+    last = to_frame([HistoricalTicksLast(req_id=1, ticks=(
+        HistoricalTickLast(time=T0, price=10.0, size=Decimal(5), exchange="NASDAQ"),
+        HistoricalTickLast(time=T0 + 1, price=10.5, size=Decimal(7), exchange="ARCA"),
+    ), done=True)])
+    assert last["exchange"].tolist() == ["NASDAQ", "ARCA"]
+    assert last["size"].sum() == 12
+    bid_ask = to_frame([HistoricalTickBidAsk(time=T0, price_bid=1.0, price_ask=1.1,
+                                             size_bid=Decimal(1), size_ask=Decimal(2))])
+    assert list(bid_ask.columns) == ["bid", "ask", "bid_size", "ask_size"]
+    mid = to_frame([HistoricalTick(time=T0, price=1.05, size=Decimal(0))])
+    assert mid["price"].iloc[0] == 1.05
+
+
+def test_positions_and_executions(pd: Any) -> None:
+    positions = to_frame([PositionData(account="DU1", contract=AAPL, position=Decimal(10),
+                                       avg_cost=180.0)])
+    assert positions.loc[0, "symbol"] == "AAPL" and positions.loc[0, "position"] == 10.0
+    execution = Execution(exec_id="e1", time="20231114 22:13:20", acct_number="DU1",
+                          side="BOT", shares=Decimal(10), price=180.0, order_id=5)
+    executions = to_frame([ExecutionData(req_id=-1, contract=AAPL, execution=execution)])
+    assert executions.loc[0, "exec_id"] == "e1" and executions.loc[0, "con_id"] == 265598
+    assert to_frame([execution]).loc[0, "side"] == "BOT"
+
+
+def test_empty_mixed_and_unsupported(pd: Any) -> None:
+    assert to_frame([]).empty
+    with pytest.raises(TypeError, match="one kind at a time"):
+        to_frame([bar(str(T0)), PositionData(account="DU1", contract=AAPL, position=None,
+                                              avg_cost=0.0)])
+    with pytest.raises(TypeError, match="cannot convert str"):
+        to_frame(["nope"])

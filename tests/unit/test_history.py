@@ -1,0 +1,400 @@
+"""The bulk history engine: chunk plans, the pacing schedule, resume, the download loop.
+
+Everything runs on a fake clock: ``sleep`` moves it, nothing waits.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ibwire._history import (
+    BAR_SIZES,
+    CSV_COLUMNS,
+    Chunk,
+    Downloader,
+    PacingClock,
+    Progress,
+    _CsvSink,
+    bar_seconds,
+    bar_time,
+    format_end,
+    format_time,
+    max_chunk,
+    pacing_schedule,
+    parse_duration,
+    parse_time,
+    plan_chunks,
+    resume_point,
+)
+from ibwire.errors import ApiError, RequestTimeoutError
+from ibwire.messages import BarData, Contract, ReqHistoricalData
+from ibwire.pacing import (
+    IB_HISTORICAL_IDENTICAL_INTERVAL,
+    IB_HISTORICAL_SAME_CONTRACT_LIMIT,
+    IB_HISTORICAL_SAME_CONTRACT_WINDOW,
+    IB_HISTORICAL_WINDOW,
+    IB_HISTORICAL_WINDOW_LIMIT,
+    PacingConfig,
+)
+from ibwire.testing._market import _STEP_RULE
+
+AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
+DAY = 86400
+
+# IB's step-size table, as the TWS API documentation states it: bar size -> the
+# longest duration a single request may ask for.
+EXPECTED_CHUNK = {
+    "1 secs": (1800, "1800 S"),
+    "5 secs": (3600, "3600 S"),
+    "10 secs": (14400, "14400 S"),
+    "15 secs": (14400, "14400 S"),
+    "30 secs": (28800, "28800 S"),
+    "1 min": (DAY, "1 D"),
+    "2 mins": (2 * DAY, "2 D"),
+    "3 mins": (7 * DAY, "1 W"),
+    "5 mins": (7 * DAY, "1 W"),
+    "10 mins": (7 * DAY, "1 W"),
+    "15 mins": (7 * DAY, "1 W"),
+    "20 mins": (7 * DAY, "1 W"),
+    "30 mins": (30 * DAY, "1 M"),
+    "1 hour": (30 * DAY, "1 M"),
+    "2 hours": (30 * DAY, "1 M"),
+    "3 hours": (30 * DAY, "1 M"),
+    "4 hours": (30 * DAY, "1 M"),
+    "8 hours": (30 * DAY, "1 M"),
+    "1 day": (365 * DAY, "1 Y"),
+    "1 week": (365 * DAY, "1 Y"),
+    "1 month": (365 * DAY, "1 Y"),
+}
+
+
+def simulator_accepts(duration_seconds: int, bar: int) -> bool:
+    """The simulator's (IB's) check of a duration against a bar size."""
+    smallest = DAY
+    for longest, minimum in _STEP_RULE:
+        if duration_seconds <= longest:
+            smallest = minimum
+            break
+    return bar >= smallest
+
+
+class FakeClock:
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+# ---------------------------------------------------------------------- parsing
+
+
+def test_bar_sizes_and_aliases() -> None:
+    assert bar_seconds("1 min") == 60
+    assert bar_seconds("  1   hour ") == 3600
+    assert bar_seconds("1 sec") == 1
+    assert bar_seconds("1 DAY") == DAY
+    with pytest.raises(ValueError, match="unknown bar size"):
+        bar_seconds("7 mins")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("3600 S", 3600), ("2 D", 2 * DAY), ("1 W", 7 * DAY), ("6 M", 180 * DAY), ("1 Y", 365 * DAY)],
+)
+def test_parse_duration(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["1Y", "1 X", "-1 D", "0 D", "one D", ""])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+# ---------------------------------------------------------------------- chunk plans
+
+
+def test_the_table_covers_every_bar_size() -> None:
+    assert set(EXPECTED_CHUNK) == set(BAR_SIZES)
+
+
+@pytest.mark.parametrize("bar_size", sorted(BAR_SIZES, key=BAR_SIZES.__getitem__))
+def test_chunk_plan_for_every_bar_size(bar_size: str) -> None:
+    span, text = EXPECTED_CHUNK[bar_size]
+    assert max_chunk(bar_size) == (span, text)
+    bar = BAR_SIZES[bar_size]
+    start, end = T0, T0 + 2 * span + span // 3
+    chunks = plan_chunks(start, end, bar_size)
+    # Contiguous, in order, covering [start, end) exactly, none longer than allowed.
+    assert chunks[0].start == start and chunks[-1].end == end
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        assert before.end == after.start
+    assert [c.duration for c in chunks[:2]] == [text, text]
+    assert len(chunks) == 3
+    for chunk in chunks:
+        seconds = parse_duration(chunk.duration)
+        assert seconds >= chunk.end - chunk.start, "a chunk asks for less than it covers"
+        assert seconds <= span
+        assert simulator_accepts(seconds, bar), (bar_size, chunk.duration)
+        assert seconds // bar <= 100_000
+
+
+def test_last_chunk_in_seconds_or_whole_days() -> None:
+    minute = plan_chunks(T0, T0 + DAY + 90, "1 min")
+    assert [c.duration for c in minute] == ["1 D", "90 S"]
+    hour = plan_chunks(T0, T0 + 30 * DAY + DAY + 1, "1 hour")
+    assert [c.duration for c in hour] == ["1 M", "2 D"]
+
+
+def test_a_year_of_minutes_is_365_requests() -> None:
+    chunks = plan_chunks(T0 - 365 * DAY, T0, "1 min")
+    assert len(chunks) == 365
+    assert {c.duration for c in chunks} == {"1 D"}
+
+
+def test_empty_plan() -> None:
+    assert plan_chunks(T0, T0, "1 min") == []
+    assert plan_chunks(T0 + 1, T0, "1 min") == []
+
+
+def test_end_text_is_utc() -> None:
+    assert format_end(T0) == "20231114-22:13:20"
+
+
+# ---------------------------------------------------------------------- pacing schedule
+
+
+def request(end: int, what: str = "TRADES", bar_size: str = "1 min") -> ReqHistoricalData:
+    return ReqHistoricalData(
+        req_id=0, contract=AAPL, end_date_time=format_end(end), duration_str="1 D",
+        bar_size_setting=bar_size, what_to_show=what, format_date=2,
+    )
+
+
+def check_rules(times: list[float], weight: int = 1) -> None:
+    """Every historical pacing rule holds for these send times of distinct requests."""
+    for i, t in enumerate(times):
+        same = sum(weight for u in times[: i + 1] if t - IB_HISTORICAL_SAME_CONTRACT_WINDOW + 1e-9 < u <= t)
+        assert same <= IB_HISTORICAL_SAME_CONTRACT_LIMIT, f"request {i}: {same} in 2 s"
+        window = sum(weight for u in times[: i + 1] if t - IB_HISTORICAL_WINDOW + 1e-9 < u <= t)
+        assert window <= IB_HISTORICAL_WINDOW_LIMIT, f"request {i}: {window} in 10 min"
+
+
+def test_schedule_respects_every_rule_for_a_year_of_minutes() -> None:
+    requests = [request(T0 + i * DAY) for i in range(130)]
+    times = pacing_schedule(requests, PacingConfig(), start=0.0, answer_time=0.2)
+    assert times == sorted(times)
+    check_rules(times)
+    # Five at once, then the 2-second window spaces them; the 61st waits for the
+    # 10-minute window to roll past the first.
+    assert times[:5] == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8])
+    assert times[5] >= IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert times[60] >= times[0] + IB_HISTORICAL_WINDOW
+    assert times[120] >= times[60] + IB_HISTORICAL_WINDOW
+    assert times[59] < IB_HISTORICAL_WINDOW
+
+
+def test_bid_ask_weighs_double() -> None:
+    requests = [request(T0 + i * DAY, "BID_ASK") for i in range(40)]
+    times = pacing_schedule(requests, PacingConfig())
+    check_rules(times, weight=2)
+    assert times[30] >= times[0] + IB_HISTORICAL_WINDOW
+
+
+def test_identical_requests_are_spaced() -> None:
+    same = request(T0)
+    times = pacing_schedule([same, same, same], PacingConfig())
+    assert times[1] - times[0] >= IB_HISTORICAL_IDENTICAL_INTERVAL
+    assert times[2] - times[1] >= IB_HISTORICAL_IDENTICAL_INTERVAL
+
+
+def test_pacing_clock_copy_books_nothing() -> None:
+    clock = PacingClock()
+    for i in range(5):
+        assert clock.reserve(request(T0 + i * DAY), 0.0) == 0.0
+    twin = clock.copy()
+    assert twin.reserve(request(T0 + 9 * DAY), 0.0) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    # The original did not see the twin's booking: its sixth goes at the same time.
+    assert clock.reserve(request(T0 + 9 * DAY), 0.0) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+
+
+# ---------------------------------------------------------------------- times and resume
+
+
+def test_bar_time_forms() -> None:
+    assert bar_time(str(T0)) == T0
+    assert bar_time("20231114") == T0 - T0 % DAY
+    assert bar_time("20231114 22:13:20") == T0
+    assert bar_time("20231114 22:13:20 UTC") == T0
+    with pytest.raises(ValueError):
+        bar_time("yesterday")
+
+
+def test_time_column_round_trip() -> None:
+    assert format_time(T0, daily=False) == "2023-11-14T22:13:20Z"
+    assert parse_time(format_time(T0, daily=False)) == T0
+    assert parse_time(format_time(T0, daily=True)) == T0 - T0 % DAY
+
+
+def test_resume_point(tmp_path: Path) -> None:
+    path = tmp_path / "bars.csv"
+    assert resume_point(path) is None
+    path.write_text(",".join(CSV_COLUMNS) + "\n")
+    assert resume_point(path) is None
+    path.write_text(",".join(CSV_COLUMNS) + "\n2023-11-14T22:12:00Z,1,1,1,1,1,1,1\n"
+                    "2023-11-14T22:13:00Z,1,1,1,1,1,1,1\n\n")
+    assert resume_point(path) == T0 - 20
+
+
+# ---------------------------------------------------------------------- the download loop
+
+
+class FakeGatewayBars:
+    """Answers a request with one bar per minute of its window, oldest first."""
+
+    def __init__(self, clock: FakeClock, *, errors: list[BaseException] | None = None) -> None:
+        self.clock = clock
+        self.requests: list[ReqHistoricalData] = []
+        self.errors = errors or []
+
+    def __call__(self, req: ReqHistoricalData, timeout: float) -> list[BarData]:
+        self.requests.append(req)
+        self.clock.now += 0.25  # the answer takes a moment
+        if self.errors:
+            raise self.errors.pop(0)
+        end = bar_time(req.end_date_time.replace("-", " "))
+        start = end - parse_duration(req.duration_str)
+        return [
+            BarData(date=str(t), open=1.0, high=2.0, low=0.5, close=1.5,
+                    volume=Decimal(100), wap=Decimal("1.25"), bar_count=3)
+            for t in range(start - start % 60, end, 60)
+            if t >= start
+        ]
+
+
+def download(path: Path, start: int, end: int, clock: FakeClock,
+             fetch: FakeGatewayBars, after: int | None = None) -> Downloader:
+    downloader = Downloader(fetch, AAPL, "1 min", clock=clock, sleep=clock.sleep)
+    sink = _CsvSink(path)
+    try:
+        chunks = plan_chunks(start if after is None else after + 60, end, "1 min")
+        downloader.run(chunks, sink, after=after)
+    finally:
+        sink.close()
+    return downloader
+
+
+def rows(path: Path) -> list[str]:
+    return path.read_text().splitlines()
+
+
+def test_download_writes_every_bar_once_in_order(tmp_path: Path) -> None:
+    clock = FakeClock()
+    fetch = FakeGatewayBars(clock)
+    path = tmp_path / "bars.csv"
+    start = T0 - T0 % DAY - 8 * DAY
+    download(path, start, start + 8 * DAY, clock, fetch)
+    lines = rows(path)
+    assert lines[0] == ",".join(CSV_COLUMNS)
+    times = [parse_time(line.split(",")[0]) for line in lines[1:]]
+    assert times == list(range(start, start + 8 * DAY, 60))
+    assert lines[1] == "2023-11-06T00:00:00Z,1.0,2.0,0.5,1.5,100,1.25,3"
+    assert len(fetch.requests) == 8
+
+
+def test_download_respects_pacing_on_the_fake_clock(tmp_path: Path) -> None:
+    clock = FakeClock()
+    fetch = FakeGatewayBars(clock)
+    start = T0 - T0 % DAY - 70 * DAY
+    downloader = download(tmp_path / "bars.csv", start, start + 70 * DAY, clock, fetch)
+    check_rules(downloader.sent_at)
+    assert len(downloader.sent_at) == 70
+    # The 61st request waited for the 10-minute window; the sleeps did the waiting.
+    assert downloader.sent_at[60] >= downloader.sent_at[0] + IB_HISTORICAL_WINDOW
+    assert sum(clock.slept) > IB_HISTORICAL_WINDOW - 60
+
+
+def test_resume_continues_after_the_last_bar(tmp_path: Path) -> None:
+    clock = FakeClock()
+    path = tmp_path / "bars.csv"
+    start = T0 - T0 % DAY - 4 * DAY
+    end = start + 4 * DAY
+    # The first run stops after two days (say, interrupted); the second resumes.
+    download(path, start, start + 2 * DAY, clock, FakeGatewayBars(clock))
+    after = resume_point(path)
+    assert after == start + 2 * DAY - 60
+    fetch = FakeGatewayBars(clock)
+    download(path, start, end, clock, fetch, after=after)
+    times = [parse_time(line.split(",")[0]) for line in rows(path)[1:]]
+    assert times == list(range(start, end, 60))
+    assert len(fetch.requests) == 2
+    assert rows(path).count(",".join(CSV_COLUMNS)) == 1
+
+
+def test_no_data_is_an_empty_chunk_and_pacing_errors_retry(tmp_path: Path) -> None:
+    clock = FakeClock()
+    errors: list[BaseException] = [
+        ApiError(162, "Historical Market Data Service error message:HMDS query returned no data"),
+        ApiError(162, "Historical Market Data Service error message:Historical data request pacing violation"),
+        RequestTimeoutError("no answer"),
+    ]
+    fetch = FakeGatewayBars(clock, errors=errors)
+    path = tmp_path / "bars.csv"
+    start = T0 - T0 % DAY - 2 * DAY
+    download(path, start, start + 2 * DAY, clock, fetch)
+    times = [parse_time(line.split(",")[0]) for line in rows(path)[1:]]
+    # Day one came back empty; day two after a pacing error and a timeout.
+    assert times == list(range(start + DAY, start + 2 * DAY, 60))
+    assert len(fetch.requests) == 4
+    assert 15.0 in clock.slept
+
+
+def test_other_api_errors_stop_the_download(tmp_path: Path) -> None:
+    clock = FakeClock()
+    fetch = FakeGatewayBars(clock, errors=[ApiError(200, "No security definition has been found")])
+    with pytest.raises(ApiError):
+        download(tmp_path / "bars.csv", T0 - DAY, T0, clock, fetch)
+
+
+def test_eta_accounts_for_pacing() -> None:
+    clock = FakeClock()
+    downloader = Downloader(FakeGatewayBars(clock), AAPL, "1 min", clock=clock, sleep=clock.sleep)
+    chunks = plan_chunks(T0 - 130 * DAY, T0, "1 min")
+    eta = downloader.eta(chunks, 0.5)
+    # 130 requests at 60 per 10 minutes: at least two full windows.
+    assert eta >= 2 * IB_HISTORICAL_WINDOW
+    assert downloader.eta([], 0.5) == 0.0
+
+
+# ---------------------------------------------------------------------- progress
+
+
+def test_progress_line_has_rate_and_time_left() -> None:
+    clock = FakeClock(0.0)
+    out = io.StringIO()
+    progress = Progress(10, out, clock, width=10)
+    clock.now = 2.0
+    line = progress.line(5, 1000, 75.0)
+    assert line.startswith("[#####.....] 5/10 chunks  50%")
+    assert "500 bars/s" in line and "1m15s left" in line
+    progress.update(1, 10, None)
+    progress.update(2, 20, None)  # within the interval: not written (not a terminal)
+    progress.update(10, 100, 0.0)
+    written = out.getvalue().splitlines()
+    assert len(written) == 2 and written[-1].startswith("[##########] 10/10")
+
+
+def test_chunk_is_a_value() -> None:
+    assert Chunk(1, 2, "1 S") == Chunk(1, 2, "1 S")
