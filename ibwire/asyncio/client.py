@@ -13,20 +13,17 @@ import asyncio
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Hashable
-from decimal import Decimal
 from types import TracebackType
 from typing import Generic, TypeVar, cast
 
-from .._requests import RequestMethods
+from .._frontend import FrontEnd
 from .._session import (
     AccountUpdateMessage,
-    Bracket,
     DepthMessage,
     HistoricalBarsMessage,
     MarketDataMessage,
     Pending,
     Phase,
-    ReadOnlyError,
     ReconnectPolicy,
     Session,
     TrackedOrder,
@@ -200,7 +197,7 @@ class _Protocol(asyncio.Protocol):
         self._client._on_lost(self, exc)
 
 
-class Client(RequestMethods):
+class Client(FrontEnd):
     """A TWS API client for asyncio programs.
 
     Every EClient request is a plain method (``req_mkt_data``, ``place_order``,
@@ -527,142 +524,10 @@ class Client(RequestMethods):
 
     # ------------------------------------------------------------------ requests
 
-    def _send_request(self, message: Message) -> None:
-        self._session.submit(message, self._now())
+    def _session_call(self, call: Callable[[float], T]) -> T:
+        result = call(self._now())
         self._service()
-
-    def _new_request_id(self) -> int:
-        return self._session.new_request_id()
-
-    def _new_order_id(self) -> int:
-        if self._session.read_only:
-            raise ReadOnlyError("order refused: the client is read-only (read_only=True)")
-        return self._session.new_order_id()
-
-    def send(self, message: Message) -> None:
-        """Send any request message as built by the caller (through the pacer).
-
-        Args:
-            message: the request.
-
-        Raises:
-            ReadOnlyError: an order-changing request on a read-only client.
-            ConnectionClosedError: not connected.
-            LocalProtocolError: the message cannot be encoded.
-            PacingError: a subscription budget is exhausted.
-        """
-        self._send_request(message)
-
-    def next_order_id(self) -> int:
-        """Allocate an order id (never reused, re-synced on reconnect).
-
-        Raises:
-            ReadOnlyError: the client is read-only.
-            ConnectionClosedError: no ``nextValidId`` yet.
-        """
-        return self._new_order_id()
-
-    def next_request_id(self) -> int:
-        """Allocate a request id (from a range apart from order ids)."""
-        return self._new_request_id()
-
-    # ------------------------------------------------------------------ orders
-
-    def cancel_orders(
-        self,
-        *,
-        symbol: str | None = None,
-        order_ref: str | None = None,
-        account: str | None = None,
-        sec_type: str | None = None,
-        action: str | None = None,
-    ) -> list[int]:
-        """Cancel this client's open orders matching every given criterion.
-
-        Args:
-            symbol: the contract's symbol.
-            order_ref: the order's reference.
-            account: the order's account.
-            sec_type: the contract's security type.
-            action: ``BUY`` or ``SELL``.
-
-        Returns:
-            The ids of the orders a cancel was sent for.
-
-        Raises:
-            ValueError: no criterion given (see :meth:`global_cancel`).
-            ReadOnlyError: the client is read-only.
-        """
-        chosen = self._session.cancel_orders(
-            self._now(),
-            symbol=symbol,
-            order_ref=order_ref,
-            account=account,
-            sec_type=sec_type,
-            action=action,
-        )
-        self._service()
-        return chosen
-
-    def global_cancel(self) -> None:
-        """Cancel every open order of the account, whoever placed it (``reqGlobalCancel``).
-
-        Raises:
-            ReadOnlyError: the client is read-only.
-        """
-        self._session.global_cancel(self._now())
-        self._service()
-
-    def bracket_order(
-        self,
-        action: str,
-        quantity: Decimal | int | str,
-        limit_price: float,
-        take_profit_price: float,
-        stop_loss_price: float,
-        **fields: object,
-    ) -> Bracket:
-        """Build a bracket (entry, take-profit, stop-loss) with fresh order ids.
-
-        Only the stop-loss has ``transmit=True``, so nothing executes before the
-        whole bracket is placed; place it with :meth:`place_bracket`.
-
-        Args:
-            action: ``BUY`` or ``SELL`` for the entry.
-            quantity: the quantity of each order.
-            limit_price: the entry's limit price.
-            take_profit_price: the take-profit's limit price.
-            stop_loss_price: the stop-loss's stop price.
-            **fields: more :class:`~ibwire.messages.Order` fields for all three.
-
-        Returns:
-            The three orders.
-
-        Raises:
-            ReadOnlyError: the client is read-only.
-        """
-        return self._session.bracket_order(
-            action, quantity, limit_price, take_profit_price, stop_loss_price, **fields
-        )
-
-    def place_bracket(self, contract: Contract, bracket: Bracket) -> tuple[int, int, int]:
-        """Place a bracket's three orders, parent first.
-
-        Args:
-            contract: the contract of all three.
-            bracket: from :meth:`bracket_order`.
-
-        Returns:
-            The three order ids.
-
-        Raises:
-            ReadOnlyError: the client is read-only (nothing is sent).
-        """
-        if self._session.read_only:
-            raise ReadOnlyError("place_bracket refused: the client is read-only")
-        for order in bracket:
-            self.place_order(contract, order, order_id=order.order_id)
-        return (bracket.parent.order_id, bracket.take_profit.order_id, bracket.stop_loss.order_id)
+        return result
 
     # ------------------------------------------------------------------ helpers
 
