@@ -520,6 +520,10 @@ def _is_stream(message: Message) -> bool:
 
 
 _Route = Callable[[Message], tuple[Hashable, ...]]
+#: Per message class: whether the pacer watches it, its handler, its routing.
+_Plan = tuple[bool, "Callable[[Any, float], bool] | None", _Route]
+#: Phases in which a socket is open and messages flow.
+_LIVE_PHASES: Final = frozenset({Phase.HANDSHAKE, Phase.STARTING, Phase.READY})
 
 
 def _const_route(*keys: Hashable) -> _Route:
@@ -663,6 +667,7 @@ class Session:
         self._seen_executions: dict[str, None] = {}
         self._seen_commissions: dict[str, None] = {}
         self._routes: dict[type, _Route] = {}
+        self._plans: dict[type, _Plan] = {}
         self._handlers: dict[type, Callable[[Any, float], bool]] = {
             ErrMsg: self._on_err_msg,
             NextValidId: self._on_next_valid_id,
@@ -1677,6 +1682,62 @@ class Session:
     # ------------------------------------------------------------------ incoming
 
     def _handle(self, events: list[Message | Event], now: float) -> None:
+        if wire_logger.isEnabledFor(logging.DEBUG):
+            self._handle_logged(events, now)
+            return
+        # The hot path: one cached plan per message class (does the pacer watch
+        # it, its handler, its routing), then the live and pending tables only
+        # when they hold something (benchmarks/bench_loopback.py).
+        pacer = self.pacer
+        out_append = self._out.append
+        plans = self._plans
+        live_streams = self._live
+        pendings = self._pendings
+        # Classes with a plan are messages: typed Any to skip a cast per message.
+        batch: list[Any] = events
+        for event in batch:
+            cls = type(event)
+            plan = plans.get(cls)
+            if plan is None:
+                if isinstance(event, Event):
+                    self._on_core_event(event, now)
+                    continue
+                plan = plans[cls] = self._plan_for(cls)
+            watched, handler, route = plan
+            if watched:
+                pacer.on_incoming(event, now)
+            if handler is not None:
+                keep = handler(event, now)
+                if self._phase not in _LIVE_PHASES:
+                    # The connection ended inside this batch (error 326).
+                    if keep:
+                        out_append(event)
+                    break
+                if not keep:
+                    continue
+            out_append(event)
+            if not (live_streams or pendings):
+                continue
+            for key in route(event):
+                live = live_streams.get(key)
+                if live is not None and live.sink is not None:
+                    live.sink.push(event)
+                    if cls in live.ends:
+                        self._end_live(key, None)
+                waiters = pendings.get(key)
+                if waiters:
+                    for pending in list(waiters):
+                        if pending._feed(event):
+                            self._finished(pending, now)
+
+    def _plan_for(self, cls: type) -> _Plan:
+        route = self._routes.get(cls)
+        if route is None:
+            route = self._routes[cls] = _route_for(cls)
+        return (self.pacer.watches(cls), self._handlers.get(cls), route)
+
+    def _handle_logged(self, events: list[Message | Event], now: float) -> None:
+        """The same as :meth:`_handle`, with a wire log line per message."""
         wire = wire_logger.isEnabledFor(logging.DEBUG)
         pacer = self.pacer
         out = self._out

@@ -1580,6 +1580,14 @@ class Pacer(Generic[M]):
     # ----------------------------------------------------------------------------------
     # Server messages
 
+    @staticmethod
+    def watches(cls: type) -> bool:
+        """Whether :meth:`on_incoming` does anything for messages of ``cls``.
+
+        Front ends skip the call for the other classes (ticks, most data).
+        """
+        return _INCOMING_KIND.get(getattr(cls, "MSG_ID", -1), _IN_IGNORED) != _IN_IGNORED
+
     def on_incoming(self, message: SupportsMsgId, now: float) -> None:
         """Watch a server message for ends of requests and pacing errors.
 
