@@ -159,3 +159,23 @@ def test_encode_refuses_the_wrong_direction() -> None:
     with pytest.raises(LocalProtocolError):
         Codec(176).encode(NextValidId(order_id=1))
     assert Codec(176, server=True).encode(NextValidId(order_id=1)) == ["9", "1", "1"]
+
+
+def test_fast_init_keeps_the_dataclass_contract() -> None:
+    import inspect
+
+    from ibwire.messages import ReqHistoricalData, TickAttrib
+
+    params = inspect.signature(TickPrice).parameters
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    tick = TickPrice(req_id=1, tick_type=2, price=3.0)
+    assert tick.attrib == TickAttrib() and tick.size is None
+    assert TickPrice(req_id=1, tick_type=2, price=3.0).attrib is not None
+    with pytest.raises(TypeError):
+        TickPrice(req_id=1)  # type: ignore[call-arg]
+    with pytest.raises(AttributeError):
+        tick.price = 4.0  # type: ignore[misc]
+    request = ReqHistoricalData(
+        req_id=1, contract=Contract(), duration_str="1 D", bar_size_setting="1 min", what_to_show="TRADES"
+    )
+    assert request.format_date == 1 and request.chart_options == ""
