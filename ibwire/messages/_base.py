@@ -270,10 +270,23 @@ def _install_fast_init(cls: type) -> None:
     A frozen dataclass's ``__init__`` goes through ``object.__setattr__`` per
     field; setting the slot descriptors directly halves the cost of building a
     request (``benchmarks/bench_encode.py``).  Same keyword-only parameters, same
-    defaults and default factories; no ``__post_init__`` is involved.
+    defaults and default factories; no ``__post_init__`` is involved.  The fast
+    ``__init__`` is compiled on the first construction, to keep import time low;
+    until then a stub stands in, whose signature is the dataclass's own.
     """
-    if hasattr(cls, "__post_init__"):
+    if hasattr(cls, "__post_init__") or not dataclasses.fields(cls):
         return
+    original = cls.__dict__["__init__"]
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+        _build_fast_init(cls)(self, *args, **kwargs)
+
+    __init__.__wrapped__ = original  # type: ignore[attr-defined]
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    setattr(cls, "__init__", __init__)  # noqa: B010 - replacing the method on purpose
+
+
+def _build_fast_init(cls: type) -> Callable[..., None]:
     namespace: dict[str, Any] = {"_MISSING": _MISSING}
     params: list[str] = []
     body: list[str] = []
@@ -290,13 +303,10 @@ def _install_fast_init(cls: type) -> None:
         else:
             params.append(name)
         body.append(f"    _set{index}(self, {name})")
-    if not params:
-        return
     source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(body) + "\n"
     exec(compile(source, f"<ibwire {cls.__name__}.__init__>", "exec"), namespace)  # noqa: S102
-    init = namespace["__init__"]
+    init: Callable[..., None] = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
-    init.__doc__ = None
-    setattr(cls, "__init__", init)  # noqa: B010 - replacing the method on purpose
-
+    setattr(cls, "__init__", init)  # noqa: B010 - replacing the stub
+    return init
