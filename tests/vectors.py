@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ibwire.codec import Codec
+from ibwire.messages import Message
+
 #: Where the shared vectors live: beside the checkout, or as IBWIRE_VECTORS says.
 VECTORS_DIR = Path(
     os.environ.get("IBWIRE_VECTORS", Path(__file__).resolve().parents[2] / "shared" / "vectors")
@@ -72,3 +75,16 @@ def real_records() -> list[Record]:
                     )
                 )
     return out
+
+
+def check_incoming(msg: Message, fields: list[str], version: int) -> None:
+    """A gateway encodes ``msg`` to exactly ``fields``, which a client decodes back."""
+    assert Codec(version, server=True).encode(msg) == fields
+    assert Codec(version).decode(list(fields)) == msg
+
+
+def check_outgoing(msg: Message, fields: list[str], version: int) -> None:
+    """A client encodes ``msg`` to exactly ``fields``, which a gateway decodes back."""
+    assert Codec(version).encode(msg) == fields
+    assert Codec(version, server=True).decode(list(fields)) == msg
+

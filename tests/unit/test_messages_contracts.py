@@ -20,7 +20,6 @@ from ibwire.messages import (
     FundamentalData,
     IneligibilityReason,
     MarketRule,
-    Message,
     PriceIncrement,
     ReqContractData,
     ReqFundamentalData,
@@ -32,20 +31,7 @@ from ibwire.messages import (
     SymbolSamples,
     TagValue,
 )
-from tests.vectors import real_records
-
-
-def check_incoming(msg: Message, fields: list[str], version: int) -> None:
-    """A gateway encodes ``msg`` to exactly ``fields``, which a client decodes back."""
-    assert Codec(version, server=True).encode(msg) == fields
-    assert Codec(version).decode(fields) == msg
-
-
-def check_outgoing(msg: Message, fields: list[str], version: int) -> None:
-    """A client encodes ``msg`` to exactly ``fields``, which a gateway decodes back."""
-    assert Codec(version).encode(msg) == fields
-    assert Codec(version, server=True).decode(fields) == msg
-
+from tests.vectors import check_incoming, check_outgoing, real_records
 
 # ------------------------------------------------------------------ CONTRACT_DATA
 
