@@ -400,13 +400,15 @@ def FLOAT_SENTINEL(unset: str) -> Kind:  # noqa: N802 - reads like the other kin
     """A double whose "not computed" value is the literal ``unset`` (e.g. ``"-2"``).
 
     Option greeks use such sentinels: the value decodes to ``None``, and ``None``
-    encodes back to ``unset``.  Empty and max-double also read as ``None``.
+    (or the sentinel value itself) encodes back to the literal ``unset``, so that
+    the wire form of a decoded message is a fixed point (``-2.0`` goes out as
+    ``-2``).  Empty and max-double also read as ``None``.
     """
     sentinel = float(unset)
     return Kind(
         f"float?{unset}",
         f"_sentinel_float({{x}}, {sentinel!r})",
-        f'("{unset}" if {{v}} is None else _fmt_float({{v}}))',
+        f'("{unset}" if {{v}} is None or {{v}} == {sentinel!r} else _fmt_float({{v}}))',
         float,
         optional=True,
     )

@@ -10,6 +10,7 @@ from ..fields import (
     BOOL,
     DECIMAL,
     FLOAT,
+    FLOAT_SENTINEL,
     INT,
     LONG,
     OPT_FLOAT,
@@ -258,32 +259,15 @@ IMPLIED_VOL: Final = Kind(
 )
 
 
-def _not_computed(unset: str) -> Kind:
-    """A double whose "not computed" sentinel is ``unset``, read as ``None``.
-
-    Like :func:`ibwire.fields.FLOAT_SENTINEL`, but the sentinel value itself is
-    also written as the literal ``unset`` (``-2.0`` goes out as ``-2``), so that
-    the wire form of a decoded message is a fixed point.
-    """
-    sentinel = float(unset)
-    return Kind(
-        f"float?{unset}",
-        f"_sentinel_float({{x}}, {sentinel!r})",
-        f'("{unset}" if {{v}} is None or {{v}} == {sentinel!r} else _fmt_float({{v}}))',
-        float,
-        optional=True,
-    )
-
-
 #: delta: -2 means "not computed".
-_DELTA: Final = _not_computed("-2")
+_DELTA: Final = FLOAT_SENTINEL("-2")
 
 
 #: The greeks after delta; their "not computed" sentinels.
-_OPT_PRICE: Final = _not_computed("-1")
-_PV_DIVIDEND: Final = _not_computed("-1")
-_GREEK: Final = _not_computed("-2")
-_UND_PRICE: Final = _not_computed("-1")
+_OPT_PRICE: Final = FLOAT_SENTINEL("-1")
+_PV_DIVIDEND: Final = FLOAT_SENTINEL("-1")
+_GREEK: Final = FLOAT_SENTINEL("-2")
+_UND_PRICE: Final = FLOAT_SENTINEL("-1")
 
 # ------------------------------------------------------------------ incoming
 

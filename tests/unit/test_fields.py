@@ -165,3 +165,9 @@ def test_decimal_cache_shares_values_and_stays_bounded() -> None:
     assert len(fields._DECIMAL_CACHE) <= fields._DECIMAL_CACHE_LIMIT
     assert opt_decimal("") is None
     assert opt_decimal("2147483647") is None
+
+
+def test_float_sentinel_writes_the_sentinel_value_as_its_literal() -> None:
+    ns = fields.helper_namespace()
+    encode = eval("lambda v: " + fields.FLOAT_SENTINEL("-2").encode_expr("v", 176), ns)  # noqa: S307
+    assert encode(-2.0) == "-2"
