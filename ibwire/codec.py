@@ -25,7 +25,7 @@ import dataclasses
 import itertools
 import linecache
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING
 from typing import Any, Final
 
@@ -779,9 +779,3 @@ class Codec:
             raise LocalProtocolError(
                 f"cannot encode {cls.__name__}: {type(exc).__name__}: {exc}"
             ) from exc
-
-
-def iter_registered() -> Iterator[type[Message]]:
-    """Every registered message class, incoming first."""
-    yield from INCOMING.values()
-    yield from OUTGOING.values()
