@@ -17,6 +17,29 @@ Threading:
 
 from __future__ import annotations
 
+from .orderbook import DepthLevel, OrderBook, OrderBookSnapshot
+from .portfolio import AccountValue, PnL, PnLSingle, Portfolio, PortfolioItem, Position
 from .ticker import Greeks, Ticker, TickerSnapshot
+from .trade import ACTIVE_STATES, DONE_STATES, Blotter, Fill, LogEntry, Trade, TradeSnapshot
 
-__all__ = ["Greeks", "Ticker", "TickerSnapshot"]
+__all__ = [
+    "ACTIVE_STATES",
+    "DONE_STATES",
+    "AccountValue",
+    "Blotter",
+    "DepthLevel",
+    "Fill",
+    "Greeks",
+    "LogEntry",
+    "OrderBook",
+    "OrderBookSnapshot",
+    "PnL",
+    "PnLSingle",
+    "Portfolio",
+    "PortfolioItem",
+    "Position",
+    "Ticker",
+    "TickerSnapshot",
+    "Trade",
+    "TradeSnapshot",
+]
