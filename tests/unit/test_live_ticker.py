@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ibwire.live
 import ibwire.live.ticker as ticker_module
@@ -351,3 +353,54 @@ def test_live_package_is_sans_io() -> None:
                 assert not {a.name.split(".")[0] for a in node.names} & banned, path.name
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 assert node.module.split(".")[0] not in banned, path.name
+
+
+# ------------------------------------------------------------------ ib_async as an oracle
+
+_quote_ticks = st.one_of(
+    st.builds(
+        lambda t, p, s: price(t, p, s),
+        st.sampled_from((1, 2, 4, 9, 66, 67, 68)),
+        st.sampled_from((-1.0, 99.0, 99.5, 100.0, 100.5, 101.0)),
+        st.integers(0, 3),
+    ),
+    st.builds(
+        lambda t, s: size(t, s),
+        st.sampled_from((0, 3, 8, 69, 70, 74)),
+        st.integers(0, 3),
+    ),
+)
+
+
+def _plain(value: object) -> object:
+    """ib_async's 'nothing' (nan, -1 price, 0 size) as None; numbers as float."""
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if number != number else number
+
+
+@settings(max_examples=200, deadline=None)
+@given(messages=st.lists(_quote_ticks, min_size=1, max_size=40))
+def test_quotes_agree_with_ib_async(messages: list[TickPrice | TickSize]) -> None:
+    ib_async = pytest.importorskip("ib_async")
+    wrapper = ib_async.IB().wrapper
+    theirs = wrapper.startTicker(1, ib_async.Contract(conId=1, symbol="X"), "mktData")
+    ours = Ticker(AAPL)
+    for message in messages:
+        ours.apply(message, 1.0)
+        if isinstance(message, TickPrice):
+            wrapper.priceSizeTick(1, message.tick_type, message.price, float(message.size or 0))
+        else:
+            wrapper.tickSize(1, message.tick_type, float(message.size or 0))
+        for side in ("bid", "ask"):
+            their_price = getattr(theirs, side)
+            their_size = getattr(theirs, f"{side}Size")
+            quoted = their_price != -1 and their_price == their_price and their_size > 0
+            assert _plain(getattr(ours, side)) == (their_price if quoted else None), side
+            if quoted:  # a size without a price is kept by one side, dropped by the other
+                assert _plain(getattr(ours, f"{side}_size")) == their_size
+        assert _plain(ours.last) == _plain(theirs.last)
+        assert _plain(ours.close) == _plain(theirs.close)
+        assert _plain(ours.volume) == _plain(theirs.volume)
+        assert _plain(ours.market_price()) == _plain(theirs.marketPrice())
