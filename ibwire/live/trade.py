@@ -249,8 +249,8 @@ class Trade:
     def modified(self, order: Order, now: float) -> None:
         """The order was changed and re-sent (``client.modify``): record it.
 
-        The trade counts as not acknowledged until TWS answers, but an error
-        about the change does not end an order TWS already acknowledged.
+        The status stays as it is; an error about the change (TWS refusing it)
+        is logged and does not end an order TWS has already acknowledged.
         """
         self._seq += 1
         self.order = order
