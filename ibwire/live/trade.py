@@ -10,10 +10,13 @@ fill counts (:class:`~ibwire.messages.OrderStatus`), TWS's copy of the order
 A :class:`Blotter` holds every trade of a connection and routes each order
 message to its trade: by ``(client_id, order_id)`` for API orders, by ``perm_id``
 for orders placed in TWS (order id 0).  It keeps a commission that arrives
-before its execution until the execution comes, ignores an execution it has
+before its execution until the execution comes, and a status or execution that
+arrives before the open order introducing its order until that order comes, ignores an execution it has
 seen (same ``exec_id``: ``reqExecutions`` after a reconnect repeats them), and
 creates a trade for an open order it does not know (orders found at connect,
 or placed by other clients), so trades survive a reconnect without duplicates.
+An order id that comes back with another ``perm_id`` (API order ids reset in TWS)
+is a new trade; the earlier one stays, known by its ``perm_id``.
 
 Status rules (IB's order statuses):
 
@@ -389,7 +392,16 @@ class Blotter:
         codes: how error codes are classified (passed to each trade).
     """
 
-    __slots__ = ("client_id", "_codes", "_trades", "_by_perm", "_fills", "_exec_trade", "_waiting")
+    __slots__ = (
+        "client_id",
+        "_codes",
+        "_trades",
+        "_by_perm",
+        "_fills",
+        "_exec_trade",
+        "_waiting",
+        "_early_status",
+    )
 
     def __init__(self, client_id: int, codes: CodeTable = DEFAULT_TABLE) -> None:
         self.client_id = client_id
@@ -399,6 +411,9 @@ class Blotter:
         self._fills: dict[str, Fill] = {}
         self._exec_trade: dict[str, Trade] = {}
         self._waiting: dict[str, CommissionAndFeesReport] = {}
+        # The last status of an order not known yet (TWS may send a status and
+        # executions before the open order that introduces it).
+        self._early_status: dict[_Key, OrderStatus] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -453,6 +468,9 @@ class Blotter:
         trade = None
         if order_id > 0:
             trade = self._trades.get((client_id, order_id))
+            if trade is not None and perm_id and trade.perm_id and trade.perm_id != perm_id:
+                # The same order id for another order: TWS's API order ids were reset.
+                trade = None
         if trade is None and perm_id:
             trade = self._by_perm.get(perm_id)
         return trade
@@ -478,7 +496,11 @@ class Blotter:
         """
         if type(message) is OrderStatus:
             trade = self._find(message.client_id, message.order_id, message.perm_id)
-            if trade is None or not trade.apply(message, now):
+            if trade is None:
+                key = self._key(message.client_id, message.order_id, message.perm_id)
+                self._early_status[key] = message
+                return None
+            if not trade.apply(message, now):
                 return None
             self._index_perm(trade)
             return trade
@@ -489,14 +511,7 @@ class Blotter:
             client_id = order.client_id
             trade = self._find(client_id, message.order_id, order.perm_id)
             if trade is None:
-                placed = order if order.order_id == message.order_id else replace(
-                    order, order_id=message.order_id
-                )
-                trade = Trade(
-                    message.contract, placed, now, message.order_state.status or "Submitted",
-                    codes=self._codes,
-                )
-                self._trades[self._key(client_id, message.order_id, order.perm_id)] = trade
+                trade = self._adopt(message, now)
             trade.apply(message, now)
             self._index_perm(trade)
             return trade
@@ -512,6 +527,47 @@ class Blotter:
                 return None
             return trade
         return None
+
+    def _adopt(self, message: OpenOrder, now: float) -> Trade:
+        """A trade for an open order not known yet, with what arrived before it."""
+        order = message.order
+        client_id = order.client_id
+        order_id = message.order_id
+        perm_id = order.perm_id
+        if order.order_id != order_id:
+            order = replace(order, order_id=order_id)
+        early = self._early_status.pop(self._key(client_id, order_id, perm_id), None)
+        if early is None and perm_id:
+            early = self._early_status.pop(perm_id, None)
+        status = early.status if early is not None else message.order_state.status
+        trade = Trade(message.contract, order, now, status or "Submitted", codes=self._codes)
+        key = self._key(client_id, order_id, perm_id)
+        earlier = self._trades.get(key)
+        if earlier is not None:
+            # An order id reused for a new order (ids reset in TWS): the earlier
+            # trade stays, known by its perm id, in its place in the order.
+            self._trades = {
+                (earlier.perm_id if k == key else k): v for k, v in self._trades.items()
+            }
+        self._trades[key] = trade
+        if early is not None:
+            trade.apply(early, now)
+        for exec_id, fill in list(self._fills.items()):
+            execution = fill.execution
+            if exec_id in self._exec_trade:
+                continue
+            mine = (perm_id and execution.perm_id == perm_id) or (
+                order_id > 0
+                and execution.order_id == order_id
+                and execution.client_id == client_id
+            )
+            if mine:
+                data = ExecutionData(req_id=-1, contract=fill.contract, execution=execution)
+                trade.apply(data, fill.time)
+                if fill.commission_report is not None:
+                    trade.apply(fill.commission_report, fill.time)
+                self._exec_trade[exec_id] = trade
+        return trade
 
     def _execution(self, m: ExecutionData, now: float) -> Trade | None:
         execution = m.execution

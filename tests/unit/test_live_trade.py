@@ -306,3 +306,33 @@ def test_executions_of_unknown_orders_are_still_fills() -> None:
 def test_status_of_unknown_order_ignored() -> None:
     assert Blotter(CLIENT).apply(status("Submitted", order_id=3, perm_id=0), 1.0) is None
     assert Blotter(CLIENT).apply(AAPL, 1.0) is None
+
+
+def test_status_and_execution_before_the_open_order_are_adopted() -> None:
+    blotter = Blotter(CLIENT)
+    assert blotter.apply(status("PreSubmitted", order_id=32, perm_id=3200), 1.0) is None
+    assert blotter.apply(execution("e9", 100, order_id=32, perm_id=3200), 2.0) is None
+    assert blotter.apply(commission("e9", 1.7), 2.5) is None
+    trade = blotter.apply(open_order(order_id=32, perm_id=3200, state="Filled"), 3.0)
+    assert trade is not None
+    assert [e.status for e in trade.log] == ["PreSubmitted", "PreSubmitted", "Filled"]
+    assert [(f.execution.exec_id, f.commission_report) for f in trade.fills] == [
+        ("e9", commission("e9", 1.7)),
+    ]
+    assert trade.is_done()
+    # The adopted execution is not adopted twice, and later messages still route.
+    assert blotter.apply(execution("e9", 100, order_id=32, perm_id=3200), 4.0) is None
+    assert blotter.apply(status("Filled", 100, 0, order_id=32, perm_id=3200), 5.0) is trade
+    assert len(trade.fills) == 1
+
+
+def test_reused_order_id_is_a_new_trade() -> None:
+    blotter = Blotter(CLIENT)
+    first = blotter.apply(open_order(order_id=3, perm_id=100, state="Filled"), 1.0)
+    second = blotter.apply(open_order(order_id=3, perm_id=200, state="Submitted"), 2.0)
+    assert first is not None and second is not None and first is not second
+    assert blotter.trades() == [first, second]
+    assert blotter.trade(3) is second
+    assert blotter.trade_by_perm_id(100) is first
+    assert blotter.apply(status("Cancelled", order_id=3, perm_id=200), 3.0) is second
+    assert first.status == "Filled"
