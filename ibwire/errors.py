@@ -14,7 +14,10 @@ The tree::
     │   └── ClientIdInUseError          TWS refused the client id (error 326)
     ├── RequestTimeoutError             (also a TimeoutError)
     ├── PacingError                     a request would break an IB request limit
-    └── ApiError                        TWS answered a request with an error code
+    ├── ApiError                        TWS answered a request with an error code
+    └── ContractLookupError             qualifying a contract did not give one answer
+        ├── ContractNotFoundError       no contract matches (also a LookupError)
+        └── AmbiguousContractError      several contracts match; carries the candidates
 
 TWS error messages are ordinary events in the sans-I/O core
 (:class:`ibwire.messages.ErrMsg`); only the front ends' request helpers, which wait
@@ -24,11 +27,19 @@ for a reply, raise :class:`ApiError`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .messages.common import Contract
+    from .messages.contracts import ContractDetails
 
 __all__ = [
+    "AmbiguousContractError",
     "ApiError",
     "ClientIdInUseError",
     "ConnectionClosedError",
+    "ContractLookupError",
+    "ContractNotFoundError",
     "FrameTooLargeError",
     "HandshakeError",
     "IBWireError",
@@ -189,3 +200,66 @@ class ApiError(IBWireError):
         self.message = message
         self.req_id = req_id
         self.advanced_order_reject_json = advanced_order_reject_json
+
+
+class ContractLookupError(IBWireError):
+    """Qualifying a contract did not give exactly one contract.
+
+    Attributes:
+        contract: the contract as requested.
+    """
+
+    def __init__(self, text: str, contract: Contract) -> None:
+        super().__init__(text)
+        self.contract = contract
+
+
+def _describe(contract: Contract) -> str:
+    parts = [
+        contract.sec_type,
+        contract.symbol,
+        contract.last_trade_date_or_contract_month,
+        "" if contract.strike is None else f"{contract.strike:g}",
+        contract.right,
+        contract.exchange,
+        contract.primary_exchange,
+        contract.currency,
+        contract.local_symbol,
+        contract.trading_class,
+    ]
+    text = " ".join(part for part in parts if part)
+    if contract.con_id:
+        text = f"con_id {contract.con_id} {text}".rstrip()
+    return text or "an empty contract"
+
+
+class ContractNotFoundError(ContractLookupError, LookupError):
+    """No contract matches the description (TWS error 200, or no contract details).
+
+    Attributes:
+        contract: the contract as requested.
+    """
+
+    def __init__(self, contract: Contract) -> None:
+        super().__init__(f"no contract matches {_describe(contract)}", contract)
+
+
+class AmbiguousContractError(ContractLookupError):
+    """Several different contracts match the description; add fields to pick one.
+
+    Attributes:
+        contract: the contract as requested.
+        candidates: the contract details of every match, one per contract id,
+            in the order TWS sent them.
+    """
+
+    def __init__(self, contract: Contract, candidates: Sequence[ContractDetails]) -> None:
+        shown = ", ".join(_describe(c.contract) for c in candidates[:5])
+        more = f" and {len(candidates) - 5} more" if len(candidates) > 5 else ""
+        super().__init__(
+            f"{len(candidates)} contracts match {_describe(contract)}: {shown}{more}; "
+            "set more fields (exchange, primary_exchange, currency, trading_class, "
+            "multiplier, expiry) or the con_id",
+            contract,
+        )
+        self.candidates = tuple(candidates)

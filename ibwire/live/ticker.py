@@ -1,0 +1,614 @@
+"""A live quote: :class:`Ticker`, kept current from market data messages.
+
+A :class:`Ticker` holds the latest value of every field one ``reqMktData``
+subscription reports.  :meth:`Ticker.apply` takes the subscription's typed
+messages (:class:`~ibwire.messages.TickPrice`, :class:`~ibwire.messages.TickSize`,
+:class:`~ibwire.messages.TickString`, :class:`~ibwire.messages.TickGeneric`,
+:class:`~ibwire.messages.TickOptionComputation`,
+:class:`~ibwire.messages.TickByTick`, :class:`~ibwire.messages.MarketDataType`,
+:class:`~ibwire.messages.TickReqParams`) with the time they arrived; it does no I/O
+and reads no clock.
+
+Rules:
+
+* Delayed tick types fold into the same fields as the real-time ones (DELAYED_BID
+  into ``bid``, DELAYED_LAST_TIMESTAMP into ``last_timestamp``, ...);
+  ``market_data_type`` says which kind is flowing.
+* A bid or ask of -1, or with size 0, means "no quote": price and size become
+  ``None`` (a BID_SIZE or ASK_SIZE of 0 clears its side the same way).  A LAST of
+  -1 with size 0 is cleared too when the close is known (instruments such as
+  TICK-NYSE legitimately trade at -1 and have no close).
+* Unset is ``None``; sizes and volumes are :class:`~decimal.Decimal`.
+* Tick types the ticker has no field for are ignored (``apply`` returns False).
+
+Threading:
+    A ticker is written by one thread only (the one reading the socket) and
+    never locks.  Every message's fields are written together between two
+    increments of a sequence counter, so :meth:`Ticker.snapshot`, called from
+    any thread, returns a :class:`TickerSnapshot` (immutable) in which all the
+    fields come from the same moment: it copies, and copies again if a write
+    happened meanwhile.  Reading single fields of the live ticker from another
+    thread is safe but two fields read one after the other may straddle an
+    update; take a snapshot to read several.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from operator import attrgetter
+from typing import Final
+
+from ..messages.common import Contract
+from ..messages.market_data import (
+    MarketDataType,
+    TickByTick,
+    TickGeneric,
+    TickOptionComputation,
+    TickPrice,
+    TickReqParams,
+    TickSize,
+    TickString,
+)
+
+__all__ = ["Greeks", "Ticker", "TickerSnapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class Greeks:
+    """An option computation (the official ``tickOptionComputation`` values).
+
+    ``None`` where TWS has not computed the value.
+
+    Attributes:
+        implied_vol: the implied volatility.
+        delta: the delta.
+        opt_price: the option price the greeks were computed at.
+        pv_dividend: the present value of dividends.
+        gamma: the gamma.
+        vega: the vega.
+        theta: the theta.
+        und_price: the underlying's price.
+        tick_attrib: 0 return-based, 1 price-based (server 156+).
+    """
+
+    implied_vol: float | None = None
+    delta: float | None = None
+    opt_price: float | None = None
+    pv_dividend: float | None = None
+    gamma: float | None = None
+    vega: float | None = None
+    theta: float | None = None
+    und_price: float | None = None
+    tick_attrib: int | None = None
+
+
+def _midpoint(bid: float | None, ask: float | None) -> float | None:
+    if bid is None or ask is None:
+        return None
+    return (bid + ask) * 0.5
+
+
+def _market_price(bid: float | None, ask: float | None, last: float | None) -> float | None:
+    if bid is None or ask is None:
+        return last
+    if last is not None and bid <= last <= ask:
+        return last
+    return (bid + ask) * 0.5
+
+
+# ------------------------------------------------------------------ the tables
+
+# The quote sides and the last trade, written field by field on the hot path.
+_BID: Final = 0
+_ASK: Final = 1
+_LAST: Final = 2
+
+#: TickPrice tick types carrying a size: bid, ask and last (delayed ids fold in).
+#: A bid or ask of -1 or with size 0 clears the side.
+_SIDE: Final[dict[int, int]] = {1: _BID, 66: _BID, 2: _ASK, 67: _ASK, 4: _LAST, 68: _LAST}
+
+#: The other TickPrice tick types -> field.
+_PRICE: Final[dict[int, str]] = {
+    6: "high",
+    72: "high",
+    7: "low",
+    73: "low",
+    9: "close",
+    75: "close",
+    14: "open",
+    76: "open",
+    15: "low_13_week",
+    16: "high_13_week",
+    17: "low_26_week",
+    18: "high_26_week",
+    19: "low_52_week",
+    20: "high_52_week",
+    35: "auction_price",
+    37: "mark_price",
+    50: "bid_yield",
+    103: "bid_yield",
+    51: "ask_yield",
+    104: "ask_yield",
+    52: "last_yield",
+    57: "last_rth_trade",
+}
+
+#: TickSize tick types of the quote sides and the last trade.  A BID_SIZE or
+#: ASK_SIZE of 0 clears its side (price too).
+_SIZE_SIDE: Final[dict[int, int]] = {0: _BID, 69: _BID, 3: _ASK, 70: _ASK, 5: _LAST, 71: _LAST}
+
+#: The other TickSize tick types -> field.
+_SIZE: Final[dict[int, str]] = {
+    8: "volume",
+    74: "volume",
+    21: "avg_volume",
+    27: "call_open_interest",
+    28: "put_open_interest",
+    29: "call_volume",
+    30: "put_volume",
+    34: "auction_volume",
+    36: "auction_imbalance",
+    61: "regulatory_imbalance",
+    86: "futures_open_interest",
+    87: "avg_option_volume",
+    89: "shortable_shares",
+}
+
+#: TickGeneric tick type -> field (HALTED is kept as an int code).
+_GENERIC: Final[dict[int, str]] = {
+    23: "hist_volatility",
+    24: "implied_volatility",
+    31: "index_future_premium",
+    46: "shortable",
+    54: "trade_count",
+    55: "trade_rate",
+    56: "volume_rate",
+    58: "rt_hist_volatility",
+}
+_HALTED_TICKS: Final = frozenset({49, 90})
+
+#: TickString tick types kept as text.
+_STRING: Final[dict[int, str]] = {
+    32: "bid_exchange",
+    33: "ask_exchange",
+    84: "last_exchange",
+    47: "fundamental_ratios",
+    59: "dividends",
+}
+_TIMESTAMP_TICKS: Final = frozenset({45, 88})
+_RT_VOLUME_TICKS: Final = frozenset({48, 77})
+
+#: TickOptionComputation tick type -> greeks field.
+_GREEKS: Final[dict[int, str]] = {
+    10: "bid_greeks",
+    80: "bid_greeks",
+    11: "ask_greeks",
+    81: "ask_greeks",
+    12: "last_greeks",
+    82: "last_greeks",
+    13: "model_greeks",
+    83: "model_greeks",
+}
+
+
+# ------------------------------------------------------------------ the snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class TickerSnapshot:
+    """An immutable, consistent copy of a :class:`Ticker` (see :meth:`Ticker.snapshot`).
+
+    The fields are those of :class:`Ticker`.
+    """
+
+    contract: Contract
+    time: float | None
+    market_data_type: int | None
+    bid: float | None
+    bid_size: Decimal | None
+    ask: float | None
+    ask_size: Decimal | None
+    last: float | None
+    last_size: Decimal | None
+    last_timestamp: int | None
+    rt_time: int | None
+    volume: Decimal | None
+    rt_volume: Decimal | None
+    vwap: float | None
+    open: float | None
+    high: float | None
+    low: float | None
+    close: float | None
+    halted: int | None
+    bid_exchange: str | None
+    ask_exchange: str | None
+    last_exchange: str | None
+    mark_price: float | None
+    auction_price: float | None
+    auction_volume: Decimal | None
+    auction_imbalance: Decimal | None
+    regulatory_imbalance: Decimal | None
+    shortable: float | None
+    shortable_shares: Decimal | None
+    avg_volume: Decimal | None
+    trade_count: float | None
+    trade_rate: float | None
+    volume_rate: float | None
+    low_13_week: float | None
+    high_13_week: float | None
+    low_26_week: float | None
+    high_26_week: float | None
+    low_52_week: float | None
+    high_52_week: float | None
+    bid_yield: float | None
+    ask_yield: float | None
+    last_yield: float | None
+    last_rth_trade: float | None
+    hist_volatility: float | None
+    implied_volatility: float | None
+    rt_hist_volatility: float | None
+    index_future_premium: float | None
+    call_open_interest: Decimal | None
+    put_open_interest: Decimal | None
+    call_volume: Decimal | None
+    put_volume: Decimal | None
+    futures_open_interest: Decimal | None
+    avg_option_volume: Decimal | None
+    bid_greeks: Greeks | None
+    ask_greeks: Greeks | None
+    last_greeks: Greeks | None
+    model_greeks: Greeks | None
+    min_tick: float | None
+    bbo_exchange: str | None
+    snapshot_permissions: int | None
+    fundamental_ratios: str | None
+    dividends: str | None
+
+    def midpoint(self) -> float | None:
+        """The average of bid and ask; ``None`` unless both are quoted."""
+        return _midpoint(self.bid, self.ask)
+
+    def market_price(self) -> float | None:
+        """The last price if it lies within the spread (or there is no spread), else the midpoint."""
+        return _market_price(self.bid, self.ask, self.last)
+
+
+#: The data fields, in TickerSnapshot's order (the contract first).
+FIELDS: Final[tuple[str, ...]] = tuple(TickerSnapshot.__dataclass_fields__)
+_COPY: Final = attrgetter(*FIELDS)
+
+
+# ------------------------------------------------------------------ the live ticker
+
+
+class Ticker:
+    """The live quote of one contract, updated in place by :meth:`apply`.
+
+    Every field is ``None`` until its first tick.  See the module docstring for
+    the rules and for threading.
+
+    Attributes:
+        contract: the contract.
+        time: the ``now`` of the last update applied (the caller's clock).
+        market_data_type: 1 real-time, 2 frozen, 3 delayed, 4 delayed-frozen.
+        bid, ask: the best bid and ask prices (``None``: no quote).
+        bid_size, ask_size: their sizes.
+        last, last_size: the last trade's price and size.
+        last_timestamp: the last trade's time, epoch seconds (LAST_TIMESTAMP).
+        rt_time: the last trade's time from RT_VOLUME, epoch milliseconds.
+        volume: the day's volume (VOLUME; for US stocks IB may count it in lots).
+        rt_volume: the day's volume from RT_VOLUME (in shares).
+        vwap: the day's volume-weighted average price (from RT_VOLUME).
+        open, high, low, close: the day's (close: the previous day's) prices.
+        halted: 0 not halted, 1 halted, 2 volatility halt (HALTED).
+        bid_exchange, ask_exchange, last_exchange: exchange letters of the
+            quotes and the last trade.
+        mark_price: IB's mark price.
+        shortable: SHORTABLE (> 2.5 easy to borrow, > 1.5 hard, else not).
+        shortable_shares: shares available to short.
+        bid_greeks, ask_greeks, last_greeks, model_greeks: option computations.
+        min_tick, bbo_exchange, snapshot_permissions: from ``tickReqParams``.
+
+        The other fields are named after their tick types (``low_52_week``,
+        ``avg_volume``, ``hist_volatility``, ``call_open_interest``, ...).
+    """
+
+    __slots__ = (*FIELDS, "_seq")
+
+    contract: Contract
+    time: float | None
+    market_data_type: int | None
+    bid: float | None
+    bid_size: Decimal | None
+    ask: float | None
+    ask_size: Decimal | None
+    last: float | None
+    last_size: Decimal | None
+    last_timestamp: int | None
+    rt_time: int | None
+    volume: Decimal | None
+    rt_volume: Decimal | None
+    vwap: float | None
+    open: float | None
+    high: float | None
+    low: float | None
+    close: float | None
+    halted: int | None
+    bid_exchange: str | None
+    ask_exchange: str | None
+    last_exchange: str | None
+    mark_price: float | None
+    auction_price: float | None
+    auction_volume: Decimal | None
+    auction_imbalance: Decimal | None
+    regulatory_imbalance: Decimal | None
+    shortable: float | None
+    shortable_shares: Decimal | None
+    avg_volume: Decimal | None
+    trade_count: float | None
+    trade_rate: float | None
+    volume_rate: float | None
+    low_13_week: float | None
+    high_13_week: float | None
+    low_26_week: float | None
+    high_26_week: float | None
+    low_52_week: float | None
+    high_52_week: float | None
+    bid_yield: float | None
+    ask_yield: float | None
+    last_yield: float | None
+    last_rth_trade: float | None
+    hist_volatility: float | None
+    implied_volatility: float | None
+    rt_hist_volatility: float | None
+    index_future_premium: float | None
+    call_open_interest: Decimal | None
+    put_open_interest: Decimal | None
+    call_volume: Decimal | None
+    put_volume: Decimal | None
+    futures_open_interest: Decimal | None
+    avg_option_volume: Decimal | None
+    bid_greeks: Greeks | None
+    ask_greeks: Greeks | None
+    last_greeks: Greeks | None
+    model_greeks: Greeks | None
+    min_tick: float | None
+    bbo_exchange: str | None
+    snapshot_permissions: int | None
+    fundamental_ratios: str | None
+    dividends: str | None
+    _seq: int
+
+    def __init__(self, contract: Contract) -> None:
+        for name in FIELDS:
+            setattr(self, name, None)
+        self.contract = contract
+        # Odd while a message's fields are being written (see snapshot()).
+        self._seq = 0
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={value!r}"
+            for name, value in zip(FIELDS, _COPY(self), strict=True)
+            if value is not None
+        )
+        return f"Ticker({shown})"
+
+    # ------------------------------------------------------------------ reading
+
+    def midpoint(self) -> float | None:
+        """The average of bid and ask; ``None`` unless both are quoted."""
+        return _midpoint(self.bid, self.ask)
+
+    def market_price(self) -> float | None:
+        """The last price if it lies within the spread (or there is no spread), else the midpoint.
+
+        The same rule as ib_async's ``Ticker.marketPrice``; ``None`` when nothing
+        is known.
+        """
+        return _market_price(self.bid, self.ask, self.last)
+
+    def snapshot(self) -> TickerSnapshot:
+        """An immutable copy in which every field comes from the same moment.
+
+        Safe to call from any thread while another applies messages.
+        """
+        while True:
+            seq = self._seq
+            if not seq & 1:
+                values = _COPY(self)
+                if self._seq == seq:
+                    return TickerSnapshot(*values)
+
+    # ------------------------------------------------------------------ writing
+
+    def apply(self, message: object, now: float) -> bool:
+        """Apply one message of this ticker's subscription.
+
+        Args:
+            message: a market data message (others are ignored).
+            now: when it arrived, on the caller's clock; becomes :attr:`time`.
+
+        Returns:
+            Whether the ticker changed (False for message kinds and tick types it
+            keeps nothing of, and for malformed RT_VOLUME text).
+        """
+        # Flat on purpose: one class test, one table lookup and direct writes per
+        # message (benchmarks/bench_ticker.py).  Values are computed before the
+        # sequence counter goes odd, so a failure cannot leave it odd.
+        if type(message) is TickPrice:
+            tick_type = message.tick_type
+            price: float | None = message.price
+            side = _SIDE.get(tick_type)
+            if side is None:
+                name = _PRICE.get(tick_type)
+                if name is None:
+                    return False
+                self._seq += 1
+                setattr(self, name, price)
+            else:
+                size: Decimal | None = message.size
+                # "not size" is much cheaper than "size == 0" on a Decimal.
+                if side == _BID:
+                    if price == -1.0 or (size is not None and not size):
+                        price = size = None
+                    self._seq += 1
+                    self.bid = price
+                    self.bid_size = size
+                elif side == _ASK:
+                    if price == -1.0 or (size is not None and not size):
+                        price = size = None
+                    self._seq += 1
+                    self.ask = price
+                    self.ask_size = size
+                else:
+                    if price == -1.0 and size is not None and not size and self.close:
+                        price = size = None
+                    self._seq += 1
+                    self.last = price
+                    self.last_size = size
+            self.time = now
+            self._seq += 1
+            return True
+        if type(message) is TickSize:
+            tick_type = message.tick_type
+            tick_size = message.size
+            side = _SIZE_SIDE.get(tick_type)
+            if side is None:
+                name = _SIZE.get(tick_type)
+                if name is None:
+                    return False
+                self._seq += 1
+                setattr(self, name, tick_size)
+            elif side == _BID:
+                self._seq += 1
+                if tick_size is not None and not tick_size:
+                    self.bid = self.bid_size = None
+                else:
+                    self.bid_size = tick_size
+            elif side == _ASK:
+                self._seq += 1
+                if tick_size is not None and not tick_size:
+                    self.ask = self.ask_size = None
+                else:
+                    self.ask_size = tick_size
+            else:
+                self._seq += 1
+                self.last_size = tick_size
+            self.time = now
+            self._seq += 1
+            return True
+        if type(message) is TickString:
+            return self._tick_string(message, now)
+        if type(message) is TickGeneric:
+            tick_type = message.tick_type
+            value: float | int = message.value
+            if tick_type in _HALTED_TICKS:
+                name = "halted"
+                value = int(value)
+            else:
+                found = _GENERIC.get(tick_type)
+                if found is None:
+                    return False
+                name = found
+            self._seq += 1
+            setattr(self, name, value)
+            self.time = now
+            self._seq += 1
+            return True
+        if type(message) is TickOptionComputation:
+            name = _GREEKS.get(message.tick_type)
+            if name is None:
+                return False
+            m = message
+            greeks = Greeks(
+                m.implied_vol, m.delta, m.opt_price, m.pv_dividend, m.gamma, m.vega,
+                m.theta, m.und_price, m.tick_attrib,
+            )
+            self._seq += 1
+            setattr(self, name, greeks)
+            self.time = now
+            self._seq += 1
+            return True
+        if type(message) is TickByTick:
+            return self._tick_by_tick(message, now)
+        if type(message) is MarketDataType:
+            self._seq += 1
+            self.market_data_type = message.market_data_type
+            self._seq += 1
+            return True
+        if type(message) is TickReqParams:
+            r = message
+            self._seq += 1
+            self.min_tick = r.min_tick
+            self.bbo_exchange = r.bbo_exchange
+            self.snapshot_permissions = r.snapshot_permissions
+            self._seq += 1
+            return True
+        return False
+
+    def _tick_string(self, message: TickString, now: float) -> bool:
+        tick_type = message.tick_type
+        value = message.value
+        name = _STRING.get(tick_type)
+        if name is not None:
+            self._seq += 1
+            setattr(self, name, value)
+        elif tick_type in _TIMESTAMP_TICKS:
+            try:
+                stamp = int(value)
+            except ValueError:
+                return False
+            self._seq += 1
+            self.last_timestamp = stamp
+        elif tick_type in _RT_VOLUME_TICKS:
+            # "price;size;time;totalVolume;vwap;singleTrade"; price and size are
+            # empty in an update that only moves the volume.
+            parts = value.split(";")
+            if len(parts) < 5:
+                return False
+            try:
+                price = float(parts[0]) if parts[0] else None
+                size = Decimal(parts[1]) if parts[1] else None
+                rt_stamp = int(parts[2]) if parts[2] else None
+                volume = Decimal(parts[3]) if parts[3] else None
+                vwap = float(parts[4]) if parts[4] else None
+            except (ValueError, ArithmeticError):  # ArithmeticError: decimal's InvalidOperation
+                return False
+            self._seq += 1
+            if price is not None:
+                self.last = price
+                self.last_size = size
+            if rt_stamp is not None:
+                self.rt_time = rt_stamp
+            if volume is not None:
+                self.rt_volume = volume
+            if vwap is not None:
+                self.vwap = vwap
+        else:
+            return False
+        self.time = now
+        self._seq += 1
+        return True
+
+    def _tick_by_tick(self, message: TickByTick, now: float) -> bool:
+        tick_type = message.tick_type
+        if tick_type in (1, 2):  # Last, AllLast
+            self._seq += 1
+            self.last = message.price
+            self.last_size = message.size
+            self.last_timestamp = message.time
+            if message.exchange:
+                self.last_exchange = message.exchange
+        elif tick_type == 3:  # BidAsk
+            self._seq += 1
+            self.bid = message.bid_price
+            self.bid_size = message.bid_size
+            self.ask = message.ask_price
+            self.ask_size = message.ask_size
+        else:
+            return False
+        self.time = now
+        self._seq += 1
+        return True

@@ -1,0 +1,599 @@
+"""Orders followed through their life: :class:`Trade`, and :class:`Blotter` which routes to them.
+
+A :class:`Trade` is one order with what TWS has said about it: its status and
+fill counts (:class:`~ibwire.messages.OrderStatus`), TWS's copy of the order
+(:class:`~ibwire.messages.OpenOrder`), its executions
+(:class:`~ibwire.messages.ExecutionData`) each with its commission
+(:class:`~ibwire.messages.CommissionAndFeesReport`), and the errors about it
+(:class:`~ibwire.messages.ErrMsg`), all recorded in a log.
+
+A :class:`Blotter` holds every trade of a connection and routes each order
+message to its trade: by ``(client_id, order_id)`` for API orders, by ``perm_id``
+for orders placed in TWS (order id 0).  It keeps a commission that arrives
+before its execution until the execution comes, and a status or execution that
+arrives before the open order introducing its order until that order comes, ignores an execution it has
+seen (same ``exec_id``: ``reqExecutions`` after a reconnect repeats them), and
+creates a trade for an open order it does not know (orders found at connect,
+or placed by other clients), so trades survive a reconnect without duplicates.
+An order id that comes back with another ``perm_id`` (API order ids reset in TWS)
+is a new trade; the earlier one stays, known by its ``perm_id``.
+
+Status rules (IB's order statuses):
+
+* ``is_done()``: ``Filled``, ``Cancelled``, ``ApiCancelled`` or ``Inactive``
+  (IB: "no longer active": rejected, cancelled or expired); an ``Inactive``
+  order that TWS later reports active again is no longer done.
+* An error about a trade is logged.  Error 202 (order cancelled) makes it
+  ``Cancelled``.  Any other code that ends a request (see
+  :mod:`ibwire.errorcodes`) makes a trade TWS has not yet acknowledged
+  (no status or open order since it was placed) ``Cancelled``: TWS rejected it.
+  An acknowledged order stays as it is (a refused modification or cancel does
+  not end it; TWS sends a status when the order itself ends).
+
+Nothing here does I/O or reads a clock: ``now`` is passed in.
+
+Threading:
+    A blotter and its trades are written by one thread only.  ``fills`` and
+    ``log`` are tuples replaced whole; :meth:`Trade.snapshot` gives every field
+    from the same moment, from any thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Final, TypeAlias
+
+from ..errorcodes import DEFAULT_TABLE, CodeTable
+from ..messages.common import Contract
+from ..messages.executions import (
+    CommissionAndFeesReport,
+    Execution,
+    ExecutionData,
+    OrderStatus,
+)
+from ..messages.order import Order, OrderState
+from ..messages.orders import OpenOrder
+from ..messages.system import ErrMsg
+
+__all__ = [
+    "ACTIVE_STATES",
+    "DONE_STATES",
+    "Blotter",
+    "Fill",
+    "LogEntry",
+    "Trade",
+    "TradeSnapshot",
+]
+
+#: Statuses after which an order does nothing more.
+DONE_STATES: Final = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
+#: Statuses of a working order.
+ACTIVE_STATES: Final = frozenset(
+    {"PendingSubmit", "ApiPending", "PreSubmitted", "Submitted", "PendingCancel", "ApiUpdate"}
+)
+
+#: TWS's "order cancelled" notice.
+_ORDER_CANCELLED: Final = 202
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution of an order, with its commission once TWS reports it.
+
+    Attributes:
+        contract: the contract executed (for a combo, the leg).
+        execution: the execution.
+        commission_report: its commission and fees; ``None`` until reported.
+        time: the ``now`` at which the execution arrived.
+    """
+
+    contract: Contract
+    execution: Execution
+    commission_report: CommissionAndFeesReport | None
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One event in a trade's life.
+
+    Attributes:
+        time: the ``now`` at which it happened.
+        status: the trade's status after it.
+        message: what happened (the TWS text for errors).
+        error_code: the TWS error code, 0 for none.
+    """
+
+    time: float
+    status: str
+    message: str = ""
+    error_code: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TradeSnapshot:
+    """A :class:`Trade`'s fields from the same moment (see :meth:`Trade.snapshot`)."""
+
+    contract: Contract
+    order: Order
+    order_id: int
+    client_id: int
+    perm_id: int
+    status: str
+    filled: Decimal
+    remaining: Decimal
+    avg_fill_price: float
+    last_fill_price: float
+    why_held: str
+    order_state: OrderState | None
+    fills: tuple[Fill, ...]
+    log: tuple[LogEntry, ...]
+
+    def is_done(self) -> bool:
+        """Whether the order is over (see :data:`DONE_STATES`)."""
+        return self.status in DONE_STATES
+
+
+class Trade:
+    """One order and everything TWS said about it; updated in place by :meth:`apply`.
+
+    Args:
+        contract: the contract.
+        order: the order as placed (its ``order_id`` set).
+        now: when it was placed (the first log entry).
+        status: the initial status; ``PendingSubmit`` for an order being placed.
+        codes: how error codes are classified.
+
+    Attributes:
+        contract: the contract (TWS's, once it sends the open order).
+        order: the order (TWS's copy, once it sends the open order).
+        order_id: the order id; 0 for orders placed in TWS.
+        client_id: the placing client's id.
+        perm_id: TWS's permanent id; 0 until TWS assigns it.
+        status: the last status (``PendingSubmit``, ``Submitted``, ``Filled``, ...).
+        filled: the quantity filled so far.
+        remaining: the quantity still to fill.
+        avg_fill_price: the average fill price.
+        last_fill_price: the price of the last fill.
+        why_held: why TWS holds the order, if it does.
+        order_state: the last :class:`~ibwire.messages.OrderState` TWS sent.
+        fills: the executions, in arrival order, one per ``exec_id``.
+        log: the trade's history.
+    """
+
+    __slots__ = (
+        "contract",
+        "order",
+        "order_id",
+        "client_id",
+        "perm_id",
+        "status",
+        "filled",
+        "remaining",
+        "avg_fill_price",
+        "last_fill_price",
+        "why_held",
+        "order_state",
+        "fills",
+        "log",
+        "_codes",
+        "_acknowledged",
+        "_seq",
+    )
+
+    def __init__(
+        self,
+        contract: Contract,
+        order: Order,
+        now: float,
+        status: str = "PendingSubmit",
+        codes: CodeTable = DEFAULT_TABLE,
+    ) -> None:
+        self.contract = contract
+        self.order = order
+        self.order_id = order.order_id
+        self.client_id = order.client_id
+        self.perm_id = order.perm_id
+        self.status = status
+        self.filled = Decimal(0)
+        self.remaining = order.total_quantity if order.total_quantity is not None else Decimal(0)
+        self.avg_fill_price = 0.0
+        self.last_fill_price = 0.0
+        self.why_held = ""
+        self.order_state: OrderState | None = None
+        self.fills: tuple[Fill, ...] = ()
+        self.log: tuple[LogEntry, ...] = (LogEntry(now, status),)
+        self._codes = codes
+        self._acknowledged = False
+        self._seq = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"Trade(order_id={self.order_id}, {self.order.action} {self.order.total_quantity} "
+            f"{self.contract.symbol} {self.order.order_type}, status={self.status!r}, "
+            f"filled={self.filled}, remaining={self.remaining})"
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    def is_done(self) -> bool:
+        """Whether the order is over (see :data:`DONE_STATES`)."""
+        return self.status in DONE_STATES
+
+    def is_active(self) -> bool:
+        """Whether the order is working (see :data:`ACTIVE_STATES`)."""
+        return self.status in ACTIVE_STATES
+
+    def commission(self) -> float:
+        """The commissions and fees reported so far, summed over the fills."""
+        return sum(
+            fill.commission_report.commission_and_fees
+            for fill in self.fills
+            if fill.commission_report is not None
+        )
+
+    def snapshot(self) -> TradeSnapshot:
+        """Every field from the same moment; safe from any thread."""
+        while True:
+            seq = self._seq
+            if not seq & 1:
+                shot = TradeSnapshot(
+                    self.contract, self.order, self.order_id, self.client_id, self.perm_id,
+                    self.status, self.filled, self.remaining, self.avg_fill_price,
+                    self.last_fill_price, self.why_held, self.order_state, self.fills,
+                    self.log,
+                )
+                if self._seq == seq:
+                    return shot
+
+    # ------------------------------------------------------------------ local events
+
+    def modified(self, order: Order, now: float) -> None:
+        """The order was changed and re-sent (``client.modify``): record it.
+
+        The status stays as it is; an error about the change (TWS refusing it)
+        is logged and does not end an order TWS has already acknowledged.
+        """
+        self._seq += 1
+        self.order = order
+        self.log = (*self.log, LogEntry(now, self.status, "Modify"))
+        self._seq += 1
+
+    def cancel_requested(self, now: float) -> None:
+        """A cancel was sent: the status becomes ``PendingCancel`` until TWS answers."""
+        if self.is_done():
+            return
+        self._seq += 1
+        self.status = "PendingCancel"
+        self.log = (*self.log, LogEntry(now, "PendingCancel", "Cancel requested"))
+        self._seq += 1
+
+    # ------------------------------------------------------------------ messages
+
+    def apply(self, message: object, now: float) -> bool:
+        """Apply one message about this order.
+
+        Args:
+            message: an :class:`~ibwire.messages.OrderStatus`,
+                :class:`~ibwire.messages.OpenOrder`,
+                :class:`~ibwire.messages.ExecutionData`,
+                :class:`~ibwire.messages.CommissionAndFeesReport` (for one of
+                this trade's fills) or :class:`~ibwire.messages.ErrMsg`.
+            now: when it arrived.
+
+        Returns:
+            Whether the trade changed (a repeated execution or status does not).
+        """
+        if type(message) is OrderStatus:
+            return self._order_status(message, now)
+        if type(message) is OpenOrder:
+            return self._open_order(message, now)
+        if type(message) is ExecutionData:
+            return self._execution(message, now)
+        if type(message) is CommissionAndFeesReport:
+            return self._commission(message)
+        if type(message) is ErrMsg:
+            return self._error(message, now)
+        return False
+
+    def _order_status(self, m: OrderStatus, now: float) -> bool:
+        filled = m.filled if m.filled is not None else self.filled
+        remaining = m.remaining if m.remaining is not None else self.remaining
+        new = (m.status, filled, remaining, m.avg_fill_price, m.last_fill_price, m.why_held)
+        old = (
+            self.status, self.filled, self.remaining, self.avg_fill_price,
+            self.last_fill_price, self.why_held,
+        )
+        if new == old and self._acknowledged and (not m.perm_id or m.perm_id == self.perm_id):
+            return False
+        self._seq += 1
+        self._acknowledged = True
+        if m.status != self.status:
+            self.log = (*self.log, LogEntry(now, m.status))
+        self.status = m.status
+        self.filled = filled
+        self.remaining = remaining
+        self.avg_fill_price = m.avg_fill_price
+        self.last_fill_price = m.last_fill_price
+        self.why_held = m.why_held
+        if m.perm_id:
+            self.perm_id = m.perm_id
+        self._seq += 1
+        return True
+
+    def _open_order(self, m: OpenOrder, now: float) -> bool:
+        status = m.order_state.status
+        self._seq += 1
+        self._acknowledged = True
+        self.order = m.order
+        if m.contract.con_id or not self.contract.con_id:
+            self.contract = m.contract
+        self.order_state = m.order_state
+        if m.order.perm_id:
+            self.perm_id = m.order.perm_id
+        if m.order.client_id:
+            self.client_id = m.order.client_id
+        if status and status != self.status:
+            self.log = (*self.log, LogEntry(now, status))
+            self.status = status
+        self._seq += 1
+        return True
+
+    def _execution(self, m: ExecutionData, now: float) -> bool:
+        exec_id = m.execution.exec_id
+        for fill in self.fills:
+            if fill.execution.exec_id == exec_id:
+                return False
+        fill = Fill(m.contract, m.execution, None, now)
+        text = f"Fill {m.execution.shares}@{m.execution.price}"
+        self._seq += 1
+        self.fills = (*self.fills, fill)
+        self.log = (*self.log, LogEntry(now, self.status, text))
+        self._seq += 1
+        return True
+
+    def _commission(self, m: CommissionAndFeesReport) -> bool:
+        fills = self.fills
+        for index, fill in enumerate(fills):
+            if fill.execution.exec_id == m.exec_id:
+                if fill.commission_report == m:
+                    return False
+                self._seq += 1
+                self.fills = (
+                    *fills[:index], replace(fill, commission_report=m), *fills[index + 1 :]
+                )
+                self._seq += 1
+                return True
+        return False
+
+    def _error(self, m: ErrMsg, now: float) -> bool:
+        status = self.status
+        code = m.error_code
+        if code == _ORDER_CANCELLED:
+            status = "Cancelled"
+        elif not self._acknowledged and self._codes.ends_request(code) and not self.is_done():
+            status = "Cancelled"
+        self._seq += 1
+        self.status = status
+        self.log = (*self.log, LogEntry(now, status, m.error_string, code))
+        self._seq += 1
+        return True
+
+
+_Key: TypeAlias = "tuple[int, int] | int"
+
+
+class Blotter:
+    """Every trade of a connection; routes order messages to them.
+
+    Args:
+        client_id: this connection's client id (the ``client_id`` of its orders).
+        codes: how error codes are classified (passed to each trade).
+    """
+
+    __slots__ = (
+        "client_id",
+        "_codes",
+        "_trades",
+        "_by_perm",
+        "_fills",
+        "_exec_trade",
+        "_waiting",
+        "_early_status",
+    )
+
+    def __init__(self, client_id: int, codes: CodeTable = DEFAULT_TABLE) -> None:
+        self.client_id = client_id
+        self._codes = codes
+        self._trades: dict[_Key, Trade] = {}
+        self._by_perm: dict[int, Trade] = {}
+        self._fills: dict[str, Fill] = {}
+        self._exec_trade: dict[str, Trade] = {}
+        self._waiting: dict[str, CommissionAndFeesReport] = {}
+        # The last status of an order not known yet (TWS may send a status and
+        # executions before the open order that introduces it).
+        self._early_status: dict[_Key, OrderStatus] = {}
+
+    # ------------------------------------------------------------------ reading
+
+    def trades(self) -> list[Trade]:
+        """Every trade, in the order they became known."""
+        return list(self._trades.values())
+
+    def open_trades(self) -> list[Trade]:
+        """The trades that are not done."""
+        return [trade for trade in list(self._trades.values()) if not trade.is_done()]
+
+    def fills(self) -> list[Fill]:
+        """Every execution seen, of any order, in arrival order (one per ``exec_id``)."""
+        return list(self._fills.values())
+
+    def trade(self, order_id: int, client_id: int | None = None) -> Trade | None:
+        """The trade of ``order_id`` (of this client unless ``client_id`` is given)."""
+        return self._trades.get((self.client_id if client_id is None else client_id, order_id))
+
+    def trade_by_perm_id(self, perm_id: int) -> Trade | None:
+        """The trade TWS knows by ``perm_id``."""
+        return self._by_perm.get(perm_id)
+
+    # ------------------------------------------------------------------ writing
+
+    def add(self, contract: Contract, order: Order, now: float) -> Trade:
+        """Record an order being placed by this client and return its trade.
+
+        Placing an order id that is already known (a modification) updates that
+        trade (:meth:`Trade.modified`) and returns it.
+
+        Raises:
+            ValueError: the order has no order id.
+        """
+        if order.order_id <= 0:
+            raise ValueError("an order being placed needs its order_id set")
+        if order.client_id != self.client_id:
+            order = replace(order, client_id=self.client_id)
+        key = (self.client_id, order.order_id)
+        trade = self._trades.get(key)
+        if trade is not None:
+            trade.modified(order, now)
+            return trade
+        trade = Trade(contract, order, now, codes=self._codes)
+        self._trades[key] = trade
+        return trade
+
+    def _key(self, client_id: int, order_id: int, perm_id: int) -> _Key:
+        return (client_id, order_id) if order_id > 0 else perm_id
+
+    def _find(self, client_id: int, order_id: int, perm_id: int) -> Trade | None:
+        trade = None
+        if order_id > 0:
+            trade = self._trades.get((client_id, order_id))
+            if trade is not None and perm_id and trade.perm_id and trade.perm_id != perm_id:
+                # The same order id for another order: TWS's API order ids were reset.
+                trade = None
+        if trade is None and perm_id:
+            trade = self._by_perm.get(perm_id)
+        return trade
+
+    def _index_perm(self, trade: Trade) -> None:
+        if trade.perm_id and trade.perm_id not in self._by_perm:
+            self._by_perm[trade.perm_id] = trade
+
+    def apply(self, message: object, now: float) -> Trade | None:
+        """Route one message to its trade.
+
+        Args:
+            message: an :class:`~ibwire.messages.OrderStatus`,
+                :class:`~ibwire.messages.OpenOrder`,
+                :class:`~ibwire.messages.ExecutionData`,
+                :class:`~ibwire.messages.CommissionAndFeesReport` or
+                :class:`~ibwire.messages.ErrMsg` (others are ignored).
+            now: when it arrived.
+
+        Returns:
+            The trade that changed, or ``None`` (nothing changed, or the message
+            is about no known trade).
+        """
+        if type(message) is OrderStatus:
+            trade = self._find(message.client_id, message.order_id, message.perm_id)
+            if trade is None:
+                key = self._key(message.client_id, message.order_id, message.perm_id)
+                self._early_status[key] = message
+                return None
+            if not trade.apply(message, now):
+                return None
+            self._index_perm(trade)
+            return trade
+        if type(message) is OpenOrder:
+            order = message.order
+            if order.what_if:
+                return None
+            client_id = order.client_id
+            trade = self._find(client_id, message.order_id, order.perm_id)
+            if trade is None:
+                trade = self._adopt(message, now)
+            trade.apply(message, now)
+            self._index_perm(trade)
+            return trade
+        if type(message) is ExecutionData:
+            return self._execution(message, now)
+        if type(message) is CommissionAndFeesReport:
+            return self._commission(message, now)
+        if type(message) is ErrMsg:
+            if message.req_id <= 0:
+                return None
+            trade = self._trades.get((self.client_id, message.req_id))
+            if trade is None or not trade.apply(message, now):
+                return None
+            return trade
+        return None
+
+    def _adopt(self, message: OpenOrder, now: float) -> Trade:
+        """A trade for an open order not known yet, with what arrived before it."""
+        order = message.order
+        client_id = order.client_id
+        order_id = message.order_id
+        perm_id = order.perm_id
+        if order.order_id != order_id:
+            order = replace(order, order_id=order_id)
+        early = self._early_status.pop(self._key(client_id, order_id, perm_id), None)
+        if early is None and perm_id:
+            early = self._early_status.pop(perm_id, None)
+        status = early.status if early is not None else message.order_state.status
+        trade = Trade(message.contract, order, now, status or "Submitted", codes=self._codes)
+        key = self._key(client_id, order_id, perm_id)
+        earlier = self._trades.get(key)
+        if earlier is not None:
+            # An order id reused for a new order (ids reset in TWS): the earlier
+            # trade stays, known by its perm id, in its place in the order.
+            self._trades = {
+                (earlier.perm_id if k == key else k): v for k, v in self._trades.items()
+            }
+        self._trades[key] = trade
+        if early is not None:
+            trade.apply(early, now)
+        for exec_id, fill in list(self._fills.items()):
+            execution = fill.execution
+            if exec_id in self._exec_trade:
+                continue
+            mine = (perm_id and execution.perm_id == perm_id) or (
+                order_id > 0
+                and execution.order_id == order_id
+                and execution.client_id == client_id
+            )
+            if mine:
+                data = ExecutionData(req_id=-1, contract=fill.contract, execution=execution)
+                trade.apply(data, fill.time)
+                if fill.commission_report is not None:
+                    trade.apply(fill.commission_report, fill.time)
+                self._exec_trade[exec_id] = trade
+        return trade
+
+    def _execution(self, m: ExecutionData, now: float) -> Trade | None:
+        execution = m.execution
+        exec_id = execution.exec_id
+        if exec_id in self._fills:
+            return None
+        trade = self._find(execution.client_id, execution.order_id, execution.perm_id)
+        fill = Fill(m.contract, execution, None, now)
+        self._fills[exec_id] = fill
+        if trade is not None:
+            trade.apply(m, now)
+            self._exec_trade[exec_id] = trade
+        waiting = self._waiting.pop(exec_id, None)
+        if waiting is not None:
+            self._commission(waiting, now)
+        return trade
+
+    def _commission(self, m: CommissionAndFeesReport, now: float) -> Trade | None:
+        exec_id = m.exec_id
+        fill = self._fills.get(exec_id)
+        if fill is None:
+            # The execution has not arrived yet: keep the report for it.
+            self._waiting[exec_id] = m
+            return None
+        self._fills[exec_id] = replace(fill, commission_report=m)
+        trade = self._exec_trade.get(exec_id)
+        if trade is None or not trade.apply(m, now):
+            return None
+        return trade

@@ -1,0 +1,338 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from ibwire.errorcodes import CodeTable, Severity
+from ibwire.live import Blotter, Fill, LogEntry, Trade
+from ibwire.messages import (
+    CommissionAndFeesReport,
+    Contract,
+    ErrMsg,
+    Execution,
+    ExecutionData,
+    OpenOrder,
+    Order,
+    OrderState,
+    OrderStatus,
+)
+from ibwire.orders import LimitOrder
+
+AAPL = Contract(con_id=265598, symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+CLIENT = 7
+
+
+def order(order_id: int = 5, quantity: int = 100) -> Order:
+    return replace(LimitOrder("BUY", quantity, 150.0), order_id=order_id)
+
+
+def status(
+    text: str, filled: int = 0, remaining: int = 100, order_id: int = 5, perm_id: int = 900,
+    avg: float = 0.0, client_id: int = CLIENT,
+) -> OrderStatus:
+    return OrderStatus(order_id=order_id, status=text, filled=Decimal(filled),
+                       remaining=Decimal(remaining), avg_fill_price=avg, perm_id=perm_id,
+                       last_fill_price=avg, client_id=client_id)
+
+
+def execution(exec_id: str, shares: int, price: float = 150.0, order_id: int = 5,
+              perm_id: int = 900, client_id: int = CLIENT) -> ExecutionData:
+    return ExecutionData(
+        req_id=-1, contract=AAPL,
+        execution=Execution(exec_id=exec_id, shares=Decimal(shares), price=price,
+                            order_id=order_id, perm_id=perm_id, client_id=client_id, side="BOT"),
+    )
+
+
+def commission(exec_id: str, amount: float = 1.0) -> CommissionAndFeesReport:
+    return CommissionAndFeesReport(exec_id=exec_id, commission_and_fees=amount, currency="USD")
+
+
+def open_order(order_id: int = 5, state: str = "Submitted", perm_id: int = 900,
+               client_id: int = CLIENT, **fields: object) -> OpenOrder:
+    placed = replace(order(order_id), perm_id=perm_id, client_id=client_id, **fields)
+    return OpenOrder(order_id=order_id, contract=AAPL, order=placed,
+                     order_state=OrderState(status=state))
+
+
+def error(code: int, text: str = "x", req_id: int = 5) -> ErrMsg:
+    return ErrMsg(req_id=req_id, error_code=code, error_string=text)
+
+
+# ------------------------------------------------------------------ Trade
+
+
+def test_new_trade() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    assert (trade.order_id, trade.status, trade.filled, trade.remaining) == (
+        5, "PendingSubmit", Decimal(0), Decimal(100),
+    )
+    assert trade.log == (LogEntry(1.0, "PendingSubmit"),)
+    assert not trade.is_done()
+    assert trade.is_active()
+
+
+def test_through_its_fill() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    assert trade.apply(status("Submitted"), 2.0)
+    assert trade.apply(execution("e1", 40, 150.0), 3.0)
+    assert trade.apply(status("Submitted", 40, 60, avg=150.0), 3.0)
+    assert trade.apply(execution("e2", 60, 149.0), 4.0)
+    assert trade.apply(status("Filled", 100, 0, avg=149.4), 4.0)
+    assert trade.is_done()
+    assert (trade.filled, trade.remaining, trade.avg_fill_price) == (
+        Decimal(100), Decimal(0), 149.4,
+    )
+    assert trade.perm_id == 900
+    assert [f.execution.exec_id for f in trade.fills] == ["e1", "e2"]
+    assert [(e.status, e.message) for e in trade.log] == [
+        ("PendingSubmit", ""), ("Submitted", ""), ("Submitted", "Fill 40@150.0"),
+        ("Submitted", "Fill 60@149.0"), ("Filled", ""),
+    ]
+
+
+def test_repeated_status_changes_nothing() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    assert trade.apply(status("Submitted"), 2.0)
+    assert not trade.apply(status("Submitted"), 3.0)
+    assert len(trade.log) == 2
+
+
+def test_execution_de_duplicated() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    assert trade.apply(execution("e1", 10), 2.0)
+    assert not trade.apply(execution("e1", 10), 3.0)
+    assert len(trade.fills) == 1
+
+
+def test_commission_after_execution() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(execution("e1", 10), 2.0)
+    assert trade.apply(commission("e1", 1.25), 3.0)
+    assert trade.fills[0].commission_report == commission("e1", 1.25)
+    assert not trade.apply(commission("e1", 1.25), 4.0)
+    assert not trade.apply(commission("other"), 4.0)
+    assert trade.commission() == 1.25
+
+
+@pytest.mark.parametrize("state", ["Filled", "Cancelled", "ApiCancelled", "Inactive"])
+def test_done_states(state: str) -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status(state), 2.0)
+    assert trade.is_done()
+    assert not trade.is_active()
+
+
+def test_inactive_then_active_again_is_not_done() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status("Inactive"), 2.0)
+    trade.apply(status("Submitted"), 3.0)
+    assert not trade.is_done()
+
+
+def test_open_order_updates_order_contract_and_state() -> None:
+    trade = Trade(Contract(symbol="AAPL", sec_type="STK"), order(), 1.0)
+    message = open_order(state="PreSubmitted", tif="DAY")
+    assert trade.apply(message, 2.0)
+    assert trade.contract == AAPL
+    assert trade.order.tif == "DAY"
+    assert trade.order_state == message.order_state
+    assert trade.status == "PreSubmitted"
+    assert (trade.perm_id, trade.client_id) == (900, CLIENT)
+
+
+def test_rejection_before_acknowledgement_cancels() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    assert trade.apply(error(201, "Order rejected - reason: no margin"), 2.0)
+    assert trade.status == "Cancelled"
+    assert trade.is_done()
+    assert trade.log[-1] == LogEntry(2.0, "Cancelled", "Order rejected - reason: no margin", 201)
+
+
+def test_error_on_acknowledged_order_is_only_logged() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status("Submitted"), 2.0)
+    trade.modified(replace(order(), lmt_price=151.0), 3.0)
+    trade.apply(error(10147, "OrderId 5 that needs to be cancelled is not found."), 4.0)
+    assert trade.status == "Submitted"
+    assert trade.order.lmt_price == 151.0
+    assert [e.message for e in trade.log][-2:] == [
+        "Modify", "OrderId 5 that needs to be cancelled is not found.",
+    ]
+
+
+def test_order_cancelled_notice() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status("Submitted"), 2.0)
+    trade.cancel_requested(3.0)
+    assert trade.status == "PendingCancel"
+    trade.apply(error(202, "Order Canceled - reason:"), 4.0)
+    assert trade.status == "Cancelled"
+    assert trade.is_done()
+
+
+def test_warning_does_not_cancel() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(error(399, "Order Message: will not be placed until market open"), 2.0)
+    assert trade.status == "PendingSubmit"
+
+
+def test_code_table_overrides_apply() -> None:
+    table = CodeTable({201: Severity.WARNING})
+    trade = Trade(AAPL, order(), 1.0, codes=table)
+    trade.apply(error(201), 2.0)
+    assert trade.status == "PendingSubmit"
+
+
+def test_cancel_requested_on_a_done_trade_is_ignored() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status("Filled", 100, 0), 2.0)
+    trade.cancel_requested(3.0)
+    assert trade.status == "Filled"
+
+
+def test_snapshot() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(execution("e1", 10), 2.0)
+    shot = trade.snapshot()
+    trade.apply(status("Filled", 100, 0), 3.0)
+    assert shot.status == "PendingSubmit"
+    assert not shot.is_done()
+    assert len(shot.fills) == 1
+    assert "AAPL" in repr(trade)
+
+
+def test_other_messages_ignored() -> None:
+    assert not Trade(AAPL, order(), 1.0).apply(AAPL, 1.0)
+
+
+# ------------------------------------------------------------------ Blotter
+
+
+def test_blotter_routes_by_order_id() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.add(AAPL, order(), 1.0)
+    assert trade.client_id == CLIENT
+    assert blotter.apply(status("Submitted"), 2.0) is trade
+    assert blotter.apply(execution("e1", 100), 3.0) is trade
+    assert blotter.apply(commission("e1", 0.5), 4.0) is trade
+    assert blotter.apply(status("Filled", 100, 0), 5.0) is trade
+    assert trade.fills[0].commission_report == commission("e1", 0.5)
+    assert blotter.trades() == [trade]
+    assert blotter.open_trades() == []
+    assert blotter.trade(5) is trade
+    assert blotter.trade_by_perm_id(900) is trade
+    assert [f.commission_report for f in blotter.fills()] == [commission("e1", 0.5)]
+
+
+def test_commission_before_execution() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.add(AAPL, order(), 1.0)
+    assert blotter.apply(commission("e1", 2.0), 2.0) is None
+    assert blotter.apply(execution("e1", 100), 3.0) is trade
+    assert trade.fills == (Fill(AAPL, execution("e1", 100).execution, commission("e1", 2.0), 3.0),)
+    assert blotter.fills()[0].commission_report == commission("e1", 2.0)
+
+
+def test_reconnect_replays_are_not_duplicated() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.add(AAPL, order(), 1.0)
+    for now in (2.0, 10.0):  # the second round: reqExecutions / open orders after a reconnect
+        blotter.apply(open_order(), now)
+        blotter.apply(execution("e1", 100), now)
+        blotter.apply(commission("e1"), now)
+    assert blotter.trades() == [trade]
+    assert len(trade.fills) == 1
+    assert len(blotter.fills()) == 1
+
+
+def test_open_orders_found_at_connect_become_trades() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.apply(open_order(order_id=12, perm_id=1200, state="PreSubmitted"), 1.0)
+    assert trade is not None
+    assert (trade.order_id, trade.status, trade.perm_id) == (12, "PreSubmitted", 1200)
+    assert blotter.trade(12) is trade
+    assert blotter.apply(status("Submitted", order_id=12, perm_id=1200), 2.0) is trade
+    assert blotter.open_trades() == [trade]
+
+
+def test_orders_placed_in_tws_keyed_by_perm_id() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.apply(open_order(order_id=0, perm_id=4242, client_id=0), 1.0)
+    assert trade is not None
+    assert blotter.trade_by_perm_id(4242) is trade
+    assert blotter.apply(status("Filled", 100, 0, order_id=0, perm_id=4242, client_id=0), 2.0) is trade
+    assert blotter.apply(execution("x1", 100, order_id=0, perm_id=4242, client_id=0), 3.0) is trade
+
+
+def test_what_if_open_orders_are_not_trades() -> None:
+    blotter = Blotter(CLIENT)
+    assert blotter.apply(open_order(what_if=True), 1.0) is None
+    assert blotter.trades() == []
+
+
+def test_placing_a_known_id_again_is_a_modification() -> None:
+    blotter = Blotter(CLIENT)
+    first = blotter.add(AAPL, order(), 1.0)
+    again = blotter.add(AAPL, replace(order(), lmt_price=152.0), 2.0)
+    assert again is first
+    assert first.order.lmt_price == 152.0
+    assert first.log[-1].message == "Modify"
+
+
+def test_add_needs_an_order_id() -> None:
+    with pytest.raises(ValueError, match="order_id"):
+        Blotter(CLIENT).add(AAPL, order(order_id=0), 1.0)
+
+
+def test_errors_routed_to_this_clients_orders() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.add(AAPL, order(), 1.0)
+    assert blotter.apply(error(201), 2.0) is trade
+    assert trade.status == "Cancelled"
+    assert blotter.apply(error(201, req_id=99), 2.0) is None
+    assert blotter.apply(error(2104, req_id=-1), 2.0) is None
+
+
+def test_executions_of_unknown_orders_are_still_fills() -> None:
+    blotter = Blotter(CLIENT)
+    assert blotter.apply(execution("old", 5, order_id=77, perm_id=7700), 1.0) is None
+    assert blotter.apply(commission("old", 0.1), 2.0) is None
+    assert blotter.fills()[0].commission_report == commission("old", 0.1)
+
+
+def test_status_of_unknown_order_ignored() -> None:
+    assert Blotter(CLIENT).apply(status("Submitted", order_id=3, perm_id=0), 1.0) is None
+    assert Blotter(CLIENT).apply(AAPL, 1.0) is None
+
+
+def test_status_and_execution_before_the_open_order_are_adopted() -> None:
+    blotter = Blotter(CLIENT)
+    assert blotter.apply(status("PreSubmitted", order_id=32, perm_id=3200), 1.0) is None
+    assert blotter.apply(execution("e9", 100, order_id=32, perm_id=3200), 2.0) is None
+    assert blotter.apply(commission("e9", 1.7), 2.5) is None
+    trade = blotter.apply(open_order(order_id=32, perm_id=3200, state="Filled"), 3.0)
+    assert trade is not None
+    assert [e.status for e in trade.log] == ["PreSubmitted", "PreSubmitted", "Filled"]
+    assert [(f.execution.exec_id, f.commission_report) for f in trade.fills] == [
+        ("e9", commission("e9", 1.7)),
+    ]
+    assert trade.is_done()
+    # The adopted execution is not adopted twice, and later messages still route.
+    assert blotter.apply(execution("e9", 100, order_id=32, perm_id=3200), 4.0) is None
+    assert blotter.apply(status("Filled", 100, 0, order_id=32, perm_id=3200), 5.0) is trade
+    assert len(trade.fills) == 1
+
+
+def test_reused_order_id_is_a_new_trade() -> None:
+    blotter = Blotter(CLIENT)
+    first = blotter.apply(open_order(order_id=3, perm_id=100, state="Filled"), 1.0)
+    second = blotter.apply(open_order(order_id=3, perm_id=200, state="Submitted"), 2.0)
+    assert first is not None and second is not None and first is not second
+    assert blotter.trades() == [first, second]
+    assert blotter.trade(3) is second
+    assert blotter.trade_by_perm_id(100) is first
+    assert blotter.apply(status("Cancelled", order_id=3, perm_id=200), 3.0) is second
+    assert first.status == "Filled"

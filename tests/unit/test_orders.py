@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ibwire.messages import Order, TagValue
+from ibwire.orders import (
+    Bracket,
+    LimitOrder,
+    MarketOrder,
+    StopLimitOrder,
+    StopOrder,
+    TrailingStopOrder,
+    bracket,
+    to_quantity,
+)
+
+
+def test_market_order() -> None:
+    assert MarketOrder("buy", 100) == Order(
+        action="BUY", total_quantity=Decimal(100), order_type="MKT"
+    )
+
+
+def test_limit_order_with_extra_fields() -> None:
+    order = LimitOrder("SELL", "0.5", 187.25, tif="GTC", outside_rth=True, account="U1")
+    assert (order.action, order.total_quantity, order.order_type) == ("SELL", Decimal("0.5"), "LMT")
+    assert (order.lmt_price, order.tif, order.outside_rth, order.account) == (
+        187.25, "GTC", True, "U1",
+    )
+
+
+def test_extra_tuple_fields_pass_through() -> None:
+    params = (TagValue(tag="maxPctVol", value="0.1"),)
+    order = MarketOrder("BUY", 1, algo_strategy="Adaptive", algo_params=params)
+    assert order.algo_params == params
+
+
+def test_stop_and_stop_limit() -> None:
+    stop = StopOrder("SELL", 10, 95)
+    assert (stop.order_type, stop.aux_price, stop.lmt_price) == ("STP", 95.0, None)
+    stop_limit = StopLimitOrder("SELL", 10, 94.5, 95)
+    assert (stop_limit.order_type, stop_limit.lmt_price, stop_limit.aux_price) == (
+        "STP LMT", 94.5, 95.0,
+    )
+
+
+def test_trailing_stop_percent_or_amount() -> None:
+    by_percent = TrailingStopOrder("SELL", 10, trailing_percent=2, trail_stop_price=98)
+    assert (by_percent.order_type, by_percent.trailing_percent, by_percent.aux_price) == (
+        "TRAIL", 2.0, None,
+    )
+    assert by_percent.trail_stop_price == 98.0
+    by_amount = TrailingStopOrder("SELL", 10, aux_price=1.5)
+    assert (by_amount.aux_price, by_amount.trailing_percent) == (1.5, None)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"trailing_percent": 1, "aux_price": 1}])
+def test_trailing_stop_needs_one_trail(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        TrailingStopOrder("SELL", 10, **kwargs)
+
+
+@pytest.mark.parametrize("percent", [0, 100, -1])
+def test_trailing_percent_range(percent: float) -> None:
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        TrailingStopOrder("SELL", 10, trailing_percent=percent)
+
+
+@pytest.mark.parametrize("action", ["HOLD", "", "SSHORT"])
+def test_action_checked(action: str) -> None:
+    with pytest.raises(ValueError, match="BUY or SELL"):
+        MarketOrder(action, 1)
+
+
+def test_float_quantity_refused_with_the_fix_in_the_message() -> None:
+    with pytest.raises(TypeError, match=r"not float \(0\.1\).*'0\.1'"):
+        MarketOrder("BUY", 0.1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(5, Decimal(5)), ("2.5", Decimal("2.5")), (Decimal("0.001"), Decimal("0.001")), (" 7 ", Decimal(7))],
+)
+def test_quantity_types(given: object, expected: Decimal) -> None:
+    assert to_quantity(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["-1", "nan", "Infinity", "x", -3])
+def test_bad_quantities(bad: object) -> None:
+    with pytest.raises(ValueError, match="quantity"):
+        to_quantity(bad)
+
+
+@pytest.mark.parametrize("bad", [True, None, [1]])
+def test_quantity_wrong_type(bad: object) -> None:
+    with pytest.raises(TypeError, match="quantity"):
+        to_quantity(bad)
+
+
+def test_price_checked() -> None:
+    with pytest.raises(ValueError, match="lmt_price"):
+        LimitOrder("BUY", 1, float("nan"))
+    with pytest.raises(TypeError, match="lmt_price"):
+        LimitOrder("BUY", 1, "10")  # type: ignore[arg-type]
+
+
+def test_builder_fields_cannot_be_overridden() -> None:
+    with pytest.raises(TypeError, match="order_type is set by the builder"):
+        MarketOrder("BUY", 1, order_type="LMT")
+
+
+def test_unknown_field_named() -> None:
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        MarketOrder("BUY", 1, colour="red")
+
+
+# ------------------------------------------------------------------ bracket
+
+
+def test_bracket_linked_by_order_id() -> None:
+    made = bracket("BUY", 10, 100.0, 110.0, 95.0, parent_order_id=41, tif="GTC")
+    parent, take_profit, stop_loss = made
+    assert (parent.order_id, take_profit.order_id, stop_loss.order_id) == (41, 42, 43)
+    assert (parent.parent_id, take_profit.parent_id, stop_loss.parent_id) == (0, 41, 41)
+    assert (parent.transmit, take_profit.transmit, stop_loss.transmit) == (False, False, True)
+    assert (parent.action, take_profit.action, stop_loss.action) == ("BUY", "SELL", "SELL")
+    assert (parent.order_type, take_profit.order_type, stop_loss.order_type) == ("LMT", "LMT", "STP")
+    assert (parent.lmt_price, take_profit.lmt_price, stop_loss.aux_price) == (100.0, 110.0, 95.0)
+    assert {o.tif for o in made} == {"GTC"}
+    assert {o.total_quantity for o in made} == {Decimal(10)}
+
+
+def test_bracket_numbered_later() -> None:
+    made = bracket("SELL", 1, 100.0, 90.0, 105.0)
+    assert {o.order_id for o in made} == {0}
+    numbered = made.with_order_ids(7)
+    assert isinstance(numbered, Bracket)
+    assert [(o.order_id, o.parent_id) for o in numbered] == [(7, 0), (8, 7), (9, 7)]
+    assert [o.action for o in numbered] == ["SELL", "BUY", "BUY"]
+
+
+@pytest.mark.parametrize(
+    ("action", "entry", "profit", "stop"),
+    [("BUY", 100, 99, 95), ("BUY", 100, 110, 101), ("SELL", 100, 110, 105), ("SELL", 100, 90, 99)],
+)
+def test_bracket_prices_on_the_right_side(action: str, entry: float, profit: float, stop: float) -> None:
+    with pytest.raises(ValueError, match="bracket needs"):
+        bracket(action, 1, entry, profit, stop)
+
+
+@pytest.mark.parametrize("own", ["transmit", "parent_id", "order_id"])
+def test_bracket_owns_linking_fields(own: str) -> None:
+    with pytest.raises(TypeError, match=own):
+        bracket("BUY", 1, 100, 110, 90, **{own: 1})
+
+
+@pytest.mark.parametrize("bad", [0, -5, True])
+def test_bracket_bad_parent_id(bad: int) -> None:
+    with pytest.raises(ValueError, match="parent_order_id"):
+        bracket("BUY", 1, 100, 110, 90, parent_order_id=bad)
