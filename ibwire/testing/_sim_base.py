@@ -42,6 +42,7 @@ ERROR_TEXTS: Final[dict[int, str]] = {
     135: "Can't find order with id ={id}",
     162: "Historical Market Data Service error message:{detail}",
     200: "No security definition has been found for the request",
+    201: "Order rejected - reason:{reason}",
     202: "Order Canceled - reason:",
     300: "Can't find EId with tickerId:{id}",
     309: "Max number (3) of market depth requests has been reached",
@@ -151,8 +152,12 @@ class CoreBase:
     def broker(self) -> Broker:
         """Orders, executions, positions and account values."""
         if self._broker is None:
-            self._broker = Broker(self.accounts, lambda i: self.walks.mid(i, self._now))
+            self._broker = Broker(self.accounts, lambda i: self.walks.mid(i, self._now), self._spot)
         return self._broker
+
+    def _spot(self, instrument: Instrument) -> float | None:
+        underlying = self.universe.underlying(instrument)
+        return None if underlying is None else self.walks.mid(underlying, self._now)
 
     # ------------------------------------------------------------ plumbing
 

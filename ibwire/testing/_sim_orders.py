@@ -20,6 +20,7 @@ from ..messages.common import Contract
 from ..messages.order import Order, OrderState
 from ._broker import ORDER_TYPES, Fill, SimOrder
 from ._sim_base import CoreBase, _Client
+from ._universe import Instrument
 
 __all__ = ["OrderHandlers"]
 
@@ -74,6 +75,8 @@ class OrderHandlers(CoreBase):
             state = broker.what_if(sim, self.walks.mid(instrument, now))
             self._open_order(client, sim, state)
             return
+        if existing is None and self._margin_refused(client, order_id, instrument, routed, order, now):
+            return
         if existing is not None:
             existing.order = dataclasses.replace(
                 order, order_id=order_id, client_id=client.client_id, perm_id=existing.perm_id, account=existing.account,
@@ -88,6 +91,23 @@ class OrderHandlers(CoreBase):
             if order.transmit:
                 self._order_updates(broker.transmit(sim))
         self._match(now)
+
+    def _margin_refused(
+        self, client: _Client, order_id: int, instrument: Instrument, contract: Contract, order: Order, now: float,
+    ) -> bool:
+        """Refuse (error 201) an order whose fill would leave the equity with loan value
+        below the initial margin, as IB's pre-trade check does; what-if shows the same numbers."""
+        assert client.client_id is not None
+        sim = SimOrder(order_id, client.client_id, 0, instrument, contract, order, order.account or self.accounts[0])
+        before, after, _ = self.broker.check(sim, self.walks.mid(instrument, now))
+        if after["InitMarginReq"] <= before["InitMarginReq"] or after["AvailableFunds"] >= 0:
+            return False
+        reason = (
+            "YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE "
+            f"[{after['EquityWithLoanValue']:.2f} USD] MUST EXCEED THE INITIAL MARGIN [{after['InitMarginReq']:.2f} USD]"
+        )
+        self._error(client, order_id, 201, reason=reason)
+        return True
 
     def _on_CancelOrder(self, client: _Client, message: Any, now: float) -> None:
         assert client.client_id is not None
@@ -196,7 +216,7 @@ class OrderHandlers(CoreBase):
     def _commission(self, fill: Fill) -> CommissionAndFeesReport:
         return CommissionAndFeesReport(
             exec_id=fill.exec_id, commission_and_fees=fill.commission, currency="USD",
-            realized_pnl=fill.realized_pnl, yield_=None, yield_redemption_date=0,
+            realized_pnl=None if fill.realized_pnl is None else round(fill.realized_pnl, 2), yield_=None, yield_redemption_date=0,
         )
 
     def _report_fill(self, fill: Fill) -> None:

@@ -55,6 +55,8 @@ class Instrument:
         under_con_id: the underlying's con_id (options, futures).
         size_increment: the smallest order size step.
         volatility: the yearly volatility of its random walk.
+        initial_margin: initial margin per contract (futures), USD.
+        maint_margin: maintenance margin per contract (futures), USD.
     """
 
     contract: Contract
@@ -71,6 +73,8 @@ class Instrument:
     under_con_id: int = 0
     size_increment: Decimal = Decimal(1)
     volatility: float = 0.25
+    initial_margin: float = 0.0
+    maint_margin: float = 0.0
 
     @property
     def con_id(self) -> int:
@@ -240,7 +244,7 @@ class Universe:
             price=5200.0, min_tick=0.25, long_name="E-mini S&P 500",
             valid_exchanges="CME", order_types=_FUT_ORDER_TYPES, market_rule_id=67,
             time_zone="US/Central", head_timestamp=(expiry - _dt.timedelta(days=365)).strftime("%Y%m%d-13:30:00"),
-            under_con_id=11004968, volatility=0.15,
+            under_con_id=11004968, volatility=0.15, initial_margin=15_180.0, maint_margin=13_800.0,
         )
         forex = Instrument(
             contract=Contract(

@@ -652,7 +652,7 @@ def test_what_if_order() -> None:
     events = client.take()
     (preview,) = of(events, OpenOrder)
     state = preview.order_state  # type: ignore[attr-defined]
-    assert state.init_margin_change == "24000.00" and state.commission_and_fees == 4.5
+    assert state.init_margin_change == "30360.00" and state.commission_and_fees == 4.5
     assert state.init_margin_before == "0.00" and state.commission_and_fees_currency == "USD"
     assert of(events, OrderStatus) == [] and of(events, ExecutionData) == []
 

@@ -1,0 +1,92 @@
+"""The simulator's orders (``ibwire.testing._sim_orders``): margin checks, what-if, fills."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ibwire.messages import (
+    CommissionAndFeesReport,
+    Contract,
+    ErrMsg,
+    ExecutionData,
+    OpenOrder,
+    Order,
+    OrderStatus,
+    PlaceOrder,
+    ReqPositions,
+)
+from ibwire.testing import SimulatorCore
+from ibwire.testing._accounts import short_option_requirement
+from ibwire.testing.memory import InMemoryClient, InMemoryGateway
+
+T0 = 1_710_168_000.0  # Monday 2024-03-11 14:40 UTC, US equities open
+AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+
+
+def setup() -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
+    core = SimulatorCore(seed=7)
+    gateway = InMemoryGateway(core, now=T0)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.take()
+    return gateway, core, client
+
+
+def order(action: str, qty: int, kind: str = "MKT", **fields: object) -> Order:
+    return Order(action=action, total_quantity=Decimal(qty), order_type=kind, **fields)  # type: ignore[arg-type]
+
+
+def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_numbers() -> None:
+    gateway, core, client = setup()
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100_000, what_if=True)))
+    (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
+    state = preview.order_state
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 100_000)))
+    events = client.take()
+    (error,) = [e for e in events if isinstance(e, ErrMsg)]
+    assert (error.req_id, error.error_code) == (2, 201)
+    assert error.error_string.startswith("Order rejected - reason:YOUR ORDER IS NOT ACCEPTED.")
+    numbers = re.findall(r"\[([0-9.\-]+) USD\]", error.error_string)
+    assert numbers == [state.equity_with_loan_after, state.init_margin_after]
+    assert float(state.init_margin_after or 0) > float(state.equity_with_loan_after or 0)
+    assert not [e for e in events if isinstance(e, (OrderStatus, ExecutionData))]
+    # Within buying power it fills.
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", 1000)))
+    gateway.advance(60.0)
+    assert [e.status for e in client.take() if isinstance(e, OrderStatus)][-1] == "Filled"
+    assert core.broker.values("DU0000001")["InitMarginReq"] > 0
+
+
+def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying() -> None:
+    gateway, core, client = setup()
+    instrument = next(i for i in core.universe.instruments if i.contract.right == "C" and i.contract.strike == 200.0)
+    call = Contract(con_id=instrument.con_id, exchange="SMART")
+    underlying = core.universe.underlying(instrument)
+    assert underlying is not None
+    client.send(PlaceOrder(order_id=1, contract=call, order=order("SELL", 10, what_if=True)))
+    (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
+    premium = core.walks.mid(instrument, gateway.now)
+    spot = core.walks.mid(underlying, gateway.now)
+    per_share = short_option_requirement(premium, spot, instrument.contract.strike or 0.0, "C")
+    assert float(preview.order_state.init_margin_change or 0) == round(per_share * 100 * 10, 2)
+    assert per_share > premium + 0.1 * spot  # far more than the premium alone
+
+
+def test_fills_report_commission_and_realized_pnl_net_of_both_commissions() -> None:
+    gateway, core, client = setup()
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)))
+    gateway.advance(30.0)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100)))
+    gateway.advance(30.0)
+    events = client.take()
+    executions = [e.execution for e in events if isinstance(e, ExecutionData)]
+    reports = [e for e in events if isinstance(e, CommissionAndFeesReport)]
+    assert len(executions) == len(reports) >= 2
+    bought = sum(float(x.shares) * x.price for x in executions if x.side == "BOT")
+    sold = sum(float(x.shares) * x.price for x in executions if x.side == "SLD")
+    commissions = sum(r.commission_and_fees for r in reports)
+    realized = sum(r.realized_pnl for r in reports if r.realized_pnl is not None)
+    assert abs(realized - (sold - bought - commissions)) < 0.011
+    client.send(ReqPositions())
+    assert core.broker.values("DU0000001")["RealizedPnL"] == sum(f.realized_pnl or 0.0 for f in core.broker.fills)
