@@ -8,6 +8,8 @@ from typing import Any, Final
 from ..messages import (
     AccountSummary,
     AccountSummaryEnd,
+    AccountUpdateMulti,
+    AccountUpdateMultiEnd,
     AcctDownloadEnd,
     AcctUpdateTime,
     AcctValue,
@@ -16,6 +18,8 @@ from ..messages import (
     PortfolioValue,
     PositionData,
     PositionEnd,
+    PositionMulti,
+    PositionMultiEnd,
 )
 from ._broker import Position, finite
 from ._sim_base import CoreBase, _Client
@@ -37,6 +41,7 @@ _ACCOUNT_KEYS: Final = (
     "ExcessLiquidity", "Cushion", "UnrealizedPnL", "RealizedPnL",
 )
 
+
 class AccountHandlers(CoreBase):
     """The simulator's account requests: account updates, positions, summaries, P&L."""
 
@@ -55,7 +60,63 @@ class AccountHandlers(CoreBase):
                         self._position(client, account, position)
             for req_id, tags in client.summaries.items():
                 self._summary(client, req_id, tags, end=False)
+            for req_id, account in client.account_multi.items():
+                self._account_multi(client, req_id, account)
+            for req_id, account in client.positions_multi.items():
+                self._positions_multi(client, req_id, account, end=False)
             self._send_pnl(client)
+
+    def _account_rows(self, account: str) -> list[tuple[str, str, str]]:
+        """(key, value, currency) of the account values TWS streams."""
+        values = self.broker.values(account)
+        rows: list[tuple[str, str, str]] = []
+        for key in _ACCOUNT_KEYS:
+            value = finite(values[key])
+            rows.append((key, f"{value:.6f}", "") if key == "Cushion" else (key, f"{value:.2f}", "USD"))
+        return rows
+
+    def _account_multi(self, client: _Client, req_id: int, account: str) -> None:
+        for key, value, currency in self._account_rows(account):
+            self._send(client, AccountUpdateMulti(
+                req_id=req_id, account=account, model_code="", key=key, value=value, currency=currency,
+            ))
+
+    def _on_ReqAccountUpdatesMulti(self, client: _Client, message: Any, now: float) -> None:
+        account = message.account or self.accounts[0]
+        if account not in self.accounts:
+            self._validation(client, message.req_id, "bB", f"Unknown account: {account}")
+            return
+        client.account_multi[message.req_id] = account
+        self._send(client, AccountUpdateMulti(
+            req_id=message.req_id, account=account, model_code="", key="AccountCode", value=account, currency="",
+        ))
+        self._account_multi(client, message.req_id, account)
+        self._send(client, AccountUpdateMultiEnd(req_id=message.req_id))
+
+    def _on_CancelAccountUpdatesMulti(self, client: _Client, message: Any, now: float) -> None:
+        client.account_multi.pop(message.req_id, None)
+
+    def _positions_multi(self, client: _Client, req_id: int, account: str, *, end: bool) -> None:
+        accounts = self.accounts if account in ("", "All") else (account,)
+        for name in accounts:
+            for position in self.broker.positions(name):
+                self._send(client, PositionMulti(
+                    req_id=req_id, account=name, model_code="", contract=position.instrument.contract,
+                    pos=position.quantity, avg_cost=position.avg_cost,
+                ))
+        if end:
+            self._send(client, PositionMultiEnd(req_id=req_id))
+
+    def _on_ReqPositionsMulti(self, client: _Client, message: Any, now: float) -> None:
+        account = message.account
+        if account not in ("", "All", *self.accounts):
+            self._validation(client, message.req_id, "bB", f"Unknown account: {account}")
+            return
+        client.positions_multi[message.req_id] = account
+        self._positions_multi(client, message.req_id, account, end=True)
+
+    def _on_CancelPositionsMulti(self, client: _Client, message: Any, now: float) -> None:
+        client.positions_multi.pop(message.req_id, None)
 
     def _position(self, client: _Client, account: str, position: Position) -> None:
         self._send(client, PositionData(
@@ -106,14 +167,11 @@ class AccountHandlers(CoreBase):
         client.summaries.pop(message.req_id, None)
 
     def _account_values(self, client: _Client, account: str, *, download: bool) -> None:
-        values = self.broker.values(account)
         if download:
             self._send(client, AcctValue(key="AccountCode", val=account, currency="", account_name=account))
             self._send(client, AcctValue(key="AccountType", val="INDIVIDUAL", currency="", account_name=account))
-        for key in _ACCOUNT_KEYS:
-            value = finite(values[key])
-            text = f"{value:.6f}" if key == "Cushion" else f"{value:.2f}"
-            self._send(client, AcctValue(key=key, val=text, currency="" if key == "Cushion" else "USD", account_name=account))
+        for key, text, currency in self._account_rows(account):
+            self._send(client, AcctValue(key=key, val=text, currency=currency, account_name=account))
         for position in self.broker.positions(account):
             self._send(client, PortfolioValue(
                 contract=position.instrument.contract, position=position.quantity,

@@ -102,6 +102,8 @@ class _Client:
     pnl: dict[int, str] = field(default_factory=dict)
     pnl_single: dict[int, tuple[str, int]] = field(default_factory=dict)
     auto_open_orders: bool = False
+    account_multi: dict[int, str] = field(default_factory=dict)
+    positions_multi: dict[int, str] = field(default_factory=dict)
 
     @property
     def version(self) -> int:
