@@ -32,6 +32,9 @@ from ._universe import Instrument, Universe, option_price
 
 __all__ = [
     "BAR_SIZES",
+    "BOOK_ROWS",
+    "Book",
+    "Level",
     "STEP",
     "WHAT_TO_SHOW",
     "HistoryRequest",
@@ -144,6 +147,35 @@ class Quote:
     last_size: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One displayed price level.
+
+    Attributes:
+        price: the price.
+        size: the displayed size.
+    """
+
+    price: float
+    size: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The displayed book: bids best first (descending), asks best first (ascending)."""
+
+    bids: tuple[Level, ...]
+    asks: tuple[Level, ...]
+
+
+#: Price levels per side of the displayed book.
+BOOK_ROWS: Final = 10
+
+
+def _lot(instrument: Instrument) -> int:
+    return {"STK": 100, "CASH": 100000}.get(instrument.sec_type, 1)
+
+
 def _round_tick(price: float, tick: float) -> float:
     ticks = round(price / tick)
     digits = max(0, -int(math.floor(math.log10(tick))) + 1)
@@ -212,12 +244,37 @@ class Walks:
         ask = _round_tick(bid + spread, tick)
         step = int(now // STEP)
         rng = random.Random(f"{self.seed}|size|{instrument.con_id}|{step}")
-        lot = 100 if instrument.sec_type == "STK" else (100000 if instrument.sec_type == "CASH" else 1)
+        lot = _lot(instrument)
         bid_size = Decimal(rng.randint(1, 40) * lot)
         ask_size = Decimal(rng.randint(1, 40) * lot)
         last_size = Decimal(rng.randint(1, 10) * lot)
         last = bid if rng.random() < 0.5 else ask
         return Quote(bid, ask, last, bid_size, ask_size, last_size)
+
+    def book(self, instrument: Instrument, now: float, rows: int = BOOK_ROWS) -> Book:
+        """The displayed order book at ``now``: its top is :meth:`quote`.
+
+        Levels are one tick apart; how many are displayed varies a little from
+        step to step (so that a depth feed inserts and deletes rows), at least
+        one per side.
+        """
+        quote = self.quote(instrument, now)
+        tick = instrument.min_tick
+        step = int(now // STEP)
+        rng = random.Random(f"{self.seed}|book|{instrument.con_id}|{step}")
+        lot = _lot(instrument)
+
+        def side(best: float, size: Decimal, sign: int) -> tuple[Level, ...]:
+            count = max(1, rows - rng.randint(0, min(2, rows - 1)))
+            levels = [Level(best, size)]
+            for k in range(1, count):
+                price = _round_tick(best + sign * k * tick, tick)
+                if sign < 0 and price >= levels[-1].price:
+                    break  # the bids reached the smallest price
+                levels.append(Level(price, Decimal(rng.randint(1, 40) * lot)))
+            return tuple(levels)
+
+        return Book(side(quote.bid, quote.bid_size, -1), side(quote.ask, quote.ask_size, 1))
 
     def add_volume(self, instrument: Instrument, size: Decimal) -> int:
         """Count traded size into the day's volume; returns the new volume."""

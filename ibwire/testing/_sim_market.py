@@ -29,6 +29,7 @@ from ..versions import ServerVersion
 from ._market import (
     BAR_SIZES,
     HistoryRequest,
+    Level,
     Quote,
     format_time,
     history_bars,
@@ -157,26 +158,43 @@ class MarketDataHandlers(CoreBase):
         stream = _Stream("depth", req_id, instrument, now + self.tick_interval, self.tick_interval,
                          {"rows": rows, "smart": bool(message.is_smart_depth)})
         client.streams[("depth", req_id)] = stream
-        self._depth(client, stream, now, operation=0)
+        self._depth(client, stream, now)
 
-    def _depth(self, client: _Client, stream: _Stream, now: float, *, operation: int) -> None:
-        quote = self.walks.quote(stream.instrument, now)
-        tick = stream.instrument.min_tick
-        rows = stream.params["rows"] if operation == 0 else 1
-        for side, best, size in ((1, quote.bid, quote.bid_size), (0, quote.ask, quote.ask_size)):
-            for position in range(rows):
-                level = round(best - position * tick if side == 1 else best + position * tick, 6)
-                amount = size + Decimal(position * 100)
-                if stream.params["smart"]:
-                    self._send(client, MarketDepthL2(
-                        req_id=stream.req_id, position=position, market_maker=_DEPTH_MAKERS[position % len(_DEPTH_MAKERS)],
-                        operation=operation, side=side, price=level, size=amount, is_smart_depth=True,
-                    ))
-                else:
-                    self._send(client, MarketDepth(
-                        req_id=stream.req_id, position=position, operation=operation, side=side,
-                        price=level, size=amount,
-                    ))
+    def _depth(self, client: _Client, stream: _Stream, now: float) -> None:
+        """Publish the book's changes since the last update of this stream.
+
+        Rows are kept as the client will have applied them: a changed row is an
+        update (1), a new row at the bottom an insert (0), a vanished row a delete
+        (2).  The asks go first unless that would cross the old bids, in which
+        case the bids do: the applied book is never crossed between two messages.
+        """
+        rows = stream.params["rows"]
+        book = self.walks.book(stream.instrument, now, rows)
+        old_bids, old_asks = stream.params.get("book", ((), ()))
+        stream.params["book"] = (book.bids, book.asks)
+        sides = [(0, old_asks, book.asks), (1, old_bids, book.bids)]
+        if old_bids and book.asks[0].price <= old_bids[0].price:
+            sides.reverse()  # asks first would cross the old bids: bids go first (they cannot both)
+        for side, old, new in sides:
+            for position, level in enumerate(new):
+                if position >= len(old):
+                    self._depth_row(client, stream, position, 0, side, level)
+                elif old[position] != level:
+                    self._depth_row(client, stream, position, 1, side, level)
+            for position in range(len(old) - 1, len(new) - 1, -1):
+                self._depth_row(client, stream, position, 2, side, old[position])
+
+    def _depth_row(self, client: _Client, stream: _Stream, position: int, operation: int, side: int, level: Level) -> None:
+        if stream.params["smart"]:
+            self._send(client, MarketDepthL2(
+                req_id=stream.req_id, position=position, market_maker=_DEPTH_MAKERS[position % len(_DEPTH_MAKERS)],
+                operation=operation, side=side, price=level.price, size=level.size, is_smart_depth=True,
+            ))
+        else:
+            self._send(client, MarketDepth(
+                req_id=stream.req_id, position=position, operation=operation, side=side,
+                price=level.price, size=level.size,
+            ))
 
     def _on_CancelMktDepth(self, client: _Client, message: Any, now: float) -> None:
         client.streams.pop(("depth", message.req_id), None)
@@ -333,7 +351,7 @@ class MarketDataHandlers(CoreBase):
         if stream.kind == "mkt":
             self._quote_ticks(client, stream, now)
         elif stream.kind == "depth":
-            self._depth(client, stream, now, operation=1)
+            self._depth(client, stream, now)
         elif stream.kind == "tbt":
             self._tick_by_tick(client, stream, now)
         elif stream.kind == "rtb":
