@@ -3,11 +3,14 @@
 Pure state and arithmetic: the simulator core feeds it orders and quotes and
 turns what it returns (order updates, fills) into wire messages.
 
-Matching is simple and deterministic: a working order fills completely, at one
-price, as soon as the quote allows it (market: the touch; limit: the touch when
-it is at or better than the limit; stop and stop-limit: once the last price
-crosses the stop; trailing stop: the stop follows the last price by the trailing
-amount or percent).  Bracket children wait for their parent to fill; children of
+Matching is deterministic and uses the displayed book (``Walks.book``, the same
+one the depth feed publishes): a working order takes the displayed levels from
+the touch outwards, one execution per level, at the level's price and up to its
+displayed size, as far as its limit allows (market: any level; limit: levels at
+or better than the limit; stop and stop-limit: once the last price crosses the
+stop; trailing stop: the stop follows the last price by the trailing amount or
+percent).  What is left works on at the next step, when the book has refilled;
+an IOC order's rest is cancelled.  Bracket children wait for their parent to fill; children of
 one parent, and orders sharing an OCA group, cancel each other when one fills.
 """
 
@@ -28,7 +31,7 @@ from ._accounts import (
     finite,
     unrealized_of,
 )
-from ._market import Quote
+from ._market import Book, Quote
 from ._universe import Instrument
 
 __all__ = ["ORDER_TYPES", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
@@ -36,6 +39,7 @@ __all__ = ["ORDER_TYPES", "Broker", "Fill", "Position", "SimOrder", "commission_
 #: Order types the simulator executes.
 ORDER_TYPES: Final = frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL"})
 _ACTIVE: Final = frozenset({"PreSubmitted", "Submitted"})
+_STOP_LIKE: Final = frozenset({"STP", "STP LMT", "TRAIL"})
 
 
 @dataclass
@@ -58,6 +62,7 @@ class SimOrder:
         transmitted: sent to the "exchange" (``transmit`` of its group was set).
         triggered: a stop order whose stop was hit.
         trail_stop: the current trailing stop price.
+        commission: the commission charged so far.
     """
 
     order_id: int
@@ -74,6 +79,7 @@ class SimOrder:
     transmitted: bool = False
     triggered: bool = False
     trail_stop: float | None = None
+    commission: float = 0.0
 
     @property
     def quantity(self) -> Decimal:
@@ -110,6 +116,9 @@ class Fill:
         shares: the quantity.
         commission: the commission and fees.
         realized_pnl: the P&L this fill realised (``None`` when it opened a position).
+        cum_qty: the order's filled quantity after this execution.
+        avg_price: the order's average fill price after this execution.
+        status: the order's status after this execution.
     """
 
     order: SimOrder
@@ -119,6 +128,9 @@ class Fill:
     shares: Decimal
     commission: float
     realized_pnl: float | None
+    cum_qty: Decimal = Decimal(0)
+    avg_price: float = 0.0
+    status: str = "Filled"
 
 
 class Broker:
@@ -226,68 +238,76 @@ class Broker:
             out.append(sim)
         return out
 
-    def match(self, now: float, quote: Callable[[Instrument], Quote]) -> tuple[list[Fill], list[SimOrder]]:
-        """Fill whatever the current quotes allow.
+    def match(self, now: float, market: Callable[[Instrument], tuple[Quote, Book]]) -> tuple[list[Fill], list[SimOrder]]:
+        """Fill whatever the displayed book allows now.
+
+        An order takes the displayed levels from the touch outwards, one execution
+        per level, as far as its limit allows; what it takes is gone for the
+        other orders of this pass; the rest works on (an IOC order's rest is
+        cancelled).
 
         Returns:
-            the fills, and the orders whose status changed without a fill
-            (triggered stops, OCA and sibling cancels, activated children).
+            the fills, and the orders whose status changed otherwise
+            (triggered stops, OCA and sibling cancels, activated children,
+            cancelled IOC remainders).
         """
         fills: list[Fill] = []
         changed: list[SimOrder] = []
+        taken: dict[tuple[int, bool, int], Decimal] = {}
         for sim in self.working():
             if sim.status not in _ACTIVE:
                 continue  # cancelled by an earlier fill of this pass
-            q = quote(sim.instrument)
-            price = self._fill_price(sim, q)
-            if price is None:
-                if sim.order.order_type.upper() in ("STP", "STP LMT", "TRAIL") and sim.triggered and sim.status == "PreSubmitted":
-                    sim.status = "Submitted"
-                    changed.append(sim)
-                elif sim.status == "PreSubmitted" and sim.order.order_type.upper() not in ("STP", "STP LMT", "TRAIL"):
-                    sim.status = "Submitted"
-                    changed.append(sim)
-                elif sim.order.tif.upper() == "IOC":
-                    sim.status = "Cancelled"
-                    changed.append(sim)
-                continue
-            fill = self._fill(sim, price, now)
-            fills.append(fill)
-            changed.extend(self._after_fill(sim))
+            quote, book = market(sim.instrument)
+            tradable, limit = self._executable(sim, quote)
+            got: list[Fill] = []
+            if tradable:
+                buy = sim.is_buy
+                for index, level in enumerate(book.asks if buy else book.bids):
+                    if sim.remaining <= 0:
+                        break
+                    if limit is not None and (level.price > limit if buy else level.price < limit):
+                        break
+                    key = (sim.instrument.con_id, buy, index)
+                    size = min(level.size - taken.get(key, Decimal(0)), sim.remaining)
+                    if size <= 0:
+                        continue
+                    taken[key] = taken.get(key, Decimal(0)) + size
+                    got.append(self._fill(sim, level.price, size, now))
+            fills.extend(got)
+            if got and sim.remaining == 0:
+                changed.extend(self._after_fill(sim))
+            elif sim.order.tif.upper() == "IOC" and tradable:
+                sim.status = "Cancelled"
+                changed.append(sim)
+            elif not got and sim.status == "PreSubmitted" and (
+                sim.triggered or sim.order.order_type.upper() not in _STOP_LIKE
+            ):
+                sim.status = "Submitted"
+                changed.append(sim)
         return fills, changed
 
-    def _fill_price(self, sim: SimOrder, q: Quote) -> float | None:
+    def _executable(self, sim: SimOrder, q: Quote) -> tuple[bool, float | None]:
+        """Whether ``sim`` may trade now, and its limit price (``None``: at any price)."""
         order = sim.order
         kind = order.order_type.upper()
         buy = sim.is_buy
-        touch = q.ask if buy else q.bid
         if kind == "MKT":
-            return touch
+            return True, None
         if kind == "LMT":
-            limit = order.lmt_price
-            if limit is None:
-                return None
-            if (buy and touch <= limit) or (not buy and touch >= limit):
-                return touch
-            return None
+            return order.lmt_price is not None, order.lmt_price
         if kind == "TRAIL":
             self._trail(sim, q.last)
         stop = sim.trail_stop if kind == "TRAIL" else order.aux_price
         if stop is None:
-            return None
+            return False, None
         if not sim.triggered:
             if (buy and q.last >= stop) or (not buy and q.last <= stop):
                 sim.triggered = True
             else:
-                return None
+                return False, None
         if kind == "STP LMT":
-            limit = order.lmt_price
-            if limit is None:
-                return None
-            if (buy and touch <= limit) or (not buy and touch >= limit):
-                return touch
-            return None
-        return touch
+            return order.lmt_price is not None, order.lmt_price
+        return True, None
 
     def _trail(self, sim: SimOrder, last: float) -> None:
         order = sim.order
@@ -302,18 +322,22 @@ class Broker:
         else:
             sim.trail_stop = max(sim.trail_stop, last - offset)
 
-    def _fill(self, sim: SimOrder, price: float, now: float) -> Fill:
-        shares = sim.remaining
+    def _fill(self, sim: SimOrder, price: float, shares: Decimal, now: float) -> Fill:
         self._exec += 1
         exec_id = f"0000e{sim.perm_id:08x}.{self._exec:08x}.01.01"
-        commission = commission_of(sim.instrument, shares, price)
+        filled = sim.filled + shares
+        notional = sim.avg_fill_price * float(sim.filled) + price * float(shares)
+        # IB charges per order (its minimum applies once): each execution pays the difference.
+        total = commission_of(sim.instrument, filled, notional / float(filled))
+        commission = round(max(total - sim.commission, 0.0), 2)
+        sim.commission += commission
         account = self.accounts.setdefault(sim.account, Account())
         realized = book_fill(account, sim.instrument, shares if sim.is_buy else -shares, price, commission)
-        sim.avg_fill_price = price
+        sim.avg_fill_price = notional / float(filled)
         sim.last_fill_price = price
-        sim.filled = sim.quantity
-        sim.status = "Filled"
-        fill = Fill(sim, exec_id, now, price, shares, commission, realized)
+        sim.filled = filled
+        sim.status = "Filled" if sim.remaining == 0 else "Submitted"
+        fill = Fill(sim, exec_id, now, price, shares, commission, realized, filled, sim.avg_fill_price, sim.status)
         self.fills.append(fill)
         return fill
 

@@ -254,9 +254,9 @@ class Walks:
     def book(self, instrument: Instrument, now: float, rows: int = BOOK_ROWS) -> Book:
         """The displayed order book at ``now``: its top is :meth:`quote`.
 
-        Levels are one tick apart; how many are displayed varies a little from
-        step to step (so that a depth feed inserts and deletes rows), at least
-        one per side.
+        Levels are one tick apart; ``rows`` of them per side, except that now
+        and then the last one is missing (so that a depth feed inserts and
+        deletes rows).
         """
         quote = self.quote(instrument, now)
         tick = instrument.min_tick
@@ -265,7 +265,8 @@ class Walks:
         lot = _lot(instrument)
 
         def side(best: float, size: Decimal, sign: int) -> tuple[Level, ...]:
-            count = max(1, rows - rng.randint(0, min(2, rows - 1)))
+            # Now and then a level is missing: a depth feed then deletes and re-inserts it.
+            count = rows - 1 if rows > 1 and rng.random() < 0.125 else rows
             levels = [Level(best, size)]
             for k in range(1, count):
                 price = _round_tick(best + sign * k * tick, tick)

@@ -185,12 +185,12 @@ class OrderHandlers(CoreBase):
             self._match_due = None
 
     def _match(self, now: float) -> None:
-        fills, changed = self.broker.match(now, lambda i: self.walks.quote(i, now))
+        fills, changed = self.broker.match(now, lambda i: (self.walks.quote(i, now), self.walks.book(i, now)))
         for fill in fills:
             self._report_fill(fill)
-        filled = {id(f.order) for f in fills}
+        reported = {id(f.order): f.status for f in fills}
         for sim in changed:
-            if id(sim) in filled:
+            if reported.get(id(sim)) == sim.status:
                 continue
             for owner in self._owner(sim.client_id):
                 self._open_order(owner, sim)
@@ -209,7 +209,7 @@ class OrderHandlers(CoreBase):
             exec_id=fill.exec_id, time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(fill.time)) + " UTC",
             acct_number=sim.account, exchange=sim.instrument.contract.primary_exchange or sim.instrument.contract.exchange,
             side="BOT" if sim.is_buy else "SLD", shares=fill.shares, price=fill.price, perm_id=sim.perm_id,
-            client_id=sim.client_id, order_id=sim.order_id, cum_qty=sim.filled, avg_price=sim.avg_fill_price,
+            client_id=sim.client_id, order_id=sim.order_id, cum_qty=fill.cum_qty, avg_price=fill.avg_price,
             order_ref=sim.order.order_ref, last_liquidity=2,
         )
 
@@ -223,8 +223,12 @@ class OrderHandlers(CoreBase):
         sim = fill.order
         for owner in self._owner(sim.client_id):
             self._send(owner, ExecutionData(req_id=-1, contract=sim.contract, execution=self._execution(fill)))
-            self._open_order(owner, sim)
-            self._order_status(owner, sim)
+            self._open_order(owner, sim, OrderState(status=fill.status))
+            self._send(owner, OrderStatus(
+                order_id=sim.order_id, status=fill.status, filled=fill.cum_qty, remaining=sim.quantity - fill.cum_qty,
+                avg_fill_price=fill.avg_price, perm_id=sim.perm_id, parent_id=sim.order.parent_id,
+                last_fill_price=fill.price, client_id=sim.client_id, why_held="", mkt_cap_price=0.0,
+            ))
             self._send(owner, self._commission(fill))
 
     def _on_ReqExecutions(self, client: _Client, message: Any, now: float) -> None:

@@ -10,10 +10,12 @@ from ibwire.messages import (
     Contract,
     ErrMsg,
     ExecutionData,
+    MarketDepth,
     OpenOrder,
     Order,
     OrderStatus,
     PlaceOrder,
+    ReqMktDepth,
     ReqPositions,
 )
 from ibwire.testing import SimulatorCore
@@ -90,3 +92,49 @@ def test_fills_report_commission_and_realized_pnl_net_of_both_commissions() -> N
     assert abs(realized - (sold - bought - commissions)) < 0.011
     client.send(ReqPositions())
     assert core.broker.values("DU0000001")["RealizedPnL"] == sum(f.realized_pnl or 0.0 for f in core.broker.fills)
+
+
+def test_a_large_market_order_fills_in_several_executions_at_the_displayed_levels() -> None:
+    gateway, core, client = setup()
+    client.send(ReqMktDepth(req_id=9, contract=AAPL, num_rows=10, is_smart_depth=False))
+    instrument = core.universe.by_con_id[265598]
+    book = core.walks.book(instrument, gateway.now)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 5000)))
+    events = client.take()
+    published = {(e.price, e.size) for e in events if isinstance(e, MarketDepth) and e.side == 0}
+    executions = [e.execution for e in events if isinstance(e, ExecutionData)]
+    expected = []
+    left = Decimal(5000)
+    for level in book.asks:
+        if left == 0:
+            break
+        take = min(level.size, left)
+        expected.append((level.price, take))
+        left -= take
+    got = [(x.price, x.shares) for x in executions]
+    assert got[: len(expected)] == expected
+    assert len(executions) >= 2 and sum(x.shares for x in executions) <= 5000
+    assert all((price, size) in published for price, size in got if size == dict(published).get(price))
+    assert {price for price, _ in got} <= {price for price, _ in published}
+    statuses = [(e.status, e.filled) for e in events if isinstance(e, OrderStatus)]
+    assert [s for s, _ in statuses[:-1]] == ["Submitted"] * (len(statuses) - 1)
+    assert [f for _, f in statuses] == sorted(f for _, f in statuses)
+    gateway.advance(30.0)
+    events = client.take()
+    final = [e for e in events if isinstance(e, OrderStatus)] or statuses
+    assert core.broker.find(1, 1) is not None and core.broker.find(1, 1).status == "Filled"  # type: ignore[union-attr]
+    reports = [e for e in client.events if isinstance(e, CommissionAndFeesReport)]
+    assert round(sum(r.commission_and_fees for r in reports), 2) == 25.0  # 5,000 x 0.005, charged once per order
+    assert final
+
+
+def test_an_ioc_limit_order_takes_what_is_displayed_and_cancels_the_rest() -> None:
+    gateway, core, client = setup()
+    instrument = core.universe.by_con_id[265598]
+    book = core.walks.book(instrument, gateway.now)
+    top = book.asks[0]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", int(top.size) + 500, "LMT", lmt_price=top.price, tif="IOC")))
+    events = client.take()
+    executions = [e.execution for e in events if isinstance(e, ExecutionData)]
+    assert [(x.price, x.shares) for x in executions] == [(top.price, top.size)]
+    assert [e.status for e in events if isinstance(e, OrderStatus)][-1] == "Cancelled"
