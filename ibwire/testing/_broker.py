@@ -238,13 +238,19 @@ class Broker:
             out.append(sim)
         return out
 
-    def match(self, now: float, market: Callable[[Instrument], tuple[Quote, Book]]) -> tuple[list[Fill], list[SimOrder]]:
+    def match(
+        self,
+        now: float,
+        market: Callable[[Instrument], tuple[Quote, Book]],
+        can_trade: Callable[[SimOrder], bool] = lambda sim: True,
+    ) -> tuple[list[Fill], list[SimOrder]]:
         """Fill whatever the displayed book allows now.
 
         An order takes the displayed levels from the touch outwards, one execution
         per level, as far as its limit allows; what it takes is gone for the
         other orders of this pass; the rest works on (an IOC order's rest is
-        cancelled).
+        cancelled).  An order for which ``can_trade`` is false (its venue is
+        closed, its symbol halted) waits untouched.
 
         Returns:
             the fills, and the orders whose status changed otherwise
@@ -257,6 +263,8 @@ class Broker:
         for sim in self.working():
             if sim.status not in _ACTIVE:
                 continue  # cancelled by an earlier fill of this pass
+            if not can_trade(sim):
+                continue
             quote, book = market(sim.instrument)
             tradable, limit = self._executable(sim, quote)
             got: list[Fill] = []

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Final
 
 from ..messages import BarData
+from ._sessions import Phase, phase
 from ._universe import Instrument, Universe, option_price
 
 __all__ = [
@@ -79,10 +80,12 @@ _BY_SEC_TYPE: Final[dict[str, frozenset[str]]] = {
 }
 _DURATION_RE: Final = re.compile(r"^(\d+) ([SDWMY])$")
 _DURATION_UNITS: Final = {"S": 1, "D": 86400, "W": 604800, "M": 2592000, "Y": 31536000}
-# IB's step-size guidance: (longest duration in seconds, smallest bar in seconds).
+# The limits real Gateways apply: (longest duration in seconds, smallest bar in seconds).
+# IB's step-size table guarantees less (one day of 1-minute bars, a week of 3-minute
+# bars); Gateways serve a week of 1-minute bars in one request, and so does this.
+# Pacing (``_history_paced``) still applies to every request.
 _STEP_RULE: Final = (
-    (1800, 1), (3600, 5), (14400, 10), (28800, 30), (86400, 60), (172800, 120),
-    (604800, 180), (2592000, 1800),
+    (1800, 1), (3600, 5), (14400, 10), (28800, 30), (604800, 60), (2592000, 1800),
 )
 _MAX_BARS: Final = 100_000
 _VALIDATION: Final = "Error validating request.-'bP' : cause - "
@@ -360,7 +363,9 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     """The bars of a valid request, and the start and end times of the window.
 
     Bars are aligned to their size (days on UTC midnight, weeks on Mondays); for
-    stocks and options, daily and longer bars skip weekends.
+    stocks and options, daily bars skip weekends.  An intraday bar exists when
+    the venue trades at its start (``_sessions``): with ``use_rth``, only in the
+    regular hours (US equities 09:30-16:00 New York, weekdays).
     """
     bar = BAR_SIZES[request.bar_size]
     seconds = parse_duration(request.duration) or bar
@@ -380,6 +385,12 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
         if weekday_only and time.gmtime(t).tm_wday >= 5:
             t += bar
             continue
+        if not daily:
+            # Intraday bars exist while the venue trades; with use_rth, in its regular hours only.
+            moment = phase(instrument, t)
+            if moment is Phase.CLOSED or (request.use_rth and moment is not Phase.REGULAR):
+                t += bar
+                continue
         if t + bar > start:
             bars.append(_bar(seed, instrument, what, bar, t, daily, request.format_date))
         t += bar

@@ -128,6 +128,8 @@ class CoreBase:
     _next_ids: dict[int, int]
     _history_log: list[tuple[float, tuple[object, ...], tuple[object, ...], int]]
     _match_due: float | None
+    _halted: set[int]
+    sessions: bool
     _pnl_due: float | None
     _universe: Universe | None
     _walks: Walks | None

@@ -296,6 +296,14 @@ class MarketDataHandlers(CoreBase):
             self._error(client, req_id, 162, detail="Historical data request pacing violation")
             return
         bars, start, stop = history_bars(self.seed, request)
+        if not bars:
+            # IB's answer when the window holds no trading (a weekend, a night with use_rth).
+            contract = instrument.contract
+            self._error(client, req_id, 162, detail=(
+                f"HMDS query returned no data: {contract.local_symbol or contract.symbol}@"
+                f"{contract.primary_exchange or contract.exchange} {request.what_to_show.title()}"
+            ))
+            return
         start_text, end_text = format_time(start), format_time(stop)
         if client.version >= ServerVersion.HISTORICAL_DATA_END:
             # From 196 the window moved out of HistoricalData into HistoricalDataEnd.
@@ -348,6 +356,8 @@ class MarketDataHandlers(CoreBase):
             self._error(client, message.req_id, 366, id=message.req_id)
 
     def _fire(self, client: _Client, stream: _Stream, now: float) -> None:
+        if stream.instrument.con_id in self._halted and stream.kind in ("mkt", "depth", "tbt"):
+            return  # a halted symbol's quotes stand still
         if stream.kind == "mkt":
             self._quote_ticks(client, stream, now)
         elif stream.kind == "depth":

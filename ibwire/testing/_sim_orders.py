@@ -19,6 +19,7 @@ from ..messages import (
 from ..messages.common import Contract
 from ..messages.order import Order, OrderState
 from ._broker import ORDER_TYPES, Fill, SimOrder
+from ._sessions import Phase, phase
 from ._sim_base import CoreBase, _Client
 from ._universe import Instrument
 
@@ -185,7 +186,17 @@ class OrderHandlers(CoreBase):
             self._match_due = None
 
     def _match(self, now: float) -> None:
-        fills, changed = self.broker.match(now, lambda i: (self.walks.quote(i, now), self.walks.book(i, now)))
+        def can_trade(sim: SimOrder) -> bool:
+            if sim.instrument.con_id in self._halted:
+                return False
+            if not self.sessions:
+                return True
+            moment = phase(sim.instrument, now)
+            return moment is Phase.REGULAR or (moment is Phase.EXTENDED and sim.order.outside_rth)
+
+        fills, changed = self.broker.match(
+            now, lambda i: (self.walks.quote(i, now), self.walks.book(i, now)), can_trade,
+        )
         for fill in fills:
             self._report_fill(fill)
         reported = {id(f.order): f.status for f in fills}

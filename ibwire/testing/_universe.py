@@ -97,7 +97,7 @@ class Instrument:
         return float(self.contract.multiplier or 1)
 
     def details(self) -> ContractDetails:
-        """The contract details TWS would send for it."""
+        """The contract details TWS would send for it (the core adds the session hours)."""
         contract = self.contract
         month = contract.last_trade_date_or_contract_month[:6]
         return ContractDetails(
@@ -113,8 +113,6 @@ class Instrument:
             industry=self.industry,
             category=self.category,
             time_zone_id=self.time_zone,
-            trading_hours=_hours(self),
-            liquid_hours=_hours(self),
             agg_group=1,
             under_symbol=contract.symbol if contract.sec_type in ("OPT", "FUT") else "",
             under_sec_type={"OPT": "STK", "FUT": "IND"}.get(contract.sec_type, ""),
@@ -127,14 +125,6 @@ class Instrument:
             size_increment=Decimal("0.0001") if contract.sec_type == "STK" else Decimal(1),
             suggested_size_increment=Decimal(100) if contract.sec_type == "STK" else Decimal(1),
         )
-
-
-def _hours(instrument: Instrument) -> str:
-    if instrument.sec_type == "CASH":
-        return "20240101:1715-20240102:1700"
-    if instrument.sec_type == "FUT":
-        return "20240101:1700-20240102:1600"
-    return "20240102:0930-20240102:1600"
 
 
 def _third_friday(year: int, month: int) -> _dt.date:

@@ -31,6 +31,7 @@ an asyncio program: ``async with SimulatedGateway() as gateway``).
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import heapq
 import itertools
 import time
@@ -56,6 +57,7 @@ from ..messages import (
     ScannerParameters,
     SecurityDefinitionOptionParameter,
     SecurityDefinitionOptionParameterEnd,
+    TickGeneric,
     UserInfo,
 )
 from ..messages.common import Contract
@@ -67,6 +69,7 @@ from ._market import (
     parse_end,
 )
 from ._server import Action, AsyncServer, ThreadedServer
+from ._sessions import trading_hours, venue_of
 from ._sim_accounts import AccountHandlers
 from ._sim_base import ERROR_TEXTS, _Client
 from ._sim_market import MarketDataHandlers
@@ -76,6 +79,7 @@ from ._universe import Universe
 __all__ = [
     "ERROR_TEXTS",
     "DropClients",
+    "Halt",
     "NightlyReset",
     "SimFault",
     "SimulatedGateway",
@@ -144,7 +148,24 @@ class SystemNotice:
     text: str | None = None
 
 
-SimFault: TypeAlias = DropClients | NightlyReset | SystemNotice
+@dataclass(frozen=True, slots=True)
+class Halt:
+    """Halt (or resume) trading in a symbol, as an exchange's trading halt would.
+
+    While halted, the symbol's orders do not fill and its quote, depth and
+    tick-by-tick streams are silent; subscribers of its market data get the
+    *halted* tick (generic tick 49) with 1 at the halt and 0 at the resumption.
+
+    Attributes:
+        symbol: the symbol (every instrument with it: a stock and its options).
+        halted: ``True`` to halt, ``False`` to resume.
+    """
+
+    symbol: str
+    halted: bool = True
+
+
+SimFault: TypeAlias = DropClients | NightlyReset | SystemNotice | Halt
 
 #: The codes of a farm-status burst, in order (broken, then OK again).
 FARM_BURST: Final = (2103, 2105, 2157, 2104, 2106, 2158)
@@ -161,6 +182,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers):
         max_rate: messages per second a client may send before error 100.
         tick_interval: seconds between two market data updates of a subscription.
         start_order_id: the first ``nextValidId`` of every client id.
+        sessions: orders fill only while their venue trades (``_sessions``): regular
+            hours, or the extended ones for orders with ``outside_rth``.  Off by
+            default, so that a test or a demo run at night or at the weekend fills.
     """
 
     def __init__(
@@ -173,8 +197,10 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers):
         max_rate: int = 50,
         tick_interval: float = 1.0,
         start_order_id: int = 1,
+        sessions: bool = False,
     ) -> None:
         self.seed = seed
+        self.sessions = sessions
         self.accounts = tuple(accounts)
         if not self.accounts:
             raise ValueError("at least one account is needed")
@@ -192,6 +218,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers):
         self._next_ids: dict[int, int] = {}
         self._history_log: list[tuple[float, tuple[object, ...], tuple[object, ...], int]] = []
         self._match_due: float | None = None
+        self._halted: set[int] = set()
         self._pnl_due: float | None = None
         self._universe: Universe | None = None
         self._walks: Walks | None = None
@@ -330,7 +357,19 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers):
     # ------------------------------------------------------------ faults
 
     def _run_fault(self, fault: SimFault, now: float) -> None:
-        if isinstance(fault, DropClients):
+        if isinstance(fault, Halt):
+            con_ids = {i.con_id for i in self.universe.instruments if i.symbol == fault.symbol.upper()}
+            if fault.halted:
+                self._halted |= con_ids
+            else:
+                self._halted -= con_ids
+            for client in self._clients.values():
+                for stream in client.streams.values():
+                    if stream.kind == "mkt" and stream.instrument.con_id in con_ids:
+                        self._send(client, TickGeneric(req_id=stream.req_id, tick_type=49, value=1.0 if fault.halted else 0.0))
+            if not fault.halted:
+                self._schedule_match()
+        elif isinstance(fault, DropClients):
             for client in list(self._clients.values()):
                 if fault.client_id is None or client.client_id == fault.client_id:
                     client.server.close()
@@ -421,10 +460,16 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers):
             self._error(client, message.req_id, 200)
             return
         for instrument in found:
-            details = instrument.details()
-            routed = self.universe.as_routed(instrument, query)
-            if routed is not instrument.contract:
-                details = dataclasses.replace(details, contract=routed)
+            # The sessions of the coming week, from the one table the fills and bars use.
+            venue = venue_of(instrument)
+            today = _dt.datetime.fromtimestamp(now, venue.zone).date()
+            details = dataclasses.replace(
+                instrument.details(),
+                contract=self.universe.as_routed(instrument, query),
+                trading_hours=trading_hours(instrument, today, regular=False),
+                liquid_hours=trading_hours(instrument, today, regular=True),
+                time_zone_id=str(venue.zone),
+            )
             self._send(client, ContractData(req_id=message.req_id, contract_details=details))
         self._send(client, ContractDataEnd(req_id=message.req_id))
 
@@ -489,6 +534,7 @@ class SimulatedGateway:
         max_rate: messages per second a client may send before error 100.
         tick_interval: seconds between market data updates of one subscription.
         start_order_id: the first ``nextValidId`` of each client id.
+        sessions: orders fill only in their venue's trading hours (see :class:`SimulatorCore`).
     """
 
     def __init__(
@@ -504,10 +550,11 @@ class SimulatedGateway:
         max_rate: int = 50,
         tick_interval: float = 1.0,
         start_order_id: int = 1,
+        sessions: bool = False,
     ) -> None:
         self.core = SimulatorCore(
             seed=seed, accounts=accounts, no_permission=no_permission, server_version=server_version,
-            max_rate=max_rate, tick_interval=tick_interval, start_order_id=start_order_id,
+            max_rate=max_rate, tick_interval=tick_interval, start_order_id=start_order_id, sessions=sessions,
         )
         self.clock = clock
         self.host = host
@@ -602,6 +649,14 @@ class SimulatedGateway:
     def notice(self, code: int, text: str | None = None, *, at: float | None = None) -> None:
         """Send a system notice (1100, 1101, 1102, 2103...) to every client."""
         self._schedule(SystemNotice(code, text), at)
+
+    def halt(self, symbol: str, *, at: float | None = None) -> None:
+        """Halt trading in ``symbol`` now or at ``at`` (see :class:`Halt`)."""
+        self._schedule(Halt(symbol, True), at)
+
+    def resume(self, symbol: str, *, at: float | None = None) -> None:
+        """Resume trading in a halted ``symbol``."""
+        self._schedule(Halt(symbol, False), at)
 
     def farm_burst(self, codes: Iterable[int] = FARM_BURST, *, at: float | None = None) -> None:
         """Send a burst of farm-status notices (by default broken, then OK again)."""

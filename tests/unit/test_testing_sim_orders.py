@@ -15,10 +15,13 @@ from ibwire.messages import (
     Order,
     OrderStatus,
     PlaceOrder,
+    ReqMktData,
     ReqMktDepth,
     ReqPositions,
+    TickGeneric,
+    TickPrice,
 )
-from ibwire.testing import SimulatorCore
+from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._accounts import short_option_requirement
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 
@@ -138,3 +141,43 @@ def test_an_ioc_limit_order_takes_what_is_displayed_and_cancels_the_rest() -> No
     executions = [e.execution for e in events if isinstance(e, ExecutionData)]
     assert [(x.price, x.shares) for x in executions] == [(top.price, top.size)]
     assert [e.status for e in events if isinstance(e, OrderStatus)][-1] == "Cancelled"
+
+
+def test_with_sessions_orders_wait_for_the_open_and_outside_rth_trades_pre_market() -> None:
+    pre_market = 1_710_160_000.0  # Monday 11 March 2024, 08:26 New York
+    core = SimulatorCore(seed=7, sessions=True)
+    gateway = InMemoryGateway(core, now=pre_market)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.take()
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)),
+                PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 100, outside_rth=True)))
+    gateway.advance(60.0)
+    events = client.take()
+    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 1] == ["Submitted"]
+    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 2][-1] == "Filled"
+    gateway.advance(3600.0 + 600.0)  # past 09:30
+    fills = [e.execution for e in client.take() if isinstance(e, ExecutionData) and e.execution.order_id == 1]
+    assert fills
+    assert all(x.time >= "20240311 13:30:00" for x in fills)  # 09:30 New York is 13:30 UTC
+
+
+def test_a_halt_stops_fills_and_quotes_and_a_resumption_restarts_them() -> None:
+    core = SimulatorCore(seed=7)
+    gateway = InMemoryGateway(core, now=T0)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.send(ReqMktData(req_id=4, contract=AAPL))
+    client.take()
+    core.schedule(gateway.now, Halt("AAPL"))
+    gateway.advance(0.1)
+    assert [(e.tick_type, e.value) for e in client.take() if isinstance(e, TickGeneric)] == [(49, 1.0)]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)))
+    gateway.advance(30.0)
+    events = client.take()
+    assert not [e for e in events if isinstance(e, (ExecutionData, TickPrice))]
+    core.schedule(gateway.now, Halt("AAPL", halted=False))
+    gateway.advance(5.0)
+    events = client.take()
+    assert (49, 0.0) in [(e.tick_type, e.value) for e in events if isinstance(e, TickGeneric)]
+    assert [e for e in events if isinstance(e, ExecutionData)] and [e for e in events if isinstance(e, TickPrice)]

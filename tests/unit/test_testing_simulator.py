@@ -104,7 +104,7 @@ from ibwire.testing._server import timeout_scale
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 
 TIMEOUT = 5.0 * timeout_scale()
-T0 = 1_710_000_000.0  # a Saturday in March 2024, 16:00 UTC
+T0 = 1_710_168_000.0  # Monday 11 March 2024, 14:40 UTC: every venue trades
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 MSFT = Contract(symbol="MSFT", sec_type="STK", exchange="SMART", currency="USD")
 EURUSD = Contract(symbol="EUR", sec_type="CASH", exchange="IDEALPRO", currency="USD")
@@ -149,13 +149,13 @@ def test_connect_sequence() -> None:
     gateway = sim(accounts=("DU1111111", "DU2222222"))
     client = gateway.connect(3)
     events = client.take()
-    assert events[0] == ConnectAck(server_version=200, connection_time="20240309 16:00:00 GMT")
+    assert events[0] == ConnectAck(server_version=200, connection_time="20240311 14:40:00 GMT")
     assert events[1] == ManagedAccts(accounts_list="DU1111111,DU2222222")
     assert events[2] == NextValidId(order_id=1)
     assert [(e.req_id, e.error_code) for e in errors(events)] == [(-1, 2104), (-1, 2106), (-1, 2158)]
     assert errors(events)[0].error_time == int(T0 * 1000)
     old = gateway.connect(4, max_version=176)
-    assert old.events[0] == ConnectAck(server_version=176, connection_time="20240309 16:00:00 GMT")
+    assert old.events[0] == ConnectAck(server_version=176, connection_time="20240311 14:40:00 GMT")
     assert errors(old.events)[0].error_time is None  # no error time before 194
     assert gateway.core.client_ids() == [3, 4]  # type: ignore[attr-defined]
 
