@@ -28,8 +28,9 @@ from decimal import Decimal
 from typing import Final
 
 from ..messages import BarData
+from ._options import option_price
 from ._sessions import Phase, phase
-from ._universe import Instrument, Universe, option_price
+from ._universe import Instrument, Universe
 
 __all__ = [
     "BAR_SIZES",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 from decimal import Decimal
 from typing import Any, Final
 
@@ -19,6 +20,7 @@ from ..messages import (
     TickAttribLast,
     TickByTick,
     TickGeneric,
+    TickOptionComputation,
     TickPrice,
     TickReqParams,
     TickSize,
@@ -36,6 +38,7 @@ from ._market import (
     parse_end,
     validate_history,
 )
+from ._options import MODEL_VOL, black_scholes, implied_volatility
 from ._sim_base import CoreBase, _Client, _Stream
 from ._universe import Instrument
 
@@ -142,6 +145,71 @@ class MarketDataHandlers(CoreBase):
                 price(kind, value, None)
             if "236" in stream.params.get("generic", ()):
                 self._send(client, TickGeneric(req_id=req, tick_type=46, value=3.0))
+        if stream.instrument.sec_type == "OPT":
+            self._option_ticks(client, stream, quote, now, delayed)
+
+    def _option_inputs(self, instrument: Instrument, now: float) -> tuple[float, float, float, str] | None:
+        """(underlying price, strike, years to expiry, right) of an option, or ``None``."""
+        underlying = self.universe.underlying(instrument)
+        if underlying is None:
+            return None
+        day = _dt.datetime.fromtimestamp(now, _dt.timezone.utc).date()
+        contract = instrument.contract
+        return self.walks.mid(underlying, now), contract.strike or 0.0, self.universe.years_to_expiry(instrument, day), contract.right
+
+    def _computation(self, req_id: int, tick_type: int, price: float | None, vol: float | None,
+                     inputs: tuple[float, float, float, str]) -> TickOptionComputation:
+        spot, strike, years, right = inputs
+        if vol is None:
+            # IB's "not computed" values: the price is known, the model could not fit it.
+            return TickOptionComputation(req_id=req_id, tick_type=tick_type, tick_attrib=0, opt_price=price, und_price=spot)
+        greeks = black_scholes(spot, strike, years, vol, right)
+        return TickOptionComputation(
+            req_id=req_id, tick_type=tick_type, tick_attrib=0, implied_vol=vol, delta=greeks.delta,
+            opt_price=greeks.price if price is None else price, pv_dividend=0.0, gamma=greeks.gamma,
+            vega=greeks.vega, theta=greeks.theta, und_price=spot,
+        )
+
+    def _option_ticks(self, client: _Client, stream: _Stream, quote: Quote, now: float, delayed: bool) -> None:
+        """Bid, ask, last and model option computations (ticks 10-13; delayed 80-83)."""
+        inputs = self._option_inputs(stream.instrument, now)
+        if inputs is None:
+            return
+        spot, strike, years, right = inputs
+        offset = 70 if delayed else 0
+        for tick_type, price in ((10, quote.bid), (11, quote.ask), (12, quote.last)):
+            vol = implied_volatility(price, spot, strike, years, right)
+            self._send(client, self._computation(stream.req_id, tick_type + offset, price, vol, inputs))
+        self._send(client, self._computation(stream.req_id, 13 + offset, None, MODEL_VOL, inputs))
+
+    def _on_ReqCalcImpliedVolat(self, client: _Client, message: Any, now: float) -> None:
+        instrument = self._resolve(client, message.req_id, message.contract)
+        if instrument is None:
+            return
+        inputs = self._option_inputs(instrument, now)
+        if inputs is None:
+            self._validation(client, message.req_id, "bF", "The contract is not an option")
+            return
+        inputs = (message.under_price, *inputs[1:])
+        vol = implied_volatility(message.option_price, *inputs)
+        self._send(client, self._computation(message.req_id, 53, message.option_price, vol, inputs))
+
+    def _on_ReqCalcOptionPrice(self, client: _Client, message: Any, now: float) -> None:
+        instrument = self._resolve(client, message.req_id, message.contract)
+        if instrument is None:
+            return
+        inputs = self._option_inputs(instrument, now)
+        if inputs is None or not message.volatility > 0:
+            self._validation(client, message.req_id, "bG", "The contract is not an option or the volatility is not positive")
+            return
+        inputs = (message.under_price, *inputs[1:])
+        self._send(client, self._computation(message.req_id, 53, None, message.volatility, inputs))
+
+    def _on_CancelCalcImpliedVolat(self, client: _Client, message: Any, now: float) -> None:
+        pass  # answered at once: nothing to cancel
+
+    def _on_CancelCalcOptionPrice(self, client: _Client, message: Any, now: float) -> None:
+        pass  # answered at once: nothing to cancel
 
     def _on_ReqMktDepth(self, client: _Client, message: Any, now: float) -> None:
         req_id = message.req_id

@@ -10,15 +10,15 @@ universe looks current whatever time a test sets.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final
 
 from ..messages import Contract, ContractDetails
+from ._options import option_price
 
-__all__ = ["Instrument", "Universe", "option_price"]
+__all__ = ["Instrument", "Universe"]
 
 _STOCK_ORDER_TYPES: Final = (
     "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,BENCHPX,COND,CONDORDER,DAY,DEACT,"
@@ -30,9 +30,6 @@ _FUT_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LIT,LMT,
 _FX_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LMT,MKT,OCA,STP,STPLMT,TRAIL,WHATIF"
 _OPT_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LMT,MKT,OCA,REL,STP,STPLMT,TRAIL,WHATIF"
 
-#: Annualised volatility of the option model.
-_VOL: Final = 0.25
-_RATE: Final = 0.04
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,29 +149,6 @@ def _front_quarter(today: _dt.date) -> _dt.date:
 
 
 _MONTH_CODES: Final = "FGHJKMNQUVXZ"
-
-
-def option_price(spot: float, strike: float, years: float, right: str, vol: float = _VOL) -> float:
-    """A Black-Scholes price, for the simulated option quotes.
-
-    Args:
-        spot: the underlying price.
-        strike: the strike.
-        years: time to expiry, in years.
-        right: ``"C"`` or ``"P"``.
-        vol: the volatility.
-    """
-    years = max(years, 1e-4)
-    d1 = (math.log(spot / strike) + (_RATE + vol * vol / 2) * years) / (vol * math.sqrt(years))
-    d2 = d1 - vol * math.sqrt(years)
-
-    def n(x: float) -> float:
-        return 0.5 * (1 + math.erf(x / math.sqrt(2)))
-
-    discount = math.exp(-_RATE * years)
-    if right == "C":
-        return spot * n(d1) - strike * discount * n(d2)
-    return strike * discount * n(-d2) - spot * n(-d1)
 
 
 class Universe:
