@@ -43,6 +43,7 @@ __all__ = [
     "Quote",
     "Walks",
     "format_time",
+    "historical_quote",
     "history_bars",
     "parse_duration",
     "parse_end",
@@ -286,6 +287,23 @@ class Walks:
         volume = self.volume.get(instrument.con_id, 0) + int(size)
         self.volume[instrument.con_id] = volume
         return volume
+
+
+def historical_quote(seed: int, instrument: Instrument, t: int) -> Quote:
+    """The quote of second ``t`` of the past (the base curve the bars use, plus noise
+    seeded by the second), for historical ticks: the same second always gives the
+    same quote."""
+    rng = random.Random(f"{seed}|hist-tick|{instrument.con_id}|{t}")
+    tick = instrument.min_tick
+    mid = _base(instrument, float(t)) * (1 + rng.gauss(0.0, 0.0005))
+    spread = max(tick, _round_tick(mid * 0.0002, tick))
+    bid = _round_tick(mid - spread / 2, tick)
+    ask = _round_tick(bid + spread, tick)
+    lot = _lot(instrument)
+    return Quote(
+        bid, ask, bid if rng.random() < 0.5 else ask,
+        Decimal(rng.randint(1, 40) * lot), Decimal(rng.randint(1, 40) * lot), Decimal(rng.randint(1, 10) * lot),
+    )
 
 
 def _date(now: float) -> datetime.date:

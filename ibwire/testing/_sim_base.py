@@ -74,7 +74,7 @@ ERROR_TEXTS: Final[dict[int, str]] = {
 
 @dataclass
 class _Stream:
-    kind: str  # mkt, depth, tbt, rtb, hist
+    kind: str  # mkt, depth, tbt, rtb, hist, scan
     req_id: int
     instrument: Instrument
     due: float
@@ -238,6 +238,10 @@ class CoreBase:
 
     def _next_id(self, client_id: int) -> int:
         return self._next_ids.get(client_id, self.start_order_id)
+
+    def _scan(self, client: _Client, stream: _Stream, now: float) -> None:
+        """Send a scanner subscription's rows (the reference mixin)."""
+        raise NotImplementedError
 
     def _after_change(self) -> None:
         """Positions or cash changed: tell every subscriber (the accounts mixin)."""

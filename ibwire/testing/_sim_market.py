@@ -436,4 +436,6 @@ class MarketDataHandlers(CoreBase):
             self._real_time_bar(client, stream, now)
         elif stream.kind == "hist":
             self._history_update(client, stream, now)
+        elif stream.kind == "scan":
+            self._scan(client, stream, now)
 

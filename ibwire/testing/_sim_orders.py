@@ -8,6 +8,7 @@ from typing import Any
 
 from ..messages import (
     CommissionAndFeesReport,
+    CompletedOrder,
     CompletedOrdersEnd,
     Execution,
     ExecutionData,
@@ -146,6 +147,18 @@ class OrderHandlers(CoreBase):
         client.auto_open_orders = bool(message.auto_bind)
 
     def _on_ReqCompletedOrders(self, client: _Client, message: Any, now: float) -> None:
+        # Every simulated order is an API order, so api_only changes nothing.
+        for sim in self.broker.orders.values():
+            if sim.status not in ("Filled", "Cancelled") or not sim.transmitted:
+                continue
+            order = dataclasses.replace(sim.order, perm_id=sim.perm_id)
+            last = max((f.time for f in self.broker.fills if f.order is sim), default=now)
+            state = OrderState(
+                status=sim.status, completed_time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(last)) + " UTC",
+                completed_status="Filled Size: " + str(sim.filled) if sim.status == "Filled" else "Cancelled by Trader",
+                commission_and_fees=sim.commission or None, commission_and_fees_currency="USD",
+            )
+            self._send(client, CompletedOrder(contract=sim.contract, order=order, order_state=state))
         self._send(client, CompletedOrdersEnd())
 
     def _open_orders(self, client: _Client, *, every_client: bool) -> None:

@@ -20,7 +20,8 @@ Faults can be scheduled: dropping clients, a restart as after the nightly reset
 
 :class:`SimulatorCore` is the whole logic, sans-I/O, assembled from handler mixins
 by concern (``_sim_market``: market data and history; ``_sim_orders``: orders and
-executions; ``_sim_accounts``: account values, positions and P&L) over the state
+executions; ``_sim_accounts``: account values, positions and P&L; ``_sim_reference``:
+historical ticks, histograms, scanner, news, FA and other reference data) over the state
 and plumbing of ``_sim_base``, with prices from ``_market``, instruments from
 ``_universe`` and the paper broker's arithmetic in ``_broker``.  It takes connections, bytes
 and ``now`` and returns writes and closes per connection, so tests can drive it
@@ -74,6 +75,7 @@ from ._sim_accounts import AccountHandlers
 from ._sim_base import ERROR_TEXTS, _Client
 from ._sim_market import MarketDataHandlers
 from ._sim_orders import OrderHandlers
+from ._sim_reference import SCAN_CODES, ReferenceHandlers
 from ._universe import Universe
 
 __all__ = [
@@ -99,12 +101,21 @@ _NEWS_PROVIDERS: Final = (
     ("BRFUPDN", "Briefing.com Analyst Actions"),
     ("DJNL", "Dow Jones Newsletters"),
 )
+_SCAN_NAMES: Final = {
+    "TOP_PERC_GAIN": "Top % Gainers", "TOP_PERC_LOSE": "Top % Losers", "MOST_ACTIVE": "Most Active",
+    "HOT_BY_VOLUME": "Hot Contracts by Volume", "HIGH_OPEN_GAP": "Top Close-to-Open % Gainers",
+    "LOW_OPEN_GAP": "Top Close-to-Open % Losers",
+}
 _SCANNER_XML: Final = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<ScanParameterResponse>'
     "<InstrumentList><Instrument><name>US Stocks</name><type>STK</type></Instrument>"
-    "</InstrumentList><ScanTypeList><ScanType><displayName>Top % Gainers</displayName>"
-    "<scanCode>TOP_PERC_GAIN</scanCode><instruments>STK</instruments></ScanType>"
-    "</ScanTypeList></ScanParameterResponse>\n"
+    "</InstrumentList><ScanTypeList>"
+    + "".join(
+        f"<ScanType><displayName>{_SCAN_NAMES[code]}</displayName><scanCode>{code}</scanCode>"
+        "<instruments>STK</instruments></ScanType>"
+        for code in SCAN_CODES
+    )
+    + "</ScanTypeList></ScanParameterResponse>\n"
 )
 
 # ---------------------------------------------------------------- faults
@@ -171,7 +182,7 @@ SimFault: TypeAlias = DropClients | NightlyReset | SystemNotice | Halt
 FARM_BURST: Final = (2103, 2105, 2157, 2104, 2106, 2158)
 
 
-class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers):
+class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, ReferenceHandlers):
     """The simulator without I/O (a :class:`~._server.ServerCore`).
 
     Args:
