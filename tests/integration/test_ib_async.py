@@ -8,6 +8,7 @@ timeout (``raiseSyncErrors``).
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -24,6 +25,9 @@ TIMEOUT = 10.0 * timeout_scale()
 def test_ib_async_connects_streams_fills_and_sees_the_position() -> None:
     started = time.monotonic()
     gateway = SimulatedGateway(seed=5, clock=lambda: OPEN + (time.monotonic() - started), tick_interval=0.1)
+    # ib_async runs on the thread's current event loop: give it its own, closed at the end.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     ib = ib_async.IB()
     with gateway:
         try:
@@ -63,3 +67,6 @@ def test_ib_async_connects_streams_fills_and_sees_the_position() -> None:
             ib.cancelMktData(contract)
         finally:
             ib.disconnect()
+            loop.run_until_complete(asyncio.sleep(0.05))  # let the transport finish closing
+            loop.close()
+            asyncio.set_event_loop(None)

@@ -67,7 +67,6 @@ from ibwire.messages import (
     ReqManagedAccts,
     ReqMarketDataType,
     ReqMarketRule,
-    ReqMatchingSymbols,
     ReqMktData,
     ReqMktDepth,
     ReqNewsProviders,
@@ -80,6 +79,7 @@ from ibwire.messages import (
     ReqSecDefOptParams,
     ReqTickByTickData,
     ReqUserInfo,
+    ReqWshMetaData,
     ScannerParameters,
     SecurityDefinitionOptionParameter,
     SecurityDefinitionOptionParameterEnd,
@@ -224,11 +224,11 @@ def test_requests_before_start_api_are_ignored_and_malformed_ones_get_320() -> N
 def test_unsupported_requests_get_an_answer() -> None:
     gateway = sim()
     client = ready(gateway)
-    client.send(ReqMatchingSymbols(req_id=3, pattern="AA"))
+    client.send(ReqWshMetaData(req_id=3))
     (error,) = errors(client.take())
     assert (error.req_id, error.error_code) == (3, 321)
-    assert "ReqMatchingSymbols is not supported by the ibwire simulator" in error.error_string
-    assert gateway.core.unhandled == ["ReqMatchingSymbols"]  # type: ignore[attr-defined]
+    assert "ReqWshMetaData is not supported by the ibwire simulator" in error.error_string
+    assert gateway.core.unhandled == ["ReqWshMetaData"]  # type: ignore[attr-defined]
 
 
 def test_simple_requests() -> None:
