@@ -5,24 +5,36 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ibwire.messages import (
+    AccountSummary,
+    AccountSummaryEnd,
     AccountUpdateMulti,
     AccountUpdateMultiEnd,
+    AcctDownloadEnd,
+    AcctValue,
     CancelAccountUpdatesMulti,
     CancelPositionsMulti,
-    Contract,
+    CommissionAndFeesReport,
     ErrMsg,
     Order,
     PlaceOrder,
+    Pnl,
+    PnlSingle,
+    PortfolioValue,
+    PositionData,
+    PositionEnd,
     PositionMulti,
     PositionMultiEnd,
+    ReqAccountSummary,
     ReqAccountUpdatesMulti,
+    ReqAcctData,
+    ReqPnl,
+    ReqPnlSingle,
+    ReqPositions,
     ReqPositionsMulti,
 )
 from ibwire.testing import SimulatorCore
 from ibwire.testing.memory import InMemoryGateway
-
-T0 = 1_710_168_000.0
-AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+from tests.simkit import AAPL, T0, errors, of, order, ready, sim
 
 
 def test_account_updates_multi_and_positions_multi_answer_and_follow_fills() -> None:
@@ -49,3 +61,44 @@ def test_account_updates_multi_and_positions_multi_answer_and_follow_fills() -> 
     assert not [e for e in client.take() if isinstance(e, (AccountUpdateMulti, PositionMulti))]
     client.send(ReqAccountUpdatesMulti(req_id=7, account="DU9", model_code="", ledger_and_nlv=False))
     assert [e.error_code for e in client.take() if isinstance(e, ErrMsg)] == [321]
+
+
+# ------------------------------------------------------------------ account
+
+
+def test_account_data_follows_fills() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqAcctData(subscribe=True, acct_code=""), ReqPositions(),
+                ReqAccountSummary(req_id=9, group_name="All", tags="AccountType,NetLiquidation,BuyingPower,$LEDGER"),
+                ReqPnl(req_id=10, account="DU0000001", model_code=""),
+                ReqPnlSingle(req_id=11, account="DU0000001", model_code="", con_id=265598))
+    events = client.take()
+    values = {v.key: v.val for v in of(events, AcctValue)}  # type: ignore[attr-defined]
+    assert values["NetLiquidation"] == "1000000.00" and values["AccountCode"] == "DU0000001"
+    assert of(events, AcctDownloadEnd) and of(events, PositionEnd) and of(events, AccountSummaryEnd)
+    summary = {s.tag: (s.value, s.currency) for s in of(events, AccountSummary)}  # type: ignore[attr-defined]
+    assert summary == {"AccountType": ("INDIVIDUAL", ""), "NetLiquidation": ("1000000.00", "USD"), "BuyingPower": ("4000000.00", "USD")}
+    assert of(events, Pnl) == [Pnl(req_id=10, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0)]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
+    events = client.take()
+    (portfolio,) = of(events, PortfolioValue)
+    assert portfolio.position == 100 and portfolio.contract.con_id == 265598  # type: ignore[attr-defined]
+    assert [p.position for p in of(events, PositionData)] == [Decimal(100)]  # type: ignore[attr-defined]
+    assert {s.tag for s in of(events, AccountSummary)} == {"AccountType", "NetLiquidation", "BuyingPower"}  # type: ignore[attr-defined]
+    cash = {v.key: float(v.val) for v in of(events, AcctValue) if v.currency == "USD"}  # type: ignore[attr-defined]
+    assert cash["TotalCashValue"] < 1_000_000 - 15_000 and cash["GrossPositionValue"] > 15_000
+    assert of(events, PnlSingle)[-1].pos == 100  # type: ignore[attr-defined]
+    gateway.advance(3.0)
+    assert len(of(client.take(), Pnl)) >= 2  # P&L keeps coming while positions move
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100, "MKT")))
+    events = client.take()
+    realized = of(events, CommissionAndFeesReport)[0].realized_pnl  # type: ignore[attr-defined]
+    assert realized is not None and realized == of(events, Pnl)[-1].realized_pnl  # type: ignore[attr-defined]
+
+
+def test_unknown_account() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqAcctData(subscribe=True, acct_code="DU9999999"))
+    assert errors(client.take(), 321)

@@ -6,17 +6,28 @@ import re
 from decimal import Decimal
 
 from ibwire.messages import (
+    CancelOrder,
     CommissionAndFeesReport,
     Contract,
     ErrMsg,
     ExecutionData,
+    ExecutionDataEnd,
+    ExecutionFilter,
     MarketDepth,
+    NextValidId,
     OpenOrder,
+    OpenOrderEnd,
     Order,
     OrderStatus,
     PlaceOrder,
+    PositionData,
+    ReqAllOpenOrders,
+    ReqExecutions,
+    ReqGlobalCancel,
+    ReqIds,
     ReqMktData,
     ReqMktDepth,
+    ReqOpenOrders,
     ReqPositions,
     TickGeneric,
     TickPrice,
@@ -24,9 +35,7 @@ from ibwire.messages import (
 from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._accounts import short_option_requirement
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
-
-T0 = 1_710_168_000.0  # Monday 2024-03-11 14:40 UTC, US equities open
-AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, of, ready, sim
 
 
 def setup() -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
@@ -181,3 +190,157 @@ def test_a_halt_stops_fills_and_quotes_and_a_resumption_restarts_them() -> None:
     events = client.take()
     assert (49, 0.0) in [(e.tick_type, e.value) for e in events if isinstance(e, TickGeneric)]
     assert [e for e in events if isinstance(e, ExecutionData)] and [e for e in events if isinstance(e, TickPrice)]
+
+
+# ------------------------------------------------------------------ orders
+
+
+def statuses(events: list[object], order_id: int) -> list[str]:
+    return [e.status for e in of(events, OrderStatus) if e.order_id == order_id]  # type: ignore[attr-defined]
+
+
+def test_market_order_fill_reports() -> None:
+    gateway = sim()
+    client = ready(gateway, 4)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
+    events = client.take()
+    assert statuses(events, 1) == ["Submitted", "Filled"]
+    (execution,) = of(events, ExecutionData)
+    fill = execution.execution  # type: ignore[attr-defined]
+    assert (fill.side, fill.shares, fill.order_id, fill.client_id, fill.acct_number) == ("BOT", Decimal(100), 1, 4, "DU0000001")
+    (report,) = of(events, CommissionAndFeesReport)
+    assert report.exec_id == fill.exec_id and report.commission_and_fees == 1.0  # type: ignore[attr-defined]
+    names = [type(e).__name__ for e in events]
+    assert names.index("ExecutionData") < names.index("CommissionAndFeesReport")
+    assert [o.order_state.status for o in of(events, OpenOrder)] == ["Submitted", "Filled"]  # type: ignore[attr-defined]
+    client.send(ReqIds())
+    assert of(client.take(), NextValidId) == [NextValidId(order_id=2)]
+
+
+def test_limit_order_rests_then_modify_fills_and_cancel_rules() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1.0)))
+    gateway.advance(5.0)
+    assert statuses(client.take(), 1) == ["Submitted"]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1000.0)))
+    assert statuses(client.take(), 1)[-1] == "Filled"
+    client.send(CancelOrder(order_id=1), CancelOrder(order_id=77))
+    events = client.take()
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(1, 10148), (77, 10147)]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "MKT")))
+    assert errors(client.take(), 104)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 10, "LMT", lmt_price=10000.0)))
+    client.send(CancelOrder(order_id=2))
+    events = client.take()
+    assert statuses(events, 2) == ["Submitted", "Cancelled"]
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(2, 202)]
+
+
+def test_duplicate_and_invalid_orders() -> None:
+    gateway = sim(start_order_id=10)
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=9, contract=AAPL, order=order("BUY", 1, "MKT")))
+    assert [(e.req_id, e.error_code, e.error_string) for e in errors(client.take())] == [(9, 103, "Duplicate order id")]
+    client.send(PlaceOrder(order_id=10, contract=AAPL, order=order("BUY", 1, "MKT")))
+    client.send(PlaceOrder(order_id=10, contract=AAPL, order=order("BUY", 1, "MKT")))
+    assert errors(client.take(), 104)
+    for order_id, bad in enumerate(
+        [order("BUY", 1, "PEG MID"), order("HOLD", 1, "MKT"), order("BUY", 0, "MKT"), order("BUY", 1, "LMT"), order("BUY", 1, "STP")],
+        start=20,
+    ):
+        client.send(PlaceOrder(order_id=order_id, contract=AAPL, order=bad))
+    codes = [e.error_code for e in errors(client.take())]
+    assert codes == [321, 321, 434, 321, 321]
+    client.send(PlaceOrder(order_id=30, contract=Contract(symbol="NOPE", sec_type="STK"), order=order("BUY", 1, "MKT")))
+    assert errors(client.take(), 200)
+
+
+def test_bracket_waits_for_the_transmitting_child() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(
+        PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1000.0, transmit=False)),
+        PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 10, "LMT", lmt_price=10000.0, parent_id=1, transmit=False)),
+    )
+    gateway.advance(5.0)
+    assert client.take() == []  # nothing transmitted, nothing filled
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("SELL", 10, "STP", aux_price=1.0, parent_id=1, transmit=True)))
+    events = client.take()
+    assert statuses(events, 1) == ["Submitted", "Filled"]
+    assert statuses(events, 2) == ["PreSubmitted", "Submitted"]
+    assert statuses(events, 3) == ["PreSubmitted"]
+    # Take profit fills: the stop loss is cancelled (children of one parent are OCA).
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 10, "LMT", lmt_price=1.0, parent_id=1)))
+    events = client.take()
+    assert statuses(events, 2)[-1] == "Filled" and statuses(events, 3) == ["Cancelled"]
+    client.send(ReqPositions())
+    positions = [p for p in of(client.take(), PositionData) if p.contract.con_id == 265598]  # type: ignore[attr-defined]
+    assert positions[-1].position == 0  # type: ignore[attr-defined]
+
+
+def test_oca_group_stop_trailing_and_stop_limit() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(
+        PlaceOrder(order_id=1, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=10000.0, oca_group="g1", oca_type=1)),
+        PlaceOrder(order_id=2, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=1.0, oca_group="g1", oca_type=1)),
+    )
+    # order 2 was still resting when 1 filled on arrival; it is cancelled only once both exist
+    client.send(PlaceOrder(order_id=3, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=1.0, oca_group="g2")),
+                PlaceOrder(order_id=4, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=10000.0, oca_group="g2")))
+    events = client.events
+    assert statuses(events, 4)[-1] == "Filled" and statuses(events, 3)[-1] == "Cancelled"
+    client.send(PlaceOrder(order_id=5, contract=MSFT, order=order("BUY", 1, "STP", aux_price=1.0)))
+    assert statuses(client.take(), 5)[-1] == "Filled"  # a buy stop below the market triggers at once
+    client.send(PlaceOrder(order_id=6, contract=MSFT, order=order("SELL", 1, "STP LMT", aux_price=10000.0, lmt_price=1.0)))
+    assert statuses(client.take(), 6)[-1] == "Filled"
+    client.send(PlaceOrder(order_id=7, contract=MSFT, order=order("SELL", 1, "TRAIL", aux_price=0.5)))
+    gateway.advance(120.0)
+    assert "Filled" in statuses(client.take(), 7)  # the walk crosses a 0.5 trail within two minutes
+    client.send(PlaceOrder(order_id=8, contract=MSFT, order=order("SELL", 1, "TRAIL", trailing_percent=50.0)))
+    gateway.advance(5.0)
+    assert statuses(client.take(), 8) == ["PreSubmitted"]
+
+
+def test_global_cancel_and_open_orders() -> None:
+    gateway = sim()
+    first = ready(gateway, 1)
+    second = ready(gateway, 2)
+    first.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 1, "LMT", lmt_price=1.0)))
+    second.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 1, "LMT", lmt_price=2.0)))
+    first.take()
+    second.take()
+    first.send(ReqOpenOrders())
+    events = first.take()
+    assert [o.order_id for o in of(events, OpenOrder)] == [1] and of(events, OpenOrderEnd)  # type: ignore[attr-defined]
+    first.send(ReqAllOpenOrders())
+    assert len(of(first.take(), OpenOrder)) == 2
+    first.send(ReqGlobalCancel())
+    assert statuses(first.take(), 1) == ["Cancelled"] and statuses(second.take(), 1) == ["Cancelled"]
+
+
+def test_what_if_order() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=ES, order=order("BUY", 2, "MKT", what_if=True)))
+    events = client.take()
+    (preview,) = of(events, OpenOrder)
+    state = preview.order_state  # type: ignore[attr-defined]
+    assert state.init_margin_change == "30360.00" and state.commission_and_fees == 4.5
+    assert state.init_margin_before == "0.00" and state.commission_and_fees_currency == "USD"
+    assert of(events, OrderStatus) == [] and of(events, ExecutionData) == []
+
+
+def test_executions_request() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 3, "MKT")),
+                PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20000, "MKT")))
+    client.take()
+    client.send(ReqExecutions(req_id=5, exec_filter=ExecutionFilter()),
+                ReqExecutions(req_id=6, exec_filter=ExecutionFilter(symbol="EUR")))
+    events = client.take()
+    assert [e.req_id for e in of(events, ExecutionData)] == [5, 5, 6]  # type: ignore[attr-defined]
+    assert len(of(events, CommissionAndFeesReport)) == 3
+    assert of(events, ExecutionDataEnd) == [ExecutionDataEnd(req_id=5), ExecutionDataEnd(req_id=6)]
