@@ -324,6 +324,8 @@ class HistoryRequest:
         format_date: 1 for text dates, 2 for epoch seconds.
         keep_up_to_date: stream updates of the last bar.
         end_text: the end date text as sent.
+        sessions: leave out the times the venue is closed (nights, weekends,
+            breaks) even without ``use_rth``.
     """
 
     instrument: Instrument
@@ -335,6 +337,7 @@ class HistoryRequest:
     format_date: int
     keep_up_to_date: bool
     end_text: str
+    sessions: bool = False
 
 
 def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
@@ -382,9 +385,9 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     """The bars of a valid request, and the start and end times of the window.
 
     Bars are aligned to their size (days on UTC midnight, weeks on Mondays); for
-    stocks and options, daily bars skip weekends.  An intraday bar exists when
-    the venue trades at its start (``_sessions``): with ``use_rth``, only in the
-    regular hours (US equities 09:30-16:00 New York, weekdays).
+    stocks and options, daily bars skip weekends.  With ``use_rth``, intraday bars
+    exist only in the regular hours (``_sessions``: US equities 09:30-16:00 New York,
+    weekdays); with ``sessions``, only while the venue trades; otherwise at any time.
     """
     bar = BAR_SIZES[request.bar_size]
     seconds = parse_duration(request.duration) or bar
@@ -404,8 +407,9 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
         if weekday_only and time.gmtime(t).tm_wday >= 5:
             t += bar
             continue
-        if not daily:
-            # Intraday bars exist while the venue trades; with use_rth, in its regular hours only.
+        if not daily and (request.use_rth or request.sessions):
+            # With use_rth, intraday bars exist in the regular hours only; with sessions,
+            # whenever the venue trades.
             moment = phase(instrument, t)
             if moment is Phase.CLOSED or (request.use_rth and moment is not Phase.REGULAR):
                 t += bar

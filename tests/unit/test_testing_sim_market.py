@@ -105,8 +105,8 @@ def bars_request(req_id: int, contract: Contract, *, rth: bool, duration: str = 
     )
 
 
-def history_at(now: float, *requests: ReqHistoricalData) -> list[object]:
-    gateway = InMemoryGateway(SimulatorCore(seed=2), now=now)
+def history_at(now: float, *requests: ReqHistoricalData, sessions: bool = False) -> list[object]:
+    gateway = InMemoryGateway(SimulatorCore(seed=2, sessions=sessions), now=now)
     client = gateway.connect(1)
     gateway.advance(1.5)
     client.take()
@@ -126,18 +126,23 @@ def test_five_days_of_rth_minute_bars_in_one_request_fall_in_new_york_regular_ho
     assert {t.time() for t in times} >= {dt.time(9, 30), dt.time(15, 59)}
 
 
-def test_without_rth_stock_bars_cover_the_extended_session_but_never_a_weekend() -> None:
-    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=False)) if isinstance(e, HistoricalData)]
+def test_with_sessions_stock_bars_cover_the_extended_session_but_never_a_weekend() -> None:
+    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=False), sessions=True) if isinstance(e, HistoricalData)]
     times = [dt.datetime.fromtimestamp(int(b.date), NEW_YORK) for b in data.bars]
     assert all(t.weekday() < 5 and dt.time(4, 0) <= t.time() < dt.time(20, 0) for t in times)
     assert any(t.time() < dt.time(9, 30) for t in times) and any(t.time() >= dt.time(16, 0) for t in times)
 
 
-def test_futures_bars_skip_the_daily_break() -> None:
-    (data,) = [e for e in history_at(T0, bars_request(1, ES, rth=False, bar="5 mins")) if isinstance(e, HistoricalData)]
+def test_with_sessions_futures_bars_skip_the_daily_break() -> None:
+    (data,) = [e for e in history_at(T0, bars_request(1, ES, rth=False, bar="5 mins"), sessions=True) if isinstance(e, HistoricalData)]
     times = [dt.datetime.fromtimestamp(int(b.date), CHICAGO) for b in data.bars]
     assert not [t for t in times if dt.time(16, 0) <= t.time() < dt.time(17, 0)]
     assert any(t.time() >= dt.time(17, 0) for t in times)  # the evening session is there
+
+
+def test_without_sessions_or_rth_bars_cover_every_hour() -> None:
+    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=False)) if isinstance(e, HistoricalData)]
+    assert len(data.bars) >= 5 * 1440  # every minute of the five days (and the one under way)
 
 
 def test_a_window_without_trading_gets_ibs_no_data_error() -> None:
