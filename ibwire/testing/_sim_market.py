@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import random
 from decimal import Decimal
 from typing import Any, Final
 
@@ -145,8 +146,30 @@ class MarketDataHandlers(CoreBase):
                 price(kind, value, None)
             if "236" in stream.params.get("generic", ()):
                 self._send(client, TickGeneric(req_id=req, tick_type=46, value=3.0))
+            self._generic_ticks(client, stream)
         if stream.instrument.sec_type == "OPT":
             self._option_ticks(client, stream, quote, now, delayed)
+
+    def _generic_ticks(self, client: _Client, stream: _Stream) -> None:
+        """Option statistics of a stock, on request: historical (104) and implied (106)
+        volatility, option volume (100) and open interest (101)."""
+        generic = stream.params.get("generic", ())
+        instrument = stream.instrument
+        if instrument.sec_type != "STK":
+            return
+        req = stream.req_id
+        rng = random.Random(f"{self.seed}|stats|{instrument.con_id}")
+        has_options = any(True for _ in self.universe.options_of(instrument))
+        if "104" in generic:
+            self._send(client, TickGeneric(req_id=req, tick_type=23, value=instrument.volatility))
+        if "106" in generic:
+            self._send(client, TickGeneric(req_id=req, tick_type=24, value=MODEL_VOL if has_options else instrument.volatility))
+        if "100" in generic and has_options:
+            self._send(client, TickSize(req_id=req, tick_type=29, size=Decimal(rng.randint(100_000, 900_000))))
+            self._send(client, TickSize(req_id=req, tick_type=30, size=Decimal(rng.randint(100_000, 900_000))))
+        if "101" in generic and has_options:
+            self._send(client, TickSize(req_id=req, tick_type=27, size=Decimal(rng.randint(1_000_000, 5_000_000))))
+            self._send(client, TickSize(req_id=req, tick_type=28, size=Decimal(rng.randint(1_000_000, 5_000_000))))
 
     def _option_inputs(self, instrument: Instrument, now: float) -> tuple[float, float, float, str] | None:
         """(underlying price, strike, years to expiry, right) of an option, or ``None``."""

@@ -65,6 +65,18 @@ def test_ib_async_connects_streams_fills_and_sees_the_position() -> None:
             cost = sum(f.execution.shares * f.execution.price for f in fills) + sum(f.commissionReport.commission for f in fills)
             assert position.avgCost == pytest.approx(cost / 100)
             ib.cancelMktData(contract)
+
+            # An option quote carries the model's greeks.
+            chains = ib.reqSecDefOptParams("AAPL", "", "STK", 265598)
+            expiry, strike = sorted(chains[0].expirations)[-1], 200.0
+            (call,) = ib.qualifyContracts(ib_async.Option("AAPL", expiry, strike, "C", "SMART"))
+            option_ticker = ib.reqMktData(call)
+            deadline = time.monotonic() + TIMEOUT
+            while option_ticker.modelGreeks is None and time.monotonic() < deadline:
+                ib.sleep(0.05)
+            greeks = option_ticker.modelGreeks
+            assert greeks is not None and 0 < greeks.delta < 1 and greeks.undPrice > 0
+            ib.cancelMktData(call)
         finally:
             ib.disconnect()
             loop.run_until_complete(asyncio.sleep(0.05))  # let the transport finish closing

@@ -12,7 +12,9 @@ from ibwire.messages import (
     ReqCalcImpliedVolat,
     ReqCalcOptionPrice,
     ReqMktData,
+    TickGeneric,
     TickOptionComputation,
+    TickSize,
 )
 from ibwire.testing import SimulatorCore
 from ibwire.testing._options import MODEL_VOL, black_scholes, implied_volatility, option_price
@@ -85,3 +87,14 @@ def test_calculations_are_answered_with_tick_53() -> None:
     client.send(ReqCalcImpliedVolat(req_id=9, contract=Contract(symbol="AAPL", sec_type="STK", exchange="SMART"),
                                     option_price=1.0, under_price=190.0))
     assert [e.error_code for e in client.take() if isinstance(e, ErrMsg)] == [321]
+
+
+def test_a_stock_quote_carries_option_statistics_on_request() -> None:
+    gateway, core, client = connect()
+    client.send(ReqMktData(req_id=3, contract=Contract(symbol="AAPL", sec_type="STK", exchange="SMART"),
+                           generic_tick_list="100,101,104,106"))
+    events = client.take()
+    generic = {e.tick_type: e.value for e in events if isinstance(e, TickGeneric)}
+    assert generic == {23: 0.25, 24: MODEL_VOL}
+    sizes = {e.tick_type for e in events if isinstance(e, TickSize)}
+    assert {27, 28, 29, 30} <= sizes
