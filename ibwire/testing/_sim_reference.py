@@ -74,6 +74,17 @@ _FA_XML: Final = {
 }
 
 
+def _news_time(text: str, now: float) -> float | None:
+    """The epoch time of a historical news bound: IB's ``yyyy-MM-dd HH:mm:ss.0`` (UTC),
+    or the ``endDateTime`` forms of historical data; empty is ``now``."""
+    text = text.strip()
+    try:
+        return _dt.datetime.strptime(text.removesuffix(".0"), "%Y-%m-%d %H:%M:%S").replace(
+            tzinfo=_dt.timezone.utc).timestamp()
+    except ValueError:
+        return parse_end(text, now)
+
+
 class ReferenceHandlers(CoreBase):
     """The simulator's reference and research requests."""
 
@@ -227,8 +238,11 @@ class ReferenceHandlers(CoreBase):
             self._error(client, req_id, 200)
             return
         providers = tuple(p.strip().upper() for p in message.provider_codes.split("+") if p.strip())
-        end = parse_end(message.end_date_time.replace("-", " ").replace(".0", ""), now) or now
-        start = parse_end(message.start_date_time.replace("-", " ").replace(".0", ""), now) if message.start_date_time else None
+        end = _news_time(message.end_date_time, now)
+        start = _news_time(message.start_date_time, now) if message.start_date_time.strip() else None
+        if end is None or (message.start_date_time.strip() and start is None):
+            self._validation(client, req_id, "bN", "Invalid date/time: use yyyy-MM-dd HH:mm:ss.0")
+            return
         begin = start if start is not None else end - 30 * 86400
         items: list[tuple[int, str, str, str]] = []
         day = _dt.datetime.fromtimestamp(end, _dt.timezone.utc).date()

@@ -141,6 +141,12 @@ def test_historical_news_and_articles() -> None:
     client.send(ReqNewsArticle(req_id=11, provider_code=news[0].provider_code, article_id=news[0].article_id))
     (article,) = [e for e in client.take() if isinstance(e, NewsArticle)]
     assert article.article_type == 0 and article.article_text.startswith(news[0].headline)
+    client.send(ReqHistoricalNews(req_id=13, con_id=265598, provider_codes="BRFUPDN",
+                                  start_date_time="2024-03-01 00:00:00.0", end_date_time="2024-03-05 00:00:00.0",
+                                  total_results=100))
+    window = [e for e in client.take() if isinstance(e, HistoricalNews)]
+    assert len(window) == 4 and all("2024-03-01" <= n.time < "2024-03-05" for n in window)
+    assert {n.provider_code for n in window} == {"BRFUPDN"}
     client.send(ReqNewsArticle(req_id=12, provider_code="BRFG", article_id="nonsense"))
     assert [e.error_code for e in client.take() if isinstance(e, ErrMsg)] == [321]
 
