@@ -19,12 +19,13 @@ Margin follows IB's published Reg T rules for a margin account:
 
 * stocks: initial 50% of the market value, long or short; maintenance 25% long,
   30% short;
-* long options: no margin, and no loan value (they are outside the equity with
-  loan value);
+* long options: their premium (market value), initial and maintenance: they are
+  paid in full and have no loan value;
 * short options (naked): the option's value plus the larger of 20% of the
   underlying less the out-of-the-money amount and 10% of the underlying (calls)
   or of the strike (puts), per share, times multiplier and quantity; the same
-  for maintenance;
+  for maintenance; the short option's value is added back to the equity with
+  loan value (the requirement includes it);
 * futures: fixed initial and maintenance amounts per contract, from the
   instrument;
 * currency pairs: 3% initial, 2.5% maintenance of the notional.
@@ -200,7 +201,9 @@ def margin_of(position: Position, mark: float, spot: float | None) -> Margin:
         initial, long_maint, short_maint = STOCK_MARGIN
         return Margin(value * initial, value * (long_maint if quantity > 0 else short_maint))
     if kind == "OPT":
-        if quantity > 0 or spot is None:
+        if quantity > 0:
+            return Margin(value, value)  # paid in full: no loan value
+        if spot is None:
             return Margin(0.0, 0.0)
         per_share = short_option_requirement(mark, spot, instrument.contract.strike or 0.0, instrument.contract.right)
         amount = per_share * instrument.multiplier * size
@@ -239,7 +242,7 @@ def account_values(
     liquidation = cash
     gross = 0.0
     unrealized = 0.0
-    option_value = 0.0
+    short_options = 0.0
     initial = 0.0
     maintenance = 0.0
     for position in account.positions.values():
@@ -256,12 +259,13 @@ def account_values(
         else:
             liquidation += value
             gross += abs(value)
-        if instrument.sec_type == "OPT":
-            option_value += value
+        if instrument.sec_type == "OPT" and value < 0:
+            short_options += value
         need = margin_of(position, price, spot(instrument))
         initial += need.initial
         maintenance += need.maintenance
-    equity = liquidation - option_value
+    # A short option's value is a liability inside net liquidation; its margin covers it.
+    equity = liquidation - short_options
     available = equity - initial
     excess = equity - maintenance
     return {

@@ -106,7 +106,7 @@ def test_naked_short_option_formula(right: str, premium: float, spot: float, str
     assert short_option_requirement(premium, spot, strike, right) == pytest.approx(expected)
 
 
-def test_option_margin_long_is_none_short_is_premium_plus_20_percent() -> None:
+def test_option_margin_long_is_the_premium_short_is_premium_plus_20_percent() -> None:
     call = option("C", 200.0)
     account = Account()
     book_fill(account, call, Decimal(-10), 3.0, 6.5)
@@ -115,12 +115,16 @@ def test_option_margin_long_is_none_short_is_premium_plus_20_percent() -> None:
     per_share = 3.0 + max(0.2 * 190.0 - 10.0, 19.0)
     assert need.initial == pytest.approx(per_share * 100 * 10)
     values = account_values(account, lambda i: 3.0, lambda i: 190.0)
-    # The short option is outside the equity with loan value; its value is inside net liquidation.
+    # The short option's value (a liability in net liquidation) is added back to the
+    # equity with loan value, since the requirement includes the premium.
     assert values["EquityWithLoanValue"] == pytest.approx(values["NetLiquidation"] + 3000)
     assert values["AvailableFunds"] == pytest.approx(values["EquityWithLoanValue"] - need.initial)
+    assert values["AvailableFunds"] == pytest.approx(1_000_000 - 6.5 - (per_share - 3.0) * 1000)
     long = Account()
     book_fill(long, call, Decimal(10), 3.0, 6.5)
-    assert account_values(long, lambda i: 3.0, lambda i: 190.0)["InitMarginReq"] == 0.0
+    long_values = account_values(long, lambda i: 3.0, lambda i: 190.0)
+    assert long_values["InitMarginReq"] == long_values["MaintMarginReq"] == pytest.approx(3000)  # the premium
+    assert long_values["AvailableFunds"] == pytest.approx(1_000_000 - 3000 - 6.5)
 
 
 def test_commissions() -> None:
