@@ -43,6 +43,7 @@ __all__ = [
     "Quote",
     "Walks",
     "format_time",
+    "grid_point",
     "historical_quote",
     "history_bars",
     "parse_duration",
@@ -181,6 +182,13 @@ def _lot(instrument: Instrument) -> int:
     return {"STK": 100, "CASH": 100000}.get(instrument.sec_type, 1)
 
 
+def grid_point(now: float, grid: float) -> float:
+    """The last multiple of ``grid`` at or before ``now`` (robust to float rounding)."""
+    if grid <= 0:
+        return now
+    return math.floor(now / grid + 1e-9) * grid
+
+
 def _round_tick(price: float, tick: float) -> float:
     ticks = round(price / tick)
     digits = max(0, -int(math.floor(math.log10(tick))) + 1)
@@ -198,14 +206,21 @@ def _base(instrument: Instrument, t: float) -> float:
 class Walks:
     """The live random walks of every instrument (advanced lazily, deterministic).
 
+    Prices change only on a grid of times (``grid`` seconds apart, from the epoch):
+    the price at any moment is the price at the last grid point.  The simulator
+    publishes quotes on that grid, so whatever reads a price between two
+    publications (a fill, a mark) reads one that was published.
+
     Args:
         seed: the simulator's seed.
         universe: the instruments.
+        grid: seconds between two price changes (the simulator's tick interval).
     """
 
-    def __init__(self, seed: int, universe: Universe) -> None:
+    def __init__(self, seed: int, universe: Universe, grid: float = STEP) -> None:
         self.seed = seed
         self.universe = universe
+        self.grid = grid
         self._state: dict[int, tuple[int, float, random.Random]] = {}
         self.volume: dict[int, int] = {}
 
@@ -228,8 +243,13 @@ class Walks:
         self._state[instrument.con_id] = (max(step, last), x, rng)
         return x
 
+    def at(self, now: float) -> float:
+        """The grid point of ``now``: the moment whose prices hold at ``now``."""
+        return grid_point(now, self.grid)
+
     def mid(self, instrument: Instrument, now: float) -> float:
         """The instrument's mid price at ``now``."""
+        now = self.at(now)
         underlying = self.universe.underlying(instrument)
         if underlying is not None:
             spot = self.mid(underlying, now)
@@ -240,6 +260,7 @@ class Walks:
 
     def quote(self, instrument: Instrument, now: float) -> Quote:
         """The instrument's quote at ``now``."""
+        now = self.at(now)
         tick = instrument.min_tick
         mid = self.mid(instrument, now)
         spread = max(tick, _round_tick(mid * 0.0002, tick)) if instrument.sec_type != "OPT" else max(
@@ -263,6 +284,7 @@ class Walks:
         and then the last one is missing (so that a depth feed inserts and
         deletes rows).
         """
+        now = self.at(now)
         quote = self.quote(instrument, now)
         tick = instrument.min_tick
         step = int(now // STEP)

@@ -149,7 +149,7 @@ class CoreBase:
     def walks(self) -> Walks:
         """The live price walks."""
         if self._walks is None:
-            self._walks = Walks(self.seed, self.universe)
+            self._walks = Walks(self.seed, self.universe, self.tick_interval)
         return self._walks
 
     @property

@@ -35,6 +35,7 @@ from ._market import (
     Level,
     Quote,
     format_time,
+    grid_point,
     history_bars,
     parse_end,
     validate_history,
@@ -91,7 +92,7 @@ class MarketDataHandlers(CoreBase):
             return
         generic = {g.strip() for g in message.generic_tick_list.split(",") if g.strip()}
         stream = _Stream(
-            "mkt", req_id, instrument, now + self.tick_interval, self.tick_interval,
+            "mkt", req_id, instrument, self._next_publication(now), self.tick_interval,
             {"delayed": not live, "generic": generic},
         )
         if client.market_data_type:
@@ -105,6 +106,11 @@ class MarketDataHandlers(CoreBase):
             self._send(client, TickSnapshotEnd(req_id=req_id))
             return
         client.streams[("mkt", req_id)] = stream
+
+    def _next_publication(self, now: float) -> float:
+        """The next point of the price grid: streams publish on it, so prices a fill
+        or a mark reads between two publications were published."""
+        return grid_point(now, self.tick_interval) + self.tick_interval
 
     def _on_CancelMktData(self, client: _Client, message: Any, now: float) -> None:
         if client.streams.pop(("mkt", message.req_id), None) is None:
@@ -246,7 +252,7 @@ class MarketDataHandlers(CoreBase):
         if self._permitted(client, req_id, instrument) is not True:
             return
         rows = max(1, min(int(message.num_rows or 5), 10))
-        stream = _Stream("depth", req_id, instrument, now + self.tick_interval, self.tick_interval,
+        stream = _Stream("depth", req_id, instrument, self._next_publication(now), self.tick_interval,
                          {"rows": rows, "smart": bool(message.is_smart_depth)})
         client.streams[("depth", req_id)] = stream
         self._depth(client, stream, now)
@@ -299,7 +305,7 @@ class MarketDataHandlers(CoreBase):
         instrument = self._resolve(client, req_id, message.contract)
         if instrument is None or self._permitted(client, req_id, instrument) is not True:
             return
-        stream = _Stream("tbt", req_id, instrument, now + self.tick_interval, self.tick_interval, {"type": kind})
+        stream = _Stream("tbt", req_id, instrument, self._next_publication(now), self.tick_interval, {"type": kind})
         client.streams[("tbt", req_id)] = stream
 
     def _tick_by_tick(self, client: _Client, stream: _Stream, now: float) -> None:

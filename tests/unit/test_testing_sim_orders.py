@@ -344,3 +344,23 @@ def test_executions_request() -> None:
     assert [e.req_id for e in of(events, ExecutionData)] == [5, 5, 6]  # type: ignore[attr-defined]
     assert len(of(events, CommissionAndFeesReport)) == 3
     assert of(events, ExecutionDataEnd) == [ExecutionDataEnd(req_id=5), ExecutionDataEnd(req_id=6)]
+
+
+def test_fills_are_at_prices_the_quote_stream_published() -> None:
+    gateway, core, client = setup()
+    client.send(ReqMktData(req_id=1, contract=AAPL))
+    published: set[tuple[int, float]] = set()
+    fills: list[tuple[str, float]] = []
+    order_id = 1
+    for step in range(120):
+        gateway.advance(0.37 + (step % 5) * 0.11)  # between the publications, at odd moments
+        client.send(PlaceOrder(order_id=order_id, contract=AAPL, order=order("BUY" if step % 2 else "SELL", 100)))
+        order_id += 1
+        for event in client.take():
+            if isinstance(event, TickPrice) and event.tick_type in (1, 2):
+                published.add((event.tick_type, event.price))
+            elif isinstance(event, ExecutionData):
+                fills.append((event.execution.side, event.execution.price))
+    assert len(fills) == 120
+    for side, price in fills:
+        assert ((2 if side == "BOT" else 1), price) in published, (side, price)
