@@ -3,33 +3,43 @@
 Pure state and arithmetic: the simulator core feeds it orders and quotes and
 turns what it returns (order updates, fills) into wire messages.
 
-Matching is simple and deterministic: a working order fills completely, at one
-price, as soon as the quote allows it (market: the touch; limit: the touch when
-it is at or better than the limit; stop and stop-limit: once the last price
-crosses the stop; trailing stop: the stop follows the last price by the trailing
-amount or percent).  Bracket children wait for their parent to fill; children of
+Matching is deterministic and uses the displayed book (``Walks.book``, the same
+one the depth feed publishes): a working order takes the displayed levels from
+the touch outwards, one execution per level, at the level's price and up to its
+displayed size, as far as its limit allows (market: any level; limit: levels at
+or better than the limit; stop and stop-limit: once the last price crosses the
+stop; trailing stop: the stop follows the last price by the trailing amount or
+percent).  What is left works on at the next step, when the book has refilled;
+an IOC order's rest is cancelled.  Bracket children wait for their parent to fill; children of
 one parent, and orders sharing an OCA group, cancel each other when one fills.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final
 
 from ..messages import Contract, Order, OrderState
-from ._market import Quote
+from ._accounts import (
+    Account,
+    Position,
+    account_values,
+    book_fill,
+    commission_of,
+    finite,
+    unrealized_of,
+)
+from ._market import Book, Quote
 from ._universe import Instrument
 
-__all__ = ["Broker", "Fill", "Position", "SimOrder", "ORDER_TYPES"]
+__all__ = ["ORDER_TYPES", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
 
 #: Order types the simulator executes.
 ORDER_TYPES: Final = frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL"})
-#: Starting cash of every account.
-STARTING_CASH: Final = 1_000_000.0
 _ACTIVE: Final = frozenset({"PreSubmitted", "Submitted"})
+_STOP_LIKE: Final = frozenset({"STP", "STP LMT", "TRAIL"})
 
 
 @dataclass
@@ -52,6 +62,7 @@ class SimOrder:
         transmitted: sent to the "exchange" (``transmit`` of its group was set).
         triggered: a stop order whose stop was hit.
         trail_stop: the current trailing stop price.
+        commission: the commission charged so far.
     """
 
     order_id: int
@@ -68,6 +79,7 @@ class SimOrder:
     transmitted: bool = False
     triggered: bool = False
     trail_stop: float | None = None
+    commission: float = 0.0
 
     @property
     def quantity(self) -> Decimal:
@@ -104,6 +116,9 @@ class Fill:
         shares: the quantity.
         commission: the commission and fees.
         realized_pnl: the P&L this fill realised (``None`` when it opened a position).
+        cum_qty: the order's filled quantity after this execution.
+        avg_price: the order's average fill price after this execution.
+        status: the order's status after this execution.
     """
 
     order: SimOrder
@@ -113,47 +128,9 @@ class Fill:
     shares: Decimal
     commission: float
     realized_pnl: float | None
-
-
-@dataclass
-class Position:
-    """A position of one account in one instrument.
-
-    Attributes:
-        instrument: the instrument.
-        quantity: signed quantity.
-        avg_cost: average cost per unit, multiplier included (IB's ``avgCost``).
-        realized: P&L realised on it so far.
-    """
-
-    instrument: Instrument
-    quantity: Decimal = Decimal(0)
-    avg_cost: float = 0.0
-    realized: float = 0.0
-
-
-@dataclass
-class _Account:
-    cash: float = STARTING_CASH
-    positions: dict[int, Position] = field(default_factory=dict)
-    realized: float = 0.0
-    commissions: float = 0.0
-
-
-def commission_of(instrument: Instrument, shares: Decimal, price: float) -> float:
-    """IB's fixed-rate commission, roughly (per share, per contract, per notional)."""
-    quantity = float(abs(shares))
-    if instrument.sec_type == "STK":
-        return round(min(max(quantity * 0.005, 1.0), quantity * price * 0.01), 2)
-    if instrument.sec_type == "OPT":
-        return round(max(quantity * 0.65, 1.0), 2)
-    if instrument.sec_type == "FUT":
-        return round(quantity * 2.25, 2)
-    return round(max(quantity * price * 0.00002, 2.0), 2)
-
-
-def _margin_rate(instrument: Instrument) -> float:
-    return {"STK": 0.25, "OPT": 1.0, "FUT": 0.05, "CASH": 0.03}.get(instrument.sec_type, 0.25)
+    cum_qty: Decimal = Decimal(0)
+    avg_price: float = 0.0
+    status: str = "Filled"
 
 
 class Broker:
@@ -162,14 +139,21 @@ class Broker:
     Args:
         accounts: the account ids.
         mark: the price to value positions at: ``mark(instrument)``.
+        spot: the underlying's price of an option (for its margin), else ``None``.
     """
 
-    def __init__(self, accounts: tuple[str, ...], mark: Callable[[Instrument], float]) -> None:
+    def __init__(
+        self,
+        accounts: tuple[str, ...],
+        mark: Callable[[Instrument], float],
+        spot: Callable[[Instrument], float | None] = lambda instrument: None,
+    ) -> None:
         self.accounts_ids = accounts
         self.mark = mark
+        self.spot = spot
         self.orders: dict[tuple[int, int], SimOrder] = {}
         self.fills: list[Fill] = []
-        self.accounts: dict[str, _Account] = {a: _Account() for a in accounts}
+        self.accounts: dict[str, Account] = {a: Account() for a in accounts}
         self._perm = 100000000
         self._exec = 0
 
@@ -254,68 +238,84 @@ class Broker:
             out.append(sim)
         return out
 
-    def match(self, now: float, quote: Callable[[Instrument], Quote]) -> tuple[list[Fill], list[SimOrder]]:
-        """Fill whatever the current quotes allow.
+    def match(
+        self,
+        now: float,
+        market: Callable[[Instrument], tuple[Quote, Book]],
+        can_trade: Callable[[SimOrder], bool] = lambda sim: True,
+    ) -> tuple[list[Fill], list[SimOrder]]:
+        """Fill whatever the displayed book allows now.
+
+        An order takes the displayed levels from the touch outwards, one execution
+        per level, as far as its limit allows; what it takes is gone for the
+        other orders of this pass; the rest works on (an IOC order's rest is
+        cancelled).  An order for which ``can_trade`` is false (its venue is
+        closed, its symbol halted) waits untouched.
 
         Returns:
-            the fills, and the orders whose status changed without a fill
-            (triggered stops, OCA and sibling cancels, activated children).
+            the fills, and the orders whose status changed otherwise
+            (triggered stops, OCA and sibling cancels, activated children,
+            cancelled IOC remainders).
         """
         fills: list[Fill] = []
         changed: list[SimOrder] = []
+        taken: dict[tuple[int, bool, int], Decimal] = {}
         for sim in self.working():
             if sim.status not in _ACTIVE:
                 continue  # cancelled by an earlier fill of this pass
-            q = quote(sim.instrument)
-            price = self._fill_price(sim, q)
-            if price is None:
-                if sim.order.order_type.upper() in ("STP", "STP LMT", "TRAIL") and sim.triggered and sim.status == "PreSubmitted":
-                    sim.status = "Submitted"
-                    changed.append(sim)
-                elif sim.status == "PreSubmitted" and sim.order.order_type.upper() not in ("STP", "STP LMT", "TRAIL"):
-                    sim.status = "Submitted"
-                    changed.append(sim)
-                elif sim.order.tif.upper() == "IOC":
-                    sim.status = "Cancelled"
-                    changed.append(sim)
+            if not can_trade(sim):
                 continue
-            fill = self._fill(sim, price, now)
-            fills.append(fill)
-            changed.extend(self._after_fill(sim))
+            quote, book = market(sim.instrument)
+            tradable, limit = self._executable(sim, quote)
+            got: list[Fill] = []
+            if tradable:
+                buy = sim.is_buy
+                for index, level in enumerate(book.asks if buy else book.bids):
+                    if sim.remaining <= 0:
+                        break
+                    if limit is not None and (level.price > limit if buy else level.price < limit):
+                        break
+                    key = (sim.instrument.con_id, buy, index)
+                    size = min(level.size - taken.get(key, Decimal(0)), sim.remaining)
+                    if size <= 0:
+                        continue
+                    taken[key] = taken.get(key, Decimal(0)) + size
+                    got.append(self._fill(sim, level.price, size, now))
+            fills.extend(got)
+            if got and sim.remaining == 0:
+                changed.extend(self._after_fill(sim))
+            elif sim.order.tif.upper() == "IOC" and tradable:
+                sim.status = "Cancelled"
+                changed.append(sim)
+            elif not got and sim.status == "PreSubmitted" and (
+                sim.triggered or sim.order.order_type.upper() not in _STOP_LIKE
+            ):
+                sim.status = "Submitted"
+                changed.append(sim)
         return fills, changed
 
-    def _fill_price(self, sim: SimOrder, q: Quote) -> float | None:
+    def _executable(self, sim: SimOrder, q: Quote) -> tuple[bool, float | None]:
+        """Whether ``sim`` may trade now, and its limit price (``None``: at any price)."""
         order = sim.order
         kind = order.order_type.upper()
         buy = sim.is_buy
-        touch = q.ask if buy else q.bid
         if kind == "MKT":
-            return touch
+            return True, None
         if kind == "LMT":
-            limit = order.lmt_price
-            if limit is None:
-                return None
-            if (buy and touch <= limit) or (not buy and touch >= limit):
-                return touch
-            return None
+            return order.lmt_price is not None, order.lmt_price
         if kind == "TRAIL":
             self._trail(sim, q.last)
         stop = sim.trail_stop if kind == "TRAIL" else order.aux_price
         if stop is None:
-            return None
+            return False, None
         if not sim.triggered:
             if (buy and q.last >= stop) or (not buy and q.last <= stop):
                 sim.triggered = True
             else:
-                return None
+                return False, None
         if kind == "STP LMT":
-            limit = order.lmt_price
-            if limit is None:
-                return None
-            if (buy and touch <= limit) or (not buy and touch >= limit):
-                return touch
-            return None
-        return touch
+            return order.lmt_price is not None, order.lmt_price
+        return True, None
 
     def _trail(self, sim: SimOrder, last: float) -> None:
         order = sim.order
@@ -330,17 +330,22 @@ class Broker:
         else:
             sim.trail_stop = max(sim.trail_stop, last - offset)
 
-    def _fill(self, sim: SimOrder, price: float, now: float) -> Fill:
-        shares = sim.remaining
+    def _fill(self, sim: SimOrder, price: float, shares: Decimal, now: float) -> Fill:
         self._exec += 1
         exec_id = f"0000e{sim.perm_id:08x}.{self._exec:08x}.01.01"
-        commission = commission_of(sim.instrument, shares, price)
-        realized = self._book(sim, shares, price, commission)
-        sim.avg_fill_price = price
+        filled = sim.filled + shares
+        notional = sim.avg_fill_price * float(sim.filled) + price * float(shares)
+        # IB charges per order (its minimum applies once): each execution pays the difference.
+        total = commission_of(sim.instrument, filled, notional / float(filled))
+        commission = round(max(total - sim.commission, 0.0), 2)
+        sim.commission += commission
+        account = self.accounts.setdefault(sim.account, Account())
+        realized = book_fill(account, sim.instrument, shares if sim.is_buy else -shares, price, commission)
+        sim.avg_fill_price = notional / float(filled)
         sim.last_fill_price = price
-        sim.filled = sim.quantity
-        sim.status = "Filled"
-        fill = Fill(sim, exec_id, now, price, shares, commission, realized)
+        sim.filled = filled
+        sim.status = "Filled" if sim.remaining == 0 else "Submitted"
+        fill = Fill(sim, exec_id, now, price, shares, commission, realized, filled, sim.avg_fill_price, sim.status)
         self.fills.append(fill)
         return fill
 
@@ -364,51 +369,15 @@ class Broker:
                 changed.append(child)
         return changed
 
-    def _book(self, sim: SimOrder, shares: Decimal, price: float, commission: float) -> float | None:
-        account = self.accounts.setdefault(sim.account, _Account())
-        instrument = sim.instrument
-        mult = instrument.multiplier
-        signed = shares if sim.is_buy else -shares
-        position = account.positions.setdefault(instrument.con_id, Position(instrument))
-        old = position.quantity
-        realized: float | None = None
-        unit_cost = price * mult
-        if old == 0 or (old > 0) == (signed > 0):
-            total = float(abs(old)) * position.avg_cost + float(abs(signed)) * unit_cost
-            position.quantity = old + signed
-            position.avg_cost = total / float(abs(position.quantity))
-        else:
-            closing = min(abs(old), abs(signed))
-            direction = 1 if old > 0 else -1
-            realized = round((unit_cost - position.avg_cost) * float(closing) * direction - commission, 2)
-            position.realized += realized
-            account.realized += realized
-            position.quantity = old + signed
-            if position.quantity != 0 and (position.quantity > 0) != (old > 0):
-                position.avg_cost = unit_cost
-            elif position.quantity == 0:
-                position.avg_cost = 0.0
-        # Futures settle variation margin; everything else moves cash by its notional.
-        if instrument.sec_type != "FUT":
-            account.cash -= float(signed) * unit_cost
-        elif realized is not None:
-            account.cash += realized + commission
-        account.cash -= commission
-        account.commissions += commission
-        return realized
-
     # ------------------------------------------------------------ accounts
 
     def positions(self, account: str) -> list[Position]:
         """The positions of ``account`` (closed ones stay, at zero, like TWS)."""
-        return list(self.accounts.setdefault(account, _Account()).positions.values())
+        return list(self.accounts.setdefault(account, Account()).positions.values())
 
     def unrealized(self, position: Position) -> float:
-        """The unrealised P&L of a position at the current mark."""
-        if position.quantity == 0:
-            return 0.0
-        value = float(position.quantity) * self.mark(position.instrument) * position.instrument.multiplier
-        return value - float(position.quantity) * position.avg_cost
+        """The unrealized P&L of a position at the current mark."""
+        return unrealized_of(position, self.mark(position.instrument))
 
     def market_value(self, position: Position) -> float:
         """The market value of a position at the current mark."""
@@ -416,84 +385,46 @@ class Broker:
 
     def values(self, account: str) -> dict[str, float]:
         """The account's numbers, by IB's tag names (USD)."""
-        state = self.accounts.setdefault(account, _Account())
-        gross = 0.0
-        liquidation = state.cash
-        unrealized = 0.0
-        init = 0.0
-        for position in state.positions.values():
-            if position.quantity == 0:
-                continue
-            value = self.market_value(position)
-            pnl = self.unrealized(position)
-            unrealized += pnl
-            if position.instrument.sec_type == "FUT":
-                liquidation += pnl
-                init += abs(float(position.quantity)) * 12000.0
-            else:
-                liquidation += value
-                gross += abs(value)
-                init += abs(value) * _margin_rate(position.instrument)
-        maint = init * 0.8
-        return {
-            "NetLiquidation": liquidation,
-            "TotalCashValue": state.cash,
-            "SettledCash": state.cash,
-            "AccruedCash": 0.0,
-            "BuyingPower": max(liquidation - init, 0.0) * 4,
-            "EquityWithLoanValue": liquidation,
-            "PreviousDayEquityWithLoanValue": STARTING_CASH,
-            "GrossPositionValue": gross,
-            "RegTEquity": liquidation,
-            "RegTMargin": init,
-            "SMA": max(liquidation - init, 0.0),
-            "InitMarginReq": init,
-            "MaintMarginReq": maint,
-            "AvailableFunds": liquidation - init,
-            "ExcessLiquidity": liquidation - maint,
-            "Cushion": (liquidation - maint) / liquidation if liquidation else 0.0,
-            "FullInitMarginReq": init,
-            "FullMaintMarginReq": maint,
-            "FullAvailableFunds": liquidation - init,
-            "FullExcessLiquidity": liquidation - maint,
-            "LookAheadInitMarginReq": init,
-            "LookAheadMaintMarginReq": maint,
-            "LookAheadAvailableFunds": liquidation - init,
-            "LookAheadExcessLiquidity": liquidation - maint,
-            "Leverage": gross / liquidation if liquidation else 0.0,
-            "UnrealizedPnL": unrealized,
-            "RealizedPnL": state.realized,
-        }
+        return account_values(self.accounts.setdefault(account, Account()), self.mark, self.spot)
+
+    def check(self, sim: SimOrder, price: float) -> tuple[dict[str, float], dict[str, float], float]:
+        """The account before and after ``sim`` filled whole at ``price``, and its commission.
+
+        The margin check of a new order and the what-if preview both use this.
+        """
+        state = self.accounts.setdefault(sim.account, Account())
+        before = account_values(state, self.mark, self.spot)
+        commission = commission_of(sim.instrument, sim.remaining, price)
+        trial = state.copy()
+        signed = sim.remaining if sim.is_buy else -sim.remaining
+        book_fill(trial, sim.instrument, signed, price, commission)
+        after = account_values(trial, self.mark, self.spot)
+        return before, after, commission
 
     def what_if(self, sim: SimOrder, price: float) -> OrderState:
         """The margin and commission preview of an order (a what-if order's state)."""
-        before = self.values(sim.account)
-        notional = float(sim.quantity) * price * sim.instrument.multiplier
-        change = 12000.0 * float(sim.quantity) if sim.instrument.sec_type == "FUT" else notional * _margin_rate(sim.instrument)
-        commission = commission_of(sim.instrument, sim.quantity, price)
+        before, after, commission = self.check(sim, price)
 
         def text(value: float) -> str:
             return f"{value:.2f}"
+
+        def change(key: str) -> str:
+            return text(after[key] - before[key])
 
         return OrderState(
             status="PreSubmitted",
             init_margin_before=text(before["InitMarginReq"]),
             maint_margin_before=text(before["MaintMarginReq"]),
             equity_with_loan_before=text(before["EquityWithLoanValue"]),
-            init_margin_change=text(change),
-            maint_margin_change=text(change * 0.8),
-            equity_with_loan_change=text(-commission),
-            init_margin_after=text(before["InitMarginReq"] + change),
-            maint_margin_after=text(before["MaintMarginReq"] + change * 0.8),
-            equity_with_loan_after=text(before["EquityWithLoanValue"] - commission),
+            init_margin_change=change("InitMarginReq"),
+            maint_margin_change=change("MaintMarginReq"),
+            equity_with_loan_change=change("EquityWithLoanValue"),
+            init_margin_after=text(after["InitMarginReq"]),
+            maint_margin_after=text(after["MaintMarginReq"]),
+            equity_with_loan_after=text(after["EquityWithLoanValue"]),
             commission_and_fees=commission,
             min_commission_and_fees=commission,
             max_commission_and_fees=commission,
             commission_and_fees_currency="USD",
             margin_currency="USD",
         )
-
-
-def finite(value: float) -> float:
-    """``value``, or 0 when it is not finite (never send NaN to a client)."""
-    return value if math.isfinite(value) else 0.0

@@ -28,16 +28,23 @@ from decimal import Decimal
 from typing import Final
 
 from ..messages import BarData
-from ._universe import Instrument, Universe, option_price
+from ._options import option_price
+from ._sessions import Phase, phase
+from ._universe import Instrument, Universe
 
 __all__ = [
     "BAR_SIZES",
+    "BOOK_ROWS",
+    "Book",
+    "Level",
     "STEP",
     "WHAT_TO_SHOW",
     "HistoryRequest",
     "Quote",
     "Walks",
     "format_time",
+    "grid_point",
+    "historical_quote",
     "history_bars",
     "parse_duration",
     "parse_end",
@@ -76,10 +83,12 @@ _BY_SEC_TYPE: Final[dict[str, frozenset[str]]] = {
 }
 _DURATION_RE: Final = re.compile(r"^(\d+) ([SDWMY])$")
 _DURATION_UNITS: Final = {"S": 1, "D": 86400, "W": 604800, "M": 2592000, "Y": 31536000}
-# IB's step-size guidance: (longest duration in seconds, smallest bar in seconds).
+# The limits real Gateways apply: (longest duration in seconds, smallest bar in seconds).
+# IB's step-size table guarantees less (one day of 1-minute bars, a week of 3-minute
+# bars); Gateways serve a week of 1-minute bars in one request, and so does this.
+# Pacing (``_history_paced``) still applies to every request.
 _STEP_RULE: Final = (
-    (1800, 1), (3600, 5), (14400, 10), (28800, 30), (86400, 60), (172800, 120),
-    (604800, 180), (2592000, 1800),
+    (1800, 1), (3600, 5), (14400, 10), (28800, 30), (604800, 60), (2592000, 1800),
 )
 _MAX_BARS: Final = 100_000
 _VALIDATION: Final = "Error validating request.-'bP' : cause - "
@@ -144,6 +153,42 @@ class Quote:
     last_size: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One displayed price level.
+
+    Attributes:
+        price: the price.
+        size: the displayed size.
+    """
+
+    price: float
+    size: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The displayed book: bids best first (descending), asks best first (ascending)."""
+
+    bids: tuple[Level, ...]
+    asks: tuple[Level, ...]
+
+
+#: Price levels per side of the displayed book.
+BOOK_ROWS: Final = 10
+
+
+def _lot(instrument: Instrument) -> int:
+    return {"STK": 100, "CASH": 100000}.get(instrument.sec_type, 1)
+
+
+def grid_point(now: float, grid: float) -> float:
+    """The last multiple of ``grid`` at or before ``now`` (robust to float rounding)."""
+    if grid <= 0:
+        return now
+    return math.floor(now / grid + 1e-9) * grid
+
+
 def _round_tick(price: float, tick: float) -> float:
     ticks = round(price / tick)
     digits = max(0, -int(math.floor(math.log10(tick))) + 1)
@@ -161,14 +206,21 @@ def _base(instrument: Instrument, t: float) -> float:
 class Walks:
     """The live random walks of every instrument (advanced lazily, deterministic).
 
+    Prices change only on a grid of times (``grid`` seconds apart, from the epoch):
+    the price at any moment is the price at the last grid point.  The simulator
+    publishes quotes on that grid, so whatever reads a price between two
+    publications (a fill, a mark) reads one that was published.
+
     Args:
         seed: the simulator's seed.
         universe: the instruments.
+        grid: seconds between two price changes (the simulator's tick interval).
     """
 
-    def __init__(self, seed: int, universe: Universe) -> None:
+    def __init__(self, seed: int, universe: Universe, grid: float = STEP) -> None:
         self.seed = seed
         self.universe = universe
+        self.grid = grid
         self._state: dict[int, tuple[int, float, random.Random]] = {}
         self.volume: dict[int, int] = {}
 
@@ -191,8 +243,13 @@ class Walks:
         self._state[instrument.con_id] = (max(step, last), x, rng)
         return x
 
+    def at(self, now: float) -> float:
+        """The grid point of ``now``: the moment whose prices hold at ``now``."""
+        return grid_point(now, self.grid)
+
     def mid(self, instrument: Instrument, now: float) -> float:
         """The instrument's mid price at ``now``."""
+        now = self.at(now)
         underlying = self.universe.underlying(instrument)
         if underlying is not None:
             spot = self.mid(underlying, now)
@@ -203,6 +260,7 @@ class Walks:
 
     def quote(self, instrument: Instrument, now: float) -> Quote:
         """The instrument's quote at ``now``."""
+        now = self.at(now)
         tick = instrument.min_tick
         mid = self.mid(instrument, now)
         spread = max(tick, _round_tick(mid * 0.0002, tick)) if instrument.sec_type != "OPT" else max(
@@ -212,18 +270,62 @@ class Walks:
         ask = _round_tick(bid + spread, tick)
         step = int(now // STEP)
         rng = random.Random(f"{self.seed}|size|{instrument.con_id}|{step}")
-        lot = 100 if instrument.sec_type == "STK" else (100000 if instrument.sec_type == "CASH" else 1)
+        lot = _lot(instrument)
         bid_size = Decimal(rng.randint(1, 40) * lot)
         ask_size = Decimal(rng.randint(1, 40) * lot)
         last_size = Decimal(rng.randint(1, 10) * lot)
         last = bid if rng.random() < 0.5 else ask
         return Quote(bid, ask, last, bid_size, ask_size, last_size)
 
+    def book(self, instrument: Instrument, now: float, rows: int = BOOK_ROWS) -> Book:
+        """The displayed order book at ``now``: its top is :meth:`quote`.
+
+        Levels are one tick apart; ``rows`` of them per side, except that now
+        and then the last one is missing (so that a depth feed inserts and
+        deletes rows).
+        """
+        now = self.at(now)
+        quote = self.quote(instrument, now)
+        tick = instrument.min_tick
+        step = int(now // STEP)
+        rng = random.Random(f"{self.seed}|book|{instrument.con_id}|{step}")
+        lot = _lot(instrument)
+
+        def side(best: float, size: Decimal, sign: int) -> tuple[Level, ...]:
+            # Now and then a level is missing: a depth feed then deletes and re-inserts it.
+            count = rows - 1 if rows > 1 and rng.random() < 0.125 else rows
+            levels = [Level(best, size)]
+            for k in range(1, count):
+                price = _round_tick(best + sign * k * tick, tick)
+                if sign < 0 and price >= levels[-1].price:
+                    break  # the bids reached the smallest price
+                levels.append(Level(price, Decimal(rng.randint(1, 40) * lot)))
+            return tuple(levels)
+
+        return Book(side(quote.bid, quote.bid_size, -1), side(quote.ask, quote.ask_size, 1))
+
     def add_volume(self, instrument: Instrument, size: Decimal) -> int:
         """Count traded size into the day's volume; returns the new volume."""
         volume = self.volume.get(instrument.con_id, 0) + int(size)
         self.volume[instrument.con_id] = volume
         return volume
+
+
+def historical_quote(seed: int, instrument: Instrument, t: int) -> Quote:
+    """The quote of second ``t`` of the past (the base curve the bars use, plus noise
+    seeded by the second), for historical ticks: the same second always gives the
+    same quote."""
+    rng = random.Random(f"{seed}|hist-tick|{instrument.con_id}|{t}")
+    tick = instrument.min_tick
+    mid = _base(instrument, float(t)) * (1 + rng.gauss(0.0, 0.0005))
+    spread = max(tick, _round_tick(mid * 0.0002, tick))
+    bid = _round_tick(mid - spread / 2, tick)
+    ask = _round_tick(bid + spread, tick)
+    lot = _lot(instrument)
+    return Quote(
+        bid, ask, bid if rng.random() < 0.5 else ask,
+        Decimal(rng.randint(1, 40) * lot), Decimal(rng.randint(1, 40) * lot), Decimal(rng.randint(1, 10) * lot),
+    )
 
 
 def _date(now: float) -> datetime.date:
@@ -244,6 +346,8 @@ class HistoryRequest:
         format_date: 1 for text dates, 2 for epoch seconds.
         keep_up_to_date: stream updates of the last bar.
         end_text: the end date text as sent.
+        sessions: leave out the times the venue is closed (nights, weekends,
+            breaks) even without ``use_rth``.
     """
 
     instrument: Instrument
@@ -255,6 +359,7 @@ class HistoryRequest:
     format_date: int
     keep_up_to_date: bool
     end_text: str
+    sessions: bool = False
 
 
 def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
@@ -302,7 +407,9 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     """The bars of a valid request, and the start and end times of the window.
 
     Bars are aligned to their size (days on UTC midnight, weeks on Mondays); for
-    stocks and options, daily and longer bars skip weekends.
+    stocks and options, daily bars skip weekends.  With ``use_rth``, intraday bars
+    exist only in the regular hours (``_sessions``: US equities 09:30-16:00 New York,
+    weekdays); with ``sessions``, only while the venue trades; otherwise at any time.
     """
     bar = BAR_SIZES[request.bar_size]
     seconds = parse_duration(request.duration) or bar
@@ -322,6 +429,13 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
         if weekday_only and time.gmtime(t).tm_wday >= 5:
             t += bar
             continue
+        if not daily and (request.use_rth or request.sessions):
+            # With use_rth, intraday bars exist in the regular hours only; with sessions,
+            # whenever the venue trades.
+            moment = phase(instrument, t)
+            if moment is Phase.CLOSED or (request.use_rth and moment is not Phase.REGULAR):
+                t += bar
+                continue
         if t + bar > start:
             bars.append(_bar(seed, instrument, what, bar, t, daily, request.format_date))
         t += bar

@@ -84,6 +84,7 @@ class _Conn:
     sock: socket.socket
     out: deque[bytes] = field(default_factory=deque)
     closing: bool = False
+    failed: bool = False
 
 
 class ThreadedServer:
@@ -299,8 +300,11 @@ class ThreadedServer:
             except (BlockingIOError, InterruptedError):
                 break
             except OSError:
+                # The peer is gone: the core still counts the client as connected
+                # (its client id taken) until it is told, which no read will do now.
                 state.out.clear()
                 state.closing = True
+                state.failed = True
                 break
             if sent < len(chunk):
                 state.out[0] = chunk[sent:]
@@ -308,6 +312,11 @@ class ThreadedServer:
             state.out.popleft()
         if state.closing and not state.out:
             self._drop(conn)
+            if state.failed:
+                with self.lock:
+                    self.core.connection_lost(conn, self.clock())
+                    actions = self.core.take_actions()
+                self._apply(actions)
             return
         events = selectors.EVENT_READ | (selectors.EVENT_WRITE if state.out else 0)
         self._selector.modify(state.sock, events, conn)

@@ -10,15 +10,15 @@ universe looks current whatever time a test sets.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final
 
 from ..messages import Contract, ContractDetails
+from ._options import option_price
 
-__all__ = ["Instrument", "Universe", "option_price"]
+__all__ = ["Instrument", "Universe"]
 
 _STOCK_ORDER_TYPES: Final = (
     "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,BENCHPX,COND,CONDORDER,DAY,DEACT,"
@@ -30,9 +30,6 @@ _FUT_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LIT,LMT,
 _FX_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LMT,MKT,OCA,STP,STPLMT,TRAIL,WHATIF"
 _OPT_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LMT,MKT,OCA,REL,STP,STPLMT,TRAIL,WHATIF"
 
-#: Annualised volatility of the option model.
-_VOL: Final = 0.25
-_RATE: Final = 0.04
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +52,8 @@ class Instrument:
         under_con_id: the underlying's con_id (options, futures).
         size_increment: the smallest order size step.
         volatility: the yearly volatility of its random walk.
+        initial_margin: initial margin per contract (futures), USD.
+        maint_margin: maintenance margin per contract (futures), USD.
     """
 
     contract: Contract
@@ -71,6 +70,8 @@ class Instrument:
     under_con_id: int = 0
     size_increment: Decimal = Decimal(1)
     volatility: float = 0.25
+    initial_margin: float = 0.0
+    maint_margin: float = 0.0
 
     @property
     def con_id(self) -> int:
@@ -93,7 +94,7 @@ class Instrument:
         return float(self.contract.multiplier or 1)
 
     def details(self) -> ContractDetails:
-        """The contract details TWS would send for it."""
+        """The contract details TWS would send for it (the core adds the session hours)."""
         contract = self.contract
         month = contract.last_trade_date_or_contract_month[:6]
         return ContractDetails(
@@ -109,8 +110,6 @@ class Instrument:
             industry=self.industry,
             category=self.category,
             time_zone_id=self.time_zone,
-            trading_hours=_hours(self),
-            liquid_hours=_hours(self),
             agg_group=1,
             under_symbol=contract.symbol if contract.sec_type in ("OPT", "FUT") else "",
             under_sec_type={"OPT": "STK", "FUT": "IND"}.get(contract.sec_type, ""),
@@ -123,14 +122,6 @@ class Instrument:
             size_increment=Decimal("0.0001") if contract.sec_type == "STK" else Decimal(1),
             suggested_size_increment=Decimal(100) if contract.sec_type == "STK" else Decimal(1),
         )
-
-
-def _hours(instrument: Instrument) -> str:
-    if instrument.sec_type == "CASH":
-        return "20240101:1715-20240102:1700"
-    if instrument.sec_type == "FUT":
-        return "20240101:1700-20240102:1600"
-    return "20240102:0930-20240102:1600"
 
 
 def _third_friday(year: int, month: int) -> _dt.date:
@@ -158,29 +149,6 @@ def _front_quarter(today: _dt.date) -> _dt.date:
 
 
 _MONTH_CODES: Final = "FGHJKMNQUVXZ"
-
-
-def option_price(spot: float, strike: float, years: float, right: str, vol: float = _VOL) -> float:
-    """A Black-Scholes price, for the simulated option quotes.
-
-    Args:
-        spot: the underlying price.
-        strike: the strike.
-        years: time to expiry, in years.
-        right: ``"C"`` or ``"P"``.
-        vol: the volatility.
-    """
-    years = max(years, 1e-4)
-    d1 = (math.log(spot / strike) + (_RATE + vol * vol / 2) * years) / (vol * math.sqrt(years))
-    d2 = d1 - vol * math.sqrt(years)
-
-    def n(x: float) -> float:
-        return 0.5 * (1 + math.erf(x / math.sqrt(2)))
-
-    discount = math.exp(-_RATE * years)
-    if right == "C":
-        return spot * n(d1) - strike * discount * n(d2)
-    return strike * discount * n(-d2) - spot * n(-d1)
 
 
 class Universe:
@@ -240,7 +208,7 @@ class Universe:
             price=5200.0, min_tick=0.25, long_name="E-mini S&P 500",
             valid_exchanges="CME", order_types=_FUT_ORDER_TYPES, market_rule_id=67,
             time_zone="US/Central", head_timestamp=(expiry - _dt.timedelta(days=365)).strftime("%Y%m%d-13:30:00"),
-            under_con_id=11004968, volatility=0.15,
+            under_con_id=11004968, volatility=0.15, initial_margin=15_180.0, maint_margin=13_800.0,
         )
         forex = Instrument(
             contract=Contract(

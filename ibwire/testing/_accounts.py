@@ -1,0 +1,304 @@
+"""The simulator's account arithmetic: positions, cash, P&L and margin, as IB reports them.
+
+Pure functions and small state, no wire messages.  The conventions are IB's:
+
+* A position's average cost includes the commissions paid to open it (a buy of
+  100 at 190.00 with 1.00 commission has an average cost of 190.01; a short
+  sale's commission lowers its average cost).  ``avgCost`` carries the contract
+  multiplier, as in ``position`` and ``updatePortfolio``.
+* Realized P&L of a closing fill is ``(price x multiplier - average cost) x closed
+  quantity`` (sign of the position) minus the closing commission, so a round
+  trip realizes its gross P&L minus both commissions.
+* Unrealized P&L is ``quantity x (mark x multiplier - average cost)``.
+* Stocks, options and currency pairs move cash by their notional; futures move
+  cash only by commissions and, on a close, by the realized variation.  Either
+  way, every change of net liquidation equals the change of realized plus
+  unrealized P&L (the account identity the tests check at every step).
+
+Margin follows IB's published Reg T rules for a margin account:
+
+* stocks: initial 50% of the market value, long or short; maintenance 25% long,
+  30% short;
+* long options: their premium (market value), initial and maintenance: they are
+  paid in full and have no loan value;
+* short options (naked): the option's value plus the larger of 20% of the
+  underlying less the out-of-the-money amount and 10% of the underlying (calls)
+  or of the strike (puts), per share, times multiplier and quantity; the same
+  for maintenance; the short option's value is added back to the equity with
+  loan value (the requirement includes it);
+* futures: fixed initial and maintenance amounts per contract, from the
+  instrument;
+* currency pairs: 3% initial, 2.5% maintenance of the notional.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final
+
+from ._universe import Instrument
+
+__all__ = [
+    "STARTING_CASH",
+    "Account",
+    "Margin",
+    "Position",
+    "account_values",
+    "book_fill",
+    "commission_of",
+    "margin_of",
+]
+
+#: Starting cash of every account.
+STARTING_CASH: Final = 1_000_000.0
+#: Reg T rates: (initial, maintenance long, maintenance short) of a stock's market value.
+STOCK_MARGIN: Final = (0.50, 0.25, 0.30)
+#: Initial and maintenance rates of a currency pair's notional.
+FX_MARGIN: Final = (0.03, 0.025)
+#: Buying power of a Reg T margin account, as a multiple of the available funds.
+BUYING_POWER_MULTIPLE: Final = 4.0
+
+
+@dataclass
+class Position:
+    """A position of one account in one instrument.
+
+    Attributes:
+        instrument: the instrument.
+        quantity: signed quantity.
+        avg_cost: average cost per unit, multiplier and opening commissions included
+            (IB's ``avgCost``).
+        realized: P&L realized on it so far (net of commissions).
+        embedded: the opening commission per unit still inside ``avg_cost`` (cash has
+            paid it already; futures need it to value the position).
+    """
+
+    instrument: Instrument
+    quantity: Decimal = Decimal(0)
+    avg_cost: float = 0.0
+    realized: float = 0.0
+    embedded: float = 0.0
+
+
+@dataclass
+class Account:
+    """One account's cash, positions and realized P&L."""
+
+    cash: float = STARTING_CASH
+    positions: dict[int, Position] = field(default_factory=dict)
+    realized: float = 0.0
+    commissions: float = 0.0
+
+    def copy(self) -> Account:
+        """A deep enough copy to try an order on."""
+        return Account(
+            self.cash,
+            {k: Position(p.instrument, p.quantity, p.avg_cost, p.realized, p.embedded) for k, p in self.positions.items()},
+            self.realized,
+            self.commissions,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """The initial and maintenance margin of a position (USD)."""
+
+    initial: float
+    maintenance: float
+
+
+def commission_of(instrument: Instrument, shares: Decimal, price: float) -> float:
+    """IB's fixed-rate commission (US stocks 0.005/share, min 1.00, max 1% of value;
+    options 0.65/contract, min 1.00; futures 2.25/contract; currency pairs 0.2 bp, min 2.00)."""
+    quantity = float(abs(shares))
+    if instrument.sec_type == "STK":
+        return round(min(max(quantity * 0.005, 1.0), quantity * price * 0.01), 2)
+    if instrument.sec_type == "OPT":
+        return round(max(quantity * 0.65, 1.0), 2)
+    if instrument.sec_type == "FUT":
+        return round(quantity * 2.25, 2)
+    return round(max(quantity * price * 0.00002, 2.0), 2)
+
+
+def book_fill(account: Account, instrument: Instrument, signed: Decimal, price: float, commission: float) -> float | None:
+    """Book one fill into ``account``.
+
+    Args:
+        account: the account.
+        instrument: what was traded.
+        signed: the quantity, positive for a buy.
+        price: the fill price (per unit, without the multiplier).
+        commission: the commission of the whole fill.
+
+    Returns:
+        the realized P&L of the part that closed a position (net of the share of
+        the commission of that part), or ``None`` when the fill only opened.
+    """
+    mult = instrument.multiplier
+    position = account.positions.setdefault(instrument.con_id, Position(instrument))
+    old = position.quantity
+    unit = price * mult
+    size = abs(signed)
+    closing = Decimal(0) if old == 0 or (old > 0) == (signed > 0) else min(abs(old), size)
+    opening = size - closing
+    realized: float | None = None
+    variation = 0.0
+    if closing:
+        direction = 1.0 if old > 0 else -1.0
+        close_commission = commission * float(closing / size)
+        realized = (unit - position.avg_cost) * float(closing) * direction - close_commission
+        # What the close moves into cash for a future (the basis without commissions).
+        variation = (unit - (position.avg_cost - direction * position.embedded)) * float(closing) * direction
+        position.realized += realized
+        account.realized += realized
+        position.quantity = old - (closing if old > 0 else -closing)
+        if position.quantity == 0:
+            position.avg_cost = 0.0
+            position.embedded = 0.0
+    if opening:
+        direction = 1.0 if signed > 0 else -1.0
+        open_commission = commission * float(opening / size)
+        held = float(abs(position.quantity))
+        total = float(opening)
+        position.avg_cost = (held * position.avg_cost + total * unit + direction * open_commission) / (held + total)
+        position.embedded = (held * position.embedded + open_commission) / (held + total)
+        position.quantity += opening if signed > 0 else -opening
+    if instrument.sec_type == "FUT":
+        account.cash += variation
+    else:
+        account.cash -= float(signed) * unit
+    account.cash -= commission
+    account.commissions += commission
+    return realized
+
+
+def unrealized_of(position: Position, mark: float) -> float:
+    """The unrealized P&L of a position at ``mark`` (per unit, without multiplier)."""
+    if position.quantity == 0:
+        return 0.0
+    return float(position.quantity) * (mark * position.instrument.multiplier - position.avg_cost)
+
+
+def margin_of(position: Position, mark: float, spot: float | None) -> Margin:
+    """IB's Reg T margin of one position.
+
+    Args:
+        position: the position.
+        mark: its price now (per unit).
+        spot: the underlying's price (options), else ``None``.
+    """
+    quantity = float(position.quantity)
+    if quantity == 0:
+        return Margin(0.0, 0.0)
+    instrument = position.instrument
+    kind = instrument.sec_type
+    size = abs(quantity)
+    value = size * mark * instrument.multiplier
+    if kind == "STK":
+        initial, long_maint, short_maint = STOCK_MARGIN
+        return Margin(value * initial, value * (long_maint if quantity > 0 else short_maint))
+    if kind == "OPT":
+        if quantity > 0:
+            return Margin(value, value)  # paid in full: no loan value
+        if spot is None:
+            return Margin(0.0, 0.0)
+        per_share = short_option_requirement(mark, spot, instrument.contract.strike or 0.0, instrument.contract.right)
+        amount = per_share * instrument.multiplier * size
+        return Margin(amount, amount)
+    if kind == "FUT":
+        return Margin(size * instrument.initial_margin, size * instrument.maint_margin)
+    return Margin(value * FX_MARGIN[0], value * FX_MARGIN[1])
+
+
+def short_option_requirement(premium: float, spot: float, strike: float, right: str) -> float:
+    """IB's margin per share of a naked short option.
+
+    Calls: premium + max(20% x underlying - out-of-the-money amount, 10% x underlying).
+    Puts: premium + max(20% x underlying - out-of-the-money amount, 10% x strike).
+    """
+    if right == "C":
+        otm = max(strike - spot, 0.0)
+        return premium + max(0.20 * spot - otm, 0.10 * spot)
+    otm = max(spot - strike, 0.0)
+    return premium + max(0.20 * spot - otm, 0.10 * strike)
+
+
+def account_values(
+    account: Account,
+    mark: Callable[[Instrument], float],
+    spot: Callable[[Instrument], float | None],
+) -> dict[str, float]:
+    """The account's numbers by IB's tag names (USD).
+
+    Args:
+        account: the account.
+        mark: the price of an instrument now.
+        spot: the underlying's price of an option (``None`` for other instruments).
+    """
+    cash = account.cash
+    liquidation = cash
+    gross = 0.0
+    unrealized = 0.0
+    short_options = 0.0
+    initial = 0.0
+    maintenance = 0.0
+    for position in account.positions.values():
+        if position.quantity == 0:
+            continue
+        instrument = position.instrument
+        price = mark(instrument)
+        value = float(position.quantity) * price * instrument.multiplier
+        pnl = unrealized_of(position, price)
+        unrealized += pnl
+        if instrument.sec_type == "FUT":
+            # A future is worth its variation since it was opened (cash paid the commissions).
+            liquidation += pnl + float(abs(position.quantity)) * position.embedded
+        else:
+            liquidation += value
+            gross += abs(value)
+        if instrument.sec_type == "OPT" and value < 0:
+            short_options += value
+        need = margin_of(position, price, spot(instrument))
+        initial += need.initial
+        maintenance += need.maintenance
+    # A short option's value is a liability inside net liquidation; its margin covers it.
+    equity = liquidation - short_options
+    available = equity - initial
+    excess = equity - maintenance
+    return {
+        "NetLiquidation": liquidation,
+        "TotalCashValue": cash,
+        "SettledCash": cash,
+        "AccruedCash": 0.0,
+        "BuyingPower": max(available, 0.0) * BUYING_POWER_MULTIPLE,
+        "EquityWithLoanValue": equity,
+        "PreviousDayEquityWithLoanValue": STARTING_CASH,
+        "GrossPositionValue": gross,
+        "RegTEquity": equity,
+        "RegTMargin": initial,
+        "SMA": max(available, 0.0),
+        "InitMarginReq": initial,
+        "MaintMarginReq": maintenance,
+        "AvailableFunds": available,
+        "ExcessLiquidity": excess,
+        "Cushion": excess / liquidation if liquidation else 0.0,
+        "FullInitMarginReq": initial,
+        "FullMaintMarginReq": maintenance,
+        "FullAvailableFunds": available,
+        "FullExcessLiquidity": excess,
+        "LookAheadInitMarginReq": initial,
+        "LookAheadMaintMarginReq": maintenance,
+        "LookAheadAvailableFunds": available,
+        "LookAheadExcessLiquidity": excess,
+        "Leverage": gross / liquidation if liquidation else 0.0,
+        "UnrealizedPnL": unrealized,
+        "RealizedPnL": account.realized,
+    }
+
+
+def finite(value: float) -> float:
+    """``value``, or 0 when it is not finite (never send NaN to a client)."""
+    return value if math.isfinite(value) else 0.0

@@ -1,0 +1,248 @@
+"""The simulator core's shared state and plumbing, which its request handlers build on.
+
+:class:`CoreBase` declares the state :class:`~.simulator.SimulatorCore` keeps
+(clients, streams, the lazy universe, walks and broker) and the helpers every
+handler uses (send, error, resolve a contract).  The handlers live in mixins by
+concern: market data (``_sim_market``), orders (``_sim_orders``) and accounts
+(``_sim_accounts``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from ..errors import LocalProtocolError
+from ..messages import (
+    ErrMsg,
+    Message,
+)
+from ..messages.common import Contract
+from ..protocol import ServerProtocol
+from ..versions import ServerVersion
+from ._broker import Broker
+from ._market import (
+    Quote,
+    Walks,
+)
+from ._server import Action, Close, Write
+from ._universe import Instrument, Universe
+
+__all__ = ["ERROR_TEXTS", "CoreBase", "_Client", "_Stream"]
+
+#: The text of each error the simulator sends (IB's own wording where known).
+ERROR_TEXTS: Final[dict[int, str]] = {
+    100: "Max rate of messages per second has been exceeded:max={max} rec={rec} (1)",
+    101: "Max number of tickers has been reached",
+    102: "Duplicate ticker ID",
+    103: "Duplicate order id",
+    104: "Can't modify a filled order",
+    135: "Can't find order with id ={id}",
+    162: "Historical Market Data Service error message:{detail}",
+    200: "No security definition has been found for the request",
+    201: "Order rejected - reason:{reason}",
+    202: "Order Canceled - reason:",
+    300: "Can't find EId with tickerId:{id}",
+    309: "Max number (3) of market depth requests has been reached",
+    320: "Error reading request. {detail}",
+    321: "Error validating request.-'{part}' : cause - {detail}",
+    326: "Unable to connect as the client id is already in use.  Retry with a unique client id.",
+    354: "Requested market data is not subscribed.Delayed market data is available.{symbol} {exchange}/TOP/ALL",
+    366: "No historical data query found for ticker id:{id}",
+    434: "The order size cannot be zero",
+    1100: "Connectivity between IB and Trader Workstation has been lost.",
+    1101: "Connectivity between IB and Trader Workstation has been restored - data lost.",
+    1102: "Connectivity between IB and Trader Workstation has been restored - data maintained.",
+    2103: "Market data farm connection is broken:usfarm",
+    2104: "Market data farm connection is OK:usfarm",
+    2105: "HMDS data farm connection is broken:ushmds",
+    2106: "HMDS data farm connection is OK:ushmds",
+    2107: "HMDS data farm connection is inactive but should be available upon demand.ushmds",
+    2108: "Market data farm connection is inactive but should be available upon demand.usfarm",
+    2157: "Sec-def data farm connection is broken:secdefnj",
+    2158: "Sec-def data farm connection is OK:secdefnj",
+    10147: "OrderId {id} that needs to be cancelled is not found.",
+    10148: "OrderId {id} that needs to be cancelled cannot be cancelled, state: {state}.",
+    10167: "Requested market data is not subscribed. Displaying delayed market data.",
+}
+
+
+# ---------------------------------------------------------------- state
+
+
+@dataclass
+class _Stream:
+    kind: str  # mkt, depth, tbt, rtb, hist, scan
+    req_id: int
+    instrument: Instrument
+    due: float
+    interval: float
+    params: dict[str, Any] = field(default_factory=dict)
+    last: Quote | None = None
+
+
+@dataclass
+class _Client:
+    conn: int
+    server: ServerProtocol
+    connected_at: float
+    client_id: int | None = None
+    ready: bool = False
+    closed: bool = False
+    paced: bool = False
+    window: deque[float] = field(default_factory=deque)
+    backlog: deque[Message] = field(default_factory=deque)
+    market_data_type: int = 0
+    streams: dict[tuple[str, int], _Stream] = field(default_factory=dict)
+    account_updates: str | None = None
+    positions: bool = False
+    summaries: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    pnl: dict[int, str] = field(default_factory=dict)
+    pnl_single: dict[int, tuple[str, int]] = field(default_factory=dict)
+    auto_open_orders: bool = False
+    account_multi: dict[int, str] = field(default_factory=dict)
+    positions_multi: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def version(self) -> int:
+        return self.server.server_version or 0
+
+
+class CoreBase:
+    """State and plumbing shared by the simulator's handler mixins."""
+
+    seed: int
+    accounts: tuple[str, ...]
+    no_permission: frozenset[str]
+    server_version: int
+    max_rate: int
+    tick_interval: float
+    start_order_id: int
+    unhandled: list[str]
+    send_failures: list[str]
+    _clients: dict[int, _Client]
+    _actions: list[Action]
+    _ib_connected: bool
+    _next_ids: dict[int, int]
+    _history_log: list[tuple[float, tuple[object, ...], tuple[object, ...], int]]
+    _match_due: float | None
+    _halted: set[int]
+    sessions: bool
+    _pnl_due: float | None
+    _universe: Universe | None
+    _walks: Walks | None
+    _broker: Broker | None
+    _now: float
+
+    # ------------------------------------------------------------ lazy state
+
+    @property
+    def universe(self) -> Universe:
+        """The instruments (dated from the first time the core saw)."""
+        if self._universe is None:
+            self._universe = Universe(_dt.datetime.fromtimestamp(self._now, _dt.timezone.utc).date())
+        return self._universe
+
+    @property
+    def walks(self) -> Walks:
+        """The live price walks."""
+        if self._walks is None:
+            self._walks = Walks(self.seed, self.universe, self.tick_interval)
+        return self._walks
+
+    @property
+    def broker(self) -> Broker:
+        """Orders, executions, positions and account values."""
+        if self._broker is None:
+            self._broker = Broker(self.accounts, lambda i: self.walks.mid(i, self._now), self._spot)
+        return self._broker
+
+    def _spot(self, instrument: Instrument) -> float | None:
+        underlying = self.universe.underlying(instrument)
+        return None if underlying is None else self.walks.mid(underlying, self._now)
+
+    # ------------------------------------------------------------ plumbing
+
+    def _flush(self) -> None:
+        for client in self._clients.values():
+            data = client.server.data_to_send()
+            if data:
+                self._actions.append(Write(client.conn, data))
+        for conn in [c for c, client in self._clients.items() if client.closed]:
+            self._actions.append(Close(conn))
+            del self._clients[conn]
+
+    def _close(self, client: _Client) -> None:
+        """Close after what is queued for the client has been written."""
+        data = client.server.data_to_send()
+        if data:
+            self._actions.append(Write(client.conn, data))
+        client.server.close()
+        client.closed = True
+
+    def _send(self, client: _Client, message: Message) -> None:
+        if client.closed or client.server.codec is None:
+            return
+        try:
+            client.server.send(message)
+        except LocalProtocolError as exc:
+            self.send_failures.append(f"{type(message).__name__} at {client.version}: {exc}")
+
+    def _error(self, client: _Client, req_id: int, code: int, text: str | None = None, **parts: object) -> None:
+        if text is None:
+            template = ERROR_TEXTS.get(code, "")
+            try:
+                text = template.format(**parts)
+            except (KeyError, IndexError):
+                text = template
+        error_time = int(self._now * 1000) if client.version >= ServerVersion.ERROR_TIME else None
+        self._send(client, ErrMsg(req_id=req_id, error_code=code, error_string=text, error_time=error_time))
+
+    def _admit(self, client: _Client, now: float) -> bool:
+        """Count one message against the rate limit; ``False`` when over it.
+
+        Without ``+PACEAPI`` the client gets error 100 and is disconnected, like
+        TWS; with it the message waits (the caller queues it).
+        """
+        window = client.window
+        while window and window[0] <= now - 1.0:
+            window.popleft()
+        if len(window) < self.max_rate:
+            window.append(now)
+            return True
+        if not client.paced:
+            self._error(client, -1, 100, max=self.max_rate, rec=len(window) + 1)
+            self._close(client)
+        return False
+
+    def _resolve(self, client: _Client, req_id: int, contract: Contract) -> Instrument | None:
+        found = self.universe.resolve(contract)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            self._error(client, req_id, 200)
+        else:
+            self._error(
+                client, req_id, 200,
+                f"The contract description specified for {contract.symbol} is ambiguous.",
+            )
+        return None
+
+    def _validation(self, client: _Client, req_id: int, code: str, detail: str) -> None:
+        self._error(client, req_id, 321, part=code, detail=detail)
+
+    def _owner(self, client_id: int) -> list[_Client]:
+        return [c for c in self._clients.values() if c.ready and not c.closed and c.client_id == client_id]
+
+    def _next_id(self, client_id: int) -> int:
+        return self._next_ids.get(client_id, self.start_order_id)
+
+    def _scan(self, client: _Client, stream: _Stream, now: float) -> None:
+        """Send a scanner subscription's rows (the reference mixin)."""
+        raise NotImplementedError
+
+    def _after_change(self) -> None:
+        """Positions or cash changed: tell every subscriber (the accounts mixin)."""
+        raise NotImplementedError

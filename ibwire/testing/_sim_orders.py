@@ -1,0 +1,275 @@
+"""The simulator's order requests: place, modify, cancel, open orders, executions."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from ..messages import (
+    CommissionAndFeesReport,
+    CompletedOrder,
+    CompletedOrdersEnd,
+    Execution,
+    ExecutionData,
+    ExecutionDataEnd,
+    OpenOrder,
+    OpenOrderEnd,
+    OrderStatus,
+)
+from ..messages.common import Contract
+from ..messages.order import Order, OrderState
+from ._broker import ORDER_TYPES, Fill, SimOrder
+from ._sessions import Phase, phase
+from ._sim_base import CoreBase, _Client
+from ._universe import Instrument
+
+__all__ = ["OrderHandlers"]
+
+
+class OrderHandlers(CoreBase):
+    """The simulator's order requests: place, modify, cancel, open orders, executions."""
+
+    # ------------------------------------------------------------ orders
+    def _on_PlaceOrder(self, client: _Client, message: Any, now: float) -> None:
+        assert client.client_id is not None
+        order_id = int(message.order_id)
+        order: Order = message.order
+        contract: Contract = message.contract
+        broker = self.broker
+        existing = broker.find(client.client_id, order_id)
+        next_id = self._next_id(client.client_id)
+        if existing is None and order_id < next_id:
+            self._error(client, order_id, 103)
+            return
+        if existing is not None and existing.status == "Filled":
+            self._error(client, order_id, 104)
+            return
+        if existing is not None and existing.status == "Cancelled":
+            self._error(client, order_id, 103)
+            return
+        instrument = self._resolve(client, order_id, contract)
+        if instrument is None:
+            return
+        kind = order.order_type.upper()
+        if kind not in ORDER_TYPES:
+            self._validation(client, order_id, "bO", f"Unsupported order type: {order.order_type}")
+            return
+        if order.action.upper() not in ("BUY", "SELL"):
+            self._validation(client, order_id, "bO", f"Invalid action: {order.action}")
+            return
+        if not order.total_quantity:
+            self._error(client, order_id, 434)
+            return
+        if kind in ("LMT", "STP LMT") and order.lmt_price is None:
+            self._validation(client, order_id, "bO", "Limit price is missing")
+            return
+        if kind in ("STP", "STP LMT") and order.aux_price is None:
+            self._validation(client, order_id, "bO", "Stop price is missing")
+            return
+        if kind == "TRAIL" and order.aux_price is None and order.trailing_percent is None:
+            self._validation(client, order_id, "bO", "Trailing amount or percent is missing")
+            return
+        self._next_ids[client.client_id] = max(next_id, order_id + 1)
+        routed = self.universe.as_routed(instrument, contract)
+        if order.what_if:
+            sim = SimOrder(order_id, client.client_id, 0, instrument, routed, order, order.account or self.accounts[0])
+            state = broker.what_if(sim, self.walks.mid(instrument, now))
+            self._open_order(client, sim, state)
+            return
+        if existing is None and self._margin_refused(client, order_id, instrument, routed, order, now):
+            return
+        if existing is not None:
+            existing.order = dataclasses.replace(
+                order, order_id=order_id, client_id=client.client_id, perm_id=existing.perm_id, account=existing.account,
+            )
+            existing.contract = routed
+            changed = [existing]
+            if order.transmit and not existing.transmitted:
+                changed = broker.transmit(existing)
+            self._order_updates(changed)
+        else:
+            sim = broker.add(client.client_id, order_id, instrument, routed, order)
+            if order.transmit:
+                self._order_updates(broker.transmit(sim))
+        self._match(now)
+
+    def _margin_refused(
+        self, client: _Client, order_id: int, instrument: Instrument, contract: Contract, order: Order, now: float,
+    ) -> bool:
+        """Refuse (error 201) an order whose fill would leave the equity with loan value
+        below the initial margin, as IB's pre-trade check does; what-if shows the same numbers."""
+        assert client.client_id is not None
+        sim = SimOrder(order_id, client.client_id, 0, instrument, contract, order, order.account or self.accounts[0])
+        before, after, _ = self.broker.check(sim, self.walks.mid(instrument, now))
+        if after["InitMarginReq"] <= before["InitMarginReq"] or after["AvailableFunds"] >= 0:
+            return False
+        reason = (
+            "YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE "
+            f"[{after['EquityWithLoanValue']:.2f} USD] MUST EXCEED THE INITIAL MARGIN [{after['InitMarginReq']:.2f} USD]"
+        )
+        self._error(client, order_id, 201, reason=reason)
+        return True
+
+    def _on_CancelOrder(self, client: _Client, message: Any, now: float) -> None:
+        assert client.client_id is not None
+        sim = self.broker.find(client.client_id, int(message.order_id))
+        if sim is None:
+            self._error(client, message.order_id, 10147, id=message.order_id)
+            return
+        if not sim.is_active:
+            self._error(client, message.order_id, 10148, id=message.order_id, state=sim.status)
+            return
+        self._cancelled(self.broker.cancel(sim))
+
+    def _on_ReqGlobalCancel(self, client: _Client, message: Any, now: float) -> None:
+        broker = self.broker
+        changed: list[SimOrder] = []
+        for sim in list(broker.orders.values()):
+            if sim.is_active:
+                changed += broker.cancel(sim)
+        self._cancelled(changed)
+
+    def _cancelled(self, orders: list[SimOrder]) -> None:
+        for sim in orders:
+            for owner in self._owner(sim.client_id):
+                self._order_status(owner, sim)
+                self._error(owner, sim.order_id, 202)
+        self._after_change()
+
+    def _on_ReqOpenOrders(self, client: _Client, message: Any, now: float) -> None:
+        self._open_orders(client, every_client=False)
+
+    def _on_ReqAllOpenOrders(self, client: _Client, message: Any, now: float) -> None:
+        self._open_orders(client, every_client=True)
+
+    def _on_ReqAutoOpenOrders(self, client: _Client, message: Any, now: float) -> None:
+        client.auto_open_orders = bool(message.auto_bind)
+
+    def _on_ReqCompletedOrders(self, client: _Client, message: Any, now: float) -> None:
+        # Every simulated order is an API order, so api_only changes nothing.
+        for sim in self.broker.orders.values():
+            if sim.status not in ("Filled", "Cancelled") or not sim.transmitted:
+                continue
+            order = dataclasses.replace(sim.order, perm_id=sim.perm_id)
+            last = max((f.time for f in self.broker.fills if f.order is sim), default=now)
+            state = OrderState(
+                status=sim.status, completed_time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(last)) + " UTC",
+                completed_status="Filled Size: " + str(sim.filled) if sim.status == "Filled" else "Cancelled by Trader",
+                commission_and_fees=sim.commission or None, commission_and_fees_currency="USD",
+            )
+            self._send(client, CompletedOrder(contract=sim.contract, order=order, order_state=state))
+        self._send(client, CompletedOrdersEnd())
+
+    def _open_orders(self, client: _Client, *, every_client: bool) -> None:
+        for sim in self.broker.orders.values():
+            if not sim.is_active or not sim.transmitted:
+                continue
+            if not every_client and sim.client_id != client.client_id:
+                continue
+            self._open_order(client, sim)
+            self._order_status(client, sim)
+        self._send(client, OpenOrderEnd())
+
+    def _open_order(self, client: _Client, sim: SimOrder, state: OrderState | None = None) -> None:
+        if state is None:
+            state = OrderState(status=sim.status)
+        order = dataclasses.replace(sim.order, perm_id=sim.perm_id)
+        self._send(client, OpenOrder(order_id=sim.order_id, contract=sim.contract, order=order, order_state=state))
+
+    def _order_status(self, client: _Client, sim: SimOrder) -> None:
+        self._send(client, OrderStatus(
+            order_id=sim.order_id, status=sim.status, filled=sim.filled, remaining=sim.remaining,
+            avg_fill_price=sim.avg_fill_price, perm_id=sim.perm_id, parent_id=sim.order.parent_id,
+            last_fill_price=sim.last_fill_price, client_id=sim.client_id, why_held="", mkt_cap_price=0.0,
+        ))
+
+    def _order_updates(self, orders: list[SimOrder]) -> None:
+        for sim in orders:
+            for owner in self._owner(sim.client_id):
+                self._open_order(owner, sim)
+                self._order_status(owner, sim)
+        self._schedule_match()
+
+    def _schedule_match(self) -> None:
+        if self.broker.working():
+            if self._match_due is None:
+                self._match_due = self._now + self.tick_interval
+        else:
+            self._match_due = None
+
+    def _match(self, now: float) -> None:
+        def can_trade(sim: SimOrder) -> bool:
+            if sim.instrument.con_id in self._halted:
+                return False
+            if not self.sessions:
+                return True
+            moment = phase(sim.instrument, now)
+            return moment is Phase.REGULAR or (moment is Phase.EXTENDED and sim.order.outside_rth)
+
+        fills, changed = self.broker.match(
+            now, lambda i: (self.walks.quote(i, now), self.walks.book(i, now)), can_trade,
+        )
+        for fill in fills:
+            self._report_fill(fill)
+        reported = {id(f.order): f.status for f in fills}
+        for sim in changed:
+            if reported.get(id(sim)) == sim.status:
+                continue
+            for owner in self._owner(sim.client_id):
+                self._open_order(owner, sim)
+                self._order_status(owner, sim)
+                if sim.status == "Cancelled":
+                    self._error(owner, sim.order_id, 202)
+        if fills or changed:
+            self._after_change()
+        self._match_due = None
+        if self.broker.working():
+            self._match_due = now + self.tick_interval
+
+    def _execution(self, fill: Fill) -> Execution:
+        sim = fill.order
+        return Execution(
+            exec_id=fill.exec_id, time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(fill.time)) + " UTC",
+            acct_number=sim.account, exchange=sim.instrument.contract.primary_exchange or sim.instrument.contract.exchange,
+            side="BOT" if sim.is_buy else "SLD", shares=fill.shares, price=fill.price, perm_id=sim.perm_id,
+            client_id=sim.client_id, order_id=sim.order_id, cum_qty=fill.cum_qty, avg_price=fill.avg_price,
+            order_ref=sim.order.order_ref, last_liquidity=2,
+        )
+
+    def _commission(self, fill: Fill) -> CommissionAndFeesReport:
+        return CommissionAndFeesReport(
+            exec_id=fill.exec_id, commission_and_fees=fill.commission, currency="USD",
+            realized_pnl=None if fill.realized_pnl is None else round(fill.realized_pnl, 2), yield_=None, yield_redemption_date=0,
+        )
+
+    def _report_fill(self, fill: Fill) -> None:
+        sim = fill.order
+        for owner in self._owner(sim.client_id):
+            self._send(owner, ExecutionData(req_id=-1, contract=sim.contract, execution=self._execution(fill)))
+            self._open_order(owner, sim, OrderState(status=fill.status))
+            self._send(owner, OrderStatus(
+                order_id=sim.order_id, status=fill.status, filled=fill.cum_qty, remaining=sim.quantity - fill.cum_qty,
+                avg_fill_price=fill.avg_price, perm_id=sim.perm_id, parent_id=sim.order.parent_id,
+                last_fill_price=fill.price, client_id=sim.client_id, why_held="", mkt_cap_price=0.0,
+            ))
+            self._send(owner, self._commission(fill))
+
+    def _on_ReqExecutions(self, client: _Client, message: Any, now: float) -> None:
+        flt = message.exec_filter
+        for fill in self.broker.fills:
+            sim = fill.order
+            if flt.client_id and sim.client_id != flt.client_id:
+                continue
+            if flt.acct_code and sim.account != flt.acct_code:
+                continue
+            if flt.symbol and sim.instrument.symbol != flt.symbol.upper():
+                continue
+            if flt.sec_type and sim.instrument.sec_type != flt.sec_type.upper():
+                continue
+            if flt.side and ("BOT" if sim.is_buy else "SLD") != flt.side.upper() and flt.side.upper() != ("BUY" if sim.is_buy else "SELL"):
+                continue
+            self._send(client, ExecutionData(req_id=message.req_id, contract=sim.contract, execution=self._execution(fill)))
+            self._send(client, self._commission(fill))
+        self._send(client, ExecutionDataEnd(req_id=message.req_id))
+

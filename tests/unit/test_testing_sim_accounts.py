@@ -1,0 +1,104 @@
+"""The simulator's account requests (``ibwire.testing._sim_accounts``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ibwire.messages import (
+    AccountSummary,
+    AccountSummaryEnd,
+    AccountUpdateMulti,
+    AccountUpdateMultiEnd,
+    AcctDownloadEnd,
+    AcctValue,
+    CancelAccountUpdatesMulti,
+    CancelPositionsMulti,
+    CommissionAndFeesReport,
+    ErrMsg,
+    Order,
+    PlaceOrder,
+    Pnl,
+    PnlSingle,
+    PortfolioValue,
+    PositionData,
+    PositionEnd,
+    PositionMulti,
+    PositionMultiEnd,
+    ReqAccountSummary,
+    ReqAccountUpdatesMulti,
+    ReqAcctData,
+    ReqPnl,
+    ReqPnlSingle,
+    ReqPositions,
+    ReqPositionsMulti,
+)
+from ibwire.testing import SimulatorCore
+from ibwire.testing.memory import InMemoryGateway
+from tests.simkit import AAPL, T0, errors, of, order, ready, sim
+
+
+def test_account_updates_multi_and_positions_multi_answer_and_follow_fills() -> None:
+    gateway = InMemoryGateway(SimulatorCore(seed=1), now=T0)
+    client = gateway.connect(2)
+    gateway.advance(1.5)
+    client.take()
+    client.send(ReqAccountUpdatesMulti(req_id=5, account="DU0000001", model_code="", ledger_and_nlv=False),
+                ReqPositionsMulti(req_id=6, account="DU0000001", model_code=""))
+    events = client.take()
+    values = {e.key: e.value for e in events if isinstance(e, AccountUpdateMulti)}
+    assert values["AccountCode"] == "DU0000001" and values["NetLiquidation"] == "1000000.00"
+    assert AccountUpdateMultiEnd(req_id=5) in events and PositionMultiEnd(req_id=6) in events
+    assert not [e for e in events if isinstance(e, PositionMulti)]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY", total_quantity=Decimal(10), order_type="MKT")))
+    gateway.advance(30.0)
+    events = client.take()
+    positions = [e for e in events if isinstance(e, PositionMulti)]
+    assert positions[-1].pos == 10 and positions[-1].req_id == 6 and positions[-1].account == "DU0000001"
+    assert [e for e in events if isinstance(e, AccountUpdateMulti) and e.key == "GrossPositionValue"]
+    client.send(CancelAccountUpdatesMulti(req_id=5), CancelPositionsMulti(req_id=6))
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=Order(action="SELL", total_quantity=Decimal(10), order_type="MKT")))
+    gateway.advance(30.0)
+    assert not [e for e in client.take() if isinstance(e, (AccountUpdateMulti, PositionMulti))]
+    client.send(ReqAccountUpdatesMulti(req_id=7, account="DU9", model_code="", ledger_and_nlv=False))
+    assert [e.error_code for e in client.take() if isinstance(e, ErrMsg)] == [321]
+
+
+# ------------------------------------------------------------------ account
+
+
+def test_account_data_follows_fills() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqAcctData(subscribe=True, acct_code=""), ReqPositions(),
+                ReqAccountSummary(req_id=9, group_name="All", tags="AccountType,NetLiquidation,BuyingPower,$LEDGER"),
+                ReqPnl(req_id=10, account="DU0000001", model_code=""),
+                ReqPnlSingle(req_id=11, account="DU0000001", model_code="", con_id=265598))
+    events = client.take()
+    values = {v.key: v.val for v in of(events, AcctValue)}  # type: ignore[attr-defined]
+    assert values["NetLiquidation"] == "1000000.00" and values["AccountCode"] == "DU0000001"
+    assert of(events, AcctDownloadEnd) and of(events, PositionEnd) and of(events, AccountSummaryEnd)
+    summary = {s.tag: (s.value, s.currency) for s in of(events, AccountSummary)}  # type: ignore[attr-defined]
+    assert summary == {"AccountType": ("INDIVIDUAL", ""), "NetLiquidation": ("1000000.00", "USD"), "BuyingPower": ("4000000.00", "USD")}
+    assert of(events, Pnl) == [Pnl(req_id=10, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0)]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
+    events = client.take()
+    (portfolio,) = of(events, PortfolioValue)
+    assert portfolio.position == 100 and portfolio.contract.con_id == 265598  # type: ignore[attr-defined]
+    assert [p.position for p in of(events, PositionData)] == [Decimal(100)]  # type: ignore[attr-defined]
+    assert {s.tag for s in of(events, AccountSummary)} == {"AccountType", "NetLiquidation", "BuyingPower"}  # type: ignore[attr-defined]
+    cash = {v.key: float(v.val) for v in of(events, AcctValue) if v.currency == "USD"}  # type: ignore[attr-defined]
+    assert cash["TotalCashValue"] < 1_000_000 - 15_000 and cash["GrossPositionValue"] > 15_000
+    assert of(events, PnlSingle)[-1].pos == 100  # type: ignore[attr-defined]
+    gateway.advance(3.0)
+    assert len(of(client.take(), Pnl)) >= 2  # P&L keeps coming while positions move
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100, "MKT")))
+    events = client.take()
+    realized = of(events, CommissionAndFeesReport)[0].realized_pnl  # type: ignore[attr-defined]
+    assert realized is not None and realized == of(events, Pnl)[-1].realized_pnl  # type: ignore[attr-defined]
+
+
+def test_unknown_account() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqAcctData(subscribe=True, acct_code="DU9999999"))
+    assert errors(client.take(), 321)

@@ -1,0 +1,390 @@
+"""The simulator's market data (``ibwire.testing._sim_market``): depth books and quotes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ibwire.messages import (
+    CancelHistoricalData,
+    CancelMktData,
+    Contract,
+    ErrMsg,
+    HeadTimestamp,
+    HistoricalData,
+    HistoricalDataEnd,
+    HistoricalDataUpdate,
+    MarketDepth,
+    MarketDepthL2,
+    RealTimeBars,
+    ReqHeadTimestamp,
+    ReqHistoricalData,
+    ReqMarketDataType,
+    ReqMktData,
+    ReqMktDepth,
+    ReqRealTimeBars,
+    ReqTickByTickData,
+    TickByTick,
+    TickPrice,
+    TickReqParams,
+    TickSize,
+    TickSnapshotEnd,
+)
+from ibwire.testing import SimulatorCore
+from ibwire.testing._market import BAR_SIZES, Level
+from ibwire.testing.memory import InMemoryGateway
+from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, history, of, ready, sim
+
+
+def apply(book: list[tuple[float, Decimal]], row: MarketDepth | MarketDepthL2) -> None:
+    """Apply one depth message the way IB documents it (insert shifts down, delete shifts up)."""
+    if row.operation == 0:
+        assert row.position <= len(book)
+        book.insert(row.position, (row.price, row.size))
+    elif row.operation == 1:
+        assert row.position < len(book)
+        book[row.position] = (row.price, row.size)
+    else:
+        assert row.operation == 2 and row.position < len(book)
+        del book[row.position]
+
+
+@pytest.mark.parametrize(("symbol", "smart"), [("AAPL", False), ("ES", True)])
+def test_depth_over_ten_thousand_updates_never_crosses_and_matches_the_book(symbol: str, smart: bool) -> None:
+    sec_type, exchange = ("STK", "SMART") if symbol == "AAPL" else ("FUT", "CME")
+    core = SimulatorCore(seed=11, tick_interval=0.25)
+    gateway = InMemoryGateway(core, now=T0)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.take()
+    client.send(ReqMktDepth(req_id=1, contract=Contract(symbol=symbol, sec_type=sec_type, exchange=exchange),
+                            num_rows=5, is_smart_depth=smart))
+    bids: list[tuple[float, Decimal]] = []
+    asks: list[tuple[float, Decimal]] = []
+    operations = set()
+    messages = 0
+    updates = 0
+    while updates < 10_000:
+        for event in client.take():
+            if not isinstance(event, (MarketDepth, MarketDepthL2)):
+                continue
+            messages += 1
+            operations.add(event.operation)
+            apply(bids if event.side == 1 else asks, event)
+            if bids and asks:
+                assert bids[0][0] < asks[0][0], f"crossed after message {messages}"
+        stream = core._clients[0].streams[("depth", 1)]
+        published_bids, published_asks = stream.params["book"]
+        assert bids == [(level.price, level.size) for level in published_bids]
+        assert asks == [(level.price, level.size) for level in published_asks]
+        assert all(isinstance(level, Level) for level in published_bids)
+        assert [p for p, _ in bids] == sorted((p for p, _ in bids), reverse=True)
+        assert [p for p, _ in asks] == sorted(p for p, _ in asks)
+        assert 1 <= len(bids) <= 5 and 1 <= len(asks) <= 5
+        gateway.advance(0.25)
+        updates += 1
+    assert operations == {0, 1, 2}
+    assert messages > 10_000
+
+
+# ------------------------------------------------------------------ sessions and history
+
+NEW_YORK = ZoneInfo("America/New_York")
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def bars_request(req_id: int, contract: Contract, *, rth: bool, duration: str = "5 D", bar: str = "1 min",
+                 end: str = "") -> ReqHistoricalData:
+    return ReqHistoricalData(
+        req_id=req_id, contract=contract, end_date_time=end, bar_size_setting=bar, duration_str=duration,
+        use_rth=rth, what_to_show="TRADES", format_date=2, keep_up_to_date=False, chart_options="",
+    )
+
+
+def history_at(now: float, *requests: ReqHistoricalData, sessions: bool = False) -> list[object]:
+    gateway = InMemoryGateway(SimulatorCore(seed=2, sessions=sessions), now=now)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.take()
+    events: list[object] = []
+    for request in requests:
+        client.send(request)
+        events += client.take()
+        gateway.advance(16.0)
+    return events
+
+
+def test_five_days_of_rth_minute_bars_in_one_request_fall_in_new_york_regular_hours() -> None:
+    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=True)) if isinstance(e, HistoricalData)]
+    times = [dt.datetime.fromtimestamp(int(b.date), NEW_YORK) for b in data.bars]
+    assert len(times) > 3 * 390  # at least three full sessions of 390 minutes
+    assert all(t.weekday() < 5 and dt.time(9, 30) <= t.time() < dt.time(16, 0) for t in times)
+    assert {t.time() for t in times} >= {dt.time(9, 30), dt.time(15, 59)}
+
+
+def test_with_sessions_stock_bars_cover_the_extended_session_but_never_a_weekend() -> None:
+    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=False), sessions=True) if isinstance(e, HistoricalData)]
+    times = [dt.datetime.fromtimestamp(int(b.date), NEW_YORK) for b in data.bars]
+    assert all(t.weekday() < 5 and dt.time(4, 0) <= t.time() < dt.time(20, 0) for t in times)
+    assert any(t.time() < dt.time(9, 30) for t in times) and any(t.time() >= dt.time(16, 0) for t in times)
+
+
+def test_with_sessions_futures_bars_skip_the_daily_break() -> None:
+    (data,) = [e for e in history_at(T0, bars_request(1, ES, rth=False, bar="5 mins"), sessions=True) if isinstance(e, HistoricalData)]
+    times = [dt.datetime.fromtimestamp(int(b.date), CHICAGO) for b in data.bars]
+    assert not [t for t in times if dt.time(16, 0) <= t.time() < dt.time(17, 0)]
+    assert any(t.time() >= dt.time(17, 0) for t in times)  # the evening session is there
+
+
+def test_without_sessions_or_rth_bars_cover_every_hour() -> None:
+    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=False)) if isinstance(e, HistoricalData)]
+    assert len(data.bars) >= 5 * 1440  # every minute of the five days (and the one under way)
+
+
+def test_a_window_without_trading_gets_ibs_no_data_error() -> None:
+    saturday = 1_710_000_000.0  # Saturday 9 March 2024, 16:00 UTC
+    events = history_at(saturday, bars_request(1, AAPL, rth=True, duration="3600 S"))
+    (error,) = [e for e in events if isinstance(e, ErrMsg)]
+    assert error.error_code == 162 and "HMDS query returned no data: AAPL@NASDAQ Trades" in error.error_string
+
+
+# ------------------------------------------------------------------ market data
+
+
+def test_top_of_book_stream_and_cancel() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqMktData(req_id=1, contract=AAPL, generic_tick_list="233,236"))
+    events = client.take()
+    assert of(events, TickReqParams)
+    types = {e.tick_type for e in of(events, TickPrice)}  # type: ignore[attr-defined]
+    assert {1, 2, 4, 6, 7, 9, 14} <= types
+    bid = next(e for e in of(events, TickPrice) if e.tick_type == 1)  # type: ignore[attr-defined]
+    ask = next(e for e in of(events, TickPrice) if e.tick_type == 2)  # type: ignore[attr-defined]
+    assert 150 < bid.price < ask.price < 230  # type: ignore[attr-defined]
+    assert {e.tick_type for e in of(events, TickSize)} >= {0, 3, 5, 8}  # type: ignore[attr-defined]
+    gateway.advance(3.0)
+    assert len(of(client.take(), TickPrice)) >= 3
+    client.send(CancelMktData(req_id=1))
+    gateway.advance(3.0)
+    assert of(client.take(), TickPrice) == []
+    client.send(CancelMktData(req_id=1))
+    assert errors(client.take(), 300)
+
+
+def test_snapshot_and_duplicate_ticker() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqMktData(req_id=1, contract=EURUSD, snapshot=True))
+    events = client.take()
+    assert of(events, TickSnapshotEnd) and of(events, TickPrice)
+    gateway.advance(3.0)
+    assert of(client.take(), TickPrice) == []
+    client.send(ReqMktData(req_id=2, contract=AAPL), ReqMktData(req_id=2, contract=AAPL))
+    assert errors(client.take(), 102)
+    client.send(ReqMktData(req_id=3, contract=AAPL, snapshot=True, generic_tick_list="233"))
+    assert errors(client.take(), 321)
+
+
+def test_market_data_permission_354_and_delayed_data() -> None:
+    gateway = sim(no_permission=("MSFT",))
+    client = ready(gateway)
+    client.send(ReqMktData(req_id=1, contract=MSFT))
+    (error,) = errors(client.take())
+    assert (error.req_id, error.error_code) == (1, 354)
+    assert error.error_string.startswith("Requested market data is not subscribed")
+    client.send(ReqMarketDataType(market_data_type=3), ReqMktData(req_id=2, contract=MSFT))
+    events = client.take()
+    assert errors(events, 10167)
+    assert {e.tick_type for e in of(events, TickPrice)} >= {66, 67, 68}  # type: ignore[attr-defined]
+
+
+def test_ambiguous_contract() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqMktData(req_id=1, contract=Contract(symbol="AAPL", sec_type="OPT")))
+    (error,) = errors(client.take())
+    assert error.error_code == 200 and "ambiguous" in error.error_string
+
+
+def test_depth_books_and_limit() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqMktDepth(req_id=1, contract=AAPL, num_rows=3, is_smart_depth=False))
+    rows = of(client.take(), MarketDepth)
+    assert 2 <= len(rows) <= 6 and {r.side for r in rows} == {0, 1} and {r.operation for r in rows} == {0}  # type: ignore[attr-defined]
+    assert max(r.position for r in rows) <= 2  # type: ignore[attr-defined]
+    client.send(ReqMktDepth(req_id=2, contract=MSFT, num_rows=2, is_smart_depth=True))
+    l2 = of(client.take(), MarketDepthL2)
+    assert 2 <= len(l2) <= 4 and all(r.is_smart_depth and r.market_maker for r in l2)  # type: ignore[attr-defined]
+    gateway.advance(1.0)
+    assert any(r.operation == 1 for r in of(client.take(), MarketDepth))  # type: ignore[attr-defined]
+    client.send(ReqMktDepth(req_id=3, contract=EURUSD, num_rows=1, is_smart_depth=False),
+                ReqMktDepth(req_id=4, contract=ES, num_rows=1, is_smart_depth=False))
+    assert [e.req_id for e in errors(client.take(), 309)] == [4]
+
+
+@pytest.mark.parametrize(("kind", "number"), [("Last", 1), ("AllLast", 2), ("BidAsk", 3), ("MidPoint", 4)])
+def test_tick_by_tick(kind: str, number: int) -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqTickByTickData(req_id=1, contract=AAPL, tick_type=kind, number_of_ticks=0, ignore_size=False))
+    gateway.advance(2.0)
+    ticks = of(client.take(), TickByTick)
+    assert len(ticks) == 2 and all(t.tick_type == number for t in ticks)  # type: ignore[attr-defined]
+    if number == 4:
+        assert ticks[0].mid_point  # type: ignore[attr-defined]
+    elif number == 3:
+        assert ticks[0].bid_price < ticks[0].ask_price  # type: ignore[attr-defined]
+    else:
+        assert ticks[0].price and ticks[0].size  # type: ignore[attr-defined]
+
+
+def test_tick_by_tick_bad_type() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqTickByTickData(req_id=1, contract=AAPL, tick_type="Everything", number_of_ticks=0, ignore_size=False))
+    assert errors(client.take(), 321)
+
+
+def test_real_time_bars() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqRealTimeBars(req_id=1, contract=AAPL, bar_size=5, what_to_show="TRADES", use_rth=False))
+    gateway.advance(11.0)
+    bars = of(client.take(), RealTimeBars)
+    assert len(bars) == 2 and all(b.time % 5 == 0 and b.low <= b.open <= b.high for b in bars)  # type: ignore[attr-defined]
+    client.send(ReqRealTimeBars(req_id=2, contract=AAPL, bar_size=10, what_to_show="TRADES", use_rth=False))
+    assert errors(client.take(), 321)
+    client.send(ReqRealTimeBars(req_id=3, contract=EURUSD, bar_size=5, what_to_show="TRADES", use_rth=False))
+    assert errors(client.take(), 162)
+
+
+# ------------------------------------------------------------------ history
+
+# About forty bars of each size, within IB's step-size rule.
+_DURATION_FOR = {
+    "1 secs": "60 S", "5 secs": "300 S", "10 secs": "600 S", "15 secs": "900 S", "30 secs": "1800 S",
+    "1 min": "3600 S", "2 mins": "7200 S", "3 mins": "7200 S", "5 mins": "14400 S", "10 mins": "28800 S",
+    "15 mins": "1 D", "20 mins": "1 D", "30 mins": "1 D", "1 hour": "2 D", "2 hours": "1 W",
+    "3 hours": "1 W", "4 hours": "1 W", "8 hours": "2 W", "1 day": "1 M", "1 week": "1 Y", "1 month": "2 Y",
+}
+_BARS = sorted((size, name) for name, size in BAR_SIZES.items() if name != "1 sec")
+_WHAT = {
+    "AAPL": (AAPL, ("TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST", "HISTORICAL_VOLATILITY", "OPTION_IMPLIED_VOLATILITY")),
+    "ES": (ES, ("TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK")),
+    "EUR": (EURUSD, ("MIDPOINT", "BID", "ASK", "BID_ASK")),
+}
+
+
+@pytest.mark.parametrize("symbol", sorted(_WHAT))
+def test_every_bar_size_and_what_to_show(symbol: str) -> None:
+    contract, whats = _WHAT[symbol]
+    gateway = sim()
+    client = ready(gateway)
+    req_id = 0
+    for _size, name in _BARS:
+        for what in whats:
+            req_id += 1
+            client.send(history(req_id, contract, bar=name, duration=_DURATION_FOR[name], what=what))
+            events = client.take()
+            assert errors(events) == [], (name, what, errors(events))
+            (data,) = of(events, HistoricalData)
+            bars = data.bars  # type: ignore[attr-defined]
+            assert bars, (name, what)
+            assert all(b.low <= min(b.open, b.close) and b.high >= max(b.open, b.close) for b in bars)
+            (end,) = of(events, HistoricalDataEnd)
+            assert end.start_date_str < end.end_date_str  # type: ignore[attr-defined]
+            gateway.advance(16.0)  # stay inside the pacing rules
+
+
+@pytest.mark.parametrize(
+    ("request_", "code", "words"),
+    [
+        (history(1, EURUSD, what="TRADES"), 162, "No data of type TRADES is available for the exchange 'IDEALPRO' and the security type 'CASH'"),
+        (history(1, ES, what="ADJUSTED_LAST"), 162, "No data of type ADJUSTED_LAST"),
+        (history(1, bar="7 mins"), 321, "bar size setting is invalid"),
+        (history(1, duration="1 X"), 321, "duration format is invalid"),
+        (history(1, duration="0 D"), 321, "duration format is invalid"),
+        (history(1, what="EVERYTHING"), 321, "what to show is invalid"),
+        (history(1, bar="1 secs", duration="1 D"), 162, "Time length exceed max"),
+        (history(1, bar="5 secs", duration="1 W"), 162, "Time length exceed max"),
+        (history(1, end="20240101 00:00:00", keep=True), 321, "End date not supported with live updates"),
+        (history(1, end="20240101 00:00:00", what="ADJUSTED_LAST"), 321, "End date not supported with adjusted last"),
+        (history(1, end="yesterday"), 321, "end date/time is invalid"),
+        (history(1, Contract(symbol="NOPE", sec_type="STK")), 200, "No security definition"),
+    ],
+)
+def test_history_errors(request_: ReqHistoricalData, code: int, words: str) -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(request_)
+    (error,) = errors(client.take())
+    assert (error.req_id, error.error_code) == (1, code)
+    assert words in error.error_string
+    if code == 321:
+        assert error.error_string.startswith("Error validating request.-'bP' : cause - ")
+    if code == 162 and "No data" in words:
+        assert error.error_string.startswith("Historical Market Data Service error message:")
+
+
+def test_history_pacing_rules() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(history(1, bar="5 secs", duration="3600 S"), history(2, bar="5 secs", duration="3600 S"))
+    assert [(e.req_id, e.error_code) for e in errors(client.take())] == [(2, 162)]
+    assert "pacing violation" in errors(client.events, 162)[0].error_string
+    gateway.advance(16.0)
+    # Six requests for the same contract and data type within two seconds...
+    client.send(*[history(10 + i, bar="5 secs", duration=f"{1800 + i * 60} S") for i in range(6)])
+    assert [e.req_id for e in errors(client.take(), 162)] == [15]
+    gateway.advance(16.0)
+    # ... where BID_ASK counts twice.
+    client.send(*[history(20 + i, bar="5 secs", duration=f"{1800 + i * 60} S", what="BID_ASK") for i in range(3)])
+    assert [e.req_id for e in errors(client.take(), 162)] == [22]
+    gateway.advance(16.0)
+    # Bars over 30 seconds are not paced.
+    client.send(*[history(30 + i) for i in range(10)])
+    assert errors(client.take()) == []
+
+
+def test_history_before_196_and_epoch_dates() -> None:
+    gateway = sim()
+    client = gateway.connect(1, max_version=190)
+    client.send(history(1, bar="1 min", duration="3600 S", fmt=2))
+    events = client.take()
+    (data,) = of(events, HistoricalData)
+    assert data.start_date_str and not of(events, HistoricalDataEnd)  # type: ignore[attr-defined]
+    assert data.bars[0].date.isdigit()  # type: ignore[attr-defined]
+    client.send(history(2, bar="1 day", duration="1 M"))
+    days = of(client.take(), HistoricalData)[0].bars  # type: ignore[attr-defined]
+    assert all(len(b.date) == 8 for b in days)
+
+
+def test_history_is_stable_and_keeps_up_to_date() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(history(1, end="20240308 16:00:00"), history(2, bar="1 min", duration="3600 S", keep=True))
+    first = of(client.take(), HistoricalData)[0]
+    gateway.advance(5.0)
+    updates = of(client.take(), HistoricalDataUpdate)
+    assert updates
+    client.send(history(3, end="20240308 16:00:00"))
+    assert of(client.take(), HistoricalData)[0].bars == first.bars  # type: ignore[attr-defined]
+    client.send(CancelHistoricalData(req_id=2))
+    gateway.advance(10.0)
+    assert of(client.take(), HistoricalDataUpdate) == []
+    client.send(CancelHistoricalData(req_id=2))
+    assert errors(client.take(), 366)
+
+
+def test_head_timestamp() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqHeadTimestamp(req_id=1, contract=AAPL, use_rth=True, what_to_show="TRADES", format_date=1),
+                ReqHeadTimestamp(req_id=2, contract=AAPL, use_rth=True, what_to_show="TRADES", format_date=2))
+    stamps = of(client.take(), HeadTimestamp)
+    assert [s.head_timestamp for s in stamps] == ["19801212-14:30:00", "345479400"]  # type: ignore[attr-defined]

@@ -1,0 +1,366 @@
+"""The simulator's orders (``ibwire.testing._sim_orders``): margin checks, what-if, fills."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ibwire.messages import (
+    CancelOrder,
+    CommissionAndFeesReport,
+    Contract,
+    ErrMsg,
+    ExecutionData,
+    ExecutionDataEnd,
+    ExecutionFilter,
+    MarketDepth,
+    NextValidId,
+    OpenOrder,
+    OpenOrderEnd,
+    Order,
+    OrderStatus,
+    PlaceOrder,
+    PositionData,
+    ReqAllOpenOrders,
+    ReqExecutions,
+    ReqGlobalCancel,
+    ReqIds,
+    ReqMktData,
+    ReqMktDepth,
+    ReqOpenOrders,
+    ReqPositions,
+    TickGeneric,
+    TickPrice,
+)
+from ibwire.testing import Halt, SimulatorCore
+from ibwire.testing._accounts import short_option_requirement
+from ibwire.testing.memory import InMemoryClient, InMemoryGateway
+from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, of, ready, sim
+
+
+def setup() -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
+    core = SimulatorCore(seed=7)
+    gateway = InMemoryGateway(core, now=T0)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.take()
+    return gateway, core, client
+
+
+def order(action: str, qty: int, kind: str = "MKT", **fields: object) -> Order:
+    return Order(action=action, total_quantity=Decimal(qty), order_type=kind, **fields)  # type: ignore[arg-type]
+
+
+def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_numbers() -> None:
+    gateway, core, client = setup()
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100_000, what_if=True)))
+    (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
+    state = preview.order_state
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 100_000)))
+    events = client.take()
+    (error,) = [e for e in events if isinstance(e, ErrMsg)]
+    assert (error.req_id, error.error_code) == (2, 201)
+    assert error.error_string.startswith("Order rejected - reason:YOUR ORDER IS NOT ACCEPTED.")
+    numbers = re.findall(r"\[([0-9.\-]+) USD\]", error.error_string)
+    assert numbers == [state.equity_with_loan_after, state.init_margin_after]
+    assert float(state.init_margin_after or 0) > float(state.equity_with_loan_after or 0)
+    assert not [e for e in events if isinstance(e, (OrderStatus, ExecutionData))]
+    # Within buying power it fills.
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", 1000)))
+    gateway.advance(60.0)
+    assert [e.status for e in client.take() if isinstance(e, OrderStatus)][-1] == "Filled"
+    assert core.broker.values("DU0000001")["InitMarginReq"] > 0
+
+
+def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying() -> None:
+    gateway, core, client = setup()
+    instrument = next(i for i in core.universe.instruments if i.contract.right == "C" and i.contract.strike == 200.0)
+    call = Contract(con_id=instrument.con_id, exchange="SMART")
+    underlying = core.universe.underlying(instrument)
+    assert underlying is not None
+    client.send(PlaceOrder(order_id=1, contract=call, order=order("SELL", 10, what_if=True)))
+    (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
+    premium = core.walks.mid(instrument, gateway.now)
+    spot = core.walks.mid(underlying, gateway.now)
+    per_share = short_option_requirement(premium, spot, instrument.contract.strike or 0.0, "C")
+    assert float(preview.order_state.init_margin_change or 0) == round(per_share * 100 * 10, 2)
+    assert per_share > premium + 0.1 * spot  # far more than the premium alone
+
+
+def test_fills_report_commission_and_realized_pnl_net_of_both_commissions() -> None:
+    gateway, core, client = setup()
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)))
+    gateway.advance(30.0)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100)))
+    gateway.advance(30.0)
+    events = client.take()
+    executions = [e.execution for e in events if isinstance(e, ExecutionData)]
+    reports = [e for e in events if isinstance(e, CommissionAndFeesReport)]
+    assert len(executions) == len(reports) >= 2
+    bought = sum(float(x.shares) * x.price for x in executions if x.side == "BOT")
+    sold = sum(float(x.shares) * x.price for x in executions if x.side == "SLD")
+    commissions = sum(r.commission_and_fees for r in reports)
+    realized = sum(r.realized_pnl for r in reports if r.realized_pnl is not None)
+    assert abs(realized - (sold - bought - commissions)) < 0.011
+    client.send(ReqPositions())
+    assert core.broker.values("DU0000001")["RealizedPnL"] == sum(f.realized_pnl or 0.0 for f in core.broker.fills)
+
+
+def test_a_large_market_order_fills_in_several_executions_at_the_displayed_levels() -> None:
+    gateway, core, client = setup()
+    client.send(ReqMktDepth(req_id=9, contract=AAPL, num_rows=10, is_smart_depth=False))
+    instrument = core.universe.by_con_id[265598]
+    book = core.walks.book(instrument, gateway.now)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 5000)))
+    events = client.take()
+    published = {(e.price, e.size) for e in events if isinstance(e, MarketDepth) and e.side == 0}
+    executions = [e.execution for e in events if isinstance(e, ExecutionData)]
+    expected = []
+    left = Decimal(5000)
+    for level in book.asks:
+        if left == 0:
+            break
+        take = min(level.size, left)
+        expected.append((level.price, take))
+        left -= take
+    got = [(x.price, x.shares) for x in executions]
+    assert got[: len(expected)] == expected
+    assert len(executions) >= 2 and sum(x.shares for x in executions) <= 5000
+    assert all((price, size) in published for price, size in got if size == dict(published).get(price))
+    assert {price for price, _ in got} <= {price for price, _ in published}
+    statuses = [(e.status, e.filled) for e in events if isinstance(e, OrderStatus)]
+    assert [s for s, _ in statuses[:-1]] == ["Submitted"] * (len(statuses) - 1)
+    assert [f for _, f in statuses] == sorted(f for _, f in statuses)
+    gateway.advance(30.0)
+    events = client.take()
+    final = [e for e in events if isinstance(e, OrderStatus)] or statuses
+    assert core.broker.find(1, 1) is not None and core.broker.find(1, 1).status == "Filled"  # type: ignore[union-attr]
+    reports = [e for e in client.events if isinstance(e, CommissionAndFeesReport)]
+    assert round(sum(r.commission_and_fees for r in reports), 2) == 25.0  # 5,000 x 0.005, charged once per order
+    assert final
+
+
+def test_an_ioc_limit_order_takes_what_is_displayed_and_cancels_the_rest() -> None:
+    gateway, core, client = setup()
+    instrument = core.universe.by_con_id[265598]
+    book = core.walks.book(instrument, gateway.now)
+    top = book.asks[0]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", int(top.size) + 500, "LMT", lmt_price=top.price, tif="IOC")))
+    events = client.take()
+    executions = [e.execution for e in events if isinstance(e, ExecutionData)]
+    assert [(x.price, x.shares) for x in executions] == [(top.price, top.size)]
+    assert [e.status for e in events if isinstance(e, OrderStatus)][-1] == "Cancelled"
+
+
+def test_with_sessions_orders_wait_for_the_open_and_outside_rth_trades_pre_market() -> None:
+    pre_market = 1_710_160_000.0  # Monday 11 March 2024, 08:26 New York
+    core = SimulatorCore(seed=7, sessions=True)
+    gateway = InMemoryGateway(core, now=pre_market)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.take()
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)),
+                PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 100, outside_rth=True)))
+    gateway.advance(60.0)
+    events = client.take()
+    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 1] == ["Submitted"]
+    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 2][-1] == "Filled"
+    gateway.advance(3600.0 + 600.0)  # past 09:30
+    fills = [e.execution for e in client.take() if isinstance(e, ExecutionData) and e.execution.order_id == 1]
+    assert fills
+    assert all(x.time >= "20240311 13:30:00" for x in fills)  # 09:30 New York is 13:30 UTC
+
+
+def test_a_halt_stops_fills_and_quotes_and_a_resumption_restarts_them() -> None:
+    core = SimulatorCore(seed=7)
+    gateway = InMemoryGateway(core, now=T0)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.send(ReqMktData(req_id=4, contract=AAPL))
+    client.take()
+    core.schedule(gateway.now, Halt("AAPL"))
+    gateway.advance(0.1)
+    assert [(e.tick_type, e.value) for e in client.take() if isinstance(e, TickGeneric)] == [(49, 1.0)]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)))
+    gateway.advance(30.0)
+    events = client.take()
+    assert not [e for e in events if isinstance(e, (ExecutionData, TickPrice))]
+    core.schedule(gateway.now, Halt("AAPL", halted=False))
+    gateway.advance(5.0)
+    events = client.take()
+    assert (49, 0.0) in [(e.tick_type, e.value) for e in events if isinstance(e, TickGeneric)]
+    assert [e for e in events if isinstance(e, ExecutionData)] and [e for e in events if isinstance(e, TickPrice)]
+
+
+# ------------------------------------------------------------------ orders
+
+
+def statuses(events: list[object], order_id: int) -> list[str]:
+    return [e.status for e in of(events, OrderStatus) if e.order_id == order_id]  # type: ignore[attr-defined]
+
+
+def test_market_order_fill_reports() -> None:
+    gateway = sim()
+    client = ready(gateway, 4)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
+    events = client.take()
+    assert statuses(events, 1) == ["Submitted", "Filled"]
+    (execution,) = of(events, ExecutionData)
+    fill = execution.execution  # type: ignore[attr-defined]
+    assert (fill.side, fill.shares, fill.order_id, fill.client_id, fill.acct_number) == ("BOT", Decimal(100), 1, 4, "DU0000001")
+    (report,) = of(events, CommissionAndFeesReport)
+    assert report.exec_id == fill.exec_id and report.commission_and_fees == 1.0  # type: ignore[attr-defined]
+    names = [type(e).__name__ for e in events]
+    assert names.index("ExecutionData") < names.index("CommissionAndFeesReport")
+    assert [o.order_state.status for o in of(events, OpenOrder)] == ["Submitted", "Filled"]  # type: ignore[attr-defined]
+    client.send(ReqIds())
+    assert of(client.take(), NextValidId) == [NextValidId(order_id=2)]
+
+
+def test_limit_order_rests_then_modify_fills_and_cancel_rules() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1.0)))
+    gateway.advance(5.0)
+    assert statuses(client.take(), 1) == ["Submitted"]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1000.0)))
+    assert statuses(client.take(), 1)[-1] == "Filled"
+    client.send(CancelOrder(order_id=1), CancelOrder(order_id=77))
+    events = client.take()
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(1, 10148), (77, 10147)]
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "MKT")))
+    assert errors(client.take(), 104)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 10, "LMT", lmt_price=10000.0)))
+    client.send(CancelOrder(order_id=2))
+    events = client.take()
+    assert statuses(events, 2) == ["Submitted", "Cancelled"]
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(2, 202)]
+
+
+def test_duplicate_and_invalid_orders() -> None:
+    gateway = sim(start_order_id=10)
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=9, contract=AAPL, order=order("BUY", 1, "MKT")))
+    assert [(e.req_id, e.error_code, e.error_string) for e in errors(client.take())] == [(9, 103, "Duplicate order id")]
+    client.send(PlaceOrder(order_id=10, contract=AAPL, order=order("BUY", 1, "MKT")))
+    client.send(PlaceOrder(order_id=10, contract=AAPL, order=order("BUY", 1, "MKT")))
+    assert errors(client.take(), 104)
+    for order_id, bad in enumerate(
+        [order("BUY", 1, "PEG MID"), order("HOLD", 1, "MKT"), order("BUY", 0, "MKT"), order("BUY", 1, "LMT"), order("BUY", 1, "STP")],
+        start=20,
+    ):
+        client.send(PlaceOrder(order_id=order_id, contract=AAPL, order=bad))
+    codes = [e.error_code for e in errors(client.take())]
+    assert codes == [321, 321, 434, 321, 321]
+    client.send(PlaceOrder(order_id=30, contract=Contract(symbol="NOPE", sec_type="STK"), order=order("BUY", 1, "MKT")))
+    assert errors(client.take(), 200)
+
+
+def test_bracket_waits_for_the_transmitting_child() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(
+        PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1000.0, transmit=False)),
+        PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 10, "LMT", lmt_price=10000.0, parent_id=1, transmit=False)),
+    )
+    gateway.advance(5.0)
+    assert client.take() == []  # nothing transmitted, nothing filled
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("SELL", 10, "STP", aux_price=1.0, parent_id=1, transmit=True)))
+    events = client.take()
+    assert statuses(events, 1) == ["Submitted", "Filled"]
+    assert statuses(events, 2) == ["PreSubmitted", "Submitted"]
+    assert statuses(events, 3) == ["PreSubmitted"]
+    # Take profit fills: the stop loss is cancelled (children of one parent are OCA).
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 10, "LMT", lmt_price=1.0, parent_id=1)))
+    events = client.take()
+    assert statuses(events, 2)[-1] == "Filled" and statuses(events, 3) == ["Cancelled"]
+    client.send(ReqPositions())
+    positions = [p for p in of(client.take(), PositionData) if p.contract.con_id == 265598]  # type: ignore[attr-defined]
+    assert positions[-1].position == 0  # type: ignore[attr-defined]
+
+
+def test_oca_group_stop_trailing_and_stop_limit() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(
+        PlaceOrder(order_id=1, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=10000.0, oca_group="g1", oca_type=1)),
+        PlaceOrder(order_id=2, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=1.0, oca_group="g1", oca_type=1)),
+    )
+    # order 2 was still resting when 1 filled on arrival; it is cancelled only once both exist
+    client.send(PlaceOrder(order_id=3, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=1.0, oca_group="g2")),
+                PlaceOrder(order_id=4, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=10000.0, oca_group="g2")))
+    events = client.events
+    assert statuses(events, 4)[-1] == "Filled" and statuses(events, 3)[-1] == "Cancelled"
+    client.send(PlaceOrder(order_id=5, contract=MSFT, order=order("BUY", 1, "STP", aux_price=1.0)))
+    assert statuses(client.take(), 5)[-1] == "Filled"  # a buy stop below the market triggers at once
+    client.send(PlaceOrder(order_id=6, contract=MSFT, order=order("SELL", 1, "STP LMT", aux_price=10000.0, lmt_price=1.0)))
+    assert statuses(client.take(), 6)[-1] == "Filled"
+    client.send(PlaceOrder(order_id=7, contract=MSFT, order=order("SELL", 1, "TRAIL", aux_price=0.5)))
+    gateway.advance(120.0)
+    assert "Filled" in statuses(client.take(), 7)  # the walk crosses a 0.5 trail within two minutes
+    client.send(PlaceOrder(order_id=8, contract=MSFT, order=order("SELL", 1, "TRAIL", trailing_percent=50.0)))
+    gateway.advance(5.0)
+    assert statuses(client.take(), 8) == ["PreSubmitted"]
+
+
+def test_global_cancel_and_open_orders() -> None:
+    gateway = sim()
+    first = ready(gateway, 1)
+    second = ready(gateway, 2)
+    first.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 1, "LMT", lmt_price=1.0)))
+    second.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 1, "LMT", lmt_price=2.0)))
+    first.take()
+    second.take()
+    first.send(ReqOpenOrders())
+    events = first.take()
+    assert [o.order_id for o in of(events, OpenOrder)] == [1] and of(events, OpenOrderEnd)  # type: ignore[attr-defined]
+    first.send(ReqAllOpenOrders())
+    assert len(of(first.take(), OpenOrder)) == 2
+    first.send(ReqGlobalCancel())
+    assert statuses(first.take(), 1) == ["Cancelled"] and statuses(second.take(), 1) == ["Cancelled"]
+
+
+def test_what_if_order() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=ES, order=order("BUY", 2, "MKT", what_if=True)))
+    events = client.take()
+    (preview,) = of(events, OpenOrder)
+    state = preview.order_state  # type: ignore[attr-defined]
+    assert state.init_margin_change == "30360.00" and state.commission_and_fees == 4.5
+    assert state.init_margin_before == "0.00" and state.commission_and_fees_currency == "USD"
+    assert of(events, OrderStatus) == [] and of(events, ExecutionData) == []
+
+
+def test_executions_request() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 3, "MKT")),
+                PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20000, "MKT")))
+    client.take()
+    client.send(ReqExecutions(req_id=5, exec_filter=ExecutionFilter()),
+                ReqExecutions(req_id=6, exec_filter=ExecutionFilter(symbol="EUR")))
+    events = client.take()
+    assert [e.req_id for e in of(events, ExecutionData)] == [5, 5, 6]  # type: ignore[attr-defined]
+    assert len(of(events, CommissionAndFeesReport)) == 3
+    assert of(events, ExecutionDataEnd) == [ExecutionDataEnd(req_id=5), ExecutionDataEnd(req_id=6)]
+
+
+def test_fills_are_at_prices_the_quote_stream_published() -> None:
+    gateway, core, client = setup()
+    client.send(ReqMktData(req_id=1, contract=AAPL))
+    published: set[tuple[int, float]] = set()
+    fills: list[tuple[str, float]] = []
+    order_id = 1
+    for step in range(120):
+        gateway.advance(0.37 + (step % 5) * 0.11)  # between the publications, at odd moments
+        client.send(PlaceOrder(order_id=order_id, contract=AAPL, order=order("BUY" if step % 2 else "SELL", 100)))
+        order_id += 1
+        for event in client.take():
+            if isinstance(event, TickPrice) and event.tick_type in (1, 2):
+                published.add((event.tick_type, event.price))
+            elif isinstance(event, ExecutionData):
+                fills.append((event.execution.side, event.execution.price))
+    assert len(fills) == 120
+    for side, price in fills:
+        assert ((2 if side == "BOT" else 1), price) in published, (side, price)
