@@ -283,9 +283,12 @@ class PacingConfig:
     def receiver_span(self) -> float:
         """Seconds within which at most :attr:`receiver_cap` messages are sent.
 
-        ``1 + arrival_jitter`` (plus a microsecond against float rounding): the
-        sends that one 1-second window at TWS can see.
+        ``1 + arrival_jitter``: the sends that one 1-second window at TWS can see.
+        With jitter a microsecond is added, since TWS's times are then our send
+        times plus a float that rounding may pull a hair closer together.
         """
+        if not self.arrival_jitter:
+            return RATE_WINDOW
         return RATE_WINDOW + self.arrival_jitter + SPAN_SLACK
 
     @property

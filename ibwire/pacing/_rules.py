@@ -210,15 +210,15 @@ class RuleBook(Generic[M]):
         return min(room, self._bucket_room(now))
 
     def _bucket_room(self, now: float) -> int:
-        tat = self._tat if self._tat > now else now
+        base = self._tat if self._tat > now else now
         tau = self._tau
         interval = self._interval
         room = 0
-        # ``tat - tau <= now``, written as _bucket_slot computes it, so that a poll
-        # at the slot it announced always releases.
-        while tat - tau <= now:
+        # The k-th message may go when base + k * interval - tau <= now.  Written as
+        # _spend and _bucket_slot compute it, so that a poll at the slot it announced
+        # always releases, and float sums never drift.
+        while base + room * interval - tau <= now:
             room += 1
-            tat += interval
         return room
 
     def _spend(self, now: float, count: int) -> None:
@@ -229,11 +229,8 @@ class RuleBook(Generic[M]):
             self._ring.extend([now] * count)
         if self._limit is None:
             return
-        tat = self._tat if self._tat > now else now
-        interval = self._interval
-        for _ in range(count):
-            tat += interval
-        self._tat = tat
+        base = self._tat if self._tat > now else now
+        self._tat = base + count * self._interval
 
     def _rate_slot(self) -> float:
         """When the bucket and the cap next admit one message (``_now``: now)."""
@@ -247,19 +244,11 @@ class RuleBook(Generic[M]):
         return slot
 
     def _bucket_slot(self) -> float:
+        # A rate backoff's end never brings this forward: the nominal rate's
+        # tolerance is the shorter one.
         if self._limit is None:
             return self._now
         slot = self._tat - self._tau
-        until = self._rate_until
-        if until is not None:
-            # The backoff ends before the lowered rate admits one: at its end the
-            # nominal rate (a shorter tolerance) applies.
-            nominal = self.config.effective_rate_limit
-            after = until
-            if nominal is not None:
-                after = max(until, self._tat - (self._burst - 1) * (1.0 / nominal))
-            if after < slot:
-                slot = after
         return slot if slot > self._now else self._now
 
     # ----------------------------------------------------------------------------------

@@ -240,7 +240,10 @@ class TickPrice:
 # --------------------------------------------------------------------------------------
 # Helpers
 
-ONE: PacingConfig = PacingConfig(max_messages_per_second=1, rate_safety_margin=0)
+# One message per second, exactly: no burst room beyond the cap, no jitter allowance.
+ONE: PacingConfig = PacingConfig(
+    max_messages_per_second=1, rate_safety_margin=0, arrival_jitter=0.0
+)
 NO_GLOBAL = PacingConfig(max_messages_per_second=None)
 
 
@@ -358,13 +361,19 @@ def test_module_does_no_io() -> None:
 # Global rate
 
 
-def test_global_limit_is_45_in_a_window() -> None:
+def test_burst_then_the_steady_rate() -> None:
     pacer = make()
-    for i in range(46):
+    for i in range(12):
         pacer.submit(ReqCurrentTime(i), 0.0)
-    assert len(pacer.poll(0.0)) == 45
-    assert pacer.queued == 1
-    assert pacer.next_deadline() == 1.0
+    assert len(pacer.poll(0.0)) == 10  # the burst
+    assert pacer.burst == 10
+    assert pacer.rate_limit == 45
+    assert pacer.next_deadline() == pytest.approx(1 / 45)
+    assert pacer.poll(0.02) == []
+    wake = pacer.next_deadline()
+    assert wake is not None
+    assert pacer.poll(wake) == [ReqCurrentTime(10)]
+    assert pacer.next_deadline() == pytest.approx(2 / 45)
 
 
 def test_window_is_half_open_just_before_the_boundary() -> None:
@@ -397,18 +406,18 @@ def test_boundary_holds_for_inexact_float_times() -> None:
     assert pacer.poll(wake) == [ReqCurrentTime(2)]
 
 
-def test_window_slides_message_by_message() -> None:
+def test_bucket_refills_while_idle() -> None:
     pacer = make()
-    for i in range(20):
+    for i in range(10):
         pacer.submit(ReqCurrentTime(i), 0.0)
-    assert len(pacer.poll(0.0)) == 20
-    for i in range(40):
-        pacer.submit(ReqCurrentTime(100 + i), 0.5)
-    assert len(pacer.poll(0.5)) == 25
-    assert pacer.next_deadline() == 1.0
-    # At 1.0 the 20 sent at 0.0 leave the window, not the 25 sent at 0.5.
-    assert len(pacer.poll(1.0)) == 15
-    assert pacer.queued == 0
+    assert len(pacer.poll(0.0)) == 10
+    for i in range(10):
+        pacer.submit(ReqCurrentTime(100 + i), 0.1)
+    # A tenth of a second refills 4.5 tokens: 4 go, then one per 1/45 s.
+    assert len(pacer.poll(0.1)) == 4
+    for i in range(20):
+        pacer.submit(ReqCurrentTime(200 + i), 10.0)
+    assert len(pacer.poll(10.0)) == 10  # full again, never more than the burst
 
 
 def test_rate_never_exceeded_over_a_long_burst() -> None:
@@ -417,19 +426,52 @@ def test_rate_never_exceeded_over_a_long_burst() -> None:
         pacer.submit(ReqCurrentTime(i), 0.0)
     sent = times_of(run_until(pacer, 100.0))
     assert len(sent) == 500
-    for i in range(len(sent) - 45):
-        assert sent[i + 45] >= sent[i] + 1.0
-    assert sent[-1] == 11.0  # 45 per second: seconds 0..10 carry 495, 11.0 the rest
+    # Never more than 50 within 1.1 s (what TWS sees with 0.1 s of jitter), and
+    # the steady 45/s after the burst: burst + 45 per second.
+    for i in range(len(sent) - 50):
+        assert sent[i + 50] >= sent[i] + 1.1
+    for i in range(len(sent) - 55):
+        assert sent[i + 55] >= sent[i] + 1.0 - 1e-9
+    assert sent[-1] == pytest.approx(490 / 45)
+
+
+def test_the_cap_binds_when_the_burst_is_large() -> None:
+    pacer = make(burst=40)
+    for i in range(100):
+        pacer.submit(ReqCurrentTime(i), 0.0)
+    sent = times_of(run_until(pacer, 100.0))
+    assert sent[:40] == [0.0] * 40
+    # 40 + 45/s would put 89 in the first 1.1 s; the cap keeps it to 50.
+    assert sum(1 for t in sent if t < 1.1) == 50
+
+
+def test_jitter_zero_makes_the_cap_a_plain_one_second_window() -> None:
+    config = PacingConfig(arrival_jitter=0.0)
+    assert config.receiver_span == 1.0
+    assert PacingConfig().receiver_span == pytest.approx(1.1)
+    assert PacingConfig().receiver_cap == 50
+    assert PacingConfig(server_paced=True).receiver_cap is None
 
 
 def test_cancels_count_against_the_rate() -> None:
-    pacer = make()
-    for i in range(45):
-        pacer.submit(ReqCurrentTime(i), 0.0)
+    pacer = make(ONE)
+    pacer.submit(ReqCurrentTime(1), 0.0)
     pacer.poll(0.0)
     pacer.submit(CancelMktData(1), 0.0)
     assert pacer.poll(0.0) == []
     assert pacer.poll(1.0) == [CancelMktData(1)]
+
+
+def test_start_api_counts_against_the_rate() -> None:
+    pacer = make(ONE)
+    pacer.on_connect(0.0, server_version=176)
+    assert pacer.server_version == 176
+    pacer.submit(ReqCurrentTime(1), 0.0)
+    assert pacer.poll(0.0) == []  # startApi took the only slot
+    assert pacer.next_deadline() == 1.0
+    assert pacer.poll(1.0) == [ReqCurrentTime(1)]
+    pacer.note_sent(1.5, 2)
+    assert pacer.stats.external_sent == 3
 
 
 def test_global_rule_disabled() -> None:
@@ -688,7 +730,7 @@ def test_sixty_per_ten_minutes() -> None:
 
 
 def test_bid_ask_counts_twice_in_the_ten_minute_window() -> None:
-    pacer = make(historical_max_open=None)
+    pacer = make(historical_max_open=None, max_messages_per_second=None)
     for i in range(31):
         pacer.submit(ReqHistoricalData(i, contract=contract(i), what_to_show="BID_ASK"), 0.0)
     assert len(pacer.poll(0.0)) == 30
@@ -802,7 +844,7 @@ def test_keep_up_to_date_stays_open_until_cancelled() -> None:
     assert pacer.open_historical == 2
     pacer.submit(CancelHistoricalData(0), 1.0)
     assert pacer.open_historical == 1
-    pacer.on_incoming(ErrMsg(1, 366, "No historical data query found"), 1.0)
+    pacer.on_incoming(ErrMsg(1, 162, "Historical Market Data Service error message"), 1.0)
     assert pacer.open_historical == 0
 
 
@@ -1020,16 +1062,17 @@ def test_regulatory_snapshots_one_per_second() -> None:
 
 
 def test_cancel_goes_before_queued_requests() -> None:
-    pacer = make()
-    for i in range(50):
+    pacer = make(ONE)
+    for i in range(5):
         pacer.submit(ReqCurrentTime(i), 0.0)
     pacer.poll(0.0)
     pacer.submit(CancelMktData(7), 0.2)
     pacer.submit(ReqCurrentTime(99), 0.3)
     assert pacer.poll(0.3) == []
-    sent = pacer.poll(1.0)
-    assert sent[0] == CancelMktData(7)
-    assert sent[1:] == [ReqCurrentTime(i) for i in range(45, 50)] + [ReqCurrentTime(99)]
+    sent = [m for _, m in run_until(pacer, 10.0)]
+    assert sent == [CancelMktData(7)] + [ReqCurrentTime(i) for i in range(1, 5)] + [
+        ReqCurrentTime(99)
+    ]
 
 
 def test_cancel_goes_before_held_historical_requests() -> None:
@@ -1057,20 +1100,59 @@ def test_priority_messages_keep_their_order() -> None:
     assert [m for _, m in run_until(pacer, 10.0)] == cancels
 
 
-def test_cancel_withdraws_its_queued_request() -> None:
+def test_cancel_withdraws_its_queued_request_and_is_not_sent() -> None:
     pacer = make(ONE)
     pacer.submit(ReqCurrentTime(), 0.0)
     ticket = pacer.submit(ReqMktData(5), 0.0)
     pacer.poll(0.0)
     pacer.events()
-    pacer.submit(CancelMktData(5), 0.5)
+    cancel = pacer.submit(CancelMktData(5), 0.5)
     assert pacer.stats.market_data_lines_in_use == 0
     assert pacer.events() == [
-        RequestWithdrawn(ticket, OutgoingId.REQ_MKT_DATA, 5, OutgoingId.CANCEL_MKT_DATA)
+        RequestWithdrawn(ticket, OutgoingId.REQ_MKT_DATA, 5, OutgoingId.CANCEL_MKT_DATA),
+        RequestWithdrawn(cancel, OutgoingId.CANCEL_MKT_DATA, 5, OutgoingId.CANCEL_MKT_DATA),
     ]
-    # The cancel is still sent (TWS may know the id from elsewhere); the request is not.
-    assert [m for _, m in run_until(pacer, 10.0)] == [CancelMktData(5)]
+    # TWS never heard of request 5: sending its cancel would earn an error 300.
+    assert run_until(pacer, 10.0) == []
+    assert pacer.queued == 0
     assert pacer.stats.withdrawn == 1
+    assert pacer.stats.cancels_absorbed == 1
+
+
+def test_cancel_is_sent_when_its_request_already_went() -> None:
+    pacer = make(ONE)
+    pacer.submit(ReqMktData(5), 0.0)
+    assert pacer.poll(0.0) == [ReqMktData(5)]
+    pacer.submit(CancelMktData(5), 0.5)
+    assert [m for _, m in run_until(pacer, 10.0)] == [CancelMktData(5)]
+    assert pacer.stats.cancels_absorbed == 0
+
+
+def test_cancel_of_a_never_submitted_request_is_sent() -> None:
+    pacer = make()
+    pacer.submit(CancelMktData(5), 0.0)
+    assert pacer.poll(0.0) == [CancelMktData(5)]
+
+
+def test_a_second_cancel_after_an_absorbed_one_is_sent() -> None:
+    pacer = make(ONE)
+    pacer.submit(ReqCurrentTime(), 0.0)
+    pacer.submit(ReqMktData(5), 0.0)
+    pacer.poll(0.0)
+    pacer.submit(CancelMktData(5), 0.0)
+    pacer.submit(CancelMktData(5), 0.0)
+    assert [m for _, m in run_until(pacer, 10.0)] == [CancelMktData(5)]
+
+
+def test_withdrawn_request_then_resubmitted_is_absorbed_by_its_cancel() -> None:
+    pacer = make(ONE)
+    pacer.submit(ReqCurrentTime(), 0.0)
+    first = pacer.submit(ReqMktData(5), 0.0)
+    pacer.poll(0.0)
+    assert pacer.withdraw(first) == ReqMktData(5)
+    pacer.submit(ReqMktData(5), 0.0)
+    pacer.submit(CancelMktData(5), 0.0)
+    assert run_until(pacer, 10.0) == []
 
 
 def test_cancel_withdraws_a_held_historical_request() -> None:
@@ -1079,8 +1161,9 @@ def test_cancel_withdraws_a_held_historical_request() -> None:
     pacer.submit(ReqHistoricalData(2), 0.0)
     pacer.poll(0.0)
     pacer.submit(CancelHistoricalData(2), 1.0)
-    assert pacer.poll(1.0) == [CancelHistoricalData(2)]
+    assert pacer.poll(1.0) == []
     assert pacer.queued == 0
+    assert pacer.next_deadline() is None
 
 
 def test_cancel_order_withdraws_queued_placements_of_that_order() -> None:
@@ -1091,7 +1174,18 @@ def test_cancel_order_withdraws_queued_placements_of_that_order() -> None:
     pacer.submit(PlaceOrder(10), 0.0)  # a modification
     pacer.poll(0.0)
     pacer.submit(CancelOrder(10), 0.0)
-    assert [m for _, m in run_until(pacer, 10.0)] == [CancelOrder(10), PlaceOrder(11)]
+    # Order 10 never reached TWS: neither its placements nor its cancel are sent.
+    assert [m for _, m in run_until(pacer, 10.0)] == [PlaceOrder(11)]
+
+
+def test_cancel_of_a_live_order_with_a_queued_modification_is_sent() -> None:
+    pacer = make(ONE)
+    pacer.submit(PlaceOrder(10), 0.0)
+    assert pacer.poll(0.0) == [PlaceOrder(10)]
+    pacer.submit(PlaceOrder(10), 0.5)  # a modification, still queued
+    pacer.submit(CancelOrder(10), 0.5)
+    # The order is live at TWS: the modification is withdrawn, the cancel goes.
+    assert [m for _, m in run_until(pacer, 10.0)] == [CancelOrder(10)]
 
 
 def test_global_cancel_withdraws_queued_orders() -> None:
@@ -1134,15 +1228,16 @@ def test_withdraw_held_historical_and_unknown_tickets() -> None:
 
 
 def test_error_100_lowers_the_rate_for_a_while() -> None:
-    pacer = make()
+    pacer = make(burst=1)
     pacer.on_incoming(ErrMsg(-1, 100, "Max rate of messages per second has been exceeded"), 10.0)
     assert pacer.rate_limit == 22
     assert pacer.events() == [BackoffStarted(10.0, BackoffKind.RATE, 100, -1, 1, 20.0, 22)]
     for i in range(30):
         pacer.submit(ReqCurrentTime(i), 10.0)
-    assert len(pacer.poll(10.0)) == 22
-    assert pacer.next_deadline() == 11.0
-    assert len(pacer.poll(11.0)) == 8
+    assert len(pacer.poll(10.0)) == 1
+    assert pacer.next_deadline() == pytest.approx(10.0 + 1 / 22)
+    sent = times_of(run_until(pacer, 11.0 - 1e-9))
+    assert len(sent) == 21  # 22 in the first second, counting the one at 10.0
     pacer.poll(20.0)
     assert pacer.rate_limit == 45
     assert BackoffEnded(20.0, BackoffKind.RATE) in pacer.events()
@@ -1172,15 +1267,17 @@ def test_rate_backoff_floor_is_one_message() -> None:
     assert pacer.rate_limit == 1
 
 
-def test_rate_backoff_deadline_accounts_for_its_end() -> None:
-    pacer = make(rate_backoff_factor=0.1, rate_backoff_duration=0.5)
+def test_rate_returns_to_nominal_after_the_backoff() -> None:
+    pacer = make(rate_backoff_factor=0.1, rate_backoff_duration=0.1, burst=1)
     pacer.on_incoming(ErrMsg(-1, 100, ""), 0.0)
     assert pacer.rate_limit == 4
     for i in range(10):
         pacer.submit(ReqCurrentTime(i), 0.0)
-    assert len(pacer.poll(0.0)) == 4
-    assert pacer.next_deadline() == 0.5  # the backoff ends before the window slides
-    assert len(pacer.poll(0.5)) == 6
+    assert len(pacer.poll(0.0)) == 1
+    assert pacer.next_deadline() == 0.25  # 4 per second while the backoff lasts
+    assert len(pacer.poll(0.25)) == 1
+    assert pacer.rate_limit == 45
+    assert pacer.next_deadline() == pytest.approx(0.25 + 1 / 45)
 
 
 def test_rate_backoff_applies_when_server_paced() -> None:
