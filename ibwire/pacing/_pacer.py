@@ -366,6 +366,8 @@ class Pacer(RuleBook[M]):
                 if seq <= blocked:
                     self._delayed(seq, message, submitted, now, Rule.GLOBAL_RATE)
             self._sent += n
+        main = self._main
+        self._backlog = bool(main or self._prio)
         if main or self._prio or self._gated:
             self._after_blocked(now)
         elif self._episode_start is not None:

@@ -61,7 +61,9 @@ class RuleBook(Generic[M]):
     the theoretical arrival time ``_tat`` on by ``_interval``.  That admits at most
     ``burst + floor(rate * w)`` messages in any span of ``w`` seconds.  On top of
     it, ``_ring`` holds the send times of the last receiver span (1.1 s), of which
-    there are never more than ``_cap`` (50): the guarantee at TWS.
+    there are never more than ``_cap`` (50): the guarantee at TWS.  Messages written
+    around the queue (``startApi``) are in the ring too; :meth:`connect_slot` says
+    when one more fits.
     """
 
     __slots__ = (
@@ -69,6 +71,7 @@ class RuleBook(Generic[M]):
         "_backoffs",
         "_burst",
         "_cap",
+        "_backlog",
         "_depth_holders",
         "_events",
         "_events_dropped",
@@ -134,6 +137,8 @@ class RuleBook(Generic[M]):
         self._set_limit(cfg.effective_rate_limit)
         # The receiver-side cap: send times within the last span, oldest first.
         self._cap = cfg.receiver_cap
+        # The last poll left messages queued (the main or priority queue).
+        self._backlog = False
         self._span = cfg.receiver_span
         self._ring: deque[float] = deque()
         # Historical pacing state.  It outlives a connection: IB counts per account.
@@ -203,11 +208,18 @@ class RuleBook(Generic[M]):
             while ring and ring[0] + span <= now:
                 ring.popleft()
             room = cap - len(ring)
-            if room <= 0:
-                return 0
         if self._limit is None:
-            return room
-        return min(room, self._bucket_room(now))
+            return room if room > 0 else 0
+        if self._backlog:
+            # The burst is for a queue that was empty.  Messages that waited (for
+            # the cap, or for a late poll) earn no credit meanwhile: otherwise each
+            # release by the cap would send a burst, a clump per receiver span.
+            # The bucket goes on as if empty: one now, then the steady rate.
+            restart = now + self._tau
+            if self._tat < restart:
+                self._tat = restart
+        bucket = self._bucket_room(now)
+        return bucket if bucket < room else (room if room > 0 else 0)
 
     def _bucket_room(self, now: float) -> int:
         base = self._tat if self._tat > now else now
@@ -551,6 +563,30 @@ class RuleBook(Generic[M]):
             self._now = now
         self._external_sent += count
         self._spend(self._now, count)
+
+    def connect_slot(self, now: float) -> float:
+        """When a connection may start without breaking the receiver-side cap.
+
+        The handshake writes ``startApi`` around the queue, so it cannot wait
+        there.  Connect at or after this time: then it fits under the cap.  It is
+        ``now`` unless the last :attr:`PacingConfig.receiver_span` seconds already
+        carried the ceiling (a reconnect right after a burst).
+
+        Args:
+            now: the current time, in seconds.
+
+        Returns:
+            ``now``, or the later time at which one more message fits.
+        """
+        cap = self._cap
+        ring = self._ring
+        span = self._span
+        while ring and ring[0] + span <= now:
+            ring.popleft()
+        if cap is None or len(ring) < cap:
+            return now
+        slot = ring[len(ring) - cap] + span
+        return slot if slot > now else now
 
     def on_connect(self, now: float, server_version: int | None = None) -> None:
         """The handshake is done and ``startApi`` was written: count it.

@@ -415,6 +415,7 @@ def test_bucket_refills_while_idle() -> None:
         pacer.submit(ReqCurrentTime(100 + i), 0.1)
     # A tenth of a second refills 4.5 tokens: 4 go, then one per 1/45 s.
     assert len(pacer.poll(0.1)) == 4
+    run_until(pacer, 10.0)  # the rest go at the steady rate; then a quiet spell
     for i in range(20):
         pacer.submit(ReqCurrentTime(200 + i), 10.0)
     assert len(pacer.poll(10.0)) == 10  # full again, never more than the burst
@@ -432,7 +433,9 @@ def test_rate_never_exceeded_over_a_long_burst() -> None:
         assert sent[i + 50] >= sent[i] + 1.1
     for i in range(len(sent) - 55):
         assert sent[i + 55] >= sent[i] + 1.0 - 1e-9
-    assert sent[-1] == pytest.approx(490 / 45)
+    # Once the burst is spent, the bucket alone sets the pace: 45 per second.
+    for i in range(100, len(sent) - 45):
+        assert sent[i + 45] - sent[i] == pytest.approx(1.0)
 
 
 def test_the_cap_binds_when_the_burst_is_large() -> None:
@@ -443,6 +446,17 @@ def test_the_cap_binds_when_the_burst_is_large() -> None:
     assert sent[:40] == [0.0] * 40
     # 40 + 45/s would put 89 in the first 1.1 s; the cap keeps it to 50.
     assert sum(1 for t in sent if t < 1.1) == 50
+
+
+def test_connect_slot_waits_when_the_ceiling_is_reached() -> None:
+    pacer = make(burst=50)
+    assert pacer.connect_slot(0.0) == 0.0
+    for i in range(50):
+        pacer.submit(ReqCurrentTime(i), 0.0)
+    assert len(pacer.poll(0.0)) == 50
+    # A startApi now would be the 51st within 1.1 s.
+    assert pacer.connect_slot(0.3) == pytest.approx(1.1)
+    assert pacer.connect_slot(2.0) == 2.0
 
 
 def test_jitter_zero_makes_the_cap_a_plain_one_second_window() -> None:
