@@ -72,7 +72,7 @@ class PlaceOrder:
     order_id: int
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class CancelOrder:
     MSG_ID: ClassVar[int] = OutgoingId.CANCEL_ORDER
     order_id: int
@@ -93,7 +93,7 @@ class ReqHistoricalData:
     chart_options: tuple[str, ...] = field(default=())
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class CancelHistoricalData:
     MSG_ID: ClassVar[int] = OutgoingId.CANCEL_HISTORICAL_DATA
     req_id: int
@@ -309,9 +309,21 @@ def simulate(config: PacingConfig, pattern: Pattern, latency: list[float]) -> Ru
                 open_ids.discard(target.req_id)
             queued_now = set(run.submitted_at) - run.withdrawn - run.emitted_tickets
             if isinstance(message, PRIORITY):
+                # What the cancel names, since the last cancel of the same request.
                 names = names_target(message)
-                submitted = [m for m in run.message_of.values() if names(m)]
-                sent = [m for _, m in run.emitted if names(m)]
+                last = max(
+                    (
+                        q
+                        for q, m in run.message_of.items()
+                        if type(m) is type(message) and m == message
+                    ),
+                    default=0,
+                )
+                named = [q for q, m in run.message_of.items() if q > last and names(m)]
+                submitted = [
+                    q for q in named if q not in run.emitted_tickets and q not in run.withdrawn
+                ]
+                sent = [q for q in named if q in run.emitted_tickets]
             ticket = pacer.submit(message, now)
             run.submitted_at[ticket] = now
             run.ticket_of[id(message)] = ticket
@@ -420,8 +432,8 @@ def check_run(run: Run) -> None:
     assert len(tickets) == len(set(tickets))
     assert set(tickets) | run.withdrawn == set(run.submitted_at)
     assert not set(tickets) & run.withdrawn
-    # A cancel is withdrawn exactly when what it names was queued and never sent:
-    # TWS hears neither the request nor the cancel.
+    # A cancel is withdrawn exactly when what it names (since the last cancel of
+    # it) was queued and none of it was sent: TWS hears neither.
     for ticket, message in run.message_of.items():
         if isinstance(message, PRIORITY):
             absorbed = run.target_submitted[ticket] and not run.target_sent[ticket]
@@ -478,6 +490,8 @@ def check_run(run: Run) -> None:
     # A cancel never waits behind a request that was already queued when it came.
     position = {ticket: i for i, ticket in enumerate(tickets)}
     for cancel, queued in run.queued_before_cancel.items():
+        if cancel not in position:
+            continue  # withdrawn: checked above
         for other in queued:
             if other in position:
                 assert position[cancel] < position[other], (cancel, other)
