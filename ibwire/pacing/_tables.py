@@ -211,10 +211,16 @@ def param_names(cls: type) -> tuple[str, ...]:
 
 
 def ident_of(message: object) -> int | None:
-    """The request id, or the order id for orders."""
+    """The request id, or the order id for orders.
+
+    ``ReqHistogramData`` and ``CancelHistogramData`` name theirs ``ticker_id``
+    (EClient's ``tickerId``).
+    """
     ident = getattr(message, "req_id", None)
     if ident is None:
         ident = getattr(message, "order_id", None)
+        if ident is None:
+            ident = getattr(message, "ticker_id", None)
     return ident if isinstance(ident, int) else None
 
 
