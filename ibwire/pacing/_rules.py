@@ -27,6 +27,7 @@ from ._config import (
     SupportsMsgId,
 )
 from ._events import BackoffEnded, BackoffStarted, MessageDelayed, PacingEvent
+from ._rate import RateGate
 from ._tables import (
     HISTORICAL,
     HISTORICAL_DATA_END_VERSION,
@@ -53,29 +54,15 @@ from ._tables import (
 )
 
 
-class RuleBook(Generic[M]):
-    """Every rule's state and arithmetic; no queue.
-
-    The global rate is a token bucket in its "virtual scheduling" form (GCRA): a
-    message may go at ``now`` when ``_tat - _tau <= now``; each message sent moves
-    the theoretical arrival time ``_tat`` on by ``_interval``.  That admits at most
-    ``burst + floor(rate * w)`` messages in any span of ``w`` seconds.  On top of
-    it, ``_ring`` holds the send times of the last receiver span (1.1 s), of which
-    there are never more than ``_cap`` (50): the guarantee at TWS.  Messages written
-    around the queue (``startApi``) are in the ring too; :meth:`connect_slot` says
-    when one more fits.
-    """
+class RuleBook(RateGate, Generic[M]):
+    """Every rule's state and arithmetic but the global rate's; no queue."""
 
     __slots__ = (
         "_backoff_pending",
         "_backoffs",
-        "_burst",
-        "_cap",
-        "_backlog",
         "_depth_holders",
         "_events",
         "_events_dropped",
-        "_external_sent",
         "_incoming_kinds",
         "_hist_level",
         "_hist_pause_errors",
@@ -84,10 +71,7 @@ class RuleBook(Generic[M]):
         "_hist_paused",
         "_hist_window",
         "_identical",
-        "_interval",
-        "_limit",
         "_line_holders",
-        "_now",
         "_open_hist",
         "_param_cache",
         "_rate_errors",
@@ -96,8 +80,6 @@ class RuleBook(Generic[M]):
         "_rate_until",
         "_realtime_errors",
         "_refused",
-        "_ring",
-        "_span",
         "_regulatory_last",
         "_rt_level",
         "_rt_pause_len",
@@ -105,8 +87,6 @@ class RuleBook(Generic[M]):
         "_rt_paused",
         "_same",
         "_sweep_countdown",
-        "_tat",
-        "_tau",
         "_tbt_holders",
         "_tbt_last",
         "_by_rule",
@@ -114,8 +94,6 @@ class RuleBook(Generic[M]):
         "_wait_max",
         "_wait_total",
         "code_table",
-        "config",
-        "server_version",
     )
 
     def __init__(
@@ -124,23 +102,9 @@ class RuleBook(Generic[M]):
         server_version: int | None,
         code_table: CodeTable | None,
     ) -> None:
-        self.config = cfg = config if config is not None else PacingConfig()
-        self.server_version = server_version
+        cfg = config if config is not None else PacingConfig()
+        super().__init__(cfg, server_version)
         self.code_table = code_table if code_table is not None else DEFAULT_TABLE
-        self._now = -inf
-        # The token bucket.
-        self._burst = cfg.burst
-        self._limit: int | None = None
-        self._interval = 0.0
-        self._tau = 0.0
-        self._tat = -inf
-        self._set_limit(cfg.effective_rate_limit)
-        # The receiver-side cap: send times within the last span, oldest first.
-        self._cap = cfg.receiver_cap
-        # The last poll left messages queued (the main or priority queue).
-        self._backlog = False
-        self._span = cfg.receiver_span
-        self._ring: deque[float] = deque()
         # Historical pacing state.  It outlives a connection: IB counts per account.
         self._param_cache: dict[type, tuple[str, ...]] = {}
         self._identical: dict[Hashable, float] = {}
@@ -184,84 +148,7 @@ class RuleBook(Generic[M]):
         self._wait_total = 0.0
         self._wait_max = 0.0
         self._refused: dict[Budget, int] = {}
-        self._external_sent = 0
         self._incoming_kinds: dict[type, int] = {}
-
-    # ----------------------------------------------------------------------------------
-    # The token bucket
-
-    def _set_limit(self, limit: int | None) -> None:
-        self._limit = limit
-        if limit is None:
-            self._interval = self._tau = 0.0
-        else:
-            self._interval = 1.0 / limit
-            self._tau = (self._burst - 1) * self._interval
-
-    def _room(self, now: float) -> int:
-        """How many messages may go at ``now``: the bucket's and the cap's room."""
-        room = 1 << 62
-        cap = self._cap
-        if cap is not None:
-            ring = self._ring
-            span = self._span
-            while ring and ring[0] + span <= now:
-                ring.popleft()
-            room = cap - len(ring)
-        if self._limit is None:
-            return room if room > 0 else 0
-        if self._backlog:
-            # The burst is for a queue that was empty.  Messages that waited (for
-            # the cap, or for a late poll) earn no credit meanwhile: otherwise each
-            # release by the cap would send a burst, a clump per receiver span.
-            # The bucket goes on as if empty: one now, then the steady rate.
-            restart = now + self._tau
-            if self._tat < restart:
-                self._tat = restart
-        bucket = self._bucket_room(now)
-        return bucket if bucket < room else (room if room > 0 else 0)
-
-    def _bucket_room(self, now: float) -> int:
-        base = self._tat if self._tat > now else now
-        tau = self._tau
-        interval = self._interval
-        room = 0
-        # The k-th message may go when base + k * interval - tau <= now.  Written as
-        # _spend and _bucket_slot compute it, so that a poll at the slot it announced
-        # always releases, and float sums never drift.
-        while base + room * interval - tau <= now:
-            room += 1
-        return room
-
-    def _spend(self, now: float, count: int) -> None:
-        """Count ``count`` messages sent at ``now`` against the bucket and the cap."""
-        if count <= 0:
-            return
-        if self._cap is not None:
-            self._ring.extend([now] * count)
-        if self._limit is None:
-            return
-        base = self._tat if self._tat > now else now
-        self._tat = base + count * self._interval
-
-    def _rate_slot(self) -> float:
-        """When the bucket and the cap next admit one message (``_now``: now)."""
-        slot = self._bucket_slot()
-        cap = self._cap
-        ring = self._ring
-        if cap is not None and len(ring) >= cap:
-            freed = ring[len(ring) - cap] + self._span
-            if freed > slot:
-                slot = freed
-        return slot
-
-    def _bucket_slot(self) -> float:
-        # A rate backoff's end never brings this forward: the nominal rate's
-        # tolerance is the shorter one.
-        if self._limit is None:
-            return self._now
-        slot = self._tat - self._tau
-        return slot if slot > self._now else self._now
 
     # ----------------------------------------------------------------------------------
     # Historical requests, tick-by-tick and regulatory snapshots
@@ -546,62 +433,7 @@ class RuleBook(Generic[M]):
         self._backoff_pending = pending
 
     # ----------------------------------------------------------------------------------
-    # Messages written around the queue, and server messages
-
-    def note_sent(self, now: float, count: int = 1) -> None:
-        """Count messages written without going through the queue.
-
-        The handshake's ``startApi`` is written by the protocol layer, not released
-        by :meth:`poll`; it still counts towards IB's 50 per second.  Call this when
-        such a message is written, so that the token bucket spends for it.
-
-        Args:
-            now: the current time, in seconds.
-            count: how many messages were written.
-        """
-        if now > self._now:
-            self._now = now
-        self._external_sent += count
-        self._spend(self._now, count)
-
-    def connect_slot(self, now: float) -> float:
-        """When a connection may start without breaking the receiver-side cap.
-
-        The handshake writes ``startApi`` around the queue, so it cannot wait
-        there.  Connect at or after this time: then it fits under the cap.  It is
-        ``now`` unless the last :attr:`PacingConfig.receiver_span` seconds already
-        carried the ceiling (a reconnect right after a burst).
-
-        Args:
-            now: the current time, in seconds.
-
-        Returns:
-            ``now``, or the later time at which one more message fits.
-        """
-        cap = self._cap
-        ring = self._ring
-        span = self._span
-        while ring and ring[0] + span <= now:
-            ring.popleft()
-        if cap is None or len(ring) < cap:
-            return now
-        slot = ring[len(ring) - cap] + span
-        return slot if slot > now else now
-
-    def on_connect(self, now: float, server_version: int | None = None) -> None:
-        """The handshake is done and ``startApi`` was written: count it.
-
-        Sets :attr:`server_version` and spends one token for ``startApi``.  Call
-        it once per connection, when the handshake's reply (``ConnectAck``) is
-        read, since that is when the protocol layer writes ``startApi``.
-
-        Args:
-            now: the current time, in seconds.
-            server_version: the negotiated server version.
-        """
-        if server_version is not None:
-            self.server_version = server_version
-        self.note_sent(now)
+    # Server messages
 
     @staticmethod
     def watches(cls: type) -> bool:
