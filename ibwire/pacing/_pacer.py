@@ -352,11 +352,8 @@ class Pacer(RuleBook[M]):
             n = len(main)
             if n > self._max_queued:
                 self._max_queued = n
-            if self._limit is not None:
-                room = self._room(now)
-                if room < n:
-                    n = room
-                self._spend(now, n)
+            n = self._room(now, n)
+            self._spend(now, n)
             blocked = self._blocked_upto
             popleft = main.popleft
             append_out = out.append
@@ -381,7 +378,7 @@ class Pacer(RuleBook[M]):
         depth = len(prio) + len(main) + len(gated)
         if depth > self._max_queued:
             self._max_queued = depth
-        room = self._room(now)
+        room = self._room(now, depth)
         first = len(out)
         blocked = self._blocked_upto
         while prio and room > 0:

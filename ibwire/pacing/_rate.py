@@ -64,51 +64,55 @@ class RateGate:
             self._interval = 1.0 / limit
             self._tau = (self._burst - 1) * self._interval
 
-    def _room(self, now: float) -> int:
-        """How many messages may go at ``now``: the bucket's and the cap's room."""
-        room = 1 << 62
+    def _room(self, now: float, want: int) -> int:
+        """How many of ``want`` messages may go at ``now``: bucket and cap allowing.
+
+        Nothing is spent: :meth:`_spend` counts what was sent.
+        """
+        room = want
         cap = self._cap
         if cap is not None:
             ring = self._ring
             span = self._span
             while ring and ring[0] + span <= now:
                 ring.popleft()
-            room = cap - len(ring)
+            free = cap - len(ring)
+            if free < room:
+                room = free if free > 0 else 0
         if self._limit is None:
-            return room if room > 0 else 0
+            return room
+        tau = self._tau
+        tat = self._tat
         if self._backlog:
             # The burst is for a queue that was empty.  Messages that waited (for
             # the cap, or for a late poll) earn no credit meanwhile: otherwise each
             # release by the cap would send a burst, a clump per receiver span.
             # The bucket goes on as if empty: one now, then the steady rate.
-            restart = now + self._tau
-            if self._tat < restart:
-                self._tat = restart
-        bucket = self._bucket_room(now)
-        return bucket if bucket < room else (room if room > 0 else 0)
-
-    def _bucket_room(self, now: float) -> int:
-        base = self._tat if self._tat > now else now
-        tau = self._tau
+            restart = now + tau
+            if tat < restart:
+                tat = self._tat = restart
+        base = tat if tat > now else now
         interval = self._interval
-        room = 0
         # The k-th message may go when base + k * interval - tau <= now.  Written as
         # _spend and _bucket_slot compute it, so that a poll at the slot it announced
         # always releases, and float sums never drift.
-        while base + room * interval - tau <= now:
-            room += 1
-        return room
+        k = 0
+        while k < room and base + k * interval - tau <= now:
+            k += 1
+        return k
 
     def _spend(self, now: float, count: int) -> None:
         """Count ``count`` messages sent at ``now`` against the bucket and the cap."""
         if count <= 0:
             return
         if self._cap is not None:
-            self._ring.extend([now] * count)
-        if self._limit is None:
-            return
-        base = self._tat if self._tat > now else now
-        self._tat = base + count * self._interval
+            if count == 1:
+                self._ring.append(now)
+            else:
+                self._ring.extend([now] * count)
+        if self._limit is not None:
+            tat = self._tat
+            self._tat = (tat if tat > now else now) + count * self._interval
 
     def _rate_slot(self) -> float:
         """When the bucket and the cap next admit one message (``_now``: now)."""

@@ -301,5 +301,4 @@ class Gated(Generic[M]):
         self.instrument: Hashable = None
 
 
-NO_LIMIT: Final = 1 << 62
 SWEEP_EVERY: Final = 256
