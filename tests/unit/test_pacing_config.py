@@ -68,6 +68,8 @@ def test_config_for_market_data_lines_derives_depth_and_tick_by_tick() -> None:
         {"rate_backoff_factor": 0.0},
         {"rate_backoff_factor": 1.5},
         {"historical_bid_ask_weight": 0},
+        {"burst": 0},
+        {"arrival_jitter": -0.01},
     ],
 )
 def test_config_rejects_nonsense(bad: dict[str, object]) -> None:
@@ -117,3 +119,22 @@ def test_no_module_over_1000_lines_and_no_class_over_600() -> None:
             if isinstance(node, ast.ClassDef):
                 assert node.end_lineno is not None
                 assert node.end_lineno - node.lineno + 1 <= 600, (path.name, node.name)
+
+
+def test_budget_errors_live_in_errors_and_in_its_drawn_tree() -> None:
+    import ibwire.errors
+    import ibwire.pacing
+
+    tree = ibwire.errors.__doc__ or ""
+    for name in (
+        "BudgetExceededError",
+        "MarketDataLinesExceededError",
+        "MarketDepthLimitExceededError",
+        "TickByTickLimitExceededError",
+    ):
+        cls = getattr(ibwire.errors, name)
+        assert cls.__module__ == "ibwire.errors"
+        assert name in ibwire.errors.__all__
+        assert getattr(ibwire.pacing, name) is cls  # still importable from pacing
+        assert f"── {name}" in tree
+    assert issubclass(ibwire.errors.BudgetExceededError, ibwire.errors.PacingError)

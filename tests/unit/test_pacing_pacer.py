@@ -563,3 +563,33 @@ def test_event_buffer_is_bounded() -> None:
     assert len(pacer.events()) == 3
     assert pacer.stats.events_dropped > 0
     assert pacer.events() == []
+
+
+# --------------------------------------------------------------------------------------
+# Planning: release_time
+
+
+def test_release_time_is_when_a_submission_would_go_and_books_nothing() -> None:
+    pacer = make(burst=1)
+    for i in range(3):
+        pacer.submit(ReqCurrentTime(i), 0.0)
+    assert len(pacer.poll(0.0)) == 1
+    before = pacer.stats
+    predicted = pacer.release_time(ReqCurrentTime(9), 0.0)
+    assert predicted == pytest.approx(3 / 45)  # behind the two still queued
+    assert pacer.stats == before
+    assert pacer.queued == 2
+    pacer.submit(ReqCurrentTime(9), 0.0)
+    sent = run_until(pacer, 1.0)
+    assert sent[-1] == (predicted, ReqCurrentTime(9))
+
+
+def test_release_time_of_a_request_waiting_for_an_open_one_is_none() -> None:
+    pacer = make(historical_max_open=1)
+    pacer.submit(ReqHistoricalData(1), 0.0)
+    assert pacer.poll(0.0) == [ReqHistoricalData(1)]
+    assert pacer.release_time(ReqHistoricalData(2, end_date_time="other"), 1.0) is None
+    assert pacer.open_historical == 1
+    # An identical request waits 15 s, and says so.
+    pacer.on_incoming(HistoricalDataEnd(1), 2.0)
+    assert pacer.release_time(ReqHistoricalData(3), 2.0) == 15.0
