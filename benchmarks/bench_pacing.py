@@ -5,7 +5,8 @@ Three scenarios, each on a fake clock so the pacer's arithmetic alone is timed:
 * global rule, under the limit: one message, then one poll, 1/40 s apart;
 * global rule, throttling: a burst far above the limit, drained by polling at
   :meth:`~ibwire.pacing.Pacer.next_deadline` (includes the ``MessageDelayed``
-  event each delayed message produces);
+  event each delayed message produces; the token bucket releases a backlog one
+  message per poll, so each message also costs a poll and a deadline);
 * historical request: ``ReqHistoricalData`` through all historical rules, each
   answered by ``HistoricalDataEnd`` so none stays open.
 

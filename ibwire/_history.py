@@ -6,12 +6,13 @@ size (:func:`plan_chunks`), fetched oldest first, and appended to a file.  The
 file is the checkpoint: a second run reads its last timestamp and continues from
 there (:func:`resume_point`).
 
-Chunks are spaced by the same rules the client's pacer enforces
-(:mod:`ibwire.pacing`): :class:`PacingClock` runs a private :class:`~ibwire.pacing.Pacer`
-with the client's :class:`~ibwire.pacing.PacingConfig` as a model, so the
-downloader sleeps *before* asking instead of leaving a request in the client's
-queue, where its timeout would run while it waits.  Everything here takes the
-clock and the sleep as arguments; the tests drive it with a fake clock.
+Chunks are spaced by the client's own pacer (:mod:`ibwire.pacing`):
+:class:`PacingClock` asks it when a request would be released
+(:meth:`~ibwire.pacing.Pacer.release_time`), so the downloader sleeps *before*
+asking instead of leaving a request in the client's queue, where its timeout would
+run while it waits.  Without a client (planning, tests) it runs a private
+:class:`~ibwire.pacing.Pacer` as a model.  Everything here takes the clock and the
+sleep as arguments; the tests drive it with a fake clock.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Final, Protocol, TextIO
+from typing import Any, Final, Protocol, TextIO
 
 from .errors import ApiError, RequestTimeoutError
-from .messages import BarData, Contract, ReqHistoricalData
+from .messages import BarData, Contract, Message, ReqHistoricalData
 from .pacing import Pacer, PacingConfig
 
 __all__ = [
@@ -191,39 +193,63 @@ def format_end(epoch: int) -> str:
 class PacingClock:
     """When the next historical request may go, by the client's pacing rules.
 
-    A private :class:`~ibwire.pacing.Pacer` sees every request the downloader
-    sends, at the time it is sent; asking it when the next one may go gives the
-    same answer the client's own pacer will, without the request waiting in the
-    client's queue (where its timeout would already be running).
+    Given the client's own pacer, it asks that pacer when a request submitted now
+    would be released (:meth:`~ibwire.pacing.Pacer.release_time`) and books
+    nothing: the real submission does.  Without one, a private
+    :class:`~ibwire.pacing.Pacer` with the client's configuration sees every
+    request the downloader sends, at the time it is sent, as a model.
 
     Args:
-        config: the client's pacing configuration.
+        config: the client's pacing configuration (for the private model).
+        pacer: the client's own pacer.
+        lock: held around every call on ``pacer`` (the client's lock, when
+            another thread drives the pacer).
     """
 
-    def __init__(self, config: PacingConfig | None = None) -> None:
-        base = config if config is not None else PacingConfig()
-        # The downloader has one request open at a time, so the open-request cap
-        # cannot bind, and modelling it would need every answer fed back.
-        self._pacer: Pacer[ReqHistoricalData] = Pacer(
-            dataclasses.replace(base, historical_max_open=None)
-        )
+    def __init__(
+        self,
+        config: PacingConfig | None = None,
+        *,
+        pacer: Pacer[Message] | None = None,
+        lock: AbstractContextManager[Any] | None = None,
+    ) -> None:
+        self._lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
+        self._books = pacer is None
+        if pacer is not None:
+            self._pacer: Pacer[Message] = pacer
+        else:
+            base = config if config is not None else PacingConfig()
+            # The downloader has one request open at a time, so the open-request cap
+            # cannot bind, and modelling it would need every answer fed back.
+            self._pacer = Pacer(dataclasses.replace(base, historical_max_open=None))
         self._next_id = 0
 
     def copy(self) -> PacingClock:
-        """An independent copy, for planning without booking anything."""
+        """An independent copy that books what it reserves, for planning ahead."""
         twin = PacingClock.__new__(PacingClock)
-        twin._pacer = copy.deepcopy(self._pacer)
+        with self._lock:
+            twin._pacer = copy.deepcopy(self._pacer)
+        twin._lock = nullcontext()
+        twin._books = True
         twin._next_id = self._next_id
         return twin
 
     def reserve(self, request: ReqHistoricalData, now: float) -> float:
-        """Book ``request`` and return when it may be sent (``>= now``).
+        """When ``request`` may be sent (``>= now``), with no wait in the queue.
 
-        The request is recorded as sent at that time: call this once per send,
-        with ``now`` never earlier than the previous answer.
+        The private model books the request as sent at that time: call this once
+        per send, with ``now`` never earlier than the previous answer.  The
+        client's pacer books nothing here.
         """
         self._next_id += 1
-        self._pacer.submit(dataclasses.replace(request, req_id=self._next_id), now)
+        request = dataclasses.replace(request, req_id=self._next_id)
+        if not self._books:
+            with self._lock:
+                at = self._pacer.release_time(request, now)
+            # None: it waits for an open request of the client's to end; only the
+            # client's queue can wait for that.
+            return now if at is None else max(now, at)
+        self._pacer.submit(request, now)
         t = now
         while not self._pacer.poll(t):
             deadline = self._pacer.next_deadline()
@@ -553,8 +579,11 @@ class Downloader:
         bar_size: the bar size setting.
         what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...
         use_rth: regular trading hours only.
-        pacing: the pacing rules the client enforces.
-        clock: the monotonic clock, in seconds.
+        pacing: the pacing rules the client enforces (for the private model).
+        pacer: the client's own pacer; the downloader then waits for what it
+            says, not for a model of it.
+        lock: held around every call on ``pacer``.
+        clock: the monotonic clock, in seconds (the client's pacer's clock).
         sleep: waits a number of seconds.
         timeout: seconds each request may take once sent.
         retries: attempts per chunk after a timeout or a pacing error.
@@ -570,6 +599,8 @@ class Downloader:
         *,
         use_rth: bool = False,
         pacing: PacingConfig | None = None,
+        pacer: Pacer[Message] | None = None,
+        lock: AbstractContextManager[Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
@@ -581,7 +612,7 @@ class Downloader:
         self.bar_size = bar_size
         self.what_to_show = what_to_show
         self.use_rth = use_rth
-        self.pacing = PacingClock(pacing)
+        self.pacing = PacingClock(pacing, pacer=pacer, lock=lock)
         self.clock = clock
         self.sleep = sleep
         self.timeout = timeout
@@ -786,9 +817,10 @@ def run(args: argparse.Namespace) -> int:
                 timeout=timeout,
             )
 
+        pacer, lock = _client_pacer(client)
         downloader = Downloader(
             fetch, contract, bar_size, args.what, use_rth=args.rth, pacing=pacing,
-            timeout=args.timeout,
+            pacer=pacer, lock=lock, timeout=args.timeout,
         )
         progress = None if args.quiet else Progress(len(chunks))
         try:
@@ -819,3 +851,17 @@ def run(args: argparse.Namespace) -> int:
         client.disconnect()
         if gateway is not None:
             gateway.stop()
+
+
+def _client_pacer(client: object) -> tuple[Pacer[Message] | None, AbstractContextManager[Any] | None]:
+    """The threaded client's pacer and the lock that guards it, if it has them.
+
+    The client's session owns the pacer; its lock serialises the client's threads.
+    A client without them (another front end) leaves the downloader on its model.
+    """
+    session = getattr(client, "_session", None)
+    pacer = getattr(session, "pacer", None)
+    lock = getattr(client, "_lock", None)
+    if isinstance(pacer, Pacer) and isinstance(lock, AbstractContextManager):
+        return pacer, lock
+    return None, None

@@ -14,6 +14,10 @@ The tree::
     │   └── ClientIdInUseError          TWS refused the client id (error 326)
     ├── RequestTimeoutError             (also a TimeoutError)
     ├── PacingError                     a request would break an IB request limit
+    │   └── BudgetExceededError         a subscription budget is exhausted
+    │       ├── MarketDataLinesExceededError
+    │       ├── MarketDepthLimitExceededError
+    │       └── TickByTickLimitExceededError
     ├── ApiError                        TWS answered a request with an error code
     └── ContractLookupError             qualifying a contract did not give one answer
         ├── ContractNotFoundError       no contract matches (also a LookupError)
@@ -27,15 +31,17 @@ for a reply, raise :class:`ApiError`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from .messages.common import Contract
     from .messages.contracts import ContractDetails
+    from .pacing import Budget
 
 __all__ = [
     "AmbiguousContractError",
     "ApiError",
+    "BudgetExceededError",
     "ClientIdInUseError",
     "ConnectionClosedError",
     "ContractLookupError",
@@ -45,10 +51,13 @@ __all__ = [
     "IBWireError",
     "LocalProtocolError",
     "MalformedMessageError",
+    "MarketDataLinesExceededError",
+    "MarketDepthLimitExceededError",
     "PacingError",
     "ProtocolError",
     "RemoteProtocolError",
     "RequestTimeoutError",
+    "TickByTickLimitExceededError",
     "UnsupportedByServerError",
 ]
 
@@ -176,6 +185,53 @@ class RequestTimeoutError(IBWireError, TimeoutError):
 
 class PacingError(IBWireError):
     """A request would break one of IB's request limits and was refused locally."""
+
+
+class BudgetExceededError(PacingError):
+    """A subscription request would exceed a budget, and was refused.
+
+    Raised by :meth:`ibwire.pacing.Pacer.submit`; nothing was queued.  Cancel a
+    subscription of the same kind, or raise the budget in
+    :class:`~ibwire.pacing.PacingConfig` to the account's entitlement.
+
+    Attributes:
+        budget: which budget (:class:`ibwire.pacing.Budget`).
+        limit: the configured size of the budget.
+        in_use: how many are held, by sent and by queued requests.
+        req_id: the refused request's id, when it has one.
+    """
+
+    #: The :class:`~ibwire.pacing.PacingConfig` field that sizes the budget.
+    CONFIG_FIELD: ClassVar[str] = ""
+
+    def __init__(self, budget: Budget, limit: int, in_use: int, req_id: int | None) -> None:
+        super().__init__(
+            f"{budget.value.replace('_', ' ')} budget exhausted: {in_use} of {limit} "
+            f"in use, request {req_id} refused; cancel a subscription or raise "
+            f"PacingConfig.{self.CONFIG_FIELD} to the account's entitlement"
+        )
+        self.budget = budget
+        self.limit = limit
+        self.in_use = in_use
+        self.req_id = req_id
+
+
+class MarketDataLinesExceededError(BudgetExceededError):
+    """All market data lines are taken (TWS would answer error 101)."""
+
+    CONFIG_FIELD = "market_data_lines"
+
+
+class MarketDepthLimitExceededError(BudgetExceededError):
+    """All market depth subscriptions are taken (TWS would answer error 309)."""
+
+    CONFIG_FIELD = "market_depth_limit"
+
+
+class TickByTickLimitExceededError(BudgetExceededError):
+    """All tick-by-tick subscriptions are taken."""
+
+    CONFIG_FIELD = "tick_by_tick_limit"
 
 
 class ApiError(IBWireError):

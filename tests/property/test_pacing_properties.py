@@ -4,21 +4,34 @@ The simulation delivers arrivals at their times, answers every historical reques
 with its end message after a random latency, and polls the pacer at every arrival,
 every server message and every :meth:`Pacer.next_deadline`.  The emitted schedule
 is then checked against each rule, independently of the pacer's own book-keeping.
+
+:func:`test_no_second_at_tws_holds_more_than_the_ceiling` states the guarantee of
+the global rule as TWS sees it: every message (``startApi`` and cancels included)
+arrives up to 0.1 s late, each by its own amount, and still no window of 1 second
+holds more than 50.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from ibwire.ids import IncomingId, OutgoingId
-from ibwire.pacing import Pacer, PacingConfig, RequestWithdrawn, SupportsMsgId
+from ibwire.pacing import (
+    IB_MAX_MESSAGES_PER_SECOND,
+    Pacer,
+    PacingConfig,
+    RequestWithdrawn,
+    SupportsMsgId,
+)
 
 # --------------------------------------------------------------------------------------
 # Stub messages
@@ -59,7 +72,7 @@ class PlaceOrder:
     order_id: int
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class CancelOrder:
     MSG_ID: ClassVar[int] = OutgoingId.CANCEL_ORDER
     order_id: int
@@ -80,7 +93,7 @@ class ReqHistoricalData:
     chart_options: tuple[str, ...] = field(default=())
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class CancelHistoricalData:
     MSG_ID: ClassVar[int] = OutgoingId.CANCEL_HISTORICAL_DATA
     req_id: int
@@ -213,6 +226,9 @@ class Run:
     withdrawn: set[int] = field(default_factory=set)
     # Cancel ticket -> tickets of non-cancel messages queued when it arrived.
     queued_before_cancel: dict[int, set[int]] = field(default_factory=dict)
+    # Cancel ticket -> whether a request it names was submitted / sent before it.
+    target_submitted: dict[int, bool] = field(default_factory=dict)
+    target_sent: dict[int, bool] = field(default_factory=dict)
     # Open historical requests seen by the simulated server, at each emission.
     max_open_seen: int = 0
 
@@ -292,11 +308,29 @@ def simulate(config: PacingConfig, pattern: Pattern, latency: list[float]) -> Ru
                 message = CancelHistoricalData(target.req_id)
                 open_ids.discard(target.req_id)
             queued_now = set(run.submitted_at) - run.withdrawn - run.emitted_tickets
+            if isinstance(message, PRIORITY):
+                # What the cancel names, since the last cancel of the same request.
+                names = names_target(message)
+                last = max(
+                    (
+                        q
+                        for q, m in run.message_of.items()
+                        if type(m) is type(message) and m == message
+                    ),
+                    default=0,
+                )
+                named = [q for q, m in run.message_of.items() if q > last and names(m)]
+                submitted = [
+                    q for q in named if q not in run.emitted_tickets and q not in run.withdrawn
+                ]
+                sent = [q for q in named if q in run.emitted_tickets]
             ticket = pacer.submit(message, now)
             run.submitted_at[ticket] = now
             run.ticket_of[id(message)] = ticket
             run.message_of[ticket] = message
             if isinstance(message, PRIORITY):
+                run.target_submitted[ticket] = bool(submitted)
+                run.target_sent[ticket] = bool(sent)
                 run.queued_before_cancel[ticket] = {
                     q for q in queued_now if not isinstance(run.message_of[q], PRIORITY)
                 }
@@ -329,6 +363,14 @@ def simulate(config: PacingConfig, pattern: Pattern, latency: list[float]) -> Ru
     if run.withdrawn:
         event("a queued request was withdrawn by its cancel")
     return run
+
+
+def names_target(cancel: SupportsMsgId) -> Callable[[SupportsMsgId], bool]:
+    """Whether a message is a request that ``cancel`` names."""
+    if isinstance(cancel, CancelOrder):
+        return lambda m: isinstance(m, PlaceOrder) and m.order_id == cancel.order_id
+    assert isinstance(cancel, CancelHistoricalData)
+    return lambda m: isinstance(m, ReqHistoricalData) and m.req_id == cancel.req_id
 
 
 def check_windows(times: list[float], weights: list[int], limit: int, span: float) -> None:
@@ -390,19 +432,25 @@ def check_run(run: Run) -> None:
     assert len(tickets) == len(set(tickets))
     assert set(tickets) | run.withdrawn == set(run.submitted_at)
     assert not set(tickets) & run.withdrawn
-    for ticket in run.withdrawn:
-        assert not isinstance(run.message_of[ticket], PRIORITY)
+    # A cancel is withdrawn exactly when what it names (since the last cancel of
+    # it) was queued and none of it was sent: TWS hears neither.
+    for ticket, message in run.message_of.items():
+        if isinstance(message, PRIORITY):
+            absorbed = run.target_submitted[ticket] and not run.target_sent[ticket]
+            assert (ticket in run.withdrawn) == absorbed, (message, absorbed)
     # Nothing goes out before it was submitted.
     for (t, _), ticket in zip(emitted, tickets, strict=True):
         assert t >= run.submitted_at[ticket]
 
-    # Global rate: the sends never crowd a 1-second window.  Backoffs only lower it.
-    limit = config.effective_rate_limit
-    assert limit is not None
+    # Global rate: the bucket's burst plus its rate, and the cap over the receiver's
+    # span.  Backoffs only lower it.
+    rate = config.effective_rate_limit
+    cap = config.receiver_cap
+    assert rate is not None and cap is not None
     times = [t for t, _ in emitted]
     assert times == sorted(times)
-    for i in range(len(times) - limit):
-        assert times[i] + 1.0 <= times[i + limit]
+    check_bucket(times, rate, config.burst)
+    check_windows(times, [1] * len(times), cap, config.receiver_span)
 
     # Historical rules.
     hist = [(t, m) for t, m in emitted if isinstance(m, ReqHistoricalData)]
@@ -442,6 +490,8 @@ def check_run(run: Run) -> None:
     # A cancel never waits behind a request that was already queued when it came.
     position = {ticket: i for i, ticket in enumerate(tickets)}
     for cancel, queued in run.queued_before_cancel.items():
+        if cancel not in position:
+            continue  # withdrawn: checked above
         for other in queued:
             if other in position:
                 assert position[cancel] < position[other], (cancel, other)
@@ -463,18 +513,33 @@ def check_run(run: Run) -> None:
     assert priority == sorted(priority)
 
 
+def check_bucket(times: list[float], rate: int, burst: int) -> None:
+    """At most ``burst + floor(rate * w)`` sends in any closed span of ``w`` seconds."""
+    for i, start in enumerate(times):
+        for j in range(i, len(times)):
+            span = times[j] - start
+            assert j - i + 1 <= burst + math.floor(rate * span + 1e-9), (start, times[j])
+
+
 @settings(max_examples=100, deadline=None)
 @given(
-    limit=st.integers(1, 50),
-    pattern=st.lists(st.tuples(st.floats(0.0, 2.0), st.integers(1, 80)), max_size=20),
+    rate=st.integers(1, 50),
+    burst=st.integers(1, 20),
+    pattern=st.lists(st.tuples(st.floats(0.0, 2.0), st.integers(1, 80)), max_size=12),
 )
-def test_global_window_is_exact_and_work_conserving(
-    limit: int, pattern: list[tuple[float, int]]
+def test_bucket_is_exact_and_work_conserving(
+    rate: int, burst: int, pattern: list[tuple[float, int]]
 ) -> None:
-    """Bursts of plain messages: never over the limit, and never idle while allowed."""
-    pacer: Pacer[SupportsMsgId] = Pacer(
-        PacingConfig(max_messages_per_second=limit, rate_safety_margin=0)
+    """Bursts of plain messages: never over the bucket, and never idle while allowed."""
+    # A ceiling above burst + rate: the cap never binds, the bucket alone decides.
+    config = PacingConfig(
+        max_messages_per_second=rate + burst,
+        rate_safety_margin=burst,
+        burst=burst,
+        arrival_jitter=0.0,
     )
+    assert config.effective_rate_limit == rate
+    pacer: Pacer[SupportsMsgId] = Pacer(config)
     now = 0.0
     arrived: list[float] = []
     sent: list[float] = []
@@ -499,9 +564,131 @@ def test_global_window_is_exact_and_work_conserving(
         now = max(now, wake)
         assert poll(), "a deadline released nothing"
     assert len(sent) == len(arrived)
-    for i in range(len(sent) - limit):
-        assert sent[i] + 1.0 <= sent[i + limit]
-    # Work conserving: a message either went on arrival, or the moment the message
-    # ``limit`` places before it left the window, never later.
+    check_bucket(sent, rate, burst)
+    # Work conserving: a message goes on arrival, or when the bucket's theoretical
+    # arrival time allows it (GCRA with tolerance (burst - 1) / rate), never later.
+    interval = 1.0 / rate
+    tat = -math.inf
     for i, (a, s) in enumerate(zip(arrived, sent, strict=True)):
-        assert s == a or (i >= limit and s == sent[i - limit] + 1.0), (i, a, s)
+        earliest = max(a, max(tat, a) - (burst - 1) * interval)
+        assert s == pytest.approx(earliest, abs=1e-9), (i, a, s, earliest)
+        tat = max(tat, s) + interval
+
+
+# --------------------------------------------------------------------------------------
+# The guarantee at TWS
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StartApi:
+    MSG_ID: ClassVar[int] = OutgoingId.START_API
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ReqMktData:
+    MSG_ID: ClassVar[int] = OutgoingId.REQ_MKT_DATA
+    req_id: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CancelMktData:
+    MSG_ID: ClassVar[int] = OutgoingId.CANCEL_MKT_DATA
+    req_id: int
+
+
+WIRE_OPS = ["plain", "mkt", "cancel_mkt", "order", "cancel_order", "reconnect"]
+wire_ops = st.tuples(
+    st.one_of(st.just(0.0), st.floats(0.0, 0.05), st.floats(0.0, 1.5)),
+    st.sampled_from(WIRE_OPS),
+    st.integers(0, 40),
+    st.integers(1, 60),  # how many at once
+)
+# The jitter TWS adds to each message: the extremes are where windows overfill.
+jitters = st.one_of(st.sampled_from([0.0, 0.1]), st.floats(0.0, 0.1))
+
+
+def wire_schedule(config: PacingConfig, ops: list[tuple[float, str, int, int]]) -> list[float]:
+    """Drive a pacer as a session does; return the time each message was written."""
+    pacer: Pacer[SupportsMsgId] = Pacer(config)
+    written: list[float] = []
+    pacer.on_connect(0.0, server_version=200)  # startApi, written by the protocol layer
+    written.append(0.0)
+    now = 0.0
+    timed: list[tuple[float, str, int, int]] = []
+    t = 0.0
+    for gap, kind, ident, count in ops:
+        t += gap
+        timed.append((t, kind, ident, count))
+    index = 0
+    while True:
+        wake = pacer.next_deadline()
+        candidates = [
+            x for x in (wake, timed[index][0] if index < len(timed) else None) if x is not None
+        ]
+        if not candidates:
+            return written
+        now = max(now, min(candidates))
+        while index < len(timed) and timed[index][0] <= now:
+            _, kind, ident, count = timed[index]
+            index += 1
+            if kind == "reconnect":
+                pacer.on_disconnect()
+                # A session connects no earlier than the pacer's connect slot.
+                at = pacer.connect_slot(now)
+                pacer.on_connect(at, server_version=200)
+                written.append(at)
+                now = max(now, at)
+                continue
+            for n in range(count):
+                message: SupportsMsgId
+                if kind == "plain":
+                    message = ReqCurrentTime()
+                elif kind == "mkt":
+                    message = ReqMktData(ident + n)
+                elif kind == "cancel_mkt":
+                    message = CancelMktData(ident + n)
+                elif kind == "order":
+                    message = PlaceOrder(ident + n)
+                else:
+                    message = CancelOrder(ident + n)
+                pacer.submit(message, now)
+        written.extend([now] * len(pacer.poll(now)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ops=st.lists(wire_ops, max_size=40),
+    margin=st.integers(0, 20),
+    burst=st.integers(1, 60),
+    data=st.data(),
+)
+def test_no_second_at_tws_holds_more_than_the_ceiling(
+    ops: list[tuple[float, str, int, int]], margin: int, burst: int, data: st.DataObject
+) -> None:
+    """Any 1-second window at TWS holds at most 50 messages.
+
+    Every message the client writes (``startApi`` at each connect, requests,
+    cancels, orders) reaches TWS ``jitter`` seconds after it was written, with a
+    jitter of its own in [0, 0.1].  Whatever the schedule, the rate margin and the
+    burst, TWS never counts more than 50 in a window ``[t, t + 1)``.
+    """
+    config = PacingConfig(rate_safety_margin=margin, burst=burst, market_data_lines=None)
+    written = wire_schedule(config, ops)
+    delays = data.draw(st.lists(jitters, min_size=len(written), max_size=len(written)))
+    arrivals = sorted(t + d for t, d in zip(written, delays, strict=True))
+    j = 0
+    for i, start in enumerate(arrivals):
+        j = max(j, i)
+        while j < len(arrivals) and arrivals[j] < start + 1.0:
+            j += 1
+        assert j - i <= IB_MAX_MESSAGES_PER_SECOND, (start, j - i)
+
+
+def test_default_steady_rate_is_45_per_second() -> None:
+    written = wire_schedule(PacingConfig(), [(0.0, "plain", 0, 60)] * 10)
+    assert len(written) == 601
+    assert written[:10] == [0.0] * 10  # startApi and a burst of 9
+    # The cap holds the first 1.1 s to 50; then the bucket sets a steady 45/s.
+    assert sum(1 for t in written if t < 1.1) == 50
+    for i in range(100, len(written) - 45):
+        assert written[i + 45] - written[i] == pytest.approx(1.0)

@@ -18,6 +18,7 @@ from ibwire._history import (
     Downloader,
     PacingClock,
     Progress,
+    _client_pacer,
     _CsvSink,
     bar_seconds,
     bar_time,
@@ -31,13 +32,14 @@ from ibwire._history import (
     resume_point,
 )
 from ibwire.errors import ApiError, RequestTimeoutError
-from ibwire.messages import BarData, Contract, ReqHistoricalData
+from ibwire.messages import BarData, Contract, HistoricalDataEnd, Message, ReqHistoricalData
 from ibwire.pacing import (
     IB_HISTORICAL_IDENTICAL_INTERVAL,
     IB_HISTORICAL_SAME_CONTRACT_LIMIT,
     IB_HISTORICAL_SAME_CONTRACT_WINDOW,
     IB_HISTORICAL_WINDOW,
     IB_HISTORICAL_WINDOW_LIMIT,
+    Pacer,
     PacingConfig,
 )
 from ibwire.testing._market import _STEP_RULE
@@ -228,6 +230,99 @@ def test_pacing_clock_copy_books_nothing() -> None:
     assert twin.reserve(request(T0 + 9 * DAY), 0.0) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
     # The original did not see the twin's booking: its sixth goes at the same time.
     assert clock.reserve(request(T0 + 9 * DAY), 0.0) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+
+
+def test_pacing_clock_asks_the_clients_pacer_and_books_nothing() -> None:
+    pacer: Pacer[Message] = Pacer(server_version=200)
+    for i in range(5):  # the client already sent five for this contract
+        pacer.submit(request(T0 + i * DAY), 0.0)
+    assert len(pacer.poll(0.0)) == 5
+    before = pacer.stats
+    clock = PacingClock(pacer=pacer)
+    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert pacer.stats == before
+    # The client's later sends are seen at once: no model to drift from.
+    for i in range(5):
+        pacer.submit(request(T0 + (20 + i) * DAY), 2.0)
+    assert len(pacer.poll(2.0)) == 5
+    assert clock.reserve(request(T0 + 30 * DAY), 2.5) == 4.0
+
+
+class PacedClient:
+    """A client whose pacer is the one the downloader asks; answers take 0.25 s."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.pacer: Pacer[Message] = Pacer(server_version=200)
+        self.waited: list[float] = []
+        self.next_id = 0
+
+    def __call__(self, req: ReqHistoricalData, timeout: float) -> list[BarData]:
+        self.next_id += 1
+        sent = ReqHistoricalData(
+            req_id=self.next_id,
+            contract=req.contract,
+            end_date_time=req.end_date_time,
+            duration_str=req.duration_str,
+            bar_size_setting=req.bar_size_setting,
+            what_to_show=req.what_to_show,
+            use_rth=req.use_rth,
+            format_date=req.format_date,
+        )
+        now = self.clock.now
+        self.pacer.submit(sent, now)
+        released = self.pacer.poll(now)
+        while sent not in released:  # held: the downloader should have slept longer
+            wake = self.pacer.next_deadline()
+            assert wake is not None
+            self.waited.append(wake - now)
+            now = self.clock.now = wake
+            released = self.pacer.poll(now)
+        self.clock.now += 0.25
+        self.pacer.on_incoming(HistoricalDataEnd(req_id=self.next_id), self.clock.now)
+        return []
+
+
+def test_download_with_the_clients_pacer_never_waits_in_its_queue() -> None:
+    clock = FakeClock()
+    client = PacedClient(clock)
+    downloader = Downloader(
+        client, AAPL, "1 min", pacer=client.pacer, clock=clock, sleep=clock.sleep
+    )
+    chunks = plan_chunks(T0 - 70 * DAY, T0, "1 min")
+    downloader.run(chunks, io_sink())
+    assert client.waited == []
+    check_rules(downloader.sent_at)
+    assert downloader.sent_at[60] >= downloader.sent_at[0] + IB_HISTORICAL_WINDOW
+
+
+def io_sink() -> _CsvSink:
+    class Sink(_CsvSink):
+        def __init__(self) -> None:
+            pass
+
+        def write(self, rows: list[list[str]]) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    return Sink()
+
+
+def test_client_pacer_is_found_on_the_threaded_client() -> None:
+    import threading
+
+    class Session:
+        pacer: Pacer[Message] = Pacer()
+
+    class Client:
+        _session = Session()
+        _lock = threading.RLock()
+
+    assert _client_pacer(Client()) == (Session.pacer, Client._lock)
+    assert _client_pacer(object()) == (None, None)
 
 
 # ---------------------------------------------------------------------- times and resume

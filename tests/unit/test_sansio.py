@@ -10,7 +10,8 @@ import pytest
 import ibwire
 
 BANNED = {"socket", "threading", "asyncio", "selectors", "time", "ssl", "select"}
-CORE = ["protocol.py", "codec.py", "framing.py", "fields.py", "pacing.py"]
+CORE = ["protocol.py", "codec.py", "framing.py", "fields.py", "errorcodes.py"]
+CORE += sorted(f"pacing/{p.name}" for p in (Path(ibwire.__file__).parent / "pacing").glob("*.py"))
 
 
 @pytest.mark.parametrize("name", CORE)

@@ -873,7 +873,9 @@ def test_wire_log_at_debug_only(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_throttling_is_visible_and_released_on_time() -> None:
     """Pain point 5: the pacer holds the excess, says so, and sends it later."""
-    rig = Rig(pacing=PacingConfig(max_messages_per_second=5, rate_safety_margin=0))
+    rig = Rig(
+        pacing=PacingConfig(max_messages_per_second=5, rate_safety_margin=0, arrival_jitter=0.0)
+    )
     rig.ready()
     for _ in range(8):
         rig.session.submit(ReqCurrentTime(), rig.now)
@@ -881,13 +883,18 @@ def test_throttling_is_visible_and_released_on_time() -> None:
     assert len(rig.take()) == 5
     assert rig.session.next_deadline() == pytest.approx(rig.now + 1.0)
     rig.advance(1.0)
-    assert len(rig.take()) == 3
+    assert len(rig.take()) == 1  # then the steady rate: one per 0.2 s
+    rig.advance(0.2)
+    rig.advance(0.2)
+    assert len(rig.take()) == 2
     kinds = {type(e).__name__ for e in rig.dispatched}
     assert {"ThrottlingStarted", "ThrottlingEnded"} <= kinds
 
 
 def test_cancels_jump_the_queue() -> None:
-    rig = Rig(pacing=PacingConfig(max_messages_per_second=2, rate_safety_margin=0))
+    rig = Rig(
+        pacing=PacingConfig(max_messages_per_second=2, rate_safety_margin=0, arrival_jitter=0.0)
+    )
     rig.ready()
     for req_id in (1, 2, 3, 4):
         rig.session.submit(ReqMktData(req_id=req_id, contract=AAPL), rig.now)
@@ -895,6 +902,7 @@ def test_cancels_jump_the_queue() -> None:
     rig.flush()
     rig.take()
     rig.advance(1.0)
+    rig.advance(0.5)
     assert rig.take() == [CancelMktData(req_id=1), ReqMktData(req_id=3, contract=AAPL)]
 
 

@@ -1,21 +1,13 @@
-"""Unit tests for ibwire.pacing: every rule's edges, on a fake clock."""
+"""ibwire.pacing._rules: historical pacing, budgets and backoffs, on a fake clock."""
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 from ibwire.errors import PacingError
-from ibwire.ids import IncomingId, OutgoingId
 from ibwire.pacing import (
-    PACEAPI_CONNECT_OPTION,
-    PRIORITY_MSG_IDS,
     BackoffEnded,
     BackoffKind,
     BackoffStarted,
@@ -23,517 +15,43 @@ from ibwire.pacing import (
     BudgetExceededError,
     MarketDataLinesExceededError,
     MarketDepthLimitExceededError,
-    MessageDelayed,
     Pacer,
     PacingConfig,
-    RequestWithdrawn,
-    Rule,
     SupportsMsgId,
-    ThrottlingEnded,
-    ThrottlingStarted,
     TickByTickLimitExceededError,
-    depth_limit_for_lines,
 )
 
-# --------------------------------------------------------------------------------------
-# Stub messages: the attributes the pacer reads, nothing else.
-
-
-@dataclass(frozen=True, slots=True)
-class Contract:
-    con_id: int = 0
-    symbol: str = "AAPL"
-    sec_type: str = "STK"
-    last_trade_date_or_contract_month: str = ""
-    strike: float = 0.0
-    right: str = ""
-    multiplier: str = ""
-    exchange: str = "SMART"
-    primary_exchange: str = ""
-    currency: str = "USD"
-    local_symbol: str = ""
-    trading_class: str = ""
-
-
-AAPL = Contract(symbol="AAPL")
-MSFT = Contract(symbol="MSFT")
-
-
-def contract(n: int) -> Contract:
-    return Contract(con_id=1000 + n)
-
-
-@dataclass(frozen=True, slots=True)
-class ReqCurrentTime:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_CURRENT_TIME
-    tag: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceOrder:
-    MSG_ID: ClassVar[int] = OutgoingId.PLACE_ORDER
-    order_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class CancelOrder:
-    MSG_ID: ClassVar[int] = OutgoingId.CANCEL_ORDER
-    order_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReqGlobalCancel:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_GLOBAL_CANCEL
-
-
-@dataclass(frozen=True, slots=True)
-class ReqHistoricalData:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_HISTORICAL_DATA
-    req_id: int
-    contract: Contract = AAPL
-    end_date_time: str = ""
-    duration_str: str = "1800 S"
-    bar_size_setting: str = "5 secs"
-    what_to_show: str = "TRADES"
-    use_rth: bool = True
-    format_date: int = 1
-    keep_up_to_date: bool = False
-    chart_options: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CancelHistoricalData:
-    MSG_ID: ClassVar[int] = OutgoingId.CANCEL_HISTORICAL_DATA
-    req_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReqHistoricalTicks:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_HISTORICAL_TICKS
-    req_id: int
-    contract: Contract = AAPL
-    start_date_time: str = ""
-    end_date_time: str = "20240102 16:00:00"
-    number_of_ticks: int = 1000
-    what_to_show: str = "TRADES"
-    use_rth: bool = True
-    ignore_size: bool = False
-    misc_options: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ReqHeadTimestamp:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_HEAD_TIMESTAMP
-    req_id: int
-    contract: Contract = AAPL
-    what_to_show: str = "TRADES"
-    use_rth: bool = True
-    format_date: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class ReqRealTimeBars:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_REAL_TIME_BARS
-    req_id: int
-    contract: Contract = AAPL
-    bar_size: int = 5
-    what_to_show: str = "TRADES"
-    use_rth: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class CancelRealTimeBars:
-    MSG_ID: ClassVar[int] = OutgoingId.CANCEL_REAL_TIME_BARS
-    req_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReqMktData:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_MKT_DATA
-    req_id: int
-    contract: Contract = AAPL
-    snapshot: bool = False
-    regulatory_snapshot: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class CancelMktData:
-    MSG_ID: ClassVar[int] = OutgoingId.CANCEL_MKT_DATA
-    req_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReqMktDepth:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_MKT_DEPTH
-    req_id: int
-    contract: Contract = AAPL
-
-
-@dataclass(frozen=True, slots=True)
-class CancelMktDepth:
-    MSG_ID: ClassVar[int] = OutgoingId.CANCEL_MKT_DEPTH
-    req_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReqTickByTickData:
-    MSG_ID: ClassVar[int] = OutgoingId.REQ_TICK_BY_TICK_DATA
-    req_id: int
-    contract: Contract = AAPL
-    tick_type: str = "Last"
-
-
-@dataclass(frozen=True, slots=True)
-class CancelTickByTickData:
-    MSG_ID: ClassVar[int] = OutgoingId.CANCEL_TICK_BY_TICK_DATA
-    req_id: int
-
-
-# Incoming.
-
-
-@dataclass(frozen=True, slots=True)
-class ErrMsg:
-    MSG_ID: ClassVar[int] = IncomingId.ERR_MSG
-    req_id: int
-    error_code: int
-    error_string: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class HistoricalData:
-    MSG_ID: ClassVar[int] = IncomingId.HISTORICAL_DATA
-    req_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class HistoricalDataEnd:
-    MSG_ID: ClassVar[int] = IncomingId.HISTORICAL_DATA_END
-    req_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class HistoricalTicks:
-    MSG_ID: ClassVar[int] = IncomingId.HISTORICAL_TICKS
-    req_id: int
-    done: bool
-
-
-@dataclass(frozen=True, slots=True)
-class HeadTimestamp:
-    MSG_ID: ClassVar[int] = IncomingId.HEAD_TIMESTAMP
-    req_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class TickSnapshotEnd:
-    MSG_ID: ClassVar[int] = IncomingId.TICK_SNAPSHOT_END
-    req_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class TickPrice:
-    MSG_ID: ClassVar[int] = IncomingId.TICK_PRICE
-    req_id: int
-
-
-# --------------------------------------------------------------------------------------
-# Helpers
-
-ONE: PacingConfig = PacingConfig(max_messages_per_second=1, rate_safety_margin=0)
-NO_GLOBAL = PacingConfig(max_messages_per_second=None)
-
-
-def make(config: PacingConfig | None = None, **kw: object) -> Pacer[SupportsMsgId]:
-    if kw:
-        config = dataclasses.replace(config or PacingConfig(), **kw)  # type: ignore[arg-type]
-    return Pacer(config)
-
-
-def run_until(pacer: Pacer[SupportsMsgId], end: float) -> list[tuple[float, SupportsMsgId]]:
-    """Poll at every deadline up to ``end``; return (send time, message) pairs."""
-    sent: list[tuple[float, SupportsMsgId]] = []
-    while True:
-        wake = pacer.next_deadline()
-        if wake is None or wake > end:
-            return sent
-        sent.extend((wake, m) for m in pacer.poll(wake))
-
-
-def times_of(sent: list[tuple[float, SupportsMsgId]]) -> list[float]:
-    return [t for t, _ in sent]
-
-
-def kinds(events: Sequence[object]) -> list[type]:
-    return [type(e) for e in events]
-
-
-# --------------------------------------------------------------------------------------
-# Configuration
-
-
-def test_default_config_is_ibs_documented_values() -> None:
-    cfg = PacingConfig()
-    assert cfg.effective_rate_limit == 45
-    assert cfg.historical_identical_interval == 15.0
-    assert (cfg.historical_same_contract_limit, cfg.historical_same_contract_window) == (5, 2.0)
-    assert (cfg.historical_window_limit, cfg.historical_window) == (60, 600.0)
-    assert cfg.historical_bid_ask_weight == 2
-    assert cfg.historical_max_open == 50
-    assert cfg.market_data_lines == 100
-    assert cfg.market_depth_limit == 3
-    assert cfg.tick_by_tick_limit == 3
-    assert cfg.tick_by_tick_instrument_interval == 15.0
-    assert cfg.connect_options == ""
-
-
-def test_server_paced_turns_off_only_the_global_rule() -> None:
-    cfg = PacingConfig(server_paced=True)
-    assert cfg.effective_rate_limit is None
-    assert cfg.connect_options == PACEAPI_CONNECT_OPTION == "+PACEAPI"
-    assert cfg.historical_identical_interval == 15.0
-    assert cfg.market_data_lines == 100
-
-
-@pytest.mark.parametrize(
-    ("lines", "allowance"),
-    [(0, 3), (100, 3), (399, 3), (400, 4), (499, 4), (500, 5), (5999, 59), (6000, 60), (10**6, 60)],
+from ._pacing_stubs import (
+    AAPL,
+    MSFT,
+    NO_GLOBAL,
+    ONE,
+    CancelHistoricalData,
+    CancelMktData,
+    CancelMktDepth,
+    CancelRealTimeBars,
+    CancelTickByTickData,
+    Contract,
+    ErrMsg,
+    HeadTimestamp,
+    HistoricalData,
+    HistoricalDataEnd,
+    HistoricalTicks,
+    ReqCurrentTime,
+    ReqHeadTimestamp,
+    ReqHistoricalData,
+    ReqHistoricalTicks,
+    ReqMktData,
+    ReqMktDepth,
+    ReqRealTimeBars,
+    ReqTickByTickData,
+    TickPrice,
+    TickSnapshotEnd,
+    contract,
+    make,
+    run_until,
+    times_of,
 )
-def test_depth_allowance_formula(lines: int, allowance: int) -> None:
-    assert depth_limit_for_lines(lines) == allowance
-
-
-def test_config_for_market_data_lines_derives_depth_and_tick_by_tick() -> None:
-    cfg = PacingConfig.for_market_data_lines(500)
-    assert (cfg.market_data_lines, cfg.market_depth_limit, cfg.tick_by_tick_limit) == (500, 5, 5)
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        {"max_messages_per_second": 0},
-        {"rate_safety_margin": 50},
-        {"rate_safety_margin": -1},
-        {"historical_identical_interval": 0.0},
-        {"historical_window_limit": 0},
-        {"market_data_lines": -1},
-        {"rate_backoff_factor": 0.0},
-        {"rate_backoff_factor": 1.5},
-        {"historical_bid_ask_weight": 0},
-    ],
-)
-def test_config_rejects_nonsense(bad: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="PacingConfig"):
-        PacingConfig(**bad)  # type: ignore[arg-type]
-
-
-def test_config_is_frozen() -> None:
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        PacingConfig().market_data_lines = 5  # type: ignore[misc]
-
-
-def test_priority_ids() -> None:
-    assert OutgoingId.CANCEL_MKT_DATA in PRIORITY_MSG_IDS
-    assert OutgoingId.CANCEL_ORDER in PRIORITY_MSG_IDS
-    assert OutgoingId.REQ_GLOBAL_CANCEL in PRIORITY_MSG_IDS
-    assert OutgoingId.CANCEL_HISTORICAL_TICKS in PRIORITY_MSG_IDS
-    assert OutgoingId.REQ_MKT_DATA not in PRIORITY_MSG_IDS
-    assert OutgoingId.PLACE_ORDER not in PRIORITY_MSG_IDS
-
-
-def test_module_does_no_io() -> None:
-    import ibwire.pacing
-
-    tree = ast.parse(Path(ibwire.pacing.__file__).read_text())
-    imported: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            imported.add(node.module.split(".")[0])
-    assert not imported & {"socket", "threading", "asyncio", "selectors", "time", "logging"}
-
-
-# --------------------------------------------------------------------------------------
-# Global rate
-
-
-def test_global_limit_is_45_in_a_window() -> None:
-    pacer = make()
-    for i in range(46):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    assert len(pacer.poll(0.0)) == 45
-    assert pacer.queued == 1
-    assert pacer.next_deadline() == 1.0
-
-
-def test_window_is_half_open_just_before_the_boundary() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(1), 0.0)
-    assert len(pacer.poll(0.0)) == 1
-    pacer.submit(ReqCurrentTime(2), 0.999999)
-    assert pacer.poll(0.999999) == []
-    assert pacer.next_deadline() == 1.0
-
-
-def test_window_is_half_open_exactly_at_the_boundary() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(1), 0.0)
-    assert len(pacer.poll(0.0)) == 1
-    pacer.submit(ReqCurrentTime(2), 1.0)
-    assert pacer.poll(1.0) == [ReqCurrentTime(2)]
-
-
-def test_boundary_holds_for_inexact_float_times() -> None:
-    # 0.1 + 1.0 - 0.1 != 1.0 in binary floating point; the deadline must still work.
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(1), 0.1)
-    pacer.poll(0.1)
-    pacer.submit(ReqCurrentTime(2), 0.1)
-    assert pacer.poll(0.1) == []
-    wake = pacer.next_deadline()
-    assert wake == 0.1 + 1.0
-    assert wake is not None
-    assert pacer.poll(wake) == [ReqCurrentTime(2)]
-
-
-def test_window_slides_message_by_message() -> None:
-    pacer = make()
-    for i in range(20):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    assert len(pacer.poll(0.0)) == 20
-    for i in range(40):
-        pacer.submit(ReqCurrentTime(100 + i), 0.5)
-    assert len(pacer.poll(0.5)) == 25
-    assert pacer.next_deadline() == 1.0
-    # At 1.0 the 20 sent at 0.0 leave the window, not the 25 sent at 0.5.
-    assert len(pacer.poll(1.0)) == 15
-    assert pacer.queued == 0
-
-
-def test_rate_never_exceeded_over_a_long_burst() -> None:
-    pacer = make()
-    for i in range(500):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    sent = times_of(run_until(pacer, 100.0))
-    assert len(sent) == 500
-    for i in range(len(sent) - 45):
-        assert sent[i + 45] >= sent[i] + 1.0
-    assert sent[-1] == 11.0  # 45 per second: seconds 0..10 carry 495, 11.0 the rest
-
-
-def test_cancels_count_against_the_rate() -> None:
-    pacer = make()
-    for i in range(45):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    pacer.poll(0.0)
-    pacer.submit(CancelMktData(1), 0.0)
-    assert pacer.poll(0.0) == []
-    assert pacer.poll(1.0) == [CancelMktData(1)]
-
-
-def test_global_rule_disabled() -> None:
-    pacer = make(NO_GLOBAL)
-    for i in range(1000):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    assert len(pacer.poll(0.0)) == 1000
-    assert pacer.rate_limit is None
-
-
-def test_server_paced_sends_everything_at_once() -> None:
-    pacer = make(PacingConfig(server_paced=True))
-    for i in range(200):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    assert len(pacer.poll(0.0)) == 200
-
-
-def test_server_paced_keeps_historical_pacing() -> None:
-    pacer = make(PacingConfig(server_paced=True))
-    pacer.submit(ReqHistoricalData(1), 0.0)
-    pacer.submit(ReqHistoricalData(2), 0.0)  # identical to 1 but for req_id
-    assert pacer.poll(0.0) == [ReqHistoricalData(1)]
-    assert pacer.next_deadline() == 15.0
-
-
-def test_time_going_backwards_is_clamped() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(1), 5.0)
-    pacer.poll(5.0)
-    pacer.submit(ReqCurrentTime(2), 4.0)
-    assert pacer.poll(4.0) == []  # treated as 5.0, still inside the window
-    assert pacer.poll(6.0) == [ReqCurrentTime(2)]
-
-
-def test_messages_go_in_submission_order() -> None:
-    pacer = make(ONE)
-    for i in range(5):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    sent = [m for _, m in run_until(pacer, 10.0)]
-    assert sent == [ReqCurrentTime(i) for i in range(5)]
-
-
-def test_tickets_increase() -> None:
-    pacer = make()
-    tickets = [pacer.submit(ReqCurrentTime(i), 0.0) for i in range(3)]
-    assert tickets == sorted(tickets)
-    assert len(set(tickets)) == 3
-    assert all(t > 0 for t in tickets)
-
-
-def test_unknown_message_only_counts_against_the_rate() -> None:
-    @dataclass(frozen=True)
-    class Mystery:
-        MSG_ID: ClassVar[int] = 9999
-        req_id: int
-
-    pacer = make(ONE)
-    pacer.submit(Mystery(1), 0.0)
-    pacer.submit(Mystery(1), 0.0)
-    assert pacer.poll(0.0) == [Mystery(1)]
-    assert pacer.poll(1.0) == [Mystery(1)]
-
-
-def test_next_deadline_is_none_when_idle() -> None:
-    pacer = make()
-    assert pacer.next_deadline() is None
-    pacer.submit(ReqCurrentTime(), 3.0)
-    assert pacer.next_deadline() == 3.0
-    pacer.poll(3.0)
-    assert pacer.next_deadline() is None
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        ReqCurrentTime(),
-        CancelMktData(1),
-        ReqMktData(1),
-        ReqMktData(1, regulatory_snapshot=True),
-        ReqMktDepth(1),
-        ReqTickByTickData(1),
-        ReqHistoricalData(1),
-        ReqRealTimeBars(1),
-    ],
-)
-def test_next_deadline_right_after_submit_is_now(message: SupportsMsgId) -> None:
-    pacer = make()
-    pacer.submit(ReqHistoricalData(99, contract=MSFT), 0.0)
-    pacer.submit(ReqHistoricalData(98, contract=MSFT), 0.0)
-    pacer.poll(0.0)  # leaves one request held for 15 s
-    pacer.submit(message, 2.0)
-    assert pacer.next_deadline() == 2.0
-    assert pacer.poll(2.0) == [message]
-
-
-def test_next_deadline_after_an_end_frees_a_slot() -> None:
-    pacer = make(historical_max_open=1)
-    pacer.submit(ReqHistoricalData(1), 0.0)
-    pacer.submit(ReqHistoricalData(2, contract=MSFT), 0.0)
-    pacer.poll(0.0)
-    assert pacer.next_deadline() is None
-    pacer.on_incoming(HistoricalDataEnd(1), 3.0)
-    assert pacer.next_deadline() == 3.0
-
 
 # --------------------------------------------------------------------------------------
 # Historical pacing: identical requests
@@ -688,7 +206,7 @@ def test_sixty_per_ten_minutes() -> None:
 
 
 def test_bid_ask_counts_twice_in_the_ten_minute_window() -> None:
-    pacer = make(historical_max_open=None)
+    pacer = make(historical_max_open=None, max_messages_per_second=None)
     for i in range(31):
         pacer.submit(ReqHistoricalData(i, contract=contract(i), what_to_show="BID_ASK"), 0.0)
     assert len(pacer.poll(0.0)) == 30
@@ -802,7 +320,7 @@ def test_keep_up_to_date_stays_open_until_cancelled() -> None:
     assert pacer.open_historical == 2
     pacer.submit(CancelHistoricalData(0), 1.0)
     assert pacer.open_historical == 1
-    pacer.on_incoming(ErrMsg(1, 366, "No historical data query found"), 1.0)
+    pacer.on_incoming(ErrMsg(1, 162, "Historical Market Data Service error message"), 1.0)
     assert pacer.open_historical == 0
 
 
@@ -1016,133 +534,20 @@ def test_regulatory_snapshots_one_per_second() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Priorities and withdrawal
-
-
-def test_cancel_goes_before_queued_requests() -> None:
-    pacer = make()
-    for i in range(50):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    pacer.poll(0.0)
-    pacer.submit(CancelMktData(7), 0.2)
-    pacer.submit(ReqCurrentTime(99), 0.3)
-    assert pacer.poll(0.3) == []
-    sent = pacer.poll(1.0)
-    assert sent[0] == CancelMktData(7)
-    assert sent[1:] == [ReqCurrentTime(i) for i in range(45, 50)] + [ReqCurrentTime(99)]
-
-
-def test_cancel_goes_before_held_historical_requests() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(0), 0.0)
-    pacer.submit(ReqHistoricalData(1), 0.0)
-    pacer.poll(0.0)
-    pacer.submit(CancelOrder(5), 0.5)
-    assert pacer.poll(1.0) == [CancelOrder(5)]
-    assert pacer.poll(2.0) == [ReqHistoricalData(1)]
-
-
-def test_priority_messages_keep_their_order() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(), 0.0)
-    pacer.poll(0.0)
-    cancels: list[SupportsMsgId] = [
-        CancelMktData(1),
-        CancelOrder(2),
-        ReqGlobalCancel(),
-        CancelRealTimeBars(3),
-    ]
-    for cancel in cancels:
-        pacer.submit(cancel, 0.0)
-    assert [m for _, m in run_until(pacer, 10.0)] == cancels
-
-
-def test_cancel_withdraws_its_queued_request() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(), 0.0)
-    ticket = pacer.submit(ReqMktData(5), 0.0)
-    pacer.poll(0.0)
-    pacer.events()
-    pacer.submit(CancelMktData(5), 0.5)
-    assert pacer.stats.market_data_lines_in_use == 0
-    assert pacer.events() == [
-        RequestWithdrawn(ticket, OutgoingId.REQ_MKT_DATA, 5, OutgoingId.CANCEL_MKT_DATA)
-    ]
-    # The cancel is still sent (TWS may know the id from elsewhere); the request is not.
-    assert [m for _, m in run_until(pacer, 10.0)] == [CancelMktData(5)]
-    assert pacer.stats.withdrawn == 1
-
-
-def test_cancel_withdraws_a_held_historical_request() -> None:
-    pacer = make()
-    pacer.submit(ReqHistoricalData(1), 0.0)
-    pacer.submit(ReqHistoricalData(2), 0.0)
-    pacer.poll(0.0)
-    pacer.submit(CancelHistoricalData(2), 1.0)
-    assert pacer.poll(1.0) == [CancelHistoricalData(2)]
-    assert pacer.queued == 0
-
-
-def test_cancel_order_withdraws_queued_placements_of_that_order() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(), 0.0)
-    pacer.submit(PlaceOrder(10), 0.0)
-    pacer.submit(PlaceOrder(11), 0.0)
-    pacer.submit(PlaceOrder(10), 0.0)  # a modification
-    pacer.poll(0.0)
-    pacer.submit(CancelOrder(10), 0.0)
-    assert [m for _, m in run_until(pacer, 10.0)] == [CancelOrder(10), PlaceOrder(11)]
-
-
-def test_global_cancel_withdraws_queued_orders() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(0), 0.0)
-    pacer.submit(PlaceOrder(10), 0.0)
-    pacer.submit(ReqCurrentTime(1), 0.0)
-    pacer.submit(PlaceOrder(11), 0.0)
-    pacer.poll(0.0)
-    pacer.submit(ReqGlobalCancel(), 0.0)
-    sent = [m for _, m in run_until(pacer, 10.0)]
-    assert sent == [ReqGlobalCancel(), ReqCurrentTime(1)]
-
-
-def test_withdraw_by_ticket_releases_the_budget() -> None:
-    pacer = make(ONE, market_data_lines=1)
-    pacer.submit(ReqCurrentTime(), 0.0)
-    ticket = pacer.submit(ReqMktData(1), 0.0)
-    pacer.poll(0.0)
-    assert pacer.withdraw(ticket) == ReqMktData(1)
-    assert pacer.withdraw(ticket) is None
-    assert pacer.queued == 0
-    pacer.submit(ReqMktData(2), 0.0)
-    events = pacer.events()
-    assert RequestWithdrawn(ticket, OutgoingId.REQ_MKT_DATA, 1, None) in events
-
-
-def test_withdraw_held_historical_and_unknown_tickets() -> None:
-    pacer = make()
-    pacer.submit(ReqHistoricalData(1), 0.0)
-    ticket = pacer.submit(ReqHistoricalData(2), 0.0)
-    pacer.poll(0.0)
-    assert pacer.withdraw(12345) is None
-    assert pacer.withdraw(ticket) == ReqHistoricalData(2)
-    assert pacer.next_deadline() is None
-
-
-# --------------------------------------------------------------------------------------
 # Backoff
 
 
 def test_error_100_lowers_the_rate_for_a_while() -> None:
-    pacer = make()
+    pacer = make(burst=1)
     pacer.on_incoming(ErrMsg(-1, 100, "Max rate of messages per second has been exceeded"), 10.0)
     assert pacer.rate_limit == 22
     assert pacer.events() == [BackoffStarted(10.0, BackoffKind.RATE, 100, -1, 1, 20.0, 22)]
     for i in range(30):
         pacer.submit(ReqCurrentTime(i), 10.0)
-    assert len(pacer.poll(10.0)) == 22
-    assert pacer.next_deadline() == 11.0
-    assert len(pacer.poll(11.0)) == 8
+    assert len(pacer.poll(10.0)) == 1
+    assert pacer.next_deadline() == pytest.approx(10.0 + 1 / 22)
+    sent = times_of(run_until(pacer, 11.0 - 1e-9))
+    assert len(sent) == 21  # 22 in the first second, counting the one at 10.0
     pacer.poll(20.0)
     assert pacer.rate_limit == 45
     assert BackoffEnded(20.0, BackoffKind.RATE) in pacer.events()
@@ -1172,15 +577,17 @@ def test_rate_backoff_floor_is_one_message() -> None:
     assert pacer.rate_limit == 1
 
 
-def test_rate_backoff_deadline_accounts_for_its_end() -> None:
-    pacer = make(rate_backoff_factor=0.1, rate_backoff_duration=0.5)
+def test_rate_returns_to_nominal_after_the_backoff() -> None:
+    pacer = make(rate_backoff_factor=0.1, rate_backoff_duration=0.1, burst=1)
     pacer.on_incoming(ErrMsg(-1, 100, ""), 0.0)
     assert pacer.rate_limit == 4
     for i in range(10):
         pacer.submit(ReqCurrentTime(i), 0.0)
-    assert len(pacer.poll(0.0)) == 4
-    assert pacer.next_deadline() == 0.5  # the backoff ends before the window slides
-    assert len(pacer.poll(0.5)) == 6
+    assert len(pacer.poll(0.0)) == 1
+    assert pacer.next_deadline() == 0.25  # 4 per second while the backoff lasts
+    assert len(pacer.poll(0.25)) == 1
+    assert pacer.rate_limit == 45
+    assert pacer.next_deadline() == pytest.approx(0.25 + 1 / 45)
 
 
 def test_rate_backoff_applies_when_server_paced() -> None:
@@ -1305,126 +712,4 @@ def test_irrelevant_incoming_messages_change_nothing() -> None:
     fill_open(pacer, 2)
     pacer.on_incoming(TickPrice(0), 1.0)
     assert pacer.open_historical == 2
-    assert pacer.events() == []
-
-
-# --------------------------------------------------------------------------------------
-# Disconnect
-
-
-def test_disconnect_returns_unsent_messages_in_send_order() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqCurrentTime(0), 0.0)
-    pacer.submit(ReqCurrentTime(1), 0.0)
-    pacer.submit(ReqHistoricalData(2), 0.0)
-    pacer.submit(ReqCurrentTime(3), 0.0)
-    pacer.poll(0.0)
-    pacer.submit(CancelMktData(9), 0.0)
-    dropped = pacer.on_disconnect()
-    assert dropped == [CancelMktData(9), ReqCurrentTime(1), ReqHistoricalData(2), ReqCurrentTime(3)]
-    assert pacer.queued == 0
-    assert pacer.next_deadline() is None
-    assert pacer.stats.dropped == 4
-    assert ThrottlingEnded in kinds(pacer.events())
-
-
-def test_disconnect_releases_budgets_and_open_requests() -> None:
-    pacer = make(market_data_lines=1)
-    pacer.submit(ReqMktData(1), 0.0)
-    pacer.submit(ReqHistoricalData(2), 0.0)
-    pacer.poll(0.0)
-    pacer.on_disconnect()
-    assert pacer.open_historical == 0
-    pacer.submit(ReqMktData(1), 1.0)
-
-
-def test_disconnect_keeps_pacing_history() -> None:
-    pacer = make(ONE)
-    pacer.submit(ReqHistoricalData(1), 0.0)
-    pacer.poll(0.0)
-    pacer.on_disconnect()
-    pacer.submit(ReqCurrentTime(), 0.5)
-    assert pacer.poll(0.5) == []  # the global window survives the reconnect
-    pacer.submit(ReqHistoricalData(2), 1.0)
-    assert pacer.poll(1.0) == [ReqCurrentTime()]
-    assert pacer.next_deadline() == 15.0  # so does the identical-request rule
-
-
-# --------------------------------------------------------------------------------------
-# Observability
-
-
-def test_throttling_events_and_per_message_wait() -> None:
-    pacer = make(ONE)
-    t0 = pacer.submit(ReqCurrentTime(0), 0.0)
-    t1 = pacer.submit(ReqCurrentTime(1), 0.0)
-    pacer.poll(0.0)
-    assert pacer.events() == [ThrottlingStarted(0.0, Rule.GLOBAL_RATE, 1)]
-    t2 = pacer.submit(ReqCurrentTime(2), 0.5)
-    assert t0 < t1 < t2
-    pacer.poll(0.5)
-    assert pacer.events() == []  # still throttled: no new start
-    pacer.poll(1.0)
-    pacer.poll(2.0)
-    assert pacer.events() == [
-        MessageDelayed(t1, OutgoingId.REQ_CURRENT_TIME, None, Rule.GLOBAL_RATE, 1.0),
-        MessageDelayed(t2, OutgoingId.REQ_CURRENT_TIME, None, Rule.GLOBAL_RATE, 1.5),
-        ThrottlingEnded(2.0, 2.0, 2),
-    ]
-    stats = pacer.stats
-    assert (stats.submitted, stats.sent, stats.queued, stats.throttled) == (3, 3, 0, 2)
-    assert stats.throttled_by_rule == {Rule.GLOBAL_RATE: 2}
-    assert stats.total_wait == 2.5
-    assert stats.max_wait == 1.5
-    assert stats.throttling_episodes == 1
-    assert stats.max_queued == 2
-
-
-def test_late_poll_is_not_throttling() -> None:
-    pacer = make()
-    pacer.submit(ReqCurrentTime(), 0.0)
-    pacer.poll(3.0)  # the front end polled late: the pacer held nothing
-    assert pacer.events() == []
-    assert pacer.stats.throttled == 0
-
-
-def test_throttling_names_the_historical_rule() -> None:
-    pacer = make()
-    pacer.submit(ReqHistoricalData(1), 0.0)
-    ticket = pacer.submit(ReqHistoricalData(2), 0.0)
-    pacer.poll(0.0)
-    assert pacer.events() == [ThrottlingStarted(0.0, Rule.HISTORICAL_IDENTICAL, 1)]
-    pacer.poll(15.0)
-    assert pacer.events() == [
-        MessageDelayed(ticket, OutgoingId.REQ_HISTORICAL_DATA, 2, Rule.HISTORICAL_IDENTICAL, 15.0),
-        ThrottlingEnded(15.0, 15.0, 1),
-    ]
-    assert pacer.stats.throttled_by_rule == {Rule.HISTORICAL_IDENTICAL: 1}
-
-
-def test_stats_counts() -> None:
-    pacer = make(market_data_lines=5)
-    pacer.submit(ReqMktData(1), 0.0)
-    pacer.submit(ReqMktDepth(2), 0.0)
-    pacer.submit(ReqTickByTickData(3), 0.0)
-    pacer.submit(ReqHistoricalData(4), 0.0)
-    pacer.submit(CancelOrder(5), 0.0)
-    pacer.poll(0.0)
-    stats = pacer.stats
-    assert stats.sent == 5
-    assert stats.sent_priority == 1
-    assert stats.market_data_lines_in_use == 2
-    assert stats.market_depth_in_use == 1
-    assert stats.tick_by_tick_in_use == 1
-    assert stats.open_historical == 1
-    assert stats.rate_limit == 45
-
-
-def test_event_buffer_is_bounded() -> None:
-    pacer = make(ONE, max_events=3)
-    for i in range(10):
-        pacer.submit(ReqCurrentTime(i), 0.0)
-    run_until(pacer, 100.0)
-    assert len(pacer.events()) == 3
-    assert pacer.stats.events_dropped > 0
     assert pacer.events() == []
