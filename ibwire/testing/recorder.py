@@ -512,23 +512,21 @@ class Recorder:
                 data = source.recv(65536)
             except OSError:
                 data = b""
-            with self._lock:
-                if data:
-                    self.recorder.feed(pair.leg, direction, data, self.clock())
-                else:
-                    self.recorder.close(pair.leg, direction, self.clock())
             if not data:
                 break
+            with self._lock:
+                self.recorder.feed(pair.leg, direction, data, self.clock())
             try:
                 target.sendall(data)
             except OSError:
                 break
         # Either side ending ends the connection, as TWS does when a client goes:
         # both sockets are shut, which also wakes the other pump, and the last
-        # pump out closes them.
+        # pump out closes them.  Each direction records its end, however it came.
         _shutdown(target)
         _shutdown(source)
         with self._lock:
+            self.recorder.close(pair.leg, direction, self.clock())
             pair.done += 1
             if pair.done == 2:
                 pair.client.close()
