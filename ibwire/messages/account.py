@@ -20,7 +20,7 @@ from ..fields import BOOL, DECIMAL, ESC_STR, FLOAT, INT, OPT_FLOAT_MAX, STR
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
 from ._base import F, Message, Node, Repeat, Struct, Ver, When, message
-from .common import Contract, SoftDollarTier
+from .common import STRIKE, Contract, SoftDollarTier
 
 __all__ = [
     "AccountSummary",
@@ -153,7 +153,7 @@ class PortfolioValue(Message):
                 F("symbol", STR),
                 F("sec_type", STR),
                 F("last_trade_date_or_contract_month", STR),
-                F("strike", FLOAT),
+                F("strike", STRIKE),
                 F("right", STR),
                 When("ver >= 7", (F("multiplier", STR), F("primary_exchange", STR))),
                 F("currency", STR),
@@ -208,7 +208,7 @@ _POSITION_CONTRACT_HEAD: Final[tuple[Node, ...]] = (
     F("symbol", STR),
     F("sec_type", STR),
     F("last_trade_date_or_contract_month", STR),
-    F("strike", FLOAT),
+    F("strike", STRIKE),
     F("right", STR),
     F("multiplier", STR),
     F("exchange", STR),

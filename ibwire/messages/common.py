@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ..fields import FLOAT, INT, OPT_FLOAT, STR
+from ..fields import FLOAT, INT, OPT_FLOAT, STR, Kind
 from ._base import F, Node, Opt, Repeat, Struct, When
 
 __all__ = [
     "C12",
     "COMBO_LEGS_SHORT",
     "DELTA_NEUTRAL",
+    "STRIKE",
+    "UNSET_STRIKE_TEXT",
     "ComboLeg",
     "Contract",
     "DeltaNeutralContract",
@@ -93,7 +95,8 @@ class Contract:
         last_trade_date_or_contract_month: ``YYYYMM`` or ``YYYYMMDD`` (may carry
             a time after a space or ``-`` in contract details).
         last_trade_date: the last trade date, when TWS sends it separately (server 182+).
-        strike: the option strike; ``None`` when unset (sent as empty).
+        strike: the option strike; ``None`` when unset (a request sends it empty;
+            a gateway writes it as TWS does, ``0.0``, which reads back as 0.0).
         right: ``C``/``CALL`` or ``P``/``PUT``.
         multiplier: the contract multiplier, as text.
         exchange: the destination exchange (``SMART`` for smart routing).
@@ -133,6 +136,23 @@ class Contract:
     combo_legs: tuple[ComboLeg, ...] = ()
     delta_neutral_contract: DeltaNeutralContract | None = None
 
+
+#: How a gateway writes a contract without a strike: TWS writes zero, as Java
+#: prints it (``0.0`` in POSITION_DATA and EXECUTION_DATA recorded at server 176).
+UNSET_STRIKE_TEXT: Final = "0.0"
+
+#: The strike of a contract the gateway reports (portfolio, positions, executions,
+#: contract details, scan results).  The official decoder reads it as a plain
+#: double (``float(text or 0)``), so it reads as it always has (a stock's ``0.0``
+#: stays 0.0); an unset strike (``None``, the default of :class:`Contract`) is
+#: written as TWS writes it, which makes a default ``Contract()`` encodable.
+STRIKE: Final = Kind(
+    "strike",
+    FLOAT.decode,
+    f'("{UNSET_STRIKE_TEXT}" if {{v}} is None else _fmt_float({{v}}))',
+    float,
+    optional=True,
+)
 
 #: ``tag, value`` as two fields (an item of a counted list of TagValue).
 TAG_VALUE: Final = Struct(None, TagValue, (F("tag", STR), F("value", STR)))

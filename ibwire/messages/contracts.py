@@ -37,7 +37,7 @@ from ..fields import (
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
 from ._base import Const, Custom, F, Message, Node, Repeat, Struct, Ver, When, message
-from .common import C12, TAG_VALUE, Contract, TagValue
+from .common import C12, STRIKE, TAG_VALUE, Contract, TagValue
 
 __all__ = [
     "BondContractData",
@@ -371,7 +371,7 @@ class ContractData(Message):
         F(_C + "sec_type", STR),
         F(_C + "last_trade_date_or_contract_month", STR),
         F(_C + "last_trade_date", STR, since=SV.LAST_TRADE_DATE),
-        F(_C + "strike", FLOAT),
+        F(_C + "strike", STRIKE),
         F(_C + "right", STR),
         F(_C + "exchange", STR),
         F(_C + "currency", STR),

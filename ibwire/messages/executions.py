@@ -28,7 +28,7 @@ from ..fields import (
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
 from ._base import Const, F, Message, Node, Repeat, Struct, Ver, message
-from .common import Contract
+from .common import STRIKE, Contract
 
 __all__ = [
     "CancelOrder",
@@ -224,7 +224,7 @@ _EXEC_CONTRACT: Final[tuple[Node, ...]] = (
     F("symbol", STR),
     F("sec_type", STR),
     F("last_trade_date_or_contract_month", STR),
-    F("strike", FLOAT),
+    F("strike", STRIKE),
     F("right", STR),
     F("multiplier", STR),
     F("exchange", STR),

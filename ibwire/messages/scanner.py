@@ -15,7 +15,7 @@ from ..fields import BOOL, ESC_STR, INT, OPT_FLOAT, OPT_INT, STR, format_float
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
 from ._base import Custom, F, Message, Struct, Ver, message
-from .common import Contract
+from .common import UNSET_STRIKE_TEXT, Contract
 from .contracts import ContractDetails
 
 __all__ = [
@@ -173,7 +173,7 @@ def _encode_elements(value: Any, out: list[str], version: int) -> None:
                 c.symbol,
                 c.sec_type,
                 c.last_trade_date_or_contract_month,
-                format_float(c.strike),
+                UNSET_STRIKE_TEXT if c.strike is None else format_float(c.strike),
                 c.right,
                 c.exchange,
                 c.currency,

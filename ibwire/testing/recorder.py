@@ -9,11 +9,15 @@ Account ids (``DU``/``DF``/``U``/``F`` followed by digits) and any matches of th
 user's own patterns are replaced by placeholders in the recording only, never
 in the forwarded bytes.  The same real value always gets the same placeholder
 within one recorder, so a session stays consistent (``DU7606863`` becomes
-``DU0000001`` everywhere, on every leg).
+``DU0000001`` everywhere, on every leg).  Redaction sees whole frames (the hello
+and the handshake reply included), never single reads; bytes that are not TWS
+frames are recorded as one record when their stream ends, so that a value split
+across reads is redacted too.
 
 The recording logic is sans-I/O (:class:`SessionRecorder` takes bytes and times);
 :class:`Recorder` is the socket layer around it: one accept thread and two
-forwarding threads per client connection.
+forwarding threads per client connection.  When either side of a connection
+ends, both of its sockets are shut and closed at once.
 """
 
 from __future__ import annotations
@@ -116,6 +120,10 @@ class _Tap:
         # The client opens with API\0 then the hello; the server with its reply.
         self.stage = "sign" if direction == "out" else "ack"
         self.records: list[SessionRecord] = []
+        # When redacting, bytes that are not frames are kept until the stream
+        # ends: a value split across two reads is only whole in the whole stream.
+        self.unframed = b""
+        self.unframed_t = 0.0
 
     def feed(self, data: bytes, t: float) -> None:
         self.buffer += data
@@ -131,16 +139,13 @@ class _Tap:
             else:
                 self.stage = "bytes"
         if self.stage == "bytes":
-            if self.buffer:
-                self._emit(t, "bytes", self.buffer)
-            self.buffer = b""
+            self._unframed(t)
             return
         while len(self.buffer) >= 4:
             size = int.from_bytes(self.buffer[:4], "big")
             if size == 0 or size > _MAX_FRAME:
                 self.stage = "bytes"
-                self._emit(t, "bytes", self.buffer)
-                self.buffer = b""
+                self._unframed(t)
                 return
             if len(self.buffer) < 4 + size:
                 return
@@ -150,9 +155,24 @@ class _Tap:
 
     def finish(self, t: float) -> None:
         """The stream ended: keep what is left over as bytes."""
+        if self.unframed:
+            self._emit(self.unframed_t, "bytes", self.unframed + self.buffer)
+            self.unframed = self.buffer = b""
         if self.buffer:
             self._emit(t, "bytes", self.buffer)
             self.buffer = b""
+
+    def _unframed(self, t: float) -> None:
+        """Record the buffer as bytes: at once, or at the end when redacting."""
+        if not self.buffer:
+            return
+        if self.redactor is None:
+            self._emit(t, "bytes", self.buffer)
+        else:
+            if not self.unframed:
+                self.unframed_t = t
+            self.unframed += self.buffer
+        self.buffer = b""
 
     def _frame(self, t: float, payload: bytes) -> None:
         if self.stage == "hello":
@@ -165,6 +185,8 @@ class _Tap:
             if "\0" in text:
                 self._emit(t, "hello", payload)
             else:
+                if self.redactor is not None:
+                    text = self.redactor.redact(text)
                 self.records.append(
                     SessionRecord(t=t, direction=self.direction, leg=self.leg, kind="hello", fields=(text,))
                 )
@@ -311,7 +333,6 @@ class _Pair:
     leg: int
     client: socket.socket
     upstream: socket.socket
-    threads: list[threading.Thread]
     done: int = 0
 
 
@@ -355,7 +376,9 @@ class Recorder:
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
         self._accept_thread: threading.Thread | None = None
+        # Connections still open; a connection leaves when both of its pumps end.
         self._pairs: list[_Pair] = []
+        self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._active = 0
         self._idle = threading.Condition(self._lock)
@@ -398,14 +421,13 @@ class Recorder:
             self._listener.close()
         with self._lock:
             pairs = list(self._pairs)
+            threads = list(self._threads)
         for pair in pairs:
             for sock in (pair.client, pair.upstream):
                 _shutdown(sock)
-        for pair in pairs:
-            for thread in pair.threads:
-                thread.join()
-            pair.client.close()
-            pair.upstream.close()
+        # The pumps see the end, record it and close their connection's sockets.
+        for thread in threads:
+            thread.join()
         session = self.session()
         if self.path is not None:
             session.dump(self.path)
@@ -465,16 +487,21 @@ class Recorder:
             for sock in (client, upstream):
                 sock.settimeout(None)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threads = []
             with self._lock:
                 leg = self.recorder.open_leg()
-                pair = _Pair(leg, client, upstream, [])
+                pair = _Pair(leg, client, upstream)
                 self._pairs.append(pair)
                 self._active += 1
-            pair.threads = [
-                threading.Thread(target=self._pump, args=(pair, "out"), daemon=True),
-                threading.Thread(target=self._pump, args=(pair, "in"), daemon=True),
-            ]
-            for thread in pair.threads:
+                for direction in ("out", "in"):
+                    name = f"ibwire-recorder-{leg}-{direction}"
+                    pump = threading.Thread(
+                        target=self._pump, args=(pair, direction), name=name, daemon=True
+                    )
+                    threads.append(pump)
+                # Threads that have ended are forgotten; stop() joins the others.
+                self._threads = [t for t in self._threads if t.is_alive()] + threads
+            for thread in threads:
                 thread.start()
 
     def _pump(self, pair: _Pair, direction: Direction) -> None:
@@ -485,25 +512,26 @@ class Recorder:
                 data = source.recv(65536)
             except OSError:
                 data = b""
-            with self._lock:
-                if data:
-                    self.recorder.feed(pair.leg, direction, data, self.clock())
-                else:
-                    self.recorder.close(pair.leg, direction, self.clock())
             if not data:
                 break
+            with self._lock:
+                self.recorder.feed(pair.leg, direction, data, self.clock())
             try:
                 target.sendall(data)
             except OSError:
                 break
-        # Pass the half close on, as TCP would without the proxy in between.
-        try:
-            target.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
+        # Either side ending ends the connection, as TWS does when a client goes:
+        # both sockets are shut, which also wakes the other pump, and the last
+        # pump out closes them.  Each direction records its end, however it came.
+        _shutdown(target)
+        _shutdown(source)
         with self._lock:
+            self.recorder.close(pair.leg, direction, self.clock())
             pair.done += 1
             if pair.done == 2:
+                pair.client.close()
+                pair.upstream.close()
+                self._pairs.remove(pair)
                 self._active -= 1
                 self._idle.notify_all()
 

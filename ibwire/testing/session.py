@@ -38,7 +38,8 @@ Records (every following line)::
   field is the text, sent without a NUL), ``"ack"`` (the server's handshake reply,
   ``[version, time]``), ``"frame"`` (one length-prefixed message), ``"bytes"``
   (bytes that could not be cut into frames, sent as they came) or ``"close"``
-  (the side named by ``dir`` closed the connection).
+  (the stream named by ``dir`` ended: its side closed, or the recorder ended it
+  because the other side had closed).
 * ``fields``: the exact text fields of the frame, message id first.  On the wire
   the payload is ``"".join(f + "\\0" for f in fields)`` in UTF-8.
 * ``raw``: instead of ``fields``, the payload in base64, for a frame that is not

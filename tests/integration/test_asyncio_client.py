@@ -7,10 +7,12 @@ scaled by ``IBWIRE_TEST_TIMEOUT_SCALE``; nothing sleeps to synchronise.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
 import random
+import struct
 from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
@@ -445,37 +447,76 @@ def test_fill_while_disconnected_is_delivered_once() -> None:
 
 
 class SilentGateway:
-    """Completes the handshake, then answers nothing; records what it receives."""
+    """Completes the handshake, then answers nothing; records what it receives.
+
+    Every connection it accepts is closed: when its client leaves, or by :meth:`close`.
+    """
 
     def __init__(self) -> None:
         self.received: list[Message] = []
         self.changed = asyncio.Event()
         self.server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         return int(self.server.sockets[0].getsockname()[1])
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
         protocol = ServerProtocol()
-        while data := await reader.read(65536):
-            protocol.receive_data(data)
-            for event in protocol.events_received():
-                if isinstance(event, ClientHello):
-                    protocol.accept()
-                elif isinstance(event, StartApi):
-                    protocol.send(ManagedAccts(accounts_list="DU1"))
-                    protocol.send(NextValidId(order_id=1))
-                elif isinstance(event, Message):
-                    self.received.append(event)
-                    self.changed.set()
-            writer.write(protocol.data_to_send())
-        writer.close()
+        try:
+            while data := await reader.read(65536):
+                protocol.receive_data(data)
+                for event in protocol.events_received():
+                    if isinstance(event, ClientHello):
+                        protocol.accept()
+                    elif isinstance(event, StartApi):
+                        protocol.send(ManagedAccts(accounts_list="DU1"))
+                        protocol.send(NextValidId(order_id=1))
+                    elif isinstance(event, Message):
+                        self.received.append(event)
+                        self.changed.set()
+                writer.write(protocol.data_to_send())
+        except ConnectionError:
+            pass  # the client left abruptly
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+            self._handlers.discard(task)
 
     async def close(self) -> None:
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
+        # Python 3.11's wait_closed does not wait for open connections: end them here.
+        handlers = list(self._handlers)
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+
+
+def test_the_silent_gateway_closes_what_it_accepted() -> None:
+    """A connection still open when the gateway closes is closed, not left open."""
+
+    async def main() -> None:
+        silent = SilentGateway()
+        port = await silent.start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(b"API\0" + struct.pack(">I", 9) + b"v100..200")
+            assert await asyncio.wait_for(reader.read(65536), WAIT)  # the handshake reply
+            await silent.close()
+            assert await asyncio.wait_for(reader.read(65536), WAIT) == b""  # closed by the gateway
+        finally:
+            writer.close()
+            await writer.wait_closed()
+            await silent.close()
+
+    run(main())
 
 
 def test_a_request_that_times_out_is_cancelled() -> None:

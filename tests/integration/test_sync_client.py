@@ -12,6 +12,7 @@ import os
 import random
 import selectors
 import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -436,7 +437,10 @@ def test_fill_while_disconnected_is_delivered_once() -> None:
 
 
 class SilentGateway:
-    """Completes the handshake, then answers nothing; records what it receives."""
+    """Completes the handshake, then answers nothing; records what it receives.
+
+    Every socket it accepts is closed: when its client leaves, or by :meth:`close`.
+    """
 
     def __init__(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -444,46 +448,73 @@ class SilentGateway:
         self.received: list[Message] = []
         self.cond = threading.Condition()
         self._stop = threading.Event()
+        self._servers: dict[socket.socket, ServerProtocol] = {}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        selector = selectors.DefaultSelector()
-        self.listener.setblocking(False)
-        selector.register(self.listener, selectors.EVENT_READ)
-        servers: dict[socket.socket, ServerProtocol] = {}
-        while not self._stop.is_set():
-            for key, _ in selector.select(0.05):
-                if key.fileobj is self.listener:
-                    sock, _ = self.listener.accept()
-                    servers[sock] = ServerProtocol()
-                    selector.register(sock, selectors.EVENT_READ)
-                    continue
-                sock = key.fileobj  # type: ignore[assignment]
-                data = sock.recv(65536)
-                if not data:
-                    selector.unregister(sock)
-                    sock.close()
-                    continue
-                server = servers[sock]
-                server.receive_data(data)
-                for event in server.events_received():
-                    if isinstance(event, ClientHello):
-                        server.accept()
-                    elif isinstance(event, StartApi):
-                        server.send(ManagedAccts(accounts_list="DU1"))
-                        server.send(NextValidId(order_id=1))
-                    elif isinstance(event, Message):
-                        with self.cond:
-                            self.received.append(event)
-                            self.cond.notify_all()
-                sock.sendall(server.data_to_send())
-        selector.close()
+        with selectors.DefaultSelector() as selector:
+            self.listener.setblocking(False)
+            selector.register(self.listener, selectors.EVENT_READ)
+            while not self._stop.is_set():
+                for key, _ in selector.select(0.05):
+                    if key.fileobj is self.listener:
+                        sock, _ = self.listener.accept()
+                        self._servers[sock] = ServerProtocol()
+                        selector.register(sock, selectors.EVENT_READ)
+                        continue
+                    sock = key.fileobj  # type: ignore[assignment]
+                    if not self._serve(sock):
+                        selector.unregister(sock)
+                        del self._servers[sock]
+                        sock.close()
+
+    def _serve(self, sock: socket.socket) -> bool:
+        """Read and answer one chunk; False when the client has gone."""
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            return False
+        if not data:
+            return False
+        server = self._servers[sock]
+        server.receive_data(data)
+        for event in server.events_received():
+            if isinstance(event, ClientHello):
+                server.accept()
+            elif isinstance(event, StartApi):
+                server.send(ManagedAccts(accounts_list="DU1"))
+                server.send(NextValidId(order_id=1))
+            elif isinstance(event, Message):
+                with self.cond:
+                    self.received.append(event)
+                    self.cond.notify_all()
+        try:
+            sock.sendall(server.data_to_send())
+        except OSError:
+            return False
+        return True
 
     def close(self) -> None:
         self._stop.set()
         self._thread.join()
         self.listener.close()
+        for sock in self._servers:
+            sock.close()
+        self._servers.clear()
+
+
+def test_the_silent_gateway_closes_what_it_accepted() -> None:
+    """A connection still open when the gateway closes is closed, not left to the collector."""
+    silent = SilentGateway()
+    try:
+        with socket.create_connection(("127.0.0.1", silent.port), timeout=WAIT) as sock:
+            sock.sendall(b"API\0" + struct.pack(">I", 9) + b"v100..200")
+            assert sock.recv(65536)  # the handshake reply: the connection is accepted
+            silent.close()
+            assert sock.recv(65536) == b""  # closed by the gateway
+    finally:
+        silent.close()
 
 
 def test_a_request_that_times_out_is_cancelled() -> None:

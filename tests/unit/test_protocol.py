@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import struct
 from decimal import Decimal
 
@@ -22,12 +23,22 @@ from ibwire import (
 from ibwire.messages import (
     CancelMktData,
     Contract,
+    ContractData,
+    ContractDetails,
     ErrMsg,
+    Execution,
+    ExecutionData,
     ManagedAccts,
+    Message,
     NextValidId,
+    PortfolioValue,
+    PositionData,
+    PositionMulti,
     ReqCurrentTime,
     ReqCurrentTimeInMillis,
     ReqMktData,
+    ScannerData,
+    ScannerDataElement,
     StartApi,
     TickPrice,
 )
@@ -307,3 +318,38 @@ def test_requests_before_accept_are_kept() -> None:
     assert server.events_received() == [ClientHello(min_version=100, max_version=200)]
     server.accept()
     assert server.events_received() == [ReqCurrentTime()]
+
+
+#: Server messages that report a contract; each built with a default Contract().
+_DEFAULT_CONTRACT_REPORTS: list[Message] = [
+    PortfolioValue(contract=Contract(), position=Decimal(1)),
+    PositionData(account="DU1", contract=Contract(), position=Decimal(1)),
+    PositionMulti(req_id=1, account="DU1", contract=Contract(), pos=Decimal(1)),
+    ContractData(req_id=1, contract_details=ContractDetails()),
+    ScannerData(req_id=1, elements=(ScannerDataElement(),)),
+    ExecutionData(req_id=1, contract=Contract(), execution=Execution()),
+]
+
+
+def _zero_strike(message: Message) -> Message:
+    """``message`` with the strike its client reads: TWS's unset strike is 0.0."""
+    contract = Contract(strike=0.0)
+    if isinstance(message, ContractData):
+        return dataclasses.replace(message, contract_details=ContractDetails(contract=contract))
+    if isinstance(message, ScannerData):
+        element = ScannerDataElement(contract_details=ContractDetails(contract=contract))
+        return dataclasses.replace(message, elements=(element,))
+    return dataclasses.replace(message, contract=contract)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("version", [100, 136, 163, 176, 200])
+@pytest.mark.parametrize("message", _DEFAULT_CONTRACT_REPORTS, ids=lambda m: type(m).__name__)
+def test_server_encodes_reports_of_a_default_contract(message: Message, version: int) -> None:
+    client, server = connected_pair(version=version)
+    server.send(message)
+    data = server.data_to_send()
+    # The unset strike goes out exactly as a zero strike (TWS writes ``0.0``).
+    server.send(_zero_strike(message))
+    assert server.data_to_send() == data
+    client.receive_data(data)
+    assert client.events_received() == [_zero_strike(message)]

@@ -19,6 +19,7 @@ from ibwire.testing import (
     WireClient,
 )
 from ibwire.testing._server import timeout_scale
+from ibwire.testing.session import Direction
 
 TIMEOUT = 5.0 * timeout_scale()
 
@@ -95,8 +96,11 @@ def test_session_recorder_marks_an_impossible_length_as_bytes() -> None:
     recorder = SessionRecorder()
     leg = recorder.open_leg()
     recorder.feed(leg, "in", b"\xff\xff\xff\xff" + b"x" * 10, 0.0)
-    (record,) = recorder.session().records
-    assert record.kind == "bytes"
+    recorder.close(leg, "in", 1.0)
+    assert [(r.kind, r.raw) for r in recorder.session().records] == [
+        ("bytes", b"\xff\xff\xff\xff" + b"x" * 10),
+        ("close", None),
+    ]
 
 
 def test_proxy_forwards_unchanged_and_redacts_the_recording(tmp_path: Path) -> None:
@@ -149,3 +153,99 @@ def test_start_twice_is_refused() -> None:
         assert recorder.port != 0
     finally:
         recorder.stop()
+
+
+def _recorded(recorder: SessionRecorder) -> bytes:
+    """Everything the session holds: each record's bytes as on the wire, then its JSON."""
+    session = recorder.session()
+    return b"".join(r.wire() for r in session.records) + session.dumps().encode()
+
+
+def _split_recordings(stream: bytes, direction: Direction) -> list[tuple[int, bytes]]:
+    """What recording ``stream`` in two reads keeps, for every split point."""
+    out = []
+    for cut in range(1, len(stream)):
+        recorder = SessionRecorder()
+        leg = recorder.open_leg()
+        recorder.feed(leg, direction, stream[:cut], 0.0)
+        recorder.feed(leg, direction, stream[cut:], 0.0)
+        recorder.close(leg, direction, 0.0)
+        out.append((cut, _recorded(recorder)))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("direction", "stream"),
+    [
+        ("out", encode_hello("v100..200") + _fields("71", "2", "7", "") + _fields("6", "1", "DU7606863")),
+        ("in", _fields("176", "20240324 21:18:59 EST") + _fields("15", "1", "DU7606863")),
+        ("out", b"GET /DU7606863 HTTP/1.0\r\n"),  # not TWS frames: recorded as bytes
+        ("in", b"<html>DU7606863</html>"),
+        ("out", encode_hello("v100..200") + encode_frame(b"\xffDU7606863")),  # a frame that is not UTF-8
+        ("in", b"\x00\x00\x00\x00DU7606863"),  # an impossible length: the rest is bytes
+    ],
+    ids=["frames-out", "frames-in", "bytes-out", "bytes-in", "binary-frame", "bad-length"],
+)
+def test_an_account_id_split_across_reads_never_leaks(direction: Direction, stream: bytes) -> None:
+    for cut, kept in _split_recordings(stream, direction):
+        assert b"7606863" not in kept, f"split at byte {cut}: {kept!r}"
+        assert b"DU0000001" in kept, f"split at byte {cut}: {kept!r}"
+    # Fed a byte at a time, the same.
+    recorder = SessionRecorder()
+    leg = recorder.open_leg()
+    for i in range(len(stream)):
+        recorder.feed(leg, direction, stream[i : i + 1], float(i))
+    recorder.close(leg, direction, 100.0)
+    kept = _recorded(recorder)
+    assert b"7606863" not in kept and b"DU0000001" in kept
+
+
+def test_unframed_bytes_are_kept_whole_when_redacting() -> None:
+    recorder = SessionRecorder(start=10.0)
+    leg = recorder.open_leg()
+    recorder.feed(leg, "in", b"<html>DU76", 11.0)
+    recorder.feed(leg, "in", b"06863</html>", 12.0)
+    recorder.close(leg, "in", 13.0)
+    records = recorder.session().records
+    assert [(r.kind, r.t, r.raw) for r in records] == [
+        ("bytes", 1.0, b"<html>DU0000001</html>"),
+        ("close", 3.0, None),
+    ]
+    # Without redaction each read is its own record, at its own time.
+    plain = SessionRecorder(redact=False)
+    leg = plain.open_leg()
+    plain.feed(leg, "in", b"<html>", 1.0)
+    plain.feed(leg, "in", b"</html>", 2.0)
+    assert [(r.t, r.raw) for r in plain.session().records] == [(1.0, b"<html>"), (2.0, b"</html>")]
+
+
+def test_the_hello_is_redacted() -> None:
+    recorder = SessionRecorder(patterns=[r"secret-\w+"])
+    leg = recorder.open_leg()
+    recorder.feed(leg, "out", encode_hello("v100..200 +PACEAPI DU7606863 secret-abc"), 0.0)
+    recorder.feed(leg, "in", _fields("176", "20240324 21:18:59 EST"), 0.0)
+    session = recorder.session()
+    assert session.records[0].kind == "hello"
+    assert session.records[0].fields == ("v100..200 +PACEAPI DU0000001 REDACTED1",)
+    assert session.header.connect_options == "+PACEAPI DU0000001 REDACTED1"
+    assert b"7606863" not in _recorded(recorder) and b"secret" not in session.records[0].wire()
+    # Not redacting leaves it as sent.
+    plain = SessionRecorder(redact=False)
+    leg = plain.open_leg()
+    plain.feed(leg, "out", encode_hello("v100..200 DU7606863"), 0.0)
+    assert plain.session().records[0].fields == ("v100..200 DU7606863",)
+
+
+def test_a_proxied_connection_holds_no_socket_after_it_ends() -> None:
+    with SimulatedGateway(seed=3) as gateway:
+        with Recorder(("127.0.0.1", 0), ("127.0.0.1", gateway.port)) as recorder:
+            with WireClient("127.0.0.1", recorder.port, 1, timeout=TIMEOUT) as client:
+                client.connect()
+                (pair,) = recorder._pairs
+            # The client is gone: the recorder closes both of its sockets at once.
+            assert recorder.wait_idle(TIMEOUT)
+            assert pair.client.fileno() == -1
+            assert pair.upstream.fileno() == -1
+            assert recorder._pairs == []
+            kinds = [(r.direction, r.kind) for r in recorder.session().records if r.kind == "close"]
+            assert sorted(kinds) == [("in", "close"), ("out", "close")]
