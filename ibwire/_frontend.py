@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import TypeVar
 
 from ._requests import RequestMethods
-from ._session import Bracket, ReadOnlyError, Session
-from .messages import Contract, Message
+from ._session import Bracket, Session
+from .messages import Contract, Message, PlaceOrder
 
 __all__ = ["FrontEnd"]
 
@@ -40,12 +40,13 @@ class FrontEnd(RequestMethods):
         self._session_call(lambda now: self._session.submit(message, now))
 
     def _new_request_id(self) -> int:
-        return self._session.new_request_id()
+        return self._session_call(lambda now: self._session.new_request_id())
 
     def _new_order_id(self) -> int:
-        if self._session.read_only:
-            raise ReadOnlyError("order refused: the client is read-only (read_only=True)")
-        return self._session.new_order_id()
+        return self._session_call(lambda now: self._session.new_order_id())
+
+    def _send_new_order(self, build: Callable[[int], Message]) -> int:
+        return self._session_call(lambda now: self._session.submit_new_order(build, now))
 
     def send(self, message: Message) -> None:
         """Send any request message as built by the caller (through the pacer).
@@ -64,8 +65,11 @@ class FrontEnd(RequestMethods):
     def next_order_id(self) -> int:
         """Allocate an order id (never reused, re-synced on reconnect).
 
+        Prefer leaving ``order_id`` out of :meth:`place_order`: it then allocates
+        and sends in one step, so ids reach TWS in increasing order from any
+        number of threads.
+
         Raises:
-            ReadOnlyError: the client is read-only.
             ConnectionClosedError: no ``nextValidId`` yet.
         """
         return self._new_order_id()
@@ -167,8 +171,8 @@ class FrontEnd(RequestMethods):
         Raises:
             ReadOnlyError: the client is read-only (nothing is sent).
         """
-        if self._session.read_only:
-            raise ReadOnlyError("place_bracket refused: the client is read-only")
+        for order in bracket:
+            self._session.check_allowed(PlaceOrder(order_id=0, contract=contract, order=order))
         for order in bracket:
             self.place_order(contract, order, order_id=order.order_id)
         return (bracket.parent.order_id, bracket.take_profit.order_id, bracket.stop_loss.order_id)

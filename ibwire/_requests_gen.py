@@ -189,10 +189,18 @@ def _method(cls: type[Any], name: str, imports: set[str]) -> list[str]:
         lines.append("        Returns:")
         lines.append(f"            The {'order id' if allocated == 'order_id' else 'request id'}.")
     lines.append('        """')
-    if allocated is not None:
-        allocator = "_new_order_id" if allocated == "order_id" else "_new_request_id"
+    if allocated == "order_id":
+        # The order id is allocated and the order sent in one step under the
+        # session's lock, so that ids reach TWS in increasing order.
+        lines.append("        if order_id is None:")
+        lines.append("            return self._send_new_order(")
+        lines.append(
+            f"                lambda order_id: {cls.__name__}({', '.join(args)})"
+        )
+        lines.append("            )")
+    elif allocated is not None:
         lines.append(f"        if {allocated} is None:")
-        lines.append(f"            {allocated} = self.{allocator}()")
+        lines.append(f"            {allocated} = self._new_request_id()")
     for pname, factory in defaults:
         lines.append(f"        if {pname} is None:")
         lines.append(f"            {pname} = {factory}")
@@ -220,7 +228,7 @@ def generate() -> str:
     imports.add("Message")
     from_messages = sorted(n for n in imports if hasattr(messages, n))
     others = sorted(imports - set(from_messages))
-    head = [_HEADER.rstrip("\n"), ""]
+    head = [_HEADER.rstrip("\n"), "", "from collections.abc import Callable", ""]
     if "Decimal" in others:
         head.append("from decimal import Decimal")
         others.remove("Decimal")
@@ -247,8 +255,10 @@ def generate() -> str:
     head.append('        """Allocate a request id (implemented by each client)."""')
     head.append("        raise NotImplementedError")
     head.append("")
-    head.append("    def _new_order_id(self) -> int:")
-    head.append('        """Allocate an order id (implemented by each client)."""')
+    head.append("    def _send_new_order(self, build: Callable[[int], Message]) -> int:")
+    head.append(
+        '        """Allocate an order id and send ``build(order_id)`` in one step (each client)."""'
+    )
     head.append("        raise NotImplementedError")
     return "\n".join(head + body) + "\n"
 

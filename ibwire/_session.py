@@ -24,6 +24,7 @@ Lifecycle (:class:`Phase`)::
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import logging
@@ -91,12 +92,14 @@ from .messages import (
     OrderCancel,
     OrderState,
     OrderStatus,
+    PlaceOrder,
     PortfolioValue,
     PositionData,
     PositionEnd,
     PriceIncrement,
     ReqAccountSummary,
     ReqAcctData,
+    ReqCompletedOrders,
     ReqContractData,
     ReqCurrentTime,
     ReqExecutions,
@@ -178,14 +181,14 @@ OPEN_ORDERS: Final = "open_orders"
 COMPLETED_ORDERS: Final = "completed_orders"
 CURRENT_TIME: Final = "current_time"
 
-# ERR_MSG 326: TWS refuses the client id, then closes the socket.
-_CLIENT_ID_IN_USE: Final = 326
-# Errors about a cancel request: the order they name may well still be live.
-_CANCEL_REJECT_CODES: Final = frozenset({135, 161, 10147, 10148})
 # Order statuses after which an order can no longer be cancelled.
 _TERMINAL_STATUSES: Final = frozenset({"Filled", "Cancelled", "ApiCancelled"})
-# Connectivity codes after which the link (or farm) they name is down.
-_LINK_DOWN_CODES: Final = frozenset({1100, 1300, 2103, 2105, 2110, 2157})
+# The code of the ErrMsg the session raises itself for a request that never left
+# the client: the official client's NOT_CONNECTED (504, "Not connected").
+NOT_SENT_CODE: Final = 504
+# The code of the ErrMsg for an order TWS does not know after a reconnect: the
+# official "Can't find order with id" (135).
+UNKNOWN_ORDER_CODE: Final = 135
 # How many execution ids are remembered for de-duplication (a busy day's fills).
 _MAX_REMEMBERED_EXECUTIONS: Final = 100_000
 
@@ -224,10 +227,40 @@ _CONSTANT_KEYS: Final[Mapping[int, str]] = {
     _Out.REQ_NEWS_BULLETINS: NEWS_BULLETINS,
     _Out.CANCEL_NEWS_BULLETINS: NEWS_BULLETINS,
 }
-#: Requests that change orders: refused by a read-only client.
-_ORDER_CHANGING: Final = frozenset(
-    {_Out.PLACE_ORDER, _Out.CANCEL_ORDER, _Out.REQ_GLOBAL_CANCEL, _Out.EXERCISE_OPTIONS}
-)
+
+
+def _refuse(message: Message) -> bool:
+    return True
+
+
+def _refuse_unless_what_if(message: Message) -> bool:
+    return not getattr(message.order, "what_if", False)  # type: ignore[attr-defined]
+
+
+def _refuse_auto_bind(message: Message) -> bool:
+    return bool(getattr(message, "auto_bind", False))
+
+
+#: THE read-only gate: request id -> whether a read-only client refuses this
+#: request.  Every order-changing path (``send``, ``place_order``, the helpers,
+#: brackets, cancels by criteria) asks :func:`refused_when_read_only`; nothing
+#: else decides.  What-if orders change nothing and pass, with or without an
+#: order id; ``reqAutoOpenOrders(True)`` binds TWS orders to this client and is
+#: refused, ``(False)`` is not.
+READ_ONLY_GATE: Final[Mapping[int, Callable[[Message], bool]]] = {
+    _Out.PLACE_ORDER: _refuse_unless_what_if,
+    _Out.CANCEL_ORDER: _refuse,
+    _Out.REQ_GLOBAL_CANCEL: _refuse,
+    _Out.EXERCISE_OPTIONS: _refuse,
+    _Out.REPLACE_FA: _refuse,
+    _Out.REQ_AUTO_OPEN_ORDERS: _refuse_auto_bind,
+}
+
+
+def refused_when_read_only(message: Message) -> bool:
+    """Whether a read-only client refuses ``message`` (see :data:`READ_ONLY_GATE`)."""
+    rule = READ_ONLY_GATE.get(message.MSG_ID)
+    return rule is not None and rule(message)
 
 
 class ReadOnlyError(LocalProtocolError):
@@ -456,10 +489,46 @@ class Pending(Generic[T]):
     def _fail(self, error: BaseException) -> None:
         if self.done:
             return
-        self._error = error
+        self._error = _own_copy(error)
         self.done = True
         if self.notify is not None:
             self.notify()
+
+
+def _own_copy(error: BaseException) -> BaseException:
+    """An instance of ``error`` for one waiter, chained to the shared original.
+
+    One loss fails every waiting helper; each raises its own exception, so that
+    tracebacks of different callers (threads, tasks) never pile up on one object.
+    """
+    try:
+        own = copy.copy(error)
+    except Exception:  # noqa: BLE001 (an exception class that cannot be copied)
+        return error
+    own.__traceback__ = None
+    own.__context__ = None
+    own.__cause__ = error
+    return own
+
+
+@dataclass(slots=True)
+class _Unsent:
+    """A request the pacer still holds: who waits for it, whether the user sent it."""
+
+    message: Message
+    pending: Pending[Any] | None
+    user: bool
+
+
+@dataclass(slots=True)
+class _Reconcile:
+    """The re-read of orders after a reconnect, and what it has seen so far."""
+
+    order_ids: frozenset[int]
+    executions_req_id: int
+    waiting: set[str]
+    open: set[int] = dataclasses.field(default_factory=set)
+    executed: set[int] = dataclasses.field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -664,6 +733,8 @@ class Session:
         self._settings: dict[int, Message] = {}
         self._orders: dict[int, TrackedOrder] = {}
         self._internal_req_ids: set[int] = set()
+        self._unsent: dict[int, _Unsent] = {}
+        self._reconcile: _Reconcile | None = None
         self._seen_executions: dict[str, None] = {}
         self._seen_commissions: dict[str, None] = {}
         self._routes: dict[type, _Route] = {}
@@ -676,6 +747,9 @@ class Session:
             OrderStatus: self._on_order_status,
             ExecutionData: self._on_execution,
             ExecutionDataEnd: self._on_execution_end,
+            OpenOrderEnd: self._on_open_order_end,
+            CompletedOrder: self._on_completed_order,
+            CompletedOrdersEnd: self._on_completed_orders_end,
             CommissionAndFeesReport: self._on_commission,
         }
 
@@ -933,7 +1007,8 @@ class Session:
         if had_socket:
             self._emit_closed()
         self._phase = Phase.CLOSED
-        self._drop_pacer_queue()
+        self._drop_pacer_queue("the client disconnected")
+        self._reconcile = None
         error = ConnectionClosedError("the client disconnected")
         self._fail_all(error)
         self._end_streams(None, keep_resubscribable=False)
@@ -993,14 +1068,49 @@ class Session:
         self._require_ready()
         return self._submit(message, now, track=True)
 
-    def _check_allowed(self, message: Message) -> None:
-        if not self.read_only or message.MSG_ID not in _ORDER_CHANGING:
-            return
-        if message.MSG_ID == _Out.PLACE_ORDER and getattr(message.order, "what_if", False):  # type: ignore[attr-defined]
-            return
-        raise ReadOnlyError(
-            f"{type(message).__name__} refused: the client is read-only (read_only=True)"
-        )
+    def check_allowed(self, message: Message) -> None:
+        """Apply the read-only gate (:data:`READ_ONLY_GATE`) to ``message``.
+
+        Raises:
+            ReadOnlyError: the session is read-only and the gate refuses it.
+        """
+        if self.read_only and refused_when_read_only(message):
+            raise ReadOnlyError(
+                f"{type(message).__name__} refused: the client is read-only (read_only=True)"
+            )
+
+    _check_allowed = check_allowed
+
+    def submit_new_order(self, build: Callable[[int], Message], now: float) -> int:
+        """Allocate an order id and submit the order built with it, in one step.
+
+        Allocation and submission happen together (the threaded client holds its
+        lock around this call), so order ids reach TWS in increasing order
+        whatever the threads do: TWS refuses an id lower than one it has seen
+        (error 103).
+
+        Args:
+            build: makes the request from the new order id.
+            now: the current time.
+
+        Returns:
+            The order id.
+
+        Raises:
+            ReadOnlyError: the gate refuses the order.
+            ConnectionClosedError: not connected.
+        """
+        if not self.order_ids.is_seeded:
+            raise ConnectionClosedError("no order id yet: connect first")
+        order_id = self.order_ids.peek()
+        message = build(order_id)
+        self.check_allowed(message)
+        self._require_ready()
+        taken = self.order_ids.next()
+        if taken != order_id:  # pragma: no cover (the caller holds the session's lock)
+            raise RuntimeError("order id allocated outside the session lock")
+        self._submit(message, now, track=True)
+        return order_id
 
     def _require_ready(self) -> None:
         if self._phase is not Phase.READY:
@@ -1008,7 +1118,14 @@ class Session:
                 raise ConnectionClosedError("not connected: reconnecting to TWS")
             raise ConnectionClosedError(f"not connected (the session is {self._phase.value})")
 
-    def _submit(self, message: Message, now: float, *, track: bool) -> int:
+    def _submit(
+        self,
+        message: Message,
+        now: float,
+        *,
+        track: bool,
+        pending: Pending[Any] | None = None,
+    ) -> int:
         protocol = self._protocol
         assert protocol is not None and protocol.codec is not None
         # Encode now, so a bad request fails in the caller's hands, not later when
@@ -1020,6 +1137,10 @@ class Session:
                 f"{type(message).__name__}: {''.join(parts)[bad]!r} is not printable ASCII"
             )
         ticket = self.pacer.submit(message, now)
+        if track or pending is not None:
+            # Remembered until the pacer releases it: a helper's timeout starts
+            # then, and a drop before then is reported to whoever asked.
+            self._unsent[id(message)] = _Unsent(message, pending, track)
         if track:
             self._track(message)
         self._pump(now)
@@ -1061,9 +1182,12 @@ class Session:
             released = pacer.poll(now)
             if released:
                 wire = wire_logger.isEnabledFor(logging.DEBUG)
+                unsent = self._unsent
                 for message in released:
                     if wire:
                         wire_logger.debug("-> %r", message)
+                    if unsent:
+                        self._released(message, now)
                     try:
                         protocol.send(message)
                     except LocalProtocolError:
@@ -1072,6 +1196,21 @@ class Session:
         events = pacer.events()
         if events:
             self._out.extend(events)
+
+    def _released(self, message: Message, now: float) -> None:
+        entry = self._unsent.pop(id(message), None)
+        if entry is None:
+            return
+        if entry.message is not message:
+            # Not ours: an entry whose message the pacer let go without telling.
+            self._unsent[id(message)] = entry
+            return
+        pending = entry.pending
+        if pending is not None and not pending.done:
+            # The helper's clock starts when its request is on the wire, not
+            # while the pacer holds it.
+            timeout = pending.timeout
+            pending.deadline = None if timeout is None else now + timeout
 
     def new_request_id(self) -> int:
         """Allocate a request id."""
@@ -1164,13 +1303,13 @@ class Session:
         self._check_allowed(message)
         self._require_ready()
         self._pendings.setdefault(pending.key, []).append(pending)
+        pending.timeout = timeout
         try:
-            pending.ticket = self._submit(message, now, track=False)
+            pending.ticket = self._submit(message, now, track=False, pending=pending)
         except BaseException:
             self._unregister(pending)
+            self._unsent.pop(id(message), None)
             raise
-        pending.timeout = timeout
-        pending.deadline = None if timeout is None else now + timeout
         return pending
 
     def _unregister(self, pending: Pending[Any]) -> None:
@@ -1198,7 +1337,10 @@ class Session:
     def _give_up(self, pending: Pending[Any], now: float) -> bool:
         """Remove a helper and stop its request at TWS; whether it was still queued."""
         self._unregister(pending)
-        queued = pending.ticket is not None and self.pacer.withdraw(pending.ticket) is not None
+        withdrawn = None if pending.ticket is None else self.pacer.withdraw(pending.ticket)
+        if withdrawn is not None:
+            self._unsent.pop(id(withdrawn), None)
+        queued = withdrawn is not None
         if not queued and pending.cancel is not None and self._phase is Phase.READY:
             self._submit(pending.cancel, now, track=False)
         return queued
@@ -1444,8 +1586,6 @@ class Session:
         Returns:
             The helper; its result is the order state with the margin figures.
         """
-        from .messages import PlaceOrder
-
         self._require_ready()
         order_id = self.new_order_id()
         order = dataclasses.replace(order, order_id=order_id, what_if=True)
@@ -1638,8 +1778,7 @@ class Session:
             ValueError: ``action`` is neither ``BUY`` nor ``SELL``.
             ReadOnlyError: the session is read-only.
         """
-        if self.read_only:
-            raise ReadOnlyError("bracket_order refused: the client is read-only (read_only=True)")
+        self.check_allowed(PlaceOrder(order_id=0, contract=Contract(), order=Order()))
         side = action.upper()
         if side not in ("BUY", "SELL"):
             raise ValueError(f"action must be BUY or SELL, not {action!r}")
@@ -1682,12 +1821,14 @@ class Session:
     # ------------------------------------------------------------------ incoming
 
     def _handle(self, events: list[Message | Event], now: float) -> None:
-        if wire_logger.isEnabledFor(logging.DEBUG):
-            self._handle_logged(events, now)
-            return
-        # The hot path: one cached plan per message class (does the pacer watch
-        # it, its handler, its routing), then the live and pending tables only
-        # when they hold something (benchmarks/bench_loopback.py).
+        """THE incoming loop: every message and core event passes here once.
+
+        The wire log only observes (one debug line per message); it never changes
+        what is delivered.  The hot path: one cached plan per message class (does
+        the pacer watch it, its handler, its routing), then the live and pending
+        tables only when they hold something (benchmarks/bench_loopback.py).
+        """
+        wire = wire_logger.isEnabledFor(logging.DEBUG)
         pacer = self.pacer
         out_append = self._out.append
         plans = self._plans
@@ -1696,11 +1837,15 @@ class Session:
         # Classes with a plan are messages: typed Any to skip a cast per message.
         batch: list[Any] = events
         for event in batch:
+            if wire:
+                wire_logger.debug("<- %r", event)
             cls = type(event)
             plan = plans.get(cls)
             if plan is None:
                 if isinstance(event, Event):
                     self._on_core_event(event, now)
+                    if self._phase not in _LIVE_PHASES:
+                        break
                     continue
                 plan = plans[cls] = self._plan_for(cls)
             watched, handler, route = plan
@@ -1709,7 +1854,8 @@ class Session:
             if handler is not None:
                 keep = handler(event, now)
                 if self._phase not in _LIVE_PHASES:
-                    # The connection ended inside this batch (error 326).
+                    # The connection ended inside this batch (error 326): what
+                    # followed belongs to a dead connection.
                     if keep:
                         out_append(event)
                     break
@@ -1735,46 +1881,6 @@ class Session:
         if route is None:
             route = self._routes[cls] = _route_for(cls)
         return (self.pacer.watches(cls), self._handlers.get(cls), route)
-
-    def _handle_logged(self, events: list[Message | Event], now: float) -> None:
-        """The same as :meth:`_handle`, with a wire log line per message."""
-        wire = wire_logger.isEnabledFor(logging.DEBUG)
-        pacer = self.pacer
-        out = self._out
-        handlers = self._handlers
-        routes = self._routes
-        live_streams = self._live
-        pendings = self._pendings
-        for event in events:
-            if wire:
-                wire_logger.debug("<- %r", event)
-            if isinstance(event, Event):
-                self._on_core_event(event, now)
-                continue
-            assert isinstance(event, Message)
-            cls = type(event)
-            pacer.on_incoming(event, now)
-            handler = handlers.get(cls)
-            if handler is not None and not handler(event, now):
-                continue
-            out.append(event)
-            route = routes.get(cls)
-            if route is None:
-                route = routes[cls] = _route_for(cls)
-            for key in route(event):
-                live = live_streams.get(key)
-                if live is not None and live.sink is not None:
-                    live.sink.push(event)
-                    if cls in live.ends:
-                        self._end_live(key, None)
-                waiters = pendings.get(key)
-                if waiters:
-                    for pending in list(waiters):
-                        if pending._feed(event):
-                            self._finished(pending, now)
-            if self._phase not in (Phase.HANDSHAKE, Phase.STARTING, Phase.READY):
-                # The connection ended inside this batch (error 326).
-                break
 
     def _finished(self, pending: Pending[Any], now: float) -> None:
         self._unregister(pending)
@@ -1814,6 +1920,15 @@ class Session:
         self._last_received = now
         if self._ever_ready:
             self._after_reconnect(now)
+        elif self._orders:
+            # connect() again after a loss without a reconnect policy: the
+            # orders of the last connection are checked all the same.
+            self._reconcile_orders(now)
+            self._ever_ready = True
+            waiter = self._ready_waiter
+            self._ready_waiter = None
+            if waiter is not None:
+                waiter._complete(None)
         else:
             self._ever_ready = True
             waiter = self._ready_waiter
@@ -1831,10 +1946,7 @@ class Session:
             if live.resubscribe:
                 self._submit(live.request, now, track=False)
                 count += 1
-        self._submit(ReqOpenOrders(), now, track=False)
-        req_id = self.new_request_id()
-        self._internal_req_ids.add(req_id)
-        self._submit(ReqExecutions(req_id=req_id, exec_filter=ExecutionFilter()), now, track=False)
+        self._reconcile_orders(now)
         attempts = self._attempt
         self._attempt = 0
         self._out.append(
@@ -1847,10 +1959,70 @@ class Session:
         )
         logger.info("reconnected after %d attempt(s); %d subscription(s) re-sent", attempts, count)
 
+    def _reconcile_orders(self, now: float) -> None:
+        """Re-read open orders, completed orders and today's fills after a reconnect.
+
+        Every order written before the drop is then matched against the three
+        answers: open ones stay tracked, done ones are dropped, and one TWS does
+        not know at all is reported with an ``ErrMsg`` (code 135) and no longer
+        tracked.
+        """
+        req_id = self.new_request_id()
+        self._internal_req_ids.add(req_id)
+        waiting = {"open", "executions"}
+        if self._orders:
+            waiting.add("completed")
+        self._reconcile = _Reconcile(frozenset(self._orders), req_id, waiting)
+        self._submit(ReqOpenOrders(), now, track=False)
+        if "completed" in waiting:
+            self._submit(ReqCompletedOrders(api_only=True), now, track=False)
+        self._submit(ReqExecutions(req_id=req_id, exec_filter=ExecutionFilter()), now, track=False)
+
+    def _reconciled(self, part: str) -> None:
+        state = self._reconcile
+        if state is None:
+            return
+        state.waiting.discard(part)
+        if state.waiting:
+            return
+        self._reconcile = None
+        for order_id in sorted(state.order_ids):
+            if order_id in state.open or order_id not in self._orders:
+                continue
+            tracked = self._orders.pop(order_id)
+            if order_id in state.executed:
+                # Filled while we were away; its fills were delivered.
+                continue
+            text = (
+                f"order {order_id} ({_describe(tracked.contract)}) was written before the "
+                "connection dropped, but TWS does not know it after the reconnect (not open, "
+                "not completed, no executions): it is no longer tracked"
+            )
+            logger.error("%s", text)
+            self._out.append(
+                ErrMsg(req_id=order_id, error_code=UNKNOWN_ORDER_CODE, error_string=text)
+            )
+
+    def _on_open_order_end(self, message: OpenOrderEnd, now: float) -> bool:
+        self._reconciled("open")
+        return True
+
+    def _on_completed_order(self, message: CompletedOrder, now: float) -> bool:
+        perm_id = message.order.perm_id
+        if perm_id:
+            for order_id, tracked in list(self._orders.items()):
+                if tracked.order.perm_id == perm_id:
+                    del self._orders[order_id]
+        return True
+
+    def _on_completed_orders_end(self, message: CompletedOrdersEnd, now: float) -> bool:
+        self._reconciled("completed")
+        return True
+
     def _on_err_msg(self, message: ErrMsg, now: float) -> bool:
         code = message.error_code
         info = self.code_table.info(code)
-        if code == _CLIENT_ID_IN_USE:
+        if info.refuses_client:
             self._out.append(message)
             self._refused = True
             self._lose(message.error_string, now, ClientIdInUseError(self.client_id))
@@ -1861,7 +2033,7 @@ class Session:
                 Connectivity(
                     code=code,
                     message=text,
-                    is_connected=code not in _LINK_DOWN_CODES,
+                    is_connected=not info.link_down,
                     data_lost=info.data_lost,
                     farm=_farm_of(text) if 2100 <= code <= 2199 else "",
                     error=message,
@@ -1881,7 +2053,7 @@ class Session:
             if waiters:
                 for pending in waiters:
                     pending._fail(error)
-            if code not in _CANCEL_REJECT_CODES:
+            if not info.keeps_order:
                 self._orders.pop(req_id, None)
         else:
             live = self._live.get(req_id)
@@ -1904,6 +2076,8 @@ class Session:
         order = message.order
         if order.what_if or message.order_id <= 0:
             return True
+        if self._reconcile is not None:
+            self._reconcile.open.add(message.order_id)
         status = message.order_state.status
         if status in _TERMINAL_STATUSES:
             self._orders.pop(message.order_id, None)
@@ -1930,6 +2104,9 @@ class Session:
         exec_id = message.execution.exec_id
         seen = self._seen_executions
         req_id = message.req_id
+        state = self._reconcile
+        if state is not None and req_id == state.executions_req_id:
+            state.executed.add(message.execution.order_id)
         if req_id != -1 and req_id not in self._internal_req_ids:
             # The user asked for these: deliver them all.
             _remember(seen, exec_id)
@@ -1942,6 +2119,9 @@ class Session:
     def _on_execution_end(self, message: ExecutionDataEnd, now: float) -> bool:
         if message.req_id in self._internal_req_ids:
             self._internal_req_ids.discard(message.req_id)
+            state = self._reconcile
+            if state is not None and message.req_id == state.executions_req_id:
+                self._reconciled("executions")
             return False
         return True
 
@@ -1978,6 +2158,13 @@ class Session:
             for event in protocol.events_received():
                 if isinstance(event, ConnectionClosed):
                     closed = event
+            if closed is None:
+                # The protocol closed itself on a fatal error (oversize frame,
+                # bad version, garbage): the connection is over all the same.
+                closed = ConnectionClosed(
+                    handshake_done=protocol.codec is not None,
+                    messages_received=protocol.messages_received,
+                )
         if closed is not None:
             self._out.append(closed)
         return closed
@@ -2015,7 +2202,8 @@ class Session:
         self._wants_close = had_socket
         self._connect_deadline = None
         self._probe_sent = None
-        self._drop_pacer_queue()
+        self._drop_pacer_queue(reason)
+        self._reconcile = None
         waiter = self._ready_waiter
         if waiter is not None and not self._ever_ready:
             # The first connect failed: the caller of connect() gets the error.
@@ -2049,13 +2237,56 @@ class Session:
         self._reconnect_at = now + delay
         self._out.append(Reconnecting(attempt=self._attempt, delay=delay, reason=self._loss_reason))
 
-    def _drop_pacer_queue(self) -> None:
+    def _drop_pacer_queue(self, reason: str) -> None:
+        """Tell whoever asked about each request the pacer still held at a drop.
+
+        Nothing is re-sent later as an order: an order never written is reported
+        with an ``ErrMsg`` (:data:`NOT_SENT_CODE`) naming it as not sent and is no
+        longer tracked; a helper raises (its own exception says it was not
+        sent); a subscription stays registered for the resubscribe after a
+        reconnect; any other request of the user is reported like an order.
+        """
+        unsent, self._unsent = self._unsent, {}
         for message in self.pacer.on_disconnect():
+            entry = unsent.get(id(message))
+            if entry is None or entry.message is not message:
+                continue  # the session's own traffic (heartbeat, cancels, re-reads)
+            pending = entry.pending
+            if pending is not None:
+                self._unregister(pending)
+                error = ConnectionClosedError(
+                    f"{pending.description}: not sent, the connection ended first ({reason})"
+                )
+                pending._fail(error)
+                continue
+            if not entry.user:
+                continue
+            name = type(message).__name__
+            ident: int | None = None
             if message.MSG_ID == _Out.PLACE_ORDER:
-                order_id = getattr(message, "order_id", None)
-                logger.warning("order %s was never sent: the connection ended first", order_id)
-                if isinstance(order_id, int):
-                    self._orders.pop(order_id, None)
+                ident = message.order_id  # type: ignore[attr-defined]
+                self._orders.pop(ident, None)
+                what = f"order {ident}"
+                logger.warning("order %s was never sent: the connection ended first", ident)
+            else:
+                key = _stream_key(message)
+                live = self._live.get(key)
+                if live is not None and live.request is message and live.resubscribe:
+                    if self.reconnect is not None:
+                        continue  # kept: re-sent after the reconnect
+                found = getattr(message, "req_id", getattr(message, "ticker_id", None))
+                ident = found if isinstance(found, int) else None
+                what = name if ident is None else f"{name} {ident}"
+            self._out.append(
+                ErrMsg(
+                    req_id=-1 if ident is None else ident,
+                    error_code=NOT_SENT_CODE,
+                    error_string=(
+                        f"{what} was not sent: the connection ended while the pacer held it "
+                        f"({reason}); it will not be re-sent"
+                    ),
+                )
+            )
 
 
 def _real_open_orders(items: list[Message]) -> list[OpenOrder]:

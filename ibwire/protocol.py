@@ -90,6 +90,11 @@ class _Endpoint:
         return self._server_version
 
     @property
+    def messages_received(self) -> int:
+        """How many messages arrived after the handshake."""
+        return self._received
+
+    @property
     def codec(self) -> Codec | None:
         """The codec of the negotiated version, once the handshake is done."""
         return self._codec

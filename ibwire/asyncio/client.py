@@ -358,11 +358,17 @@ class Client(FrontEnd):
             raise ConnectionClosedError(
                 f"cannot connect to {self.host}:{self.port}: {exc or 'timed out'}"
             ) from exc
+        except BaseException:
+            # Cancelled (an outer wait_for) while the socket was opening: the
+            # session must not stay "connecting".
+            session.close(loop.time())
+            session.events_to_dispatch()
+            raise
         self._adopt(transport, proto)
         self._service()
         try:
             await ready
-        except asyncio.CancelledError:
+        except BaseException:
             session.close(loop.time())
             self._service()
             raise

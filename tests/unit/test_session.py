@@ -11,6 +11,7 @@ import pytest
 
 from ibwire._session import (
     Bracket,
+    Pending,
     Phase,
     ReadOnlyError,
     ReconnectPolicy,
@@ -52,6 +53,7 @@ from ibwire.messages import (
     OrderStatus,
     PlaceOrder,
     ReqAcctData,
+    ReqCompletedOrders,
     ReqContractData,
     ReqCurrentTime,
     ReqExecutions,
@@ -496,9 +498,7 @@ def test_helper_timeout_cancels_at_tws() -> None:
     assert rig.take() == [CancelHistoricalData(req_id=sent.req_id)]  # type: ignore[attr-defined]
 
 
-def test_helper_timeout_withdraws_a_request_still_paced() -> None:
-    rig = Rig(pacing=PacingConfig(historical_identical_interval=60.0))
-    rig.ready()
+def _paced_second_request(rig: Rig) -> tuple[ReqHistoricalData, object]:
     request = ReqHistoricalData(
         req_id=0, contract=AAPL, bar_size_setting="1 min", duration_str="1 D", what_to_show="TRADES"
     )
@@ -507,15 +507,44 @@ def test_helper_timeout_withdraws_a_request_still_paced() -> None:
     req_id = rig.take()[0].req_id  # type: ignore[attr-defined]
     rig.deliver(HistoricalData(req_id=req_id), HistoricalDataEnd(req_id=req_id))
     assert first.result() == []
-    # An identical request within 60 s waits in the pacer...
+    # An identical request within 60 s waits in the pacer.
     second = rig.session.historical_bars(request, rig.now, 5.0)
     rig.flush()
     assert rig.take() == []
-    rig.advance(5.0)
-    with pytest.raises(RequestTimeoutError, match="pacer"):
+    return request, second
+
+
+def test_helper_timeout_starts_when_the_request_is_released() -> None:
+    rig = Rig(pacing=PacingConfig(historical_identical_interval=60.0))
+    rig.ready()
+    _, second = _paced_second_request(rig)
+    assert isinstance(second, Pending)
+    # Held by the pacer far longer than its 5 s timeout: still waiting.
+    rig.advance(30.0)
+    assert not second.done
+    while not rig.received:
+        rig.advance(1.0)
+    (sent,) = rig.take()
+    assert isinstance(sent, ReqHistoricalData)
+    # The 5 s run from the release.
+    rig.advance(4.5)
+    assert not second.done
+    rig.advance(1.0)
+    with pytest.raises(RequestTimeoutError, match="5s"):
         second.result()
-    # ... and is withdrawn, not sent late.
-    rig.advance(60.0)
+    assert rig.take() == [CancelHistoricalData(req_id=sent.req_id)]
+
+
+def test_abandoning_a_helper_withdraws_a_request_still_paced() -> None:
+    rig = Rig(pacing=PacingConfig(historical_identical_interval=60.0))
+    rig.ready()
+    _, second = _paced_second_request(rig)
+    assert isinstance(second, Pending)
+    rig.session.abandon(second, rig.now)
+    with pytest.raises(ConnectionClosedError, match="abandoned"):
+        second.result()
+    # Withdrawn, not sent late, and no cancel for a request TWS never saw.
+    rig.advance(120.0)
     assert rig.take() == []
 
 
@@ -774,7 +803,9 @@ def test_reconnect_restores_subscriptions_orders_and_fills() -> None:
         ReqAcctData(subscribe=True, acct_code="DU111"),
     ]
     assert sent[3] == ReqOpenOrders()
-    resync = sent[4]
+    # An order was written before the drop: completed orders are re-read too.
+    assert sent[4] == ReqCompletedOrders(api_only=True)
+    resync = sent[5]
     assert isinstance(resync, ReqExecutions)
     (event,) = rig.events(Reconnected)
     assert isinstance(event, Reconnected)
