@@ -14,7 +14,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable, Hashable
 from types import TracebackType
-from typing import Generic, TypeVar, cast
+from typing import TypeVar, cast
 
 from .._frontend import FrontEnd
 from .._session import (
@@ -28,6 +28,7 @@ from .._session import (
     Session,
     TrackedOrder,
 )
+from .._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionBuffer
 from ..dispatch import CallbackErrorHook, Dispatcher
 from ..errorcodes import CodeTable
 from ..errors import ConnectionClosedError, RequestTimeoutError
@@ -37,6 +38,7 @@ from ..messages import (
     Contract,
     ContractDescription,
     ContractDetails,
+    ErrMsg,
     ExecutionData,
     ExecutionFilter,
     Message,
@@ -75,20 +77,15 @@ T = TypeVar("T")
 _DECODE_SLICE = 16 * 1024
 
 
-class _End:
-    __slots__ = ("error",)
-
-    def __init__(self, error: BaseException | None) -> None:
-        self.error = error
-
-
-class Subscription(Generic[T]):
+class Subscription(SubscriptionBuffer[T]):
     """A live stream of messages (market data, bars, PnL...) as an async iterator.
 
     Leave the ``async with`` block, or call :meth:`cancel`, to stop it.  After a
     reconnect the client re-sends the request and the stream goes on.  An
     error from TWS for its request ends the iteration with an
-    :class:`~ibwire.errors.ApiError`.
+    :class:`~ibwire.errors.ApiError`.  At most ``subscription_buffer`` messages
+    (a client argument) wait for the reader; beyond that the oldest are dropped
+    and counted in :attr:`dropped`.
 
     Example:
         >>> async with client.market_data(contract) as ticks:  # doctest: +SKIP
@@ -96,29 +93,17 @@ class Subscription(Generic[T]):
         ...         print(tick)
     """
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
-        self._ended: _End | None = None
-        self.key: Hashable = None
+    def __init__(self, client: Client, maxlen: int = DEFAULT_SUBSCRIPTION_BUFFER) -> None:
+        super().__init__(client, maxlen)
+        self._waiter: asyncio.Future[None] | None = None
 
-    @property
-    def req_id(self) -> int | None:
-        """The request id, for streams that have one."""
-        return self.key if isinstance(self.key, int) else None
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
-    @property
-    def is_done(self) -> bool:
-        """Whether the stream has ended and every message was taken."""
-        return self._ended is not None
-
-    def push(self, message: Message) -> None:
-        """Queue a message of the stream (called by the client)."""
-        self._queue.put_nowait(message)
-
-    def end(self, error: BaseException | None) -> None:
-        """Mark the end of the stream (called by the client)."""
-        self._queue.put_nowait(_End(error))
+    def _stop(self) -> Exception:
+        return StopAsyncIteration()
 
     async def get(self, timeout: float | None = None) -> T:
         """The next message.
@@ -131,32 +116,19 @@ class Subscription(Generic[T]):
             StopAsyncIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
         """
-        if self._ended is not None:
-            self._raise_end(self._ended)
-        try:
-            item = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
-            raise RequestTimeoutError(
-                f"no message on subscription {self.key!r} within {timeout}s"
-            ) from None
-        if isinstance(item, _End):
-            self._ended = item
-            self._raise_end(item)
+        found, item = self._take()
+        if not found:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(waiter, timeout)
+            except asyncio.TimeoutError:
+                raise RequestTimeoutError(
+                    f"no message on subscription {self.key!r} within {timeout}s"
+                ) from None
+            finally:
+                self._waiter = None
+            found, item = self._take()
         return cast(T, item)
-
-    @staticmethod
-    def _raise_end(end: _End) -> None:
-        if end.error is not None:
-            raise end.error
-        raise StopAsyncIteration
-
-    def warnings(self) -> list[Message]:
-        """Warnings TWS sent about this stream (e.g. 10167, delayed data)."""
-        return list(self._client._session.subscription_warnings(self.key))
-
-    def cancel(self) -> None:
-        """Stop the stream: send its cancel; iteration ends after what is queued."""
-        self._client._unsubscribe(self.key)
 
     def __aiter__(self) -> AsyncIterator[T]:
         """Iterate asynchronously."""
@@ -229,6 +201,9 @@ class Client(FrontEnd):
         min_version: the lowest server version accepted.
         max_version: the highest server version advertised (at most 200).
         connect_options: options of the hello (``"+PACEAPI"``).
+        subscription_buffer: the most messages a subscription holds for a reader
+            that falls behind; beyond it the oldest are dropped, counted in
+            ``Subscription.dropped`` and logged.
     """
 
     def __init__(
@@ -251,6 +226,7 @@ class Client(FrontEnd):
         min_version: int = MIN_CLIENT_VERSION,
         max_version: int = MAX_CLIENT_VERSION,
         connect_options: str = "",
+        subscription_buffer: int = DEFAULT_SUBSCRIPTION_BUFFER,
     ) -> None:
         self.wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host
@@ -258,6 +234,8 @@ class Client(FrontEnd):
         self.client_id = client_id
         self.timeout = timeout
         self.connect_timeout = connect_timeout
+        #: The most messages a subscription holds for its reader (oldest dropped first).
+        self.subscription_buffer = subscription_buffer
         policy = ReconnectPolicy() if reconnect is True else (reconnect or None)
         self._session = Session(
             client_id,
@@ -842,7 +820,7 @@ class Client(FrontEnd):
     # ------------------------------------------------------------------ subscriptions
 
     def _subscribe(self, request: Message, ends: frozenset[type] = frozenset()) -> Subscription[T]:
-        subscription: Subscription[T] = Subscription(self)
+        subscription: Subscription[T] = Subscription(self, self.subscription_buffer)
         subscription.key = self._session.subscribe(request, subscription, self._now(), ends=ends)
         self._service()
         return subscription
@@ -850,6 +828,9 @@ class Client(FrontEnd):
     def _unsubscribe(self, key: Hashable) -> None:
         self._session.unsubscribe(key, self._now())
         self._service()
+
+    def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:
+        return self._session.subscription_warnings(key)
 
     def market_data(
         self,

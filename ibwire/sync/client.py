@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import random
 import selectors
 import socket
@@ -20,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from types import TracebackType
-from typing import Generic, TypeVar, cast
+from typing import TypeVar, cast
 
 from .._frontend import FrontEnd
 from .._session import (
@@ -34,6 +33,7 @@ from .._session import (
     Session,
     TrackedOrder,
 )
+from .._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionBuffer
 from ..dispatch import CallbackErrorHook, Dispatcher
 from ..errorcodes import CodeTable
 from ..errors import ConnectionClosedError, RequestTimeoutError
@@ -43,6 +43,7 @@ from ..messages import (
     Contract,
     ContractDescription,
     ContractDetails,
+    ErrMsg,
     ExecutionData,
     ExecutionFilter,
     Message,
@@ -83,20 +84,15 @@ _DECODE_SLICE = 16 * 1024
 _WAIT_MARGIN = 2.0
 
 
-class _End:
-    __slots__ = ("error",)
-
-    def __init__(self, error: BaseException | None) -> None:
-        self.error = error
-
-
-class Subscription(Generic[T]):
+class Subscription(SubscriptionBuffer[T]):
     """A live stream of messages (market data, bars, PnL...) of a threaded client.
 
     Iterate it (blocking) or call :meth:`get`; leave the ``with`` block or call
     :meth:`cancel` to stop it.  After a reconnect the client re-sends the
     request, and the stream goes on.  An error from TWS for its request ends
-    the iteration with an :class:`~ibwire.errors.ApiError`.
+    the iteration with an :class:`~ibwire.errors.ApiError`.  At most
+    ``subscription_buffer`` messages (a client argument) wait for the reader;
+    beyond that the oldest are dropped and counted in :attr:`dropped`.
 
     Example:
         >>> with client.market_data(contract) as ticks:  # doctest: +SKIP
@@ -104,30 +100,23 @@ class Subscription(Generic[T]):
         ...         print(tick)
     """
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._ended: _End | None = None
-        self.key: Hashable = None
+    def __init__(self, client: Client, maxlen: int = DEFAULT_SUBSCRIPTION_BUFFER) -> None:
+        super().__init__(client, maxlen)
+        self._ready = threading.Condition(threading.Lock())
 
-    @property
-    def req_id(self) -> int | None:
-        """The request id, for streams that have one."""
-        return self.key if isinstance(self.key, int) else None
-
-    @property
-    def is_done(self) -> bool:
-        """Whether the stream has ended and every message was taken."""
-        return self._ended is not None
-
-    # The session calls these (on the reader thread).
+    # The session calls push/end on the reader thread.
     def push(self, message: Message) -> None:
-        """Queue a message of the stream (called by the client)."""
-        self._queue.put(message)
+        """Hold a message of the stream (called by the client)."""
+        with self._ready:
+            super().push(message)
 
     def end(self, error: BaseException | None) -> None:
         """Mark the end of the stream (called by the client)."""
-        self._queue.put(_End(error))
+        with self._ready:
+            super().end(error)
+
+    def _wake(self) -> None:
+        self._ready.notify()
 
     def get(self, timeout: float | None = None) -> T:
         """The next message.
@@ -140,32 +129,14 @@ class Subscription(Generic[T]):
             StopIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
         """
-        if self._ended is not None:
-            self._raise_end(self._ended)
-        try:
-            item = self._queue.get(timeout=timeout)
-        except queue.Empty:
-            raise RequestTimeoutError(
-                f"no message on subscription {self.key!r} within {timeout}s"
-            ) from None
-        if isinstance(item, _End):
-            self._ended = item
-            self._raise_end(item)
+        with self._ready:
+            found, item = self._take()
+            if not found:
+                self._ready.wait_for(lambda: self._items or self._pending_end, timeout)
+                found, item = self._take()
+        if not found:
+            raise RequestTimeoutError(f"no message on subscription {self.key!r} within {timeout}s")
         return cast(T, item)
-
-    @staticmethod
-    def _raise_end(end: _End) -> None:
-        if end.error is not None:
-            raise end.error
-        raise StopIteration
-
-    def warnings(self) -> list[Message]:
-        """Warnings TWS sent about this stream (e.g. 10167, delayed data)."""
-        return list(self._client._subscription_warnings(self.key))
-
-    def cancel(self) -> None:
-        """Stop the stream: send its cancel; iteration ends after what is queued."""
-        self._client._unsubscribe(self.key)
 
     def __iter__(self) -> Iterator[T]:
         """Iterate, blocking for each message."""
@@ -223,6 +194,9 @@ class Client(FrontEnd):
         min_version: the lowest server version accepted.
         max_version: the highest server version advertised (at most 200).
         connect_options: options of the hello (``"+PACEAPI"``).
+        subscription_buffer: the most messages a subscription holds for a reader
+            that falls behind; beyond it the oldest are dropped, counted in
+            ``Subscription.dropped`` and logged.
     """
 
     def __init__(
@@ -246,6 +220,7 @@ class Client(FrontEnd):
         min_version: int = MIN_CLIENT_VERSION,
         max_version: int = MAX_CLIENT_VERSION,
         connect_options: str = "",
+        subscription_buffer: int = DEFAULT_SUBSCRIPTION_BUFFER,
     ) -> None:
         self.wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host
@@ -253,6 +228,8 @@ class Client(FrontEnd):
         self.client_id = client_id
         self.timeout = timeout
         self.connect_timeout = connect_timeout
+        #: The most messages a subscription holds for its reader (oldest dropped first).
+        self.subscription_buffer = subscription_buffer
         policy = ReconnectPolicy() if reconnect is True else (reconnect or None)
         self._session = Session(
             client_id,
@@ -885,7 +862,7 @@ class Client(FrontEnd):
     # ------------------------------------------------------------------ subscriptions
 
     def _subscribe(self, request: Message, ends: frozenset[type] = frozenset()) -> Subscription[T]:
-        subscription: Subscription[T] = Subscription(self)
+        subscription: Subscription[T] = Subscription(self, self.subscription_buffer)
         with self._lock:
             subscription.key = self._session.subscribe(
                 request, subscription, self._clock(), ends=ends
@@ -898,7 +875,7 @@ class Client(FrontEnd):
             self._session.unsubscribe(key, self._clock())
         self._after_user_call()
 
-    def _subscription_warnings(self, key: Hashable) -> list[Message]:
+    def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:
         with self._lock:
             return list(self._session.subscription_warnings(key))
 
