@@ -36,14 +36,21 @@ class FrontEnd(RequestMethods):
         """
         raise NotImplementedError
 
+    def _locked(self, call: Callable[[], T]) -> T:
+        """Run ``call()`` with the session to itself (the threaded client's lock).
+
+        For calls that queue nothing to write, such as allocating an id.
+        """
+        return call()
+
     def _send_request(self, message: Message) -> None:
         self._session_call(lambda now: self._session.submit(message, now))
 
     def _new_request_id(self) -> int:
-        return self._session_call(lambda now: self._session.new_request_id())
+        return self._locked(self._session.new_request_id)
 
     def _new_order_id(self) -> int:
-        return self._session_call(lambda now: self._session.new_order_id())
+        return self._locked(self._session.new_order_id)
 
     def _send_new_order(self, build: Callable[[int], Message]) -> int:
         return self._session_call(lambda now: self._session.submit_new_order(build, now))

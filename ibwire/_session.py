@@ -34,6 +34,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final, Generic, Protocol, TypeAlias, TypeVar
 
+from .catalog import (
+    ANSWERS,
+    CURRENT_TIME,
+    OPEN_ORDERS,
+    POSITIONS,
+    REQUESTS,
+    AnswerRow,
+    ReadOnly,
+)
 from .codec import OUTGOING
 from .errorcodes import DEFAULT_TABLE, CodeTable, Severity
 from .errors import (
@@ -84,7 +93,6 @@ from .messages import (
     MarketDepthL2,
     MarketRule,
     Message,
-    NewsBulletins,
     NextValidId,
     OpenOrder,
     OpenOrderEnd,
@@ -173,14 +181,6 @@ HistoricalBarsMessage: TypeAlias = HistoricalData | HistoricalDataEnd | Historic
 #: What an account updates subscription yields.
 AccountUpdateMessage: TypeAlias = AcctValue | PortfolioValue | AcctUpdateTime | AcctDownloadEnd
 
-# Routing keys of messages that carry no request id: one stream of each kind.
-ACCOUNT_UPDATES: Final = "account_updates"
-POSITIONS: Final = "positions"
-NEWS_BULLETINS: Final = "news_bulletins"
-OPEN_ORDERS: Final = "open_orders"
-COMPLETED_ORDERS: Final = "completed_orders"
-CURRENT_TIME: Final = "current_time"
-
 # Order statuses after which an order can no longer be cancelled.
 _TERMINAL_STATUSES: Final = frozenset({"Filled", "Cancelled", "ApiCancelled"})
 # The code of the ErrMsg the session raises itself for a request that never left
@@ -196,64 +196,56 @@ _Out = OutgoingId
 
 #: Requests that open a stream -> the message that cancels it.  These are the
 #: subscriptions re-sent after a reconnect (and, cancel first, after a 1101).
+#: Read from the catalogue, as every table below.
 _STREAMS: Final[Mapping[int, int]] = {
-    _Out.REQ_MKT_DATA: _Out.CANCEL_MKT_DATA,
-    _Out.REQ_MKT_DEPTH: _Out.CANCEL_MKT_DEPTH,
-    _Out.REQ_TICK_BY_TICK_DATA: _Out.CANCEL_TICK_BY_TICK_DATA,
-    _Out.REQ_REAL_TIME_BARS: _Out.CANCEL_REAL_TIME_BARS,
-    _Out.REQ_HISTORICAL_DATA: _Out.CANCEL_HISTORICAL_DATA,
-    _Out.REQ_PNL: _Out.CANCEL_PNL,
-    _Out.REQ_PNL_SINGLE: _Out.CANCEL_PNL_SINGLE,
-    _Out.REQ_POSITIONS: _Out.CANCEL_POSITIONS,
-    _Out.REQ_POSITIONS_MULTI: _Out.CANCEL_POSITIONS_MULTI,
-    _Out.REQ_ACCOUNT_UPDATES_MULTI: _Out.CANCEL_ACCOUNT_UPDATES_MULTI,
-    _Out.REQ_ACCOUNT_SUMMARY: _Out.CANCEL_ACCOUNT_SUMMARY,
-    _Out.REQ_SCANNER_SUBSCRIPTION: _Out.CANCEL_SCANNER_SUBSCRIPTION,
-    _Out.REQ_NEWS_BULLETINS: _Out.CANCEL_NEWS_BULLETINS,
-    # reqAccountUpdates is cancelled by itself with subscribe=False.
-    _Out.REQ_ACCT_DATA: _Out.REQ_ACCT_DATA,
+    row.msg_id: row.cancel
+    for row in REQUESTS.values()
+    if row.stream is not None and row.cancel is not None
+}
+#: Requests that open a stream -> whether this message does (a snapshot does not).
+_STREAM_RULES: Final[Mapping[int, Callable[[object], bool]]] = {
+    row.msg_id: row.stream for row in REQUESTS.values() if row.stream is not None
 }
 #: Cancels -> the request they end.
 _CANCELS: Final[Mapping[int, int]] = {
     cancel: request for request, cancel in _STREAMS.items() if cancel != request
 }
 #: Connection-wide settings re-sent, before the subscriptions, after a reconnect.
-_SETTINGS: Final = frozenset({_Out.REQ_MARKET_DATA_TYPE, _Out.REQ_AUTO_OPEN_ORDERS})
+_SETTINGS: Final = frozenset(row.msg_id for row in REQUESTS.values() if row.setting)
 #: Streams of messages without a request id: the key of the single stream.
 _CONSTANT_KEYS: Final[Mapping[int, str]] = {
-    _Out.REQ_ACCT_DATA: ACCOUNT_UPDATES,
-    _Out.REQ_POSITIONS: POSITIONS,
-    _Out.CANCEL_POSITIONS: POSITIONS,
-    _Out.REQ_NEWS_BULLETINS: NEWS_BULLETINS,
-    _Out.CANCEL_NEWS_BULLETINS: NEWS_BULLETINS,
+    row.msg_id: row.key for row in REQUESTS.values() if row.key is not None
 }
 
 
-def _refuse(message: Message) -> bool:
+def _refuse(message: object) -> bool:
     return True
 
 
-def _refuse_unless_what_if(message: Message) -> bool:
-    return not getattr(message.order, "what_if", False)  # type: ignore[attr-defined]
+def _refuse_unless_what_if(message: object) -> bool:
+    return not getattr(getattr(message, "order", None), "what_if", False)
 
 
-def _refuse_auto_bind(message: Message) -> bool:
+def _refuse_auto_bind(message: object) -> bool:
     return bool(getattr(message, "auto_bind", False))
 
 
+_GATE_RULES: Final[Mapping[ReadOnly, Callable[[object], bool]]] = {
+    ReadOnly.REFUSE: _refuse,
+    ReadOnly.UNLESS_WHAT_IF: _refuse_unless_what_if,
+    ReadOnly.IF_AUTO_BIND: _refuse_auto_bind,
+}
+
 #: THE read-only gate: request id -> whether a read-only client refuses this
-#: request.  Every order-changing path (``send``, ``place_order``, the helpers,
-#: brackets, cancels by criteria) asks :func:`refused_when_read_only`; nothing
-#: else decides.  What-if orders change nothing and pass, with or without an
-#: order id; ``reqAutoOpenOrders(True)`` binds TWS orders to this client and is
-#: refused, ``(False)`` is not.
-READ_ONLY_GATE: Final[Mapping[int, Callable[[Message], bool]]] = {
-    _Out.PLACE_ORDER: _refuse_unless_what_if,
-    _Out.CANCEL_ORDER: _refuse,
-    _Out.REQ_GLOBAL_CANCEL: _refuse,
-    _Out.EXERCISE_OPTIONS: _refuse,
-    _Out.REPLACE_FA: _refuse,
-    _Out.REQ_AUTO_OPEN_ORDERS: _refuse_auto_bind,
+#: request, from the catalogue's ``read_only`` column.  Every order-changing path
+#: (``send``, ``place_order``, the helpers, brackets, cancels by criteria) asks
+#: :func:`refused_when_read_only`; nothing else decides.  What-if orders change
+#: nothing and pass, with or without an order id; ``reqAutoOpenOrders(True)``
+#: binds TWS orders to this client and is refused, ``(False)`` is not.
+READ_ONLY_GATE: Final[Mapping[int, Callable[[object], bool]]] = {
+    row.msg_id: _GATE_RULES[row.read_only]
+    for row in REQUESTS.values()
+    if row.read_only is not ReadOnly.ALLOW
 }
 
 
@@ -574,18 +566,8 @@ def _cancel_for(request: Message) -> Message | None:
 
 
 def _is_stream(message: Message) -> bool:
-    msg_id = message.MSG_ID
-    if msg_id not in _STREAMS:
-        return False
-    if msg_id == _Out.REQ_MKT_DATA:
-        return not (
-            getattr(message, "snapshot", False) or getattr(message, "regulatory_snapshot", False)
-        )
-    if msg_id == _Out.REQ_HISTORICAL_DATA:
-        return bool(getattr(message, "keep_up_to_date", False))
-    if msg_id == _Out.REQ_ACCT_DATA:
-        return bool(getattr(message, "subscribe", False))
-    return True
+    rule = _STREAM_RULES.get(message.MSG_ID)
+    return rule is not None and rule(message)
 
 
 _Route = Callable[[Message], tuple[Hashable, ...]]
@@ -606,39 +588,39 @@ def _req_id_route(message: Message) -> tuple[Hashable, ...]:
     return (message.req_id,)  # type: ignore[attr-defined]
 
 
-def _open_order_route(message: Message) -> tuple[Hashable, ...]:
-    return (message.order_id, OPEN_ORDERS)  # type: ignore[attr-defined]
+#: Fields whose value is a request or order id, routed as the bare number; any
+#: other routing field is tagged with its name (a market rule id is not an id).
+_ID_FIELDS: Final = frozenset({"req_id", "order_id"})
 
 
-def _market_rule_route(message: Message) -> tuple[Hashable, ...]:
-    return (("market_rule", message.market_rule_id),)  # type: ignore[attr-defined]
+def _route_of(row: AnswerRow) -> _Route:
+    by, key = row.by, row.key
+    if by is None:
+        return _const_route() if key is None else _const_route(key)
+    if by == "req_id" and key is None:
+        return _req_id_route
+    field = by
+    tagged = by not in _ID_FIELDS
+
+    def route(message: Message) -> tuple[Hashable, ...]:
+        value = getattr(message, field)
+        ident: Hashable = (field, value) if tagged else value
+        return (ident,) if key is None else (ident, key)
+
+    return route
 
 
+#: Incoming message class -> its routing, from the catalogue.
 _ROUTES: Final[Mapping[type, _Route]] = {
-    AcctValue: _const_route(ACCOUNT_UPDATES),
-    PortfolioValue: _const_route(ACCOUNT_UPDATES),
-    AcctUpdateTime: _const_route(ACCOUNT_UPDATES),
-    AcctDownloadEnd: _const_route(ACCOUNT_UPDATES),
-    PositionData: _const_route(POSITIONS),
-    PositionEnd: _const_route(POSITIONS),
-    NewsBulletins: _const_route(NEWS_BULLETINS),
-    CurrentTime: _const_route(CURRENT_TIME),
-    OpenOrder: _open_order_route,
-    OpenOrderEnd: _const_route(OPEN_ORDERS),
-    CompletedOrder: _const_route(COMPLETED_ORDERS),
-    CompletedOrdersEnd: _const_route(COMPLETED_ORDERS),
-    MarketRule: _market_rule_route,
+    cls: _route_of(row)
+    for row in ANSWERS.values()
+    if (cls := row.message_class) is not None
 }
 _NO_ROUTE: Final = _const_route()
 
 
 def _route_for(cls: type) -> _Route:
-    route = _ROUTES.get(cls)
-    if route is not None:
-        return route
-    if dataclasses.is_dataclass(cls) and any(f.name == "req_id" for f in dataclasses.fields(cls)):
-        return _req_id_route
-    return _NO_ROUTE
+    return _ROUTES.get(cls, _NO_ROUTE)
 
 
 def _farm_of(text: str) -> str:
@@ -1678,7 +1660,7 @@ class Session:
             The helper; its result is the increments by price band.
         """
         pending: Pending[list[PriceIncrement]] = Pending(
-            ("market_rule", market_rule_id),
+            ("market_rule_id", market_rule_id),
             f"market rule {market_rule_id}",
             accepts=frozenset({MarketRule}),
             ends=frozenset({MarketRule}),

@@ -547,6 +547,10 @@ class Client(FrontEnd):
 
     # ------------------------------------------------------------------ requests
 
+    def _locked(self, call: Callable[[], T]) -> T:
+        with self._lock:
+            return call()
+
     def _session_call(self, call: Callable[[float], T]) -> T:
         with self._lock:
             result = call(self._clock())
