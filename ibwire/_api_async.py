@@ -7,7 +7,6 @@ with the helpers as coroutines.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,12 +17,8 @@ from ._session import (
     HistoricalBarsMessage,
     MarketDataMessage,
     Pending,
-    ReconnectPolicy,
-    Session,
     TrackedOrder,
 )
-from ._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER
-from .dispatch import CallbackErrorHook, Dispatcher
 from .errorcodes import CodeTable
 from .messages import (
     AccountSummary,
@@ -55,9 +50,7 @@ from .messages import (
     TickByTick,
     TickSnapshotEnd,
 )
-from .pacing import Pacer, PacerStats, PacingConfig
-from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
-from .wrapper import Wrapper
+from .pacing import PacerStats
 
 if TYPE_CHECKING:
     from .asyncio.client import Subscription
@@ -69,94 +62,6 @@ T = TypeVar("T")
 
 class AsyncApi(FrontEnd):
     """The state, helpers and subscriptions of a client (see the module docstring)."""
-
-    def __init__(
-        self,
-        wrapper: Wrapper | None = None,
-        host: str = "127.0.0.1",
-        port: int = 4002,
-        client_id: int = 0,
-        *,
-        timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        read_only: bool = False,
-        code_table: CodeTable | None = None,
-        pacing: PacingConfig | Pacer[Message] | None = None,
-        reconnect: ReconnectPolicy | bool | None = None,
-        heartbeat_interval: float | None = 30.0,
-        heartbeat_timeout: float = 10.0,
-        on_callback_error: CallbackErrorHook | None = None,
-        rng: random.Random | None = None,
-        clock: Callable[[], float] | None = None,
-        min_version: int = MIN_CLIENT_VERSION,
-        max_version: int = MAX_CLIENT_VERSION,
-        connect_options: str = "",
-        subscription_buffer: int = DEFAULT_SUBSCRIPTION_BUFFER,
-    ) -> None:
-        """Make a client (not connected yet).
-
-        Args:
-            wrapper: receives messages and events; a do-nothing :class:`Wrapper`
-                when omitted (use the helpers and subscriptions instead).
-            host: TWS / IB Gateway host.
-            port: 4002 paper Gateway, 4001 live Gateway, 7497 paper TWS, 7496 live TWS.
-            client_id: this connection's client id (unique per TWS).
-            timeout: the default timeout of the helpers, in seconds, counted from
-                when the pacer releases the request.
-            connect_timeout: seconds for the socket and the handshake to complete.
-            read_only: refuse every order-changing call with :class:`ReadOnlyError`
-                before a byte is sent.
-            code_table: how TWS codes are classified; pass
-                ``CodeTable({code: Severity.WARNING})`` to override.
-            pacing: the pacer's limits (or a pacer); IB's documented limits by default.
-            reconnect: reconnect automatically after a loss: ``True`` for the default
-                :class:`ReconnectPolicy`, or a policy; ``None`` (default) does not.
-            heartbeat_interval: ask for the server time after this many idle seconds;
-                ``None`` disables the heartbeat.
-            heartbeat_timeout: declare the connection dead when the heartbeat gets no
-                answer within this many seconds.
-            on_callback_error: told about every exception a callback raised (after it
-                is logged; see :mod:`ibwire.dispatch`).
-            rng: the randomness of the reconnect jitter.
-            clock: the monotonic clock, in seconds; ``None`` for the front end's own
-                (``time.monotonic``, the event loop's time).
-            min_version: the lowest server version accepted.
-            max_version: the highest server version advertised (at most 200).
-            connect_options: options of the hello (``"+PACEAPI"``).
-            subscription_buffer: the most messages a subscription holds for a reader
-                that falls behind; beyond it the oldest are dropped, counted in
-                ``Subscription.dropped`` and logged.
-        """
-        self.wrapper = wrapper if wrapper is not None else Wrapper()
-        self.host = host
-        self.port = port
-        self.client_id = client_id
-        #: The default timeout of the helpers, in seconds.
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
-        #: The most messages a subscription holds for its reader (oldest dropped first).
-        self.subscription_buffer = subscription_buffer
-        policy = ReconnectPolicy() if reconnect is True else (reconnect or None)
-        self._session = Session(
-            client_id,
-            connect_timeout=connect_timeout,
-            read_only=read_only,
-            code_table=code_table,
-            pacing=pacing,
-            reconnect=policy,
-            heartbeat_interval=heartbeat_interval,
-            heartbeat_timeout=heartbeat_timeout,
-            rng=rng,
-            min_version=min_version,
-            max_version=max_version,
-            connect_options=connect_options,
-        )
-        self._dispatcher = Dispatcher(self.wrapper, on_callback_error)
-        self._init_transport(clock)
-
-    def _init_transport(self, clock: Callable[[], float] | None) -> None:
-        """Set up the client's own state (sockets, locks, timers, its clock)."""
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ what each client supplies
 

@@ -138,7 +138,7 @@ class Client(AsyncApi):
     coroutines with a timeout; streams are :class:`Subscription` async
     iterators.  Messages also go to ``wrapper``'s callbacks, on the event loop.
 
-    The constructor's arguments are described at :meth:`ibwire._api.SyncApi.__init__`.
+    The constructor's arguments are described at :meth:`ibwire._frontend.FrontEnd.__init__`.
     """
 
     def _init_transport(self, clock: Callable[[], float] | None) -> None:

@@ -129,7 +129,7 @@ class Client(SyncApi):
     callbacks on the reader thread.  Helpers such as :meth:`contract_details`
     block until the answer arrives, with a timeout.
 
-    The constructor's arguments are described at :meth:`ibwire._api.SyncApi.__init__`.
+    The constructor's arguments are described at :meth:`ibwire._frontend.FrontEnd.__init__`.
     """
 
     def _init_transport(self, clock: Callable[[], float] | None) -> None:

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from ibwire import _requests_gen, _session, catalog, dispatch
+from ibwire import _requests_gen, _session_gate, _session_routes, catalog, dispatch
 from ibwire.catalog import ANSWERS, REQUESTS, Ids, Pacing, ReadOnly, snake_case
 from ibwire.ids import IncomingId, OutgoingId
 from ibwire.messages import (
@@ -114,30 +114,30 @@ def test_generated_request_methods_allocate_what_the_catalogue_says() -> None:
 
 def test_session_tables_derive_from_the_catalogue() -> None:
     streams = {r.msg_id: r.cancel for r in REQUESTS.values() if r.stream and r.cancel}
-    assert dict(_session._STREAMS) == streams
-    assert _session._SETTINGS == {r.msg_id for r in REQUESTS.values() if r.setting}
-    assert dict(_session._CONSTANT_KEYS) == {
+    assert dict(_session_routes._STREAMS) == streams
+    assert _session_routes._SETTINGS == {r.msg_id for r in REQUESTS.values() if r.setting}
+    assert dict(_session_routes._CONSTANT_KEYS) == {
         r.msg_id: r.key for r in REQUESTS.values() if r.key is not None
     }
-    assert set(_session.READ_ONLY_GATE) == {
+    assert set(_session_gate.READ_ONLY_GATE) == {
         r.msg_id for r in REQUESTS.values() if r.read_only is not ReadOnly.ALLOW
     }
     routed = {r.message_class for r in ANSWERS.values() if r.message_class is not None}
-    assert set(_session._ROUTES) == routed
+    assert set(_session_routes._ROUTES) == routed
 
 
 def test_stream_rules_and_routes() -> None:
-    assert _session._is_stream(ReqMktData(req_id=1, contract=C))
-    assert not _session._is_stream(ReqMktData(req_id=1, contract=C, snapshot=True))
-    assert not _session._is_stream(ReqHistoricalData(**BARS))
-    assert _session._is_stream(ReqHistoricalData(**BARS, keep_up_to_date=True))
-    assert not _session._is_stream(ReqAcctData(subscribe=False))
-    route = _session._route_for(OpenOrder)
+    assert _session_routes._is_stream(ReqMktData(req_id=1, contract=C))
+    assert not _session_routes._is_stream(ReqMktData(req_id=1, contract=C, snapshot=True))
+    assert not _session_routes._is_stream(ReqHistoricalData(**BARS))
+    assert _session_routes._is_stream(ReqHistoricalData(**BARS, keep_up_to_date=True))
+    assert not _session_routes._is_stream(ReqAcctData(subscribe=False))
+    route = _session_routes._route_for(OpenOrder)
     assert route(OpenOrder(order_id=7)) == (7, catalog.OPEN_ORDERS)
 
 
 def test_the_read_only_gate_reads_the_catalogue() -> None:
-    refused = _session.refused_when_read_only
+    refused = _session_gate.refused_when_read_only
     assert refused(ReplaceFa(req_id=1, fa_data=1, cxml=""))
     assert refused(ReqAutoOpenOrders(auto_bind=True))
     assert not refused(ReqAutoOpenOrders(auto_bind=False))
