@@ -7,9 +7,20 @@ error means for the request it names, which subscriptions are live and must be
 re-sent, the heartbeat, the reconnect schedule, the de-duplication of fills.  It
 takes ``now`` on every call, never sleeps, and holds no socket: a front end
 (:mod:`ibwire.sync`, :mod:`ibwire.asyncio`) feeds it bytes and time, writes
-:meth:`Session.data_to_send`, opens or closes its socket when
-:attr:`Session.wants_connect` / :attr:`Session.wants_close` say so, and hands
+:meth:`Session.data_to_send`, opens or closes its socket as the actions of
+:meth:`Session.actions` say (:class:`~ibwire._session_types.Connect`,
+:class:`~ibwire._session_types.Close`), and hands
 :meth:`Session.events_to_dispatch` to the user's wrapper.
+
+The session is written in parts, each a class of its own module that
+:class:`Session` combines: :mod:`ibwire._session_base` (the shared state and the
+path of a request through the pacer), :mod:`ibwire._session_lifecycle` (phases,
+handshake, heartbeat, losses, reconnects), :mod:`ibwire._session_calls` (typed
+helpers and their timeouts), :mod:`ibwire._session_streams` (subscriptions and
+resubscribes), :mod:`ibwire._session_orders` (tracking, fills once, brackets,
+reconciliation), :mod:`ibwire._session_gate` (THE read-only gate) and
+:mod:`ibwire._session_routes` (the tables read from :mod:`ibwire.catalog`).
+This module holds the one incoming loop and what an ``ERR_MSG`` means.
 
 It is not thread-safe: the threaded front end calls it under one lock.
 

@@ -17,6 +17,9 @@ from ._session_routes import (
     _Route,
 )
 from ._session_types import (
+    Action,
+    Close,
+    Connect,
     Pending,
     Phase,
     ReconnectPolicy,
@@ -90,8 +93,7 @@ class SessionBase:
         self._phase = Phase.IDLE
         self._protocol: ClientProtocol | None = None
         self._out: list[object] = []
-        self._wants_close = False
-        self._wants_connect = False
+        self._actions: list[Action] = []
         self._ready_waiter: Pending[None] | None = None
         self._ever_ready = False
         self._got_next_id = False
@@ -134,18 +136,34 @@ class SessionBase:
         """The negotiated server version of the current connection."""
         return None if self._protocol is None else self._protocol.server_version
 
+    def actions(self) -> list[Action]:
+        """Take what the front end must do with its socket, in order.
+
+        :class:`Connect`: open a socket, then call :meth:`transport_opened` or
+        :meth:`transport_failed`.  :class:`Close`: close the socket, then call
+        :meth:`transport_closed`.  Those calls also settle an action still
+        queued, so a front end never has to poll flags in a particular order.
+        """
+        actions = self._actions
+        self._actions = []
+        return actions
+
     @property
     def wants_close(self) -> bool:
-        """The front end must close its socket, then call :meth:`transport_closed`."""
-        return self._wants_close
+        """Whether a :class:`Close` is pending (see :meth:`actions`)."""
+        return any(isinstance(action, Close) for action in self._actions)
 
     @property
     def wants_connect(self) -> bool:
-        """The front end must open a socket (a reconnect attempt is due).
+        """Whether a :class:`Connect` is pending (see :meth:`actions`)."""
+        return any(isinstance(action, Connect) for action in self._actions)
 
-        It then calls :meth:`transport_opened` or :meth:`transport_failed`.
-        """
-        return self._wants_connect
+    def _ask(self, action: Action) -> None:
+        if not any(type(queued) is type(action) for queued in self._actions):
+            self._actions.append(action)
+
+    def _settle(self, kind: type[Action]) -> None:
+        self._actions = [action for action in self._actions if not isinstance(action, kind)]
 
     def data_to_send(self) -> bytes:
         """Take the bytes to write to the socket."""

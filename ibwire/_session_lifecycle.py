@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ._session_base import SessionBase
 from ._session_types import (
+    Close,
+    Connect,
     Pending,
     Phase,
     logger,
@@ -89,8 +91,7 @@ class LifecyclePart(SessionBase):
         self._phase = Phase.CONNECTING
         self._connect_limit = self.connect_timeout if timeout is None else timeout
         self._connect_deadline = now + self._connect_limit
-        self._wants_close = False
-        self._wants_connect = False
+        self._actions.clear()
         return waiter
 
     def transport_opened(self, now: float) -> None:
@@ -101,9 +102,9 @@ class LifecyclePart(SessionBase):
         """
         if self._phase is not Phase.CONNECTING:
             # Closed by the user while the socket was being opened.
-            self._wants_close = True
+            self._ask(Close())
             return
-        self._wants_connect = False
+        self._settle(Connect)
         protocol = ClientProtocol(
             self.client_id,
             min_version=self.min_version,
@@ -131,7 +132,7 @@ class LifecyclePart(SessionBase):
             error: why (``ConnectionRefusedError``, a timeout, ...).
             now: the current time.
         """
-        self._wants_connect = False
+        self._settle(Connect)
         if self._phase is not Phase.CONNECTING:
             return
         reason = f"cannot connect: {error}"
@@ -140,7 +141,7 @@ class LifecyclePart(SessionBase):
         self._connection_ended(reason, now, failure, had_socket=False)
 
     def transport_closed(self, now: float) -> None:
-        """The front end closed its socket (as :attr:`wants_close` asked, or after a loss).
+        """The front end closed its socket (as a :class:`Close` asked, or after a loss).
 
         The reconnect timer starts only now, so the old socket is always gone
         before a new one opens (TWS frees the client id when it sees the close).
@@ -148,7 +149,7 @@ class LifecyclePart(SessionBase):
         Args:
             now: the current time.
         """
-        self._wants_close = False
+        self._settle(Close)
         if self._phase is Phase.WAITING and self._reconnect_at is None:
             self._schedule_reconnect(now)
 
@@ -218,8 +219,9 @@ class LifecyclePart(SessionBase):
         self._fail_all(error)
         self._end_streams(None, keep_resubscribable=False)
         self._reconnect_at = None
-        self._wants_connect = False
-        self._wants_close = had_socket or phase is Phase.CONNECTING
+        self._settle(Connect)
+        if had_socket or phase is Phase.CONNECTING:
+            self._ask(Close())
 
     def on_timer(self, now: float) -> None:
         """Run what is due: timeouts, the heartbeat, the pacer, a reconnect.
@@ -246,7 +248,7 @@ class LifecyclePart(SessionBase):
                 self._phase = Phase.CONNECTING
                 self._connect_limit = self.connect_timeout
                 self._connect_deadline = now + self._connect_limit
-                self._wants_connect = True
+                self._ask(Connect())
         self._expire_pendings(now)
         self._pump(now)
 
@@ -386,7 +388,8 @@ class LifecyclePart(SessionBase):
     ) -> None:
         logger.warning("connection to TWS ended: %s", reason)
         self._loss_reason = reason
-        self._wants_close = had_socket
+        if had_socket:
+            self._ask(Close())
         self._connect_deadline = None
         self._probe_sent = None
         self._drop_pacer_queue(reason)

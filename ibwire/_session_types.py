@@ -387,3 +387,24 @@ def _describe(contract: Contract) -> str:
         return f"conId {contract.con_id}"
     parts = [contract.symbol, contract.sec_type, contract.exchange, contract.currency]
     return " ".join(p for p in parts if p) or "an empty contract"
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    """Action: open a socket to the gateway (a reconnect attempt is due).
+
+    The front end then calls :meth:`~ibwire._session.Session.transport_opened`
+    or :meth:`~ibwire._session.Session.transport_failed`.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Action: close the socket, then call :meth:`~ibwire._session.Session.transport_closed`.
+
+    TWS frees the client id when it sees the close, so a reconnect waits for it.
+    """
+
+
+#: What the session asks of its front end, in order (:meth:`Session.actions`).
+Action: TypeAlias = Connect | Close

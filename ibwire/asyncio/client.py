@@ -21,6 +21,7 @@ from .._session import (
     Phase,
 )
 from .._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionBuffer
+from .._session_types import Connect
 from ..errors import ConnectionClosedError, RequestTimeoutError
 from ..messages import (
     ErrMsg,
@@ -297,8 +298,13 @@ class Client(AsyncApi):
         data = session.data_to_send()
         if data and transport is not None and not transport.is_closing():
             transport.write(data)
-        if session.wants_close:
-            if transport is None:
+        for action in session.actions():
+            if isinstance(action, Connect):
+                if self._opening is None or self._opening.done():
+                    loop = self._loop
+                    assert loop is not None
+                    self._opening = loop.create_task(self._open())
+            elif transport is None:
                 session.transport_closed(self._now())
             elif not transport.is_closing():
                 if session.phase is Phase.CLOSED:
@@ -307,10 +313,6 @@ class Client(AsyncApi):
                     # A dead or refused connection: drop it at once, so the
                     # reconnect (which waits for connection_lost) is not delayed.
                     transport.abort()
-        if session.wants_connect and (self._opening is None or self._opening.done()):
-            loop = self._loop
-            assert loop is not None
-            self._opening = loop.create_task(self._open())
         self._arm_timer()
         self._dispatch()
 

@@ -26,6 +26,7 @@ from .._session import (
     Phase,
 )
 from .._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionBuffer
+from .._session_types import Connect
 from ..errors import ConnectionClosedError, RequestTimeoutError
 from ..messages import (
     ErrMsg,
@@ -325,31 +326,35 @@ class Client(SyncApi):
     def _service(self) -> None:
         """Write, open or close sockets as the session asks, then dispatch."""
         self._flush()
-        with self._lock:
-            connect = self._session.wants_connect
-        if connect:
-            try:
-                sock = socket.create_connection(
-                    (self.host, self.port), timeout=self._session.connect_timeout
-                )
-            except OSError as exc:
-                with self._lock:
-                    self._session.transport_failed(exc, self._clock())
-            else:
-                self._adopt(sock)
-                self._flush()
-        # After the connect step: a disconnect() during a slow connect asks to
-        # close the socket just opened.
-        with self._lock:
-            close = self._session.wants_close
-        if close:
-            self._close_socket()
+        while True:
             with self._lock:
-                self._session.transport_closed(self._clock())
+                actions = self._session.actions()
+            if not actions:
+                break
+            for action in actions:
+                if isinstance(action, Connect):
+                    self._open()
+                else:
+                    self._close_socket()
+                    with self._lock:
+                        self._session.transport_closed(self._clock())
         with self._lock:
             events = self._session.events_to_dispatch()
         if events:
             self._dispatcher.dispatch_all(events)
+
+    def _open(self) -> None:
+        try:
+            sock = socket.create_connection(
+                (self.host, self.port), timeout=self._session.connect_timeout
+            )
+        except OSError as exc:
+            with self._lock:
+                self._session.transport_failed(exc, self._clock())
+        else:
+            # A disconnect() during a slow connect queues a Close for this socket.
+            self._adopt(sock)
+            self._flush()
 
     def _close_socket(self) -> None:
         with self._send_lock:

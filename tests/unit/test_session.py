@@ -952,3 +952,22 @@ def test_budget_refusal_raises_before_sending() -> None:
         rig.session.submit(ReqMktData(req_id=2, contract=MSFT), rig.now)
     assert [m.req_id for m in rig.take()] == [1]  # type: ignore[attr-defined]
     assert [m.req_id for m in rig.session.live_subscriptions] == [1]  # type: ignore[attr-defined]
+
+
+def test_the_front_end_takes_actions_in_order() -> None:
+    from ibwire._session_types import Close, Connect
+
+    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
+    rig.ready()
+    assert rig.session.actions() == []
+    rig.session.receive_eof(rig.now)
+    assert rig.session.actions() == [Close()]
+    assert rig.session.actions() == []  # taken once
+    rig.session.transport_closed(rig.now)
+    rig.now += 1.0
+    rig.session.on_timer(rig.now)
+    assert rig.session.wants_connect
+    assert rig.session.actions() == [Connect()]
+    # A close while connecting asks to close whatever the front end opened.
+    rig.session.close(rig.now)
+    assert rig.session.actions() == [Close()]
