@@ -354,6 +354,10 @@ class SessionBase:
         """Re-read orders after a reconnect (orders)."""
         raise NotImplementedError
 
+    def _report_unacknowledged(self, reason: str) -> None:
+        """Report orders TWS never acknowledged when no reconnect follows (orders)."""
+        raise NotImplementedError
+
     def _drop_pacer_queue(self, reason: str) -> None:
         """Report what the pacer held at a drop (orders)."""
         raise NotImplementedError

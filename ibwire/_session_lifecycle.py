@@ -413,6 +413,7 @@ class LifecyclePart(SessionBase):
             return
         self._phase = Phase.DISCONNECTED
         self._end_streams(ConnectionClosedError(reason), keep_resubscribable=False)
+        self._report_unacknowledged(reason)
 
     def _schedule_reconnect(self, now: float) -> None:
         policy = self.reconnect
@@ -422,6 +423,7 @@ class LifecyclePart(SessionBase):
             logger.error("giving up reconnecting after %d attempts", policy.max_attempts)
             self._phase = Phase.DISCONNECTED
             self._end_streams(ConnectionClosedError(self._loss_reason), keep_resubscribable=False)
+            self._report_unacknowledged(self._loss_reason)
             return
         delay = policy.delay(self._attempt, self.rng)
         self._reconnect_at = now + delay

@@ -337,6 +337,24 @@ class OrdersPart(SessionBase):
         _remember(seen, message.exec_id)
         return True
 
+    def _report_unacknowledged(self, reason: str) -> None:
+        """Tell about each order written but never acknowledged, when no reconnect follows.
+
+        Its fate is unknown until a connection re-reads the orders: it gets an
+        ``ErrMsg`` (:data:`NOT_SENT_CODE`) saying so, and stays tracked, so that
+        the next ``connect()`` reconciles it.
+        """
+        for order_id, tracked in self._orders.items():
+            if tracked.status:
+                continue
+            text = (
+                f"order {order_id} ({_describe(tracked.contract)}) was written, but the "
+                f"connection ended ({reason}) before TWS acknowledged it: its state is unknown "
+                "until the next connection re-reads the orders"
+            )
+            logger.warning("%s", text)
+            self._out.append(ErrMsg(req_id=order_id, error_code=NOT_SENT_CODE, error_string=text))
+
     def _drop_pacer_queue(self, reason: str) -> None:
         """Tell whoever asked about each request the pacer still held at a drop.
 

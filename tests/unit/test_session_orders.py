@@ -348,3 +348,16 @@ def test_a_user_table_decides_whether_an_error_keeps_the_order() -> None:
     rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY")))
     rig.deliver(ErrMsg(req_id=1, error_code=201, error_string="rejected"))
     assert [o.order_id for o in rig.session.open_orders] == [1]
+
+
+def test_orders_never_acknowledged_are_reported_when_no_reconnect_follows() -> None:
+    rig = Rig()
+    rig.ready(next_valid_id=1)
+    for order_id in (1, 2):
+        rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))
+    rig.deliver(OrderStatus(order_id=1, status="Submitted"))
+    rig.drop()
+    (unknown,) = [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg)]
+    assert unknown.req_id == 2 and "state is unknown" in unknown.error_string
+    # Still tracked: the next connect() re-reads the orders and settles it.
+    assert sorted(o.order_id for o in rig.session.open_orders) == [1, 2]
