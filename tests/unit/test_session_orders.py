@@ -355,7 +355,9 @@ def test_orders_never_acknowledged_are_reported_when_no_reconnect_follows() -> N
     rig.ready(next_valid_id=1)
     for order_id in (1, 2):
         rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))
-    rig.deliver(OrderStatus(order_id=1, status="Submitted"))
+    rig.deliver(
+        OrderStatus(order_id=1, status="Submitted", filled=Decimal(0), remaining=Decimal(1))
+    )
     rig.drop()
     (unknown,) = [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg)]
     assert unknown.req_id == 2 and "state is unknown" in unknown.error_string
