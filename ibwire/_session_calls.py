@@ -6,11 +6,13 @@ import dataclasses
 from typing import Any
 
 from ._session_base import SessionBase
+from ._session_routes import end_of
 from ._session_types import (
     Pending,
     Phase,
     T,
     _describe,
+    _Out,
     _real_open_orders,
 )
 from .catalog import (
@@ -24,7 +26,6 @@ from .errors import (
 )
 from .messages import (
     AccountSummary,
-    AccountSummaryEnd,
     BarData,
     BondContractData,
     CancelAccountSummary,
@@ -33,12 +34,10 @@ from .messages import (
     CancelPositions,
     Contract,
     ContractData,
-    ContractDataEnd,
     ContractDescription,
     ContractDetails,
     CurrentTime,
     ExecutionData,
-    ExecutionDataEnd,
     ExecutionFilter,
     HeadTimestamp,
     HistoricalData,
@@ -46,12 +45,10 @@ from .messages import (
     MarketRule,
     Message,
     OpenOrder,
-    OpenOrderEnd,
     Order,
     OrderState,
     PlaceOrder,
     PositionData,
-    PositionEnd,
     PriceIncrement,
     ReqAccountSummary,
     ReqContractData,
@@ -65,7 +62,6 @@ from .messages import (
     ReqPositions,
     ReqSecDefOptParams,
     SecurityDefinitionOptionParameter,
-    SecurityDefinitionOptionParameterEnd,
     SymbolSamples,
 )
 from .versions import ServerVersion
@@ -167,7 +163,7 @@ class CallsPart(SessionBase):
             req_id,
             f"contract details of {_describe(contract)}",
             accepts=frozenset({ContractData, BondContractData}),
-            ends=frozenset({ContractDataEnd}),
+            ends=end_of(_Out.REQ_CONTRACT_DATA),
             finish=lambda items: [m.contract_details for m in items],  # type: ignore[attr-defined]
         )
         return self._start(pending, ReqContractData(req_id=req_id, contract=contract), now, timeout)
@@ -228,7 +224,7 @@ class CallsPart(SessionBase):
             req_id,
             f"head timestamp of {_describe(contract)}",
             accepts=frozenset({HeadTimestamp}),
-            ends=frozenset({HeadTimestamp}),
+            ends=end_of(_Out.REQ_HEAD_TIMESTAMP),
             finish=lambda items: items[-1].head_timestamp,  # type: ignore[attr-defined]
             cancel=CancelHeadTimestamp(req_id=req_id),
         )
@@ -257,7 +253,7 @@ class CallsPart(SessionBase):
             POSITIONS,
             "positions",
             accepts=frozenset({PositionData}),
-            ends=frozenset({PositionEnd}),
+            ends=end_of(_Out.REQ_POSITIONS),
             finish=list,  # type: ignore[arg-type]
             cancel=stop,
             follow_up=stop,
@@ -284,7 +280,7 @@ class CallsPart(SessionBase):
             req_id,
             "account summary",
             accepts=frozenset({AccountSummary}),
-            ends=frozenset({AccountSummaryEnd}),
+            ends=end_of(_Out.REQ_ACCOUNT_SUMMARY),
             finish=list,  # type: ignore[arg-type]
             cancel=stop,
             follow_up=stop,
@@ -306,7 +302,7 @@ class CallsPart(SessionBase):
             OPEN_ORDERS,
             "open orders",
             accepts=frozenset({OpenOrder}),
-            ends=frozenset({OpenOrderEnd}),
+            ends=end_of(_Out.REQ_OPEN_ORDERS),
             finish=_real_open_orders,
         )
         return self._start(pending, ReqOpenOrders(), now, timeout)
@@ -329,7 +325,7 @@ class CallsPart(SessionBase):
             req_id,
             "executions",
             accepts=frozenset({ExecutionData}),
-            ends=frozenset({ExecutionDataEnd}),
+            ends=end_of(_Out.REQ_EXECUTIONS),
             finish=list,  # type: ignore[arg-type]
         )
         return self._start(
@@ -350,7 +346,7 @@ class CallsPart(SessionBase):
             CURRENT_TIME,
             "current time",
             accepts=frozenset({CurrentTime}),
-            ends=frozenset({CurrentTime}),
+            ends=end_of(_Out.REQ_CURRENT_TIME),
             finish=lambda items: items[-1].time,  # type: ignore[attr-defined]
         )
         return self._start(pending, ReqCurrentTime(), now, timeout)
@@ -410,7 +406,7 @@ class CallsPart(SessionBase):
             req_id,
             f"option chains of {underlying_symbol}",
             accepts=frozenset({SecurityDefinitionOptionParameter}),
-            ends=frozenset({SecurityDefinitionOptionParameterEnd}),
+            ends=end_of(_Out.REQ_SEC_DEF_OPT_PARAMS),
             finish=list,  # type: ignore[arg-type]
         )
         request = ReqSecDefOptParams(
@@ -440,7 +436,7 @@ class CallsPart(SessionBase):
             req_id,
             f"symbols matching {pattern!r}",
             accepts=frozenset({SymbolSamples}),
-            ends=frozenset({SymbolSamples}),
+            ends=end_of(_Out.REQ_MATCHING_SYMBOLS),
             finish=lambda items: list(items[-1].contract_descriptions),  # type: ignore[attr-defined]
         )
         return self._start(
@@ -464,7 +460,7 @@ class CallsPart(SessionBase):
             ("market_rule_id", market_rule_id),
             f"market rule {market_rule_id}",
             accepts=frozenset({MarketRule}),
-            ends=frozenset({MarketRule}),
+            ends=end_of(_Out.REQ_MARKET_RULE),
             finish=lambda items: list(items[-1].price_increments),  # type: ignore[attr-defined]
         )
         return self._start(pending, ReqMarketRule(market_rule_id=market_rule_id), now, timeout)

@@ -11,7 +11,7 @@ from .catalog import (
     REQUESTS,
     AnswerRow,
 )
-from .codec import OUTGOING
+from .codec import INCOMING, OUTGOING
 from .ids import OutgoingId
 from .messages import (
     Message,
@@ -133,3 +133,16 @@ _NO_ROUTE: Final = _const_route()
 
 def _route_for(cls: type) -> _Route:
     return _ROUTES.get(cls, _NO_ROUTE)
+
+
+def end_of(msg_id: int) -> frozenset[type]:
+    """The message class that ends the answer to a request, from the catalogue.
+
+    Raises:
+        KeyError: the catalogue names no end for ``msg_id``.
+    """
+    end = REQUESTS[OutgoingId(msg_id)].end
+    cls = None if end is None else INCOMING.get(end)
+    if cls is None:
+        raise KeyError(f"no end marker for request {msg_id}")
+    return frozenset({cls})

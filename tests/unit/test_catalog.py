@@ -144,3 +144,13 @@ def test_the_read_only_gate_reads_the_catalogue() -> None:
     assert refused(PlaceOrder(order_id=1, contract=Contract(), order=Order()))
     assert not refused(PlaceOrder(order_id=1, contract=Contract(), order=Order(what_if=True)))
     assert not refused(ReqMktData(req_id=1, contract=C))
+
+
+def test_helpers_end_where_the_catalogue_says() -> None:
+    from ibwire.messages import ContractDataEnd, CurrentTime, OpenOrderEnd
+
+    assert _session_routes.end_of(OutgoingId.REQ_CONTRACT_DATA) == {ContractDataEnd}
+    assert _session_routes.end_of(OutgoingId.REQ_CURRENT_TIME) == {CurrentTime}
+    assert _session_routes.end_of(OutgoingId.REQ_OPEN_ORDERS) == {OpenOrderEnd}
+    with pytest.raises(KeyError):
+        _session_routes.end_of(OutgoingId.REQ_MKT_DEPTH)
