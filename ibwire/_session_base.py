@@ -37,7 +37,6 @@ from .errors import (
     ReadOnlyError,
 )
 from .events import ConnectionClosed, Event
-from .fields import check_printable_ascii
 from .messages import (
     Message,
 )
@@ -230,20 +229,14 @@ class SessionBase:
         pending: Pending[Any] | None = None,
     ) -> int:
         protocol = self._protocol
-        assert protocol is not None and protocol.codec is not None
-        # Encode now, so a bad request fails in the caller's hands, not later when
-        # the pacer releases it.
-        parts = protocol.codec.encode(message)
-        bad = check_printable_ascii("".join(parts))
-        if bad >= 0:
-            raise LocalProtocolError(
-                f"{type(message).__name__}: {''.join(parts)[bad]!r} is not printable ASCII"
-            )
+        assert protocol is not None
+        # Encode now, once: a bad request fails in the caller's hands, not later
+        # when the pacer releases it, and the release writes the frame made here.
+        frame = protocol.encode(message)
         ticket = self.pacer.submit(message, now)
-        if track or pending is not None:
-            # Remembered until the pacer releases it: a helper's timeout starts
-            # then, and a drop before then is reported to whoever asked.
-            self._unsent[id(message)] = _Unsent(message, pending, track)
+        # Remembered until the pacer releases it: a helper's timeout starts then,
+        # and a drop before then is reported to whoever asked.
+        self._unsent[id(message)] = _Unsent(message, frame, pending, track)
         if track:
             self._track(message)
         self._pump(now)
@@ -261,31 +254,27 @@ class SessionBase:
                 for message in released:
                     if wire:
                         wire_logger.debug("-> %r", message)
-                    if unsent:
-                        self._released(message, now)
+                    entry = unsent.pop(id(message), None)
+                    if entry is not None and entry.message is message:
+                        protocol.send_frame(entry.frame)
+                        pending = entry.pending
+                        if pending is not None and not pending.done:
+                            # The helper's clock starts when its request is on
+                            # the wire, not while the pacer holds it.
+                            timeout = pending.timeout
+                            pending.deadline = None if timeout is None else now + timeout
+                        continue
+                    if entry is not None:
+                        # Not ours: an entry whose message the pacer let go silently.
+                        unsent[id(message)] = entry
                     try:
                         protocol.send(message)
                     except LocalProtocolError:
-                        # Validated at submission; a failure here is a bug, not the user's.
+                        # Checked at submission; a failure here is a bug, not the user's.
                         logger.exception("could not send %r", message)
         events = pacer.events()
         if events:
             self._out.extend(events)
-
-    def _released(self, message: Message, now: float) -> None:
-        entry = self._unsent.pop(id(message), None)
-        if entry is None:
-            return
-        if entry.message is not message:
-            # Not ours: an entry whose message the pacer let go without telling.
-            self._unsent[id(message)] = entry
-            return
-        pending = entry.pending
-        if pending is not None and not pending.done:
-            # The helper's clock starts when its request is on the wire, not
-            # while the pacer holds it.
-            timeout = pending.timeout
-            pending.deadline = None if timeout is None else now + timeout
 
     def new_request_id(self) -> int:
         """Allocate a request id."""

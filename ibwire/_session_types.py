@@ -333,9 +333,10 @@ def _own_copy(error: BaseException) -> BaseException:
 
 @dataclass(slots=True)
 class _Unsent:
-    """A request the pacer still holds: who waits for it, whether the user sent it."""
+    """A request the pacer still holds: its frame, who waits for it, whether the user sent it."""
 
     message: Message
+    frame: bytes
     pending: Pending[Any] | None
     user: bool
 

@@ -173,3 +173,23 @@ def test_a_user_request_held_at_a_drop_is_reported() -> None:
     rig.drop()
     (error,) = not_sent(rig)
     assert error.req_id == 77 and "ReqContractData" in error.error_string
+
+
+def test_a_request_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ibwire.codec import Codec
+    from ibwire.messages import ReqContractData
+
+    rig = Rig()
+    rig.ready()
+    calls: list[object] = []
+    encode = Codec.encode
+
+    def counting(self: Codec, message: Message) -> list[str]:
+        calls.append(message)
+        return encode(self, message)
+
+    monkeypatch.setattr(Codec, "encode", counting)
+    request = ReqContractData(req_id=5, contract=AAPL)
+    rig.submit(request)
+    assert rig.take() == [request]
+    assert calls == [request]
