@@ -8,13 +8,20 @@ written once.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
 
 from ._requests import RequestMethods
-from ._session import Bracket, ReadOnlyError, Session
-from .messages import Contract, Message
+from ._session import Bracket, ReconnectPolicy, Session
+from ._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER
+from .dispatch import CallbackErrorHook, Dispatcher
+from .errorcodes import CodeTable
+from .messages import Contract, Message, PlaceOrder
+from .pacing import Pacer, PacingConfig
+from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
+from .wrapper import Wrapper
 
 __all__ = ["FrontEnd"]
 
@@ -26,6 +33,94 @@ class FrontEnd(RequestMethods):
 
     _session: Session
 
+    def __init__(
+        self,
+        wrapper: Wrapper | None = None,
+        host: str = "127.0.0.1",
+        port: int = 4002,
+        client_id: int = 0,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        read_only: bool = False,
+        code_table: CodeTable | None = None,
+        pacing: PacingConfig | Pacer[Message] | None = None,
+        reconnect: ReconnectPolicy | bool | None = None,
+        heartbeat_interval: float | None = 30.0,
+        heartbeat_timeout: float = 10.0,
+        on_callback_error: CallbackErrorHook | None = None,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] | None = None,
+        min_version: int = MIN_CLIENT_VERSION,
+        max_version: int = MAX_CLIENT_VERSION,
+        connect_options: str = "",
+        subscription_buffer: int = DEFAULT_SUBSCRIPTION_BUFFER,
+    ) -> None:
+        """Make a client (not connected yet).
+
+        Args:
+            wrapper: receives messages and events; a do-nothing :class:`Wrapper`
+                when omitted (use the helpers and subscriptions instead).
+            host: TWS / IB Gateway host.
+            port: 4002 paper Gateway, 4001 live Gateway, 7497 paper TWS, 7496 live TWS.
+            client_id: this connection's client id (unique per TWS).
+            timeout: the default timeout of the helpers, in seconds, counted from
+                when the pacer releases the request.
+            connect_timeout: seconds for the socket and the handshake to complete.
+            read_only: refuse every order-changing call with :class:`ReadOnlyError`
+                before a byte is sent.
+            code_table: how TWS codes are classified; pass
+                ``CodeTable({code: Severity.WARNING})`` to override.
+            pacing: the pacer's limits (or a pacer); IB's documented limits by default.
+            reconnect: reconnect automatically after a loss: ``True`` for the default
+                :class:`ReconnectPolicy`, or a policy; ``None`` (default) does not.
+            heartbeat_interval: ask for the server time after this many idle seconds;
+                ``None`` disables the heartbeat.
+            heartbeat_timeout: declare the connection dead when the heartbeat gets no
+                answer within this many seconds.
+            on_callback_error: told about every exception a callback raised (after it
+                is logged; see :mod:`ibwire.dispatch`).
+            rng: the randomness of the reconnect jitter.
+            clock: the monotonic clock, in seconds; ``None`` for the front end's own
+                (``time.monotonic``, the event loop's time).
+            min_version: the lowest server version accepted.
+            max_version: the highest server version advertised (at most 200).
+            connect_options: options of the hello (``"+PACEAPI"``).
+            subscription_buffer: the most messages a subscription holds for a reader
+                that falls behind; beyond it the oldest are dropped, counted in
+                ``Subscription.dropped`` and logged.
+        """
+        self.wrapper = wrapper if wrapper is not None else Wrapper()
+        self.host = host
+        self.port = port
+        self.client_id = client_id
+        #: The default timeout of the helpers, in seconds.
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        #: The most messages a subscription holds for its reader (oldest dropped first).
+        self.subscription_buffer = subscription_buffer
+        policy = ReconnectPolicy() if reconnect is True else (reconnect or None)
+        self._session = Session(
+            client_id,
+            connect_timeout=connect_timeout,
+            read_only=read_only,
+            code_table=code_table,
+            pacing=pacing,
+            reconnect=policy,
+            heartbeat_interval=heartbeat_interval,
+            heartbeat_timeout=heartbeat_timeout,
+            rng=rng,
+            min_version=min_version,
+            max_version=max_version,
+            connect_options=connect_options,
+        )
+        self._dispatcher = Dispatcher(self.wrapper, on_callback_error)
+        self._init_transport(clock)
+
+    def _init_transport(self, clock: Callable[[], float] | None) -> None:
+        """Set up the client's own state (sockets, locks, timers, its clock)."""
+        raise NotImplementedError
+
     # ------------------------------------------------------------------ requests
 
     def _session_call(self, call: Callable[[float], T]) -> T:
@@ -36,16 +131,24 @@ class FrontEnd(RequestMethods):
         """
         raise NotImplementedError
 
+    def _locked(self, call: Callable[[], T]) -> T:
+        """Run ``call()`` with the session to itself (the threaded client's lock).
+
+        For calls that queue nothing to write, such as allocating an id.
+        """
+        return call()
+
     def _send_request(self, message: Message) -> None:
         self._session_call(lambda now: self._session.submit(message, now))
 
     def _new_request_id(self) -> int:
-        return self._session.new_request_id()
+        return self._locked(self._session.new_request_id)
 
     def _new_order_id(self) -> int:
-        if self._session.read_only:
-            raise ReadOnlyError("order refused: the client is read-only (read_only=True)")
-        return self._session.new_order_id()
+        return self._locked(self._session.new_order_id)
+
+    def _send_new_order(self, build: Callable[[int], Message]) -> int:
+        return self._session_call(lambda now: self._session.submit_new_order(build, now))
 
     def send(self, message: Message) -> None:
         """Send any request message as built by the caller (through the pacer).
@@ -64,8 +167,11 @@ class FrontEnd(RequestMethods):
     def next_order_id(self) -> int:
         """Allocate an order id (never reused, re-synced on reconnect).
 
+        Prefer leaving ``order_id`` out of :meth:`place_order`: it then allocates
+        and sends in one step, so ids reach TWS in increasing order from any
+        number of threads.
+
         Raises:
-            ReadOnlyError: the client is read-only.
             ConnectionClosedError: no ``nextValidId`` yet.
         """
         return self._new_order_id()
@@ -167,8 +273,8 @@ class FrontEnd(RequestMethods):
         Raises:
             ReadOnlyError: the client is read-only (nothing is sent).
         """
-        if self._session.read_only:
-            raise ReadOnlyError("place_bracket refused: the client is read-only")
+        for order in bracket:
+            self._session.check_allowed(PlaceOrder(order_id=0, contract=contract, order=order))
         for order in bracket:
             self.place_order(contract, order, order_id=order.order_id)
         return (bracket.parent.order_id, bracket.take_profit.order_id, bracket.stop_loss.order_id)

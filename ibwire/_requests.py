@@ -8,6 +8,8 @@ returns it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .messages import (
     CancelAccountSummary,
     CancelAccountUpdatesMulti,
@@ -112,8 +114,8 @@ class RequestMethods:
         """Allocate a request id (implemented by each client)."""
         raise NotImplementedError
 
-    def _new_order_id(self) -> int:
-        """Allocate an order id (implemented by each client)."""
+    def _send_new_order(self, build: Callable[[int], Message]) -> int:
+        """Allocate an order id and send ``build(order_id)`` in one step (each client)."""
         raise NotImplementedError
 
     def calculate_implied_volatility(
@@ -543,7 +545,9 @@ class RequestMethods:
             The order id.
         """
         if order_id is None:
-            order_id = self._new_order_id()
+            return self._send_new_order(
+                lambda order_id: PlaceOrder(order_id=order_id, contract=contract, order=order)
+            )
         self._send_request(PlaceOrder(order_id=order_id, contract=contract, order=order))
         return order_id
 

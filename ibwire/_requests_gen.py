@@ -5,7 +5,7 @@ class; a test fails while the checked-in module differs from what this produces.
 
 Each method takes the message's fields (required ones positionally, the others as
 keywords), allocates the request id (or, for ``placeOrder``, the order id) when
-the caller leaves it out, sends the message through the client's pacer and
+the catalogue (:mod:`ibwire.catalog`) says it starts one and the caller leaves it out, sends the message through the client's pacer and
 returns the id.  Names come from :data:`ibwire.dispatch.REQUEST_METHODS`;
 argument descriptions from the message class's ``Attributes`` docstring section.
 """
@@ -22,18 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from . import messages
+from .catalog import REQUESTS, Ids
 from .dispatch import REQUEST_METHODS
 from .ids import OutgoingId
 
-#: Id fields the method fills in when omitted.
+#: Id fields the method fills in when the catalogue says the request allocates one.
 _ALLOCATED = ("req_id", "ticker_id")
-#: Requests whose id field names an existing request rather than a new one.
-_REFERENCING = frozenset(
-    {
-        OutgoingId.UPDATE_DISPLAY_GROUP,
-        OutgoingId.UNSUBSCRIBE_FROM_GROUP_EVENTS,
-    }
-)
 _BUILTINS = frozenset({"int", "str", "float", "bool", "None", "tuple", "list", "dict", "bytes"})
 _HEADER = '''"""One typed method per outgoing message, shared by both clients (generated).
 
@@ -125,9 +119,10 @@ def _method(cls: type[Any], name: str, imports: set[str]) -> list[str]:
     fields = dataclasses.fields(cls)
     docs = _attribute_docs(cls)
     allocated: str | None = None
-    if msg_id == OutgoingId.PLACE_ORDER:
+    ids = REQUESTS[msg_id].ids
+    if ids is Ids.ALLOCATES_ORDER:
         allocated = "order_id"
-    elif msg_id not in _REFERENCING and not cls.__name__.startswith("Cancel"):
+    elif ids is Ids.ALLOCATES:
         for fld in fields:
             if fld.name in _ALLOCATED:
                 allocated = fld.name
@@ -189,10 +184,18 @@ def _method(cls: type[Any], name: str, imports: set[str]) -> list[str]:
         lines.append("        Returns:")
         lines.append(f"            The {'order id' if allocated == 'order_id' else 'request id'}.")
     lines.append('        """')
-    if allocated is not None:
-        allocator = "_new_order_id" if allocated == "order_id" else "_new_request_id"
+    if allocated == "order_id":
+        # The order id is allocated and the order sent in one step under the
+        # session's lock, so that ids reach TWS in increasing order.
+        lines.append("        if order_id is None:")
+        lines.append("            return self._send_new_order(")
+        lines.append(
+            f"                lambda order_id: {cls.__name__}({', '.join(args)})"
+        )
+        lines.append("            )")
+    elif allocated is not None:
         lines.append(f"        if {allocated} is None:")
-        lines.append(f"            {allocated} = self.{allocator}()")
+        lines.append(f"            {allocated} = self._new_request_id()")
     for pname, factory in defaults:
         lines.append(f"        if {pname} is None:")
         lines.append(f"            {pname} = {factory}")
@@ -220,7 +223,7 @@ def generate() -> str:
     imports.add("Message")
     from_messages = sorted(n for n in imports if hasattr(messages, n))
     others = sorted(imports - set(from_messages))
-    head = [_HEADER.rstrip("\n"), ""]
+    head = [_HEADER.rstrip("\n"), "", "from collections.abc import Callable", ""]
     if "Decimal" in others:
         head.append("from decimal import Decimal")
         others.remove("Decimal")
@@ -247,8 +250,10 @@ def generate() -> str:
     head.append('        """Allocate a request id (implemented by each client)."""')
     head.append("        raise NotImplementedError")
     head.append("")
-    head.append("    def _new_order_id(self) -> int:")
-    head.append('        """Allocate an order id (implemented by each client)."""')
+    head.append("    def _send_new_order(self, build: Callable[[int], Message]) -> int:")
+    head.append(
+        '        """Allocate an order id and send ``build(order_id)`` in one step (each client)."""'
+    )
     head.append("        raise NotImplementedError")
     return "\n".join(head + body) + "\n"
 

@@ -49,6 +49,11 @@ class CodeInfo:
         ends_request: whether the request it names is over (errors; also 202,
             the order-cancelled notice, which ends the order's life).
         data_lost: connectivity restored with data lost: resubscribe (1101).
+        link_down: a connectivity code after which the link (or farm) it names
+            is down (1100, 1300, farm broken).
+        keeps_order: an error about a *cancel* (135, 161, 10147, 10148): the
+            order it names may well still be live, so it stays tracked.
+        refuses_client: TWS refuses the client id and closes the socket (326).
     """
 
     code: int
@@ -56,10 +61,13 @@ class CodeInfo:
     meaning: str
     ends_request: bool = False
     data_lost: bool = False
+    link_down: bool = False
+    keeps_order: bool = False
+    refuses_client: bool = False
 
 
-def _e(code: int, meaning: str) -> CodeInfo:
-    return CodeInfo(code, Severity.ERROR, meaning, ends_request=True)
+def _e(code: int, meaning: str, *, keeps_order: bool = False) -> CodeInfo:
+    return CodeInfo(code, Severity.ERROR, meaning, ends_request=True, keeps_order=keeps_order)
 
 
 def _w(code: int, meaning: str) -> CodeInfo:
@@ -70,8 +78,8 @@ def _i(code: int, meaning: str, ends: bool = False) -> CodeInfo:
     return CodeInfo(code, Severity.INFO, meaning, ends_request=ends)
 
 
-def _c(code: int, meaning: str, data_lost: bool = False) -> CodeInfo:
-    return CodeInfo(code, Severity.CONNECTIVITY, meaning, data_lost=data_lost)
+def _c(code: int, meaning: str, data_lost: bool = False, *, down: bool = False) -> CodeInfo:
+    return CodeInfo(code, Severity.CONNECTIVITY, meaning, data_lost=data_lost, link_down=down)
 
 
 _TABLE: Final = (
@@ -82,8 +90,8 @@ _TABLE: Final = (
     _e(104, "Can't modify a filled order"),
     _e(105, "Order being modified does not match original order"),
     _e(110, "The price does not conform to the minimum price variation"),
-    _e(135, "Can't find order with id"),
-    _e(161, "Cancel attempted when order is not in a cancellable state"),
+    _e(135, "Can't find order with id", keeps_order=True),
+    _e(161, "Cancel attempted when order is not in a cancellable state", keeps_order=True),
     _e(162, "Historical market data service error message"),
     _w(165, "Historical market data service query message"),
     _e(166, "HMDS expired contract violation"),
@@ -99,7 +107,13 @@ _TABLE: Final = (
     _e(320, "Server error when reading an API client request"),
     _e(321, "Server error when validating an API client request"),
     _e(322, "Server error when processing an API client request"),
-    _e(326, "Unable to connect as the client id is already in use"),
+    CodeInfo(
+        326,
+        Severity.ERROR,
+        "Unable to connect as the client id is already in use",
+        ends_request=True,
+        refuses_client=True,
+    ),
     _e(354, "Requested market data is not subscribed"),
     _w(366, "No historical data query found for ticker id"),
     _e(386, "Duplicate ticker id for historical query"),
@@ -118,24 +132,24 @@ _TABLE: Final = (
     _e(508, "Bad message"),
     _e(579, "Invalid symbol in string"),
     _e(585, "FA Profile is not supported anymore"),
-    _c(1100, "Connectivity between IB and TWS has been lost"),
+    _c(1100, "Connectivity between IB and TWS has been lost", down=True),
     _c(1101, "Connectivity restored, data lost: resubmit market data requests", data_lost=True),
     _c(1102, "Connectivity restored, data maintained"),
-    _c(1300, "TWS socket port has been reset and this connection is being dropped"),
+    _c(1300, "TWS socket port has been reset and this connection is being dropped", down=True),
     _w(2100, "New account data requested; API client unsubscribed from account data"),
     _w(2101, "Unable to subscribe to account as other clients subscribed to a different account"),
     _w(2102, "Unable to modify this order as it is still being processed"),
-    _c(2103, "Market data farm connection is broken"),
+    _c(2103, "Market data farm connection is broken", down=True),
     _c(2104, "Market data farm connection is OK"),
-    _c(2105, "Historical data farm connection is broken"),
+    _c(2105, "Historical data farm connection is broken", down=True),
     _c(2106, "Historical data farm is connected"),
     _c(2107, "Historical data farm connection is inactive but available on demand"),
     _c(2108, "Market data farm connection is inactive but available on demand"),
     _w(2109, "Order event warning: attribute 'Outside Regular Trading Hours' is ignored"),
-    _c(2110, "Connectivity between TWS and server is broken; it will be restored"),
+    _c(2110, "Connectivity between TWS and server is broken; it will be restored", down=True),
     _c(2119, "Market data farm is connecting"),
     _w(2137, "Cross side warning"),
-    _c(2157, "Sec-def data farm connection is broken"),
+    _c(2157, "Sec-def data farm connection is broken", down=True),
     _c(2158, "Sec-def data farm connection is OK"),
     _w(2168, "The eTradeOnly order attribute is not supported"),
     _w(2169, "The firmQuoteOnly order attribute is not supported"),
@@ -143,8 +157,8 @@ _TABLE: Final = (
     _e(10089, "Requested market data requires additional subscription for API"),
     _w(10090, "Part of requested market data is not subscribed"),
     _w(10091, "Part of requested market data requires additional subscription for API"),
-    _e(10147, "Order to cancel not found"),
-    _e(10148, "Order cannot be cancelled in its current state"),
+    _e(10147, "Order to cancel not found", keeps_order=True),
+    _e(10148, "Order cannot be cancelled in its current state", keeps_order=True),
     _w(10167, "Requested market data is not subscribed; displaying delayed market data"),
     _e(10168, "Requested market data is not subscribed; delayed market data is not enabled"),
     _e(10186, "Requested market data is not subscribed; delayed market data is not enabled"),
@@ -194,6 +208,9 @@ class CodeTable:
                     base.meaning,
                     ends_request=value is Severity.ERROR or (base.ends_request and value is Severity.INFO),
                     data_lost=base.data_lost,
+                    link_down=base.link_down,
+                    keeps_order=base.keeps_order,
+                    refuses_client=base.refuses_client,
                 )
         self._entries = entries
 

@@ -5,7 +5,8 @@ The tree::
     IBWireError
     ├── ProtocolError
     │   ├── LocalProtocolError          we were asked to send something illegal
-    │   │   └── UnsupportedByServerError    needs a newer server version
+    │   │   ├── UnsupportedByServerError    needs a newer server version
+    │   │   └── ReadOnlyError               a read-only client refused the request
     │   └── RemoteProtocolError         the peer sent something we cannot accept
     │       ├── FrameTooLargeError
     │       ├── MalformedMessageError
@@ -55,6 +56,7 @@ __all__ = [
     "MarketDepthLimitExceededError",
     "PacingError",
     "ProtocolError",
+    "ReadOnlyError",
     "RemoteProtocolError",
     "RequestTimeoutError",
     "TickByTickLimitExceededError",
@@ -88,12 +90,20 @@ class UnsupportedByServerError(LocalProtocolError):
 
     def __init__(self, feature: str, required: int, actual: int) -> None:
         super().__init__(
-            f"{feature} needs server version {required} or later; "
-            f"the server negotiated {actual}"
+            f"{feature} needs server version {required} or later; the server negotiated {actual}"
         )
         self.feature = feature
         self.required = required
         self.actual = actual
+
+
+class ReadOnlyError(LocalProtocolError):
+    """A read-only client was asked to place, modify or cancel an order.
+
+    Raised before anything is queued or sent.  What-if orders are allowed: they
+    change nothing.  Which requests are refused is one table, the catalogue's
+    ``read_only`` column (see :data:`ibwire._session_gate.READ_ONLY_GATE`).
+    """
 
 
 class RemoteProtocolError(ProtocolError):

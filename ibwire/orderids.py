@@ -1,4 +1,8 @@
-"""Order ids and request ids: two separate, thread-safe allocators.
+"""Order ids and request ids: two separate allocators, without I/O or locks.
+
+Both live inside the session, whose caller serialises every call (the threaded
+client holds its lock around each one, and allocates an order id and submits
+its order in one such call, so ids reach TWS in increasing order).
 
 TWS requires every new order id of a client to be greater than every order id
 that client used before (error 103, "duplicate order id", otherwise).  The
@@ -16,7 +20,6 @@ never be mistaken for one naming a request.
 
 from __future__ import annotations
 
-import threading
 from typing import Final
 
 __all__ = ["DEFAULT_REQUEST_ID_START", "OrderIdAllocator", "RequestIdAllocator"]
@@ -30,7 +33,7 @@ DEFAULT_REQUEST_ID_START: Final = 1_000_000_000
 class OrderIdAllocator:
     """Hands out order ids: seeded by ``nextValidId``, strictly increasing, never reused.
 
-    Thread-safe: one lock around a few integer operations.
+    Not thread-safe by itself: the session's caller serialises access.
 
     Example:
         >>> ids = OrderIdAllocator()
@@ -43,7 +46,6 @@ class OrderIdAllocator:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._next: int | None = None
         self._last_used: int | None = None
 
@@ -70,19 +72,17 @@ class OrderIdAllocator:
         Returns:
             The next order id.
         """
-        with self._lock:
-            candidate = next_valid_id
-            if self._last_used is not None and self._last_used + 1 > candidate:
-                candidate = self._last_used + 1
-            if self._next is not None and self._next > candidate:
-                candidate = self._next
-            self._next = candidate
-            return candidate
+        candidate = next_valid_id
+        if self._last_used is not None and self._last_used + 1 > candidate:
+            candidate = self._last_used + 1
+        if self._next is not None and self._next > candidate:
+            candidate = self._next
+        self._next = candidate
+        return candidate
 
     def peek(self) -> int:
         """The id :meth:`next` would hand out now, without taking it (0 before seeding)."""
-        with self._lock:
-            return self._next if self._next is not None else 0
+        return self._next if self._next is not None else 0
 
     def next(self) -> int:
         """Allocate the next order id.
@@ -90,13 +90,12 @@ class OrderIdAllocator:
         Raises:
             RuntimeError: no ``nextValidId`` has arrived yet (not connected).
         """
-        with self._lock:
-            value = self._next
-            if value is None:
-                raise RuntimeError("no nextValidId received yet: connect first")
-            self._next = value + 1
-            self._last_used = value
-            return value
+        value = self._next
+        if value is None:
+            raise RuntimeError("no nextValidId received yet: connect first")
+        self._next = value + 1
+        self._last_used = value
+        return value
 
     def observe(self, order_id: int) -> None:
         """Note an order id chosen by the caller, so it is never handed out later.
@@ -104,31 +103,28 @@ class OrderIdAllocator:
         Args:
             order_id: an id used in a ``placeOrder`` that did not come from :meth:`next`.
         """
-        with self._lock:
-            if self._last_used is None or order_id > self._last_used:
-                self._last_used = order_id
-            if self._next is not None and self._next <= order_id:
-                self._next = order_id + 1
+        if self._last_used is None or order_id > self._last_used:
+            self._last_used = order_id
+        if self._next is not None and self._next <= order_id:
+            self._next = order_id + 1
 
 
 class RequestIdAllocator:
-    """Hands out request ids from a counter of their own (thread-safe).
+    """Hands out request ids from a counter of their own (serialised by the session's caller).
 
     Args:
         start: the first id; see :data:`DEFAULT_REQUEST_ID_START`.
     """
 
     def __init__(self, start: int = DEFAULT_REQUEST_ID_START) -> None:
-        self._lock = threading.Lock()
         self._next = start
         self.start = start
 
     def next(self) -> int:
         """Allocate the next request id."""
-        with self._lock:
-            value = self._next
-            self._next = value + 1
-            return value
+        value = self._next
+        self._next = value + 1
+        return value
 
     def is_request_id(self, value: int) -> bool:
         """Whether ``value`` lies in the range this allocator hands out."""

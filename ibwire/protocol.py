@@ -90,6 +90,11 @@ class _Endpoint:
         return self._server_version
 
     @property
+    def messages_received(self) -> int:
+        """How many messages arrived after the handshake."""
+        return self._received
+
+    @property
     def codec(self) -> Codec | None:
         """The codec of the negotiated version, once the handshake is done."""
         return self._codec
@@ -129,9 +134,30 @@ class _Endpoint:
             UnsupportedByServerError: the message or one of its set fields needs a
                 newer server version.  Nothing is queued.
         """
+        self._out.append(self.encode(message))
+
+    def encode(self, message: Message) -> bytes:
+        """The frame of ``message`` for the negotiated version, checked, not queued.
+
+        With :meth:`send_frame`, a caller that holds a request back (the
+        client's pacer) checks it when it is made and encodes it only once.
+
+        Raises:
+            LocalProtocolError: not connected, or the message cannot be sent.
+            UnsupportedByServerError: it needs a newer server version.
+        """
         codec = self._require_codec()
         parts = codec.encode(message)
-        self._queue_fields(parts, check=not self._server, what=type(message).__name__)
+        return self._frame_fields(parts, check=not self._server, what=type(message).__name__)
+
+    def send_frame(self, frame: bytes) -> None:
+        """Queue a frame made by :meth:`encode` on this connection.
+
+        Raises:
+            LocalProtocolError: not connected.
+        """
+        self._require_codec()
+        self._out.append(frame)
 
     # ---------------------------------------------------------------- internals
 
@@ -145,6 +171,9 @@ class _Endpoint:
         return self._codec
 
     def _queue_fields(self, parts: Sequence[str], *, check: bool, what: str) -> None:
+        self._out.append(self._frame_fields(parts, check=check, what=what))
+
+    def _frame_fields(self, parts: Sequence[str], *, check: bool, what: str) -> bytes:
         try:
             joined = "".join(parts)
         except TypeError:
@@ -162,7 +191,7 @@ class _Endpoint:
             payload = ("\0".join(parts) + "\0").encode("ascii")
         else:
             payload = ("\0".join(parts) + "\0").encode("utf-8")
-        self._out.append(encode_frame(payload))
+        return encode_frame(payload)
 
     def _decode_frames(self, frames: Iterable[bytes]) -> None:
         """Decode whole frames into events: the hot loop."""

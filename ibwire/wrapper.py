@@ -28,10 +28,9 @@ callback is logged and never stops the stream: see :mod:`ibwire.dispatch`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .events import Event
+from .events import Connectivity, Reconnected, Reconnecting
 
 if TYPE_CHECKING:
     from .events import ConnectAck, MalformedMessage, UnknownMessage
@@ -124,70 +123,6 @@ if TYPE_CHECKING:
     from .pacing import PacingEvent
 
 __all__ = ["Connectivity", "Reconnected", "Reconnecting", "Wrapper"]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Connectivity(Event):
-    """TWS's link to IB, or one of its data farms, changed state.
-
-    Made from an ``ERR_MSG`` whose code the client's code table classifies as
-    :attr:`~ibwire.errorcodes.Severity.CONNECTIVITY`.
-
-    Attributes:
-        code: the TWS code: 1100 lost, 1101 restored with data lost (the client
-            re-sends its subscriptions), 1102 restored with data kept, 1300 socket
-            port reset, 2103-2110 / 2119 / 2157 / 2158 farm notices.
-        message: the text TWS sent, e.g. ``"Market data farm connection is OK:usfarm"``.
-        is_connected: whether the link or farm named is usable after this notice
-            (``False`` for 1100, 1300 and "broken" farm notices).
-        data_lost: subscriptions were lost and are being re-sent (1101).
-        farm: the farm's name after the colon of the text, ``""`` when none.
-        error: the original message.
-    """
-
-    code: int
-    message: str
-    is_connected: bool
-    data_lost: bool
-    farm: str
-    error: ErrMsg
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reconnecting(Event):
-    """The connection was lost; the client will try again after ``delay`` seconds.
-
-    Attributes:
-        attempt: 1 for the first attempt after a loss, +1 for each failure.
-        delay: seconds until the attempt (exponential backoff with jitter).
-        reason: why the previous connection or attempt ended.
-    """
-
-    attempt: int
-    delay: float
-    reason: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reconnected(Event):
-    """The client is connected and ready again after a loss.
-
-    By the time this arrives, the order id allocator is re-synced, every live
-    subscription has been re-sent, and open orders and executions have been
-    re-requested (fills missed while disconnected arrive as
-    :meth:`Wrapper.exec_details`, each execution exactly once).
-
-    Attributes:
-        attempts: how many attempts it took.
-        server_version: the server version of the new connection.
-        next_order_id: the next order id the allocator will hand out.
-        resubscribed: how many subscriptions were re-sent.
-    """
-
-    attempts: int
-    server_version: int
-    next_order_id: int
-    resubscribed: int
 
 
 class Wrapper:

@@ -11,58 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import AsyncIterator, Callable, Hashable
 from types import TracebackType
-from typing import Generic, TypeVar, cast
+from typing import TypeVar, cast
 
-from .._frontend import FrontEnd
+from .._api_async import AsyncApi
 from .._session import (
-    AccountUpdateMessage,
-    DepthMessage,
-    HistoricalBarsMessage,
-    MarketDataMessage,
     Pending,
     Phase,
-    ReconnectPolicy,
-    Session,
-    TrackedOrder,
 )
-from ..dispatch import CallbackErrorHook, Dispatcher
-from ..errorcodes import CodeTable
+from .._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionBuffer
+from .._session_types import Connect
 from ..errors import ConnectionClosedError, RequestTimeoutError
 from ..messages import (
-    AccountSummary,
-    BarData,
-    Contract,
-    ContractDescription,
-    ContractDetails,
-    ExecutionData,
-    ExecutionFilter,
+    ErrMsg,
     Message,
-    OpenOrder,
-    Order,
-    OrderState,
-    Pnl,
-    PnlSingle,
-    PositionData,
-    PriceIncrement,
-    RealTimeBars,
-    ReqAcctData,
-    ReqHistoricalData,
-    ReqMktData,
-    ReqMktDepth,
-    ReqPnl,
-    ReqPnlSingle,
-    ReqRealTimeBars,
-    ReqTickByTickData,
-    SecurityDefinitionOptionParameter,
-    TickByTick,
-    TickSnapshotEnd,
 )
-from ..pacing import Pacer, PacerStats, PacingConfig
-from ..versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
-from ..wrapper import Wrapper
 
 __all__ = ["Client", "Subscription"]
 
@@ -75,20 +39,15 @@ T = TypeVar("T")
 _DECODE_SLICE = 16 * 1024
 
 
-class _End:
-    __slots__ = ("error",)
-
-    def __init__(self, error: BaseException | None) -> None:
-        self.error = error
-
-
-class Subscription(Generic[T]):
+class Subscription(SubscriptionBuffer[T]):
     """A live stream of messages (market data, bars, PnL...) as an async iterator.
 
     Leave the ``async with`` block, or call :meth:`cancel`, to stop it.  After a
     reconnect the client re-sends the request and the stream goes on.  An
     error from TWS for its request ends the iteration with an
-    :class:`~ibwire.errors.ApiError`.
+    :class:`~ibwire.errors.ApiError`.  At most ``subscription_buffer`` messages
+    (a client argument) wait for the reader; beyond that the oldest are dropped
+    and counted in :attr:`dropped`.
 
     Example:
         >>> async with client.market_data(contract) as ticks:  # doctest: +SKIP
@@ -96,29 +55,17 @@ class Subscription(Generic[T]):
         ...         print(tick)
     """
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
-        self._ended: _End | None = None
-        self.key: Hashable = None
+    def __init__(self, client: Client, maxlen: int = DEFAULT_SUBSCRIPTION_BUFFER) -> None:
+        super().__init__(client, maxlen)
+        self._waiter: asyncio.Future[None] | None = None
 
-    @property
-    def req_id(self) -> int | None:
-        """The request id, for streams that have one."""
-        return self.key if isinstance(self.key, int) else None
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
-    @property
-    def is_done(self) -> bool:
-        """Whether the stream has ended and every message was taken."""
-        return self._ended is not None
-
-    def push(self, message: Message) -> None:
-        """Queue a message of the stream (called by the client)."""
-        self._queue.put_nowait(message)
-
-    def end(self, error: BaseException | None) -> None:
-        """Mark the end of the stream (called by the client)."""
-        self._queue.put_nowait(_End(error))
+    def _stop(self) -> Exception:
+        return StopAsyncIteration()
 
     async def get(self, timeout: float | None = None) -> T:
         """The next message.
@@ -131,32 +78,19 @@ class Subscription(Generic[T]):
             StopAsyncIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
         """
-        if self._ended is not None:
-            self._raise_end(self._ended)
-        try:
-            item = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
-            raise RequestTimeoutError(
-                f"no message on subscription {self.key!r} within {timeout}s"
-            ) from None
-        if isinstance(item, _End):
-            self._ended = item
-            self._raise_end(item)
+        found, item = self._take()
+        if not found:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(waiter, timeout)
+            except asyncio.TimeoutError:
+                raise RequestTimeoutError(
+                    f"no message on subscription {self.key!r} within {timeout}s"
+                ) from None
+            finally:
+                self._waiter = None
+            found, item = self._take()
         return cast(T, item)
-
-    @staticmethod
-    def _raise_end(end: _End) -> None:
-        if end.error is not None:
-            raise end.error
-        raise StopAsyncIteration
-
-    def warnings(self) -> list[Message]:
-        """Warnings TWS sent about this stream (e.g. 10167, delayed data)."""
-        return list(self._client._session.subscription_warnings(self.key))
-
-    def cancel(self) -> None:
-        """Stop the stream: send its cancel; iteration ends after what is queued."""
-        self._client._unsubscribe(self.key)
 
     def __aiter__(self) -> AsyncIterator[T]:
         """Iterate asynchronously."""
@@ -197,7 +131,7 @@ class _Protocol(asyncio.Protocol):
         self._client._on_lost(self, exc)
 
 
-class Client(FrontEnd):
+class Client(AsyncApi):
     """A TWS API client for asyncio programs.
 
     Every EClient request is a plain method (``req_mkt_data``, ``place_order``,
@@ -205,75 +139,11 @@ class Client(FrontEnd):
     coroutines with a timeout; streams are :class:`Subscription` async
     iterators.  Messages also go to ``wrapper``'s callbacks, on the event loop.
 
-    Args:
-        wrapper: receives messages and events; a do-nothing :class:`Wrapper`
-            when omitted.
-        host: TWS / IB Gateway host.
-        port: 4002 paper Gateway, 4001 live Gateway, 7497 paper TWS, 7496 live TWS.
-        client_id: this connection's client id (unique per TWS).
-        timeout: the default timeout of the helpers, in seconds.
-        connect_timeout: seconds for the socket and the handshake to complete.
-        read_only: refuse every order-changing call with :class:`ReadOnlyError`
-            before a byte is sent.
-        code_table: how TWS codes are classified.
-        pacing: the pacer's limits (or a pacer); IB's documented limits by default.
-        reconnect: reconnect automatically after a loss: ``True`` for the default
-            :class:`ReconnectPolicy`, or a policy; ``None`` (default) does not.
-        heartbeat_interval: ask for the server time after this many idle seconds;
-            ``None`` disables the heartbeat.
-        heartbeat_timeout: declare the connection dead when the heartbeat gets no
-            answer within this many seconds.
-        on_callback_error: told about every exception a callback raised (after it
-            is logged; see :mod:`ibwire.dispatch`).
-        rng: the randomness of the reconnect jitter.
-        min_version: the lowest server version accepted.
-        max_version: the highest server version advertised (at most 200).
-        connect_options: options of the hello (``"+PACEAPI"``).
+    The constructor's arguments are described at :meth:`ibwire._frontend.FrontEnd.__init__`.
     """
 
-    def __init__(
-        self,
-        wrapper: Wrapper | None = None,
-        host: str = "127.0.0.1",
-        port: int = 4002,
-        client_id: int = 0,
-        *,
-        timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        read_only: bool = False,
-        code_table: CodeTable | None = None,
-        pacing: PacingConfig | Pacer[Message] | None = None,
-        reconnect: ReconnectPolicy | bool | None = None,
-        heartbeat_interval: float | None = 30.0,
-        heartbeat_timeout: float = 10.0,
-        on_callback_error: CallbackErrorHook | None = None,
-        rng: random.Random | None = None,
-        min_version: int = MIN_CLIENT_VERSION,
-        max_version: int = MAX_CLIENT_VERSION,
-        connect_options: str = "",
-    ) -> None:
-        self.wrapper = wrapper if wrapper is not None else Wrapper()
-        self.host = host
-        self.port = port
-        self.client_id = client_id
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
-        policy = ReconnectPolicy() if reconnect is True else (reconnect or None)
-        self._session = Session(
-            client_id,
-            connect_timeout=connect_timeout,
-            read_only=read_only,
-            code_table=code_table,
-            pacing=pacing,
-            reconnect=policy,
-            heartbeat_interval=heartbeat_interval,
-            heartbeat_timeout=heartbeat_timeout,
-            rng=rng,
-            min_version=min_version,
-            max_version=max_version,
-            connect_options=connect_options,
-        )
-        self._dispatcher = Dispatcher(self.wrapper, on_callback_error)
+    def _init_transport(self, clock: Callable[[], float] | None) -> None:
+        self._clock = clock
         self._loop: asyncio.AbstractEventLoop | None = None
         self._transport: asyncio.Transport | None = None
         self._proto: _Protocol | None = None
@@ -283,46 +153,11 @@ class Client(FrontEnd):
         self._closed: asyncio.Event | None = None
         self._dispatching = False
 
-    # ------------------------------------------------------------------ state
-
-    @property
-    def is_connected(self) -> bool:
-        """Whether the connection is ready for requests."""
-        return self._session.is_ready
-
-    @property
-    def read_only(self) -> bool:
-        """Whether order-changing calls are refused."""
-        return self._session.read_only
-
-    @property
-    def server_version(self) -> int | None:
-        """The negotiated server version."""
-        return self._session.server_version
-
-    @property
-    def accounts(self) -> tuple[str, ...]:
-        """The accounts of the last ``managedAccounts``."""
-        return self._session.accounts
-
-    @property
-    def code_table(self) -> CodeTable:
-        """How TWS codes are classified."""
-        return self._session.code_table
-
-    @property
-    def pacing_stats(self) -> PacerStats:
-        """The pacer's counters (throttled messages, waits, budgets in use)."""
-        return self._session.pacer.stats
-
-    @property
-    def tracked_orders(self) -> list[TrackedOrder]:
-        """This client's orders not known to be filled or cancelled."""
-        return self._session.open_orders
-
     # ------------------------------------------------------------------ connect
 
     def _now(self) -> float:
+        if self._clock is not None:
+            return self._clock()
         loop = self._loop
         return loop.time() if loop is not None else 0.0
 
@@ -345,7 +180,7 @@ class Client(FrontEnd):
         self._loop = loop
         limit = self.connect_timeout if timeout is None else timeout
         session = self._session
-        waiter = session.start(loop.time(), limit)
+        waiter = session.start(self._now(), limit)
         ready: asyncio.Future[None] = loop.create_future()
         waiter.notify = lambda: None if ready.done() else ready.set_result(None)
         try:
@@ -353,17 +188,23 @@ class Client(FrontEnd):
                 loop.create_connection(lambda: _Protocol(self), self.host, self.port), limit
             )
         except (OSError, asyncio.TimeoutError) as exc:
-            session.transport_failed(exc, loop.time())
+            session.transport_failed(exc, self._now())
             session.events_to_dispatch()
             raise ConnectionClosedError(
                 f"cannot connect to {self.host}:{self.port}: {exc or 'timed out'}"
             ) from exc
+        except BaseException:
+            # Cancelled (an outer wait_for) while the socket was opening: the
+            # session must not stay "connecting".
+            session.close(self._now())
+            session.events_to_dispatch()
+            raise
         self._adopt(transport, proto)
         self._service()
         try:
             await ready
-        except asyncio.CancelledError:
-            session.close(loop.time())
+        except BaseException:
+            session.close(self._now())
             self._service()
             raise
         waiter.result()
@@ -457,8 +298,13 @@ class Client(FrontEnd):
         data = session.data_to_send()
         if data and transport is not None and not transport.is_closing():
             transport.write(data)
-        if session.wants_close:
-            if transport is None:
+        for action in session.actions():
+            if isinstance(action, Connect):
+                if self._opening is None or self._opening.done():
+                    loop = self._loop
+                    assert loop is not None
+                    self._opening = loop.create_task(self._open())
+            elif transport is None:
                 session.transport_closed(self._now())
             elif not transport.is_closing():
                 if session.phase is Phase.CLOSED:
@@ -467,10 +313,6 @@ class Client(FrontEnd):
                     # A dead or refused connection: drop it at once, so the
                     # reconnect (which waits for connection_lost) is not delayed.
                     transport.abort()
-        if session.wants_connect and (self._opening is None or self._opening.done()):
-            loop = self._loop
-            assert loop is not None
-            self._opening = loop.create_task(self._open())
         self._arm_timer()
         self._dispatch()
 
@@ -482,7 +324,7 @@ class Client(FrontEnd):
                 self._session.connect_timeout,
             )
         except (OSError, asyncio.TimeoutError) as exc:
-            self._session.transport_failed(exc, loop.time())
+            self._session.transport_failed(exc, self._now())
             self._service()
             return
         if self._session.phase is not Phase.CONNECTING:
@@ -501,7 +343,7 @@ class Client(FrontEnd):
         self._timer_at = deadline
         loop = self._loop
         if deadline is not None and loop is not None:
-            self._timer = loop.call_at(deadline, self._on_timer)
+            self._timer = loop.call_later(max(0.0, deadline - self._now()), self._on_timer)
 
     def _on_timer(self) -> None:
         self._timer = None
@@ -536,307 +378,22 @@ class Client(FrontEnd):
         if loop is None:
             raise ConnectionClosedError("not connected")
         done: asyncio.Future[None] = loop.create_future()
-        pending = start(loop.time())
+        pending = start(self._now())
         pending.notify = lambda: None if done.done() else done.set_result(None)
         self._service()
         try:
             # The session's timer fails the helper at its deadline.
             await done
         except asyncio.CancelledError:
-            self._session.abandon(pending, loop.time())
+            self._session.abandon(pending, self._now())
             self._service()
             raise
         return pending.result()
 
-    def _timeout(self, timeout: float | None) -> float | None:
-        return self.timeout if timeout is None else timeout
-
-    async def contract_details(
-        self, contract: Contract, *, timeout: float | None = None
-    ) -> list[ContractDetails]:
-        """The details of every contract matching ``contract`` (``reqContractDetails``).
-
-        Args:
-            contract: a full or partial contract.
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            The matching contracts' details.
-
-        Raises:
-            ApiError: TWS answered with an error (200: no such contract).
-            RequestTimeoutError: no complete answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.contract_details(contract, now, limit))
-
-    async def historical_bars(
-        self,
-        contract: Contract,
-        duration_str: str,
-        bar_size_setting: str,
-        what_to_show: str = "TRADES",
-        *,
-        end_date_time: str = "",
-        use_rth: bool = True,
-        format_date: int = 1,
-        chart_options: str = "",
-        timeout: float | None = None,
-    ) -> list[BarData]:
-        """Historical bars (``reqHistoricalData``), paced by IB's historical rules.
-
-        Args:
-            contract: the contract.
-            duration_str: how far back, e.g. ``"1 D"``, ``"3600 S"``, ``"1 Y"``.
-            bar_size_setting: e.g. ``"1 min"``, ``"1 hour"``, ``"1 day"``.
-            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID``, ``ASK``, ``BID_ASK``, ...
-            end_date_time: the end, ``""`` for now.
-            use_rth: regular trading hours only.
-            format_date: 1 for text dates, 2 for epoch seconds.
-            chart_options: reserved by IB.
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            The bars, oldest first.
-
-        Raises:
-            ApiError: TWS answered with an error (162: pacing, no data...).
-            RequestTimeoutError: no complete answer in time; the request is
-                cancelled at TWS (or withdrawn from the pacer's queue).
-        """
-        request = ReqHistoricalData(
-            req_id=0,
-            contract=contract,
-            end_date_time=end_date_time,
-            duration_str=duration_str,
-            bar_size_setting=bar_size_setting,
-            what_to_show=what_to_show,
-            use_rth=use_rth,
-            format_date=format_date,
-            chart_options=chart_options,
-        )
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.historical_bars(request, now, limit))
-
-    async def head_timestamp(
-        self,
-        contract: Contract,
-        what_to_show: str = "TRADES",
-        *,
-        use_rth: bool = True,
-        format_date: int = 1,
-        timeout: float | None = None,
-    ) -> str:
-        """The earliest date with data for ``contract`` (``reqHeadTimeStamp``).
-
-        Args:
-            contract: the contract.
-            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID``, ``ASK``.
-            use_rth: regular trading hours only.
-            format_date: 1 for text, 2 for epoch seconds.
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            The timestamp text.
-
-        Raises:
-            ApiError: TWS answered with an error.
-            RequestTimeoutError: no answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(
-            lambda now: self._session.head_timestamp(
-                contract, what_to_show, use_rth, format_date, now, limit
-            )
-        )
-
-    async def positions(self, *, timeout: float | None = None) -> list[PositionData]:
-        """Every position of every account (``reqPositions``, then ``cancelPositions``).
-
-        Args:
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            One message per position.
-
-        Raises:
-            RequestTimeoutError: no complete answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.positions(now, limit))
-
-    async def account_summary(
-        self,
-        tags: str = "NetLiquidation,TotalCashValue,BuyingPower,AvailableFunds",
-        group_name: str = "All",
-        *,
-        timeout: float | None = None,
-    ) -> list[AccountSummary]:
-        """An account summary (``reqAccountSummary``, then cancelled).
-
-        Args:
-            tags: comma-separated tags.
-            group_name: ``"All"`` or an FA group.
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            One message per account and tag.
-
-        Raises:
-            ApiError: TWS answered with an error.
-            RequestTimeoutError: no complete answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(
-            lambda now: self._session.account_summary(group_name, tags, now, limit)
-        )
-
-    async def open_orders(self, *, timeout: float | None = None) -> list[OpenOrder]:
-        """This client's open orders (``reqOpenOrders``).
-
-        Args:
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            One message per open order.
-
-        Raises:
-            RequestTimeoutError: no complete answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.open_orders_request(now, limit))
-
-    async def executions(
-        self, exec_filter: ExecutionFilter | None = None, *, timeout: float | None = None
-    ) -> list[ExecutionData]:
-        """Today's executions matching ``exec_filter`` (``reqExecutions``).
-
-        Args:
-            exec_filter: the criteria; all executions when omitted.
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            One message per fill.
-
-        Raises:
-            RequestTimeoutError: no complete answer in time.
-        """
-        criteria = exec_filter if exec_filter is not None else ExecutionFilter()
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.executions(criteria, now, limit))
-
-    async def current_time(self, *, timeout: float | None = None) -> int:
-        """The server's time, in epoch seconds (``reqCurrentTime``).
-
-        Args:
-            timeout: seconds to wait; the client's default when omitted.
-
-        Raises:
-            RequestTimeoutError: no answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.current_time(now, limit))
-
-    async def what_if(
-        self, contract: Contract, order: Order, *, timeout: float | None = None
-    ) -> OrderState:
-        """The margin and commission effect of ``order``, without placing it.
-
-        Allowed on a read-only client: nothing is placed.
-
-        Args:
-            contract: the contract.
-            order: the order (its ``what_if`` flag is set here).
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            The order state with the margin and commission figures.
-
-        Raises:
-            ApiError: TWS rejected the order.
-            RequestTimeoutError: no answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.what_if(contract, order, now, limit))
-
-    async def sec_def_opt_params(
-        self,
-        underlying_symbol: str,
-        underlying_sec_type: str,
-        underlying_con_id: int,
-        fut_fop_exchange: str = "",
-        *,
-        timeout: float | None = None,
-    ) -> list[SecurityDefinitionOptionParameter]:
-        """An underlying's option chains (``reqSecDefOptParams``).
-
-        Args:
-            underlying_symbol: the underlying's symbol.
-            underlying_sec_type: ``STK``, ``FUT``, ``IND``...
-            underlying_con_id: the underlying's contract id.
-            fut_fop_exchange: the exchange of futures options; ``""`` for stocks.
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            One chain per exchange and trading class.
-
-        Raises:
-            ApiError: TWS answered with an error.
-            RequestTimeoutError: no complete answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(
-            lambda now: self._session.sec_def_opt_params(
-                underlying_symbol,
-                fut_fop_exchange,
-                underlying_sec_type,
-                underlying_con_id,
-                now,
-                limit,
-            )
-        )
-
-    async def matching_symbols(
-        self, pattern: str, *, timeout: float | None = None
-    ) -> list[ContractDescription]:
-        """Contracts whose symbol or name starts with ``pattern`` (``reqMatchingSymbols``).
-
-        Args:
-            pattern: the search text.
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            The matching contracts.
-
-        Raises:
-            ApiError: TWS answered with an error.
-            RequestTimeoutError: no answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.matching_symbols(pattern, now, limit))
-
-    async def market_rule(
-        self, market_rule_id: int, *, timeout: float | None = None
-    ) -> list[PriceIncrement]:
-        """The price increments of a market rule (``reqMarketRule``).
-
-        Args:
-            market_rule_id: the rule id, from ``ContractDetails.market_rule_ids``.
-            timeout: seconds to wait; the client's default when omitted.
-
-        Returns:
-            The increments by price band.
-
-        Raises:
-            RequestTimeoutError: no answer in time.
-        """
-        limit = self._timeout(timeout)
-        return await self._call(lambda now: self._session.market_rule(market_rule_id, now, limit))
-
     # ------------------------------------------------------------------ subscriptions
 
     def _subscribe(self, request: Message, ends: frozenset[type] = frozenset()) -> Subscription[T]:
-        subscription: Subscription[T] = Subscription(self)
+        subscription: Subscription[T] = Subscription(self, self.subscription_buffer)
         subscription.key = self._session.subscribe(request, subscription, self._now(), ends=ends)
         self._service()
         return subscription
@@ -845,184 +402,5 @@ class Client(FrontEnd):
         self._session.unsubscribe(key, self._now())
         self._service()
 
-    def market_data(
-        self,
-        contract: Contract,
-        generic_tick_list: str = "",
-        *,
-        snapshot: bool = False,
-        regulatory_snapshot: bool = False,
-    ) -> Subscription[MarketDataMessage]:
-        """Stream top-of-book ticks (``reqMktData``); a snapshot ends by itself.
-
-        Args:
-            contract: the contract.
-            generic_tick_list: comma-separated generic tick ids.
-            snapshot: one snapshot instead of a stream.
-            regulatory_snapshot: a paid regulatory snapshot.
-
-        Returns:
-            The subscription (the request is sent at once).
-        """
-        request = ReqMktData(
-            req_id=self._new_request_id(),
-            contract=contract,
-            generic_tick_list=generic_tick_list,
-            snapshot=snapshot,
-            regulatory_snapshot=regulatory_snapshot,
-        )
-        ends = frozenset({TickSnapshotEnd}) if snapshot or regulatory_snapshot else frozenset()
-        return self._subscribe(request, ends)
-
-    def market_depth(
-        self, contract: Contract, num_rows: int = 5, *, is_smart_depth: bool = False
-    ) -> Subscription[DepthMessage]:
-        """Stream the order book (``reqMktDepth``).
-
-        Args:
-            contract: the contract.
-            num_rows: the number of rows per side.
-            is_smart_depth: aggregate the book across exchanges.
-
-        Returns:
-            The subscription (the request is sent at once).
-        """
-        request = ReqMktDepth(
-            req_id=self._new_request_id(),
-            contract=contract,
-            num_rows=num_rows,
-            is_smart_depth=is_smart_depth,
-        )
-        return self._subscribe(request)
-
-    def tick_by_tick(
-        self,
-        contract: Contract,
-        tick_type: str = "Last",
-        *,
-        number_of_ticks: int = 0,
-        ignore_size: bool = False,
-    ) -> Subscription[TickByTick]:
-        """Stream tick-by-tick data (``reqTickByTickData``).
-
-        Args:
-            contract: the contract.
-            tick_type: ``Last``, ``AllLast``, ``BidAsk`` or ``MidPoint``.
-            number_of_ticks: historical ticks to send first (0 for none).
-            ignore_size: ignore size-only changes of ``BidAsk``.
-
-        Returns:
-            The subscription (the request is sent at once).
-        """
-        request = ReqTickByTickData(
-            req_id=self._new_request_id(),
-            contract=contract,
-            tick_type=tick_type,
-            number_of_ticks=number_of_ticks,
-            ignore_size=ignore_size,
-        )
-        return self._subscribe(request)
-
-    def real_time_bars(
-        self, contract: Contract, what_to_show: str = "TRADES", *, use_rth: bool = False
-    ) -> Subscription[RealTimeBars]:
-        """Stream 5-second bars (``reqRealTimeBars``).
-
-        Args:
-            contract: the contract.
-            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID`` or ``ASK``.
-            use_rth: regular trading hours only.
-
-        Returns:
-            The subscription (the request is sent at once).
-        """
-        request = ReqRealTimeBars(
-            req_id=self._new_request_id(),
-            contract=contract,
-            bar_size=5,
-            what_to_show=what_to_show,
-            use_rth=use_rth,
-        )
-        return self._subscribe(request)
-
-    def historical_bars_stream(
-        self,
-        contract: Contract,
-        duration_str: str,
-        bar_size_setting: str,
-        what_to_show: str = "TRADES",
-        *,
-        use_rth: bool = True,
-        format_date: int = 1,
-    ) -> Subscription[HistoricalBarsMessage]:
-        """Historical bars kept up to date (``reqHistoricalData`` with ``keepUpToDate``).
-
-        The stream yields the initial :class:`~ibwire.messages.HistoricalData`, its
-        end, then a :class:`~ibwire.messages.HistoricalDataUpdate` per change.
-
-        Args:
-            contract: the contract.
-            duration_str: how far back, e.g. ``"1 D"``.
-            bar_size_setting: e.g. ``"1 min"``.
-            what_to_show: ``TRADES``, ``MIDPOINT``, ...
-            use_rth: regular trading hours only.
-            format_date: 1 for text dates, 2 for epoch seconds.
-
-        Returns:
-            The subscription (the request is sent at once).
-        """
-        request = ReqHistoricalData(
-            req_id=self._new_request_id(),
-            contract=contract,
-            duration_str=duration_str,
-            bar_size_setting=bar_size_setting,
-            what_to_show=what_to_show,
-            use_rth=use_rth,
-            format_date=format_date,
-            keep_up_to_date=True,
-        )
-        return self._subscribe(request)
-
-    def pnl(self, account: str, model_code: str = "") -> Subscription[Pnl]:
-        """Stream an account's daily profit and loss (``reqPnL``).
-
-        Args:
-            account: the account.
-            model_code: the model, ``""`` for none.
-
-        Returns:
-            The subscription (the request is sent at once).
-        """
-        request = ReqPnl(req_id=self._new_request_id(), account=account, model_code=model_code)
-        return self._subscribe(request)
-
-    def pnl_single(
-        self, account: str, con_id: int, model_code: str = ""
-    ) -> Subscription[PnlSingle]:
-        """Stream one position's profit and loss (``reqPnLSingle``).
-
-        Args:
-            account: the account.
-            con_id: the position's contract id.
-            model_code: the model, ``""`` for none.
-
-        Returns:
-            The subscription (the request is sent at once).
-        """
-        request = ReqPnlSingle(
-            req_id=self._new_request_id(), account=account, model_code=model_code, con_id=con_id
-        )
-        return self._subscribe(request)
-
-    def account_updates(self, account: str = "") -> Subscription[AccountUpdateMessage]:
-        """Stream account values and portfolio (``reqAccountUpdates``).
-
-        TWS allows one such stream at a time.
-
-        Args:
-            account: the account; ``""`` for the only one.
-
-        Returns:
-            The subscription (the request is sent at once).
-        """
-        return self._subscribe(ReqAcctData(subscribe=True, acct_code=account))
+    def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:
+        return self._session.subscription_warnings(key)

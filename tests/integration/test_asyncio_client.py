@@ -562,3 +562,31 @@ def test_connect_timeout_when_the_gateway_never_answers() -> None:
             await mute.wait_closed()
 
     run(main())
+
+
+def test_a_cancelled_connect_leaves_the_client_able_to_connect_again() -> None:
+    async def main() -> None:
+        async with SimulatedGateway(seed=5) as gateway:
+            client = Client(port=gateway.port, client_id=6, timeout=WAIT, connect_timeout=WAIT)
+            loop = asyncio.get_running_loop()
+            opened = asyncio.Event()
+
+            async def stuck(*args: object, **kwargs: object) -> Any:
+                opened.set()
+                await asyncio.Event().wait()  # a SYN nobody answers
+
+            loop.create_connection = stuck  # type: ignore[method-assign, assignment]
+            try:
+                with pytest.raises(asyncio.TimeoutError):
+                    await asyncio.wait_for(client.connect(), 0.05 * SCALE)
+            finally:
+                del loop.create_connection  # type: ignore[method-assign]
+            assert opened.is_set() and not client.is_connected
+            await asyncio.wait_for(client.connect(), WAIT)
+            try:
+                assert client.is_connected
+                assert await client.current_time() > 1_600_000_000
+            finally:
+                await client.disconnect()
+
+    run(main())

@@ -580,3 +580,23 @@ def test_heartbeat_declares_a_silent_connection_dead() -> None:
     finally:
         client.disconnect()
         silent.close()
+
+
+def test_ninety_orders_before_the_gateway_dies_each_get_a_status_or_an_error(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    events = Events()
+    client = connect(gateway.port, wrapper=events, heartbeat_interval=None)
+    order = Order(action="BUY", order_type="LMT", lmt_price=1.0, total_quantity=Decimal(1))
+    placed = [client.place_order(AAPL, order) for _ in range(90)]
+    gateway.drop_clients()
+    events.wait_for(lambda: events.closed == 1, "the connection to close")
+
+    def answered() -> set[int]:
+        ids = {m.order_id for m in events.log if isinstance(m, OrderStatus)}
+        return ids | {m.req_id for m in events.log if isinstance(m, ErrMsg)}
+
+    # Every order: a status from TWS, or an error saying it was not sent or
+    # that its fate is unknown; none is left silent.
+    events.wait_for(lambda: set(placed) <= answered(), "an answer for every order")
+    assert not client.is_connected

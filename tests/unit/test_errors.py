@@ -1,41 +1,48 @@
-"""The exception tree drawn in ``ibwire.errors``' docstring matches the classes."""
+"""The exception tree drawn in ``ibwire.errors`` is the tree of its classes."""
 
 from __future__ import annotations
 
+import inspect
 import re
 
-import ibwire.errors as errors
+from ibwire import errors
 
 
-def _drawn_tree() -> dict[str, str]:
-    """Class name -> parent name, read from the drawing."""
+def _drawn_tree() -> dict[str, str | None]:
+    """Class name -> the parent drawn above it (``None`` for the root)."""
     doc = errors.__doc__ or ""
-    lines = [line for line in doc.splitlines() if re.match(r"^    [│├└─ ]*[A-Z]\w*Error", line)]
-    parents: dict[str, str] = {}
+    block = doc.split("The tree::", 1)[1].split("\n\n", 2)[1]
+    parents: dict[str, str | None] = {}
     stack: list[tuple[int, str]] = []
-    for line in lines:
-        match = re.match(r"^(    [│├└─ ]*?)([A-Z]\w*)", line)
-        assert match is not None
-        depth = len(match.group(1))
-        name = match.group(2)
+    for line in block.splitlines():
+        match = re.search(r"([A-Z][A-Za-z]+(?:Error))\b", line)
+        if match is None:
+            continue
+        depth = match.start()
         while stack and stack[-1][0] >= depth:
             stack.pop()
-        if stack:
-            parents[name] = stack[-1][1]
-        stack.append((depth, name))
+        parents[match.group(1)] = stack[-1][1] if stack else None
+        stack.append((depth, match.group(1)))
     return parents
 
 
-def test_every_exception_is_drawn_under_its_parent() -> None:
-    drawn = _drawn_tree()
-    for name in errors.__all__:
-        cls = getattr(errors, name)
-        if name == "IBWireError":
-            continue
-        assert name in drawn, f"{name} is missing from the drawn tree"
-        assert drawn[name] == cls.__mro__[1].__name__, name
+def _classes() -> dict[str, type[BaseException]]:
+    return {
+        name: cls
+        for name, cls in vars(errors).items()
+        if inspect.isclass(cls)
+        and issubclass(cls, BaseException)
+        and cls.__module__ == errors.__name__
+    }
 
 
-def test_every_drawn_name_exists() -> None:
-    for name in _drawn_tree():
-        assert name in errors.__all__, name
+def test_every_exception_is_drawn_once() -> None:
+    assert set(_drawn_tree()) == set(_classes())
+    assert set(errors.__all__) == set(_classes())
+
+
+def test_the_drawing_matches_the_classes() -> None:
+    classes = _classes()
+    for name, parent in _drawn_tree().items():
+        bases = [b.__name__ for b in classes[name].__bases__ if b.__module__ == errors.__name__]
+        assert bases == ([] if parent is None else [parent]), name

@@ -377,7 +377,7 @@ def _plain(value: object) -> object:
     if value is None:
         return None
     number = float(value)  # type: ignore[arg-type]
-    return None if number != number else number
+    return None if number != number or number == -1.0 else number
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,0 +1,594 @@
+"""The client API, written once: state, helpers and subscriptions of both clients.
+
+This module is the threaded flavour (:class:`ibwire.sync.Client` derives from
+:class:`SyncApi`).  :mod:`ibwire._api_async` is generated from it by
+``python -m ibwire._api_gen``: the same methods, with the helpers as coroutines
+(``async def``, ``await self._call(...)``); a test fails while the checked-in
+module differs from what the generator produces.  Each client supplies only
+:meth:`SyncApi._call` (how it waits for a helper's answer), ``_subscribe`` and
+``_unsubscribe`` (how a subscription waits for messages), ``_locked`` and
+``_session_call`` (how it reaches the session) and its socket pump.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._frontend import FrontEnd
+from ._session import (
+    AccountUpdateMessage,
+    DepthMessage,
+    HistoricalBarsMessage,
+    MarketDataMessage,
+    Pending,
+    TrackedOrder,
+)
+from .errorcodes import CodeTable
+from .messages import (
+    AccountSummary,
+    BarData,
+    Contract,
+    ContractDescription,
+    ContractDetails,
+    ErrMsg,
+    ExecutionData,
+    ExecutionFilter,
+    Message,
+    OpenOrder,
+    Order,
+    OrderState,
+    Pnl,
+    PnlSingle,
+    PositionData,
+    PriceIncrement,
+    RealTimeBars,
+    ReqAcctData,
+    ReqHistoricalData,
+    ReqMktData,
+    ReqMktDepth,
+    ReqPnl,
+    ReqPnlSingle,
+    ReqRealTimeBars,
+    ReqTickByTickData,
+    SecurityDefinitionOptionParameter,
+    TickByTick,
+    TickSnapshotEnd,
+)
+from .pacing import PacerStats
+
+if TYPE_CHECKING:
+    from .sync.client import Subscription
+
+__all__ = ["SyncApi"]
+
+T = TypeVar("T")
+
+
+class SyncApi(FrontEnd):
+    """The state, helpers and subscriptions of a client (see the module docstring)."""
+
+    # ------------------------------------------------------------------ what each client supplies
+
+    def _call(self, start: Callable[[float], Pending[T]]) -> T:
+        """Start a helper on the session and wait for its answer."""
+        raise NotImplementedError
+
+    def _subscribe(
+        self, request: Message, ends: frozenset[type] = frozenset()
+    ) -> Subscription[Any]:
+        """Send a streaming request; its messages go to a new subscription."""
+        raise NotImplementedError
+
+    def _unsubscribe(self, key: Hashable) -> None:
+        """Cancel a subscription (its ``cancel()``)."""
+        raise NotImplementedError
+
+    def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:
+        return self._locked(lambda: self._session.subscription_warnings(key))
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def is_connected(self) -> bool:
+        """Whether the connection is ready for requests."""
+        return self._session.is_ready
+
+    @property
+    def read_only(self) -> bool:
+        """Whether order-changing calls are refused."""
+        return self._session.read_only
+
+    @property
+    def server_version(self) -> int | None:
+        """The negotiated server version."""
+        return self._session.server_version
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """The accounts of the last ``managedAccounts``."""
+        return self._session.accounts
+
+    @property
+    def code_table(self) -> CodeTable:
+        """How TWS codes are classified."""
+        return self._session.code_table
+
+    @property
+    def pacing_stats(self) -> PacerStats:
+        """The pacer's counters (throttled messages, waits, budgets in use)."""
+        return self._locked(lambda: self._session.pacer.stats)
+
+    @property
+    def tracked_orders(self) -> list[TrackedOrder]:
+        """This client's orders not known to be filled or cancelled."""
+        return self._locked(lambda: self._session.open_orders)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _timeout(self, timeout: float | None) -> float | None:
+        return self.timeout if timeout is None else timeout
+
+    def contract_details(
+        self, contract: Contract, *, timeout: float | None = None
+    ) -> list[ContractDetails]:
+        """The details of every contract matching ``contract`` (``reqContractDetails``).
+
+        Args:
+            contract: a full or partial contract.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The matching contracts' details.
+
+        Raises:
+            ApiError: TWS answered with an error (200: no such contract).
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.contract_details(contract, now, limit))
+
+    def historical_bars(
+        self,
+        contract: Contract,
+        duration_str: str,
+        bar_size_setting: str,
+        what_to_show: str = "TRADES",
+        *,
+        end_date_time: str = "",
+        use_rth: bool = True,
+        format_date: int = 1,
+        chart_options: str = "",
+        timeout: float | None = None,
+    ) -> list[BarData]:
+        """Historical bars (``reqHistoricalData``), paced by IB's historical rules.
+
+        Args:
+            contract: the contract.
+            duration_str: how far back, e.g. ``"1 D"``, ``"3600 S"``, ``"1 Y"``.
+            bar_size_setting: e.g. ``"1 min"``, ``"1 hour"``, ``"1 day"``.
+            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID``, ``ASK``, ``BID_ASK``, ...
+            end_date_time: the end, ``""`` for now.
+            use_rth: regular trading hours only.
+            format_date: 1 for text dates, 2 for epoch seconds.
+            chart_options: reserved by IB.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The bars, oldest first.
+
+        Raises:
+            ApiError: TWS answered with an error (162: pacing, no data...).
+            RequestTimeoutError: no complete answer in time; the request is
+                cancelled at TWS (or withdrawn from the pacer's queue).
+        """
+        request = ReqHistoricalData(
+            req_id=0,
+            contract=contract,
+            end_date_time=end_date_time,
+            duration_str=duration_str,
+            bar_size_setting=bar_size_setting,
+            what_to_show=what_to_show,
+            use_rth=use_rth,
+            format_date=format_date,
+            chart_options=chart_options,
+        )
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.historical_bars(request, now, limit))
+
+    def head_timestamp(
+        self,
+        contract: Contract,
+        what_to_show: str = "TRADES",
+        *,
+        use_rth: bool = True,
+        format_date: int = 1,
+        timeout: float | None = None,
+    ) -> str:
+        """The earliest date with data for ``contract`` (``reqHeadTimeStamp``).
+
+        Args:
+            contract: the contract.
+            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID``, ``ASK``.
+            use_rth: regular trading hours only.
+            format_date: 1 for text, 2 for epoch seconds.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The timestamp text.
+
+        Raises:
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(
+            lambda now: self._session.head_timestamp(
+                contract, what_to_show, use_rth, format_date, now, limit
+            )
+        )
+
+    def positions(self, *, timeout: float | None = None) -> list[PositionData]:
+        """Every position of every account (``reqPositions``, then ``cancelPositions``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One message per position.
+
+        Raises:
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.positions(now, limit))
+
+    def account_summary(
+        self,
+        tags: str = "NetLiquidation,TotalCashValue,BuyingPower,AvailableFunds",
+        group_name: str = "All",
+        *,
+        timeout: float | None = None,
+    ) -> list[AccountSummary]:
+        """An account summary (``reqAccountSummary``, then cancelled).
+
+        Args:
+            tags: comma-separated tags.
+            group_name: ``"All"`` or an FA group.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One message per account and tag.
+
+        Raises:
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.account_summary(group_name, tags, now, limit))
+
+    def open_orders(self, *, timeout: float | None = None) -> list[OpenOrder]:
+        """This client's open orders (``reqOpenOrders``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One message per open order.
+
+        Raises:
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.open_orders_request(now, limit))
+
+    def executions(
+        self, exec_filter: ExecutionFilter | None = None, *, timeout: float | None = None
+    ) -> list[ExecutionData]:
+        """Today's executions matching ``exec_filter`` (``reqExecutions``).
+
+        Args:
+            exec_filter: the criteria; all executions when omitted.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One message per fill.
+
+        Raises:
+            RequestTimeoutError: no complete answer in time.
+        """
+        criteria = exec_filter if exec_filter is not None else ExecutionFilter()
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.executions(criteria, now, limit))
+
+    def current_time(self, *, timeout: float | None = None) -> int:
+        """The server's time, in epoch seconds (``reqCurrentTime``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Raises:
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.current_time(now, limit))
+
+    def what_if(
+        self, contract: Contract, order: Order, *, timeout: float | None = None
+    ) -> OrderState:
+        """The margin and commission effect of ``order``, without placing it.
+
+        Allowed on a read-only client: nothing is placed.
+
+        Args:
+            contract: the contract.
+            order: the order (its ``what_if`` flag is set here).
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The order state with the margin and commission figures.
+
+        Raises:
+            ApiError: TWS rejected the order.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.what_if(contract, order, now, limit))
+
+    def sec_def_opt_params(
+        self,
+        underlying_symbol: str,
+        underlying_sec_type: str,
+        underlying_con_id: int,
+        fut_fop_exchange: str = "",
+        *,
+        timeout: float | None = None,
+    ) -> list[SecurityDefinitionOptionParameter]:
+        """An underlying's option chains (``reqSecDefOptParams``).
+
+        Args:
+            underlying_symbol: the underlying's symbol.
+            underlying_sec_type: ``STK``, ``FUT``, ``IND``...
+            underlying_con_id: the underlying's contract id.
+            fut_fop_exchange: the exchange of futures options; ``""`` for stocks.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One chain per exchange and trading class.
+
+        Raises:
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(
+            lambda now: self._session.sec_def_opt_params(
+                underlying_symbol,
+                fut_fop_exchange,
+                underlying_sec_type,
+                underlying_con_id,
+                now,
+                limit,
+            )
+        )
+
+    def matching_symbols(
+        self, pattern: str, *, timeout: float | None = None
+    ) -> list[ContractDescription]:
+        """Contracts whose symbol or name starts with ``pattern`` (``reqMatchingSymbols``).
+
+        Args:
+            pattern: the search text.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The matching contracts.
+
+        Raises:
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.matching_symbols(pattern, now, limit))
+
+    def market_rule(
+        self, market_rule_id: int, *, timeout: float | None = None
+    ) -> list[PriceIncrement]:
+        """The price increments of a market rule (``reqMarketRule``).
+
+        Args:
+            market_rule_id: the rule id, from ``ContractDetails.market_rule_ids``.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The increments by price band.
+
+        Raises:
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.market_rule(market_rule_id, now, limit))
+
+    # ------------------------------------------------------------------ subscriptions
+
+    def market_data(
+        self,
+        contract: Contract,
+        generic_tick_list: str = "",
+        *,
+        snapshot: bool = False,
+        regulatory_snapshot: bool = False,
+    ) -> Subscription[MarketDataMessage]:
+        """Stream top-of-book ticks (``reqMktData``); a snapshot ends by itself.
+
+        Args:
+            contract: the contract.
+            generic_tick_list: comma-separated generic tick ids.
+            snapshot: one snapshot instead of a stream.
+            regulatory_snapshot: a paid regulatory snapshot.
+
+        Returns:
+            The subscription.
+        """
+        request = ReqMktData(
+            req_id=self._new_request_id(),
+            contract=contract,
+            generic_tick_list=generic_tick_list,
+            snapshot=snapshot,
+            regulatory_snapshot=regulatory_snapshot,
+        )
+        ends = frozenset({TickSnapshotEnd}) if snapshot or regulatory_snapshot else frozenset()
+        return self._subscribe(request, ends)
+
+    def market_depth(
+        self, contract: Contract, num_rows: int = 5, *, is_smart_depth: bool = False
+    ) -> Subscription[DepthMessage]:
+        """Stream the order book (``reqMktDepth``).
+
+        Args:
+            contract: the contract.
+            num_rows: the number of rows per side.
+            is_smart_depth: aggregate the book across exchanges.
+
+        Returns:
+            The subscription.
+        """
+        request = ReqMktDepth(
+            req_id=self._new_request_id(),
+            contract=contract,
+            num_rows=num_rows,
+            is_smart_depth=is_smart_depth,
+        )
+        return self._subscribe(request)
+
+    def tick_by_tick(
+        self,
+        contract: Contract,
+        tick_type: str = "Last",
+        *,
+        number_of_ticks: int = 0,
+        ignore_size: bool = False,
+    ) -> Subscription[TickByTick]:
+        """Stream tick-by-tick data (``reqTickByTickData``).
+
+        Args:
+            contract: the contract.
+            tick_type: ``Last``, ``AllLast``, ``BidAsk`` or ``MidPoint``.
+            number_of_ticks: historical ticks to send first (0 for none).
+            ignore_size: ignore size-only changes of ``BidAsk``.
+
+        Returns:
+            The subscription.
+        """
+        request = ReqTickByTickData(
+            req_id=self._new_request_id(),
+            contract=contract,
+            tick_type=tick_type,
+            number_of_ticks=number_of_ticks,
+            ignore_size=ignore_size,
+        )
+        return self._subscribe(request)
+
+    def real_time_bars(
+        self, contract: Contract, what_to_show: str = "TRADES", *, use_rth: bool = False
+    ) -> Subscription[RealTimeBars]:
+        """Stream 5-second bars (``reqRealTimeBars``).
+
+        Args:
+            contract: the contract.
+            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID`` or ``ASK``.
+            use_rth: regular trading hours only.
+
+        Returns:
+            The subscription.
+        """
+        request = ReqRealTimeBars(
+            req_id=self._new_request_id(),
+            contract=contract,
+            bar_size=5,
+            what_to_show=what_to_show,
+            use_rth=use_rth,
+        )
+        return self._subscribe(request)
+
+    def historical_bars_stream(
+        self,
+        contract: Contract,
+        duration_str: str,
+        bar_size_setting: str,
+        what_to_show: str = "TRADES",
+        *,
+        use_rth: bool = True,
+        format_date: int = 1,
+    ) -> Subscription[HistoricalBarsMessage]:
+        """Historical bars kept up to date (``reqHistoricalData`` with ``keepUpToDate``).
+
+        The stream yields the initial :class:`~ibwire.messages.HistoricalData`, its
+        end, then a :class:`~ibwire.messages.HistoricalDataUpdate` per change.
+
+        Args:
+            contract: the contract.
+            duration_str: how far back, e.g. ``"1 D"``.
+            bar_size_setting: e.g. ``"1 min"``.
+            what_to_show: ``TRADES``, ``MIDPOINT``, ...
+            use_rth: regular trading hours only.
+            format_date: 1 for text dates, 2 for epoch seconds.
+
+        Returns:
+            The subscription.
+        """
+        request = ReqHistoricalData(
+            req_id=self._new_request_id(),
+            contract=contract,
+            duration_str=duration_str,
+            bar_size_setting=bar_size_setting,
+            what_to_show=what_to_show,
+            use_rth=use_rth,
+            format_date=format_date,
+            keep_up_to_date=True,
+        )
+        return self._subscribe(request)
+
+    def pnl(self, account: str, model_code: str = "") -> Subscription[Pnl]:
+        """Stream an account's daily profit and loss (``reqPnL``).
+
+        Args:
+            account: the account.
+            model_code: the model, ``""`` for none.
+
+        Returns:
+            The subscription.
+        """
+        request = ReqPnl(req_id=self._new_request_id(), account=account, model_code=model_code)
+        return self._subscribe(request)
+
+    def pnl_single(
+        self, account: str, con_id: int, model_code: str = ""
+    ) -> Subscription[PnlSingle]:
+        """Stream one position's profit and loss (``reqPnLSingle``).
+
+        Args:
+            account: the account.
+            con_id: the position's contract id.
+            model_code: the model, ``""`` for none.
+
+        Returns:
+            The subscription.
+        """
+        request = ReqPnlSingle(
+            req_id=self._new_request_id(), account=account, model_code=model_code, con_id=con_id
+        )
+        return self._subscribe(request)
+
+    def account_updates(self, account: str = "") -> Subscription[AccountUpdateMessage]:
+        """Stream account values and portfolio (``reqAccountUpdates``).
+
+        TWS allows one such stream at a time.
+
+        Args:
+            account: the account; ``""`` for the only one.
+
+        Returns:
+            The subscription.
+        """
+        return self._subscribe(ReqAcctData(subscribe=True, acct_code=account))

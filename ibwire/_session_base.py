@@ -1,0 +1,360 @@
+"""The session's state and its way out: submitting requests through the pacer.
+
+Every part of the session (:mod:`ibwire._session_lifecycle`, ``_calls``, ``_streams``,
+``_orders``) derives from :class:`SessionBase`, which holds the state they share.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from ._session_gate import refused_when_read_only
+from ._session_routes import (
+    _Plan,
+    _Route,
+)
+from ._session_types import (
+    Action,
+    Close,
+    Connect,
+    Pending,
+    Phase,
+    ReconnectPolicy,
+    TrackedOrder,
+    _Live,
+    _Reconcile,
+    _Unsent,
+    logger,
+    wire_logger,
+)
+from .errorcodes import DEFAULT_TABLE, CodeTable
+from .errors import (
+    ConnectionClosedError,
+    LocalProtocolError,
+    ReadOnlyError,
+)
+from .events import ConnectionClosed, Event
+from .messages import (
+    Message,
+)
+from .orderids import DEFAULT_REQUEST_ID_START, OrderIdAllocator, RequestIdAllocator
+from .pacing import Pacer, PacingConfig
+from .protocol import ClientProtocol
+from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
+
+
+class SessionBase:
+    """The state every part of the session shares, and the path of a request to the wire."""
+
+    def __init__(
+        self,
+        client_id: int,
+        *,
+        connect_timeout: float = 10.0,
+        read_only: bool = False,
+        code_table: CodeTable | None = None,
+        pacing: PacingConfig | Pacer[Message] | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        heartbeat_interval: float | None = 30.0,
+        heartbeat_timeout: float = 10.0,
+        rng: random.Random | None = None,
+        min_version: int = MIN_CLIENT_VERSION,
+        max_version: int = MAX_CLIENT_VERSION,
+        connect_options: str = "",
+        optional_capabilities: str = "",
+        request_id_start: int = DEFAULT_REQUEST_ID_START,
+    ) -> None:
+        self.client_id = client_id
+        self.connect_timeout = connect_timeout
+        self.read_only = read_only
+        self.code_table = code_table if code_table is not None else DEFAULT_TABLE
+        self.pacer: Pacer[Message] = pacing if isinstance(pacing, Pacer) else Pacer(pacing)
+        self.reconnect = reconnect
+        self.heartbeat_interval = heartbeat_interval
+        self.heartbeat_timeout = heartbeat_timeout
+        self.rng = rng if rng is not None else random.Random()
+        self.min_version = min_version
+        self.max_version = max_version
+        if not connect_options and self.pacer.config.connect_options:
+            connect_options = self.pacer.config.connect_options
+        self.connect_options = connect_options
+        self.optional_capabilities = optional_capabilities
+        #: Order ids: seeded by nextValidId, never reused, across reconnects.
+        self.order_ids = OrderIdAllocator()
+        #: Request ids: their own counter, in a range apart from order ids.
+        self.request_ids = RequestIdAllocator(request_id_start)
+        #: The accounts of the last ``managedAccounts``.
+        self.accounts: tuple[str, ...] = ()
+
+        self._phase = Phase.IDLE
+        self._protocol: ClientProtocol | None = None
+        self._out: list[object] = []
+        self._actions: list[Action] = []
+        self._ready_waiter: Pending[None] | None = None
+        self._ever_ready = False
+        self._got_next_id = False
+        self._got_accounts = False
+        self._refused = False
+        self._connect_deadline: float | None = None
+        self._connect_limit = connect_timeout
+        self._last_received = 0.0
+        self._probe_sent: float | None = None
+        self._attempt = 0
+        self._reconnect_at: float | None = None
+        self._loss_reason = ""
+
+        self._pendings: dict[Hashable, list[Pending[Any]]] = {}
+        self._live: dict[Hashable, _Live] = {}
+        self._settings: dict[int, Message] = {}
+        self._orders: dict[int, TrackedOrder] = {}
+        self._internal_req_ids: set[int] = set()
+        self._unsent: dict[int, _Unsent] = {}
+        self._reconcile: _Reconcile | None = None
+        self._seen_executions: dict[str, None] = {}
+        self._seen_commissions: dict[str, None] = {}
+        self._routes: dict[type, _Route] = {}
+        self._plans: dict[type, _Plan] = {}
+        #: Message class -> the part's handler; it returns whether to deliver it.
+        self._handlers: dict[type, Callable[[Any, float], bool]] = self._message_handlers()
+
+    @property
+    def phase(self) -> Phase:
+        """Where the session stands."""
+        return self._phase
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether requests may be sent now."""
+        return self._phase is Phase.READY
+
+    @property
+    def server_version(self) -> int | None:
+        """The negotiated server version of the current connection."""
+        return None if self._protocol is None else self._protocol.server_version
+
+    def actions(self) -> list[Action]:
+        """Take what the front end must do with its socket, in order.
+
+        :class:`Connect`: open a socket, then call :meth:`transport_opened` or
+        :meth:`transport_failed`.  :class:`Close`: close the socket, then call
+        :meth:`transport_closed`.  Those calls also settle an action still
+        queued, so a front end never has to poll flags in a particular order.
+        """
+        actions = self._actions
+        self._actions = []
+        return actions
+
+    @property
+    def wants_close(self) -> bool:
+        """Whether a :class:`Close` is pending (see :meth:`actions`)."""
+        return any(isinstance(action, Close) for action in self._actions)
+
+    @property
+    def wants_connect(self) -> bool:
+        """Whether a :class:`Connect` is pending (see :meth:`actions`)."""
+        return any(isinstance(action, Connect) for action in self._actions)
+
+    def _ask(self, action: Action) -> None:
+        if not any(type(queued) is type(action) for queued in self._actions):
+            self._actions.append(action)
+
+    def _settle(self, kind: type[Action]) -> None:
+        self._actions = [action for action in self._actions if not isinstance(action, kind)]
+
+    def data_to_send(self) -> bytes:
+        """Take the bytes to write to the socket."""
+        protocol = self._protocol
+        return b"" if protocol is None else protocol.data_to_send()
+
+    @property
+    def has_events(self) -> bool:
+        """Whether :meth:`events_to_dispatch` has something."""
+        return bool(self._out)
+
+    def events_to_dispatch(self) -> list[object]:
+        """Take the messages and events for the user's wrapper, in order."""
+        out = self._out
+        self._out = []
+        return out
+
+    def submit(self, message: Message, now: float) -> int:
+        """Send a user's request (through the pacer) and track what it opens.
+
+        Args:
+            message: the request.
+            now: the current time.
+
+        Returns:
+            The pacer's ticket.
+
+        Raises:
+            ReadOnlyError: an order-changing request on a read-only session.
+            ConnectionClosedError: not connected (or reconnecting).
+            LocalProtocolError: the message cannot be encoded (not printable
+                ASCII, a field the server version does not support).
+            PacingError: a subscription budget is exhausted.
+        """
+        self._check_allowed(message)
+        self._require_ready()
+        return self._submit(message, now, track=True)
+
+    def check_allowed(self, message: Message) -> None:
+        """Apply the read-only gate (:data:`READ_ONLY_GATE`) to ``message``.
+
+        Raises:
+            ReadOnlyError: the session is read-only and the gate refuses it.
+        """
+        if self.read_only and refused_when_read_only(message):
+            raise ReadOnlyError(
+                f"{type(message).__name__} refused: the client is read-only (read_only=True)"
+            )
+
+    _check_allowed = check_allowed
+
+    def _require_ready(self) -> None:
+        if self._phase is not Phase.READY:
+            if self._phase is Phase.WAITING or self._phase is Phase.CONNECTING and self._ever_ready:
+                raise ConnectionClosedError("not connected: reconnecting to TWS")
+            raise ConnectionClosedError(f"not connected (the session is {self._phase.value})")
+
+    def _submit(
+        self,
+        message: Message,
+        now: float,
+        *,
+        track: bool,
+        pending: Pending[Any] | None = None,
+    ) -> int:
+        protocol = self._protocol
+        assert protocol is not None
+        # Encode now, once: a bad request fails in the caller's hands, not later
+        # when the pacer releases it, and the release writes the frame made here.
+        frame = protocol.encode(message)
+        ticket = self.pacer.submit(message, now)
+        # Remembered until the pacer releases it: a helper's timeout starts then,
+        # and a drop before then is reported to whoever asked.
+        self._unsent[id(message)] = _Unsent(message, frame, pending, track)
+        if track:
+            self._track(message)
+        self._pump(now)
+        return ticket
+
+    def _pump(self, now: float) -> None:
+        """Send what the pacer releases."""
+        protocol = self._protocol
+        pacer = self.pacer
+        if protocol is not None and self._phase is Phase.READY:
+            released = pacer.poll(now)
+            if released:
+                wire = wire_logger.isEnabledFor(logging.DEBUG)
+                unsent = self._unsent
+                for message in released:
+                    if wire:
+                        wire_logger.debug("-> %r", message)
+                    entry = unsent.pop(id(message), None)
+                    if entry is not None and entry.message is message:
+                        protocol.send_frame(entry.frame)
+                        pending = entry.pending
+                        if pending is not None and not pending.done:
+                            # The helper's clock starts when its request is on
+                            # the wire, not while the pacer holds it.
+                            timeout = pending.timeout
+                            pending.deadline = None if timeout is None else now + timeout
+                        continue
+                    if entry is not None:
+                        # Not ours: an entry whose message the pacer let go silently.
+                        unsent[id(message)] = entry
+                    try:
+                        protocol.send(message)
+                    except LocalProtocolError:
+                        # Checked at submission; a failure here is a bug, not the user's.
+                        logger.exception("could not send %r", message)
+        events = pacer.events()
+        if events:
+            self._out.extend(events)
+
+    def new_request_id(self) -> int:
+        """Allocate a request id."""
+        return self.request_ids.next()
+
+    def new_order_id(self) -> int:
+        """Allocate an order id.
+
+        Raises:
+            ConnectionClosedError: no ``nextValidId`` has arrived yet.
+        """
+        if not self.order_ids.is_seeded:
+            raise ConnectionClosedError("no order id yet: connect first")
+        return self.order_ids.next()
+
+    # ------------------------------------------------------------------ the other parts
+
+    def _message_handlers(self) -> dict[type, Callable[[Any, float], bool]]:
+        """The messages the session acts on, and who handles each (the session)."""
+        raise NotImplementedError
+
+    def _handle(self, events: list[Message | Event], now: float) -> None:
+        """THE incoming loop (the session)."""
+        raise NotImplementedError
+
+    def _expire_pendings(self, now: float) -> None:
+        """Fail the helpers whose deadline passed (calls)."""
+        raise NotImplementedError
+
+    def _track(self, message: Message) -> None:
+        """Record what a user request opens or ends (the session)."""
+        raise NotImplementedError
+
+    def _end_live(self, key: Hashable, error: BaseException | None) -> None:
+        """End one stream (streams)."""
+        raise NotImplementedError
+
+    def _end_streams(self, error: BaseException | None, *, keep_resubscribable: bool) -> None:
+        """End the streams (streams)."""
+        raise NotImplementedError
+
+    def _fail_all(self, error: BaseException) -> None:
+        """Fail every waiting helper (calls)."""
+        raise NotImplementedError
+
+    def _unregister(self, pending: Pending[Any]) -> None:
+        """Forget a helper (calls)."""
+        raise NotImplementedError
+
+    def _finished(self, pending: Pending[Any], now: float) -> None:
+        """A helper got its whole answer (calls)."""
+        raise NotImplementedError
+
+    def _lose(
+        self,
+        reason: str,
+        now: float,
+        error: BaseException | None = None,
+        *,
+        closed: ConnectionClosed | None = None,
+    ) -> None:
+        """The connection is lost (lifecycle)."""
+        raise NotImplementedError
+
+    def _reconcile_orders(self, now: float) -> None:
+        """Re-read orders after a reconnect (orders)."""
+        raise NotImplementedError
+
+    def _report_unacknowledged(self, reason: str) -> None:
+        """Report orders TWS never acknowledged when no reconnect follows (orders)."""
+        raise NotImplementedError
+
+    def _drop_pacer_queue(self, reason: str) -> None:
+        """Report what the pacer held at a drop (orders)."""
+        raise NotImplementedError
+
+    def _resubscribe_in_place(self, now: float) -> None:
+        """Re-send the streams after a 1101 (streams)."""
+        raise NotImplementedError
+
+    def _check_ready(self, now: float) -> None:
+        """Whether the connection became ready (lifecycle)."""
+        raise NotImplementedError

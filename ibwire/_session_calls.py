@@ -1,0 +1,466 @@
+"""The session's calls: typed request/response helpers, their timeouts and failures."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ._session_base import SessionBase
+from ._session_routes import end_of
+from ._session_types import (
+    Pending,
+    Phase,
+    T,
+    _describe,
+    _Out,
+    _real_open_orders,
+)
+from .catalog import (
+    CURRENT_TIME,
+    OPEN_ORDERS,
+    POSITIONS,
+)
+from .errors import (
+    ConnectionClosedError,
+    RequestTimeoutError,
+)
+from .messages import (
+    AccountSummary,
+    BarData,
+    BondContractData,
+    CancelAccountSummary,
+    CancelHeadTimestamp,
+    CancelHistoricalData,
+    CancelPositions,
+    Contract,
+    ContractData,
+    ContractDescription,
+    ContractDetails,
+    CurrentTime,
+    ExecutionData,
+    ExecutionFilter,
+    HeadTimestamp,
+    HistoricalData,
+    HistoricalDataEnd,
+    MarketRule,
+    Message,
+    OpenOrder,
+    Order,
+    OrderState,
+    PlaceOrder,
+    PositionData,
+    PriceIncrement,
+    ReqAccountSummary,
+    ReqContractData,
+    ReqCurrentTime,
+    ReqExecutions,
+    ReqHeadTimestamp,
+    ReqHistoricalData,
+    ReqMarketRule,
+    ReqMatchingSymbols,
+    ReqOpenOrders,
+    ReqPositions,
+    ReqSecDefOptParams,
+    SecurityDefinitionOptionParameter,
+    SymbolSamples,
+)
+from .versions import ServerVersion
+
+
+class CallsPart(SessionBase):
+    """Request helpers of the session."""
+
+    def _start(
+        self, pending: Pending[T], message: Message, now: float, timeout: float | None
+    ) -> Pending[T]:
+        self._check_allowed(message)
+        self._require_ready()
+        self._pendings.setdefault(pending.key, []).append(pending)
+        pending.timeout = timeout
+        try:
+            pending.ticket = self._submit(message, now, track=False, pending=pending)
+        except BaseException:
+            self._unregister(pending)
+            self._unsent.pop(id(message), None)
+            raise
+        return pending
+
+    def _unregister(self, pending: Pending[Any]) -> None:
+        waiters = self._pendings.get(pending.key)
+        if waiters is not None:
+            try:
+                waiters.remove(pending)
+            except ValueError:
+                pass
+            if not waiters:
+                del self._pendings[pending.key]
+
+    def abandon(self, pending: Pending[T], now: float) -> None:
+        """Give up on a helper (its caller was cancelled): withdraw or cancel its request.
+
+        Args:
+            pending: the helper.
+            now: the current time.
+        """
+        if pending.done:
+            return
+        self._give_up(pending, now)
+        pending._fail(ConnectionClosedError(f"{pending.description}: abandoned"))
+
+    def _give_up(self, pending: Pending[Any], now: float) -> bool:
+        """Remove a helper and stop its request at TWS; whether it was still queued."""
+        self._unregister(pending)
+        withdrawn = None if pending.ticket is None else self.pacer.withdraw(pending.ticket)
+        if withdrawn is not None:
+            self._unsent.pop(id(withdrawn), None)
+        queued = withdrawn is not None
+        if not queued and pending.cancel is not None and self._phase is Phase.READY:
+            self._submit(pending.cancel, now, track=False)
+        return queued
+
+    def _expire_pendings(self, now: float) -> None:
+        expired = [
+            pending
+            for waiters in self._pendings.values()
+            for pending in waiters
+            if pending.deadline is not None and now >= pending.deadline
+        ]
+        for pending in expired:
+            queued = self._give_up(pending, now)
+            timeout = pending.timeout if pending.timeout is not None else 0.0
+            detail = " (it was still held by the pacer, and is withdrawn)" if queued else ""
+            pending._fail(
+                RequestTimeoutError(f"{pending.description}: no answer within {timeout:g}s{detail}")
+            )
+
+    def _fail_all(self, error: BaseException) -> None:
+        pendings = [p for waiters in self._pendings.values() for p in waiters]
+        self._pendings.clear()
+        for pending in pendings:
+            pending._fail(error)
+
+    def _finished(self, pending: Pending[Any], now: float) -> None:
+        self._unregister(pending)
+        follow_up = pending.follow_up
+        if follow_up is not None and self._phase is Phase.READY:
+            self._submit(follow_up, now, track=False)
+
+    def contract_details(
+        self, contract: Contract, now: float, timeout: float | None
+    ) -> Pending[list[ContractDetails]]:
+        """Ask for the contract details matching ``contract``.
+
+        Args:
+            contract: the (partial) contract.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is every matching contract's details.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[list[ContractDetails]] = Pending(
+            req_id,
+            f"contract details of {_describe(contract)}",
+            accepts=frozenset({ContractData, BondContractData}),
+            ends=end_of(_Out.REQ_CONTRACT_DATA),
+            finish=lambda items: [m.contract_details for m in items],  # type: ignore[attr-defined]
+        )
+        return self._start(pending, ReqContractData(req_id=req_id, contract=contract), now, timeout)
+
+    def historical_bars(
+        self, request: ReqHistoricalData, now: float, timeout: float | None
+    ) -> Pending[list[BarData]]:
+        """Ask for historical bars (not kept up to date).
+
+        Args:
+            request: the request; its ``req_id`` is replaced by a new one.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the bars, oldest first.
+        """
+        req_id = self.new_request_id()
+        request = dataclasses.replace(request, req_id=req_id, keep_up_to_date=False)
+        version = self.server_version or 0
+        # From server 196 the answer ends with HISTORICAL_DATA_END; before, the one
+        # HISTORICAL_DATA message is the whole answer.
+        ends = HistoricalDataEnd if version >= ServerVersion.HISTORICAL_DATA_END else HistoricalData
+        pending: Pending[list[BarData]] = Pending(
+            req_id,
+            f"historical bars of {_describe(request.contract)}",
+            accepts=frozenset({HistoricalData}),
+            ends=frozenset({ends}),
+            finish=lambda items: [bar for m in items for bar in m.bars],  # type: ignore[attr-defined]
+            cancel=CancelHistoricalData(req_id=req_id),
+        )
+        return self._start(pending, request, now, timeout)
+
+    def head_timestamp(
+        self,
+        contract: Contract,
+        what_to_show: str,
+        use_rth: bool,
+        format_date: int,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[str]:
+        """Ask for the earliest date with data.
+
+        Args:
+            contract: the contract.
+            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID``, ``ASK``, ...
+            use_rth: regular trading hours only.
+            format_date: 1 for ``yyyymmdd hh:mm:ss``, 2 for epoch seconds.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the timestamp text.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[str] = Pending(
+            req_id,
+            f"head timestamp of {_describe(contract)}",
+            accepts=frozenset({HeadTimestamp}),
+            ends=end_of(_Out.REQ_HEAD_TIMESTAMP),
+            finish=lambda items: items[-1].head_timestamp,  # type: ignore[attr-defined]
+            cancel=CancelHeadTimestamp(req_id=req_id),
+        )
+        request = ReqHeadTimestamp(
+            req_id=req_id,
+            contract=contract,
+            what_to_show=what_to_show,
+            use_rth=use_rth,
+            format_date=format_date,
+        )
+        return self._start(pending, request, now, timeout)
+
+    def positions(self, now: float, timeout: float | None) -> Pending[list[PositionData]]:
+        """Ask for the positions of every account (then stop the stream).
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one message per position.
+        """
+        # Keep a user's own positions stream running.
+        stop = None if POSITIONS in self._live else CancelPositions()
+        pending: Pending[list[PositionData]] = Pending(
+            POSITIONS,
+            "positions",
+            accepts=frozenset({PositionData}),
+            ends=end_of(_Out.REQ_POSITIONS),
+            finish=list,  # type: ignore[arg-type]
+            cancel=stop,
+            follow_up=stop,
+        )
+        return self._start(pending, ReqPositions(), now, timeout)
+
+    def account_summary(
+        self, group_name: str, tags: str, now: float, timeout: float | None
+    ) -> Pending[list[AccountSummary]]:
+        """Ask for an account summary (then cancel it).
+
+        Args:
+            group_name: ``"All"`` or an FA group.
+            tags: comma-separated tags, e.g. ``"NetLiquidation,BuyingPower"``.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one message per account and tag.
+        """
+        req_id = self.new_request_id()
+        stop = CancelAccountSummary(req_id=req_id)
+        pending: Pending[list[AccountSummary]] = Pending(
+            req_id,
+            "account summary",
+            accepts=frozenset({AccountSummary}),
+            ends=end_of(_Out.REQ_ACCOUNT_SUMMARY),
+            finish=list,  # type: ignore[arg-type]
+            cancel=stop,
+            follow_up=stop,
+        )
+        request = ReqAccountSummary(req_id=req_id, group_name=group_name, tags=tags)
+        return self._start(pending, request, now, timeout)
+
+    def open_orders_request(self, now: float, timeout: float | None) -> Pending[list[OpenOrder]]:
+        """Ask for this client's open orders.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one message per open order.
+        """
+        pending: Pending[list[OpenOrder]] = Pending(
+            OPEN_ORDERS,
+            "open orders",
+            accepts=frozenset({OpenOrder}),
+            ends=end_of(_Out.REQ_OPEN_ORDERS),
+            finish=_real_open_orders,
+        )
+        return self._start(pending, ReqOpenOrders(), now, timeout)
+
+    def executions(
+        self, exec_filter: ExecutionFilter, now: float, timeout: float | None
+    ) -> Pending[list[ExecutionData]]:
+        """Ask for the executions matching ``exec_filter``.
+
+        Args:
+            exec_filter: the criteria.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one message per fill.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[list[ExecutionData]] = Pending(
+            req_id,
+            "executions",
+            accepts=frozenset({ExecutionData}),
+            ends=end_of(_Out.REQ_EXECUTIONS),
+            finish=list,  # type: ignore[arg-type]
+        )
+        return self._start(
+            pending, ReqExecutions(req_id=req_id, exec_filter=exec_filter), now, timeout
+        )
+
+    def current_time(self, now: float, timeout: float | None) -> Pending[int]:
+        """Ask for the server's time.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is epoch seconds.
+        """
+        pending: Pending[int] = Pending(
+            CURRENT_TIME,
+            "current time",
+            accepts=frozenset({CurrentTime}),
+            ends=end_of(_Out.REQ_CURRENT_TIME),
+            finish=lambda items: items[-1].time,  # type: ignore[attr-defined]
+        )
+        return self._start(pending, ReqCurrentTime(), now, timeout)
+
+    def what_if(
+        self, contract: Contract, order: Order, now: float, timeout: float | None
+    ) -> Pending[OrderState]:
+        """Ask for the margin and commission effect of an order, without placing it.
+
+        Args:
+            contract: the contract.
+            order: the order (``what_if`` is set here).
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the order state with the margin figures.
+        """
+        self._require_ready()
+        order_id = self.new_order_id()
+        order = dataclasses.replace(order, order_id=order_id, what_if=True)
+        pending: Pending[OrderState] = Pending(
+            order_id,
+            f"what-if order {order_id} for {_describe(contract)}",
+            accepts=frozenset({OpenOrder}),
+            ends=frozenset({OpenOrder}),
+            finish=lambda items: items[-1].order_state,  # type: ignore[attr-defined]
+        )
+        request = PlaceOrder(order_id=order_id, contract=contract, order=order)
+        self.order_ids.observe(order_id)
+        return self._start(pending, request, now, timeout)
+
+    def sec_def_opt_params(
+        self,
+        underlying_symbol: str,
+        fut_fop_exchange: str,
+        underlying_sec_type: str,
+        underlying_con_id: int,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[list[SecurityDefinitionOptionParameter]]:
+        """Ask for an underlying's option chains.
+
+        Args:
+            underlying_symbol: the underlying's symbol.
+            fut_fop_exchange: the exchange of futures options; ``""`` for stocks.
+            underlying_sec_type: ``STK``, ``FUT``, ``IND``, ...
+            underlying_con_id: the underlying's contract id.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one chain per exchange and trading class.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[list[SecurityDefinitionOptionParameter]] = Pending(
+            req_id,
+            f"option chains of {underlying_symbol}",
+            accepts=frozenset({SecurityDefinitionOptionParameter}),
+            ends=end_of(_Out.REQ_SEC_DEF_OPT_PARAMS),
+            finish=list,  # type: ignore[arg-type]
+        )
+        request = ReqSecDefOptParams(
+            req_id=req_id,
+            underlying_symbol=underlying_symbol,
+            fut_fop_exchange=fut_fop_exchange,
+            underlying_sec_type=underlying_sec_type,
+            underlying_con_id=underlying_con_id,
+        )
+        return self._start(pending, request, now, timeout)
+
+    def matching_symbols(
+        self, pattern: str, now: float, timeout: float | None
+    ) -> Pending[list[ContractDescription]]:
+        """Search contracts by symbol or name.
+
+        Args:
+            pattern: the start of a symbol or company name.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the matching contracts.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[list[ContractDescription]] = Pending(
+            req_id,
+            f"symbols matching {pattern!r}",
+            accepts=frozenset({SymbolSamples}),
+            ends=end_of(_Out.REQ_MATCHING_SYMBOLS),
+            finish=lambda items: list(items[-1].contract_descriptions),  # type: ignore[attr-defined]
+        )
+        return self._start(
+            pending, ReqMatchingSymbols(req_id=req_id, pattern=pattern), now, timeout
+        )
+
+    def market_rule(
+        self, market_rule_id: int, now: float, timeout: float | None
+    ) -> Pending[list[PriceIncrement]]:
+        """Ask for the price increments of a market rule.
+
+        Args:
+            market_rule_id: the rule id (from ``ContractDetails.market_rule_ids``).
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the increments by price band.
+        """
+        pending: Pending[list[PriceIncrement]] = Pending(
+            ("market_rule_id", market_rule_id),
+            f"market rule {market_rule_id}",
+            accepts=frozenset({MarketRule}),
+            ends=end_of(_Out.REQ_MARKET_RULE),
+            finish=lambda items: list(items[-1].price_increments),  # type: ignore[attr-defined]
+        )
+        return self._start(pending, ReqMarketRule(market_rule_id=market_rule_id), now, timeout)

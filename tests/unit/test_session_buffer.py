@@ -1,0 +1,94 @@
+"""Subscription buffers: bounded, the oldest dropped and counted, the end never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Hashable
+
+import pytest
+
+from ibwire._session_buffer import SubscriptionBuffer
+from ibwire.asyncio import Subscription as AsyncSubscription
+from ibwire.errors import ApiError, RequestTimeoutError
+from ibwire.messages import ErrMsg, TickPrice
+from ibwire.sync import Subscription as SyncSubscription
+
+
+class Owner:
+    def __init__(self) -> None:
+        self.cancelled: list[Hashable] = []
+
+    def _unsubscribe(self, key: Hashable) -> None:
+        self.cancelled.append(key)
+
+    def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:
+        return []
+
+
+def tick(price: float) -> TickPrice:
+    return TickPrice(req_id=1, tick_type=1, price=price)
+
+
+def test_a_full_buffer_drops_the_oldest_and_counts(caplog: pytest.LogCaptureFixture) -> None:
+    buffer: SubscriptionBuffer[TickPrice] = SubscriptionBuffer(Owner(), maxlen=3)
+    for price in range(1, 8):
+        buffer.push(tick(float(price)))
+    assert buffer.dropped == 4
+    # Reported at the first drop and at every power of two: 1, 2, 4.
+    assert len([r for r in caplog.records if "dropped" in r.getMessage()]) == 3
+    buffer.end(None)
+    taken = []
+    with pytest.raises(StopIteration):
+        while True:
+            found, item = buffer._take()
+            assert found
+            taken.append(item)
+    assert [t.price for t in taken if t is not None] == [5.0, 6.0, 7.0]
+
+
+def test_the_end_is_never_dropped() -> None:
+    buffer: SubscriptionBuffer[TickPrice] = SubscriptionBuffer(Owner(), maxlen=1)
+    buffer.end(ApiError(200, "no security", 1))
+    buffer.push(tick(1.0))
+    buffer.push(tick(2.0))
+    assert buffer._take() == (True, tick(2.0))
+    with pytest.raises(ApiError):
+        buffer._take()
+    assert buffer.is_done
+
+
+def test_the_threaded_subscription_is_bounded() -> None:
+    owner = Owner()
+    subscription: SyncSubscription[TickPrice] = SyncSubscription(owner, 2)  # type: ignore[arg-type]
+    subscription.key = 1
+    for price in range(5):
+        subscription.push(tick(float(price)))
+    assert subscription.dropped == 3
+    assert [subscription.get(0).price, subscription.get(0).price] == [3.0, 4.0]
+    with pytest.raises(RequestTimeoutError):
+        subscription.get(0)
+    subscription.end(None)
+    assert list(subscription) == []
+    subscription.cancel()
+    assert owner.cancelled == [1]
+
+
+def test_the_asyncio_subscription_is_bounded(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="ibwire")
+
+    async def main() -> None:
+        subscription: AsyncSubscription[TickPrice] = AsyncSubscription(Owner(), 2)  # type: ignore[arg-type]
+        for price in range(5):
+            subscription.push(tick(float(price)))
+        assert subscription.dropped == 3
+        got = [(await subscription.get(0)).price, (await subscription.get(0)).price]
+        assert got == [3.0, 4.0]
+        waiting = asyncio.ensure_future(subscription.get(1.0))
+        await asyncio.sleep(0)
+        subscription.push(tick(9.0))
+        assert (await waiting).price == 9.0
+        subscription.end(None)
+        assert [t async for t in subscription] == []
+
+    asyncio.run(main())

@@ -1,0 +1,196 @@
+"""The session's helpers: answers, errors, timeouts from the release, own exceptions."""
+
+from __future__ import annotations
+
+import pytest
+
+from ibwire._session import (
+    Pending,
+)
+from ibwire.errors import (
+    ApiError,
+    ConnectionClosedError,
+    RequestTimeoutError,
+)
+from ibwire.messages import (
+    BarData,
+    CancelHistoricalData,
+    ContractData,
+    ContractDataEnd,
+    ContractDetails,
+    CurrentTime,
+    ErrMsg,
+    HistoricalData,
+    HistoricalDataEnd,
+    Message,
+    ReqContractData,
+    ReqHistoricalData,
+)
+from ibwire.pacing import Pacer, PacingConfig
+
+from .session_rig import AAPL, AAPL_REPORTED, Rig
+
+
+class HoldingPacer(Pacer[Message]):
+    """The default pacer, except that it releases nothing while ``hold`` is set."""
+
+    hold = False
+
+    def poll(self, now: float) -> list[Message]:
+        if self.hold:
+            return []
+        return super().poll(now)
+
+
+def test_error_ends_its_helper_with_api_error() -> None:
+    """Pain points 2 and 13: an error for a request id ends that request."""
+    rig = Rig()
+    rig.ready()
+    pending = rig.session.contract_details(AAPL, rig.now, 10.0)
+    rig.flush()
+    (request,) = rig.take()
+    assert isinstance(request, ReqContractData)
+    rig.deliver(
+        ErrMsg(req_id=request.req_id + 1, error_code=200, error_string="not mine"),
+        ErrMsg(req_id=request.req_id, error_code=200, error_string="No security definition"),
+    )
+    with pytest.raises(ApiError) as info:
+        pending.result()
+    assert info.value.code == 200 and info.value.req_id == request.req_id
+    # The error still reaches the wrapper.
+    assert [e.error_code for e in rig.events(ErrMsg)] == [200, 200]  # type: ignore[attr-defined]
+
+
+def test_helper_collects_until_end() -> None:
+    rig = Rig()
+    rig.ready()
+    pending = rig.session.contract_details(AAPL, rig.now, 10.0)
+    rig.flush()
+    (request,) = rig.take()
+    assert isinstance(request, ReqContractData)
+    details = ContractDetails(contract=AAPL_REPORTED, market_name="NMS")
+    rig.deliver(ContractData(req_id=request.req_id, contract_details=details))
+    assert not pending.done
+    rig.deliver(ContractDataEnd(req_id=request.req_id))
+    assert pending.result() == [details]
+
+
+def test_helper_timeout_cancels_at_tws() -> None:
+    """Pain point 2: a helper times out and its request is cancelled cleanly."""
+    rig = Rig()
+    rig.ready()
+    request = ReqHistoricalData(
+        req_id=0,
+        contract=AAPL,
+        bar_size_setting="1 hour",
+        duration_str="1 D",
+        what_to_show="TRADES",
+    )
+    pending = rig.session.historical_bars(request, rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError, match="5s"):
+        pending.result()
+    assert rig.take() == [CancelHistoricalData(req_id=sent.req_id)]  # type: ignore[attr-defined]
+
+
+def _paced_second_request(rig: Rig) -> tuple[ReqHistoricalData, object]:
+    request = ReqHistoricalData(
+        req_id=0, contract=AAPL, bar_size_setting="1 min", duration_str="1 D", what_to_show="TRADES"
+    )
+    first = rig.session.historical_bars(request, rig.now, 5.0)
+    rig.flush()
+    req_id = rig.take()[0].req_id  # type: ignore[attr-defined]
+    rig.deliver(HistoricalData(req_id=req_id), HistoricalDataEnd(req_id=req_id))
+    assert first.result() == []
+    # An identical request within 60 s waits in the pacer.
+    second = rig.session.historical_bars(request, rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == []
+    return request, second
+
+
+def test_helper_timeout_starts_when_the_request_is_released() -> None:
+    rig = Rig(pacing=PacingConfig(historical_identical_interval=60.0))
+    rig.ready()
+    _, second = _paced_second_request(rig)
+    assert isinstance(second, Pending)
+    # Held by the pacer far longer than its 5 s timeout: still waiting.
+    rig.advance(30.0)
+    assert not second.done
+    while not rig.received:
+        rig.advance(1.0)
+    (sent,) = rig.take()
+    assert isinstance(sent, ReqHistoricalData)
+    # The 5 s run from the release.
+    rig.advance(4.5)
+    assert not second.done
+    rig.advance(1.0)
+    with pytest.raises(RequestTimeoutError, match="5s"):
+        second.result()
+    assert rig.take() == [CancelHistoricalData(req_id=sent.req_id)]
+
+
+def test_abandoning_a_helper_withdraws_a_request_still_paced() -> None:
+    rig = Rig(pacing=PacingConfig(historical_identical_interval=60.0))
+    rig.ready()
+    _, second = _paced_second_request(rig)
+    assert isinstance(second, Pending)
+    rig.session.abandon(second, rig.now)
+    with pytest.raises(ConnectionClosedError, match="abandoned"):
+        second.result()
+    # Withdrawn, not sent late, and no cancel for a request TWS never saw.
+    rig.advance(120.0)
+    assert rig.take() == []
+
+
+@pytest.mark.parametrize("version", [176, 200])
+def test_historical_bars_end_by_version(version: int) -> None:
+    rig = Rig(version=version)
+    rig.ready()
+    request = ReqHistoricalData(
+        req_id=0, contract=AAPL, bar_size_setting="1 day", duration_str="2 D", what_to_show="TRADES"
+    )
+    pending = rig.session.historical_bars(request, rig.now, 5.0)
+    rig.flush()
+    req_id = rig.take()[0].req_id  # type: ignore[attr-defined]
+    bars = (BarData(date="20240102", close=1.0), BarData(date="20240103", close=2.0))
+    rig.deliver(HistoricalData(req_id=req_id, bars=bars))
+    if version >= 196:
+        assert not pending.done
+        rig.deliver(HistoricalDataEnd(req_id=req_id))
+    assert pending.result() == list(bars)
+
+
+def test_current_time_helper() -> None:
+    rig = Rig()
+    rig.ready()
+    pending = rig.session.current_time(rig.now, 5.0)
+    rig.flush()
+    rig.deliver(CurrentTime(time=1_700_000_000))
+    assert pending.result() == 1_700_000_000
+
+
+def test_a_helper_held_at_a_drop_raises_not_sent() -> None:
+    pacer = HoldingPacer()
+    rig = Rig(pacing=pacer)
+    rig.ready()
+    pacer.hold = True
+    pending = rig.session.contract_details(AAPL, rig.now, 5.0)
+    rig.drop()
+    with pytest.raises(ConnectionClosedError, match="not sent"):
+        pending.result()
+
+
+def test_each_waiting_helper_raises_its_own_exception() -> None:
+    rig = Rig()
+    rig.ready()
+    first = rig.session.current_time(rig.now, 5.0)
+    second = rig.session.contract_details(AAPL, rig.now, 5.0)
+    rig.flush()
+    rig.drop()
+    assert isinstance(first.error, ConnectionClosedError)
+    assert isinstance(second.error, ConnectionClosedError)
+    assert first.error is not second.error
+    assert first.error.__cause__ is second.error.__cause__ is not None

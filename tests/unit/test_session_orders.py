@@ -1,0 +1,365 @@
+"""The session's orders: ids, tracking, fills once, brackets, reconciliation, losses."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TypeVar
+
+import pytest
+
+from ibwire._frontend import FrontEnd
+from ibwire._session import (
+    Bracket,
+    ReconnectPolicy,
+)
+from ibwire.errorcodes import CodeInfo, CodeTable, Severity
+from ibwire.errors import (
+    ConnectionClosedError,
+)
+from ibwire.messages import (
+    CancelOrder,
+    CommissionAndFeesReport,
+    CompletedOrder,
+    CompletedOrdersEnd,
+    ErrMsg,
+    ExecutionData,
+    ExecutionDataEnd,
+    ExecutionFilter,
+    ManagedAccts,
+    Message,
+    NextValidId,
+    OpenOrder,
+    OpenOrderEnd,
+    Order,
+    OrderState,
+    OrderStatus,
+    PlaceOrder,
+    ReqAcctData,
+    ReqCompletedOrders,
+    ReqCurrentTime,
+    ReqExecutions,
+    ReqMarketDataType,
+    ReqMktData,
+    ReqOpenOrders,
+    TickPrice,
+)
+from ibwire.pacing import Pacer
+from ibwire.wrapper import Reconnected
+
+from .session_rig import AAPL, AAPL_REPORTED, MSFT, Rig, Sink, fill
+
+T = TypeVar("T")
+
+POLICY = ReconnectPolicy(initial_delay=1.0, jitter=0.0)
+
+
+class HoldingPacer(Pacer[Message]):
+    """The default pacer, except that it releases nothing while ``hold`` is set."""
+
+    hold = False
+
+    def poll(self, now: float) -> list[Message]:
+        if self.hold:
+            return []
+        return super().poll(now)
+
+
+def not_sent(rig: Rig) -> list[ErrMsg]:
+    return [
+        e
+        for e in rig.events(ErrMsg)
+        if isinstance(e, ErrMsg) and e.error_code == 504 and "not sent" in e.error_string
+    ]
+
+
+def reconnect(rig: Rig, next_valid_id: int = 50) -> None:
+    rig.advance(1.0)
+    rig.deliver(ManagedAccts(accounts_list="DU111"), NextValidId(order_id=next_valid_id))
+    assert rig.session.is_ready
+
+
+class Front(FrontEnd):
+    """The shared front end over a Rig's session, with the threaded client's lock."""
+
+    def __init__(self, rig: Rig) -> None:
+        self._session = rig.session
+        self._rig = rig
+        self._lock = threading.RLock()
+
+    def _session_call(self, call: Callable[[float], T]) -> T:
+        with self._lock:
+            return call(self._rig.now)
+
+
+def test_order_ids_and_request_ids_are_separate() -> None:
+    """Pain point 8: order ids from nextValidId, request ids from their own counter."""
+    rig = Rig()
+    rig.ready(next_valid_id=42)
+    assert [rig.session.new_order_id() for _ in range(3)] == [42, 43, 44]
+    req = rig.session.new_request_id()
+    assert req >= 1_000_000_000
+    assert rig.session.new_order_id() == 45
+
+
+def test_explicit_order_id_is_never_reused() -> None:
+    rig = Rig()
+    rig.ready(next_valid_id=10)
+    rig.submit(PlaceOrder(order_id=50, contract=AAPL, order=Order(action="BUY")))
+    assert rig.session.new_order_id() == 51
+
+
+def test_10349_does_not_cancel_the_order() -> None:
+    """Pain point 11: 10349 (TIF set by preset) is a warning; the order stays open."""
+    rig = Rig()
+    rig.ready(next_valid_id=3)
+    rig.submit(PlaceOrder(order_id=3, contract=AAPL, order=Order(action="BUY", order_ref="x")))
+    rig.deliver(ErrMsg(req_id=3, error_code=10349, error_string="Order TIF was set to DAY"))
+    assert [o.order_id for o in rig.session.open_orders] == [3]
+    rig.deliver(ErrMsg(req_id=3, error_code=202, error_string="Order Canceled"))
+    assert rig.session.open_orders == []
+
+
+def test_cancel_orders_by_criteria() -> None:
+    rig = Rig()
+    rig.ready(next_valid_id=1)
+    rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY", order_ref="a")))
+    rig.submit(PlaceOrder(order_id=2, contract=MSFT, order=Order(action="BUY", order_ref="a")))
+    rig.submit(PlaceOrder(order_id=3, contract=AAPL, order=Order(action="SELL", order_ref="b")))
+    rig.deliver(OrderStatus(order_id=3, status="Filled", filled=Decimal(1), remaining=Decimal(0)))
+    rig.take()
+    # An order placed elsewhere, reported by TWS.
+    rig.deliver(
+        OpenOrder(
+            order_id=4,
+            contract=AAPL_REPORTED,
+            order=Order(action="BUY", order_ref="a", account="DU2"),
+            order_state=OrderState(status="Submitted"),
+        )
+    )
+    assert rig.session.cancel_orders(rig.now, symbol="AAPL") == [1, 4]
+    rig.flush()
+    assert rig.take() == [CancelOrder(order_id=1), CancelOrder(order_id=4)]
+    assert rig.session.cancel_orders(rig.now, order_ref="a", account="DU2") == [4]
+    with pytest.raises(ValueError):
+        rig.session.cancel_orders(rig.now)
+
+
+def test_bracket_order_transmit_flags() -> None:
+    rig = Rig()
+    rig.ready(next_valid_id=100)
+    bracket = rig.session.bracket_order("BUY", 10, 50.0, 55.0, 45.0, tif="GTC")
+    assert isinstance(bracket, Bracket)
+    parent, take, stop = bracket
+    assert (parent.order_id, take.order_id, stop.order_id) == (100, 101, 102)
+    assert (parent.transmit, take.transmit, stop.transmit) == (False, False, True)
+    assert take.parent_id == stop.parent_id == 100 and parent.parent_id == 0
+    assert (take.action, stop.action) == ("SELL", "SELL")
+    assert (take.order_type, take.lmt_price) == ("LMT", 55.0)
+    assert (stop.order_type, stop.aux_price) == ("STP", 45.0)
+    assert {o.tif for o in bracket} == {"GTC"}
+    assert parent.total_quantity == Decimal(10)
+    with pytest.raises(ValueError):
+        rig.session.bracket_order("HOLD", 1, 1.0, 2.0, 0.5)
+
+
+def test_reconnect_restores_subscriptions_orders_and_fills() -> None:
+    """Pain points 1, 8, 14: re-sync ids, re-send subscriptions, fills exactly once."""
+    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
+    rig.ready(next_valid_id=10)
+    sink = Sink()
+    rig.session.subscribe(ReqMktData(req_id=5, contract=AAPL), sink, rig.now)
+    rig.submit(ReqMarketDataType(market_data_type=3))
+    rig.submit(ReqAcctData(subscribe=True, acct_code="DU111"))
+    rig.submit(ReqMktData(req_id=6, contract=MSFT, snapshot=True))  # not re-sent
+    order_id = rig.session.new_order_id()
+    rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))
+    rig.deliver(
+        fill("e1", order_id),
+        CommissionAndFeesReport(exec_id="e1", commission_and_fees=1.0, currency="USD"),
+    )
+    rig.take()
+    pending = rig.session.current_time(rig.now, 30.0)
+
+    rig.drop()
+    with pytest.raises(ConnectionClosedError):
+        pending.result()
+    assert not sink.ended  # the subscription survives the loss
+    with pytest.raises(ConnectionClosedError, match="reconnecting"):
+        rig.session.submit(ReqCurrentTime(), rig.now)
+
+    rig.advance(1.0)
+    # The new gateway reports a lower next id: never go back.
+    rig.deliver(ManagedAccts(accounts_list="DU111"), NextValidId(order_id=5))
+    sent = rig.take()
+    assert sent[:3] == [
+        ReqMarketDataType(market_data_type=3),
+        ReqMktData(req_id=5, contract=AAPL),
+        ReqAcctData(subscribe=True, acct_code="DU111"),
+    ]
+    assert sent[3] == ReqOpenOrders()
+    # An order was written before the drop: completed orders are re-read too.
+    assert sent[4] == ReqCompletedOrders(api_only=True)
+    resync = sent[5]
+    assert isinstance(resync, ReqExecutions)
+    (event,) = rig.events(Reconnected)
+    assert isinstance(event, Reconnected)
+    assert event.resubscribed == 2 and event.attempts == 1 and event.next_order_id == 11
+    assert rig.session.new_order_id() == 11
+
+    # TWS answers with the old fill and one that happened while we were away.
+    rig.deliver(
+        fill("e1", order_id, resync.req_id),
+        fill("e2", order_id, resync.req_id),
+        ExecutionDataEnd(req_id=resync.req_id),
+        CommissionAndFeesReport(exec_id="e1", commission_and_fees=1.0, currency="USD"),
+        CommissionAndFeesReport(exec_id="e2", commission_and_fees=1.0, currency="USD"),
+        fill("e2", order_id),  # and the live copy, late
+    )
+    fills = [e.execution.exec_id for e in rig.events(ExecutionData)]  # type: ignore[attr-defined]
+    assert fills == ["e1", "e2"]
+    commissions = [e.exec_id for e in rig.events(CommissionAndFeesReport)]  # type: ignore[attr-defined]
+    assert commissions == ["e1", "e2"]
+    assert not rig.events(ExecutionDataEnd)  # the internal request's end is not the user's
+    rig.deliver(TickPrice(req_id=5, tick_type=1, price=1.0))
+    assert len(sink.items) == 1
+
+
+def test_user_requested_executions_are_all_delivered() -> None:
+    rig = Rig()
+    rig.ready()
+    rig.deliver(fill("e1"))
+    pending = rig.session.executions(ExecutionFilter(), rig.now, 5.0)
+    rig.flush()
+    req_id = rig.take()[0].req_id  # type: ignore[attr-defined]
+    rig.deliver(fill("e1", req_id=req_id), ExecutionDataEnd(req_id=req_id))
+    assert [m.execution.exec_id for m in pending.result()] == ["e1"]
+    assert len(rig.events(ExecutionData)) == 2
+    assert len(rig.events(ExecutionDataEnd)) == 1
+
+
+def test_order_id_allocator_never_goes_back() -> None:
+    from ibwire.orderids import OrderIdAllocator
+
+    ids = OrderIdAllocator()
+    with pytest.raises(RuntimeError):
+        ids.next()
+    ids.sync(1)
+    assert [ids.next() for _ in range(4000)] == list(range(1, 4001))
+    assert ids.sync(10) == 4001  # never back
+    ids.observe(5000)
+    assert ids.next() == 5001
+
+
+def test_an_order_held_at_a_drop_is_reported_and_never_sent() -> None:
+    pacer = HoldingPacer()
+    rig = Rig(pacing=pacer, reconnect=POLICY)
+    rig.ready(next_valid_id=10)
+    pacer.hold = True
+    rig.submit(PlaceOrder(order_id=10, contract=AAPL, order=Order(action="BUY")))
+    assert [o.order_id for o in rig.session.open_orders] == [10]
+    rig.drop()
+    (error,) = not_sent(rig)
+    assert error.req_id == 10 and "order 10" in error.error_string
+    assert rig.session.open_orders == []
+    pacer.hold = False
+    reconnect(rig)
+    rig.advance(5.0)
+    assert not [m for m in rig.take() if isinstance(m, PlaceOrder)]
+
+
+def open_order(order_id: int, perm_id: int, status: str = "Submitted") -> OpenOrder:
+    return OpenOrder(
+        order_id=order_id,
+        contract=AAPL_REPORTED,
+        order=Order(order_id=order_id, action="BUY", perm_id=perm_id),
+        order_state=OrderState(status=status),
+    )
+
+
+def test_orders_written_before_a_drop_are_reconciled_after_reconnect() -> None:
+    rig = Rig(reconnect=POLICY)
+    rig.ready(next_valid_id=1)
+    for order_id in (1, 2, 3, 4):
+        rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))
+    # TWS acknowledged 1 and 2 before the drop; 3 and 4 never got a word.
+    rig.deliver(open_order(1, 111), open_order(2, 222))
+    rig.drop()
+    reconnect(rig)
+    sent = rig.take()
+    assert ReqCompletedOrders(api_only=True) in sent
+    (resync,) = [m for m in sent if isinstance(m, ReqExecutions)]
+    # 1 is still open, 2 was cancelled meanwhile, 3 filled, 4 is unknown to TWS.
+    rig.deliver(open_order(1, 111), OpenOrderEnd())
+    rig.deliver(
+        CompletedOrder(
+            contract=AAPL_REPORTED,
+            order=Order(action="BUY", perm_id=222),
+            order_state=OrderState(status="Cancelled"),
+        ),
+        CompletedOrdersEnd(),
+    )
+    assert sorted(o.order_id for o in rig.session.open_orders) == [1, 3, 4]
+    rig.deliver(
+        fill("e3", order_id=3, req_id=resync.req_id), ExecutionDataEnd(req_id=resync.req_id)
+    )
+    assert [o.order_id for o in rig.session.open_orders] == [1]
+    (unknown,) = [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg) and e.req_id == 4]
+    assert unknown.error_code == 135 and "does not know" in unknown.error_string
+
+
+def test_order_ids_reach_tws_in_increasing_order_from_many_threads() -> None:
+    rig = Rig()
+    rig.ready(next_valid_id=1)
+    front = Front(rig)
+    order = Order(action="BUY", order_type="MKT", total_quantity=Decimal(1))
+    start = threading.Barrier(8)
+
+    def place() -> None:
+        start.wait()
+        for _ in range(150):
+            front.place_order(AAPL, order)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=place) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(old)
+    ids: list[int] = []
+    while len(ids) < 1200:
+        rig.advance(1.0)
+        ids.extend(m.order_id for m in rig.take() if isinstance(m, PlaceOrder))
+    assert ids == list(range(1, 1201))
+
+
+def test_a_user_table_decides_whether_an_error_keeps_the_order() -> None:
+    table = CodeTable(
+        {201: CodeInfo(201, Severity.ERROR, "rejected", ends_request=True, keeps_order=True)}
+    )
+    rig = Rig(code_table=table)
+    rig.ready()
+    rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY")))
+    rig.deliver(ErrMsg(req_id=1, error_code=201, error_string="rejected"))
+    assert [o.order_id for o in rig.session.open_orders] == [1]
+
+
+def test_orders_never_acknowledged_are_reported_when_no_reconnect_follows() -> None:
+    rig = Rig()
+    rig.ready(next_valid_id=1)
+    for order_id in (1, 2):
+        rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))
+    rig.deliver(
+        OrderStatus(order_id=1, status="Submitted", filled=Decimal(0), remaining=Decimal(1))
+    )
+    rig.drop()
+    (unknown,) = [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg)]
+    assert unknown.req_id == 2 and "state is unknown" in unknown.error_string
+    # Still tracked: the next connect() re-reads the orders and settles it.
+    assert sorted(o.order_id for o in rig.session.open_orders) == [1, 2]

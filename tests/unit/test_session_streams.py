@@ -1,0 +1,146 @@
+"""The session's subscriptions: ends, warnings, cancels, resubscribes."""
+
+from __future__ import annotations
+
+from ibwire._session import (
+    ReconnectPolicy,
+)
+from ibwire.errors import (
+    ApiError,
+)
+from ibwire.events import MalformedMessage
+from ibwire.messages import (
+    CancelMktData,
+    ErrMsg,
+    ManagedAccts,
+    Message,
+    NextValidId,
+    ReqMktData,
+    TickPrice,
+    TickSnapshotEnd,
+)
+from ibwire.pacing import Pacer
+
+from .session_rig import AAPL, MSFT, Rig, Sink
+
+POLICY = ReconnectPolicy(initial_delay=1.0, jitter=0.0)
+
+
+class HoldingPacer(Pacer[Message]):
+    """The default pacer, except that it releases nothing while ``hold`` is set."""
+
+    hold = False
+
+    def poll(self, now: float) -> list[Message]:
+        if self.hold:
+            return []
+        return super().poll(now)
+
+
+def not_sent(rig: Rig) -> list[ErrMsg]:
+    return [
+        e
+        for e in rig.events(ErrMsg)
+        if isinstance(e, ErrMsg) and e.error_code == 504 and "not sent" in e.error_string
+    ]
+
+
+def reconnect(rig: Rig, next_valid_id: int = 50) -> None:
+    rig.advance(1.0)
+    rig.deliver(ManagedAccts(accounts_list="DU111"), NextValidId(order_id=next_valid_id))
+    assert rig.session.is_ready
+
+
+def test_1101_resubscribes_and_1102_keeps() -> None:
+    """Pain point 1: 1101 = data lost, re-send; 1102 = data kept."""
+    rig = Rig()
+    rig.ready()
+    rig.submit(ReqMktData(req_id=5, contract=AAPL))
+    rig.submit(ReqMktData(req_id=6, contract=MSFT, snapshot=True))
+    rig.take()
+    rig.deliver(ErrMsg(req_id=-1, error_code=1102, error_string="data maintained"))
+    assert rig.take() == []
+    rig.deliver(ErrMsg(req_id=-1, error_code=1101, error_string="data lost"))
+    sent = rig.take()
+    assert sent == [CancelMktData(req_id=5), ReqMktData(req_id=5, contract=AAPL)]
+
+
+def test_subscription_error_ends_stream_and_is_not_resubscribed() -> None:
+    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
+    rig.ready()
+    sink = Sink()
+    key = rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
+    rig.flush()
+    rig.deliver(ErrMsg(req_id=9, error_code=354, error_string="not subscribed"))
+    assert isinstance(sink.ended[0], ApiError)
+    assert rig.session.live_subscriptions == []
+    assert key == 9
+
+
+def test_warnings_are_kept_on_the_subscription() -> None:
+    rig = Rig()
+    rig.ready()
+    sink = Sink()
+    rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
+    rig.deliver(ErrMsg(req_id=9, error_code=10167, error_string="delayed data"))
+    assert not sink.ended
+    assert [w.error_code for w in rig.session.subscription_warnings(9)] == [10167]
+
+
+def test_cancel_stops_the_stream() -> None:
+    """Pain point 13: after a cancel nothing more reaches the subscription."""
+    rig = Rig()
+    rig.ready()
+    sink = Sink()
+    rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
+    rig.deliver(TickPrice(req_id=9, tick_type=1, price=1.0))
+    rig.session.unsubscribe(9, rig.now)
+    rig.flush()
+    assert CancelMktData(req_id=9) in rig.take()
+    rig.deliver(TickPrice(req_id=9, tick_type=1, price=2.0))  # in flight
+    assert [m.price for m in sink.items] == [1.0]  # type: ignore[attr-defined]
+    assert sink.ended == [None]
+
+
+def test_snapshot_stream_ends_on_snapshot_end() -> None:
+    rig = Rig()
+    rig.ready()
+    sink = Sink()
+    rig.session.subscribe(
+        ReqMktData(req_id=9, contract=AAPL, snapshot=True),
+        sink,
+        rig.now,
+        ends=frozenset({TickSnapshotEnd}),
+    )
+    rig.deliver(TickPrice(req_id=9, tick_type=1, price=1.0), TickSnapshotEnd(req_id=9))
+    assert sink.ended == [None]
+    assert len(sink.items) == 2
+
+
+def test_malformed_message_is_reported_and_stream_goes_on() -> None:
+    """Pain point 9: a bad frame is an event; the next one is decoded."""
+    rig = Rig()
+    rig.ready()
+    sink = Sink()
+    rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
+    rig.deliver_raw(b"1\x006\x009\x00one\x00")  # TICK_PRICE cut short, bad tick type
+    rig.deliver(TickPrice(req_id=9, tick_type=1, price=3.0))
+    (bad,) = rig.events(MalformedMessage)
+    assert bad.msg_id == 1  # type: ignore[attr-defined]
+    assert [m.price for m in sink.items] == [3.0]  # type: ignore[attr-defined]
+
+
+def test_a_subscription_held_at_a_drop_is_kept_and_sent_once_after_reconnect() -> None:
+    pacer = HoldingPacer()
+    rig = Rig(pacing=pacer, reconnect=POLICY)
+    rig.ready()
+    pacer.hold = True
+    sink = Sink()
+    rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
+    rig.drop()
+    assert sink.ended == [] and not_sent(rig) == []
+    pacer.hold = False
+    reconnect(rig)
+    assert [m for m in rig.take() if isinstance(m, ReqMktData)] == [
+        ReqMktData(req_id=9, contract=AAPL)
+    ]
