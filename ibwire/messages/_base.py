@@ -249,7 +249,7 @@ def message(msg_id: IncomingId | OutgoingId, *, min_version: int = 0) -> Callabl
     """
 
     def register(cls: M) -> M:
-        if "__ibwire_fields__" not in cls.__dict__:
+        if "__ibwire_fields__" not in cls.__dict__ and "__dataclass_fields__" not in cls.__dict__:
             raise TypeError(f"{cls.__name__} must be a record (dataclass) class")
         table = _incoming if isinstance(msg_id, IncomingId) else _outgoing
         if msg_id in table:

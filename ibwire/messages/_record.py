@@ -69,8 +69,10 @@ _FACTORY_DEFAULT: Final = _Factory()
 
 
 def field_names(cls: type) -> tuple[str, ...]:
-    """The field names of a record class, in declaration order."""
-    names: tuple[str, ...] = getattr(cls, _NAMES)
+    """The field names of a record class (or any dataclass), in declaration order."""
+    names: tuple[str, ...] | None = getattr(cls, _NAMES, None)
+    if names is None:
+        return tuple(fld.name for fld in dataclasses.fields(cls))
     return names
 
 
