@@ -82,6 +82,7 @@ class _Unsupported(Exception):
 
 
 _COND_REF: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+_SUBSCRIPT: Final = re.compile(r"\bf\[(\d+)\]")
 _serial = itertools.count()
 
 
@@ -390,6 +391,25 @@ class _DecoderGen:
             self.src.emit(depth, f"{target}.{name} = {value}")
         self.src.emit(depth, f"{target}.__class__ = {self.src.name_for(cls, 'cls')}")
 
+    def unpack(self, body_start: int) -> None:
+        """Read a fixed layout by unpacking: one step that also checks the count.
+
+        ``f[3]`` becomes a local ``f3``.  A wrong field count raises ``ValueError``
+        here; the tracing decoder then names the fault.  Unpacking is cheaper than
+        a length check and a subscript per field (``benchmarks/bench_decode.py``).
+        """
+        used: set[int] = set()
+
+        def local(match: re.Match[str]) -> str:
+            used.add(int(match.group(1)))
+            return f"f{match.group(1)}"
+
+        lines = self.src.lines
+        for n in range(body_start, len(lines)):
+            lines[n] = _SUBSCRIPT.sub(local, lines[n])
+        names = [f"f{n}" if n in used else "_" for n in range(self.k)]
+        lines.insert(body_start, f"    {', '.join(names)}, = f")
+
     def build(self) -> str:
         cls = self.cls
         body_start = len(self.src.lines)
@@ -403,11 +423,10 @@ class _DecoderGen:
             end_check = ["    if i != len(f):", "        raise _Extra(i)"]
         else:
             end_check = []
-            if not self.trace:
-                self.src.lines.insert(body_start, f"    if len(f) != {self.k}:")
-                self.src.lines.insert(body_start + 1, f"        raise _Extra({self.k})")
-            else:
+            if self.trace:
                 end_check = [f"    if len(f) != {self.k}:", f"        raise _Extra({self.k})"]
+            else:
+                self.unpack(body_start)
         self.src.lines.extend(end_check)
         self.src.emit(1, "return m")
         args = "f, _t" if self.trace else "f"

@@ -86,7 +86,14 @@ def builder(cls: T) -> T:
         twin = type(cls)(
             cls.__name__,
             (cls,),
-            {"__slots__": (), "__setattr__": object.__setattr__, "__module__": cls.__module__},
+            {
+                "__slots__": (),
+                # Both, so that the type's attribute setter is the generic one
+                # again, which the interpreter specialises (a plain slot store).
+                "__setattr__": object.__setattr__,
+                "__delattr__": object.__delattr__,
+                "__module__": cls.__module__,
+            },
         )
         _builders[cls] = twin
     return twin  # type: ignore[return-value]

@@ -256,6 +256,7 @@ IMPLIED_VOL: Final = Kind(
     '("-1" if {v} is None or {v} < 0 else _fmt_float({v}))',
     float,
     optional=True,
+    raw="(None if (_iv := float({x} or 0)) < 0 else _iv)",
 )
 
 
