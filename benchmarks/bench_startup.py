@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import tracemalloc
 from collections.abc import Callable
 from decimal import Decimal
@@ -46,21 +47,45 @@ sys.path.insert(0, str(HERE))
 SUBSCRIPTIONS = 1000
 VERSION = 157
 IMPORTS = {
-    "ibwire": "import ibwire",
+    "ibwire": "import ibwire.sync",
     "ib_async": "import ib_async",
     "ibapi": "import ibapi.client, ibapi.wrapper",
+    "official": "import ibapi.client, ibapi.wrapper",
 }
-PACKAGES = {"ibwire": "ibwire", "ib_async": "ib_async", "ibapi": "ibapi"}
+PACKAGES = {"ibwire": "ibwire", "ib_async": "ib_async", "ibapi": "ibapi", "official": "ibapi"}
+#: The ibapi series each ibapi column measures (the package has one name).
+SERIES = {"ibapi": "9.", "official": "10."}
+ROOT = HERE.parent
 
 
 # ----------------------------------------------------------------------------- import time
 
 
 def _import_env(cache: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = _env()
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = cache
     return env
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def _series_ok(library: str, python: str) -> bool:
+    """Whether ``python`` has the ibapi series the column is for (always true for others)."""
+    want = SERIES.get(library)
+    if want is None:
+        return True
+    done = subprocess.run(
+        [python, "-c", "import ibapi; print(ibapi.get_version_string())"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
+    return done.returncode == 0 and done.stdout.strip().startswith(want)
 
 
 def _importtime_ms(stderr: str, package: str) -> float:
@@ -78,18 +103,20 @@ def _importtime_ms(stderr: str, package: str) -> float:
     return total / 1000
 
 
-def import_time(library: str, runs: int = 7) -> float | None:
+def import_time(library: str, runs: int = 7, python: str = sys.executable) -> float | None:
     """Median ms to import ``library`` in a fresh interpreter, or None if absent."""
     statement = IMPORTS[library]
+    if not _series_ok(library, python):
+        return None
     with tempfile.TemporaryDirectory(prefix="ibwire-bench-pyc-") as cache:
         env = _import_env(cache)
-        warm = subprocess.run([sys.executable, "-c", statement], env=env, capture_output=True)
+        warm = subprocess.run([python, "-c", statement], env=env, capture_output=True)
         if warm.returncode != 0:
             return None
         times = []
         for _ in range(runs):
             done = subprocess.run(
-                [sys.executable, "-X", "importtime", "-c", statement],
+                [python, "-X", "importtime", "-c", statement],
                 env=env,
                 capture_output=True,
                 text=True,
@@ -229,7 +256,11 @@ def memory_ib_async() -> int:
 
 
 def memory_ibapi() -> int:
+    global SERIES_FOUND
+    import ibapi
     from ibapi import comm
+
+    SERIES_FOUND = ibapi.get_version_string()
     from ibapi.client import EClient
     from ibapi.contract import Contract
     from ibapi.decoder import Decoder
@@ -277,26 +308,37 @@ def memory_ibapi() -> int:
         buf = ticks
         while buf:
             _, msg, buf = comm.read_msg(buf)
-            client.decoder.interpret(comm.read_fields(msg))
+            if SERIES_FOUND.startswith("10."):
+                # The text branch of EClient.run in ibapi 10: the id is cut off first.
+                cut = msg.index(b"\0")
+                client.decoder.interpret(comm.read_fields(msg[cut + 1 :]), int(msg[:cut]))
+            else:
+                client.decoder.interpret(comm.read_fields(msg))
         assert client.wrapper.received >= 2 * SUBSCRIPTIONS
 
     return _measure(build, subscribe)
 
 
+SERIES_FOUND = ""
+
 MEMORY: dict[str, Callable[[], int]] = {
     "ibwire": memory_ibwire,
     "ib_async": memory_ib_async,
     "ibapi": memory_ibapi,
+    "official": memory_ibapi,
 }
 
 
-def memory(library: str) -> dict[str, Any]:
+def memory(library: str, python: str = sys.executable) -> dict[str, Any]:
     """{"bytes": n}, {"missing": text} or {"error": text}, measured in a fresh interpreter."""
+    if not _series_ok(library, python):
+        return {"missing": f"no ibapi {SERIES[library]}x in {python}"}
     done = subprocess.run(
-        [sys.executable, str(HERE / "bench_startup.py"), "--memory-of", library],
+        [python, str(HERE / "bench_startup.py"), "--memory-of", library],
         capture_output=True,
         text=True,
         timeout=300,
+        env=_env(),
     )
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
@@ -305,16 +347,38 @@ def memory(library: str) -> dict[str, Any]:
     return result
 
 
-def run(runs: int = 7) -> dict[str, dict[str, Any]]:
-    """Library -> {"import_ms": ms or None, "memory_bytes": n or None, "memory_error": text}."""
+def help_time(runs: int = 7) -> float:
+    """Median wall-clock ms of ``python -m ibwire.cli --help`` (the ``ibwire`` command)."""
+    with tempfile.TemporaryDirectory(prefix="ibwire-bench-pyc-") as cache:
+        env = _import_env(cache)
+        args = [sys.executable, "-m", "ibwire.cli", "--help"]
+        subprocess.run(args, env=env, capture_output=True, check=True)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(args, env=env, capture_output=True, check=True)
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run(runs: int = 7, pythons: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Library -> {"import_ms": ms or None, "memory_bytes": n or None, "memory_error": text}.
+
+    ``pythons`` maps a library to the interpreter that has it (ibapi 9.81 and
+    ibapi 10 cannot share one); the others run in this one.  ibwire's entry also
+    has ``help_ms``, the start-up of the ``ibwire`` command.
+    """
+    pythons = pythons or {}
     results: dict[str, dict[str, Any]] = {}
     for library in IMPORTS:
-        mem = memory(library)
+        python = pythons.get(library, sys.executable)
+        mem = memory(library, python)
         results[library] = {
-            "import_ms": import_time(library, runs),
+            "import_ms": import_time(library, runs, python),
             "memory_bytes": mem.get("bytes"),
             "memory_error": mem.get("error"),
         }
+    results["ibwire"]["help_ms"] = help_time(runs)
     return results
 
 
