@@ -145,17 +145,25 @@ def _setstate(self: Any, state: list[Any]) -> None:
 
 
 class _Lazy:
-    """A class attribute computed on first access, then stored on the class."""
+    """A class attribute computed on first access, then stored on its class."""
 
-    def __init__(self, cls: type, name: str, make: Callable[[type], Any]) -> None:
-        self.cls = cls
+    def __init__(self, name: str, make: Callable[[type], Any]) -> None:
         self.name = name
         self.make = make
 
     def __get__(self, obj: object, owner: type | None = None) -> Any:
-        value = self.make(self.cls)
-        setattr(self.cls, self.name, value)
+        if owner is None:
+            owner = type(obj)
+        # The class that holds this descriptor (``owner`` may be a subclass).
+        cls = next(k for k in owner.__mro__ if k.__dict__.get(self.name) is self)
+        value = self.make(cls)
+        setattr(cls, self.name, value)
         return value
+
+
+_LAZY_FIELDS: Final = _Lazy("__dataclass_fields__", lambda cls: _make_fields(cls))
+_LAZY_PARAMS: Final = _Lazy("__dataclass_params__", lambda cls: _make_params(cls))
+_LAZY_SIGNATURE: Final = _Lazy("__signature__", lambda cls: _make_signature(cls))
 
 
 def _make_fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
@@ -234,20 +242,40 @@ def _compile_init(cls: type) -> Callable[..., None]:
     return init
 
 
-def _stub_init(cls: type) -> Callable[..., None]:
+def _stub_init(qualname: str) -> Callable[..., None]:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+        # The record class whose stub this is (``self`` may be of a subclass).
+        cls = next(k for k in type(self).__mro__ if k.__dict__.get("__init__") is __init__)
         _compile_init(cls)(self, *args, **kwargs)
 
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__qualname__ = f"{qualname}.__init__"
     return __init__
 
 
 # --------------------------------------------------------------------------- the decorator
 
 
+_CLASS_VARIABLES: Final = ("ClassVar", "typing.ClassVar", "Final", "typing.Final")
+
+
 def _is_classvar(annotation: object) -> bool:
     text = annotation if isinstance(annotation, str) else repr(annotation)
-    return text.startswith(("ClassVar", "typing.ClassVar", "Final", "typing.Final"))
+    return text.startswith(_CLASS_VARIABLES)
+
+
+#: What every record class gets, whatever its fields.
+_SHARED: Final = {
+    "__setattr__": _frozen_setattr,
+    "__delattr__": _frozen_delattr,
+    "__eq__": _eq,
+    "__hash__": _hash,
+    "__repr__": _repr,
+    "__getstate__": _getstate,
+    "__setstate__": _setstate,
+    "__dataclass_fields__": _LAZY_FIELDS,
+    "__dataclass_params__": _LAZY_PARAMS,
+    "__signature__": _LAZY_SIGNATURE,
+}
 
 
 def record(
@@ -299,21 +327,10 @@ def _make_record(cls: type, kw_only: bool) -> type:
     namespace[_NAMES] = names
     namespace[_KW_ONLY] = kw_only
     namespace["__match_args__"] = () if kw_only else names
-    namespace["__setattr__"] = _frozen_setattr
-    namespace["__delattr__"] = _frozen_delattr
-    namespace["__eq__"] = _eq
-    namespace["__hash__"] = _hash
-    namespace["__repr__"] = _repr
-    namespace["__getstate__"] = _getstate
-    namespace["__setstate__"] = _setstate
-    new = type(cls)(cls.__name__, cls.__bases__, namespace)
-    new.__init__ = _stub_init(new)  # type: ignore[misc]
-    for attr, make in (
-        ("__dataclass_fields__", _make_fields),
-        ("__dataclass_params__", _make_params),
-        ("__signature__", _make_signature),
-    ):
-        setattr(new, attr, _Lazy(new, attr, make))
+    namespace.update(_SHARED)
+    namespace["__init__"] = _stub_init(cls.__qualname__)
+    # One class creation: the class statement's class is only read, never kept.
+    new: type = type(cls)(cls.__name__, cls.__bases__, namespace)
     return new
 
 
