@@ -29,6 +29,39 @@ Every node takes ``since`` (present from that server version on) and ``before``
 Conditions are Python expressions in which ``{path}`` names an earlier field:
 ``When("{contract.sec_type} == 'BAG'", ...)``.  ``ver`` names the version field's
 value and ``version`` the negotiated server version.
+
+Message and domain classes are declared with :data:`dataclass` from this module
+(frozen, slotted; keyword-only for messages).  Type checkers see
+:func:`dataclasses.dataclass`; at run time the classes are made by
+:func:`ibwire.messages._record.record`, which keeps the dataclass contract
+(:func:`dataclasses.fields`, :func:`dataclasses.replace`, equality, ``repr``,
+hashing, pickling, :class:`~dataclasses.FrozenInstanceError`) without paying
+``dataclass()`` at import.
+
+Building messages from a decoder
+--------------------------------
+
+Users build messages by keyword: ``TickPrice(req_id=1, tick_type=1, price=9.5)``
+(checked: every required field must be given).  A decoder, in this package or
+another codec (protobuf), may build them by keyword too, or through the fast
+constructor, which skips ``__init__``::
+
+    from ibwire.messages._base import builder, field_names
+
+    twin = builder(TickPrice)          # once per class: a writable twin class
+    m = object.__new__(twin)
+    m.req_id = 1                       # every name of field_names(TickPrice),
+    m.tick_type = 1                    # nested objects built the same way
+    m.price = 9.5
+    m.size = None
+    m.attrib = TickAttrib()
+    m.__class__ = TickPrice            # last: the object is now frozen
+
+The decoder must set every field (in any order) with a value of the field's type,
+and switch the class last; the object is then indistinguishable from one built
+by keyword (``tests/property/test_fast_construction.py`` checks it for every
+class).  It is the cheapest way to build a slotted object in CPython
+(``benchmarks/bench_decode.py``); :mod:`ibwire.codec` generates exactly this code.
 """
 
 from __future__ import annotations

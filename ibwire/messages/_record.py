@@ -217,15 +217,15 @@ def _make_signature(cls: type) -> object:
 
 def _compile_init(cls: type) -> Callable[..., None]:
     """The real ``__init__``: sets each slot through its descriptor, no ``__setattr__``."""
-    namespace: dict[str, Any] = {"_MISSING": _MISSING}
+    namespace: dict[str, Any] = {"_FACTORY": _FACTORY_DEFAULT}
     params: list[str] = []
     body: list[str] = []
     for index, (name, _, default, factory) in enumerate(getattr(cls, _SPEC)):
         namespace[f"_set{index}"] = getattr(cls, name).__set__
         if factory is not _NO_FACTORY:
             namespace[f"_factory{index}"] = factory
-            params.append(f"{name}=_MISSING")
-            body.append(f"    if {name} is _MISSING:\n        {name} = _factory{index}()")
+            params.append(f"{name}=_FACTORY")
+            body.append(f"    if {name} is _FACTORY:\n        {name} = _factory{index}()")
         elif default is not _MISSING:
             namespace[f"_default{index}"] = default
             params.append(f"{name}=_default{index}")
@@ -242,6 +242,28 @@ def _compile_init(cls: type) -> Callable[..., None]:
     return init
 
 
+class _InitSignature:
+    """What the stub ``__init__`` wraps, for :func:`inspect.signature` (and Sphinx).
+
+    ``inspect`` follows ``__wrapped__`` and reads this object's ``__signature__``,
+    made on first use from the record class: ``self`` and the fields.
+    """
+
+    cls: type | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:  # pragma: no cover - never called
+        raise TypeError("not callable")
+
+    @property
+    def __signature__(self) -> object:
+        import inspect
+
+        assert self.cls is not None
+        sig: inspect.Signature = getattr(self.cls, "__signature__")  # noqa: B009
+        self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        return sig.replace(parameters=[self_param, *sig.parameters.values()])
+
+
 def _stub_init(qualname: str) -> Callable[..., None]:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
         # The record class whose stub this is (``self`` may be of a subclass).
@@ -249,6 +271,7 @@ def _stub_init(qualname: str) -> Callable[..., None]:
         _compile_init(cls)(self, *args, **kwargs)
 
     __init__.__qualname__ = f"{qualname}.__init__"
+    __init__.__wrapped__ = _InitSignature()  # type: ignore[attr-defined]
     return __init__
 
 
@@ -328,9 +351,10 @@ def _make_record(cls: type, kw_only: bool) -> type:
     namespace[_KW_ONLY] = kw_only
     namespace["__match_args__"] = () if kw_only else names
     namespace.update(_SHARED)
-    namespace["__init__"] = _stub_init(cls.__qualname__)
+    namespace["__init__"] = init = _stub_init(cls.__qualname__)
     # One class creation: the class statement's class is only read, never kept.
     new: type = type(cls)(cls.__name__, cls.__bases__, namespace)
+    init.__wrapped__.cls = new  # type: ignore[attr-defined]
     return new
 
 
