@@ -244,7 +244,10 @@ class _DecoderGen:
         if isinstance(kind, Bits):
             table = self.src.name_for(_bits_table(kind), "bits")
             # Unknown high bits are ignored, as by the official decoders.
-            return f"{table}[int({text} or 0) & {(1 << len(kind.names)) - 1}]"
+            mask = (1 << len(kind.names)) - 1
+            if self.raw:
+                return f"{table}[(_ints[{text}] if {text} in _ints else int({text} or 0)) & {mask}]"
+            return f"{table}[int({text} or 0) & {mask}]"
         if self.raw:
             return kind.raw_decode_expr(text, self.version)
         return kind.decode_expr(text, self.version)
