@@ -329,11 +329,13 @@ IBAPI_IGNORED = ("nextValidId", "managedAccounts", "connectAck")
 
 
 class Ibapi(Contender):
-    """The official client's reader loop and Decoder."""
+    """The official client's reader loop and Decoder (ibapi 9.81, as on PyPI)."""
 
     name = "ibapi"
     key = "ibapi"
     max_version = 157
+    #: The major version this contender measures (``ibapi.get_version_string()``).
+    series = "9."
 
     def __init__(self) -> None:
         try:
@@ -346,7 +348,11 @@ class Ibapi(Contender):
         except ImportError as exc:
             self.missing = f"ibapi not installed ({exc})"
             return
-        self.name = f"ibapi {ibapi.get_version_string()}"
+        found = ibapi.get_version_string()
+        if not found.startswith(self.series):
+            self.missing = f"ibapi {found} installed here, not {self.series}x"
+            return
+        self.name = f"ibapi {found}"
         self.max_version = ibapi.server_versions.MAX_CLIENT_VER
         self.comm = ibapi.comm
         self.Decoder = ibapi.decoder.Decoder
@@ -401,6 +407,69 @@ class Ibapi(Contender):
         return as_dict(state[1].counts)
 
 
+class Official(Ibapi):
+    """The current official client (ibapi 10.x), text protocol path (servers below 201).
+
+    ``EReader.run`` then the text branch of ``EClient.run``: the message id is cut
+    off the payload first, then ``comm.read_fields`` and ``Decoder.interpret``.
+    """
+
+    name = "official"
+    key = "official"
+    series = "10."
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.missing:
+            import ibapi.const
+
+            self.max_msg_len = ibapi.const.MAX_MSG_LEN
+            # Below server 201 (protobuf), the text path.
+            self.max_version = min(self.max_version, 200)
+
+    def prepare(self, stream: Stream) -> Any:
+        wrapper = self.wrapper_cls()
+        wrapper.counts = new_counts()
+        decoder = self.Decoder(wrapper, stream.version)
+        buf = stream.preamble
+        first = True
+        while buf:
+            _, msg, buf = self.comm.read_msg(buf)
+            if first:  # EClient.connect reads the version reply itself
+                first = False
+                continue
+            cut = msg.index(b"\0")
+            decoder.interpret(self.comm.read_fields(msg[cut + 1 :]), int(msg[:cut]))
+        return decoder, wrapper
+
+    def run(self, state: Any, reads: list[bytes]) -> None:
+        interpret = state[0].interpret
+        read_msg = self.comm.read_msg
+        read_fields = self.comm.read_fields
+        logger = self.reader_logger
+        client_logger = self.client_logger
+        max_msg_len = self.max_msg_len
+        buf = b""
+        for data in reads:
+            logger.debug("reader loop, recvd size %d", len(data))
+            buf += data
+            while len(buf) > 0:
+                (size, msg, buf) = read_msg(buf)
+                logger.debug("size:%d msg.size:%d msg:|%s| buf:%s|", size, len(msg), buf, "|")
+                if msg:
+                    # The text branch of EClient.run (the queue left out).
+                    if len(msg) > max_msg_len:
+                        raise ValueError("message too long")
+                    msg_id = int(msg[: msg.index(b"\0")])
+                    text = msg[msg.index(b"\0") + 1 :]
+                    fields = read_fields(text)
+                    client_logger.debug("msgId: %d, fields: %s", msg_id, fields)
+                    interpret(fields, msg_id)
+                else:
+                    logger.debug("more incoming packet(s) are needed ")
+                    break
+
+
 def contenders() -> list[Contender]:
     """Every contender, the floor first."""
-    return [RawFloor(), Ibwire(), IbAsync(), Ibapi()]
+    return [RawFloor(), Ibwire(), IbAsync(), Ibapi(), Official()]

@@ -540,13 +540,18 @@ class GatewayProcess:
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH", "")]))
+    paths = [str(HERE), str(HERE.parent), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     return env
+
+
+#: Client name -> the interpreter that runs it (default: this one).
+_pythons: dict[str, str] = {}
 
 
 def _client(name: str, port: int, mode: str, messages: int, stamp_every: int) -> dict[str, Any]:
     args = [
-        sys.executable,
+        _pythons.get(name, sys.executable),
         str(HERE / "bench_loopback.py"),
         "--client",
         name,
@@ -579,11 +584,17 @@ def run(
     seconds: float = 2.0,
     stamp_every: int = 5,
     clients: tuple[str, ...] = CLIENTS,
+    pythons: dict[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Client name -> {"rate": msg/s, "p50_us", "p99_us", "p999_us", "max_us", "check"/"missing"}."""
+    """Client name -> {"rate": msg/s, "p50_us", "p99_us", "p999_us", "max_us", "check"/"missing"}.
+
+    ``pythons`` maps a client name (``ibapi``) to the interpreter that runs it.
+    """
+    global _pythons
+    _pythons = dict(pythons or {})
     results: dict[str, dict[str, Any]] = {name: {} for name in clients}
     for name in clients:
-        missing = _available(name)
+        missing = None if name in _pythons else _available(name)
         if missing:
             results[name]["missing"] = missing
     live = [name for name in clients if "missing" not in results[name]]

@@ -1,11 +1,13 @@
 """Import time, and the memory a client holds for 1,000 live market-data subscriptions.
 
 Import time is ``python -X importtime -c "import <module>"`` (the cumulative
-time of the library's top-level import lines), the median of several fresh
+time of the library's top-level import lines), the least of several fresh
 interpreters.  Bytecode is cached for every library alike, under a private
 ``PYTHONPYCACHEPREFIX`` warmed by one run first, so no figure includes
-compiling sources.  The modules: ``ibwire``; ``ib_async``; ``ibapi.client`` and
-``ibapi.wrapper`` (what an ibapi program imports).
+compiling sources.  The modules: ``ibwire.sync``; ``ib_async``; ``ibapi.client`` and
+``ibapi.wrapper`` (what an ibapi program imports; ibapi 9.81 and 10 each in the
+interpreter given with ``--python``).  ``ibwire --help`` is timed whole (wall clock,
+interpreter start-up included).
 
 Memory is what ``tracemalloc`` sees the library allocate, in a fresh process,
 from before the client object is built until it holds 1,000 market-data
@@ -30,10 +32,11 @@ import argparse
 import gc
 import json
 import os
-import statistics
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 import tracemalloc
 from collections.abc import Callable
 from decimal import Decimal
@@ -46,21 +49,45 @@ sys.path.insert(0, str(HERE))
 SUBSCRIPTIONS = 1000
 VERSION = 157
 IMPORTS = {
-    "ibwire": "import ibwire",
+    "ibwire": "import ibwire.sync",
     "ib_async": "import ib_async",
     "ibapi": "import ibapi.client, ibapi.wrapper",
+    "official": "import ibapi.client, ibapi.wrapper",
 }
-PACKAGES = {"ibwire": "ibwire", "ib_async": "ib_async", "ibapi": "ibapi"}
+PACKAGES = {"ibwire": "ibwire", "ib_async": "ib_async", "ibapi": "ibapi", "official": "ibapi"}
+#: The ibapi series each ibapi column measures (the package has one name).
+SERIES = {"ibapi": "9.", "official": "10."}
+ROOT = HERE.parent
 
 
 # ----------------------------------------------------------------------------- import time
 
 
 def _import_env(cache: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = _env()
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = cache
     return env
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def _series_ok(library: str, python: str) -> bool:
+    """Whether ``python`` has the ibapi series the column is for (always true for others)."""
+    want = SERIES.get(library)
+    if want is None:
+        return True
+    done = subprocess.run(
+        [python, "-c", "import ibapi; print(ibapi.get_version_string())"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
+    return done.returncode == 0 and done.stdout.strip().startswith(want)
 
 
 def _importtime_ms(stderr: str, package: str) -> float:
@@ -78,25 +105,29 @@ def _importtime_ms(stderr: str, package: str) -> float:
     return total / 1000
 
 
-def import_time(library: str, runs: int = 7) -> float | None:
-    """Median ms to import ``library`` in a fresh interpreter, or None if absent."""
+def import_time(library: str, runs: int = 7, python: str = sys.executable) -> float | None:
+    """Least ms to import ``library`` in a fresh interpreter, or None if absent."""
     statement = IMPORTS[library]
+    if not _series_ok(library, python):
+        return None
     with tempfile.TemporaryDirectory(prefix="ibwire-bench-pyc-") as cache:
         env = _import_env(cache)
-        warm = subprocess.run([sys.executable, "-c", statement], env=env, capture_output=True)
+        warm = subprocess.run([python, "-c", statement], env=env, capture_output=True)
         if warm.returncode != 0:
             return None
         times = []
         for _ in range(runs):
             done = subprocess.run(
-                [sys.executable, "-X", "importtime", "-c", statement],
+                [python, "-X", "importtime", "-c", statement],
                 env=env,
                 capture_output=True,
                 text=True,
                 check=True,
             )
             times.append(_importtime_ms(done.stderr, PACKAGES[library]))
-    return statistics.median(times)
+    # The least, not the median: on a shared machine the other runs measure the
+    # neighbours as much as the import.
+    return min(times)
 
 
 # ----------------------------------------------------------------------------- memory
@@ -229,7 +260,11 @@ def memory_ib_async() -> int:
 
 
 def memory_ibapi() -> int:
+    global SERIES_FOUND
+    import ibapi
     from ibapi import comm
+
+    SERIES_FOUND = ibapi.get_version_string()
     from ibapi.client import EClient
     from ibapi.contract import Contract
     from ibapi.decoder import Decoder
@@ -277,26 +312,37 @@ def memory_ibapi() -> int:
         buf = ticks
         while buf:
             _, msg, buf = comm.read_msg(buf)
-            client.decoder.interpret(comm.read_fields(msg))
+            if SERIES_FOUND.startswith("10."):
+                # The text branch of EClient.run in ibapi 10: the id is cut off first.
+                cut = msg.index(b"\0")
+                client.decoder.interpret(comm.read_fields(msg[cut + 1 :]), int(msg[:cut]))
+            else:
+                client.decoder.interpret(comm.read_fields(msg))
         assert client.wrapper.received >= 2 * SUBSCRIPTIONS
 
     return _measure(build, subscribe)
 
 
+SERIES_FOUND = ""
+
 MEMORY: dict[str, Callable[[], int]] = {
     "ibwire": memory_ibwire,
     "ib_async": memory_ib_async,
     "ibapi": memory_ibapi,
+    "official": memory_ibapi,
 }
 
 
-def memory(library: str) -> dict[str, Any]:
+def memory(library: str, python: str = sys.executable) -> dict[str, Any]:
     """{"bytes": n}, {"missing": text} or {"error": text}, measured in a fresh interpreter."""
+    if not _series_ok(library, python):
+        return {"missing": f"no ibapi {SERIES[library]}x in {python}"}
     done = subprocess.run(
-        [sys.executable, str(HERE / "bench_startup.py"), "--memory-of", library],
+        [python, str(HERE / "bench_startup.py"), "--memory-of", library],
         capture_output=True,
         text=True,
         timeout=300,
+        env=_env(),
     )
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
@@ -305,16 +351,46 @@ def memory(library: str) -> dict[str, Any]:
     return result
 
 
-def run(runs: int = 7) -> dict[str, dict[str, Any]]:
-    """Library -> {"import_ms": ms or None, "memory_bytes": n or None, "memory_error": text}."""
+def help_time(runs: int = 7) -> tuple[float, float]:
+    """``python -m ibwire.cli --help`` (the ``ibwire`` command): least (wall, CPU) ms.
+
+    The CPU time is the child's user and system time: on a loaded machine the
+    wall time also counts waiting for a core.
+    """
+    with tempfile.TemporaryDirectory(prefix="ibwire-bench-pyc-") as cache:
+        env = _import_env(cache)
+        args = [sys.executable, "-m", "ibwire.cli", "--help"]
+        subprocess.run(args, env=env, capture_output=True, check=True)
+        walls, cpus = [], []
+        for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(args, env=env, capture_output=True, check=True)
+            walls.append((time.perf_counter() - start) * 1000)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            cpus.append(cpu * 1000)
+    return min(walls), min(cpus)
+
+
+def run(runs: int = 7, pythons: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Library -> {"import_ms": ms or None, "memory_bytes": n or None, "memory_error": text}.
+
+    ``pythons`` maps a library to the interpreter that has it (ibapi 9.81 and
+    ibapi 10 cannot share one); the others run in this one.  ibwire's entry also
+    has ``help_ms``, the start-up of the ``ibwire`` command.
+    """
+    pythons = pythons or {}
     results: dict[str, dict[str, Any]] = {}
     for library in IMPORTS:
-        mem = memory(library)
+        python = pythons.get(library, sys.executable)
+        mem = memory(library, python)
         results[library] = {
-            "import_ms": import_time(library, runs),
+            "import_ms": import_time(library, runs, python),
             "memory_bytes": mem.get("bytes"),
             "memory_error": mem.get("error"),
         }
+    results["ibwire"]["help_ms"], results["ibwire"]["help_cpu_ms"] = help_time(runs)
     return results
 
 

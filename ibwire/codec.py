@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from . import messages as _messages  # noqa: F401  (registers every message class)
 from .errors import LocalProtocolError, MalformedMessageError, UnsupportedByServerError
-from .fields import Kind, helper_namespace
+from .fields import TEXT_ERRORS, Kind, helper_namespace
 from .messages._base import (
     INCOMING,
     OUTGOING,
@@ -46,6 +46,8 @@ from .messages._base import (
     Struct,
     Ver,
     When,
+    builder,
+    field_names,
     gate,
 )
 
@@ -80,6 +82,7 @@ class _Unsupported(Exception):
 
 
 _COND_REF: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+_SUBSCRIPT: Final = re.compile(r"\bf\[(\d+)\]")
 _serial = itertools.count()
 
 
@@ -192,10 +195,11 @@ class _Scope:
 
 
 class _DecoderGen:
-    def __init__(self, cls: type[Message], version: int, trace: bool) -> None:
+    def __init__(self, cls: type[Message], version: int, trace: bool, raw: bool = False) -> None:
         self.cls = cls
         self.version = version
         self.trace = trace
+        self.raw = raw
         self.src = _Source()
         self.dynamic = False
         self.k = 1  # index of the next field; field 0 is the message id
@@ -240,7 +244,12 @@ class _DecoderGen:
         if isinstance(kind, Bits):
             table = self.src.name_for(_bits_table(kind), "bits")
             # Unknown high bits are ignored, as by the official decoders.
-            return f"{table}[int({text} or 0) & {(1 << len(kind.names)) - 1}]"
+            mask = (1 << len(kind.names)) - 1
+            if self.raw:
+                return f"{table}[(_ints[{text}] if {text} in _ints else int({text} or 0)) & {mask}]"
+            return f"{table}[int({text} or 0) & {mask}]"
+        if self.raw:
+            return kind.raw_decode_expr(text, self.version)
         return kind.decode_expr(text, self.version)
 
     def walk(self, nodes: Sequence[Node], scope: _Scope, depth: int) -> None:
@@ -364,20 +373,45 @@ class _DecoderGen:
         return self.src.name_for(value, "def")
 
     def construct(self, scope: _Scope, target: str, depth: int) -> None:
+        """Build ``scope``'s object through its record builder (``messages/_record.py``)."""
         cls = scope.cls
-        new = self.src.name_for(cls, "cls")
-        self.src.emit(depth, f"{target} = _new({new})")
-        for fld in dataclasses.fields(cls):
-            if fld.name in scope.bound:
-                value = _local(scope.prefix + fld.name)
-            elif (scope.prefix + fld.name + ".") in self.scopes:
-                sub = self.scopes[scope.prefix + fld.name + "."]
-                self.construct(sub, _local(scope.prefix + fld.name), depth)
-                value = _local(scope.prefix + fld.name)
+        values: list[tuple[str, str]] = []
+        for name in field_names(cls):
+            if name in scope.bound:
+                value = _local(scope.prefix + name)
+            elif (scope.prefix + name + ".") in self.scopes:
+                sub = self.scopes[scope.prefix + name + "."]
+                self.construct(sub, _local(scope.prefix + name), depth)
+                value = _local(scope.prefix + name)
             else:
-                value = self.default(cls, fld.name)
-            setter = self.src.name_for(getattr(cls, fld.name).__set__, "set")
-            self.src.emit(depth, f"{setter}({target}, {value})")
+                value = self.default(cls, name)
+            values.append((name, value))
+        if not values:
+            self.src.emit(depth, f"{target} = _new({self.src.name_for(cls, 'cls')})")
+            return
+        self.src.emit(depth, f"{target} = _new({self.src.name_for(builder(cls), 'bld')})")
+        for name, value in values:
+            self.src.emit(depth, f"{target}.{name} = {value}")
+        self.src.emit(depth, f"{target}.__class__ = {self.src.name_for(cls, 'cls')}")
+
+    def unpack(self, body_start: int) -> None:
+        """Read a fixed layout by unpacking: one step that also checks the count.
+
+        ``f[3]`` becomes a local ``f3``.  A wrong field count raises ``ValueError``
+        here; the tracing decoder then names the fault.  Unpacking is cheaper than
+        a length check and a subscript per field (``benchmarks/bench_decode.py``).
+        """
+        used: set[int] = set()
+
+        def local(match: re.Match[str]) -> str:
+            used.add(int(match.group(1)))
+            return f"f{match.group(1)}"
+
+        lines = self.src.lines
+        for n in range(body_start, len(lines)):
+            lines[n] = _SUBSCRIPT.sub(local, lines[n])
+        names = [f"f{n}" if n in used else "_" for n in range(self.k)]
+        lines.insert(body_start, f"    {', '.join(names)}, = f")
 
     def build(self) -> str:
         cls = self.cls
@@ -392,11 +426,10 @@ class _DecoderGen:
             end_check = ["    if i != len(f):", "        raise _Extra(i)"]
         else:
             end_check = []
-            if not self.trace:
-                self.src.lines.insert(body_start, f"    if len(f) != {self.k}:")
-                self.src.lines.insert(body_start + 1, f"        raise _Extra({self.k})")
-            else:
+            if self.trace:
                 end_check = [f"    if len(f) != {self.k}:", f"        raise _Extra({self.k})"]
+            else:
+                self.unpack(body_start)
         self.src.lines.extend(end_check)
         self.src.emit(1, "return m")
         args = "f, _t" if self.trace else "f"
@@ -608,25 +641,54 @@ def _compile(gen_src: str, ns: dict[str, Any], label: str, version: int) -> Call
     return fn
 
 
-_decoders: dict[tuple[type, int, bool], Callable[..., Message]] = {}
+_decoders: dict[tuple[type, int, bool, bool], Callable[..., Message]] = {}
 _encoders: dict[tuple[type, int, bool], Encoder] = {}
 
 
-def decoder_for(cls: type[Message], version: int, *, trace: bool = False) -> Callable[..., Message]:
+def _has_custom(nodes: Sequence[Node]) -> bool:
+    for node in nodes:
+        if isinstance(node, Custom):
+            return True
+        if isinstance(node, When) and (_has_custom(node.then) or _has_custom(node.otherwise)):
+            return True
+        if isinstance(node, (Struct, Opt)) and _has_custom(node.wire):
+            return True
+        if isinstance(node, Repeat) and isinstance(node.item, Struct) and _has_custom(node.item.wire):
+            return True
+    return False
+
+
+def _texts_first(text_decoder: Callable[[list[str]], Message]) -> Callable[[list[bytes]], Message]:
+    """A raw decoder for a layout with hand-written parts, which read text fields."""
+
+    def decode(fields: list[bytes]) -> Message:
+        return text_decoder([field.decode("utf-8", TEXT_ERRORS) for field in fields])
+
+    return decode
+
+
+def decoder_for(
+    cls: type[Message], version: int, *, trace: bool = False, raw: bool = False
+) -> Callable[..., Message]:
     """The generated decoder of ``cls`` at server ``version`` (cached).
 
     The decoder takes the frame's text fields, id included, trailing empty field
     removed.  With ``trace=True`` it takes a second argument, a two-item list that
-    it keeps set to the index and name of the field being read.
+    it keeps set to the index and name of the field being read.  With ``raw=True``
+    it takes the fields as bytes (the payload split at NUL, not decoded): numbers
+    are read from the bytes and only text fields are decoded; the result is the
+    same message.
     """
-    key = (cls, version, trace)
+    key = (cls, version, trace, raw)
     fn = _decoders.get(key)
     if fn is None:
-        gen = _DecoderGen(cls, version, trace)
-        src = gen.build()
-        fn = _compile(
-            src, gen.src.ns, f"{cls.__name__} v{version} decode{'-trace' if trace else ''}", version
-        )
+        if raw and _has_custom(cls.WIRE):
+            fn = _texts_first(decoder_for(cls, version))
+        else:
+            gen = _DecoderGen(cls, version, trace, raw)
+            src = gen.build()
+            label = f"{cls.__name__} v{version} decode{'-trace' if trace else ''}{'-raw' if raw else ''}"
+            fn = _compile(src, gen.src.ns, label, version)
         _decoders[key] = fn
     return fn
 
@@ -652,10 +714,11 @@ def encoder_for(cls: type[Message], version: int, *, server: bool = False) -> En
 def source_of(cls: type[Message], version: int, what: str = "decode") -> str:
     """The generated source of a decoder or encoder, for reading and debugging.
 
-    ``what`` is ``"decode"``, ``"decode-trace"``, ``"encode"`` or ``"encode-server"``.
+    ``what`` is ``"decode"``, ``"decode-trace"``, ``"decode-raw"``, ``"encode"`` or
+    ``"encode-server"``.
     """
     if what.startswith("decode"):
-        decoder_for(cls, version, trace=what.endswith("trace"))
+        decoder_for(cls, version, trace=what.endswith("trace"), raw=what.endswith("raw"))
     else:
         encoder_for(cls, version, server=what.endswith("server"))
     return _sources[f"{cls.__name__} v{version} {what}"]
@@ -664,17 +727,23 @@ def source_of(cls: type[Message], version: int, what: str = "decode") -> str:
 # ----------------------------------------------------------------------- codec
 
 
-class _LazyTable(dict[str, Callable[[list[str]], Message]]):
-    """Text id -> decoder, compiling each decoder the first time its id is seen."""
+class _LazyTable(dict[Any, Callable[[Any], Message]]):
+    """Message id -> decoder, compiling each decoder the first time its id is seen.
 
-    def __init__(self, registry: Mapping[int, type[Message]], version: int) -> None:
+    Keys are text ids for text decoders, bytes ids for raw ones.
+    """
+
+    def __init__(self, registry: Mapping[int, type[Message]], version: int, raw: bool) -> None:
         super().__init__()
         for msg_id, cls in registry.items():
-            self[str(msg_id)] = self._stub(str(msg_id), cls, version)
+            key: str | bytes = str(msg_id).encode() if raw else str(msg_id)
+            self[key] = self._stub(key, cls, version, raw)
 
-    def _stub(self, key: str, cls: type[Message], version: int) -> Callable[[list[str]], Message]:
-        def first_use(fields: list[str]) -> Message:
-            fn = decoder_for(cls, version)
+    def _stub(
+        self, key: str | bytes, cls: type[Message], version: int, raw: bool
+    ) -> Callable[[Any], Message]:
+        def first_use(fields: Any) -> Message:
+            fn = decoder_for(cls, version, raw=raw)
             self[key] = fn
             return fn(fields)
 
@@ -695,8 +764,15 @@ class Codec:
         self.server = server
         self.decodes: Mapping[int, type[Message]] = OUTGOING if server else INCOMING
         self.encodes: Mapping[int, type[Message]] = INCOMING if server else OUTGOING
-        #: Text message id -> decoder; the protocol's hot loop reads it directly.
-        self.table: dict[str, Callable[[list[str]], Message]] = _LazyTable(self.decodes, version)
+        #: Text message id -> decoder of text fields (:meth:`decode`).
+        self.table: dict[str, Callable[[list[str]], Message]] = _LazyTable(
+            self.decodes, version, raw=False
+        )
+        #: Bytes message id -> decoder of the fields as bytes; the protocol's hot
+        #: loop reads it directly (``payload.split(b"\\0")``, no UTF-8 decoding).
+        self.raw_table: dict[bytes, Callable[[list[bytes]], Message]] = _LazyTable(
+            self.decodes, version, raw=True
+        )
         self._encoders: dict[type[Message], Encoder] = {}
 
     def decode(self, fields: list[str]) -> Message:

@@ -280,6 +280,9 @@ class Kind:
         since_escape: for text kinds, the server version from which the
             server escapes non-ASCII characters (``None``: never).
         helpers: names the templates use, mapped to the objects they mean.
+        raw: decode expression template over ``{x}`` as the field's *bytes*
+            (the hot path reads numbers without decoding the payload to text);
+            ``None``: decode the bytes to text, then apply ``decode``.
     """
 
     name: str
@@ -289,12 +292,25 @@ class Kind:
     optional: bool = False
     since_escape: int | None = None
     helpers: tuple[tuple[str, object], ...] = ()
+    raw: str | None = None
 
     def decode_expr(self, x: str, version: int) -> str:
         """The decode expression for source text ``x`` at ``version``."""
         if self.since_escape is not None and version >= self.since_escape:
             return f"_unescape({x})"
         return self.decode.format(x=x)
+
+    def raw_decode_expr(self, x: str, version: int) -> str:
+        """The decode expression for source bytes ``x`` at ``version``.
+
+        It gives the value :meth:`decode_expr` gives for the same field decoded
+        as text (UTF-8, Latin-1 for stray bytes: :func:`decode_payload`).
+        """
+        if self.since_escape is not None and version >= self.since_escape:
+            return f"_unescape({x}.decode('utf-8', _TEXT_ERRORS))"
+        if self.raw is not None:
+            return self.raw.format(x=x)
+        return self.decode.format(x=f"{x}.decode('utf-8', _TEXT_ERRORS)")
 
     def encode_expr(self, v: str, version: int, *, server: bool = False) -> str:
         """The encode expression for value expression ``v`` at ``version``."""
@@ -310,6 +326,41 @@ def _sentinel_float(text: str, sentinel: float) -> float | None:
     return None if value == sentinel else value
 
 
+# The same rules over the raw bytes of a field: ``int()`` and ``float()`` read
+# ASCII bytes as they read text, so numbers skip the UTF-8 decoding of the
+# payload (``benchmarks/bench_decode.py``).
+_UNSET_INT_RAW: Final = frozenset({b"", _UNSET_INT_TEXT.encode()})
+_UNSET_LONG_RAW: Final = frozenset({b"", _UNSET_LONG_TEXT.encode()})
+_UNSET_FLOAT_RAW: Final = frozenset(text.encode() for text in _UNSET_FLOAT_TEXTS)
+_DECIMAL_CACHE_RAW: dict[bytes, Decimal | None] = dict.fromkeys(
+    text.encode() for text in _UNSET_DECIMAL_TEXTS
+)
+
+
+#: The ints 0..1023 by their wire spelling (and the empty field, which reads as
+#: 0): ids, tick types, sides, positions and counts are small, and a dict hit
+#: is about half the cost of ``int()`` on bytes (``benchmarks/bench_decode.py``).
+#: Any other spelling ("01", "-5", "100000") goes through ``int()``.
+_SMALL_INTS: Final[dict[bytes, int]] = {str(n).encode(): n for n in range(1024)}
+_SMALL_INTS[b""] = 0
+
+
+def _opt_decimal_raw(raw: bytes) -> Decimal | None:
+    value = opt_decimal(raw.decode("utf-8", TEXT_ERRORS))
+    if len(_DECIMAL_CACHE_RAW) >= _DECIMAL_CACHE_LIMIT:
+        _DECIMAL_CACHE_RAW.clear()
+        _DECIMAL_CACHE_RAW.update(dict.fromkeys(text.encode() for text in _UNSET_DECIMAL_TEXTS))
+    _DECIMAL_CACHE_RAW[raw] = value
+    return value
+
+
+def _sentinel_float_raw(raw: bytes, sentinel: float) -> float | None:
+    if raw in _UNSET_FLOAT_RAW:
+        return None
+    value = float(raw)
+    return None if value == sentinel else value
+
+
 _HELPERS: Final[tuple[tuple[str, object], ...]] = (
     ("_opt_int", opt_int),
     ("_opt_long", opt_long),
@@ -322,6 +373,14 @@ _HELPERS: Final[tuple[tuple[str, object], ...]] = (
     ("_unescape", unescape),
     ("_escape", escape),
     ("_sentinel_float", _sentinel_float),
+    ("_TEXT_ERRORS", TEXT_ERRORS),
+    ("_ints", _SMALL_INTS),
+    ("_UNSET_INT_RAW", _UNSET_INT_RAW),
+    ("_UNSET_LONG_RAW", _UNSET_LONG_RAW),
+    ("_UNSET_FLOAT_RAW", _UNSET_FLOAT_RAW),
+    ("_decimals_raw", _DECIMAL_CACHE_RAW),
+    ("_opt_decimal_raw", _opt_decimal_raw),
+    ("_sentinel_float_raw", _sentinel_float_raw),
 )
 
 
@@ -330,13 +389,20 @@ def helper_namespace() -> dict[str, object]:
     return dict(_HELPERS)
 
 
+_RAW_INT: Final = "(_ints[{x}] if {x} in _ints else int({x} or 0))"
+
 #: A required int; an empty field reads as 0, as in the official decoder.
-INT: Final = Kind("int", "int({x} or 0)", "str({v})", int)
+INT: Final = Kind("int", "int({x} or 0)", "str({v})", int, raw=_RAW_INT)
 #: A long (64-bit) int; same text rules as INT.
-LONG: Final = Kind("long", "int({x} or 0)", "str({v})", int)
+LONG: Final = Kind("long", "int({x} or 0)", "str({v})", int, raw=_RAW_INT)
 #: An int where empty or 2147483647 is unset; unset is sent as empty.
 OPT_INT: Final = Kind(
-    "int?", "_opt_int({x})", '("" if {v} is None else str({v}))', int, optional=True
+    "int?",
+    "_opt_int({x})",
+    '("" if {v} is None else str({v}))',
+    int,
+    optional=True,
+    raw="(None if {x} in _UNSET_INT_RAW else int({x}))",
 )
 #: An int where unset is sent as the literal 2147483647 (the official client does so).
 OPT_INT_MAX: Final = Kind(
@@ -345,16 +411,27 @@ OPT_INT_MAX: Final = Kind(
     f'("{_UNSET_INT_TEXT}" if {{v}} is None else str({{v}}))',
     int,
     optional=True,
+    raw="(None if {x} in _UNSET_INT_RAW else int({x}))",
 )
 #: A long where empty or 2**63-1 is unset; unset is sent as empty.
 OPT_LONG: Final = Kind(
-    "long?", "_opt_long({x})", '("" if {v} is None else str({v}))', int, optional=True
+    "long?",
+    "_opt_long({x})",
+    '("" if {v} is None else str({v}))',
+    int,
+    optional=True,
+    raw="(None if {x} in _UNSET_LONG_RAW else int({x}))",
 )
 #: A required double; empty reads as 0.0, ``Infinity`` as infinity.
-FLOAT: Final = Kind("float", "float({x} or 0)", "_fmt_float({v})", float)
+FLOAT: Final = Kind("float", "float({x} or 0)", "_fmt_float({v})", float, raw="float({x} or 0)")
 #: A double where empty or max-double is unset; unset is sent as empty.
 OPT_FLOAT: Final = Kind(
-    "float?", "_opt_float({x})", '("" if {v} is None else _fmt_float({v}))', float, optional=True
+    "float?",
+    "_opt_float({x})",
+    '("" if {v} is None else _fmt_float({v}))',
+    float,
+    optional=True,
+    raw="(None if {x} in _UNSET_FLOAT_RAW else float({x}))",
 )
 #: A double where unset is sent as the literal max-double (the official client does so).
 OPT_FLOAT_MAX: Final = Kind(
@@ -363,9 +440,12 @@ OPT_FLOAT_MAX: Final = Kind(
     f'("{_UNSET_DOUBLE_TEXT}" if {{v}} is None else _fmt_float({{v}}))',
     float,
     optional=True,
+    raw="(None if {x} in _UNSET_FLOAT_RAW else float({x}))",
 )
 #: A boolean sent as 1/0; any non-zero integer reads as true, empty as false.
-BOOL: Final = Kind("bool", "(int({x} or 0) != 0)", '("1" if {v} else "0")', bool)
+BOOL: Final = Kind(
+    "bool", "(int({x} or 0) != 0)", '("1" if {v} else "0")', bool, raw=f"({_RAW_INT} != 0)"
+)
 #: A boolean where empty is unset.
 OPT_BOOL: Final = Kind(
     "bool?",
@@ -373,9 +453,10 @@ OPT_BOOL: Final = Kind(
     '("" if {v} is None else ("1" if {v} else "0"))',
     bool,
     optional=True,
+    raw='(None if {x} == b"" else int({x}) != 0)',
 )
 #: Text, as it is.
-STR: Final = Kind("str", "{x}", "{v}", str)
+STR: Final = Kind("str", "{x}", "{v}", str, raw="{x}.decode('utf-8', _TEXT_ERRORS)")
 #: Text the server escapes to ASCII from version 153 (error texts, long names, JSON).
 ESC_STR: Final = Kind("str", "{x}", "{v}", str, since_escape=153)
 #: A Decimal quantity; every unset spelling reads as None; None is sent as empty.
@@ -385,6 +466,7 @@ DECIMAL: Final = Kind(
     '("" if {v} is None else _fmt_decimal({v}))',
     Decimal,
     optional=True,
+    raw="(_decimals_raw[{x}] if {x} in _decimals_raw else _opt_decimal_raw({x}))",
 )
 #: A Decimal sent as the literal 2147483647 when unset.
 OPT_DECIMAL_MAX: Final = Kind(
@@ -393,6 +475,7 @@ OPT_DECIMAL_MAX: Final = Kind(
     f'("{_UNSET_INT_TEXT}" if {{v}} is None else _fmt_decimal({{v}}))',
     Decimal,
     optional=True,
+    raw="_opt_decimal_raw({x})",
 )
 
 
@@ -411,4 +494,5 @@ def FLOAT_SENTINEL(unset: str) -> Kind:  # noqa: N802 - reads like the other kin
         f'("{unset}" if {{v}} is None or {{v}} == {sentinel!r} else _fmt_float({{v}}))',
         float,
         optional=True,
+        raw=f"_sentinel_float_raw({{x}}, {sentinel!r})",
     )

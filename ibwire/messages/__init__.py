@@ -7,6 +7,9 @@ package registers every class in :data:`ibwire.codec.INCOMING` /
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import (
     account,
     common,
@@ -20,7 +23,6 @@ from . import (
     orders,
     scanner,
     system,
-    ticktypes,
 )
 from ._base import INCOMING, OUTGOING, Message
 from .account import *  # noqa: F403
@@ -35,9 +37,12 @@ from .order import *  # noqa: F403
 from .orders import *  # noqa: F403
 from .scanner import *  # noqa: F403
 from .system import *  # noqa: F403
-from .ticktypes import *  # noqa: F403
 
-__all__ = ["INCOMING", "OUTGOING", "Message"]
+if TYPE_CHECKING:
+    from . import ticktypes as ticktypes
+    from .ticktypes import TickType as TickType
+
+__all__ = ["INCOMING", "OUTGOING", "Message", "TickType"]
 for _module in (
     account,
     common,
@@ -51,7 +56,17 @@ for _module in (
     orders,
     scanner,
     system,
-    ticktypes,
 ):
     __all__ += _module.__all__
 del _module
+
+
+def __getattr__(name: str) -> Any:
+    # The tick type enum is not needed to decode or send anything: it is
+    # imported on first use (an enum of 90 members costs a millisecond at import).
+    if name in ("TickType", "ticktypes"):
+        module = importlib.import_module(f"{__name__}.ticktypes")
+        value = module if name == "ticktypes" else module.TickType
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

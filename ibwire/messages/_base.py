@@ -29,18 +29,50 @@ Every node takes ``since`` (present from that server version on) and ``before``
 Conditions are Python expressions in which ``{path}`` names an earlier field:
 ``When("{contract.sec_type} == 'BAG'", ...)``.  ``ver`` names the version field's
 value and ``version`` the negotiated server version.
+
+Message and domain classes are declared with :data:`dataclass` from this module
+(frozen, slotted; keyword-only for messages).  Type checkers see
+:func:`dataclasses.dataclass`; at run time the classes are made by
+:func:`ibwire.messages._record.record`, which keeps the dataclass contract
+(:func:`dataclasses.fields`, :func:`dataclasses.replace`, equality, ``repr``,
+hashing, pickling, :class:`~dataclasses.FrozenInstanceError`) without paying
+``dataclass()`` at import.
+
+Building messages from a decoder
+--------------------------------
+
+Users build messages by keyword: ``TickPrice(req_id=1, tick_type=1, price=9.5)``
+(checked: every required field must be given).  A decoder, in this package or
+another codec (protobuf), may build them by keyword too, or through the fast
+constructor, which skips ``__init__``::
+
+    from ibwire.messages._base import builder, field_names
+
+    twin = builder(TickPrice)          # once per class: a writable twin class
+    m = object.__new__(twin)
+    m.req_id = 1                       # every name of field_names(TickPrice),
+    m.tick_type = 1                    # nested objects built the same way
+    m.price = 9.5
+    m.size = None
+    m.attrib = TickAttrib()
+    m.__class__ = TickPrice            # last: the object is now frozen
+
+The decoder must set every field (in any order) with a value of the field's type,
+and switch the class last; the object is then indistinguishable from one built
+by keyword (``tests/property/test_fast_construction.py`` checks it for every
+class).  It is the cheapest way to build a slotted object in CPython
+(``benchmarks/bench_decode.py``); :mod:`ibwire.codec` generates exactly this code.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeAlias, TypeVar
 
 from ..fields import Kind
 from ..ids import IncomingId, OutgoingId
+from ._record import builder, dataclass, field_names
 
 __all__ = [
     "INCOMING",
@@ -56,6 +88,9 @@ __all__ = [
     "Struct",
     "Ver",
     "When",
+    "builder",
+    "dataclass",
+    "field_names",
     "message",
 ]
 
@@ -247,66 +282,16 @@ def message(msg_id: IncomingId | OutgoingId, *, min_version: int = 0) -> Callabl
     """
 
     def register(cls: M) -> M:
-        if not dataclasses.is_dataclass(cls):
-            raise TypeError(f"{cls.__name__} must be a dataclass")
+        if "__ibwire_fields__" not in cls.__dict__ and "__dataclass_fields__" not in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must be a record (dataclass) class")
         table = _incoming if isinstance(msg_id, IncomingId) else _outgoing
         if msg_id in table:
             raise ValueError(f"{msg_id!r} registered twice ({table[msg_id].__name__})")
         cls.MSG_ID = int(msg_id)
         cls.MIN_VERSION = min_version
-        _install_fast_init(cls)
         table[int(msg_id)] = cls
         return cls
 
     return register
 
 
-_MISSING = object()
-
-
-def _install_fast_init(cls: type) -> None:
-    """Replace the dataclass ``__init__`` by one that sets the slots directly.
-
-    A frozen dataclass's ``__init__`` goes through ``object.__setattr__`` per
-    field; setting the slot descriptors directly halves the cost of building a
-    request (``benchmarks/bench_encode.py``).  Same keyword-only parameters, same
-    defaults and default factories; no ``__post_init__`` is involved.  The fast
-    ``__init__`` is compiled on the first construction, to keep import time low;
-    until then a stub stands in, whose signature is the dataclass's own.
-    """
-    if hasattr(cls, "__post_init__") or not dataclasses.fields(cls):
-        return
-    original = cls.__dict__["__init__"]
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
-        _build_fast_init(cls)(self, *args, **kwargs)
-
-    __init__.__wrapped__ = original  # type: ignore[attr-defined]
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    setattr(cls, "__init__", __init__)  # noqa: B010 - replacing the method on purpose
-
-
-def _build_fast_init(cls: type) -> Callable[..., None]:
-    namespace: dict[str, Any] = {"_MISSING": _MISSING}
-    params: list[str] = []
-    body: list[str] = []
-    for index, fld in enumerate(dataclasses.fields(cls)):
-        name = fld.name
-        namespace[f"_set{index}"] = getattr(cls, name).__set__
-        if fld.default is not dataclasses.MISSING:
-            namespace[f"_default{index}"] = fld.default
-            params.append(f"{name}=_default{index}")
-        elif fld.default_factory is not dataclasses.MISSING:
-            namespace[f"_factory{index}"] = fld.default_factory
-            params.append(f"{name}=_MISSING")
-            body.append(f"    if {name} is _MISSING:\n        {name} = _factory{index}()")
-        else:
-            params.append(name)
-        body.append(f"    _set{index}(self, {name})")
-    source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(body) + "\n"
-    exec(compile(source, f"<ibwire {cls.__name__}.__init__>", "exec"), namespace)  # noqa: S102
-    init: Callable[..., None] = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
-    setattr(cls, "__init__", init)  # noqa: B010 - replacing the stub
-    return init

@@ -12,14 +12,13 @@ text is taken as it is, as the official per-message decoders do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
 from ..fields import BOOL, DECIMAL, ESC_STR, FLOAT, INT, OPT_FLOAT_MAX, STR
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import F, Message, Node, Repeat, Struct, Ver, When, message
+from ._base import F, Message, Node, Repeat, Struct, Ver, When, dataclass, message
 from .common import STRIKE, Contract, SoftDollarTier
 
 __all__ = [

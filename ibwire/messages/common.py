@@ -6,11 +6,10 @@ Also the layout fragments that recur in requests (the 12-field contract block,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from ..fields import FLOAT, INT, OPT_FLOAT, STR, Kind
-from ._base import F, Node, Opt, Repeat, Struct, When
+from ._base import F, Node, Opt, Repeat, Struct, When, dataclass
 
 __all__ = [
     "C12",

@@ -22,7 +22,7 @@ properties :attr:`ContractDetails.last_trade_time` and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -36,7 +36,7 @@ from ..fields import (
 )
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Const, Custom, F, Message, Node, Repeat, Struct, Ver, When, message
+from ._base import Const, Custom, F, Message, Node, Repeat, Struct, Ver, When, dataclass, message
 from .common import C12, STRIKE, TAG_VALUE, Contract, TagValue
 
 __all__ = [

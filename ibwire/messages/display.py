@@ -12,12 +12,10 @@ Contract info text, both ways: ``none`` for an empty selection,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..fields import INT, STR
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import F, Message, Ver, message
+from ._base import F, Message, Ver, dataclass, message
 
 __all__ = [
     "DisplayGroupList",

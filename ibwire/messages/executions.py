@@ -9,7 +9,7 @@ directly, since the message and the object share the official name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
@@ -27,7 +27,7 @@ from ..fields import (
 )
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Const, F, Message, Node, Repeat, Struct, Ver, message
+from ._base import Const, F, Message, Node, Repeat, Struct, Ver, dataclass, message
 from .common import STRIKE, Contract
 
 __all__ = [

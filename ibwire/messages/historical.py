@@ -8,13 +8,13 @@ fields here, as ``ReqMktData.mkt_data_options`` is: write
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
 from ..fields import BOOL, DECIMAL, FLOAT, INT, LONG, STR
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Bits, Const, F, Message, Node, Repeat, Struct, Ver, When, message
+from ._base import Bits, Const, F, Message, Node, Repeat, Struct, Ver, When, dataclass, message
 from .common import C12, ComboLeg, Contract
 from .market_data import TickAttribBidAsk, TickAttribLast
 

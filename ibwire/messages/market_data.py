@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Final
 
@@ -21,7 +21,7 @@ from ..fields import (
 )
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Bits, Const, F, Message, Node, Repeat, Struct, Ver, When, message
+from ._base import Bits, Const, F, Message, Node, Repeat, Struct, Ver, When, dataclass, message
 from .common import C12, COMBO_LEGS_SHORT, DELTA_NEUTRAL, Contract, DeltaNeutralContract
 
 __all__ = [
@@ -256,6 +256,7 @@ IMPLIED_VOL: Final = Kind(
     '("-1" if {v} is None or {v} < 0 else _fmt_float({v}))',
     float,
     optional=True,
+    raw="(None if (_iv := float({x} or 0)) < 0 else _iv)",
 )
 
 

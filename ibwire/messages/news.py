@@ -6,12 +6,12 @@ text field; they are plain ``str`` fields here, as in the other request modules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..fields import BOOL, ESC_STR, INT, LONG, OPT_INT_MAX, STR
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import F, Message, Repeat, Struct, Ver, message
+from ._base import F, Message, Repeat, Struct, Ver, dataclass, message
 
 __all__ = [
     "CancelNewsBulletins",

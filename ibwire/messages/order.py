@@ -10,10 +10,11 @@ here; the wire layouts that carry these objects live in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import ClassVar, TypeAlias
 
+from ._base import dataclass
 from .common import SoftDollarTier, TagValue
 
 __all__ = [

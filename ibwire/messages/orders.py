@@ -13,7 +13,7 @@ Sources: ``protocol.md`` 4.3 and 4.4, the official ``EClient.placeOrder``,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
@@ -35,7 +35,20 @@ from ..fields import (
 )
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Const, Custom, F, Message, Node, Opt, Repeat, Struct, Ver, When, message
+from ._base import (
+    Const,
+    Custom,
+    F,
+    Message,
+    Node,
+    Opt,
+    Repeat,
+    Struct,
+    Ver,
+    When,
+    dataclass,
+    message,
+)
 from .common import TAG_VALUE, ComboLeg, Contract, DeltaNeutralContract, SoftDollarTier, TagValue
 from .order import (
     ExecutionCondition,

@@ -8,13 +8,13 @@ other request modules.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..fields import BOOL, ESC_STR, INT, OPT_FLOAT, OPT_INT, STR, format_float
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Custom, F, Message, Struct, Ver, message
+from ._base import Custom, F, Message, Struct, Ver, dataclass, message
 from .common import UNSET_STRIKE_TEXT, Contract
 from .contracts import ContractDetails
 

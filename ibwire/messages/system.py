@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from ..fields import ESC_STR, INT, LONG, OPT_LONG, STR, Kind
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import F, Message, Ver, message
+from ._base import F, Message, Ver, dataclass, message
 
 __all__ = [
     "CurrentTime",

@@ -20,45 +20,110 @@ Everything binds to 127.0.0.1 by default and takes an injectable clock.
 
 from __future__ import annotations
 
-from ._client import WireClient
-from .memory import InMemoryClient, InMemoryGateway
-from .probe import ProbeReport, ProbeStep, TypeStats, check_session, probe
-from .recorder import ACCOUNT_ID_PATTERN, Recorder, Redactor, SessionRecorder
-from .replay import (
-    CoalesceWrites,
-    DelayAt,
-    DisconnectAt,
-    FakeGateway,
-    Fault,
-    Mode,
-    OfflineReplay,
-    ReplayCore,
-    ReplayDivergence,
-    SplitWrites,
-    Timing,
-    replay_offline,
-)
-from .session import (
-    FORMAT_VERSION,
-    Direction,
-    RecordKind,
-    Session,
-    SessionFormatError,
-    SessionHeader,
-    SessionRecord,
-    load_vector_sessions,
-)
-from .simulator import (
-    ERROR_TEXTS,
-    FARM_BURST,
-    DropClients,
-    Halt,
-    NightlyReset,
-    SimFault,
-    SimulatedGateway,
-    SimulatorCore,
-    SystemNotice,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._client import WireClient
+    from .memory import InMemoryClient, InMemoryGateway
+    from .probe import ProbeReport, ProbeStep, TypeStats, check_session, probe
+    from .recorder import ACCOUNT_ID_PATTERN, Recorder, Redactor, SessionRecorder
+    from .replay import (
+        CoalesceWrites,
+        DelayAt,
+        DisconnectAt,
+        FakeGateway,
+        Fault,
+        Mode,
+        OfflineReplay,
+        ReplayCore,
+        ReplayDivergence,
+        SplitWrites,
+        Timing,
+        replay_offline,
+    )
+    from .session import (
+        FORMAT_VERSION,
+        Direction,
+        RecordKind,
+        Session,
+        SessionFormatError,
+        SessionHeader,
+        SessionRecord,
+        load_vector_sessions,
+    )
+    from .simulator import (
+        ERROR_TEXTS,
+        FARM_BURST,
+        DropClients,
+        Halt,
+        NightlyReset,
+        SimFault,
+        SimulatedGateway,
+        SimulatorCore,
+        SystemNotice,
+    )
+
+#: Public name -> the submodule that defines it.  The kit is imported on first
+#: use of a name, so that importing one of its modules (the simulator, for
+#: ``ibwire demo``) does not import the others.
+_WHERE: dict[str, str] = {
+    "WireClient": "_client",
+    "InMemoryClient": "memory",
+    "InMemoryGateway": "memory",
+    "ProbeReport": "probe",
+    "ProbeStep": "probe",
+    "TypeStats": "probe",
+    "check_session": "probe",
+    "probe": "probe",
+    "ACCOUNT_ID_PATTERN": "recorder",
+    "Recorder": "recorder",
+    "Redactor": "recorder",
+    "SessionRecorder": "recorder",
+    "CoalesceWrites": "replay",
+    "DelayAt": "replay",
+    "DisconnectAt": "replay",
+    "FakeGateway": "replay",
+    "Fault": "replay",
+    "Mode": "replay",
+    "OfflineReplay": "replay",
+    "ReplayCore": "replay",
+    "ReplayDivergence": "replay",
+    "SplitWrites": "replay",
+    "Timing": "replay",
+    "replay_offline": "replay",
+    "FORMAT_VERSION": "session",
+    "Direction": "session",
+    "RecordKind": "session",
+    "Session": "session",
+    "SessionFormatError": "session",
+    "SessionHeader": "session",
+    "SessionRecord": "session",
+    "load_vector_sessions": "session",
+    "ERROR_TEXTS": "simulator",
+    "FARM_BURST": "simulator",
+    "DropClients": "simulator",
+    "Halt": "simulator",
+    "NightlyReset": "simulator",
+    "SimFault": "simulator",
+    "SimulatedGateway": "simulator",
+    "SimulatorCore": "simulator",
+    "SystemNotice": "simulator",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ACCOUNT_ID_PATTERN",

@@ -171,3 +171,65 @@ def test_float_sentinel_writes_the_sentinel_value_as_its_literal() -> None:
     ns = fields.helper_namespace()
     encode = eval("lambda v: " + fields.FLOAT_SENTINEL("-2").encode_expr("v", 176), ns)  # noqa: S307
     assert encode(-2.0) == "-2"
+
+
+_SAMPLES = [
+    "",
+    "0",
+    "1",
+    "-2",
+    "-1",
+    "42",
+    "2147483647",
+    "9223372036854775807",
+    "1.5",
+    "-2.0",
+    "Infinity",
+    "1.7976931348623157E308",
+    "1.7976931348623157e308",
+    str(UNSET_DOUBLE),
+    "170141183460469231731687303715884105727",
+    "abc",
+    "caf\u00e9",
+    "\\u00e9t\\u00e9",
+]
+_KINDS = [
+    fields.INT,
+    fields.LONG,
+    fields.OPT_INT,
+    fields.OPT_INT_MAX,
+    fields.OPT_LONG,
+    fields.FLOAT,
+    fields.OPT_FLOAT,
+    fields.OPT_FLOAT_MAX,
+    fields.BOOL,
+    fields.OPT_BOOL,
+    fields.STR,
+    fields.ESC_STR,
+    fields.DECIMAL,
+    fields.OPT_DECIMAL_MAX,
+    fields.FLOAT_SENTINEL("-2"),
+]
+
+
+def _evaluate(expr: str, value: object) -> object:
+    namespace = fields.helper_namespace()
+    namespace["x"] = value
+    try:
+        return eval(expr, namespace)  # noqa: S307 - our own templates
+    except (ValueError, ArithmeticError) as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize("kind", _KINDS, ids=lambda k: k.name)
+@pytest.mark.parametrize("version", [152, 153, 200])
+def test_raw_templates_read_bytes_as_the_text_templates_read_text(
+    kind: fields.Kind, version: int
+) -> None:
+    """The hot path reads a field's bytes; the value is the one the text gives."""
+    for text in [*_SAMPLES, "caf\xe9 latin-1"]:
+        raw = text.encode("latin-1") if text.endswith("latin-1") else text.encode("utf-8")
+        expected = _evaluate(kind.decode_expr("x", version), decode_payload(raw))
+        got = _evaluate(kind.raw_decode_expr("x", version), raw)
+        assert got == expected, (kind.name, text)
+        assert type(got) is type(expected), (kind.name, text)
