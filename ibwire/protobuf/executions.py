@@ -1,0 +1,67 @@
+"""The executions family in protobuf form (server version 201, ``PROTOBUF``).
+
+================  ======================  =====================
+class             protobuf message        direction
+================  ======================  =====================
+ReqExecutions     ExecutionRequest        client -> server
+ExecutionData     ExecutionDetails        server -> client
+ExecutionDataEnd  ExecutionDetailsEnd     server -> client
+================  ======================  =====================
+
+The request is written as ``client_utils.createExecutionRequestProto`` writes it:
+``reqId`` and the filter's ``clientId`` always, the filter's text fields when not
+empty, ``lastNDays`` when set, ``specificDates`` when not empty, and the filter
+message always (empty or not).  An absent ``reqId`` reads as -1 (``NO_VALID_ID``),
+as in the official decoder.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..messages.executions import ExecutionData, ExecutionDataEnd, ExecutionFilter, ReqExecutions
+from ..versions import ServerVersion
+from .forms import mapped, register
+from .mapper import Conv, Link, ObjectMap
+from .objects import CONTRACT, EXECUTION
+
+__all__ = ["EXECUTION_DATA", "EXECUTION_DATA_END", "EXECUTION_FILTER", "REQ_EXECUTIONS"]
+
+#: ``NO_VALID_ID``: the request id of an answer that carries none.
+NO_VALID_ID: Final = -1
+
+EXECUTION_FILTER: Final = ObjectMap(ExecutionFilter, [
+    Link("clientId", "client_id"),
+    Link("acctCode", "acct_code", skip=""),
+    Link("time", "time", skip=""),
+    Link("symbol", "symbol", skip=""),
+    Link("secType", "sec_type", skip=""),
+    Link("exchange", "exchange", skip=""),
+    Link("side", "side", skip=""),
+    Link("lastNDays", "last_n_days"),
+    Link("specificDates", "specific_dates", Conv.TUPLE),
+])  # fmt: skip
+
+REQ_EXECUTIONS: Final = ObjectMap(ReqExecutions, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("executionFilter", "exec_filter", Conv.OBJECT, EXECUTION_FILTER),
+])  # fmt: skip
+
+EXECUTION_DATA: Final = ObjectMap(ExecutionData, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("contract", "contract", Conv.OBJECT, CONTRACT, missing={}),
+    Link("execution", "execution", Conv.OBJECT, EXECUTION, missing={}),
+])  # fmt: skip
+
+EXECUTION_DATA_END: Final = ObjectMap(ExecutionDataEnd, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+])  # fmt: skip
+
+
+_SINCE: Final = ServerVersion.PROTOBUF
+
+register(
+    mapped(ReqExecutions, "ExecutionRequest", _SINCE, REQ_EXECUTIONS, incoming=False),
+    mapped(ExecutionData, "ExecutionDetails", _SINCE, EXECUTION_DATA, incoming=True),
+    mapped(ExecutionDataEnd, "ExecutionDetailsEnd", _SINCE, EXECUTION_DATA_END, incoming=True),
+)

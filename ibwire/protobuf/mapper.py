@@ -1,0 +1,203 @@
+"""Flat converters between protobuf dicts and our message and domain classes.
+
+A family declares, per class, how its attributes pair with protobuf fields
+(:class:`Link`); :class:`ObjectMap` generates two flat functions from that once:
+``read(dict) -> object`` and ``write(object) -> dict``.
+
+Reading keeps the official decoder's rule: an absent field leaves the attribute
+at its class default (which mirrors the official default), unless the link names
+a ``missing`` value.  Writing leaves out ``None`` and the link's ``skip`` value,
+so a request writes exactly the fields the official ``client_utils.create*Proto``
+functions write; a nested object that is present is always written, even empty.
+"""
+
+from __future__ import annotations
+
+import enum
+import linecache
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+from ..fields import format_decimal, opt_decimal
+from .wire import PbDict
+
+__all__ = ["NOTHING", "Conv", "Link", "ObjectMap", "format_multiplier"]
+
+
+class _Nothing(enum.Enum):
+    NOTHING = "nothing"
+
+
+#: "No value": a link without ``skip`` or ``missing``.
+NOTHING: Final = _Nothing.NOTHING
+
+
+class Conv(enum.Enum):
+    """How a value changes between its protobuf field and its attribute."""
+
+    #: The same value both ways.
+    SAME = "same"
+    #: Protobuf decimal text <-> :class:`~decimal.Decimal` (``None`` for unset text).
+    DECIMAL = "decimal"
+    #: Protobuf double <-> the official multiplier text (``floatMaxString``).
+    MULTIPLIER = "multiplier"
+    #: Protobuf bool <-> an int flag 0/1 (``Execution.liquidation``).
+    FLAG = "flag"
+    #: Repeated scalar <-> tuple.
+    TUPLE = "tuple"
+    #: Nested message <-> object (:attr:`Link.nested`).
+    OBJECT = "object"
+    #: Repeated nested message <-> tuple of objects (:attr:`Link.nested`).
+    OBJECTS = "objects"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One attribute paired with one protobuf field.
+
+    Attributes:
+        pb: the protobuf field name.
+        attr: the attribute name.
+        conv: the conversion.
+        nested: the map of the nested object, for :attr:`Conv.OBJECT` and
+            :attr:`Conv.OBJECTS`.
+        skip: written only when different from this value (``None`` is never
+            written).
+        missing: the attribute's value when the field is absent (by default the
+            class default; for :attr:`Conv.OBJECT` ``{}`` reads an empty message).
+    """
+
+    pb: str
+    attr: str
+    conv: Conv = Conv.SAME
+    nested: ObjectMap | None = None
+    skip: object = NOTHING
+    missing: object = NOTHING
+
+
+def format_multiplier(value: float) -> str:
+    """A multiplier double as the official decoder keeps it (``floatMaxString``)."""
+    return f"{value:.8f}".rstrip("0").rstrip(".")
+
+
+def _multiplier_value(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def _flag(value: bool) -> int:
+    return 1 if value else 0
+
+
+class ObjectMap:
+    """The generated reader and writer of one class.
+
+    Args:
+        cls: the class (a message or a domain object, keyword-constructed).
+        links: its attributes paired with protobuf fields.
+    """
+
+    def __init__(self, cls: type[Any], links: Sequence[Link]) -> None:
+        self.cls = cls
+        self.links = tuple(links)
+        self._read: Callable[[PbDict], Any] | None = None
+        self._write: Callable[[Any], dict[str, Any]] | None = None
+
+    def read(self, values: PbDict) -> Any:
+        """The object from a decoded protobuf dict."""
+        if self._read is None:
+            self._compile()
+            assert self._read is not None
+        return self._read(values)
+
+    def write(self, obj: Any) -> dict[str, Any]:
+        """The protobuf dict of ``obj``."""
+        if self._write is None:
+            self._compile()
+            assert self._write is not None
+        return self._write(obj)
+
+    def _compile(self) -> None:
+        namespace: dict[str, Any] = {
+            "_cls": self.cls,
+            "_dec": opt_decimal,
+            "_fmt_dec": format_decimal,
+            "_mult": format_multiplier,
+            "_mult_value": _multiplier_value,
+            "_flag": _flag,
+            "Decimal": Decimal,
+        }
+        read = ["def read(d):", "    kw = {}"]
+        write = ["def write(o):", "    d = {}"]
+        for index, link in enumerate(self.links):
+            read += ["    " + line for line in self._read_link(index, link, namespace)]
+            write += ["    " + line for line in self._write_link(index, link, namespace)]
+        read.append("    return _cls(**kw)")
+        write.append("    return d")
+        source = "\n".join(read) + "\n\n" + "\n".join(write) + "\n"
+        filename = f"<ibwire.protobuf.mapper {self.cls.__name__}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)
+        self._read = namespace["read"]
+        self._write = namespace["write"]
+
+    @staticmethod
+    def _read_link(index: int, link: Link, ns: dict[str, Any]) -> list[str]:
+        conv = link.conv
+        if link.nested is not None:
+            ns[f"_read{index}"] = link.nested.read
+        value = {
+            Conv.SAME: "v",
+            Conv.DECIMAL: "_dec(v)",
+            Conv.MULTIPLIER: "_mult(v)",
+            Conv.FLAG: "_flag(v)",
+            Conv.TUPLE: "tuple(v)",
+            Conv.OBJECT: f"_read{index}(v)",
+            Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
+        }[conv]
+        lines = [f"v = d[{link.pb!r}]"]
+        if conv in (Conv.TUPLE, Conv.OBJECTS):
+            # Repeated fields are lists, empty when absent.
+            lines += ["if v:", f"    kw[{link.attr!r}] = {value}"]
+        else:
+            lines += ["if v is not None:", f"    kw[{link.attr!r}] = {value}"]
+        if link.missing is not NOTHING:
+            if conv is Conv.OBJECT and link.missing == {}:
+                lines += ["else:", f"    kw[{link.attr!r}] = _read{index}(_empty{index})"]
+                assert link.nested is not None
+                ns[f"_empty{index}"] = _empty_values(link.nested)
+            else:
+                ns[f"_missing{index}"] = link.missing
+                lines += ["else:", f"    kw[{link.attr!r}] = _missing{index}"]
+        return lines
+
+    @staticmethod
+    def _write_link(index: int, link: Link, ns: dict[str, Any]) -> list[str]:
+        conv = link.conv
+        if link.nested is not None:
+            ns[f"_write{index}"] = link.nested.write
+        value = {
+            Conv.SAME: "v",
+            Conv.DECIMAL: "_fmt_dec(v)",
+            Conv.MULTIPLIER: "_mult_value(v)",
+            Conv.FLAG: "v != 0",
+            Conv.TUPLE: "list(v)",
+            Conv.OBJECT: f"_write{index}(v)",
+            Conv.OBJECTS: f"[_write{index}(x) for x in v]",
+        }[conv]
+        test = "v is not None"
+        if conv in (Conv.TUPLE, Conv.OBJECTS):
+            test = "v"
+        elif link.skip is not NOTHING:
+            ns[f"_skip{index}"] = link.skip
+            test = f"v is not None and v != _skip{index}"
+        return [f"v = o.{link.attr}", f"if {test}:", f"    d[{link.pb!r}] = {value}"]
+
+
+def _empty_values(nested: ObjectMap) -> Mapping[str, Any]:
+    """A decoded empty message for ``nested``: every field it links absent."""
+    return {
+        link.pb: [] if link.conv in (Conv.TUPLE, Conv.OBJECTS) else None
+        for link in nested.links
+    }
