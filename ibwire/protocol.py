@@ -266,7 +266,11 @@ class _Endpoint:
                     else:
                         append(decoder(fields))
                 break
+            except MalformedMessageError as exc:
+                # A protobuf body that does not decode: this frame only.
+                append(MalformedMessage(error=self._explain_raw(codec, forms, payload, exc)))
             except RemoteProtocolError:
+                # Framing faults come from the frame iterator: the stream is lost.
                 self._received += received
                 raise
             except Exception as exc:  # the one boundary: evidence, then go on
