@@ -9,8 +9,8 @@ ExecutionDataEnd  ExecutionDetailsEnd     server -> client
 ================  ======================  =====================
 
 The request is written as ``client_utils.createExecutionRequestProto`` writes it:
-``reqId`` and the filter's ``clientId`` always, the filter's text fields when not
-empty, ``lastNDays`` when set, ``specificDates`` when not empty, and the filter
+``reqId`` and the filter's ``clientId`` unless they hold ``UNSET_INTEGER``
+(2147483647), the filter's text fields when not empty, ``lastNDays`` when set, ``specificDates`` when not empty, and the filter
 message always (empty or not).  An absent ``reqId`` reads as -1 (``NO_VALID_ID``),
 as in the official decoder.
 """
@@ -29,21 +29,23 @@ __all__ = ["EXECUTION_DATA", "EXECUTION_DATA_END", "EXECUTION_FILTER", "REQ_EXEC
 
 #: ``NO_VALID_ID``: the request id of an answer that carries none.
 NO_VALID_ID: Final = -1
+#: ``UNSET_INTEGER``: the official client leaves an int field out when it holds this.
+UNSET_INTEGER: Final = 2**31 - 1
 
 EXECUTION_FILTER: Final = ObjectMap(ExecutionFilter, [
-    Link("clientId", "client_id"),
+    Link("clientId", "client_id", skip=UNSET_INTEGER),
     Link("acctCode", "acct_code", skip=""),
     Link("time", "time", skip=""),
     Link("symbol", "symbol", skip=""),
     Link("secType", "sec_type", skip=""),
     Link("exchange", "exchange", skip=""),
     Link("side", "side", skip=""),
-    Link("lastNDays", "last_n_days"),
+    Link("lastNDays", "last_n_days", skip=UNSET_INTEGER),
     Link("specificDates", "specific_dates", Conv.TUPLE),
 ])  # fmt: skip
 
 REQ_EXECUTIONS: Final = ObjectMap(ReqExecutions, [
-    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
     Link("executionFilter", "exec_filter", Conv.OBJECT, EXECUTION_FILTER),
 ])  # fmt: skip
 

@@ -1,7 +1,8 @@
 """The system family in protobuf form: startApi (server version 213,
 ``PROTOBUF_REST_MESSAGES_3``).
 
-``client_utils.createStartApiRequestProto`` writes ``clientId`` always and
+``client_utils.createStartApiRequestProto`` writes ``clientId`` unless it is
+``UNSET_INTEGER`` (2147483647) and
 ``optionalCapabilities`` when not empty.
 """
 
@@ -17,7 +18,7 @@ from .mapper import Link, ObjectMap
 __all__ = ["START_API"]
 
 START_API: Final = ObjectMap(StartApi, [
-    Link("clientId", "client_id", missing=-1),
+    Link("clientId", "client_id", skip=2**31 - 1, missing=-1),
     Link("optionalCapabilities", "optional_capabilities", skip=""),
 ])  # fmt: skip
 
