@@ -220,6 +220,10 @@ def _decoder_source(spec: MessageSpec) -> str:
         "        tag = buf[pos]",
         "        if tag < 128:",
         "            pos += 1",
+        "        elif pos + 1 < end and buf[pos + 1] < 128:",
+        "            # Fields 16..2047: a two-byte tag.",
+        "            tag = (tag & 127) | (buf[pos + 1] << 7)",
+        "            pos += 2",
         "        else:",
         "            tag, pos = _rv(buf, pos, end)",
     ]

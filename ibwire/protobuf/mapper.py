@@ -13,6 +13,7 @@ functions write; a nested object that is present is always written, even empty.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import linecache
 from collections.abc import Callable, Mapping, Sequence
@@ -121,6 +122,7 @@ class ObjectMap:
     def _compile(self) -> None:
         namespace: dict[str, Any] = {
             "_cls": self.cls,
+            "_new": object.__new__,
             "_dec": opt_decimal,
             "_fmt_dec": format_decimal,
             "_mult": format_multiplier,
@@ -128,12 +130,10 @@ class ObjectMap:
             "_flag": _flag,
             "Decimal": Decimal,
         }
-        read = ["def read(d):", "    kw = {}"]
+        read = ["def read(d):"] + ["    " + line for line in self._reader_body(namespace)]
         write = ["def write(o):", "    d = {}"]
         for index, link in enumerate(self.links):
-            read += ["    " + line for line in self._read_link(index, link, namespace)]
             write += ["    " + line for line in self._write_link(index, link, namespace)]
-        read.append("    return _cls(**kw)")
         write.append("    return d")
         source = "\n".join(read) + "\n\n" + "\n".join(write) + "\n"
         filename = f"<ibwire.protobuf.mapper {self.cls.__name__}>"
@@ -142,8 +142,55 @@ class ObjectMap:
         self._read = namespace["read"]
         self._write = namespace["write"]
 
+    def _reader_body(self, ns: dict[str, Any]) -> list[str]:
+        fields = _slotted_fields(self.cls)
+        if fields is None:
+            # Not a slotted dataclass: keyword construction, class defaults for
+            # absent fields.
+            by_keyword = ["kw = {}"]
+            for index, link in enumerate(self.links):
+                by_keyword += self._read_link(index, link, ns, f"kw[{link.attr!r}]", None)
+            return by_keyword + ["return _cls(**kw)"]
+        # A slotted dataclass: build it as the text codec builds decoded objects,
+        # through the slot descriptors, without __init__ (a decoded value needs no
+        # validation; about 4x faster for a Contract).
+        by_attr = {link.attr: (index, link) for index, link in enumerate(self.links)}
+        unknown = set(by_attr) - {fld.name for fld in fields}
+        if unknown:
+            raise ValueError(f"{self.cls.__name__} has no attribute(s) {sorted(unknown)}")
+        lines: list[str] = []
+        sets: list[str] = []
+        for number, fld in enumerate(fields):
+            ns[f"_set{number}"] = getattr(self.cls, fld.name).__set__
+            if fld.default is not dataclasses.MISSING:
+                ns[f"_default{number}"] = fld.default
+                default: str | None = f"_default{number}"
+            elif fld.default_factory is not dataclasses.MISSING:
+                ns[f"_factory{number}"] = fld.default_factory
+                default = f"_factory{number}()"
+            else:
+                default = None
+            found = by_attr.get(fld.name)
+            if found is None:
+                if default is None:
+                    raise ValueError(f"{self.cls.__name__}.{fld.name} is required but not linked")
+                sets.append(f"_set{number}(o, {default})")
+                continue
+            index, link = found
+            if default is None and link.missing is NOTHING:
+                raise ValueError(
+                    f"{self.cls.__name__}.{fld.name} is required: its link needs a missing value"
+                )
+            lines += self._read_link(index, link, ns, f"a{number}", default)
+            sets.append(f"_set{number}(o, a{number})")
+        return lines + ["o = _new(_cls)"] + sets + ["return o"]
+
     @staticmethod
-    def _read_link(index: int, link: Link, ns: dict[str, Any]) -> list[str]:
+    def _read_link(
+        index: int, link: Link, ns: dict[str, Any], target: str, default: str | None
+    ) -> list[str]:
+        """Lines that read ``link`` into ``target``; when absent, the link's
+        ``missing`` value, else ``default`` (``None``: leave ``target`` unset)."""
         conv = link.conv
         if link.nested is not None:
             ns[f"_read{index}"] = link.nested.read
@@ -159,17 +206,19 @@ class ObjectMap:
         lines = [f"v = d[{link.pb!r}]"]
         if conv in (Conv.TUPLE, Conv.OBJECTS):
             # Repeated fields are lists, empty when absent.
-            lines += ["if v:", f"    kw[{link.attr!r}] = {value}"]
+            lines += ["if v:", f"    {target} = {value}"]
         else:
-            lines += ["if v is not None:", f"    kw[{link.attr!r}] = {value}"]
+            lines += ["if v is not None:", f"    {target} = {value}"]
         if link.missing is not NOTHING:
             if conv is Conv.OBJECT and link.missing == {}:
-                lines += ["else:", f"    kw[{link.attr!r}] = _read{index}(_empty{index})"]
                 assert link.nested is not None
                 ns[f"_empty{index}"] = _empty_values(link.nested)
+                lines += ["else:", f"    {target} = _read{index}(_empty{index})"]
             else:
                 ns[f"_missing{index}"] = link.missing
-                lines += ["else:", f"    kw[{link.attr!r}] = _missing{index}"]
+                lines += ["else:", f"    {target} = _missing{index}"]
+        elif default is not None:
+            lines += ["else:", f"    {target} = {default}"]
         return lines
 
     @staticmethod
@@ -193,6 +242,17 @@ class ObjectMap:
             ns[f"_skip{index}"] = link.skip
             test = f"v is not None and v != _skip{index}"
         return [f"v = o.{link.attr}", f"if {test}:", f"    d[{link.pb!r}] = {value}"]
+
+
+def _slotted_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None:
+    """The fields of a slotted dataclass without ``__post_init__``, else ``None``."""
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return None
+    fields = dataclasses.fields(cls)
+    for fld in fields:
+        if not hasattr(getattr(cls, fld.name, None), "__set__"):
+            return None
+    return fields
 
 
 def _empty_values(nested: ObjectMap) -> Mapping[str, Any]:
