@@ -6,7 +6,14 @@ class             protobuf message        direction
 ReqExecutions     ExecutionRequest        client -> server
 ExecutionData     ExecutionDetails        server -> client
 ExecutionDataEnd  ExecutionDetailsEnd     server -> client
+OrderStatus       OrderStatus             server -> client
+CommissionAnd...  CommissionAndFeesRe...  server -> client
 ================  ======================  =====================
+
+Incoming absent fields keep the class defaults, which are the text form's
+(``OrderStatus.avg_fill_price`` 0.0 where the official protobuf decoder passes
+``UNSET_DOUBLE``); fields typed ``X | None`` are ``None`` when absent
+(``CommissionAndFeesReport.realized_pnl``, where the official decoder passes 0.0).
 
 The request is written as ``client_utils.createExecutionRequestProto`` writes it:
 ``reqId`` and the filter's ``clientId`` unless they hold ``UNSET_INTEGER``
@@ -19,13 +26,27 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..messages.executions import ExecutionData, ExecutionDataEnd, ExecutionFilter, ReqExecutions
+from ..messages.executions import (
+    CommissionAndFeesReport,
+    ExecutionData,
+    ExecutionDataEnd,
+    ExecutionFilter,
+    OrderStatus,
+    ReqExecutions,
+)
 from ..versions import ServerVersion
 from .forms import mapped, register
 from .mapper import Conv, Link, ObjectMap
 from .objects import CONTRACT, EXECUTION
 
-__all__ = ["EXECUTION_DATA", "EXECUTION_DATA_END", "EXECUTION_FILTER", "REQ_EXECUTIONS"]
+__all__ = [
+    "COMMISSION_AND_FEES_REPORT",
+    "EXECUTION_DATA",
+    "EXECUTION_DATA_END",
+    "EXECUTION_FILTER",
+    "ORDER_STATUS",
+    "REQ_EXECUTIONS",
+]
 
 #: ``NO_VALID_ID``: the request id of an answer that carries none.
 NO_VALID_ID: Final = -1
@@ -60,10 +81,41 @@ EXECUTION_DATA_END: Final = ObjectMap(ExecutionDataEnd, [
 ])  # fmt: skip
 
 
+ORDER_STATUS: Final = ObjectMap(OrderStatus, [
+    Link("orderId", "order_id", missing=UNSET_INTEGER),
+    Link("status", "status", missing=""),
+    Link("filled", "filled", Conv.DECIMAL, missing=None),
+    Link("remaining", "remaining", Conv.DECIMAL, missing=None),
+    Link("avgFillPrice", "avg_fill_price"),
+    Link("permId", "perm_id"),
+    Link("parentId", "parent_id"),
+    Link("lastFillPrice", "last_fill_price"),
+    Link("clientId", "client_id"),
+    Link("whyHeld", "why_held", skip=""),
+    Link("mktCapPrice", "mkt_cap_price"),
+])  # fmt: skip
+
+COMMISSION_AND_FEES_REPORT: Final = ObjectMap(CommissionAndFeesReport, [
+    Link("execId", "exec_id", missing=""),
+    Link("commissionAndFees", "commission_and_fees", missing=0.0),
+    Link("currency", "currency", missing=""),
+    Link("realizedPNL", "realized_pnl"),
+    Link("bondYield", "yield_"),
+    Link("yieldRedemptionDate", "yield_redemption_date", Conv.INT_TEXT, skip=0),
+])  # fmt: skip
+
 _SINCE: Final = ServerVersion.PROTOBUF
 
 register(
     mapped(ReqExecutions, "ExecutionRequest", _SINCE, REQ_EXECUTIONS, incoming=False),
     mapped(ExecutionData, "ExecutionDetails", _SINCE, EXECUTION_DATA, incoming=True),
     mapped(ExecutionDataEnd, "ExecutionDetailsEnd", _SINCE, EXECUTION_DATA_END, incoming=True),
+    mapped(OrderStatus, "OrderStatus", _SINCE, ORDER_STATUS, incoming=True),
+    mapped(
+        CommissionAndFeesReport,
+        "CommissionAndFeesReport",
+        _SINCE,
+        COMMISSION_AND_FEES_REPORT,
+        incoming=True,
+    ),
 )

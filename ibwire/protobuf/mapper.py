@@ -46,6 +46,8 @@ class Conv(enum.Enum):
     MULTIPLIER = "multiplier"
     #: Protobuf bool <-> an int flag 0/1 (``Execution.liquidation``).
     FLAG = "flag"
+    #: Protobuf decimal text <-> int (``CommissionAndFeesReport.yieldRedemptionDate``).
+    INT_TEXT = "int_text"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
     #: Nested message <-> object (:attr:`Link.nested`).
@@ -199,6 +201,7 @@ class ObjectMap:
             Conv.DECIMAL: "_dec(v)",
             Conv.MULTIPLIER: "_mult(v)",
             Conv.FLAG: "_flag(v)",
+            Conv.INT_TEXT: "int(v)",
             Conv.TUPLE: "tuple(v)",
             Conv.OBJECT: f"_read{index}(v)",
             Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
@@ -231,6 +234,7 @@ class ObjectMap:
             Conv.DECIMAL: "_fmt_dec(v)",
             Conv.MULTIPLIER: "_mult_value(v)",
             Conv.FLAG: "v != 0",
+            Conv.INT_TEXT: "str(v)",
             Conv.TUPLE: "list(v)",
             Conv.OBJECT: f"_write{index}(v)",
             Conv.OBJECTS: f"[_write{index}(x) for x in v]",

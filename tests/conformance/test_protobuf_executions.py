@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 
 from ibwire import ClientProtocol, ServerProtocol
 from ibwire.messages import (
+    CommissionAndFeesReport,
+    ErrMsg,
     Execution,
     ExecutionData,
     ExecutionDataEnd,
     ExecutionFilter,
+    OrderStatus,
     ReqExecutions,
 )
 from ibwire.messages.common import Contract
@@ -66,6 +69,12 @@ class _Recorder(EWrapper):  # type: ignore[misc]
 
     def error(self, *args: Any) -> None:
         self.calls.append(("error", args))
+
+    def orderStatus(self, *args: Any) -> None:  # noqa: N802
+        self.calls.append(("orderStatus", args))
+
+    def commissionAndFeesReport(self, *args: Any) -> None:  # noqa: N802
+        self.calls.append(("commissionAndFeesReport", args))
 
 
 def official_bytes(version: int, request: ReqExecutions) -> bytes:
@@ -206,3 +215,59 @@ def test_incoming_values_match_the_official_decoder(
         assert _official(getattr(got_contract, theirs)) == getattr(contract, mine), theirs
     for theirs, mine in _EXECUTION.items():
         assert _official(getattr(got_execution, theirs)) == getattr(execution, mine), theirs
+
+
+# No backslash: the official text decoder unescapes error texts ("\\x5c" stays
+# escaped there), which is the text form's business, not this test's.
+printable = st.text(
+    st.characters(min_codepoint=32, max_codepoint=126, exclude_characters="\\"), max_size=12
+)
+statuses = st.builds(
+    OrderStatus, order_id=int32, status=text, filled=decimals, remaining=decimals,
+    avg_fill_price=finite, perm_id=st.integers(0, 2**63 - 1), parent_id=int32,
+    last_fill_price=finite, client_id=int32, why_held=text, mkt_cap_price=finite,
+)
+reports = st.builds(
+    CommissionAndFeesReport, exec_id=text, commission_and_fees=finite, currency=text,
+    realized_pnl=finite, yield_=finite, yield_redemption_date=st.integers(0, 99991231),
+)
+errors = st.builds(
+    ErrMsg, req_id=int32, error_code=st.integers(0, 99999), error_string=printable,
+    advanced_order_reject_json=printable,
+    error_time=st.integers(0, 2**62),
+)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@settings(max_examples=30, deadline=None)
+@given(status=statuses, report=reports, error=errors)
+def test_order_status_commissions_and_errors_match_the_official_decoder(
+    version: int, status: OrderStatus, report: CommissionAndFeesReport, error: ErrMsg
+) -> None:
+    _, server = connected(version)
+    server.send(status)
+    server.send(report)
+    server.send(error)
+    data = server.data_to_send()
+    if version >= 201:
+        assert data[4:8] == (203).to_bytes(4, "big")
+    calls = official_calls(version, data)
+    assert [name for name, _ in calls] == ["orderStatus", "commissionAndFeesReport", "error"]
+    assert tuple(_official(value) for value in calls[0][1]) == (
+        status.order_id, status.status, status.filled, status.remaining,
+        status.avg_fill_price, status.perm_id, status.parent_id, status.last_fill_price,
+        status.client_id, status.why_held, status.mkt_cap_price,
+    )
+    (official_report,) = calls[1][1]
+    assert (
+        official_report.execId, official_report.commissionAndFees, official_report.currency,
+        official_report.realizedPNL, official_report.yield_,
+        int(official_report.yieldRedemptionDate),
+    ) == (
+        report.exec_id, report.commission_and_fees, report.currency, report.realized_pnl,
+        report.yield_, report.yield_redemption_date,
+    )
+    assert calls[2][1] == (
+        error.req_id, error.error_time, error.error_code, error.error_string,
+        error.advanced_order_reject_json,
+    )

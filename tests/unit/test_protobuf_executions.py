@@ -205,3 +205,35 @@ def test_any_protobuf_body_gives_an_event_and_the_stream_goes_on(msg_id: int, bo
         # Decoded, unknown (a protobuf id this side does not decode) or malformed.
         assert isinstance(event, (ExecutionData, ExecutionDataEnd, ReqExecutions,
                                   StartApi, UnknownMessage, MalformedMessage))
+
+
+def test_absent_fields_of_status_reports_and_errors() -> None:
+    from ibwire.messages import CommissionAndFeesReport, ErrMsg, OrderStatus
+    from ibwire.protobuf.executions import COMMISSION_AND_FEES_REPORT, ORDER_STATUS
+    from ibwire.protobuf.system import ERR_MSG
+
+    assert ORDER_STATUS.read(decode("OrderStatus", b"")) == OrderStatus(
+        order_id=2**31 - 1, status="", filled=None, remaining=None
+    )
+    report = COMMISSION_AND_FEES_REPORT.read(decode("CommissionAndFeesReport", b""))
+    assert report == CommissionAndFeesReport(exec_id="", commission_and_fees=0.0, currency="")
+    assert report.realized_pnl is None and report.yield_ is None
+    assert ERR_MSG.read(decode("ErrorMessage", b"")) == ErrMsg(
+        req_id=0, error_code=0, error_string="", error_time=None
+    )
+
+
+def test_errors_and_statuses_travel_as_protobuf_from_201() -> None:
+    from ibwire.messages import ErrMsg, OrderStatus
+
+    client, server = connected(201)
+    messages = [
+        ErrMsg(req_id=-1, error_code=2104, error_string="Market data farm OK", error_time=1),
+        OrderStatus(order_id=1, status="Filled", filled=Decimal("100"), remaining=Decimal(0)),
+    ]
+    for message in messages:
+        server.send(message)
+    data = server.data_to_send()
+    assert data[4:8] == (204).to_bytes(4, "big")
+    client.receive_data(data)
+    assert client.events_received() == messages
