@@ -275,9 +275,9 @@ def _tree(branches: list[tuple[int, list[str]]], indent: int) -> list[str]:
 
 
 _LENGTH: Final = [
-    "if pos < end and buf[pos] < 128:",
-    "    e = pos + 1 + buf[pos]",
+    "if pos < end and (n := buf[pos]) < 128:",
     "    pos += 1",
+    "    e = pos + n",
     "    if e > end:",
     "        raise _short(pos)",
     "else:",
