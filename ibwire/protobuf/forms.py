@@ -100,7 +100,12 @@ def register(*mappings: Form) -> None:
 
 
 #: The family modules (under :mod:`ibwire.protobuf`) that register mappings.
-FAMILIES: Final[tuple[str, ...]] = ("executions", "system")
+FAMILIES: Final[tuple[str, ...]] = (
+    "executions",
+    "system",
+    # market data, contract data, accounts and positions (205-207)
+    "market",
+)
 
 
 def _load_families() -> None:

@@ -48,6 +48,8 @@ class Conv(enum.Enum):
     FLAG = "flag"
     #: Protobuf decimal text <-> int (``CommissionAndFeesReport.yieldRedemptionDate``).
     INT_TEXT = "int_text"
+    #: Protobuf decimal text <-> float (``ContractDetails.minTick``, ``TickReqParams.minTick``).
+    FLOAT_TEXT = "float_text"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
     #: Nested message <-> object (:attr:`Link.nested`).
@@ -202,6 +204,7 @@ class ObjectMap:
             Conv.MULTIPLIER: "_mult(v)",
             Conv.FLAG: "_flag(v)",
             Conv.INT_TEXT: "int(v)",
+            Conv.FLOAT_TEXT: "float(v)",
             Conv.TUPLE: "tuple(v)",
             Conv.OBJECT: f"_read{index}(v)",
             Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
@@ -235,6 +238,7 @@ class ObjectMap:
             Conv.MULTIPLIER: "_mult_value(v)",
             Conv.FLAG: "v != 0",
             Conv.INT_TEXT: "str(v)",
+            Conv.FLOAT_TEXT: "repr(v)",
             Conv.TUPLE: "list(v)",
             Conv.OBJECT: f"_write{index}(v)",
             Conv.OBJECTS: f"[_write{index}(x) for x in v]",

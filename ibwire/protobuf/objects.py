@@ -3,8 +3,9 @@
 Reading follows the official ``decoder_utils.decodeContract`` /
 ``decodeExecution``; ibwire also reads the contract fields the official decoder
 leaves out (``secIdType``, ``secId``, ``includeExpired``), so nothing sent is lost.
-Writing (the server side, and requests that carry these objects) leaves out the
-class defaults.
+Writing (the server side, and requests that carry these objects) follows
+``client_utils.createContractProto``: text fields when not empty, int fields
+(``conId`` 0 included) unless ``UNSET_INTEGER``, a strike when set.
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ from .mapper import Conv, Link, ObjectMap
 
 __all__ = ["COMBO_LEG", "CONTRACT", "DELTA_NEUTRAL_CONTRACT", "EXECUTION"]
 
+#: ``UNSET_INTEGER``: ``createContractProto`` / ``createComboLegProto`` write every
+#: int field (0 included) unless it holds this.
+_UNSET_INTEGER: Final = 2**31 - 1
+
 COMBO_LEG: Final = ObjectMap(ComboLeg, [
-    Link("conId", "con_id", skip=0),
-    Link("ratio", "ratio", skip=0),
+    Link("conId", "con_id", skip=_UNSET_INTEGER),
+    Link("ratio", "ratio", skip=_UNSET_INTEGER),
     Link("action", "action", skip=""),
     Link("exchange", "exchange", skip=""),
-    Link("openClose", "open_close", skip=0),
-    Link("shortSalesSlot", "short_sale_slot", skip=0),
+    Link("openClose", "open_close", skip=_UNSET_INTEGER),
+    Link("shortSalesSlot", "short_sale_slot", skip=_UNSET_INTEGER),
     Link("designatedLocation", "designated_location", skip=""),
-    Link("exemptCode", "exempt_code", skip=-1),
+    Link("exemptCode", "exempt_code", skip=_UNSET_INTEGER),
 ])  # fmt: skip
 
 DELTA_NEUTRAL_CONTRACT: Final = ObjectMap(DeltaNeutralContract, [
@@ -35,7 +40,7 @@ DELTA_NEUTRAL_CONTRACT: Final = ObjectMap(DeltaNeutralContract, [
 ])  # fmt: skip
 
 CONTRACT: Final = ObjectMap(Contract, [
-    Link("conId", "con_id", skip=0),
+    Link("conId", "con_id", skip=_UNSET_INTEGER),
     Link("symbol", "symbol", skip=""),
     Link("secType", "sec_type", skip=""),
     Link("lastTradeDateOrContractMonth", "last_trade_date_or_contract_month", skip=""),

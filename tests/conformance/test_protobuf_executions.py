@@ -135,7 +135,8 @@ decimals = st.none() | st.decimals(
 )
 finite = st.floats(allow_nan=False, allow_infinity=False, width=32)
 contracts = st.builds(
-    Contract, con_id=int32, symbol=text, sec_type=text, last_trade_date_or_contract_month=text,
+    # 2**31 - 1 (UNSET_INTEGER) is left out, as the official client leaves it out.
+    Contract, con_id=st.integers(-(2**31), 2**31 - 2), symbol=text, sec_type=text, last_trade_date_or_contract_month=text,
     strike=st.none() | finite, right=text, multiplier=st.sampled_from(["", "1", "100", "0.5"]),
     exchange=text, currency=text, local_symbol=text, trading_class=text,
 )

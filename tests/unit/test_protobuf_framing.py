@@ -12,6 +12,7 @@ from ibwire.events import ClientHello, MalformedMessage, UnknownMessage
 from ibwire.framing import encode_frame, encode_raw_frame, split_raw_id
 from ibwire.messages import Message, ReqMktData
 from ibwire.messages.common import Contract
+from ibwire.messages.historical import CancelHistoricalData
 from ibwire.messages.system import CurrentTime, NextValidId, ReqCurrentTime, StartApi
 from ibwire.protocol import ProtocolEvent
 from ibwire.versions import MAX_CLIENT_VERSION, MAX_SUPPORTED_VERSION, is_supported
@@ -146,7 +147,7 @@ def contract() -> Contract:
 @pytest.mark.parametrize(
     ("version", "message", "gate"),
     [
-        (206, ReqMktData(req_id=1, contract=contract()), 206),
+        (208, CancelHistoricalData(req_id=1), 208),
         (213, ReqCurrentTime(), 213),
     ],
 )
