@@ -105,6 +105,7 @@ FAMILIES: Final[tuple[str, ...]] = (
     "system",
     # market data, contract data, accounts and positions (205-207)
     "market",
+    "accounts",
 )
 
 
