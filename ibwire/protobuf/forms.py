@@ -106,6 +106,7 @@ FAMILIES: Final[tuple[str, ...]] = (
     # market data, contract data, accounts and positions (205-207)
     "market",
     "accounts",
+    "contract_data",
 )
 
 

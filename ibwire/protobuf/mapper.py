@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ..fields import format_decimal, opt_decimal
+from ..messages.common import TagValue
 from .wire import PbDict
 
 __all__ = ["NOTHING", "Conv", "Link", "ObjectMap", "format_multiplier"]
@@ -50,6 +51,10 @@ class Conv(enum.Enum):
     INT_TEXT = "int_text"
     #: Protobuf decimal text <-> float (``ContractDetails.minTick``, ``TickReqParams.minTick``).
     FLOAT_TEXT = "float_text"
+    #: Protobuf double <-> int (``ContractDetails.evMultiplier``, an int in the text form).
+    INT_DOUBLE = "int_double"
+    #: ``map<string, string>`` <-> tuple of :class:`~ibwire.messages.common.TagValue`.
+    TAG_VALUES = "tag_values"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
     #: Nested message <-> object (:attr:`Link.nested`).
@@ -133,6 +138,7 @@ class ObjectMap:
             "_mult_value": _multiplier_value,
             "_flag": _flag,
             "Decimal": Decimal,
+            "_TagValue": TagValue,
         }
         read = ["def read(d):"] + ["    " + line for line in self._reader_body(namespace)]
         write = ["def write(o):", "    d = {}"]
@@ -205,13 +211,15 @@ class ObjectMap:
             Conv.FLAG: "_flag(v)",
             Conv.INT_TEXT: "int(v)",
             Conv.FLOAT_TEXT: "float(v)",
+            Conv.INT_DOUBLE: "int(v)",
+            Conv.TAG_VALUES: "tuple([_TagValue(tag=k, value=x) for k, x in v.items()])",
             Conv.TUPLE: "tuple(v)",
             Conv.OBJECT: f"_read{index}(v)",
             Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
         }[conv]
         lines = [f"v = d[{link.pb!r}]"]
-        if conv in (Conv.TUPLE, Conv.OBJECTS):
-            # Repeated fields are lists, empty when absent.
+        if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES):
+            # Repeated fields are lists and maps dicts, empty when absent.
             lines += ["if v:", f"    {target} = {value}"]
         else:
             lines += ["if v is not None:", f"    {target} = {value}"]
@@ -239,12 +247,14 @@ class ObjectMap:
             Conv.FLAG: "v != 0",
             Conv.INT_TEXT: "str(v)",
             Conv.FLOAT_TEXT: "repr(v)",
+            Conv.INT_DOUBLE: "float(v)",
+            Conv.TAG_VALUES: "{x.tag: x.value for x in v}",
             Conv.TUPLE: "list(v)",
             Conv.OBJECT: f"_write{index}(v)",
             Conv.OBJECTS: f"[_write{index}(x) for x in v]",
         }[conv]
         test = "v is not None"
-        if conv in (Conv.TUPLE, Conv.OBJECTS):
+        if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES):
             test = "v"
         elif link.skip is not NOTHING:
             ns[f"_skip{index}"] = link.skip
@@ -265,7 +275,5 @@ def _slotted_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None
 
 def _empty_values(nested: ObjectMap) -> Mapping[str, Any]:
     """A decoded empty message for ``nested``: every field it links absent."""
-    return {
-        link.pb: [] if link.conv in (Conv.TUPLE, Conv.OBJECTS) else None
-        for link in nested.links
-    }
+    empty: dict[Conv, Any] = {Conv.TUPLE: [], Conv.OBJECTS: [], Conv.TAG_VALUES: {}}
+    return {link.pb: empty.get(link.conv) for link in nested.links}

@@ -13,10 +13,18 @@ from __future__ import annotations
 from typing import Final
 
 from ..messages.common import ComboLeg, Contract, DeltaNeutralContract
+from ..messages.contracts import ContractDetails, IneligibilityReason
 from ..messages.executions import Execution
 from .mapper import Conv, Link, ObjectMap
 
-__all__ = ["COMBO_LEG", "CONTRACT", "DELTA_NEUTRAL_CONTRACT", "EXECUTION"]
+__all__ = [
+    "COMBO_LEG",
+    "CONTRACT",
+    "CONTRACT_DETAILS",
+    "DELTA_NEUTRAL_CONTRACT",
+    "EXECUTION",
+    "INELIGIBILITY_REASON",
+]
 
 #: ``UNSET_INTEGER``: ``createContractProto`` / ``createComboLegProto`` write every
 #: int field (0 included) unless it holds this.
@@ -84,4 +92,82 @@ EXECUTION: Final = ObjectMap(Execution, [
     Link("lastLiquidity", "last_liquidity"),
     Link("isPriceRevisionPending", "pending_price_revision"),
     Link("submitter", "submitter"),
+])  # fmt: skip
+
+
+# ------------------------------------------------------------------ contract details
+# (decoder_utils.decodeContractDetails; the contract travels beside it, see
+# ibwire.protobuf.contract_data)
+
+INELIGIBILITY_REASON: Final = ObjectMap(IneligibilityReason, [
+    Link("id", "id"),
+    Link("description", "description"),
+])  # fmt: skip
+
+CONTRACT_DETAILS: Final = ObjectMap(ContractDetails, [
+    Link("marketName", "market_name"),
+    Link("minTick", "min_tick", Conv.FLOAT_TEXT),
+    Link("orderTypes", "order_types"),
+    Link("validExchanges", "valid_exchanges"),
+    Link("priceMagnifier", "price_magnifier"),
+    Link("underConId", "under_con_id"),
+    Link("longName", "long_name"),
+    Link("contractMonth", "contract_month"),
+    Link("industry", "industry"),
+    Link("category", "category"),
+    Link("subcategory", "subcategory"),
+    Link("timeZoneId", "time_zone_id"),
+    Link("tradingHours", "trading_hours"),
+    Link("liquidHours", "liquid_hours"),
+    Link("evRule", "ev_rule"),
+    Link("evMultiplier", "ev_multiplier", Conv.INT_DOUBLE),
+    Link("secIdList", "sec_id_list", Conv.TAG_VALUES),
+    Link("aggGroup", "agg_group"),
+    Link("underSymbol", "under_symbol"),
+    Link("underSecType", "under_sec_type"),
+    Link("marketRuleIds", "market_rule_ids"),
+    Link("realExpirationDate", "real_expiration_date"),
+    Link("stockType", "stock_type"),
+    Link("minSize", "min_size", Conv.DECIMAL),
+    Link("sizeIncrement", "size_increment", Conv.DECIMAL),
+    Link("suggestedSizeIncrement", "suggested_size_increment", Conv.DECIMAL),
+    Link("fundName", "fund_name"),
+    Link("fundFamily", "fund_family"),
+    Link("fundType", "fund_type"),
+    Link("fundFrontLoad", "fund_front_load"),
+    Link("fundBackLoad", "fund_back_load"),
+    Link("fundBackLoadTimeInterval", "fund_back_load_time_interval"),
+    Link("fundManagementFee", "fund_management_fee"),
+    Link("fundClosed", "fund_closed"),
+    Link("fundClosedForNewInvestors", "fund_closed_for_new_investors"),
+    Link("fundClosedForNewMoney", "fund_closed_for_new_money"),
+    Link("fundNotifyAmount", "fund_notify_amount"),
+    Link("fundMinimumInitialPurchase", "fund_minimum_initial_purchase"),
+    Link("fundMinimumSubsequentPurchase", "fund_subsequent_minimum_purchase"),
+    Link("fundBlueSkyStates", "fund_blue_sky_states"),
+    Link("fundBlueSkyTerritories", "fund_blue_sky_territories"),
+    Link("fundDistributionPolicyIndicator", "fund_distribution_policy_indicator", skip=""),
+    Link("fundAssetType", "fund_asset_type", skip=""),
+    Link("cusip", "cusip"),
+    Link("issueDate", "issue_date"),
+    Link("ratings", "ratings"),
+    Link("bondType", "bond_type"),
+    Link("coupon", "coupon"),
+    Link("couponType", "coupon_type"),
+    Link("convertible", "convertible"),
+    Link("callable", "callable"),
+    Link("puttable", "putable"),
+    Link("descAppend", "desc_append"),
+    Link("nextOptionDate", "next_option_date"),
+    Link("nextOptionType", "next_option_type"),
+    Link("nextOptionPartial", "next_option_partial"),
+    Link("bondNotes", "notes"),
+    Link("ineligibilityReasonList", "ineligibility_reasons", Conv.OBJECTS, INELIGIBILITY_REASON),
+    Link("eventContract1", "event_contract1"),
+    Link("eventContractDescription1", "event_contract_description1"),
+    Link("eventContractDescription2", "event_contract_description2"),
+    Link("minAlgoSize", "min_algo_size", Conv.DECIMAL),
+    Link("lastPricePrecision", "last_price_precision", Conv.DECIMAL),
+    Link("lastSizePrecision", "last_size_precision", Conv.DECIMAL),
+    Link("settlementMethod", "settlement_method"),
 ])  # fmt: skip
