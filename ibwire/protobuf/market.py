@@ -36,8 +36,8 @@ computation is ``None``.  Option computation values that hold the "not computed"
 markers (implied volatility below 0, delta/gamma/vega/theta -2, option price,
 PV dividend and underlying price -1) read as ``None``, as in the text form.
 ``TickReqParams`` carries ``lastPricePrecision`` and ``lastSizePrecision`` from
-server 224 (``USE_PRECISION_FROM_SEC_DEF``); the official decoder drops them, and
-so does ibwire.  Odd-lot tick types (105-110, server 225) travel in these same
+server 224 (``USE_PRECISION_FROM_SEC_DEF``); the official decoder drops them,
+ibwire keeps them (``None`` when absent).  Odd-lot tick types (105-110, server 225) travel in these same
 messages; they need no handling of their own.
 """
 
@@ -205,6 +205,8 @@ TICK_REQ_PARAMS: Final = ObjectMap(TickReqParams, [
     Link("minTick", "min_tick", Conv.FLOAT_TEXT, missing=UNSET_DOUBLE),
     Link("bboExchange", "bbo_exchange", missing=""),
     Link("snapshotPermissions", "snapshot_permissions", missing=UNSET_INTEGER),
+    Link("lastPricePrecision", "last_price_precision", Conv.DECIMAL),
+    Link("lastSizePrecision", "last_size_precision", Conv.DECIMAL),
 ])  # fmt: skip
 
 

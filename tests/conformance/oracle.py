@@ -13,7 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from ibwire import ClientProtocol, ServerProtocol
+from ibwire.messages import Message
 from ibwire.messages.common import ComboLeg, Contract, DeltaNeutralContract
+from ibwire.protobuf.catalogue import INCOMING
 
 from .official_pb import CLASSES
 
@@ -184,3 +186,19 @@ def assert_same_contract(theirs: Any, ours: Contract, fields: tuple[str, ...]) -
     """The official decoded contract holds our values in ``fields``."""
     for mine in fields:
         assert unset(getattr(theirs, CONTRACT_FIELDS[mine])) == getattr(ours, mine), mine
+
+
+def through_official(message: Message) -> object:
+    """``message`` as our server side encodes it at 226, parsed and serialized again
+    by the official pb2 class, then decoded by our client side."""
+    _, server = connected(226)
+    server.send(message)
+    payload = server.data_to_send()[4:]
+    raw_id = int.from_bytes(payload[:4], "big")
+    official = CLASSES[INCOMING[raw_id - 200]]()  # type: ignore[index]
+    official.ParseFromString(payload[4:])
+    body = official.SerializeToString()
+    client, _ = connected(226)
+    client.receive_data(struct.pack(">II", len(body) + 4, raw_id) + body)
+    (event,) = client.events_received()
+    return event

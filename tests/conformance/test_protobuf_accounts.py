@@ -43,7 +43,15 @@ from ibwire.messages.account import (
 from ibwire.messages.common import Contract
 from ibwire.messages.system import ManagedAccts
 
-from .oracle import VERSIONS, assert_same_contract, connected, official_bytes, official_calls, unset
+from .oracle import (
+    VERSIONS,
+    assert_same_contract,
+    connected,
+    official_bytes,
+    official_calls,
+    through_official,
+    unset,
+)
 
 text = st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="\\"),
                max_size=8)
@@ -163,3 +171,31 @@ def test_incoming_values_match_the_official_decoder(
     assert args[10:] == [
         (req_id,), (req_id, account, model, key, value, currency), (req_id,),
     ]
+
+
+incoming = st.one_of(
+    st.builds(AcctValue, key=text, val=text, currency=text, account_name=text),
+    st.builds(PortfolioValue, contract=contracts, position=decimals, market_price=finite,
+              market_value=finite, average_cost=finite, unrealized_pnl=finite,
+              realized_pnl=finite, account_name=text),
+    st.builds(AcctUpdateTime, time_stamp=text),
+    st.builds(AcctDownloadEnd, account_name=text),
+    st.builds(ManagedAccts, accounts_list=text),
+    st.builds(PositionData, account=text, contract=contracts, position=decimals,
+              avg_cost=finite),
+    st.just(PositionEnd()),
+    st.builds(AccountSummary, req_id=int32, account=text, tag=text, value=text, currency=text),
+    st.builds(AccountSummaryEnd, req_id=int32),
+    st.builds(PositionMulti, req_id=int32, account=text, model_code=text, contract=contracts,
+              pos=decimals, avg_cost=finite),
+    st.builds(PositionMultiEnd, req_id=int32),
+    st.builds(AccountUpdateMulti, req_id=int32, account=text, model_code=text, key=text,
+              value=text, currency=text),
+    st.builds(AccountUpdateMultiEnd, req_id=int32),
+)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None)
+@given(incoming)
+def test_official_serialization_decodes_to_the_same_values(message: Any) -> None:
+    assert through_official(message) == message

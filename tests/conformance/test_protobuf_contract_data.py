@@ -34,6 +34,7 @@ from .oracle import (
     official_bytes,
     official_calls,
     official_contract,
+    through_official,
     unset,
 )
 
@@ -121,6 +122,10 @@ details = st.builds(
 )  # fmt: skip
 
 
+def _tag(pair: TagValue) -> str:
+    return pair.tag
+
+
 def _camel(name: str) -> str:
     return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), name)
 
@@ -180,3 +185,21 @@ def test_incoming_values_match_the_official_decoder(
             assert unset(getattr(theirs, _camel(name))) == getattr(ours, name), name
         assert_same_contract(theirs.contract, ours.contract, (
             "con_id", "symbol", "sec_type", "exchange", "currency", "trading_class"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(req_id=int32, ours=details, bond=st.booleans())
+def test_official_serialization_decodes_to_the_same_values(
+    req_id: int, ours: ContractDetails, bond: bool
+) -> None:
+    # secIdList is a map: the official serializer may reorder it.
+    ours = dataclasses.replace(ours, sec_id_list=tuple(sorted(ours.sec_id_list, key=_tag)))
+    message = (BondContractData if bond else ContractData)(req_id=req_id, contract_details=ours)
+    got = through_official(message)
+    assert isinstance(got, type(message))
+    details = got.contract_details
+    assert dataclasses.replace(
+        got, contract_details=dataclasses.replace(
+            details, sec_id_list=tuple(sorted(details.sec_id_list, key=_tag)))
+    ) == message
+    assert through_official(ContractDataEnd(req_id=req_id)) == ContractDataEnd(req_id=req_id)

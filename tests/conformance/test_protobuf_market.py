@@ -41,6 +41,7 @@ from .oracle import (
     official_calls,
     official_contract,
     tag_values,
+    through_official,
     unset,
 )
 
@@ -237,3 +238,32 @@ def test_params_and_depth_match_the_official_decoder(
         ("updateMktDepth", (req_id, position, operation, side, price, size)),
         ("updateMktDepthL2", (req_id, position, maker, operation, side, price, size, smart)),
     ]
+
+
+incoming = st.one_of(
+    st.builds(TickPrice, req_id=int32, tick_type=int32, price=finite, size=decimals,
+              attrib=st.builds(TickAttrib, can_auto_execute=st.booleans(),
+                               past_limit=st.booleans(), pre_open=st.booleans())),
+    st.builds(TickSize, req_id=int32, tick_type=int32, size=decimals),
+    st.builds(TickString, req_id=int32, tick_type=int32, value=text),
+    st.builds(TickGeneric, req_id=int32, tick_type=int32, value=finite),
+    st.builds(TickOptionComputation, req_id=int32, tick_type=int32,
+              tick_attrib=st.none() | int32, implied_vol=st.none() | st.floats(0, 9),
+              delta=st.none() | st.floats(0, 1), und_price=st.none() | st.floats(0, 9)),
+    st.builds(TickSnapshotEnd, req_id=int32),
+    st.builds(MarketDataType, req_id=int32, market_data_type=int32),
+    st.builds(TickReqParams, req_id=int32, min_tick=finite, bbo_exchange=text,
+              snapshot_permissions=int32, last_price_precision=decimals,
+              last_size_precision=decimals),
+    st.builds(MarketDepth, req_id=int32, position=int32, operation=int32, side=int32,
+              price=finite, size=decimals),
+    st.builds(MarketDepthL2, req_id=int32, position=int32, market_maker=text,
+              operation=int32, side=int32, price=finite, size=decimals,
+              is_smart_depth=st.booleans()),
+)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None)
+@given(incoming)
+def test_official_serialization_decodes_to_the_same_values(message: Any) -> None:
+    assert through_official(message) == message
