@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ibwire import ClientProtocol, ServerProtocol
+from ibwire.events import MalformedMessage, UnknownMessage
+from ibwire.messages import Message
 from ibwire.messages.account import (
     AccountSummary,
     AccountSummaryEnd,
@@ -34,7 +36,7 @@ from ibwire.messages.account import (
     ReqPositionsMulti,
 )
 from ibwire.messages.common import Contract
-from ibwire.messages.system import ManagedAccts
+from ibwire.messages.system import ManagedAccts, NextValidId, ReqCurrentTime
 
 
 def raw(msg_id: int, body: bytes) -> bytes:
@@ -152,3 +154,38 @@ def test_absent_fields_read_as_the_official_decoder_reads_them() -> None:
         AccountSummary(req_id=-1, account="", tag="", value=""),
         AccountSummaryEnd(req_id=-1),
     ]
+
+
+_IDS: dict[int, tuple[type | None, type | None]] = {
+    206: (AcctValue, ReqAcctData), 207: (PortfolioValue, None), 208: (AcctUpdateTime, None),
+    215: (ManagedAccts, None), 217: (None, ReqManagedAccts), 254: (AcctDownloadEnd, None),
+    261: (PositionData, ReqPositions), 262: (PositionEnd, ReqAccountSummary),
+    263: (AccountSummary, CancelAccountSummary), 264: (AccountSummaryEnd, CancelPositions),
+    271: (PositionMulti, None), 272: (PositionMultiEnd, None),
+    273: (AccountUpdateMulti, None), 274: (AccountUpdateMultiEnd, ReqPositionsMulti),
+    275: (None, CancelPositionsMulti), 276: (None, ReqAccountUpdatesMulti),
+    277: (None, CancelAccountUpdatesMulti),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(_IDS)), st.binary(max_size=48))
+def test_any_protobuf_body_gives_an_event_and_the_stream_goes_on(
+    msg_id: int, body: bytes
+) -> None:
+    client, server = connected(226)
+    incoming, outgoing = _IDS[msg_id]
+    client.receive_data(raw(msg_id, body) + raw(9, b"1\x005\x00"))
+    server.receive_data(raw(msg_id, body) + raw(49, b"1\x00"))
+    for events, side, end in (
+        (client.events_received(), incoming, NextValidId(order_id=5)),
+        (server.events_received(), outgoing, ReqCurrentTime()),
+    ):
+        first, rest = events[0], events[1:]
+        assert rest == [end]
+        # Decoded into this side's class, or malformed (typed error, raw bytes kept).
+        if isinstance(first, MalformedMessage):
+            assert first.error.fields == (str(msg_id), body.hex())
+        else:
+            # (an id of another family on this side: any decoded message or unknown)
+            assert isinstance(first, side or (Message, UnknownMessage))

@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ibwire import ClientProtocol, ServerProtocol
+from ibwire.events import MalformedMessage, UnknownMessage
+from ibwire.messages import Message
 from ibwire.messages.common import Contract, TagValue
 from ibwire.messages.contracts import (
     BondContractData,
@@ -18,6 +20,7 @@ from ibwire.messages.contracts import (
     IneligibilityReason,
     ReqContractData,
 )
+from ibwire.messages.system import NextValidId, ReqCurrentTime
 from ibwire.protobuf import decode, encode
 
 
@@ -123,3 +126,32 @@ def test_protobuf_only_fields() -> None:
     assert got.sec_id_list == (TagValue(tag="ISIN", value="X"),)
     assert (got.maturity, got.last_trade_time) == ("20261218", "09:30:00")
     assert got.event_contract1 is None and got.last_size_precision is None
+
+
+_IDS: dict[int, tuple[type | None, type | None]] = {
+    210: (ContractData, None), 218: (BondContractData, None), 252: (ContractDataEnd, None),
+    209: (None, ReqContractData),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(_IDS)), st.binary(max_size=48))
+def test_any_protobuf_body_gives_an_event_and_the_stream_goes_on(
+    msg_id: int, body: bytes
+) -> None:
+    client, server = connected(226)
+    incoming, outgoing = _IDS[msg_id]
+    client.receive_data(raw(msg_id, body) + raw(9, b"1\x005\x00"))
+    server.receive_data(raw(msg_id, body) + raw(49, b"1\x00"))
+    for events, side, end in (
+        (client.events_received(), incoming, NextValidId(order_id=5)),
+        (server.events_received(), outgoing, ReqCurrentTime()),
+    ):
+        first, rest = events[0], events[1:]
+        assert rest == [end]
+        # Decoded into this side's class, or malformed (typed error, raw bytes kept).
+        if isinstance(first, MalformedMessage):
+            assert first.error.fields == (str(msg_id), body.hex())
+        else:
+            # (an id of another family on this side: any decoded message or unknown)
+            assert isinstance(first, side or (Message, UnknownMessage))

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ibwire import ClientProtocol, ServerProtocol
-from ibwire.events import MalformedMessage
+from ibwire.events import MalformedMessage, UnknownMessage
+from ibwire.messages import Message
 from ibwire.messages.common import ComboLeg, Contract
 from ibwire.messages.market_data import (
     CancelMktData,
@@ -31,7 +32,7 @@ from ibwire.messages.market_data import (
     TickSnapshotEnd,
     TickString,
 )
-from ibwire.messages.system import NextValidId
+from ibwire.messages.system import NextValidId, ReqCurrentTime
 from ibwire.protobuf import decode, encode
 from ibwire.protobuf.market import options_map, options_text
 
@@ -209,3 +210,35 @@ def test_malformed_ticks_do_not_stop_the_stream(msg_id: int) -> None:
     bad, good = client.events_received()
     assert isinstance(bad, MalformedMessage)
     assert good == NextValidId(order_id=5)
+
+
+_IDS: dict[int, tuple[type | None, type | None]] = {
+    201: (TickPrice, ReqMktData), 202: (TickSize, CancelMktData),
+    245: (TickGeneric, None), 246: (TickString, None), 221: (TickOptionComputation, None),
+    257: (TickSnapshotEnd, None), 258: (MarketDataType, None), 259: (None, ReqMarketDataType),
+    281: (TickReqParams, None), 212: (MarketDepth, None), 213: (MarketDepthL2, None),
+    210: (None, ReqMktDepth), 211: (None, CancelMktDepth),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(_IDS)), st.binary(max_size=48))
+def test_any_protobuf_body_gives_an_event_and_the_stream_goes_on(
+    msg_id: int, body: bytes
+) -> None:
+    client, server = connected(226)
+    incoming, outgoing = _IDS[msg_id]
+    client.receive_data(raw(msg_id, body) + raw(9, b"1\x005\x00"))
+    server.receive_data(raw(msg_id, body) + raw(49, b"1\x00"))
+    for events, side, end in (
+        (client.events_received(), incoming, NextValidId(order_id=5)),
+        (server.events_received(), outgoing, ReqCurrentTime()),
+    ):
+        first, rest = events[0], events[1:]
+        assert rest == [end]
+        # Decoded into this side's class, or malformed (typed error, raw bytes kept).
+        if isinstance(first, MalformedMessage):
+            assert first.error.fields == (str(msg_id), body.hex())
+        else:
+            # (an id of another family on this side: any decoded message or unknown)
+            assert isinstance(first, side or (Message, UnknownMessage))
