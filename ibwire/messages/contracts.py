@@ -189,8 +189,9 @@ class ContractDetails:
             official ``FundAssetType``).
         ineligibility_reasons: why the account may not trade the contract
             (server 186+).
-        event_contract1: the event contract's first description field (protobuf
-            form only, server 205+; ``None`` when absent, as are the fields below).
+        event_contract1: IB's ``eventContract1`` text of an event contract
+            (protobuf form only, server 205+; ``None`` when absent, as are the
+            fields below).
         event_contract_description1: an event contract's first description.
         event_contract_description2: an event contract's second description.
         min_algo_size: the minimum size of algo orders.

@@ -37,8 +37,14 @@ markers (implied volatility below 0, delta/gamma/vega/theta -2, option price,
 PV dividend and underlying price -1) read as ``None``, as in the text form.
 ``TickReqParams`` carries ``lastPricePrecision`` and ``lastSizePrecision`` from
 server 224 (``USE_PRECISION_FROM_SEC_DEF``); the official decoder drops them,
-ibwire keeps them (``None`` when absent).  Odd-lot tick types (105-110, server 225) travel in these same
-messages; they need no handling of their own.
+ibwire keeps them (``None`` when absent).
+
+The server-side switches change what the server sends, not how it is framed (the
+official client has no branch on them): from 220 (``MARKET_DATA_VOLUMES_IN_SHARES``)
+volume ticks count shares, from 222 (``FRACTIONAL_LAST_SIZE``) last sizes may be
+fractional (sizes are :class:`~decimal.Decimal` either way), from 225
+(``ODD_LOT_BID_ASK_QUOTES``) odd-lot quotes arrive as tick types 105-110
+(:class:`~ibwire.messages.ticktypes.TickType`) in these same messages.
 """
 
 from __future__ import annotations
