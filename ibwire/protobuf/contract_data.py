@@ -42,7 +42,7 @@ from ..messages.contracts import (
 from ..versions import ServerVersion
 from .forms import Form, mapped, register
 from .mapper import Conv, Link, ObjectMap
-from .objects import CONTRACT, CONTRACT_DETAILS
+from .objects import CONTRACT, CONTRACT_DETAILS, REQUEST_CONTRACT
 from .wire import PbDict
 
 __all__ = ["CONTRACT_DATA_END", "REQ_CONTRACT_DATA"]
@@ -56,7 +56,7 @@ _SINCE: Final = ServerVersion.PROTOBUF_CONTRACT_DATA
 
 REQ_CONTRACT_DATA: Final = ObjectMap(ReqContractData, [
     Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
-    Link("contract", "contract", Conv.OBJECT, CONTRACT, missing={}),
+    Link("contract", "contract", Conv.OBJECT, REQUEST_CONTRACT, missing={}),
 ])  # fmt: skip
 
 CONTRACT_DATA_END: Final = ObjectMap(ContractDataEnd, [

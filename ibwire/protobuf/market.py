@@ -76,7 +76,7 @@ from ..messages.market_data import (
 from ..versions import ServerVersion
 from .forms import Form, mapped, register
 from .mapper import Conv, Link, ObjectMap
-from .objects import CONTRACT
+from .objects import REQUEST_CONTRACT
 from .wire import PbDict
 
 __all__ = [
@@ -124,7 +124,7 @@ def options_text(pairs: Mapping[str, str]) -> str:
 
 REQ_MKT_DATA: Final = ObjectMap(ReqMktData, [
     Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
-    Link("contract", "contract", Conv.OBJECT, CONTRACT, missing={}),
+    Link("contract", "contract", Conv.OBJECT, REQUEST_CONTRACT, missing={}),
     Link("genericTickList", "generic_tick_list", skip=""),
     Link("snapshot", "snapshot", skip=False),
     Link("regulatorySnapshot", "regulatory_snapshot", skip=False),
@@ -132,7 +132,7 @@ REQ_MKT_DATA: Final = ObjectMap(ReqMktData, [
 
 REQ_MKT_DEPTH: Final = ObjectMap(ReqMktDepth, [
     Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
-    Link("contract", "contract", Conv.OBJECT, CONTRACT, missing={}),
+    Link("contract", "contract", Conv.OBJECT, REQUEST_CONTRACT, missing={}),
     Link("numRows", "num_rows", skip=UNSET_INTEGER, missing=UNSET_INTEGER),
     Link("isSmartDepth", "is_smart_depth", skip=False),
 ])  # fmt: skip

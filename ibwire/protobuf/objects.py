@@ -24,6 +24,7 @@ __all__ = [
     "DELTA_NEUTRAL_CONTRACT",
     "EXECUTION",
     "INELIGIBILITY_REASON",
+    "REQUEST_CONTRACT",
 ]
 
 #: ``UNSET_INTEGER``: ``createContractProto`` / ``createComboLegProto`` write every
@@ -93,6 +94,15 @@ EXECUTION: Final = ObjectMap(Execution, [
     Link("isPriceRevisionPending", "pending_price_revision"),
     Link("submitter", "submitter"),
 ])  # fmt: skip
+
+
+# ------------------------------------------------------------------ request contracts
+
+#: The contract of a request, as ``client_utils.createContractProto`` writes it:
+#: without ``lastTradeDate`` (which the text form of requests leaves out too).
+REQUEST_CONTRACT: Final = ObjectMap(
+    Contract, [link for link in CONTRACT.links if link.pb != "lastTradeDate"]
+)
 
 
 # ------------------------------------------------------------------ contract details

@@ -172,7 +172,8 @@ def _official_delta_neutral(ours: DeltaNeutralContract) -> Any:
 #: Our contract attribute -> the official one.
 CONTRACT_FIELDS = {
     "con_id": "conId", "symbol": "symbol", "sec_type": "secType",
-    "last_trade_date_or_contract_month": "lastTradeDateOrContractMonth", "strike": "strike",
+    "last_trade_date_or_contract_month": "lastTradeDateOrContractMonth",
+    "last_trade_date": "lastTradeDate", "strike": "strike",
     "right": "right", "multiplier": "multiplier", "exchange": "exchange",
     "primary_exchange": "primaryExchange", "currency": "currency",
     "local_symbol": "localSymbol", "trading_class": "tradingClass",

@@ -155,3 +155,18 @@ def test_any_protobuf_body_gives_an_event_and_the_stream_goes_on(
         else:
             # (an id of another family on this side: any decoded message or unknown)
             assert isinstance(first, side or (Message, UnknownMessage))
+
+
+def test_requests_leave_out_the_last_trade_date() -> None:
+    # As createContractProto (and the text form of requests): no lastTradeDate.
+    client, _ = connected(205)
+    client.send(ReqContractData(req_id=1, contract=Contract(symbol="ES", last_trade_date="x")))
+    contract = decode("ContractDataRequest", client.data_to_send()[8:])["contract"]
+    assert contract is not None
+    assert contract["lastTradeDate"] is None and contract["symbol"] == "ES"
+    # Contract details keep it.
+    _, server = connected(205)
+    details = ContractDetails(contract=Contract(last_trade_date="x"))
+    server.send(ContractData(req_id=1, contract_details=details))
+    values = decode("ContractData", server.data_to_send()[8:])
+    assert values["contract"] is not None and values["contract"]["lastTradeDate"] == "x"
