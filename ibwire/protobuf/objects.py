@@ -131,6 +131,7 @@ CONTRACT_DETAILS: Final = ObjectMap(ContractDetails, [
     Link("liquidHours", "liquid_hours"),
     Link("evRule", "ev_rule"),
     Link("evMultiplier", "ev_multiplier", Conv.INT_DOUBLE),
+    # A map in protobuf form: a tag sent twice keeps its last value, in no set order.
     Link("secIdList", "sec_id_list", Conv.TAG_VALUES),
     Link("aggGroup", "agg_group"),
     Link("underSymbol", "under_symbol"),
