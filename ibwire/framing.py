@@ -13,7 +13,9 @@ anything above ``max_frame_size`` raise :class:`~ibwire.errors.FrameTooLargeErro
 A length with the top bit set (a negative number to a signed reader) is simply
 very large and fails the same check.
 
-Nothing here knows about fields or message ids.
+From server version 201 the payload starts with the message id as a raw 4-byte
+big-endian integer (:func:`encode_raw_frame`, :func:`split_raw_id`); before, the
+id is the first text field.  Nothing else here knows about fields or ids.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ __all__ = [
     "FrameDecoder",
     "encode_frame",
     "encode_hello",
+    "encode_raw_frame",
+    "split_raw_id",
 ]
 
 #: Maximum payload size of the official clients (16 MiB - 1).
@@ -45,6 +49,22 @@ _pack = _HEADER.pack
 def encode_frame(payload: bytes) -> bytes:
     """Prefix ``payload`` with its 4-byte big-endian length."""
     return _pack(len(payload)) + payload
+
+
+def encode_raw_frame(msg_id: int, body: bytes) -> bytes:
+    """A frame of server version 201 or later: length, raw 4-byte id, ``body``."""
+    return _pack(len(body) + 4) + _pack(msg_id) + body
+
+
+def split_raw_id(payload: bytes) -> tuple[int, bytes]:
+    """Split a payload of server version 201 or later into its raw id and body.
+
+    Raises:
+        ValueError: the payload is shorter than the 4-byte id.
+    """
+    if len(payload) < 4:
+        raise ValueError(f"a payload of {len(payload)} bytes has no 4-byte message id")
+    return _unpack_from(payload)[0], payload[4:]
 
 
 def encode_hello(version_text: str) -> bytes:

@@ -2,8 +2,10 @@
 
 :class:`IncomingId` is what the server sends (TWS/Gateway -> client),
 :class:`OutgoingId` what the client sends.  The text protocol writes the id as
-the first field, in decimal.  Ids marked "protobuf only" exist only above server
-version 200 and are listed for completeness.
+the first field, in decimal; from server version 201 it is a raw 4-byte
+big-endian integer, and id + 200 marks a protobuf body
+(:mod:`ibwire.protobuf.catalogue`).  Ids marked "protobuf only" exist only in that
+form.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ class IncomingId(IntEnum):
     HISTORICAL_DATA_END = 108
     CURRENT_TIME_IN_MILLIS = 109
     CONFIG_RESPONSE = 110  # protobuf only (server >= 219)
-    UPDATE_CONFIG_RESPONSE = 111  # protobuf only (server >= 219)
+    UPDATE_CONFIG_RESPONSE = 111  # protobuf only (server >= 221)
 
 
 class OutgoingId(IntEnum):
@@ -190,5 +192,5 @@ class OutgoingId(IntEnum):
     REQ_CURRENT_TIME_IN_MILLIS = 105
     CANCEL_CONTRACT_DATA = 106  # protobuf only (server >= 215)
     CANCEL_HISTORICAL_TICKS = 107  # protobuf only (server >= 215)
-    REQ_CONFIG = 108  # protobuf only (server >= 215)
-    UPDATE_CONFIG = 109  # protobuf only (server >= 215)
+    REQ_CONFIG = 108  # protobuf only (server >= 219)
+    UPDATE_CONFIG = 109  # protobuf only (server >= 221)

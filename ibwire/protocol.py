@@ -7,6 +7,11 @@ clock or starts a thread: a front end feeds received bytes to
 :meth:`~ClientProtocol.events_received` and writes :meth:`~ClientProtocol.data_to_send`
 to its socket.
 
+From server version 201 (:data:`~ibwire.versions.PROTOBUF_VERSION`) every frame
+starts with a raw 4-byte message id instead of the text id field; an id above 200
+carries a protobuf body (:mod:`ibwire.protobuf`).  The form is decided per frame
+from its id, never per message family.
+
 Contract of ``receive_data``: it queues events, or raises a
 :class:`~ibwire.errors.RemoteProtocolError` subclass for faults that break the
 stream (a frame length out of bounds, a bad handshake).  A frame that is whole
@@ -41,7 +46,14 @@ from .fields import TEXT_ERRORS, check_printable_ascii, decode_handshake_text, d
 from .framing import API_SIGN, DEFAULT_MAX_FRAME_SIZE, FrameDecoder, encode_frame, encode_hello
 from .messages import Message
 from .messages.system import StartApi
-from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
+from .protobuf.catalogue import PROTOBUF_ID_OFFSET
+from .protobuf.forms import ProtobufForms
+from .versions import (
+    MAX_CLIENT_VERSION,
+    MAX_SUPPORTED_VERSION,
+    MIN_CLIENT_VERSION,
+    PROTOBUF_VERSION,
+)
 
 __all__ = ["ClientProtocol", "ProtocolEvent", "ServerProtocol", "State"]
 
@@ -73,6 +85,7 @@ class _Endpoint:
         self._events: list[ProtocolEvent] = []
         self._out: list[bytes] = []
         self._codec: Codec | None = None
+        self._forms: ProtobufForms | None = None
         self._server_version: int | None = None
         self._state = State.IDLE
         self._received = 0
@@ -147,7 +160,15 @@ class _Endpoint:
             UnsupportedByServerError: it needs a newer server version.
         """
         codec = self._require_codec()
-        parts = codec.encode(message)
+        forms = self._forms
+        if forms is not None:
+            payload = forms.encode(message)
+            if payload is not None:
+                return encode_frame(payload)
+            parts = codec.encode(message)
+            forms.check_text(int(parts[0]), type(message).__name__)
+        else:
+            parts = codec.encode(message)
         return self._frame_fields(parts, check=not self._server, what=type(message).__name__)
 
     def send_frame(self, frame: bytes) -> None:
@@ -160,6 +181,14 @@ class _Endpoint:
         self._out.append(frame)
 
     # ---------------------------------------------------------------- internals
+
+    def _start(self, version: int) -> None:
+        """The version is agreed: build the codec (and the protobuf forms from 201)."""
+        self._server_version = version
+        self._codec = Codec(version, server=self._server)
+        if version >= PROTOBUF_VERSION:
+            self._forms = ProtobufForms(version, server=self._server)
+        self._state = State.CONNECTED
 
     def _require_codec(self) -> Codec:
         if self._codec is None or self._state is not State.CONNECTED:
@@ -191,10 +220,17 @@ class _Endpoint:
             payload = ("\0".join(parts) + "\0").encode("ascii")
         else:
             payload = ("\0".join(parts) + "\0").encode("utf-8")
+        if self._forms is not None:
+            # From 201 the id is a raw 4-byte integer, not a text field.
+            head = int(parts[0]).to_bytes(4, "big")
+            payload = head + payload[payload.index(b"\0") + 1 :]
         return encode_frame(payload)
 
     def _decode_frames(self, frames: list[bytes]) -> None:
         """Decode whole frames into events: the hot loop."""
+        if self._forms is not None:
+            self._decode_raw_frames(frames, self._forms)
+            return
         codec = self._codec
         assert codec is not None
         get = codec.raw_table.get
@@ -218,6 +254,56 @@ class _Endpoint:
                 break
             except Exception as exc:  # the one boundary: evidence, then go on
                 append(MalformedMessage(error=self._explain(codec, payload, exc)))
+
+    def _decode_raw_frames(self, frames: list[bytes], forms: ProtobufForms) -> None:
+        """The hot loop from server version 201: raw ids, text or protobuf bodies."""
+        codec = self._codec
+        assert codec is not None
+        get = codec.raw_table.get
+        protobuf = forms.decoders.get
+        append = self._events.append
+        self._received += len(frames)
+        payload = b""
+        remaining = iter(frames)
+        while True:
+            try:
+                for payload in remaining:
+                    if len(payload) < 4:
+                        raise _NoId
+                    msg_id = int.from_bytes(payload[:4], "big")
+                    if msg_id > PROTOBUF_ID_OFFSET:
+                        decode = protobuf(msg_id)
+                        if decode is None:
+                            append(forms.unknown(msg_id, payload[4:]))
+                        else:
+                            append(decode(payload[4:]))
+                        continue
+                    fields = payload[4:].split(b"\0")
+                    if fields.pop():
+                        raise _Unterminated
+                    fields.insert(0, b"%d" % msg_id)
+                    decoder = get(fields[0])
+                    if decoder is None:
+                        append(self._unknown(fields))
+                    else:
+                        append(decoder(fields))
+                break
+            except Exception as exc:  # the one boundary: evidence, then go on
+                # A text or protobuf body that does not decode: this frame only.
+                append(MalformedMessage(error=self._explain_raw(codec, forms, payload, exc)))
+
+    @classmethod
+    def _explain_raw(
+        cls, codec: Codec, forms: ProtobufForms, payload: bytes, exc: BaseException
+    ) -> MalformedMessageError:
+        if isinstance(exc, _NoId):
+            return MalformedMessageError(
+                None, (), f"a frame of {len(payload)} bytes has no 4-byte message id"
+            )
+        msg_id = int.from_bytes(payload[:4], "big")
+        if msg_id > PROTOBUF_ID_OFFSET:
+            return forms.explain(msg_id, payload[4:], exc)
+        return cls._explain(codec, str(msg_id).encode() + b"\0" + payload[4:], exc)
 
     def _unknown(self, raw: list[bytes]) -> ProtocolEvent:
         fields = [field.decode("utf-8", TEXT_ERRORS) for field in raw]
@@ -254,6 +340,10 @@ class _Unterminated(Exception):
     pass
 
 
+class _NoId(Exception):
+    pass
+
+
 def _describe_bad_text(what: str, parts: Sequence[str], position: int) -> str:
     offset = 0
     for index, part in enumerate(parts):
@@ -273,14 +363,15 @@ class ClientProtocol(_Endpoint):
     Args:
         client_id: this connection's client id (sent in startApi).
         min_version: the lowest server version to accept (at least 100).
-        max_version: the highest server version to advertise (at most 200: the
-            text protocol).
+        max_version: the highest server version to advertise, at most
+            :data:`~ibwire.versions.MAX_SUPPORTED_VERSION` (226); the default is
+            200, the last version of the pure text protocol.
         connect_options: options appended to the hello, e.g. ``"+PACEAPI"``.
         optional_capabilities: sent in startApi.
         max_frame_size: the largest frame accepted, in bytes.
 
     Raises:
-        ValueError: a version bound outside 100..200, or options that are not
+        ValueError: a version bound outside 100..226, or options that are not
             printable ASCII.
     """
 
@@ -294,10 +385,10 @@ class ClientProtocol(_Endpoint):
         optional_capabilities: str = "",
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
     ) -> None:
-        if not MIN_CLIENT_VERSION <= min_version <= max_version <= MAX_CLIENT_VERSION:
+        if not MIN_CLIENT_VERSION <= min_version <= max_version <= MAX_SUPPORTED_VERSION:
             raise ValueError(
                 f"version range {min_version}..{max_version} is not within "
-                f"{MIN_CLIENT_VERSION}..{MAX_CLIENT_VERSION}"
+                f"{MIN_CLIENT_VERSION}..{MAX_SUPPORTED_VERSION}"
             )
         if check_printable_ascii(connect_options) >= 0 or "\0" in connect_options:
             raise ValueError("connect_options must be printable ASCII")
@@ -387,10 +478,8 @@ class ClientProtocol(_Endpoint):
                     f"{self.min_version}..{self.max_version}"
                 )
             )
-        self._server_version = version
         self._connection_time = decode_handshake_text(raw_time)
-        self._codec = Codec(version)
-        self._state = State.CONNECTED
+        self._start(version)
         self._events.append(ConnectAck(server_version=version, connection_time=self._connection_time))
         self.send(StartApi(client_id=self.client_id, optional_capabilities=self.optional_capabilities))
 
@@ -404,7 +493,8 @@ class ServerProtocol(_Endpoint):
 
     Args:
         min_version: the lowest version this server speaks.
-        max_version: the highest version this server speaks (at most 200).
+        max_version: the highest version this server speaks (at most 226; 200
+            by default).
         max_frame_size: the largest frame accepted, in bytes.
     """
 
@@ -415,6 +505,11 @@ class ServerProtocol(_Endpoint):
         max_version: int = MAX_CLIENT_VERSION,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
     ) -> None:
+        if not MIN_CLIENT_VERSION <= min_version <= max_version <= MAX_SUPPORTED_VERSION:
+            raise ValueError(
+                f"version range {min_version}..{max_version} is not within "
+                f"{MIN_CLIENT_VERSION}..{MAX_SUPPORTED_VERSION}"
+            )
         super().__init__(server=True, max_frame_size=max_frame_size)
         self.min_version = min_version
         self.max_version = max_version
@@ -499,9 +594,7 @@ class ServerProtocol(_Endpoint):
                 f"{hello.min_version}..{hello.max_version} and this server's "
                 f"{self.min_version}..{self.max_version}"
             )
-        self._server_version = version
-        self._codec = Codec(version, server=True)
-        self._state = State.CONNECTED
+        self._start(version)
         reply = f"{version}\0{connection_time}\0".encode()
         self._out.append(encode_frame(reply))
         pending, self._pending = self._pending, []

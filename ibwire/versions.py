@@ -3,9 +3,13 @@
 Every field of every message is gated on the server version negotiated in the
 handshake.  :class:`ServerVersion` names each threshold after the official
 ``MIN_SERVER_VER_*`` constant (prefix dropped); members that share a value are
-aliases.  ibwire speaks the text protocol, so the client advertises
-:data:`MIN_CLIENT_VERSION`..:data:`MAX_CLIENT_VERSION` (100..200); the thresholds
-above 200 are listed so that code can name them, not because they are spoken.
+aliases.
+
+A connection may negotiate :data:`MIN_CLIENT_VERSION`..:data:`MAX_SUPPORTED_VERSION`
+(100..226).  From :data:`PROTOBUF_VERSION` (201) the framing changes (raw 4-byte
+message ids) and message families move to protobuf at their gates; until every
+family has its protobuf form the client advertises at most
+:data:`MAX_CLIENT_VERSION` (200) unless asked for more.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Final
 
 __all__ = [
     "MAX_CLIENT_VERSION",
+    "MAX_SUPPORTED_VERSION",
     "MIN_CLIENT_VERSION",
     "PROTOBUF_VERSION",
     "ServerVersion",
@@ -23,8 +28,12 @@ __all__ = [
 
 #: Lowest version of the "v100+" handshake (length-prefixed messages).
 MIN_CLIENT_VERSION: Final = 100
-#: Highest version ibwire speaks: the last one of the pure text protocol.
+#: Highest version the client advertises by default: the last one of the pure
+#: text protocol.
 MAX_CLIENT_VERSION: Final = 200
+#: Highest version a connection can be configured to negotiate (the official
+#: client 10.51 advertises ``v100..226``).
+MAX_SUPPORTED_VERSION: Final = 226
 #: From this version on message ids are raw 4-byte ints and bodies may be protobuf.
 PROTOBUF_VERSION: Final = 201
 
@@ -203,5 +212,5 @@ class ServerVersion(IntEnum):
 
 
 def is_supported(version: int) -> bool:
-    """Whether ``version`` lies in the range ibwire can negotiate (100..200)."""
-    return MIN_CLIENT_VERSION <= version <= MAX_CLIENT_VERSION
+    """Whether ``version`` lies in the range ibwire can negotiate (100..226)."""
+    return MIN_CLIENT_VERSION <= version <= MAX_SUPPORTED_VERSION

@@ -189,6 +189,15 @@ class ContractDetails:
             official ``FundAssetType``).
         ineligibility_reasons: why the account may not trade the contract
             (server 186+).
+        event_contract1: IB's ``eventContract1`` text of an event contract
+            (protobuf form only, server 205+; ``None`` when absent, as are the
+            fields below).
+        event_contract_description1: an event contract's first description.
+        event_contract_description2: an event contract's second description.
+        min_algo_size: the minimum size of algo orders.
+        last_price_precision: the precision of last prices.
+        last_size_precision: the precision of last sizes.
+        settlement_method: the settlement method.
     """
 
     contract: Contract = field(default_factory=Contract)
@@ -253,6 +262,14 @@ class ContractDetails:
     fund_asset_type: str = ""
     # server 186+
     ineligibility_reasons: tuple[IneligibilityReason, ...] = ()
+    # protobuf form only (no text layout carries them)
+    event_contract1: str | None = None
+    event_contract_description1: str | None = None
+    event_contract_description2: str | None = None
+    min_algo_size: Decimal | None = None
+    last_price_precision: Decimal | None = None
+    last_size_precision: Decimal | None = None
+    settlement_method: str | None = None
 
     @property
     def last_trade_time(self) -> str:

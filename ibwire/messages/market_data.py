@@ -434,12 +434,19 @@ class TickReqParams(Message):
         min_tick: the minimum price increment.
         bbo_exchange: the BBO exchange mask name, for ``reqSmartComponents``.
         snapshot_permissions: the snapshot permissions bitmask.
+        last_price_precision: the precision of last prices (protobuf form only,
+            sent from server 224, ``USE_PRECISION_FROM_SEC_DEF``; the official
+            client drops it); ``None`` when absent.
+        last_size_precision: the precision of last sizes, as
+            :attr:`last_price_precision`.
     """
 
     req_id: int
     min_tick: float
     bbo_exchange: str
     snapshot_permissions: int
+    last_price_precision: Decimal | None = None
+    last_size_precision: Decimal | None = None
 
     WIRE = (
         F("req_id", INT),

@@ -76,7 +76,7 @@ def test_connect_options_and_single_version() -> None:
 
 def test_bad_constructor_arguments() -> None:
     with pytest.raises(ValueError):
-        ClientProtocol(0, max_version=201)
+        ClientProtocol(0, max_version=227)
     with pytest.raises(ValueError):
         ClientProtocol(0, min_version=99)
     with pytest.raises(ValueError):

@@ -1,0 +1,100 @@
+"""The contract data family in protobuf form (server version 205,
+``PROTOBUF_CONTRACT_DATA``).
+
+================  ====================  =================
+class             protobuf message      direction
+================  ====================  =================
+ReqContractData   ContractDataRequest   client -> server
+ContractData      ContractData          server -> client
+BondContractData  ContractData          server -> client
+ContractDataEnd   ContractDataEnd       server -> client
+================  ====================  =================
+
+The request is written as ``client_utils.createContractDataRequestProto`` writes
+it: ``reqId`` unless ``UNSET_INTEGER``, the contract always.
+
+``ContractData`` carries the contract and its details side by side; ibwire keeps
+the contract in :attr:`ContractDetails.contract
+<ibwire.messages.contracts.ContractDetails.contract>`, as the text form does.
+Its expiry text stays whole in the contract (the official decoder splits it into
+``lastTradeDateOrContractMonth`` or, for bonds, ``maturity``, and
+``lastTradeTime``: here the properties ``maturity`` and ``last_trade_time``).
+An absent details message reads as empty (the official decoder then makes no
+callback).  Details fields absent from the frame keep their defaults, which are
+the official ones; the fields that exist only in protobuf form (event contract
+texts, ``minAlgoSize``, the precisions, ``settlementMethod``) are ``None``.
+From server 224 (``USE_PRECISION_FROM_SEC_DEF``) the server may fill the two
+precisions; they need nothing more here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ..messages.contracts import (
+    BondContractData,
+    ContractData,
+    ContractDataEnd,
+    ContractDetails,
+    ReqContractData,
+)
+from ..versions import ServerVersion
+from .forms import Form, mapped, register
+from .mapper import Conv, Link, ObjectMap
+from .objects import CONTRACT, CONTRACT_DETAILS, REQUEST_CONTRACT
+from .wire import PbDict
+
+__all__ = ["CONTRACT_DATA_END", "REQ_CONTRACT_DATA"]
+
+#: ``NO_VALID_ID``: the request id of an answer that carries none.
+NO_VALID_ID: Final = -1
+#: ``UNSET_INTEGER``: the official client leaves an int field out when it holds this.
+UNSET_INTEGER: Final = 2**31 - 1
+
+_SINCE: Final = ServerVersion.PROTOBUF_CONTRACT_DATA
+
+REQ_CONTRACT_DATA: Final = ObjectMap(ReqContractData, [
+    Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
+    Link("contract", "contract", Conv.OBJECT, REQUEST_CONTRACT, missing={}),
+])  # fmt: skip
+
+CONTRACT_DATA_END: Final = ObjectMap(ContractDataEnd, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+])  # fmt: skip
+
+
+def _details_form(cls: type[ContractData] | type[BondContractData]) -> Form:
+    read_contract = CONTRACT.read
+    write_contract = CONTRACT.write
+    read_details = CONTRACT_DETAILS.read
+    write_details = CONTRACT_DETAILS.write
+    set_contract = vars(ContractDetails)["contract"].__set__
+    empty_details: PbDict = {link.pb: None for link in CONTRACT_DETAILS.links}
+    empty_details.update(secIdList={}, ineligibilityReasonList=[])
+    empty_contract: PbDict = {link.pb: None for link in CONTRACT.links}
+    empty_contract.update(comboLegs=[])
+
+    def to_message(values: Mapping[str, Any], version: int) -> Any:
+        req_id = values["reqId"]
+        details = read_details(values["contractDetails"] or empty_details)
+        set_contract(details, read_contract(values["contract"] or empty_contract))
+        return cls(req_id=NO_VALID_ID if req_id is None else req_id, contract_details=details)
+
+    def from_message(message: Any, version: int) -> Mapping[str, Any]:
+        details = message.contract_details
+        return {
+            "reqId": message.req_id,
+            "contract": write_contract(details.contract),
+            "contractDetails": write_details(details),
+        }
+
+    return Form(cls, True, "ContractData", _SINCE, to_message, from_message)
+
+
+register(
+    mapped(ReqContractData, "ContractDataRequest", _SINCE, REQ_CONTRACT_DATA, incoming=False),
+    _details_form(ContractData),
+    _details_form(BondContractData),
+    mapped(ContractDataEnd, "ContractDataEnd", _SINCE, CONTRACT_DATA_END, incoming=True),
+)

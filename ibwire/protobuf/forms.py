@@ -1,0 +1,199 @@
+"""The protobuf form of our message classes, per connection side and version.
+
+A :class:`Form` ties one message class (say
+:class:`~ibwire.messages.ExecutionData`) to its protobuf message
+(``ExecutionDetails``) with two plain functions: protobuf dict -> message and
+message -> protobuf dict.  Family modules (:mod:`ibwire.protobuf.executions`, ...)
+register their forms, listed in :data:`FAMILIES`.
+
+:class:`ProtobufForms` is what a connection uses once it has negotiated a version
+of 201 or later: raw id -> decoder for protobuf frames, message class -> encoder,
+and the rule of the official client that a request whose protobuf gate has passed
+is never sent as text.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ..errors import LocalProtocolError
+from ..events import UnknownMessage
+from ..messages import Message
+from . import CODEC
+from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
+from .mapper import ObjectMap
+from .wire import PbDict, ProtobufDecodeError
+
+__all__ = ["FAMILIES", "Form", "ProtobufForms", "mapped", "register"]
+
+#: Protobuf dict -> message, at the negotiated version.
+ToMessage = Callable[[PbDict, int], Message]
+#: Message -> protobuf dict, at the negotiated version.
+FromMessage = Callable[[Any, int], Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One message class in protobuf form.
+
+    Attributes:
+        cls: the message class; its ``MSG_ID`` is the base id of the protobuf frame.
+        incoming: whether the class travels server -> client.
+        protobuf: the protobuf message name (a key of :data:`~ibwire.protobuf.SCHEMA`).
+        since: the version from which the sender uses the protobuf form.  A
+            receiver decodes the protobuf form at any version from 201.
+        to_message: builds the message from the decoded protobuf dict.
+        from_message: builds the protobuf dict from the message.
+    """
+
+    cls: type[Message]
+    incoming: bool
+    protobuf: str
+    since: int
+    to_message: ToMessage
+    from_message: FromMessage
+
+
+_REGISTRY: dict[type[Message], Form] = {}
+
+
+def mapped(
+    cls: type[Message], protobuf: str, since: int, objects: ObjectMap, *, incoming: bool
+) -> Form:
+    """The :class:`Form` of a class whose conversion is one :class:`ObjectMap`
+    at every version."""
+    read = objects.read
+    write = objects.write
+
+    def to_message(values: PbDict, version: int) -> Message:
+        message: Message = read(values)
+        return message
+
+    def from_message(message: Any, version: int) -> Mapping[str, Any]:
+        return write(message)
+
+    return Form(cls, incoming, protobuf, since, to_message, from_message)
+
+
+def register(*mappings: Form) -> None:
+    """Add mappings (done once per family module, at import).
+
+    Raises:
+        ValueError: a class mapped twice, or a protobuf message that does not
+            belong to the class's id in :mod:`ibwire.protobuf.catalogue`.
+    """
+    for mapping in mappings:
+        if mapping.cls in _REGISTRY:
+            raise ValueError(f"{mapping.cls.__name__} is mapped twice")
+        table: Mapping[Any, Any] = INCOMING if mapping.incoming else OUTGOING
+        entry = table.get(mapping.cls.MSG_ID)
+        name = entry if mapping.incoming else (entry[0] if entry else None)
+        if name != mapping.protobuf:
+            raise ValueError(
+                f"{mapping.cls.__name__} (id {mapping.cls.MSG_ID}) travels as {name}, "
+                f"not {mapping.protobuf}"
+            )
+        _REGISTRY[mapping.cls] = mapping
+
+
+#: The family modules (under :mod:`ibwire.protobuf`) that register mappings.
+FAMILIES: Final[tuple[str, ...]] = (
+    "executions",
+    "system",
+    # market data, contract data, accounts and positions (205-207)
+    "market",
+    "accounts",
+    "contract_data",
+)
+
+
+def _load_families() -> None:
+    for name in FAMILIES:
+        importlib.import_module(f"{__package__}.{name}")
+
+
+class ProtobufForms:
+    """The protobuf side of one connection end at one version (201 or later).
+
+    Args:
+        version: the negotiated server version.
+        server: the server end (decodes requests, encodes server messages).
+    """
+
+    def __init__(self, version: int, *, server: bool) -> None:
+        _load_families()
+        self.version = version
+        self.server = server
+        #: Raw frame id (base id + 200) -> decoder of the frame's body.
+        self.decoders: dict[int, Callable[[bytes], Message]] = {}
+        self._encoders: dict[type[Message], Callable[[Message], bytes]] = {}
+        for mapping in _REGISTRY.values():
+            if mapping.incoming != server:
+                self.decoders[mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET] = self._decoder(mapping)
+            elif version >= mapping.since:
+                self._encoders[mapping.cls] = self._encoder(mapping)
+
+    def _decoder(self, mapping: Form) -> Callable[[bytes], Message]:
+        decode = CODEC.decoder(mapping.protobuf)
+        build = mapping.to_message
+        version = self.version
+
+        def decoder(body: bytes) -> Message:
+            return build(decode(body), version)
+
+        return decoder
+
+    def _encoder(self, mapping: Form) -> Callable[[Message], bytes]:
+        encode = CODEC.encoder(mapping.protobuf)
+        flatten = mapping.from_message
+        version = self.version
+        head = (mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET).to_bytes(4, "big")
+
+        def encoder(message: Message) -> bytes:
+            return head + encode(flatten(message, version))
+
+        return encoder
+
+    def encode(self, message: Message) -> bytes | None:
+        """The frame payload (raw id + body) of ``message`` in protobuf form, or
+        ``None`` when it goes as text at this version."""
+        encoder = self._encoders.get(type(message))
+        return None if encoder is None else encoder(message)
+
+    def check_text(self, msg_id: int, name: str) -> None:
+        """Refuse to send request ``msg_id`` as text once its protobuf gate passed.
+
+        Raises:
+            LocalProtocolError: the official client sends it as protobuf at this
+                version, and ibwire has no protobuf form of it yet.
+        """
+        if self.server:
+            return
+        gate = protobuf_gate(msg_id)
+        if gate is not None and gate <= self.version:
+            raise LocalProtocolError(
+                f"{name} travels as protobuf from server version {gate}; ibwire does "
+                f"not encode it in that form yet (negotiated {self.version}: connect "
+                f"with max_version={gate - 1} or lower to send it as text)"
+            )
+
+    @staticmethod
+    def unknown(raw_id: int, body: bytes) -> UnknownMessage:
+        """A protobuf frame with no mapped class: kept whole, its body as hex text."""
+        return UnknownMessage(msg_id=raw_id, fields=(str(raw_id), body.hex()))
+
+    @staticmethod
+    def explain(raw_id: int, body: bytes, exc: BaseException) -> ProtobufDecodeError:
+        """The typed error of a protobuf frame that failed to decode or map; its
+        ``fields`` are the raw id and the body as hex text."""
+        if isinstance(exc, ProtobufDecodeError):
+            error = ProtobufDecodeError(exc.reason, msg_id=raw_id)
+            error.message_name = exc.message_name
+            error.offset = exc.offset
+        else:
+            error = ProtobufDecodeError(f"{type(exc).__name__}: {exc}", msg_id=raw_id)
+        error.fields = (str(raw_id), body.hex())
+        return error

@@ -1,0 +1,365 @@
+"""The market data family in protobuf form (server version 206,
+``PROTOBUF_MARKET_DATA``).
+
+=====================  ======================  =====================
+class                  protobuf message        direction
+=====================  ======================  =====================
+ReqMktData             MarketDataRequest       client -> server
+CancelMktData          CancelMarketData        client -> server
+ReqMktDepth            MarketDepthRequest      client -> server
+CancelMktDepth         CancelMarketDepth       client -> server
+ReqMarketDataType      MarketDataTypeRequest   client -> server
+TickPrice              TickPrice               server -> client
+TickSize               TickSize                server -> client
+TickString             TickString              server -> client
+TickGeneric            TickGeneric             server -> client
+TickOptionComputation  TickOptionComputation   server -> client
+TickSnapshotEnd        TickSnapshotEnd         server -> client
+MarketDataType         MarketDataType          server -> client
+TickReqParams          TickReqParams           server -> client
+MarketDepth            MarketDepth             server -> client
+MarketDepthL2          MarketDepthL2           server -> client
+=====================  ======================  =====================
+
+Requests are written as ``client_utils.create*Proto`` writes them: ids unless
+``UNSET_INTEGER``, text when not empty, flags when true, the contract always.  The
+options text (``mkt_data_options``, ``mkt_depth_options``: ``tag=value;`` pairs,
+as the text form carries them) becomes the options map.
+
+Incoming fields absent from a frame read as the official decoder reads them:
+``reqId`` -1, ``tickType`` and ``marketDataType`` ``UNSET_INTEGER``, a price or
+generic value ``UNSET_DOUBLE``; sizes ``None`` (official ``UNSET_DECIMAL``).  Two
+differences, both toward "absent is unset": an absent ``attrMask`` is an empty
+:class:`~ibwire.messages.market_data.TickAttrib` (the official decoder masks
+``UNSET_INTEGER`` and sets every flag), an absent ``tickAttrib`` of an option
+computation is ``None``.  Option computation values that hold the "not computed"
+markers (implied volatility below 0, delta/gamma/vega/theta -2, option price,
+PV dividend and underlying price -1) read as ``None``, as in the text form.
+``TickReqParams`` carries ``lastPricePrecision`` and ``lastSizePrecision`` from
+server 224 (``USE_PRECISION_FROM_SEC_DEF``); the official decoder drops them,
+ibwire keeps them (``None`` when absent).
+
+The server-side switches change what the server sends, not how it is framed (the
+official client has no branch on them): from 220 (``MARKET_DATA_VOLUMES_IN_SHARES``)
+volume ticks count shares, from 222 (``FRACTIONAL_LAST_SIZE``) last sizes may be
+fractional (sizes are :class:`~decimal.Decimal` either way), from 225
+(``ODD_LOT_BID_ASK_QUOTES``) odd-lot quotes arrive as tick types 105-110
+(:class:`~ibwire.messages.ticktypes.TickType`) in these same messages.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Final
+
+from ..fields import format_decimal
+from ..messages.market_data import (
+    CancelMktData,
+    CancelMktDepth,
+    MarketDataType,
+    MarketDepth,
+    MarketDepthL2,
+    ReqMarketDataType,
+    ReqMktData,
+    ReqMktDepth,
+    TickAttrib,
+    TickGeneric,
+    TickOptionComputation,
+    TickPrice,
+    TickReqParams,
+    TickSize,
+    TickSnapshotEnd,
+    TickString,
+)
+from ..versions import ServerVersion
+from .forms import Form, mapped, register
+from .mapper import Conv, Link, ObjectMap
+from .objects import REQUEST_CONTRACT
+from .wire import PbDict
+
+__all__ = [
+    "CANCEL_MKT_DATA",
+    "CANCEL_MKT_DEPTH",
+    "MARKET_DATA_TYPE",
+    "REQ_MARKET_DATA_TYPE",
+    "REQ_MKT_DATA",
+    "REQ_MKT_DEPTH",
+    "TICK_GENERIC",
+    "TICK_REQ_PARAMS",
+    "TICK_SIZE",
+    "TICK_SNAPSHOT_END",
+    "TICK_STRING",
+    "options_map",
+    "options_text",
+]
+
+#: ``NO_VALID_ID``: the request id of an answer that carries none.
+NO_VALID_ID: Final = -1
+#: ``UNSET_INTEGER``: the official client leaves an int field out when it holds this.
+UNSET_INTEGER: Final = 2**31 - 1
+#: ``UNSET_DOUBLE``: the official decoder's value of an absent double.
+UNSET_DOUBLE: Final = sys.float_info.max
+
+_SINCE: Final = ServerVersion.PROTOBUF_MARKET_DATA
+
+
+def options_map(text: str) -> dict[str, str]:
+    """The options map of an options text (``"a=1;b=2;"`` -> ``{"a": "1", "b": "2"}``)."""
+    pairs: dict[str, str] = {}
+    for item in text.split(";"):
+        if item:
+            tag, _, value = item.partition("=")
+            pairs[tag] = value
+    return pairs
+
+
+def options_text(pairs: Mapping[str, str]) -> str:
+    """The options text of an options map (the text form's ``tag=value;`` list)."""
+    return "".join(f"{tag}={value};" for tag, value in pairs.items())
+
+
+# ------------------------------------------------------------------ requests
+
+REQ_MKT_DATA: Final = ObjectMap(ReqMktData, [
+    Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
+    Link("contract", "contract", Conv.OBJECT, REQUEST_CONTRACT, missing={}),
+    Link("genericTickList", "generic_tick_list", skip=""),
+    Link("snapshot", "snapshot", skip=False),
+    Link("regulatorySnapshot", "regulatory_snapshot", skip=False),
+])  # fmt: skip
+
+REQ_MKT_DEPTH: Final = ObjectMap(ReqMktDepth, [
+    Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
+    Link("contract", "contract", Conv.OBJECT, REQUEST_CONTRACT, missing={}),
+    Link("numRows", "num_rows", skip=UNSET_INTEGER, missing=UNSET_INTEGER),
+    Link("isSmartDepth", "is_smart_depth", skip=False),
+])  # fmt: skip
+
+CANCEL_MKT_DATA: Final = ObjectMap(CancelMktData, [
+    Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
+])  # fmt: skip
+
+CANCEL_MKT_DEPTH: Final = ObjectMap(CancelMktDepth, [
+    Link("reqId", "req_id", skip=UNSET_INTEGER, missing=NO_VALID_ID),
+    Link("isSmartDepth", "is_smart_depth", skip=False),
+])  # fmt: skip
+
+REQ_MARKET_DATA_TYPE: Final = ObjectMap(ReqMarketDataType, [
+    Link("marketDataType", "market_data_type", skip=UNSET_INTEGER, missing=UNSET_INTEGER),
+])  # fmt: skip
+
+
+def _with_options(
+    cls: type[Any], protobuf: str, objects: ObjectMap, pb: str, attr: str
+) -> Form:
+    """A request whose options text travels as the map ``pb``."""
+    read = objects.read
+    write = objects.write
+    from_options = options_text
+    to_options = options_map
+
+    def to_message(values: PbDict, version: int) -> Any:
+        message = read(values)
+        pairs: Any = values[pb]
+        if pairs:
+            object.__setattr__(message, attr, from_options(pairs))
+        return message
+
+    def from_message(message: Any, version: int) -> Mapping[str, Any]:
+        values = write(message)
+        text = getattr(message, attr)
+        if text:
+            values[pb] = to_options(text)
+        return values
+
+    return Form(cls, False, protobuf, _SINCE, to_message, from_message)
+
+
+# ------------------------------------------------------------------ incoming
+
+TICK_SIZE: Final = ObjectMap(TickSize, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("tickType", "tick_type", missing=UNSET_INTEGER),
+    Link("size", "size", Conv.DECIMAL, missing=None),
+])  # fmt: skip
+
+TICK_STRING: Final = ObjectMap(TickString, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("tickType", "tick_type", missing=UNSET_INTEGER),
+    Link("value", "value", missing=""),
+])  # fmt: skip
+
+TICK_GENERIC: Final = ObjectMap(TickGeneric, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("tickType", "tick_type", missing=UNSET_INTEGER),
+    Link("value", "value", missing=UNSET_DOUBLE),
+])  # fmt: skip
+
+TICK_SNAPSHOT_END: Final = ObjectMap(TickSnapshotEnd, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+])  # fmt: skip
+
+MARKET_DATA_TYPE: Final = ObjectMap(MarketDataType, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("marketDataType", "market_data_type", missing=UNSET_INTEGER),
+])  # fmt: skip
+
+TICK_REQ_PARAMS: Final = ObjectMap(TickReqParams, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("minTick", "min_tick", Conv.FLOAT_TEXT, missing=UNSET_DOUBLE),
+    Link("bboExchange", "bbo_exchange", missing=""),
+    Link("snapshotPermissions", "snapshot_permissions", missing=UNSET_INTEGER),
+    Link("lastPricePrecision", "last_price_precision", Conv.DECIMAL),
+    Link("lastSizePrecision", "last_size_precision", Conv.DECIMAL),
+])  # fmt: skip
+
+
+def _tick_price(values: Mapping[str, Any], version: int) -> TickPrice:
+    req_id = values["reqId"]
+    tick_type = values["tickType"]
+    price = values["price"]
+    size = values["size"]
+    mask = values["attrMask"]
+    return TickPrice(
+        req_id=NO_VALID_ID if req_id is None else req_id,
+        tick_type=UNSET_INTEGER if tick_type is None else tick_type,
+        price=UNSET_DOUBLE if price is None else price,
+        size=None if size is None else Decimal(size),
+        attrib=TickAttrib()
+        if not mask
+        else TickAttrib(
+            can_auto_execute=bool(mask & 1), past_limit=bool(mask & 2), pre_open=bool(mask & 4)
+        ),
+    )
+
+
+def _tick_price_values(message: TickPrice, version: int) -> Mapping[str, Any]:
+    attrib = message.attrib
+    # The mask is always written: an absent one reads as every flag set in the
+    # official decoder.
+    values: dict[str, Any] = {
+        "reqId": message.req_id,
+        "tickType": message.tick_type,
+        "price": message.price,
+        "attrMask": attrib.can_auto_execute | attrib.past_limit << 1 | attrib.pre_open << 2,
+    }
+    if message.size is not None:
+        values["size"] = format_decimal(message.size)
+    return values
+
+
+#: Option computation field -> (attribute, its "not computed" marker; ``None``:
+#: any negative value).
+_COMPUTED: Final[tuple[tuple[str, str, float | None], ...]] = (
+    ("impliedVol", "implied_vol", None),
+    ("delta", "delta", -2.0),
+    ("optPrice", "opt_price", -1.0),
+    ("pvDividend", "pv_dividend", -1.0),
+    ("gamma", "gamma", -2.0),
+    ("vega", "vega", -2.0),
+    ("theta", "theta", -2.0),
+    ("undPrice", "und_price", -1.0),
+)
+
+
+def _option_computation(values: Mapping[str, Any], version: int) -> TickOptionComputation:
+    req_id = values["reqId"]
+    tick_type = values["tickType"]
+    computed: dict[str, float | None] = {}
+    for pb, attr, marker in _COMPUTED:
+        value = values[pb]
+        if value is None or (value < 0 if marker is None else value == marker):
+            computed[attr] = None
+        else:
+            computed[attr] = value
+    return TickOptionComputation(
+        req_id=NO_VALID_ID if req_id is None else req_id,
+        tick_type=UNSET_INTEGER if tick_type is None else tick_type,
+        tick_attrib=values["tickAttrib"],
+        **computed,
+    )
+
+
+def _option_computation_values(message: TickOptionComputation, version: int) -> Mapping[str, Any]:
+    values: dict[str, Any] = {"reqId": message.req_id, "tickType": message.tick_type}
+    if message.tick_attrib is not None:
+        values["tickAttrib"] = message.tick_attrib
+    for pb, attr, _ in _COMPUTED:
+        value = getattr(message, attr)
+        if value is not None:
+            values[pb] = value
+    return values
+
+
+def _depth(values: Mapping[str, Any], version: int) -> MarketDepth:
+    req_id = values["reqId"]
+    data = values["marketDepthData"] or {}
+    size = data.get("size")
+    return MarketDepth(
+        req_id=NO_VALID_ID if req_id is None else req_id,
+        position=_or(data.get("position"), UNSET_INTEGER),
+        operation=_or(data.get("operation"), UNSET_INTEGER),
+        side=_or(data.get("side"), UNSET_INTEGER),
+        price=_or(data.get("price"), UNSET_DOUBLE),
+        size=None if size is None else Decimal(size),
+    )
+
+
+def _depth_l2(values: Mapping[str, Any], version: int) -> MarketDepthL2:
+    req_id = values["reqId"]
+    data = values["marketDepthData"] or {}
+    size = data.get("size")
+    return MarketDepthL2(
+        req_id=NO_VALID_ID if req_id is None else req_id,
+        position=_or(data.get("position"), 0),
+        market_maker=_or(data.get("marketMaker"), ""),
+        operation=_or(data.get("operation"), UNSET_INTEGER),
+        side=_or(data.get("side"), UNSET_INTEGER),
+        price=_or(data.get("price"), UNSET_DOUBLE),
+        size=None if size is None else Decimal(size),
+        is_smart_depth=_or(data.get("isSmartDepth"), False),
+    )
+
+
+def _depth_values(message: MarketDepth | MarketDepthL2, version: int) -> Mapping[str, Any]:
+    data: dict[str, Any] = {
+        "position": message.position,
+        "operation": message.operation,
+        "side": message.side,
+        "price": message.price,
+    }
+    if message.size is not None:
+        data["size"] = format_decimal(message.size)
+    if isinstance(message, MarketDepthL2):
+        data["marketMaker"] = message.market_maker
+        data["isSmartDepth"] = message.is_smart_depth
+    return {"reqId": message.req_id, "marketDepthData": data}
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+register(
+    _with_options(ReqMktData, "MarketDataRequest", REQ_MKT_DATA, "marketDataOptions",
+                  "mkt_data_options"),
+    _with_options(ReqMktDepth, "MarketDepthRequest", REQ_MKT_DEPTH, "marketDepthOptions",
+                  "mkt_depth_options"),
+    mapped(CancelMktData, "CancelMarketData", _SINCE, CANCEL_MKT_DATA, incoming=False),
+    mapped(CancelMktDepth, "CancelMarketDepth", _SINCE, CANCEL_MKT_DEPTH, incoming=False),
+    mapped(ReqMarketDataType, "MarketDataTypeRequest", _SINCE, REQ_MARKET_DATA_TYPE,
+           incoming=False),
+    Form(TickPrice, True, "TickPrice", _SINCE, _tick_price, _tick_price_values),
+    mapped(TickSize, "TickSize", _SINCE, TICK_SIZE, incoming=True),
+    mapped(TickString, "TickString", _SINCE, TICK_STRING, incoming=True),
+    mapped(TickGeneric, "TickGeneric", _SINCE, TICK_GENERIC, incoming=True),
+    Form(TickOptionComputation, True, "TickOptionComputation", _SINCE, _option_computation,
+         _option_computation_values),
+    mapped(TickSnapshotEnd, "TickSnapshotEnd", _SINCE, TICK_SNAPSHOT_END, incoming=True),
+    mapped(MarketDataType, "MarketDataType", _SINCE, MARKET_DATA_TYPE, incoming=True),
+    mapped(TickReqParams, "TickReqParams", _SINCE, TICK_REQ_PARAMS, incoming=True),
+    Form(MarketDepth, True, "MarketDepth", _SINCE, _depth, _depth_values),
+    Form(MarketDepthL2, True, "MarketDepthL2", _SINCE, _depth_l2, _depth_values),
+)  # fmt: skip
