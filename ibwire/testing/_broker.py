@@ -390,12 +390,22 @@ class Broker:
     def check(self, sim: SimOrder, price: float) -> tuple[dict[str, float], dict[str, float], float]:
         """The account before and after ``sim`` filled whole at ``price``, and its commission.
 
-        The margin check of a new order and the what-if preview both use this.
+        IB counts the margin of working orders: "before" is the account with every
+        working order of the account filled as well (at the mark, as the new
+        order is: a limit away from the market earns no paper gain), "after"
+        adds ``sim``.  The margin
+        check of a new order and the what-if preview both use this.
         """
         state = self.accounts.setdefault(sim.account, Account())
-        before = account_values(state, self.mark, self.spot)
-        commission = commission_of(sim.instrument, sim.remaining, price)
         trial = state.copy()
+        for working in self.working():
+            if working.account == sim.account and working is not sim and working.remaining > 0:
+                at = self.mark(working.instrument)
+                size = working.remaining
+                book_fill(trial, working.instrument, size if working.is_buy else -size, at,
+                          commission_of(working.instrument, size, at))
+        before = account_values(trial, self.mark, self.spot)
+        commission = commission_of(sim.instrument, sim.remaining, price)
         signed = sim.remaining if sim.is_buy else -sim.remaining
         book_fill(trial, sim.instrument, signed, price, commission)
         after = account_values(trial, self.mark, self.spot)

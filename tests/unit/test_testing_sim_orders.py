@@ -72,6 +72,29 @@ def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_
     assert core.broker.values("DU0000001")["InitMarginReq"] > 0
 
 
+def test_working_orders_count_in_the_margin_check() -> None:
+    gateway, core, client = setup()
+    (instrument,) = core.universe.resolve(AAPL)
+    mid = core.walks.mid(instrument, gateway.now)
+    limit = round(mid * 0.9, 2)  # far below the market: both orders rest
+    shares = int(1_200_000 / mid)  # each alone within buying power (2,000,000), the two beyond it
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit)))
+    assert not errors(client.take(), 201)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit, what_if=True)))
+    (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
+    # The preview's "before" already counts the working order.
+    assert float(preview.order_state.init_margin_before or 0) > 0.4 * 1_200_000
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit)))
+    (error,) = errors(client.take(), 201)
+    assert error.req_id == 3
+    assert core.broker.find(1, 3) is None
+    # Once the first is cancelled the same order is accepted.
+    client.send(CancelOrder(order_id=1))
+    client.take()
+    client.send(PlaceOrder(order_id=4, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit)))
+    assert not errors(client.take(), 201)
+
+
 def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying() -> None:
     gateway, core, client = setup()
     instrument = next(i for i in core.universe.instruments if i.contract.right == "C" and i.contract.strike == 200.0)
