@@ -28,6 +28,7 @@ from ._accounts import (
     account_values,
     book_fill,
     commission_of,
+    currency_rows,
     finite,
     unrealized_of,
 )
@@ -140,6 +141,7 @@ class Broker:
         accounts: the account ids.
         mark: the price to value positions at: ``mark(instrument)``.
         spot: the underlying's price of an option (for its margin), else ``None``.
+        rate: the base-currency (USD) value of one unit of a currency.
     """
 
     def __init__(
@@ -147,10 +149,12 @@ class Broker:
         accounts: tuple[str, ...],
         mark: Callable[[Instrument], float],
         spot: Callable[[Instrument], float | None] = lambda instrument: None,
+        rate: Callable[[str], float] = lambda currency: 1.0,
     ) -> None:
         self.accounts_ids = accounts
         self.mark = mark
         self.spot = spot
+        self.rate = rate
         self.orders: dict[tuple[int, int], SimOrder] = {}
         self.fills: list[Fill] = []
         self.accounts: dict[str, Account] = {a: Account() for a in accounts}
@@ -384,8 +388,12 @@ class Broker:
         return float(position.quantity) * self.mark(position.instrument) * position.instrument.multiplier
 
     def values(self, account: str) -> dict[str, float]:
-        """The account's numbers, by IB's tag names (USD)."""
-        return account_values(self.accounts.setdefault(account, Account()), self.mark, self.spot)
+        """The account's numbers, by IB's tag names (in the base currency, ``BASE_CURRENCY``)."""
+        return account_values(self.accounts.setdefault(account, Account()), self.mark, self.spot, self.rate)
+
+    def currency_rows(self, account: str) -> list[tuple[str, float, str]]:
+        """The account's cash per currency and exchange rates (``CashBalance`` and the like)."""
+        return currency_rows(self.accounts.setdefault(account, Account()), self.rate)
 
     def check(self, sim: SimOrder, price: float) -> tuple[dict[str, float], dict[str, float], float]:
         """The account before and after ``sim`` filled whole at ``price``, and its commission.
@@ -404,11 +412,11 @@ class Broker:
                 size = working.remaining
                 book_fill(trial, working.instrument, size if working.is_buy else -size, at,
                           commission_of(working.instrument, size, at))
-        before = account_values(trial, self.mark, self.spot)
+        before = account_values(trial, self.mark, self.spot, self.rate)
         commission = commission_of(sim.instrument, sim.remaining, price)
         signed = sim.remaining if sim.is_buy else -sim.remaining
         book_fill(trial, sim.instrument, signed, price, commission)
-        after = account_values(trial, self.mark, self.spot)
+        after = account_values(trial, self.mark, self.spot, self.rate)
         return before, after, commission
 
     def what_if(self, sim: SimOrder, price: float) -> OrderState:

@@ -73,6 +73,8 @@ class AccountHandlers(CoreBase):
         for key in _ACCOUNT_KEYS:
             value = finite(values[key])
             rows.append((key, f"{value:.6f}", "") if key == "Cushion" else (key, f"{value:.2f}", "USD"))
+        for key, amount, currency in self.broker.currency_rows(account):
+            rows.append((key, f"{finite(amount):.6f}" if key == "ExchangeRate" else f"{finite(amount):.2f}", currency))
         return rows
 
     def _account_multi(self, client: _Client, req_id: int, account: str) -> None:

@@ -34,7 +34,7 @@ from ibwire.messages import (
 )
 from ibwire.testing import SimulatorCore
 from ibwire.testing.memory import InMemoryGateway
-from tests.simkit import AAPL, T0, errors, of, order, ready, sim
+from tests.simkit import AAPL, EURUSD, T0, errors, of, order, ready, sim
 
 
 def test_account_updates_multi_and_positions_multi_answer_and_follow_fills() -> None:
@@ -102,3 +102,45 @@ def test_unknown_account() -> None:
     client = ready(gateway)
     client.send(ReqAcctData(subscribe=True, acct_code="DU9999999"))
     assert errors(client.take(), 321)
+
+
+def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    client.send(ReqAcctData(subscribe=True, acct_code=""))
+    client.take()
+    client.send(PlaceOrder(order_id=1, contract=EURUSD, order=order("BUY", 20_000, "MKT")))
+    gateway.advance(30.0)
+    fills = [f for f in core.broker.fills if f.order.order_id == 1]
+    assert sum(f.shares for f in fills) == 20_000
+    account = core.broker.accounts["DU0000001"]
+    assert account.foreign == {"EUR": 20_000.0}
+    paid = sum(float(f.shares) * f.price + f.commission for f in fills)
+    assert abs(account.cash - (1_000_000 - paid)) < 1e-6
+    client.take()
+    client.send(ReqAcctData(subscribe=True, acct_code=""))  # a fresh download, at this moment
+    events = client.take()
+    rows: dict[tuple[str, str], float] = {}
+    for value in of(events, AcctValue):
+        if value.key in ("CashBalance", "TotalCashBalance", "ExchangeRate", "TotalCashValue", "NetLiquidation"):  # type: ignore[attr-defined]
+            rows[(value.key, value.currency)] = float(value.val)  # type: ignore[attr-defined]
+    rate = rows[("ExchangeRate", "EUR")]
+    assert rate == round(core.walks.mid(core.universe.resolve(EURUSD)[0], gateway.now), 6)
+    assert rows[("CashBalance", "EUR")] == rows[("TotalCashBalance", "EUR")] == 20_000.0
+    assert rows[("CashBalance", "USD")] == round(account.cash, 2)
+    assert rows[("ExchangeRate", "USD")] == rows[("ExchangeRate", "BASE")] == 1.0
+    base = rows[("TotalCashBalance", "BASE")]
+    assert abs(base - (account.cash + 20_000 * rate)) < 0.02
+    # The pair is cash, not a position in the gross position value; net liquidation is all cash.
+    values = core.broker.values("DU0000001")
+    assert values["GrossPositionValue"] == 0.0
+    assert abs(values["TotalCashValue"] - values["NetLiquidation"]) < 1e-6
+    assert abs(rows[("TotalCashValue", "USD")] - base) < 0.02
+    # In the base currency the identity holds: net liquidation moved by realized + unrealized.
+    assert abs((values["NetLiquidation"] - 1_000_000) - (values["RealizedPnL"] + values["UnrealizedPnL"])) < 0.005
+    # Selling it back empties the EUR balance.
+    client.send(PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20_000, "MKT")))
+    gateway.advance(30.0)
+    assert account.foreign == {"EUR": 0.0}
