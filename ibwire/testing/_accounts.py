@@ -81,6 +81,9 @@ class Position:
         realized: P&L realized on it so far (net of commissions).
         embedded: the opening commission per unit still inside ``avg_cost`` (cash has
             paid it already; futures need it to value the position).
+        day_base: realized plus unrealized P&L at the start of the trading day (the
+            daily P&L counts from it).
+        day_start: when that trading day started (epoch seconds).
     """
 
     instrument: Instrument
@@ -88,6 +91,8 @@ class Position:
     avg_cost: float = 0.0
     realized: float = 0.0
     embedded: float = 0.0
+    day_base: float = 0.0
+    day_start: float = 0.0
 
 
 @dataclass
@@ -105,7 +110,8 @@ class Account:
         """A deep enough copy to try an order on."""
         return Account(
             self.cash,
-            {k: Position(p.instrument, p.quantity, p.avg_cost, p.realized, p.embedded) for k, p in self.positions.items()},
+            {k: Position(p.instrument, p.quantity, p.avg_cost, p.realized, p.embedded, p.day_base, p.day_start)
+             for k, p in self.positions.items()},
             self.realized,
             self.commissions,
             dict(self.foreign),

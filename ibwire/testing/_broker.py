@@ -33,6 +33,7 @@ from ._accounts import (
     unrealized_of,
 )
 from ._market import Book, Quote
+from ._sessions import day_start
 from ._universe import Instrument
 
 __all__ = ["ORDER_TYPES", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
@@ -159,6 +160,7 @@ class Broker:
         self.fills: list[Fill] = []
         self.accounts: dict[str, Account] = {a: Account() for a in accounts}
         self._perm = 100000000
+        self._next_roll = 0.0
         self._exec = 0
 
     # ------------------------------------------------------------ orders
@@ -344,6 +346,7 @@ class Broker:
         commission = round(max(total - sim.commission, 0.0), 2)
         sim.commission += commission
         account = self.accounts.setdefault(sim.account, Account())
+        self._roll(account.positions.setdefault(sim.instrument.con_id, Position(sim.instrument)), now)
         realized = book_fill(account, sim.instrument, shares if sim.is_buy else -shares, price, commission)
         sim.avg_fill_price = notional / float(filled)
         sim.last_fill_price = price
@@ -382,6 +385,28 @@ class Broker:
     def unrealized(self, position: Position) -> float:
         """The unrealized P&L of a position at the current mark."""
         return unrealized_of(position, self.mark(position.instrument))
+
+    def _roll(self, position: Position, now: float) -> None:
+        """Start a new trading day for ``position`` if one began since its last."""
+        start = day_start(position.instrument, now)
+        if start > position.day_start:
+            position.day_base = position.realized + (self.unrealized(position) if position.quantity else 0.0)
+            position.day_start = start
+
+    def roll(self, now: float) -> None:
+        """Start a new trading day for every position whose venue closed since its last
+        (the core calls this as its clock moves, so a day's P&L counts from the close)."""
+        if now < self._next_roll:
+            return
+        self._next_roll = now + 60.0
+        for account in self.accounts.values():
+            for position in account.positions.values():
+                self._roll(position, now)
+
+    def daily(self, position: Position, now: float) -> float:
+        """The position's P&L since the end of the last trading day (IB's daily P&L)."""
+        self._roll(position, now)
+        return position.realized + self.unrealized(position) - position.day_base
 
     def market_value(self, position: Position) -> float:
         """The market value of a position at the current mark."""

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from ._universe import Instrument
 
-__all__ = ["Phase", "Venue", "phase", "trading_hours", "venue_of"]
+__all__ = ["Phase", "Venue", "day_start", "phase", "trading_hours", "venue_of"]
 
 
 class Phase(enum.Enum):
@@ -45,11 +45,14 @@ class Venue:
         zone: the exchange's time zone.
         regular: the regular windows per weekday (Monday 0 .. Sunday 6).
         trading: the whole trading windows per weekday (regular included).
+        close: the minute of the local day at which a trading day ends, Monday to
+            Friday: the daily P&L starts again from there.
     """
 
     zone: ZoneInfo
     regular: tuple[tuple[_Window, ...], ...]
     trading: tuple[tuple[_Window, ...], ...]
+    close: int = 960
 
 
 def _days(mon_fri: tuple[_Window, ...], *, sun: tuple[_Window, ...] = (), fri: tuple[_Window, ...] | None = None) -> tuple[tuple[_Window, ...], ...]:
@@ -67,11 +70,13 @@ _CME: Final = Venue(
     ZoneInfo("America/Chicago"),
     regular=_days(((510, 900),)),
     trading=_days(((0, 960), (1020, 1440)), sun=((1020, 1440),), fri=((0, 960),)),
+    close=960,
 )
 _IDEALPRO: Final = Venue(
     ZoneInfo("America/New_York"),
     regular=_days(((0, 1020), (1035, 1440)), sun=((1035, 1440),), fri=((0, 1020),)),
     trading=_days(((0, 1020), (1035, 1440)), sun=((1035, 1440),), fri=((0, 1020),)),
+    close=1020,
 )
 _BY_SEC_TYPE: Final = {"STK": _US_EQUITY, "OPT": _US_OPTIONS, "FUT": _CME, "CASH": _IDEALPRO}
 
@@ -96,6 +101,23 @@ def phase(instrument: Instrument, epoch: float) -> Phase:
     if _inside(venue.trading[day], minute):
         return Phase.EXTENDED
     return Phase.CLOSED
+
+
+def day_start(instrument: Instrument, epoch: float) -> float:
+    """The last end of a trading day at or before ``epoch`` (seconds, UTC).
+
+    A trading day ends at its venue's close, Monday to Friday: 16:00 New York for
+    US stocks and options, 16:00 Chicago (17:00 New York) for CME futures, 17:00
+    New York for IDEALPRO.  The daily P&L of a position counts from there.
+    """
+    venue = venue_of(instrument)
+    local = _dt.datetime.fromtimestamp(epoch, venue.zone)
+    day = local.date()
+    while True:
+        close = _dt.datetime.combine(day, _dt.time(venue.close // 60, venue.close % 60), venue.zone)
+        if day.weekday() < 5 and close <= local:
+            return close.timestamp()
+        day -= _dt.timedelta(days=1)
 
 
 def trading_hours(instrument: Instrument, start: _dt.date, days: int = 7, *, regular: bool) -> str:

@@ -209,7 +209,8 @@ class AccountHandlers(CoreBase):
                 continue
             values = broker.values(account)
             unrealized, realized = finite(values["UnrealizedPnL"]), finite(values["RealizedPnL"])
-            self._send(client, Pnl(req_id=req_id, daily_pnl=round(unrealized + realized, 2),
+            daily = finite(sum(broker.daily(position, self._now) for position in broker.positions(account)))
+            self._send(client, Pnl(req_id=req_id, daily_pnl=round(daily, 2),
                                    unrealized_pnl=round(unrealized, 2), realized_pnl=round(realized, 2)))
         for req_id, (account, con_id) in client.pnl_single.items():
             if only is not None and req_id != only:
@@ -219,7 +220,7 @@ class AccountHandlers(CoreBase):
                 continue
             unrealized = finite(broker.unrealized(position))
             self._send(client, PnlSingle(
-                req_id=req_id, pos=position.quantity, daily_pnl=round(unrealized + position.realized, 2),
+                req_id=req_id, pos=position.quantity, daily_pnl=round(finite(broker.daily(position, self._now)), 2),
                 unrealized_pnl=round(unrealized, 2), realized_pnl=round(position.realized, 2),
                 value=round(finite(broker.market_value(position)), 2),
             ))

@@ -315,6 +315,8 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
                             stream.due = now + stream.interval
             if self._match_due is not None and self._match_due <= now:
                 self._match(now)
+            if self._broker is not None:
+                self._broker.roll(now)
             if self._pnl_due is not None and self._pnl_due <= now:
                 self._pnl_due = now + 1.0 if self._has_pnl() else None
                 for client in self._clients.values():

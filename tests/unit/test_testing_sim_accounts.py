@@ -33,8 +33,9 @@ from ibwire.messages import (
     ReqPositionsMulti,
 )
 from ibwire.testing import SimulatorCore
+from ibwire.testing._accounts import Position
 from ibwire.testing.memory import InMemoryGateway
-from tests.simkit import AAPL, EURUSD, T0, errors, of, order, ready, sim
+from tests.simkit import AAPL, ES, EURUSD, T0, errors, of, order, ready, sim
 
 
 def test_account_updates_multi_and_positions_multi_answer_and_follow_fills() -> None:
@@ -144,3 +145,45 @@ def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them() -> 
     client.send(PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20_000, "MKT")))
     gateway.advance(30.0)
     assert account.foreign == {"EUR": 0.0}
+
+
+def test_daily_pnl_starts_again_at_each_venues_close() -> None:
+    # T0 is Monday 11 March 2024, 14:40 UTC (10:40 New York, daylight time): stocks close
+    # at 20:00 UTC, CME futures at 21:00 UTC (16:00 Chicago).
+    gateway = sim()
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")),
+                PlaceOrder(order_id=2, contract=ES, order=order("BUY", 1, "MKT")))
+    gateway.advance(30.0)
+    broker = core.broker
+    aapl, es = (p for p in broker.positions("DU0000001"))
+    assert aapl.instrument.symbol == "AAPL" and es.instrument.symbol == "ES"
+
+    def total(position: Position) -> float:
+        return position.realized + broker.unrealized(position)
+
+    def daily(req_id: int, con_id: int) -> float:
+        client.send(ReqPnlSingle(req_id=req_id, account="DU0000001", model_code="", con_id=con_id))
+        value = [e for e in of(client.take(), PnlSingle) if e.req_id == req_id][0].daily_pnl  # type: ignore[attr-defined]
+        assert isinstance(value, float)
+        return value
+
+    gateway.advance(T0 + 5 * 3600 - gateway.now)  # 19:40 UTC: the same trading day
+    assert daily(20, 265598) == round(total(aapl), 2) != 0.0
+    gateway.advance(T0 + 5 * 3600 + 1800 - gateway.now)  # 20:10 UTC: stocks closed, futures not
+    assert aapl.day_start == T0 + 5 * 3600 + 1200  # 16:00 New York
+    aapl_daily = daily(21, 265598)
+    assert aapl_daily == round(total(aapl) - aapl.day_base, 2)
+    assert aapl_daily != round(total(aapl), 2)
+    assert daily(22, es.instrument.con_id) == round(total(es), 2)  # not yet reset
+    gateway.advance(T0 + 7 * 3600 - gateway.now)  # 21:40 UTC: the futures' day ended too
+    assert es.day_start == T0 + 6 * 3600 + 1200
+    assert daily(23, es.instrument.con_id) == round(total(es) - es.day_base, 2)
+    # The account's daily P&L is the sum of its positions' (and a new day moves it, not the totals).
+    client.send(ReqPnl(req_id=24, account="DU0000001", model_code=""))
+    (pnl,) = [e for e in of(client.take(), Pnl) if e.req_id == 24]  # type: ignore[attr-defined]
+    expected = sum(total(p) - p.day_base for p in (aapl, es))
+    assert pnl.daily_pnl == round(expected, 2)  # type: ignore[attr-defined]
+    assert pnl.realized_pnl == 0.0 and pnl.unrealized_pnl == round(total(aapl) + total(es), 2)  # type: ignore[attr-defined]
