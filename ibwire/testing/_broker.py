@@ -161,6 +161,10 @@ class Broker:
         self.accounts: dict[str, Account] = {a: Account() for a in accounts}
         self._perm = 100000000
         self._next_roll = 0.0
+        #: Lapse instructions for cash-settled options, by (account, con_id): contracts to let lapse.
+        self.lapses: dict[tuple[str, int], Decimal] = {}
+        #: Settlements of expired cash-settled options, by con_id: (time, settlement price).
+        self.settlements: dict[int, tuple[float, float]] = {}
         self._exec = 0
 
     # ------------------------------------------------------------ orders
@@ -407,6 +411,43 @@ class Broker:
         """The position's P&L since the end of the last trading day (IB's daily P&L)."""
         self._roll(position, now)
         return position.realized + self.unrealized(position) - position.day_base
+
+    def expire(
+        self, now: float, expiry_time: Callable[[Instrument], float | None], settlement: Callable[[Instrument], float],
+    ) -> tuple[list[Position], list[SimOrder]]:
+        """Settle every cash-settled option past its expiry.
+
+        Each position is closed at ``settlement`` (its intrinsic value: in the money
+        it settles in cash, out of the money it expires worthless) without
+        commission, the realized P&L booked; contracts with a lapse instruction
+        settle at zero.  Working orders on the expired options are cancelled.
+
+        Returns:
+            the settled positions and the cancelled orders.
+        """
+        settled: list[Position] = []
+        for name, account in self.accounts.items():
+            for position in account.positions.values():
+                instrument = position.instrument
+                at = expiry_time(instrument) if position.quantity else None
+                if at is None or at > now:
+                    continue
+                self._roll(position, now)
+                lapsed = min(self.lapses.pop((name, instrument.con_id), Decimal(0)), max(position.quantity, Decimal(0)))
+                if lapsed:
+                    book_fill(account, instrument, -lapsed, 0.0, 0.0)
+                price = settlement(instrument)
+                self.settlements[instrument.con_id] = (now, price)
+                if position.quantity:
+                    book_fill(account, instrument, -position.quantity, price, 0.0)
+                settled.append(position)
+        cancelled = []
+        for sim in self.orders.values():
+            at = expiry_time(sim.instrument)
+            if sim.is_active and at is not None and at <= now:
+                sim.status = "Cancelled"
+                cancelled.append(sim)
+        return settled, cancelled
 
     def market_value(self, position: Position) -> float:
         """The market value of a position at the current mark."""

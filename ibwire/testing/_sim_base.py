@@ -131,6 +131,7 @@ class CoreBase:
     _halted: set[int]
     sessions: bool
     _pnl_due: float | None
+    _expired_until: float
     _universe: Universe | None
     _walks: Walks | None
     _broker: Broker | None

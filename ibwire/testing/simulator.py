@@ -231,6 +231,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self._match_due: float | None = None
         self._halted: set[int] = set()
         self._pnl_due: float | None = None
+        self._expired_until = 0.0
         self._universe: Universe | None = None
         self._walks: Walks | None = None
         self._broker: Broker | None = None
@@ -317,6 +318,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
                 self._match(now)
             if self._broker is not None:
                 self._broker.roll(now)
+                self._expire(now)
             if self._pnl_due is not None and self._pnl_due <= now:
                 self._pnl_due = now + 1.0 if self._has_pnl() else None
                 for client in self._clients.values():
@@ -497,16 +499,17 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             ),
             None,
         )
-        if underlying is not None and any(True for _ in universe.options_of(underlying)):
-            expirations = tuple(d.strftime("%Y%m%d") for d in universe.option_expirations)
-            strikes = tuple(universe.option_strikes)
+        options = [] if underlying is None else list(universe.options_of(underlying))
+        if underlying is not None and options:
+            expirations = tuple(sorted({o.contract.last_trade_date_or_contract_month for o in options}))
+            strikes = tuple(sorted({o.contract.strike or 0.0 for o in options}))
             for exchange in ("SMART", "CBOE"):
                 self._send(
                     client,
                     SecurityDefinitionOptionParameter(
                         req_id=message.req_id, exchange=exchange, underlying_con_id=underlying.con_id,
-                        trading_class=underlying.symbol, multiplier="100", expirations=expirations,
-                        strikes=strikes,
+                        trading_class=options[0].contract.trading_class, multiplier="100",
+                        expirations=expirations, strikes=strikes,
                     ),
                 )
         self._send(client, SecurityDefinitionOptionParameterEnd(req_id=message.req_id))
