@@ -130,6 +130,7 @@ class CoreBase:
     _match_due: float | None
     _halted: set[int]
     sessions: bool
+    holidays: bool
     _pnl_due: float | None
     _expired_until: float
     _universe: Universe | None

@@ -273,7 +273,7 @@ class OrderHandlers(CoreBase):
                 return False
             if not self.sessions:
                 return True
-            moment = phase(sim.instrument, now)
+            moment = phase(sim.instrument, now, holidays=self.holidays)
             return moment is Phase.REGULAR or (moment is Phase.EXTENDED and sim.order.outside_rth)
 
         fills, changed = self.broker.match(

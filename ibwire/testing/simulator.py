@@ -196,6 +196,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         sessions: orders fill only while their venue trades (``_sessions``): regular
             hours, or the extended ones for orders with ``outside_rth``.  Off by
             default, so that a test or a demo run at night or at the weekend fills.
+        holidays: with ``sessions``, US stocks and options are also closed on the
+            NYSE's full-day holidays (``_sessions.nyse_holidays``).  On by default;
+            without ``sessions`` it has no effect.
     """
 
     def __init__(
@@ -209,9 +212,11 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         tick_interval: float = 1.0,
         start_order_id: int = 1,
         sessions: bool = False,
+        holidays: bool = True,
     ) -> None:
         self.seed = seed
         self.sessions = sessions
+        self.holidays = sessions and holidays
         self.accounts = tuple(accounts)
         if not self.accounts:
             raise ValueError("at least one account is needed")
@@ -481,8 +486,8 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             details = dataclasses.replace(
                 instrument.details(),
                 contract=self.universe.as_routed(instrument, query),
-                trading_hours=trading_hours(instrument, today, regular=False),
-                liquid_hours=trading_hours(instrument, today, regular=True),
+                trading_hours=trading_hours(instrument, today, regular=False, holidays=self.holidays),
+                liquid_hours=trading_hours(instrument, today, regular=True, holidays=self.holidays),
                 time_zone_id=str(venue.zone),
             )
             self._send(client, ContractData(req_id=message.req_id, contract_details=details))
@@ -551,6 +556,7 @@ class SimulatedGateway:
         tick_interval: seconds between market data updates of one subscription.
         start_order_id: the first ``nextValidId`` of each client id.
         sessions: orders fill only in their venue's trading hours (see :class:`SimulatorCore`).
+        holidays: with ``sessions``, keep the NYSE's holidays too (see :class:`SimulatorCore`).
     """
 
     def __init__(
@@ -567,10 +573,12 @@ class SimulatedGateway:
         tick_interval: float = 1.0,
         start_order_id: int = 1,
         sessions: bool = False,
+        holidays: bool = True,
     ) -> None:
         self.core = SimulatorCore(
             seed=seed, accounts=accounts, no_permission=no_permission, server_version=server_version,
             max_rate=max_rate, tick_interval=tick_interval, start_order_id=start_order_id, sessions=sessions,
+            holidays=holidays,
         )
         self.clock = clock
         self.host = host
