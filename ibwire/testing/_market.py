@@ -418,9 +418,12 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     end = request.end
     start = end - seconds
     match = _DURATION_RE.match(request.duration.strip())
-    if match is not None and match.group(2) == "D" and bar <= 86400:
-        # IB counts "N D" in trading days: five days of bars end to end, weekends aside.
-        start = trading_days_back(request.instrument, end, int(match.group(1)), holidays=request.holidays)
+    if match is not None and match.group(2) == "D" and bar <= 86400 and (request.use_rth or request.sessions):
+        # IB counts "N D" in trading days: five days of bars end to end, weekends aside
+        # (without sessions or use_rth the venue never closes: every day trades).
+        start = trading_days_back(
+            request.instrument, end, int(match.group(1)), regular=request.use_rth, holidays=request.holidays,
+        )
     first = math.floor(start / bar) * bar
     if bar == 604800:
         # Weeks start on Monday; the epoch began on a Thursday.

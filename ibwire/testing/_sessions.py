@@ -195,9 +195,12 @@ def day_start(instrument: Instrument, epoch: float) -> float:
         day -= _dt.timedelta(days=1)
 
 
-def trading_days_back(instrument: Instrument, end: float, days: int, *, holidays: bool = False) -> float:
+def trading_days_back(
+    instrument: Instrument, end: float, days: int, *, regular: bool = False, holidays: bool = False,
+) -> float:
     """The start of the ``days``-th trading day back from ``end`` (``end``'s own day counts
-    when it trades): the window of IB's ``"N D"`` historical duration.
+    once its session has begun: its regular one with ``regular``): the window of IB's
+    ``"N D"`` historical duration.
 
     A trading day is a weekday (and, with ``holidays``, not one of the venue's
     holidays).  It starts at local midnight, or for a venue trading through the
@@ -208,8 +211,13 @@ def trading_days_back(instrument: Instrument, end: float, days: int, *, holidays
     overnight = any(start == 0 for windows in venue.trading for start, _ in windows)
     local = _dt.datetime.fromtimestamp(end, venue.zone)
     day = local.date()
-    if overnight and local.weekday() < 5 and local.hour * 60 + local.minute >= venue.close:
+    minute = local.hour * 60 + local.minute
+    if overnight and local.weekday() < 5 and minute >= venue.close:
         day += _dt.timedelta(days=1)  # the evening session belongs to the next day
+    elif not overnight:
+        windows = (venue.regular if regular else venue.trading)[day.weekday()]
+        if windows and minute < windows[0][0]:
+            day -= _dt.timedelta(days=1)  # before the open: the day has not begun
     count = 0
     start = end
     while count < days:

@@ -181,6 +181,12 @@ def test_durations_in_days_count_trading_days() -> None:
     # A futures trading day opens the evening before: Sunday 17:00 Chicago.
     first = dt.datetime.fromtimestamp(int(futures.bars[0].date), CHICAGO)
     assert (first.weekday(), first.hour) == (6, 17)
+    # Before the open the day has not begun: "1 D" is the last whole session, even without sessions.
+    tuesday_early = dt.datetime(2024, 3, 12, 5, 0, tzinfo=NEW_YORK).timestamp()
+    (bars,) = [e for e in history_at(tuesday_early, bars_request(4, AAPL, rth=True, duration="1 D"))
+               if isinstance(e, HistoricalData)]
+    assert {dt.datetime.fromtimestamp(int(b.date), NEW_YORK).date() for b in bars.bars} == {dt.date(2024, 3, 11)}
+    assert len(bars.bars) == 390
 
 
 def test_without_sessions_or_rth_bars_cover_every_hour() -> None:
