@@ -151,9 +151,23 @@ class AccountHandlers(CoreBase):
             return f"{value:.6f}", ""
         return f"{value:.2f}", "USD"
 
+    def _ledger(self, account: str, tag: str) -> list[tuple[str, str, str]]:
+        """The rows of a ``$LEDGER`` tag: ``$LEDGER`` the base currency (``BASE``),
+        ``$LEDGER:ALL`` every currency held and ``BASE``, ``$LEDGER:EUR`` one currency."""
+        _, _, which = tag.upper().partition(":")
+        rows = []
+        for key, amount, currency in self.broker.currency_rows(account):
+            if (which == "ALL") or (which == "" and currency == "BASE") or which == currency:
+                rows.append((key, f"{finite(amount):.6f}" if key == "ExchangeRate" else f"{finite(amount):.2f}", currency))
+        return rows
+
     def _summary(self, client: _Client, req_id: int, tags: tuple[str, ...], *, end: bool) -> None:
         for account in self.accounts:
             for tag in tags:
+                if tag.upper().startswith("$LEDGER"):
+                    for key, value, currency in self._ledger(account, tag):
+                        self._send(client, AccountSummary(req_id=req_id, account=account, tag=key, value=value, currency=currency))
+                    continue
                 found = self._summary_value(account, tag)
                 if found is not None:
                     self._send(client, AccountSummary(req_id=req_id, account=account, tag=tag, value=found[0], currency=found[1]))
@@ -161,7 +175,10 @@ class AccountHandlers(CoreBase):
             self._send(client, AccountSummaryEnd(req_id=req_id))
 
     def _on_ReqAccountSummary(self, client: _Client, message: Any, now: float) -> None:
-        tags = tuple(t.strip() for t in message.tags.split(",") if t.strip() and not t.strip().startswith("$"))
+        tags = tuple(
+            t.strip() for t in message.tags.split(",")
+            if t.strip() and (not t.strip().startswith("$") or t.strip().upper().startswith("$LEDGER"))
+        )
         client.summaries[message.req_id] = tags
         self._summary(client, message.req_id, tags, end=True)
 

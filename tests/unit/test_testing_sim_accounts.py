@@ -78,15 +78,20 @@ def test_account_data_follows_fills() -> None:
     values = {v.key: v.val for v in of(events, AcctValue)}  # type: ignore[attr-defined]
     assert values["NetLiquidation"] == "1000000.00" and values["AccountCode"] == "DU0000001"
     assert of(events, AcctDownloadEnd) and of(events, PositionEnd) and of(events, AccountSummaryEnd)
-    summary = {s.tag: (s.value, s.currency) for s in of(events, AccountSummary)}  # type: ignore[attr-defined]
-    assert summary == {"AccountType": ("INDIVIDUAL", ""), "NetLiquidation": ("1000000.00", "USD"), "BuyingPower": ("4000000.00", "USD")}
+    summary = {(s.tag, s.currency): s.value for s in of(events, AccountSummary)}  # type: ignore[attr-defined]
+    assert summary == {
+        ("AccountType", ""): "INDIVIDUAL", ("NetLiquidation", "USD"): "1000000.00", ("BuyingPower", "USD"): "4000000.00",
+        ("CashBalance", "BASE"): "1000000.00", ("TotalCashBalance", "BASE"): "1000000.00", ("ExchangeRate", "BASE"): "1.000000",
+    }
     assert of(events, Pnl) == [Pnl(req_id=10, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0)]
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
     events = client.take()
     (portfolio,) = of(events, PortfolioValue)
     assert portfolio.position == 100 and portfolio.contract.con_id == 265598  # type: ignore[attr-defined]
     assert [p.position for p in of(events, PositionData)] == [Decimal(100)]  # type: ignore[attr-defined]
-    assert {s.tag for s in of(events, AccountSummary)} == {"AccountType", "NetLiquidation", "BuyingPower"}  # type: ignore[attr-defined]
+    assert {s.tag for s in of(events, AccountSummary)} == {  # type: ignore[attr-defined]
+        "AccountType", "NetLiquidation", "BuyingPower", "CashBalance", "TotalCashBalance", "ExchangeRate",
+    }
     cash = {v.key: float(v.val) for v in of(events, AcctValue) if v.currency == "USD"}  # type: ignore[attr-defined]
     assert cash["TotalCashValue"] < 1_000_000 - 15_000 and cash["GrossPositionValue"] > 15_000
     assert of(events, PnlSingle)[-1].pos == 100  # type: ignore[attr-defined]
@@ -141,6 +146,14 @@ def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them() -> 
     assert abs(rows[("TotalCashValue", "USD")] - base) < 0.02
     # In the base currency the identity holds: net liquidation moved by realized + unrealized.
     assert abs((values["NetLiquidation"] - 1_000_000) - (values["RealizedPnL"] + values["UnrealizedPnL"])) < 0.005
+    # The ledger tags of an account summary: one currency, or all of them.
+    client.send(ReqAccountSummary(req_id=30, group_name="All", tags="$LEDGER:EUR"),
+                ReqAccountSummary(req_id=31, group_name="All", tags="$LEDGER:ALL"))
+    summaries = of(client.take(), AccountSummary)
+    eur = {(s.tag, s.currency): s.value for s in summaries if s.req_id == 30}  # type: ignore[attr-defined]
+    assert eur == {("CashBalance", "EUR"): "20000.00", ("TotalCashBalance", "EUR"): "20000.00",
+                   ("ExchangeRate", "EUR"): f"{rate:.6f}"}
+    assert {s.currency for s in summaries if s.req_id == 31} == {"USD", "EUR", "BASE"}  # type: ignore[attr-defined]
     # Selling it back empties the EUR balance.
     client.send(PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20_000, "MKT")))
     gateway.advance(30.0)
