@@ -9,7 +9,8 @@ Subcommands here:
 
 * ``ibwire record``: a recording proxy between a client and a gateway;
 * ``ibwire replay``: a fake gateway replaying a session file;
-* ``ibwire serve --simulate``: the simulated paper gateway;
+* ``ibwire serve --simulate``: the simulated paper gateway (``--sessions``: with the
+  venues' trading hours and holidays);
 * ``ibwire probe``: the live conformance probe;
 * ``ibwire demo``: a narrated session against the simulator (or a paper gateway);
 * ``ibwire history``: bulk historical bars, paced and resumable, to CSV or Parquet;
