@@ -161,6 +161,8 @@ class Broker:
         self.accounts: dict[str, Account] = {a: Account() for a in accounts}
         self._perm = 100000000
         self._next_roll = 0.0
+        #: Whether holidays are kept (no trading day ends on one).
+        self.holidays = False
         #: Lapse instructions for cash-settled options, by (account, con_id): contracts to let lapse.
         self.lapses: dict[tuple[str, int], Decimal] = {}
         #: Settlements of expired cash-settled options, by con_id: (time, settlement price).
@@ -392,7 +394,7 @@ class Broker:
 
     def _roll(self, position: Position, now: float) -> None:
         """Start a new trading day for ``position`` if one began since its last."""
-        start = day_start(position.instrument, now)
+        start = day_start(position.instrument, now, holidays=self.holidays)
         if start > position.day_start:
             position.day_base = position.realized + (self.unrealized(position) if position.quantity else 0.0)
             position.day_start = start

@@ -178,8 +178,9 @@ def phase(instrument: Instrument, epoch: float, *, holidays: bool = False) -> Ph
     return Phase.CLOSED
 
 
-def day_start(instrument: Instrument, epoch: float) -> float:
-    """The last end of a trading day at or before ``epoch`` (seconds, UTC).
+def day_start(instrument: Instrument, epoch: float, *, holidays: bool = False) -> float:
+    """The last end of a trading day at or before ``epoch`` (seconds, UTC); with
+    ``holidays``, a holiday of the venue is not a trading day.
 
     A trading day ends at its venue's close, Monday to Friday: 16:00 New York for
     US stocks and options, 16:00 Chicago (17:00 New York) for CME futures, 17:00
@@ -190,7 +191,7 @@ def day_start(instrument: Instrument, epoch: float) -> float:
     day = local.date()
     while True:
         close = _dt.datetime.combine(day, _dt.time(venue.close // 60, venue.close % 60), venue.zone)
-        if day.weekday() < 5 and close <= local:
+        if day.weekday() < 5 and close <= local and not (holidays and is_holiday(instrument, day)):
             return close.timestamp()
         day -= _dt.timedelta(days=1)
 

@@ -159,6 +159,7 @@ class CoreBase:
         """Orders, executions, positions and account values."""
         if self._broker is None:
             self._broker = Broker(self.accounts, lambda i: self.walks.mid(i, self._now), self._spot, self._rate)
+            self._broker.holidays = self.holidays
         return self._broker
 
     def _rate(self, currency: str) -> float:

@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from ibwire.testing import SimulatorCore
-from ibwire.testing._sessions import Phase, nyse_holidays, phase, trading_hours
+from ibwire.testing._sessions import Phase, day_start, nyse_holidays, phase, trading_hours
 
 NEW_YORK = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
@@ -69,3 +69,15 @@ def test_holidays_close_us_stocks_and_options_only_when_kept() -> None:
     text = trading_hours(aapl, dt.date(2024, 3, 28), 2, regular=True, holidays=True)
     assert text == "20240328:0930-20240328:1600;20240329:CLOSED"
     assert "20240329:0930" in trading_hours(aapl, dt.date(2024, 3, 28), 2, regular=True)
+
+
+def test_a_trading_day_ends_at_the_venues_close_on_weekdays_not_holidays() -> None:
+    universe = SimulatorCore().universe
+    aapl = universe.by_con_id[265598]
+    es = next(i for i in universe.instruments if i.sec_type == "FUT")
+    easter_monday = dt.datetime(2024, 4, 1, 10, 0, tzinfo=NEW_YORK).timestamp()
+    assert day_start(aapl, easter_monday) == dt.datetime(2024, 3, 29, 16, 0, tzinfo=NEW_YORK).timestamp()
+    assert day_start(aapl, easter_monday, holidays=True) == dt.datetime(2024, 3, 28, 16, 0, tzinfo=NEW_YORK).timestamp()
+    assert day_start(es, easter_monday, holidays=True) == dt.datetime(2024, 3, 29, 16, 0, tzinfo=CHICAGO).timestamp()
+    monday_close = dt.datetime(2024, 4, 1, 16, 0, tzinfo=NEW_YORK).timestamp()
+    assert day_start(aapl, monday_close) == monday_close
