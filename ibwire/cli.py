@@ -9,7 +9,8 @@ Subcommands here:
 
 * ``ibwire record``: a recording proxy between a client and a gateway;
 * ``ibwire replay``: a fake gateway replaying a session file;
-* ``ibwire serve --simulate``: the simulated paper gateway;
+* ``ibwire serve --simulate``: the simulated paper gateway (``--sessions``: with the
+  venues' trading hours and holidays);
 * ``ibwire probe``: the live conformance probe;
 * ``ibwire demo``: a narrated session against the simulator (or a paper gateway);
 * ``ibwire history``: bulk historical bars, paced and resumable, to CSV or Parquet;
@@ -175,6 +176,9 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
                         help="a symbol without market data permission: error 354 (repeatable)")
     parser.add_argument("--tick-interval", type=float, default=1.0, metavar="SECONDS",
                         help="seconds between market data updates (default 1)")
+    parser.add_argument("--sessions", action="store_true",
+                        help="keep the venues' trading hours: no fills or intraday bars while a venue is "
+                             "closed, outsideRth honoured (default: the venues never close)")
     parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
                         help="stop after this long (default: run until Ctrl-C)")
 
@@ -184,14 +188,15 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     gateway = SimulatedGateway(
         seed=args.seed, port=args.port, host=args.host, accounts=tuple(args.account or ("DU0000001",)),
-        no_permission=args.no_permission, tick_interval=args.tick_interval,
+        no_permission=args.no_permission, tick_interval=args.tick_interval, sessions=args.sessions,
     )
     try:
         gateway.start()
     except OSError as exc:
         print(f"ibwire serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
-    _print(f"simulated gateway on {args.host}:{gateway.port} (seed {args.seed})")
+    hours = ", trading sessions" if args.sessions else ""
+    _print(f"simulated gateway on {args.host}:{gateway.port} (seed {args.seed}{hours})")
     try:
         _wait(args.duration)
     finally:

@@ -10,8 +10,11 @@ Pure functions and small state, no wire messages.  The conventions are IB's:
   quantity`` (sign of the position) minus the closing commission, so a round
   trip realizes its gross P&L minus both commissions.
 * Unrealized P&L is ``quantity x (mark x multiplier - average cost)``.
-* Stocks, options and currency pairs move cash by their notional; futures move
-  cash only by commissions and, on a close, by the realized variation.  Either
+* Stocks, options and currency pairs move cash by their notional, in the
+  instrument's currency; futures move cash only by commissions and, on a close,
+  by the realized variation.  A currency pair also moves its base currency's
+  balance (buying EUR.USD adds EUR); account values are in the base currency
+  (USD), each balance counted at its exchange rate.  Either
   way, every change of net liquidation equals the change of realized plus
   unrealized P&L (the account identity the tests check at every step).
 
@@ -42,6 +45,7 @@ from typing import Final
 from ._universe import Instrument
 
 __all__ = [
+    "BASE_CURRENCY",
     "STARTING_CASH",
     "Account",
     "Margin",
@@ -49,11 +53,14 @@ __all__ = [
     "account_values",
     "book_fill",
     "commission_of",
+    "currency_rows",
     "margin_of",
 ]
 
 #: Starting cash of every account.
 STARTING_CASH: Final = 1_000_000.0
+#: The account's base currency: account values are reported in it.
+BASE_CURRENCY: Final = "USD"
 #: Reg T rates: (initial, maintenance long, maintenance short) of a stock's market value.
 STOCK_MARGIN: Final = (0.50, 0.25, 0.30)
 #: Initial and maintenance rates of a currency pair's notional.
@@ -74,6 +81,9 @@ class Position:
         realized: P&L realized on it so far (net of commissions).
         embedded: the opening commission per unit still inside ``avg_cost`` (cash has
             paid it already; futures need it to value the position).
+        day_base: realized plus unrealized P&L at the start of the trading day (the
+            daily P&L counts from it).
+        day_start: when that trading day started (epoch seconds).
     """
 
     instrument: Instrument
@@ -81,6 +91,8 @@ class Position:
     avg_cost: float = 0.0
     realized: float = 0.0
     embedded: float = 0.0
+    day_base: float = 0.0
+    day_start: float = 0.0
 
 
 @dataclass
@@ -91,15 +103,23 @@ class Account:
     positions: dict[int, Position] = field(default_factory=dict)
     realized: float = 0.0
     commissions: float = 0.0
+    #: Cash in currencies other than the base (USD), by currency.
+    foreign: dict[str, float] = field(default_factory=dict)
 
     def copy(self) -> Account:
         """A deep enough copy to try an order on."""
         return Account(
             self.cash,
-            {k: Position(p.instrument, p.quantity, p.avg_cost, p.realized, p.embedded) for k, p in self.positions.items()},
+            {k: Position(p.instrument, p.quantity, p.avg_cost, p.realized, p.embedded, p.day_base, p.day_start)
+             for k, p in self.positions.items()},
             self.realized,
             self.commissions,
+            dict(self.foreign),
         )
+
+    def balances(self) -> dict[str, float]:
+        """The cash balance per currency, the base (USD) first."""
+        return {BASE_CURRENCY: self.cash, **{k: v for k, v in sorted(self.foreign.items())}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +187,23 @@ def book_fill(account: Account, instrument: Instrument, signed: Decimal, price: 
         position.embedded = (held * position.embedded + open_commission) / (held + total)
         position.quantity += opening if signed > 0 else -opening
     if instrument.sec_type == "FUT":
-        account.cash += variation
+        _move(account, instrument.contract.currency, variation)
     else:
-        account.cash -= float(signed) * unit
+        _move(account, instrument.contract.currency, -float(signed) * unit)
+    if instrument.sec_type == "CASH":
+        # A currency pair buys its base currency (EUR of EUR.USD) with the quote currency.
+        _move(account, instrument.symbol, float(signed))
     account.cash -= commission
     account.commissions += commission
     return realized
+
+
+def _move(account: Account, currency: str, amount: float) -> None:
+    """Move ``amount`` into the cash balance in ``currency``."""
+    if currency in ("", BASE_CURRENCY):
+        account.cash += amount
+    else:
+        account.foreign[currency] = account.foreign.get(currency, 0.0) + amount
 
 
 def unrealized_of(position: Position, mark: float) -> float:
@@ -226,19 +257,29 @@ def short_option_requirement(premium: float, spot: float, strike: float, right: 
     return premium + max(0.20 * spot - otm, 0.10 * strike)
 
 
+def _base_rate(currency: str) -> float:
+    return 1.0
+
+
 def account_values(
     account: Account,
     mark: Callable[[Instrument], float],
     spot: Callable[[Instrument], float | None],
+    rate: Callable[[str], float] = _base_rate,
 ) -> dict[str, float]:
-    """The account's numbers by IB's tag names (USD).
+    """The account's numbers by IB's tag names, in the base currency (USD).
+
+    Cash in every currency counts at its exchange rate; a currency pair's
+    position is its base currency's cash balance (counted there, not again as
+    a position, and not in the gross position value).
 
     Args:
         account: the account.
         mark: the price of an instrument now.
         spot: the underlying's price of an option (``None`` for other instruments).
+        rate: the base-currency value of one unit of a currency.
     """
-    cash = account.cash
+    cash = account.cash + sum(amount * rate(currency) for currency, amount in account.foreign.items())
     liquidation = cash
     gross = 0.0
     unrealized = 0.0
@@ -256,9 +297,10 @@ def account_values(
         if instrument.sec_type == "FUT":
             # A future is worth its variation since it was opened (cash paid the commissions).
             liquidation += pnl + float(abs(position.quantity)) * position.embedded
-        else:
-            liquidation += value
-            gross += abs(value)
+        elif instrument.sec_type != "CASH":
+            converted = value * rate(instrument.contract.currency or BASE_CURRENCY)
+            liquidation += converted
+            gross += abs(converted)
         if instrument.sec_type == "OPT" and value < 0:
             short_options += value
         need = margin_of(position, price, spot(instrument))
@@ -297,6 +339,23 @@ def account_values(
         "UnrealizedPnL": unrealized,
         "RealizedPnL": account.realized,
     }
+
+
+def currency_rows(account: Account, rate: Callable[[str], float]) -> list[tuple[str, float, str]]:
+    """The per-currency account values TWS streams: (key, value, currency).
+
+    ``CashBalance`` and ``TotalCashBalance`` per currency held and for ``BASE``
+    (the sum at the exchange rates), ``ExchangeRate`` per currency (base units per
+    unit; 1 for the base and ``BASE``).
+    """
+    rows: list[tuple[str, float, str]] = []
+    total = 0.0
+    for currency, amount in account.balances().items():
+        fx = rate(currency)
+        total += amount * fx
+        rows += [("CashBalance", amount, currency), ("TotalCashBalance", amount, currency), ("ExchangeRate", fx, currency)]
+    rows += [("CashBalance", total, "BASE"), ("TotalCashBalance", total, "BASE"), ("ExchangeRate", 1.0, "BASE")]
+    return rows
 
 
 def finite(value: float) -> float:

@@ -28,10 +28,12 @@ from ._accounts import (
     account_values,
     book_fill,
     commission_of,
+    currency_rows,
     finite,
     unrealized_of,
 )
 from ._market import Book, Quote
+from ._sessions import day_start
 from ._universe import Instrument
 
 __all__ = ["ORDER_TYPES", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
@@ -140,6 +142,7 @@ class Broker:
         accounts: the account ids.
         mark: the price to value positions at: ``mark(instrument)``.
         spot: the underlying's price of an option (for its margin), else ``None``.
+        rate: the base-currency (USD) value of one unit of a currency.
     """
 
     def __init__(
@@ -147,14 +150,23 @@ class Broker:
         accounts: tuple[str, ...],
         mark: Callable[[Instrument], float],
         spot: Callable[[Instrument], float | None] = lambda instrument: None,
+        rate: Callable[[str], float] = lambda currency: 1.0,
     ) -> None:
         self.accounts_ids = accounts
         self.mark = mark
         self.spot = spot
+        self.rate = rate
         self.orders: dict[tuple[int, int], SimOrder] = {}
         self.fills: list[Fill] = []
         self.accounts: dict[str, Account] = {a: Account() for a in accounts}
         self._perm = 100000000
+        self._next_roll = 0.0
+        #: Whether holidays are kept (no trading day ends on one).
+        self.holidays = False
+        #: Lapse instructions for cash-settled options, by (account, con_id): contracts to let lapse.
+        self.lapses: dict[tuple[str, int], Decimal] = {}
+        #: Settlements of expired cash-settled options, by con_id: (time, settlement price).
+        self.settlements: dict[int, tuple[float, float]] = {}
         self._exec = 0
 
     # ------------------------------------------------------------ orders
@@ -340,6 +352,7 @@ class Broker:
         commission = round(max(total - sim.commission, 0.0), 2)
         sim.commission += commission
         account = self.accounts.setdefault(sim.account, Account())
+        self._roll(account.positions.setdefault(sim.instrument.con_id, Position(sim.instrument)), now)
         realized = book_fill(account, sim.instrument, shares if sim.is_buy else -shares, price, commission)
         sim.avg_fill_price = notional / float(filled)
         sim.last_fill_price = price
@@ -379,26 +392,99 @@ class Broker:
         """The unrealized P&L of a position at the current mark."""
         return unrealized_of(position, self.mark(position.instrument))
 
+    def _roll(self, position: Position, now: float) -> None:
+        """Start a new trading day for ``position`` if one began since its last."""
+        start = day_start(position.instrument, now, holidays=self.holidays)
+        if start > position.day_start:
+            position.day_base = position.realized + (self.unrealized(position) if position.quantity else 0.0)
+            position.day_start = start
+
+    def roll(self, now: float) -> None:
+        """Start a new trading day for every position whose venue closed since its last
+        (the core calls this as its clock moves, so a day's P&L counts from the close)."""
+        if now < self._next_roll:
+            return
+        self._next_roll = now + 60.0
+        for account in self.accounts.values():
+            for position in account.positions.values():
+                self._roll(position, now)
+
+    def daily(self, position: Position, now: float) -> float:
+        """The position's P&L since the end of the last trading day (IB's daily P&L)."""
+        self._roll(position, now)
+        return position.realized + self.unrealized(position) - position.day_base
+
+    def expire(
+        self, now: float, expiry_time: Callable[[Instrument], float | None], settlement: Callable[[Instrument], float],
+    ) -> tuple[list[Position], list[SimOrder]]:
+        """Settle every cash-settled option past its expiry.
+
+        Each position is closed at ``settlement`` (its intrinsic value: in the money
+        it settles in cash, out of the money it expires worthless) without
+        commission, the realized P&L booked; contracts with a lapse instruction
+        settle at zero.  Working orders on the expired options are cancelled.
+
+        Returns:
+            the settled positions and the cancelled orders.
+        """
+        settled: list[Position] = []
+        for name, account in self.accounts.items():
+            for position in account.positions.values():
+                instrument = position.instrument
+                at = expiry_time(instrument) if position.quantity else None
+                if at is None or at > now:
+                    continue
+                self._roll(position, now)
+                lapsed = min(self.lapses.pop((name, instrument.con_id), Decimal(0)), max(position.quantity, Decimal(0)))
+                if lapsed:
+                    book_fill(account, instrument, -lapsed, 0.0, 0.0)
+                price = settlement(instrument)
+                self.settlements[instrument.con_id] = (now, price)
+                if position.quantity:
+                    book_fill(account, instrument, -position.quantity, price, 0.0)
+                settled.append(position)
+        cancelled = []
+        for sim in self.orders.values():
+            at = expiry_time(sim.instrument)
+            if sim.is_active and at is not None and at <= now:
+                sim.status = "Cancelled"
+                cancelled.append(sim)
+        return settled, cancelled
+
     def market_value(self, position: Position) -> float:
         """The market value of a position at the current mark."""
         return float(position.quantity) * self.mark(position.instrument) * position.instrument.multiplier
 
     def values(self, account: str) -> dict[str, float]:
-        """The account's numbers, by IB's tag names (USD)."""
-        return account_values(self.accounts.setdefault(account, Account()), self.mark, self.spot)
+        """The account's numbers, by IB's tag names (in the base currency, ``BASE_CURRENCY``)."""
+        return account_values(self.accounts.setdefault(account, Account()), self.mark, self.spot, self.rate)
+
+    def currency_rows(self, account: str) -> list[tuple[str, float, str]]:
+        """The account's cash per currency and exchange rates (``CashBalance`` and the like)."""
+        return currency_rows(self.accounts.setdefault(account, Account()), self.rate)
 
     def check(self, sim: SimOrder, price: float) -> tuple[dict[str, float], dict[str, float], float]:
         """The account before and after ``sim`` filled whole at ``price``, and its commission.
 
-        The margin check of a new order and the what-if preview both use this.
+        IB counts the margin of working orders: "before" is the account with every
+        working order of the account filled as well (at the mark, as the new
+        order is: a limit away from the market earns no paper gain), "after"
+        adds ``sim``.  The margin
+        check of a new order and the what-if preview both use this.
         """
         state = self.accounts.setdefault(sim.account, Account())
-        before = account_values(state, self.mark, self.spot)
-        commission = commission_of(sim.instrument, sim.remaining, price)
         trial = state.copy()
+        for working in self.working():
+            if working.account == sim.account and working is not sim and working.remaining > 0:
+                at = self.mark(working.instrument)
+                size = working.remaining
+                book_fill(trial, working.instrument, size if working.is_buy else -size, at,
+                          commission_of(working.instrument, size, at))
+        before = account_values(trial, self.mark, self.spot, self.rate)
+        commission = commission_of(sim.instrument, sim.remaining, price)
         signed = sim.remaining if sim.is_buy else -sim.remaining
         book_fill(trial, sim.instrument, signed, price, commission)
-        after = account_values(trial, self.mark, self.spot)
+        after = account_values(trial, self.mark, self.spot, self.rate)
         return before, after, commission
 
     def what_if(self, sim: SimOrder, price: float) -> OrderState:

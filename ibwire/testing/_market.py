@@ -29,7 +29,7 @@ from typing import Final
 
 from ..messages import BarData
 from ._options import option_price
-from ._sessions import Phase, phase
+from ._sessions import Phase, is_holiday, phase, trading_days_back
 from ._universe import Instrument, Universe
 
 __all__ = [
@@ -348,6 +348,7 @@ class HistoryRequest:
         end_text: the end date text as sent.
         sessions: leave out the times the venue is closed (nights, weekends,
             breaks) even without ``use_rth``.
+        holidays: leave out the venue's holidays as well (intraday and daily bars).
     """
 
     instrument: Instrument
@@ -360,6 +361,7 @@ class HistoryRequest:
     keep_up_to_date: bool
     end_text: str
     sessions: bool = False
+    holidays: bool = False
 
 
 def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
@@ -415,6 +417,13 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     seconds = parse_duration(request.duration) or bar
     end = request.end
     start = end - seconds
+    match = _DURATION_RE.match(request.duration.strip())
+    if match is not None and match.group(2) == "D" and bar <= 86400 and (request.use_rth or request.sessions):
+        # IB counts "N D" in trading days: five days of bars end to end, weekends aside
+        # (without sessions or use_rth the venue never closes: every day trades).
+        start = trading_days_back(
+            request.instrument, end, int(match.group(1)), regular=request.use_rth, holidays=request.holidays,
+        )
     first = math.floor(start / bar) * bar
     if bar == 604800:
         # Weeks start on Monday; the epoch began on a Thursday.
@@ -429,10 +438,13 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
         if weekday_only and time.gmtime(t).tm_wday >= 5:
             t += bar
             continue
+        if request.holidays and bar == 86400 and is_holiday(instrument, datetime.datetime.fromtimestamp(t, datetime.timezone.utc).date()):
+            t += bar
+            continue
         if not daily and (request.use_rth or request.sessions):
             # With use_rth, intraday bars exist in the regular hours only; with sessions,
             # whenever the venue trades.
-            moment = phase(instrument, t)
+            moment = phase(instrument, t, holidays=request.holidays)
             if moment is Phase.CLOSED or (request.use_rth and moment is not Phase.REGULAR):
                 t += bar
                 continue

@@ -1,7 +1,9 @@
 """Trading sessions of the simulator's venues, in each exchange's own time zone.
 
 One table: for each kind of venue, the time zone, the regular (liquid) hours
-and the whole trading window, per weekday.  Holidays are not modelled.
+and the whole trading window, per weekday; and, optionally, the NYSE's full-day
+holidays for US stocks and options (:func:`nyse_holidays`, computed by the
+exchange's rules for any year; early closes are not modelled).
 
 * US equities and their options (``America/New_York``): regular 09:30-16:00,
   Monday to Friday; stocks also trade before (04:00-09:30) and after
@@ -22,7 +24,9 @@ from zoneinfo import ZoneInfo
 
 from ._universe import Instrument
 
-__all__ = ["Phase", "Venue", "phase", "trading_hours", "venue_of"]
+__all__ = [
+    "Phase", "Venue", "day_start", "is_holiday", "nyse_holidays", "phase", "trading_days_back", "trading_hours", "venue_of",
+]
 
 
 class Phase(enum.Enum):
@@ -45,11 +49,16 @@ class Venue:
         zone: the exchange's time zone.
         regular: the regular windows per weekday (Monday 0 .. Sunday 6).
         trading: the whole trading windows per weekday (regular included).
+        close: the minute of the local day at which a trading day ends, Monday to
+            Friday: the daily P&L starts again from there.
+        nyse_holidays: closed all day on the NYSE's holidays (when holidays are kept).
     """
 
     zone: ZoneInfo
     regular: tuple[tuple[_Window, ...], ...]
     trading: tuple[tuple[_Window, ...], ...]
+    close: int = 960
+    nyse_holidays: bool = False
 
 
 def _days(mon_fri: tuple[_Window, ...], *, sun: tuple[_Window, ...] = (), fri: tuple[_Window, ...] | None = None) -> tuple[tuple[_Window, ...], ...]:
@@ -61,17 +70,22 @@ _US_EQUITY: Final = Venue(
     ZoneInfo("America/New_York"),
     regular=_days(((570, 960),)),
     trading=_days(((240, 1200),)),
+    nyse_holidays=True,
 )
-_US_OPTIONS: Final = Venue(ZoneInfo("America/New_York"), regular=_days(((570, 960),)), trading=_days(((570, 960),)))
+_US_OPTIONS: Final = Venue(
+    ZoneInfo("America/New_York"), regular=_days(((570, 960),)), trading=_days(((570, 960),)), nyse_holidays=True,
+)
 _CME: Final = Venue(
     ZoneInfo("America/Chicago"),
     regular=_days(((510, 900),)),
     trading=_days(((0, 960), (1020, 1440)), sun=((1020, 1440),), fri=((0, 960),)),
+    close=960,
 )
 _IDEALPRO: Final = Venue(
     ZoneInfo("America/New_York"),
     regular=_days(((0, 1020), (1035, 1440)), sun=((1035, 1440),), fri=((0, 1020),)),
     trading=_days(((0, 1020), (1035, 1440)), sun=((1035, 1440),), fri=((0, 1020),)),
+    close=1020,
 )
 _BY_SEC_TYPE: Final = {"STK": _US_EQUITY, "OPT": _US_OPTIONS, "FUT": _CME, "CASH": _IDEALPRO}
 
@@ -85,10 +99,76 @@ def _inside(windows: tuple[_Window, ...], minute: int) -> bool:
     return any(start <= minute < end for start, end in windows)
 
 
-def phase(instrument: Instrument, epoch: float) -> Phase:
-    """The phase of the instrument's trading day at ``epoch`` (seconds, UTC)."""
+def _easter(year: int) -> _dt.date:
+    """Easter Sunday (the Gregorian computus of Meeus, Jones and Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return _dt.date(year, month, day + 1)
+
+
+def _nth(year: int, month: int, weekday: int, n: int) -> _dt.date:
+    """The ``n``-th ``weekday`` of a month (``n`` = -1: the last)."""
+    if n > 0:
+        first = _dt.date(year, month, 1)
+        return first + _dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    last = _dt.date(year + month // 12, month % 12 + 1, 1) - _dt.timedelta(days=1)
+    return last - _dt.timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _observed(day: _dt.date) -> _dt.date:
+    """A fixed-date holiday on a Saturday is kept on the Friday, on a Sunday on the Monday."""
+    if day.weekday() == 5:
+        return day - _dt.timedelta(days=1)
+    if day.weekday() == 6:
+        return day + _dt.timedelta(days=1)
+    return day
+
+
+def nyse_holidays(year: int) -> frozenset[_dt.date]:
+    """The NYSE's full-day holidays of ``year``, by the exchange's rules.
+
+    New Year's Day, Martin Luther King Jr. Day (third Monday of January),
+    Washington's Birthday (third Monday of February), Good Friday, Memorial Day
+    (last Monday of May), Juneteenth (from 2022), Independence Day, Labor Day
+    (first Monday of September), Thanksgiving (fourth Thursday of November) and
+    Christmas.  A fixed-date holiday on a Saturday is kept on the Friday before,
+    on a Sunday on the Monday after; but New Year's Day on a Saturday is not kept
+    (NYSE rule 7.2: the Friday closes a year's books).
+    """
+    days = {
+        _nth(year, 1, 0, 3), _nth(year, 2, 0, 3), _easter(year) - _dt.timedelta(days=2),
+        _nth(year, 5, 0, -1), _observed(_dt.date(year, 7, 4)), _nth(year, 9, 0, 1),
+        _nth(year, 11, 3, 4), _observed(_dt.date(year, 12, 25)),
+    }
+    new_year = _dt.date(year, 1, 1)
+    if new_year.weekday() != 5:
+        days.add(_observed(new_year))
+    if year >= 2022:
+        days.add(_observed(_dt.date(year, 6, 19)))
+    return frozenset(days)
+
+
+def is_holiday(instrument: Instrument, day: _dt.date) -> bool:
+    """Whether the instrument's venue is closed all day on ``day`` for a holiday."""
+    return venue_of(instrument).nyse_holidays and day in nyse_holidays(day.year)
+
+
+def phase(instrument: Instrument, epoch: float, *, holidays: bool = False) -> Phase:
+    """The phase of the instrument's trading day at ``epoch`` (seconds, UTC).
+
+    With ``holidays``, a venue that keeps the NYSE's holidays is closed on them.
+    """
     venue = venue_of(instrument)
     local = _dt.datetime.fromtimestamp(epoch, venue.zone)
+    if holidays and venue.nyse_holidays and local.date() in nyse_holidays(local.year):
+        return Phase.CLOSED
     minute = local.hour * 60 + local.minute
     day = local.weekday()
     if _inside(venue.regular[day], minute):
@@ -98,11 +178,65 @@ def phase(instrument: Instrument, epoch: float) -> Phase:
     return Phase.CLOSED
 
 
-def trading_hours(instrument: Instrument, start: _dt.date, days: int = 7, *, regular: bool) -> str:
+def day_start(instrument: Instrument, epoch: float, *, holidays: bool = False) -> float:
+    """The last end of a trading day at or before ``epoch`` (seconds, UTC); with
+    ``holidays``, a holiday of the venue is not a trading day.
+
+    A trading day ends at its venue's close, Monday to Friday: 16:00 New York for
+    US stocks and options, 16:00 Chicago (17:00 New York) for CME futures, 17:00
+    New York for IDEALPRO.  The daily P&L of a position counts from there.
+    """
+    venue = venue_of(instrument)
+    local = _dt.datetime.fromtimestamp(epoch, venue.zone)
+    day = local.date()
+    while True:
+        close = _dt.datetime.combine(day, _dt.time(venue.close // 60, venue.close % 60), venue.zone)
+        if day.weekday() < 5 and close <= local and not (holidays and is_holiday(instrument, day)):
+            return close.timestamp()
+        day -= _dt.timedelta(days=1)
+
+
+def trading_days_back(
+    instrument: Instrument, end: float, days: int, *, regular: bool = False, holidays: bool = False,
+) -> float:
+    """The start of the ``days``-th trading day back from ``end`` (``end``'s own day counts
+    once its session has begun: its regular one with ``regular``): the window of IB's
+    ``"N D"`` historical duration.
+
+    A trading day is a weekday (and, with ``holidays``, not one of the venue's
+    holidays).  It starts at local midnight, or for a venue trading through the
+    night (CME, IDEALPRO) at the previous day's close, where its evening session
+    opens.
+    """
+    venue = venue_of(instrument)
+    overnight = any(start == 0 for windows in venue.trading for start, _ in windows)
+    local = _dt.datetime.fromtimestamp(end, venue.zone)
+    day = local.date()
+    minute = local.hour * 60 + local.minute
+    if overnight and local.weekday() < 5 and minute >= venue.close:
+        day += _dt.timedelta(days=1)  # the evening session belongs to the next day
+    elif not overnight:
+        windows = (venue.regular if regular else venue.trading)[day.weekday()]
+        if windows and minute < windows[0][0]:
+            day -= _dt.timedelta(days=1)  # before the open: the day has not begun
+    count = 0
+    start = end
+    while count < days:
+        if day.weekday() < 5 and not (holidays and is_holiday(instrument, day)):
+            count += 1
+            midnight = _dt.datetime.combine(day, _dt.time(), venue.zone)
+            start = (midnight - _dt.timedelta(minutes=1440 - venue.close)).timestamp() if overnight else midnight.timestamp()
+        day -= _dt.timedelta(days=1)
+    return min(start, end)
+
+
+def trading_hours(
+    instrument: Instrument, start: _dt.date, days: int = 7, *, regular: bool, holidays: bool = False,
+) -> str:
     """IB's ``tradingHours``/``liquidHours`` text from ``start`` on, in the venue's zone.
 
     Consecutive windows across midnight are joined, as IB writes them
-    (``20240310:1700-20240311:1600``); a day without trading is ``yyyymmdd:CLOSED``.
+    (``20240310:1700-20240311:1600``); a day without trading is ``yyyymmdd:CLOSED`` (so is a holiday, with ``holidays``).
     """
     venue = venue_of(instrument)
     table = venue.regular if regular else venue.trading
@@ -110,7 +244,7 @@ def trading_hours(instrument: Instrument, start: _dt.date, days: int = 7, *, reg
     closed: list[_dt.date] = []
     for offset in range(days):
         day = start + _dt.timedelta(days=offset)
-        windows = table[day.weekday()]
+        windows = () if holidays and is_holiday(instrument, day) else table[day.weekday()]
         if not windows:
             closed.append(day)
         for begin, end in windows:

@@ -73,6 +73,8 @@ class AccountHandlers(CoreBase):
         for key in _ACCOUNT_KEYS:
             value = finite(values[key])
             rows.append((key, f"{value:.6f}", "") if key == "Cushion" else (key, f"{value:.2f}", "USD"))
+        for key, amount, currency in self.broker.currency_rows(account):
+            rows.append((key, f"{finite(amount):.6f}" if key == "ExchangeRate" else f"{finite(amount):.2f}", currency))
         return rows
 
     def _account_multi(self, client: _Client, req_id: int, account: str) -> None:
@@ -149,9 +151,23 @@ class AccountHandlers(CoreBase):
             return f"{value:.6f}", ""
         return f"{value:.2f}", "USD"
 
+    def _ledger(self, account: str, tag: str) -> list[tuple[str, str, str]]:
+        """The rows of a ``$LEDGER`` tag: ``$LEDGER`` the base currency (``BASE``),
+        ``$LEDGER:ALL`` every currency held and ``BASE``, ``$LEDGER:EUR`` one currency."""
+        _, _, which = tag.upper().partition(":")
+        rows = []
+        for key, amount, currency in self.broker.currency_rows(account):
+            if (which == "ALL") or (which == "" and currency == "BASE") or which == currency:
+                rows.append((key, f"{finite(amount):.6f}" if key == "ExchangeRate" else f"{finite(amount):.2f}", currency))
+        return rows
+
     def _summary(self, client: _Client, req_id: int, tags: tuple[str, ...], *, end: bool) -> None:
         for account in self.accounts:
             for tag in tags:
+                if tag.upper().startswith("$LEDGER"):
+                    for key, value, currency in self._ledger(account, tag):
+                        self._send(client, AccountSummary(req_id=req_id, account=account, tag=key, value=value, currency=currency))
+                    continue
                 found = self._summary_value(account, tag)
                 if found is not None:
                     self._send(client, AccountSummary(req_id=req_id, account=account, tag=tag, value=found[0], currency=found[1]))
@@ -159,7 +175,10 @@ class AccountHandlers(CoreBase):
             self._send(client, AccountSummaryEnd(req_id=req_id))
 
     def _on_ReqAccountSummary(self, client: _Client, message: Any, now: float) -> None:
-        tags = tuple(t.strip() for t in message.tags.split(",") if t.strip() and not t.strip().startswith("$"))
+        tags = tuple(
+            t.strip() for t in message.tags.split(",")
+            if t.strip() and (not t.strip().startswith("$") or t.strip().upper().startswith("$LEDGER"))
+        )
         client.summaries[message.req_id] = tags
         self._summary(client, message.req_id, tags, end=True)
 
@@ -207,7 +226,8 @@ class AccountHandlers(CoreBase):
                 continue
             values = broker.values(account)
             unrealized, realized = finite(values["UnrealizedPnL"]), finite(values["RealizedPnL"])
-            self._send(client, Pnl(req_id=req_id, daily_pnl=round(unrealized + realized, 2),
+            daily = finite(sum(broker.daily(position, self._now) for position in broker.positions(account)))
+            self._send(client, Pnl(req_id=req_id, daily_pnl=round(daily, 2),
                                    unrealized_pnl=round(unrealized, 2), realized_pnl=round(realized, 2)))
         for req_id, (account, con_id) in client.pnl_single.items():
             if only is not None and req_id != only:
@@ -217,7 +237,7 @@ class AccountHandlers(CoreBase):
                 continue
             unrealized = finite(broker.unrealized(position))
             self._send(client, PnlSingle(
-                req_id=req_id, pos=position.quantity, daily_pnl=round(unrealized + position.realized, 2),
+                req_id=req_id, pos=position.quantity, daily_pnl=round(finite(broker.daily(position, self._now)), 2),
                 unrealized_pnl=round(unrealized, 2), realized_pnl=round(position.realized, 2),
                 value=round(finite(broker.market_value(position)), 2),
             ))

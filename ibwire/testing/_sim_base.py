@@ -130,7 +130,9 @@ class CoreBase:
     _match_due: float | None
     _halted: set[int]
     sessions: bool
+    holidays: bool
     _pnl_due: float | None
+    _expired_until: float
     _universe: Universe | None
     _walks: Walks | None
     _broker: Broker | None
@@ -156,8 +158,22 @@ class CoreBase:
     def broker(self) -> Broker:
         """Orders, executions, positions and account values."""
         if self._broker is None:
-            self._broker = Broker(self.accounts, lambda i: self.walks.mid(i, self._now), self._spot)
+            self._broker = Broker(self.accounts, lambda i: self.walks.mid(i, self._now), self._spot, self._rate)
+            self._broker.holidays = self.holidays
         return self._broker
+
+    def _rate(self, currency: str) -> float:
+        """USD per unit of ``currency``: the mid of its pair against USD (1 for USD)."""
+        if currency in ("", "USD"):
+            return 1.0
+        pair = next(
+            (i for i in self.universe.instruments
+             if i.sec_type == "CASH" and i.symbol == currency and i.contract.currency == "USD"),
+            None,
+        )
+        if pair is None:
+            raise ValueError(f"no exchange rate for {currency}")
+        return self.walks.mid(pair, self._now)
 
     def _spot(self, instrument: Instrument) -> float | None:
         underlying = self.universe.underlying(instrument)

@@ -384,7 +384,7 @@ class MarketDataHandlers(CoreBase):
             bar_size=message.bar_size_setting, what_to_show=message.what_to_show,
             use_rth=bool(message.use_rth), format_date=int(message.format_date or 1),
             keep_up_to_date=bool(message.keep_up_to_date), end_text=message.end_date_time,
-            sessions=self.sessions,
+            sessions=self.sessions, holidays=self.holidays,
         )
         problem = validate_history(request)
         if problem is not None:

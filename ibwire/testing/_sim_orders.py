@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import time
+from decimal import Decimal
 from typing import Any
 
 from ..messages import (
@@ -50,6 +52,13 @@ class OrderHandlers(CoreBase):
             return
         instrument = self._resolve(client, order_id, contract)
         if instrument is None:
+            return
+        expiry = self.universe.expiry_time(instrument)
+        if expiry is not None and expiry <= now:
+            self._error(client, order_id, 200)  # expired: no longer defined
+            return
+        if instrument.sec_type == "IND":
+            self._validation(client, order_id, "bO", "An index is not tradable")
             return
         kind = order.order_type.upper()
         if kind not in ORDER_TYPES:
@@ -110,6 +119,66 @@ class OrderHandlers(CoreBase):
         )
         self._error(client, order_id, 201, reason=reason)
         return True
+
+    def _on_ExerciseOptions(self, client: _Client, message: Any, now: float) -> None:
+        """Exercise or lapse instructions for a cash-settled (European) option: they
+        take effect at expiry (exercise: settle at intrinsic value, which IB does
+        anyway for an option in the money; lapse: expire worthless)."""
+        req_id = int(message.req_id)
+        instrument = self._resolve(client, req_id, message.contract)
+        if instrument is None:
+            return
+        account = message.account or self.accounts[0]
+        if account not in self.accounts:
+            self._validation(client, req_id, "bB", f"Unknown account: {account}")
+            return
+        if instrument.sec_type != "OPT":
+            self._validation(client, req_id, "bO", "Only options can be exercised")
+            return
+        if not instrument.cash_settled:
+            self._validation(client, req_id, "bO", "Exercise of physically settled options is not simulated")
+            return
+        expiry = self.universe.expiry_time(instrument)
+        if expiry is not None and expiry <= now:
+            self._error(client, req_id, 200)
+            return
+        if message.exercise_action not in (1, 2):
+            self._validation(client, req_id, "bO", f"Invalid exercise action: {message.exercise_action}")
+            return
+        held = next((p.quantity for p in self.broker.positions(account) if p.instrument.con_id == instrument.con_id), Decimal(0))
+        quantity = Decimal(int(message.exercise_quantity))
+        if quantity <= 0 or quantity > held:
+            self._validation(client, req_id, "bO", f"Exercise quantity {quantity} exceeds the long position {held}")
+            return
+        key = (account, instrument.con_id)
+        if message.exercise_action == 2:
+            self.broker.lapses[key] = self.broker.lapses.get(key, Decimal(0)) + quantity
+        else:
+            self.broker.lapses.pop(key, None)
+
+    def _expire(self, now: float) -> None:
+        """Settle the cash-settled options that expired by ``now``."""
+        expiries = self.universe.expiries
+        index = bisect.bisect_right(expiries, self._expired_until)
+        if index >= len(expiries) or expiries[index] > now:
+            return
+        self._expired_until = now
+
+        def settlement(instrument: Instrument) -> float:
+            underlying = self.universe.underlying(instrument)
+            spot = 0.0 if underlying is None else self.walks.mid(underlying, now)
+            strike = instrument.contract.strike or 0.0
+            value = spot - strike if instrument.contract.right == "C" else strike - spot
+            return round(max(value, 0.0), 2)
+
+        settled, cancelled = self.broker.expire(now, self.universe.expiry_time, settlement)
+        for sim in cancelled:
+            for owner in self._owner(sim.client_id):
+                self._open_order(owner, sim)
+                self._order_status(owner, sim)
+                self._error(owner, sim.order_id, 202)
+        if settled or cancelled:
+            self._after_change()
 
     def _on_CancelOrder(self, client: _Client, message: Any, now: float) -> None:
         assert client.client_id is not None
@@ -204,7 +273,7 @@ class OrderHandlers(CoreBase):
                 return False
             if not self.sessions:
                 return True
-            moment = phase(sim.instrument, now)
+            moment = phase(sim.instrument, now, holidays=self.holidays)
             return moment is Phase.REGULAR or (moment is Phase.EXTENDED and sim.order.outside_rth)
 
         fills, changed = self.broker.match(

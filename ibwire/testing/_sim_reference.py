@@ -136,7 +136,7 @@ class ReferenceHandlers(CoreBase):
         t = anchor if until is not None else anchor - 1
         limit = until if until is not None else anchor - 7 * 86400
         while len(found) < count and (t < limit if step > 0 else t > limit):
-            moment = phase(instrument, float(t))
+            moment = phase(instrument, float(t), holidays=self.holidays)
             if moment is Phase.CLOSED or (rth and moment is not Phase.REGULAR):
                 t += 600 * step  # skip closed time in strides
                 continue
@@ -160,7 +160,7 @@ class ReferenceHandlers(CoreBase):
         counts: dict[float, Decimal] = {}
         tick = instrument.min_tick * 10
         for t in range(start, int(now), 300):
-            moment = phase(instrument, float(t))
+            moment = phase(instrument, float(t), holidays=self.holidays)
             if moment is Phase.CLOSED or (message.use_rth and moment is not Phase.REGULAR):
                 continue
             quote = historical_quote(self.seed, instrument, t)

@@ -1,8 +1,9 @@
 """The simulator's instruments: a small, fixed universe and contract resolution.
 
 AAPL and MSFT (NASDAQ) and SPY (ARCA) stocks routed through SMART, the front
-quarterly E-mini S&P 500 future on CME, EUR.USD on IDEALPRO, and a chain of AAPL
-options (weekly and monthly expirations, calls and puts).  Dates (future
+quarterly E-mini S&P 500 future on CME, EUR.USD on IDEALPRO, a chain of AAPL
+options (weekly and monthly expirations, calls and puts), and the S&P 500 index
+(SPX, CBOE) with a chain of its cash-settled, European-style SPXW options.  Dates (future
 expiry, option expirations) are derived from the simulator's clock, so the
 universe looks current whatever time a test sets.
 """
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from ..messages import Contract, ContractDetails
 from ._options import option_price
@@ -54,6 +56,8 @@ class Instrument:
         volatility: the yearly volatility of its random walk.
         initial_margin: initial margin per contract (futures), USD.
         maint_margin: maintenance margin per contract (futures), USD.
+        cash_settled: an option settled in cash at expiry (index options),
+            European-style, expiring at 16:00 New York on its expiration date.
     """
 
     contract: Contract
@@ -72,6 +76,7 @@ class Instrument:
     volatility: float = 0.25
     initial_margin: float = 0.0
     maint_margin: float = 0.0
+    cash_settled: bool = False
 
     @property
     def con_id(self) -> int:
@@ -112,7 +117,7 @@ class Instrument:
             time_zone_id=self.time_zone,
             agg_group=1,
             under_symbol=contract.symbol if contract.sec_type in ("OPT", "FUT") else "",
-            under_sec_type={"OPT": "STK", "FUT": "IND"}.get(contract.sec_type, ""),
+            under_sec_type={"OPT": "IND" if self.cash_settled else "STK", "FUT": "IND"}.get(contract.sec_type, ""),
             market_rule_ids=",".join([str(self.market_rule_id)] * len(self.valid_exchanges.split(","))),
             real_expiration_date=contract.last_trade_date_or_contract_month,
             stock_type="COMMON" if contract.sec_type == "STK" and contract.symbol != "SPY" else (
@@ -149,6 +154,7 @@ def _front_quarter(today: _dt.date) -> _dt.date:
 
 
 _MONTH_CODES: Final = "FGHJKMNQUVXZ"
+_NEW_YORK: Final = ZoneInfo("America/New_York")
 
 
 class Universe:
@@ -220,7 +226,16 @@ class Universe:
             time_zone="US/Eastern", head_timestamp="20050301-13:30:00",
             size_increment=Decimal(1), volatility=0.07,
         )
-        self.instruments: list[Instrument] = [*stocks, future, forex]
+        index = Instrument(
+            contract=Contract(
+                con_id=416904, symbol="SPX", sec_type="IND", exchange="CBOE", strike=0.0,
+                currency="USD", local_symbol="SPX", trading_class="",
+            ),
+            price=5200.0, min_tick=0.01, long_name="S&P 500 Stock Index",
+            valid_exchanges="CBOE", order_types="", market_rule_id=110,
+            time_zone="US/Eastern", head_timestamp="19820420-14:30:00", volatility=0.15,
+        )
+        self.instruments: list[Instrument] = [*stocks, future, forex, index]
         aapl = stocks[0]
         monthly = (today.year, today.month + 1) if today.month < 12 else (today.year + 1, 1)
         self.option_expirations = sorted({*_next_fridays(today, 3), _third_friday(*monthly)})
@@ -246,7 +261,30 @@ class Universe:
                             under_con_id=aapl.con_id, head_timestamp=(day - _dt.timedelta(days=60)).strftime("%Y%m%d-14:30:00"),
                         )
                     )
+        con_id = 710000000
+        for day in self.option_expirations:
+            for strike in (float(k) for k in range(4800, 5650, 50)):
+                for right in ("C", "P"):
+                    con_id += 1
+                    local = f"SPXW  {day.strftime('%y%m%d')}{right}{int(strike * 1000):08d}"
+                    self.instruments.append(
+                        Instrument(
+                            contract=Contract(
+                                con_id=con_id, symbol="SPX", sec_type="OPT",
+                                last_trade_date_or_contract_month=day.strftime("%Y%m%d"),
+                                strike=strike, right=right, multiplier="100", exchange="SMART",
+                                currency="USD", local_symbol=local, trading_class="SPXW",
+                            ),
+                            price=round(max(option_price(index.price, strike, _years(today, day), right), 0.05), 2),
+                            min_tick=0.05, long_name="S&P 500 Stock Index",
+                            valid_exchanges="SMART,CBOE", order_types=_OPT_ORDER_TYPES, market_rule_id=110,
+                            time_zone="US/Eastern", under_con_id=index.con_id, cash_settled=True,
+                            head_timestamp=(day - _dt.timedelta(days=60)).strftime("%Y%m%d-14:30:00"),
+                        )
+                    )
         self.by_con_id = {i.con_id: i for i in self.instruments}
+        #: The expiry times of the cash-settled options, in order.
+        self.expiries: list[float] = sorted({t for t in map(self.expiry_time, self.instruments) if t is not None})
 
     def underlying(self, instrument: Instrument) -> Instrument | None:
         """The underlying of an option (``None`` for other instruments)."""
@@ -261,6 +299,15 @@ class Universe:
             return 0.0
         expiry = _dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
         return _years(now, expiry)
+
+    def expiry_time(self, instrument: Instrument) -> float | None:
+        """When a cash-settled option expires (16:00 New York on its expiration
+        date, epoch seconds); ``None`` for every other instrument."""
+        text = instrument.contract.last_trade_date_or_contract_month
+        if not instrument.cash_settled or len(text) < 8:
+            return None
+        day = _dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        return _dt.datetime.combine(day, _dt.time(16, 0), _NEW_YORK).timestamp()
 
     def resolve(self, query: Contract) -> list[Instrument]:
         """Every instrument the contract description matches (IB's loose matching).

@@ -196,6 +196,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         sessions: orders fill only while their venue trades (``_sessions``): regular
             hours, or the extended ones for orders with ``outside_rth``.  Off by
             default, so that a test or a demo run at night or at the weekend fills.
+        holidays: with ``sessions``, US stocks and options are also closed on the
+            NYSE's full-day holidays (``_sessions.nyse_holidays``).  On by default;
+            without ``sessions`` it has no effect.
     """
 
     def __init__(
@@ -209,9 +212,11 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         tick_interval: float = 1.0,
         start_order_id: int = 1,
         sessions: bool = False,
+        holidays: bool = True,
     ) -> None:
         self.seed = seed
         self.sessions = sessions
+        self.holidays = sessions and holidays
         self.accounts = tuple(accounts)
         if not self.accounts:
             raise ValueError("at least one account is needed")
@@ -231,6 +236,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self._match_due: float | None = None
         self._halted: set[int] = set()
         self._pnl_due: float | None = None
+        self._expired_until = 0.0
         self._universe: Universe | None = None
         self._walks: Walks | None = None
         self._broker: Broker | None = None
@@ -315,6 +321,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
                             stream.due = now + stream.interval
             if self._match_due is not None and self._match_due <= now:
                 self._match(now)
+            if self._broker is not None:
+                self._broker.roll(now)
+                self._expire(now)
             if self._pnl_due is not None and self._pnl_due <= now:
                 self._pnl_due = now + 1.0 if self._has_pnl() else None
                 for client in self._clients.values():
@@ -477,8 +486,8 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             details = dataclasses.replace(
                 instrument.details(),
                 contract=self.universe.as_routed(instrument, query),
-                trading_hours=trading_hours(instrument, today, regular=False),
-                liquid_hours=trading_hours(instrument, today, regular=True),
+                trading_hours=trading_hours(instrument, today, regular=False, holidays=self.holidays),
+                liquid_hours=trading_hours(instrument, today, regular=True, holidays=self.holidays),
                 time_zone_id=str(venue.zone),
             )
             self._send(client, ContractData(req_id=message.req_id, contract_details=details))
@@ -495,16 +504,17 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             ),
             None,
         )
-        if underlying is not None and any(True for _ in universe.options_of(underlying)):
-            expirations = tuple(d.strftime("%Y%m%d") for d in universe.option_expirations)
-            strikes = tuple(universe.option_strikes)
+        options = [] if underlying is None else list(universe.options_of(underlying))
+        if underlying is not None and options:
+            expirations = tuple(sorted({o.contract.last_trade_date_or_contract_month for o in options}))
+            strikes = tuple(sorted({o.contract.strike or 0.0 for o in options}))
             for exchange in ("SMART", "CBOE"):
                 self._send(
                     client,
                     SecurityDefinitionOptionParameter(
                         req_id=message.req_id, exchange=exchange, underlying_con_id=underlying.con_id,
-                        trading_class=underlying.symbol, multiplier="100", expirations=expirations,
-                        strikes=strikes,
+                        trading_class=options[0].contract.trading_class, multiplier="100",
+                        expirations=expirations, strikes=strikes,
                     ),
                 )
         self._send(client, SecurityDefinitionOptionParameterEnd(req_id=message.req_id))
@@ -546,6 +556,7 @@ class SimulatedGateway:
         tick_interval: seconds between market data updates of one subscription.
         start_order_id: the first ``nextValidId`` of each client id.
         sessions: orders fill only in their venue's trading hours (see :class:`SimulatorCore`).
+        holidays: with ``sessions``, keep the NYSE's holidays too (see :class:`SimulatorCore`).
     """
 
     def __init__(
@@ -562,10 +573,12 @@ class SimulatedGateway:
         tick_interval: float = 1.0,
         start_order_id: int = 1,
         sessions: bool = False,
+        holidays: bool = True,
     ) -> None:
         self.core = SimulatorCore(
             seed=seed, accounts=accounts, no_permission=no_permission, server_version=server_version,
             max_rate=max_rate, tick_interval=tick_interval, start_order_id=start_order_id, sessions=sessions,
+            holidays=holidays,
         )
         self.clock = clock
         self.host = host

@@ -15,18 +15,21 @@ from ibwire.testing.memory import InMemoryGateway
 
 T0 = 1_710_168_000.0  # Monday 2024-03-11 14:40 UTC, US equities open
 ACCOUNT = "DU0000001"
+EXPIRY = 1_710_532_800.0  # Friday 15 March 2024, 16:00 New York
 CONTRACTS = (
     Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD"),
     Contract(symbol="MSFT", sec_type="STK", exchange="SMART", currency="USD"),
     Contract(symbol="ES", sec_type="FUT", exchange="CME", currency="USD"),
     Contract(symbol="EUR", sec_type="CASH", exchange="IDEALPRO", currency="USD"),
     Contract(con_id=700000010, exchange="SMART"),  # an AAPL option
+    Contract(con_id=710000005, exchange="SMART"),  # an SPXW call, 4900, expiring on Friday
 )
-LOTS = (Decimal(100), Decimal(100), Decimal(1), Decimal(10000), Decimal(1))
+LOTS = (Decimal(100), Decimal(100), Decimal(1), Decimal(10000), Decimal(1), Decimal(1))
 
 steps = st.lists(
     st.one_of(
         st.tuples(st.just("wait"), st.floats(min_value=0.25, max_value=3600.0)),
+        st.tuples(st.just("expire")),
         st.tuples(st.just("order"), st.integers(0, len(CONTRACTS) - 1), st.sampled_from(["BUY", "SELL"]),
                   st.integers(1, 30)),
     ),
@@ -52,6 +55,9 @@ def test_net_liquidation_moves_by_realized_plus_unrealized(flow: list[tuple[obje
     for step in flow:
         if step[0] == "wait":
             gateway.advance(float(step[1]))  # type: ignore[arg-type]
+        elif step[0] == "expire":
+            # Past the SPXW expiry: its positions settle in cash (the options are then gone).
+            gateway.advance(max(EXPIRY + 60.0 - gateway.now, 0.25))
         else:
             _, index, action, lots = step
             assert isinstance(index, int) and isinstance(lots, int) and isinstance(action, str)

@@ -93,6 +93,25 @@ def test_serve(capsys: pytest.CaptureFixture[str]) -> None:
     assert f"simulated gateway on 127.0.0.1:{port} (seed 3)" in capsys.readouterr().out
 
 
+def test_serve_sessions_reaches_the_gateway(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import ibwire.testing.simulator as simulator
+
+    made: list[SimulatedGateway] = []
+
+    class Kept(SimulatedGateway):
+        def __init__(self, **kwargs: object) -> None:
+            super().__init__(**kwargs)  # type: ignore[arg-type]
+            made.append(self)
+
+    monkeypatch.setattr(simulator, "SimulatedGateway", Kept)
+    assert build_parser().parse_args(["serve", "--simulate"]).sessions is False
+    assert main(["serve", "--simulate", "--port", "0", "--sessions", "--duration", "0"]) == 0
+    assert main(["serve", "--simulate", "--port", "0", "--duration", "0"]) == 0
+    assert [gateway.core.sessions for gateway in made] == [True, False]
+    out = capsys.readouterr().out
+    assert "(seed 0, trading sessions)" in out and "(seed 0)\n" in out
+
+
 def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "session.jsonl"
     listen = free_port()

@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from ibwire.testing import SimulatorCore
-from ibwire.testing._sessions import Phase, phase, trading_hours
+from ibwire.testing._sessions import Phase, day_start, nyse_holidays, phase, trading_hours
 
 NEW_YORK = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
@@ -39,3 +39,45 @@ def test_session_phases_and_trading_hours_text() -> None:
     assert trading_hours(es, dt.date(2024, 3, 10), 2, regular=False) == (
         "20240310:1700-20240311:1600;20240311:1700-20240312:0000"
     )
+
+
+# The NYSE's published full-day holidays.
+PUBLISHED = {
+    2024: "0101 0115 0219 0329 0527 0619 0704 0902 1128 1225",
+    2025: "0101 0120 0217 0418 0526 0619 0704 0901 1127 1225",
+    2026: "0101 0119 0216 0403 0525 0619 0703 0907 1126 1225",
+    2027: "0101 0118 0215 0326 0531 0618 0705 0906 1125 1224",
+    2022: "0117 0221 0415 0530 0620 0704 0905 1124 1226",  # New Year's Day on a Saturday: not kept
+}
+
+
+def test_nyse_holidays_follow_the_exchanges_rules() -> None:
+    for year, days in PUBLISHED.items():
+        expected = {dt.date(year, int(d[:2]), int(d[2:])) for d in days.split()}
+        assert nyse_holidays(year) == expected, year
+
+
+def test_holidays_close_us_stocks_and_options_only_when_kept() -> None:
+    core = SimulatorCore()
+    universe = core.universe
+    aapl = universe.by_con_id[265598]
+    es = next(i for i in universe.instruments if i.sec_type == "FUT")
+    good_friday = dt.datetime(2024, 3, 29, 11, 0, tzinfo=NEW_YORK).timestamp()
+    assert phase(aapl, good_friday) is Phase.REGULAR
+    assert phase(aapl, good_friday, holidays=True) is Phase.CLOSED
+    assert phase(es, good_friday, holidays=True) is not Phase.CLOSED  # CME's calendar is not modelled
+    text = trading_hours(aapl, dt.date(2024, 3, 28), 2, regular=True, holidays=True)
+    assert text == "20240328:0930-20240328:1600;20240329:CLOSED"
+    assert "20240329:0930" in trading_hours(aapl, dt.date(2024, 3, 28), 2, regular=True)
+
+
+def test_a_trading_day_ends_at_the_venues_close_on_weekdays_not_holidays() -> None:
+    universe = SimulatorCore().universe
+    aapl = universe.by_con_id[265598]
+    es = next(i for i in universe.instruments if i.sec_type == "FUT")
+    easter_monday = dt.datetime(2024, 4, 1, 10, 0, tzinfo=NEW_YORK).timestamp()
+    assert day_start(aapl, easter_monday) == dt.datetime(2024, 3, 29, 16, 0, tzinfo=NEW_YORK).timestamp()
+    assert day_start(aapl, easter_monday, holidays=True) == dt.datetime(2024, 3, 28, 16, 0, tzinfo=NEW_YORK).timestamp()
+    assert day_start(es, easter_monday, holidays=True) == dt.datetime(2024, 3, 29, 16, 0, tzinfo=CHICAGO).timestamp()
+    monday_close = dt.datetime(2024, 4, 1, 16, 0, tzinfo=NEW_YORK).timestamp()
+    assert day_start(aapl, monday_close) == monday_close

@@ -33,8 +33,9 @@ from ibwire.messages import (
     ReqPositionsMulti,
 )
 from ibwire.testing import SimulatorCore
+from ibwire.testing._accounts import Position
 from ibwire.testing.memory import InMemoryGateway
-from tests.simkit import AAPL, T0, errors, of, order, ready, sim
+from tests.simkit import AAPL, ES, EURUSD, T0, errors, of, order, ready, sim
 
 
 def test_account_updates_multi_and_positions_multi_answer_and_follow_fills() -> None:
@@ -77,15 +78,20 @@ def test_account_data_follows_fills() -> None:
     values = {v.key: v.val for v in of(events, AcctValue)}  # type: ignore[attr-defined]
     assert values["NetLiquidation"] == "1000000.00" and values["AccountCode"] == "DU0000001"
     assert of(events, AcctDownloadEnd) and of(events, PositionEnd) and of(events, AccountSummaryEnd)
-    summary = {s.tag: (s.value, s.currency) for s in of(events, AccountSummary)}  # type: ignore[attr-defined]
-    assert summary == {"AccountType": ("INDIVIDUAL", ""), "NetLiquidation": ("1000000.00", "USD"), "BuyingPower": ("4000000.00", "USD")}
+    summary = {(s.tag, s.currency): s.value for s in of(events, AccountSummary)}  # type: ignore[attr-defined]
+    assert summary == {
+        ("AccountType", ""): "INDIVIDUAL", ("NetLiquidation", "USD"): "1000000.00", ("BuyingPower", "USD"): "4000000.00",
+        ("CashBalance", "BASE"): "1000000.00", ("TotalCashBalance", "BASE"): "1000000.00", ("ExchangeRate", "BASE"): "1.000000",
+    }
     assert of(events, Pnl) == [Pnl(req_id=10, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0)]
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
     events = client.take()
     (portfolio,) = of(events, PortfolioValue)
     assert portfolio.position == 100 and portfolio.contract.con_id == 265598  # type: ignore[attr-defined]
     assert [p.position for p in of(events, PositionData)] == [Decimal(100)]  # type: ignore[attr-defined]
-    assert {s.tag for s in of(events, AccountSummary)} == {"AccountType", "NetLiquidation", "BuyingPower"}  # type: ignore[attr-defined]
+    assert {s.tag for s in of(events, AccountSummary)} == {  # type: ignore[attr-defined]
+        "AccountType", "NetLiquidation", "BuyingPower", "CashBalance", "TotalCashBalance", "ExchangeRate",
+    }
     cash = {v.key: float(v.val) for v in of(events, AcctValue) if v.currency == "USD"}  # type: ignore[attr-defined]
     assert cash["TotalCashValue"] < 1_000_000 - 15_000 and cash["GrossPositionValue"] > 15_000
     assert of(events, PnlSingle)[-1].pos == 100  # type: ignore[attr-defined]
@@ -102,3 +108,95 @@ def test_unknown_account() -> None:
     client = ready(gateway)
     client.send(ReqAcctData(subscribe=True, acct_code="DU9999999"))
     assert errors(client.take(), 321)
+
+
+def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    client.send(ReqAcctData(subscribe=True, acct_code=""))
+    client.take()
+    client.send(PlaceOrder(order_id=1, contract=EURUSD, order=order("BUY", 20_000, "MKT")))
+    gateway.advance(30.0)
+    fills = [f for f in core.broker.fills if f.order.order_id == 1]
+    assert sum(f.shares for f in fills) == 20_000
+    account = core.broker.accounts["DU0000001"]
+    assert account.foreign == {"EUR": 20_000.0}
+    paid = sum(float(f.shares) * f.price + f.commission for f in fills)
+    assert abs(account.cash - (1_000_000 - paid)) < 1e-6
+    client.take()
+    client.send(ReqAcctData(subscribe=True, acct_code=""))  # a fresh download, at this moment
+    events = client.take()
+    rows: dict[tuple[str, str], float] = {}
+    for value in of(events, AcctValue):
+        if value.key in ("CashBalance", "TotalCashBalance", "ExchangeRate", "TotalCashValue", "NetLiquidation"):  # type: ignore[attr-defined]
+            rows[(value.key, value.currency)] = float(value.val)  # type: ignore[attr-defined]
+    rate = rows[("ExchangeRate", "EUR")]
+    assert rate == round(core.walks.mid(core.universe.resolve(EURUSD)[0], gateway.now), 6)
+    assert rows[("CashBalance", "EUR")] == rows[("TotalCashBalance", "EUR")] == 20_000.0
+    assert rows[("CashBalance", "USD")] == round(account.cash, 2)
+    assert rows[("ExchangeRate", "USD")] == rows[("ExchangeRate", "BASE")] == 1.0
+    base = rows[("TotalCashBalance", "BASE")]
+    assert abs(base - (account.cash + 20_000 * rate)) < 0.02
+    # The pair is cash, not a position in the gross position value; net liquidation is all cash.
+    values = core.broker.values("DU0000001")
+    assert values["GrossPositionValue"] == 0.0
+    assert abs(values["TotalCashValue"] - values["NetLiquidation"]) < 1e-6
+    assert abs(rows[("TotalCashValue", "USD")] - base) < 0.02
+    # In the base currency the identity holds: net liquidation moved by realized + unrealized.
+    assert abs((values["NetLiquidation"] - 1_000_000) - (values["RealizedPnL"] + values["UnrealizedPnL"])) < 0.005
+    # The ledger tags of an account summary: one currency, or all of them.
+    client.send(ReqAccountSummary(req_id=30, group_name="All", tags="$LEDGER:EUR"),
+                ReqAccountSummary(req_id=31, group_name="All", tags="$LEDGER:ALL"))
+    summaries = of(client.take(), AccountSummary)
+    eur = {(s.tag, s.currency): s.value for s in summaries if s.req_id == 30}  # type: ignore[attr-defined]
+    assert eur == {("CashBalance", "EUR"): "20000.00", ("TotalCashBalance", "EUR"): "20000.00",
+                   ("ExchangeRate", "EUR"): f"{rate:.6f}"}
+    assert {s.currency for s in summaries if s.req_id == 31} == {"USD", "EUR", "BASE"}  # type: ignore[attr-defined]
+    # Selling it back empties the EUR balance.
+    client.send(PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20_000, "MKT")))
+    gateway.advance(30.0)
+    assert account.foreign == {"EUR": 0.0}
+
+
+def test_daily_pnl_starts_again_at_each_venues_close() -> None:
+    # T0 is Monday 11 March 2024, 14:40 UTC (10:40 New York, daylight time): stocks close
+    # at 20:00 UTC, CME futures at 21:00 UTC (16:00 Chicago).
+    gateway = sim()
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")),
+                PlaceOrder(order_id=2, contract=ES, order=order("BUY", 1, "MKT")))
+    gateway.advance(30.0)
+    broker = core.broker
+    aapl, es = (p for p in broker.positions("DU0000001"))
+    assert aapl.instrument.symbol == "AAPL" and es.instrument.symbol == "ES"
+
+    def total(position: Position) -> float:
+        return position.realized + broker.unrealized(position)
+
+    def daily(req_id: int, con_id: int) -> float:
+        client.send(ReqPnlSingle(req_id=req_id, account="DU0000001", model_code="", con_id=con_id))
+        value = [e for e in of(client.take(), PnlSingle) if e.req_id == req_id][0].daily_pnl  # type: ignore[attr-defined]
+        assert isinstance(value, float)
+        return value
+
+    gateway.advance(T0 + 5 * 3600 - gateway.now)  # 19:40 UTC: the same trading day
+    assert daily(20, 265598) == round(total(aapl), 2) != 0.0
+    gateway.advance(T0 + 5 * 3600 + 1800 - gateway.now)  # 20:10 UTC: stocks closed, futures not
+    assert aapl.day_start == T0 + 5 * 3600 + 1200  # 16:00 New York
+    aapl_daily = daily(21, 265598)
+    assert aapl_daily == round(total(aapl) - aapl.day_base, 2)
+    assert aapl_daily != round(total(aapl), 2)
+    assert daily(22, es.instrument.con_id) == round(total(es), 2)  # not yet reset
+    gateway.advance(T0 + 7 * 3600 - gateway.now)  # 21:40 UTC: the futures' day ended too
+    assert es.day_start == T0 + 6 * 3600 + 1200
+    assert daily(23, es.instrument.con_id) == round(total(es) - es.day_base, 2)
+    # The account's daily P&L is the sum of its positions' (and a new day moves it, not the totals).
+    client.send(ReqPnl(req_id=24, account="DU0000001", model_code=""))
+    (pnl,) = [e for e in of(client.take(), Pnl) if e.req_id == 24]  # type: ignore[attr-defined]
+    expected = sum(total(p) - p.day_base for p in (aapl, es))
+    assert pnl.daily_pnl == round(expected, 2)  # type: ignore[attr-defined]
+    assert pnl.realized_pnl == 0.0 and pnl.unrealized_pnl == round(total(aapl) + total(es), 2)  # type: ignore[attr-defined]

@@ -13,12 +13,14 @@ from ibwire.messages import (
     CancelMktData,
     Contract,
     ErrMsg,
+    ExecutionData,
     HeadTimestamp,
     HistoricalData,
     HistoricalDataEnd,
     HistoricalDataUpdate,
     MarketDepth,
     MarketDepthL2,
+    PlaceOrder,
     RealTimeBars,
     ReqHeadTimestamp,
     ReqHistoricalData,
@@ -36,7 +38,7 @@ from ibwire.messages import (
 from ibwire.testing import SimulatorCore
 from ibwire.testing._market import BAR_SIZES, Level
 from ibwire.testing.memory import InMemoryGateway
-from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, history, of, ready, sim
+from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, history, of, order, ready, sim
 
 
 def apply(book: list[tuple[float, Decimal]], row: MarketDepth | MarketDepthL2) -> None:
@@ -104,8 +106,8 @@ def bars_request(req_id: int, contract: Contract, *, rth: bool, duration: str = 
     )
 
 
-def history_at(now: float, *requests: ReqHistoricalData, sessions: bool = False) -> list[object]:
-    gateway = InMemoryGateway(SimulatorCore(seed=2, sessions=sessions), now=now)
+def history_at(now: float, *requests: ReqHistoricalData, sessions: bool = False, holidays: bool = True) -> list[object]:
+    gateway = InMemoryGateway(SimulatorCore(seed=2, sessions=sessions, holidays=holidays), now=now)
     client = gateway.connect(1)
     gateway.advance(1.5)
     client.take()
@@ -137,6 +139,54 @@ def test_with_sessions_futures_bars_skip_the_daily_break() -> None:
     times = [dt.datetime.fromtimestamp(int(b.date), CHICAGO) for b in data.bars]
     assert not [t for t in times if dt.time(16, 0) <= t.time() < dt.time(17, 0)]
     assert any(t.time() >= dt.time(17, 0) for t in times)  # the evening session is there
+
+
+def test_with_sessions_bars_skip_the_nyse_holidays() -> None:
+    easter_monday = dt.datetime(2024, 4, 1, 17, 0, tzinfo=NEW_YORK).timestamp()
+    minutes = bars_request(1, AAPL, rth=True, duration="2 D")
+    days = bars_request(2, AAPL, rth=True, duration="5 D", bar="1 day")
+
+    def dates(events: list[object]) -> list[set[dt.date]]:
+        found = [e for e in events if isinstance(e, HistoricalData)]
+        return [{dt.datetime.fromtimestamp(int(b.date), NEW_YORK).date() if len(b.date) > 8
+                 else dt.date(int(b.date[:4]), int(b.date[4:6]), int(b.date[6:])) for b in d.bars} for d in found]
+
+    good_friday = dt.date(2024, 3, 29)
+    kept = dates(history_at(easter_monday, minutes, days, sessions=True))
+    assert [good_friday in d for d in kept] == [False, False]
+    assert dt.date(2024, 3, 28) in kept[0] and dt.date(2024, 3, 28) in kept[1]
+    ignored = dates(history_at(easter_monday, minutes, days, sessions=True, holidays=False))
+    assert [good_friday in d for d in ignored] == [True, True]
+
+
+def test_with_sessions_no_fill_on_a_holiday() -> None:
+    good_friday = dt.datetime(2024, 3, 29, 11, 0, tzinfo=NEW_YORK).timestamp()
+    for holidays, filled in ((True, False), (False, True)):
+        gateway = InMemoryGateway(SimulatorCore(seed=2, sessions=True, holidays=holidays), now=good_friday)
+        client = ready(gateway)
+        client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "MKT")))
+        gateway.advance(30.0)
+        assert bool(of(client.take(), ExecutionData)) is filled
+
+
+def test_durations_in_days_count_trading_days() -> None:
+    # T0 is Monday 11 March 2024, 10:40 New York: five trading days reach back to Tuesday the 5th.
+    week = bars_request(1, AAPL, rth=True, duration="5 D", bar="1 hour")
+    daily = bars_request(2, AAPL, rth=True, duration="5 D", bar="1 day")
+    overnight = bars_request(3, ES, rth=False, duration="1 D", bar="1 hour")
+    found = [e for e in history_at(T0, week, daily, overnight, sessions=True) if isinstance(e, HistoricalData)]
+    hours, days, futures = found
+    assert sorted({dt.datetime.fromtimestamp(int(b.date), NEW_YORK).day for b in hours.bars}) == [5, 6, 7, 8, 11]
+    assert [b.date for b in days.bars] == ["20240305", "20240306", "20240307", "20240308", "20240311"]
+    # A futures trading day opens the evening before: Sunday 17:00 Chicago.
+    first = dt.datetime.fromtimestamp(int(futures.bars[0].date), CHICAGO)
+    assert (first.weekday(), first.hour) == (6, 17)
+    # Before the open the day has not begun: "1 D" is the last whole session, even without sessions.
+    tuesday_early = dt.datetime(2024, 3, 12, 5, 0, tzinfo=NEW_YORK).timestamp()
+    (bars,) = [e for e in history_at(tuesday_early, bars_request(4, AAPL, rth=True, duration="1 D"))
+               if isinstance(e, HistoricalData)]
+    assert {dt.datetime.fromtimestamp(int(b.date), NEW_YORK).date() for b in bars.bars} == {dt.date(2024, 3, 11)}
+    assert len(bars.bars) == 390
 
 
 def test_without_sessions_or_rth_bars_cover_every_hour() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
+
 from ibwire.messages import (
     CancelOrder,
     CommissionAndFeesReport,
@@ -13,6 +15,7 @@ from ibwire.messages import (
     ExecutionData,
     ExecutionDataEnd,
     ExecutionFilter,
+    ExerciseOptions,
     MarketDepth,
     NextValidId,
     OpenOrder,
@@ -34,6 +37,7 @@ from ibwire.messages import (
 )
 from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._accounts import short_option_requirement
+from ibwire.testing._universe import Instrument
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, of, ready, sim
 
@@ -70,6 +74,29 @@ def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_
     gateway.advance(60.0)
     assert [e.status for e in client.take() if isinstance(e, OrderStatus)][-1] == "Filled"
     assert core.broker.values("DU0000001")["InitMarginReq"] > 0
+
+
+def test_working_orders_count_in_the_margin_check() -> None:
+    gateway, core, client = setup()
+    (instrument,) = core.universe.resolve(AAPL)
+    mid = core.walks.mid(instrument, gateway.now)
+    limit = round(mid * 0.9, 2)  # far below the market: both orders rest
+    shares = int(1_200_000 / mid)  # each alone within buying power (2,000,000), the two beyond it
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit)))
+    assert not errors(client.take(), 201)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit, what_if=True)))
+    (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
+    # The preview's "before" already counts the working order.
+    assert float(preview.order_state.init_margin_before or 0) > 0.4 * 1_200_000
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit)))
+    (error,) = errors(client.take(), 201)
+    assert error.req_id == 3
+    assert core.broker.find(1, 3) is None
+    # Once the first is cancelled the same order is accepted.
+    client.send(CancelOrder(order_id=1))
+    client.take()
+    client.send(PlaceOrder(order_id=4, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit)))
+    assert not errors(client.take(), 201)
 
 
 def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying() -> None:
@@ -364,3 +391,68 @@ def test_fills_are_at_prices_the_quote_stream_published() -> None:
     assert len(fills) == 120
     for side, price in fills:
         assert ((2 if side == "BOT" else 1), price) in published, (side, price)
+
+
+def test_cash_settled_index_options_settle_at_expiry() -> None:
+    gateway, core, client = setup()  # Monday 11 March 2024; the first SPXW expiry is Friday the 15th
+    universe = core.universe
+    (spx,) = universe.resolve(Contract(symbol="SPX", sec_type="IND", exchange="CBOE"))
+
+    def option(strike: float, right: str) -> Instrument:
+        return next(i for i in universe.options_of(spx) if i.contract.strike == strike and i.contract.right == right
+                    and i.contract.last_trade_date_or_contract_month == "20240315")
+
+    call, put, far = option(4900.0, "C"), option(4900.0, "P"), option(5600.0, "C")
+    assert call.cash_settled and universe.expiry_time(call) == 1_710_532_800.0  # 16:00 New York (20:00 UTC)
+    assert universe.expiry_time(core.universe.resolve(AAPL)[0]) is None
+    for order_id, instrument, qty in ((1, call, 2), (2, put, 1)):
+        client.send(PlaceOrder(order_id=order_id, contract=Contract(con_id=instrument.con_id, exchange="SMART"),
+                               order=order("BUY", qty)))
+    gateway.advance(30.0)
+    held = {p.instrument.con_id: p.quantity for p in core.broker.positions("DU0000001")}
+    assert held == {call.con_id: 2, put.con_id: 1}
+    # An index itself does not trade; exercise instructions are checked.
+    client.send(PlaceOrder(order_id=3, contract=Contract(con_id=spx.con_id, exchange="CBOE"), order=order("BUY", 1)))
+    client.send(ExerciseOptions(req_id=4, contract=Contract(con_id=call.con_id, exchange="SMART"),
+                                exercise_action=1, exercise_quantity=3))
+    aapl_call = next(i for i in universe.instruments if i.contract.symbol == "AAPL" and i.sec_type == "OPT")
+    client.send(ExerciseOptions(req_id=5, contract=Contract(con_id=aapl_call.con_id, exchange="SMART"),
+                                exercise_action=1, exercise_quantity=1))
+    assert [(e.req_id, e.error_code) for e in errors(client.take())] == [(3, 321), (4, 321), (5, 321)]
+    # Let one of the two calls lapse: it expires worthless although in the money.
+    client.send(ExerciseOptions(req_id=6, contract=Contract(con_id=call.con_id, exchange="SMART"),
+                                exercise_action=2, exercise_quantity=1))
+    assert not errors(client.take())
+    expiry = universe.expiry_time(call)
+    assert expiry is not None
+    gateway.advance(expiry - 120 - gateway.now)
+    client.send(PlaceOrder(order_id=7, contract=Contract(con_id=far.con_id, exchange="SMART"),
+                           order=order("BUY", 1, "LMT", lmt_price=0.05)))
+    account = core.broker.accounts["DU0000001"]
+    positions = {p.instrument.con_id: p for p in core.broker.positions("DU0000001")}
+    costs = {con_id: (p.avg_cost, p.realized) for con_id, p in positions.items()}
+    values = core.broker.values("DU0000001")
+    before = (values["NetLiquidation"], values["RealizedPnL"] + values["UnrealizedPnL"])
+    client.take()
+    gateway.advance(expiry + 60 - gateway.now)
+    settled_at, intrinsic = core.broker.settlements[call.con_id]
+    assert expiry <= settled_at <= expiry + core.tick_interval  # the first step after the expiry
+    spot = core.walks.mid(spx, settled_at)
+    assert intrinsic == round(max(spot - 4900.0, 0.0), 2) > 0
+    assert core.broker.settlements[put.con_id] == (settled_at, 0.0)
+    assert positions[call.con_id].quantity == 0 and positions[put.con_id].quantity == 0
+    # Realized: one call at intrinsic, one lapsed at nothing, the put worthless (out of the money).
+    call_cost, call_realized = costs[call.con_id]
+    put_cost, put_realized = costs[put.con_id]
+    assert positions[call.con_id].realized - call_realized == pytest.approx(intrinsic * 100 - call_cost + (0 - call_cost))
+    assert spot > 4900.0
+    assert positions[put.con_id].realized - put_realized == pytest.approx(-put_cost)
+    values = core.broker.values("DU0000001")
+    after = (values["NetLiquidation"], values["RealizedPnL"] + values["UnrealizedPnL"])
+    assert abs((after[0] - before[0]) - (after[1] - before[1])) < 0.005
+    assert account.cash >= 0
+    events = client.take()
+    assert [e.status for e in of(events, OrderStatus) if e.order_id == 7] == ["Cancelled"]
+    # Expired, the options are gone for new orders and instructions.
+    client.send(PlaceOrder(order_id=8, contract=Contract(con_id=call.con_id, exchange="SMART"), order=order("BUY", 1)))
+    assert [e.error_code for e in errors(client.take())] == [200]
