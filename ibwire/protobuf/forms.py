@@ -100,7 +100,7 @@ def register(*mappings: Form) -> None:
 
 
 #: The family modules (under :mod:`ibwire.protobuf`) that register mappings.
-FAMILIES: Final[tuple[str, ...]] = ("executions", "system")
+FAMILIES: Final[tuple[str, ...]] = ("executions", "system", "orders")
 
 
 def _load_families() -> None:

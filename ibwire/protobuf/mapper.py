@@ -48,6 +48,11 @@ class Conv(enum.Enum):
     FLAG = "flag"
     #: Protobuf decimal text <-> int (``CommissionAndFeesReport.yieldRedemptionDate``).
     INT_TEXT = "int_text"
+    #: Protobuf double <-> the official decoder's ``decimalMaxString`` text
+    #: (``OrderState`` margins); empty text is left out.
+    DOUBLE_TEXT = "double_text"
+    #: Protobuf int32 0/1 <-> bool (``Order.usePriceMgmtAlgo`` and kin).
+    INT_BOOL = "int_bool"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
     #: Nested message <-> object (:attr:`Link.nested`).
@@ -93,6 +98,15 @@ def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
+def _double_text(value: float) -> str:
+    """A double as the official ``decimalMaxString`` writes it."""
+    return f"{Decimal(str(value)):f}"
+
+
+def _text_double(text: str) -> float | None:
+    return float(text) if text else None
+
+
 class ObjectMap:
     """The generated reader and writer of one class.
 
@@ -130,6 +144,8 @@ class ObjectMap:
             "_mult": format_multiplier,
             "_mult_value": _multiplier_value,
             "_flag": _flag,
+            "_dbl_text": _double_text,
+            "_text_dbl": _text_double,
             "Decimal": Decimal,
         }
         read = ["def read(d):"] + ["    " + line for line in self._reader_body(namespace)]
@@ -202,6 +218,8 @@ class ObjectMap:
             Conv.MULTIPLIER: "_mult(v)",
             Conv.FLAG: "_flag(v)",
             Conv.INT_TEXT: "int(v)",
+            Conv.DOUBLE_TEXT: "_dbl_text(v)",
+            Conv.INT_BOOL: "v != 0",
             Conv.TUPLE: "tuple(v)",
             Conv.OBJECT: f"_read{index}(v)",
             Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
@@ -235,6 +253,8 @@ class ObjectMap:
             Conv.MULTIPLIER: "_mult_value(v)",
             Conv.FLAG: "v != 0",
             Conv.INT_TEXT: "str(v)",
+            Conv.DOUBLE_TEXT: "_text_dbl(v)",
+            Conv.INT_BOOL: "1 if v else 0",
             Conv.TUPLE: "list(v)",
             Conv.OBJECT: f"_write{index}(v)",
             Conv.OBJECTS: f"[_write{index}(x) for x in v]",
