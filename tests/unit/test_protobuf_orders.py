@@ -291,6 +291,15 @@ OPEN = OpenOrder(
 )  # fmt: skip
 
 
+def _open_body() -> bytes:
+    _, server = connected(226)
+    server.send(OPEN)
+    return server.data_to_send()[8:]
+
+
+OPEN_BODY = _open_body()
+
+
 def test_open_and_completed_orders_round_trip() -> None:
     completed = CompletedOrder(
         contract=OPEN.contract,
@@ -408,3 +417,20 @@ def test_random_placed_orders_round_trip(request: PlaceOrder) -> None:
     client.send(request)
     server.receive_data(client.data_to_send())
     assert server.events_received() == [_as_read(request)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    msg_id=st.sampled_from([205, 253, 301, 302, 300]),
+    body=st.binary(max_size=64)
+    | st.builds(bytes.__add__, st.just(OPEN_BODY), st.binary(max_size=8))
+    | st.integers(0, len(OPEN_BODY)).map(lambda n: OPEN_BODY[:n]),
+)
+def test_garbage_bodies_give_typed_errors_and_the_stream_goes_on(msg_id: int, body: bytes) -> None:
+    client, _ = connected(226)
+    client.receive_data(raw(msg_id, body) + raw(253, b""))
+    *first, last = client.events_received()
+    assert last == OpenOrderEnd()
+    assert len(first) == 1
+    assert isinstance(first[0], (MalformedMessage, OpenOrder, OpenOrderEnd, CompletedOrder,
+                                 CompletedOrdersEnd, OrderBound))  # fmt: skip
