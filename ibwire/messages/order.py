@@ -286,7 +286,7 @@ class OrderState:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Order:
-    """An order (the official ``Order``), every field of the text protocol.
+    """An order (the official ``Order``), every field of the official class.
 
     Numbers the official client leaves at UNSET_INTEGER / UNSET_DOUBLE are
     ``None`` here.  Which fields travel in which message, and from which server
@@ -298,7 +298,10 @@ class Order:
     client only sends as protobuf (server 216 and later: ``postOnly``,
     ``allowPreOpen``, ``ignoreOpenAuction``, ``deactivate``,
     ``seekPriceImprovement``, ``whatIfType``, ``hedgeMaxSize``, attached
-    orders) are not part of the text protocol and are left out.
+    orders, ``conditionsIncludeOvernight``) are never on the text wire: they
+    are the last attributes below, ``None`` when unset, and setting one for a
+    server that cannot carry it raises
+    :class:`~ibwire.errors.UnsupportedByServerError`.
 
     Attributes:
         order_id: the order id (in open orders; ``PlaceOrder`` carries its own).
@@ -456,6 +459,20 @@ class Order:
         manual_order_indicator: CME tagging: 0 automated, 1 manual; ``None``
             when unset (sent as the max-int literal) (server 192+).
         submitter: the submitter (reported from server 198).
+        deactivate: create the order inactive (protobuf only, server 216+).
+        post_only: post-only: never take liquidity (protobuf only, server 216+).
+        allow_pre_open: may trade in the pre-open session (protobuf only, server 216+).
+        ignore_open_auction: skip the opening auction (protobuf only, server 216+).
+        seek_price_improvement: route to seek price improvement (protobuf only,
+            server 217+).
+        what_if_type: the kind of what-if preview (protobuf only, server 217+).
+        hedge_max_size: the largest hedge order size (protobuf only, server 223+).
+        conditions_include_overnight: the conditions apply in the overnight
+            session too (protobuf only, server 226+).
+        sl_order_id: the id of an attached stop-loss order (protobuf only, server 218+).
+        sl_order_type: the order type of the attached stop-loss order (server 218+).
+        pt_order_id: the id of an attached profit-taker order (protobuf only, server 218+).
+        pt_order_type: the order type of the attached profit-taker order (server 218+).
     """
 
     order_id: int = 0
@@ -624,3 +641,17 @@ class Order:
     include_overnight: bool = False
     manual_order_indicator: int | None = None
     submitter: str = ""
+
+    # Protobuf only (see the class docstring): None is unset.
+    deactivate: bool | None = None
+    post_only: bool | None = None
+    allow_pre_open: bool | None = None
+    ignore_open_auction: bool | None = None
+    seek_price_improvement: bool | None = None
+    what_if_type: int | None = None
+    hedge_max_size: int | None = None
+    conditions_include_overnight: bool | None = None
+    sl_order_id: int | None = None
+    sl_order_type: str | None = None
+    pt_order_id: int | None = None
+    pt_order_type: str | None = None

@@ -394,6 +394,38 @@ _PEG_BEST_MID_SENT: Final = When(
     ),
     since=_PEG_OFFSETS,
 )
+
+
+def _protobuf_only(name: str, gate: int) -> F:
+    """An order field the official client only sends in protobuf form, from
+    ``gate``: never on the text wire (present from ``gate`` and gone at ``gate``;
+    its kind is never used), so that setting it below ``gate`` raises
+    UnsupportedByServerError."""
+    return F(name, STR, since=gate, before=gate)
+
+
+#: The order fields that exist only in protobuf form, with their gates (the
+#: official ``EClient.validateOrderParameters`` / ``validateAttachedOrdersParameters``).
+#: ``route_marketable_to_bbo`` is a reported field on the text wire, not sent there.
+PROTOBUF_ONLY_ORDER_FIELDS: Final = MappingProxyType({
+    "deactivate": SV.ADDITIONAL_ORDER_PARAMS_1,
+    "post_only": SV.ADDITIONAL_ORDER_PARAMS_1,
+    "allow_pre_open": SV.ADDITIONAL_ORDER_PARAMS_1,
+    "ignore_open_auction": SV.ADDITIONAL_ORDER_PARAMS_1,
+    "seek_price_improvement": SV.ADDITIONAL_ORDER_PARAMS_2,
+    "what_if_type": SV.ADDITIONAL_ORDER_PARAMS_2,
+    "sl_order_id": SV.ATTACHED_ORDERS,
+    "sl_order_type": SV.ATTACHED_ORDERS,
+    "pt_order_id": SV.ATTACHED_ORDERS,
+    "pt_order_type": SV.ATTACHED_ORDERS,
+    "hedge_max_size": SV.HEDGE_MAX_SIZE,
+    "conditions_include_overnight": SV.UNIFIED_VERSION_COND_ORDER_WITH_OVERNIGHT_PARAM,
+})  # fmt: skip
+
+_PROTOBUF_ONLY: Final = tuple(
+    _protobuf_only(f"order.{name}", gate)
+    for name, gate in PROTOBUF_ONLY_ORDER_FIELDS.items()
+)
 _WIRE_OBJECTS: Final = MappingProxyType(
     {"contract": Contract, "order": Order, "order_state": OrderState}
 )
@@ -984,4 +1016,5 @@ class PlaceOrder(Message):
         F("order.include_overnight", BOOL, since=SV.INCLUDE_OVERNIGHT),
         F("order.manual_order_indicator", OPT_INT_MAX, since=SV.CME_TAGGING_FIELDS),
         F("order.imbalance_only", BOOL, since=SV.IMBALANCE_ONLY),
+        *_PROTOBUF_ONLY,
     )

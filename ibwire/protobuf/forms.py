@@ -103,6 +103,8 @@ def register(*mappings: Form) -> None:
 FAMILIES: Final[tuple[str, ...]] = (
     "executions",
     "system",
+    # orders (203-204)
+    "orders",
     # market data, contract data, accounts and positions (205-207)
     "market",
     "accounts",

@@ -55,6 +55,11 @@ class Conv(enum.Enum):
     INT_DOUBLE = "int_double"
     #: ``map<string, string>`` <-> tuple of :class:`~ibwire.messages.common.TagValue`.
     TAG_VALUES = "tag_values"
+    #: Protobuf double <-> the official decoder's ``decimalMaxString`` text
+    #: (``OrderState`` margins); empty text is left out.
+    DOUBLE_TEXT = "double_text"
+    #: Protobuf int32 0/1 <-> bool (``Order.usePriceMgmtAlgo`` and kin).
+    INT_BOOL = "int_bool"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
     #: Nested message <-> object (:attr:`Link.nested`).
@@ -100,6 +105,15 @@ def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
+def _double_text(value: float) -> str:
+    """A double as the official ``decimalMaxString`` writes it."""
+    return f"{Decimal(str(value)):f}"
+
+
+def _text_double(text: str) -> float | None:
+    return float(text) if text else None
+
+
 class ObjectMap:
     """The generated reader and writer of one class.
 
@@ -137,6 +151,8 @@ class ObjectMap:
             "_mult": format_multiplier,
             "_mult_value": _multiplier_value,
             "_flag": _flag,
+            "_dbl_text": _double_text,
+            "_text_dbl": _text_double,
             "Decimal": Decimal,
             "_TagValue": TagValue,
         }
@@ -213,6 +229,8 @@ class ObjectMap:
             Conv.FLOAT_TEXT: "float(v)",
             Conv.INT_DOUBLE: "int(v)",
             Conv.TAG_VALUES: "tuple([_TagValue(tag=k, value=x) for k, x in v.items()])",
+            Conv.DOUBLE_TEXT: "_dbl_text(v)",
+            Conv.INT_BOOL: "v != 0",
             Conv.TUPLE: "tuple(v)",
             Conv.OBJECT: f"_read{index}(v)",
             Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
@@ -249,6 +267,8 @@ class ObjectMap:
             Conv.FLOAT_TEXT: "repr(v)",
             Conv.INT_DOUBLE: "float(v)",
             Conv.TAG_VALUES: "{x.tag: x.value for x in v}",
+            Conv.DOUBLE_TEXT: "_text_dbl(v)",
+            Conv.INT_BOOL: "1 if v else 0",
             Conv.TUPLE: "list(v)",
             Conv.OBJECT: f"_write{index}(v)",
             Conv.OBJECTS: f"[_write{index}(x) for x in v]",

@@ -23,7 +23,8 @@ from ibwire.messages.order import (
     VolumeCondition,
 )
 
-# official Order attributes (ibapi 10.46 order.py), in the order the class sets them.
+# official Order attributes (ibapi 10.46 order.py, in the order the class sets them,
+# and conditionsIncludeOvernight of 10.51).
 OFFICIAL_ORDER = """
 softDollarTier orderId clientId permId action totalQuantity orderType lmtPrice auxPrice tif
 activeStartTime activeStopTime ocaGroup ocaType orderRef transmit parentId blockOrder sweepToFill
@@ -51,11 +52,13 @@ manualOrderTime minTradeQty minCompeteSize competeAgainstBestOffset midOffsetAtW
 midOffsetAtHalf customerAccount professionalCustomer bondAccruedInterest includeOvernight
 manualOrderIndicator submitter postOnly allowPreOpen ignoreOpenAuction deactivate
 seekPriceImprovement whatIfType slOrderId slOrderType ptOrderId ptOrderType
+conditionsIncludeOvernight
 """.split()
 
 # official attributes only sent as protobuf (server 216+: ADDITIONAL_ORDER_PARAMS_1/2,
-# ATTACHED_ORDERS, HEDGE_MAX_SIZE): not part of the text protocol.
+# ATTACHED_ORDERS, HEDGE_MAX_SIZE, 226): never on the text wire, None when unset.
 PROTOBUF_ONLY = {
+    "conditionsIncludeOvernight",
     "postOnly",
     "allowPreOpen",
     "ignoreOpenAuction",
@@ -102,9 +105,14 @@ def test_snake_case_rule() -> None:
     assert snake("initMarginBeforeOutsideRTH") == "init_margin_before_outside_rth"
 
 
-def test_order_has_every_text_protocol_field_of_the_official_order() -> None:
-    expected = {snake(n) for n in OFFICIAL_ORDER if n not in PROTOBUF_ONLY}
-    assert set(field_names(Order)) == expected
+def test_order_has_every_field_of_the_official_order() -> None:
+    assert set(field_names(Order)) == {snake(n) for n in OFFICIAL_ORDER}
+
+
+def test_protobuf_only_fields_are_unset_by_default() -> None:
+    o = Order()
+    for name in PROTOBUF_ONLY:
+        assert getattr(o, snake(name)) is None, name
 
 
 def test_order_state_has_every_official_field() -> None:
