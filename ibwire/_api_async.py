@@ -7,7 +7,7 @@ with the helpers as coroutines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._frontend import FrontEnd
@@ -19,7 +19,9 @@ from ._session import (
     Pending,
     TrackedOrder,
 )
+from .contracts import resolve_contract
 from .errorcodes import CodeTable
+from .live import AccountValue, Fill, OrderBook, PnL, PortfolioItem, Position, Ticker, Trade
 from .messages import (
     AccountSummary,
     BarData,
@@ -587,3 +589,183 @@ class AsyncApi(FrontEnd):
             The subscription.
         """
         return self._subscribe(ReqAcctData(subscribe=True, acct_code=account))
+
+    # ------------------------------------------------------------------ live objects
+
+    async def qualify(self, *contracts: Contract, timeout: float | None = None) -> list[Contract]:
+        """The contracts completed by TWS (``con_id`` and the rest filled in).
+
+        Each is looked up with ``reqContractDetails`` and resolved by
+        :func:`ibwire.contracts.resolve_contract`.
+
+        Args:
+            *contracts: full or partial contracts.
+            timeout: seconds to wait for each answer; the client's default when omitted.
+
+        Returns:
+            The qualified contracts, in the order given.
+
+        Raises:
+            ContractNotFoundError: TWS knows no such contract.
+            AmbiguousContractError: several contracts match (they are in its ``candidates``).
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        qualified: list[Contract] = []
+        for contract in contracts:
+            details = await self._call(self._details_of(contract, limit))
+            qualified.append(resolve_contract(contract, details))
+        return qualified
+
+    def _details_of(
+        self, contract: Contract, limit: float | None
+    ) -> Callable[[float], Pending[list[ContractDetails]]]:
+        return lambda now: self._session.contract_details(contract, now, limit)
+
+    def ticker(self, contract: Contract, generic_tick_list: str = "") -> Ticker:
+        """A live quote of ``contract``, updated in place as market data arrives.
+
+        The same ticker is returned for the same contract until
+        :meth:`cancel_ticker`.  Its messages go to the ticker, not the wrapper.
+        See :mod:`ibwire.live.ticker` for reading it from other threads.
+
+        Args:
+            contract: the contract (qualify it first for a stable identity).
+            generic_tick_list: more generic ticks (``"106"``: option implied volatility).
+
+        Returns:
+            The ticker.
+        """
+        return self._session_call(
+            lambda now: self._session.ticker(contract, now, generic_tick_list)
+        )
+
+    def tickers(self, *contracts: Contract) -> list[Ticker]:
+        """:meth:`ticker` for each contract, in the order given."""
+        return [self.ticker(contract) for contract in contracts]
+
+    def cancel_ticker(self, contract: Contract) -> bool:
+        """Stop the ticker of ``contract``; whether there was one."""
+        return self._session_call(lambda now: self._session.cancel_ticker(contract, now))
+
+    def updated_tickers(self, timeout: float | None = None) -> set[Ticker]:
+        """Wait for tickers to change (threaded client).
+
+        Returns the tickers changed since the last call, as soon as a socket
+        read has changed one (ib_async's ``pendingTickersEvent``).
+
+        Args:
+            timeout: seconds to wait; ``None`` waits as long as it takes.
+
+        Returns:
+            The changed tickers; empty when ``timeout`` passed without a change.
+
+        Raises:
+            TypeError: on the asyncio client (``async for t in client.ticker_updates()``).
+        """
+        return self._updated_tickers(timeout)
+
+    def ticker_updates(self) -> AsyncIterator[set[Ticker]]:
+        """The sets of tickers changed, one per socket read that changed any (asyncio client).
+
+        Raises:
+            TypeError: on the threaded client (``client.updated_tickers(timeout)``).
+        """
+        return self._ticker_updates()
+
+    def order_book(self, contract: Contract, rows: int = 10, smart: bool = False) -> OrderBook:
+        """A live order book of ``contract`` (``reqMktDepth``), kept sorted.
+
+        Args:
+            contract: the contract.
+            rows: the rows per side.
+            smart: aggregate the book across exchanges (SMART depth).
+
+        Returns:
+            The book, updated in place.
+        """
+        return self._session_call(
+            lambda now: self._session.order_book(contract, now, rows, smart)
+        )
+
+    def cancel_order_book(self, book: OrderBook) -> bool:
+        """Stop ``book``; whether it was live."""
+        return self._session_call(lambda now: self._session.cancel_order_book(book, now))
+
+    def place(self, contract: Contract, order: Order) -> Trade:
+        """Place ``order`` under a new order id and follow it as a :class:`~ibwire.live.Trade`.
+
+        Args:
+            contract: the contract.
+            order: the order (``ibwire.orders.LimitOrder(...)``, ...).
+
+        Returns:
+            The trade, updated in place through its fills and commissions.
+
+        Raises:
+            ReadOnlyError: the client is read-only (nothing is sent).
+            ConnectionClosedError: not connected.
+        """
+        return self._session_call(lambda now: self._session.place(contract, order, now))
+
+    def modify_trade(self, trade: Trade, changes: dict[str, object]) -> None:
+        """Send ``trade``'s order again with ``changes`` (what ``trade.modify`` calls)."""
+        self._session_call(lambda now: self._session.modify(trade, changes, now))
+
+    def cancel_trade(self, trade: Trade) -> None:
+        """Cancel ``trade``'s order (what ``trade.cancel`` calls)."""
+        self._session_call(lambda now: self._session.cancel_trade(trade, now))
+
+    def wait_trade(self, trade: Trade, timeout: float | None) -> None:
+        """Block until ``trade`` is done (what ``trade.wait`` calls)."""
+        self._wait_trade(trade, timeout)
+
+    def trade_done(self, trade: Trade) -> Awaitable[Trade]:
+        """An awaitable ending when ``trade`` is done (what ``trade.done`` returns)."""
+        return self._trade_done(trade)
+
+    def trades(self) -> list[Trade]:
+        """Every trade of the connection: placed here, or found at connect."""
+        return self._locked(self._session.blotter.trades)
+
+    def open_trades(self) -> list[Trade]:
+        """The trades that are not done."""
+        return self._locked(self._session.blotter.open_trades)
+
+    def fills(self) -> list[Fill]:
+        """Every execution seen, with its commission report once it came."""
+        return self._locked(self._session.blotter.fills)
+
+    def portfolio(self, account: str | None = None) -> list[PortfolioItem]:
+        """The portfolio, kept current from connect (no request per call).
+
+        Args:
+            account: one account; every managed account when omitted.
+        """
+        return self._session.portfolio.portfolio(account)
+
+    def account_values(self, account: str | None = None) -> list[AccountValue]:
+        """The account values, kept current from connect (no request per call)."""
+        return self._session.portfolio.account_values(account)
+
+    def held_positions(self, account: str | None = None) -> list[Position]:
+        """The positions, kept current from connect (no request per call)."""
+        return self._session.portfolio.positions(account)
+
+    def account_pnl(self, account: str | None = None) -> list[PnL]:
+        """The daily P&L of each account, kept current from connect."""
+        return self._session.portfolio.pnl(account)
+
+    # ------------------------------------------------------------------ waits of each client
+
+    def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
+        raise TypeError("the asyncio client: use `async for t in client.ticker_updates()`")
+
+    def _ticker_updates(self) -> AsyncIterator[set[Ticker]]:
+        raise TypeError("the threaded client: use client.updated_tickers(timeout)")
+
+    def _wait_trade(self, trade: Trade, timeout: float | None) -> None:
+        raise TypeError("the asyncio client: use `await trade.done()`")
+
+    def _trade_done(self, trade: Trade) -> Awaitable[Trade]:
+        raise TypeError("the threaded client: use trade.wait(timeout)")

@@ -61,9 +61,9 @@ def generate() -> str:
     pieces = _split_methods(body)
     out = [pieces[0]]
     for piece in pieces[1:]:
-        if re.search(r"^    def _call\(", piece, re.MULTILINE) or "return self._call(" in piece:
+        if re.search(r"^    def _call\(", piece, re.MULTILINE) or "self._call(" in piece:
             piece = piece.replace("    def ", "    async def ", 1)
-            piece = piece.replace("return self._call(", "return await self._call(")
+            piece = piece.replace("self._call(", "await self._call(")
         out.append(piece)
     return head + sep + "".join(out)
 

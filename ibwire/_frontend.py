@@ -55,6 +55,7 @@ class FrontEnd(RequestMethods):
         max_version: int = MAX_CLIENT_VERSION,
         connect_options: str = "",
         subscription_buffer: int = DEFAULT_SUBSCRIPTION_BUFFER,
+        account_updates: bool = True,
     ) -> None:
         """Make a client (not connected yet).
 
@@ -89,6 +90,10 @@ class FrontEnd(RequestMethods):
             subscription_buffer: the most messages a subscription holds for a reader
                 that falls behind; beyond it the oldest are dropped, counted in
                 ``Subscription.dropped`` and logged.
+            account_updates: follow the account from connect (positions, account
+                updates of every managed account, their P&L), so that
+                ``portfolio()``, ``held_positions()``, ``account_values()`` and
+                ``account_pnl()`` read local state; ``False`` sends none of it.
         """
         self.wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host
@@ -113,6 +118,8 @@ class FrontEnd(RequestMethods):
             min_version=min_version,
             max_version=max_version,
             connect_options=connect_options,
+            account_updates=account_updates,
+            follow_orders=True,
         )
         self._dispatcher = Dispatcher(self.wrapper, on_callback_error)
         self._init_transport(clock)

@@ -41,6 +41,7 @@ from typing import Any
 
 from ._session_calls import CallsPart
 from ._session_lifecycle import LifecyclePart
+from ._session_live import LivePart
 from ._session_orders import OrdersPart
 from ._session_routes import (
     _CANCELS,
@@ -110,7 +111,7 @@ __all__ = [
 ]
 
 
-class Session(LifecyclePart, OrdersPart, CallsPart, StreamsPart):
+class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
     """The client's behaviour, without I/O (see the module docstring).
 
     Args:
@@ -132,10 +133,22 @@ class Session(LifecyclePart, OrdersPart, CallsPart, StreamsPart):
         connect_options: options of the hello, e.g. ``"+PACEAPI"``.
         optional_capabilities: sent in startApi.
         request_id_start: the first request id.
+        account_updates: follow the account from connect (positions, account
+            updates, P&L) into :attr:`portfolio`.
+        follow_orders: ask for this client id's open orders at the first
+            connect, so they become trades of :attr:`blotter`.
     """
 
     def _message_handlers(self) -> dict[type, Callable[[Any, float], bool]]:
-        # The messages the session itself acts on, and the part that does.
+        # The messages the session itself acts on, and the part that does; the
+        # live objects (_session_live) see a message after the other parts.
+        handlers = self._core_handlers()
+        for cls, live in self._live_handlers().items():
+            core = handlers.get(cls)
+            handlers[cls] = live if core is None else _chain(core, live)
+        return handlers
+
+    def _core_handlers(self) -> dict[type, Callable[[Any, float], bool]]:
         return {
             ErrMsg: self._on_err_msg,
             NextValidId: self._on_next_valid_id,
@@ -281,3 +294,15 @@ class Session(LifecyclePart, OrdersPart, CallsPart, StreamsPart):
             if live is not None:
                 live.warnings.append(message)
         return False
+
+
+def _chain(
+    first: Callable[[Any, float], bool], then: Callable[[Any, float], bool]
+) -> Callable[[Any, float], bool]:
+    """Both handlers; the message is delivered when both say so."""
+
+    def handle(message: Any, now: float) -> bool:
+        keep = first(message, now)
+        return then(message, now) and keep
+
+    return handle
