@@ -26,6 +26,7 @@ from ._session import (
 )
 from .contracts import resolve_contract
 from .errorcodes import CodeTable
+from .errors import ApiError, ContractNotFoundError
 from .live import AccountValue, Fill, OrderBook, PnL, PortfolioItem, Position, Ticker, Trade
 from .messages import (
     AccountSummary,
@@ -65,6 +66,9 @@ if TYPE_CHECKING:
 __all__ = ["SyncApi"]
 
 T = TypeVar("T")
+
+#: TWS's "no security definition has been found".
+_NO_SECURITY_DEFINITION = 200
 
 
 class SyncApi(FrontEnd):
@@ -618,7 +622,12 @@ class SyncApi(FrontEnd):
         limit = self._timeout(timeout)
         qualified: list[Contract] = []
         for contract in contracts:
-            details = self._call(self._details_of(contract, limit))
+            try:
+                details = self._call(self._details_of(contract, limit))
+            except ApiError as exc:
+                if exc.code != _NO_SECURITY_DEFINITION:
+                    raise
+                raise ContractNotFoundError(contract) from exc
             qualified.append(resolve_contract(contract, details))
         return qualified
 

@@ -21,6 +21,7 @@ from ._session import (
 )
 from .contracts import resolve_contract
 from .errorcodes import CodeTable
+from .errors import ApiError, ContractNotFoundError
 from .live import AccountValue, Fill, OrderBook, PnL, PortfolioItem, Position, Ticker, Trade
 from .messages import (
     AccountSummary,
@@ -60,6 +61,9 @@ if TYPE_CHECKING:
 __all__ = ["AsyncApi"]
 
 T = TypeVar("T")
+
+#: TWS's "no security definition has been found".
+_NO_SECURITY_DEFINITION = 200
 
 
 class AsyncApi(FrontEnd):
@@ -613,7 +617,12 @@ class AsyncApi(FrontEnd):
         limit = self._timeout(timeout)
         qualified: list[Contract] = []
         for contract in contracts:
-            details = await self._call(self._details_of(contract, limit))
+            try:
+                details = await self._call(self._details_of(contract, limit))
+            except ApiError as exc:
+                if exc.code != _NO_SECURITY_DEFINITION:
+                    raise
+                raise ContractNotFoundError(contract) from exc
             qualified.append(resolve_contract(contract, details))
         return qualified
 
