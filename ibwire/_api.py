@@ -13,9 +13,11 @@ module differs from what the generator produces.  Each client supplies only
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._frontend import FrontEnd
+from ._history import bar_time, chunk_request, is_no_data, plan_chunks
 from ._session import (
     AccountUpdateMessage,
     DepthMessage,
@@ -631,6 +633,70 @@ class SyncApi(FrontEnd):
             qualified.append(resolve_contract(contract, details))
         return qualified
 
+    def history(
+        self,
+        contract: Contract,
+        start: datetime | float,
+        end: datetime | float,
+        bar_size: str,
+        what_to_show: str = "TRADES",
+        use_rth: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> list[BarData]:
+        """Every bar from ``start`` to ``end``, however long the span.
+
+        The span is cut into the requests IB answers (the planner of
+        ``ibwire history``, :func:`ibwire._history.plan_chunks`), sent oldest
+        first through the client's pacer, which spaces them by IB's historical
+        rules; each request's timeout starts when the pacer releases it.  A chunk
+        TWS has no data for (162 "returned no data") counts as empty.
+
+        Args:
+            contract: the contract.
+            start: the first moment wanted: a datetime (naive means UTC) or epoch seconds.
+            end: the end of the span (excluded), likewise.
+            bar_size: ``"1 min"``, ``"1 hour"``, ``"1 day"``...
+            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...
+            use_rth: regular trading hours only.
+            progress: called with (chunks done, chunks in all) after each chunk.
+            timeout: seconds each request may take once sent; the client's default
+                when omitted.
+
+        Returns:
+            The bars, oldest first, one per bar time (dates as epoch seconds, or
+            ``yyyymmdd`` for daily bars).
+
+        Raises:
+            ApiError: TWS answered a chunk with an error.
+            RequestTimeoutError: a chunk got no complete answer in time.
+        """
+        first, last = _epoch(start), _epoch(end)
+        chunks = plan_chunks(first, last, bar_size)
+        limit = self._timeout(timeout)
+        found: dict[int, BarData] = {}
+        for index, chunk in enumerate(chunks):
+            request = chunk_request(contract, chunk, bar_size, what_to_show, use_rth)
+            try:
+                bars = self._call(self._bars_of(request, limit))
+            except ApiError as exc:
+                if not is_no_data(exc):
+                    raise
+                bars = []
+            for bar in bars:
+                moment = bar_time(bar.date)
+                if first <= moment < last or (moment < first and len(bar.date) == 8):
+                    found.setdefault(moment, bar)
+            if progress is not None:
+                progress(index + 1, len(chunks))
+        return [found[moment] for moment in sorted(found)]
+
+    def _bars_of(
+        self, request: ReqHistoricalData, limit: float | None
+    ) -> Callable[[float], Pending[list[BarData]]]:
+        return lambda now: self._session.historical_bars(request, now, limit)
+
     def _details_of(
         self, contract: Contract, limit: float | None
     ) -> Callable[[float], Pending[list[ContractDetails]]]:
@@ -783,3 +849,12 @@ class SyncApi(FrontEnd):
 
     def _trade_done(self, trade: Trade) -> Awaitable[Trade]:
         raise TypeError("the threaded client: use trade.wait(timeout)")
+
+
+def _epoch(moment: datetime | float) -> int:
+    """Epoch seconds of a datetime (naive means UTC) or a number."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp())
+    return int(moment)

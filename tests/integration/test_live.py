@@ -12,7 +12,9 @@ import asyncio
 import inspect
 import os
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterator
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -289,3 +291,26 @@ def test_the_order_book_is_sorted(connect: Callable[..., Driver]) -> None:
     assert bids == sorted(bids, reverse=True) and asks == sorted(asks)
     assert bids[0] < asks[0] and len(bids) <= 5
     assert driver.do(lambda c: c.cancel_order_book(book)) is True
+
+
+# ---------------------------------------------------------------------- history
+
+
+def test_five_days_of_minute_bars_in_regular_hours(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    seen: list[tuple[int, int]] = []
+    start = datetime(2024, 3, 11, tzinfo=timezone.utc)
+    end = datetime(2024, 3, 16, tzinfo=timezone.utc)
+    bars = driver.do(
+        lambda c: c.history(
+            aapl, start, end, "1 min", use_rth=True, progress=lambda *p: seen.append(p)
+        )
+    )
+    times = [int(bar.date) for bar in bars]
+    assert times == sorted(set(times))
+    assert start.timestamp() <= times[0] and times[-1] < end.timestamp()
+    days = {time.gmtime(t).tm_mday for t in times}
+    assert days == {11, 12, 13, 14, 15}
+    assert len(bars) == 5 * 390
+    assert seen and seen[-1][0] == seen[-1][1] == len(seen)
