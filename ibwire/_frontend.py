@@ -197,8 +197,13 @@ class FrontEnd(RequestMethods):
         account: str | None = None,
         sec_type: str | None = None,
         action: str | None = None,
+        scope: str = "client",
     ) -> list[int]:
         """Cancel this client's open orders matching every given criterion.
+
+        Only orders of this client id are touched (those it placed and those
+        found at connect; right after connect, the orders TWS lists next are
+        matched too) unless ``scope="all"``, which needs client id 0.
 
         Args:
             symbol: the contract's symbol.
@@ -206,12 +211,15 @@ class FrontEnd(RequestMethods):
             account: the order's account.
             sec_type: the contract's security type.
             action: ``BUY`` or ``SELL``.
+            scope: ``"client"`` (this client id's orders) or ``"all"`` (every
+                order, client id 0 only).
 
         Returns:
             The ids of the orders a cancel was sent for.
 
         Raises:
-            ValueError: no criterion given (see :meth:`global_cancel`).
+            ValueError: no criterion given (see :meth:`global_cancel`), or
+                ``scope="all"`` on a client id other than 0.
             ReadOnlyError: the client is read-only.
         """
         return self._session_call(
@@ -222,6 +230,7 @@ class FrontEnd(RequestMethods):
                 account=account,
                 sec_type=sec_type,
                 action=action,
+                scope=scope,
             )
         )
 

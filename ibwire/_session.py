@@ -56,7 +56,6 @@ from ._session_streams import StreamsPart
 from ._session_types import (
     _LIVE_PHASES,
     AccountUpdateMessage,
-    Bracket,
     DepthMessage,
     HistoricalBarsMessage,
     MarketDataMessage,
@@ -93,6 +92,7 @@ from .messages import (
     Order,
     OrderStatus,
 )
+from .orders import Bracket
 from .wrapper import Connectivity
 
 __all__ = [

@@ -51,6 +51,7 @@ from .messages import (
     MarketDepthL2,
     Message,
     OpenOrder,
+    OpenOrderEnd,
     Order,
     OrderStatus,
     PlaceOrder,
@@ -141,6 +142,10 @@ class LivePart(OrdersPart, StreamsPart):
         self._books: dict[int, OrderBook] = {}
         self._updated: dict[Ticker, None] = {}
         self._account_req_ids: list[int] = []
+        # Open orders asked for at connect: until their end arrives, a cancel by
+        # criteria is applied again to what arrives.
+        self._open_orders_known = True
+        self._deferred_cancels: list[tuple[dict[str, str | None], str]] = []
 
     # ------------------------------------------------------------------ the incoming side
 
@@ -152,6 +157,7 @@ class LivePart(OrdersPart, StreamsPart):
             (_DEPTH, self._on_depth),
             (_ORDER_MESSAGES, self._on_order_message),
             (_ACCOUNT, self._on_account),
+            ((OpenOrderEnd,), self._on_open_orders_known),
         )
         for classes, handler in groups:
             for cls in classes:
@@ -180,6 +186,14 @@ class LivePart(OrdersPart, StreamsPart):
     def _on_order_message(self, message: Any, now: float) -> bool:
         if self.blotter.apply(message, now) is not None:
             self.live_changes += 1
+        return True
+
+    def _on_open_orders_known(self, message: Any, now: float) -> bool:
+        self._open_orders_known = True
+        deferred, self._deferred_cancels = self._deferred_cancels, []
+        if self._phase is Phase.READY:
+            for criteria, scope in deferred:
+                self._cancel_trades(now, criteria, scope, set())
         return True
 
     def _on_account(self, message: Any, now: float) -> bool:
@@ -213,6 +227,7 @@ class LivePart(OrdersPart, StreamsPart):
             return
         if not ever and self.follow_orders:
             # The orders of this client id TWS already holds become trades.
+            self._open_orders_known = False
             self._submit(ReqOpenOrders(), now, track=False)
         if self.account_updates:
             self._follow_account(now)
@@ -358,11 +373,90 @@ class LivePart(OrdersPart, StreamsPart):
         self.blotter.add(trade.contract, order, now)
         self.live_changes += 1
 
+    def cancel_orders(
+        self,
+        now: float,
+        *,
+        symbol: str | None = None,
+        order_ref: str | None = None,
+        account: str | None = None,
+        sec_type: str | None = None,
+        action: str | None = None,
+        scope: str = "client",
+    ) -> list[int]:
+        """Cancel the open orders that match every given criterion.
+
+        ``scope="client"`` (the default) touches only orders of this client id:
+        those it placed and those found at connect.  Right after connect, before
+        TWS has listed the open orders, the criteria are applied again to the
+        orders it lists.  ``scope="all"`` also cancels the orders of other
+        clients and of TWS itself, which only client id 0 may do.
+
+        Returns:
+            The ids of the orders a cancel was sent for (so far).
+
+        Raises:
+            ValueError: no criterion, an unknown scope, or ``scope="all"`` on a
+                client id other than 0.
+            ReadOnlyError: the session is read-only.
+        """
+        if scope not in ("client", "all"):
+            raise ValueError(f"scope must be 'client' or 'all', not {scope!r}")
+        if scope == "all" and self.client_id != 0:
+            raise ValueError(
+                f"scope='all' cancels other clients' orders, which needs client id 0 "
+                f"(this client is {self.client_id})"
+            )
+        criteria = {
+            "symbol": symbol,
+            "order_ref": order_ref,
+            "account": account,
+            "sec_type": sec_type,
+            "action": action,
+        }
+        chosen = super().cancel_orders(now, **criteria)
+        for order_id in chosen:
+            placed = self.blotter.trade(order_id)
+            if placed is not None:
+                placed.cancel_requested(now)
+        chosen.extend(self._cancel_trades(now, criteria, scope, set(chosen)))
+        if not self._open_orders_known:
+            self._deferred_cancels.append((criteria, scope))
+        return chosen
+
+    def _cancel_trades(
+        self, now: float, criteria: dict[str, str | None], scope: str, done: set[int]
+    ) -> list[int]:
+        sent: list[int] = []
+        for trade in self.blotter.open_trades():
+            order_id = trade.order_id
+            if order_id in done or trade.status == "PendingCancel":
+                continue
+            if scope == "client" and (trade.client_id != self.client_id or order_id <= 0):
+                continue
+            if _matches(trade, criteria):
+                self._submit(CancelOrder(order_id=order_id), now, track=True)
+                trade.cancel_requested(now)
+                sent.append(order_id)
+        return sent
+
     def cancel_trade(self, trade: Trade, now: float) -> None:
         """Cancel ``trade``'s order."""
         self.submit(CancelOrder(order_id=trade.order_id), now)
         trade.cancel_requested(now)
         self.live_changes += 1
+
+
+def _matches(trade: Trade, criteria: dict[str, str | None]) -> bool:
+    order, contract = trade.order, trade.contract
+    found = {
+        "symbol": contract.symbol,
+        "sec_type": contract.sec_type,
+        "order_ref": order.order_ref,
+        "account": order.account,
+        "action": order.action,
+    }
+    return all(value is None or found[name] == value for name, value in criteria.items())
 
 
 def _contract_key(contract: Contract) -> Hashable:

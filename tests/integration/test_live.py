@@ -314,3 +314,28 @@ def test_five_days_of_minute_bars_in_regular_hours(connect: Callable[..., Driver
     assert days == {11, 12, 13, 14, 15}
     assert len(bars) == 5 * 390
     assert seen and seen[-1][0] == seen[-1][1] == len(seen)
+
+
+# ---------------------------------------------------------------------- cancel by criteria
+
+
+def test_cancel_orders_right_after_connect_touches_only_this_client(
+    connect: Callable[..., Driver],
+) -> None:
+    first = connect(client_id=7)
+    other = connect(client_id=8)
+    (aapl,) = first.do(lambda c: c.qualify(Stock("AAPL")))
+    mine = first.do(lambda c: c.place(aapl, LimitOrder("BUY", 3, 1.0)))
+    theirs = other.do(lambda c: c.place(aapl, LimitOrder("BUY", 4, 1.0)))
+    first.until(lambda: mine.status == "Submitted")
+    other.until(lambda: theirs.status == "Submitted")
+    first.close()
+    again = connect(client_id=7)
+    again.do(lambda c: c.cancel_orders(symbol="AAPL"))
+    again.until(
+        lambda: any(t.order_id == mine.order_id and t.status == "Cancelled" for t in again.client.trades())
+    )
+    other.do(lambda c: c.current_time())
+    assert theirs.status == "Submitted"
+    with pytest.raises(ValueError, match="client id 0"):
+        again.do(lambda c: c.cancel_orders(symbol="AAPL", scope="all"))
