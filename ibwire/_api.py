@@ -804,6 +804,22 @@ class SyncApi(FrontEnd):
         """An awaitable ending when ``trade`` is done (what ``trade.done`` returns)."""
         return self._trade_done(trade)
 
+    def synced(self, timeout: float | None = None) -> bool:
+        """Wait until the state asked for at connect has arrived.
+
+        That is this client id's open orders and, unless ``account_updates=False``,
+        the positions and the account's first full update, so that
+        :meth:`trades`, :meth:`portfolio` and :meth:`account_values` are complete.
+        An awaitable on the asyncio client.
+
+        Args:
+            timeout: seconds to wait; ``None`` waits as long as it takes.
+
+        Returns:
+            Whether it has arrived (``False``: ``timeout`` passed first).
+        """
+        return self._synced(timeout)  # type: ignore[no-any-return]
+
     def trades(self) -> list[Trade]:
         """Every trade of the connection: placed here, or found at connect."""
         return self._locked(self._session.blotter.trades)
@@ -837,6 +853,9 @@ class SyncApi(FrontEnd):
         return self._session.portfolio.pnl(account)
 
     # ------------------------------------------------------------------ waits of each client
+
+    def _synced(self, timeout: float | None) -> Any:
+        raise NotImplementedError
 
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
         raise TypeError("the asyncio client: use `async for t in client.ticker_updates()`")

@@ -189,7 +189,9 @@ class LivePart(OrdersPart, StreamsPart):
         return True
 
     def _on_open_orders_known(self, message: Any, now: float) -> bool:
-        self._open_orders_known = True
+        if not self._open_orders_known:
+            self._open_orders_known = True
+            self.live_changes += 1
         deferred, self._deferred_cancels = self._deferred_cancels, []
         if self._phase is Phase.READY:
             for criteria, scope in deferred:
@@ -208,6 +210,22 @@ class LivePart(OrdersPart, StreamsPart):
                 self.live_changes += 1
             return False
         return True
+
+    @property
+    def is_synced(self) -> bool:
+        """Whether what was asked for at connect has arrived.
+
+        The open orders (with ``follow_orders``), and with ``account_updates``
+        the positions and, for a single account, its first full account update.
+        """
+        if not self._open_orders_known or self._phase is not Phase.READY:
+            return False
+        if not self.account_updates:
+            return True
+        portfolio = self.portfolio
+        if not portfolio.positions_complete:
+            return False
+        return len(self.accounts) != 1 or portfolio.is_downloaded(self.accounts[0])
 
     def take_updated_tickers(self) -> set[Ticker]:
         """The tickers changed since the last call (empty when none)."""

@@ -420,6 +420,17 @@ class Client(AsyncApi):
             else:
                 await self._live_change()
 
+    async def _synced(self, timeout: float | None) -> bool:
+        async def wait() -> None:
+            while not self._session.is_synced:
+                await self._live_change()
+
+        try:
+            await asyncio.wait_for(wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
     async def _trade_done(self, trade: Trade) -> Trade:
         while not trade.is_done():
             await self._live_change()
