@@ -339,3 +339,48 @@ def test_cancel_orders_right_after_connect_touches_only_this_client(
     assert theirs.status == "Submitted"
     with pytest.raises(ValueError, match="client id 0"):
         again.do(lambda c: c.cancel_orders(symbol="AAPL", scope="all"))
+
+
+# ---------------------------------------------------------------------- threads
+
+
+def test_callbacks_run_with_no_lock_held_and_readers_take_snapshots(
+    gateway: SimulatedGateway,
+) -> None:
+    """The threaded client: user code never runs under the client's locks.
+
+    The wrapper's callbacks run on the reader thread with neither the session
+    lock nor the live objects' condition held; another thread reads the trade and
+    the ticker (snapshots) while the reader writes them.
+    """
+    held: list[bool] = []
+
+    class Watch(ibsync.Wrapper):
+        def order_status(self, message: object) -> None:
+            held.append(client._lock._is_owned() or client._live_changed._is_owned())
+
+    client = ibsync.Client(Watch(), port=gateway.port, client_id=3, timeout=WAIT)
+    client.connect()
+    try:
+        (aapl,) = client.qualify(Stock("AAPL"))
+        ticker = client.ticker(aapl)
+        stop = threading.Event()
+        shots: list[Any] = []
+
+        def read() -> None:
+            while not stop.is_set():
+                shots.append(ticker.snapshot())
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        trade = client.place(aapl, MarketOrder("BUY", 1)).wait(WAIT)
+        for _ in range(5):
+            client.updated_tickers(WAIT)
+        stop.set()
+        reader.join(WAIT)
+    finally:
+        client.disconnect()
+    assert trade.snapshot().status == "Filled"
+    assert held and not any(held)
+    times = [shot.time for shot in shots if shot.time is not None]
+    assert times and times == sorted(times)
