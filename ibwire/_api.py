@@ -844,6 +844,16 @@ class SyncApi(FrontEnd):
         """The account values, kept current from connect (no request per call)."""
         return self._session.portfolio.account_values(account)
 
+    def account_value(
+        self, tag: str, currency: str = "", account: str | None = None
+    ) -> str | None:
+        """One account value (``"NetLiquidation"``, ``"USD"``), or ``None`` when not sent.
+
+        Raises:
+            ValueError: ``account`` left out while several accounts have the tag.
+        """
+        return self._session.portfolio.account_value(tag, currency, account)
+
     def held_positions(self, account: str | None = None) -> list[Position]:
         """The positions, kept current from connect (no request per call)."""
         return self._session.portfolio.positions(account)

@@ -18,7 +18,8 @@ path of a request through the pacer), :mod:`ibwire._session_lifecycle` (phases,
 handshake, heartbeat, losses, reconnects), :mod:`ibwire._session_calls` (typed
 helpers and their timeouts), :mod:`ibwire._session_streams` (subscriptions and
 resubscribes), :mod:`ibwire._session_orders` (tracking, fills once, brackets,
-reconciliation), :mod:`ibwire._session_gate` (THE read-only gate) and
+reconciliation), :mod:`ibwire._session_live` (tickers, order books, trades and
+the account kept current), :mod:`ibwire._session_gate` (THE read-only gate) and
 :mod:`ibwire._session_routes` (the tables read from :mod:`ibwire.catalog`).
 This module holds the one incoming loop and what an ``ERR_MSG`` means.
 
