@@ -35,6 +35,7 @@ from typing import Any
 from ._session_orders import OrdersPart
 from ._session_streams import StreamsPart
 from ._session_types import Phase
+from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, Ticker, Trade
 from .messages import (
     AccountUpdateMulti,
@@ -249,6 +250,18 @@ class LivePart(OrdersPart, StreamsPart):
             self._submit(ReqOpenOrders(), now, track=False)
         if self.account_updates:
             self._follow_account(now)
+
+    def _lose(
+        self,
+        reason: str,
+        now: float,
+        error: BaseException | None = None,
+        *,
+        closed: ConnectionClosed | None = None,
+    ) -> None:
+        # Waiters on live objects look again: what they wait for may never come.
+        super()._lose(reason, now, error, closed=closed)
+        self.live_changes += 1
 
     def _follow_account(self, now: float) -> None:
         self.portfolio.clear()

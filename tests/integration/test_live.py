@@ -384,3 +384,29 @@ def test_callbacks_run_with_no_lock_held_and_readers_take_snapshots(
     assert held and not any(held)
     times = [shot.time for shot in shots if shot.time is not None]
     assert times and times == sorted(times)
+
+
+# ---------------------------------------------------------------------- reconnect
+
+
+def test_trades_survive_a_reconnect_without_duplicates(
+    connect: Callable[..., Driver], gateway: SimulatedGateway
+) -> None:
+    policy = ibsync.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, jitter=0.5)
+    driver = connect(client_id=9, reconnect=policy)
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    working = driver.do(lambda c: c.place(aapl, LimitOrder("BUY", 2, 1.0)))
+    filled = driver.do(lambda c: c.place(aapl, MarketOrder("BUY", 1)))
+    driver.wait_trade(filled)
+    driver.until(lambda: working.status == "Submitted")
+    before = len(driver.do(lambda c: c.fills()))
+    gateway.drop_clients(9)
+    driver.until(lambda: not driver.client.is_connected)
+    driver.do(lambda c: c.synced(WAIT))
+    assert driver.do(lambda c: c.is_connected)
+    trades = driver.do(lambda c: c.trades())
+    assert [t.order_id for t in trades].count(working.order_id) == 1
+    assert [t.order_id for t in trades].count(filled.order_id) == 1
+    assert working in trades and filled in trades
+    assert len(driver.do(lambda c: c.fills())) == before
+    assert len(filled.fills) == 1
