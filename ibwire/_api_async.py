@@ -646,7 +646,10 @@ class AsyncApi(FrontEnd):
         ``ibwire history``, :func:`ibwire._history.plan_chunks`), sent oldest
         first through the client's pacer, which spaces them by IB's historical
         rules; each request's timeout starts when the pacer releases it.  A chunk
-        TWS has no data for (162 "returned no data") counts as empty.
+        TWS has no data for (162 "returned no data") counts as empty.  A chunk
+        identical to one already in flight (another thread's or task's ``history``
+        or ``historical_bars``) shares that request's answer instead of being sent
+        again.
 
         Args:
             contract: the contract.

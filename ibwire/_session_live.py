@@ -32,9 +32,10 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import Any
 
+from ._session_calls import CallsPart
 from ._session_orders import OrdersPart
 from ._session_streams import StreamsPart
-from ._session_types import Phase
+from ._session_types import Pending, Phase
 from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, Ticker, Trade
 from .messages import (
@@ -42,6 +43,7 @@ from .messages import (
     AcctDownloadEnd,
     AcctUpdateTime,
     AcctValue,
+    BarData,
     CancelOrder,
     CommissionAndFeesReport,
     Contract,
@@ -64,6 +66,7 @@ from .messages import (
     PositionMulti,
     ReqAccountUpdatesMulti,
     ReqAcctData,
+    ReqHistoricalData,
     ReqMktData,
     ReqMktDepth,
     ReqOpenOrders,
@@ -120,7 +123,7 @@ class _Ended:
         self._on_end(error)
 
 
-class LivePart(OrdersPart, StreamsPart):
+class LivePart(OrdersPart, CallsPart, StreamsPart):
     """Live objects of the session (see the module docstring)."""
 
     def __init__(
@@ -147,6 +150,7 @@ class LivePart(OrdersPart, StreamsPart):
         # criteria is applied again to what arrives.
         self._open_orders_known = True
         self._deferred_cancels: list[tuple[dict[str, str | None], str]] = []
+        self._bars_in_flight: dict[ReqHistoricalData, Pending[list[BarData]]] = {}
 
     # ------------------------------------------------------------------ the incoming side
 
@@ -292,6 +296,40 @@ class LivePart(OrdersPart, StreamsPart):
             # The portfolio items (market price and value, P&L per position)
             # come only with reqAccountUpdates, one account at a time.
             self._submit(ReqAcctData(subscribe=True, acct_code=self.accounts[0]), now, track=False)
+
+    # ------------------------------------------------------------------ history
+
+    def historical_bars(
+        self, request: ReqHistoricalData, now: float, timeout: float | None
+    ) -> Pending[list[BarData]]:
+        """Ask for historical bars; an identical request in flight is joined, not re-sent.
+
+        A joined helper is fed the answer of the request in flight (same
+        routing key); its own timeout counts from now.  See
+        :meth:`ibwire._session_calls.CallsPart.historical_bars`.
+        """
+        try:
+            key = replace(request, req_id=0, keep_up_to_date=False)
+            leader = self._bars_in_flight.get(key)
+        except TypeError:  # an unhashable field: no merging
+            return super().historical_bars(request, now, timeout)
+        if leader is not None and not leader.done:
+            self._require_ready()
+            joined: Pending[list[BarData]] = Pending(
+                leader.key,
+                f"{leader.description} (joined)",
+                accepts=leader._accepts,
+                ends=leader._ends,
+                finish=leader._finish,
+            )
+            joined.timeout = timeout
+            joined.deadline = None if timeout is None else now + timeout
+            self._pendings.setdefault(leader.key, []).append(joined)
+            return joined
+        pending = super().historical_bars(request, now, timeout)
+        self._bars_in_flight = {k: p for k, p in self._bars_in_flight.items() if not p.done}
+        self._bars_in_flight[key] = pending
+        return pending
 
     # ------------------------------------------------------------------ tickers
 
