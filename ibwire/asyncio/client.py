@@ -432,7 +432,10 @@ class Client(AsyncApi):
         return True
 
     async def _trade_done(self, trade: Trade) -> Trade:
+        ended = (Phase.DISCONNECTED, Phase.CLOSED)
         while not trade.is_done():
+            if self._session.phase in ended:
+                raise ConnectionClosedError(f"order {trade.order_id}: the connection ended first")
             await self._live_change()
         return trade
 

@@ -264,6 +264,7 @@ class Trade:
 
         Raises:
             RequestTimeoutError: not done within ``timeout`` seconds.
+            ConnectionClosedError: the connection ended (for good) first.
             TypeError: the trade belongs to an asyncio client (``await trade.done()``).
         """
         self._client().wait_trade(self, timeout)
@@ -273,6 +274,7 @@ class Trade:
         """An awaitable that ends when the order is done (asyncio client).
 
         Raises:
+            ConnectionClosedError: the connection ended (for good) first.
             TypeError: the trade belongs to a threaded client (``trade.wait()``).
         """
         return self._client().trade_done(self)

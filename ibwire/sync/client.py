@@ -465,8 +465,12 @@ class Client(SyncApi):
     def _wait_trade(self, trade: Trade, timeout: float | None) -> None:
         if threading.current_thread() is self._reader:
             raise RuntimeError("trade.wait() was called from a wrapper callback (the reader thread)")
-        if not self._wait_live(trade.is_done, timeout):
+        session = self._session
+        ended = (Phase.DISCONNECTED, Phase.CLOSED)
+        if not self._wait_live(lambda: trade.is_done() or session.phase in ended, timeout):
             raise RequestTimeoutError(f"order {trade.order_id} not done within {timeout}s")
+        if not trade.is_done():
+            raise ConnectionClosedError(f"order {trade.order_id}: the connection ended first")
 
     # ------------------------------------------------------------------ subscriptions
 

@@ -23,7 +23,12 @@ import pytest
 from ibwire import asyncio as ibasyncio
 from ibwire import sync as ibsync
 from ibwire.contracts import Stock
-from ibwire.errors import AmbiguousContractError, ContractNotFoundError, ReadOnlyError
+from ibwire.errors import (
+    AmbiguousContractError,
+    ConnectionClosedError,
+    ContractNotFoundError,
+    ReadOnlyError,
+)
 from ibwire.live import Ticker, Trade
 from ibwire.messages import Contract
 from ibwire.orders import LimitOrder, MarketOrder
@@ -410,3 +415,15 @@ def test_trades_survive_a_reconnect_without_duplicates(
     assert working in trades and filled in trades
     assert len(driver.do(lambda c: c.fills())) == before
     assert len(filled.fills) == 1
+
+
+def test_waiting_for_a_trade_ends_when_the_connection_does(
+    connect: Callable[..., Driver], gateway: SimulatedGateway
+) -> None:
+    driver = connect(client_id=12)
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    trade = driver.do(lambda c: c.place(aapl, LimitOrder("BUY", 2, 1.0)))
+    driver.until(lambda: trade.status == "Submitted")
+    gateway.drop_clients(12)
+    with pytest.raises(ConnectionClosedError):
+        driver.wait_trade(trade)
