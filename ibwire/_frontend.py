@@ -265,9 +265,12 @@ class FrontEnd(RequestMethods):
             **fields: more :class:`~ibwire.messages.Order` fields for all three.
 
         Returns:
-            The three orders.
+            The three orders (an :class:`ibwire.orders.Bracket`, built by
+            :func:`ibwire.orders.bracket` and numbered from three fresh ids).
 
         Raises:
+            ValueError: a bad action or quantity, or prices on the wrong side of
+                the entry.
             ReadOnlyError: the client is read-only.
         """
         return self._session_call(
