@@ -82,6 +82,14 @@ class SyncApi(FrontEnd):
         """Start a helper on the session and wait for its answer."""
         raise NotImplementedError
 
+    def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        """Wait until ``ready()`` (checked after each read that changed a live object).
+
+        Returns:
+            Whether it became true (``False``: ``timeout`` passed first).
+        """
+        raise NotImplementedError
+
     def _subscribe(
         self, request: Message, ends: frozenset[type] = frozenset()
     ) -> Subscription[Any]:
@@ -821,7 +829,7 @@ class SyncApi(FrontEnd):
         Returns:
             Whether it has arrived (``False``: ``timeout`` passed first).
         """
-        return self._synced(timeout)  # type: ignore[no-any-return]
+        return self._wait_for(self._is_synced, timeout)
 
     def trades(self) -> list[Trade]:
         """Every trade of the connection: placed here, or found at connect."""
@@ -867,8 +875,8 @@ class SyncApi(FrontEnd):
 
     # ------------------------------------------------------------------ waits of each client
 
-    def _synced(self, timeout: float | None) -> Any:
-        raise NotImplementedError
+    def _is_synced(self) -> bool:
+        return self._session.is_synced
 
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
         raise TypeError("the asyncio client: use `async for t in client.ticker_updates()`")

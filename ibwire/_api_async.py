@@ -77,6 +77,14 @@ class AsyncApi(FrontEnd):
         """Start a helper on the session and wait for its answer."""
         raise NotImplementedError
 
+    async def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        """Wait until ``ready()`` (checked after each read that changed a live object).
+
+        Returns:
+            Whether it became true (``False``: ``timeout`` passed first).
+        """
+        raise NotImplementedError
+
     def _subscribe(
         self, request: Message, ends: frozenset[type] = frozenset()
     ) -> Subscription[Any]:
@@ -802,7 +810,7 @@ class AsyncApi(FrontEnd):
         """An awaitable ending when ``trade`` is done (what ``trade.done`` returns)."""
         return self._trade_done(trade)
 
-    def synced(self, timeout: float | None = None) -> bool:
+    async def synced(self, timeout: float | None = None) -> bool:
         """Wait until the state asked for at connect has arrived.
 
         That is this client id's open orders and, unless ``account_updates=False``,
@@ -816,7 +824,7 @@ class AsyncApi(FrontEnd):
         Returns:
             Whether it has arrived (``False``: ``timeout`` passed first).
         """
-        return self._synced(timeout)  # type: ignore[no-any-return]
+        return await self._wait_for(self._is_synced, timeout)
 
     def trades(self) -> list[Trade]:
         """Every trade of the connection: placed here, or found at connect."""
@@ -862,8 +870,8 @@ class AsyncApi(FrontEnd):
 
     # ------------------------------------------------------------------ waits of each client
 
-    def _synced(self, timeout: float | None) -> Any:
-        raise NotImplementedError
+    def _is_synced(self) -> bool:
+        return self._session.is_synced
 
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
         raise TypeError("the asyncio client: use `async for t in client.ticker_updates()`")

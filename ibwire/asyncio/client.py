@@ -420,9 +420,9 @@ class Client(AsyncApi):
             else:
                 await self._live_change()
 
-    async def _synced(self, timeout: float | None) -> bool:
+    async def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
         async def wait() -> None:
-            while not self._session.is_synced:
+            while not ready():
                 await self._live_change()
 
         try:

@@ -456,8 +456,8 @@ class Client(SyncApi):
                     return found
                 self._live_changed.wait(remaining)
 
-    def _synced(self, timeout: float | None) -> bool:
-        return self._wait_live(lambda: self._session.is_synced, timeout)
+    def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        return self._wait_live(ready, timeout)
 
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
         return self._wait_live(self._session.take_updated_tickers, timeout)

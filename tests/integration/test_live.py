@@ -97,15 +97,7 @@ class Driver:
 
         ``ready`` runs on the client's own thread or loop: it reads, never ``do``.
         """
-        if self.loop is None:
-            assert self.client._wait_live(ready, WAIT), "condition not met"
-            return
-
-        async def wait() -> None:
-            while not ready():
-                await asyncio.wait_for(self.client._live_change(), WAIT)
-
-        self._on_loop(wait())
+        assert self.do(lambda client: client._wait_for(ready, WAIT)), "condition not met"
 
     def close(self) -> None:
         if self.loop is not None and self.loop.is_closed():
