@@ -174,10 +174,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         if ticker is None:
             return True
         if ticker.apply(message, now):
-            updated = self._updated
-            if not updated:
-                self.live_changes += 1
-            updated[ticker] = None
+            self.live_changes += 1
+            self._updated[ticker] = None
         return False
 
     def _on_depth(self, message: Any, now: float) -> bool:

@@ -131,3 +131,17 @@ def test_cancel_orders_right_after_connect_waits_for_the_open_orders() -> None:
     assert [m.order_id for m in rig.take() if isinstance(m, CancelOrder)] == [5]
     with pytest.raises(ValueError, match="client id 0"):
         rig.session.cancel_orders(rig.now, symbol="AAPL", scope="all")
+
+
+def test_every_ticker_change_counts_even_before_the_updates_are_taken() -> None:
+    """Waiters on a ticker's state (not on ``updated_tickers``) must wake on each read."""
+    rig = Rig()
+    rig.ready()
+    rig.session.ticker(AAPL, rig.now)
+    rig.flush()
+    (req_id,) = [m.req_id for m in rig.take() if isinstance(m, ReqMktData)]
+    counts = []
+    for price in (10.0, 10.5):
+        rig.deliver(TickPrice(req_id=req_id, tick_type=1, price=price, size=Decimal(100)))
+        counts.append(rig.session.live_changes)
+    assert counts[1] > counts[0]
