@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         step = args.ticks * 0.01
         bracket = client.bracket_order(
-            "BUY", args.quantity, round(ask + 0.10, 2),
+            "BUY", args.quantity, round(ask + 0.01, 2),
             take_profit_price=round(ask + step, 2), stop_loss_price=round(bid - step, 2),
             order_ref="example-bracket",
         )

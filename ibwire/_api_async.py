@@ -7,10 +7,12 @@ with the helpers as coroutines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._frontend import FrontEnd
+from ._history import bar_time, chunk_request, is_no_data, plan_chunks
 from ._session import (
     AccountUpdateMessage,
     DepthMessage,
@@ -19,7 +21,10 @@ from ._session import (
     Pending,
     TrackedOrder,
 )
+from .contracts import resolve_contract
 from .errorcodes import CodeTable
+from .errors import ApiError, ContractNotFoundError
+from .live import AccountValue, Fill, OrderBook, PnL, PortfolioItem, Position, Ticker, Trade
 from .messages import (
     AccountSummary,
     BarData,
@@ -59,6 +64,9 @@ __all__ = ["AsyncApi"]
 
 T = TypeVar("T")
 
+#: TWS's "no security definition has been found".
+_NO_SECURITY_DEFINITION = 200
+
 
 class AsyncApi(FrontEnd):
     """The state, helpers and subscriptions of a client (see the module docstring)."""
@@ -67,6 +75,14 @@ class AsyncApi(FrontEnd):
 
     async def _call(self, start: Callable[[float], Pending[T]]) -> T:
         """Start a helper on the session and wait for its answer."""
+        raise NotImplementedError
+
+    async def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        """Wait until ``ready()`` (checked after each read that changed a live object).
+
+        Returns:
+            Whether it became true (``False``: ``timeout`` passed first).
+        """
         raise NotImplementedError
 
     def _subscribe(
@@ -587,3 +603,293 @@ class AsyncApi(FrontEnd):
             The subscription.
         """
         return self._subscribe(ReqAcctData(subscribe=True, acct_code=account))
+
+    # ------------------------------------------------------------------ live objects
+
+    async def qualify(self, *contracts: Contract, timeout: float | None = None) -> list[Contract]:
+        """The contracts completed by TWS (``con_id`` and the rest filled in).
+
+        Each is looked up with ``reqContractDetails`` and resolved by
+        :func:`ibwire.contracts.resolve_contract`.
+
+        Args:
+            *contracts: full or partial contracts.
+            timeout: seconds to wait for each answer; the client's default when omitted.
+
+        Returns:
+            The qualified contracts, in the order given.
+
+        Raises:
+            ContractNotFoundError: TWS knows no such contract.
+            AmbiguousContractError: several contracts match (they are in its ``candidates``).
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        qualified: list[Contract] = []
+        for contract in contracts:
+            try:
+                details = await self._call(self._details_of(contract, limit))
+            except ApiError as exc:
+                if exc.code != _NO_SECURITY_DEFINITION:
+                    raise
+                raise ContractNotFoundError(contract) from exc
+            qualified.append(resolve_contract(contract, details))
+        return qualified
+
+    async def history(
+        self,
+        contract: Contract,
+        start: datetime | float,
+        end: datetime | float,
+        bar_size: str,
+        what_to_show: str = "TRADES",
+        use_rth: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> list[BarData]:
+        """Every bar from ``start`` to ``end``, however long the span.
+
+        The span is cut into the requests IB answers (the planner of
+        ``ibwire history``, :func:`ibwire._history.plan_chunks`), sent oldest
+        first through the client's pacer, which spaces them by IB's historical
+        rules; each request's timeout starts when the pacer releases it.  A chunk
+        TWS has no data for (162 "returned no data") counts as empty.  A chunk
+        identical to one already in flight (another thread's or task's ``history``
+        or ``historical_bars``) shares that request's answer instead of being sent
+        again.
+
+        Args:
+            contract: the contract.
+            start: the first moment wanted: a datetime (naive means UTC) or epoch seconds.
+            end: the end of the span (excluded), likewise.
+            bar_size: ``"1 min"``, ``"1 hour"``, ``"1 day"``...
+            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...
+            use_rth: regular trading hours only.
+            progress: called with (chunks done, chunks in all) after each chunk.
+            timeout: seconds each request may take once sent; the client's default
+                when omitted.
+
+        Returns:
+            The bars, oldest first, one per bar time (dates as epoch seconds, or
+            ``yyyymmdd`` for daily bars).
+
+        Raises:
+            ApiError: TWS answered a chunk with an error.
+            RequestTimeoutError: a chunk got no complete answer in time.
+        """
+        first, last = _epoch(start), _epoch(end)
+        chunks = plan_chunks(first, last, bar_size)
+        limit = self._timeout(timeout)
+        found: dict[int, BarData] = {}
+        for index, chunk in enumerate(chunks):
+            request = chunk_request(contract, chunk, bar_size, what_to_show, use_rth)
+            try:
+                bars = await self._call(self._bars_of(request, limit))
+            except ApiError as exc:
+                if not is_no_data(exc):
+                    raise
+                bars = []
+            for bar in bars:
+                moment = bar_time(bar.date)
+                if first <= moment < last or (moment < first and len(bar.date) == 8):
+                    found.setdefault(moment, bar)
+            if progress is not None:
+                progress(index + 1, len(chunks))
+        return [found[moment] for moment in sorted(found)]
+
+    def _bars_of(
+        self, request: ReqHistoricalData, limit: float | None
+    ) -> Callable[[float], Pending[list[BarData]]]:
+        return lambda now: self._session.historical_bars(request, now, limit)
+
+    def _details_of(
+        self, contract: Contract, limit: float | None
+    ) -> Callable[[float], Pending[list[ContractDetails]]]:
+        return lambda now: self._session.contract_details(contract, now, limit)
+
+    def ticker(self, contract: Contract, generic_tick_list: str = "") -> Ticker:
+        """A live quote of ``contract``, updated in place as market data arrives.
+
+        The same ticker is returned for the same contract until
+        :meth:`cancel_ticker`.  Its messages go to the ticker, not the wrapper.
+        See :mod:`ibwire.live.ticker` for reading it from other threads.
+
+        Args:
+            contract: the contract (qualify it first for a stable identity).
+            generic_tick_list: more generic ticks (``"106"``: option implied volatility).
+
+        Returns:
+            The ticker.
+        """
+        return self._session_call(
+            lambda now: self._session.ticker(contract, now, generic_tick_list)
+        )
+
+    def tickers(self, *contracts: Contract) -> list[Ticker]:
+        """:meth:`ticker` for each contract, in the order given."""
+        return [self.ticker(contract) for contract in contracts]
+
+    def cancel_ticker(self, contract: Contract) -> bool:
+        """Stop the ticker of ``contract``; whether there was one."""
+        return self._session_call(lambda now: self._session.cancel_ticker(contract, now))
+
+    def updated_tickers(self, timeout: float | None = None) -> set[Ticker]:
+        """Wait for tickers to change (threaded client).
+
+        Returns the tickers changed since the last call, as soon as a socket
+        read has changed one (ib_async's ``pendingTickersEvent``).
+
+        Args:
+            timeout: seconds to wait; ``None`` waits as long as it takes.
+
+        Returns:
+            The changed tickers; empty when ``timeout`` passed without a change.
+
+        Raises:
+            TypeError: on the asyncio client (``async for t in client.ticker_updates()``).
+        """
+        return self._updated_tickers(timeout)
+
+    def ticker_updates(self) -> AsyncIterator[set[Ticker]]:
+        """The sets of tickers changed, one per socket read that changed any (asyncio client).
+
+        Raises:
+            TypeError: on the threaded client (``client.updated_tickers(timeout)``).
+        """
+        return self._ticker_updates()
+
+    def order_book(self, contract: Contract, rows: int = 10, smart: bool = False) -> OrderBook:
+        """A live order book of ``contract`` (``reqMktDepth``), kept sorted.
+
+        Args:
+            contract: the contract.
+            rows: the rows per side.
+            smart: aggregate the book across exchanges (SMART depth).
+
+        Returns:
+            The book, updated in place.
+        """
+        return self._session_call(
+            lambda now: self._session.order_book(contract, now, rows, smart)
+        )
+
+    def cancel_order_book(self, book: OrderBook) -> bool:
+        """Stop ``book``; whether it was live."""
+        return self._session_call(lambda now: self._session.cancel_order_book(book, now))
+
+    def place(self, contract: Contract, order: Order) -> Trade:
+        """Place ``order`` under a new order id and follow it as a :class:`~ibwire.live.Trade`.
+
+        Args:
+            contract: the contract.
+            order: the order (``ibwire.orders.LimitOrder(...)``, ...).
+
+        Returns:
+            The trade, updated in place through its fills and commissions.
+
+        Raises:
+            ReadOnlyError: the client is read-only (nothing is sent).
+            ConnectionClosedError: not connected.
+        """
+        return self._session_call(lambda now: self._session.place(contract, order, now))
+
+    def modify_trade(self, trade: Trade, changes: dict[str, object]) -> None:
+        """Send ``trade``'s order again with ``changes`` (what ``trade.modify`` calls)."""
+        self._session_call(lambda now: self._session.modify(trade, changes, now))
+
+    def cancel_trade(self, trade: Trade) -> None:
+        """Cancel ``trade``'s order (what ``trade.cancel`` calls)."""
+        self._session_call(lambda now: self._session.cancel_trade(trade, now))
+
+    def wait_trade(self, trade: Trade, timeout: float | None) -> None:
+        """Block until ``trade`` is done (what ``trade.wait`` calls)."""
+        self._wait_trade(trade, timeout)
+
+    def trade_done(self, trade: Trade) -> Awaitable[Trade]:
+        """An awaitable ending when ``trade`` is done (what ``trade.done`` returns)."""
+        return self._trade_done(trade)
+
+    async def synced(self, timeout: float | None = None) -> bool:
+        """Wait until the state asked for at connect has arrived.
+
+        That is this client id's open orders and, unless ``account_updates=False``,
+        the positions and the account's first full update, so that
+        :meth:`trades`, :meth:`portfolio` and :meth:`account_values` are complete.
+        An awaitable on the asyncio client.
+
+        Args:
+            timeout: seconds to wait; ``None`` waits as long as it takes.
+
+        Returns:
+            Whether it has arrived (``False``: ``timeout`` passed first).
+        """
+        return await self._wait_for(self._is_synced, timeout)
+
+    def trades(self) -> list[Trade]:
+        """Every trade of the connection: placed here, or found at connect."""
+        return self._locked(self._session.blotter.trades)
+
+    def open_trades(self) -> list[Trade]:
+        """The trades that are not done."""
+        return self._locked(self._session.blotter.open_trades)
+
+    def fills(self) -> list[Fill]:
+        """Every execution seen, with its commission report once it came."""
+        return self._locked(self._session.blotter.fills)
+
+    def portfolio(self, account: str | None = None) -> list[PortfolioItem]:
+        """The portfolio, kept current from connect (no request per call).
+
+        Args:
+            account: one account; every managed account when omitted.
+        """
+        return self._session.portfolio.portfolio(account)
+
+    def account_values(self, account: str | None = None) -> list[AccountValue]:
+        """The account values, kept current from connect (no request per call)."""
+        return self._session.portfolio.account_values(account)
+
+    def account_value(
+        self, tag: str, currency: str = "", account: str | None = None
+    ) -> str | None:
+        """One account value (``"NetLiquidation"``, ``"USD"``), or ``None`` when not sent.
+
+        Raises:
+            ValueError: ``account`` left out while several accounts have the tag.
+        """
+        return self._session.portfolio.account_value(tag, currency, account)
+
+    def held_positions(self, account: str | None = None) -> list[Position]:
+        """The positions, kept current from connect (no request per call)."""
+        return self._session.portfolio.positions(account)
+
+    def account_pnl(self, account: str | None = None) -> list[PnL]:
+        """The daily P&L of each account, kept current from connect."""
+        return self._session.portfolio.pnl(account)
+
+    # ------------------------------------------------------------------ waits of each client
+
+    def _is_synced(self) -> bool:
+        return self._session.is_synced
+
+    def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
+        raise TypeError("the asyncio client: use `async for t in client.ticker_updates()`")
+
+    def _ticker_updates(self) -> AsyncIterator[set[Ticker]]:
+        raise TypeError("the threaded client: use client.updated_tickers(timeout)")
+
+    def _wait_trade(self, trade: Trade, timeout: float | None) -> None:
+        raise TypeError("the asyncio client: use `await trade.done()`")
+
+    def _trade_done(self, trade: Trade) -> Awaitable[Trade]:
+        raise TypeError("the threaded client: use trade.wait(timeout)")
+
+
+def _epoch(moment: datetime | float) -> int:
+    """Epoch seconds of a datetime (naive means UTC) or a number."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp())
+    return int(moment)

@@ -4,7 +4,8 @@ Run ``python -m ibwire._api_gen`` after changing :mod:`ibwire._api`; a test fail
 while the checked-in module differs from what this produces.
 
 The asyncio flavour is the threaded one with its helpers as coroutines: every
-method that waits through ``self._call`` becomes ``async def`` and awaits it;
+method that waits through ``self._call`` or ``self._wait_for`` becomes
+``async def`` and awaits it;
 subscriptions are the asyncio client's; docstrings and signatures are the same.
 """
 
@@ -61,9 +62,11 @@ def generate() -> str:
     pieces = _split_methods(body)
     out = [pieces[0]]
     for piece in pieces[1:]:
-        if re.search(r"^    def _call\(", piece, re.MULTILINE) or "return self._call(" in piece:
+        waits = "self._call(" in piece or "self._wait_for(" in piece
+        if re.search(r"^    def (_call|_wait_for)\(", piece, re.MULTILINE) or waits:
             piece = piece.replace("    def ", "    async def ", 1)
-            piece = piece.replace("return self._call(", "return await self._call(")
+            piece = piece.replace("self._call(", "await self._call(")
+            piece = piece.replace("self._wait_for(", "await self._wait_for(")
         out.append(piece)
     return head + sep + "".join(out)
 

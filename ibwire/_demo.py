@@ -228,8 +228,9 @@ def _tour(
             say.say("skipped: no quote to price the order from")
             return _finish(client, say, account)
         # A limit above the ask fills at once (at the ask); the exits sit a few
-        # ticks outside the touch, so one of them usually triggers within seconds.
-        entry = _round_tick(ask + 10 * tick, tick)
+        # ticks outside the touch (the take-profit above the entry, as a bracket
+        # requires), so one of them usually triggers within seconds.
+        entry = _round_tick(ask + tick, tick)
         take_profit = _round_tick(ask + 3 * tick, tick)
         stop_loss = _round_tick(bid - 3 * tick, tick)
         margin = client.what_if(contract, Order(action="BUY", order_type="LMT",

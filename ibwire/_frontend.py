@@ -55,6 +55,7 @@ class FrontEnd(RequestMethods):
         max_version: int = MAX_CLIENT_VERSION,
         connect_options: str = "",
         subscription_buffer: int = DEFAULT_SUBSCRIPTION_BUFFER,
+        account_updates: bool = True,
     ) -> None:
         """Make a client (not connected yet).
 
@@ -89,6 +90,10 @@ class FrontEnd(RequestMethods):
             subscription_buffer: the most messages a subscription holds for a reader
                 that falls behind; beyond it the oldest are dropped, counted in
                 ``Subscription.dropped`` and logged.
+            account_updates: follow the account from connect (positions, account
+                updates of every managed account, their P&L), so that
+                ``portfolio()``, ``held_positions()``, ``account_values()`` and
+                ``account_pnl()`` read local state; ``False`` sends none of it.
         """
         self.wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host
@@ -113,6 +118,8 @@ class FrontEnd(RequestMethods):
             min_version=min_version,
             max_version=max_version,
             connect_options=connect_options,
+            account_updates=account_updates,
+            follow_orders=True,
         )
         self._dispatcher = Dispatcher(self.wrapper, on_callback_error)
         self._init_transport(clock)
@@ -190,8 +197,13 @@ class FrontEnd(RequestMethods):
         account: str | None = None,
         sec_type: str | None = None,
         action: str | None = None,
+        scope: str = "client",
     ) -> list[int]:
         """Cancel this client's open orders matching every given criterion.
+
+        Only orders of this client id are touched (those it placed and those
+        found at connect; right after connect, the orders TWS lists next are
+        matched too) unless ``scope="all"``, which needs client id 0.
 
         Args:
             symbol: the contract's symbol.
@@ -199,12 +211,15 @@ class FrontEnd(RequestMethods):
             account: the order's account.
             sec_type: the contract's security type.
             action: ``BUY`` or ``SELL``.
+            scope: ``"client"`` (this client id's orders) or ``"all"`` (every
+                order, client id 0 only).
 
         Returns:
             The ids of the orders a cancel was sent for.
 
         Raises:
-            ValueError: no criterion given (see :meth:`global_cancel`).
+            ValueError: no criterion given (see :meth:`global_cancel`), or
+                ``scope="all"`` on a client id other than 0.
             ReadOnlyError: the client is read-only.
         """
         return self._session_call(
@@ -215,6 +230,7 @@ class FrontEnd(RequestMethods):
                 account=account,
                 sec_type=sec_type,
                 action=action,
+                scope=scope,
             )
         )
 
@@ -249,9 +265,12 @@ class FrontEnd(RequestMethods):
             **fields: more :class:`~ibwire.messages.Order` fields for all three.
 
         Returns:
-            The three orders.
+            The three orders (an :class:`ibwire.orders.Bracket`, built by
+            :func:`ibwire.orders.bracket` and numbered from three fresh ids).
 
         Raises:
+            ValueError: a bad action or quantity, or prices on the wrong side of
+                the entry.
             ReadOnlyError: the client is read-only.
         """
         return self._session_call(

@@ -45,8 +45,10 @@ __all__ = [
     "Progress",
     "bar_seconds",
     "bar_time",
+    "chunk_request",
     "format_end",
     "format_time",
+    "is_no_data",
     "max_chunk",
     "pacing_schedule",
     "parse_duration",
@@ -180,6 +182,29 @@ def plan_chunks(start: int, end: int, bar_size: str) -> list[Chunk]:
         chunks.append(Chunk(t, stop, _duration_text(stop - t, span, span_text)))
         t = stop
     return chunks
+
+
+def chunk_request(
+    contract: Contract, chunk: Chunk, bar_size: str, what_to_show: str, use_rth: bool
+) -> ReqHistoricalData:
+    """The request of one chunk (request id 0: the client allocates one)."""
+    return ReqHistoricalData(
+        req_id=0,
+        contract=contract,
+        end_date_time=format_end(chunk.end),
+        duration_str=chunk.duration,
+        bar_size_setting=bar_size,
+        what_to_show=what_to_show,
+        use_rth=use_rth,
+        # Epoch seconds: no time zone to guess (daily bars still come as yyyymmdd).
+        format_date=2,
+    )
+
+
+def is_no_data(error: ApiError) -> bool:
+    """Whether ``error`` is TWS saying a chunk has no bars (162 "returned no data")."""
+    text = error.message.lower()
+    return error.code == 162 and any(t in text for t in _NO_DATA_TEXTS)
 
 
 def format_end(epoch: int) -> str:
@@ -624,17 +649,7 @@ class Downloader:
 
     def request(self, chunk: Chunk) -> ReqHistoricalData:
         """The request of one chunk (request id 0: the client allocates one)."""
-        return ReqHistoricalData(
-            req_id=0,
-            contract=self.contract,
-            end_date_time=format_end(chunk.end),
-            duration_str=chunk.duration,
-            bar_size_setting=self.bar_size,
-            what_to_show=self.what_to_show,
-            use_rth=self.use_rth,
-            # Epoch seconds: no time zone to guess (daily bars still come as yyyymmdd).
-            format_date=2,
-        )
+        return chunk_request(self.contract, chunk, self.bar_size, self.what_to_show, self.use_rth)
 
     def eta(self, remaining: Sequence[Chunk], answer_time: float) -> float:
         """Seconds until ``remaining`` are all answered, if each takes ``answer_time``."""
@@ -664,7 +679,7 @@ class Downloader:
                 return self.fetch(request, self.timeout)
             except ApiError as error:
                 text = error.message.lower()
-                if error.code == 162 and any(t in text for t in _NO_DATA_TEXTS):
+                if is_no_data(error):
                     return []
                 if error.code != 162 or _PACING_TEXT not in text or attempt >= self.retries:
                     raise

@@ -18,7 +18,8 @@ path of a request through the pacer), :mod:`ibwire._session_lifecycle` (phases,
 handshake, heartbeat, losses, reconnects), :mod:`ibwire._session_calls` (typed
 helpers and their timeouts), :mod:`ibwire._session_streams` (subscriptions and
 resubscribes), :mod:`ibwire._session_orders` (tracking, fills once, brackets,
-reconciliation), :mod:`ibwire._session_gate` (THE read-only gate) and
+reconciliation), :mod:`ibwire._session_live` (tickers, order books, trades and
+the account kept current), :mod:`ibwire._session_gate` (THE read-only gate) and
 :mod:`ibwire._session_routes` (the tables read from :mod:`ibwire.catalog`).
 This module holds the one incoming loop and what an ``ERR_MSG`` means.
 
@@ -41,6 +42,7 @@ from typing import Any
 
 from ._session_calls import CallsPart
 from ._session_lifecycle import LifecyclePart
+from ._session_live import LivePart
 from ._session_orders import OrdersPart
 from ._session_routes import (
     _CANCELS,
@@ -55,7 +57,6 @@ from ._session_streams import StreamsPart
 from ._session_types import (
     _LIVE_PHASES,
     AccountUpdateMessage,
-    Bracket,
     DepthMessage,
     HistoricalBarsMessage,
     MarketDataMessage,
@@ -92,6 +93,7 @@ from .messages import (
     Order,
     OrderStatus,
 )
+from .orders import Bracket
 from .wrapper import Connectivity
 
 __all__ = [
@@ -110,7 +112,7 @@ __all__ = [
 ]
 
 
-class Session(LifecyclePart, OrdersPart, CallsPart, StreamsPart):
+class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
     """The client's behaviour, without I/O (see the module docstring).
 
     Args:
@@ -132,10 +134,22 @@ class Session(LifecyclePart, OrdersPart, CallsPart, StreamsPart):
         connect_options: options of the hello, e.g. ``"+PACEAPI"``.
         optional_capabilities: sent in startApi.
         request_id_start: the first request id.
+        account_updates: follow the account from connect (positions, account
+            updates, P&L) into :attr:`portfolio`.
+        follow_orders: ask for this client id's open orders at the first
+            connect, so they become trades of :attr:`blotter`.
     """
 
     def _message_handlers(self) -> dict[type, Callable[[Any, float], bool]]:
-        # The messages the session itself acts on, and the part that does.
+        # The messages the session itself acts on, and the part that does; the
+        # live objects (_session_live) see a message after the other parts.
+        handlers = self._core_handlers()
+        for cls, live in self._live_handlers().items():
+            core = handlers.get(cls)
+            handlers[cls] = live if core is None else _chain(core, live)
+        return handlers
+
+    def _core_handlers(self) -> dict[type, Callable[[Any, float], bool]]:
         return {
             ErrMsg: self._on_err_msg,
             NextValidId: self._on_next_valid_id,
@@ -281,3 +295,15 @@ class Session(LifecyclePart, OrdersPart, CallsPart, StreamsPart):
             if live is not None:
                 live.warnings.append(message)
         return False
+
+
+def _chain(
+    first: Callable[[Any, float], bool], then: Callable[[Any, float], bool]
+) -> Callable[[Any, float], bool]:
+    """Both handlers; the message is delivered when both say so."""
+
+    def handle(message: Any, now: float) -> bool:
+        keep = first(message, now)
+        return then(message, now) and keep
+
+    return handle

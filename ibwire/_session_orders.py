@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from ._session_base import SessionBase
 from ._session_routes import (
@@ -13,7 +14,6 @@ from ._session_types import (
     _TERMINAL_STATUSES,
     NOT_SENT_CODE,
     UNKNOWN_ORDER_CODE,
-    Bracket,
     TrackedOrder,
     _describe,
     _Out,
@@ -46,6 +46,7 @@ from .messages import (
     ReqGlobalCancel,
     ReqOpenOrders,
 )
+from .orders import Bracket, bracket
 
 
 class OrdersPart(SessionBase):
@@ -155,7 +156,7 @@ class OrdersPart(SessionBase):
         stop_loss_price: float,
         **fields: object,
     ) -> Bracket:
-        """Build a bracket: a limit entry with a take-profit and a stop-loss child.
+        """Build a bracket with :func:`ibwire.orders.bracket`, numbered from fresh ids.
 
         Order ids are allocated here (three consecutive ids).  The children are
         on the other side of ``action`` and have ``parent_id`` set; only the last
@@ -174,48 +175,19 @@ class OrdersPart(SessionBase):
             The three orders.
 
         Raises:
-            ValueError: ``action`` is neither ``BUY`` nor ``SELL``.
+            ValueError: ``action`` is neither ``BUY`` nor ``SELL``, or the
+                prices are on the wrong side of the entry.
             ReadOnlyError: the session is read-only.
         """
         self.check_allowed(PlaceOrder(order_id=0, contract=Contract(), order=Order()))
-        side = action.upper()
-        if side not in ("BUY", "SELL"):
-            raise ValueError(f"action must be BUY or SELL, not {action!r}")
-        exit_side = "SELL" if side == "BUY" else "BUY"
-        qty = quantity if isinstance(quantity, Decimal) else Decimal(str(quantity))
+        extra: dict[str, Any] = dict(fields)
+        made = bracket(action, quantity, limit_price, take_profit_price, stop_loss_price, **extra)
         parent_id = self.new_order_id()
-        take_id = self.new_order_id()
-        stop_id = self.new_order_id()
-        parent = Order(
-            order_id=parent_id,
-            action=side,
-            order_type="LMT",
-            total_quantity=qty,
-            lmt_price=limit_price,
-            transmit=False,
-            **fields,  # type: ignore[arg-type]
-        )
-        take_profit = Order(
-            order_id=take_id,
-            action=exit_side,
-            order_type="LMT",
-            total_quantity=qty,
-            lmt_price=take_profit_price,
-            parent_id=parent_id,
-            transmit=False,
-            **fields,  # type: ignore[arg-type]
-        )
-        stop_loss = Order(
-            order_id=stop_id,
-            action=exit_side,
-            order_type="STP",
-            total_quantity=qty,
-            aux_price=stop_loss_price,
-            parent_id=parent_id,
-            transmit=True,
-            **fields,  # type: ignore[arg-type]
-        )
-        return Bracket(parent, take_profit, stop_loss)
+        # Three consecutive ids: with_order_ids numbers the children parent + 1, + 2.
+        for expected in (parent_id + 1, parent_id + 2):
+            if self.new_order_id() != expected:  # pragma: no cover (allocation is sequential)
+                raise RuntimeError("order ids of a bracket are not consecutive")
+        return made.with_order_ids(parent_id)
 
     def _reconcile_orders(self, now: float) -> None:
         """Re-read open orders, completed orders and today's fills after a reconnect.

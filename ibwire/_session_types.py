@@ -10,7 +10,7 @@ import dataclasses
 import enum
 import logging
 import random
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Protocol, TypeAlias, TypeVar
 
@@ -173,30 +173,6 @@ class TrackedOrder:
     contract: Contract
     order: Order
     status: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Bracket:
-    """A bracket order: an entry, a take-profit and a stop-loss, ready to place.
-
-    Place the three in this order (``place_bracket`` does).  The parent and the
-    take-profit have ``transmit=False`` and the stop-loss ``transmit=True``: TWS
-    holds the first two until the last arrives, so nothing can fill before the
-    whole bracket is in place.
-
-    Attributes:
-        parent: the entry order.
-        take_profit: the limit order that closes at a profit (child of ``parent``).
-        stop_loss: the stop order that closes at a loss (child of ``parent``).
-    """
-
-    parent: Order
-    take_profit: Order
-    stop_loss: Order
-
-    def __iter__(self) -> Iterator[Order]:
-        """The three orders, in placing order."""
-        return iter((self.parent, self.take_profit, self.stop_loss))
 
 
 class StreamSink(Protocol):

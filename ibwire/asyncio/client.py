@@ -23,6 +23,7 @@ from .._session import (
 from .._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionBuffer
 from .._session_types import Connect
 from ..errors import ConnectionClosedError, RequestTimeoutError
+from ..live import Ticker, Trade
 from ..messages import (
     ErrMsg,
     Message,
@@ -152,6 +153,10 @@ class Client(AsyncApi):
         self._opening: asyncio.Task[None] | None = None
         self._closed: asyncio.Event | None = None
         self._dispatching = False
+        # Waiters on live objects (tickers, trades): woken after a read that changed one.
+        self._live_waiters: list[asyncio.Future[None]] = []
+        self._seen_changes = 0
+        self._session.blotter.owner = self
 
     # ------------------------------------------------------------------ connect
 
@@ -315,6 +320,13 @@ class Client(AsyncApi):
                     transport.abort()
         self._arm_timer()
         self._dispatch()
+        changes = self._session.live_changes
+        if changes != self._seen_changes and self._live_waiters:
+            self._seen_changes = changes
+            waiters, self._live_waiters = self._live_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     async def _open(self) -> None:
         loop = asyncio.get_running_loop()
@@ -389,6 +401,43 @@ class Client(AsyncApi):
             self._service()
             raise
         return pending.result()
+
+    # ------------------------------------------------------------------ live objects
+
+    async def _live_change(self) -> None:
+        loop = self._loop
+        if loop is None:
+            raise ConnectionClosedError("not connected")
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._live_waiters.append(waiter)
+        await waiter
+
+    async def _ticker_updates(self) -> AsyncIterator[set[Ticker]]:
+        while True:
+            updated = self._session.take_updated_tickers()
+            if updated:
+                yield updated
+            else:
+                await self._live_change()
+
+    async def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        async def wait() -> None:
+            while not ready():
+                await self._live_change()
+
+        try:
+            await asyncio.wait_for(wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _trade_done(self, trade: Trade) -> Trade:
+        ended = (Phase.DISCONNECTED, Phase.CLOSED)
+        while not trade.is_done():
+            if self._session.phase in ended:
+                raise ConnectionClosedError(f"order {trade.order_id}: the connection ended first")
+            await self._live_change()
+        return trade
 
     # ------------------------------------------------------------------ subscriptions
 

@@ -40,9 +40,10 @@ Threading:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Final, TypeAlias
+from typing import Final, Protocol, TypeAlias
 
 from ..errorcodes import DEFAULT_TABLE, CodeTable
 from ..messages.common import Contract
@@ -63,6 +64,7 @@ __all__ = [
     "Fill",
     "LogEntry",
     "Trade",
+    "TradeOwner",
     "TradeSnapshot",
 ]
 
@@ -180,6 +182,7 @@ class Trade:
         "_codes",
         "_acknowledged",
         "_seq",
+        "_owner",
     )
 
     def __init__(
@@ -207,6 +210,7 @@ class Trade:
         self._codes = codes
         self._acknowledged = False
         self._seq = 0
+        self._owner: TradeOwner | None = None
 
     def __repr__(self) -> str:
         return (
@@ -246,6 +250,49 @@ class Trade:
                 )
                 if self._seq == seq:
                     return shot
+
+    # ------------------------------------------------------------------ through the client
+
+    def _client(self) -> TradeOwner:
+        owner = self._owner
+        if owner is None:
+            raise RuntimeError("this trade was not placed through a client")
+        return owner
+
+    def wait(self, timeout: float | None = None) -> Trade:
+        """Block until the order is done (threaded client); returns the trade.
+
+        Raises:
+            RequestTimeoutError: not done within ``timeout`` seconds.
+            ConnectionClosedError: the connection ended (for good) first.
+            TypeError: the trade belongs to an asyncio client (``await trade.done()``).
+        """
+        self._client().wait_trade(self, timeout)
+        return self
+
+    def done(self) -> Awaitable[Trade]:
+        """An awaitable that ends when the order is done (asyncio client).
+
+        Raises:
+            ConnectionClosedError: the connection ended (for good) first.
+            TypeError: the trade belongs to a threaded client (``trade.wait()``).
+        """
+        return self._client().trade_done(self)
+
+    def modify(self, **changes: object) -> Trade:
+        """Change the order's fields and send it again under the same order id.
+
+        Raises:
+            ReadOnlyError: the client is read-only.
+            ConnectionClosedError: not connected.
+        """
+        self._client().modify_trade(self, changes)
+        return self
+
+    def cancel(self) -> Trade:
+        """Ask TWS to cancel the order (the status becomes ``PendingCancel``)."""
+        self._client().cancel_trade(self)
+        return self
 
     # ------------------------------------------------------------------ local events
 
@@ -384,6 +431,22 @@ class Trade:
 _Key: TypeAlias = "tuple[int, int] | int"
 
 
+class TradeOwner(Protocol):
+    """What a client gives its trades: how to wait for, change and cancel them."""
+
+    def wait_trade(self, trade: Trade, timeout: float | None) -> None:
+        """Block until ``trade`` is done."""
+
+    def trade_done(self, trade: Trade) -> Awaitable[Trade]:
+        """An awaitable ending when ``trade`` is done."""
+
+    def modify_trade(self, trade: Trade, changes: dict[str, object]) -> None:
+        """Send ``trade``'s order again with ``changes``."""
+
+    def cancel_trade(self, trade: Trade) -> None:
+        """Cancel ``trade``'s order."""
+
+
 class Blotter:
     """Every trade of a connection; routes order messages to them.
 
@@ -401,6 +464,7 @@ class Blotter:
         "_exec_trade",
         "_waiting",
         "_early_status",
+        "owner",
     )
 
     def __init__(self, client_id: int, codes: CodeTable = DEFAULT_TABLE) -> None:
@@ -414,6 +478,8 @@ class Blotter:
         # The last status of an order not known yet (TWS may send a status and
         # executions before the open order that introduces it).
         self._early_status: dict[_Key, OrderStatus] = {}
+        #: Given to every trade made here (the client that waits, modifies, cancels).
+        self.owner: TradeOwner | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -458,6 +524,7 @@ class Blotter:
             trade.modified(order, now)
             return trade
         trade = Trade(contract, order, now, codes=self._codes)
+        trade._owner = self.owner
         self._trades[key] = trade
         return trade
 
@@ -541,6 +608,7 @@ class Blotter:
             early = self._early_status.pop(perm_id, None)
         status = early.status if early is not None else message.order_state.status
         trade = Trade(message.contract, order, now, status or "Submitted", codes=self._codes)
+        trade._owner = self.owner
         key = self._key(client_id, order_id, perm_id)
         earlier = self._trades.get(key)
         if earlier is not None:

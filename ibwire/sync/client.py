@@ -28,6 +28,7 @@ from .._session import (
 from .._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionBuffer
 from .._session_types import Connect
 from ..errors import ConnectionClosedError, RequestTimeoutError
+from ..live import Ticker, Trade
 from ..messages import (
     ErrMsg,
     Message,
@@ -145,6 +146,11 @@ class Client(SyncApi):
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
         self._armed: float | None = None
+        # Waiters on live objects (tickers, trades) wake on _live_changed after
+        # a read that changed one; it is never held around a session call.
+        self._live_changed = threading.Condition(threading.Lock())
+        self._seen_changes = 0
+        self._session.blotter.owner = self
 
     # ------------------------------------------------------------------ connect
 
@@ -340,6 +346,11 @@ class Client(SyncApi):
                         self._session.transport_closed(self._clock())
         with self._lock:
             events = self._session.events_to_dispatch()
+            changes = self._session.live_changes
+        if changes != self._seen_changes:
+            self._seen_changes = changes
+            with self._live_changed:
+                self._live_changed.notify_all()
         if events:
             self._dispatcher.dispatch_all(events)
 
@@ -428,6 +439,38 @@ class Client(SyncApi):
         # session, which fails it too.
         done.wait()
         return pending.result()
+
+    # ------------------------------------------------------------------ live objects
+
+    def _wait_live(self, ready: Callable[[], T], timeout: float | None) -> T:
+        """``ready()`` once it is true (checked after each read that changed a live object)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._live_changed:
+            while True:
+                with self._lock:
+                    found = ready()
+                if found:
+                    return found
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return found
+                self._live_changed.wait(remaining)
+
+    def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        return self._wait_live(ready, timeout)
+
+    def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
+        return self._wait_live(self._session.take_updated_tickers, timeout)
+
+    def _wait_trade(self, trade: Trade, timeout: float | None) -> None:
+        if threading.current_thread() is self._reader:
+            raise RuntimeError("trade.wait() was called from a wrapper callback (the reader thread)")
+        session = self._session
+        ended = (Phase.DISCONNECTED, Phase.CLOSED)
+        if not self._wait_live(lambda: trade.is_done() or session.phase in ended, timeout):
+            raise RequestTimeoutError(f"order {trade.order_id} not done within {timeout}s")
+        if not trade.is_done():
+            raise ConnectionClosedError(f"order {trade.order_id}: the connection ended first")
 
     # ------------------------------------------------------------------ subscriptions
 

@@ -39,6 +39,9 @@ ARGS: dict[str, list[str]] = {
     "asyncio_streaming.py": ["AAPL", "MSFT", "--limit", "2", "--duration", BOUND],
     "bracket_order.py": ["--duration", BOUND],
     "option_chain.py": ["--strikes", "2", "--duration", "0.5"],
+    "quote_table.py": ["AAPL", "MSFT", "SPY", "--updates", "3"],
+    "option_greeks.py": ["--strikes", "2"],
+    "follow_order.py": ["--quantity", "10"],
 }
 EXPECTED: dict[str, str] = {
     "connect_account.py": r"server version \d+.*\naccounts: DU0000001",
@@ -48,11 +51,16 @@ EXPECTED: dict[str, str] = {
     "real_time_bars.py": r"(\d\d:\d\d:\d\d UTC +open [\d.]+ .*\n){2}2 bar\(s\)",
     "tick_by_tick.py": r"(\d\d:\d\d:\d\d UTC +trade \d+ @ [\d.]+.*\n){3}3 tick\(s\)",
     "bracket_order.py": r"#\d+ entry +new -> Submitted(.*\n)*.*entry +Submitted -> Filled",
-    "what_if.py": r"initial margin +0\.00 +[\d,]+\.\d\d",
+    "what_if.py": r"initial margin +[\d,]+\.\d\d +[\d,]+\.\d\d",
     "cancel_by_criteria.py": r"-> \[\d+, \d+\]\n.*Cancelled\n.*Cancelled\n(.*\n)*still tracked: \[\]",
     "positions_pnl.py": r"account +daily +[-+][\d,.]+ .*\n",
     "option_chain.py": r"expirations, +\d+ strikes(.*\n)+ +\d+\.\d\d +C +\d+\.\d\d",
     "asyncio_streaming.py": r"2 of 2 stream\(s\) reached their limit",
+    "quote_table.py": r"AAPL +bid +\d+\.\d\d +ask +\d+\.\d\d(.*\n)*SPY +bid",
+    "option_greeks.py": r"( *\d+\.\d\d [CP] +bid +\d+\.\d\d .*delta [-+]\d\.\d+.*\n){4}",
+    "follow_order.py": r"fill 10 @ \d+\.\d\d +commission \d(.*\n)*Filled: 10 at \d+\.\d\d",
+    "portfolio_report.py": r"DU0000001 NetLiquidation +[\d.]+ USD",
+    "history_pandas.py": r"daily: 2\d\d bars(.*\n)+1 min: \d{3,} bars",
 }
 
 

@@ -51,6 +51,7 @@ from ibwire.messages import (
     TickByTick,
     TickPrice,
 )
+from ibwire.orders import Bracket, LimitOrder, StopOrder
 from ibwire.protocol import ServerProtocol
 from ibwire.testing.simulator import SimulatedGateway
 
@@ -422,7 +423,12 @@ def test_fill_while_disconnected_is_delivered_once() -> None:
             )
             try:
                 ask = await first_ask(client)
-                bracket = client.bracket_order("BUY", 10, ask + 5, ask - 5, ask - 50)
+                # A marketable take-profit, which ibwire.orders.bracket refuses: built by hand.
+                bracket = Bracket(
+                    LimitOrder("BUY", 10, ask + 5, transmit=False),
+                    LimitOrder("SELL", 10, ask - 5, transmit=False),
+                    StopOrder("SELL", 10, ask - 50, transmit=True),
+                ).with_order_ids(client.next_order_id())
                 parent_id, take_id, _ = client.place_bracket(AAPL, bracket)
                 await events.wait_count(CommissionAndFeesReport, 1)
                 gateway.nightly_reset(down_for=10.0)

@@ -35,6 +35,7 @@ from ibwire.messages import (
     StartApi,
     TickPrice,
 )
+from ibwire.orders import Bracket, LimitOrder, StopOrder
 from ibwire.protocol import ServerProtocol
 from ibwire.sync import (
     Client,
@@ -410,7 +411,12 @@ def test_fill_while_disconnected_is_delivered_once() -> None:
         try:
             ask = first_ask(client)
             # The take-profit is marketable: it fills one simulator tick after the parent.
-            bracket = client.bracket_order("BUY", 10, ask + 5, ask - 5, ask - 50)
+            # A marketable take-profit, which ibwire.orders.bracket refuses: built by hand.
+            bracket = Bracket(
+                LimitOrder("BUY", 10, ask + 5, transmit=False),
+                LimitOrder("SELL", 10, ask - 5, transmit=False),
+                StopOrder("SELL", 10, ask - 50, transmit=True),
+            ).with_order_ids(client.next_order_id())
             parent_id, take_id, _ = client.place_bracket(AAPL, bracket)
             events.wait_count(CommissionAndFeesReport, 1)
             # The gateway goes down; while it is down (simulator time), the take-profit fills.

@@ -21,6 +21,7 @@ CORE = [
     "_session_calls.py",
     "_session_gate.py",
     "_session_lifecycle.py",
+    "_session_live.py",
     "_session_orders.py",
     "_session_routes.py",
     "_session_streams.py",
@@ -29,6 +30,10 @@ CORE = [
     "catalog.py",
     "errorcodes.py",
     "orderids.py",
+    "live/ticker.py",
+    "live/orderbook.py",
+    "live/trade.py",
+    "live/portfolio.py",
 ]
 CORE += sorted(f"pacing/{p.name}" for p in (Path(ibwire.__file__).parent / "pacing").glob("*.py"))
 

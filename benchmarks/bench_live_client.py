@@ -1,0 +1,164 @@
+"""Cost of keeping tickers current through the whole client path (``python benchmarks/bench_live_client.py``).
+
+The stream of ``bench_ticker.py`` (20 stocks and 4 options: quotes with sizes,
+trades, volumes, timestamp and RT_VOLUME strings, generics, option
+computations), encoded as a gateway sends it at server version 176 (which both
+libraries speak) and cut into socket reads of 10 messages, is fed from bytes
+two ways, side by side in one run:
+
+* ibwire: :meth:`ibwire._session.Session.receive_data` on a ready session with
+  a live ticker per request (``client.ticker``): framing, decoding, the one
+  incoming loop, routing by request id to :meth:`~ibwire.live.Ticker.apply`,
+  then :meth:`~ibwire._session.Session.take_updated_tickers` and
+  ``events_to_dispatch`` per read (what the threaded client's reader does,
+  without the socket and its lock);
+* ib_async 2.1.0: ``Client._onSocketHasData`` per read on a client marked
+  ready with a ticker per request (``startTicker``): its framing, its decoder,
+  its wrapper's tick handlers updating its ``Ticker``, and
+  ``tcpDataArrived`` / ``tcpDataProcessed`` around each read (the pending
+  tickers event, no listener).
+
+Both sides are checked to end in the same bid/ask/last/volume for every ticker
+before any figure is printed.  Figures are the best of several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _stream import frame_of, gateway_side  # noqa: E402
+from bench_ticker import READ, contracts, make_stream  # noqa: E402
+
+from ibwire._session import Session  # noqa: E402
+
+VERSION = 176
+
+
+def encoded_reads(stream: list[Any]) -> tuple[bytes, list[bytes]]:
+    """The handshake and start-up bytes, then the stream's reads as the gateway writes them."""
+    server, reply, startup = gateway_side(VERSION)
+    frames = [frame_of(server, message) for message in stream]
+    reads = [b"".join(frames[i : i + READ]) for i in range(0, len(frames), READ)]
+    return reply + startup, reads
+
+
+def ibwire_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[], dict[int, Any]]]:
+    hello, reads = encoded_reads(stream)
+    holder: dict[str, Any] = {}
+
+    def run() -> None:
+        now = 1_700_000_000.0
+        session = Session(
+            0, heartbeat_interval=None, request_id_start=1,
+            min_version=VERSION, max_version=VERSION,
+        )
+        session.start(now, 10.0)
+        session.actions()
+        session.transport_opened(now)
+        session.data_to_send()
+        session.receive_data(hello, now)
+        session.data_to_send()
+        tickers = {}
+        for req_id, contract in contracts().items():
+            tickers[req_id] = session.ticker(contract, now)
+        session.data_to_send()
+        session.events_to_dispatch()
+        holder["tickers"] = tickers
+        receive = session.receive_data
+        take = session.take_updated_tickers
+        dispatch = session.events_to_dispatch
+        for read in reads:
+            now += 0.001
+            receive(read, now)
+            take()
+            dispatch()
+
+    def state() -> dict[int, Any]:
+        return {
+            r: (t.bid, t.ask, t.last, None if t.volume is None else float(t.volume))
+            for r, t in holder["tickers"].items()
+        }
+
+    return run, state
+
+
+def ib_async_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[], dict[int, Any]]]:
+    import ib_async
+
+    _, reads = encoded_reads(stream)
+    holder: dict[str, Any] = {}
+
+    def run() -> None:
+        ib = ib_async.IB()
+        client, wrapper = ib.client, ib.wrapper
+        client._serverVersion = VERSION
+        client.decoder.serverVersion = VERSION
+        client._apiReady = True
+        for req_id, contract in contracts().items():
+            theirs = ib_async.Contract(
+                conId=contract.con_id, symbol=contract.symbol, secType=contract.sec_type
+            )
+            wrapper.startTicker(req_id, theirs, "mktData")
+        holder["wrapper"] = wrapper
+        on_data = client._onSocketHasData
+        for read in reads:
+            on_data(read)
+
+    def state() -> dict[int, Any]:
+        def clean(value: float) -> float | None:
+            return None if value != value or value == -1 else value
+
+        return {
+            r: (clean(t.bid), clean(t.ask), clean(t.last), clean(t.volume))
+            for r, t in holder["wrapper"].reqId2Ticker.items()
+        }
+
+    return run, state
+
+
+def best(run: Callable[[], None], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    stream = make_stream(args.messages)
+    ours, our_state = ibwire_runner(stream)
+    ours()
+    results = {"ibwire bytes -> Session -> Ticker": best(ours, args.repeat)}
+    try:
+        theirs, their_state = ib_async_runner(stream)
+    except ImportError:
+        print("ib_async is not installed: ibwire only")
+    else:
+        theirs()
+        if our_state() != their_state():
+            raise SystemExit("the two sides disagree on the final quotes; not timing")
+        results["ib_async 2.1.0 bytes -> Ticker"] = best(theirs, args.repeat)
+    print(f"{args.messages:,} messages, reads of {READ}, server version {VERSION}, "
+          f"best of {args.repeat}")
+    base = results.get("ib_async 2.1.0 bytes -> Ticker")
+    for name, seconds in results.items():
+        rate = args.messages / seconds
+        ratio = f"  {base / seconds:4.1f}x ib_async" if base else ""
+        print(f"  {name:36s} {rate / 1e6:6.2f} M msg/s  {seconds / args.messages * 1e9:6.0f} ns/msg{ratio}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,421 @@
+"""Live objects through both clients, against the simulator on loopback.
+
+Each test runs once per client: a :class:`Driver` gives the threaded client's
+calls directly and runs the asyncio client's on an event loop in a thread of its
+own, so one test body covers both.  Waits are bounded and scaled by
+``IBWIRE_TEST_TIMEOUT_SCALE``; nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from ibwire import asyncio as ibasyncio
+from ibwire import sync as ibsync
+from ibwire.contracts import Stock
+from ibwire.errors import (
+    AmbiguousContractError,
+    ConnectionClosedError,
+    ContractNotFoundError,
+    ReadOnlyError,
+)
+from ibwire.live import Ticker, Trade
+from ibwire.messages import Contract
+from ibwire.orders import LimitOrder, MarketOrder
+from ibwire.testing.simulator import SimulatedGateway
+
+SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
+WAIT = 10.0 * SCALE
+
+
+class Driver:
+    """One client, driven from the test's thread whatever its kind."""
+
+    def __init__(self, kind: str, port: int, **options: Any) -> None:
+        self.kind = kind
+        options.setdefault("client_id", 1)
+        options.setdefault("timeout", WAIT)
+        options.setdefault("connect_timeout", WAIT)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+        if kind == "sync":
+            self.client: Any = ibsync.Client(port=port, **options)
+        else:
+            self.loop = asyncio.new_event_loop()
+            self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+            self.thread.start()
+            self.client = self._on_loop(self._make_async(port, options))
+
+    async def _make_async(self, port: int, options: dict[str, Any]) -> Any:
+        return ibasyncio.Client(port=port, **options)
+
+    def _on_loop(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(WAIT * 2)
+
+    def do(self, call: Callable[[Any], Any]) -> Any:
+        """``call(client)``, awaited when it gives an awaitable."""
+        if self.loop is None:
+            return call(self.client)
+
+        async def run() -> Any:
+            result = call(self.client)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+
+        return self._on_loop(run())
+
+    def wait_trade(self, trade: Trade) -> Trade:
+        if self.loop is None:
+            return trade.wait(WAIT)
+        return self.do(lambda _: asyncio.wait_for(trade.done(), WAIT))  # type: ignore[no-any-return]
+
+    def updated(self) -> set[Ticker]:
+        if self.loop is None:
+            found: set[Ticker] = self.client.updated_tickers(WAIT)
+            return found
+
+        async def next_batch() -> set[Ticker]:
+            updates = self.client.ticker_updates()
+            return await asyncio.wait_for(anext(updates), WAIT)  # type: ignore[no-any-return]
+
+        return self._on_loop(next_batch())  # type: ignore[no-any-return]
+
+    def until(self, ready: Callable[[], bool]) -> None:
+        """Wait for ``ready()``, checked after each read that changed a live object.
+
+        ``ready`` runs on the client's own thread or loop: it reads, never ``do``.
+        """
+        assert self.do(lambda client: client._wait_for(ready, WAIT)), "condition not met"
+
+    def close(self) -> None:
+        if self.loop is not None and self.loop.is_closed():
+            return
+        self.do(lambda client: client.disconnect())
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            assert self.thread is not None
+            self.thread.join(WAIT)
+            self.loop.close()
+
+
+@pytest.fixture
+def gateway() -> Iterator[SimulatedGateway]:
+    with SimulatedGateway(seed=5, tick_interval=0.02) as gw:
+        yield gw
+
+
+@pytest.fixture(params=["sync", "asyncio"])
+def connect(request: pytest.FixtureRequest, gateway: SimulatedGateway) -> Iterator[Callable[..., Driver]]:
+    drivers: list[Driver] = []
+
+    def make(**options: Any) -> Driver:
+        driver = Driver(request.param, gateway.port, **options)
+        drivers.append(driver)
+        driver.do(lambda client: client.connect())
+        return driver
+
+    yield make
+    for driver in drivers:
+        driver.close()
+
+
+def _quoted(ticker: Ticker) -> bool:
+    shot = ticker.snapshot()
+    return shot.bid is not None and shot.ask is not None
+
+
+# ---------------------------------------------------------------------- contracts
+
+
+def test_qualify_fills_in_the_contract(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    aapl, msft = driver.do(lambda c: c.qualify(Stock("AAPL"), Stock("MSFT")))
+    assert aapl.con_id > 0 and aapl.symbol == "AAPL" and aapl.primary_exchange
+    assert msft.con_id not in (0, aapl.con_id)
+
+
+def test_qualify_raises_for_no_contract(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    with pytest.raises(ContractNotFoundError):
+        driver.do(lambda c: c.qualify(Stock("NOSUCHSYMBOL")))
+
+
+def test_qualify_raises_for_several_contracts(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    vague = Contract(symbol="AAPL", sec_type="OPT", currency="USD", exchange="SMART")
+    with pytest.raises((AmbiguousContractError, ContractNotFoundError)):
+        driver.do(lambda c: c.qualify(vague))
+
+
+# ---------------------------------------------------------------------- tickers
+
+
+def test_tickers_are_kept_current(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    aapl, msft = driver.do(lambda c: c.qualify(Stock("AAPL"), Stock("MSFT")))
+    tickers = driver.do(lambda c: c.tickers(aapl, msft))
+    assert driver.do(lambda c: c.ticker(aapl)) is tickers[0]
+    driver.until(lambda: all(_quoted(t) for t in tickers))
+    for ticker in tickers:
+        shot = ticker.snapshot()
+        assert shot.bid is not None and shot.ask is not None and shot.bid <= shot.ask
+        assert shot.midpoint() == pytest.approx((shot.bid + shot.ask) / 2)
+        assert shot.time is not None
+    changed = driver.updated()
+    assert changed and changed <= set(tickers)
+
+
+def test_a_cancelled_ticker_stops_changing(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    ticker = driver.do(lambda c: c.ticker(aapl))
+    driver.until(lambda: _quoted(ticker))
+    assert driver.do(lambda c: c.cancel_ticker(aapl)) is True
+    assert driver.do(lambda c: c.cancel_ticker(aapl)) is False
+    assert ticker not in driver.do(lambda c: c._session.tickers_live())
+
+
+# ---------------------------------------------------------------------- trades
+
+
+def test_a_trade_is_followed_through_its_fill_and_commission(
+    connect: Callable[..., Driver],
+) -> None:
+    driver = connect()
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    trade = driver.do(lambda c: c.place(aapl, MarketOrder("BUY", 10)))
+    assert trade.order_id > 0
+    driver.wait_trade(trade)
+    assert trade.status == "Filled" and trade.filled == Decimal(10) and trade.remaining == 0
+    assert trade.avg_fill_price > 0
+    driver.until(lambda: bool(trade.fills) and trade.fills[-1].commission_report is not None)
+    assert trade.commission() > 0
+    assert trade in driver.do(lambda c: c.trades())
+    assert trade not in driver.do(lambda c: c.open_trades())
+    assert {f.execution.exec_id for f in trade.fills} <= {
+        f.execution.exec_id for f in driver.do(lambda c: c.fills())
+    }
+    assert [entry.status for entry in trade.log][0] == "PendingSubmit"
+
+
+def test_a_trade_is_modified_then_cancelled(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    trade = driver.do(lambda c: c.place(aapl, LimitOrder("BUY", 5, 1.0)))
+    driver.until(lambda: trade.status == "Submitted")
+    driver.do(lambda c: trade.modify(lmt_price=1.5))
+    driver.until(lambda: trade.order.lmt_price == 1.5 and trade.status == "Submitted")
+    assert trade in driver.do(lambda c: c.open_trades())
+    driver.do(lambda c: trade.cancel())
+    driver.wait_trade(trade)
+    assert trade.status == "Cancelled"
+    assert "Modify" in [entry.message for entry in trade.log]
+
+
+def test_orders_found_at_connect_become_trades(connect: Callable[..., Driver]) -> None:
+    first = connect(client_id=7)
+    (aapl,) = first.do(lambda c: c.qualify(Stock("AAPL")))
+    trade = first.do(lambda c: c.place(aapl, LimitOrder("BUY", 3, 1.0)))
+    first.until(lambda: trade.status == "Submitted")
+    first.close()
+    again = connect(client_id=7)
+    again.until(lambda: any(t.order_id == trade.order_id for t in again.client.trades()))
+    (found,) = [t for t in again.do(lambda c: c.trades()) if t.order_id == trade.order_id]
+    assert found.status == "Submitted" and found.perm_id == trade.perm_id
+
+
+def test_a_read_only_client_places_nothing(connect: Callable[..., Driver]) -> None:
+    driver = connect(read_only=True)
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    with pytest.raises(ReadOnlyError):
+        driver.do(lambda c: c.place(aapl, MarketOrder("BUY", 1)))
+    assert driver.do(lambda c: c.trades()) == []
+
+
+# ---------------------------------------------------------------------- the account
+
+
+def test_the_portfolio_is_kept_current(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    trade = driver.do(lambda c: c.place(aapl, MarketOrder("BUY", 20)))
+    driver.wait_trade(trade)
+    driver.until(
+        lambda: any(
+            item.contract.con_id == aapl.con_id and item.position == 20
+            for item in driver.client.portfolio()
+        )
+    )
+    (item,) = [i for i in driver.do(lambda c: c.portfolio()) if i.contract.con_id == aapl.con_id]
+    assert item.account == driver.do(lambda c: c.accounts)[0]
+    assert item.market_price is not None and item.average_cost
+    driver.until(
+        lambda: any(p.contract.con_id == aapl.con_id for p in driver.client.held_positions())
+    )
+    tags = {value.tag for value in driver.do(lambda c: c.account_values())}
+    assert "NetLiquidation" in tags
+
+
+def test_no_account_state_when_turned_off(connect: Callable[..., Driver]) -> None:
+    driver = connect(account_updates=False)
+    driver.do(lambda c: c.current_time())
+    assert driver.do(lambda c: c.account_values()) == []
+
+
+# ---------------------------------------------------------------------- order books
+
+
+def test_the_order_book_is_sorted(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    book = driver.do(lambda c: c.order_book(aapl, rows=5))
+    driver.until(lambda: len(book.snapshot().bids) >= 2 and len(book.snapshot().asks) >= 2)
+    shot = book.snapshot()
+    bids = [level.price for level in shot.bids]
+    asks = [level.price for level in shot.asks]
+    assert bids == sorted(bids, reverse=True) and asks == sorted(asks)
+    assert bids[0] < asks[0] and len(bids) <= 5
+    assert driver.do(lambda c: c.cancel_order_book(book)) is True
+
+
+# ---------------------------------------------------------------------- history
+
+
+def test_five_days_of_minute_bars_in_regular_hours(connect: Callable[..., Driver]) -> None:
+    driver = connect()
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    seen: list[tuple[int, int]] = []
+    start = datetime(2024, 3, 11, tzinfo=timezone.utc)
+    end = datetime(2024, 3, 16, tzinfo=timezone.utc)
+    bars = driver.do(
+        lambda c: c.history(
+            aapl, start, end, "1 min", use_rth=True, progress=lambda *p: seen.append(p)
+        )
+    )
+    times = [int(bar.date) for bar in bars]
+    assert times == sorted(set(times))
+    assert start.timestamp() <= times[0] and times[-1] < end.timestamp()
+    days = {time.gmtime(t).tm_mday for t in times}
+    assert days == {11, 12, 13, 14, 15}
+    assert len(bars) == 5 * 390
+    assert seen and seen[-1][0] == seen[-1][1] == len(seen)
+
+
+# ---------------------------------------------------------------------- cancel by criteria
+
+
+def test_cancel_orders_right_after_connect_touches_only_this_client(
+    connect: Callable[..., Driver],
+) -> None:
+    first = connect(client_id=7)
+    other = connect(client_id=8)
+    (aapl,) = first.do(lambda c: c.qualify(Stock("AAPL")))
+    mine = first.do(lambda c: c.place(aapl, LimitOrder("BUY", 3, 1.0)))
+    theirs = other.do(lambda c: c.place(aapl, LimitOrder("BUY", 4, 1.0)))
+    first.until(lambda: mine.status == "Submitted")
+    other.until(lambda: theirs.status == "Submitted")
+    first.close()
+    again = connect(client_id=7)
+    again.do(lambda c: c.cancel_orders(symbol="AAPL"))
+    again.until(
+        lambda: any(t.order_id == mine.order_id and t.status == "Cancelled" for t in again.client.trades())
+    )
+    other.do(lambda c: c.current_time())
+    assert theirs.status == "Submitted"
+    with pytest.raises(ValueError, match="client id 0"):
+        again.do(lambda c: c.cancel_orders(symbol="AAPL", scope="all"))
+
+
+# ---------------------------------------------------------------------- threads
+
+
+def test_callbacks_run_with_no_lock_held_and_readers_take_snapshots(
+    gateway: SimulatedGateway,
+) -> None:
+    """The threaded client: user code never runs under the client's locks.
+
+    The wrapper's callbacks run on the reader thread with neither the session
+    lock nor the live objects' condition held; another thread reads the trade and
+    the ticker (snapshots) while the reader writes them.
+    """
+    held: list[bool] = []
+
+    class Watch(ibsync.Wrapper):
+        def order_status(self, message: object) -> None:
+            held.append(client._lock._is_owned() or client._live_changed._is_owned())
+
+    client = ibsync.Client(Watch(), port=gateway.port, client_id=3, timeout=WAIT)
+    client.connect()
+    try:
+        (aapl,) = client.qualify(Stock("AAPL"))
+        ticker = client.ticker(aapl)
+        stop = threading.Event()
+        shots: list[Any] = []
+
+        def read() -> None:
+            while not stop.is_set():
+                shots.append(ticker.snapshot())
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        trade = client.place(aapl, MarketOrder("BUY", 1)).wait(WAIT)
+        for _ in range(5):
+            client.updated_tickers(WAIT)
+        stop.set()
+        reader.join(WAIT)
+    finally:
+        client.disconnect()
+    assert trade.snapshot().status == "Filled"
+    assert held and not any(held)
+    times = [shot.time for shot in shots if shot.time is not None]
+    assert times and times == sorted(times)
+
+
+# ---------------------------------------------------------------------- reconnect
+
+
+def test_trades_survive_a_reconnect_without_duplicates(
+    connect: Callable[..., Driver], gateway: SimulatedGateway
+) -> None:
+    policy = ibsync.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, jitter=0.5)
+    driver = connect(client_id=9, reconnect=policy)
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    working = driver.do(lambda c: c.place(aapl, LimitOrder("BUY", 2, 1.0)))
+    filled = driver.do(lambda c: c.place(aapl, MarketOrder("BUY", 1)))
+    driver.wait_trade(filled)
+    driver.until(lambda: working.status == "Submitted")
+    before = len(driver.do(lambda c: c.fills()))
+    gateway.drop_clients(9)
+    driver.until(lambda: not driver.client.is_connected)
+    driver.do(lambda c: c.synced(WAIT))
+    assert driver.do(lambda c: c.is_connected)
+    trades = driver.do(lambda c: c.trades())
+    assert [t.order_id for t in trades].count(working.order_id) == 1
+    assert [t.order_id for t in trades].count(filled.order_id) == 1
+    assert working in trades and filled in trades
+    assert len(driver.do(lambda c: c.fills())) == before
+    assert len(filled.fills) == 1
+
+
+def test_waiting_for_a_trade_ends_when_the_connection_does(
+    connect: Callable[..., Driver], gateway: SimulatedGateway
+) -> None:
+    driver = connect(client_id=12)
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    trade = driver.do(lambda c: c.place(aapl, LimitOrder("BUY", 2, 1.0)))
+    driver.until(lambda: trade.status == "Submitted")
+    gateway.drop_clients(12)
+    with pytest.raises(ConnectionClosedError):
+        driver.wait_trade(trade)

@@ -1,0 +1,147 @@
+"""The session's live objects (ibwire._session_live), on an in-memory gateway and a fake clock."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ibwire.messages import (
+    BarData,
+    CancelOrder,
+    HistoricalData,
+    HistoricalDataEnd,
+    OpenOrder,
+    OpenOrderEnd,
+    Order,
+    OrderState,
+    PositionEnd,
+    ReqAccountUpdatesMulti,
+    ReqHistoricalData,
+    ReqMktData,
+    ReqOpenOrders,
+    ReqPnl,
+    ReqPositions,
+    TickPrice,
+    TickSize,
+)
+
+from .session_rig import AAPL, MSFT, Rig
+
+BAR = BarData(date="1710168000", open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
+
+
+def test_identical_history_requests_in_flight_are_sent_once() -> None:
+    rig = Rig()
+    rig.ready()
+    request = ReqHistoricalData(
+        req_id=0, contract=AAPL, bar_size_setting="1 min", duration_str="1 D", what_to_show="TRADES"
+    )
+    first = rig.session.historical_bars(request, rig.now, 5.0)
+    second = rig.session.historical_bars(request, rig.now, 5.0)
+    other = rig.session.historical_bars(
+        ReqHistoricalData(
+            req_id=0, contract=MSFT, bar_size_setting="1 min", duration_str="1 D",
+            what_to_show="TRADES",
+        ),
+        rig.now,
+        5.0,
+    )
+    rig.flush()
+    sent = [m for m in rig.take() if isinstance(m, ReqHistoricalData)]
+    assert [m.contract.symbol for m in sent] == ["AAPL", "MSFT"]
+    req_id = sent[0].req_id
+    rig.deliver(HistoricalData(req_id=req_id, bars=(BAR,)), HistoricalDataEnd(req_id=req_id))
+    assert first.result() == second.result() == [BAR]
+    assert not other.done
+    # Once answered, the same request is a new one (held by the pacer's
+    # identical-request rule, not joined to the answered one).
+    third = rig.session.historical_bars(request, rig.now, 5.0)
+    assert third.key != first.key and not third.done
+
+
+def test_a_joined_history_request_times_out_on_its_own() -> None:
+    rig = Rig()
+    rig.ready()
+    request = ReqHistoricalData(
+        req_id=0, contract=AAPL, bar_size_setting="1 day", duration_str="1 Y", what_to_show="TRADES"
+    )
+    rig.session.historical_bars(request, rig.now, None)
+    joined = rig.session.historical_bars(request, rig.now, 2.0)
+    rig.advance(2.5)
+    assert joined.done and joined.error is not None
+
+
+def test_ticker_messages_go_to_the_ticker_batched_per_read() -> None:
+    rig = Rig()
+    rig.ready()
+    aapl = rig.session.ticker(AAPL, rig.now)
+    msft = rig.session.ticker(MSFT, rig.now)
+    assert rig.session.ticker(AAPL, rig.now) is aapl
+    rig.flush()
+    ids = [m.req_id for m in rig.take() if isinstance(m, ReqMktData)]
+    assert len(ids) == 2
+    rig.collect()
+    rig.dispatched.clear()
+    rig.deliver(
+        TickPrice(req_id=ids[0], tick_type=1, price=10.0, size=Decimal(100)),
+        TickSize(req_id=ids[1], tick_type=8, size=Decimal(5)),
+    )
+    assert aapl.bid == 10.0 and aapl.time == rig.now and msft.volume == Decimal(5)
+    assert rig.session.take_updated_tickers() == {aapl, msft}
+    assert rig.session.take_updated_tickers() == set()
+    assert not [e for e in rig.dispatched if isinstance(e, (TickPrice, TickSize))]
+    assert rig.session.cancel_ticker(AAPL, rig.now) is True
+    assert rig.session.tickers_live() == [msft]
+
+
+def test_the_account_is_followed_from_connect_for_several_accounts() -> None:
+    rig = Rig(account_updates=True)
+    rig.ready(accounts="DU111,DU222")
+    sent = rig.take()
+    assert sum(isinstance(m, ReqPositions) for m in sent) == 1
+    assert sorted(m.account for m in sent if isinstance(m, ReqPnl)) == ["DU111", "DU222"]
+    multi = sorted(m.account for m in sent if isinstance(m, ReqAccountUpdatesMulti))
+    assert multi == ["DU111", "DU222"]
+    assert not rig.session.is_synced
+    rig.deliver(PositionEnd())
+    assert rig.session.is_synced
+
+
+def test_nothing_is_asked_at_connect_by_default() -> None:
+    rig = Rig()
+    rig.ready()
+    assert rig.take() == []
+
+
+def test_cancel_orders_right_after_connect_waits_for_the_open_orders() -> None:
+    rig = Rig(follow_orders=True)
+    rig.ready()
+    assert [type(m) for m in rig.take()] == [ReqOpenOrders]
+    assert rig.session.cancel_orders(rig.now, symbol="AAPL") == []
+    order = Order(order_id=5, client_id=7, perm_id=55, action="BUY", total_quantity=Decimal(1),
+                  order_type="LMT", lmt_price=1.0)
+    theirs = Order(order_id=6, client_id=8, perm_id=66, action="BUY", total_quantity=Decimal(1),
+                   order_type="LMT", lmt_price=1.0)
+    rig.deliver(
+        OpenOrder(order_id=5, contract=AAPL, order=order, order_state=OrderState(status="Submitted")),
+        OpenOrder(order_id=6, contract=AAPL, order=theirs, order_state=OrderState(status="Submitted")),
+        OpenOrderEnd(),
+    )
+    assert [m.order_id for m in rig.take() if isinstance(m, CancelOrder)] == [5]
+    with pytest.raises(ValueError, match="client id 0"):
+        rig.session.cancel_orders(rig.now, symbol="AAPL", scope="all")
+
+
+def test_every_ticker_change_counts_even_before_the_updates_are_taken() -> None:
+    """Waiters on a ticker's state (not on ``updated_tickers``) must wake on each read."""
+    rig = Rig()
+    rig.ready()
+    rig.session.ticker(AAPL, rig.now)
+    rig.flush()
+    (req_id,) = [m.req_id for m in rig.take() if isinstance(m, ReqMktData)]
+    counts = []
+    for price in (10.0, 10.5):
+        rig.deliver(TickPrice(req_id=req_id, tick_type=1, price=price, size=Decimal(100)))
+        counts.append(rig.session.live_changes)
+    assert counts[1] > counts[0]
