@@ -56,13 +56,22 @@ class RateGate:
         self._backlog = False
         self._external_sent = 0
 
-    def _set_limit(self, limit: int | None) -> None:
+    def _set_limit(self, limit: int | None, now: float | None = None) -> None:
+        """Set the bucket's rate; from ``now`` on, the tokens spent stay spent.
+
+        A new rate changes the bucket's tolerance (``burst`` intervals), so the
+        debt carried in ``_tat`` is rescaled to the new interval: lowering the rate
+        (a backoff after error 100) must never free a burst the old rate had used.
+        """
+        old = self._interval if self._limit is not None else 0.0
         self._limit = limit
         if limit is None:
             self._interval = self._tau = 0.0
         else:
             self._interval = 1.0 / limit
             self._tau = (self._burst - 1) * self._interval
+            if now is not None and old and self._tat > now:
+                self._tat = now + (self._tat - now) * (self._interval / old)
 
     def _room(self, now: float, want: int) -> int:
         """How many of ``want`` messages may go at ``now``: bucket and cap allowing.

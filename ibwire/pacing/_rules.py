@@ -362,7 +362,8 @@ class RuleBook(RateGate, Generic[M]):
             self._rate_lowered_at = now
         self._rate_until = now + cfg.rate_backoff_duration
         self._set_limit(
-            max(1, floor(cfg.nominal_rate_limit * cfg.rate_backoff_factor**self._rate_level))
+            max(1, floor(cfg.nominal_rate_limit * cfg.rate_backoff_factor**self._rate_level)),
+            now,
         )
         self._backoff_pending = True
         if deepen:
@@ -413,7 +414,7 @@ class RuleBook(RateGate, Generic[M]):
         if until is not None:
             if now >= until:
                 self._rate_until = None
-                self._set_limit(self.config.effective_rate_limit)
+                self._set_limit(self.config.effective_rate_limit, now)
                 self._emit(BackoffEnded(now, BackoffKind.RATE))
             else:
                 pending = True

@@ -553,6 +553,22 @@ def test_error_100_lowers_the_rate_for_a_while() -> None:
     assert BackoffEnded(20.0, BackoffKind.RATE) in pacer.events()
 
 
+def test_a_lowered_rate_frees_no_burst_the_old_rate_spent() -> None:
+    pacer = make()
+    for i in range(10):
+        pacer.submit(ReqCurrentTime(i), 0.0)
+    assert len(pacer.poll(0.0)) == 10  # the whole burst is spent
+    pacer.on_incoming(ErrMsg(-1, 100, ""), 0.001)
+    assert pacer.rate_limit == 22
+    pacer.submit(ReqCurrentTime(10), 0.001)
+    # The spent tokens stay spent at the lower rate: one more goes only after the
+    # bucket has earned a token back at 22 per second, not at once.
+    assert pacer.poll(0.001) == []
+    wake = pacer.next_deadline()
+    assert wake is not None and wake > 1 / 45
+    assert pacer.poll(wake) == [ReqCurrentTime(10)]
+
+
 def test_rate_backoff_deepens_only_after_a_window() -> None:
     pacer = make()
     pacer.on_incoming(ErrMsg(-1, 100, ""), 0.0)
