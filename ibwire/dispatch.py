@@ -147,6 +147,9 @@ CALLBACK_NAMES: Final[Mapping[IncomingId, str]] = MappingProxyType(
         _In.USER_INFO: "user_info",
         _In.HISTORICAL_DATA_END: "historical_data_end",
         _In.CURRENT_TIME_IN_MILLIS: "current_time_in_millis",
+        # Protobuf only (server 219+, 221+).
+        _In.CONFIG_RESPONSE: "config_response",
+        _In.UPDATE_CONFIG_RESPONSE: "update_config_response",
     }
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import (
     account,
     common,
+    config,
     contracts,
     display,
     executions,
@@ -25,6 +26,7 @@ from . import (
 from ._base import INCOMING, OUTGOING, Message
 from .account import *  # noqa: F403
 from .common import *  # noqa: F403
+from .config import *  # noqa: F403
 from .contracts import *  # noqa: F403
 from .display import *  # noqa: F403
 from .executions import *  # noqa: F403
@@ -41,6 +43,7 @@ __all__ = ["INCOMING", "OUTGOING", "Message"]
 for _module in (
     account,
     common,
+    config,
     contracts,
     display,
     executions,

@@ -100,7 +100,17 @@ def register(*mappings: Form) -> None:
 
 
 #: The family modules (under :mod:`ibwire.protobuf`) that register mappings.
-FAMILIES: Final[tuple[str, ...]] = ("executions", "system")
+FAMILIES: Final[tuple[str, ...]] = (
+    "executions",
+    "system",
+    # Historical data, news, scanner and PnL, the rest (208..213), and the
+    # protobuf-only configuration messages (219, 221).
+    "history",
+    "news",
+    "scanner",
+    "rest",
+    "config",
+)
 
 
 def _load_families() -> None:

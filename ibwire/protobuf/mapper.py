@@ -24,7 +24,15 @@ from typing import Any, Final
 from ..fields import format_decimal, opt_decimal
 from .wire import PbDict
 
-__all__ = ["NOTHING", "Conv", "Link", "ObjectMap", "format_multiplier"]
+__all__ = [
+    "NOTHING",
+    "Conv",
+    "Link",
+    "ObjectMap",
+    "format_multiplier",
+    "options_map",
+    "options_text",
+]
 
 
 class _Nothing(enum.Enum):
@@ -50,6 +58,9 @@ class Conv(enum.Enum):
     INT_TEXT = "int_text"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
+    #: ``map<string, string>`` <-> ``"tag=value;"`` option text (``chartOptions``):
+    #: the options our text-form classes carry as one field.
+    OPTIONS = "options"
     #: Nested message <-> object (:attr:`Link.nested`).
     OBJECT = "object"
     #: Repeated nested message <-> tuple of objects (:attr:`Link.nested`).
@@ -93,6 +104,22 @@ def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
+def options_text(values: Mapping[str, str]) -> str:
+    """A protobuf options map as the ``"tag=value;"`` text of the text form."""
+    return "".join(f"{tag}={value};" for tag, value in values.items())
+
+
+def options_map(text: str) -> dict[str, str]:
+    """``"tag=value;"`` option text as the protobuf options map (the official
+    ``fillTagValueList``; later tags win)."""
+    values: dict[str, str] = {}
+    for item in text.split(";"):
+        if item:
+            tag, _, value = item.partition("=")
+            values[tag] = value
+    return values
+
+
 class ObjectMap:
     """The generated reader and writer of one class.
 
@@ -130,6 +157,8 @@ class ObjectMap:
             "_mult": format_multiplier,
             "_mult_value": _multiplier_value,
             "_flag": _flag,
+            "_opt_text": options_text,
+            "_opt_map": options_map,
             "Decimal": Decimal,
         }
         read = ["def read(d):"] + ["    " + line for line in self._reader_body(namespace)]
@@ -203,12 +232,13 @@ class ObjectMap:
             Conv.FLAG: "_flag(v)",
             Conv.INT_TEXT: "int(v)",
             Conv.TUPLE: "tuple(v)",
+            Conv.OPTIONS: "_opt_text(v)",
             Conv.OBJECT: f"_read{index}(v)",
             Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
         }[conv]
         lines = [f"v = d[{link.pb!r}]"]
-        if conv in (Conv.TUPLE, Conv.OBJECTS):
-            # Repeated fields are lists, empty when absent.
+        if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.OPTIONS):
+            # Repeated fields are lists and maps dicts, empty when absent.
             lines += ["if v:", f"    {target} = {value}"]
         else:
             lines += ["if v is not None:", f"    {target} = {value}"]
@@ -236,11 +266,12 @@ class ObjectMap:
             Conv.FLAG: "v != 0",
             Conv.INT_TEXT: "str(v)",
             Conv.TUPLE: "list(v)",
+            Conv.OPTIONS: "_opt_map(v)",
             Conv.OBJECT: f"_write{index}(v)",
             Conv.OBJECTS: f"[_write{index}(x) for x in v]",
         }[conv]
         test = "v is not None"
-        if conv in (Conv.TUPLE, Conv.OBJECTS):
+        if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.OPTIONS):
             test = "v"
         elif link.skip is not NOTHING:
             ns[f"_skip{index}"] = link.skip
@@ -262,6 +293,8 @@ def _slotted_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None
 def _empty_values(nested: ObjectMap) -> Mapping[str, Any]:
     """A decoded empty message for ``nested``: every field it links absent."""
     return {
-        link.pb: [] if link.conv in (Conv.TUPLE, Conv.OBJECTS) else None
+        link.pb: [] if link.conv in (Conv.TUPLE, Conv.OBJECTS)
+        else {} if link.conv is Conv.OPTIONS
+        else None
         for link in nested.links
     }
