@@ -71,7 +71,6 @@ __all__ = [
     "REAL_TIME_BARS",
     "REQ_HISTORICAL_DATA",
     "REQ_HISTORICAL_TICKS",
-    "TICK_BY_TICK",
 ]
 
 #: ``NO_VALID_ID``: the request id of an answer that carries none.
@@ -272,12 +271,6 @@ REAL_TIME_BARS: Final = ObjectMap(RealTimeBars, [
 # and 2 (Last, AllLast), a HistoricalTickBidAsk for 3, a HistoricalTick for 4
 # (MidPoint).  Our TickByTick is flat, as in the text form.
 
-TICK_BY_TICK: Final = ObjectMap(TickByTick, [
-    Link("reqId", "req_id", missing=NO_VALID_ID),
-    Link("tickType", "tick_type", missing=0),
-])  # fmt: skip
-
-
 def _tick_by_tick(decoded: PbDict, version: int) -> TickByTick:
     values = cast("dict[str, Any]", decoded)
     req_id = values["reqId"]
@@ -312,7 +305,7 @@ def _tick_by_tick(decoded: PbDict, version: int) -> TickByTick:
 
 def _tick_by_tick_values(message: Any, version: int) -> Mapping[str, Any]:
     tick: TickByTick = message
-    values = TICK_BY_TICK.write(tick)
+    values: dict[str, Any] = {"reqId": tick.req_id, "tickType": tick.tick_type}
     if tick.tick_type in (1, 2):
         values["historicalTickLast"] = HISTORICAL_TICK_LAST.write(
             HistoricalTickLast(
