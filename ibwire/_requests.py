@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .messages import (
+    ApiConfig,
     CancelAccountSummary,
     CancelAccountUpdatesMulti,
     CancelCalcImpliedVolat,
     CancelCalcOptionPrice,
+    CancelContractData,
     CancelFundamentalData,
     CancelHeadTimestamp,
     CancelHistogramData,
     CancelHistoricalData,
+    CancelHistoricalTicks,
     CancelMktData,
     CancelMktDepth,
     CancelNewsBulletins,
@@ -35,9 +38,12 @@ from .messages import (
     Contract,
     ExecutionFilter,
     ExerciseOptions,
+    LockAndExitConfig,
     Message,
+    MessageConfig,
     Order,
     OrderCancel,
+    OrdersConfig,
     PlaceOrder,
     QueryDisplayGroups,
     ReplaceFa,
@@ -49,6 +55,7 @@ from .messages import (
     ReqCalcImpliedVolat,
     ReqCalcOptionPrice,
     ReqCompletedOrders,
+    ReqConfig,
     ReqContractData,
     ReqCurrentTime,
     ReqCurrentTimeInMillis,
@@ -92,6 +99,8 @@ from .messages import (
     SetServerLoglevel,
     SubscribeToGroupEvents,
     UnsubscribeFromGroupEvents,
+    UpdateConfig,
+    UpdateConfigWarning,
     UpdateDisplayGroup,
     VerifyAndAuthMessage,
     VerifyAndAuthRequest,
@@ -243,6 +252,19 @@ class RequestMethods:
         """
         self._send_request(CancelCalcOptionPrice(req_id=req_id))
 
+    def cancel_contract_data(
+        self,
+        req_id: int,
+    ) -> None:
+        """``CANCEL_CONTRACT_DATA`` (106), EClient ``cancelContractData`` (server 215+).
+
+        Sends :class:`~ibwire.messages.CancelContractData`.
+
+        Args:
+            req_id: the id of the request to cancel.
+        """
+        self._send_request(CancelContractData(req_id=req_id))
+
     def cancel_fundamental_data(
         self,
         req_id: int,
@@ -294,6 +316,19 @@ class RequestMethods:
             req_id: the id of the historical data request to end.
         """
         self._send_request(CancelHistoricalData(req_id=req_id))
+
+    def cancel_historical_ticks(
+        self,
+        req_id: int,
+    ) -> None:
+        """``CANCEL_HISTORICAL_TICKS`` (107), EClient ``cancelHistoricalTicks`` (server 215+).
+
+        Sends :class:`~ibwire.messages.CancelHistoricalTicks`.
+
+        Args:
+            req_id: the id of the request to cancel.
+        """
+        self._send_request(CancelHistoricalTicks(req_id=req_id))
 
     def cancel_mkt_data(
         self,
@@ -704,6 +739,26 @@ class RequestMethods:
             api_only: only orders placed through the API.
         """
         self._send_request(ReqCompletedOrders(api_only=api_only))
+
+    def req_config(
+        self,
+        *,
+        req_id: int | None = None,
+    ) -> int:
+        """``REQ_CONFIG`` (108), EClient ``reqConfigProtoBuf`` (server 219+).
+
+        Sends :class:`~ibwire.messages.ReqConfig`.
+
+        Args:
+            req_id: the request id; a new one is allocated when omitted.
+
+        Returns:
+            The request id.
+        """
+        if req_id is None:
+            req_id = self._new_request_id()
+        self._send_request(ReqConfig(req_id=req_id))
+        return req_id
 
     def req_contract_details(
         self,
@@ -1685,6 +1740,48 @@ class RequestMethods:
             req_id: the ``subscribeToGroupEvents`` request id to end.
         """
         self._send_request(UnsubscribeFromGroupEvents(req_id=req_id))
+
+    def update_config(
+        self,
+        *,
+        lock_and_exit: LockAndExitConfig | None = None,
+        messages: tuple[MessageConfig, ...] = (),
+        api: ApiConfig | None = None,
+        orders: OrdersConfig | None = None,
+        accepted_warnings: tuple[UpdateConfigWarning, ...] = (),
+        reset_api_order_sequence: bool | None = None,
+        req_id: int | None = None,
+    ) -> int:
+        """``UPDATE_CONFIG`` (109), EClient ``updateConfigProtoBuf`` (server 221+).
+
+        Sends :class:`~ibwire.messages.UpdateConfig`.
+
+        Args:
+            lock_and_exit: auto-logoff settings.
+            messages: message (warning dialog) settings.
+            api: API precautions and settings.
+            orders: order settings.
+            accepted_warnings: the warnings of an earlier answer that the change accepts.
+            reset_api_order_sequence: reset the API order id sequence.
+            req_id: the request id; a new one is allocated when omitted.
+
+        Returns:
+            The request id.
+        """
+        if req_id is None:
+            req_id = self._new_request_id()
+        self._send_request(
+            UpdateConfig(
+                req_id=req_id,
+                lock_and_exit=lock_and_exit,
+                messages=messages,
+                api=api,
+                orders=orders,
+                accepted_warnings=accepted_warnings,
+                reset_api_order_sequence=reset_api_order_sequence,
+            )
+        )
+        return req_id
 
     def update_display_group(
         self,

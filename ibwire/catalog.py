@@ -583,8 +583,8 @@ _REQUEST_ROWS: Final = (
         ids=Ids.REFERENCES,
         pacing=Pacing.PRIORITY,
     ),
-    _out(Out.REQ_CONFIG, "reqConfig"),
-    _out(Out.UPDATE_CONFIG, "updateConfig"),
+    _out(Out.REQ_CONFIG, "reqConfig", ids=Ids.ALLOCATES, end=In.CONFIG_RESPONSE),
+    _out(Out.UPDATE_CONFIG, "updateConfig", ids=Ids.ALLOCATES, end=In.UPDATE_CONFIG_RESPONSE),
 )
 
 _ANSWER_ROWS: Final = (
@@ -676,8 +676,8 @@ _ANSWER_ROWS: Final = (
     _in(In.USER_INFO, "userInfo", by="req_id"),
     _in(In.HISTORICAL_DATA_END, "historicalDataEnd", by="req_id"),
     _in(In.CURRENT_TIME_IN_MILLIS, "currentTimeInMillis"),
-    _in(In.CONFIG_RESPONSE, "configResponse", callback=""),
-    _in(In.UPDATE_CONFIG_RESPONSE, "updateConfigResponse", callback=""),
+    _in(In.CONFIG_RESPONSE, "configResponse", by="req_id"),
+    _in(In.UPDATE_CONFIG_RESPONSE, "updateConfigResponse", by="req_id"),
 )
 
 #: Outgoing id -> its row.

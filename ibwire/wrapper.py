@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         CommissionAndFeesReport,
         CompletedOrder,
         CompletedOrdersEnd,
+        ConfigResponse,
         ContractData,
         ContractDataEnd,
         CurrentTime,
@@ -112,6 +113,7 @@ if TYPE_CHECKING:
         TickSize,
         TickSnapshotEnd,
         TickString,
+        UpdateConfigResponse,
         UserInfo,
         VerifyAndAuthCompleted,
         VerifyAndAuthMessageApi,
@@ -790,4 +792,20 @@ class Wrapper:
 
         Args:
             message: the :class:`~ibwire.messages.CurrentTimeInMillis` (``CURRENT_TIME_IN_MILLIS``).
+        """
+
+    def config_response(self, message: ConfigResponse) -> None:
+        """EWrapper ``configResponseProtoBuf``: the Gateway's API configuration (server 219+).
+
+        Args:
+            message: the :class:`~ibwire.messages.ConfigResponse` (``CONFIG_RESPONSE``).
+        """
+
+    def update_config_response(self, message: UpdateConfigResponse) -> None:
+        """EWrapper ``updateConfigResponseProtoBuf``: the outcome of a configuration
+        change (server 221+).
+
+        Args:
+            message: the :class:`~ibwire.messages.UpdateConfigResponse`
+                (``UPDATE_CONFIG_RESPONSE``).
         """

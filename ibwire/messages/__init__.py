@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import (
     account,
     common,
+    config,
     contracts,
     display,
     executions,
@@ -27,6 +28,7 @@ from . import (
 from ._base import INCOMING, OUTGOING, Message
 from .account import *  # noqa: F403
 from .common import *  # noqa: F403
+from .config import *  # noqa: F403
 from .contracts import *  # noqa: F403
 from .display import *  # noqa: F403
 from .executions import *  # noqa: F403
@@ -46,6 +48,7 @@ __all__ = ["INCOMING", "OUTGOING", "Message", "TickType"]
 for _module in (
     account,
     common,
+    config,
     contracts,
     display,
     executions,

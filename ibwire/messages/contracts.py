@@ -41,6 +41,7 @@ from .common import C12, STRIKE, TAG_VALUE, Contract, TagValue
 
 __all__ = [
     "BondContractData",
+    "CancelContractData",
     "CancelFundamentalData",
     "ContractData",
     "ContractDataEnd",
@@ -866,3 +867,17 @@ class CancelFundamentalData(Message):
     req_id: int
 
     WIRE = (Ver(1), F("req_id", INT))
+
+
+@message(OutgoingId.CANCEL_CONTRACT_DATA, min_version=SV.CANCEL_CONTRACT_DATA)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelContractData(Message):
+    """``CANCEL_CONTRACT_DATA`` (106), EClient ``cancelContractData`` (server 215+).
+
+    Stops a :class:`ReqContractData` request.  Protobuf only (``CancelContractData``).
+
+    Attributes:
+        req_id: the id of the request to cancel.
+    """
+
+    req_id: int

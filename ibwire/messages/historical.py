@@ -20,6 +20,7 @@ from .market_data import TickAttribBidAsk, TickAttribLast
 
 __all__ = [
     "BarData",
+    "CancelHistoricalTicks",
     "CancelHeadTimestamp",
     "CancelHistogramData",
     "CancelHistoricalData",
@@ -685,3 +686,18 @@ class ReqHistoricalTicks(Message):
         F("ignore_size", BOOL),
         F("misc_options", STR),
     )
+
+
+@message(OutgoingId.CANCEL_HISTORICAL_TICKS, min_version=SV.CANCEL_CONTRACT_DATA)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelHistoricalTicks(Message):
+    """``CANCEL_HISTORICAL_TICKS`` (107), EClient ``cancelHistoricalTicks`` (server 215+).
+
+    Stops a :class:`ReqHistoricalTicks` request.  Protobuf only
+    (``CancelHistoricalTicks``).
+
+    Attributes:
+        req_id: the id of the request to cancel.
+    """
+
+    req_id: int

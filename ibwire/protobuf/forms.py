@@ -109,6 +109,13 @@ FAMILIES: Final[tuple[str, ...]] = (
     "market",
     "accounts",
     "contract_data",
+    # Historical data, news, scanner and PnL, the rest (208..213), and the
+    # protobuf-only configuration messages (219, 221).
+    "history",
+    "news",
+    "scanner",
+    "rest",
+    "config",
 )
 
 

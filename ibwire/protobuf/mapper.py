@@ -25,7 +25,15 @@ from ..fields import format_decimal, opt_decimal
 from ..messages.common import TagValue
 from .wire import PbDict
 
-__all__ = ["NOTHING", "Conv", "Link", "ObjectMap", "format_multiplier"]
+__all__ = [
+    "NOTHING",
+    "Conv",
+    "Link",
+    "ObjectMap",
+    "format_multiplier",
+    "options_map",
+    "options_text",
+]
 
 
 class _Nothing(enum.Enum):
@@ -62,6 +70,9 @@ class Conv(enum.Enum):
     INT_BOOL = "int_bool"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
+    #: ``map<string, string>`` <-> ``"tag=value;"`` option text (``chartOptions``):
+    #: the options our text-form classes carry as one field.
+    OPTIONS = "options"
     #: Nested message <-> object (:attr:`Link.nested`).
     OBJECT = "object"
     #: Repeated nested message <-> tuple of objects (:attr:`Link.nested`).
@@ -112,6 +123,20 @@ def _double_text(value: float) -> str:
 
 def _text_double(text: str) -> float | None:
     return float(text) if text else None
+def options_text(values: Mapping[str, str]) -> str:
+    """A protobuf options map as the ``"tag=value;"`` text of the text form."""
+    return "".join(f"{tag}={value};" for tag, value in values.items())
+
+
+def options_map(text: str) -> dict[str, str]:
+    """``"tag=value;"`` option text as the protobuf options map (the official
+    ``fillTagValueList``; later tags win)."""
+    values: dict[str, str] = {}
+    for item in text.split(";"):
+        if item:
+            tag, _, value = item.partition("=")
+            values[tag] = value
+    return values
 
 
 class ObjectMap:
@@ -153,6 +178,8 @@ class ObjectMap:
             "_flag": _flag,
             "_dbl_text": _double_text,
             "_text_dbl": _text_double,
+            "_opt_text": options_text,
+            "_opt_map": options_map,
             "Decimal": Decimal,
             "_TagValue": TagValue,
         }
@@ -232,11 +259,12 @@ class ObjectMap:
             Conv.DOUBLE_TEXT: "_dbl_text(v)",
             Conv.INT_BOOL: "v != 0",
             Conv.TUPLE: "tuple(v)",
+            Conv.OPTIONS: "_opt_text(v)",
             Conv.OBJECT: f"_read{index}(v)",
             Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
         }[conv]
         lines = [f"v = d[{link.pb!r}]"]
-        if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES):
+        if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES, Conv.OPTIONS):
             # Repeated fields are lists and maps dicts, empty when absent.
             lines += ["if v:", f"    {target} = {value}"]
         else:
@@ -270,11 +298,12 @@ class ObjectMap:
             Conv.DOUBLE_TEXT: "_text_dbl(v)",
             Conv.INT_BOOL: "1 if v else 0",
             Conv.TUPLE: "list(v)",
+            Conv.OPTIONS: "_opt_map(v)",
             Conv.OBJECT: f"_write{index}(v)",
             Conv.OBJECTS: f"[_write{index}(x) for x in v]",
         }[conv]
         test = "v is not None"
-        if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES):
+        if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES, Conv.OPTIONS):
             test = "v"
         elif link.skip is not NOTHING:
             ns[f"_skip{index}"] = link.skip
@@ -295,5 +324,10 @@ def _slotted_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None
 
 def _empty_values(nested: ObjectMap) -> Mapping[str, Any]:
     """A decoded empty message for ``nested``: every field it links absent."""
-    empty: dict[Conv, Any] = {Conv.TUPLE: [], Conv.OBJECTS: [], Conv.TAG_VALUES: {}}
+    empty: dict[Conv, Any] = {
+        Conv.TUPLE: [],
+        Conv.OBJECTS: [],
+        Conv.TAG_VALUES: {},
+        Conv.OPTIONS: {},
+    }
     return {link.pb: empty.get(link.conv) for link in nested.links}

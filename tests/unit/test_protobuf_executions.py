@@ -205,7 +205,8 @@ def test_any_protobuf_body_gives_an_event_and_the_stream_goes_on(msg_id: int, bo
     assert mine[1:] == [NextValidId(order_id=5)]
     assert theirs[1:] == [ReqCurrentTime()]
     for event in (mine[0], theirs[0]):
-        # Decoded, unknown (a protobuf id this side does not decode) or malformed.
+        # Decoded (into whichever class the id maps to on this side), unknown (a
+        # protobuf id this side does not decode) or malformed.
         assert isinstance(event, (Message, UnknownMessage, MalformedMessage))
 
 

@@ -10,10 +10,11 @@ from ibwire import ClientProtocol, ConnectAck, ServerProtocol
 from ibwire.errors import LocalProtocolError, MalformedMessageError
 from ibwire.events import ClientHello, MalformedMessage, UnknownMessage
 from ibwire.framing import encode_frame, encode_raw_frame, split_raw_id
-from ibwire.messages import Message, ReqMktData
+from ibwire.ids import OutgoingId
+from ibwire.messages import ReqMktData
 from ibwire.messages.common import Contract
-from ibwire.messages.historical import CancelHistoricalData
 from ibwire.messages.system import CurrentTime, NextValidId, ReqCurrentTime, StartApi
+from ibwire.protobuf.forms import ProtobufForms
 from ibwire.protocol import ProtocolEvent
 from ibwire.versions import MAX_CLIENT_VERSION, MAX_SUPPORTED_VERSION, is_supported
 
@@ -125,11 +126,11 @@ def test_frame_without_an_id_is_malformed_and_the_stream_goes_on() -> None:
 
 
 def test_unmapped_protobuf_frame_is_kept_as_an_unknown_message() -> None:
-    body = bytes.fromhex("0805")  # NextValidId{orderId=5}, not mapped yet
-    data = raw(209, body) + raw(9, b"1\x005\x00")
+    body = bytes.fromhex("0805")  # 47 (TICK_EFP) has no protobuf form
+    data = raw(247, body) + raw(9, b"1\x005\x00")
     for events in feed_three_ways(201, data):
         assert events == [
-            UnknownMessage(msg_id=209, fields=("209", "0805")),
+            UnknownMessage(msg_id=247, fields=("247", "0805")),
             NextValidId(order_id=5),
         ]
 
@@ -144,19 +145,12 @@ def contract() -> Contract:
     return Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 
 
-@pytest.mark.parametrize(
-    ("version", "message", "gate"),
-    [
-        (208, CancelHistoricalData(req_id=1), 208),
-        (213, ReqCurrentTime(), 213),
-    ],
-)
-def test_no_text_form_after_the_protobuf_gate(version: int, message: Message, gate: int) -> None:
-    client, _ = connected(version)
-    client.data_to_send()
+@pytest.mark.parametrize(("version", "gate"), [(213, 213), (226, 213)])
+def test_a_text_form_is_refused_once_its_gate_passed(version: int, gate: int) -> None:
+    forms = ProtobufForms(version, server=False)
     with pytest.raises(LocalProtocolError, match=f"from server version {gate}"):
-        client.send(message)
-    assert client.data_to_send() == b""
+        forms.check_text(int(OutgoingId.REQ_CURRENT_TIME), "ReqCurrentTime")
+    ProtobufForms(gate - 1, server=False).check_text(int(OutgoingId.REQ_CURRENT_TIME), "X")
 
 
 @pytest.mark.parametrize("version", [213, 226])
