@@ -20,7 +20,8 @@ Its expiry text stays whole in the contract (the official decoder splits it into
 ``lastTradeDateOrContractMonth`` or, for bonds, ``maturity``, and
 ``lastTradeTime``: here the properties ``maturity`` and ``last_trade_time``).
 An absent details message reads as empty (the official decoder then makes no
-callback).  Details fields absent from the frame keep their defaults, which are
+callback).  As there, a bond's expiry text in three parts (``date-time-zone``)
+sets its ``time_zone_id``.  Details fields absent from the frame keep their defaults, which are
 the official ones; the fields that exist only in protobuf form (event contract
 texts, ``minAlgoSize``, the precisions, ``settlementMethod``) are ``None``.
 From server 224 (``USE_PRECISION_FROM_SEC_DEF``) the server may fill the two
@@ -38,6 +39,7 @@ from ..messages.contracts import (
     ContractDataEnd,
     ContractDetails,
     ReqContractData,
+    _split_expiry,
 )
 from ..versions import ServerVersion
 from .forms import Form, mapped, register
@@ -70,6 +72,8 @@ def _details_form(cls: type[ContractData] | type[BondContractData]) -> Form:
     read_details = CONTRACT_DETAILS.read
     write_details = CONTRACT_DETAILS.write
     set_contract = vars(ContractDetails)["contract"].__set__
+    set_time_zone = vars(ContractDetails)["time_zone_id"].__set__
+    bond = cls is BondContractData
     empty_details: PbDict = {link.pb: None for link in CONTRACT_DETAILS.links}
     empty_details.update(secIdList={}, ineligibilityReasonList=[])
     empty_contract: PbDict = {link.pb: None for link in CONTRACT.links}
@@ -78,7 +82,14 @@ def _details_form(cls: type[ContractData] | type[BondContractData]) -> Form:
     def to_message(values: Mapping[str, Any], version: int) -> Any:
         req_id = values["reqId"]
         details = read_details(values["contractDetails"] or empty_details)
-        set_contract(details, read_contract(values["contract"] or empty_contract))
+        contract = read_contract(values["contract"] or empty_contract)
+        set_contract(details, contract)
+        if bond:
+            # As the official decoder's setLastTradeDate: a bond's expiry text in
+            # three parts names its time zone, over the details' own field.
+            parts = _split_expiry(contract.last_trade_date_or_contract_month)
+            if len(parts) > 2:
+                set_time_zone(details, parts[2])
         return cls(req_id=NO_VALID_ID if req_id is None else req_id, contract_details=details)
 
     def from_message(message: Any, version: int) -> Mapping[str, Any]:

@@ -170,3 +170,19 @@ def test_requests_leave_out_the_last_trade_date() -> None:
     server.send(ContractData(req_id=1, contract_details=details))
     values = decode("ContractData", server.data_to_send()[8:])
     assert values["contract"] is not None and values["contract"]["lastTradeDate"] == "x"
+
+
+def test_a_bonds_expiry_in_three_parts_names_its_time_zone() -> None:
+    client, server = connected(226)
+    expiry = "20300515-17:00:00-US/Eastern"
+    details = ContractDetails(
+        contract=Contract(sec_type="BOND", last_trade_date_or_contract_month=expiry),
+        time_zone_id="",
+    )
+    for cls, zone in ((BondContractData, "US/Eastern"), (ContractData, "")):
+        server.send(cls(req_id=3, contract_details=details))
+        client.receive_data(server.data_to_send())
+        (event,) = client.events_received()
+        assert isinstance(event, cls)
+        assert event.contract_details.time_zone_id == zone
+        assert event.contract_details.maturity == "20300515"
