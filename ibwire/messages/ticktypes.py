@@ -147,3 +147,15 @@ class TickType(IntEnum):
     ODD_LOT_BID_EXCH = 109
     ODD_LOT_ASK_EXCH = 110
     NOT_SET = 111
+
+    @classmethod
+    def _missing_(cls, value: object) -> TickType | None:
+        # A code newer than this table (or a sentinel such as 2147483647) still
+        # decodes: it becomes a pseudo-member ``UNKNOWN_<code>`` that equals the
+        # code and writes as it.  Not cached: a peer must not grow the table.
+        if type(value) is not int:
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member

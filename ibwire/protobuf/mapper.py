@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from ..fields import format_decimal, opt_decimal
 from ..messages.common import TagValue
+from ..messages.ticktypes import TickType
 from .wire import PbDict
 
 __all__ = ["NOTHING", "Conv", "Link", "ObjectMap", "format_multiplier"]
@@ -60,6 +61,8 @@ class Conv(enum.Enum):
     DOUBLE_TEXT = "double_text"
     #: Protobuf int32 0/1 <-> bool (``Order.usePriceMgmtAlgo`` and kin).
     INT_BOOL = "int_bool"
+    #: Protobuf int32 <-> :class:`~ibwire.messages.ticktypes.TickType` (``TickSize.tickType``).
+    TICK_TYPE = "tick_type"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
     #: Nested message <-> object (:attr:`Link.nested`).
@@ -155,6 +158,7 @@ class ObjectMap:
             "_text_dbl": _text_double,
             "Decimal": Decimal,
             "_TagValue": TagValue,
+            "_TickType": TickType,
         }
         read = ["def read(d):"] + ["    " + line for line in self._reader_body(namespace)]
         write = ["def write(o):", "    d = {}"]
@@ -231,6 +235,7 @@ class ObjectMap:
             Conv.TAG_VALUES: "tuple([_TagValue(tag=k, value=x) for k, x in v.items()])",
             Conv.DOUBLE_TEXT: "_dbl_text(v)",
             Conv.INT_BOOL: "v != 0",
+            Conv.TICK_TYPE: "_TickType(v)",
             Conv.TUPLE: "tuple(v)",
             Conv.OBJECT: f"_read{index}(v)",
             Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
@@ -269,6 +274,7 @@ class ObjectMap:
             Conv.TAG_VALUES: "{x.tag: x.value for x in v}",
             Conv.DOUBLE_TEXT: "_text_dbl(v)",
             Conv.INT_BOOL: "1 if v else 0",
+            Conv.TICK_TYPE: "int(v)",
             Conv.TUPLE: "list(v)",
             Conv.OBJECT: f"_write{index}(v)",
             Conv.OBJECTS: f"[_write{index}(x) for x in v]",
