@@ -33,6 +33,9 @@ class TickType(IntEnum):
     """What a market data tick carries, delayed types included (ids 66-76, 80-83, 88, 90).
 
     The members follow the official ``TickTypeEnum`` order, which is the wire id.
+    ``TickType(code)`` of a code not listed here gives a pseudo-member named
+    ``UNKNOWN_<code>`` that equals the code, so a newer gateway's tick decodes;
+    iterating the enum lists the real members only.
     """
 
     BID_SIZE = 0
