@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {p.account} {p.contract.symbol:<8} {p.contract.sec_type:<4} "
                   f"{p.position} @ {p.avg_cost:.2f}")
         account = client.accounts[0]
-        streams: list[tuple[str, Subscription[Any]]] = [("account", client.pnl(account))]
+        streams: list[tuple[str, Subscription[Any]]] = [("account", client.pnl_updates(account))]
         for p in positions:
             streams.append((p.contract.symbol, client.pnl_single(p.account, p.contract.con_id)))
         count = 0

@@ -28,8 +28,18 @@ from ._session import (
 )
 from .contracts import resolve_contract
 from .errorcodes import CodeTable
-from .errors import ApiError, ContractNotFoundError
-from .live import AccountValue, Fill, OrderBook, PnL, PortfolioItem, Position, Ticker, Trade
+from .errors import AccountUpdatesOffError, ApiError, ContractNotFoundError
+from .live import (
+    AccountValue,
+    Fill,
+    OrderBook,
+    PnL,
+    Portfolio,
+    PortfolioItem,
+    Position,
+    Ticker,
+    Trade,
+)
 from .messages import (
     AccountSummary,
     BarData,
@@ -244,8 +254,10 @@ class SyncApi(FrontEnd):
             )
         )
 
-    def positions(self, *, timeout: float | None = None) -> list[PositionData]:
-        """Every position of every account (``reqPositions``, then ``cancelPositions``).
+    def request_positions(self, *, timeout: float | None = None) -> list[PositionData]:
+        """Ask TWS for every position of every account (``reqPositions``, then ``cancelPositions``).
+
+        :meth:`positions` reads the same from local state without a request.
 
         Args:
             timeout: seconds to wait; the client's default when omitted.
@@ -565,8 +577,10 @@ class SyncApi(FrontEnd):
         )
         return self._subscribe(request)
 
-    def pnl(self, account: str, model_code: str = "") -> Subscription[Pnl]:
+    def pnl_updates(self, account: str, model_code: str = "") -> Subscription[Pnl]:
         """Stream an account's daily profit and loss (``reqPnL``).
+
+        :meth:`pnl` reads the latest of it from local state without a request.
 
         Args:
             account: the account.
@@ -843,17 +857,46 @@ class SyncApi(FrontEnd):
         """Every execution seen, with its commission report once it came."""
         return self._locked(self._session.blotter.fills)
 
+    def _account_state(self, call: str) -> Portfolio:
+        """The followed account state; raises when this client does not follow it."""
+        if not self._session.account_updates:
+            raise AccountUpdatesOffError(call)
+        return self._session.portfolio
+
     def portfolio(self, account: str | None = None) -> list[PortfolioItem]:
         """The portfolio, kept current from connect (no request per call).
 
         Args:
             account: one account; every managed account when omitted.
+
+        Raises:
+            AccountUpdatesOffError: the client was made with ``account_updates=False``.
         """
-        return self._session.portfolio.portfolio(account)
+        return self._account_state("portfolio()").portfolio(account)
+
+    def positions(self, account: str | None = None) -> list[Position]:
+        """The positions, kept current from connect (no request per call).
+
+        :meth:`request_positions` asks TWS instead.
+
+        Args:
+            account: one account; every managed account when omitted.
+
+        Raises:
+            AccountUpdatesOffError: the client was made with ``account_updates=False``.
+        """
+        return self._account_state("positions()").positions(account)
 
     def account_values(self, account: str | None = None) -> list[AccountValue]:
-        """The account values, kept current from connect (no request per call)."""
-        return self._session.portfolio.account_values(account)
+        """The account values, kept current from connect (no request per call).
+
+        Args:
+            account: one account; every managed account when omitted.
+
+        Raises:
+            AccountUpdatesOffError: the client was made with ``account_updates=False``.
+        """
+        return self._account_state("account_values()").account_values(account)
 
     def account_value(
         self, tag: str, currency: str = "", account: str | None = None
@@ -862,16 +905,22 @@ class SyncApi(FrontEnd):
 
         Raises:
             ValueError: ``account`` left out while several accounts have the tag.
+            AccountUpdatesOffError: the client was made with ``account_updates=False``.
         """
-        return self._session.portfolio.account_value(tag, currency, account)
+        return self._account_state("account_value()").account_value(tag, currency, account)
 
-    def held_positions(self, account: str | None = None) -> list[Position]:
-        """The positions, kept current from connect (no request per call)."""
-        return self._session.portfolio.positions(account)
+    def pnl(self, account: str | None = None) -> list[PnL]:
+        """The daily P&L of each account, kept current from connect (no request per call).
 
-    def account_pnl(self, account: str | None = None) -> list[PnL]:
-        """The daily P&L of each account, kept current from connect."""
-        return self._session.portfolio.pnl(account)
+        :meth:`pnl_updates` streams it from TWS instead.
+
+        Args:
+            account: one account; every managed account when omitted.
+
+        Raises:
+            AccountUpdatesOffError: the client was made with ``account_updates=False``.
+        """
+        return self._account_state("pnl()").pnl(account)
 
     # ------------------------------------------------------------------ waits of each client
 

@@ -254,7 +254,7 @@ def _tour(
             cancelled = client.cancel_orders(order_ref=_ORDER_REF)
             say.say(f"cancel_orders(order_ref={_ORDER_REF!r}) -> orders {cancelled}")
             _follow(say, events, names, None, 1.0)
-            held = sum((p.position or Decimal(0) for p in client.positions()
+            held = sum((p.position or Decimal(0) for p in client.request_positions()
                         if p.contract.con_id == contract.con_id), Decimal(0))
             if held:
                 action = "SELL" if held > 0 else "BUY"
@@ -284,14 +284,14 @@ def _touch(
 def _finish(client: Client, say: _Narrator, account: str) -> int:
     """The last steps: positions, P&L, disconnect."""
     say.title("Positions and P&L")
-    positions = client.positions()
+    positions = client.request_positions()
     for position in positions:
         say.say(f"{position.account}  {position.contract.symbol:<6} {position.contract.sec_type:<4}"
                 f" position {position.position}  average cost {position.avg_cost:.2f}")
     if not positions:
         say.say("no positions")
     if account:
-        with client.pnl(account) as pnl_stream:
+        with client.pnl_updates(account) as pnl_stream:
             try:
                 pnl: Pnl = pnl_stream.get(timeout=5.0)
                 say.say(f"daily P&L {_signed(pnl.daily_pnl)}, realized {_signed(pnl.realized_pnl)}, "

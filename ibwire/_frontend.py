@@ -92,8 +92,9 @@ class FrontEnd(RequestMethods):
                 ``Subscription.dropped`` and logged.
             account_updates: follow the account from connect (positions, account
                 updates of every managed account, their P&L), so that
-                ``portfolio()``, ``held_positions()``, ``account_values()`` and
-                ``account_pnl()`` read local state; ``False`` sends none of it.
+                ``portfolio()``, ``positions()``, ``account_values()`` and
+                ``pnl()`` read local state; ``False`` sends none of it, and those
+                reads raise :class:`~ibwire.errors.AccountUpdatesOffError`.
         """
         self.wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host

@@ -20,6 +20,7 @@ The tree::
     │       ├── MarketDepthLimitExceededError
     │       └── TickByTickLimitExceededError
     ├── ApiError                        TWS answered a request with an error code
+    ├── AccountUpdatesOffError          account state read with account_updates=False
     └── ContractLookupError             qualifying a contract did not give one answer
         ├── ContractNotFoundError       no contract matches (also a LookupError)
         └── AmbiguousContractError      several contracts match; carries the candidates
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .pacing import Budget
 
 __all__ = [
+    "AccountUpdatesOffError",
     "AmbiguousContractError",
     "ApiError",
     "BudgetExceededError",
@@ -266,6 +268,23 @@ class ApiError(IBWireError):
         self.message = message
         self.req_id = req_id
         self.advanced_order_reject_json = advanced_order_reject_json
+
+
+class AccountUpdatesOffError(IBWireError, RuntimeError):
+    """The account state was read on a client that does not follow the account.
+
+    ``portfolio()``, ``positions()``, ``account_values()``, ``account_value()`` and
+    ``pnl()`` read state kept current from connect; a client made with
+    ``account_updates=False`` keeps none, so they raise rather than answer empty.
+    """
+
+    def __init__(self, call: str) -> None:
+        super().__init__(
+            f"{call} reads the account state, which this client does not follow "
+            "(made with account_updates=False); make it with account_updates=True, "
+            "or ask TWS (request_positions(), pnl_updates(), account_updates())"
+        )
+        self.call = call
 
 
 class ContractLookupError(IBWireError):

@@ -25,6 +25,7 @@ import re
 import sys
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import IntEnum
 from typing import Final
 
 __all__ = [
@@ -384,9 +385,13 @@ _HELPERS: Final[tuple[tuple[str, object], ...]] = (
 )
 
 
+#: The helpers of the kinds made by :func:`INT_ENUM`, by name.
+_ENUM_HELPERS: dict[str, object] = {}
+
+
 def helper_namespace() -> dict[str, object]:
     """The names every kind's templates may use, for the codec's generated code."""
-    return dict(_HELPERS)
+    return {**dict(_HELPERS), **_ENUM_HELPERS}
 
 
 _RAW_INT: Final = "(_ints[{x}] if {x} in _ints else int({x} or 0))"
@@ -495,4 +500,28 @@ def FLOAT_SENTINEL(unset: str) -> Kind:  # noqa: N802 - reads like the other kin
         float,
         optional=True,
         raw=f"_sentinel_float_raw({{x}}, {sentinel!r})",
+    )
+
+
+def INT_ENUM(enum: type[IntEnum]) -> Kind:  # noqa: N802 - reads like the other kinds
+    """A required int that reads as a member of ``enum`` (``TickType``).
+
+    The text rules are INT's (empty reads as 0) and the member writes as its
+    number, so the wire form is INT's.  ``enum`` must take every int: a code it
+    does not list goes through ``enum(code)``, which its ``_missing_`` answers
+    with a pseudo-member (see :class:`~ibwire.messages.ticktypes.TickType`).
+    """
+    name = enum.__name__
+    by_text = {str(int(member)): member for member in enum}
+    by_raw = {text.encode(): member for text, member in by_text.items()}
+    _ENUM_HELPERS[f"_enum_{name}"] = enum
+    _ENUM_HELPERS[f"_enum_{name}_text"] = by_text
+    _ENUM_HELPERS[f"_enum_{name}_raw"] = by_raw
+    text, raw = f"_enum_{name}_text", f"_enum_{name}_raw"
+    return Kind(
+        name,
+        f"({text}[{{x}}] if {{x}} in {text} else _enum_{name}(int({{x}} or 0)))",
+        "str(int({v}))",
+        enum,
+        raw=f"({raw}[{{x}}] if {{x}} in {raw} else _enum_{name}(int({{x}} or 0)))",
     )

@@ -12,6 +12,7 @@ from ..fields import (
     FLOAT,
     FLOAT_SENTINEL,
     INT,
+    INT_ENUM,
     LONG,
     OPT_FLOAT,
     OPT_INT,
@@ -23,6 +24,7 @@ from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
 from ._base import Bits, Const, F, Message, Node, Repeat, Struct, Ver, When, dataclass, message
 from .common import C12, COMBO_LEGS_SHORT, DELTA_NEUTRAL, Contract, DeltaNeutralContract
+from .ticktypes import TickType
 
 __all__ = [
     "CancelCalcImpliedVolat",
@@ -82,6 +84,9 @@ class TickAttrib:
     pre_open: bool = False
 
 
+#: A tick type field: an int on the wire, a :class:`TickType` member in the message.
+TICK_TYPE: Final = INT_ENUM(TickType)
+
 TICK_ATTRIB = Bits(TickAttrib, ("can_auto_execute", "past_limit", "pre_open"))
 
 
@@ -95,14 +100,14 @@ class TickPrice(Message):
 
     Attributes:
         req_id: the market data request id.
-        tick_type: a :class:`~ibwire.messages.ticktypes.TickType` id.
+        tick_type: the tick type (a :class:`~ibwire.messages.ticktypes.TickType`).
         price: the price; -1 commonly means "no quote".
         size: the size that goes with the price, ``None`` when unset.
         attrib: the tick's attributes.
     """
 
     req_id: int
-    tick_type: int
+    tick_type: TickType
     price: float
     size: Decimal | None = None
     attrib: TickAttrib = field(default_factory=TickAttrib)
@@ -110,7 +115,7 @@ class TickPrice(Message):
     WIRE = (
         Ver(6),
         F("req_id", INT),
-        F("tick_type", INT),
+        F("tick_type", TICK_TYPE),
         F("price", FLOAT),
         F("size", DECIMAL),
         F("attrib", TICK_ATTRIB),
@@ -129,10 +134,10 @@ class TickSize(Message):
     """
 
     req_id: int
-    tick_type: int
+    tick_type: TickType
     size: Decimal | None
 
-    WIRE = (Ver(6), F("req_id", INT), F("tick_type", INT), F("size", DECIMAL))
+    WIRE = (Ver(6), F("req_id", INT), F("tick_type", TICK_TYPE), F("size", DECIMAL))
 
 
 @message(IncomingId.TICK_STRING)
@@ -147,10 +152,10 @@ class TickString(Message):
     """
 
     req_id: int
-    tick_type: int
+    tick_type: TickType
     value: str
 
-    WIRE = (Ver(6), F("req_id", INT), F("tick_type", INT), F("value", STR))
+    WIRE = (Ver(6), F("req_id", INT), F("tick_type", TICK_TYPE), F("value", STR))
 
 
 @message(IncomingId.TICK_GENERIC)
@@ -165,10 +170,10 @@ class TickGeneric(Message):
     """
 
     req_id: int
-    tick_type: int
+    tick_type: TickType
     value: float
 
-    WIRE = (Ver(6), F("req_id", INT), F("tick_type", INT), F("value", FLOAT))
+    WIRE = (Ver(6), F("req_id", INT), F("tick_type", TICK_TYPE), F("value", FLOAT))
 
 
 # ------------------------------------------------------------------ domain objects
@@ -301,7 +306,7 @@ class TickOptionComputation(Message):
     """
 
     req_id: int
-    tick_type: int
+    tick_type: TickType
     tick_attrib: int | None = None
     implied_vol: float | None = None
     delta: float | None = None
@@ -316,7 +321,7 @@ class TickOptionComputation(Message):
         # The version field went away at 156, when tickAttrib came in.
         Ver(6, before=SV.PRICE_BASED_VOLATILITY),
         F("req_id", INT),
-        F("tick_type", INT),
+        F("tick_type", TICK_TYPE),
         # The official decoder reads a plain int; ``None`` (never sent by TWS) goes
         # out as empty so that an unset value cannot produce an unreadable field.
         F("tick_attrib", OPT_INT, since=SV.PRICE_BASED_VOLATILITY),
@@ -368,7 +373,7 @@ class TickEfp(Message):
     """
 
     req_id: int
-    tick_type: int
+    tick_type: TickType
     basis_points: float
     formatted_basis_points: str
     total_dividends: float
@@ -380,7 +385,7 @@ class TickEfp(Message):
     WIRE = (
         Ver(1),
         F("req_id", INT),
-        F("tick_type", INT),
+        F("tick_type", TICK_TYPE),
         F("basis_points", FLOAT),
         F("formatted_basis_points", STR),
         F("total_dividends", FLOAT),

@@ -33,6 +33,9 @@ class TickType(IntEnum):
     """What a market data tick carries, delayed types included (ids 66-76, 80-83, 88, 90).
 
     The members follow the official ``TickTypeEnum`` order, which is the wire id.
+    ``TickType(code)`` of a code not listed here gives a pseudo-member named
+    ``UNKNOWN_<code>`` that equals the code, so a newer gateway's tick decodes;
+    iterating the enum lists the real members only.
     """
 
     BID_SIZE = 0
@@ -147,3 +150,15 @@ class TickType(IntEnum):
     ODD_LOT_BID_EXCH = 109
     ODD_LOT_ASK_EXCH = 110
     NOT_SET = 111
+
+    @classmethod
+    def _missing_(cls, value: object) -> TickType | None:
+        # A code newer than this table (or a sentinel such as 2147483647) still
+        # decodes: it becomes a pseudo-member ``UNKNOWN_<code>`` that equals the
+        # code and writes as it.  Not cached: a peer must not grow the table.
+        if type(value) is not int:
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member

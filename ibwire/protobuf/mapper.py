@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from ..fields import format_decimal, opt_decimal
 from ..messages.common import TagValue
+from ..messages.ticktypes import TickType
 from .wire import PbDict
 
 __all__ = [
@@ -68,6 +69,8 @@ class Conv(enum.Enum):
     DOUBLE_TEXT = "double_text"
     #: Protobuf int32 0/1 <-> bool (``Order.usePriceMgmtAlgo`` and kin).
     INT_BOOL = "int_bool"
+    #: Protobuf int32 <-> :class:`~ibwire.messages.ticktypes.TickType` (``TickSize.tickType``).
+    TICK_TYPE = "tick_type"
     #: Repeated scalar <-> tuple.
     TUPLE = "tuple"
     #: ``map<string, string>`` <-> ``"tag=value;"`` option text (``chartOptions``):
@@ -182,6 +185,7 @@ class ObjectMap:
             "_opt_map": options_map,
             "Decimal": Decimal,
             "_TagValue": TagValue,
+            "_TickType": TickType,
         }
         read = ["def read(d):"] + ["    " + line for line in self._reader_body(namespace)]
         write = ["def write(o):", "    d = {}"]
@@ -258,6 +262,7 @@ class ObjectMap:
             Conv.TAG_VALUES: "tuple([_TagValue(tag=k, value=x) for k, x in v.items()])",
             Conv.DOUBLE_TEXT: "_dbl_text(v)",
             Conv.INT_BOOL: "v != 0",
+            Conv.TICK_TYPE: "_TickType(v)",
             Conv.TUPLE: "tuple(v)",
             Conv.OPTIONS: "_opt_text(v)",
             Conv.OBJECT: f"_read{index}(v)",
@@ -297,6 +302,7 @@ class ObjectMap:
             Conv.TAG_VALUES: "{x.tag: x.value for x in v}",
             Conv.DOUBLE_TEXT: "_text_dbl(v)",
             Conv.INT_BOOL: "1 if v else 0",
+            Conv.TICK_TYPE: "int(v)",
             Conv.TUPLE: "list(v)",
             Conv.OPTIONS: "_opt_map(v)",
             Conv.OBJECT: f"_write{index}(v)",

@@ -73,6 +73,7 @@ from ..messages.market_data import (
     TickSnapshotEnd,
     TickString,
 )
+from ..messages.ticktypes import TickType
 from ..versions import ServerVersion
 from .forms import Form, mapped, register
 from .mapper import Conv, Link, ObjectMap
@@ -181,19 +182,19 @@ def _with_options(
 
 TICK_SIZE: Final = ObjectMap(TickSize, [
     Link("reqId", "req_id", missing=NO_VALID_ID),
-    Link("tickType", "tick_type", missing=UNSET_INTEGER),
+    Link("tickType", "tick_type", Conv.TICK_TYPE, missing=TickType(UNSET_INTEGER)),
     Link("size", "size", Conv.DECIMAL, missing=None),
 ])  # fmt: skip
 
 TICK_STRING: Final = ObjectMap(TickString, [
     Link("reqId", "req_id", missing=NO_VALID_ID),
-    Link("tickType", "tick_type", missing=UNSET_INTEGER),
+    Link("tickType", "tick_type", Conv.TICK_TYPE, missing=TickType(UNSET_INTEGER)),
     Link("value", "value", missing=""),
 ])  # fmt: skip
 
 TICK_GENERIC: Final = ObjectMap(TickGeneric, [
     Link("reqId", "req_id", missing=NO_VALID_ID),
-    Link("tickType", "tick_type", missing=UNSET_INTEGER),
+    Link("tickType", "tick_type", Conv.TICK_TYPE, missing=TickType(UNSET_INTEGER)),
     Link("value", "value", missing=UNSET_DOUBLE),
 ])  # fmt: skip
 
@@ -224,7 +225,7 @@ def _tick_price(values: Mapping[str, Any], version: int) -> TickPrice:
     mask = values["attrMask"]
     return TickPrice(
         req_id=NO_VALID_ID if req_id is None else req_id,
-        tick_type=UNSET_INTEGER if tick_type is None else tick_type,
+        tick_type=TickType(UNSET_INTEGER if tick_type is None else tick_type),
         price=UNSET_DOUBLE if price is None else price,
         size=None if size is None else Decimal(size),
         attrib=TickAttrib()
@@ -241,7 +242,7 @@ def _tick_price_values(message: TickPrice, version: int) -> Mapping[str, Any]:
     # official decoder.
     values: dict[str, Any] = {
         "reqId": message.req_id,
-        "tickType": message.tick_type,
+        "tickType": int(message.tick_type),
         "price": message.price,
         "attrMask": attrib.can_auto_execute | attrib.past_limit << 1 | attrib.pre_open << 2,
     }
@@ -276,14 +277,14 @@ def _option_computation(values: Mapping[str, Any], version: int) -> TickOptionCo
             computed[attr] = value
     return TickOptionComputation(
         req_id=NO_VALID_ID if req_id is None else req_id,
-        tick_type=UNSET_INTEGER if tick_type is None else tick_type,
+        tick_type=TickType(UNSET_INTEGER if tick_type is None else tick_type),
         tick_attrib=values["tickAttrib"],
         **computed,
     )
 
 
 def _option_computation_values(message: TickOptionComputation, version: int) -> Mapping[str, Any]:
-    values: dict[str, Any] = {"reqId": message.req_id, "tickType": message.tick_type}
+    values: dict[str, Any] = {"reqId": message.req_id, "tickType": int(message.tick_type)}
     if message.tick_attrib is not None:
         values["tickAttrib"] = message.tick_attrib
     for pb, attr, _ in _COMPUTED:

@@ -27,6 +27,7 @@ from ..messages import (
     TickSize,
     TickSnapshotEnd,
     TickString,
+    TickType,
 )
 from ..versions import ServerVersion
 from ._market import (
@@ -123,8 +124,8 @@ class MarketDataHandlers(CoreBase):
         req = stream.req_id
         delayed = bool(stream.params.get("delayed"))
 
-        def tick(kind: int) -> int:
-            return _DELAYED.get(kind, kind) if delayed else kind
+        def tick(kind: int) -> TickType:
+            return TickType(_DELAYED.get(kind, kind) if delayed else kind)
 
         def price(kind: int, value: float, size: Decimal | None) -> None:
             self._send(client, TickPrice(req_id=req, tick_type=tick(kind), price=value, size=size))
@@ -140,10 +141,10 @@ class MarketDataHandlers(CoreBase):
             self._send(client, TickSize(req_id=req, tick_type=tick(5), size=quote.last_size))
             volume = self.walks.add_volume(stream.instrument, quote.last_size)
             self._send(client, TickSize(req_id=req, tick_type=tick(8), size=Decimal(volume)))
-            self._send(client, TickString(req_id=req, tick_type=45, value=str(int(now))))
+            self._send(client, TickString(req_id=req, tick_type=TickType(45), value=str(int(now))))
             if "233" in stream.params.get("generic", ()):
                 text = f"{quote.last};{quote.last_size};{int(now * 1000)};{volume};{quote.last};false"
-                self._send(client, TickString(req_id=req, tick_type=48, value=text))
+                self._send(client, TickString(req_id=req, tick_type=TickType(48), value=text))
         if first:
             mid = (quote.bid + quote.ask) / 2
             tick_size = stream.instrument.min_tick
@@ -151,7 +152,7 @@ class MarketDataHandlers(CoreBase):
                 value = round(round(mid * factor / tick_size) * tick_size, 6)
                 price(kind, value, None)
             if "236" in stream.params.get("generic", ()):
-                self._send(client, TickGeneric(req_id=req, tick_type=46, value=3.0))
+                self._send(client, TickGeneric(req_id=req, tick_type=TickType(46), value=3.0))
             self._generic_ticks(client, stream)
         if stream.instrument.sec_type == "OPT":
             self._option_ticks(client, stream, quote, now, delayed)
@@ -167,15 +168,15 @@ class MarketDataHandlers(CoreBase):
         rng = random.Random(f"{self.seed}|stats|{instrument.con_id}")
         has_options = any(True for _ in self.universe.options_of(instrument))
         if "104" in generic:
-            self._send(client, TickGeneric(req_id=req, tick_type=23, value=instrument.volatility))
+            self._send(client, TickGeneric(req_id=req, tick_type=TickType(23), value=instrument.volatility))
         if "106" in generic:
-            self._send(client, TickGeneric(req_id=req, tick_type=24, value=MODEL_VOL if has_options else instrument.volatility))
+            self._send(client, TickGeneric(req_id=req, tick_type=TickType(24), value=MODEL_VOL if has_options else instrument.volatility))
         if "100" in generic and has_options:
-            self._send(client, TickSize(req_id=req, tick_type=29, size=Decimal(rng.randint(100_000, 900_000))))
-            self._send(client, TickSize(req_id=req, tick_type=30, size=Decimal(rng.randint(100_000, 900_000))))
+            self._send(client, TickSize(req_id=req, tick_type=TickType(29), size=Decimal(rng.randint(100_000, 900_000))))
+            self._send(client, TickSize(req_id=req, tick_type=TickType(30), size=Decimal(rng.randint(100_000, 900_000))))
         if "101" in generic and has_options:
-            self._send(client, TickSize(req_id=req, tick_type=27, size=Decimal(rng.randint(1_000_000, 5_000_000))))
-            self._send(client, TickSize(req_id=req, tick_type=28, size=Decimal(rng.randint(1_000_000, 5_000_000))))
+            self._send(client, TickSize(req_id=req, tick_type=TickType(27), size=Decimal(rng.randint(1_000_000, 5_000_000))))
+            self._send(client, TickSize(req_id=req, tick_type=TickType(28), size=Decimal(rng.randint(1_000_000, 5_000_000))))
 
     def _option_inputs(self, instrument: Instrument, now: float) -> tuple[float, float, float, str] | None:
         """(underlying price, strike, years to expiry, right) of an option, or ``None``."""
@@ -191,10 +192,10 @@ class MarketDataHandlers(CoreBase):
         spot, strike, years, right = inputs
         if vol is None:
             # IB's "not computed" values: the price is known, the model could not fit it.
-            return TickOptionComputation(req_id=req_id, tick_type=tick_type, tick_attrib=0, opt_price=price, und_price=spot)
+            return TickOptionComputation(req_id=req_id, tick_type=TickType(tick_type), tick_attrib=0, opt_price=price, und_price=spot)
         greeks = black_scholes(spot, strike, years, vol, right)
         return TickOptionComputation(
-            req_id=req_id, tick_type=tick_type, tick_attrib=0, implied_vol=vol, delta=greeks.delta,
+            req_id=req_id, tick_type=TickType(tick_type), tick_attrib=0, implied_vol=vol, delta=greeks.delta,
             opt_price=greeks.price if price is None else price, pv_dividend=0.0, gamma=greeks.gamma,
             vega=greeks.vega, theta=greeks.theta, und_price=spot,
         )

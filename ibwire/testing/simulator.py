@@ -59,6 +59,7 @@ from ..messages import (
     SecurityDefinitionOptionParameter,
     SecurityDefinitionOptionParameterEnd,
     TickGeneric,
+    TickType,
     UserInfo,
 )
 from ..messages.common import Contract
@@ -386,7 +387,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             for client in self._clients.values():
                 for stream in client.streams.values():
                     if stream.kind == "mkt" and stream.instrument.con_id in con_ids:
-                        self._send(client, TickGeneric(req_id=stream.req_id, tick_type=49, value=1.0 if fault.halted else 0.0))
+                        self._send(client, TickGeneric(req_id=stream.req_id, tick_type=TickType(49), value=1.0 if fault.halted else 0.0))
             if not fault.halted:
                 self._schedule_match()
         elif isinstance(fault, DropClients):

@@ -201,7 +201,7 @@ def test_every_subscription_kind_streams() -> None:
                 assert isinstance(bars[0], RealTimeBars)
                 kept = await take(client.historical_bars_stream(AAPL, "1 D", "1 min"), 2)
                 assert isinstance(kept[0], HistoricalData)
-                pnl = await take(client.pnl("DU0000001"), 1)
+                pnl = await take(client.pnl_updates("DU0000001"), 1)
                 assert isinstance(pnl[0], Pnl)
                 account = await take(client.account_updates("DU0000001"), 3)
                 assert any(isinstance(m, AcctValue) for m in account)
@@ -229,7 +229,7 @@ def test_bracket_order_fills_executions_commissions_positions() -> None:
                 await events.wait_count(CommissionAndFeesReport, 1)
                 (fill,) = events.of(ExecutionData)
                 assert fill.execution.order_id == parent_id
-                positions = await client.positions()
+                positions = await client.request_positions()
                 assert [(p.contract.symbol, p.position) for p in positions] == [
                     ("AAPL", Decimal(10))
                 ]

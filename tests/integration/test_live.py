@@ -24,6 +24,7 @@ from ibwire import asyncio as ibasyncio
 from ibwire import sync as ibsync
 from ibwire.contracts import Stock
 from ibwire.errors import (
+    AccountUpdatesOffError,
     AmbiguousContractError,
     ConnectionClosedError,
     ContractNotFoundError,
@@ -261,17 +262,53 @@ def test_the_portfolio_is_kept_current(connect: Callable[..., Driver]) -> None:
     (item,) = [i for i in driver.do(lambda c: c.portfolio()) if i.contract.con_id == aapl.con_id]
     assert item.account == driver.do(lambda c: c.accounts)[0]
     assert item.market_price is not None and item.average_cost
-    driver.until(
-        lambda: any(p.contract.con_id == aapl.con_id for p in driver.client.held_positions())
-    )
     tags = {value.tag for value in driver.do(lambda c: c.account_values())}
     assert "NetLiquidation" in tags
+
+
+def test_positions_and_pnl_read_the_simulated_account_after_a_fill(
+    connect: Callable[..., Driver], gateway: SimulatedGateway
+) -> None:
+    driver = connect()
+    account = driver.do(lambda c: c.accounts)[0]
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    trade = driver.do(lambda c: c.place(aapl, MarketOrder("BUY", 20)))
+    driver.wait_trade(trade)
+    (held,) = [p for p in gateway.core.broker.positions(account) if p.instrument.con_id == aapl.con_id]
+    realized = round(sum(p.realized for p in gateway.core.broker.positions(account)), 2)
+    driver.until(
+        lambda: any(
+            p.contract.con_id == aapl.con_id and p.position == held.quantity
+            for p in driver.client.positions()
+        )
+    )
+    driver.until(lambda: any(p.realized_pnl == realized for p in driver.client.pnl(account)))
+    (position,) = [p for p in driver.do(lambda c: c.positions(account)) if p.contract.con_id == aapl.con_id]
+    assert (position.account, position.position) == (account, Decimal(20))
+    assert position.avg_cost == pytest.approx(held.avg_cost)
+    (pnl,) = driver.do(lambda c: c.pnl(account))
+    assert (pnl.account, pnl.model_code, pnl.realized_pnl) == (account, "", realized)
+    assert pnl.unrealized_pnl is not None and pnl.daily_pnl is not None
+    assert driver.do(lambda c: c.positions("U-NONE")) == []
+    assert driver.do(lambda c: c.pnl("U-NONE")) == []
 
 
 def test_no_account_state_when_turned_off(connect: Callable[..., Driver]) -> None:
     driver = connect(account_updates=False)
     driver.do(lambda c: c.current_time())
-    assert driver.do(lambda c: c.account_values()) == []
+    reads: list[tuple[str, Callable[[Any], Any]]] = [
+        ("portfolio()", lambda c: c.portfolio()),
+        ("positions()", lambda c: c.positions()),
+        ("account_values()", lambda c: c.account_values()),
+        ("account_value()", lambda c: c.account_value("NetLiquidation", "USD")),
+        ("pnl()", lambda c: c.pnl()),
+    ]
+    for name, read in reads:
+        with pytest.raises(AccountUpdatesOffError, match="account_updates=False") as caught:
+            driver.do(read)
+        assert caught.value.call == name
+    # Asking TWS still works.
+    assert driver.do(lambda c: c.request_positions()) == []
 
 
 # ---------------------------------------------------------------------- order books

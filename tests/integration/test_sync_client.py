@@ -231,7 +231,7 @@ def test_bracket_order_fills_executions_commissions_positions(
     assert isinstance(fill, ExecutionData) and fill.execution.order_id == parent_id
     assert fill.execution.shares == Decimal(10)
 
-    positions = client.positions()
+    positions = client.request_positions()
     assert [(p.contract.symbol, p.position) for p in positions] == [("AAPL", Decimal(10))]
     executions = client.executions()
     assert [e.execution.exec_id for e in executions] == [fill.execution.exec_id]
@@ -434,7 +434,7 @@ def test_fill_while_disconnected_is_delivered_once() -> None:
             assert [f.req_id == -1 for f in fills] == [True, False]  # type: ignore[attr-defined]
             commissions = [c.exec_id for c in events.of(CommissionAndFeesReport)]  # type: ignore[attr-defined]
             assert len(commissions) == len(set(commissions)) == 2
-            assert [p.position for p in client.positions()] == [Decimal(0)]
+            assert [p.position for p in client.request_positions()] == [Decimal(0)]
         finally:
             client.disconnect()
 

@@ -25,6 +25,7 @@ from ibwire.fields import (
     opt_long,
     unescape,
 )
+from ibwire.messages.ticktypes import TickType
 
 
 def test_sentinels_match_official_values() -> None:
@@ -209,6 +210,7 @@ _KINDS = [
     fields.DECIMAL,
     fields.OPT_DECIMAL_MAX,
     fields.FLOAT_SENTINEL("-2"),
+    fields.INT_ENUM(TickType),
 ]
 
 
@@ -233,3 +235,19 @@ def test_raw_templates_read_bytes_as_the_text_templates_read_text(
         got = _evaluate(kind.raw_decode_expr("x", version), raw)
         assert got == expected, (kind.name, text)
         assert type(got) is type(expected), (kind.name, text)
+
+
+def test_an_int_enum_kind_reads_members_and_keeps_unknown_codes() -> None:
+    kind = fields.INT_ENUM(TickType)
+    for text, expected in [("1", TickType.BID), ("", TickType.BID_SIZE), ("90", TickType.DELAYED_HALTED)]:
+        for expr, x in [(kind.decode_expr("x", 200), text), (kind.raw_decode_expr("x", 200), text.encode())]:
+            got = _evaluate(expr, x)
+            assert got is expected
+    for expr, x in [(kind.decode_expr("x", 200), "4242"), (kind.raw_decode_expr("x", 200), b"4242")]:
+        unknown = _evaluate(expr, x)
+        assert type(unknown) is TickType and unknown == 4242 and unknown.name == "UNKNOWN_4242"
+        assert _evaluate(kind.encode_expr("x", 200), unknown) == "4242"
+    assert _evaluate(kind.encode_expr("x", 200), TickType.ASK) == "2"
+    assert _evaluate(kind.encode_expr("x", 200), 2) == "2"
+    # Unknown codes are not remembered: a peer cannot grow the enum.
+    assert 4242 not in TickType._value2member_map_

@@ -52,6 +52,7 @@ from ibwire.messages.market_data import (
     TickSnapshotEnd,
     TickString,
 )
+from ibwire.messages.ticktypes import TickType
 
 from ..vectors import check_incoming, check_outgoing, real_records
 
@@ -784,6 +785,32 @@ def test_option_computation_below_156_reads_version_and_tick_type() -> None:
     assert (model.opt_price, model.pv_dividend, model.gamma) == (4.0, 0.0, None)
     with pytest.raises(MalformedMessageError, match="unexpected field"):
         client.decode(["21", "5", "1", "10", "0.2", "0.5", "4", "0"])
+
+
+_TICKS_OF_EACH_KIND: list[list[str]] = [
+    ["1", "6", "5", "{t}", "1.5", "100", "0"],  # TickPrice
+    ["2", "6", "5", "{t}", "100"],  # TickSize
+    ["46", "6", "5", "{t}", "text"],  # TickString
+    ["45", "6", "5", "{t}", "1.5"],  # TickGeneric
+    ["21", "5", "{t}", "0", "0.2", "0.5", "4.5", "0.5", "0.1", "0.2", "-0.3", "100.5"],  # option computation
+    ["47", "1", "5", "{t}", "1.5", "1.5", "1.5", "10", "20240101", "0.5", "0.5"],  # TickEfp
+]
+
+
+@pytest.mark.parametrize("layout", _TICKS_OF_EACH_KIND, ids=lambda f: f[0])
+@pytest.mark.parametrize(("code", "name"), [("13", "MODEL_OPTION"), ("4242", "UNKNOWN_4242")])
+def test_tick_types_decode_as_members_and_encode_as_before(
+    layout: list[str], code: str, name: str
+) -> None:
+    client, server = Codec(176), Codec(176, server=True)
+    fields = [f.replace("{t}", code) for f in layout]
+    from_text = client.decode(list(fields))
+    from_bytes = client.raw_table[fields[0].encode()]([f.encode() for f in fields])
+    for msg in (from_text, from_bytes):
+        tick_type = msg.tick_type  # type: ignore[attr-defined]
+        assert type(tick_type) is TickType and tick_type.name == name and tick_type == int(code)
+    assert server.encode(from_text) == fields
+    assert from_bytes == from_text
 
 
 def test_tick_by_tick_unknown_type_carries_no_fields() -> None:
