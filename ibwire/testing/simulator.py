@@ -64,7 +64,7 @@ from ..messages import (
 )
 from ..messages.common import Contract
 from ..protocol import ServerProtocol
-from ..versions import MAX_CLIENT_VERSION
+from ..versions import MAX_SUPPORTED_VERSION
 from ._broker import Broker
 from ._market import (
     Walks,
@@ -190,7 +190,8 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         seed: the seed of every random choice.
         accounts: the account ids (the first is the default).
         no_permission: symbols without a market data subscription (error 354).
-        server_version: the highest version it speaks (at most 200).
+        server_version: the highest version it speaks (at most 226, the default;
+            a client that asks less gets its own maximum).
         max_rate: messages per second a client may send before error 100.
         tick_interval: seconds between two market data updates of a subscription.
         start_order_id: the first ``nextValidId`` of every client id.
@@ -208,7 +209,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         seed: int = 0,
         accounts: Iterable[str] = ("DU0000001",),
         no_permission: Iterable[str] = (),
-        server_version: int = MAX_CLIENT_VERSION,
+        server_version: int = MAX_SUPPORTED_VERSION,
         max_rate: int = 50,
         tick_interval: float = 1.0,
         start_order_id: int = 1,
@@ -552,7 +553,8 @@ class SimulatedGateway:
         host: the address to bind; loopback by default.
         accounts: the paper account ids.
         no_permission: symbols without a market data subscription (error 354).
-        server_version: the highest version it speaks (at most 200).
+        server_version: the highest version it speaks (at most 226, the default;
+            a client that asks less gets its own maximum).
         max_rate: messages per second a client may send before error 100.
         tick_interval: seconds between market data updates of one subscription.
         start_order_id: the first ``nextValidId`` of each client id.
@@ -569,7 +571,7 @@ class SimulatedGateway:
         accounts: Iterable[str] = ("DU0000001",),
         *,
         no_permission: Iterable[str] = (),
-        server_version: int = MAX_CLIENT_VERSION,
+        server_version: int = MAX_SUPPORTED_VERSION,
         max_rate: int = 50,
         tick_interval: float = 1.0,
         start_order_id: int = 1,

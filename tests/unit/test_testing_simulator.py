@@ -73,6 +73,18 @@ def test_connect_sequence() -> None:
     assert gateway.core.client_ids() == [3, 4]  # type: ignore[attr-defined]
 
 
+def test_a_client_asking_226_gets_226_by_default() -> None:
+    # The official client (ibapi 10.51) asks for v100..226; the simulator answers at its maximum,
+    # with the connect sequence in its protobuf forms, as a real Gateway does.
+    gateway = sim()
+    client = gateway.connect(5, max_version=226)
+    events = client.take()
+    assert events[0] == ConnectAck(server_version=226, connection_time="20240311 14:40:00 GMT")
+    assert events[1:3] == [ManagedAccts(accounts_list="DU0000001"), NextValidId(order_id=1)]
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(-1, 2104), (-1, 2106), (-1, 2158)]
+    assert sim(server_version=200).connect(6, max_version=226).events[0].server_version == 200  # type: ignore[attr-defined]
+
+
 def test_no_common_version_closes() -> None:
     gateway = sim(server_version=150)
     client = gateway.connect(1, min_version=160)
