@@ -26,12 +26,12 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Protocol, TextIO
+from typing import Final, Protocol, TextIO
 
+from ._frontend import FrontEnd
 from .errors import ApiError, RequestTimeoutError
 from .messages import BarData, Contract, Message, ReqHistoricalData
 from .pacing import Pacer, PacingConfig
@@ -190,33 +190,49 @@ def format_end(epoch: int) -> str:
 # ---------------------------------------------------------------------- pacing
 
 
+class ClientPacer(Protocol):
+    """What a client offers the planner: its pacer's answers, under its own lock.
+
+    :class:`ibwire.sync.Client` and :class:`ibwire.asyncio.Client` have both.
+    """
+
+    def release_time(self, message: Message, now: float | None = None) -> float | None:
+        """When the client's pacer would release ``message`` submitted at ``now``."""
+
+    def pacer_snapshot(self) -> Pacer[Message]:
+        """An independent copy of the client's pacer."""
+
+
 class PacingClock:
     """When the next historical request may go, by the client's pacing rules.
 
-    Given the client's own pacer, it asks that pacer when a request submitted now
-    would be released (:meth:`~ibwire.pacing.Pacer.release_time`) and books
-    nothing: the real submission does.  Without one, a private
-    :class:`~ibwire.pacing.Pacer` with the client's configuration sees every
-    request the downloader sends, at the time it is sent, as a model.
+    Given the client (or a pacer nobody else drives), it asks that pacer when a
+    request submitted now would be released
+    (:meth:`~ibwire.pacing.Pacer.release_time`) and books nothing: the real
+    submission does.  Without one, a private :class:`~ibwire.pacing.Pacer` with the
+    client's configuration sees every request the downloader sends, at the time
+    it is sent, as a model.
 
     Args:
         config: the client's pacing configuration (for the private model).
-        pacer: the client's own pacer.
-        lock: held around every call on ``pacer`` (the client's lock, when
-            another thread drives the pacer).
+        pacer: the client (its public :meth:`~ibwire.sync.Client.release_time`
+            and :meth:`~ibwire.sync.Client.pacer_snapshot`, which take the
+            client's lock), or a pacer.
     """
 
     def __init__(
         self,
         config: PacingConfig | None = None,
         *,
-        pacer: Pacer[Message] | None = None,
-        lock: AbstractContextManager[Any] | None = None,
+        pacer: Pacer[Message] | ClientPacer | None = None,
     ) -> None:
-        self._lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
         self._books = pacer is None
-        if pacer is not None:
+        self._source: ClientPacer | None = None
+        if isinstance(pacer, Pacer):
             self._pacer: Pacer[Message] = pacer
+        elif pacer is not None:
+            self._source = pacer
+            self._pacer = pacer.pacer_snapshot()
         else:
             base = config if config is not None else PacingConfig()
             # The downloader has one request open at a time, so the open-request cap
@@ -227,9 +243,11 @@ class PacingClock:
     def copy(self) -> PacingClock:
         """An independent copy that books what it reserves, for planning ahead."""
         twin = PacingClock.__new__(PacingClock)
-        with self._lock:
-            twin._pacer = copy.deepcopy(self._pacer)
-        twin._lock = nullcontext()
+        source = self._source
+        twin._pacer = (
+            copy.deepcopy(self._pacer) if source is None else source.pacer_snapshot()
+        )
+        twin._source = None
         twin._books = True
         twin._next_id = self._next_id
         return twin
@@ -244,8 +262,11 @@ class PacingClock:
         self._next_id += 1
         request = dataclasses.replace(request, req_id=self._next_id)
         if not self._books:
-            with self._lock:
+            source = self._source
+            if source is None:
                 at = self._pacer.release_time(request, now)
+            else:
+                at = source.release_time(request, now)
             # None: it waits for an open request of the client's to end; only the
             # client's queue can wait for that.
             return now if at is None else max(now, at)
@@ -580,9 +601,8 @@ class Downloader:
         what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...
         use_rth: regular trading hours only.
         pacing: the pacing rules the client enforces (for the private model).
-        pacer: the client's own pacer; the downloader then waits for what it
-            says, not for a model of it.
-        lock: held around every call on ``pacer``.
+        pacer: the client (or its pacer); the downloader then waits for what
+            its pacer says, not for a model of it.
         clock: the monotonic clock, in seconds (the client's pacer's clock).
         sleep: waits a number of seconds.
         timeout: seconds each request may take once sent.
@@ -599,8 +619,7 @@ class Downloader:
         *,
         use_rth: bool = False,
         pacing: PacingConfig | None = None,
-        pacer: Pacer[Message] | None = None,
-        lock: AbstractContextManager[Any] | None = None,
+        pacer: Pacer[Message] | ClientPacer | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
@@ -612,7 +631,7 @@ class Downloader:
         self.bar_size = bar_size
         self.what_to_show = what_to_show
         self.use_rth = use_rth
-        self.pacing = PacingClock(pacing, pacer=pacer, lock=lock)
+        self.pacing = PacingClock(pacing, pacer=pacer)
         self.clock = clock
         self.sleep = sleep
         self.timeout = timeout
@@ -817,10 +836,9 @@ def run(args: argparse.Namespace) -> int:
                 timeout=timeout,
             )
 
-        pacer, lock = _client_pacer(client)
         downloader = Downloader(
             fetch, contract, bar_size, args.what, use_rth=args.rth, pacing=pacing,
-            pacer=pacer, lock=lock, timeout=args.timeout,
+            pacer=_client_pacer(client), timeout=args.timeout,
         )
         progress = None if args.quiet else Progress(len(chunks))
         try:
@@ -853,15 +871,6 @@ def run(args: argparse.Namespace) -> int:
             gateway.stop()
 
 
-def _client_pacer(client: object) -> tuple[Pacer[Message] | None, AbstractContextManager[Any] | None]:
-    """The threaded client's pacer and the lock that guards it, if it has them.
-
-    The client's session owns the pacer; its lock serialises the client's threads.
-    A client without them (another front end) leaves the downloader on its model.
-    """
-    session = getattr(client, "_session", None)
-    pacer = getattr(session, "pacer", None)
-    lock = getattr(client, "_lock", None)
-    if isinstance(pacer, Pacer) and isinstance(lock, AbstractContextManager):
-        return pacer, lock
-    return None, None
+def _client_pacer(client: object) -> ClientPacer | None:
+    """The client itself, whose pacer the downloader asks (both clients offer it)."""
+    return client if isinstance(client, FrontEnd) else None

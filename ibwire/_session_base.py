@@ -70,8 +70,15 @@ class SessionBase:
         self.client_id = client_id
         self.connect_timeout = connect_timeout
         self.read_only = read_only
+        if isinstance(pacing, Pacer):
+            self.pacer: Pacer[Message] = pacing
+            if code_table is None:
+                # A pacer made with its own table brings it: one table for both.
+                code_table = pacing.code_table
+        else:
+            self.pacer = Pacer(pacing)
+        self._code_table = DEFAULT_TABLE
         self.code_table = code_table if code_table is not None else DEFAULT_TABLE
-        self.pacer: Pacer[Message] = pacing if isinstance(pacing, Pacer) else Pacer(pacing)
         self.reconnect = reconnect
         self.heartbeat_interval = heartbeat_interval
         self.heartbeat_timeout = heartbeat_timeout
@@ -119,6 +126,16 @@ class SessionBase:
         self._plans: dict[type, _Plan] = {}
         #: Message class -> the part's handler; it returns whether to deliver it.
         self._handlers: dict[type, Callable[[Any, float], bool]] = self._message_handlers()
+
+    @property
+    def code_table(self) -> CodeTable:
+        """How TWS codes are classified; the pacer reads the same table."""
+        return self._code_table
+
+    @code_table.setter
+    def code_table(self, table: CodeTable) -> None:
+        self._code_table = table
+        self.pacer.code_table = table
 
     @property
     def phase(self) -> Phase:
