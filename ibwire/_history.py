@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Final, Protocol, TextIO
 
 from ._frontend import FrontEnd
+from .bars import BAR_SIZES, bar_seconds, bar_time
 from .errors import ApiError, RequestTimeoutError
 from .messages import BarData, Contract, Message, ReqHistoricalData
 from .pacing import Pacer, PacingConfig
@@ -54,16 +55,6 @@ __all__ = [
     "plan_chunks",
     "resume_point",
 ]
-
-#: The bar size settings IB accepts, in seconds.
-BAR_SIZES: Final[dict[str, int]] = {
-    "1 secs": 1, "5 secs": 5, "10 secs": 10, "15 secs": 15, "30 secs": 30,
-    "1 min": 60, "2 mins": 120, "3 mins": 180, "5 mins": 300, "10 mins": 600,
-    "15 mins": 900, "20 mins": 1200, "30 mins": 1800, "1 hour": 3600, "2 hours": 7200,
-    "3 hours": 10800, "4 hours": 14400, "8 hours": 28800, "1 day": 86400,
-    "1 week": 604800, "1 month": 2592000,
-}  # fmt: skip
-_ALIASES: Final = {"1 sec": "1 secs", "1 mins": "1 min", "1 hours": "1 hour", "1 days": "1 day"}
 
 _DAY: Final = 86400
 # IB's step-size table ("Historical Data Limitations", TWS API docs): the longest
@@ -92,21 +83,6 @@ _PACING_TEXT: Final = "pacing violation"
 
 
 # ---------------------------------------------------------------------- planning
-
-
-def bar_seconds(bar_size: str) -> int:
-    """Seconds in a bar size setting such as ``"1 min"`` or ``"5 secs"``.
-
-    Raises:
-        ValueError: not a bar size IB accepts.
-    """
-    text = " ".join(bar_size.split()).lower()
-    text = _ALIASES.get(text, text)
-    try:
-        return BAR_SIZES[text]
-    except KeyError:
-        legal = ", ".join(BAR_SIZES)
-        raise ValueError(f"unknown bar size {bar_size!r}; IB accepts: {legal}") from None
 
 
 def parse_duration(text: str) -> int:
@@ -309,28 +285,6 @@ def pacing_schedule(
 
 
 # ---------------------------------------------------------------------- times and files
-
-
-def bar_time(date: str) -> int:
-    """The epoch seconds of a bar's ``date`` as TWS sends it.
-
-    Accepts epoch seconds (``formatDate=2``), ``yyyymmdd`` (daily and longer
-    bars, read as midnight UTC) and ``yyyymmdd hh:mm:ss`` with an optional time
-    zone word, read as UTC.
-
-    Raises:
-        ValueError: none of those.
-    """
-    text = date.strip()
-    if text.isdigit() and len(text) != 8:
-        return int(text)
-    for pattern, length in (("%Y%m%d", 8), ("%Y%m%d %H:%M:%S", 17), ("%Y%m%d-%H:%M:%S", 17)):
-        if len(text) == length or (length == 17 and len(text) > 17):
-            try:
-                return calendar.timegm(time.strptime(text[:length], pattern))
-            except ValueError:
-                continue
-    raise ValueError(f"unrecognised bar date {date!r}")
 
 
 def format_time(epoch: int, *, daily: bool) -> str:

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Hashable, Mapping
 from typing import Final, Generic, TypeVar
 
+from ..bars import bar_seconds as parse_bar_size
 from ..catalog import PACING_CLASSES, REQUESTS, Pacing
 from ..ids import IncomingId, OutgoingId
 from ._config import Rule, SupportsMsgId
@@ -130,15 +131,6 @@ KNOWN_PARAMS: Final[Mapping[int, tuple[str, ...]]] = {
         "real_time_bars_options",
     ),
 }
-BAR_UNIT_SECONDS: Final = (
-    ("sec", 1),
-    ("min", 60),
-    ("hour", 3600),
-    ("day", 86400),
-    ("w", 7 * 86400),
-    ("mon", 30 * 86400),
-    ("m", 30 * 86400),
-)
 
 
 def instrument_key(contract: object) -> Hashable:
@@ -169,23 +161,10 @@ def freeze(value: object) -> Hashable:
 
 def bar_seconds(bar_size: object) -> int | None:
     """Seconds in a ``bar_size_setting`` such as ``"5 secs"``; ``None`` if unknown."""
-    parts = str(bar_size).strip().lower().split()
-    if not parts:
-        return None
-    count_text = parts[0]
-    unit = parts[1] if len(parts) > 1 else ""
-    if len(parts) == 1:
-        # Compact forms such as "1W" or "1M".
-        digits = count_text.rstrip("abcdefghijklmnopqrstuvwxyz")
-        count_text, unit = digits, count_text[len(digits) :]
     try:
-        count = int(count_text)
+        return parse_bar_size(str(bar_size))
     except ValueError:
         return None
-    for prefix, seconds in BAR_UNIT_SECONDS:
-        if unit.startswith(prefix):
-            return count * seconds
-    return None
 
 
 def param_names(cls: type) -> tuple[str, ...]:
