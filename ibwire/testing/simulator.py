@@ -40,8 +40,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
+from ..catalog import REQUESTS
 from ..errors import RemoteProtocolError
 from ..events import ClientHello, MalformedMessage, UnknownMessage
+from ..ids import OutgoingId
 from ..messages import (
     ContractData,
     ContractDataEnd,
@@ -119,6 +121,25 @@ _SCANNER_XML: Final = (
 )
 
 # ---------------------------------------------------------------- faults
+
+
+def _handlers_by_id(core: object) -> dict[int, Callable[[_Client, Any, float], None]]:
+    """Wire id -> the ``_on_<class name>`` method of ``core`` for each catalogue row.
+
+    Raises:
+        LookupError: a handler that names no request of the catalogue (a typo
+            would otherwise leave it never called).
+    """
+    names = {name[4:] for name in dir(core) if name.startswith("_on_")}
+    by_id: dict[int, Callable[[_Client, Any, float], None]] = {}
+    for row in REQUESTS.values():
+        cls = row.message_class
+        if cls is not None and cls.__name__ in names:
+            by_id[int(row.msg_id)] = getattr(core, "_on_" + cls.__name__)
+            names.discard(cls.__name__)
+    if names:
+        raise LookupError(f"simulator handlers for no catalogued request: {sorted(names)}")
+    return by_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,10 +260,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self.unhandled: list[str] = []
         #: Messages it could not encode at a client's version (text of the error).
         self.send_failures: list[str] = []
-        # Requests are dispatched by message class name to the ``_on_<Name>`` methods.
-        self._handlers: dict[str, Callable[[_Client, Any, float], None]] = {
-            name[4:]: getattr(self, name) for name in dir(self) if name.startswith("_on_")
-        }
+        #: Wire id -> handler: the ``_on_<class name>`` method of the id's
+        #: catalogue row (:data:`ibwire.catalog.REQUESTS`).
+        self._handlers: dict[int, Callable[[_Client, Any, float], None]] = _handlers_by_id(self)
 
     # ------------------------------------------------------------ faults
 
@@ -349,14 +369,15 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         return now >= self._refuse_until
 
     def _dispatch(self, client: _Client, message: Message, now: float) -> None:
-        name = type(message).__name__
-        if name == "StartApi":
+        msg_id: int = message.MSG_ID
+        if msg_id == OutgoingId.START_API:
             self._on_StartApi(client, message, now)
             return
         if not client.ready:
             return  # TWS ignores requests before startApi
-        handler = self._handlers.get(name)
+        handler = self._handlers.get(msg_id)
         if handler is None:
+            name = type(message).__name__
             self.unhandled.append(name)
             if name.startswith("Req"):
                 # Say so rather than leave the client waiting for an answer that never comes.

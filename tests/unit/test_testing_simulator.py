@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from ibwire.events import ConnectAck, ConnectionClosed
+from ibwire.ids import OutgoingId
 from ibwire.messages import (
     Contract,
     ContractData,
@@ -142,6 +143,25 @@ def test_unsupported_requests_get_an_answer() -> None:
     assert (error.req_id, error.error_code) == (3, 321)
     assert "ReqWshMetaData is not supported by the ibwire simulator" in error.error_string
     assert gateway.core.unhandled == ["ReqWshMetaData"]  # type: ignore[attr-defined]
+
+
+def test_requests_are_dispatched_by_the_catalogue() -> None:
+    from ibwire.catalog import REQUESTS
+    from ibwire.testing.simulator import _handlers_by_id
+
+    core = SimulatorCore(seed=7)
+    handlers = core._handlers
+    for msg_id, handler in handlers.items():
+        cls = REQUESTS[OutgoingId(msg_id)].message_class
+        assert cls is not None and handler.__name__ == "_on_" + cls.__name__
+    assert handlers[OutgoingId.REQ_MKT_DATA] == core._on_ReqMktData
+
+    class Stray:
+        def _on_ReqMktData(self) -> None: ...
+        def _on_ReqMarketData(self) -> None: ...  # no such request: a typo
+
+    with pytest.raises(LookupError, match="ReqMarketData"):
+        _handlers_by_id(Stray())
 
 
 def test_simple_requests() -> None:
