@@ -35,6 +35,7 @@ import dataclasses
 import datetime as _dt
 import heapq
 import itertools
+import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -212,6 +213,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         no_permission: symbols without a market data subscription (error 354).
         server_version: the highest version it speaks (at most 200).
         max_rate: messages per second a client may send before error 100.
+        arrival_jitter: the most seconds the rate window may count a message
+            after it arrived (a seeded delay per message, order kept), as a TWS
+            whose clock reads a burst a little late; 0 counts on arrival.
         tick_interval: seconds between two market data updates of a subscription.
         start_order_id: the first ``nextValidId`` of every client id.
         sessions: orders fill only while their venue trades (``_sessions``): regular
@@ -227,11 +231,16 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         no_permission: Iterable[str] = (),
         server_version: int = MAX_CLIENT_VERSION,
         max_rate: int = 50,
+        arrival_jitter: float = 0.0,
         tick_interval: float = 1.0,
         start_order_id: int = 1,
         sessions: bool = False,
     ) -> None:
+        if arrival_jitter < 0:
+            raise ValueError(f"arrival_jitter must not be negative, not {arrival_jitter}")
         self.seed = seed
+        self.arrival_jitter = arrival_jitter
+        self._arrivals = random.Random(f"{seed}/arrivals")
         self.sessions = sessions
         self.accounts = tuple(accounts)
         if not self.accounts:
@@ -564,6 +573,8 @@ class SimulatedGateway:
         no_permission: symbols without a market data subscription (error 354).
         server_version: the highest version it speaks (at most 200).
         max_rate: messages per second a client may send before error 100.
+        arrival_jitter: the most seconds the rate window counts a message late
+            (see :class:`SimulatorCore`).
         tick_interval: seconds between market data updates of one subscription.
         start_order_id: the first ``nextValidId`` of each client id.
         sessions: orders fill only in their venue's trading hours (see :class:`SimulatorCore`).
@@ -580,13 +591,14 @@ class SimulatedGateway:
         no_permission: Iterable[str] = (),
         server_version: int = MAX_CLIENT_VERSION,
         max_rate: int = 50,
+        arrival_jitter: float = 0.0,
         tick_interval: float = 1.0,
         start_order_id: int = 1,
         sessions: bool = False,
     ) -> None:
         self.core = SimulatorCore(
             seed=seed, accounts=accounts, no_permission=no_permission, server_version=server_version,
-            max_rate=max_rate, tick_interval=tick_interval, start_order_id=start_order_id, sessions=sessions,
+            max_rate=max_rate, arrival_jitter=arrival_jitter, tick_interval=tick_interval, start_order_id=start_order_id, sessions=sessions,
         )
         self.clock = clock
         self.host = host
