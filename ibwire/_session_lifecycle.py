@@ -53,9 +53,7 @@ class LifecyclePart(SessionBase):
             consider(self.pacer.next_deadline())
         elif phase is Phase.WAITING:
             consider(self._reconnect_at)
-        for waiters in self._pendings.values():
-            for pending in waiters:
-                consider(pending.deadline)
+        consider(self._next_pending_deadline())
         return best
 
     def start(self, now: float, timeout: float | None = None) -> Pending[None]:
