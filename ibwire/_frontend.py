@@ -8,6 +8,7 @@ written once.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Callable
 from decimal import Decimal
@@ -145,6 +146,37 @@ class FrontEnd(RequestMethods):
         For calls that queue nothing to write, such as allocating an id.
         """
         return call()
+
+    def _now(self) -> float:
+        """The client's clock (the one its session and pacer run on)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ pacing
+
+    def release_time(self, message: Message, now: float | None = None) -> float | None:
+        """When the pacer would release ``message`` if it were submitted at ``now``.
+
+        Asks the client's own pacer (with the session to itself) and books
+        nothing: for planning sends, e.g. sleeping until then rather than
+        waiting in the queue.
+
+        Args:
+            message: the request.
+            now: the time on the client's clock; the clock's time now by default.
+
+        Returns:
+            A time on the client's clock (``now`` when it would go at once), or
+            ``None`` while it waits for one of the client's open requests to end.
+        """
+        at = self._now() if now is None else now
+        return self._locked(lambda: self._session.pacer.release_time(message, at))
+
+    def pacer_snapshot(self) -> Pacer[Message]:
+        """An independent copy of the client's pacer as it stands, for planning ahead.
+
+        Submitting to the copy changes nothing in the client.
+        """
+        return self._locked(lambda: copy.deepcopy(self._session.pacer))
 
     def _send_request(self, message: Message) -> None:
         self._session_call(lambda now: self._session.submit(message, now))

@@ -26,12 +26,13 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Protocol, TextIO
+from typing import Final, Protocol, TextIO
 
+from ._frontend import FrontEnd
+from .bars import BAR_SIZES, bar_seconds, bar_time
 from .errors import ApiError, RequestTimeoutError
 from .messages import BarData, Contract, Message, ReqHistoricalData
 from .pacing import Pacer, PacingConfig
@@ -56,16 +57,6 @@ __all__ = [
     "plan_chunks",
     "resume_point",
 ]
-
-#: The bar size settings IB accepts, in seconds.
-BAR_SIZES: Final[dict[str, int]] = {
-    "1 secs": 1, "5 secs": 5, "10 secs": 10, "15 secs": 15, "30 secs": 30,
-    "1 min": 60, "2 mins": 120, "3 mins": 180, "5 mins": 300, "10 mins": 600,
-    "15 mins": 900, "20 mins": 1200, "30 mins": 1800, "1 hour": 3600, "2 hours": 7200,
-    "3 hours": 10800, "4 hours": 14400, "8 hours": 28800, "1 day": 86400,
-    "1 week": 604800, "1 month": 2592000,
-}  # fmt: skip
-_ALIASES: Final = {"1 sec": "1 secs", "1 mins": "1 min", "1 hours": "1 hour", "1 days": "1 day"}
 
 _DAY: Final = 86400
 # IB's step-size table ("Historical Data Limitations", TWS API docs): the longest
@@ -94,21 +85,6 @@ _PACING_TEXT: Final = "pacing violation"
 
 
 # ---------------------------------------------------------------------- planning
-
-
-def bar_seconds(bar_size: str) -> int:
-    """Seconds in a bar size setting such as ``"1 min"`` or ``"5 secs"``.
-
-    Raises:
-        ValueError: not a bar size IB accepts.
-    """
-    text = " ".join(bar_size.split()).lower()
-    text = _ALIASES.get(text, text)
-    try:
-        return BAR_SIZES[text]
-    except KeyError:
-        legal = ", ".join(BAR_SIZES)
-        raise ValueError(f"unknown bar size {bar_size!r}; IB accepts: {legal}") from None
 
 
 def parse_duration(text: str) -> int:
@@ -215,33 +191,49 @@ def format_end(epoch: int) -> str:
 # ---------------------------------------------------------------------- pacing
 
 
+class ClientPacer(Protocol):
+    """What a client offers the planner: its pacer's answers, under its own lock.
+
+    :class:`ibwire.sync.Client` and :class:`ibwire.asyncio.Client` have both.
+    """
+
+    def release_time(self, message: Message, now: float | None = None) -> float | None:
+        """When the client's pacer would release ``message`` submitted at ``now``."""
+
+    def pacer_snapshot(self) -> Pacer[Message]:
+        """An independent copy of the client's pacer."""
+
+
 class PacingClock:
     """When the next historical request may go, by the client's pacing rules.
 
-    Given the client's own pacer, it asks that pacer when a request submitted now
-    would be released (:meth:`~ibwire.pacing.Pacer.release_time`) and books
-    nothing: the real submission does.  Without one, a private
-    :class:`~ibwire.pacing.Pacer` with the client's configuration sees every
-    request the downloader sends, at the time it is sent, as a model.
+    Given the client (or a pacer nobody else drives), it asks that pacer when a
+    request submitted now would be released
+    (:meth:`~ibwire.pacing.Pacer.release_time`) and books nothing: the real
+    submission does.  Without one, a private :class:`~ibwire.pacing.Pacer` with the
+    client's configuration sees every request the downloader sends, at the time
+    it is sent, as a model.
 
     Args:
         config: the client's pacing configuration (for the private model).
-        pacer: the client's own pacer.
-        lock: held around every call on ``pacer`` (the client's lock, when
-            another thread drives the pacer).
+        pacer: the client (its public :meth:`~ibwire.sync.Client.release_time`
+            and :meth:`~ibwire.sync.Client.pacer_snapshot`, which take the
+            client's lock), or a pacer.
     """
 
     def __init__(
         self,
         config: PacingConfig | None = None,
         *,
-        pacer: Pacer[Message] | None = None,
-        lock: AbstractContextManager[Any] | None = None,
+        pacer: Pacer[Message] | ClientPacer | None = None,
     ) -> None:
-        self._lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
         self._books = pacer is None
-        if pacer is not None:
+        self._source: ClientPacer | None = None
+        if isinstance(pacer, Pacer):
             self._pacer: Pacer[Message] = pacer
+        elif pacer is not None:
+            self._source = pacer
+            self._pacer = pacer.pacer_snapshot()
         else:
             base = config if config is not None else PacingConfig()
             # The downloader has one request open at a time, so the open-request cap
@@ -252,9 +244,11 @@ class PacingClock:
     def copy(self) -> PacingClock:
         """An independent copy that books what it reserves, for planning ahead."""
         twin = PacingClock.__new__(PacingClock)
-        with self._lock:
-            twin._pacer = copy.deepcopy(self._pacer)
-        twin._lock = nullcontext()
+        source = self._source
+        twin._pacer = (
+            copy.deepcopy(self._pacer) if source is None else source.pacer_snapshot()
+        )
+        twin._source = None
         twin._books = True
         twin._next_id = self._next_id
         return twin
@@ -269,8 +263,11 @@ class PacingClock:
         self._next_id += 1
         request = dataclasses.replace(request, req_id=self._next_id)
         if not self._books:
-            with self._lock:
+            source = self._source
+            if source is None:
                 at = self._pacer.release_time(request, now)
+            else:
+                at = source.release_time(request, now)
             # None: it waits for an open request of the client's to end; only the
             # client's queue can wait for that.
             return now if at is None else max(now, at)
@@ -313,28 +310,6 @@ def pacing_schedule(
 
 
 # ---------------------------------------------------------------------- times and files
-
-
-def bar_time(date: str) -> int:
-    """The epoch seconds of a bar's ``date`` as TWS sends it.
-
-    Accepts epoch seconds (``formatDate=2``), ``yyyymmdd`` (daily and longer
-    bars, read as midnight UTC) and ``yyyymmdd hh:mm:ss`` with an optional time
-    zone word, read as UTC.
-
-    Raises:
-        ValueError: none of those.
-    """
-    text = date.strip()
-    if text.isdigit() and len(text) != 8:
-        return int(text)
-    for pattern, length in (("%Y%m%d", 8), ("%Y%m%d %H:%M:%S", 17), ("%Y%m%d-%H:%M:%S", 17)):
-        if len(text) == length or (length == 17 and len(text) > 17):
-            try:
-                return calendar.timegm(time.strptime(text[:length], pattern))
-            except ValueError:
-                continue
-    raise ValueError(f"unrecognised bar date {date!r}")
 
 
 def format_time(epoch: int, *, daily: bool) -> str:
@@ -605,9 +580,8 @@ class Downloader:
         what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...
         use_rth: regular trading hours only.
         pacing: the pacing rules the client enforces (for the private model).
-        pacer: the client's own pacer; the downloader then waits for what it
-            says, not for a model of it.
-        lock: held around every call on ``pacer``.
+        pacer: the client (or its pacer); the downloader then waits for what
+            its pacer says, not for a model of it.
         clock: the monotonic clock, in seconds (the client's pacer's clock).
         sleep: waits a number of seconds.
         timeout: seconds each request may take once sent.
@@ -624,8 +598,7 @@ class Downloader:
         *,
         use_rth: bool = False,
         pacing: PacingConfig | None = None,
-        pacer: Pacer[Message] | None = None,
-        lock: AbstractContextManager[Any] | None = None,
+        pacer: Pacer[Message] | ClientPacer | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
@@ -637,7 +610,7 @@ class Downloader:
         self.bar_size = bar_size
         self.what_to_show = what_to_show
         self.use_rth = use_rth
-        self.pacing = PacingClock(pacing, pacer=pacer, lock=lock)
+        self.pacing = PacingClock(pacing, pacer=pacer)
         self.clock = clock
         self.sleep = sleep
         self.timeout = timeout
@@ -832,10 +805,9 @@ def run(args: argparse.Namespace) -> int:
                 timeout=timeout,
             )
 
-        pacer, lock = _client_pacer(client)
         downloader = Downloader(
             fetch, contract, bar_size, args.what, use_rth=args.rth, pacing=pacing,
-            pacer=pacer, lock=lock, timeout=args.timeout,
+            pacer=_client_pacer(client), timeout=args.timeout,
         )
         progress = None if args.quiet else Progress(len(chunks))
         try:
@@ -868,15 +840,6 @@ def run(args: argparse.Namespace) -> int:
             gateway.stop()
 
 
-def _client_pacer(client: object) -> tuple[Pacer[Message] | None, AbstractContextManager[Any] | None]:
-    """The threaded client's pacer and the lock that guards it, if it has them.
-
-    The client's session owns the pacer; its lock serialises the client's threads.
-    A client without them (another front end) leaves the downloader on its model.
-    """
-    session = getattr(client, "_session", None)
-    pacer = getattr(session, "pacer", None)
-    lock = getattr(client, "_lock", None)
-    if isinstance(pacer, Pacer) and isinstance(lock, AbstractContextManager):
-        return pacer, lock
-    return None, None
+def _client_pacer(client: object) -> ClientPacer | None:
+    """The client itself, whose pacer the downloader asks (both clients offer it)."""
+    return client if isinstance(client, FrontEnd) else None

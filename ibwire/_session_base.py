@@ -6,6 +6,8 @@ Every part of the session (:mod:`ibwire._session_lifecycle`, ``_calls``, ``_stre
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import random
 from collections.abc import Callable, Hashable
@@ -70,8 +72,15 @@ class SessionBase:
         self.client_id = client_id
         self.connect_timeout = connect_timeout
         self.read_only = read_only
+        if isinstance(pacing, Pacer):
+            self.pacer: Pacer[Message] = pacing
+            if code_table is None:
+                # A pacer made with its own table brings it: one table for both.
+                code_table = pacing.code_table
+        else:
+            self.pacer = Pacer(pacing)
+        self._code_table = DEFAULT_TABLE
         self.code_table = code_table if code_table is not None else DEFAULT_TABLE
-        self.pacer: Pacer[Message] = pacing if isinstance(pacing, Pacer) else Pacer(pacing)
         self.reconnect = reconnect
         self.heartbeat_interval = heartbeat_interval
         self.heartbeat_timeout = heartbeat_timeout
@@ -107,6 +116,10 @@ class SessionBase:
         self._loss_reason = ""
 
         self._pendings: dict[Hashable, list[Pending[Any]]] = {}
+        #: The helpers' deadlines, earliest first; entries of helpers since done
+        #: are dropped when they come to the top.
+        self._deadlines: list[tuple[float, int, Pending[Any]]] = []
+        self._deadline_seq = itertools.count()
         self._live: dict[Hashable, _Live] = {}
         self._settings: dict[int, Message] = {}
         self._orders: dict[int, TrackedOrder] = {}
@@ -119,6 +132,16 @@ class SessionBase:
         self._plans: dict[type, _Plan] = {}
         #: Message class -> the part's handler; it returns whether to deliver it.
         self._handlers: dict[type, Callable[[Any, float], bool]] = self._message_handlers()
+
+    @property
+    def code_table(self) -> CodeTable:
+        """How TWS codes are classified; the pacer reads the same table."""
+        return self._code_table
+
+    @code_table.setter
+    def code_table(self, table: CodeTable) -> None:
+        self._code_table = table
+        self.pacer.code_table = table
 
     @property
     def phase(self) -> Phase:
@@ -262,7 +285,13 @@ class SessionBase:
                             # The helper's clock starts when its request is on
                             # the wire, not while the pacer holds it.
                             timeout = pending.timeout
-                            pending.deadline = None if timeout is None else now + timeout
+                            if timeout is None:
+                                pending.deadline = None
+                            else:
+                                deadline = pending.deadline = now + timeout
+                                heapq.heappush(
+                                    self._deadlines, (deadline, next(self._deadline_seq), pending)
+                                )
                         continue
                     if entry is not None:
                         # Not ours: an entry whose message the pacer let go silently.
@@ -299,6 +328,26 @@ class SessionBase:
     def _handle(self, events: list[Message | Event], now: float) -> None:
         """THE incoming loop (the session)."""
         raise NotImplementedError
+
+    def _next_pending_deadline(self) -> float | None:
+        """The earliest deadline of a helper still waiting."""
+        heap = self._deadlines
+        while heap:
+            deadline, _, pending = heap[0]
+            if not pending.done and pending.deadline == deadline:
+                return deadline
+            heapq.heappop(heap)
+        return None
+
+    def _due_pendings(self, now: float) -> list[Pending[Any]]:
+        """Take the helpers still waiting whose deadline is ``now`` or earlier."""
+        heap = self._deadlines
+        due: list[Pending[Any]] = []
+        while heap and heap[0][0] <= now:
+            deadline, _, pending = heapq.heappop(heap)
+            if not pending.done and pending.deadline == deadline:
+                due.append(pending)
+        return due
 
     def _expire_pendings(self, now: float) -> None:
         """Fail the helpers whose deadline passed (calls)."""

@@ -119,13 +119,7 @@ class CallsPart(SessionBase):
         return queued
 
     def _expire_pendings(self, now: float) -> None:
-        expired = [
-            pending
-            for waiters in self._pendings.values()
-            for pending in waiters
-            if pending.deadline is not None and now >= pending.deadline
-        ]
-        for pending in expired:
+        for pending in self._due_pendings(now):
             queued = self._give_up(pending, now)
             timeout = pending.timeout if pending.timeout is not None else 0.0
             detail = " (it was still held by the pacer, and is withdrawn)" if queued else ""

@@ -53,9 +53,7 @@ class LifecyclePart(SessionBase):
             consider(self.pacer.next_deadline())
         elif phase is Phase.WAITING:
             consider(self._reconnect_at)
-        for waiters in self._pendings.values():
-            for pending in waiters:
-                consider(pending.deadline)
+        consider(self._next_pending_deadline())
         return best
 
     def start(self, now: float, timeout: float | None = None) -> Pending[None]:
@@ -256,7 +254,9 @@ class LifecyclePart(SessionBase):
         if isinstance(event, ConnectAck):
             if self._phase is Phase.HANDSHAKE:
                 self._phase = Phase.STARTING
-                self.pacer.server_version = event.server_version
+                # The protocol writes startApi as it reads ConnectAck: the pacer
+                # counts it (it goes around the queue) and learns the version.
+                self.pacer.on_connect(now, server_version=event.server_version)
             self._out.append(event)
         elif isinstance(event, ConnectionClosed):
             self._lose("the server closed the connection", now, closed=event)
@@ -425,6 +425,10 @@ class LifecyclePart(SessionBase):
             self._end_streams(ConnectionClosedError(self._loss_reason), keep_resubscribable=False)
             self._report_unacknowledged(self._loss_reason)
             return
-        delay = policy.delay(self._attempt, self.rng)
-        self._reconnect_at = now + delay
-        self._out.append(Reconnecting(attempt=self._attempt, delay=delay, reason=self._loss_reason))
+        # Not before the pacer says a connection fits: startApi goes around its
+        # queue, and a reconnect right after a burst would break the 50/s cap.
+        at = max(now + policy.delay(self._attempt, self.rng), self.pacer.connect_slot(now))
+        self._reconnect_at = at
+        self._out.append(
+            Reconnecting(attempt=self._attempt, delay=at - now, reason=self._loss_reason)
+        )

@@ -13,7 +13,8 @@ Adding a request is adding a row: the dispatch names (:mod:`ibwire.dispatch`),
 the generated request methods (:mod:`ibwire._requests_gen`), the session's
 stream, cancel, setting and routing tables and the read-only gate
 (:mod:`ibwire._session`) all read these rows, and a test checks that they do.
-The pacer's classification is exposed as :data:`PACING_CLASSES`.
+The pacer (:mod:`ibwire.pacing`) reads its classes and cancel pairs from these
+rows too (:data:`PACING_CLASSES`, :attr:`RequestRow.cancel`).
 
 This module does no I/O.
 """

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from .bars import bar_datetime
 from .messages import (
     BarData,
     Execution,
@@ -57,30 +58,6 @@ def _number(value: Decimal | None, exact: bool) -> object:
 
 def _epoch(seconds: int) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(seconds, _UTC)
-
-
-def bar_datetime(date: str) -> _dt.datetime:
-    """A bar's ``date`` text as a time-zone aware datetime.
-
-    TWS sends epoch seconds (``formatDate=2``), ``yyyymmdd`` for daily and longer
-    bars (read as midnight UTC), or ``yyyymmdd hh:mm:ss`` followed by the time
-    zone of the request (``US/Eastern``); a time without a zone is read as UTC.
-
-    Raises:
-        ValueError: none of those forms.
-    """
-    text = date.strip()
-    if text.isdigit() and len(text) != 8:
-        return _epoch(int(text))
-    if len(text) == 8:
-        return _dt.datetime.strptime(text, "%Y%m%d").replace(tzinfo=_UTC)
-    parts = text.replace("-", " ", 1).split()
-    moment = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
-    if len(parts) < 3 or parts[2] in ("UTC", "GMT"):
-        return moment.replace(tzinfo=_UTC)
-    from zoneinfo import ZoneInfo
-
-    return moment.replace(tzinfo=ZoneInfo(parts[2]))
 
 
 def _bar_row(bar: BarData, exact: bool) -> Row:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar, Final, Protocol
 
+from ..catalog import PACING_CLASSES, Pacing
 from ..errorcodes import CODES
-from ..ids import OutgoingId
 
 # --------------------------------------------------------------------------------------
 # IB's documented values (protocol.md section 7)
@@ -58,10 +58,9 @@ PACEAPI_CONNECT_OPTION: Final = "+PACEAPI"
 PACEAPI_MIN_TWS_BUILD: Final = 974
 
 #: Outgoing ids that go before queued new requests: every ``CANCEL_*`` message plus
-#: ``REQ_GLOBAL_CANCEL``.
+#: ``REQ_GLOBAL_CANCEL``, as the catalogue classes them (:data:`ibwire.catalog.PACING_CLASSES`).
 PRIORITY_MSG_IDS: Final[frozenset[int]] = frozenset(
-    [int(i) for i in OutgoingId if i.name.startswith("CANCEL_")]
-    + [int(OutgoingId.REQ_GLOBAL_CANCEL), int(OutgoingId.CANCEL_ORDER)]
+    int(msg_id) for msg_id, cls in PACING_CLASSES.items() if cls is Pacing.PRIORITY
 )
 
 #: Codes of the built-in table (:data:`ibwire.errorcodes.CODES`) that leave a request

@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Hashable, Mapping
 from typing import Final, Generic, TypeVar
 
+from ..bars import bar_seconds as parse_bar_size
+from ..catalog import PACING_CLASSES, REQUESTS, Pacing
 from ..ids import IncomingId, OutgoingId
 from ._config import Rule, SupportsMsgId
 
@@ -27,43 +29,28 @@ TARGET: Final = 7  # any other request a cancel names: its submissions are count
 
 _OUT = OutgoingId
 
-# Cancel id -> id of the request it cancels.
+# Read from the catalogue (one row per wire id): the cancel pairs and the pacing
+# classes live there and nowhere else.
+_KIND_OF_CLASS: Final[Mapping[Pacing, int]] = {
+    Pacing.MARKET_DATA: MKT_DATA,
+    Pacing.MARKET_DEPTH: MKT_DEPTH,
+    Pacing.TICK_BY_TICK: TICK_BY_TICK,
+    Pacing.HISTORICAL: HISTORICAL,
+    Pacing.REAL_TIME_BARS: REAL_TIME_BARS,
+}
+# Cancel id -> id of the request it cancels (``reqAccountUpdates``, which cancels
+# itself, is not a pair).
 CANCEL_TARGET: Final[Mapping[int, int]] = {
-    _OUT.CANCEL_MKT_DATA: _OUT.REQ_MKT_DATA,
-    _OUT.CANCEL_ORDER: _OUT.PLACE_ORDER,
-    _OUT.CANCEL_MKT_DEPTH: _OUT.REQ_MKT_DEPTH,
-    _OUT.CANCEL_NEWS_BULLETINS: _OUT.REQ_NEWS_BULLETINS,
-    _OUT.CANCEL_SCANNER_SUBSCRIPTION: _OUT.REQ_SCANNER_SUBSCRIPTION,
-    _OUT.CANCEL_HISTORICAL_DATA: _OUT.REQ_HISTORICAL_DATA,
-    _OUT.CANCEL_REAL_TIME_BARS: _OUT.REQ_REAL_TIME_BARS,
-    _OUT.CANCEL_FUNDAMENTAL_DATA: _OUT.REQ_FUNDAMENTAL_DATA,
-    _OUT.CANCEL_CALC_IMPLIED_VOLAT: _OUT.REQ_CALC_IMPLIED_VOLAT,
-    _OUT.CANCEL_CALC_OPTION_PRICE: _OUT.REQ_CALC_OPTION_PRICE,
-    _OUT.CANCEL_ACCOUNT_SUMMARY: _OUT.REQ_ACCOUNT_SUMMARY,
-    _OUT.CANCEL_POSITIONS: _OUT.REQ_POSITIONS,
-    _OUT.CANCEL_POSITIONS_MULTI: _OUT.REQ_POSITIONS_MULTI,
-    _OUT.CANCEL_ACCOUNT_UPDATES_MULTI: _OUT.REQ_ACCOUNT_UPDATES_MULTI,
-    _OUT.CANCEL_HISTOGRAM_DATA: _OUT.REQ_HISTOGRAM_DATA,
-    _OUT.CANCEL_HEAD_TIMESTAMP: _OUT.REQ_HEAD_TIMESTAMP,
-    _OUT.CANCEL_PNL: _OUT.REQ_PNL,
-    _OUT.CANCEL_PNL_SINGLE: _OUT.REQ_PNL_SINGLE,
-    _OUT.CANCEL_TICK_BY_TICK_DATA: _OUT.REQ_TICK_BY_TICK_DATA,
-    _OUT.CANCEL_WSH_META_DATA: _OUT.REQ_WSH_META_DATA,
-    _OUT.CANCEL_WSH_EVENT_DATA: _OUT.REQ_WSH_EVENT_DATA,
-    _OUT.CANCEL_CONTRACT_DATA: _OUT.REQ_CONTRACT_DATA,
-    _OUT.CANCEL_HISTORICAL_TICKS: _OUT.REQ_HISTORICAL_TICKS,
+    int(row.cancel): int(row.msg_id)
+    for row in REQUESTS.values()
+    if row.cancel is not None and row.cancel != row.msg_id
 }
 #: Every request a cancel names.
 TARGETS: Final = frozenset(CANCEL_TARGET.values())
 _SPECIAL_KINDS: Final[Mapping[int, int]] = {
-    _OUT.REQ_MKT_DATA: MKT_DATA,
-    _OUT.REQ_MKT_DEPTH: MKT_DEPTH,
-    _OUT.REQ_TICK_BY_TICK_DATA: TICK_BY_TICK,
-    _OUT.REQ_HISTORICAL_DATA: HISTORICAL,
-    _OUT.REQ_HISTORICAL_TICKS: HISTORICAL,
-    _OUT.REQ_HEAD_TIMESTAMP: HISTORICAL,
-    _OUT.REQ_HISTOGRAM_DATA: HISTORICAL,
-    _OUT.REQ_REAL_TIME_BARS: REAL_TIME_BARS,
+    int(msg_id): _KIND_OF_CLASS[cls]
+    for msg_id, cls in PACING_CLASSES.items()
+    if cls in _KIND_OF_CLASS
 }
 
 KIND_BY_ID: Final[Mapping[int, int]] = {
@@ -144,15 +131,6 @@ KNOWN_PARAMS: Final[Mapping[int, tuple[str, ...]]] = {
         "real_time_bars_options",
     ),
 }
-BAR_UNIT_SECONDS: Final = (
-    ("sec", 1),
-    ("min", 60),
-    ("hour", 3600),
-    ("day", 86400),
-    ("w", 7 * 86400),
-    ("mon", 30 * 86400),
-    ("m", 30 * 86400),
-)
 
 
 def instrument_key(contract: object) -> Hashable:
@@ -183,23 +161,10 @@ def freeze(value: object) -> Hashable:
 
 def bar_seconds(bar_size: object) -> int | None:
     """Seconds in a ``bar_size_setting`` such as ``"5 secs"``; ``None`` if unknown."""
-    parts = str(bar_size).strip().lower().split()
-    if not parts:
-        return None
-    count_text = parts[0]
-    unit = parts[1] if len(parts) > 1 else ""
-    if len(parts) == 1:
-        # Compact forms such as "1W" or "1M".
-        digits = count_text.rstrip("abcdefghijklmnopqrstuvwxyz")
-        count_text, unit = digits, count_text[len(digits) :]
     try:
-        count = int(count_text)
+        return parse_bar_size(str(bar_size))
     except ValueError:
         return None
-    for prefix, seconds in BAR_UNIT_SECONDS:
-        if unit.startswith(prefix):
-            return count * seconds
-    return None
 
 
 def param_names(cls: type) -> tuple[str, ...]:

@@ -411,6 +411,9 @@ class Client(SyncApi):
 
     # ------------------------------------------------------------------ requests
 
+    def _now(self) -> float:
+        return self._clock()
+
     def _locked(self, call: Callable[[], T]) -> T:
         with self._lock:
             return call()

@@ -17,7 +17,6 @@ what-to-show values, IB's step-size rule) with the texts of IB's errors.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import math
 import random
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from ..bars import BAR_SIZES, bar_seconds, bar_time
 from ..messages import BarData
 from ._options import option_price
 from ._sessions import Phase, is_holiday, phase, trading_days_back
@@ -53,15 +53,6 @@ __all__ = [
 
 #: Seconds of simulated time between two steps of the live random walk.
 STEP: Final = 0.25
-
-#: Bar size settings IB accepts, in seconds.
-BAR_SIZES: Final[dict[str, int]] = {
-    "1 secs": 1, "1 sec": 1, "5 secs": 5, "10 secs": 10, "15 secs": 15, "30 secs": 30,
-    "1 min": 60, "2 mins": 120, "3 mins": 180, "5 mins": 300, "10 mins": 600,
-    "15 mins": 900, "20 mins": 1200, "30 mins": 1800, "1 hour": 3600, "2 hours": 7200,
-    "3 hours": 10800, "4 hours": 14400, "8 hours": 28800, "1 day": 86400,
-    "1 week": 604800, "1 month": 2592000,
-}
 
 #: What-to-show values IB knows; those the simulator can produce bars for are
 #: in :data:`_PRODUCED`.
@@ -113,23 +104,25 @@ def parse_duration(text: str) -> int | None:
 def parse_end(text: str, now: float) -> float | None:
     """The epoch time of an ``endDateTime`` (empty: now), or ``None`` if invalid.
 
-    Accepts ``yyyymmdd hh:mm:ss`` (with or without a time zone word, read as UTC),
-    ``yyyymmdd-hh:mm:ss`` (UTC) and ``yyyymmdd``.
+    Read as a bar date is (:func:`ibwire.bars.bar_time`): ``yyyymmdd hh:mm:ss``
+    with a time zone word (without one, UTC), ``yyyymmdd-hh:mm:ss`` (UTC) and
+    ``yyyymmdd``.
     """
     text = text.strip()
     if not text:
         return now
-    for pattern, length in (("%Y%m%d-%H:%M:%S", 17), ("%Y%m%d %H:%M:%S", 17), ("%Y%m%d", 8)):
-        try:
-            parts = time.strptime(text[:length], pattern)
-        except ValueError:
-            continue
-        return float(_timegm(parts))
-    return None
+    try:
+        return float(bar_time(text))
+    except ValueError:
+        return None
 
 
-def _timegm(parts: time.struct_time) -> int:
-    return calendar.timegm(parts)
+def bar_size_seconds(bar_size: str) -> int | None:
+    """Seconds in a bar size setting, or ``None`` for one IB does not accept."""
+    try:
+        return bar_seconds(bar_size)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,8 +360,8 @@ class HistoryRequest:
 def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
     """IB's error for an invalid historical request (code, text), or ``None``."""
     what = request.what_to_show.upper()
-    if request.bar_size not in BAR_SIZES:
-        return 321, _VALIDATION + f"Historical data bar size setting is invalid. Legal ones are: {', '.join(_LEGAL_BARS)}"
+    if bar_size_seconds(request.bar_size) is None:
+        return 321, _VALIDATION + f"Historical data bar size setting is invalid. Legal ones are: {', '.join(BAR_SIZES)}"
     seconds = parse_duration(request.duration)
     if seconds is None:
         return 321, _VALIDATION + "Historical data request duration format is invalid."
@@ -387,7 +380,7 @@ def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
             f"{what} is available for the exchange '{exchange}' and the security type "
             f"'{instrument.sec_type}' and '{request.duration}' and '{request.bar_size}'"
         )
-    bar = BAR_SIZES[request.bar_size]
+    bar = bar_seconds(request.bar_size)
     smallest = 86400
     for longest, minimum in _STEP_RULE:
         if seconds <= longest:
@@ -398,13 +391,6 @@ def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
     return None
 
 
-_LEGAL_BARS: Final = (
-    "1 secs", "5 secs", "10 secs", "15 secs", "30 secs", "1 min", "2 mins", "3 mins", "5 mins",
-    "10 mins", "15 mins", "20 mins", "30 mins", "1 hour", "2 hours", "3 hours", "4 hours",
-    "8 hours", "1 day", "1 week", "1 month",
-)
-
-
 def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], float, float]:
     """The bars of a valid request, and the start and end times of the window.
 
@@ -413,7 +399,7 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     exist only in the regular hours (``_sessions``: US equities 09:30-16:00 New York,
     weekdays); with ``sessions``, only while the venue trades; otherwise at any time.
     """
-    bar = BAR_SIZES[request.bar_size]
+    bar = bar_seconds(request.bar_size)
     seconds = parse_duration(request.duration) or bar
     end = request.end
     start = end - seconds

@@ -10,6 +10,7 @@ concern: market data (``_sim_market``), orders (``_sim_orders``) and accounts
 from __future__ import annotations
 
 import datetime as _dt
+import random
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -93,6 +94,8 @@ class _Client:
     closed: bool = False
     paced: bool = False
     window: deque[float] = field(default_factory=deque)
+    #: The time the rate window last counted a message at (arrival jitter included).
+    arrival: float = 0.0
     backlog: deque[Message] = field(default_factory=deque)
     market_data_type: int = 0
     streams: dict[tuple[str, int], _Stream] = field(default_factory=dict)
@@ -118,6 +121,8 @@ class CoreBase:
     no_permission: frozenset[str]
     server_version: int
     max_rate: int
+    arrival_jitter: float
+    _arrivals: random.Random
     tick_interval: float
     start_order_id: int
     unhandled: list[str]
@@ -220,8 +225,15 @@ class CoreBase:
         """Count one message against the rate limit; ``False`` when over it.
 
         Without ``+PACEAPI`` the client gets error 100 and is disconnected, like
-        TWS; with it the message waits (the caller queues it).
+        TWS; with it the message waits (the caller queues it).  The window is one
+        second of the gateway's arrival times: ``now``, or with ``arrival_jitter``
+        up to that much later (seeded, never out of order).
         """
+        if self.arrival_jitter:
+            # The gateway's clock stamps each message up to arrival_jitter late, in
+            # the order they came: a burst may be counted a little after it left.
+            now = max(client.arrival, now + self.arrival_jitter * self._arrivals.random())
+            client.arrival = now
         window = client.window
         while window and window[0] <= now - 1.0:
             window.popleft()

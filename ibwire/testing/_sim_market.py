@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 from typing import Any, Final
 
+from ..bars import bar_seconds
 from ..messages import (
     BarData,
     HistoricalData,
@@ -31,7 +32,6 @@ from ..messages import (
 )
 from ..versions import ServerVersion
 from ._market import (
-    BAR_SIZES,
     HistoryRequest,
     Level,
     Quote,
@@ -411,13 +411,13 @@ class MarketDataHandlers(CoreBase):
         else:
             self._send(client, HistoricalData(req_id=req_id, start_date_str=start_text, end_date_str=end_text, bars=tuple(bars)))
         if request.keep_up_to_date:
-            interval = min(float(BAR_SIZES[request.bar_size]), 5.0)
+            interval = min(float(bar_seconds(request.bar_size)), 5.0)
             client.streams[("hist", req_id)] = _Stream("hist", req_id, instrument, now + interval, interval,
                                                        {"request": request, "last": bars[-1] if bars else None})
 
     def _history_paced(self, request: HistoryRequest, now: float) -> bool:
         """IB's pacing rules for bars of 30 seconds or less (``protocol.md`` 7.5)."""
-        if BAR_SIZES[request.bar_size] > 30:
+        if bar_seconds(request.bar_size) > 30:
             return False
         contract = request.instrument.contract
         what = request.what_to_show.upper()
@@ -437,7 +437,7 @@ class MarketDataHandlers(CoreBase):
 
     def _history_update(self, client: _Client, stream: _Stream, now: float) -> None:
         request: HistoryRequest = stream.params["request"]
-        size = BAR_SIZES[request.bar_size]
+        size = bar_seconds(request.bar_size)
         start = int(now) // size * size
         quote = self.walks.quote(stream.instrument, now)
         last: BarData | None = stream.params.get("last")

@@ -22,6 +22,7 @@ from ..messages import (
 from ..messages.common import Contract
 from ..messages.order import Order, OrderState
 from ._broker import ORDER_TYPES, Fill, SimOrder
+from ._market import Book, Quote
 from ._sessions import Phase, phase
 from ._sim_base import CoreBase, _Client
 from ._universe import Instrument
@@ -276,9 +277,20 @@ class OrderHandlers(CoreBase):
             moment = phase(sim.instrument, now, holidays=self.holidays)
             return moment is Phase.REGULAR or (moment is Phase.EXTENDED and sim.order.outside_rth)
 
-        fills, changed = self.broker.match(
-            now, lambda i: (self.walks.quote(i, now), self.walks.book(i, now)), can_trade,
-        )
+        # One quote and book per instrument per pass (they depend only on the
+        # instrument and the time): a pass over many resting orders stays cheap,
+        # and a gateway busy matching would read late and count bursts it never got.
+        markets: dict[int, tuple[Quote, Book]] = {}
+
+        def market(instrument: Instrument) -> tuple[Quote, Book]:
+            known = markets.get(instrument.con_id)
+            if known is None:
+                known = markets[instrument.con_id] = (
+                    self.walks.quote(instrument, now), self.walks.book(instrument, now)
+                )
+            return known
+
+        fills, changed = self.broker.match(now, market, can_trade)
         for fill in fills:
             self._report_fill(fill)
         reported = {id(f.order): f.status for f in fills}

@@ -35,13 +35,16 @@ import dataclasses
 import datetime as _dt
 import heapq
 import itertools
+import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
+from ..catalog import REQUESTS
 from ..errors import RemoteProtocolError
 from ..events import ClientHello, MalformedMessage, UnknownMessage
+from ..ids import OutgoingId
 from ..messages import (
     ContractData,
     ContractDataEnd,
@@ -122,6 +125,25 @@ _SCANNER_XML: Final = (
 # ---------------------------------------------------------------- faults
 
 
+def _handlers_by_id(core: object) -> dict[int, Callable[[_Client, Any, float], None]]:
+    """Wire id -> the ``_on_<class name>`` method of ``core`` for each catalogue row.
+
+    Raises:
+        LookupError: a handler that names no request of the catalogue (a typo
+            would otherwise leave it never called).
+    """
+    names = {name[4:] for name in dir(core) if name.startswith("_on_")}
+    by_id: dict[int, Callable[[_Client, Any, float], None]] = {}
+    for row in REQUESTS.values():
+        cls = row.message_class
+        if cls is not None and cls.__name__ in names:
+            by_id[int(row.msg_id)] = getattr(core, "_on_" + cls.__name__)
+            names.discard(cls.__name__)
+    if names:
+        raise LookupError(f"simulator handlers for no catalogued request: {sorted(names)}")
+    return by_id
+
+
 @dataclass(frozen=True, slots=True)
 class DropClients:
     """Close client connections without a word, as a crashed gateway would.
@@ -193,6 +215,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         server_version: the highest version it speaks (at most 226, the default;
             a client that asks less gets its own maximum).
         max_rate: messages per second a client may send before error 100.
+        arrival_jitter: the most seconds the rate window may count a message
+            after it arrived (a seeded delay per message, order kept), as a TWS
+            whose clock reads a burst a little late; 0 counts on arrival.
         tick_interval: seconds between two market data updates of a subscription.
         start_order_id: the first ``nextValidId`` of every client id.
         sessions: orders fill only while their venue trades (``_sessions``): regular
@@ -211,12 +236,17 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         no_permission: Iterable[str] = (),
         server_version: int = MAX_SUPPORTED_VERSION,
         max_rate: int = 50,
+        arrival_jitter: float = 0.0,
         tick_interval: float = 1.0,
         start_order_id: int = 1,
         sessions: bool = False,
         holidays: bool = True,
     ) -> None:
+        if arrival_jitter < 0:
+            raise ValueError(f"arrival_jitter must not be negative, not {arrival_jitter}")
         self.seed = seed
+        self.arrival_jitter = arrival_jitter
+        self._arrivals = random.Random(f"{seed}/arrivals")
         self.sessions = sessions
         self.holidays = sessions and holidays
         self.accounts = tuple(accounts)
@@ -247,10 +277,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self.unhandled: list[str] = []
         #: Messages it could not encode at a client's version (text of the error).
         self.send_failures: list[str] = []
-        # Requests are dispatched by message class name to the ``_on_<Name>`` methods.
-        self._handlers: dict[str, Callable[[_Client, Any, float], None]] = {
-            name[4:]: getattr(self, name) for name in dir(self) if name.startswith("_on_")
-        }
+        #: Wire id -> handler: the ``_on_<class name>`` method of the id's
+        #: catalogue row (:data:`ibwire.catalog.REQUESTS`).
+        self._handlers: dict[int, Callable[[_Client, Any, float], None]] = _handlers_by_id(self)
 
     # ------------------------------------------------------------ faults
 
@@ -360,14 +389,15 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         return now >= self._refuse_until
 
     def _dispatch(self, client: _Client, message: Message, now: float) -> None:
-        name = type(message).__name__
-        if name == "StartApi":
+        msg_id: int = message.MSG_ID
+        if msg_id == OutgoingId.START_API:
             self._on_StartApi(client, message, now)
             return
         if not client.ready:
             return  # TWS ignores requests before startApi
-        handler = self._handlers.get(name)
+        handler = self._handlers.get(msg_id)
         if handler is None:
+            name = type(message).__name__
             self.unhandled.append(name)
             if name.startswith("Req"):
                 # Say so rather than leave the client waiting for an answer that never comes.
@@ -556,6 +586,8 @@ class SimulatedGateway:
         server_version: the highest version it speaks (at most 226, the default;
             a client that asks less gets its own maximum).
         max_rate: messages per second a client may send before error 100.
+        arrival_jitter: the most seconds the rate window counts a message late
+            (see :class:`SimulatorCore`).
         tick_interval: seconds between market data updates of one subscription.
         start_order_id: the first ``nextValidId`` of each client id.
         sessions: orders fill only in their venue's trading hours (see :class:`SimulatorCore`).
@@ -573,6 +605,7 @@ class SimulatedGateway:
         no_permission: Iterable[str] = (),
         server_version: int = MAX_SUPPORTED_VERSION,
         max_rate: int = 50,
+        arrival_jitter: float = 0.0,
         tick_interval: float = 1.0,
         start_order_id: int = 1,
         sessions: bool = False,
@@ -580,8 +613,8 @@ class SimulatedGateway:
     ) -> None:
         self.core = SimulatorCore(
             seed=seed, accounts=accounts, no_permission=no_permission, server_version=server_version,
-            max_rate=max_rate, tick_interval=tick_interval, start_order_id=start_order_id, sessions=sessions,
-            holidays=holidays,
+            max_rate=max_rate, arrival_jitter=arrival_jitter, tick_interval=tick_interval,
+            start_order_id=start_order_id, sessions=sessions, holidays=holidays,
         )
         self.clock = clock
         self.host = host

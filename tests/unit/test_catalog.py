@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import types
 
 import pytest
 
@@ -92,6 +94,44 @@ def test_the_pacers_priority_messages_are_the_catalogues() -> None:
 
 
 # ---------------------------------------------------------------------- derived tables
+
+
+def _load_fresh(module: str) -> types.ModuleType:
+    """Execute a module of the package again, apart from the one already imported."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None
+    fresh = importlib.util.spec_from_file_location(module, spec.origin)
+    assert fresh is not None and fresh.loader is not None
+    loaded = importlib.util.module_from_spec(fresh)
+    fresh.loader.exec_module(loaded)
+    return loaded
+
+
+def test_the_pacers_tables_derive_from_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Change the catalogue, build the pacer's tables again: they follow it.  A table
+    # written out by hand in the pacing package would not change.
+    rows = dict(REQUESTS)
+    rows[OutgoingId.REQ_NEWS_ARTICLE] = dataclasses.replace(
+        rows[OutgoingId.REQ_NEWS_ARTICLE], cancel=OutgoingId.REQ_NEWS_PROVIDERS
+    )
+    classes = dict(catalog.PACING_CLASSES)
+    classes[OutgoingId.REQ_NEWS_PROVIDERS] = Pacing.PRIORITY
+    classes[OutgoingId.REQ_SCANNER_PARAMETERS] = Pacing.HISTORICAL
+    del classes[OutgoingId.REQ_MKT_DEPTH]
+    monkeypatch.setattr(catalog, "REQUESTS", rows)
+    monkeypatch.setattr(catalog, "PACING_CLASSES", classes)
+    config = _load_fresh("ibwire.pacing._config")
+    tables = _load_fresh("ibwire.pacing._tables")
+    assert OutgoingId.REQ_NEWS_PROVIDERS in config.PRIORITY_MSG_IDS
+    assert tables.CANCEL_TARGET[OutgoingId.REQ_NEWS_PROVIDERS] == OutgoingId.REQ_NEWS_ARTICLE
+    assert tables.KIND_BY_ID[OutgoingId.REQ_SCANNER_PARAMETERS] == tables.HISTORICAL
+    assert tables.KIND_BY_ID[OutgoingId.REQ_MKT_DEPTH] == tables.TARGET  # no longer a budget
+    # And the tables in use are the catalogue's as it stands.
+    from ibwire.pacing import _tables
+
+    pairs = {r.cancel: r.msg_id for r in REQUESTS.values() if r.cancel not in (None, r.msg_id)}
+    assert dict(_tables.CANCEL_TARGET) == pairs
+
 
 
 def test_dispatch_names_derive_from_the_catalogue() -> None:

@@ -311,18 +311,31 @@ def io_sink() -> _CsvSink:
     return Sink()
 
 
-def test_client_pacer_is_found_on_the_threaded_client() -> None:
-    import threading
+def test_the_client_is_asked_through_its_public_pacing_calls() -> None:
+    from ibwire.asyncio import Client as AsyncClient
+    from ibwire.sync import Client
 
-    class Session:
-        pacer: Pacer[Message] = Pacer()
-
-    class Client:
-        _session = Session()
-        _lock = threading.RLock()
-
-    assert _client_pacer(Client()) == (Session.pacer, Client._lock)
-    assert _client_pacer(object()) == (None, None)
+    clock = FakeClock()
+    client = Client(clock=lambda: clock.now)
+    assert _client_pacer(client) is client
+    assert _client_pacer(AsyncClient()) is not None
+    assert _client_pacer(object()) is None
+    pacer = client._session.pacer
+    pacer.server_version = 200
+    for i in range(5):  # the client already sent five for this contract
+        pacer.submit(request(T0 + i * DAY), clock.now)
+    assert len(pacer.poll(clock.now)) == 5
+    before = pacer.stats
+    window_ends = clock.now + IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    pacing = PacingClock(pacer=client)
+    assert pacing.reserve(request(T0 + 9 * DAY), clock.now + 0.5) == window_ends
+    # The client's own call, on its clock, says the same; nothing is booked.
+    assert client.release_time(request(T0 + 9 * DAY)) == window_ends
+    assert pacer.stats == before
+    # A plan books into a snapshot, never into the client's pacer.
+    twin = pacing.copy()
+    assert twin.reserve(request(T0 + 10 * DAY), clock.now + 0.5) == window_ends
+    assert pacer.stats == before and client.pacer_snapshot() is not pacer
 
 
 # ---------------------------------------------------------------------- times and resume

@@ -131,6 +131,7 @@ def test_throttling_is_visible_and_released_on_time() -> None:
         pacing=PacingConfig(max_messages_per_second=5, rate_safety_margin=0, arrival_jitter=0.0)
     )
     rig.ready()
+    rig.advance(1.0)  # the second that counted startApi is over
     for _ in range(8):
         rig.session.submit(ReqCurrentTime(), rig.now)
     rig.flush()
@@ -150,6 +151,7 @@ def test_cancels_jump_the_queue() -> None:
         pacing=PacingConfig(max_messages_per_second=2, rate_safety_margin=0, arrival_jitter=0.0)
     )
     rig.ready()
+    rig.advance(1.0)  # the second that counted startApi is over
     for req_id in (1, 2, 3, 4):
         rig.session.submit(ReqMktData(req_id=req_id, contract=AAPL), rig.now)
     rig.session.submit(CancelMktData(req_id=1), rig.now)

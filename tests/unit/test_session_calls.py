@@ -194,3 +194,37 @@ def test_each_waiting_helper_raises_its_own_exception() -> None:
     assert isinstance(second.error, ConnectionClosedError)
     assert first.error is not second.error
     assert first.error.__cause__ is second.error.__cause__ is not None
+
+
+def test_the_next_deadline_is_the_earliest_helper_still_waiting() -> None:
+    rig = Rig()
+    rig.ready()
+    start = rig.now
+    request = ReqHistoricalData(
+        req_id=0, contract=AAPL, bar_size_setting="1 hour", duration_str="1 D", what_to_show="TRADES"
+    )
+    late = rig.session.historical_bars(request, rig.now, 5.0)
+    soon = rig.session.current_time(rig.now, 2.0)
+    rig.flush()
+    assert rig.session.next_deadline() == start + 2.0
+    rig.deliver(CurrentTime(time=1_700_000_000))
+    assert soon.result() == 1_700_000_000
+    # The answered call no longer counts; the other one's deadline is next.
+    assert rig.session.next_deadline() == start + 5.0
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        late.result()
+    assert rig.session.next_deadline() is None
+
+
+def test_many_waiting_helpers_time_out_in_deadline_order() -> None:
+    rig = Rig(pacing=PacingConfig(max_messages_per_second=None))
+    rig.ready()
+    start = rig.now
+    timeouts = [float(1 + (i * 7) % 50) for i in range(200)]
+    pendings = [rig.session.contract_details(AAPL, rig.now, timeout) for timeout in timeouts]
+    rig.flush()
+    for second in range(1, 51):
+        rig.advance(start + second - rig.now)
+        assert rig.session.next_deadline() in (None, *[start + t for t in timeouts if t > second])
+        assert [p.done for p in pendings] == [t <= second for t in timeouts]

@@ -9,7 +9,9 @@ import pytest
 from ibwire._session import (
     Phase,
     ReconnectPolicy,
+    Session,
 )
+from ibwire.errorcodes import CodeTable, Severity
 from ibwire.errors import (
     ClientIdInUseError,
     ConnectionClosedError,
@@ -23,12 +25,14 @@ from ibwire.messages import (
     CurrentTime,
     ErrMsg,
     ManagedAccts,
+    Message,
     NextValidId,
     Order,
     PlaceOrder,
     ReqCurrentTime,
     ReqMktData,
 )
+from ibwire.pacing import Pacer, PacingConfig
 from ibwire.protocol import ServerProtocol
 from ibwire.wrapper import Reconnected, Reconnecting
 
@@ -313,3 +317,48 @@ def test_a_bad_server_version_closes_with_connection_closed() -> None:
     rig.collect()
     assert len(rig.events(ConnectionClosed)) == 1
     assert isinstance(waiter.error, RemoteProtocolError | HandshakeError)
+
+
+# ---------------------------------------------------------------------- the pacer
+
+
+def one_per_second() -> PacingConfig:
+    """A cap of one message per second at the receiver, no jitter: startApi fills it."""
+    return PacingConfig(max_messages_per_second=1, rate_safety_margin=0, arrival_jitter=0.0)
+
+
+def test_start_api_is_counted_by_the_pacer() -> None:
+    rig = Rig(pacing=one_per_second())
+    rig.ready()
+    # startApi went out at rig.now: the second's one message is spent.
+    assert rig.session.pacer.connect_slot(rig.now) == rig.now + 1.0
+    assert rig.session.pacer.server_version == rig.version
+
+
+def test_a_reconnect_waits_for_the_pacers_connect_slot() -> None:
+    rig = Rig(pacing=one_per_second(), reconnect=ReconnectPolicy(initial_delay=0.1, jitter=0.0))
+    rig.ready()
+    started = rig.now
+    rig.drop()
+    (event,) = rig.events(Reconnecting)
+    assert isinstance(event, Reconnecting) and event.delay == pytest.approx(1.0)
+    rig.advance(0.5)
+    assert rig.connections == 1  # the policy's 0.1 s is over; the cap's second is not
+    rig.advance(0.5)
+    assert rig.connections == 2 and rig.now == started + 1.0
+
+
+def test_the_session_and_its_pacer_read_one_code_table() -> None:
+    table = CodeTable({2104: Severity.WARNING})
+    assert Session(1, code_table=table).pacer.code_table is table
+    # A pacer the user made: the session's table is given to it ...
+    pacer: Pacer[Message] = Pacer()
+    session = Session(1, pacing=pacer, code_table=table)
+    assert session.pacer is pacer and pacer.code_table is table
+    # ... or, when the session is given none, the pacer's own is the session's.
+    own: Pacer[Message] = Pacer(code_table=table)
+    assert Session(1, pacing=own).code_table is table
+    # A later change reaches both.
+    other = CodeTable({399: Severity.INFO})
+    session.code_table = other
+    assert pacer.code_table is other

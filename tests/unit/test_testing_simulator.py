@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from ibwire.events import ConnectAck, ConnectionClosed
+from ibwire.ids import OutgoingId
 from ibwire.messages import (
     Contract,
     ContractData,
@@ -22,6 +23,7 @@ from ibwire.messages import (
     ErrMsg,
     ManagedAccts,
     MarketRule,
+    Message,
     NewsProviders,
     NextValidId,
     PlaceOrder,
@@ -43,6 +45,7 @@ from ibwire.messages import (
     TickPrice,
     UserInfo,
 )
+from ibwire.pacing import Pacer, PacingConfig
 from ibwire.protocol import ClientProtocol
 from ibwire.testing import (
     DropClients,
@@ -52,7 +55,7 @@ from ibwire.testing import (
     SystemNotice,
     WireClient,
 )
-from ibwire.testing.memory import InMemoryGateway
+from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, TIMEOUT, errors, history, of, order, ready, sim
 
 # ------------------------------------------------------------------ connection rules
@@ -113,6 +116,53 @@ def test_rate_limit_is_a_sliding_second() -> None:
     assert not client.closed and len(of(client.events, CurrentTime)) == 100
 
 
+def window_pacer(gateway: InMemoryGateway) -> InMemoryClient:
+    """The pacer before the token bucket: 45 at once, 45 more a second later.
+
+    startApi was not counted, so it and the first burst share a second.
+    """
+    client = gateway.connect(1)
+    client.send(*[ReqCurrentTime()] * 45)
+    gateway.advance(1.0)
+    client.send(*[ReqCurrentTime()] * 45)
+    gateway.advance(0.5)
+    return client
+
+
+def test_arrival_jitter_catches_the_window_pacer() -> None:
+    # Counted on arrival, the window pacer's two bursts fall in two seconds ...
+    exact = window_pacer(sim())
+    assert not exact.closed and len(of(exact.events, CurrentTime)) == 90
+    # ... but a gateway that reads the first burst a few milliseconds late sees
+    # more than 50 in one second: error 100, then the connection is closed.
+    for seed in range(5):
+        late = window_pacer(InMemoryGateway(SimulatorCore(seed=seed, arrival_jitter=0.1), now=T0))
+        assert late.closed and len(errors(late.events, 100)) == 1
+
+
+def test_arrival_jitter_is_survived_by_the_token_bucket() -> None:
+    for seed in range(5):
+        gateway = InMemoryGateway(SimulatorCore(seed=seed, arrival_jitter=0.1), now=T0)
+        pacer: Pacer[Message] = Pacer(PacingConfig())
+        client = gateway.connect(1)
+        pacer.on_connect(gateway.now, server_version=200)
+        for _ in range(300):
+            pacer.submit(ReqCurrentTime(), gateway.now)
+        while pacer.queued:
+            client.send(*pacer.poll(gateway.now))
+            deadline = pacer.next_deadline()
+            if deadline is not None:
+                gateway.advance(max(deadline - gateway.now, 0.0))
+        gateway.advance(0.5)
+        assert not client.closed and errors(client.events, 100) == []
+        assert len(of(client.events, CurrentTime)) == 300
+
+
+def test_arrival_jitter_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="arrival_jitter"):
+        SimulatorCore(arrival_jitter=-0.1)
+
+
 def test_paceapi_queues_instead_of_disconnecting() -> None:
     gateway = sim()
     client = ready(gateway, connect_options="+PACEAPI")
@@ -154,6 +204,25 @@ def test_unsupported_requests_get_an_answer() -> None:
     assert (error.req_id, error.error_code) == (3, 321)
     assert "ReqWshMetaData is not supported by the ibwire simulator" in error.error_string
     assert gateway.core.unhandled == ["ReqWshMetaData"]  # type: ignore[attr-defined]
+
+
+def test_requests_are_dispatched_by_the_catalogue() -> None:
+    from ibwire.catalog import REQUESTS
+    from ibwire.testing.simulator import _handlers_by_id
+
+    core = SimulatorCore(seed=7)
+    handlers = core._handlers
+    for msg_id, handler in handlers.items():
+        cls = REQUESTS[OutgoingId(msg_id)].message_class
+        assert cls is not None and handler.__name__ == "_on_" + cls.__name__
+    assert handlers[OutgoingId.REQ_MKT_DATA] == core._on_ReqMktData
+
+    class Stray:
+        def _on_ReqMktData(self) -> None: ...
+        def _on_ReqMarketData(self) -> None: ...  # no such request: a typo
+
+    with pytest.raises(LookupError, match="ReqMarketData"):
+        _handlers_by_id(Stray())
 
 
 def test_simple_requests() -> None:

@@ -1,0 +1,86 @@
+"""Bar sizes and bar dates: the one parser of each.
+
+``bar_size_setting`` texts (``"1 min"``, ``"5 secs"``) are read by
+:func:`bar_seconds`, and a bar's ``date`` (or a request's ``endDateTime``) by
+:func:`bar_datetime` / :func:`bar_time`.  The pacer, ``ibwire history``,
+:mod:`ibwire.frames` and the simulator all call these.
+
+This module does no I/O (a named time zone's rules are loaded by
+:mod:`zoneinfo` the first time a date names it).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Final
+
+__all__ = ["BAR_SIZES", "bar_datetime", "bar_seconds", "bar_time"]
+
+#: The bar size settings IB accepts, in seconds.
+BAR_SIZES: Final[dict[str, int]] = {
+    "1 secs": 1, "5 secs": 5, "10 secs": 10, "15 secs": 15, "30 secs": 30,
+    "1 min": 60, "2 mins": 120, "3 mins": 180, "5 mins": 300, "10 mins": 600,
+    "15 mins": 900, "20 mins": 1200, "30 mins": 1800, "1 hour": 3600, "2 hours": 7200,
+    "3 hours": 10800, "4 hours": 14400, "8 hours": 28800, "1 day": 86400,
+    "1 week": 604800, "1 month": 2592000,
+}  # fmt: skip
+# Singular and plural spellings of the one-unit sizes.
+_ALIASES: Final = {"1 sec": "1 secs", "1 mins": "1 min", "1 hours": "1 hour", "1 days": "1 day"}
+_UTC: Final = _dt.timezone.utc
+
+
+def bar_seconds(bar_size: str) -> int:
+    """Seconds in a bar size setting such as ``"1 min"`` or ``"5 secs"``.
+
+    Case and spacing are free; ``"1 sec"`` and the like are read as IB's spelling.
+
+    Raises:
+        ValueError: not a bar size IB accepts.
+    """
+    text = " ".join(str(bar_size).split()).lower()
+    text = _ALIASES.get(text, text)
+    try:
+        return BAR_SIZES[text]
+    except KeyError:
+        legal = ", ".join(BAR_SIZES)
+        raise ValueError(f"unknown bar size {bar_size!r}; IB accepts: {legal}") from None
+
+
+def bar_datetime(date: str) -> _dt.datetime:
+    """A bar's ``date`` text as a time-zone aware datetime.
+
+    TWS sends epoch seconds (``formatDate=2``), ``yyyymmdd`` for daily and longer
+    bars (read as midnight UTC), or ``yyyymmdd hh:mm:ss`` (or ``yyyymmdd-hh:mm:ss``)
+    followed by the time zone of the request (``US/Eastern``); a time without a
+    zone is read as UTC.
+
+    Raises:
+        ValueError: none of those forms.
+    """
+    text = date.strip()
+    try:
+        if text.isdigit() and len(text) != 8:
+            return _dt.datetime.fromtimestamp(int(text), _UTC)
+        if len(text) == 8:
+            return _dt.datetime.strptime(text, "%Y%m%d").replace(tzinfo=_UTC)
+        parts = text.replace("-", " ", 1).split()
+        moment = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"unrecognised bar date {date!r}") from None
+    if len(parts) < 3 or parts[2] in ("UTC", "GMT"):
+        return moment.replace(tzinfo=_UTC)
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return moment.replace(tzinfo=ZoneInfo(parts[2]))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone in bar date {date!r}") from None
+
+
+def bar_time(date: str) -> int:
+    """The epoch seconds of a bar's ``date`` (see :func:`bar_datetime`).
+
+    Raises:
+        ValueError: not a bar date.
+    """
+    return int(bar_datetime(date).timestamp())

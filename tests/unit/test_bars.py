@@ -1,0 +1,76 @@
+"""Bar sizes and bar dates: the one parser of each, and everyone reads it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import re
+
+import pytest
+
+import ibwire
+from ibwire import _history, bars, frames
+from ibwire.bars import BAR_SIZES, bar_datetime, bar_seconds, bar_time
+from ibwire.pacing import _tables
+from ibwire.testing import _market
+
+UTC = dt.timezone.utc
+T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
+
+
+def test_bar_sizes() -> None:
+    assert bar_seconds("1 min") == 60
+    assert bar_seconds("  1   hour ") == 3600
+    assert bar_seconds("1 sec") == 1
+    assert bar_seconds("1 DAY") == 86400
+    for text, seconds in BAR_SIZES.items():
+        assert bar_seconds(text) == seconds
+    with pytest.raises(ValueError, match="IB accepts: 1 secs"):
+        bar_seconds("7 mins")
+
+
+def test_bar_dates() -> None:
+    assert bar_datetime(str(T0)) == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert bar_datetime("20231114") == dt.datetime(2023, 11, 14, tzinfo=UTC)
+    assert bar_time("20231114 22:13:20") == T0
+    assert bar_time("20231114-22:13:20") == T0
+    assert bar_time("20231114 22:13:20 UTC") == T0
+    # A zone word is the zone of the time: 17:13:20 in New York is 22:13:20 UTC.
+    assert bar_time("20231114 17:13:20 US/Eastern") == T0
+    for bad in ("yesterday", "20231114 25:00:00", "20231114 10:00:00 Mars/Olympus", ""):
+        with pytest.raises(ValueError, match="bar date"):
+            bar_datetime(bad)
+
+
+def test_every_user_reads_the_one_parser() -> None:
+    assert _history.bar_seconds is bar_seconds and _history.bar_time is bar_time
+    assert _history.BAR_SIZES is BAR_SIZES and _market.BAR_SIZES is BAR_SIZES
+    assert frames.bar_datetime is bar_datetime
+    # The pacer's and the simulator's lenient forms answer None where the parser raises.
+    assert _tables.bar_seconds("30 secs") == 30 and _tables.bar_seconds("7 mins") is None
+    assert _market.bar_size_seconds("1 sec") == 1 and _market.bar_size_seconds("x") is None
+    tz_end = "20231114 17:13:20 US/Eastern"
+    assert _market.parse_end(tz_end, 0.0) == float(bar_time(tz_end))
+    assert _market.parse_end("", 5.0) == 5.0 and _market.parse_end("nonsense", 5.0) is None
+
+
+def test_no_other_module_parses_bar_sizes_or_bar_dates() -> None:
+    # A second table of sizes, or a second strptime of TWS's date forms, is a second
+    # parser; only bars.py may have them.
+    root = pathlib.Path(ibwire.__file__).parent
+    table = re.compile(r'"(1 secs|5 secs)"\s*:')
+    listing = re.compile(r'"1 secs",\s*"5 secs"')
+    date_form = re.compile(r'strptime\([^\n]*"%Y%m%d|\("%Y%m%d[^"]*", \d+\)')
+    # The day inside a simulated news article id is not a bar date.
+    allowed = {"testing/_sim_reference.py"}
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "bars.py" and path.parent == root:
+            continue
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(root).as_posix()
+        parses_dates = name not in allowed and date_form.search(text) is not None
+        if table.search(text) or listing.search(text) or parses_dates:
+            offenders.append(name)
+    assert offenders == []
+    assert bars.__all__ == ["BAR_SIZES", "bar_datetime", "bar_seconds", "bar_time"]
