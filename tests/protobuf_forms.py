@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import struct
 from typing import Any
 
 from hypothesis import strategies as st
@@ -16,6 +17,11 @@ from ibwire.protobuf import forms
 from ibwire.protobuf.mapper import options_map, options_text
 
 from .strategies import builds
+
+
+def raw(msg_id: int, body: bytes) -> bytes:
+    """A frame from server version 201: length, raw 4-byte id, body."""
+    return struct.pack(">II", len(body) + 4, msg_id) + body
 
 
 def connected(version: int) -> tuple[ClientProtocol, ServerProtocol]:

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ibwire import ClientProtocol, ServerProtocol
 from ibwire.events import MalformedMessage, UnknownMessage
 from ibwire.messages import Message
 from ibwire.messages.common import ComboLeg, Contract
@@ -36,23 +35,7 @@ from ibwire.messages.system import NextValidId, ReqCurrentTime
 from ibwire.protobuf import decode, encode
 from ibwire.protobuf.market import options_map, options_text
 
-
-def raw(msg_id: int, body: bytes) -> bytes:
-    return struct.pack(">II", len(body) + 4, msg_id) + body
-
-
-def connected(version: int) -> tuple[ClientProtocol, ServerProtocol]:
-    client = ClientProtocol(7, max_version=version)
-    server = ServerProtocol(max_version=226)
-    client.connect()
-    server.receive_data(client.data_to_send())
-    server.events_received()
-    server.accept()
-    client.receive_data(server.data_to_send())
-    client.events_received()
-    server.receive_data(client.data_to_send())
-    server.events_received()
-    return client, server
+from ..protobuf_forms import connected, raw
 
 
 def test_request_bytes_at_206() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ibwire import ClientProtocol, LocalProtocolError, ServerProtocol, UnsupportedByServerError
+from ibwire import LocalProtocolError, UnsupportedByServerError
 from ibwire.events import MalformedMessage
 from ibwire.messages import Message
 from ibwire.messages.common import (
@@ -56,24 +56,7 @@ from ibwire.protobuf import decode, encode
 from ibwire.protobuf.orders import condition_from_pb, condition_to_pb
 
 from ..property.test_orders_roundtrip import place_orders
-
-
-def raw(msg_id: int, body: bytes) -> bytes:
-    return struct.pack(">II", len(body) + 4, msg_id) + body
-
-
-def connected(version: int) -> tuple[ClientProtocol, ServerProtocol]:
-    client = ClientProtocol(7, max_version=version)
-    server = ServerProtocol(max_version=226)
-    client.connect()
-    server.receive_data(client.data_to_send())
-    server.events_received()
-    server.accept()
-    client.receive_data(server.data_to_send())
-    client.events_received()
-    server.receive_data(client.data_to_send())
-    server.events_received()
-    return client, server
+from ..protobuf_forms import connected, raw
 
 
 def frame_id(data: bytes) -> int:
