@@ -25,6 +25,7 @@ from ibwire.messages.contracts import (
     ContractDetails,
     IneligibilityReason,
     ReqContractData,
+    _split_expiry,
 )
 
 from .oracle import (
@@ -140,6 +141,12 @@ def _camel(name: str) -> str:
 
 
 def _check_details(theirs: Any, ours: ContractDetails, bond: bool) -> None:
+    # The official decoder takes a bond's time zone from the third part of its expiry
+    # text when there is one (setLastTradeDate), over the details' own field; ibwire's
+    # client reads it the same way (tests/unit/test_protobuf_contract_data.py).
+    parts = _split_expiry(ours.contract.last_trade_date_or_contract_month)
+    if bond and len(parts) > 2:
+        ours = dataclasses.replace(ours, time_zone_id=parts[2])
     for name in (*_STRINGS, *_INTS, *_BOOLS, *_DECIMALS, "min_tick", "coupon"):
         assert unset(getattr(theirs, _camel(name))) == getattr(ours, name), name
     for name in _NEW:
