@@ -284,14 +284,7 @@ class SessionBase:
                         if pending is not None and not pending.done:
                             # The helper's clock starts when its request is on
                             # the wire, not while the pacer holds it.
-                            timeout = pending.timeout
-                            if timeout is None:
-                                pending.deadline = None
-                            else:
-                                deadline = pending.deadline = now + timeout
-                                heapq.heappush(
-                                    self._deadlines, (deadline, next(self._deadline_seq), pending)
-                                )
+                            self._start_clock(pending, now)
                         continue
                     if entry is not None:
                         # Not ours: an entry whose message the pacer let go silently.
@@ -328,6 +321,15 @@ class SessionBase:
     def _handle(self, events: list[Message | Event], now: float) -> None:
         """THE incoming loop (the session)."""
         raise NotImplementedError
+
+    def _start_clock(self, pending: Pending[Any], now: float) -> None:
+        """Start a helper's timeout at ``now``: its deadline joins the heap."""
+        timeout = pending.timeout
+        if timeout is None:
+            pending.deadline = None
+        else:
+            deadline = pending.deadline = now + timeout
+            heapq.heappush(self._deadlines, (deadline, next(self._deadline_seq), pending))
 
     def _next_pending_deadline(self) -> float | None:
         """The earliest deadline of a helper still waiting."""

@@ -321,7 +321,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                 finish=leader._finish,
             )
             joined.timeout = timeout
-            joined.deadline = None if timeout is None else now + timeout
+            self._start_clock(joined, now)
             self._pendings.setdefault(leader.key, []).append(joined)
             return joined
         pending = super().historical_bars(request, now, timeout)
