@@ -35,7 +35,9 @@ VERSIONS = [200, 201, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 215
             219, 221, 223, 225, 226]
 
 
-class _Connection:
+class FakeConnection:
+    """A connection that keeps what the official ``EClient`` sends."""
+
     def __init__(self) -> None:
         self.sent: list[bytes] = []
 
@@ -74,7 +76,7 @@ def official_bytes(version: int, call: Callable[[Any], None]) -> bytes:
     client = EClient(wrapper)
     client.serverVersion_ = version
     client.connState = EClient.CONNECTED
-    client.conn = _Connection()
+    client.conn = FakeConnection()
     call(client)
     assert [c for c in wrapper.calls if c[0] == "error"] == []
     return b"".join(client.conn.sent)

@@ -40,8 +40,7 @@ from ibapi.scanner import ScannerSubscription  # noqa: E402
 from ibapi.tag_value import TagValue  # noqa: E402
 from ibapi.wrapper import EWrapper  # noqa: E402
 
-VERSIONS = [200, 201, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 215, 217,
-            219, 221, 223, 225, 226]
+from .oracle import FakeConnection  # noqa: E402
 
 _UNSET = (UNSET_DOUBLE, UNSET_DECIMAL, UNSET_INTEGER, UNSET_LONG)
 
@@ -52,17 +51,6 @@ def key(name: str) -> str:
 
 
 # ---------------------------------------------------------------- requests
-
-
-class _Connection:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    def isConnected(self) -> bool:  # noqa: N802 - the official interface
-        return True
-
-    def sendMsg(self, msg: bytes) -> None:  # noqa: N802
-        self.sent.append(msg)
 
 
 class Recorder(EWrapper):  # type: ignore[misc]
@@ -149,7 +137,7 @@ def official_request_bytes(version: int, method: str, message: Any,
     client = EClient(wrapper)
     client.serverVersion_ = version
     client.connState = EClient.CONNECTED
-    client.conn = _Connection()
+    client.conn = FakeConnection()
     client.extraAuth = True
     function = getattr(client, method)
     if build is not None:

@@ -41,19 +41,7 @@ from ibapi.decoder import Decoder  # noqa: E402
 from ibapi.execution import ExecutionFilter as OfficialFilter  # noqa: E402
 from ibapi.wrapper import EWrapper  # noqa: E402
 
-VERSIONS = [200, 201, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 215, 217,
-            219, 221, 223, 225, 226]
-
-
-class _Connection:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    def isConnected(self) -> bool:  # noqa: N802 - the official interface
-        return True
-
-    def sendMsg(self, msg: bytes) -> None:  # noqa: N802
-        self.sent.append(msg)
+from .oracle import VERSIONS, FakeConnection  # noqa: E402
 
 
 class _Recorder(EWrapper):  # type: ignore[misc]
@@ -82,7 +70,7 @@ def official_bytes(version: int, request: ReqExecutions) -> bytes:
     client = EClient(wrapper)
     client.serverVersion_ = version
     client.connState = EClient.CONNECTED
-    client.conn = _Connection()
+    client.conn = FakeConnection()
     flt = OfficialFilter()
     ours = request.exec_filter
     flt.clientId = ours.client_id

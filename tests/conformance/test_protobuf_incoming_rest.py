@@ -19,8 +19,8 @@ from ibwire import messages as m
 from ibwire.errors import UnsupportedByServerError
 from ibwire.protobuf import forms
 
+from .oracle import VERSIONS
 from .pb_oracle import (
-    VERSIONS,
     contracts,
     finite,
     official_calls,

@@ -66,8 +66,7 @@ from ibapi.softdollartier import SoftDollarTier as OfficialSoftDollarTier  # noq
 from ibapi.tag_value import TagValue as OfficialTagValue  # noqa: E402
 from ibapi.wrapper import EWrapper  # noqa: E402
 
-VERSIONS = [200, 201, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 215, 217,
-            219, 221, 223, 225, 226]  # fmt: skip
+from .oracle import VERSIONS, FakeConnection  # noqa: E402
 
 SETTINGS = settings(
     max_examples=15,
@@ -97,17 +96,6 @@ def camel(name: str, owner: object = None) -> str:
         return _SPECIAL[name]
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-class _Connection:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    def isConnected(self) -> bool:  # noqa: N802 - the official interface
-        return True
-
-    def sendMsg(self, msg: bytes) -> None:  # noqa: N802
-        self.sent.append(msg)
 
 
 class _Recorder(EWrapper):  # type: ignore[misc]
@@ -183,7 +171,7 @@ def _client(version: int) -> tuple[EClient, _Recorder]:
     client = EClient(wrapper)
     client.serverVersion_ = version
     client.connState = EClient.CONNECTED
-    client.conn = _Connection()
+    client.conn = FakeConnection()
     return client, wrapper
 
 

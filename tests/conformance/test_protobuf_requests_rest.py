@@ -22,8 +22,8 @@ from ibwire.errors import UnsupportedByServerError
 from ibwire.protobuf.catalogue import OUTGOING
 
 from .official_pb import CLASSES
+from .oracle import VERSIONS
 from .pb_oracle import (
-    VERSIONS,
     key,
     official_request_bytes,
     our_request_bytes,
