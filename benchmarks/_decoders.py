@@ -10,7 +10,10 @@ before any figure is printed.
 * raw floor: the least pure Python can do - cut frames by offset and
   ``bytes.split`` each payload, no decoding, no dispatch;
 * ibwire: :class:`ibwire.ClientProtocol` (``receive_data`` / ``events_received``)
-  and :class:`ibwire.dispatch.Dispatcher` to an :class:`ibwire.Wrapper` subclass;
+  and :class:`ibwire.dispatch.Dispatcher` to an :class:`ibwire.Wrapper` subclass,
+  each read fed as both clients feed it: in pieces of at most 16 KiB
+  (:func:`ibwire.protocol.slices`), each piece's events dispatched before the
+  next is decoded;
 * ib_async 2.1.0: ``Connection.data_received`` -> ``Client._onSocketHasData``
   (its framing) -> ``Decoder.interpret`` -> a ``Wrapper`` subclass;
 * ibapi 9.81: the loop of ``EReader.run`` (``comm.read_msg``) and the decode step
@@ -185,6 +188,12 @@ class Ibwire(Contender):
             self.Dispatcher = Dispatcher
             base = Wrapper
         self.wrapper_cls = counting_class(base, IBWIRE_CALLBACKS)
+        try:
+            from ibwire.protocol import slices
+        except ImportError:
+            self.slices: Callable[[bytes], Any] = lambda data: (data,)
+        else:
+            self.slices = slices
 
     def _deliver(self, wrapper: Any) -> Callable[[list[object]], None]:
         if self.Dispatcher is not None:
@@ -230,9 +239,11 @@ class Ibwire(Contender):
         client, _, deliver = state
         receive = client.receive_data
         take = client.events_received
+        slices = self.slices
         for data in reads:
-            receive(data)
-            deliver(take())
+            for piece in slices(data):
+                receive(piece)
+                deliver(take())
 
     def counts(self, state: Any) -> dict[str, int]:
         return as_dict(state[1].counts)

@@ -31,7 +31,7 @@ from .messages import (
 from .sync import Client, Wrapper
 from .testing.simulator import SimulatedGateway
 
-__all__ = ["configure", "run"]
+__all__ = ["run"]
 
 _BID: Final = frozenset({TickType.BID, TickType.DELAYED_BID})
 _ASK: Final = frozenset({TickType.ASK, TickType.DELAYED_ASK})
@@ -41,19 +41,6 @@ _ORDER_REF: Final = "ibwire-demo"
 # Paper accounts start with DU (individual) or DF (advisor): orders go elsewhere only.
 _PAPER_PREFIXES: Final = ("DU", "DF")
 _SUMMARY_TAGS: Final = "NetLiquidation,TotalCashValue,BuyingPower,AvailableFunds"
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the arguments of ``ibwire demo``."""
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="a paper gateway's address (with --port; default: the simulator)")
-    parser.add_argument("--port", type=int, default=None,
-                        help="a paper gateway's port, e.g. 4002 (default: start the simulator)")
-    parser.add_argument("--client-id", type=int, default=1, help="the client id (default 1)")
-    parser.add_argument("--symbol", default="AAPL", help="the stock to trade (default AAPL)")
-    parser.add_argument("--seed", type=int, default=0, help="the simulator's seed (default 0)")
-    parser.add_argument("--quick", action="store_true",
-                        help="shorter waits (about 3 seconds in all)")
 
 
 class _Events(Wrapper):

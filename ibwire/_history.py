@@ -718,32 +718,6 @@ class Downloader:
 # ---------------------------------------------------------------------- the command
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the arguments of ``ibwire history``."""
-    parser.add_argument("symbol", help="the symbol, e.g. AAPL")
-    parser.add_argument("--sec-type", default="STK", help="security type (default STK)")
-    parser.add_argument("--exchange", default="SMART", help="exchange (default SMART)")
-    parser.add_argument("--primary-exchange", default="", help="primary exchange, e.g. NASDAQ")
-    parser.add_argument("--currency", default="USD", help="currency (default USD)")
-    parser.add_argument("--con-id", type=int, default=0, help="contract id (optional)")
-    parser.add_argument("--bar-size", default="1 min", help='bar size, e.g. "1 min" (default)')
-    parser.add_argument("--duration", default="1 Y",
-                        help='how far back from now, e.g. "1 Y", "6 M", "10 D" (default "1 Y")')
-    parser.add_argument("--what", default="TRADES",
-                        help="what to show: TRADES, MIDPOINT, BID, ASK, BID_ASK... (default TRADES)")
-    parser.add_argument("--rth", action="store_true", help="regular trading hours only")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE",
-                        help="the CSV file (or .parquet with pyarrow); an existing file is resumed")
-    parser.add_argument("--host", default="127.0.0.1", help="gateway host (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="gateway port (default 4002)")
-    parser.add_argument("--client-id", type=int, default=41, help="client id (default 41)")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                        help="seconds each request may take once sent (default 60)")
-    parser.add_argument("--simulate", action="store_true",
-                        help="download from the built-in simulator instead of a gateway")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``ibwire history``; returns the exit status."""
     from .errors import ConnectionClosedError, IBWireError

@@ -234,9 +234,15 @@ def _run_probe(args: argparse.Namespace) -> int:
 
 
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
-    from . import _demo
-
-    _demo.configure(parser)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="a paper gateway's address (with --port; default: the simulator)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="a paper gateway's port, e.g. 4002 (default: start the simulator)")
+    parser.add_argument("--client-id", type=int, default=1, help="the client id (default 1)")
+    parser.add_argument("--symbol", default="AAPL", help="the stock to trade (default AAPL)")
+    parser.add_argument("--seed", type=int, default=0, help="the simulator's seed (default 0)")
+    parser.add_argument("--quick", action="store_true",
+                        help="shorter waits (about 3 seconds in all)")
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -249,9 +255,28 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _configure_history(parser: argparse.ArgumentParser) -> None:
-    from . import _history
-
-    _history.configure(parser)
+    parser.add_argument("symbol", help="the symbol, e.g. AAPL")
+    parser.add_argument("--sec-type", default="STK", help="security type (default STK)")
+    parser.add_argument("--exchange", default="SMART", help="exchange (default SMART)")
+    parser.add_argument("--primary-exchange", default="", help="primary exchange, e.g. NASDAQ")
+    parser.add_argument("--currency", default="USD", help="currency (default USD)")
+    parser.add_argument("--con-id", type=int, default=0, help="contract id (optional)")
+    parser.add_argument("--bar-size", default="1 min", help='bar size, e.g. "1 min" (default)')
+    parser.add_argument("--duration", default="1 Y",
+                        help='how far back from now, e.g. "1 Y", "6 M", "10 D" (default "1 Y")')
+    parser.add_argument("--what", default="TRADES",
+                        help="what to show: TRADES, MIDPOINT, BID, ASK, BID_ASK... (default TRADES)")
+    parser.add_argument("--rth", action="store_true", help="regular trading hours only")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="the CSV file (or .parquet with pyarrow); an existing file is resumed")
+    parser.add_argument("--host", default="127.0.0.1", help="gateway host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4002, help="gateway port (default 4002)")
+    parser.add_argument("--client-id", type=int, default=41, help="client id (default 41)")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="seconds each request may take once sent (default 60)")
+    parser.add_argument("--simulate", action="store_true",
+                        help="download from the built-in simulator instead of a gateway")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _run_history(args: argparse.Namespace) -> int:

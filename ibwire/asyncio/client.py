@@ -28,16 +28,13 @@ from ..messages import (
     ErrMsg,
     Message,
 )
+from ..protocol import slices
 
 __all__ = ["Client", "Subscription"]
 
 logger = logging.getLogger("ibwire")
 
 T = TypeVar("T")
-
-
-#: The largest piece of a read decoded before its messages are dispatched.
-_DECODE_SLICE = 16 * 1024
 
 
 class Subscription(SubscriptionBuffer[T]):
@@ -267,16 +264,11 @@ class Client(AsyncApi):
         if proto is not self._proto:
             return
         now = self._now()
-        if len(data) > _DECODE_SLICE:
-            # Decode and dispatch a large read in slices, so that only a slice's
-            # messages are alive at once: the garbage collector then keeps large
-            # reads at the rate of small ones (benchmarks/bench_decode.py).
-            for start in range(0, len(data), _DECODE_SLICE):
-                self._session.receive_data(data[start : start + _DECODE_SLICE], now)
-                self._service()
-            return
-        self._session.receive_data(data, now)
-        self._service()
+        # A large read is decoded and dispatched piece by piece (see
+        # ibwire.protocol.slices).
+        for piece in slices(data):
+            self._session.receive_data(piece, now)
+            self._service()
 
     def _on_eof(self, proto: _Protocol) -> None:
         if proto is not self._proto:

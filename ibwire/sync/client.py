@@ -33,6 +33,7 @@ from ..messages import (
     ErrMsg,
     Message,
 )
+from ..protocol import slices
 
 __all__ = ["Client", "Subscription"]
 
@@ -41,8 +42,6 @@ logger = logging.getLogger("ibwire")
 T = TypeVar("T")
 
 _READ_SIZE = 256 * 1024
-#: The largest piece of a read decoded before its messages are dispatched.
-_DECODE_SLICE = 16 * 1024
 # How much longer than its own timeout a helper waits for the reader to time it out.
 _WAIT_MARGIN = 2.0
 
@@ -295,20 +294,17 @@ class Client(SyncApi):
                         except OSError as exc:
                             error = exc
                 now = self._clock()
-                if len(data) > _DECODE_SLICE:
-                    # Decode and dispatch a large read in slices, so that only a
-                    # slice's messages are alive at once: the garbage collector
-                    # then keeps 256 KiB reads at the rate of small ones
-                    # (benchmarks/bench_decode.py).
-                    last = len(data) - _DECODE_SLICE
-                    for start in range(0, last, _DECODE_SLICE):
-                        with self._lock:
-                            self._session.receive_data(data[start : start + _DECODE_SLICE], now)
-                        self._service()
-                    data = data[start + _DECODE_SLICE :]
+                pieces = list(slices(data)) if data else []
+                last = pieces.pop() if pieces else b""
+                # A large read is decoded and dispatched piece by piece (see
+                # ibwire.protocol.slices); the last piece goes with the timers.
+                for piece in pieces:
+                    with self._lock:
+                        self._session.receive_data(piece, now)
+                    self._service()
                 with self._lock:
-                    if data:
-                        self._session.receive_data(data, now)
+                    if last:
+                        self._session.receive_data(last, now)
                     elif eof:
                         self._session.receive_eof(now)
                     elif error is not None:

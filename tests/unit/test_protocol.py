@@ -42,6 +42,7 @@ from ibwire.messages import (
     StartApi,
     TickPrice,
 )
+from ibwire.protocol import DECODE_SLICE, slices
 
 
 def frame(*fields: str) -> bytes:
@@ -165,6 +166,32 @@ def test_messages_flow_both_ways() -> None:
     client.send(CancelMktData(req_id=9))
     server.receive_data(client.data_to_send())
     assert server.events_received() == [request, CancelMktData(req_id=9)]
+
+
+def test_slices_cut_a_large_read_into_pieces_and_leave_a_small_one_whole() -> None:
+    small = bytes(range(256)) * 4
+    assert [piece is small for piece in slices(small)] == [True]
+    large = bytes(range(256)) * (DECODE_SLICE // 256 * 3 + 1)
+    pieces = list(slices(large))
+    assert [len(piece) for piece in pieces] == [DECODE_SLICE] * 3 + [256]
+    assert b"".join(pieces) == large
+    assert [len(piece) for piece in slices(large, size=1000)][:2] == [1000, 1000]
+
+
+def test_a_read_fed_in_slices_decodes_as_the_whole_read() -> None:
+    client, server = connected_pair()
+    for n in range(2000):
+        server.send(TickPrice(req_id=n, tick_type=1, price=100.0 + n, size=Decimal(n)))
+    data = server.data_to_send()
+    assert len(data) > 2 * DECODE_SLICE
+    sliced = []
+    for piece in slices(data):
+        client.receive_data(piece)
+        sliced.extend(client.events_received())
+    whole, _ = connected_pair()
+    whole.receive_data(data)
+    assert sliced == whole.events_received()
+    assert len(sliced) == 2000
 
 
 def test_unsupported_request_raises_before_a_byte_is_sent() -> None:
