@@ -204,16 +204,22 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gateway_options(parser: argparse.ArgumentParser, *, client_id: int, timeout: float) -> None:
+    """``--host``, ``--port``, ``--client-id`` and ``--timeout``: the gateway a command talks to."""
+    parser.add_argument("--host", default="127.0.0.1", help="the gateway's address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4002, help="the gateway's port (default 4002)")
+    parser.add_argument("--client-id", type=int, default=client_id,
+                        help=f"the client id to use (default {client_id})")
+    parser.add_argument("--timeout", type=float, default=timeout, metavar="SECONDS",
+                        help=f"seconds each request may take once sent (default {timeout:g})")
+
+
 # ---------------------------------------------------------------- probe
 
 
 def _configure_probe(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="the gateway's address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="the gateway's port (default 4002)")
-    parser.add_argument("--client-id", type=int, default=999, help="the client id to use (default 999)")
+    _gateway_options(parser, client_id=999, timeout=15.0)
     parser.add_argument("-o", "--output", default=None, metavar="FILE", help="also write the session file")
-    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
-                        help="seconds to wait for each answer (default 15)")
 
 
 def _run_probe(args: argparse.Namespace) -> int:
@@ -269,11 +275,7 @@ def _configure_history(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rth", action="store_true", help="regular trading hours only")
     parser.add_argument("-o", "--output", required=True, metavar="FILE",
                         help="the CSV file (or .parquet with pyarrow); an existing file is resumed")
-    parser.add_argument("--host", default="127.0.0.1", help="gateway host (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="gateway port (default 4002)")
-    parser.add_argument("--client-id", type=int, default=41, help="client id (default 41)")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                        help="seconds each request may take once sent (default 60)")
+    _gateway_options(parser, client_id=41, timeout=60.0)
     parser.add_argument("--simulate", action="store_true",
                         help="download from the built-in simulator instead of a gateway")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -289,11 +291,7 @@ def _run_history(args: argparse.Namespace) -> int:
 
 
 def _configure_ping(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="the gateway's address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="the gateway's port (default 4002)")
-    parser.add_argument("--client-id", type=int, default=998, help="the client id to use (default 998)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                        help="seconds to wait for the handshake and the answer (default 10)")
+    _gateway_options(parser, client_id=998, timeout=10.0)
     parser.add_argument("--simulate", action="store_true",
                         help="ping the built-in simulator instead of --host/--port")
 
