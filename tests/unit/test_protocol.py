@@ -64,7 +64,7 @@ def connected_pair(version: int = 176, client_id: int = 3) -> tuple[ClientProtoc
 def test_connect_queues_hello() -> None:
     client = ClientProtocol(0)
     client.connect()
-    assert client.data_to_send() == b"API\x00\x00\x00\x00\x09v100..200"
+    assert client.data_to_send() == b"API\x00\x00\x00\x00\x09v100..226"
     assert client.state is State.HANDSHAKE
 
 
