@@ -102,15 +102,28 @@ class Redactor:
         self._map[value] = candidate
         return candidate
 
-    def redact(self, text: str) -> str:
-        """``text`` with every match replaced by its placeholder."""
+    def redact(self, text: str, *, keep_length: bool = False) -> str:
+        """``text`` with every match replaced by its placeholder.
+
+        With ``keep_length`` each placeholder is fitted to the length of what it
+        replaces (cut, or padded with ``_``), so that the lengths a binary frame
+        carries stay right.
+        """
         for regex in self._regexes:
-            text = regex.sub(lambda m: self.placeholder(m.group(0)), text)
+            if keep_length:
+                text = regex.sub(lambda m: _fit(self.placeholder(m.group(0)), len(m.group(0))), text)
+            else:
+                text = regex.sub(lambda m: self.placeholder(m.group(0)), text)
         return text
 
-    def redact_bytes(self, data: bytes) -> bytes:
-        """``data`` redacted as Latin-1 text (for frames that are not UTF-8)."""
-        return self.redact(data.decode("latin-1")).encode("latin-1", "replace")
+    def redact_bytes(self, data: bytes, *, keep_length: bool = False) -> bytes:
+        """``data`` redacted as Latin-1 text (for frames that are not UTF-8, and
+        frames from version 201, whose protobuf bodies need ``keep_length``)."""
+        return self.redact(data.decode("latin-1"), keep_length=keep_length).encode("latin-1", "replace")
+
+
+def _fit(placeholder: str, size: int) -> str:
+    return placeholder[:size].ljust(size, "_")
 
 
 class _Tap:
@@ -202,7 +215,8 @@ class _Tap:
             return
         kind: RecordKind = "frame"
         if self.version is not None and self.version >= PROTOBUF_VERSION:
-            self._emit(t, kind, payload)
+            # A protobuf body counts its strings' lengths: redaction keeps them.
+            self._emit(t, kind, payload, keep_length=True)
             return
         fields = _text_fields(payload)
         if self.stage == "ack" and fields is not None and len(fields) == 2:
@@ -221,9 +235,9 @@ class _Tap:
             SessionRecord(t=t, direction=self.direction, leg=self.leg, kind=kind, fields=fields)
         )
 
-    def _emit(self, t: float, kind: RecordKind, payload: bytes) -> None:
+    def _emit(self, t: float, kind: RecordKind, payload: bytes, *, keep_length: bool = False) -> None:
         if self.redactor is not None:
-            payload = self.redactor.redact_bytes(payload)
+            payload = self.redactor.redact_bytes(payload, keep_length=keep_length)
         self.records.append(
             SessionRecord(t=t, direction=self.direction, leg=self.leg, kind=kind, raw=payload)
         )

@@ -10,7 +10,7 @@ import pytest
 
 from ibwire.codec import OUTGOING
 from ibwire.framing import encode_frame, encode_hello
-from ibwire.messages import ManagedAccts, Message, NextValidId, ReqCurrentTime, StartApi
+from ibwire.messages import ErrMsg, ManagedAccts, Message, NextValidId, ReqCurrentTime, StartApi
 from ibwire.protocol import ClientProtocol, ServerProtocol
 from ibwire.testing import (
     Recorder,
@@ -20,6 +20,7 @@ from ibwire.testing import (
     SimulatedGateway,
     WireClient,
 )
+from ibwire.testing._decode import FrameReader
 from ibwire.testing._server import timeout_scale
 from ibwire.testing.session import Direction
 
@@ -126,6 +127,25 @@ def test_session_recorder_keeps_frames_from_201_whole() -> None:
     )
     assert (session.header.server_version, session.header.client_id) == (226, 7)
     assert Session.from_jsonl_lines(session.to_jsonl_lines()) == session
+
+
+def test_redaction_of_a_protobuf_frame_keeps_its_lengths() -> None:
+    """A user pattern's placeholder is fitted to the match inside a frame from 201,
+    so that the protobuf body still decodes, to the redacted text."""
+    recorder = SessionRecorder(patterns=[r"secret-\w+", r"pw=\w+"])
+    leg = recorder.open_leg()
+    recorder.feed(leg, "out", encode_hello("v100..226"), 0.0)
+    inbound = _fields("226", "20240324 21:18:59 EST") + _raw_frames(
+        226, ErrMsg(req_id=-1, error_code=2104, error_string="DU7606863 secret-abcdef pw=ab ok")
+    )
+    recorder.feed(leg, "in", inbound, 0.0)
+    session = recorder.session()
+    (frame,) = session.frames("in")
+    assert frame.raw is not None and len(frame.raw) == len(inbound) - 4 - len(_fields("226", "20240324 21:18:59 EST"))
+    message = FrameReader().payload(frame.raw, 226, incoming=True)
+    assert isinstance(message, ErrMsg) and message.error_string == "DU0000001 REDACTED1____ REDAC ok"
+    # Text frames keep the placeholders whole.
+    assert Redactor([r"secret-\w+"]).redact("secret-abcdef") == "REDACTED1"
 
 
 def test_session_recorder_keeps_unframed_bytes() -> None:
