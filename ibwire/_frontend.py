@@ -97,6 +97,9 @@ class FrontEnd(RequestMethods):
                 ``portfolio()``, ``positions()``, ``account_values()`` and
                 ``pnl()`` read local state; ``False`` sends none of it, and those
                 reads raise :class:`~ibwire.errors.AccountUpdatesOffError`.
+
+        Raises:
+            ValueError: a version range outside 100..226.
         """
         self.wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host

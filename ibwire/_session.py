@@ -139,6 +139,9 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
             updates, P&L) into :attr:`portfolio`.
         follow_orders: ask for this client id's open orders at the first
             connect, so they become trades of :attr:`blotter`.
+
+    Raises:
+        ValueError: a version range outside 100..226.
     """
 
     def _message_handlers(self) -> dict[type, Callable[[Any, float], bool]]:

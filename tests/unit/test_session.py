@@ -215,3 +215,20 @@ def test_a_request_is_encoded_once(server_version: int, monkeypatch: pytest.Monk
     rig.submit(request)
     assert rig.take() == [request]
     assert calls == [request]
+
+
+@pytest.mark.parametrize(("low", "high"), [(100, 227), (99, 200), (201, 200)])
+def test_a_version_range_outside_100_226_is_refused_when_made(low: int, high: int) -> None:
+    from ibwire._session import Session
+
+    with pytest.raises(ValueError, match="100..226"):
+        Session(7, min_version=low, max_version=high)
+
+
+def test_the_default_range_is_100_226_and_can_be_pinned_down_to_100() -> None:
+    from ibwire._session import Session
+
+    assert (Session(7).min_version, Session(7).max_version) == (100, 226)
+    rig = Rig(version=100, min_version=100, max_version=100)
+    rig.ready()
+    assert rig.session.server_version == 100
