@@ -18,6 +18,11 @@ Two modes:
   ids are then bound to the recorded ones and written into the responses
   (recorded id -> live id).
 
+From server version 201 the recording keeps each frame whole (a protobuf body
+has no field positions): requests are then compared as decoded messages, and in
+lenient mode a response whose ids change is decoded, rebound and encoded again
+(otherwise it is sent verbatim).
+
 A request that does not match is a :class:`ReplayDivergence`: the step (record
 index), the file line, the expected and the received fields.  The gateway closes
 that connection, keeps the divergence in :attr:`FakeGateway.divergences`, and
@@ -674,10 +679,6 @@ class ReplayCore:
         self._actions.extend(Write(conn, chunk) for chunk in chunks)
 
 
-def _id_text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
 def _id_differences(want: object, have: object, name: str, pairs: list[tuple[IdKind, str, str]]) -> str | None:
     """Why two decoded requests differ other than by ids (``None``: only ids), and
     the (kind, recorded, live) id pairs found; ``name`` is the attribute's name."""
@@ -700,7 +701,7 @@ def _id_differences(want: object, have: object, name: str, pairs: list[tuple[IdK
     kind = ID_NAMES.get(name)
     if kind is None or not isinstance(want, int) or not isinstance(have, int):
         return f"differs at {name or 'the message'} (not an id)"
-    recorded, live = _id_text(want), _id_text(have)
+    recorded, live = str(want), str(have)
     if recorded in _NO_ID or live in _NO_ID:
         return f"{name}: {recorded!r} and {live!r} are not both ids"
     pairs.append((kind, recorded, live))
