@@ -59,7 +59,10 @@ def test_the_client_advertises_what_it_is_given() -> None:
     assert client.data_to_send() == b"API\x00\x00\x00\x00\x09v100..226"
     default = ClientProtocol(0)
     default.connect()
-    assert default.data_to_send().endswith(b"v100..200")
+    assert default.data_to_send().endswith(b"v100..226")
+    text = ClientProtocol(0, max_version=200)
+    text.connect()
+    assert text.data_to_send().endswith(b"v100..200")
 
 
 def test_start_api_at_201_is_text_behind_a_raw_id() -> None:
