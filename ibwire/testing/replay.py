@@ -422,7 +422,7 @@ class ReplayCore:
                             step=step,
                             leg=leg,
                             reason="the client never sent this request",
-                            expected=record.fields,
+                            expected=_evidence(record),
                         )
                     )
                     break
@@ -504,7 +504,7 @@ class ReplayCore:
 
     def _on_request(self, play: _Play, got: SessionRecord, now: float) -> None:
         if play.state == "hello":
-            self._fail(play, None, "a request arrived before the hello", None, got.fields)
+            self._fail(play, None, "a request arrived before the hello", None, _evidence(got))
             return
         if play.pos >= len(play.items):
             self._fail(
@@ -512,13 +512,13 @@ class ReplayCore:
                 None,
                 f"unexpected request: the recording of leg {play.leg} has no more requests",
                 None,
-                got.fields,
+                _evidence(got),
             )
             return
         step, expected = play.items[play.pos]
         reason = self._compare(play, expected, got)
         if reason is not None:
-            self._fail(play, step, reason, expected.fields, got.fields)
+            self._fail(play, step, reason, _evidence(expected), _evidence(got))
             return
         play.matched += 1
         play.pos += 1
@@ -568,10 +568,12 @@ class ReplayCore:
         what = _describe(str(want.MSG_ID))
         if type(have) is not type(want):
             return f"expected {what}, got {_describe(str(have.MSG_ID))}"
-        if self.mode == "strict":
-            return f"{what} differs from the recorded request"
         pairs: list[tuple[IdKind, str, str]] = []
         reason = _id_differences(want, have, "", pairs)
+        if self.mode == "strict":
+            if reason is None:
+                reason = f"{pairs[0][0]} id {pairs[0][1]} is now {pairs[0][2]}" if pairs else "in its encoding"
+            return f"{what} differs from the recorded request: {reason}"
         if reason is not None:
             return f"{what} {reason}"
         for kind, recorded, live in pairs:
@@ -630,7 +632,7 @@ class ReplayCore:
             else:
                 server.send_raw(record.payload())
         except LocalProtocolError as exc:
-            self._diverge(step, play.leg, f"cannot send the recorded frame: {exc}", record.fields, None)
+            self._diverge(step, play.leg, f"cannot send the recorded frame: {exc}", _evidence(record), None)
             return b""
         return server.data_to_send()
 
@@ -677,6 +679,14 @@ class ReplayCore:
             size = self.split
             chunks = [c[i : i + size] for c in chunks for i in range(0, len(c), size)]
         self._actions.extend(Write(conn, chunk) for chunk in chunks)
+
+
+def _evidence(record: SessionRecord) -> tuple[str, ...] | None:
+    """What a divergence shows of a record: its text fields, or for a frame kept
+    whole (from version 201) its message id and its payload in hex."""
+    if record.fields is not None or record.raw is None:
+        return record.fields
+    return (str(record.msg_id), record.raw.hex())
 
 
 def _id_differences(want: object, have: object, name: str, pairs: list[tuple[IdKind, str, str]]) -> str | None:

@@ -142,6 +142,22 @@ def test_strict_divergence_is_precise() -> None:
     assert client.closed  # the gateway hangs up rather than leaving the client waiting
 
 
+def test_a_protobuf_request_diverges_by_its_decoded_fields() -> None:
+    """At 226 the requests are protobuf: compared decoded, the divergence names the
+    message and what differs, and shows the id and the payload in hex."""
+    gateway, core = start(basic(226))
+    client = gateway.connect(5)
+    client.send(ReqContractData(req_id=8, contract=AAPL))
+    (divergence,) = core.divergences
+    assert divergence.reason == "ReqContractData (9) differs from the recorded request: req id 7 is now 8"
+    assert divergence.expected is not None and divergence.got is not None
+    assert divergence.expected[0] == divergence.got[0] == "9" and divergence.expected[1] != divergence.got[1]
+    gateway, core = start(basic(226))
+    client = gateway.connect(5)
+    client.send(ReqCurrentTime())
+    assert core.divergences[0].reason == "expected ReqContractData (9), got ReqCurrentTime (49)"
+
+
 def test_wrong_message_and_extra_request() -> None:
     # Pinned to text: the divergence carries the extra request's text fields.
     gateway, core = start(basic())
