@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import InMemoryExampleDatabase
 
-from .simkit import SUITE_VERSIONS
+from .suite_versions import SUITE_VERSIONS
 
 if os.environ.get("CI"):
     # Instead of Hypothesis's own "ci" profile, which sets ``database=None`` (so

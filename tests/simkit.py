@@ -9,10 +9,6 @@ from ibwire.testing import SimulatorCore
 from ibwire.testing._server import timeout_scale
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 
-#: The server versions the client, simulator, replay and recorder suites run at
-#: (the ``server_version`` fixture): the last of the text protocol and the newest
-#: of the protobuf one.
-SUITE_VERSIONS = (200, 226)
 TIMEOUT = 5.0 * timeout_scale()
 T0 = 1_710_168_000.0  # Monday 11 March 2024, 14:40 UTC: every venue trades
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
@@ -22,8 +18,7 @@ ES = Contract(symbol="ES", sec_type="FUT", exchange="CME", currency="USD")
 
 
 def sim(**options: object) -> InMemoryGateway:
-    options.setdefault("seed", 7)
-    return InMemoryGateway(SimulatorCore(**options), now=T0)  # type: ignore[arg-type]
+    return InMemoryGateway(SimulatorCore(seed=7, **options), now=T0)  # type: ignore[arg-type]
 
 
 def ready(gateway: InMemoryGateway, client_id: int = 1, **options: object) -> InMemoryClient:

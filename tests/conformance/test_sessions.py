@@ -79,7 +79,7 @@ from ibwire.testing import (
 )
 from ibwire.testing._server import timeout_scale
 
-from ..simkit import SUITE_VERSIONS
+from ..suite_versions import SUITE_VERSIONS
 from ..vectors import VECTORS_DIR
 
 TIMEOUT = 5.0 * timeout_scale()
