@@ -86,7 +86,8 @@ class FrontEnd(RequestMethods):
             clock: the monotonic clock, in seconds; ``None`` for the front end's own
                 (``time.monotonic``, the event loop's time).
             min_version: the lowest server version accepted.
-            max_version: the highest server version advertised (at most 200).
+            max_version: the highest server version advertised (226 by default;
+                ``max_version=200`` stays on the text protocol).
             connect_options: options of the hello (``"+PACEAPI"``).
             subscription_buffer: the most messages a subscription holds for a reader
                 that falls behind; beyond it the oldest are dropped, counted in
@@ -96,6 +97,9 @@ class FrontEnd(RequestMethods):
                 ``portfolio()``, ``positions()``, ``account_values()`` and
                 ``pnl()`` read local state; ``False`` sends none of it, and those
                 reads raise :class:`~ibwire.errors.AccountUpdatesOffError`.
+
+        Raises:
+            ValueError: a version range outside 100..226.
         """
         self.wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host

@@ -130,7 +130,8 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
             answer (nor any other message) within this many seconds.
         rng: the randomness of the reconnect jitter (seed it for tests).
         min_version: the lowest server version accepted.
-        max_version: the highest server version advertised (at most 200).
+        max_version: the highest server version advertised (226 by default;
+            ``max_version=200`` stays on the text protocol).
         connect_options: options of the hello, e.g. ``"+PACEAPI"``.
         optional_capabilities: sent in startApi.
         request_id_start: the first request id.
@@ -138,6 +139,9 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
             updates, P&L) into :attr:`portfolio`.
         follow_orders: ask for this client id's open orders at the first
             connect, so they become trades of :attr:`blotter`.
+
+    Raises:
+        ValueError: a version range outside 100..226.
     """
 
     def _message_handlers(self) -> dict[type, Callable[[Any, float], bool]]:

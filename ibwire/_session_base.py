@@ -45,7 +45,7 @@ from .messages import (
 from .orderids import DEFAULT_REQUEST_ID_START, OrderIdAllocator, RequestIdAllocator
 from .pacing import Pacer, PacingConfig
 from .protocol import ClientProtocol
-from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
+from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, check_range
 
 
 class SessionBase:
@@ -85,6 +85,7 @@ class SessionBase:
         self.heartbeat_interval = heartbeat_interval
         self.heartbeat_timeout = heartbeat_timeout
         self.rng = rng if rng is not None else random.Random()
+        check_range(min_version, max_version)
         self.min_version = min_version
         self.max_version = max_version
         if not connect_options and self.pacer.config.connect_options:

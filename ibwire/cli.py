@@ -360,9 +360,11 @@ def _is_default(item: dataclasses.Field[object], value: object) -> bool:
 
 
 def _run_log(args: argparse.Namespace) -> int:
-    from .codec import Codec
     from .errors import MalformedMessageError
+    from .messages import Message
+    from .testing._decode import FrameReader
     from .testing.session import Session, SessionFormatError
+    from .versions import PROTOBUF_VERSION
 
     try:
         session = Session.load(args.session)
@@ -372,7 +374,7 @@ def _run_log(args: argparse.Namespace) -> int:
     header = session.header
     _print(f"# {args.session}: server version {header.server_version}, client id "
            f"{header.client_id}, recorded {header.recorded_at or '?'}, {len(session.records)} records")
-    codecs: dict[tuple[int, str], Codec] = {}
+    reader = FrameReader()
     bad = 0
     for record in session.records:
         if args.leg is not None and record.leg != args.leg:
@@ -383,23 +385,26 @@ def _run_log(args: argparse.Namespace) -> int:
             detail = " ".join(record.fields or ()) if record.kind in ("hello", "ack") else ""
             _print(f"{prefix} [{record.kind}] {detail}".rstrip())
             continue
-        if record.fields is None:
-            _print(f"{prefix} [undecodable] {len(record.payload())} bytes")
-            bad += 1
-            continue
         version = session.server_version_of(record.leg)
-        if version is None:
-            _print(f"{prefix} [no handshake] {list(record.fields)}")
-            continue
-        key = (version, record.direction)
-        codec = codecs.get(key)
-        if codec is None:
-            # Frames we received are decoded as a client does; frames we sent, as TWS does.
-            codec = codecs[key] = Codec(version, server=record.direction == "out")
+        # Frames we received are decoded as a client does; frames we sent, as TWS does.
+        incoming = record.direction == "in"
+        message: Message
         try:
-            message = codec.decode(list(record.fields))
+            if record.fields is not None:
+                if version is None:
+                    _print(f"{prefix} [no handshake] {list(record.fields)}")
+                    continue
+                message = reader.fields(record.fields, version, incoming=incoming)
+            elif version is not None and version >= PROTOBUF_VERSION:
+                # From 201 a frame is kept whole: raw id, then a text or protobuf body.
+                message = reader.payload(record.payload(), version, incoming=incoming)
+            else:
+                _print(f"{prefix} [undecodable] {len(record.payload())} bytes")
+                bad += 1
+                continue
         except KeyError:
-            _print(f"{prefix} [unknown id {record.fields[0]}] {list(record.fields[1:])}")
+            what = list(record.fields[1:]) if record.fields else f"{len(record.payload())} bytes"
+            _print(f"{prefix} [unknown id {record.msg_id}] {what}")
             continue
         except MalformedMessageError as exc:
             _print(f"{prefix} [malformed] {exc}")

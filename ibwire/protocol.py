@@ -50,9 +50,9 @@ from .protobuf.catalogue import PROTOBUF_ID_OFFSET
 from .protobuf.forms import ProtobufForms
 from .versions import (
     MAX_CLIENT_VERSION,
-    MAX_SUPPORTED_VERSION,
     MIN_CLIENT_VERSION,
     PROTOBUF_VERSION,
+    check_range,
 )
 
 __all__ = ["DECODE_SLICE", "ClientProtocol", "ProtocolEvent", "ServerProtocol", "State", "slices"]
@@ -389,9 +389,9 @@ class ClientProtocol(_Endpoint):
     Args:
         client_id: this connection's client id (sent in startApi).
         min_version: the lowest server version to accept (at least 100).
-        max_version: the highest server version to advertise, at most
-            :data:`~ibwire.versions.MAX_SUPPORTED_VERSION` (226); the default is
-            200, the last version of the pure text protocol.
+        max_version: the highest server version to advertise: by default
+            :data:`~ibwire.versions.MAX_CLIENT_VERSION` (226); 200 keeps the
+            connection on the text protocol.
         connect_options: options appended to the hello, e.g. ``"+PACEAPI"``.
         optional_capabilities: sent in startApi.
         max_frame_size: the largest frame accepted, in bytes.
@@ -411,11 +411,7 @@ class ClientProtocol(_Endpoint):
         optional_capabilities: str = "",
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
     ) -> None:
-        if not MIN_CLIENT_VERSION <= min_version <= max_version <= MAX_SUPPORTED_VERSION:
-            raise ValueError(
-                f"version range {min_version}..{max_version} is not within "
-                f"{MIN_CLIENT_VERSION}..{MAX_SUPPORTED_VERSION}"
-            )
+        check_range(min_version, max_version)
         if check_printable_ascii(connect_options) >= 0 or "\0" in connect_options:
             raise ValueError("connect_options must be printable ASCII")
         super().__init__(server=False, max_frame_size=max_frame_size)
@@ -519,8 +515,7 @@ class ServerProtocol(_Endpoint):
 
     Args:
         min_version: the lowest version this server speaks.
-        max_version: the highest version this server speaks (at most 226; 200
-            by default).
+        max_version: the highest version this server speaks (226 by default).
         max_frame_size: the largest frame accepted, in bytes.
     """
 
@@ -531,11 +526,7 @@ class ServerProtocol(_Endpoint):
         max_version: int = MAX_CLIENT_VERSION,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
     ) -> None:
-        if not MIN_CLIENT_VERSION <= min_version <= max_version <= MAX_SUPPORTED_VERSION:
-            raise ValueError(
-                f"version range {min_version}..{max_version} is not within "
-                f"{MIN_CLIENT_VERSION}..{MAX_SUPPORTED_VERSION}"
-            )
+        check_range(min_version, max_version)
         super().__init__(server=True, max_frame_size=max_frame_size)
         self.min_version = min_version
         self.max_version = max_version

@@ -1,15 +1,16 @@
-"""Server versions: the capability thresholds of the TWS API text protocol.
+"""Server versions: the capability thresholds of the TWS API.
 
 Every field of every message is gated on the server version negotiated in the
 handshake.  :class:`ServerVersion` names each threshold after the official
 ``MIN_SERVER_VER_*`` constant (prefix dropped); members that share a value are
 aliases.
 
-A connection may negotiate :data:`MIN_CLIENT_VERSION`..:data:`MAX_SUPPORTED_VERSION`
-(100..226).  From :data:`PROTOBUF_VERSION` (201) the framing changes (raw 4-byte
-message ids) and message families move to protobuf at their gates; until every
-family has its protobuf form the client advertises at most
-:data:`MAX_CLIENT_VERSION` (200) unless asked for more.
+A connection negotiates within :data:`MIN_CLIENT_VERSION`..:data:`MAX_CLIENT_VERSION`
+(100..226), the range the official client 10.51 advertises; ibwire advertises
+the whole range by default.  From :data:`PROTOBUF_VERSION` (201) the framing
+changes (raw 4-byte message ids) and message families move to protobuf at
+their gates.  A client that must stay on the text protocol pins its maximum
+(``max_version=200``).
 """
 
 from __future__ import annotations
@@ -19,21 +20,20 @@ from typing import Final
 
 __all__ = [
     "MAX_CLIENT_VERSION",
-    "MAX_SUPPORTED_VERSION",
     "MIN_CLIENT_VERSION",
     "PROTOBUF_VERSION",
     "ServerVersion",
+    "check_range",
     "is_supported",
 ]
 
 #: Lowest version of the "v100+" handshake (length-prefixed messages).
 MIN_CLIENT_VERSION: Final = 100
-#: Highest version the client advertises by default: the last one of the pure
-#: text protocol.
-MAX_CLIENT_VERSION: Final = 200
-#: Highest version a connection can be configured to negotiate (the official
-#: client 10.51 advertises ``v100..226``).
-MAX_SUPPORTED_VERSION: Final = 226
+#: Highest version ibwire speaks, and the one the client advertises by default
+#: (the official client 10.51 advertises ``v100..226``).  A connection can be
+#: configured down to :data:`MIN_CLIENT_VERSION`; 200 is the last version of
+#: the pure text protocol.
+MAX_CLIENT_VERSION: Final = 226
 #: From this version on message ids are raw 4-byte ints and bodies may be protobuf.
 PROTOBUF_VERSION: Final = 201
 
@@ -213,4 +213,18 @@ class ServerVersion(IntEnum):
 
 def is_supported(version: int) -> bool:
     """Whether ``version`` lies in the range ibwire can negotiate (100..226)."""
-    return MIN_CLIENT_VERSION <= version <= MAX_SUPPORTED_VERSION
+    return MIN_CLIENT_VERSION <= version <= MAX_CLIENT_VERSION
+
+
+def check_range(min_version: int, max_version: int) -> None:
+    """Check a configured version range: within 100..226, and not empty.
+
+    Raises:
+        ValueError: a bound outside :data:`MIN_CLIENT_VERSION`..:data:`MAX_CLIENT_VERSION`,
+            or ``min_version`` above ``max_version``.
+    """
+    if not MIN_CLIENT_VERSION <= min_version <= max_version <= MAX_CLIENT_VERSION:
+        raise ValueError(
+            f"version range {min_version}..{max_version} is not within "
+            f"{MIN_CLIENT_VERSION}..{MAX_CLIENT_VERSION}"
+        )

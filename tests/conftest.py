@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import InMemoryExampleDatabase
+
+from .suite_versions import SUITE_VERSIONS
 
 if os.environ.get("CI"):
     # Instead of Hypothesis's own "ci" profile, which sets ``database=None`` (so
@@ -20,3 +23,10 @@ if os.environ.get("CI"):
         suppress_health_check=[HealthCheck.too_slow],
     )
     settings.load_profile("ci")
+
+
+@pytest.fixture(params=SUITE_VERSIONS, ids=lambda version: f"v{version}")
+def server_version(request: pytest.FixtureRequest) -> int:
+    """The negotiated server version a parametrized suite runs at (200 and 226)."""
+    version: int = request.param
+    return version

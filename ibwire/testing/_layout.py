@@ -15,12 +15,13 @@ from typing import Final, Literal
 
 from ..codec import INCOMING, OUTGOING, decoder_for
 
-__all__ = ["IdKind", "id_positions"]
+__all__ = ["ID_NAMES", "IdKind", "id_positions"]
 
 #: What an id field names: a request (ticker) id, an order id, or a client id.
 IdKind = Literal["req", "order", "client"]
 
-_NAMES: Final[dict[str, IdKind]] = {
+#: The attribute names of ids, and what they name.
+ID_NAMES: Final[dict[str, IdKind]] = {
     "req_id": "req",
     "ticker_id": "req",
     "request_id": "req",
@@ -69,7 +70,7 @@ def id_positions(fields: Sequence[str], version: int, *, incoming: bool) -> dict
         return None
     out: dict[int, IdKind] = {}
     for index, name in trace.seen:
-        kind = _NAMES.get(name.rpartition(".")[2])
+        kind = ID_NAMES.get(name.rpartition(".")[2])
         if kind is not None and index < len(fields):
             out[index] = kind
     return out

@@ -55,10 +55,11 @@ from ..messages import (
     UserInfo,
 )
 from ..protocol import ClientProtocol
-from ..versions import ServerVersion
+from ..versions import PROTOBUF_VERSION, ServerVersion
 from ._client import WireClient
+from ._decode import FrameReader
 from .recorder import Recorder
-from .session import PathLike, Session
+from .session import PathLike, Session, SessionRecord
 
 __all__ = ["ProbeReport", "ProbeStep", "TypeStats", "check_session", "probe"]
 
@@ -164,6 +165,7 @@ def check_session(session: Session) -> list[TypeStats]:
             stats[key] = TypeStats(name, direction)
         return stats[key]
 
+    reader = FrameReader()
     for leg in session.legs():
         version = session.server_version_of(leg)
         if version is None:
@@ -177,7 +179,11 @@ def check_session(session: Session) -> list[TypeStats]:
         server_codec = Codec(version, server=True)
         client_codec = Codec(version)
         for record in session.leg_records(leg):
-            if record.kind != "frame" or record.fields is None:
+            if record.kind != "frame":
+                continue
+            if record.fields is None:
+                if record.raw is not None and version >= PROTOBUF_VERSION:
+                    _check_raw(reader, record, version, entry)
                 continue
             fields = list(record.fields)
             if record.direction == "in":
@@ -222,6 +228,40 @@ def check_session(session: Session) -> list[TypeStats]:
             elif len(item.examples) < 3:
                 item.examples.append(f"re-encoded differently: {fields} -> {again}")
     return sorted(stats.values(), key=lambda s: (s.direction, s.name))
+
+
+def _check_raw(
+    reader: FrameReader, record: SessionRecord, version: int, entry: Callable[[str, str], TypeStats]
+) -> None:
+    """Tally a frame recorded from version 201 (raw id, text or protobuf body):
+    does it decode, and does it encode back to the same bytes."""
+    payload = record.payload()
+    incoming = record.direction == "in"
+    try:
+        message = reader.payload(payload, version, incoming=incoming)
+    except KeyError:
+        item = entry(f"id {record.msg_id}", record.direction)
+        item.frames += 1
+        item.unknown += 1
+        return
+    except MalformedMessageError as exc:
+        item = entry(f"id {record.msg_id}", record.direction)
+        item.frames += 1
+        item.malformed += 1
+        if len(item.examples) < 3:
+            item.examples.append(str(exc))
+        return
+    item = entry(type(message).__name__, record.direction)
+    item.frames += 1
+    item.decoded += 1
+    try:
+        again = reader.encode(message, version, incoming=incoming)
+    except IBWireError as exc:
+        again = f"<{exc}>".encode()
+    if again == payload:
+        item.reencoded += 1
+    elif len(item.examples) < 3:
+        item.examples.append(f"re-encoded differently: {payload.hex()} -> {again.hex()}")
 
 
 def probe(

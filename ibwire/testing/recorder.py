@@ -31,7 +31,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from ..errors import MalformedMessageError
 from ..framing import API_SIGN
+from ..messages.system import StartApi
+from ..versions import PROTOBUF_VERSION
+from ._decode import FrameReader
 from .session import (
     Direction,
     PathLike,
@@ -98,24 +102,42 @@ class Redactor:
         self._map[value] = candidate
         return candidate
 
-    def redact(self, text: str) -> str:
-        """``text`` with every match replaced by its placeholder."""
+    def redact(self, text: str, *, keep_length: bool = False) -> str:
+        """``text`` with every match replaced by its placeholder.
+
+        With ``keep_length`` each placeholder is fitted to the length of what it
+        replaces (cut, or padded with ``_``), so that the lengths a binary frame
+        carries stay right.
+        """
         for regex in self._regexes:
-            text = regex.sub(lambda m: self.placeholder(m.group(0)), text)
+            if keep_length:
+                text = regex.sub(lambda m: _fit(self.placeholder(m.group(0)), len(m.group(0))), text)
+            else:
+                text = regex.sub(lambda m: self.placeholder(m.group(0)), text)
         return text
 
-    def redact_bytes(self, data: bytes) -> bytes:
-        """``data`` redacted as Latin-1 text (for frames that are not UTF-8)."""
-        return self.redact(data.decode("latin-1")).encode("latin-1", "replace")
+    def redact_bytes(self, data: bytes, *, keep_length: bool = False) -> bytes:
+        """``data`` redacted as Latin-1 text (for frames that are not UTF-8, and
+        frames from version 201, whose protobuf bodies need ``keep_length``)."""
+        return self.redact(data.decode("latin-1"), keep_length=keep_length).encode("latin-1", "replace")
+
+
+def _fit(placeholder: str, size: int) -> str:
+    return placeholder[:size].ljust(size, "_")
 
 
 class _Tap:
     """Cuts one direction of one connection into records."""
 
-    def __init__(self, direction: Direction, leg: int, redactor: Redactor | None) -> None:
+    def __init__(
+        self, direction: Direction, leg: int, redactor: Redactor | None, version: int | None = None
+    ) -> None:
         self.direction: Direction = direction
         self.leg = leg
         self.redactor = redactor
+        # The negotiated version, once known: from 201 every frame has a raw
+        # 4-byte id and may be protobuf, and is recorded whole as ``raw``.
+        self.version = version
         self.buffer = b""
         # The client opens with API\0 then the hello; the server with its reply.
         self.stage = "sign" if direction == "out" else "ack"
@@ -192,12 +214,18 @@ class _Tap:
                 )
             return
         kind: RecordKind = "frame"
+        if self.version is not None and self.version >= PROTOBUF_VERSION:
+            # A protobuf body counts its strings' lengths: redaction keeps them.
+            self._emit(t, kind, payload, keep_length=True)
+            return
         fields = _text_fields(payload)
         if self.stage == "ack" and fields is not None and len(fields) == 2:
             # The official client skips frames until one of exactly two fields:
             # that one is the handshake reply.
             kind = "ack"
             self.stage = "frames"
+            if fields[0].isdigit() and fields[0].isascii():
+                self.version = int(fields[0])
         if fields is None:
             self._emit(t, kind, payload)
             return
@@ -207,9 +235,9 @@ class _Tap:
             SessionRecord(t=t, direction=self.direction, leg=self.leg, kind=kind, fields=fields)
         )
 
-    def _emit(self, t: float, kind: RecordKind, payload: bytes) -> None:
+    def _emit(self, t: float, kind: RecordKind, payload: bytes, *, keep_length: bool = False) -> None:
         if self.redactor is not None:
-            payload = self.redactor.redact_bytes(payload)
+            payload = self.redactor.redact_bytes(payload, keep_length=keep_length)
         self.records.append(
             SessionRecord(t=t, direction=self.direction, leg=self.leg, kind=kind, raw=payload)
         )
@@ -224,6 +252,22 @@ def _text_fields(payload: bytes) -> tuple[str, ...] | None:
     except UnicodeDecodeError:
         return None
     return tuple(text[:-1].split("\0"))
+
+
+def _client_id(record: SessionRecord, version: int | None) -> int | None:
+    """The client id of the client's first frame, when it is a startApi."""
+    f = record.fields
+    if f is not None:
+        if f[0] == "71" and len(f) > 2 and f[2].lstrip("-").isdigit():
+            return int(f[2])
+        return None
+    if version is None or record.raw is None:
+        return None
+    try:
+        message = FrameReader().payload(record.raw, version, incoming=False)
+    except (KeyError, MalformedMessageError):
+        return None
+    return message.client_id if isinstance(message, StartApi) else None
 
 
 class SessionRecorder:
@@ -270,6 +314,9 @@ class SessionRecorder:
         """Record ``data`` sent in ``direction`` on ``leg`` at time ``now``."""
         tap = self._taps[(leg, direction)]
         tap.feed(data, self._t(now))
+        if direction == "in":
+            # The client's frames follow the framing of the server's reply.
+            self._taps[(leg, "out")].version = tap.version
         self._drain(tap)
 
     def close(self, leg: int, direction: Direction, now: float) -> None:
@@ -295,12 +342,9 @@ class SessionRecorder:
         if ack is not None and ack.fields is not None and ack.fields[0].isdigit():
             version = int(ack.fields[0])
         client_id = None
-        for record in records:
-            f = record.fields
-            if record.kind == "frame" and record.direction == "out" and f and f[0] == "71" and len(f) > 2:
-                if f[2].lstrip("-").isdigit():
-                    client_id = int(f[2])
-                break
+        start = next((r for r in records if r.kind == "frame" and r.direction == "out"), None)
+        if start is not None:
+            client_id = _client_id(start, version)
         header = SessionHeader(
             server_version=version,
             min_version=low,

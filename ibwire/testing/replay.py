@@ -18,6 +18,11 @@ Two modes:
   ids are then bound to the recorded ones and written into the responses
   (recorded id -> live id).
 
+From server version 201 the recording keeps each frame whole (a protobuf body
+has no field positions): requests are then compared as decoded messages, and in
+lenient mode a response whose ids change is decoded, rebound and encoded again
+(otherwise it is sent verbatim).
+
 A request that does not match is a :class:`ReplayDivergence`: the step (record
 index), the file line, the expected and the received fields.  The gateway closes
 that connection, keeps the divergence in :attr:`FakeGateway.divergences`, and
@@ -38,17 +43,18 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, Literal, TypeAlias
 
 from ..codec import OUTGOING
-from ..errors import LocalProtocolError, RemoteProtocolError
+from ..errors import LocalProtocolError, MalformedMessageError, RemoteProtocolError
 from ..events import ClientHello, Event, MalformedMessage, UnknownMessage
 from ..framing import encode_hello
 from ..messages import Message
 from ..protocol import ClientProtocol, ServerProtocol
-from ..versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
-from ._layout import IdKind, id_positions
+from ..versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, PROTOBUF_VERSION
+from ._decode import FrameReader
+from ._layout import ID_NAMES, IdKind, id_positions
 from ._server import Action, Close, ThreadedServer, Write
 from .recorder import _Tap
 from .session import PathLike, Session, SessionRecord
@@ -265,6 +271,7 @@ class ReplayCore:
         self._plays: dict[int, _Play] = {}
         self._finished: list[_Play] = []
         self._actions: list[Action] = []
+        self._reader = FrameReader()
 
     # ------------------------------------------------------------ ServerCore
 
@@ -415,7 +422,7 @@ class ReplayCore:
                             step=step,
                             leg=leg,
                             reason="the client never sent this request",
-                            expected=record.fields,
+                            expected=_evidence(record),
                         )
                     )
                     break
@@ -497,7 +504,7 @@ class ReplayCore:
 
     def _on_request(self, play: _Play, got: SessionRecord, now: float) -> None:
         if play.state == "hello":
-            self._fail(play, None, "a request arrived before the hello", None, got.fields)
+            self._fail(play, None, "a request arrived before the hello", None, _evidence(got))
             return
         if play.pos >= len(play.items):
             self._fail(
@@ -505,13 +512,13 @@ class ReplayCore:
                 None,
                 f"unexpected request: the recording of leg {play.leg} has no more requests",
                 None,
-                got.fields,
+                _evidence(got),
             )
             return
         step, expected = play.items[play.pos]
         reason = self._compare(play, expected, got)
         if reason is not None:
-            self._fail(play, step, reason, expected.fields, got.fields)
+            self._fail(play, step, reason, _evidence(expected), _evidence(got))
             return
         play.matched += 1
         play.pos += 1
@@ -524,6 +531,8 @@ class ReplayCore:
         if expected.fields is None or got.fields is None:
             if expected.payload() == got.payload():
                 return None
+            if play.version >= PROTOBUF_VERSION:
+                return self._compare_messages(play, expected.payload(), got.payload())
             return "the request's bytes differ from the recorded ones"
         want, have = expected.fields, got.fields
         if want == have:
@@ -546,6 +555,29 @@ class ReplayCore:
             if a in _NO_ID or b in _NO_ID:
                 return f"{what} field {index}: {a!r} and {b!r} are not both ids"
         self._bind(play, want, have, positions)
+        return None
+
+    def _compare_messages(self, play: _Play, expected: bytes, got: bytes) -> str | None:
+        """Compare two requests framed from version 201 as decoded messages (a
+        protobuf body has no field positions); lenient: equal but for ids."""
+        try:
+            want = self._reader.payload(expected, play.version, incoming=False)
+            have = self._reader.payload(got, play.version, incoming=False)
+        except (KeyError, MalformedMessageError):
+            return "the request's bytes differ from the recorded ones"
+        what = _describe(str(want.MSG_ID))
+        if type(have) is not type(want):
+            return f"expected {what}, got {_describe(str(have.MSG_ID))}"
+        pairs: list[tuple[IdKind, str, str]] = []
+        reason = _id_differences(want, have, "", pairs)
+        if self.mode == "strict":
+            if reason is None:
+                reason = f"{pairs[0][0]} id {pairs[0][1]} is now {pairs[0][2]}" if pairs else "in its encoding"
+            return f"{what} differs from the recorded request: {reason}"
+        if reason is not None:
+            return f"{what} {reason}"
+        for kind, recorded, live in pairs:
+            play.ids[kind][recorded] = live
         return None
 
     def _bind(
@@ -595,12 +627,31 @@ class ReplayCore:
                 if self.mode == "lenient":
                     fields = self._rebind(play, fields)
                 server.send_fields(fields)
+            elif self.mode == "lenient" and play.version >= PROTOBUF_VERSION and record.kind == "frame":
+                self._send_rebound(play, record.payload())
             else:
                 server.send_raw(record.payload())
         except LocalProtocolError as exc:
-            self._diverge(step, play.leg, f"cannot send the recorded frame: {exc}", record.fields, None)
+            self._diverge(step, play.leg, f"cannot send the recorded frame: {exc}", _evidence(record), None)
             return b""
         return server.data_to_send()
+
+    def _send_rebound(self, play: _Play, payload: bytes) -> None:
+        """Send a recorded frame of version 201 or later with the live ids: verbatim
+        when no id changes, else the decoded message with its ids rebound."""
+        if all(k == v for kind_map in play.ids.values() for k, v in kind_map.items()):
+            play.server.send_raw(payload)
+            return
+        try:
+            message = self._reader.payload(payload, play.version, incoming=True)
+        except (KeyError, MalformedMessageError):
+            play.server.send_raw(payload)
+            return
+        rebound = _rebound(message, play.ids, "")
+        if rebound is message:
+            play.server.send_raw(payload)
+        else:
+            play.server.send(rebound)
 
     def _accept(self, play: _Play, record: SessionRecord) -> bytes:
         server = play.server
@@ -614,6 +665,7 @@ class ReplayCore:
             # Send what was recorded, even when it is not what accept() would write.
             reply = record.wire()
         play.version = version
+        play.tap.version = version
         # Requests that arrived before the reply are decoded now; only startApi matters.
         server.events_received()
         return reply
@@ -627,6 +679,69 @@ class ReplayCore:
             size = self.split
             chunks = [c[i : i + size] for c in chunks for i in range(0, len(c), size)]
         self._actions.extend(Write(conn, chunk) for chunk in chunks)
+
+
+def _evidence(record: SessionRecord) -> tuple[str, ...] | None:
+    """What a divergence shows of a record: its text fields, or for a frame kept
+    whole (from version 201) its message id and its payload in hex."""
+    if record.fields is not None or record.raw is None:
+        return record.fields
+    return (str(record.msg_id), record.raw.hex())
+
+
+def _id_differences(want: object, have: object, name: str, pairs: list[tuple[IdKind, str, str]]) -> str | None:
+    """Why two decoded requests differ other than by ids (``None``: only ids), and
+    the (kind, recorded, live) id pairs found; ``name`` is the attribute's name."""
+    if want == have:
+        return None
+    if is_dataclass(want) and not isinstance(want, type) and type(want) is type(have):
+        for item in fields(want):
+            reason = _id_differences(getattr(want, item.name), getattr(have, item.name), item.name, pairs)
+            if reason is not None:
+                return reason
+        return None
+    if isinstance(want, tuple) and isinstance(have, tuple):
+        if len(want) != len(have):
+            return f"{name} has {len(have)} items, the recorded request {len(want)}"
+        for a, b in zip(want, have, strict=True):
+            reason = _id_differences(a, b, name, pairs)
+            if reason is not None:
+                return reason
+        return None
+    kind = ID_NAMES.get(name)
+    if kind is None or not isinstance(want, int) or not isinstance(have, int):
+        return f"differs at {name or 'the message'} (not an id)"
+    recorded, live = str(want), str(have)
+    if recorded in _NO_ID or live in _NO_ID:
+        return f"{name}: {recorded!r} and {live!r} are not both ids"
+    pairs.append((kind, recorded, live))
+    return None
+
+
+def _rebound(value: object, ids: dict[IdKind, dict[str, str]], name: str) -> Any:
+    """``value`` with its id attributes mapped from recorded to live ids (the same
+    object when nothing changed)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for item in fields(value):
+            old = getattr(value, item.name)
+            new = _rebound(old, ids, item.name)
+            if new is not old:
+                changes[item.name] = new
+        return replace(value, **changes) if changes else value
+    if isinstance(value, tuple):
+        items = tuple(_rebound(item, ids, name) for item in value)
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    kind = ID_NAMES.get(name)
+    if kind is None or not isinstance(value, int) or isinstance(value, bool):
+        return value
+    # TWS reports order errors under the order id in the request-id slot.
+    order: tuple[IdKind, ...] = (kind, "order", "req") if kind != "client" else (kind,)
+    for which in order:
+        live = ids[which].get(str(value))
+        if live is not None:
+            return int(live)
+    return value
 
 
 def _describe(msg_id: str) -> str:

@@ -43,7 +43,9 @@ Records (every following line)::
 * ``fields``: the exact text fields of the frame, message id first.  On the wire
   the payload is ``"".join(f + "\\0" for f in fields)`` in UTF-8.
 * ``raw``: instead of ``fields``, the payload in base64, for a frame that is not
-  NUL-terminated UTF-8 text.
+  NUL-terminated UTF-8 text, and for every frame after a handshake at server
+  version 201 or later: the payload as sent, its raw 4-byte message id first,
+  then a text or protobuf body (``ibwire log`` shows these decoded).
 * ``note``: optional free text (provenance of a converted vector).
 
 Loading and dumping round-trip exactly: ``Session.from_jsonl_lines(s.to_jsonl_lines())
@@ -62,6 +64,7 @@ from pathlib import Path
 from typing import Final, Literal, TypeAlias
 
 from ..framing import API_SIGN, encode_frame
+from ..protobuf.catalogue import PROTOBUF_ID_OFFSET
 
 __all__ = [
     "FORMAT_VERSION",
@@ -201,8 +204,21 @@ class SessionRecord:
 
     @property
     def msg_id(self) -> int | None:
-        """The message id of a text frame, or ``None``."""
-        if self.kind != "frame" or not self.fields:
+        """The message id of a frame, or ``None``.
+
+        A text frame's first field; for a frame recorded from server version 201
+        (``raw``, a 4-byte id first: a text frame begins with a digit, never a
+        zero byte) the id of its message, a protobuf one's without the 200 added
+        on the wire.
+        """
+        if self.kind != "frame":
+            return None
+        if self.raw is not None:
+            if len(self.raw) < 4 or self.raw[0]:
+                return None
+            wire_id = int.from_bytes(self.raw[:4], "big")
+            return wire_id - PROTOBUF_ID_OFFSET if wire_id > PROTOBUF_ID_OFFSET else wire_id
+        if not self.fields:
             return None
         head = self.fields[0]
         return int(head) if head.isdigit() and head.isascii() else None

@@ -67,7 +67,7 @@ from ..messages import (
 )
 from ..messages.common import Contract
 from ..protocol import ServerProtocol
-from ..versions import MAX_SUPPORTED_VERSION
+from ..versions import MAX_CLIENT_VERSION
 from ._broker import Broker
 from ._market import (
     Walks,
@@ -234,7 +234,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         seed: int = 0,
         accounts: Iterable[str] = ("DU0000001",),
         no_permission: Iterable[str] = (),
-        server_version: int = MAX_SUPPORTED_VERSION,
+        server_version: int = MAX_CLIENT_VERSION,
         max_rate: int = 50,
         arrival_jitter: float = 0.0,
         tick_interval: float = 1.0,
@@ -603,7 +603,7 @@ class SimulatedGateway:
         accounts: Iterable[str] = ("DU0000001",),
         *,
         no_permission: Iterable[str] = (),
-        server_version: int = MAX_SUPPORTED_VERSION,
+        server_version: int = MAX_CLIENT_VERSION,
         max_rate: int = 50,
         arrival_jitter: float = 0.0,
         tick_interval: float = 1.0,

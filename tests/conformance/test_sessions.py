@@ -79,6 +79,7 @@ from ibwire.testing import (
 )
 from ibwire.testing._server import timeout_scale
 
+from ..suite_versions import SUITE_VERSIONS
 from ..vectors import VECTORS_DIR
 
 TIMEOUT = 5.0 * timeout_scale()
@@ -171,11 +172,11 @@ def scenario(port: int, client_id: int, ids: int = 0, orders: int = 0) -> None:
         again.wait_for(OpenOrderEnd)
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The scenario recorded between the client and the simulator."""
+@pytest.fixture(scope="module", params=SUITE_VERSIONS, ids=lambda version: f"v{version}")
+def recorded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scenario recorded between the client and the simulator, at 200 and 226."""
     path = tmp_path_factory.mktemp("sessions") / "simulator.jsonl"
-    with SimulatedGateway(seed=11, tick_interval=0.05) as gateway:
+    with SimulatedGateway(seed=11, tick_interval=0.05, server_version=request.param) as gateway:
         with Recorder(("127.0.0.1", 0), ("127.0.0.1", gateway.port), path) as recorder:
             scenario(recorder.port, client_id=11)
             assert recorder.wait_idle(TIMEOUT)
@@ -201,7 +202,7 @@ def check_offline(session: Session, chunk: int | None = None) -> list[str]:
 def test_simulator_session_shape(recorded: Path) -> None:
     session = Session.load(recorded)
     assert session.legs() == [0, 1]
-    assert session.header.client_id == 11 and session.header.server_version == 200
+    assert session.header.client_id == 11 and session.header.server_version in SUITE_VERSIONS
     ids = Counter(r.msg_id for r in session.frames("in"))
     for msg_id in (1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 17, 52, 54, 55, 59, 61, 62, 63, 64, 75, 76, 88, 94, 99, 108):
         assert ids[msg_id], f"no message {msg_id} in the recording"

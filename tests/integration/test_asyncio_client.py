@@ -54,6 +54,7 @@ from ibwire.messages import (
 from ibwire.orders import Bracket, LimitOrder, StopOrder
 from ibwire.protocol import ServerProtocol
 from ibwire.testing.simulator import SimulatedGateway
+from ibwire.versions import MAX_CLIENT_VERSION
 
 SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
 WAIT = 10.0 * SCALE
@@ -159,9 +160,9 @@ async def take(subscription: Subscription[Any], count: int) -> list[Message]:
 # ---------------------------------------------------------------------- basics
 
 
-def test_connect_quotes_and_helpers() -> None:
+def test_connect_quotes_and_helpers(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
             events = Events()
             async with Client(events, port=gateway.port, client_id=1, timeout=WAIT) as client:
                 assert client.is_connected and client.accounts == ("DU0000001",)
@@ -186,11 +187,11 @@ def test_connect_quotes_and_helpers() -> None:
     run(main())
 
 
-def test_every_subscription_kind_streams() -> None:
+def test_every_subscription_kind_streams(server_version: int) -> None:
     """Market data, depth, tick-by-tick, real-time bars, kept-up bars, PnL, account."""
 
     async def main() -> None:
-        async with SimulatedGateway(seed=4, tick_interval=0.02) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=4, tick_interval=0.02) as gateway:
             client = await connected(gateway.port)
             try:
                 depth = await take(client.market_depth(AAPL), 2)
@@ -215,9 +216,9 @@ def test_every_subscription_kind_streams() -> None:
     run(main())
 
 
-def test_bracket_order_fills_executions_commissions_positions() -> None:
+def test_bracket_order_fills_executions_commissions_positions(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
             events = Events()
             client = await connected(gateway.port, events)
             try:
@@ -249,9 +250,9 @@ def test_bracket_order_fills_executions_commissions_positions() -> None:
     run(main())
 
 
-def test_read_only_refuses_orders_before_sending() -> None:
+def test_read_only_refuses_orders_before_sending(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=3) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
             client = await connected(gateway.port, read_only=True)
             try:
                 order = Order(action="BUY", order_type="MKT", total_quantity=Decimal(1))
@@ -271,9 +272,9 @@ def test_read_only_refuses_orders_before_sending() -> None:
     run(main())
 
 
-def test_error_is_routed_to_its_request() -> None:
+def test_error_is_routed_to_its_request(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
             client = await connected(gateway.port)
             try:
                 async with client.market_data(AAPL) as ticks:
@@ -287,9 +288,9 @@ def test_error_is_routed_to_its_request() -> None:
     run(main())
 
 
-def test_subscription_error_ends_the_iteration() -> None:
+def test_subscription_error_ends_the_iteration(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=3, no_permission=["MSFT"]) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3, no_permission=["MSFT"]) as gateway:
             client = await connected(gateway.port)
             try:
                 msft = dataclasses.replace(AAPL, symbol="MSFT")
@@ -302,9 +303,9 @@ def test_subscription_error_ends_the_iteration() -> None:
     run(main())
 
 
-def test_client_id_in_use() -> None:
+def test_client_id_in_use(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=3) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
             first = await connected(gateway.port, client_id=5)
             try:
                 second = Client(port=gateway.port, client_id=5, connect_timeout=WAIT)
@@ -318,14 +319,14 @@ def test_client_id_in_use() -> None:
     run(main())
 
 
-def test_callback_that_raises_does_not_stop_the_stream(caplog: pytest.LogCaptureFixture) -> None:
+def test_callback_that_raises_does_not_stop_the_stream(server_version: int, caplog: pytest.LogCaptureFixture) -> None:
     class Raising(Events):
         def tick_price(self, message: TickPrice) -> None:
             super().tick_price(message)
             raise RuntimeError("strategy bug")
 
     async def main() -> None:
-        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
             events = Raising()
             client = await connected(gateway.port, events)
             try:
@@ -340,9 +341,9 @@ def test_callback_that_raises_does_not_stop_the_stream(caplog: pytest.LogCapture
     assert sum("Wrapper.tick_price raised" in r.getMessage() for r in caplog.records) >= 5
 
 
-def test_cancelling_an_awaiting_helper_abandons_it() -> None:
+def test_cancelling_an_awaiting_helper_abandons_it(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=3) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
             client = await connected(gateway.port)
             try:
                 task = asyncio.ensure_future(client.historical_bars(AAPL, "1 D", "1 min"))
@@ -361,9 +362,9 @@ def test_cancelling_an_awaiting_helper_abandons_it() -> None:
 # ---------------------------------------------------------------------- restarts
 
 
-def test_fifty_restarts_resubscribe_and_never_reuse_order_ids() -> None:
+def test_fifty_restarts_resubscribe_and_never_reuse_order_ids(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=3, tick_interval=0.02) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
             events = Events()
             client = await connected(
                 gateway.port,
@@ -413,10 +414,10 @@ class FakeClock:
         return self.now
 
 
-def test_fill_while_disconnected_is_delivered_once() -> None:
+def test_fill_while_disconnected_is_delivered_once(server_version: int) -> None:
     async def main() -> None:
         clock = FakeClock(1_790_000_000.0)
-        async with SimulatedGateway(seed=5, clock=clock, tick_interval=1.0) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=5, clock=clock, tick_interval=1.0) as gateway:
             events = Events()
             client = await connected(
                 gateway.port, events, client_id=2, reconnect=FAST_RECONNECT, heartbeat_interval=None
@@ -458,7 +459,8 @@ class SilentGateway:
     Every connection it accepts is closed: when its client leaves, or by :meth:`close`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, version: int = MAX_CLIENT_VERSION) -> None:
+        self.version = version
         self.received: list[Message] = []
         self.changed = asyncio.Event()
         self.server: asyncio.Server | None = None
@@ -472,7 +474,7 @@ class SilentGateway:
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
-        protocol = ServerProtocol()
+        protocol = ServerProtocol(max_version=self.version)
         try:
             while data := await reader.read(65536):
                 protocol.receive_data(data)
@@ -525,9 +527,9 @@ def test_the_silent_gateway_closes_what_it_accepted() -> None:
     run(main())
 
 
-def test_a_request_that_times_out_is_cancelled() -> None:
+def test_a_request_that_times_out_is_cancelled(server_version: int) -> None:
     async def main() -> None:
-        silent = SilentGateway()
+        silent = SilentGateway(server_version)
         port = await silent.start()
         client = await connected(port, heartbeat_interval=None)
         try:
@@ -570,9 +572,9 @@ def test_connect_timeout_when_the_gateway_never_answers() -> None:
     run(main())
 
 
-def test_a_cancelled_connect_leaves_the_client_able_to_connect_again() -> None:
+def test_a_cancelled_connect_leaves_the_client_able_to_connect_again(server_version: int) -> None:
     async def main() -> None:
-        async with SimulatedGateway(seed=5) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=5) as gateway:
             client = Client(port=gateway.port, client_id=6, timeout=WAIT, connect_timeout=WAIT)
             loop = asyncio.get_running_loop()
             opened = asyncio.Event()

@@ -112,8 +112,8 @@ class Driver:
 
 
 @pytest.fixture
-def gateway() -> Iterator[SimulatedGateway]:
-    with SimulatedGateway(seed=5, tick_interval=0.02) as gw:
+def gateway(server_version: int) -> Iterator[SimulatedGateway]:
+    with SimulatedGateway(seed=5, tick_interval=0.02, server_version=server_version) as gw:
         yield gw
 
 

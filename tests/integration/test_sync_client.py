@@ -46,6 +46,7 @@ from ibwire.sync import (
     Wrapper,
 )
 from ibwire.testing.simulator import SimulatedGateway
+from ibwire.versions import MAX_CLIENT_VERSION
 
 SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
 WAIT = 10.0 * SCALE
@@ -134,8 +135,8 @@ class FakeClock:
 
 
 @pytest.fixture
-def gateway() -> Iterator[SimulatedGateway]:
-    with SimulatedGateway(seed=3, tick_interval=0.02) as gw:
+def gateway(server_version: int) -> Iterator[SimulatedGateway]:
+    with SimulatedGateway(seed=3, tick_interval=0.02, server_version=server_version) as gw:
         yield gw
 
 
@@ -172,7 +173,7 @@ def test_connect_and_quotes(gateway: SimulatedGateway, connect: Callable[..., Cl
     events = Events()
     client = connect(gateway.port, wrapper=events)
     assert client.is_connected and client.accounts == ("DU0000001",)
-    assert client.server_version == 200
+    assert client.server_version == gateway.core.server_version
     with client.market_data(AAPL) as ticks:
         kinds = set()
         for tick in ticks:
@@ -185,6 +186,21 @@ def test_connect_and_quotes(gateway: SimulatedGateway, connect: Callable[..., Cl
     assert {e.code for e in events.of(Connectivity)} >= {2104}  # type: ignore[attr-defined]
     assert events.of(ErrMsg) == []
     assert client.current_time() > 1_600_000_000
+
+
+def test_the_default_is_226_and_max_version_pins_the_text_protocol() -> None:
+    """The client advertises v100..226; ``max_version=200`` keeps a 226 gateway on text."""
+    negotiated = []
+    with SimulatedGateway(seed=3) as gateway:
+        for options in ({}, {"max_version": 200}):
+            with Client(port=gateway.port, client_id=5, timeout=WAIT, connect_timeout=WAIT, **options) as client:
+                assert client.current_time() > 0
+                negotiated.append(client.server_version)
+    assert negotiated == [226, 200]
+    with pytest.raises(ValueError, match="100..226"):
+        Client(max_version=227)
+    with pytest.raises(ValueError, match="100..226"):
+        Client(min_version=99)
 
 
 def test_connect_again_after_disconnect(gateway: SimulatedGateway) -> None:
@@ -393,10 +409,10 @@ def test_fifty_restarts_resubscribe_and_never_reuse_order_ids(
     assert events.closed == 50
 
 
-def test_fill_while_disconnected_is_delivered_once() -> None:
+def test_fill_while_disconnected_is_delivered_once(server_version: int) -> None:
     """Pain point 14: a fill missed during an outage arrives exactly once after reconnect."""
     clock = FakeClock(1_790_000_000.0)
-    with SimulatedGateway(seed=5, clock=clock, tick_interval=1.0) as gateway:
+    with SimulatedGateway(server_version=server_version, seed=5, clock=clock, tick_interval=1.0) as gateway:
         events = Events()
         client = Client(
             events,
@@ -448,7 +464,8 @@ class SilentGateway:
     Every socket it accepts is closed: when its client leaves, or by :meth:`close`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, version: int = MAX_CLIENT_VERSION) -> None:
+        self.version = version
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.received: list[Message] = []
@@ -466,7 +483,7 @@ class SilentGateway:
                 for key, _ in selector.select(0.05):
                     if key.fileobj is self.listener:
                         sock, _ = self.listener.accept()
-                        self._servers[sock] = ServerProtocol()
+                        self._servers[sock] = ServerProtocol(max_version=self.version)
                         selector.register(sock, selectors.EVENT_READ)
                         continue
                     sock = key.fileobj  # type: ignore[assignment]
@@ -523,9 +540,9 @@ def test_the_silent_gateway_closes_what_it_accepted() -> None:
         silent.close()
 
 
-def test_a_request_that_times_out_is_cancelled() -> None:
+def test_a_request_that_times_out_is_cancelled(server_version: int) -> None:
     """Pain point 2: every helper has a timeout and cleans up at TWS."""
-    silent = SilentGateway()
+    silent = SilentGateway(server_version)
     client = Client(port=silent.port, client_id=3, connect_timeout=WAIT, heartbeat_interval=None)
     try:
         client.connect()
@@ -566,8 +583,8 @@ def test_connect_timeout_when_the_gateway_never_answers() -> None:
         mute.close()
 
 
-def test_heartbeat_declares_a_silent_connection_dead() -> None:
-    silent = SilentGateway()
+def test_heartbeat_declares_a_silent_connection_dead(server_version: int) -> None:
+    silent = SilentGateway(server_version)
     events = Events()
     client = Client(
         events,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -112,10 +113,10 @@ def test_serve_sessions_reaches_the_gateway(monkeypatch: pytest.MonkeyPatch, cap
     assert "(seed 0, trading sessions)" in out and "(seed 0)\n" in out
 
 
-def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str], server_version: int) -> None:
     path = tmp_path / "session.jsonl"
     listen = free_port()
-    with SimulatedGateway(seed=1) as gateway:
+    with SimulatedGateway(seed=1, server_version=server_version) as gateway:
         run = Run(["record", "--listen", f"127.0.0.1:{listen}", "--upstream", f"127.0.0.1:{gateway.port}",
                    "-o", str(path), "--duration", str(TIMEOUT / 5)])
         run.start()
@@ -124,6 +125,7 @@ def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "wrote" in capsys.readouterr().out
     session = Session.load(path)
     assert session.header.client_id == 3 and session.legs() == [0]
+    assert session.header.server_version == server_version
 
     port = free_port()
     run = Run(["replay", str(path), "--port", str(port)])
@@ -150,13 +152,17 @@ def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["replay", str(tmp_path / "missing.jsonl"), "--port", "0"]) == 2
 
 
-def test_probe_against_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_probe_against_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixture[str], server_version: int) -> None:
     path = tmp_path / "probe.jsonl"
-    with SimulatedGateway(seed=2) as gateway:
+    with SimulatedGateway(seed=2, server_version=server_version) as gateway:
         status = main(["probe", "--port", str(gateway.port), "--client-id", "5", "-o", str(path), "--timeout", str(TIMEOUT)])
     out = capsys.readouterr().out
     assert status == 0, out
+    assert f"server version {server_version}" in out
     assert "every frame decoded exactly" in out and "ContractData" in out
+    # Both directions were checked, each frame decoded and re-encoded exactly.
+    assert re.search(r"ContractData +in +1 +1 +0 +0 +1\n", out)
+    assert re.search(r"ReqContractData +out +1 +1 +0 +0 +1\n", out)
     assert Session.load(path).header.client_id == 5
 
 

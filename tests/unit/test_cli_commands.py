@@ -20,6 +20,7 @@ from ibwire.messages import Contract
 from ibwire.sync import Client
 from ibwire.testing import Recorder, Session, SimulatedGateway
 from ibwire.testing._server import timeout_scale
+from ibwire.versions import MAX_CLIENT_VERSION
 
 TIMEOUT = 10.0 * timeout_scale()
 NOW = 1_700_000_000.0  # the frozen simulator clock: 2023-11-14 22:13:20 UTC
@@ -33,8 +34,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def gateway() -> Iterator[SimulatedGateway]:
-    with SimulatedGateway(seed=0, port=0) as sim:
+def gateway(server_version: int) -> Iterator[SimulatedGateway]:
+    with SimulatedGateway(seed=0, port=0, server_version=server_version) as sim:
         yield sim
 
 
@@ -62,7 +63,7 @@ def test_demo_quick_against_the_built_in_simulator(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     positions = [out.index(step) for step in STEPS]
     assert positions == sorted(positions)
-    assert re.search(r"server version 200, account DU0000001", out)
+    assert re.search(rf"server version {MAX_CLIENT_VERSION}, account DU0000001", out)
     assert re.search(r"NetLiquidation +1,000,000\.00 USD", out)
     assert re.search(r"bid +\d+\.\d\d +ask +\d+\.\d\d", out)
     assert re.search(r"#\d+ entry +Filled at \d+\.\d\d", out)
@@ -78,6 +79,7 @@ def test_demo_against_a_gateway_port(
     out = capsys.readouterr().out
     assert f"against 127.0.0.1:{gateway.port}" in out
     assert "connected as client 9" in out
+    assert f"server version {gateway.core.server_version}," in out
 
 
 def test_demo_reports_an_unreachable_gateway(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,7 +93,7 @@ def test_demo_reports_an_unreachable_gateway(capsys: pytest.CaptureFixture[str])
 def test_ping_the_built_in_simulator(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ping", "--simulate"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"127\.0\.0\.1:\d+ server version 200, accounts DU0000001", out)
+    assert re.search(rf"127\.0\.0\.1:\d+ server version {MAX_CLIENT_VERSION}, accounts DU0000001", out)
     assert re.search(r"server time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+\); handshake", out)
 
 
@@ -230,16 +232,21 @@ def test_log_decodes_a_recorded_session(
     assert main(["log", str(path)]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].startswith(f"# {path}: server version 200, client id 3")
+    version = gateway.core.server_version
+    assert lines[0].startswith(f"# {path}: server version {version}, client id 3")
     assert re.search(r"^ +\d+\.\d{4} +0 -> \[hello\] v\d+\.\.\d+", out, re.M)
-    assert re.search(r"^ +\d+\.\d{4} +0 <- \[ack\] 200 ", out, re.M)
+    assert re.search(rf"^ +\d+\.\d{{4}} +0 <- \[ack\] {version} ", out, re.M)
     assert re.search(r"-> StartApi\(client_id=3", out)
     assert re.search(r"<- ManagedAccts\(accounts_list='DU0000001'\)", out)
     assert re.search(r"-> ReqContractData\(req_id=\d+, contract=Contract\(symbol='AAPL'", out)
     assert re.search(r"<- ContractData\(.*con_id=265598", out)
     assert re.search(r"<- CurrentTime\(time=\d+\)", out)
-    # One line per record, after the header line.
-    assert len(lines) == len(Session.load(path).records) + 1
+    # One line per record, after the header line; every frame decoded (from 201
+    # they are recorded whole, nearly all protobuf, both directions).
+    session = Session.load(path)
+    assert len(lines) == len(session.records) + 1
+    assert not re.search(r"\[(undecodable|unknown id|malformed|no handshake)", out)
+    assert all((r.raw is not None) == (version >= 201) for r in session.frames())
 
 
 def test_log_all_fields_and_one_leg(

@@ -16,7 +16,7 @@ from ibwire.messages.common import Contract
 from ibwire.messages.system import CurrentTime, NextValidId, ReqCurrentTime, StartApi
 from ibwire.protobuf.forms import ProtobufForms
 from ibwire.protocol import ProtocolEvent
-from ibwire.versions import MAX_CLIENT_VERSION, MAX_SUPPORTED_VERSION, is_supported
+from ibwire.versions import MAX_CLIENT_VERSION, is_supported
 
 
 def raw(msg_id: int, body: bytes) -> bytes:
@@ -31,7 +31,7 @@ def test_raw_frame_helpers() -> None:
 
 
 def test_version_range() -> None:
-    assert (MAX_CLIENT_VERSION, MAX_SUPPORTED_VERSION) == (200, 226)
+    assert MAX_CLIENT_VERSION == 226
     assert is_supported(226) and not is_supported(227) and not is_supported(99)
     ClientProtocol(0, max_version=226)
     with pytest.raises(ValueError, match="100..226"):
@@ -40,7 +40,7 @@ def test_version_range() -> None:
 
 def connected(version: int) -> tuple[ClientProtocol, ServerProtocol]:
     client = ClientProtocol(7, max_version=version)
-    server = ServerProtocol(max_version=MAX_SUPPORTED_VERSION)
+    server = ServerProtocol(max_version=MAX_CLIENT_VERSION)
     client.connect()
     server.receive_data(client.data_to_send())
     hello = server.events_received()
@@ -59,7 +59,10 @@ def test_the_client_advertises_what_it_is_given() -> None:
     assert client.data_to_send() == b"API\x00\x00\x00\x00\x09v100..226"
     default = ClientProtocol(0)
     default.connect()
-    assert default.data_to_send().endswith(b"v100..200")
+    assert default.data_to_send().endswith(b"v100..226")
+    text = ClientProtocol(0, max_version=200)
+    text.connect()
+    assert text.data_to_send().endswith(b"v100..200")
 
 
 def test_start_api_at_201_is_text_behind_a_raw_id() -> None:

@@ -43,9 +43,9 @@ def not_sent(rig: Rig) -> list[ErrMsg]:
 
 
 @pytest.mark.parametrize("code", [2104, 2106, 2158])
-def test_farm_ok_codes_are_connectivity_not_errors(code: int) -> None:
+def test_farm_ok_codes_are_connectivity_not_errors(server_version: int, code: int) -> None:
     """Pain point 11: farm notices are connectivity events and fail nothing."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready()
     pending = rig.session.contract_details(AAPL, rig.now, 10.0)
     rig.flush()
@@ -60,8 +60,8 @@ def test_farm_ok_codes_are_connectivity_not_errors(code: int) -> None:
     assert event.code == code and event.is_connected and event.farm == "usfarm"
 
 
-def test_user_code_table_override() -> None:
-    rig = Rig(code_table=CodeTable({200: Severity.WARNING}))
+def test_user_code_table_override(server_version: int) -> None:
+    rig = Rig(version=server_version, code_table=CodeTable({200: Severity.WARNING}))
     rig.ready()
     pending = rig.session.contract_details(AAPL, rig.now, 10.0)
     rig.flush()
@@ -71,8 +71,8 @@ def test_user_code_table_override() -> None:
     assert not pending.done
 
 
-def test_connectivity_lost_and_restored() -> None:
-    rig = Rig()
+def test_connectivity_lost_and_restored(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     rig.deliver(ErrMsg(req_id=-1, error_code=1100, error_string="Connectivity lost"))
     rig.deliver(ErrMsg(req_id=-1, error_code=1102, error_string="restored, data maintained"))
@@ -83,8 +83,8 @@ def test_connectivity_lost_and_restored() -> None:
     ]
 
 
-def test_wire_log_at_debug_only(caplog: pytest.LogCaptureFixture) -> None:
-    rig = Rig()
+def test_wire_log_at_debug_only(server_version: int, caplog: pytest.LogCaptureFixture) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     with caplog.at_level(logging.INFO, logger="ibwire"):
         rig.submit(ReqCurrentTime())
@@ -99,11 +99,12 @@ def test_wire_log_at_debug_only(caplog: pytest.LogCaptureFixture) -> None:
 
 @pytest.mark.parametrize("wire_log", [False, True])
 def test_nothing_is_delivered_after_326_whatever_the_log_level(
+    server_version: int,
     wire_log: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
     if wire_log:
         caplog.set_level(logging.DEBUG, logger="ibwire.wire")
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.session.start(rig.now)
     rig.open()
     rig.deliver(
@@ -114,20 +115,21 @@ def test_nothing_is_delivered_after_326_whatever_the_log_level(
     assert len(rig.events(ErrMsg)) == 1
 
 
-def test_the_session_reads_link_state_from_the_user_table() -> None:
+def test_the_session_reads_link_state_from_the_user_table(server_version: int) -> None:
     table = CodeTable(
         {2199: CodeInfo(2199, Severity.CONNECTIVITY, "a new farm is broken", link_down=True)}
     )
-    rig = Rig(code_table=table)
+    rig = Rig(version=server_version, code_table=table)
     rig.ready()
     rig.deliver(ErrMsg(req_id=-1, error_code=2199, error_string="Farm broken:newfarm"))
     (event,) = rig.events(Connectivity)
     assert isinstance(event, Connectivity) and not event.is_connected
 
 
-def test_throttling_is_visible_and_released_on_time() -> None:
+def test_throttling_is_visible_and_released_on_time(server_version: int) -> None:
     """Pain point 5: the pacer holds the excess, says so, and sends it later."""
     rig = Rig(
+        version=server_version,
         pacing=PacingConfig(max_messages_per_second=5, rate_safety_margin=0, arrival_jitter=0.0)
     )
     rig.ready()
@@ -146,8 +148,9 @@ def test_throttling_is_visible_and_released_on_time() -> None:
     assert {"ThrottlingStarted", "ThrottlingEnded"} <= kinds
 
 
-def test_cancels_jump_the_queue() -> None:
+def test_cancels_jump_the_queue(server_version: int) -> None:
     rig = Rig(
+        version=server_version,
         pacing=PacingConfig(max_messages_per_second=2, rate_safety_margin=0, arrival_jitter=0.0)
     )
     rig.ready()
@@ -162,10 +165,10 @@ def test_cancels_jump_the_queue() -> None:
     assert rig.take() == [CancelMktData(req_id=1), ReqMktData(req_id=3, contract=AAPL)]
 
 
-def test_budget_refusal_raises_before_sending() -> None:
+def test_budget_refusal_raises_before_sending(server_version: int) -> None:
     from ibwire.pacing import MarketDataLinesExceededError
 
-    rig = Rig(pacing=PacingConfig(market_data_lines=1))
+    rig = Rig(version=server_version, pacing=PacingConfig(market_data_lines=1))
     rig.ready()
     rig.submit(ReqMktData(req_id=1, contract=AAPL))
     with pytest.raises(MarketDataLinesExceededError):
@@ -174,9 +177,9 @@ def test_budget_refusal_raises_before_sending() -> None:
     assert [m.req_id for m in rig.session.live_subscriptions] == [1]  # type: ignore[attr-defined]
 
 
-def test_a_user_request_held_at_a_drop_is_reported() -> None:
+def test_a_user_request_held_at_a_drop_is_reported(server_version: int) -> None:
     pacer = HoldingPacer()
-    rig = Rig(pacing=pacer)
+    rig = Rig(version=server_version, pacing=pacer)
     rig.ready()
     pacer.hold = True
     rig.submit(ReqContractData(req_id=77, contract=AAPL))
@@ -185,21 +188,47 @@ def test_a_user_request_held_at_a_drop_is_reported() -> None:
     assert error.req_id == 77 and "ReqContractData" in error.error_string
 
 
-def test_a_request_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_request_is_encoded_once(server_version: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from ibwire.codec import Codec
     from ibwire.messages import ReqContractData
+    from ibwire.protobuf.forms import ProtobufForms
 
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready()
     calls: list[object] = []
     encode = Codec.encode
+    encode_protobuf = ProtobufForms.encode
 
     def counting(self: Codec, message: Message) -> list[str]:
         calls.append(message)
         return encode(self, message)
 
+    def counting_protobuf(self: ProtobufForms, message: Message) -> bytes | None:
+        payload = encode_protobuf(self, message)
+        if payload is not None:  # else the text codec encodes it, counted there
+            calls.append(message)
+        return payload
+
     monkeypatch.setattr(Codec, "encode", counting)
+    monkeypatch.setattr(ProtobufForms, "encode", counting_protobuf)
     request = ReqContractData(req_id=5, contract=AAPL)
     rig.submit(request)
     assert rig.take() == [request]
     assert calls == [request]
+
+
+@pytest.mark.parametrize(("low", "high"), [(100, 227), (99, 200), (201, 200)])
+def test_a_version_range_outside_100_226_is_refused_when_made(low: int, high: int) -> None:
+    from ibwire._session import Session
+
+    with pytest.raises(ValueError, match="100..226"):
+        Session(7, min_version=low, max_version=high)
+
+
+def test_the_default_range_is_100_226_and_can_be_pinned_down_to_100() -> None:
+    from ibwire._session import Session
+
+    assert (Session(7).min_version, Session(7).max_version) == (100, 226)
+    rig = Rig(version=100, min_version=100, max_version=100)
+    rig.ready()
+    assert rig.session.server_version == 100

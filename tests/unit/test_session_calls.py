@@ -42,9 +42,9 @@ class HoldingPacer(Pacer[Message]):
         return super().poll(now)
 
 
-def test_error_ends_its_helper_with_api_error() -> None:
+def test_error_ends_its_helper_with_api_error(server_version: int) -> None:
     """Pain points 2 and 13: an error for a request id ends that request."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready()
     pending = rig.session.contract_details(AAPL, rig.now, 10.0)
     rig.flush()
@@ -61,8 +61,8 @@ def test_error_ends_its_helper_with_api_error() -> None:
     assert [e.error_code for e in rig.events(ErrMsg)] == [200, 200]  # type: ignore[attr-defined]
 
 
-def test_helper_collects_until_end() -> None:
-    rig = Rig()
+def test_helper_collects_until_end(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     pending = rig.session.contract_details(AAPL, rig.now, 10.0)
     rig.flush()
@@ -75,9 +75,9 @@ def test_helper_collects_until_end() -> None:
     assert pending.result() == [details]
 
 
-def test_helper_timeout_cancels_at_tws() -> None:
+def test_helper_timeout_cancels_at_tws(server_version: int) -> None:
     """Pain point 2: a helper times out and its request is cancelled cleanly."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready()
     request = ReqHistoricalData(
         req_id=0,
@@ -111,8 +111,8 @@ def _paced_second_request(rig: Rig) -> tuple[ReqHistoricalData, object]:
     return request, second
 
 
-def test_helper_timeout_starts_when_the_request_is_released() -> None:
-    rig = Rig(pacing=PacingConfig(historical_identical_interval=60.0))
+def test_helper_timeout_starts_when_the_request_is_released(server_version: int) -> None:
+    rig = Rig(version=server_version, pacing=PacingConfig(historical_identical_interval=60.0))
     rig.ready()
     _, second = _paced_second_request(rig)
     assert isinstance(second, Pending)
@@ -132,8 +132,8 @@ def test_helper_timeout_starts_when_the_request_is_released() -> None:
     assert rig.take() == [CancelHistoricalData(req_id=sent.req_id)]
 
 
-def test_abandoning_a_helper_withdraws_a_request_still_paced() -> None:
-    rig = Rig(pacing=PacingConfig(historical_identical_interval=60.0))
+def test_abandoning_a_helper_withdraws_a_request_still_paced(server_version: int) -> None:
+    rig = Rig(version=server_version, pacing=PacingConfig(historical_identical_interval=60.0))
     rig.ready()
     _, second = _paced_second_request(rig)
     assert isinstance(second, Pending)
@@ -163,8 +163,8 @@ def test_historical_bars_end_by_version(version: int) -> None:
     assert pending.result() == list(bars)
 
 
-def test_current_time_helper() -> None:
-    rig = Rig()
+def test_current_time_helper(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     pending = rig.session.current_time(rig.now, 5.0)
     rig.flush()
@@ -172,9 +172,9 @@ def test_current_time_helper() -> None:
     assert pending.result() == 1_700_000_000
 
 
-def test_a_helper_held_at_a_drop_raises_not_sent() -> None:
+def test_a_helper_held_at_a_drop_raises_not_sent(server_version: int) -> None:
     pacer = HoldingPacer()
-    rig = Rig(pacing=pacer)
+    rig = Rig(version=server_version, pacing=pacer)
     rig.ready()
     pacer.hold = True
     pending = rig.session.contract_details(AAPL, rig.now, 5.0)
@@ -183,8 +183,8 @@ def test_a_helper_held_at_a_drop_raises_not_sent() -> None:
         pending.result()
 
 
-def test_each_waiting_helper_raises_its_own_exception() -> None:
-    rig = Rig()
+def test_each_waiting_helper_raises_its_own_exception(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     first = rig.session.current_time(rig.now, 5.0)
     second = rig.session.contract_details(AAPL, rig.now, 5.0)
@@ -196,8 +196,8 @@ def test_each_waiting_helper_raises_its_own_exception() -> None:
     assert first.error.__cause__ is second.error.__cause__ is not None
 
 
-def test_the_next_deadline_is_the_earliest_helper_still_waiting() -> None:
-    rig = Rig()
+def test_the_next_deadline_is_the_earliest_helper_still_waiting(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     start = rig.now
     request = ReqHistoricalData(
@@ -217,8 +217,8 @@ def test_the_next_deadline_is_the_earliest_helper_still_waiting() -> None:
     assert rig.session.next_deadline() is None
 
 
-def test_many_waiting_helpers_time_out_in_deadline_order() -> None:
-    rig = Rig(pacing=PacingConfig(max_messages_per_second=None))
+def test_many_waiting_helpers_time_out_in_deadline_order(server_version: int) -> None:
+    rig = Rig(version=server_version, pacing=PacingConfig(max_messages_per_second=None))
     rig.ready()
     start = rig.now
     timeouts = [float(1 + (i * 7) % 50) for i in range(200)]

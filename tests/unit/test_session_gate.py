@@ -46,8 +46,8 @@ class Front(FrontEnd):
             return call(self._rig.now)
 
 
-def test_what_if_is_allowed_read_only_and_answers_order_state() -> None:
-    rig = Rig(read_only=True)
+def test_what_if_is_allowed_read_only_and_answers_order_state(server_version: int) -> None:
+    rig = Rig(version=server_version, read_only=True)
     rig.ready(next_valid_id=20)
     pending = rig.session.what_if(AAPL, Order(action="BUY", total_quantity=Decimal(1)), rig.now, 5)
     rig.flush()
@@ -57,7 +57,8 @@ def test_what_if_is_allowed_read_only_and_answers_order_state() -> None:
     rig.deliver(
         OpenOrder(order_id=20, contract=AAPL_REPORTED, order=sent.order, order_state=state),
     )
-    assert pending.result().init_margin_change == "100"
+    # A number: the protobuf OrderState carries it as a double ("100.0" at 226).
+    assert Decimal(str(pending.result().init_margin_change)) == 100
     assert rig.session.open_orders == []  # a what-if order is not an order
 
 
@@ -69,8 +70,8 @@ def test_what_if_is_allowed_read_only_and_answers_order_state() -> None:
         ReqGlobalCancel(),
     ],
 )
-def test_read_only_refuses_before_a_byte_is_sent(message: Message) -> None:
-    rig = Rig(read_only=True)
+def test_read_only_refuses_before_a_byte_is_sent(server_version: int, message: Message) -> None:
+    rig = Rig(version=server_version, read_only=True)
     rig.ready()
     with pytest.raises(ReadOnlyError) as info:
         rig.session.submit(message, rig.now)
@@ -79,8 +80,8 @@ def test_read_only_refuses_before_a_byte_is_sent(message: Message) -> None:
     assert rig.session.pacer.stats.submitted == 0
 
 
-def test_read_only_refuses_cancel_by_criteria() -> None:
-    rig = Rig(read_only=True)
+def test_read_only_refuses_cancel_by_criteria(server_version: int) -> None:
+    rig = Rig(version=server_version, read_only=True)
     rig.ready()
     with pytest.raises(ReadOnlyError):
         rig.session.cancel_orders(rig.now, symbol="AAPL")
@@ -95,8 +96,8 @@ def test_read_only_refuses_cancel_by_criteria() -> None:
     ],
     ids=["replace_fa", "auto_open_orders_true", "place_order"],
 )
-def test_read_only_refuses(message: Message) -> None:
-    rig = Rig(read_only=True)
+def test_read_only_refuses(server_version: int, message: Message) -> None:
+    rig = Rig(version=server_version, read_only=True)
     rig.ready()
     with pytest.raises(ReadOnlyError):
         Front(rig).send(message)
@@ -104,8 +105,8 @@ def test_read_only_refuses(message: Message) -> None:
     assert rig.take() == []
 
 
-def test_read_only_allows_what_if_with_or_without_order_id() -> None:
-    rig = Rig(read_only=True)
+def test_read_only_allows_what_if_with_or_without_order_id(server_version: int) -> None:
+    rig = Rig(version=server_version, read_only=True)
     rig.ready(next_valid_id=30)
     front = Front(rig)
     what_if = Order(action="BUY", what_if=True)
@@ -118,8 +119,8 @@ def test_read_only_allows_what_if_with_or_without_order_id() -> None:
     assert ReqAutoOpenOrders(auto_bind=False) in sent
 
 
-def test_read_only_refuses_a_bracket_before_allocating_ids() -> None:
-    rig = Rig(read_only=True)
+def test_read_only_refuses_a_bracket_before_allocating_ids(server_version: int) -> None:
+    rig = Rig(version=server_version, read_only=True)
     rig.ready(next_valid_id=30)
     with pytest.raises(ReadOnlyError):
         Front(rig).bracket_order("BUY", 1, 10.0, 11.0, 9.0)

@@ -45,8 +45,8 @@ def reconnect(rig: Rig, next_valid_id: int = 50) -> None:
     assert rig.session.is_ready
 
 
-def test_ready_needs_next_valid_id_and_managed_accounts() -> None:
-    rig = Rig()
+def test_ready_needs_next_valid_id_and_managed_accounts(server_version: int) -> None:
+    rig = Rig(version=server_version)
     waiter = rig.session.start(rig.now)
     rig.open()
     assert rig.session.phase is Phase.STARTING
@@ -59,16 +59,16 @@ def test_ready_needs_next_valid_id_and_managed_accounts() -> None:
     assert rig.session.order_ids.peek() == 5
 
 
-def test_requests_before_ready_are_refused() -> None:
-    rig = Rig()
+def test_requests_before_ready_are_refused(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.session.start(rig.now)
     rig.open()
     with pytest.raises(ConnectionClosedError, match="not connected"):
         rig.session.submit(ReqCurrentTime(), rig.now)
 
 
-def test_connect_timeout() -> None:
-    rig = Rig(connect_timeout=5.0)
+def test_connect_timeout(server_version: int) -> None:
+    rig = Rig(version=server_version, connect_timeout=5.0)
     waiter = rig.session.start(rig.now)
     rig.open()
     rig.deliver(NextValidId(order_id=1))
@@ -82,9 +82,9 @@ def test_connect_timeout() -> None:
     assert rig.server is None  # the socket was closed
 
 
-def test_error_326_is_client_id_in_use() -> None:
+def test_error_326_is_client_id_in_use(server_version: int) -> None:
     """Pain point 3: 326 becomes ClientIdInUseError naming the id."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     waiter = rig.session.start(rig.now)
     rig.open()
     rig.deliver(
@@ -101,9 +101,9 @@ def test_error_326_is_client_id_in_use() -> None:
     assert rig.events(ConnectionClosed)
 
 
-def test_eof_right_after_start_api_is_client_id_in_use() -> None:
+def test_eof_right_after_start_api_is_client_id_in_use(server_version: int) -> None:
     """Pain point 3: TWS often just closes after startApi."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     waiter = rig.session.start(rig.now)
     rig.open()
     rig.drop()
@@ -112,8 +112,8 @@ def test_eof_right_after_start_api_is_client_id_in_use() -> None:
     assert len(rig.events(ConnectionClosed)) == 1
 
 
-def test_eof_during_handshake_is_connection_closed() -> None:
-    rig = Rig()
+def test_eof_during_handshake_is_connection_closed(server_version: int) -> None:
+    rig = Rig(version=server_version)
     waiter = rig.session.start(rig.now)
     rig.session.transport_opened(rig.now)
     rig.session.receive_eof(rig.now)
@@ -122,8 +122,8 @@ def test_eof_during_handshake_is_connection_closed() -> None:
     assert not isinstance(info.value, ClientIdInUseError)
 
 
-def test_transport_failure_fails_connect() -> None:
-    rig = Rig()
+def test_transport_failure_fails_connect(server_version: int) -> None:
+    rig = Rig(version=server_version)
     waiter = rig.session.start(rig.now)
     rig.session.transport_failed(ConnectionRefusedError("refused"), rig.now)
     with pytest.raises(ConnectionClosedError, match="refused"):
@@ -131,15 +131,15 @@ def test_transport_failure_fails_connect() -> None:
     assert rig.session.phase is Phase.DISCONNECTED
 
 
-def test_connect_twice_is_refused() -> None:
-    rig = Rig()
+def test_connect_twice_is_refused(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     with pytest.raises(LocalProtocolError):
         rig.session.start(rig.now)
 
 
-def test_heartbeat_probes_then_declares_dead() -> None:
-    rig = Rig(heartbeat_interval=30.0, heartbeat_timeout=10.0)
+def test_heartbeat_probes_then_declares_dead(server_version: int) -> None:
+    rig = Rig(version=server_version, heartbeat_interval=30.0, heartbeat_timeout=10.0)
     rig.ready()
     rig.advance(29.0)
     assert rig.take() == []
@@ -152,8 +152,8 @@ def test_heartbeat_probes_then_declares_dead() -> None:
     assert len(rig.events(ConnectionClosed)) == 1
 
 
-def test_heartbeat_answered_keeps_connection() -> None:
-    rig = Rig(heartbeat_interval=30.0, heartbeat_timeout=10.0)
+def test_heartbeat_answered_keeps_connection(server_version: int) -> None:
+    rig = Rig(version=server_version, heartbeat_interval=30.0, heartbeat_timeout=10.0)
     rig.ready()
     rig.advance(30.0)
     assert rig.take() == [ReqCurrentTime()]
@@ -176,9 +176,9 @@ def test_backoff_is_exponential_with_seeded_jitter() -> None:
         ReconnectPolicy(jitter=1.0)
 
 
-def test_reconnect_waits_for_the_old_socket_to_close() -> None:
+def test_reconnect_waits_for_the_old_socket_to_close(server_version: int) -> None:
     """Pain point 4: the reconnect timer starts only after the old socket is closed."""
-    rig = Rig(reconnect=ReconnectPolicy(initial_delay=2.0, jitter=0.0))
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(initial_delay=2.0, jitter=0.0))
     rig.ready()
     rig.session.receive_eof(rig.now)
     rig.collect()
@@ -195,8 +195,8 @@ def test_reconnect_waits_for_the_old_socket_to_close() -> None:
     assert rig.connections == 2
 
 
-def test_failed_attempts_back_off() -> None:
-    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, multiplier=2.0, jitter=0.0))
+def test_failed_attempts_back_off(server_version: int) -> None:
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(initial_delay=1.0, multiplier=2.0, jitter=0.0))
     rig.ready()
     rig.drop()
     delays = []
@@ -211,9 +211,9 @@ def test_failed_attempts_back_off() -> None:
     assert [e.attempt for e in rig.events(Reconnecting)] == [1, 2, 3, 4, 5]  # type: ignore[attr-defined]
 
 
-def test_client_id_in_use_on_reconnect_backs_off() -> None:
+def test_client_id_in_use_on_reconnect_backs_off(server_version: int) -> None:
     """Pain points 3/4: a refused id during reconnect is retried later, not in a loop."""
-    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
     rig.ready()
     rig.drop()
     rig.advance(1.0)
@@ -225,8 +225,8 @@ def test_client_id_in_use_on_reconnect_backs_off() -> None:
     assert "client id 7" in reconnecting[-1].reason  # type: ignore[attr-defined]
 
 
-def test_give_up_after_max_attempts() -> None:
-    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0, max_attempts=1))
+def test_give_up_after_max_attempts(server_version: int) -> None:
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0, max_attempts=1))
     rig.ready()
     sink = Sink()
     rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
@@ -239,9 +239,9 @@ def test_give_up_after_max_attempts() -> None:
     assert isinstance(sink.ended[0], ConnectionClosedError)
 
 
-def test_fifty_restarts_never_repeat_an_order_id() -> None:
+def test_fifty_restarts_never_repeat_an_order_id(server_version: int) -> None:
     """Pain point 8 over 50 gateway restarts, whatever nextValidId says."""
-    rig = Rig(reconnect=ReconnectPolicy(initial_delay=0.5, jitter=0.5))
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(initial_delay=0.5, jitter=0.5))
     rig.ready(next_valid_id=1)
     used: list[int] = []
     gateway_next = 1
@@ -261,8 +261,8 @@ def test_fifty_restarts_never_repeat_an_order_id() -> None:
     assert len(rig.events(Reconnected)) == 50
 
 
-def test_close_ends_everything_once() -> None:
-    rig = Rig(reconnect=ReconnectPolicy())
+def test_close_ends_everything_once(server_version: int) -> None:
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy())
     rig.ready()
     sink = Sink()
     rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
@@ -278,10 +278,10 @@ def test_close_ends_everything_once() -> None:
     assert rig.session.next_deadline() is None
 
 
-def test_the_front_end_takes_actions_in_order() -> None:
+def test_the_front_end_takes_actions_in_order(server_version: int) -> None:
     from ibwire._session_types import Close, Connect
 
-    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
     rig.ready()
     assert rig.session.actions() == []
     rig.session.receive_eof(rig.now)
@@ -297,8 +297,8 @@ def test_the_front_end_takes_actions_in_order() -> None:
     assert rig.session.actions() == [Close()]
 
 
-def test_an_oversize_frame_closes_with_connection_closed() -> None:
-    rig = Rig()
+def test_an_oversize_frame_closes_with_connection_closed(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     rig.session.receive_data(b"\x7f\xff\xff\xff", rig.now)
     rig.collect()
@@ -306,8 +306,8 @@ def test_an_oversize_frame_closes_with_connection_closed() -> None:
     assert not rig.session.is_ready
 
 
-def test_a_bad_server_version_closes_with_connection_closed() -> None:
-    rig = Rig()
+def test_a_bad_server_version_closes_with_connection_closed(server_version: int) -> None:
+    rig = Rig(version=server_version)
     waiter = rig.session.start(rig.now)
     rig.server = ServerProtocol()
     rig.session.transport_opened(rig.now)
@@ -327,16 +327,16 @@ def one_per_second() -> PacingConfig:
     return PacingConfig(max_messages_per_second=1, rate_safety_margin=0, arrival_jitter=0.0)
 
 
-def test_start_api_is_counted_by_the_pacer() -> None:
-    rig = Rig(pacing=one_per_second())
+def test_start_api_is_counted_by_the_pacer(server_version: int) -> None:
+    rig = Rig(version=server_version, pacing=one_per_second())
     rig.ready()
     # startApi went out at rig.now: the second's one message is spent.
     assert rig.session.pacer.connect_slot(rig.now) == rig.now + 1.0
     assert rig.session.pacer.server_version == rig.version
 
 
-def test_a_reconnect_waits_for_the_pacers_connect_slot() -> None:
-    rig = Rig(pacing=one_per_second(), reconnect=ReconnectPolicy(initial_delay=0.1, jitter=0.0))
+def test_a_reconnect_waits_for_the_pacers_connect_slot(server_version: int) -> None:
+    rig = Rig(version=server_version, pacing=one_per_second(), reconnect=ReconnectPolicy(initial_delay=0.1, jitter=0.0))
     rig.ready()
     started = rig.now
     rig.drop()

@@ -31,8 +31,8 @@ from .session_rig import AAPL, MSFT, Rig
 BAR = BarData(date="1710168000", open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
 
 
-def test_identical_history_requests_in_flight_are_sent_once() -> None:
-    rig = Rig()
+def test_identical_history_requests_in_flight_are_sent_once(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     request = ReqHistoricalData(
         req_id=0, contract=AAPL, bar_size_setting="1 min", duration_str="1 D", what_to_show="TRADES"
@@ -60,8 +60,8 @@ def test_identical_history_requests_in_flight_are_sent_once() -> None:
     assert third.key != first.key and not third.done
 
 
-def test_a_joined_history_request_times_out_on_its_own() -> None:
-    rig = Rig()
+def test_a_joined_history_request_times_out_on_its_own(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     request = ReqHistoricalData(
         req_id=0, contract=AAPL, bar_size_setting="1 day", duration_str="1 Y", what_to_show="TRADES"
@@ -72,8 +72,8 @@ def test_a_joined_history_request_times_out_on_its_own() -> None:
     assert joined.done and joined.error is not None
 
 
-def test_ticker_messages_go_to_the_ticker_batched_per_read() -> None:
-    rig = Rig()
+def test_ticker_messages_go_to_the_ticker_batched_per_read(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     aapl = rig.session.ticker(AAPL, rig.now)
     msft = rig.session.ticker(MSFT, rig.now)
@@ -95,8 +95,8 @@ def test_ticker_messages_go_to_the_ticker_batched_per_read() -> None:
     assert rig.session.tickers_live() == [msft]
 
 
-def test_the_account_is_followed_from_connect_for_several_accounts() -> None:
-    rig = Rig(account_updates=True)
+def test_the_account_is_followed_from_connect_for_several_accounts(server_version: int) -> None:
+    rig = Rig(version=server_version, account_updates=True)
     rig.ready(accounts="DU111,DU222")
     sent = rig.take()
     assert sum(isinstance(m, ReqPositions) for m in sent) == 1
@@ -108,14 +108,14 @@ def test_the_account_is_followed_from_connect_for_several_accounts() -> None:
     assert rig.session.is_synced
 
 
-def test_nothing_is_asked_at_connect_by_default() -> None:
-    rig = Rig()
+def test_nothing_is_asked_at_connect_by_default(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     assert rig.take() == []
 
 
-def test_cancel_orders_right_after_connect_waits_for_the_open_orders() -> None:
-    rig = Rig(follow_orders=True)
+def test_cancel_orders_right_after_connect_waits_for_the_open_orders(server_version: int) -> None:
+    rig = Rig(version=server_version, follow_orders=True)
     rig.ready()
     assert [type(m) for m in rig.take()] == [ReqOpenOrders]
     assert rig.session.cancel_orders(rig.now, symbol="AAPL") == []
@@ -133,9 +133,9 @@ def test_cancel_orders_right_after_connect_waits_for_the_open_orders() -> None:
         rig.session.cancel_orders(rig.now, symbol="AAPL", scope="all")
 
 
-def test_every_ticker_change_counts_even_before_the_updates_are_taken() -> None:
+def test_every_ticker_change_counts_even_before_the_updates_are_taken(server_version: int) -> None:
     """Waiters on a ticker's state (not on ``updated_tickers``) must wake on each read."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready()
     rig.session.ticker(AAPL, rig.now)
     rig.flush()

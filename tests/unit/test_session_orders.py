@@ -94,9 +94,9 @@ class Front(FrontEnd):
             return call(self._rig.now)
 
 
-def test_order_ids_and_request_ids_are_separate() -> None:
+def test_order_ids_and_request_ids_are_separate(server_version: int) -> None:
     """Pain point 8: order ids from nextValidId, request ids from their own counter."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready(next_valid_id=42)
     assert [rig.session.new_order_id() for _ in range(3)] == [42, 43, 44]
     req = rig.session.new_request_id()
@@ -104,16 +104,16 @@ def test_order_ids_and_request_ids_are_separate() -> None:
     assert rig.session.new_order_id() == 45
 
 
-def test_explicit_order_id_is_never_reused() -> None:
-    rig = Rig()
+def test_explicit_order_id_is_never_reused(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready(next_valid_id=10)
     rig.submit(PlaceOrder(order_id=50, contract=AAPL, order=Order(action="BUY")))
     assert rig.session.new_order_id() == 51
 
 
-def test_10349_does_not_cancel_the_order() -> None:
+def test_10349_does_not_cancel_the_order(server_version: int) -> None:
     """Pain point 11: 10349 (TIF set by preset) is a warning; the order stays open."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready(next_valid_id=3)
     rig.submit(PlaceOrder(order_id=3, contract=AAPL, order=Order(action="BUY", order_ref="x")))
     rig.deliver(ErrMsg(req_id=3, error_code=10349, error_string="Order TIF was set to DAY"))
@@ -122,8 +122,8 @@ def test_10349_does_not_cancel_the_order() -> None:
     assert rig.session.open_orders == []
 
 
-def test_cancel_orders_by_criteria() -> None:
-    rig = Rig()
+def test_cancel_orders_by_criteria(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready(next_valid_id=1)
     rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY", order_ref="a")))
     rig.submit(PlaceOrder(order_id=2, contract=MSFT, order=Order(action="BUY", order_ref="a")))
@@ -147,8 +147,8 @@ def test_cancel_orders_by_criteria() -> None:
         rig.session.cancel_orders(rig.now)
 
 
-def test_bracket_order_transmit_flags() -> None:
-    rig = Rig()
+def test_bracket_order_transmit_flags(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready(next_valid_id=100)
     bracket = rig.session.bracket_order("BUY", 10, 50.0, 55.0, 45.0, tif="GTC")
     assert isinstance(bracket, Bracket)
@@ -165,9 +165,9 @@ def test_bracket_order_transmit_flags() -> None:
         rig.session.bracket_order("HOLD", 1, 1.0, 2.0, 0.5)
 
 
-def test_reconnect_restores_subscriptions_orders_and_fills() -> None:
+def test_reconnect_restores_subscriptions_orders_and_fills(server_version: int) -> None:
     """Pain points 1, 8, 14: re-sync ids, re-send subscriptions, fills exactly once."""
-    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
     rig.ready(next_valid_id=10)
     sink = Sink()
     rig.session.subscribe(ReqMktData(req_id=5, contract=AAPL), sink, rig.now)
@@ -227,8 +227,8 @@ def test_reconnect_restores_subscriptions_orders_and_fills() -> None:
     assert len(sink.items) == 1
 
 
-def test_user_requested_executions_are_all_delivered() -> None:
-    rig = Rig()
+def test_user_requested_executions_are_all_delivered(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     rig.deliver(fill("e1"))
     pending = rig.session.executions(ExecutionFilter(), rig.now, 5.0)
@@ -253,9 +253,9 @@ def test_order_id_allocator_never_goes_back() -> None:
     assert ids.next() == 5001
 
 
-def test_an_order_held_at_a_drop_is_reported_and_never_sent() -> None:
+def test_an_order_held_at_a_drop_is_reported_and_never_sent(server_version: int) -> None:
     pacer = HoldingPacer()
-    rig = Rig(pacing=pacer, reconnect=POLICY)
+    rig = Rig(version=server_version, pacing=pacer, reconnect=POLICY)
     rig.ready(next_valid_id=10)
     pacer.hold = True
     rig.submit(PlaceOrder(order_id=10, contract=AAPL, order=Order(action="BUY")))
@@ -279,8 +279,8 @@ def open_order(order_id: int, perm_id: int, status: str = "Submitted") -> OpenOr
     )
 
 
-def test_orders_written_before_a_drop_are_reconciled_after_reconnect() -> None:
-    rig = Rig(reconnect=POLICY)
+def test_orders_written_before_a_drop_are_reconciled_after_reconnect(server_version: int) -> None:
+    rig = Rig(version=server_version, reconnect=POLICY)
     rig.ready(next_valid_id=1)
     for order_id in (1, 2, 3, 4):
         rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))
@@ -310,8 +310,8 @@ def test_orders_written_before_a_drop_are_reconciled_after_reconnect() -> None:
     assert unknown.error_code == 135 and "does not know" in unknown.error_string
 
 
-def test_order_ids_reach_tws_in_increasing_order_from_many_threads() -> None:
-    rig = Rig()
+def test_order_ids_reach_tws_in_increasing_order_from_many_threads(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready(next_valid_id=1)
     front = Front(rig)
     order = Order(action="BUY", order_type="MKT", total_quantity=Decimal(1))
@@ -339,19 +339,19 @@ def test_order_ids_reach_tws_in_increasing_order_from_many_threads() -> None:
     assert ids == list(range(1, 1201))
 
 
-def test_a_user_table_decides_whether_an_error_keeps_the_order() -> None:
+def test_a_user_table_decides_whether_an_error_keeps_the_order(server_version: int) -> None:
     table = CodeTable(
         {201: CodeInfo(201, Severity.ERROR, "rejected", ends_request=True, keeps_order=True)}
     )
-    rig = Rig(code_table=table)
+    rig = Rig(version=server_version, code_table=table)
     rig.ready()
     rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY")))
     rig.deliver(ErrMsg(req_id=1, error_code=201, error_string="rejected"))
     assert [o.order_id for o in rig.session.open_orders] == [1]
 
 
-def test_orders_never_acknowledged_are_reported_when_no_reconnect_follows() -> None:
-    rig = Rig()
+def test_orders_never_acknowledged_are_reported_when_no_reconnect_follows(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready(next_valid_id=1)
     for order_id in (1, 2):
         rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))

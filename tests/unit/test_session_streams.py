@@ -51,9 +51,9 @@ def reconnect(rig: Rig, next_valid_id: int = 50) -> None:
     assert rig.session.is_ready
 
 
-def test_1101_resubscribes_and_1102_keeps() -> None:
+def test_1101_resubscribes_and_1102_keeps(server_version: int) -> None:
     """Pain point 1: 1101 = data lost, re-send; 1102 = data kept."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready()
     rig.submit(ReqMktData(req_id=5, contract=AAPL))
     rig.submit(ReqMktData(req_id=6, contract=MSFT, snapshot=True))
@@ -65,8 +65,8 @@ def test_1101_resubscribes_and_1102_keeps() -> None:
     assert sent == [CancelMktData(req_id=5), ReqMktData(req_id=5, contract=AAPL)]
 
 
-def test_subscription_error_ends_stream_and_is_not_resubscribed() -> None:
-    rig = Rig(reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
+def test_subscription_error_ends_stream_and_is_not_resubscribed(server_version: int) -> None:
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(initial_delay=1.0, jitter=0.0))
     rig.ready()
     sink = Sink()
     key = rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
@@ -77,8 +77,8 @@ def test_subscription_error_ends_stream_and_is_not_resubscribed() -> None:
     assert key == 9
 
 
-def test_warnings_are_kept_on_the_subscription() -> None:
-    rig = Rig()
+def test_warnings_are_kept_on_the_subscription(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     sink = Sink()
     rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
@@ -87,9 +87,9 @@ def test_warnings_are_kept_on_the_subscription() -> None:
     assert [w.error_code for w in rig.session.subscription_warnings(9)] == [10167]
 
 
-def test_cancel_stops_the_stream() -> None:
+def test_cancel_stops_the_stream(server_version: int) -> None:
     """Pain point 13: after a cancel nothing more reaches the subscription."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready()
     sink = Sink()
     rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
@@ -102,8 +102,8 @@ def test_cancel_stops_the_stream() -> None:
     assert sink.ended == [None]
 
 
-def test_snapshot_stream_ends_on_snapshot_end() -> None:
-    rig = Rig()
+def test_snapshot_stream_ends_on_snapshot_end(server_version: int) -> None:
+    rig = Rig(version=server_version)
     rig.ready()
     sink = Sink()
     rig.session.subscribe(
@@ -117,22 +117,24 @@ def test_snapshot_stream_ends_on_snapshot_end() -> None:
     assert len(sink.items) == 2
 
 
-def test_malformed_message_is_reported_and_stream_goes_on() -> None:
+def test_malformed_message_is_reported_and_stream_goes_on(server_version: int) -> None:
     """Pain point 9: a bad frame is an event; the next one is decoded."""
-    rig = Rig()
+    rig = Rig(version=server_version)
     rig.ready()
     sink = Sink()
     rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), sink, rig.now)
-    rig.deliver_raw(b"1\x006\x009\x00one\x00")  # TICK_PRICE cut short, bad tick type
+    body = b"6\x009\x00one\x00"  # TICK_PRICE cut short, bad tick type
+    # Its id a text field up to 200, a raw 4-byte integer from 201.
+    rig.deliver_raw((b"1\x00" if server_version < 201 else (1).to_bytes(4, "big")) + body)
     rig.deliver(TickPrice(req_id=9, tick_type=1, price=3.0))
     (bad,) = rig.events(MalformedMessage)
     assert bad.msg_id == 1  # type: ignore[attr-defined]
     assert [m.price for m in sink.items] == [3.0]  # type: ignore[attr-defined]
 
 
-def test_a_subscription_held_at_a_drop_is_kept_and_sent_once_after_reconnect() -> None:
+def test_a_subscription_held_at_a_drop_is_kept_and_sent_once_after_reconnect(server_version: int) -> None:
     pacer = HoldingPacer()
-    rig = Rig(pacing=pacer, reconnect=POLICY)
+    rig = Rig(version=server_version, pacing=pacer, reconnect=POLICY)
     rig.ready()
     pacer.hold = True
     sink = Sink()

@@ -43,8 +43,8 @@ def test_implied_volatility_inverts_the_price(spot: float, strike: float, years:
     assert found is not None and found == pytest.approx(vol, abs=1e-4)
 
 
-def connect() -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
-    core = SimulatorCore(seed=4)
+def connect(server_version: int) -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
+    core = SimulatorCore(server_version=server_version, seed=4)
     gateway = InMemoryGateway(core, now=T0)
     client = gateway.connect(1)
     gateway.advance(1.5)
@@ -52,8 +52,8 @@ def connect() -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
     return gateway, core, client
 
 
-def test_option_quotes_carry_bid_ask_last_and_model_greeks() -> None:
-    gateway, core, client = connect()
+def test_option_quotes_carry_bid_ask_last_and_model_greeks(server_version: int) -> None:
+    gateway, core, client = connect(server_version)
     calls = [i for i in core.universe.instruments if i.sec_type == "OPT" and i.contract.right == "C"]
     puts = [i for i in core.universe.instruments if i.sec_type == "OPT" and i.contract.right == "P"]
     client.send(ReqMktData(req_id=1, contract=Contract(con_id=calls[5].con_id, exchange="SMART")),
@@ -73,8 +73,8 @@ def test_option_quotes_carry_bid_ask_last_and_model_greeks() -> None:
     assert core.send_failures == []
 
 
-def test_calculations_are_answered_with_tick_53() -> None:
-    gateway, core, client = connect()
+def test_calculations_are_answered_with_tick_53(server_version: int) -> None:
+    gateway, core, client = connect(server_version)
     option = next(i for i in core.universe.instruments if i.sec_type == "OPT" and i.contract.right == "C")
     contract = Contract(con_id=option.con_id, exchange="SMART")
     client.send(ReqCalcOptionPrice(req_id=7, contract=contract, volatility=0.3, under_price=190.0))
@@ -89,8 +89,8 @@ def test_calculations_are_answered_with_tick_53() -> None:
     assert [e.error_code for e in client.take() if isinstance(e, ErrMsg)] == [321]
 
 
-def test_a_stock_quote_carries_option_statistics_on_request() -> None:
-    gateway, core, client = connect()
+def test_a_stock_quote_carries_option_statistics_on_request(server_version: int) -> None:
+    gateway, core, client = connect(server_version)
     client.send(ReqMktData(req_id=3, contract=Contract(symbol="AAPL", sec_type="STK", exchange="SMART"),
                            generic_tick_list="100,101,104,106"))
     events = client.take()

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from ibwire.codec import OUTGOING
 from ibwire.framing import encode_frame, encode_hello
-from ibwire.messages import ManagedAccts, ReqCurrentTime
+from ibwire.messages import ErrMsg, ManagedAccts, Message, NextValidId, ReqCurrentTime, StartApi
+from ibwire.protocol import ClientProtocol, ServerProtocol
 from ibwire.testing import (
     Recorder,
     Redactor,
@@ -18,6 +20,7 @@ from ibwire.testing import (
     SimulatedGateway,
     WireClient,
 )
+from ibwire.testing._decode import FrameReader
 from ibwire.testing._server import timeout_scale
 from ibwire.testing.session import Direction
 
@@ -46,6 +49,24 @@ def test_redactor_user_patterns_and_placeholder_collisions() -> None:
 
 def _fields(*parts: str) -> bytes:
     return encode_frame("".join(p + "\0" for p in parts).encode())
+
+
+def _raw_frames(version: int, *messages: Message) -> bytes:
+    """The frames of ``messages`` at ``version`` (requests from the client, the rest
+    from the server), as on the wire."""
+    client = ClientProtocol(7, max_version=version)
+    server = ServerProtocol()
+    client.connect()
+    server.receive_data(client.data_to_send())
+    server.accept()
+    client.receive_data(server.data_to_send())
+    client.data_to_send()
+    out = b""
+    for message in messages:
+        end: ClientProtocol | ServerProtocol = client if OUTGOING.get(message.MSG_ID) is type(message) else server
+        end.send(message)
+        out += end.data_to_send()
+    return out
 
 
 def test_session_recorder_cuts_frames_fed_a_byte_at_a_time() -> None:
@@ -81,6 +102,52 @@ def test_session_recorder_cuts_frames_fed_a_byte_at_a_time() -> None:
     assert Session.from_jsonl_lines(session.to_jsonl_lines()) == session
 
 
+def test_session_recorder_keeps_frames_from_201_whole() -> None:
+    """From 201 a frame has a raw 4-byte id and often a protobuf body: recorded
+    as ``raw``, byte for byte, in both directions; the header still finds the
+    client id in the protobuf startApi."""
+    recorder = SessionRecorder()
+    leg = recorder.open_leg()
+    out = encode_hello("v100..226") + _raw_frames(226, StartApi(client_id=7), ReqCurrentTime())
+    inbound = _fields("226", "20240324 21:18:59 EST") + _raw_frames(
+        226, ManagedAccts(accounts_list="DU7606863"), NextValidId(order_id=12)
+    )
+    recorder.feed(leg, "out", out[:20], 0.0)
+    recorder.feed(leg, "in", inbound[:7], 0.1)
+    recorder.feed(leg, "in", inbound[7:], 0.2)
+    recorder.feed(leg, "out", out[20:], 0.3)
+    session = recorder.session()
+    frames = list(session.frames())
+    assert [(r.direction, r.msg_id) for r in frames] == [("in", 15), ("in", 9), ("out", 71), ("out", 49)]
+    assert all(r.fields is None and r.raw is not None for r in frames)
+    assert frames[0].raw is not None and frames[0].raw[:4] == (215).to_bytes(4, "big")  # protobuf: 200 + 15
+    assert b"".join(r.wire() for r in session.records if r.direction == "out") == out
+    assert b"".join(r.wire() for r in session.records if r.direction == "in") == inbound.replace(
+        b"DU7606863", b"DU0000001"
+    )
+    assert (session.header.server_version, session.header.client_id) == (226, 7)
+    assert Session.from_jsonl_lines(session.to_jsonl_lines()) == session
+
+
+def test_redaction_of_a_protobuf_frame_keeps_its_lengths() -> None:
+    """A user pattern's placeholder is fitted to the match inside a frame from 201,
+    so that the protobuf body still decodes, to the redacted text."""
+    recorder = SessionRecorder(patterns=[r"secret-\w+", r"pw=\w+"])
+    leg = recorder.open_leg()
+    recorder.feed(leg, "out", encode_hello("v100..226"), 0.0)
+    inbound = _fields("226", "20240324 21:18:59 EST") + _raw_frames(
+        226, ErrMsg(req_id=-1, error_code=2104, error_string="DU7606863 secret-abcdef pw=ab ok")
+    )
+    recorder.feed(leg, "in", inbound, 0.0)
+    session = recorder.session()
+    (frame,) = session.frames("in")
+    assert frame.raw is not None and len(frame.raw) == len(inbound) - 4 - len(_fields("226", "20240324 21:18:59 EST"))
+    message = FrameReader().payload(frame.raw, 226, incoming=True)
+    assert isinstance(message, ErrMsg) and message.error_string == "DU0000001 REDACTED1____ REDAC ok"
+    # Text frames keep the placeholders whole.
+    assert Redactor([r"secret-\w+"]).redact("secret-abcdef") == "REDACTED1"
+
+
 def test_session_recorder_keeps_unframed_bytes() -> None:
     recorder = SessionRecorder(redact=False)
     leg = recorder.open_leg()
@@ -103,9 +170,9 @@ def test_session_recorder_marks_an_impossible_length_as_bytes() -> None:
     ]
 
 
-def test_proxy_forwards_unchanged_and_redacts_the_recording(tmp_path: Path) -> None:
+def test_proxy_forwards_unchanged_and_redacts_the_recording(tmp_path: Path, server_version: int) -> None:
     path = tmp_path / "rec.jsonl"
-    with SimulatedGateway(seed=3, accounts=("DU7606863", "U1234567")) as gateway:
+    with SimulatedGateway(seed=3, accounts=("DU7606863", "U1234567"), server_version=server_version) as gateway:
         recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", gateway.port), path, patterns=[r"\bGMT\b"])
         with recorder:
             for client_id in (1, 2):  # two connections: two legs
@@ -118,10 +185,14 @@ def test_proxy_forwards_unchanged_and_redacts_the_recording(tmp_path: Path) -> N
                 assert recorder.wait_idle(TIMEOUT)
     session = Session.load(path)
     assert session.legs() == [0, 1]
-    accounts_frames = [r for r in session.frames("in") if r.fields and r.fields[0] == "15"]
-    assert [r.fields for r in accounts_frames] == [("15", "1", "DU0000001,U0000001")] * 2
+    assert session.header.server_version == server_version
+    accounts_frames = [r for r in session.frames("in") if r.msg_id == 15]
+    assert len(accounts_frames) == 2
+    assert all(b"DU0000001,U0000001" in r.payload() for r in accounts_frames)
     text = path.read_text(encoding="utf-8")
     assert "DU7606863" not in text and "U1234567" not in text
+    # From 201 the frames are base64 in the file: look at the bytes they stand for.
+    assert all(b"7606863" not in r.wire() and b"1234567" not in r.wire() for r in session.records)
     acks = [r for r in session.records if r.kind == "ack"]
     assert acks and all(r.fields and r.fields[1].endswith("REDACTED1") for r in acks)
     assert session.header.client_id == 1
@@ -183,8 +254,11 @@ def _split_recordings(stream: bytes, direction: Direction) -> list[tuple[int, by
         ("in", b"<html>DU7606863</html>"),
         ("out", encode_hello("v100..200") + encode_frame(b"\xffDU7606863")),  # a frame that is not UTF-8
         ("in", b"\x00\x00\x00\x00DU7606863"),  # an impossible length: the rest is bytes
+        # From 201: a protobuf body (the account ids keep their length, so the
+        # protobuf lengths stay right).
+        ("in", _fields("226", "20240324 21:18:59 EST") + _raw_frames(226, ManagedAccts(accounts_list="DU7606863"))),
     ],
-    ids=["frames-out", "frames-in", "bytes-out", "bytes-in", "binary-frame", "bad-length"],
+    ids=["frames-out", "frames-in", "bytes-out", "bytes-in", "binary-frame", "bad-length", "protobuf-in"],
 )
 def test_an_account_id_split_across_reads_never_leaks(direction: Direction, stream: bytes) -> None:
     for cut, kept in _split_recordings(stream, direction):

@@ -38,8 +38,8 @@ from ibwire.testing.memory import InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, T0, errors, of, order, ready, sim
 
 
-def test_account_updates_multi_and_positions_multi_answer_and_follow_fills() -> None:
-    gateway = InMemoryGateway(SimulatorCore(seed=1), now=T0)
+def test_account_updates_multi_and_positions_multi_answer_and_follow_fills(server_version: int) -> None:
+    gateway = InMemoryGateway(SimulatorCore(server_version=server_version, seed=1), now=T0)
     client = gateway.connect(2)
     gateway.advance(1.5)
     client.take()
@@ -67,8 +67,8 @@ def test_account_updates_multi_and_positions_multi_answer_and_follow_fills() -> 
 # ------------------------------------------------------------------ account
 
 
-def test_account_data_follows_fills() -> None:
-    gateway = sim()
+def test_account_data_follows_fills(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqAcctData(subscribe=True, acct_code=""), ReqPositions(),
                 ReqAccountSummary(req_id=9, group_name="All", tags="AccountType,NetLiquidation,BuyingPower,$LEDGER"),
@@ -103,15 +103,15 @@ def test_account_data_follows_fills() -> None:
     assert realized is not None and realized == of(events, Pnl)[-1].realized_pnl  # type: ignore[attr-defined]
 
 
-def test_unknown_account() -> None:
-    gateway = sim()
+def test_unknown_account(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqAcctData(subscribe=True, acct_code="DU9999999"))
     assert errors(client.take(), 321)
 
 
-def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them() -> None:
-    gateway = sim()
+def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     core = gateway.core
     assert isinstance(core, SimulatorCore)
@@ -160,10 +160,10 @@ def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them() -> 
     assert account.foreign == {"EUR": 0.0}
 
 
-def test_daily_pnl_starts_again_at_each_venues_close() -> None:
+def test_daily_pnl_starts_again_at_each_venues_close(server_version: int) -> None:
     # T0 is Monday 11 March 2024, 14:40 UTC (10:40 New York, daylight time): stocks close
     # at 20:00 UTC, CME futures at 21:00 UTC (16:00 Chicago).
-    gateway = sim()
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     core = gateway.core
     assert isinstance(core, SimulatorCore)

@@ -55,9 +55,9 @@ def apply(book: list[tuple[float, Decimal]], row: MarketDepth | MarketDepthL2) -
 
 
 @pytest.mark.parametrize(("symbol", "smart"), [("AAPL", False), ("ES", True)])
-def test_depth_over_ten_thousand_updates_never_crosses_and_matches_the_book(symbol: str, smart: bool) -> None:
+def test_depth_over_ten_thousand_updates_never_crosses_and_matches_the_book(server_version: int, symbol: str, smart: bool) -> None:
     sec_type, exchange = ("STK", "SMART") if symbol == "AAPL" else ("FUT", "CME")
-    core = SimulatorCore(seed=11, tick_interval=0.25)
+    core = SimulatorCore(server_version=server_version, seed=11, tick_interval=0.25)
     gateway = InMemoryGateway(core, now=T0)
     client = gateway.connect(1)
     gateway.advance(1.5)
@@ -106,8 +106,8 @@ def bars_request(req_id: int, contract: Contract, *, rth: bool, duration: str = 
     )
 
 
-def history_at(now: float, *requests: ReqHistoricalData, sessions: bool = False, holidays: bool = True) -> list[object]:
-    gateway = InMemoryGateway(SimulatorCore(seed=2, sessions=sessions, holidays=holidays), now=now)
+def history_at(server_version: int, now: float, *requests: ReqHistoricalData, sessions: bool = False, holidays: bool = True) -> list[object]:
+    gateway = InMemoryGateway(SimulatorCore(server_version=server_version, seed=2, sessions=sessions, holidays=holidays), now=now)
     client = gateway.connect(1)
     gateway.advance(1.5)
     client.take()
@@ -119,29 +119,29 @@ def history_at(now: float, *requests: ReqHistoricalData, sessions: bool = False,
     return events
 
 
-def test_five_days_of_rth_minute_bars_in_one_request_fall_in_new_york_regular_hours() -> None:
-    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=True)) if isinstance(e, HistoricalData)]
+def test_five_days_of_rth_minute_bars_in_one_request_fall_in_new_york_regular_hours(server_version: int) -> None:
+    (data,) = [e for e in history_at(server_version, T0, bars_request(1, AAPL, rth=True)) if isinstance(e, HistoricalData)]
     times = [dt.datetime.fromtimestamp(int(b.date), NEW_YORK) for b in data.bars]
     assert len(times) > 3 * 390  # at least three full sessions of 390 minutes
     assert all(t.weekday() < 5 and dt.time(9, 30) <= t.time() < dt.time(16, 0) for t in times)
     assert {t.time() for t in times} >= {dt.time(9, 30), dt.time(15, 59)}
 
 
-def test_with_sessions_stock_bars_cover_the_extended_session_but_never_a_weekend() -> None:
-    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=False), sessions=True) if isinstance(e, HistoricalData)]
+def test_with_sessions_stock_bars_cover_the_extended_session_but_never_a_weekend(server_version: int) -> None:
+    (data,) = [e for e in history_at(server_version, T0, bars_request(1, AAPL, rth=False), sessions=True) if isinstance(e, HistoricalData)]
     times = [dt.datetime.fromtimestamp(int(b.date), NEW_YORK) for b in data.bars]
     assert all(t.weekday() < 5 and dt.time(4, 0) <= t.time() < dt.time(20, 0) for t in times)
     assert any(t.time() < dt.time(9, 30) for t in times) and any(t.time() >= dt.time(16, 0) for t in times)
 
 
-def test_with_sessions_futures_bars_skip_the_daily_break() -> None:
-    (data,) = [e for e in history_at(T0, bars_request(1, ES, rth=False, bar="5 mins"), sessions=True) if isinstance(e, HistoricalData)]
+def test_with_sessions_futures_bars_skip_the_daily_break(server_version: int) -> None:
+    (data,) = [e for e in history_at(server_version, T0, bars_request(1, ES, rth=False, bar="5 mins"), sessions=True) if isinstance(e, HistoricalData)]
     times = [dt.datetime.fromtimestamp(int(b.date), CHICAGO) for b in data.bars]
     assert not [t for t in times if dt.time(16, 0) <= t.time() < dt.time(17, 0)]
     assert any(t.time() >= dt.time(17, 0) for t in times)  # the evening session is there
 
 
-def test_with_sessions_bars_skip_the_nyse_holidays() -> None:
+def test_with_sessions_bars_skip_the_nyse_holidays(server_version: int) -> None:
     easter_monday = dt.datetime(2024, 4, 1, 17, 0, tzinfo=NEW_YORK).timestamp()
     minutes = bars_request(1, AAPL, rth=True, duration="2 D")
     days = bars_request(2, AAPL, rth=True, duration="5 D", bar="1 day")
@@ -152,29 +152,29 @@ def test_with_sessions_bars_skip_the_nyse_holidays() -> None:
                  else dt.date(int(b.date[:4]), int(b.date[4:6]), int(b.date[6:])) for b in d.bars} for d in found]
 
     good_friday = dt.date(2024, 3, 29)
-    kept = dates(history_at(easter_monday, minutes, days, sessions=True))
+    kept = dates(history_at(server_version, easter_monday, minutes, days, sessions=True))
     assert [good_friday in d for d in kept] == [False, False]
     assert dt.date(2024, 3, 28) in kept[0] and dt.date(2024, 3, 28) in kept[1]
-    ignored = dates(history_at(easter_monday, minutes, days, sessions=True, holidays=False))
+    ignored = dates(history_at(server_version, easter_monday, minutes, days, sessions=True, holidays=False))
     assert [good_friday in d for d in ignored] == [True, True]
 
 
-def test_with_sessions_no_fill_on_a_holiday() -> None:
+def test_with_sessions_no_fill_on_a_holiday(server_version: int) -> None:
     good_friday = dt.datetime(2024, 3, 29, 11, 0, tzinfo=NEW_YORK).timestamp()
     for holidays, filled in ((True, False), (False, True)):
-        gateway = InMemoryGateway(SimulatorCore(seed=2, sessions=True, holidays=holidays), now=good_friday)
+        gateway = InMemoryGateway(SimulatorCore(server_version=server_version, seed=2, sessions=True, holidays=holidays), now=good_friday)
         client = ready(gateway)
         client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "MKT")))
         gateway.advance(30.0)
         assert bool(of(client.take(), ExecutionData)) is filled
 
 
-def test_durations_in_days_count_trading_days() -> None:
+def test_durations_in_days_count_trading_days(server_version: int) -> None:
     # T0 is Monday 11 March 2024, 10:40 New York: five trading days reach back to Tuesday the 5th.
     week = bars_request(1, AAPL, rth=True, duration="5 D", bar="1 hour")
     daily = bars_request(2, AAPL, rth=True, duration="5 D", bar="1 day")
     overnight = bars_request(3, ES, rth=False, duration="1 D", bar="1 hour")
-    found = [e for e in history_at(T0, week, daily, overnight, sessions=True) if isinstance(e, HistoricalData)]
+    found = [e for e in history_at(server_version, T0, week, daily, overnight, sessions=True) if isinstance(e, HistoricalData)]
     hours, days, futures = found
     assert sorted({dt.datetime.fromtimestamp(int(b.date), NEW_YORK).day for b in hours.bars}) == [5, 6, 7, 8, 11]
     assert [b.date for b in days.bars] == ["20240305", "20240306", "20240307", "20240308", "20240311"]
@@ -183,20 +183,20 @@ def test_durations_in_days_count_trading_days() -> None:
     assert (first.weekday(), first.hour) == (6, 17)
     # Before the open the day has not begun: "1 D" is the last whole session, even without sessions.
     tuesday_early = dt.datetime(2024, 3, 12, 5, 0, tzinfo=NEW_YORK).timestamp()
-    (bars,) = [e for e in history_at(tuesday_early, bars_request(4, AAPL, rth=True, duration="1 D"))
+    (bars,) = [e for e in history_at(server_version, tuesday_early, bars_request(4, AAPL, rth=True, duration="1 D"))
                if isinstance(e, HistoricalData)]
     assert {dt.datetime.fromtimestamp(int(b.date), NEW_YORK).date() for b in bars.bars} == {dt.date(2024, 3, 11)}
     assert len(bars.bars) == 390
 
 
-def test_without_sessions_or_rth_bars_cover_every_hour() -> None:
-    (data,) = [e for e in history_at(T0, bars_request(1, AAPL, rth=False)) if isinstance(e, HistoricalData)]
+def test_without_sessions_or_rth_bars_cover_every_hour(server_version: int) -> None:
+    (data,) = [e for e in history_at(server_version, T0, bars_request(1, AAPL, rth=False)) if isinstance(e, HistoricalData)]
     assert len(data.bars) >= 5 * 1440  # every minute of the five days (and the one under way)
 
 
-def test_a_window_without_trading_gets_ibs_no_data_error() -> None:
+def test_a_window_without_trading_gets_ibs_no_data_error(server_version: int) -> None:
     saturday = 1_710_000_000.0  # Saturday 9 March 2024, 16:00 UTC
-    events = history_at(saturday, bars_request(1, AAPL, rth=True, duration="3600 S"))
+    events = history_at(server_version, saturday, bars_request(1, AAPL, rth=True, duration="3600 S"))
     (error,) = [e for e in events if isinstance(e, ErrMsg)]
     assert error.error_code == 162 and "HMDS query returned no data: AAPL@NASDAQ Trades" in error.error_string
 
@@ -204,8 +204,8 @@ def test_a_window_without_trading_gets_ibs_no_data_error() -> None:
 # ------------------------------------------------------------------ market data
 
 
-def test_top_of_book_stream_and_cancel() -> None:
-    gateway = sim()
+def test_top_of_book_stream_and_cancel(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqMktData(req_id=1, contract=AAPL, generic_tick_list="233,236"))
     events = client.take()
@@ -225,8 +225,8 @@ def test_top_of_book_stream_and_cancel() -> None:
     assert errors(client.take(), 300)
 
 
-def test_snapshot_and_duplicate_ticker() -> None:
-    gateway = sim()
+def test_snapshot_and_duplicate_ticker(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqMktData(req_id=1, contract=EURUSD, snapshot=True))
     events = client.take()
@@ -239,8 +239,8 @@ def test_snapshot_and_duplicate_ticker() -> None:
     assert errors(client.take(), 321)
 
 
-def test_market_data_permission_354_and_delayed_data() -> None:
-    gateway = sim(no_permission=("MSFT",))
+def test_market_data_permission_354_and_delayed_data(server_version: int) -> None:
+    gateway = sim(server_version=server_version, no_permission=("MSFT",))
     client = ready(gateway)
     client.send(ReqMktData(req_id=1, contract=MSFT))
     (error,) = errors(client.take())
@@ -252,16 +252,16 @@ def test_market_data_permission_354_and_delayed_data() -> None:
     assert {e.tick_type for e in of(events, TickPrice)} >= {66, 67, 68}  # type: ignore[attr-defined]
 
 
-def test_ambiguous_contract() -> None:
-    gateway = sim()
+def test_ambiguous_contract(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqMktData(req_id=1, contract=Contract(symbol="AAPL", sec_type="OPT")))
     (error,) = errors(client.take())
     assert error.error_code == 200 and "ambiguous" in error.error_string
 
 
-def test_depth_books_and_limit() -> None:
-    gateway = sim()
+def test_depth_books_and_limit(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqMktDepth(req_id=1, contract=AAPL, num_rows=3, is_smart_depth=False))
     rows = of(client.take(), MarketDepth)
@@ -278,8 +278,8 @@ def test_depth_books_and_limit() -> None:
 
 
 @pytest.mark.parametrize(("kind", "number"), [("Last", 1), ("AllLast", 2), ("BidAsk", 3), ("MidPoint", 4)])
-def test_tick_by_tick(kind: str, number: int) -> None:
-    gateway = sim()
+def test_tick_by_tick(server_version: int, kind: str, number: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqTickByTickData(req_id=1, contract=AAPL, tick_type=kind, number_of_ticks=0, ignore_size=False))
     gateway.advance(2.0)
@@ -293,15 +293,15 @@ def test_tick_by_tick(kind: str, number: int) -> None:
         assert ticks[0].price and ticks[0].size  # type: ignore[attr-defined]
 
 
-def test_tick_by_tick_bad_type() -> None:
-    gateway = sim()
+def test_tick_by_tick_bad_type(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqTickByTickData(req_id=1, contract=AAPL, tick_type="Everything", number_of_ticks=0, ignore_size=False))
     assert errors(client.take(), 321)
 
 
-def test_real_time_bars() -> None:
-    gateway = sim()
+def test_real_time_bars(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqRealTimeBars(req_id=1, contract=AAPL, bar_size=5, what_to_show="TRADES", use_rth=False))
     gateway.advance(11.0)
@@ -331,9 +331,9 @@ _WHAT = {
 
 
 @pytest.mark.parametrize("symbol", sorted(_WHAT))
-def test_every_bar_size_and_what_to_show(symbol: str) -> None:
+def test_every_bar_size_and_what_to_show(server_version: int, symbol: str) -> None:
     contract, whats = _WHAT[symbol]
-    gateway = sim()
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     req_id = 0
     for _size, name in _BARS:
@@ -368,8 +368,8 @@ def test_every_bar_size_and_what_to_show(symbol: str) -> None:
         (history(1, Contract(symbol="NOPE", sec_type="STK")), 200, "No security definition"),
     ],
 )
-def test_history_errors(request_: ReqHistoricalData, code: int, words: str) -> None:
-    gateway = sim()
+def test_history_errors(server_version: int, request_: ReqHistoricalData, code: int, words: str) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(request_)
     (error,) = errors(client.take())
@@ -381,8 +381,8 @@ def test_history_errors(request_: ReqHistoricalData, code: int, words: str) -> N
         assert error.error_string.startswith("Historical Market Data Service error message:")
 
 
-def test_history_pacing_rules() -> None:
-    gateway = sim()
+def test_history_pacing_rules(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(history(1, bar="5 secs", duration="3600 S"), history(2, bar="5 secs", duration="3600 S"))
     assert [(e.req_id, e.error_code) for e in errors(client.take())] == [(2, 162)]
@@ -401,8 +401,8 @@ def test_history_pacing_rules() -> None:
     assert errors(client.take()) == []
 
 
-def test_history_before_196_and_epoch_dates() -> None:
-    gateway = sim()
+def test_history_before_196_and_epoch_dates(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = gateway.connect(1, max_version=190)
     client.send(history(1, bar="1 min", duration="3600 S", fmt=2))
     events = client.take()
@@ -414,8 +414,8 @@ def test_history_before_196_and_epoch_dates() -> None:
     assert all(len(b.date) == 8 for b in days)
 
 
-def test_history_is_stable_and_keeps_up_to_date() -> None:
-    gateway = sim()
+def test_history_is_stable_and_keeps_up_to_date(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(history(1, end="20240308 16:00:00"), history(2, bar="1 min", duration="3600 S", keep=True))
     first = of(client.take(), HistoricalData)[0]
@@ -431,8 +431,8 @@ def test_history_is_stable_and_keeps_up_to_date() -> None:
     assert errors(client.take(), 366)
 
 
-def test_head_timestamp() -> None:
-    gateway = sim()
+def test_head_timestamp(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqHeadTimestamp(req_id=1, contract=AAPL, use_rth=True, what_to_show="TRADES", format_date=1),
                 ReqHeadTimestamp(req_id=2, contract=AAPL, use_rth=True, what_to_show="TRADES", format_date=2))

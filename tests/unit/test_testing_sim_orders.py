@@ -42,8 +42,8 @@ from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, of, ready, sim
 
 
-def setup() -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
-    core = SimulatorCore(seed=7)
+def setup(server_version: int) -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
+    core = SimulatorCore(server_version=server_version, seed=7)
     gateway = InMemoryGateway(core, now=T0)
     client = gateway.connect(1)
     gateway.advance(1.5)
@@ -55,8 +55,8 @@ def order(action: str, qty: int, kind: str = "MKT", **fields: object) -> Order:
     return Order(action=action, total_quantity=Decimal(qty), order_type=kind, **fields)  # type: ignore[arg-type]
 
 
-def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_numbers() -> None:
-    gateway, core, client = setup()
+def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_numbers(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100_000, what_if=True)))
     (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
     state = preview.order_state
@@ -66,7 +66,9 @@ def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_
     assert (error.req_id, error.error_code) == (2, 201)
     assert error.error_string.startswith("Order rejected - reason:YOUR ORDER IS NOT ACCEPTED.")
     numbers = re.findall(r"\[([0-9.\-]+) USD\]", error.error_string)
-    assert numbers == [state.equity_with_loan_after, state.init_margin_after]
+    # Compared as numbers: text carries the simulator's "999500.00", the protobuf
+    # OrderState a double (the official client reads it back as "999500.0").
+    assert [Decimal(n) for n in numbers] == [Decimal(str(state.equity_with_loan_after)), Decimal(str(state.init_margin_after))]
     assert float(state.init_margin_after or 0) > float(state.equity_with_loan_after or 0)
     assert not [e for e in events if isinstance(e, (OrderStatus, ExecutionData))]
     # Within buying power it fills.
@@ -76,8 +78,8 @@ def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_
     assert core.broker.values("DU0000001")["InitMarginReq"] > 0
 
 
-def test_working_orders_count_in_the_margin_check() -> None:
-    gateway, core, client = setup()
+def test_working_orders_count_in_the_margin_check(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
     (instrument,) = core.universe.resolve(AAPL)
     mid = core.walks.mid(instrument, gateway.now)
     limit = round(mid * 0.9, 2)  # far below the market: both orders rest
@@ -99,8 +101,8 @@ def test_working_orders_count_in_the_margin_check() -> None:
     assert not errors(client.take(), 201)
 
 
-def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying() -> None:
-    gateway, core, client = setup()
+def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
     instrument = next(i for i in core.universe.instruments if i.contract.right == "C" and i.contract.strike == 200.0)
     call = Contract(con_id=instrument.con_id, exchange="SMART")
     underlying = core.universe.underlying(instrument)
@@ -114,8 +116,8 @@ def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying
     assert per_share > premium + 0.1 * spot  # far more than the premium alone
 
 
-def test_fills_report_commission_and_realized_pnl_net_of_both_commissions() -> None:
-    gateway, core, client = setup()
+def test_fills_report_commission_and_realized_pnl_net_of_both_commissions(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)))
     gateway.advance(30.0)
     client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100)))
@@ -133,8 +135,8 @@ def test_fills_report_commission_and_realized_pnl_net_of_both_commissions() -> N
     assert core.broker.values("DU0000001")["RealizedPnL"] == sum(f.realized_pnl or 0.0 for f in core.broker.fills)
 
 
-def test_a_large_market_order_fills_in_several_executions_at_the_displayed_levels() -> None:
-    gateway, core, client = setup()
+def test_a_large_market_order_fills_in_several_executions_at_the_displayed_levels(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
     client.send(ReqMktDepth(req_id=9, contract=AAPL, num_rows=10, is_smart_depth=False))
     instrument = core.universe.by_con_id[265598]
     book = core.walks.book(instrument, gateway.now)
@@ -167,8 +169,8 @@ def test_a_large_market_order_fills_in_several_executions_at_the_displayed_level
     assert final
 
 
-def test_an_ioc_limit_order_takes_what_is_displayed_and_cancels_the_rest() -> None:
-    gateway, core, client = setup()
+def test_an_ioc_limit_order_takes_what_is_displayed_and_cancels_the_rest(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
     instrument = core.universe.by_con_id[265598]
     book = core.walks.book(instrument, gateway.now)
     top = book.asks[0]
@@ -179,9 +181,9 @@ def test_an_ioc_limit_order_takes_what_is_displayed_and_cancels_the_rest() -> No
     assert [e.status for e in events if isinstance(e, OrderStatus)][-1] == "Cancelled"
 
 
-def test_with_sessions_orders_wait_for_the_open_and_outside_rth_trades_pre_market() -> None:
+def test_with_sessions_orders_wait_for_the_open_and_outside_rth_trades_pre_market(server_version: int) -> None:
     pre_market = 1_710_160_000.0  # Monday 11 March 2024, 08:26 New York
-    core = SimulatorCore(seed=7, sessions=True)
+    core = SimulatorCore(server_version=server_version, seed=7, sessions=True)
     gateway = InMemoryGateway(core, now=pre_market)
     client = gateway.connect(1)
     gateway.advance(1.5)
@@ -198,8 +200,8 @@ def test_with_sessions_orders_wait_for_the_open_and_outside_rth_trades_pre_marke
     assert all(x.time >= "20240311 13:30:00" for x in fills)  # 09:30 New York is 13:30 UTC
 
 
-def test_a_halt_stops_fills_and_quotes_and_a_resumption_restarts_them() -> None:
-    core = SimulatorCore(seed=7)
+def test_a_halt_stops_fills_and_quotes_and_a_resumption_restarts_them(server_version: int) -> None:
+    core = SimulatorCore(server_version=server_version, seed=7)
     gateway = InMemoryGateway(core, now=T0)
     client = gateway.connect(1)
     gateway.advance(1.5)
@@ -226,8 +228,8 @@ def statuses(events: list[object], order_id: int) -> list[str]:
     return [e.status for e in of(events, OrderStatus) if e.order_id == order_id]  # type: ignore[attr-defined]
 
 
-def test_market_order_fill_reports() -> None:
-    gateway = sim()
+def test_market_order_fill_reports(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway, 4)
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
     events = client.take()
@@ -244,8 +246,8 @@ def test_market_order_fill_reports() -> None:
     assert of(client.take(), NextValidId) == [NextValidId(order_id=2)]
 
 
-def test_limit_order_rests_then_modify_fills_and_cancel_rules() -> None:
-    gateway = sim()
+def test_limit_order_rests_then_modify_fills_and_cancel_rules(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1.0)))
     gateway.advance(5.0)
@@ -264,8 +266,8 @@ def test_limit_order_rests_then_modify_fills_and_cancel_rules() -> None:
     assert [(e.req_id, e.error_code) for e in errors(events)] == [(2, 202)]
 
 
-def test_duplicate_and_invalid_orders() -> None:
-    gateway = sim(start_order_id=10)
+def test_duplicate_and_invalid_orders(server_version: int) -> None:
+    gateway = sim(server_version=server_version, start_order_id=10)
     client = ready(gateway)
     client.send(PlaceOrder(order_id=9, contract=AAPL, order=order("BUY", 1, "MKT")))
     assert [(e.req_id, e.error_code, e.error_string) for e in errors(client.take())] == [(9, 103, "Duplicate order id")]
@@ -283,8 +285,8 @@ def test_duplicate_and_invalid_orders() -> None:
     assert errors(client.take(), 200)
 
 
-def test_bracket_waits_for_the_transmitting_child() -> None:
-    gateway = sim()
+def test_bracket_waits_for_the_transmitting_child(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(
         PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1000.0, transmit=False)),
@@ -306,8 +308,8 @@ def test_bracket_waits_for_the_transmitting_child() -> None:
     assert positions[-1].position == 0  # type: ignore[attr-defined]
 
 
-def test_oca_group_stop_trailing_and_stop_limit() -> None:
-    gateway = sim()
+def test_oca_group_stop_trailing_and_stop_limit(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(
         PlaceOrder(order_id=1, contract=MSFT, order=order("BUY", 5, "LMT", lmt_price=10000.0, oca_group="g1", oca_type=1)),
@@ -330,8 +332,8 @@ def test_oca_group_stop_trailing_and_stop_limit() -> None:
     assert statuses(client.take(), 8) == ["PreSubmitted"]
 
 
-def test_global_cancel_and_open_orders() -> None:
-    gateway = sim()
+def test_global_cancel_and_open_orders(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     first = ready(gateway, 1)
     second = ready(gateway, 2)
     first.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 1, "LMT", lmt_price=1.0)))
@@ -347,20 +349,21 @@ def test_global_cancel_and_open_orders() -> None:
     assert statuses(first.take(), 1) == ["Cancelled"] and statuses(second.take(), 1) == ["Cancelled"]
 
 
-def test_what_if_order() -> None:
-    gateway = sim()
+def test_what_if_order(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(PlaceOrder(order_id=1, contract=ES, order=order("BUY", 2, "MKT", what_if=True)))
     events = client.take()
     (preview,) = of(events, OpenOrder)
     state = preview.order_state  # type: ignore[attr-defined]
-    assert state.init_margin_change == "30360.00" and state.commission_and_fees == 4.5
-    assert state.init_margin_before == "0.00" and state.commission_and_fees_currency == "USD"
+    # Numbers: "30360.00" in text, a double in the protobuf OrderState.
+    assert Decimal(str(state.init_margin_change)) == Decimal("30360.00") and state.commission_and_fees == 4.5
+    assert Decimal(str(state.init_margin_before)) == 0 and state.commission_and_fees_currency == "USD"
     assert of(events, OrderStatus) == [] and of(events, ExecutionData) == []
 
 
-def test_executions_request() -> None:
-    gateway = sim()
+def test_executions_request(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 3, "MKT")),
                 PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20000, "MKT")))
@@ -373,8 +376,8 @@ def test_executions_request() -> None:
     assert of(events, ExecutionDataEnd) == [ExecutionDataEnd(req_id=5), ExecutionDataEnd(req_id=6)]
 
 
-def test_fills_are_at_prices_the_quote_stream_published() -> None:
-    gateway, core, client = setup()
+def test_fills_are_at_prices_the_quote_stream_published(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
     client.send(ReqMktData(req_id=1, contract=AAPL))
     published: set[tuple[int, float]] = set()
     fills: list[tuple[str, float]] = []
@@ -393,8 +396,8 @@ def test_fills_are_at_prices_the_quote_stream_published() -> None:
         assert ((2 if side == "BOT" else 1), price) in published, (side, price)
 
 
-def test_cash_settled_index_options_settle_at_expiry() -> None:
-    gateway, core, client = setup()  # Monday 11 March 2024; the first SPXW expiry is Friday the 15th
+def test_cash_settled_index_options_settle_at_expiry(server_version: int) -> None:
+    gateway, core, client = setup(server_version)  # Monday 11 March 2024; the first SPXW expiry is Friday the 15th
     universe = core.universe
     (spx,) = universe.resolve(Contract(symbol="SPX", sec_type="IND", exchange="CBOE"))
 

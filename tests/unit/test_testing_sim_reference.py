@@ -53,8 +53,8 @@ T0 = 1_710_168_000.0  # Monday 11 March 2024, 14:40 UTC
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 
 
-def connect() -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
-    core = SimulatorCore(seed=6)
+def connect(server_version: int) -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
+    core = SimulatorCore(server_version=server_version, seed=6)
     gateway = InMemoryGateway(core, now=T0)
     client = gateway.connect(1)
     gateway.advance(1.5)
@@ -62,8 +62,8 @@ def connect() -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
     return gateway, core, client
 
 
-def test_completed_orders_list_filled_and_cancelled_orders() -> None:
-    gateway, core, client = connect()
+def test_completed_orders_list_filled_and_cancelled_orders(server_version: int) -> None:
+    gateway, core, client = connect(server_version)
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY", total_quantity=Decimal(10), order_type="MKT")),
                 PlaceOrder(order_id=2, contract=AAPL, order=Order(action="BUY", total_quantity=Decimal(10), order_type="LMT", lmt_price=1.0)))
     gateway.advance(5.0)
@@ -83,8 +83,8 @@ def test_completed_orders_list_filled_and_cancelled_orders() -> None:
 
 @pytest.mark.parametrize(("what", "kind"), [("TRADES", HistoricalTicksLast), ("BID_ASK", HistoricalTicksBidAsk),
                                             ("MIDPOINT", HistoricalTicks)])
-def test_historical_ticks_are_stable_and_in_trading_hours(what: str, kind: type) -> None:
-    gateway, core, client = connect()
+def test_historical_ticks_are_stable_and_in_trading_hours(server_version: int, what: str, kind: type) -> None:
+    gateway, core, client = connect(server_version)
     request = ReqHistoricalTicks(req_id=3, contract=AAPL, start_date_time="", end_date_time="20240311 14:00:00",
                                  number_of_ticks=100, what_to_show=what, use_rth=True, ignore_size=False)
     client.send(request)
@@ -101,8 +101,8 @@ def test_historical_ticks_are_stable_and_in_trading_hours(what: str, kind: type)
     assert [e.error_code for e in client.take() if isinstance(e, ErrMsg)] == [321]
 
 
-def test_histogram() -> None:
-    gateway, core, client = connect()
+def test_histogram(server_version: int) -> None:
+    gateway, core, client = connect(server_version)
     client.send(ReqHistogramData(ticker_id=5, contract=AAPL, use_rth=True, time_period="3 days"))
     (data,) = [e for e in client.take() if isinstance(e, HistogramData)]
     assert len(data.items) > 3 and all(item.size and item.size > 0 for item in data.items)
@@ -110,8 +110,8 @@ def test_histogram() -> None:
     assert prices == sorted(prices)
 
 
-def test_scanner_subscription_codes_updates_and_cancel() -> None:
-    gateway, core, client = connect()
+def test_scanner_subscription_codes_updates_and_cancel(server_version: int) -> None:
+    gateway, core, client = connect(server_version)
     client.send(ReqScannerParameters())
     (params,) = [e for e in client.take() if isinstance(e, ScannerParameters)]
     assert all(f"<scanCode>{code}</scanCode>" in params.xml for code in SCAN_CODES)
@@ -129,8 +129,8 @@ def test_scanner_subscription_codes_updates_and_cancel() -> None:
     assert [e.error_code for e in client.take() if isinstance(e, ErrMsg)] == [321]
 
 
-def test_historical_news_and_articles() -> None:
-    gateway, core, client = connect()
+def test_historical_news_and_articles(server_version: int) -> None:
+    gateway, core, client = connect(server_version)
     client.send(ReqHistoricalNews(req_id=10, con_id=265598, provider_codes="BRFG+DJNL", start_date_time="",
                                   end_date_time="", total_results=5))
     events = client.take()
@@ -151,8 +151,8 @@ def test_historical_news_and_articles() -> None:
     assert [e.error_code for e in client.take() if isinstance(e, ErrMsg)] == [321]
 
 
-def test_small_reference_requests_and_single_account_fa() -> None:
-    gateway, core, client = connect()
+def test_small_reference_requests_and_single_account_fa(server_version: int) -> None:
+    gateway, core, client = connect(server_version)
     client.send(ReqSmartComponents(req_id=1, bbo_exchange="9c0001"), ReqMktDepthExchanges(),
                 ReqMatchingSymbols(req_id=2, pattern="AA"), ReqFamilyCodes(), ReqFa(fa_data=3),
                 ReplaceFa(req_id=3, fa_data=1, cxml="<ListOfGroups/>"))

@@ -61,11 +61,11 @@ from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, TIMEOUT, errors, history, o
 # ------------------------------------------------------------------ connection rules
 
 
-def test_connect_sequence() -> None:
-    gateway = sim(accounts=("DU1111111", "DU2222222"))
+def test_connect_sequence(server_version: int) -> None:
+    gateway = sim(server_version=server_version, accounts=("DU1111111", "DU2222222"))
     client = gateway.connect(3)
     events = client.take()
-    assert events[0] == ConnectAck(server_version=200, connection_time="20240311 14:40:00 GMT")
+    assert events[0] == ConnectAck(server_version=server_version, connection_time="20240311 14:40:00 GMT")
     assert events[1] == ManagedAccts(accounts_list="DU1111111,DU2222222")
     assert events[2] == NextValidId(order_id=1)
     assert [(e.req_id, e.error_code) for e in errors(events)] == [(-1, 2104), (-1, 2106), (-1, 2158)]
@@ -94,8 +94,8 @@ def test_no_common_version_closes() -> None:
     assert client.closed and not any(isinstance(e, ConnectAck) for e in client.events)
 
 
-def test_rate_limit_error_100_then_disconnect() -> None:
-    gateway = sim()
+def test_rate_limit_error_100_then_disconnect(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(*[ReqCurrentTime()] * 60)
     events = client.take()
@@ -107,8 +107,8 @@ def test_rate_limit_error_100_then_disconnect() -> None:
     assert client.closed
 
 
-def test_rate_limit_is_a_sliding_second() -> None:
-    gateway = sim()
+def test_rate_limit_is_a_sliding_second(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(*[ReqCurrentTime()] * 50)
     gateway.advance(1.0)
@@ -129,20 +129,20 @@ def window_pacer(gateway: InMemoryGateway) -> InMemoryClient:
     return client
 
 
-def test_arrival_jitter_catches_the_window_pacer() -> None:
+def test_arrival_jitter_catches_the_window_pacer(server_version: int) -> None:
     # Counted on arrival, the window pacer's two bursts fall in two seconds ...
-    exact = window_pacer(sim())
+    exact = window_pacer(sim(server_version=server_version))
     assert not exact.closed and len(of(exact.events, CurrentTime)) == 90
     # ... but a gateway that reads the first burst a few milliseconds late sees
     # more than 50 in one second: error 100, then the connection is closed.
     for seed in range(5):
-        late = window_pacer(InMemoryGateway(SimulatorCore(seed=seed, arrival_jitter=0.1), now=T0))
+        late = window_pacer(InMemoryGateway(SimulatorCore(server_version=server_version, seed=seed, arrival_jitter=0.1), now=T0))
         assert late.closed and len(errors(late.events, 100)) == 1
 
 
-def test_arrival_jitter_is_survived_by_the_token_bucket() -> None:
+def test_arrival_jitter_is_survived_by_the_token_bucket(server_version: int) -> None:
     for seed in range(5):
-        gateway = InMemoryGateway(SimulatorCore(seed=seed, arrival_jitter=0.1), now=T0)
+        gateway = InMemoryGateway(SimulatorCore(server_version=server_version, seed=seed, arrival_jitter=0.1), now=T0)
         pacer: Pacer[Message] = Pacer(PacingConfig())
         client = gateway.connect(1)
         pacer.on_connect(gateway.now, server_version=200)
@@ -163,8 +163,8 @@ def test_arrival_jitter_must_not_be_negative() -> None:
         SimulatorCore(arrival_jitter=-0.1)
 
 
-def test_paceapi_queues_instead_of_disconnecting() -> None:
-    gateway = sim()
+def test_paceapi_queues_instead_of_disconnecting(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway, connect_options="+PACEAPI")
     client.send(*[ReqCurrentTime()] * 60)
     assert len(of(client.take(), CurrentTime)) == 50
@@ -173,8 +173,8 @@ def test_paceapi_queues_instead_of_disconnecting() -> None:
     assert not client.closed and errors(client.events, 100) == []
 
 
-def test_client_id_in_use() -> None:
-    gateway = sim()
+def test_client_id_in_use(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     first = ready(gateway, 5)
     second = gateway.connect(5)
     assert [(e.req_id, e.error_code) for e in errors(second.events)] == [(-1, 326)]
@@ -188,16 +188,16 @@ def test_client_id_in_use() -> None:
     assert of(again.events, NextValidId) and not again.closed
 
 
-def test_requests_before_start_api_are_ignored_and_malformed_ones_get_320() -> None:
-    gateway = sim()
+def test_requests_before_start_api_are_ignored_and_malformed_ones_get_320(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send_bytes(b"\x00\x00\x00\x0549\x00x\x00")  # a reqCurrentTime with a bad version... still decodes
     client.send_bytes(b"\x00\x00\x00\x04" + b"777\x00")
     assert errors(client.take(), 320)
 
 
-def test_unsupported_requests_get_an_answer() -> None:
-    gateway = sim()
+def test_unsupported_requests_get_an_answer(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqWshMetaData(req_id=3))
     (error,) = errors(client.take())
@@ -206,11 +206,11 @@ def test_unsupported_requests_get_an_answer() -> None:
     assert gateway.core.unhandled == ["ReqWshMetaData"]  # type: ignore[attr-defined]
 
 
-def test_requests_are_dispatched_by_the_catalogue() -> None:
+def test_requests_are_dispatched_by_the_catalogue(server_version: int) -> None:
     from ibwire.catalog import REQUESTS
     from ibwire.testing.simulator import _handlers_by_id
 
-    core = SimulatorCore(seed=7)
+    core = SimulatorCore(server_version=server_version, seed=7)
     handlers = core._handlers
     for msg_id, handler in handlers.items():
         cls = REQUESTS[OutgoingId(msg_id)].message_class
@@ -225,8 +225,8 @@ def test_requests_are_dispatched_by_the_catalogue() -> None:
         _handlers_by_id(Stray())
 
 
-def test_simple_requests() -> None:
-    gateway = sim()
+def test_simple_requests(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqCurrentTime(), ReqManagedAccts(), ReqUserInfo(req_id=4), ReqMarketRule(market_rule_id=26),
                 ReqNewsProviders(), ReqScannerParameters(), ReqIds())
@@ -242,8 +242,8 @@ def test_simple_requests() -> None:
 # ------------------------------------------------------------------ contracts
 
 
-def test_contract_details() -> None:
-    gateway = sim()
+def test_contract_details(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqContractData(req_id=1, contract=AAPL), ReqContractData(req_id=2, contract=Contract(symbol="ZZZZ", sec_type="STK")))
     events = client.take()
@@ -262,8 +262,8 @@ def test_contract_details() -> None:
         assert len(of(client.take(), ContractData)) == 1
 
 
-def test_option_chain() -> None:
-    gateway = sim()
+def test_option_chain(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     client = ready(gateway)
     client.send(ReqSecDefOptParams(req_id=5, underlying_symbol="AAPL", fut_fop_exchange="", underlying_sec_type="STK", underlying_con_id=265598))
     events = client.take()
@@ -276,8 +276,8 @@ def test_option_chain() -> None:
 # ------------------------------------------------------------------ faults and determinism
 
 
-def test_scheduled_faults() -> None:
-    gateway = sim()
+def test_scheduled_faults(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
     core: SimulatorCore = gateway.core  # type: ignore[assignment]
     one = ready(gateway, 1)
     two = ready(gateway, 2)
@@ -316,18 +316,18 @@ def script(gateway: InMemoryGateway) -> list[object]:
     return list(client.events)
 
 
-def test_same_seed_same_conversation() -> None:
-    first = script(sim())
-    assert script(sim()) == first
-    other = script(InMemoryGateway(SimulatorCore(seed=8), now=T0))
+def test_same_seed_same_conversation(server_version: int) -> None:
+    first = script(sim(server_version=server_version))
+    assert script(sim(server_version=server_version)) == first
+    other = script(InMemoryGateway(SimulatorCore(server_version=server_version, seed=8), now=T0))
     assert other != first
 
 
 # ------------------------------------------------------------------ front ends
 
 
-def test_threaded_gateway_serves_several_clients() -> None:
-    with SimulatedGateway(seed=1, accounts=("DU1234567",)) as gateway:
+def test_threaded_gateway_serves_several_clients(server_version: int) -> None:
+    with SimulatedGateway(server_version=server_version, seed=1, accounts=("DU1234567",)) as gateway:
         assert gateway.port
         with WireClient("127.0.0.1", gateway.port, 1, timeout=TIMEOUT) as one, \
                 WireClient("127.0.0.1", gateway.port, 2, timeout=TIMEOUT) as two:
@@ -349,8 +349,8 @@ def test_threaded_gateway_serves_several_clients() -> None:
             assert one.wait_for(ErrMsg, lambda e: e.error_code == 2104)
 
 
-def test_threaded_gateway_enforces_the_message_rate() -> None:
-    with SimulatedGateway(seed=1) as gateway:
+def test_threaded_gateway_enforces_the_message_rate(server_version: int) -> None:
+    with SimulatedGateway(server_version=server_version, seed=1) as gateway:
         with WireClient("127.0.0.1", gateway.port, 1, timeout=TIMEOUT) as client:
             client.connect()
             client.send_many([ReqCurrentTime()] * 60)
@@ -362,9 +362,9 @@ def test_threaded_gateway_enforces_the_message_rate() -> None:
     assert isinstance(client.events[-1], ConnectionClosed)
 
 
-def test_threaded_gateway_refuses_during_a_reset_with_a_fake_clock() -> None:
+def test_threaded_gateway_refuses_during_a_reset_with_a_fake_clock(server_version: int) -> None:
     now = [T0]
-    with SimulatedGateway(seed=1, clock=lambda: now[0]) as gateway:
+    with SimulatedGateway(server_version=server_version, seed=1, clock=lambda: now[0]) as gateway:
         port = gateway.port
         with WireClient("127.0.0.1", port, 1, timeout=TIMEOUT) as client:
             client.connect()
@@ -400,9 +400,9 @@ def _retry(action: Callable[[], object]) -> None:
             time.sleep(0.02)
 
 
-def test_asyncio_gateway_serves() -> None:
+def test_asyncio_gateway_serves(server_version: int) -> None:
     async def main() -> list[object]:
-        async with SimulatedGateway(seed=2) as gateway:
+        async with SimulatedGateway(server_version=server_version, seed=2) as gateway:
             reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
             client = ClientProtocol(7)
             client.connect()
