@@ -787,12 +787,19 @@ class SyncApi(FrontEnd):
             The changed tickers; empty when ``timeout`` passed without a change.
 
         Raises:
+            ConnectionClosedError: the connection ended with nothing changed (the
+                client was disconnected, from any thread, or the connection was
+                lost with no reconnect to follow).
             TypeError: on the asyncio client (``async for t in client.ticker_updates()``).
         """
         return self._updated_tickers(timeout)
 
     def ticker_updates(self) -> AsyncIterator[set[Ticker]]:
         """The sets of tickers changed, one per socket read that changed any (asyncio client).
+
+        The iteration ends when the connection ends (the client was
+        disconnected, from any task, or the connection was lost with no
+        reconnect to follow), as a subscription's does.
 
         Raises:
             TypeError: on the threaded client (``client.updated_tickers(timeout)``).
