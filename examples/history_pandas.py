@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta, timezone
 
 from ibwire.contracts import Stock
-from ibwire.frames import to_frame
 from ibwire.sync import Client
 
 
@@ -17,14 +15,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=4002)
     parser.add_argument("--client-id", type=int, default=24)
     args = parser.parse_args(argv)
-    now = datetime.now(timezone.utc)
     with Client(host=args.host, port=args.port, client_id=args.client_id) as ib:
-        (contract,) = ib.qualify(Stock(args.symbol))
-        daily = ib.history(contract, now - timedelta(days=365), now, "1 day")
-        minutes = ib.history(contract, now - timedelta(days=5), now, "1 min")
+        daily = ib.history(Stock(args.symbol), "1 Y", bar_size="1 day")
+        minutes = ib.history(Stock(args.symbol), "5 D", bar_size="1 min")
     for name, bars in (("daily", daily), ("1 min", minutes)):
         try:
-            print(f"{name}: {len(bars)} bars\n{to_frame(bars).tail(3)}")
+            print(f"{name}: {len(bars)} bars\n{bars.to_frame().tail(3)}")
         except ImportError:  # no pandas
             print(f"{name}: {len(bars)} bars\n{bars[-1]}")
     return 0

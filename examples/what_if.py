@@ -16,11 +16,8 @@ from ibwire.messages import Contract, Order
 from ibwire.sync import Client
 
 
-def money(text: str) -> str:
-    try:
-        return f"{float(text):>14,.2f}"
-    except ValueError:
-        return f"{text:>14}"
+def money(value: float | None) -> str:
+    return f"{'-':>14}" if value is None else f"{value:>14,.2f}"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -12,12 +12,13 @@ module differs from what the generator produces.  Each client supplies only
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._frontend import FrontEnd
-from ._history import bar_time, chunk_request, is_no_data, plan_chunks
+from ._history import bar_time, chunk_request, is_no_data, parse_duration, plan_chunks
 from ._session import (
     AccountUpdateMessage,
     DepthMessage,
@@ -26,6 +27,7 @@ from ._session import (
     Pending,
     TrackedOrder,
 )
+from .bars import BarList
 from .contracts import resolve_contract
 from .errorcodes import CodeTable
 from .errors import AccountUpdatesOffError, ApiError, ContractNotFoundError
@@ -186,7 +188,7 @@ class SyncApi(FrontEnd):
         format_date: int = 1,
         chart_options: str = "",
         timeout: float | None = None,
-    ) -> list[BarData]:
+    ) -> BarList:
         """Historical bars (``reqHistoricalData``), paced by IB's historical rules.
 
         Args:
@@ -201,7 +203,7 @@ class SyncApi(FrontEnd):
             timeout: seconds to wait; the client's default when omitted.
 
         Returns:
-            The bars, oldest first.
+            The bars, oldest first: a list with :meth:`~ibwire.bars.BarList.to_frame`.
 
         Raises:
             ApiError: TWS answered with an error (162: pacing, no data...).
@@ -220,7 +222,8 @@ class SyncApi(FrontEnd):
             chart_options=chart_options,
         )
         limit = self._timeout(timeout)
-        return self._call(lambda now: self._session.historical_bars(request, now, limit))
+        bars = self._call(lambda now: self._session.historical_bars(request, now, limit))
+        return BarList(bars)
 
     def head_timestamp(
         self,
@@ -658,16 +661,20 @@ class SyncApi(FrontEnd):
     def history(
         self,
         contract: Contract,
-        start: datetime | float,
-        end: datetime | float,
-        bar_size: str,
+        start: datetime | float | timedelta | str,
+        end: datetime | float | None = None,
+        bar_size: str = "1 day",
         what_to_show: str = "TRADES",
         use_rth: bool = True,
         progress: Callable[[int, int], None] | None = None,
         *,
         timeout: float | None = None,
-    ) -> list[BarData]:
+    ) -> BarList:
         """Every bar from ``start`` to ``end``, however long the span.
+
+        ``client.history(aapl, "1 Y")`` is a year of daily bars up to now, and
+        ``client.history(aapl, "5 D", bar_size="1 min").to_frame()`` five days of
+        minute bars in pandas.
 
         The span is cut into the requests IB answers (the planner of
         ``ibwire history``, :func:`ibwire._history.plan_chunks`), sent oldest
@@ -680,9 +687,15 @@ class SyncApi(FrontEnd):
 
         Args:
             contract: the contract.
-            start: the first moment wanted: a datetime (naive means UTC) or epoch seconds.
-            end: the end of the span (excluded), likewise.
-            bar_size: ``"1 min"``, ``"1 hour"``, ``"1 day"``...
+            start: the first moment wanted: a datetime (naive means UTC) or epoch
+                seconds; or how long before ``end``: a :class:`~datetime.timedelta`
+                or IB's duration text (``"1 Y"``, ``"6 M"``, ``"2 W"``, ``"5 D"``,
+                ``"3600 S"``), counted in calendar time (a month is 30 days and a
+                year 365, as in IB's step-size table; IB's own ``"5 D"`` counts
+                trading days).
+            end: the end of the span (excluded), likewise; ``None`` (default) for
+                now (the computer's clock).
+            bar_size: ``"1 min"``, ``"1 hour"``, ``"1 day"`` (default)...
             what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...
             use_rth: regular trading hours only.
             progress: called with (chunks done, chunks in all) after each chunk.
@@ -691,13 +704,21 @@ class SyncApi(FrontEnd):
 
         Returns:
             The bars, oldest first, one per bar time (dates as epoch seconds, or
-            ``yyyymmdd`` for daily bars).
+            ``yyyymmdd`` for daily bars): a list with
+            :meth:`~ibwire.bars.BarList.to_frame`.
 
         Raises:
+            ValueError: ``start`` is text that is not a duration.
             ApiError: TWS answered a chunk with an error.
             RequestTimeoutError: a chunk got no complete answer in time.
         """
-        first, last = _epoch(start), _epoch(end)
+        last = int(time.time()) if end is None else _epoch(end)
+        if isinstance(start, str):
+            first = last - parse_duration(start)
+        elif isinstance(start, timedelta):
+            first = last - int(start.total_seconds())
+        else:
+            first = _epoch(start)
         chunks = plan_chunks(first, last, bar_size)
         limit = self._timeout(timeout)
         found: dict[int, BarData] = {}
@@ -715,7 +736,7 @@ class SyncApi(FrontEnd):
                     found.setdefault(moment, bar)
             if progress is not None:
                 progress(index + 1, len(chunks))
-        return [found[moment] for moment in sorted(found)]
+        return BarList([found[moment] for moment in sorted(found)])
 
     def _bars_of(
         self, request: ReqHistoricalData, limit: float | None
@@ -766,12 +787,19 @@ class SyncApi(FrontEnd):
             The changed tickers; empty when ``timeout`` passed without a change.
 
         Raises:
+            ConnectionClosedError: the connection ended with nothing changed (the
+                client was disconnected, from any thread, or the connection was
+                lost with no reconnect to follow).
             TypeError: on the asyncio client (``async for t in client.ticker_updates()``).
         """
         return self._updated_tickers(timeout)
 
     def ticker_updates(self) -> AsyncIterator[set[Ticker]]:
         """The sets of tickers changed, one per socket read that changed any (asyncio client).
+
+        The iteration ends when the connection ends (the client was
+        disconnected, from any task, or the connection was lost with no
+        reconnect to follow), as a subscription's does.
 
         Raises:
             TypeError: on the threaded client (``client.updated_tickers(timeout)``).

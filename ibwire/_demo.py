@@ -222,7 +222,8 @@ def _tour(
         stop_loss = _round_tick(bid - 3 * tick, tick)
         margin = client.what_if(contract, Order(action="BUY", order_type="LMT",
                                                  total_quantity=Decimal(10), lmt_price=entry))
-        say.say(f"what-if first: initial margin change {_money(margin.init_margin_change).strip()}, "
+        change = margin.init_margin_change
+        say.say(f"what-if first: initial margin change {'-' if change is None else f'{change:,.2f}'}, "
                 f"commission {margin.commission_and_fees}")
         bracket = client.bracket_order("BUY", 10, entry, take_profit, stop_loss,
                                        order_ref=_ORDER_REF, tif="DAY")

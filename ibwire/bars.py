@@ -3,7 +3,8 @@
 ``bar_size_setting`` texts (``"1 min"``, ``"5 secs"``) are read by
 :func:`bar_seconds`, and a bar's ``date`` (or a request's ``endDateTime``) by
 :func:`bar_datetime` / :func:`bar_time`.  The pacer, ``ibwire history``,
-:mod:`ibwire.frames` and the simulator all call these.
+:mod:`ibwire.frames` and the simulator all call these.  The clients' bar
+helpers return a :class:`BarList`.
 
 This module does no I/O (a named time zone's rules are loaded by
 :mod:`zoneinfo` the first time a date names it).
@@ -12,9 +13,14 @@ This module does no I/O (a named time zone's rules are loaded by
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-__all__ = ["BAR_SIZES", "bar_datetime", "bar_seconds", "bar_time"]
+from .messages import BarData
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+__all__ = ["BAR_SIZES", "BarList", "bar_datetime", "bar_seconds", "bar_time"]
 
 #: The bar size settings IB accepts, in seconds.
 BAR_SIZES: Final[dict[str, int]] = {
@@ -84,3 +90,33 @@ def bar_time(date: str) -> int:
         ValueError: not a bar date.
     """
     return int(bar_datetime(date).timestamp())
+
+
+class BarList(list[BarData]):
+    """Bars, oldest first: what ``history`` and ``historical_bars`` return.
+
+    A plain list of :class:`~ibwire.messages.BarData` (it compares equal to one)
+    that turns itself into a DataFrame.
+
+    Example:
+        >>> daily = client.history(aapl, "1 Y", bar_size="1 day")  # doctest: +SKIP
+        >>> daily.to_frame()["close"].pct_change()                  # doctest: +SKIP
+    """
+
+    __slots__ = ()
+
+    def to_frame(self, *, exact: bool = False) -> pandas.DataFrame:
+        """The bars as a DataFrame indexed by time (:func:`ibwire.frames.to_frame`).
+
+        Daily and longer bars (dated ``yyyymmdd``) are indexed at midnight UTC,
+        shorter ones at their time; the time-zone aware index sorts both alike.
+
+        Args:
+            exact: keep volume and WAP as :class:`~decimal.Decimal`.
+
+        Raises:
+            ImportError: pandas is not installed (the message says how to install it).
+        """
+        from .frames import to_frame
+
+        return to_frame(self, exact=exact)

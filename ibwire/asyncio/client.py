@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Hashable
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import Final, TypeVar, cast
 
 from .._api_async import AsyncApi
 from .._session import (
@@ -35,6 +35,10 @@ __all__ = ["Client", "Subscription"]
 logger = logging.getLogger("ibwire")
 
 T = TypeVar("T")
+
+
+#: The phases in which no reconnect will follow: waits on live objects end.
+_ENDED: Final = (Phase.DISCONNECTED, Phase.CLOSED)
 
 
 class Subscription(SubscriptionBuffer[T]):
@@ -152,7 +156,7 @@ class Client(AsyncApi):
         self._dispatching = False
         # Waiters on live objects (tickers, trades): woken after a read that changed one.
         self._live_waiters: list[asyncio.Future[None]] = []
-        self._seen_changes = 0
+        self._seen_changes: tuple[int, Phase] = (0, Phase.IDLE)
         self._session.blotter.owner = self
 
     # ------------------------------------------------------------------ connect
@@ -312,7 +316,8 @@ class Client(AsyncApi):
                     transport.abort()
         self._arm_timer()
         self._dispatch()
-        changes = self._session.live_changes
+        # A change of phase wakes them too: a disconnect ends their wait.
+        changes = (self._session.live_changes, self._session.phase)
         if changes != self._seen_changes and self._live_waiters:
             self._seen_changes = changes
             waiters, self._live_waiters = self._live_waiters, []
@@ -409,6 +414,8 @@ class Client(AsyncApi):
             updated = self._session.take_updated_tickers()
             if updated:
                 yield updated
+            elif self._session.phase in _ENDED:
+                return
             else:
                 await self._live_change()
 
@@ -424,9 +431,8 @@ class Client(AsyncApi):
         return True
 
     async def _trade_done(self, trade: Trade) -> Trade:
-        ended = (Phase.DISCONNECTED, Phase.CLOSED)
         while not trade.is_done():
-            if self._session.phase in ended:
+            if self._session.phase in _ENDED:
                 raise ConnectionClosedError(f"order {trade.order_id}: the connection ended first")
             await self._live_change()
         return trade

@@ -212,8 +212,9 @@ class OrderAllocation:
 class OrderState:
     """An order's status and what-if (margin and commission) figures (the official ``OrderState``).
 
-    The margin figures before/change/after are text, as in the official class:
-    TWS sends them as it formats them (often the max-double literal when unknown).
+    The margin figures before/change/after are numbers (the official class keeps
+    them as the text TWS sent); ``None`` when unset: TWS sends Java's max-double
+    literal ``1.7976931348623157E308`` for an order that is not a what-if preview.
 
     Attributes:
         status: ``PreSubmitted``, ``Submitted``, ``Filled``, ``Cancelled``, ...
@@ -225,7 +226,8 @@ class OrderState:
         equity_with_loan_change: change of equity with loan (server 142+).
         init_margin_after: initial margin after the order.
         maint_margin_after: maintenance margin after the order.
-        equity_with_loan_after: equity with loan after the order.
+        equity_with_loan_after: equity with loan after the order (all nine in
+            ``margin_currency``; ``None`` when unset).
         commission_and_fees: the (estimated) commission; ``None`` when unset.
         min_commission_and_fees: the lowest estimated commission; ``None`` when unset.
         max_commission_and_fees: the highest estimated commission; ``None`` when unset.
@@ -250,15 +252,15 @@ class OrderState:
     """
 
     status: str = ""
-    init_margin_before: str = ""
-    maint_margin_before: str = ""
-    equity_with_loan_before: str = ""
-    init_margin_change: str = ""
-    maint_margin_change: str = ""
-    equity_with_loan_change: str = ""
-    init_margin_after: str = ""
-    maint_margin_after: str = ""
-    equity_with_loan_after: str = ""
+    init_margin_before: float | None = None
+    maint_margin_before: float | None = None
+    equity_with_loan_before: float | None = None
+    init_margin_change: float | None = None
+    maint_margin_change: float | None = None
+    equity_with_loan_change: float | None = None
+    init_margin_after: float | None = None
+    maint_margin_after: float | None = None
+    equity_with_loan_after: float | None = None
     commission_and_fees: float | None = None
     min_commission_and_fees: float | None = None
     max_commission_and_fees: float | None = None

@@ -95,6 +95,19 @@ _FLOAT_OR_UNSET: Final = Kind(
     optional=True,
 )
 
+#: An ``OrderState`` margin figure: the official decoder keeps the text, we keep
+#: the number.  Empty text and a max-double literal read as None, and None is
+#: written as TWS writes it for an order that is not a what-if (Java's spelling,
+#: as in the captures of ``../shared/vectors``).
+_MARGIN: Final = Kind(
+    "margin",
+    "_opt_float({x})",
+    '("1.7976931348623157E308" if {v} is None else _fmt_float({v}))',
+    float,
+    optional=True,
+    raw="(None if {x} in _UNSET_FLOAT_RAW else float({x}))",
+)
+
 #: A number the official client sends with ``str()`` whatever its Python type:
 #: its int default 0 goes out as ``"0"``, a float as ``"0.5"`` (and TWS reports
 #: the discretionary amount as ``"0"`` too).  Integer text reads back as an int
@@ -585,15 +598,15 @@ class OpenOrder(Message):
         # decodeWhatIfInfoAndCommissionAndFees
         F("order.what_if", BOOL),
         F("order_state.status", STR),
-        F("order_state.init_margin_before", STR, since=SV.WHAT_IF_EXT_FIELDS),
-        F("order_state.maint_margin_before", STR, since=SV.WHAT_IF_EXT_FIELDS),
-        F("order_state.equity_with_loan_before", STR, since=SV.WHAT_IF_EXT_FIELDS),
-        F("order_state.init_margin_change", STR, since=SV.WHAT_IF_EXT_FIELDS),
-        F("order_state.maint_margin_change", STR, since=SV.WHAT_IF_EXT_FIELDS),
-        F("order_state.equity_with_loan_change", STR, since=SV.WHAT_IF_EXT_FIELDS),
-        F("order_state.init_margin_after", STR),
-        F("order_state.maint_margin_after", STR),
-        F("order_state.equity_with_loan_after", STR),
+        F("order_state.init_margin_before", _MARGIN, since=SV.WHAT_IF_EXT_FIELDS),
+        F("order_state.maint_margin_before", _MARGIN, since=SV.WHAT_IF_EXT_FIELDS),
+        F("order_state.equity_with_loan_before", _MARGIN, since=SV.WHAT_IF_EXT_FIELDS),
+        F("order_state.init_margin_change", _MARGIN, since=SV.WHAT_IF_EXT_FIELDS),
+        F("order_state.maint_margin_change", _MARGIN, since=SV.WHAT_IF_EXT_FIELDS),
+        F("order_state.equity_with_loan_change", _MARGIN, since=SV.WHAT_IF_EXT_FIELDS),
+        F("order_state.init_margin_after", _MARGIN),
+        F("order_state.maint_margin_after", _MARGIN),
+        F("order_state.equity_with_loan_after", _MARGIN),
         F("order_state.commission_and_fees", OPT_FLOAT),
         F("order_state.min_commission_and_fees", OPT_FLOAT),
         F("order_state.max_commission_and_fees", OPT_FLOAT),

@@ -477,7 +477,9 @@ _OUTSIDE_RTH: Final = tuple(
 
 ORDER_STATE: Final = ObjectMap(OrderState, [
     _s("status", "status"),
-    *[Link(pb, attr, Conv.DOUBLE_TEXT, skip="") for pb, attr in _MARGINS],
+    # The official decoder keeps the margins as ``decimalMaxString`` text; we
+    # keep the double, as in the text form.
+    *[_d(pb, attr) for pb, attr in _MARGINS],
     _d("commissionAndFees", "commission_and_fees"),
     _d("minCommissionAndFees", "min_commission_and_fees"),
     _d("maxCommissionAndFees", "max_commission_and_fees"),

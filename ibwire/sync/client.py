@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import Final, TypeVar, cast
 
 from .._api import SyncApi
 from .._session import (
@@ -44,6 +44,8 @@ T = TypeVar("T")
 _READ_SIZE = 256 * 1024
 # How much longer than its own timeout a helper waits for the reader to time it out.
 _WAIT_MARGIN = 2.0
+#: The phases in which no reconnect will follow: waits on live objects end.
+_ENDED: Final = (Phase.DISCONNECTED, Phase.CLOSED)
 
 
 class Subscription(SubscriptionBuffer[T]):
@@ -146,9 +148,10 @@ class Client(SyncApi):
         self._wake_w: socket.socket | None = None
         self._armed: float | None = None
         # Waiters on live objects (tickers, trades) wake on _live_changed after
-        # a read that changed one; it is never held around a session call.
+        # a read that changed one, and when the session's phase changes (a
+        # disconnect ends their wait); it is never held around a session call.
         self._live_changed = threading.Condition(threading.Lock())
-        self._seen_changes = 0
+        self._seen_changes: tuple[int, Phase] = (0, Phase.IDLE)
         self._session.blotter.owner = self
 
     # ------------------------------------------------------------------ connect
@@ -272,7 +275,7 @@ class Client(SyncApi):
                     session = self._session
                     if (
                         sock is None
-                        and session.phase in (Phase.DISCONNECTED, Phase.CLOSED)
+                        and session.phase in _ENDED
                         and not session.has_events
                     ):
                         break
@@ -342,7 +345,7 @@ class Client(SyncApi):
                         self._session.transport_closed(self._clock())
         with self._lock:
             events = self._session.events_to_dispatch()
-            changes = self._session.live_changes
+            changes = (self._session.live_changes, self._session.phase)
         if changes != self._seen_changes:
             self._seen_changes = changes
             with self._live_changed:
@@ -459,14 +462,22 @@ class Client(SyncApi):
         return self._wait_live(ready, timeout)
 
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
-        return self._wait_live(self._session.take_updated_tickers, timeout)
+        session = self._session
+        updated: set[Ticker] = set()
+
+        def ready() -> bool:
+            updated.update(session.take_updated_tickers())
+            return bool(updated) or session.phase in _ENDED
+
+        if self._wait_live(ready, timeout) and not updated:
+            raise ConnectionClosedError("the connection ended while waiting for tickers")
+        return updated
 
     def _wait_trade(self, trade: Trade, timeout: float | None) -> None:
         if threading.current_thread() is self._reader:
             raise RuntimeError("trade.wait() was called from a wrapper callback (the reader thread)")
         session = self._session
-        ended = (Phase.DISCONNECTED, Phase.CLOSED)
-        if not self._wait_live(lambda: trade.is_done() or session.phase in ended, timeout):
+        if not self._wait_live(lambda: trade.is_done() or session.phase in _ENDED, timeout):
             raise RequestTimeoutError(f"order {trade.order_id} not done within {timeout}s")
         if not trade.is_done():
             raise ConnectionClosedError(f"order {trade.order_id}: the connection ended first")

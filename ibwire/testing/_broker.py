@@ -491,10 +491,11 @@ class Broker:
         """The margin and commission preview of an order (a what-if order's state)."""
         before, after, commission = self.check(sim, price)
 
-        def text(value: float) -> str:
-            return f"{value:.2f}"
+        # Cents, as in the text of a margin rejection (error 201).
+        def text(value: float) -> float:
+            return round(value, 2)
 
-        def change(key: str) -> str:
+        def change(key: str) -> float:
             return text(after[key] - before[key])
 
         return OrderState(

@@ -82,6 +82,20 @@ def official_bytes(version: int, call: Callable[[Any], None]) -> bytes:
     return b"".join(client.conn.sent)
 
 
+def official_refusal(version: int, call: Callable[[Any], None]) -> str:
+    """The error text the official ``EClient`` reports for ``call(client)`` at
+    ``version`` when it refuses the request and sends nothing."""
+    wrapper = Recorder()
+    client = EClient(wrapper)
+    client.serverVersion_ = version
+    client.connState = EClient.CONNECTED
+    client.conn = FakeConnection()
+    call(client)
+    assert client.conn.sent == []
+    ((_, args),) = [c for c in wrapper.calls if c[0] == "error"]
+    return str(args[3])
+
+
 def official_calls(version: int, data: bytes) -> list[tuple[str, tuple[Any, ...]]]:
     """The callbacks the official ``Decoder`` makes for server frames ``data``."""
     wrapper = Recorder()

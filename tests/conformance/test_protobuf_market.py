@@ -41,6 +41,7 @@ from .oracle import (
     official_bytes,
     official_calls,
     official_contract,
+    official_refusal,
     tag_values,
     through_official,
     unset,
@@ -72,11 +73,29 @@ contracts = st.builds(
 options = st.sampled_from(["", "a=1;"])
 
 
-def _text_safe(version: int, contract: Contract, options_text: str) -> bool:
-    # The text form has no "absent" strike, sends a delta-neutral contract's
-    # values as text, and the official client refuses options text: those cases
-    # are the text codec's, tested elsewhere.
-    return version >= 206 or (contract.strike is not None and not options_text)
+def _text_options(version: int, request: Any, name: str, refusal: str) -> Any:
+    """The request the official client sends: below 206, without its options.
+
+    The official Python client refuses options in the text form
+    (``NotImplementedError("not supported")``, reported as an error, nothing
+    sent) though it sends them from 206; IB's Java ``EClient`` sends them in the
+    text form too (``tag=value;`` text in the last field, from
+    MIN_SERVER_VER_LINKING), and so does ibwire: the same bytes as without
+    options but for that field.
+    """
+    options = getattr(request, name)
+    if version >= 206 or not options:
+        return request
+    assert "not supported" in refusal
+    plain = dataclasses.replace(request, **{name: ""})
+    assert _sent(version, request)[4:] == _sent(version, plain)[4:-1] + options.encode() + b"\0"
+    return plain
+
+
+def _sent(version: int, request: Any) -> bytes:
+    client, _ = connected(version)
+    client.send(request)
+    return client.data_to_send()
 
 
 
@@ -95,11 +114,15 @@ def test_req_mkt_data_bytes(
     version: int, req_id: int, contract: Contract, ticks: str, snapshot: bool,
     regulatory: bool, options_text: str,
 ) -> None:
-    if not _text_safe(version, contract, options_text):
-        return
     request = ReqMktData(req_id=req_id, contract=contract, generic_tick_list=ticks,
                          snapshot=snapshot, regulatory_snapshot=regulatory,
                          mkt_data_options=options_text)
+    if version < 206 and options_text:
+        refusal = official_refusal(version, lambda c: c.reqMktData(
+            req_id, official_contract(contract), ticks, snapshot, regulatory,
+            tag_values(options_text)))
+        request = _text_options(version, request, "mkt_data_options", refusal)
+        options_text = ""
     client, server = connected(version)
     client.send(request)
     sent = client.data_to_send()
@@ -118,10 +141,13 @@ def test_req_mkt_data_bytes(
 def test_req_mkt_depth_bytes(
     version: int, req_id: int, contract: Contract, rows: int, smart: bool, options_text: str
 ) -> None:
-    if not _text_safe(version, contract, options_text):
-        return
     request = ReqMktDepth(req_id=req_id, contract=contract, num_rows=rows, is_smart_depth=smart,
                           mkt_depth_options=options_text)
+    if version < 206 and options_text:
+        refusal = official_refusal(version, lambda c: c.reqMktDepth(
+            req_id, official_contract(contract), rows, smart, tag_values(options_text)))
+        request = _text_options(version, request, "mkt_depth_options", refusal)
+        options_text = ""
     client, server = connected(version)
     client.send(request)
     sent = client.data_to_send()

@@ -231,7 +231,17 @@ def _maps_fixed(order: Order) -> bool:
 
 INT32 = st.integers(-(2**31), 2**31 - 2)
 MULTIPLIERS = st.sampled_from(["", "1", "100", "0.5", "12.25"])
-MARGINS = st.sampled_from(["", "0", "1.5", "-2.25", "1000000", "1.7976931348623157E308"])
+MARGINS = st.sampled_from([None, 0.0, 1.5, -2.25, 1e6, 1e20]) | st.floats(
+    min_value=-1e12, max_value=1e12, allow_nan=False
+)
+#: The nine ``OrderState`` margin figures: text in the official client, numbers in ours.
+_MARGIN_NAMES = {
+    f"{what}_{stage}"
+    for what in ("init_margin", "maint_margin", "equity_with_loan")
+    for stage in ("before", "change", "after")
+}
+#: TWS's unset margin (Java's max-double), kept as text by the official decoder.
+_JAVA_DMAX = "1.7976931348623157E308"
 TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=8)
 
 
@@ -430,6 +440,13 @@ def assert_same(ours: Any, theirs: Any, path: str, skip: set[str]) -> None:
         # A protobuf map: the official decoder lists it in its hash table's order.
         assert {i.tag: i.value for i in ours} == {i.tag: i.value for i in theirs or []}, path
         return
+    if name in _MARGIN_NAMES:
+        # The official client keeps the margins as text (the text form as TWS
+        # sent it, the protobuf form as decimalMaxString of the double); ours
+        # keeps the number: compare as numbers, empty and max-double are None.
+        assert isinstance(theirs, str), (path, theirs)
+        assert ours == (None if theirs in ("", _JAVA_DMAX) else float(theirs)), (path, ours, theirs)
+        return
     if name == "display_size" and ours is None and theirs == 0:
         return  # absent: unset to ibwire, the class default 0 to the official decoder
     if isinstance(ours, tuple):
@@ -465,19 +482,18 @@ def assert_same(ours: Any, theirs: Any, path: str, skip: set[str]) -> None:
 @st.composite
 def reported(draw: st.DrawFn, version: int, strategy: Any) -> Any:
     message = draw(strategy(200))
+    # Margins unset (the max-double literal in the text form), round, and any.
+    message = dataclasses.replace(
+        message,
+        order_state=dataclasses.replace(
+            message.order_state, **{name: draw(MARGINS) for name in _MARGIN_NAMES}
+        ),
+    )
     if version >= 204:
-        # Protobuf carries a multiplier and the margins as doubles.
+        # Protobuf carries a multiplier as a double.
         message = dataclasses.replace(
             message,
             contract=dataclasses.replace(message.contract, multiplier=draw(MULTIPLIERS)),
-            order_state=dataclasses.replace(
-                message.order_state,
-                **{
-                    fld.name: draw(MARGINS)
-                    for fld in dataclasses.fields(message.order_state)
-                    if fld.name.endswith(("_before", "_change", "_after"))
-                },
-            ),
         )
         extra = draw(protobuf_only(226))
         for name in ("sl_order_id", "sl_order_type", "pt_order_id", "pt_order_type"):
@@ -551,7 +567,7 @@ def _as_read(message: Any) -> Any:
     """What a client reads back of a reported order our server side sent in
     protobuf form: the official decoder's rules (hedge and algo parameters only
     with their type and strategy, one order combo leg per combo leg), absent
-    false flags, and margins as ``decimalMaxString`` text."""
+    and absent false flags."""
     order = message.order
     changes: dict[str, Any] = {
         # A map: a repeated tag keeps its last value.
@@ -579,15 +595,4 @@ def _as_read(message: Any) -> Any:
                  "conditions_include_overnight"):  # fmt: skip
         if getattr(order, name) is False:
             changes[name] = None
-    state = message.order_state
-    margins = {
-        fld.name: f"{Decimal(str(float(value))):f}"
-        for fld in dataclasses.fields(state)
-        if fld.name.endswith(("_before", "_change", "_after"))
-        and (value := getattr(state, fld.name))
-    }
-    return dataclasses.replace(
-        message,
-        order=dataclasses.replace(order, **changes),
-        order_state=dataclasses.replace(state, **margins),
-    )
+    return dataclasses.replace(message, order=dataclasses.replace(order, **changes))

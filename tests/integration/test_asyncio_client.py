@@ -28,7 +28,8 @@ from ibwire.asyncio import (
     Subscription,
     Wrapper,
 )
-from ibwire.errors import ApiError, ClientIdInUseError, RequestTimeoutError
+from ibwire.contracts import Stock
+from ibwire.errors import ApiError, ClientIdInUseError, ConnectionClosedError, RequestTimeoutError
 from ibwire.events import ClientHello
 from ibwire.messages import (
     AcctValue,
@@ -545,6 +546,56 @@ def test_a_request_that_times_out_is_cancelled(server_version: int) -> None:
 
             await asyncio.wait_for(cancel_seen(), WAIT)
             assert client.is_connected
+        finally:
+            await client.disconnect()
+            await silent.close()
+
+    run(main())
+
+
+def test_disconnect_from_another_task_wakes_every_waiter() -> None:
+    """Helpers (``qualify``, ``history`` too) fail with ConnectionClosedError, so does
+    ``trade.done()``; ``ticker_updates()`` and a subscription's iteration end."""
+
+    async def main() -> None:
+        silent = SilentGateway()
+        port = await silent.start()
+        client = await connected(port, heartbeat_interval=None)
+        try:
+            client.ticker(AAPL)
+            trade = client.place(AAPL, LimitOrder("BUY", 1, 1.0))
+            quotes = client.market_data(AAPL)
+
+            async def collect(items: Any) -> list[Any]:
+                return [item async for item in items]
+
+            waiters = {
+                "helper": client.current_time(),
+                "qualify": client.qualify(Stock("AAPL")),
+                "history": client.history(AAPL, "2 D", bar_size="1 hour"),
+                "trade": trade.done(),
+                "tickers": collect(client.ticker_updates()),
+                "subscription": collect(quotes),
+            }
+            tasks = {name: asyncio.ensure_future(w) for name, w in waiters.items()}
+            sent = {"ReqCurrentTime", "ReqContractData", "ReqHistoricalData", "PlaceOrder",
+                    "ReqMktData"}  # fmt: skip
+
+            async def all_sent() -> None:
+                # Every request is at the gateway, which will never answer.
+                while not sent <= {type(m).__name__ for m in silent.received}:
+                    silent.changed.clear()
+                    await silent.changed.wait()
+
+            await asyncio.wait_for(all_sent(), WAIT)
+            await asyncio.wait_for(asyncio.create_task(client.disconnect()), WAIT)
+            _, pending = await asyncio.wait(tasks.values(), timeout=WAIT)
+            assert not [name for name, task in tasks.items() if task in pending]
+            outcomes = {name: task.exception() or task.result() for name, task in tasks.items()}
+            assert outcomes.pop("subscription") == [] and outcomes.pop("tickers") == []
+            assert {name: type(outcome) for name, outcome in outcomes.items()} == dict.fromkeys(
+                ("helper", "qualify", "history", "trade"), ConnectionClosedError
+            )
         finally:
             await client.disconnect()
             await silent.close()

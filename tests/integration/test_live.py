@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ import pytest
 
 from ibwire import asyncio as ibasyncio
 from ibwire import sync as ibsync
+from ibwire.bars import BarList, bar_time
 from ibwire.contracts import Stock
 from ibwire.errors import (
     AccountUpdatesOffError,
@@ -348,6 +349,24 @@ def test_five_days_of_minute_bars_in_regular_hours(connect: Callable[..., Driver
     assert days == {11, 12, 13, 14, 15}
     assert len(bars) == 5 * 390
     assert seen and seen[-1][0] == seen[-1][1] == len(seen)
+
+
+def test_history_counts_a_duration_back_to_an_end_that_defaults_to_now(
+    connect: Callable[..., Driver],
+) -> None:
+    driver = connect()
+    end = datetime(2024, 3, 16, tzinfo=timezone.utc)
+    minutes = driver.do(lambda c: c.history(Stock("AAPL"), timedelta(days=5), end, "1 min"))
+    assert isinstance(minutes, BarList) and len(minutes) == 5 * 390
+    assert int(minutes[0].date) == int(datetime(2024, 3, 11, 13, 30, tzinfo=timezone.utc).timestamp())
+    before = time.time()
+    daily = driver.do(lambda c: c.history(Stock("AAPL"), "1 Y"))  # daily bars by default
+    assert isinstance(daily, BarList) and 245 <= len(daily) <= 262  # trading days
+    dates = [bar_time(bar.date) for bar in daily]
+    assert dates == sorted(dates) and len(daily[0].date) == 8
+    assert before - 366 * 86400 <= dates[0] and dates[-1] <= time.time()
+    with pytest.raises(ValueError, match="duration"):
+        driver.do(lambda c: c.history(Stock("AAPL"), "a year"))
 
 
 # ---------------------------------------------------------------------- cancel by criteria

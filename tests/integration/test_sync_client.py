@@ -19,7 +19,8 @@ from decimal import Decimal
 
 import pytest
 
-from ibwire.errors import ApiError, ClientIdInUseError, RequestTimeoutError
+from ibwire.contracts import Stock
+from ibwire.errors import ApiError, ClientIdInUseError, ConnectionClosedError, RequestTimeoutError
 from ibwire.events import ClientHello
 from ibwire.messages import (
     CancelHistoricalData,
@@ -555,6 +556,57 @@ def test_a_request_that_times_out_is_cancelled(server_version: int) -> None:
                 lambda: any(isinstance(m, CancelHistoricalData) for m in silent.received), WAIT
             )
         assert client.is_connected
+    finally:
+        client.disconnect()
+        silent.close()
+
+
+def test_disconnect_from_another_thread_wakes_every_waiter() -> None:
+    """Helpers (``qualify``, ``history`` too) fail with ConnectionClosedError, so do
+    ``trade.wait`` and ``updated_tickers``; a subscription's iteration ends."""
+    silent = SilentGateway()
+    client = Client(port=silent.port, client_id=3, connect_timeout=WAIT, timeout=WAIT,
+                    heartbeat_interval=None)  # fmt: skip
+    outcomes: dict[str, object] = {}
+
+    def waiter(name: str, call: Callable[[], object]) -> threading.Thread:
+        def run() -> None:
+            try:
+                outcomes[name] = call()
+            except Exception as exc:  # noqa: BLE001 - the outcome under test
+                outcomes[name] = exc
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    try:
+        client.connect()
+        client.ticker(AAPL)
+        trade = client.place(AAPL, LimitOrder("BUY", 1, 1.0))
+        quotes = client.market_data(AAPL)
+        threads = [
+            waiter("helper", client.current_time),
+            waiter("qualify", lambda: client.qualify(Stock("AAPL"))),
+            waiter("history", lambda: client.history(AAPL, "2 D", bar_size="1 hour")),
+            waiter("trade", lambda: trade.wait(None)),
+            waiter("tickers", lambda: client.updated_tickers(None)),
+            waiter("subscription", lambda: list(quotes)),
+        ]
+        # Every request is at the gateway, which will never answer.
+        sent = {"ReqCurrentTime", "ReqContractData", "ReqHistoricalData", "PlaceOrder", "ReqMktData"}
+        with silent.cond:
+            assert silent.cond.wait_for(
+                lambda: sent <= {type(m).__name__ for m in silent.received}, WAIT
+            )
+        client.disconnect()
+        for thread in threads:
+            thread.join(WAIT)
+        assert not [thread.name for thread in threads if thread.is_alive()], outcomes
+        assert outcomes.pop("subscription") == []
+        assert {name: type(outcome) for name, outcome in outcomes.items()} == dict.fromkeys(
+            ("helper", "qualify", "history", "trade", "tickers"), ConnectionClosedError
+        )
     finally:
         client.disconnect()
         silent.close()

@@ -365,7 +365,9 @@ def _state(draw: st.DrawFn, v: int) -> OrderState:
     if v >= 142:
         names += ["init_margin_before", "maint_margin_before", "equity_with_loan_before"]
         names += ["init_margin_change", "maint_margin_change", "equity_with_loan_change"]
-    for name in (*names, "commission_and_fees_currency", "warning_text"):
+    for name in names:
+        s[name] = draw(OPT_FLOATS)
+    for name in ("commission_and_fees_currency", "warning_text"):
         s[name] = draw(TEXT)
     for name in ("commission_and_fees", "min_commission_and_fees", "max_commission_and_fees"):
         s[name] = draw(OPT_FLOATS)

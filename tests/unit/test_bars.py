@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import pathlib
 import re
+import sys
+from decimal import Decimal
 
 import pytest
 
 import ibwire
 from ibwire import _history, bars, frames
-from ibwire.bars import BAR_SIZES, bar_datetime, bar_seconds, bar_time
+from ibwire.bars import BAR_SIZES, BarList, bar_datetime, bar_seconds, bar_time
+from ibwire.messages import BarData
 from ibwire.pacing import _tables
 from ibwire.testing import _market
 
@@ -73,4 +76,29 @@ def test_no_other_module_parses_bar_sizes_or_bar_dates() -> None:
         if table.search(text) or listing.search(text) or parses_dates:
             offenders.append(name)
     assert offenders == []
-    assert bars.__all__ == ["BAR_SIZES", "bar_datetime", "bar_seconds", "bar_time"]
+    assert bars.__all__ == ["BAR_SIZES", "BarList", "bar_datetime", "bar_seconds", "bar_time"]
+
+
+def _bar(date: str) -> BarData:
+    return BarData(date=date, open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
+
+
+def test_a_bar_list_is_a_list_that_makes_its_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    daily = BarList([_bar("20231113"), _bar("20231114")])
+    assert daily == [_bar("20231113"), _bar("20231114")] and isinstance(daily, list)
+    calls: list[tuple[list[BarData], bool]] = []
+    monkeypatch.setattr(frames, "to_frame", lambda items, exact: calls.append((list(items), exact)))
+    daily.to_frame(exact=True)
+    assert calls == [(list(daily), True)]
+    monkeypatch.undo()
+    monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` fail
+    with pytest.raises(ImportError, match=r"pip install 'ibwire\[pandas\]'"):
+        daily.to_frame()
+
+
+def test_a_bar_list_frame_indexes_daily_and_intraday_bars_alike() -> None:
+    pd = pytest.importorskip("pandas")
+    daily = BarList([_bar("20231113"), _bar("20231114")]).to_frame()
+    minutes = BarList([_bar(str(T0)), _bar(str(T0 + 60))]).to_frame()
+    assert daily.index[1] == pd.Timestamp("2023-11-14", tz="UTC")
+    assert minutes.index[1] == pd.Timestamp(T0 + 60, unit="s", tz="UTC")

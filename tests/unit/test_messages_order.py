@@ -163,7 +163,7 @@ def test_order_defaults_follow_the_official_ones() -> None:
 def test_order_state_defaults() -> None:
     s = OrderState()
     assert s.commission_and_fees is None and s.suggested_size is None
-    assert s.init_margin_before == "" and s.order_allocations == ()
+    assert s.init_margin_before is None and s.order_allocations == ()
     assert OrderComboLeg().price is None
     assert OrderAllocation().position is None and OrderAllocation().is_monetary is False
 

@@ -255,9 +255,11 @@ def state_wire(v: int, o: Order, s: OrderState) -> list[str]:
     """orderdecoder.py decodeWhatIfInfoAndCommissionAndFees."""
     f = [b(o.what_if), s.status]
     if v >= 142:
-        f += [s.init_margin_before, s.maint_margin_before, s.equity_with_loan_before]
-        f += [s.init_margin_change, s.maint_margin_change, s.equity_with_loan_change]
-    f += [s.init_margin_after, s.maint_margin_after, s.equity_with_loan_after]
+        f += [dmax(s.init_margin_before, JAVA_DMAX), dmax(s.maint_margin_before, JAVA_DMAX)]
+        f += [dmax(s.equity_with_loan_before, JAVA_DMAX), dmax(s.init_margin_change, JAVA_DMAX)]
+        f += [dmax(s.maint_margin_change, JAVA_DMAX), dmax(s.equity_with_loan_change, JAVA_DMAX)]
+    f += [dmax(s.init_margin_after, JAVA_DMAX), dmax(s.maint_margin_after, JAVA_DMAX)]
+    f.append(dmax(s.equity_with_loan_after, JAVA_DMAX))
     f += [e(s.commission_and_fees), e(s.min_commission_and_fees), e(s.max_commission_and_fees)]
     f.append(s.commission_and_fees_currency)
     if v >= 195:
@@ -591,12 +593,12 @@ def reported_lmt_at(v: int, order_id: int = 7) -> Order:
 def reported_state_at(v: int) -> OrderState:
     state: dict[str, Any] = {
         "status": "Submitted",
-        "init_margin_after": JAVA_DMAX,
-        "maint_margin_after": JAVA_DMAX,
-        "equity_with_loan_after": JAVA_DMAX,
+        "init_margin_after": None,
+        "maint_margin_after": None,
+        "equity_with_loan_after": 25000.75,
     }
     if v >= 142:
-        state["init_margin_before"] = "1000.5"
+        state["init_margin_before"] = 1000.5
     if v >= 195:
         state["margin_currency"] = "USD"
         state["suggested_size"] = Decimal("100")
@@ -858,7 +860,8 @@ OPEN_LMT_V200 = [
     # algoStrategy, solicited
     "", "0",
     # whatIf, status, 6 margins before/change (>= 142), 3 after, commission x3, currency
-    "0", "Submitted", "1000.5", "", "", "", "", "", JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, "", "", "", "",
+    "0", "Submitted", "1000.5", JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, JAVA_DMAX,
+    JAVA_DMAX, JAVA_DMAX, "25000.75", "", "", "", "",
     # >= 195: marginCurrency, 9 outside-RTH margins, suggestedSize, rejectReason, allocations count
     "USD", "", "", "", "", "", "", "", "", "", "100", "", "0",
     # warningText, randomizeSize, randomizePrice
@@ -897,7 +900,8 @@ OPEN_LMT_V144 = [
     "", "0", "", "IB", "0", "0",
     "", "0",
     # whatIf, status, 6 margins (>= 142), 3 after, commissions, currency (no >= 195 block)
-    "0", "Submitted", "1000.5", "", "", "", "", "", JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, "", "", "", "",
+    "0", "Submitted", "1000.5", JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, JAVA_DMAX,
+    JAVA_DMAX, JAVA_DMAX, "25000.75", "", "", "", "",
     "", "0", "0",
     "0", "", JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, JAVA_DMAX, "0",
     "SDT", "V1", "Tier", "0.0",
@@ -987,6 +991,23 @@ def test_literal_open_order(version: int, fields: list[str]) -> None:
     assert open_order_wire(version, 7, msg.contract, msg.order, msg.order_state) == fields
     assert Codec(version).decode(list(fields)) == msg
     assert Codec(version, server=True).encode(msg) == fields
+
+
+def test_open_order_margins_are_numbers_and_unset_spellings_read_as_none() -> None:
+    # The margins start after whatIf and status: 9 from server 142.
+    start = OPEN_LMT_V200.index("Submitted") + 1
+    assert OPEN_LMT_V200[start : start + 9] == ["1000.5", *[JAVA_DMAX] * 7, "25000.75"]
+    fields = list(OPEN_LMT_V200)
+    fields[start : start + 9] = ["-12.5", "", "1.7976931348623157e+308", "0", *[""] * 5]
+    state = Codec(200).decode(fields).order_state  # type: ignore[attr-defined]
+    assert state.init_margin_before == -12.5 and state.init_margin_change == 0.0
+    assert state.maint_margin_before is None and state.equity_with_loan_before is None
+    assert state.equity_with_loan_after is None
+    # Unset goes out as TWS writes it, a number as text float() reads back.
+    again = Codec(200, server=True).encode(OpenOrder(order_id=7, contract=AAPL_REPORTED,
+                                                      order=reported_lmt_at(200),
+                                                      order_state=state))
+    assert again[start : start + 9] == ["-12.5", JAVA_DMAX, JAVA_DMAX, "0.0", *[JAVA_DMAX] * 5]
 
 
 def test_literal_completed_order_v200() -> None:
@@ -1098,8 +1119,8 @@ def _reported_bag() -> Contract:
 def _what_if_state() -> OrderState:
     return OrderState(
         status="PreSubmitted",
-        init_margin_before="1000",
-        init_margin_after="2000",
+        init_margin_before=1000.0,
+        init_margin_after=2000.0,
         commission_and_fees=1.0,
         min_commission_and_fees=0.35,
         max_commission_and_fees=1.5,
@@ -1165,7 +1186,7 @@ def _reported_at(v: int, order: Order, state: OrderState) -> tuple[Order, OrderS
             s[name] = OrderState.__dataclass_fields__[name].default
         s["order_allocations"] = ()
     if v < 142:
-        s["init_margin_before"] = ""
+        s["init_margin_before"] = None
     return Order(**fields), OrderState(**s)
 
 
@@ -1488,7 +1509,9 @@ def test_real_open_order_values() -> None:
     assert msg.order.duration is None and msg.order.post_to_ats is None
     assert msg.order.min_trade_qty is None and msg.order.compete_against_best_offset is None
     assert msg.order_state.status == "Submitted"
-    assert msg.order_state.init_margin_before == JAVA_DMAX
+    # Every margin figure is TWS's Java max-double: unset.
+    assert msg.order_state.init_margin_before is None
+    assert msg.order_state.equity_with_loan_after is None
     assert msg.order_state.commission_and_fees is None
     # line 230: a filled order with its commission.
     filled = client.decode(by_line["230"])

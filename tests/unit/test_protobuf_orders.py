@@ -266,7 +266,7 @@ OPEN = OpenOrder(
         conditions_include_overnight=True, filled_quantity=Decimal(2), parent_perm_id=2**41,
     ),
     order_state=OrderState(
-        status="Submitted", init_margin_before="1.5", maint_margin_after="100.0",
+        status="Submitted", init_margin_before=1.5, maint_margin_after=100.0,
         commission_and_fees=1.25, suggested_size=Decimal(3),
         order_allocations=(OrderAllocation(account="DU1", position=Decimal(1), is_monetary=True),),
         completed_time="t", completed_status="s",
@@ -324,10 +324,11 @@ def test_reported_orders_follow_the_official_decoder() -> None:
     # The message's order id fills the order's; absent display size is unset.
     assert message.order.order_id == 4 and message.order.display_size is None
     assert message.order.order_combo_legs == (OrderComboLeg(price=2.0), OrderComboLeg())
-    # Margins are the official decimalMaxString text of the doubles.
-    assert message.order_state.init_margin_before == "100000000000000000000"
-    assert message.order_state.maint_margin_after == "2.5"
-    assert message.order_state.equity_with_loan_after == ""
+    # Margins are the doubles (the official decoder keeps their decimalMaxString
+    # text, "100000000000000000000"); absent is unset.
+    assert message.order_state.init_margin_before == 1e20
+    assert message.order_state.maint_margin_after == 2.5
+    assert message.order_state.equity_with_loan_after is None
 
 
 def test_order_bound_reads_absent_fields_as_unset() -> None:

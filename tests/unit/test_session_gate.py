@@ -53,12 +53,11 @@ def test_what_if_is_allowed_read_only_and_answers_order_state(server_version: in
     rig.flush()
     (sent,) = rig.take()
     assert isinstance(sent, PlaceOrder) and sent.order.what_if and sent.order_id == 20
-    state = OrderState(status="PreSubmitted", init_margin_change="100")
+    state = OrderState(status="PreSubmitted", init_margin_change=100.0)
     rig.deliver(
         OpenOrder(order_id=20, contract=AAPL_REPORTED, order=sent.order, order_state=state),
     )
-    # A number: the protobuf OrderState carries it as a double ("100.0" at 226).
-    assert Decimal(str(pending.result().init_margin_change)) == 100
+    assert pending.result().init_margin_change == 100.0
     assert rig.session.open_orders == []  # a what-if order is not an order
 
 

@@ -66,10 +66,8 @@ def test_an_order_beyond_buying_power_gets_error_201_and_what_if_shows_the_same_
     assert (error.req_id, error.error_code) == (2, 201)
     assert error.error_string.startswith("Order rejected - reason:YOUR ORDER IS NOT ACCEPTED.")
     numbers = re.findall(r"\[([0-9.\-]+) USD\]", error.error_string)
-    # Compared as numbers: text carries the simulator's "999500.00", the protobuf
-    # OrderState a double (the official client reads it back as "999500.0").
-    assert [Decimal(n) for n in numbers] == [Decimal(str(state.equity_with_loan_after)), Decimal(str(state.init_margin_after))]
-    assert float(state.init_margin_after or 0) > float(state.equity_with_loan_after or 0)
+    assert [float(n) for n in numbers] == [state.equity_with_loan_after, state.init_margin_after]
+    assert (state.init_margin_after or 0) > (state.equity_with_loan_after or 0)
     assert not [e for e in events if isinstance(e, (OrderStatus, ExecutionData))]
     # Within buying power it fills.
     client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", 1000)))
@@ -89,7 +87,7 @@ def test_working_orders_count_in_the_margin_check(server_version: int) -> None:
     client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit, what_if=True)))
     (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
     # The preview's "before" already counts the working order.
-    assert float(preview.order_state.init_margin_before or 0) > 0.4 * 1_200_000
+    assert (preview.order_state.init_margin_before or 0) > 0.4 * 1_200_000
     client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", shares, "LMT", lmt_price=limit)))
     (error,) = errors(client.take(), 201)
     assert error.req_id == 3
@@ -112,7 +110,7 @@ def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying
     premium = core.walks.mid(instrument, gateway.now)
     spot = core.walks.mid(underlying, gateway.now)
     per_share = short_option_requirement(premium, spot, instrument.contract.strike or 0.0, "C")
-    assert float(preview.order_state.init_margin_change or 0) == round(per_share * 100 * 10, 2)
+    assert preview.order_state.init_margin_change == round(per_share * 100 * 10, 2)
     assert per_share > premium + 0.1 * spot  # far more than the premium alone
 
 
@@ -356,9 +354,8 @@ def test_what_if_order(server_version: int) -> None:
     events = client.take()
     (preview,) = of(events, OpenOrder)
     state = preview.order_state  # type: ignore[attr-defined]
-    # Numbers: "30360.00" in text, a double in the protobuf OrderState.
-    assert Decimal(str(state.init_margin_change)) == Decimal("30360.00") and state.commission_and_fees == 4.5
-    assert Decimal(str(state.init_margin_before)) == 0 and state.commission_and_fees_currency == "USD"
+    assert state.init_margin_change == 30360.0 and state.commission_and_fees == 4.5
+    assert state.init_margin_before == 0.0 and state.commission_and_fees_currency == "USD"
     assert of(events, OrderStatus) == [] and of(events, ExecutionData) == []
 
 
