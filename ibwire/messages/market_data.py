@@ -784,7 +784,7 @@ class ReqMktData(Message):
         generic_tick_list: comma-separated generic tick ids (e.g. ``"233,236"``).
         snapshot: one snapshot, ended by ``TICK_SNAPSHOT_END``, instead of a stream.
         regulatory_snapshot: a paid regulatory snapshot (server 114+).
-        mkt_data_options: reserved by IB; must be empty.
+        mkt_data_options: reserved by IB: ``tag=value;`` text, empty by default.
     """
 
     req_id: int
@@ -849,7 +849,7 @@ class ReqMktDepth(Message):
         contract: the instrument; its ``primary_exchange`` needs server 149+.
         num_rows: the number of book rows wanted.
         is_smart_depth: aggregate depth over the SMART exchanges (server 146+).
-        mkt_depth_options: reserved by IB; must be empty.
+        mkt_depth_options: reserved by IB: ``tag=value;`` text, empty by default.
     """
 
     req_id: int
@@ -942,7 +942,7 @@ class ReqCalcImpliedVolat(Message):
         contract: the option.
         option_price: the option price to solve for.
         under_price: the underlying price to use.
-        impl_vol_options: reserved by IB; must be empty.
+        impl_vol_options: reserved by IB: ``tag=value;`` text, empty by default.
     """
 
     req_id: int
@@ -976,7 +976,7 @@ class ReqCalcOptionPrice(Message):
         contract: the option.
         volatility: the volatility to price with.
         under_price: the underlying price to use.
-        opt_prc_options: reserved by IB; must be empty.
+        opt_prc_options: reserved by IB: ``tag=value;`` text, empty by default.
     """
 
     req_id: int
