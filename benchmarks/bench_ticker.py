@@ -5,9 +5,12 @@ One deterministic stream of market data messages for 20 stocks and 4 options
 strings, SHORTABLE/HALTED generics, option computations on the options), cut
 into socket reads of 10 messages, is applied two ways, side by side in one run:
 
-* ibwire: :meth:`ibwire.live.Ticker.apply` on the typed messages, routed by
-  request id, each changed ticker collected into the read's set of updated
-  tickers (what ``client.updated_tickers`` returns);
+* ibwire: the typed messages applied to their :class:`ibwire.live.Ticker` as
+  the session's incoming loop does it (the ticker method of the message's
+  class from ``ibwire.live.ticker.APPLIERS``, the ticker by request id; what
+  :meth:`~ibwire.live.Ticker.apply` does after one more call), each changed
+  ticker collected into the read's set of updated tickers (what
+  ``client.updated_tickers`` returns);
 * ib_async 2.1.0: its full IB layer on the same values: per read
   ``Wrapper.tcpDataArrived``, then ``priceSizeTick`` / ``tickSize`` /
   ``tickString`` / ``tickGeneric`` / ``tickOptionComputation`` per message
@@ -35,6 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ibwire.live import Ticker  # noqa: E402
+from ibwire.live.ticker import APPLIERS  # noqa: E402
 from ibwire.messages import (  # noqa: E402
     Contract,
     TickGeneric,
@@ -121,15 +125,18 @@ def ibwire_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[], d
         for req_id, contract in contracts().items():
             tickers[req_id] = Ticker(contract)
         route = tickers.get
+        feeds = APPLIERS.get
         now = 1_700_000_000.0
         for read in reads:
             now += 0.001
             updated: set[Ticker] = set()
             add = updated.add
             for message in read:
-                ticker = route(message.req_id)
-                if ticker is not None and ticker.apply(message, now):
-                    add(ticker)
+                feed = feeds(type(message))
+                if feed is not None:
+                    ticker = route(message.req_id)
+                    if ticker is not None and feed(ticker, message, now):
+                        add(ticker)
             batches.append(updated)
 
     def state() -> dict[int, Any]:
@@ -232,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     stream = make_stream(args.messages)
     ours, our_state = ibwire_runner(stream)
     ours()
-    results = {"ibwire Ticker.apply": best(ours, args.repeat)}
+    results = {"ibwire Ticker (session routing)": best(ours, args.repeat)}
     try:
         theirs, their_state = ib_async_runner(stream)
     except ImportError:

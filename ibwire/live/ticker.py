@@ -443,8 +443,9 @@ class Ticker:
     # (APPLIERS; the session binds the table once): no isinstance chain, one
     # table lookup by tick type, direct writes (benchmarks/bench_ticker.py).
     # Values are computed before the sequence counter goes odd, so a failure
-    # cannot leave it odd.  The sides are the literals 0 (bid), 1 (ask) and 2
-    # (last) of _SIDE and _SIZE_SIDE: a literal costs no global lookup.
+    # cannot leave it odd; it goes odd and back to even with one read of it.
+    # The sides are the literals 0 (bid), 1 (ask) and 2 (last) of _SIDE and
+    # _SIZE_SIDE: a literal costs no global lookup.
 
     def _apply_price(self, message: TickPrice, now: float) -> bool:
         tick_type = message.tick_type
@@ -454,7 +455,7 @@ class Ticker:
             name = _PRICE.get(tick_type)
             if name is None:
                 return False
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             setattr(self, name, price)
         else:
             size: Decimal | None = message.size
@@ -462,23 +463,23 @@ class Ticker:
             if side == 0:
                 if price == -1.0 or (size is not None and not size):
                     price = size = None
-                self._seq += 1
+                self._seq = seq = self._seq + 1
                 self.bid = price
                 self.bid_size = size
             elif side == 1:
                 if price == -1.0 or (size is not None and not size):
                     price = size = None
-                self._seq += 1
+                self._seq = seq = self._seq + 1
                 self.ask = price
                 self.ask_size = size
             else:
                 if price == -1.0 and size is not None and not size and self.close:
                     price = size = None
-                self._seq += 1
+                self._seq = seq = self._seq + 1
                 self.last = price
                 self.last_size = size
         self.time = now
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
     def _apply_size(self, message: TickSize, now: float) -> bool:
@@ -489,25 +490,25 @@ class Ticker:
             name = _SIZE.get(tick_type)
             if name is None:
                 return False
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             setattr(self, name, tick_size)
         elif side == 0:
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             if tick_size is not None and not tick_size:
                 self.bid = self.bid_size = None
             else:
                 self.bid_size = tick_size
         elif side == 1:
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             if tick_size is not None and not tick_size:
                 self.ask = self.ask_size = None
             else:
                 self.ask_size = tick_size
         else:
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             self.last_size = tick_size
         self.time = now
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
     def _apply_generic(self, message: TickGeneric, now: float) -> bool:
@@ -521,10 +522,10 @@ class Ticker:
             if found is None:
                 return False
             name = found
-        self._seq += 1
+        self._seq = seq = self._seq + 1
         setattr(self, name, value)
         self.time = now
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
     def _apply_option(self, message: TickOptionComputation, now: float) -> bool:
@@ -536,25 +537,25 @@ class Ticker:
             m.implied_vol, m.delta, m.opt_price, m.pv_dividend, m.gamma, m.vega,
             m.theta, m.und_price, m.tick_attrib,
         )
-        self._seq += 1
+        self._seq = seq = self._seq + 1
         setattr(self, name, greeks)
         self.time = now
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
     def _apply_market_data_type(self, message: MarketDataType, now: float) -> bool:
-        self._seq += 1
+        self._seq = seq = self._seq + 1
         self.market_data_type = message.market_data_type
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
     def _apply_req_params(self, message: TickReqParams, now: float) -> bool:
         r = message
-        self._seq += 1
+        self._seq = seq = self._seq + 1
         self.min_tick = r.min_tick
         self.bbo_exchange = r.bbo_exchange
         self.snapshot_permissions = r.snapshot_permissions
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
     def _apply_string(self, message: TickString, now: float) -> bool:
@@ -562,14 +563,14 @@ class Ticker:
         value = message.value
         name = _STRING.get(tick_type)
         if name is not None:
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             setattr(self, name, value)
         elif tick_type in _TIMESTAMP_TICKS:
             try:
                 stamp = int(value)
             except ValueError:
                 return False
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             self.last_timestamp = stamp
         elif tick_type in _RT_VOLUME_TICKS:
             # "price;size;time;totalVolume;vwap;singleTrade"; price and size are
@@ -585,7 +586,7 @@ class Ticker:
                 vwap = float(parts[4]) if parts[4] else None
             except (ValueError, ArithmeticError):  # ArithmeticError: decimal's InvalidOperation
                 return False
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             if price is not None:
                 self.last = price
                 self.last_size = size
@@ -598,20 +599,20 @@ class Ticker:
         else:
             return False
         self.time = now
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
     def _apply_tick_by_tick(self, message: TickByTick, now: float) -> bool:
         tick_type = message.tick_type
         if tick_type in (1, 2):  # Last, AllLast
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             self.last = message.price
             self.last_size = message.size
             self.last_timestamp = message.time
             if message.exchange:
                 self.last_exchange = message.exchange
         elif tick_type == 3:  # BidAsk
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             self.bid = message.bid_price
             self.bid_size = message.bid_size
             self.ask = message.ask_price
@@ -619,7 +620,7 @@ class Ticker:
         else:
             return False
         self.time = now
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
 
