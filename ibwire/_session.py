@@ -209,6 +209,7 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
         plans = self._plans
         live_streams = self._live
         pendings = self._pendings
+        ready = Phase.READY
         feeds = self._ticker_feeds
         tickers = self._tickers
         updated = self._updated
@@ -240,7 +241,10 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
                 pacer.on_incoming(event, now)
             if handler is not None:
                 keep = handler(event, now)
-                if self._phase not in _LIVE_PHASES:
+                # READY first: a Phase hashes in Python (Enum.__hash__), an
+                # identity test does not.
+                phase = self._phase
+                if phase is not ready and phase not in _LIVE_PHASES:
                     # The connection ended inside this batch (error 326): what
                     # followed belongs to a dead connection.
                     if keep:
