@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from ._session_calls import CallsPart
 from ._session_lifecycle import LifecyclePart
@@ -95,6 +95,10 @@ from .messages import (
 )
 from .orders import Bracket
 from .wrapper import Connectivity
+
+#: Tested on every read: in CPython 3.11 reading ``Phase.READY`` runs a
+#: Python-level descriptor, a module constant does not (benchmarks/bench_live_client.py).
+_READY: Final = Phase.READY
 
 __all__ = [
     "AccountUpdateMessage",
@@ -209,7 +213,7 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
         plans = self._plans
         live_streams = self._live
         pendings = self._pendings
-        ready = Phase.READY
+        ready = _READY
         feeds = self._ticker_feeds
         tickers = self._tickers
         updated = self._updated
