@@ -8,8 +8,9 @@ two ways, side by side in one run:
 
 * ibwire: :meth:`ibwire._session.Session.receive_data` on a ready session with
   a live ticker per request (``client.ticker``): framing, decoding, the one
-  incoming loop, routing by request id to :meth:`~ibwire.live.Ticker.apply`,
-  then :meth:`~ibwire._session.Session.take_updated_tickers` and
+  incoming loop, which hands each tick to its ticker (the
+  :class:`~ibwire.live.Ticker` method of the message's class, the ticker by
+  request id), then :meth:`~ibwire._session.Session.take_updated_tickers` and
   ``events_to_dispatch`` per read (what the threaded client's reader does,
   without the socket and its lock);
 * ib_async 2.1.0: ``Client._onSocketHasData`` per read on a client marked
