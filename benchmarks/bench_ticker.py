@@ -21,7 +21,8 @@ into socket reads of 10 messages, is applied two ways, side by side in one run:
 Decoding is left out of both (``bench_decode.py`` measures it): the figure is
 the cost of the live-object layer on top of the decoded values.  Both sides are
 checked to end in the same bid/ask/last/volume for every ticker before any
-figure is printed.  Figures are the best of several runs, in messages per second.
+figure is printed.  Figures are the best of several runs, the two sides taking
+turns (on a shared machine both see the same load).
 """
 
 from __future__ import annotations
@@ -222,13 +223,15 @@ def ib_async_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[],
     return run, state
 
 
-def best(run: Callable[[], None], repeat: int) -> float:
-    times = []
+def best(runs: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
+    """The best time of each run; the runs take turns, so both see the same machine."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(taken) for name, taken in times.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -239,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     stream = make_stream(args.messages)
     ours, our_state = ibwire_runner(stream)
     ours()
-    results = {"ibwire Ticker (session routing)": best(ours, args.repeat)}
+    runs = {"ibwire Ticker (session routing)": ours}
     try:
         theirs, their_state = ib_async_runner(stream)
     except ImportError:
@@ -248,7 +251,8 @@ def main(argv: list[str] | None = None) -> None:
         theirs()
         if our_state() != their_state():
             raise SystemExit("the two sides disagree on the final quotes; not timing")
-        results["ib_async 2.1.0 Wrapper -> Ticker"] = best(theirs, args.repeat)
+        runs["ib_async 2.1.0 Wrapper -> Ticker"] = theirs
+    results = best(runs, args.repeat)
     print(f"{args.messages:,} messages, reads of {READ}, best of {args.repeat}")
     base = results.get("ib_async 2.1.0 Wrapper -> Ticker")
     for name, seconds in results.items():
