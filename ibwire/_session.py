@@ -38,8 +38,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
+from ._session_base import _READY
 from ._session_calls import CallsPart
 from ._session_lifecycle import LifecyclePart
 from ._session_live import LivePart
@@ -95,10 +96,6 @@ from .messages import (
 )
 from .orders import Bracket
 from .wrapper import Connectivity
-
-#: Tested on every read: in CPython 3.11 reading ``Phase.READY`` runs a
-#: Python-level descriptor, a module constant does not (benchmarks/bench_live_client.py).
-_READY: Final = Phase.READY
 
 __all__ = [
     "AccountUpdateMessage",

@@ -35,6 +35,7 @@ from .wrapper import Reconnected, Reconnecting
 #: constants compares by identity (benchmarks/bench_live_client.py).
 _SOCKET_PHASES: Final = (Phase.READY, Phase.HANDSHAKE, Phase.STARTING)
 
+
 class LifecyclePart(SessionBase):
     """Connecting, staying connected and reconnecting."""
 
