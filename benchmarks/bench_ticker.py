@@ -5,9 +5,12 @@ One deterministic stream of market data messages for 20 stocks and 4 options
 strings, SHORTABLE/HALTED generics, option computations on the options), cut
 into socket reads of 10 messages, is applied two ways, side by side in one run:
 
-* ibwire: :meth:`ibwire.live.Ticker.apply` on the typed messages, routed by
-  request id, each changed ticker collected into the read's set of updated
-  tickers (what ``client.updated_tickers`` returns);
+* ibwire: the typed messages applied to their :class:`ibwire.live.Ticker` as
+  the session's incoming loop does it (the ticker method of the message's
+  class from ``ibwire.live.ticker.APPLIERS``, the ticker by request id; what
+  :meth:`~ibwire.live.Ticker.apply` does after one more call), each changed
+  ticker collected into the read's set of updated tickers (what
+  ``client.updated_tickers`` returns);
 * ib_async 2.1.0: its full IB layer on the same values: per read
   ``Wrapper.tcpDataArrived``, then ``priceSizeTick`` / ``tickSize`` /
   ``tickString`` / ``tickGeneric`` / ``tickOptionComputation`` per message
@@ -18,7 +21,8 @@ into socket reads of 10 messages, is applied two ways, side by side in one run:
 Decoding is left out of both (``bench_decode.py`` measures it): the figure is
 the cost of the live-object layer on top of the decoded values.  Both sides are
 checked to end in the same bid/ask/last/volume for every ticker before any
-figure is printed.  Figures are the best of several runs, in messages per second.
+figure is printed.  Figures are the best of several runs, the two sides taking
+turns (on a shared machine both see the same load).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ibwire.live import Ticker  # noqa: E402
+from ibwire.live.ticker import APPLIERS  # noqa: E402
 from ibwire.messages import (  # noqa: E402
     Contract,
     TickGeneric,
@@ -121,15 +126,18 @@ def ibwire_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[], d
         for req_id, contract in contracts().items():
             tickers[req_id] = Ticker(contract)
         route = tickers.get
+        feeds = APPLIERS.get
         now = 1_700_000_000.0
         for read in reads:
             now += 0.001
             updated: set[Ticker] = set()
             add = updated.add
             for message in read:
-                ticker = route(message.req_id)
-                if ticker is not None and ticker.apply(message, now):
-                    add(ticker)
+                feed = feeds(type(message))
+                if feed is not None:
+                    ticker = route(message.req_id)
+                    if ticker is not None and feed(ticker, message, now):
+                        add(ticker)
             batches.append(updated)
 
     def state() -> dict[int, Any]:
@@ -215,13 +223,15 @@ def ib_async_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[],
     return run, state
 
 
-def best(run: Callable[[], None], repeat: int) -> float:
-    times = []
+def best(runs: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
+    """The best time of each run; the runs take turns, so both see the same machine."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(taken) for name, taken in times.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -232,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     stream = make_stream(args.messages)
     ours, our_state = ibwire_runner(stream)
     ours()
-    results = {"ibwire Ticker.apply": best(ours, args.repeat)}
+    runs = {"ibwire Ticker (session routing)": ours}
     try:
         theirs, their_state = ib_async_runner(stream)
     except ImportError:
@@ -241,7 +251,8 @@ def main(argv: list[str] | None = None) -> None:
         theirs()
         if our_state() != their_state():
             raise SystemExit("the two sides disagree on the final quotes; not timing")
-        results["ib_async 2.1.0 Wrapper -> Ticker"] = best(theirs, args.repeat)
+        runs["ib_async 2.1.0 Wrapper -> Ticker"] = theirs
+    results = best(runs, args.repeat)
     print(f"{args.messages:,} messages, reads of {READ}, best of {args.repeat}")
     base = results.get("ib_async 2.1.0 Wrapper -> Ticker")
     for name, seconds in results.items():

@@ -11,7 +11,7 @@ import itertools
 import logging
 import random
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Final
 
 from ._session_gate import refused_when_read_only
 from ._session_routes import (
@@ -46,6 +46,10 @@ from .orderids import DEFAULT_REQUEST_ID_START, OrderIdAllocator, RequestIdAlloc
 from .pacing import Pacer, PacingConfig
 from .protocol import ClientProtocol
 from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, check_range
+
+#: Tested on every read: in CPython 3.11 reading ``Phase.READY`` runs a
+#: Python-level descriptor, a module constant does not (benchmarks/bench_live_client.py).
+_READY: Final = Phase.READY
 
 
 class SessionBase:
@@ -270,7 +274,7 @@ class SessionBase:
         """Send what the pacer releases."""
         protocol = self._protocol
         pacer = self.pacer
-        if protocol is not None and self._phase is Phase.READY:
+        if protocol is not None and self._phase is _READY:
             released = pacer.poll(now)
             if released:
                 wire = wire_logger.isEnabledFor(logging.DEBUG)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from ._session_base import SessionBase
 from ._session_types import (
     Close,
@@ -27,6 +29,11 @@ from .messages import (
 )
 from .protocol import ClientProtocol
 from .wrapper import Reconnected, Reconnecting
+
+#: The phases with a socket, READY first: tested on every read, and in CPython
+#: 3.11 reading ``Phase.READY`` runs a Python-level descriptor while a tuple of
+#: constants compares by identity (benchmarks/bench_live_client.py).
+_SOCKET_PHASES: Final = (Phase.READY, Phase.HANDSHAKE, Phase.STARTING)
 
 
 class LifecyclePart(SessionBase):
@@ -159,7 +166,7 @@ class LifecyclePart(SessionBase):
             now: the current time.
         """
         protocol = self._protocol
-        if protocol is None or self._phase not in (Phase.HANDSHAKE, Phase.STARTING, Phase.READY):
+        if protocol is None or self._phase not in _SOCKET_PHASES:
             return
         try:
             protocol.receive_data(data)

@@ -38,6 +38,7 @@ from ._session_streams import StreamsPart
 from ._session_types import Pending, Phase
 from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, Ticker, Trade
+from .live.ticker import APPLIERS
 from .messages import (
     AccountUpdateMulti,
     AcctDownloadEnd,
@@ -144,7 +145,15 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self._ticker_ids: dict[Hashable, int] = {}
         self._ticker_errors: dict[int, BaseException] = {}
         self._books: dict[int, OrderBook] = {}
-        self._updated: dict[Ticker, None] = {}
+        self._updated: set[Ticker] = set()
+        #: Message class -> the Ticker method applying it, for the classes the
+        #: incoming loop may hand straight to a ticker: no other part handles
+        #: them and the pacer does not watch them (see ``Session._handle``).
+        self._ticker_feeds: dict[type, Callable[[Ticker, Any, float], bool]] = {
+            cls: APPLIERS[cls]
+            for cls in _TICKS
+            if not self.pacer.watches(cls) and self._handlers.get(cls) == self._on_tick
+        }
         self._account_req_ids: list[int] = []
         # Open orders asked for at connect: until their end arrives, a cancel by
         # criteria is applied again to what arrives.
@@ -170,12 +179,14 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         return handlers
 
     def _on_tick(self, message: Any, now: float) -> bool:
+        # The incoming loop applies most ticks itself (_ticker_feeds); this is
+        # the path of the others and of ticks no ticker asked for.
         ticker = self._tickers.get(message.req_id)
         if ticker is None:
             return True
         if ticker.apply(message, now):
             self.live_changes += 1
-            self._updated[ticker] = None
+            self._updated.add(ticker)
         return False
 
     def _on_depth(self, message: Any, now: float) -> bool:
@@ -235,8 +246,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         updated = self._updated
         if not updated:
             return set()
-        self._updated = {}
-        return set(updated)
+        self._updated = set()
+        return updated
 
     # ------------------------------------------------------------------ connect
 
@@ -367,7 +378,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         if req_id is None:
             return False
         ticker = self._tickers.pop(req_id)
-        self._updated.pop(ticker, None)
+        self._updated.discard(ticker)
         self._ticker_errors.pop(req_id, None)
         self.unsubscribe(req_id, now)
         return True

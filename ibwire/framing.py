@@ -133,22 +133,25 @@ class FrameDecoder:
         cheapest framing in CPython (``benchmarks/bench_framing.py``).
         """
         buffer = self._buffer + data if self._buffer else bytes(data)
-        end = len(buffer)
+        size = len(buffer)
+        last = size - 4  # the last offset a header can start at
         pos = 0
         limit = self.max_frame_size
         unpack_from = _unpack_from
         frames: list[bytes] = []
         append = frames.append
         error = None
-        while end - pos >= 4:
-            (size,) = unpack_from(buffer, pos)
-            if size == 0 or size > limit:
-                error = FrameTooLargeError(size, limit)
+        # Per frame: one unpack, one range test, one slice (benchmarks/bench_framing.py).
+        while pos <= last:
+            length = unpack_from(buffer, pos)[0]
+            if not 0 < length <= limit:
+                error = FrameTooLargeError(length, limit)
                 break
-            stop = pos + 4 + size
-            if stop > end:
+            start = pos + 4
+            stop = start + length
+            if stop > size:
                 break
-            append(buffer[pos + 4 : stop])
+            append(buffer[start:stop])
             pos = stop
         # Compact once per read, never per message.
         self._buffer = buffer[pos:] if pos else buffer

@@ -102,6 +102,12 @@ class State(enum.Enum):
     CLOSED = "closed"
 
 
+# Tested on every read: in CPython 3.11 ``State.CLOSED`` runs a Python-level
+# descriptor (~150 ns), a module constant does not (benchmarks/bench_live_client.py).
+_IDLE: Final = State.IDLE
+_CLOSED: Final = State.CLOSED
+
+
 class _Endpoint:
     """What both sides share: framing, the decode loop, the send buffer."""
 
@@ -451,9 +457,10 @@ class ClientProtocol(_Endpoint):
             HandshakeError: the server's reply is unusable, or its version is
                 outside the advertised range.
         """
-        if self._state is State.CLOSED:
+        state = self._state
+        if state is _CLOSED:
             return
-        if self._state is State.IDLE:
+        if state is _IDLE:
             raise LocalProtocolError("receive_data() before connect()")
         try:
             if self._codec is not None:

@@ -34,10 +34,12 @@ Threading:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
-from typing import Final
+from types import MappingProxyType
+from typing import Any, Final
 
 from ..messages.common import Contract
 from ..messages.market_data import (
@@ -434,133 +436,141 @@ class Ticker:
             Whether the ticker changed (False for message kinds and tick types it
             keeps nothing of, and for malformed RT_VOLUME text).
         """
-        # Flat on purpose: one class test, one table lookup and direct writes per
-        # message (benchmarks/bench_ticker.py).  Values are computed before the
-        # sequence counter goes odd, so a failure cannot leave it odd.
-        if type(message) is TickPrice:
-            tick_type = message.tick_type
-            price: float | None = message.price
-            side = _SIDE.get(tick_type)
-            if side is None:
-                name = _PRICE.get(tick_type)
-                if name is None:
-                    return False
-                self._seq += 1
-                setattr(self, name, price)
-            else:
-                size: Decimal | None = message.size
-                # "not size" is much cheaper than "size == 0" on a Decimal.
-                if side == _BID:
-                    if price == -1.0 or (size is not None and not size):
-                        price = size = None
-                    self._seq += 1
-                    self.bid = price
-                    self.bid_size = size
-                elif side == _ASK:
-                    if price == -1.0 or (size is not None and not size):
-                        price = size = None
-                    self._seq += 1
-                    self.ask = price
-                    self.ask_size = size
-                else:
-                    if price == -1.0 and size is not None and not size and self.close:
-                        price = size = None
-                    self._seq += 1
-                    self.last = price
-                    self.last_size = size
-            self.time = now
-            self._seq += 1
-            return True
-        if type(message) is TickSize:
-            tick_type = message.tick_type
-            tick_size = message.size
-            side = _SIZE_SIDE.get(tick_type)
-            if side is None:
-                name = _SIZE.get(tick_type)
-                if name is None:
-                    return False
-                self._seq += 1
-                setattr(self, name, tick_size)
-            elif side == _BID:
-                self._seq += 1
-                if tick_size is not None and not tick_size:
-                    self.bid = self.bid_size = None
-                else:
-                    self.bid_size = tick_size
-            elif side == _ASK:
-                self._seq += 1
-                if tick_size is not None and not tick_size:
-                    self.ask = self.ask_size = None
-                else:
-                    self.ask_size = tick_size
-            else:
-                self._seq += 1
-                self.last_size = tick_size
-            self.time = now
-            self._seq += 1
-            return True
-        if type(message) is TickString:
-            return self._tick_string(message, now)
-        if type(message) is TickGeneric:
-            tick_type = message.tick_type
-            value: float | int = message.value
-            if tick_type in _HALTED_TICKS:
-                name = "halted"
-                value = int(value)
-            else:
-                found = _GENERIC.get(tick_type)
-                if found is None:
-                    return False
-                name = found
-            self._seq += 1
-            setattr(self, name, value)
-            self.time = now
-            self._seq += 1
-            return True
-        if type(message) is TickOptionComputation:
-            name = _GREEKS.get(message.tick_type)
+        apply = APPLIERS.get(type(message))
+        return False if apply is None else apply(self, message, now)
+
+    # One method per message class, looked up once per message by its class
+    # (APPLIERS; the session binds the table once): no isinstance chain, one
+    # table lookup by tick type, direct writes (benchmarks/bench_ticker.py).
+    # Values are computed before the sequence counter goes odd, so a failure
+    # cannot leave it odd; it goes odd and back to even with one read of it.
+    # The sides are the literals 0 (bid), 1 (ask) and 2 (last) of _SIDE and
+    # _SIZE_SIDE: a literal costs no global lookup.
+
+    def _apply_price(self, message: TickPrice, now: float) -> bool:
+        tick_type = message.tick_type
+        price: float | None = message.price
+        side = _SIDE.get(tick_type)
+        if side is None:
+            name = _PRICE.get(tick_type)
             if name is None:
                 return False
-            m = message
-            greeks = Greeks(
-                m.implied_vol, m.delta, m.opt_price, m.pv_dividend, m.gamma, m.vega,
-                m.theta, m.und_price, m.tick_attrib,
-            )
-            self._seq += 1
-            setattr(self, name, greeks)
-            self.time = now
-            self._seq += 1
-            return True
-        if type(message) is TickByTick:
-            return self._tick_by_tick(message, now)
-        if type(message) is MarketDataType:
-            self._seq += 1
-            self.market_data_type = message.market_data_type
-            self._seq += 1
-            return True
-        if type(message) is TickReqParams:
-            r = message
-            self._seq += 1
-            self.min_tick = r.min_tick
-            self.bbo_exchange = r.bbo_exchange
-            self.snapshot_permissions = r.snapshot_permissions
-            self._seq += 1
-            return True
-        return False
+            self._seq = seq = self._seq + 1
+            setattr(self, name, price)
+        else:
+            size: Decimal | None = message.size
+            # "not size" is much cheaper than "size == 0" on a Decimal.
+            if side == 0:
+                if price == -1.0 or (size is not None and not size):
+                    price = size = None
+                self._seq = seq = self._seq + 1
+                self.bid = price
+                self.bid_size = size
+            elif side == 1:
+                if price == -1.0 or (size is not None and not size):
+                    price = size = None
+                self._seq = seq = self._seq + 1
+                self.ask = price
+                self.ask_size = size
+            else:
+                if price == -1.0 and size is not None and not size and self.close:
+                    price = size = None
+                self._seq = seq = self._seq + 1
+                self.last = price
+                self.last_size = size
+        self.time = now
+        self._seq = seq + 1
+        return True
 
-    def _tick_string(self, message: TickString, now: float) -> bool:
+    def _apply_size(self, message: TickSize, now: float) -> bool:
+        tick_type = message.tick_type
+        tick_size = message.size
+        side = _SIZE_SIDE.get(tick_type)
+        if side is None:
+            name = _SIZE.get(tick_type)
+            if name is None:
+                return False
+            self._seq = seq = self._seq + 1
+            setattr(self, name, tick_size)
+        elif side == 0:
+            self._seq = seq = self._seq + 1
+            if tick_size is not None and not tick_size:
+                self.bid = self.bid_size = None
+            else:
+                self.bid_size = tick_size
+        elif side == 1:
+            self._seq = seq = self._seq + 1
+            if tick_size is not None and not tick_size:
+                self.ask = self.ask_size = None
+            else:
+                self.ask_size = tick_size
+        else:
+            self._seq = seq = self._seq + 1
+            self.last_size = tick_size
+        self.time = now
+        self._seq = seq + 1
+        return True
+
+    def _apply_generic(self, message: TickGeneric, now: float) -> bool:
+        tick_type = message.tick_type
+        value: float | int = message.value
+        if tick_type in _HALTED_TICKS:
+            name = "halted"
+            value = int(value)
+        else:
+            found = _GENERIC.get(tick_type)
+            if found is None:
+                return False
+            name = found
+        self._seq = seq = self._seq + 1
+        setattr(self, name, value)
+        self.time = now
+        self._seq = seq + 1
+        return True
+
+    def _apply_option(self, message: TickOptionComputation, now: float) -> bool:
+        name = _GREEKS.get(message.tick_type)
+        if name is None:
+            return False
+        m = message
+        greeks = Greeks(
+            m.implied_vol, m.delta, m.opt_price, m.pv_dividend, m.gamma, m.vega,
+            m.theta, m.und_price, m.tick_attrib,
+        )
+        self._seq = seq = self._seq + 1
+        setattr(self, name, greeks)
+        self.time = now
+        self._seq = seq + 1
+        return True
+
+    def _apply_market_data_type(self, message: MarketDataType, now: float) -> bool:
+        self._seq = seq = self._seq + 1
+        self.market_data_type = message.market_data_type
+        self._seq = seq + 1
+        return True
+
+    def _apply_req_params(self, message: TickReqParams, now: float) -> bool:
+        r = message
+        self._seq = seq = self._seq + 1
+        self.min_tick = r.min_tick
+        self.bbo_exchange = r.bbo_exchange
+        self.snapshot_permissions = r.snapshot_permissions
+        self._seq = seq + 1
+        return True
+
+    def _apply_string(self, message: TickString, now: float) -> bool:
         tick_type = message.tick_type
         value = message.value
         name = _STRING.get(tick_type)
         if name is not None:
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             setattr(self, name, value)
         elif tick_type in _TIMESTAMP_TICKS:
             try:
                 stamp = int(value)
             except ValueError:
                 return False
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             self.last_timestamp = stamp
         elif tick_type in _RT_VOLUME_TICKS:
             # "price;size;time;totalVolume;vwap;singleTrade"; price and size are
@@ -576,7 +586,7 @@ class Ticker:
                 vwap = float(parts[4]) if parts[4] else None
             except (ValueError, ArithmeticError):  # ArithmeticError: decimal's InvalidOperation
                 return False
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             if price is not None:
                 self.last = price
                 self.last_size = size
@@ -589,20 +599,20 @@ class Ticker:
         else:
             return False
         self.time = now
-        self._seq += 1
+        self._seq = seq + 1
         return True
 
-    def _tick_by_tick(self, message: TickByTick, now: float) -> bool:
+    def _apply_tick_by_tick(self, message: TickByTick, now: float) -> bool:
         tick_type = message.tick_type
         if tick_type in (1, 2):  # Last, AllLast
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             self.last = message.price
             self.last_size = message.size
             self.last_timestamp = message.time
             if message.exchange:
                 self.last_exchange = message.exchange
         elif tick_type == 3:  # BidAsk
-            self._seq += 1
+            self._seq = seq = self._seq + 1
             self.bid = message.bid_price
             self.bid_size = message.bid_size
             self.ask = message.ask_price
@@ -610,5 +620,20 @@ class Ticker:
         else:
             return False
         self.time = now
-        self._seq += 1
+        self._seq = seq + 1
         return True
+
+
+#: Message class -> the :class:`Ticker` method that applies it (``apply`` looks
+#: here; the session's incoming loop binds this table once and calls the method
+#: directly).  Exact classes: a subclass of a message is not a market data message.
+APPLIERS: Final[Mapping[type, Callable[[Ticker, Any, float], bool]]] = MappingProxyType({
+    TickPrice: Ticker._apply_price,
+    TickSize: Ticker._apply_size,
+    TickString: Ticker._apply_string,
+    TickGeneric: Ticker._apply_generic,
+    TickOptionComputation: Ticker._apply_option,
+    TickByTick: Ticker._apply_tick_by_tick,
+    MarketDataType: Ticker._apply_market_data_type,
+    TickReqParams: Ticker._apply_req_params,
+})

@@ -508,6 +508,10 @@ class RuleBook(RateGate, Generic[M]):
         Returns:
             The events.
         """
-        drained = list(self._events)
-        self._events.clear()
+        events = self._events
+        if not events:
+            # The common case: the client asks after every socket read.
+            return []
+        drained = list(events)
+        events.clear()
         return drained

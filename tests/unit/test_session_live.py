@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from ibwire.live import Ticker
 from ibwire.messages import (
     BarData,
     CancelOrder,
     HistoricalData,
     HistoricalDataEnd,
+    MarketDataType,
+    Message,
     OpenOrder,
     OpenOrderEnd,
     Order,
@@ -22,9 +26,12 @@ from ibwire.messages import (
     ReqOpenOrders,
     ReqPnl,
     ReqPositions,
+    TickGeneric,
     TickPrice,
     TickSize,
+    TickString,
 )
+from ibwire.pacing import Pacer
 
 from .session_rig import AAPL, MSFT, Rig
 
@@ -145,3 +152,88 @@ def test_every_ticker_change_counts_even_before_the_updates_are_taken(server_ver
         rig.deliver(TickPrice(req_id=req_id, tick_type=1, price=price, size=Decimal(100)))
         counts.append(rig.session.live_changes)
     assert counts[1] > counts[0]
+
+
+def _two_tickers(rig: Rig) -> tuple[Ticker, Ticker, list[int]]:
+    rig.ready()
+    aapl = rig.session.ticker(AAPL, rig.now)
+    msft = rig.session.ticker(MSFT, rig.now)
+    rig.flush()
+    ids = [m.req_id for m in rig.take() if isinstance(m, ReqMktData)]
+    rig.dispatched.clear()
+    return aapl, msft, ids
+
+
+@pytest.mark.parametrize("version", [176, 200, 213])
+def test_ticks_reach_their_ticker_in_either_wire_form(version: int) -> None:
+    """Text (up to 200) or protobuf (201 on), the same classes take the same path."""
+    rig = Rig(version=version, max_version=version)
+    aapl, msft, ids = _two_tickers(rig)
+    rig.deliver(
+        TickPrice(req_id=ids[0], tick_type=1, price=10.0, size=Decimal(100)),
+        TickSize(req_id=ids[1], tick_type=8, size=Decimal(5)),
+        TickString(req_id=ids[0], tick_type=45, value="1700000000"),
+        TickGeneric(req_id=ids[1], tick_type=49, value=1.0),
+        MarketDataType(req_id=ids[0], market_data_type=3),
+    )
+    assert (aapl.bid, aapl.bid_size, aapl.last_timestamp, aapl.market_data_type) == (
+        10.0, Decimal(100), 1700000000, 3,
+    )
+    assert (msft.volume, msft.halted) == (Decimal(5), 1)
+    assert rig.session.take_updated_tickers() == {aapl, msft}
+    assert not rig.events(Message)
+
+
+def test_ticks_of_no_ticker_are_delivered_and_ignored_tick_types_are_not() -> None:
+    rig = Rig()
+    aapl, _, ids = _two_tickers(rig)
+    stranger = TickPrice(req_id=999, tick_type=1, price=1.0, size=Decimal(1))
+    ignored = TickPrice(req_id=ids[0], tick_type=31, price=1.0)  # no field for it
+    rig.deliver(stranger, ignored)
+    assert rig.events(TickPrice) == [stranger]
+    assert rig.session.take_updated_tickers() == set()
+    assert aapl.time is None
+
+
+def test_a_read_counts_one_live_change_however_many_ticks_it_holds() -> None:
+    rig = Rig()
+    aapl, msft, ids = _two_tickers(rig)
+    before = rig.session.live_changes
+    rig.deliver(
+        TickPrice(req_id=ids[0], tick_type=1, price=10.0, size=Decimal(100)),
+        TickPrice(req_id=ids[0], tick_type=2, price=10.5, size=Decimal(100)),
+        TickSize(req_id=ids[1], tick_type=8, size=Decimal(5)),
+    )
+    assert rig.session.live_changes == before + 1
+    # A read whose ticks change nothing wakes no one.
+    rig.deliver(TickPrice(req_id=ids[0], tick_type=31, price=1.0))
+    assert rig.session.live_changes == before + 1
+    assert rig.session.take_updated_tickers() == {aapl, msft}
+
+
+class _WatchingTicks(Pacer[Message]):
+    """A pacer that also watches TickPrice (no built-in rule does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[object] = []
+
+    def watches(self, cls: type) -> bool:  # type: ignore[override]
+        return cls is TickPrice or super().watches(cls)
+
+    def on_incoming(self, message: Any, now: float) -> None:
+        if type(message) is TickPrice:
+            self.seen.append(message)
+        super().on_incoming(message, now)
+
+
+def test_a_tick_class_the_pacer_watches_still_reaches_the_pacer_and_the_ticker() -> None:
+    pacer = _WatchingTicks()
+    rig = Rig(pacing=pacer)
+    aapl, msft, ids = _two_tickers(rig)
+    tick = TickPrice(req_id=ids[0], tick_type=1, price=10.0, size=Decimal(100))
+    rig.deliver(tick, TickSize(req_id=ids[1], tick_type=8, size=Decimal(5)))
+    assert pacer.seen == [tick]
+    assert aapl.bid == 10.0 and msft.volume == Decimal(5)
+    assert rig.session.take_updated_tickers() == {aapl, msft}
+    assert not rig.events(Message)
