@@ -37,7 +37,8 @@ ARGS: dict[str, list[str]] = {
     "tick_by_tick.py": ["--limit", "3", "--duration", BOUND],
     "positions_pnl.py": ["--limit", "2", "--duration", BOUND],
     "asyncio_streaming.py": ["AAPL", "MSFT", "--limit", "2", "--duration", BOUND],
-    "bracket_order.py": ["--duration", BOUND],
+    # Follows until both exits are done or half the bound passes (then cancels the rest).
+    "bracket_order.py": ["--duration", str(5.0 * SCALE)],
     "option_chain.py": ["--strikes", "2", "--duration", "0.5"],
     "quote_table.py": ["AAPL", "MSFT", "SPY", "--updates", "3"],
     "option_greeks.py": ["--strikes", "2"],
