@@ -276,7 +276,7 @@ class _Endpoint:
                         if decode is None:
                             append(forms.unknown(msg_id, payload[4:]))
                         else:
-                            append(decode(payload[4:]))
+                            append(decode(payload))
                         continue
                     fields = payload[4:].split(b"\0")
                     if fields.pop():

@@ -24,6 +24,7 @@ from ..events import UnknownMessage
 from ..messages import Message
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
+from .compiler import ProtobufCodec
 from .mapper import ObjectMap
 from .wire import PbDict, ProtobufDecodeError
 
@@ -33,6 +34,9 @@ __all__ = ["FAMILIES", "Form", "ProtobufForms", "mapped", "register"]
 ToMessage = Callable[[PbDict, int], Message]
 #: Message -> protobuf dict, at the negotiated version.
 FromMessage = Callable[[Any, int], Mapping[str, Any]]
+#: (the codec, the general path) -> a reader of the frame payload straight to
+#: the message (see :meth:`ObjectMap.payload_reader`).
+Fused = Callable[[ProtobufCodec, Callable[[bytes], Message]], Callable[[bytes], Message]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,9 @@ class Form:
             receiver decodes the protobuf form at any version from 201.
         to_message: builds the message from the decoded protobuf dict.
         from_message: builds the protobuf dict from the message.
+        fused: makes the reader that builds the message straight from the
+            bytes, the same message as ``to_message`` on the decoded dict, at
+            every version; ``None``: the dict path only.
     """
 
     cls: type[Message]
@@ -55,6 +62,7 @@ class Form:
     since: int
     to_message: ToMessage
     from_message: FromMessage
+    fused: Fused | None = None
 
 
 _REGISTRY: dict[type[Message], Form] = {}
@@ -75,7 +83,12 @@ def mapped(
     def from_message(message: Any, version: int) -> Mapping[str, Any]:
         return write(message)
 
-    return Form(cls, incoming, protobuf, since, to_message, from_message)
+    def fused(
+        codec: ProtobufCodec, general: Callable[[bytes], Message]
+    ) -> Callable[[bytes], Message]:
+        return objects.payload_reader(codec, protobuf, general)
+
+    return Form(cls, incoming, protobuf, since, to_message, from_message, fused)
 
 
 def register(*mappings: Form) -> None:
@@ -136,7 +149,8 @@ class ProtobufForms:
         _load_families()
         self.version = version
         self.server = server
-        #: Raw frame id (base id + 200) -> decoder of the frame's body.
+        #: Raw frame id (base id + 200) -> decoder of the frame's payload (the
+        #: 4-byte id, then the body).
         self.decoders: dict[int, Callable[[bytes], Message]] = {}
         self._encoders: dict[type[Message], Callable[[Message], bytes]] = {}
         for mapping in _REGISTRY.values():
@@ -150,10 +164,24 @@ class ProtobufForms:
         build = mapping.to_message
         version = self.version
 
-        def decoder(body: bytes) -> Message:
-            return build(decode(body), version)
+        def general(payload: bytes) -> Message:
+            return build(decode(payload[4:]), version)
 
-        return decoder
+        make = mapping.fused
+        if make is None:
+            return general
+        raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
+
+        def first(payload: bytes) -> Message:
+            # Generated on first use: a connection meets a few dozen kinds.
+            # Bad bytes, or a nested message sent twice: the fused reader hands
+            # the frame to the general path, which decodes (merges) it or
+            # raises its typed error.
+            decoder = make(CODEC, general)
+            self.decoders[raw_id] = decoder
+            return decoder(payload)
+
+        return first
 
     def _encoder(self, mapping: Form) -> Callable[[Message], bytes]:
         encode = CODEC.encoder(mapping.protobuf)
