@@ -301,21 +301,7 @@ def _straight(index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[st
             f"    pos += {size + 8}",
         ]
     if kind in _READ_INT and not field.repeated:
-        slow = "v != 0" if kind is Kind.BOOL else "v"
-        fast = "b != 0" if kind is Kind.BOOL else "b"
-        two = "((b & 127) | (c << 7)) != 0" if kind is Kind.BOOL else "(b & 127) | (c << 7)"
-        return [
-            f"if pos + {size} < end and {test}:",
-            f"    if (b := buf[pos + {size}]) < 128:",
-            f"        f{index} = {fast}",
-            f"        pos += {size + 1}",
-            f"    elif pos + {size + 1} < end and (c := buf[pos + {size + 1}]) < 128:",
-            f"        f{index} = {two}",
-            f"        pos += {size + 2}",
-            "    else:",
-            f"        v, pos = {_READ_INT[kind]}(buf, pos + {size}, end)",
-            f"        f{index} = {slow}",
-        ]
+        return [f"if pos + {size} < end and {test}:"] + _varint_unrolled(index, kind, size)
     if field.packed:
         body = _packed(index, kind)
     else:
@@ -332,6 +318,40 @@ def _straight(index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[st
         "    else:",
         f"        e, pos = _rl(buf, pos + {size}, end)",
     ] + ["    " + line for line in body[len(_LENGTH) :]]
+
+
+# Varint bytes read inline by the straight pass: up to four (values below 2**28,
+# the same for every integer kind), seven for int64 (ids like permId, times in
+# milliseconds: below 2**49); longer ones (negative values) by a call.
+_UNROLLED: Final = {Kind.INT32: 4, Kind.INT64: 7, Kind.BOOL: 4}
+_BYTE_NAMES: Final = "bcdghjk"
+
+
+def _varint_unrolled(index: int, kind: Kind, size: int) -> list[str]:
+    """The varint after a tag of ``size`` bytes, into ``f<index>``, indented."""
+    lines = []
+    parts: list[str] = []
+    for count in range(1, _UNROLLED[kind] + 1):
+        name = _BYTE_NAMES[count - 1]
+        at = size + count - 1
+        last = f"({name} << {7 * (count - 1)})" if count > 1 else name
+        value = " | ".join([*parts, last])
+        if kind is Kind.BOOL:
+            value = f"({value}) != 0"
+        keyword = "if" if count == 1 else "elif"
+        room = "" if count == 1 else f"pos + {at} < end and "
+        lines += [
+            f"    {keyword} {room}({name} := buf[pos + {at}]) < 128:",
+            f"        f{index} = {value}",
+            f"        pos += {at + 1}",
+        ]
+        parts.append(f"(({name} & 127) << {7 * (count - 1)})" if count > 1 else f"({name} & 127)")
+    slow = "v != 0" if kind is Kind.BOOL else "v"
+    return lines + [
+        "    else:",
+        f"        v, pos = {_READ_INT[kind]}(buf, pos + {size}, end)",
+        f"        f{index} = {slow}",
+    ]
 
 
 def _initial(repeated: bool, kind: Kind) -> str:

@@ -25,10 +25,10 @@ from ..messages import Message
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
 from .compiler import ProtobufCodec
-from .mapper import ObjectMap
+from .mapper import ObjectMap, build_reader
 from .wire import PbDict, ProtobufDecodeError
 
-__all__ = ["FAMILIES", "Form", "ProtobufForms", "mapped", "register"]
+__all__ = ["FAMILIES", "Form", "ProtobufForms", "built", "mapped", "register"]
 
 #: Protobuf dict -> message, at the negotiated version.
 ToMessage = Callable[[PbDict, int], Message]
@@ -87,6 +87,42 @@ def mapped(
         codec: ProtobufCodec, general: Callable[[bytes], Message]
     ) -> Callable[[bytes], Message]:
         return objects.payload_reader(codec, protobuf, general)
+
+    return Form(cls, incoming, protobuf, since, to_message, from_message, fused)
+
+
+def built(
+    cls: type[Message],
+    protobuf: str,
+    since: int,
+    build: Callable[..., Message],
+    from_message: FromMessage,
+    *,
+    nested: Mapping[str, ObjectMap] | None = None,
+    incoming: bool = True,
+) -> Form:
+    """The :class:`Form` of a class built by a function of the protobuf fields.
+
+    ``build(f0, f1, ...)`` takes every field of the protobuf message in field
+    order, as decoded (``None`` for absent, lists, dicts), except that a field
+    named in ``nested`` comes as the object its map reads, or ``None``.  Both
+    paths call it: the dict path (``to_message``) and the fused reader made
+    from the bytes (:func:`~ibwire.protobuf.mapper.build_reader`).
+    """
+    maps = dict(nested or {})
+    names = [field.name for field in CODEC.specs[protobuf].fields]
+    readers = {name: objects.read for name, objects in maps.items()}
+
+    def to_message(values: PbDict, version: int) -> Message:
+        arguments: list[Any] = []
+        for name in names:
+            value: Any = values[name]
+            read = readers.get(name)
+            arguments.append(value if read is None or value is None else read(value))
+        return build(*arguments)
+
+    def fused(codec: ProtobufCodec, general: Callable[[bytes], Message]) -> Callable[[bytes], Message]:
+        return build_reader(codec, protobuf, build, maps, general)
 
     return Form(cls, incoming, protobuf, since, to_message, from_message, fused)
 
@@ -152,10 +188,14 @@ class ProtobufForms:
         #: Raw frame id (base id + 200) -> decoder of the frame's payload (the
         #: 4-byte id, then the body).
         self.decoders: dict[int, Callable[[bytes], Message]] = {}
+        #: The same decoders by the payload's first four bytes (the raw id as
+        #: sent): the hot loop looks a frame up without reading its id.
+        self.heads: dict[bytes, Callable[[bytes], Message]] = {}
         self._encoders: dict[type[Message], Callable[[Message], bytes]] = {}
         for mapping in _REGISTRY.values():
             if mapping.incoming != server:
-                self.decoders[mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET] = self._decoder(mapping)
+                raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
+                self.decoders[raw_id] = self.heads[raw_id.to_bytes(4, "big")] = self._decoder(mapping)
             elif version >= mapping.since:
                 self._encoders[mapping.cls] = self._encoder(mapping)
 
@@ -178,7 +218,7 @@ class ProtobufForms:
             # the frame to the general path, which decodes (merges) it or
             # raises its typed error.
             decoder = make(CODEC, general)
-            self.decoders[raw_id] = decoder
+            self.decoders[raw_id] = self.heads[raw_id.to_bytes(4, "big")] = decoder
             return decoder(payload)
 
         return first

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
+from ..fields import _DECIMAL_CACHE as DECIMAL_CACHE
 from ..fields import format_decimal, opt_decimal
 from ..messages._record import builder
 from ..messages.common import TagValue
@@ -30,6 +31,7 @@ from .wire import PbDict
 
 __all__ = [
     "NOTHING",
+    "build_reader",
     "Conv",
     "Link",
     "ObjectMap",
@@ -203,6 +205,7 @@ class ObjectMap:
             "_cls": self.cls,
             "_new": object.__new__,
             "_dec": opt_decimal,
+            "_decimals": DECIMAL_CACHE,
             "_fmt_dec": format_decimal,
             "_mult": format_multiplier,
             "_mult_value": _multiplier_value,
@@ -347,7 +350,8 @@ class ObjectMap:
             ns[f"_read{index}"] = link.nested.read
         value = {
             Conv.SAME: "v",
-            Conv.DECIMAL: "_dec(v)",
+            # opt_decimal's cache first: a call costs more than the lookup.
+            Conv.DECIMAL: "_decimals[v] if v in _decimals else _dec(v)",
             Conv.MULTIPLIER: "_mult(v)",
             Conv.FLAG: "_flag(v)",
             Conv.INT_TEXT: "int(v)",
@@ -363,6 +367,13 @@ class ObjectMap:
             Conv.OBJECT: "v" if fused else f"_read{index}(v)",
             Conv.OBJECTS: "tuple(v)" if fused else f"tuple([_read{index}(x) for x in v])",
         }[conv]
+        if value == "v" and fused and conv is not Conv.OBJECT:
+            # The value as decoded: one conditional expression.
+            if link.missing is not NOTHING:
+                ns[f"_missing{index}"] = link.missing
+                return [f"{target} = _missing{index} if {source} is None else {source}"]
+            if default is not None:
+                return [f"{target} = {default} if {source} is None else {source}"]
         lines = [f"v = {source}"]
         if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES, Conv.OPTIONS):
             # Repeated fields are lists and maps dicts, empty when absent.
@@ -410,6 +421,43 @@ class ObjectMap:
             ns[f"_skip{index}"] = link.skip
             test = f"v is not None and v != _skip{index}"
         return [f"v = o.{link.attr}", f"if {test}:", f"    d[{link.pb!r}] = {value}"]
+
+
+def build_reader(
+    codec: ProtobufCodec,
+    name: str,
+    build: Callable[..., Any],
+    nested: Mapping[str, ObjectMap],
+    fallback: Callable[[bytes], Any],
+) -> Callable[[bytes], Any]:
+    """A fused reader of a frame payload (a 4-byte id, then message ``name``)
+    that ends in a call: ``build(f0, f1, ...)`` with every field of the message
+    in field order, as decoded (``None`` absent, lists, dicts), a field named in
+    ``nested`` as the object its map reads (``None`` when absent).
+
+    Any exception hands the payload to ``fallback``, as
+    :meth:`ObjectMap.payload_reader` does.
+    """
+    spec = codec.specs[name]
+    namespace = codec.parse_namespace(name)
+    namespace.update(_build=build, _fallback=fallback, _redo=_redo)
+    calls: dict[str, str] = {}
+    for index, field in enumerate(spec.fields):
+        objects = nested.get(field.name)
+        if objects is not None:
+            assert field.message is not None
+            namespace[f"_fused{index}"] = objects.fused(codec, field.message)
+            calls[field.name] = f"_fused{index}"
+    arguments = ", ".join(f"f{index}" for index in range(len(spec.fields)))
+    lines = ["def fused(buf):", "    try:", "        pos = 4", "        end = len(buf)"]
+    lines += ["    " + line for line in parse_lines(spec, calls)]
+    lines += [f"        return _build({arguments})", "    except Exception:", "        return _fallback(buf)"]
+    source = "\n".join(lines) + "\n"
+    filename = f"<ibwire.protobuf.mapper {name} frame to {getattr(build, '__name__', 'build')}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+    reader: Callable[[bytes], Any] = namespace["fused"]
+    return reader
 
 
 def _slotted_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None:
