@@ -102,6 +102,10 @@ class ProtobufCodec:
             "_short": _short,
             "_utf8": _utf8_error,
             "_ud": struct.Struct("<d").unpack_from,
+            **{
+                f"_unpack_doubles{count}": struct.Struct("<" + "x".join("d" * count)).unpack_from
+                for count in range(2, 16)
+            },
             "_pd": struct.Struct("<d").pack,
             "_pack": struct.pack,
             "_ev": wire.encode_varint,
@@ -250,8 +254,27 @@ def parse_lines(spec: MessageSpec, calls: Mapping[str, str], *, straight: bool =
     for index, field in enumerate(spec.fields):
         lines.append(f"    f{index} = {_initial(field.repeated, field.kind)}")
     if straight:
-        for index, field in enumerate(spec.fields):
-            lines += ["    " + line for line in _straight(index, field, spec, calls)]
+        # Fields 16..2047 have two-byte tags whose second byte is number >> 4:
+        # sixteen fields at a time are passed over with one test when the next
+        # tag is not one of theirs (messages like Order have 180 fields and
+        # carry a few dozen).
+        block: int | None = None
+        for run in _runs(spec):
+            if len(run) > 1:
+                lines += ["    " + line for line in _doubles(run, spec)]
+                block = None
+                continue
+            index = run[0]
+            field = spec.fields[index]
+            second = field.number >> 4 if 16 <= field.number < 2048 else None
+            if second is None:
+                lines += ["    " + line for line in _straight(index, field, spec, calls)]
+                block = None
+                continue
+            if second != block:
+                lines.append(f"    if pos + 1 < end and buf[pos + 1] == {second} and buf[pos] > 127:")
+                block = second
+            lines += ["        " + line for line in _straight(index, field, spec, calls)]
     branches: list[tuple[int, list[str]]] = []
     for index, field in enumerate(spec.fields):
         number = field.number
@@ -277,6 +300,43 @@ def parse_lines(spec: MessageSpec, calls: Mapping[str, str], *, straight: bool =
         lines += _tree(branches, 8)
     else:
         lines.append("        pos = _skip(buf, pos, end, tag)")
+    return lines
+
+
+def _runs(spec: MessageSpec) -> list[list[int]]:
+    """The fields in order, consecutive plain doubles (bar prices, greeks) grouped."""
+    runs: list[list[int]] = []
+    for index, field in enumerate(spec.fields):
+        if _plain_double(field) and index and _plain_double(spec.fields[index - 1]):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def _plain_double(field: FieldSpec) -> bool:
+    return (
+        field.kind is Kind.DOUBLE and not field.repeated and field.oneof is None
+        and field.number < 16
+    )  # fmt: skip
+
+
+def _doubles(run: list[int], spec: MessageSpec) -> list[str]:
+    """A run of doubles read by one unpack when all are there in order (one
+    struct call instead of one per field), else field by field."""
+    tags = [spec.fields[index].number << 3 | wire.WIRE_FIXED64 for index in run]
+    size = 9 * len(run)
+    test = " and ".join(f"buf[pos + {9 * n}] == {tag}" if n else f"buf[pos] == {tag}"
+                        for n, tag in enumerate(tags))  # fmt: skip
+    targets = ", ".join(f"f{index}" for index in run)
+    lines = [
+        f"if pos + {size} <= end and {test}:",
+        f"    {targets} = _unpack_doubles{len(run)}(buf, pos + 1)",
+        f"    pos += {size}",
+        "else:",
+    ]
+    for index in run:
+        lines += ["    " + line for line in _straight(index, spec.fields[index], spec, {})]
     return lines
 
 
@@ -308,6 +368,9 @@ def _straight(index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[st
         body = _branch(index, field, spec, calls, first=True)
     # A length-delimited value: the body after its length prefix.
     assert body[: len(_LENGTH)] == _LENGTH
+    if kind is Kind.STRING and not field.repeated:
+        # n, the first byte of the length, is 0 only for an empty string.
+        body = [line.replace(".decode()", '.decode() if n else ""') for line in body]
     return [
         f"{keyword} pos + {size} < end and {test}:",
         f"    if (n := buf[pos + {size}]) < 128:",
@@ -315,6 +378,11 @@ def _straight(index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[st
         "        e = pos + n",
         "        if e > end:",
         "            raise _short(pos)",
+        f"    elif pos + {size + 1} < end and (m := buf[pos + {size + 1}]) < 128:",
+        f"        pos += {size + 2}",
+        "        e = pos + ((n & 127) | (m << 7))",
+        "        if e > end:",
+        "            _rl(buf, pos - 2, end)  # raises, as for a longer length",
         "    else:",
         f"        e, pos = _rl(buf, pos + {size}, end)",
     ] + ["    " + line for line in body[len(_LENGTH) :]]
@@ -325,6 +393,7 @@ def _straight(index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[st
 # milliseconds: below 2**49); longer ones (negative values) by a call.
 _UNROLLED: Final = {Kind.INT32: 4, Kind.INT64: 7, Kind.BOOL: 4}
 _BYTE_NAMES: Final = "bcdghjk"
+_MINUS_ONE: Final = wire.encode_int(-1, 64)
 
 
 def _varint_unrolled(index: int, kind: Kind, size: int) -> list[str]:
@@ -347,6 +416,13 @@ def _varint_unrolled(index: int, kind: Kind, size: int) -> list[str]:
         ]
         parts.append(f"(({name} & 127) << {7 * (count - 1)})" if count > 1 else f"({name} & 127)")
     slow = "v != 0" if kind is Kind.BOOL else "v"
+    if kind is not Kind.BOOL:
+        # -1, ten bytes: IB's "no request id" (execution details, errors).
+        lines += [
+            f"    elif buf[pos + {size}:pos + {size + 10}] == {_MINUS_ONE!r}:",
+            f"        f{index} = -1",
+            f"        pos += {size + 10}",
+        ]
     return lines + [
         "    else:",
         f"        v, pos = {_READ_INT[kind]}(buf, pos + {size}, end)",
