@@ -367,13 +367,14 @@ class ObjectMap:
             Conv.OBJECT: "v" if fused else f"_read{index}(v)",
             Conv.OBJECTS: "tuple(v)" if fused else f"tuple([_read{index}(x) for x in v])",
         }[conv]
-        if value == "v" and fused and conv is not Conv.OBJECT:
+        if value == "v" and conv is not Conv.OBJECT:
             # The value as decoded: one conditional expression.
+            absent = default
             if link.missing is not NOTHING:
                 ns[f"_missing{index}"] = link.missing
-                return [f"{target} = _missing{index} if {source} is None else {source}"]
-            if default is not None:
-                return [f"{target} = {default} if {source} is None else {source}"]
+                absent = f"_missing{index}"
+            if absent is not None:
+                return [f"{target} = {absent} if (v := {source}) is None else v"]
         lines = [f"v = {source}"]
         if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES, Conv.OPTIONS):
             # Repeated fields are lists and maps dicts, empty when absent.
