@@ -66,6 +66,8 @@ class Form:
 
 
 _REGISTRY: dict[type[Message], Form] = {}
+#: (class, version) -> the fused reader of its frames, made on first use.
+_FUSED: dict[tuple[type[Message], int], Callable[[bytes], Message]] = {}
 
 
 def mapped(
@@ -212,12 +214,16 @@ class ProtobufForms:
             return general
         raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
 
+        key = (mapping.cls, version)
+
         def first(payload: bytes) -> Message:
-            # Generated on first use: a connection meets a few dozen kinds.
-            # Bad bytes, or a nested message sent twice: the fused reader hands
-            # the frame to the general path, which decodes (merges) it or
-            # raises its typed error.
-            decoder = make(CODEC, general)
+            # Generated on first use (a connection meets a few dozen kinds), once
+            # per process and version.  Bad bytes, or a nested message sent
+            # twice: the fused reader hands the frame to the general path, which
+            # decodes (merges) it or raises its typed error.
+            decoder = _FUSED.get(key)
+            if decoder is None:
+                decoder = _FUSED[key] = make(CODEC, general)
             self.decoders[raw_id] = self.heads[raw_id.to_bytes(4, "big")] = decoder
             return decoder(payload)
 
