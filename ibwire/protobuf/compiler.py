@@ -2,8 +2,10 @@
 
 :class:`ProtobufCodec` turns each :class:`~ibwire.protobuf.schema.MessageSpec` into
 two plain Python functions the first time the message is used: a decoder that
-walks the body once with the tag tests laid out as a balanced ``if`` tree and the
-one-byte varint and length cases inlined, and an encoder that writes each present
+reads the fields in field-number order first (the order every encoder writes,
+one test of the next bytes per field, see :func:`parse_lines`), then walks
+whatever is left with the tag tests laid out as a balanced ``if`` tree and the
+short varint and length cases inlined; and an encoder that writes each present
 field with its tag bytes precomputed.  No per-field interpretation happens on the
 hot path; the generated source is registered with :mod:`linecache` so tracebacks
 show it.

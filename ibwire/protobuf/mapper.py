@@ -2,7 +2,10 @@
 
 A family declares, per class, how its attributes pair with protobuf fields
 (:class:`Link`); :class:`ObjectMap` generates two flat functions from that once:
-``read(dict) -> object`` and ``write(object) -> dict``.
+``read(dict) -> object`` and ``write(object) -> dict``, and, for the hot path of
+incoming frames, a *fused* reader that goes from the protobuf bytes to the object
+with no dict between (:meth:`ObjectMap.fused`, :meth:`ObjectMap.payload_reader`,
+:func:`build_reader`).
 
 Reading keeps the official decoder's rule: an absent field leaves the attribute
 at its class default (which mirrors the official default), unless the link names
