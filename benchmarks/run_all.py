@@ -8,6 +8,9 @@ cannot beat).  Parts:
 * decode + dispatch (``bench_decode.py``): msg/s, server versions 157 and 176,
   4 KiB and 256 KiB reads;
 * encode (``bench_encode.py``): microseconds per request;
+* protobuf decode + dispatch (``bench_protobuf.py``): microseconds per message
+  at server version 226, per message kind, against the official client's
+  protobuf path (``--python official=PATH``);
 * loopback end to end (``bench_loopback.py``): msg/s to callbacks, and callback
   latency percentiles at 10,000 msg/s offered;
 * import time and memory for 1,000 subscriptions (``bench_startup.py``).
@@ -40,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_decode  # noqa: E402
 import bench_encode  # noqa: E402
 import bench_loopback  # noqa: E402
+import bench_protobuf  # noqa: E402
 import bench_startup  # noqa: E402
 
 COLUMNS = ("floor", "ibwire", "ib_async", "ibapi", "official")
@@ -151,6 +155,25 @@ def encode_rows(results: dict[str, dict[str, dict[str, Any]]]) -> list[Row]:
             notes=notes,
         )
         speedup = row.ratio("ib_async")
+        row.met = None if speedup is None else speedup >= 2.0
+        rows.append(row)
+    return rows
+
+
+def protobuf_rows(table: dict[str, dict[str, dict[str, Any]]]) -> list[Row]:
+    rows = []
+    for kind, cells in table.items():
+        values = {key: cells.get(key, {}).get("us") for key in COLUMNS}
+        notes = {k: "CHECK FAILED" for k in COLUMNS if "check" in cells.get(k, {})}
+        row = Row(
+            f"protobuf {kind} v226 (us/message)",
+            values,
+            "us",
+            higher_is_better=False,
+            goal=">=2x official",
+            notes=notes,
+        )
+        speedup = row.ratio("official")
         row.met = None if speedup is None else speedup >= 2.0
         rows.append(row)
     return rows
@@ -331,17 +354,19 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000, help="decode stream length")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per decode figure (best kept)")
     parser.add_argument("--calls", type=int, default=10_000, help="encode calls per figure")
+    parser.add_argument("--pb-messages", type=int, default=20_000, help="protobuf messages per kind")
     parser.add_argument("--loopback-messages", type=int, default=300_000, help="loopback throughput run")
     parser.add_argument("--rate", type=float, default=10_000.0, help="loopback latency: offered msg/s")
     parser.add_argument("--seconds", type=float, default=3.0, help="loopback latency run length")
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="--messages 200000 --repeat 1 --calls 3000 --loopback-messages 100000 --seconds 1",
+        help="--messages 200000 --repeat 1 --calls 3000 --pb-messages 5000 "
+        "--loopback-messages 100000 --seconds 1",
     )
     parser.add_argument(
         "--only",
-        default="decode,encode,loopback,startup",
+        default="decode,encode,protobuf,loopback,startup",
         help="comma-separated parts to run (default: all)",
     )
     parser.add_argument(
@@ -355,6 +380,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.messages, args.repeat, args.calls = 200_000, 1, 3_000
+        args.pb_messages = 5_000
         args.loopback_messages, args.seconds = 100_000, 1.0
     parts = set(args.only.split(","))
     pythons = bench_decode.parse_pythons(args.python)
@@ -382,6 +408,28 @@ def main() -> None:
             for key, cell in cells.items():
                 if "check" in cell:
                     problems.append(f"encode {op}, {key}: {cell['check']}")
+    if "protobuf" in parts:
+        pb_names, pb_table = bench_protobuf.run(
+            args.pb_messages, max(args.repeat, 2), pythons=pythons
+        )
+        names.update({key: name for key, name in pb_names.items() if key not in names})
+        rows += protobuf_rows(pb_table)
+        lean = {
+            kind: cells["official"]["lean_us"]
+            for kind, cells in pb_table.items()
+            if "lean_us" in cells.get("official", {})
+        }
+        if lean:
+            notes.append(
+                "protobuf: official = ibapi's Decoder.processProtoBuf with EWrapper's "
+                "*ProtoBuf callbacks as shipped; with them doing nothing (us/message): "
+                + ", ".join(f"{kind} {value:.2f}" for kind, value in lean.items())
+            )
+        for kind, cells in pb_table.items():
+            for key, cell in cells.items():
+                for what in ("check", "missing"):
+                    if what in cell:
+                        problems.append(f"protobuf {kind}, {key}: {cell[what]}")
     if "loopback" in parts:
         looped = bench_loopback.run(args.loopback_messages, args.rate, args.seconds, pythons=pythons)
         notes.append(

@@ -292,7 +292,7 @@ class _Endpoint:
         codec = self._codec
         assert codec is not None
         get = codec.raw_table.get
-        protobuf = forms.decoders.get
+        protobuf = forms.heads.get
         append = self._events.append
         self._received += len(frames)
         payload = b""
@@ -300,15 +300,16 @@ class _Endpoint:
         while True:
             try:
                 for payload in remaining:
+                    # A protobuf frame of a known kind, by its first four bytes.
+                    decode = protobuf(payload[:4])
+                    if decode is not None:
+                        append(decode(payload))
+                        continue
                     if len(payload) < 4:
                         raise _NoId
                     msg_id = int.from_bytes(payload[:4], "big")
                     if msg_id > PROTOBUF_ID_OFFSET:
-                        decode = protobuf(msg_id)
-                        if decode is None:
-                            append(forms.unknown(msg_id, payload[4:]))
-                        else:
-                            append(decode(payload[4:]))
+                        append(forms.unknown(msg_id, payload[4:]))
                         continue
                     fields = payload[4:].split(b"\0")
                     if fields.pop():

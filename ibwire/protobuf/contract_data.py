@@ -42,7 +42,7 @@ from ..messages.contracts import (
     _split_expiry,
 )
 from ..versions import ServerVersion
-from .forms import Form, mapped, register
+from .forms import Form, built, mapped, register
 from .mapper import Conv, Link, ObjectMap
 from .objects import CONTRACT, CONTRACT_DETAILS, REQUEST_CONTRACT
 from .wire import PbDict
@@ -79,10 +79,11 @@ def _details_form(cls: type[ContractData] | type[BondContractData]) -> Form:
     empty_contract: PbDict = {link.pb: None for link in CONTRACT.links}
     empty_contract.update(comboLegs=[])
 
-    def to_message(values: Mapping[str, Any], version: int) -> Any:
-        req_id = values["reqId"]
-        details = read_details(values["contractDetails"] or empty_details)
-        contract = read_contract(values["contract"] or empty_contract)
+    def build(req_id: int | None, contract: Any, details: Any) -> Any:
+        if details is None:
+            details = read_details(empty_details)
+        if contract is None:
+            contract = read_contract(empty_contract)
         set_contract(details, contract)
         if bond:
             # As the official decoder's setLastTradeDate: a bond's expiry text in
@@ -100,7 +101,8 @@ def _details_form(cls: type[ContractData] | type[BondContractData]) -> Form:
             "contractDetails": write_details(details),
         }
 
-    return Form(cls, True, "ContractData", _SINCE, to_message, from_message)
+    return built(cls, "ContractData", _SINCE, build, from_message,
+                 nested={"contract": CONTRACT, "contractDetails": CONTRACT_DETAILS})  # fmt: skip
 
 
 register(

@@ -24,15 +24,19 @@ from ..events import UnknownMessage
 from ..messages import Message
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
-from .mapper import ObjectMap
+from .compiler import ProtobufCodec
+from .mapper import ObjectMap, build_reader
 from .wire import PbDict, ProtobufDecodeError
 
-__all__ = ["FAMILIES", "Form", "ProtobufForms", "mapped", "register"]
+__all__ = ["FAMILIES", "Form", "ProtobufForms", "built", "mapped", "register"]
 
 #: Protobuf dict -> message, at the negotiated version.
 ToMessage = Callable[[PbDict, int], Message]
 #: Message -> protobuf dict, at the negotiated version.
 FromMessage = Callable[[Any, int], Mapping[str, Any]]
+#: (the codec, the general path) -> a reader of the frame payload straight to
+#: the message (see :meth:`ObjectMap.payload_reader`).
+Fused = Callable[[ProtobufCodec, Callable[[bytes], Message]], Callable[[bytes], Message]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,9 @@ class Form:
             receiver decodes the protobuf form at any version from 201.
         to_message: builds the message from the decoded protobuf dict.
         from_message: builds the protobuf dict from the message.
+        fused: makes the reader that builds the message straight from the
+            bytes, the same message as ``to_message`` on the decoded dict, at
+            every version; ``None``: the dict path only.
     """
 
     cls: type[Message]
@@ -55,9 +62,12 @@ class Form:
     since: int
     to_message: ToMessage
     from_message: FromMessage
+    fused: Fused | None = None
 
 
 _REGISTRY: dict[type[Message], Form] = {}
+#: (class, version) -> the fused reader of its frames, made on first use.
+_FUSED: dict[tuple[type[Message], int], Callable[[bytes], Message]] = {}
 
 
 def mapped(
@@ -75,7 +85,48 @@ def mapped(
     def from_message(message: Any, version: int) -> Mapping[str, Any]:
         return write(message)
 
-    return Form(cls, incoming, protobuf, since, to_message, from_message)
+    def fused(
+        codec: ProtobufCodec, general: Callable[[bytes], Message]
+    ) -> Callable[[bytes], Message]:
+        return objects.payload_reader(codec, protobuf, general)
+
+    return Form(cls, incoming, protobuf, since, to_message, from_message, fused)
+
+
+def built(
+    cls: type[Message],
+    protobuf: str,
+    since: int,
+    build: Callable[..., Message],
+    from_message: FromMessage,
+    *,
+    nested: Mapping[str, ObjectMap] | None = None,
+    incoming: bool = True,
+) -> Form:
+    """The :class:`Form` of a class built by a function of the protobuf fields.
+
+    ``build(f0, f1, ...)`` takes every field of the protobuf message in field
+    order, as decoded (``None`` for absent, lists, dicts), except that a field
+    named in ``nested`` comes as the object its map reads, or ``None``.  Both
+    paths call it: the dict path (``to_message``) and the fused reader made
+    from the bytes (:func:`~ibwire.protobuf.mapper.build_reader`).
+    """
+    maps = dict(nested or {})
+    names = [field.name for field in CODEC.specs[protobuf].fields]
+    readers = {name: objects.read for name, objects in maps.items()}
+
+    def to_message(values: PbDict, version: int) -> Message:
+        arguments: list[Any] = []
+        for name in names:
+            value: Any = values[name]
+            read = readers.get(name)
+            arguments.append(value if read is None or value is None else read(value))
+        return build(*arguments)
+
+    def fused(codec: ProtobufCodec, general: Callable[[bytes], Message]) -> Callable[[bytes], Message]:
+        return build_reader(codec, protobuf, build, maps, general)
+
+    return Form(cls, incoming, protobuf, since, to_message, from_message, fused)
 
 
 def register(*mappings: Form) -> None:
@@ -136,12 +187,17 @@ class ProtobufForms:
         _load_families()
         self.version = version
         self.server = server
-        #: Raw frame id (base id + 200) -> decoder of the frame's body.
+        #: Raw frame id (base id + 200) -> decoder of the frame's payload (the
+        #: 4-byte id, then the body).
         self.decoders: dict[int, Callable[[bytes], Message]] = {}
+        #: The same decoders by the payload's first four bytes (the raw id as
+        #: sent): the hot loop looks a frame up without reading its id.
+        self.heads: dict[bytes, Callable[[bytes], Message]] = {}
         self._encoders: dict[type[Message], Callable[[Message], bytes]] = {}
         for mapping in _REGISTRY.values():
             if mapping.incoming != server:
-                self.decoders[mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET] = self._decoder(mapping)
+                raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
+                self.decoders[raw_id] = self.heads[raw_id.to_bytes(4, "big")] = self._decoder(mapping)
             elif version >= mapping.since:
                 self._encoders[mapping.cls] = self._encoder(mapping)
 
@@ -150,10 +206,28 @@ class ProtobufForms:
         build = mapping.to_message
         version = self.version
 
-        def decoder(body: bytes) -> Message:
-            return build(decode(body), version)
+        def general(payload: bytes) -> Message:
+            return build(decode(payload[4:]), version)
 
-        return decoder
+        make = mapping.fused
+        if make is None:
+            return general
+        raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
+
+        key = (mapping.cls, version)
+
+        def first(payload: bytes) -> Message:
+            # Generated on first use (a connection meets a few dozen kinds), once
+            # per process and version.  Bad bytes, or a nested message sent
+            # twice: the fused reader hands the frame to the general path, which
+            # decodes (merges) it or raises its typed error.
+            decoder = _FUSED.get(key)
+            if decoder is None:
+                decoder = _FUSED[key] = make(CODEC, general)
+            self.decoders[raw_id] = self.heads[raw_id.to_bytes(4, "big")] = decoder
+            return decoder(payload)
+
+        return first
 
     def _encoder(self, mapping: Form) -> Callable[[Message], bytes]:
         encode = CODEC.encoder(mapping.protobuf)

@@ -2,7 +2,10 @@
 
 A family declares, per class, how its attributes pair with protobuf fields
 (:class:`Link`); :class:`ObjectMap` generates two flat functions from that once:
-``read(dict) -> object`` and ``write(object) -> dict``.
+``read(dict) -> object`` and ``write(object) -> dict``, and, for the hot path of
+incoming frames, a *fused* reader that goes from the protobuf bytes to the object
+with no dict between (:meth:`ObjectMap.fused`, :meth:`ObjectMap.payload_reader`,
+:func:`build_reader`).
 
 Reading keeps the official decoder's rule: an absent field leaves the attribute
 at its class default (which mirrors the official default), unless the link names
@@ -21,13 +24,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
+from ..fields import _DECIMAL_CACHE as DECIMAL_CACHE
 from ..fields import format_decimal, opt_decimal
+from ..messages._record import builder
 from ..messages.common import TagValue
 from ..messages.ticktypes import TickType
+from .compiler import ProtobufCodec, parse_lines
 from .wire import PbDict
 
 __all__ = [
     "NOTHING",
+    "build_reader",
     "Conv",
     "Link",
     "ObjectMap",
@@ -142,6 +149,15 @@ def options_map(text: str) -> dict[str, str]:
     return values
 
 
+class _Redo(Exception):
+    """A fused reader met what only the general path reads (a nested message
+    that occurs twice); the caller decodes the message again that way."""
+
+
+def _redo() -> None:
+    raise _Redo
+
+
 class ObjectMap:
     """The generated reader and writer of one class.
 
@@ -155,6 +171,7 @@ class ObjectMap:
         self.links = tuple(links)
         self._read: Callable[[PbDict], Any] | None = None
         self._write: Callable[[Any], dict[str, Any]] | None = None
+        self._fused: dict[str, Callable[[bytes, int, int], Any]] = {}
 
     def read(self, values: PbDict) -> Any:
         """The object from a decoded protobuf dict."""
@@ -170,11 +187,28 @@ class ObjectMap:
             assert self._write is not None
         return self._write(obj)
 
-    def _compile(self) -> None:
-        namespace: dict[str, Any] = {
+    def fused(self, codec: ProtobufCodec, name: str) -> Callable[[bytes, int, int], Any]:
+        """The reader of protobuf message ``name`` straight from its bytes:
+        ``reader(buf, pos, end) -> object``, the same object as
+        ``read(codec.decode(name, buf[pos:end]))`` without the dict between.
+
+        Nested objects are read by their maps' fused readers.  It raises what the
+        dict path raises on the same bytes, or something else on bad input or a
+        nested message that occurs twice: a caller that wants the dict path's
+        errors (and its merge of repeated nested messages) decodes again that
+        way when it raises (see :class:`~ibwire.protobuf.forms.ProtobufForms`).
+        """
+        found = self._fused.get(name)
+        if found is None:
+            found = self._compile_fused(codec, name)
+        return found
+
+    def _namespace(self) -> dict[str, Any]:
+        return {
             "_cls": self.cls,
             "_new": object.__new__,
             "_dec": opt_decimal,
+            "_decimals": DECIMAL_CACHE,
             "_fmt_dec": format_decimal,
             "_mult": format_multiplier,
             "_mult_value": _multiplier_value,
@@ -186,8 +220,14 @@ class ObjectMap:
             "Decimal": Decimal,
             "_TagValue": TagValue,
             "_TickType": TickType,
+            "_tick_types": TickType._value2member_map_,
         }
-        read = ["def read(d):"] + ["    " + line for line in self._reader_body(namespace)]
+
+    def _compile(self) -> None:
+        namespace = self._namespace()
+        sources = {link.pb: f"d[{link.pb!r}]" for link in self.links}
+        body = self._reader_body(namespace, sources, fused=False)
+        read = ["def read(d):"] + ["    " + line for line in body]
         write = ["def write(o):", "    d = {}"]
         for index, link in enumerate(self.links):
             write += ["    " + line for line in self._write_link(index, link, namespace)]
@@ -199,26 +239,79 @@ class ObjectMap:
         self._read = namespace["read"]
         self._write = namespace["write"]
 
-    def _reader_body(self, ns: dict[str, Any]) -> list[str]:
+    def payload_reader(
+        self, codec: ProtobufCodec, name: str, fallback: Callable[[bytes], Any]
+    ) -> Callable[[bytes], Any]:
+        """The fused reader of a frame payload: a 4-byte id, then message ``name``.
+
+        Any exception (bad bytes, a nested message sent twice) hands the payload
+        to ``fallback``, the general path, which decodes it or raises its typed
+        error: the reader's result is the general path's on every input.
+        """
+        return self._compile_fused(codec, name, fallback)
+
+    def _compile_fused(
+        self, codec: ProtobufCodec, name: str, fallback: Callable[[bytes], Any] | None = None
+    ) -> Callable[..., Any]:
+        spec = codec.specs[name]
+        namespace = codec.parse_namespace(name)
+        namespace.update(self._namespace())
+        namespace["_redo"] = _redo
+        index_of = {field.name: index for index, field in enumerate(spec.fields)}
+        calls: dict[str, str] = {}
+        for index, link in enumerate(self.links):
+            if link.pb not in index_of:
+                raise ValueError(f"{name} has no field {link.pb!r} ({self.cls.__name__})")
+            if link.conv in (Conv.OBJECT, Conv.OBJECTS):
+                assert link.nested is not None
+                nested = spec.fields[index_of[link.pb]].message
+                assert nested is not None
+                namespace[f"_fused{index}"] = link.nested.fused(codec, nested)
+                calls[link.pb] = f"_fused{index}"
+        sources = {link.pb: f"f{index_of[link.pb]}" for link in self.links}
+        body = parse_lines(spec, calls)
+        body += ["    " + line for line in self._reader_body(namespace, sources, fused=True)]
+        if fallback is None:
+            lines = ["def fused(buf, pos, end):"] + body
+            where = name
+        else:
+            # One call per frame: the try block costs nothing until it raises.
+            namespace["_fallback"] = fallback
+            lines = ["def fused(buf):", "    try:", "        pos = 4", "        end = len(buf)"]
+            lines += ["    " + line for line in body]
+            lines += ["    except Exception:", "        return _fallback(buf)"]
+            where = f"{name} frame"
+        source = "\n".join(lines) + "\n"
+        filename = f"<ibwire.protobuf.mapper {self.cls.__name__} from {where}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)
+        reader: Callable[..., Any] = namespace["fused"]
+        if fallback is None:
+            self._fused[name] = reader
+        return reader
+
+    def _reader_body(self, ns: dict[str, Any], sources: Mapping[str, str], *, fused: bool) -> list[str]:
         fields = _slotted_fields(self.cls)
         if fields is None:
             # Not a slotted dataclass: keyword construction, class defaults for
             # absent fields.
             by_keyword = ["kw = {}"]
             for index, link in enumerate(self.links):
-                by_keyword += self._read_link(index, link, ns, f"kw[{link.attr!r}]", None)
+                by_keyword += self._read_link(
+                    index, link, ns, f"kw[{link.attr!r}]", None, sources[link.pb], fused
+                )
             return by_keyword + ["return _cls(**kw)"]
-        # A slotted dataclass: build it as the text codec builds decoded objects,
-        # through the slot descriptors, without __init__ (a decoded value needs no
-        # validation; about 4x faster for a Contract).
+        # A slotted record: built as the text codec builds decoded objects, with
+        # plain slot stores on its builder twin, then frozen by a class change
+        # (ibwire.messages._record.builder; about 4x faster for a Contract than
+        # the keyword __init__, benchmarks/bench_protobuf.py).
         by_attr = {link.attr: (index, link) for index, link in enumerate(self.links)}
         unknown = set(by_attr) - {fld.name for fld in fields}
         if unknown:
             raise ValueError(f"{self.cls.__name__} has no attribute(s) {sorted(unknown)}")
-        lines: list[str] = []
-        sets: list[str] = []
+        ns["_builder"] = builder(self.cls)
+        lines = ["o = _new(_builder)"]
         for number, fld in enumerate(fields):
-            ns[f"_set{number}"] = getattr(self.cls, fld.name).__set__
             if fld.default is not dataclasses.MISSING:
                 ns[f"_default{number}"] = fld.default
                 default: str | None = f"_default{number}"
@@ -227,33 +320,41 @@ class ObjectMap:
                 default = f"_factory{number}()"
             else:
                 default = None
+            target = f"o.{fld.name}"
             found = by_attr.get(fld.name)
             if found is None:
                 if default is None:
                     raise ValueError(f"{self.cls.__name__}.{fld.name} is required but not linked")
-                sets.append(f"_set{number}(o, {default})")
+                lines.append(f"{target} = {default}")
                 continue
             index, link = found
             if default is None and link.missing is NOTHING:
                 raise ValueError(
                     f"{self.cls.__name__}.{fld.name} is required: its link needs a missing value"
                 )
-            lines += self._read_link(index, link, ns, f"a{number}", default)
-            sets.append(f"_set{number}(o, a{number})")
-        return lines + ["o = _new(_cls)"] + sets + ["return o"]
+            lines += self._read_link(index, link, ns, target, default, sources[link.pb], fused)
+        return lines + ["o.__class__ = _cls", "return o"]
 
     @staticmethod
     def _read_link(
-        index: int, link: Link, ns: dict[str, Any], target: str, default: str | None
+        index: int,
+        link: Link,
+        ns: dict[str, Any],
+        target: str,
+        default: str | None,
+        source: str,
+        fused: bool,
     ) -> list[str]:
-        """Lines that read ``link`` into ``target``; when absent, the link's
-        ``missing`` value, else ``default`` (``None``: leave ``target`` unset)."""
+        """Lines that read ``link`` from ``source`` into ``target``; when absent,
+        the link's ``missing`` value, else ``default`` (``None``: leave ``target``
+        unset).  ``fused``: a nested object is already read."""
         conv = link.conv
         if link.nested is not None:
             ns[f"_read{index}"] = link.nested.read
         value = {
             Conv.SAME: "v",
-            Conv.DECIMAL: "_dec(v)",
+            # opt_decimal's cache first: a call costs more than the lookup.
+            Conv.DECIMAL: "_decimals[v] if v in _decimals else _dec(v)",
             Conv.MULTIPLIER: "_mult(v)",
             Conv.FLAG: "_flag(v)",
             Conv.INT_TEXT: "int(v)",
@@ -262,13 +363,22 @@ class ObjectMap:
             Conv.TAG_VALUES: "tuple([_TagValue(tag=k, value=x) for k, x in v.items()])",
             Conv.DOUBLE_TEXT: "_dbl_text(v)",
             Conv.INT_BOOL: "v != 0",
-            Conv.TICK_TYPE: "_TickType(v)",
+            # The members by value: an enum call costs five times a lookup.
+            Conv.TICK_TYPE: "_tick_types[v] if v in _tick_types else _TickType(v)",
             Conv.TUPLE: "tuple(v)",
             Conv.OPTIONS: "_opt_text(v)",
-            Conv.OBJECT: f"_read{index}(v)",
-            Conv.OBJECTS: f"tuple([_read{index}(x) for x in v])",
+            Conv.OBJECT: "v" if fused else f"_read{index}(v)",
+            Conv.OBJECTS: "tuple(v)" if fused else f"tuple([_read{index}(x) for x in v])",
         }[conv]
-        lines = [f"v = d[{link.pb!r}]"]
+        if value == "v" and conv is not Conv.OBJECT:
+            # The value as decoded: one conditional expression.
+            absent = default
+            if link.missing is not NOTHING:
+                ns[f"_missing{index}"] = link.missing
+                absent = f"_missing{index}"
+            if absent is not None:
+                return [f"{target} = {absent} if (v := {source}) is None else v"]
+        lines = [f"v = {source}"]
         if conv in (Conv.TUPLE, Conv.OBJECTS, Conv.TAG_VALUES, Conv.OPTIONS):
             # Repeated fields are lists and maps dicts, empty when absent.
             lines += ["if v:", f"    {target} = {value}"]
@@ -315,6 +425,43 @@ class ObjectMap:
             ns[f"_skip{index}"] = link.skip
             test = f"v is not None and v != _skip{index}"
         return [f"v = o.{link.attr}", f"if {test}:", f"    d[{link.pb!r}] = {value}"]
+
+
+def build_reader(
+    codec: ProtobufCodec,
+    name: str,
+    build: Callable[..., Any],
+    nested: Mapping[str, ObjectMap],
+    fallback: Callable[[bytes], Any],
+) -> Callable[[bytes], Any]:
+    """A fused reader of a frame payload (a 4-byte id, then message ``name``)
+    that ends in a call: ``build(f0, f1, ...)`` with every field of the message
+    in field order, as decoded (``None`` absent, lists, dicts), a field named in
+    ``nested`` as the object its map reads (``None`` when absent).
+
+    Any exception hands the payload to ``fallback``, as
+    :meth:`ObjectMap.payload_reader` does.
+    """
+    spec = codec.specs[name]
+    namespace = codec.parse_namespace(name)
+    namespace.update(_build=build, _fallback=fallback, _redo=_redo)
+    calls: dict[str, str] = {}
+    for index, field in enumerate(spec.fields):
+        objects = nested.get(field.name)
+        if objects is not None:
+            assert field.message is not None
+            namespace[f"_fused{index}"] = objects.fused(codec, field.message)
+            calls[field.name] = f"_fused{index}"
+    arguments = ", ".join(f"f{index}" for index in range(len(spec.fields)))
+    lines = ["def fused(buf):", "    try:", "        pos = 4", "        end = len(buf)"]
+    lines += ["    " + line for line in parse_lines(spec, calls)]
+    lines += [f"        return _build({arguments})", "    except Exception:", "        return _fallback(buf)"]
+    source = "\n".join(lines) + "\n"
+    filename = f"<ibwire.protobuf.mapper {name} frame to {getattr(build, '__name__', 'build')}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+    reader: Callable[[bytes], Any] = namespace["fused"]
+    return reader
 
 
 def _slotted_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None:

@@ -55,6 +55,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ..fields import format_decimal
+from ..messages._record import builder
 from ..messages.market_data import (
     CancelMktData,
     CancelMktDepth,
@@ -75,7 +76,7 @@ from ..messages.market_data import (
 )
 from ..messages.ticktypes import TickType
 from ..versions import ServerVersion
-from .forms import Form, mapped, register
+from .forms import Form, built, mapped, register
 from .mapper import Conv, Link, ObjectMap
 from .objects import REQUEST_CONTRACT
 from .wire import PbDict
@@ -217,23 +218,43 @@ TICK_REQ_PARAMS: Final = ObjectMap(TickReqParams, [
 ])  # fmt: skip
 
 
-def _tick_price(values: Mapping[str, Any], version: int) -> TickPrice:
-    req_id = values["reqId"]
-    tick_type = values["tickType"]
-    price = values["price"]
-    size = values["size"]
-    mask = values["attrMask"]
-    return TickPrice(
-        req_id=NO_VALID_ID if req_id is None else req_id,
-        tick_type=TickType(UNSET_INTEGER if tick_type is None else tick_type),
-        price=UNSET_DOUBLE if price is None else price,
-        size=None if size is None else Decimal(size),
-        attrib=TickAttrib()
-        if not mask
-        else TickAttrib(
-            can_auto_execute=bool(mask & 1), past_limit=bool(mask & 2), pre_open=bool(mask & 4)
-        ),
-    )
+#: The attributes of each mask (their three bits): shared, they are immutable.
+_ATTRIBS: Final = tuple(
+    TickAttrib(can_auto_execute=bool(mask & 1), past_limit=bool(mask & 2), pre_open=bool(mask & 4))
+    for mask in range(8)
+)
+_TICK_TYPES: Final = TickType._value2member_map_
+_new: Final = object.__new__
+_TICK_PRICE: Final[Any] = builder(TickPrice)
+_OPTION_COMPUTATION: Final[Any] = builder(TickOptionComputation)
+#: Size text -> Decimal (``Decimal(text)``, cached: sizes repeat; bounded).
+_SIZES: dict[str, Decimal] = {}
+
+
+def _size(text: str) -> Decimal:
+    value = Decimal(text)
+    if len(_SIZES) >= 4096:
+        _SIZES.clear()
+    _SIZES[text] = value
+    return value
+
+
+def _tick_price(
+    req_id: int | None, tick_type: int | None, price: float | None, size: str | None,
+    mask: int | None,
+) -> TickPrice:  # fmt: skip
+    # Built on the builder twin, flat: the market-data hot path
+    # (benchmarks/bench_protobuf.py).
+    message = _new(_TICK_PRICE)
+    message.req_id = NO_VALID_ID if req_id is None else req_id
+    if tick_type is None:
+        tick_type = UNSET_INTEGER
+    message.tick_type = _TICK_TYPES[tick_type] if tick_type in _TICK_TYPES else TickType(tick_type)
+    message.price = UNSET_DOUBLE if price is None else price
+    message.size = None if size is None else _SIZES[size] if size in _SIZES else _size(size)
+    message.attrib = _ATTRIBS[mask & 7] if mask else _ATTRIBS[0]
+    message.__class__ = TickPrice
+    return message  # type: ignore[no-any-return]
 
 
 def _tick_price_values(message: TickPrice, version: int) -> Mapping[str, Any]:
@@ -265,22 +286,29 @@ _COMPUTED: Final[tuple[tuple[str, str, float | None], ...]] = (
 )
 
 
-def _option_computation(values: Mapping[str, Any], version: int) -> TickOptionComputation:
-    req_id = values["reqId"]
-    tick_type = values["tickType"]
-    computed: dict[str, float | None] = {}
-    for pb, attr, marker in _COMPUTED:
-        value = values[pb]
-        if value is None or (value < 0 if marker is None else value == marker):
-            computed[attr] = None
-        else:
-            computed[attr] = value
-    return TickOptionComputation(
-        req_id=NO_VALID_ID if req_id is None else req_id,
-        tick_type=TickType(UNSET_INTEGER if tick_type is None else tick_type),
-        tick_attrib=values["tickAttrib"],
-        **computed,
-    )
+def _option_computation(
+    req_id: int | None, tick_type: int | None, tick_attrib: int | None,
+    implied_vol: float | None, delta: float | None, opt_price: float | None,
+    pv_dividend: float | None, gamma: float | None, vega: float | None,
+    theta: float | None, und_price: float | None,
+) -> TickOptionComputation:  # fmt: skip
+    # The markers of _COMPUTED, flat.
+    message = _new(_OPTION_COMPUTATION)
+    message.req_id = NO_VALID_ID if req_id is None else req_id
+    if tick_type is None:
+        tick_type = UNSET_INTEGER
+    message.tick_type = _TICK_TYPES[tick_type] if tick_type in _TICK_TYPES else TickType(tick_type)
+    message.tick_attrib = tick_attrib
+    message.implied_vol = None if implied_vol is None or implied_vol < 0 else implied_vol
+    message.delta = None if delta == -2.0 else delta
+    message.opt_price = None if opt_price == -1.0 else opt_price
+    message.pv_dividend = None if pv_dividend == -1.0 else pv_dividend
+    message.gamma = None if gamma == -2.0 else gamma
+    message.vega = None if vega == -2.0 else vega
+    message.theta = None if theta == -2.0 else theta
+    message.und_price = None if und_price == -1.0 else und_price
+    message.__class__ = TickOptionComputation
+    return message  # type: ignore[no-any-return]
 
 
 def _option_computation_values(message: TickOptionComputation, version: int) -> Mapping[str, Any]:
@@ -352,11 +380,11 @@ register(
     mapped(CancelMktDepth, "CancelMarketDepth", _SINCE, CANCEL_MKT_DEPTH, incoming=False),
     mapped(ReqMarketDataType, "MarketDataTypeRequest", _SINCE, REQ_MARKET_DATA_TYPE,
            incoming=False),
-    Form(TickPrice, True, "TickPrice", _SINCE, _tick_price, _tick_price_values),
+    built(TickPrice, "TickPrice", _SINCE, _tick_price, _tick_price_values),
     mapped(TickSize, "TickSize", _SINCE, TICK_SIZE, incoming=True),
     mapped(TickString, "TickString", _SINCE, TICK_STRING, incoming=True),
     mapped(TickGeneric, "TickGeneric", _SINCE, TICK_GENERIC, incoming=True),
-    Form(TickOptionComputation, True, "TickOptionComputation", _SINCE, _option_computation,
+    built(TickOptionComputation, "TickOptionComputation", _SINCE, _option_computation,
          _option_computation_values),
     mapped(TickSnapshotEnd, "TickSnapshotEnd", _SINCE, TICK_SNAPSHOT_END, incoming=True),
     mapped(MarketDataType, "MarketDataType", _SINCE, MARKET_DATA_TYPE, incoming=True),
