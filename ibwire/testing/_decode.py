@@ -80,7 +80,7 @@ class FrameReader:
         if decode is None:
             raise KeyError(msg_id)
         try:
-            return decode(body)
+            return decode(payload)
         except Exception as exc:  # the one boundary: a typed error with the evidence
             raise forms.explain(msg_id, body, exc) from exc
 
