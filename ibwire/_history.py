@@ -17,10 +17,8 @@ sleep as arguments; the tests drive it with a fake clock.
 
 from __future__ import annotations
 
-import argparse
 import calendar
 import copy
-import csv
 import dataclasses
 import math
 import sys
@@ -28,14 +26,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Final, Protocol, TextIO
+from typing import TYPE_CHECKING, Final, Protocol, TextIO
 
 from ._frontend import FrontEnd
 from .bars import BAR_SIZES, bar_seconds, bar_time
 from .errors import ApiError, RequestTimeoutError
 from .messages import BarData, Contract, Message, ReqHistoricalData
 from .pacing import Pacer, PacingConfig
+
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
 
 __all__ = [
     "BAR_SIZES",
@@ -362,6 +363,8 @@ def resume_point(path: Path) -> int | None:
     line = _last_csv_line(path)
     if line is None:
         return None
+    import csv
+
     first = next(csv.reader([line]))[0]
     if first == CSV_COLUMNS[0]:
         return None
@@ -394,6 +397,8 @@ class _CsvSink:
     def __init__(self, path: Path) -> None:
         fresh = not path.exists() or path.stat().st_size == 0
         self._file = path.open("a", newline="", encoding="utf-8")
+        import csv
+
         self._writer = csv.writer(self._file)
         if fresh:
             self._writer.writerow(CSV_COLUMNS)
@@ -731,6 +736,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ibwire history: {exc}", file=sys.stderr)
         return 2
+    from pathlib import Path
+
     path = Path(args.output)
     try:
         after = resume_point(path)

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
 from .codec import INCOMING, OUTGOING
 from .ids import IncomingId, OutgoingId
+from .messages._record import dataclass
 
 __all__ = [
     "ACCOUNT_UPDATES",

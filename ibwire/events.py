@@ -11,10 +11,10 @@ adds the client's own (:class:`Connectivity`, :class:`Reconnecting`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import MalformedMessageError
+from .messages._record import dataclass
 
 if TYPE_CHECKING:
     from .messages import ErrMsg

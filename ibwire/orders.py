@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .messages._record import dataclass
 from .messages.order import Order
 
 __all__ = [

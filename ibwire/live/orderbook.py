@@ -24,10 +24,10 @@ Threading:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from ..messages._record import dataclass
 from ..messages.common import Contract
 from ..messages.market_data import MarketDepth, MarketDepthL2
 

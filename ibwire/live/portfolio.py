@@ -33,10 +33,10 @@ Threading:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
+from ..messages._record import dataclass
 from ..messages.account import (
     AccountUpdateMulti,
     AcctDownloadEnd,

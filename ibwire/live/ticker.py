@@ -35,12 +35,12 @@ Threading:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Final
 
+from ..messages._record import dataclass
 from ..messages.common import Contract
 from ..messages.market_data import (
     MarketDataType,

@@ -41,11 +41,12 @@ Threading:
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Final, Protocol, TypeAlias
 
 from ..errorcodes import DEFAULT_TABLE, CodeTable
+from ..messages._record import dataclass
 from ..messages.common import Contract
 from ..messages.executions import (
     CommissionAndFeesReport,

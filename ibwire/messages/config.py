@@ -11,11 +11,9 @@ whose fields are the snake_case of IB's, ``None`` when unset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Message, message
+from ._base import Message, dataclass, message
 
 __all__ = [
     "ApiConfig",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TypeAlias
 
+from ..messages._record import dataclass
 from ._config import BackoffKind, Budget, Rule
 
 # --------------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 from ..errors import LocalProtocolError
 from ..events import UnknownMessage
 from ..messages import Message
+from ..messages._record import dataclass
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
 from .compiler import ProtobufCodec

@@ -20,13 +20,12 @@ import dataclasses
 import enum
 import linecache
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
 from ..fields import _DECIMAL_CACHE as DECIMAL_CACHE
 from ..fields import format_decimal, opt_decimal
-from ..messages._record import builder
+from ..messages._record import builder, dataclass
 from ..messages.common import TagValue
 from ..messages.ticktypes import TickType
 from .compiler import ProtobufCodec, parse_lines

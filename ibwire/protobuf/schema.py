@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
+from ..messages._record import dataclass
 from ._table import TABLE
 
 __all__ = ["SCHEMA", "FieldSpec", "Kind", "MessageSpec", "parse_table"]
