@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Final, Protocol, TextIO
 
 from ._frontend import FrontEnd
+from ._record import dataclass as record
 from .bars import BAR_SIZES, bar_seconds, bar_time
 from .errors import ApiError, RequestTimeoutError
 from .messages import BarData, Contract, Message, ReqHistoricalData
@@ -115,7 +116,7 @@ def max_chunk(bar_size: str) -> tuple[int, str]:
     return chosen[1], chosen[2]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Chunk:
     """One request of a bulk download.
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Protocol, TypeAlias, TypeVar
 
+from ._record import dataclass as record
 from .ids import OutgoingId
 from .messages import (
     AcctDownloadEnd,
@@ -112,7 +113,7 @@ class Phase(enum.Enum):
     CLOSED = "closed"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, slots=True, kw_only=True)
 class ReconnectPolicy:
     """When to try again after a lost connection: exponential backoff with jitter.
 
@@ -366,7 +367,7 @@ def _describe(contract: Contract) -> str:
     return " ".join(p for p in parts if p) or "an empty contract"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Connect:
     """Action: open a socket to the gateway (a reconnect attempt is due).
 
@@ -375,7 +376,7 @@ class Connect:
     """
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Close:
     """Action: close the socket, then call :meth:`~ibwire._session.Session.transport_closed`.
 

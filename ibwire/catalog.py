@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
+from ._record import dataclass
 from .codec import INCOMING, OUTGOING
 from .ids import IncomingId, OutgoingId
-from .messages._record import dataclass
 
 __all__ = [
     "ACCOUNT_UPDATES",

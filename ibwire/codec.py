@@ -373,7 +373,7 @@ class _DecoderGen:
         return self.src.name_for(value, "def")
 
     def construct(self, scope: _Scope, target: str, depth: int) -> None:
-        """Build ``scope``'s object through its record builder (``messages/_record.py``)."""
+        """Build ``scope``'s object through its record builder (``ibwire/_record.py``)."""
         cls = scope.cls
         values: list[tuple[str, str]] = []
         for name in field_names(cls):

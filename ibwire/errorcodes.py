@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
+
+from ._record import dataclass
 
 __all__ = ["CODES", "CodeInfo", "CodeTable", "Severity", "classify", "DEFAULT_TABLE"]
 

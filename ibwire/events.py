@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._record import dataclass
 from .errors import MalformedMessageError
-from .messages._record import dataclass
 
 if TYPE_CHECKING:
     from .messages import ErrMsg

@@ -23,10 +23,11 @@ import codecs
 import math
 import re
 import sys
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
 from typing import Final
+
+from ._record import dataclass
 
 __all__ = [
     "BOOL",

@@ -26,7 +26,7 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .messages._record import dataclass
+from ._record import dataclass
 from .messages.order import Order
 
 __all__ = [

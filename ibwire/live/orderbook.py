@@ -27,7 +27,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
-from ..messages._record import dataclass
+from .._record import dataclass
 from ..messages.common import Contract
 from ..messages.market_data import MarketDepth, MarketDepthL2
 

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
 
-from ..messages._record import dataclass
+from .._record import dataclass
 from ..messages.account import (
     AccountUpdateMulti,
     AcctDownloadEnd,

@@ -40,7 +40,7 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Final
 
-from ..messages._record import dataclass
+from .._record import dataclass
 from ..messages.common import Contract
 from ..messages.market_data import (
     MarketDataType,

@@ -45,8 +45,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Final, Protocol, TypeAlias
 
+from .._record import dataclass
 from ..errorcodes import DEFAULT_TABLE, CodeTable
-from ..messages._record import dataclass
 from ..messages.common import Contract
 from ..messages.executions import (
     CommissionAndFeesReport,

@@ -33,7 +33,7 @@ value and ``version`` the negotiated server version.
 Message and domain classes are declared with :data:`dataclass` from this module
 (frozen, slotted; keyword-only for messages).  Type checkers see
 :func:`dataclasses.dataclass`; at run time the classes are made by
-:func:`ibwire.messages._record.record`, which keeps the dataclass contract
+:func:`ibwire._record.record`, which keeps the dataclass contract
 (:func:`dataclasses.fields`, :func:`dataclasses.replace`, equality, ``repr``,
 hashing, pickling, :class:`~dataclasses.FrozenInstanceError`) without paying
 ``dataclass()`` at import.
@@ -70,9 +70,9 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeAlias, TypeVar
 
+from .._record import builder, dataclass, field_names
 from ..fields import Kind
 from ..ids import IncomingId, OutgoingId
-from ._record import builder, dataclass, field_names
 
 __all__ = [
     "INCOMING",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar, Final, Protocol
 
+from .._record import dataclass
 from ..catalog import PACING_CLASSES, Pacing
 from ..errorcodes import CODES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeAlias
 
-from ..messages._record import dataclass
+from .._record import dataclass
 from ._config import BackoffKind, Budget, Rule
 
 # --------------------------------------------------------------------------------------

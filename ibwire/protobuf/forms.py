@@ -18,10 +18,10 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from .._record import dataclass
 from ..errors import LocalProtocolError
 from ..events import UnknownMessage
 from ..messages import Message
-from ..messages._record import dataclass
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
 from .compiler import ProtobufCodec

@@ -23,9 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
+from .._record import builder, dataclass
 from ..fields import _DECIMAL_CACHE as DECIMAL_CACHE
 from ..fields import format_decimal, opt_decimal
-from ..messages._record import builder, dataclass
 from ..messages.common import TagValue
 from ..messages.ticktypes import TickType
 from .compiler import ProtobufCodec, parse_lines
@@ -302,7 +302,7 @@ class ObjectMap:
             return by_keyword + ["return _cls(**kw)"]
         # A slotted record: built as the text codec builds decoded objects, with
         # plain slot stores on its builder twin, then frozen by a class change
-        # (ibwire.messages._record.builder; about 4x faster for a Contract than
+        # (ibwire._record.builder; about 4x faster for a Contract than
         # the keyword __init__, benchmarks/bench_protobuf.py).
         by_attr = {link.attr: (index, link) for index, link in enumerate(self.links)}
         unknown = set(by_attr) - {fld.name for fld in fields}

@@ -54,8 +54,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from .._record import builder
 from ..fields import format_decimal
-from ..messages._record import builder
 from ..messages.market_data import (
     CancelMktData,
     CancelMktDepth,

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from ..messages._record import dataclass
+from .._record import dataclass
 from ._table import TABLE
 
 __all__ = ["SCHEMA", "FieldSpec", "Kind", "MessageSpec", "parse_table"]

@@ -10,7 +10,8 @@ class once and gives it shared methods; what ``dataclass()`` would compile is
 built on first use:
 
 * ``__init__`` - a generated keyword-only (or positional) initialiser, compiled
-  the first time the class is instantiated by keyword;
+  the first time the class is instantiated by keyword (it ends with
+  ``__post_init__()`` when the class defines one, as a dataclass's does);
 * ``__dataclass_fields__`` / ``__dataclass_params__`` - the :mod:`dataclasses`
   metadata, built when first looked at, so :func:`dataclasses.fields`,
   :func:`dataclasses.replace`, :func:`dataclasses.asdict` and
@@ -232,6 +233,8 @@ def _compile_init(cls: type) -> Callable[..., None]:
         else:
             params.append(name)
         body.append(f"    _set{index}(self, {name})")
+    if hasattr(cls, "__post_init__"):
+        body.append("    self.__post_init__()")
     star = "*, " if getattr(cls, _KW_ONLY) and params else ""
     source = f"def __init__(self, {star}{', '.join(params)}):\n" + "\n".join(body or ["    pass"]) + "\n"
     exec(compile(source, f"<ibwire {cls.__qualname__}.__init__>", "exec"), namespace)  # noqa: S102

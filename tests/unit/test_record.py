@@ -1,0 +1,66 @@
+"""Record classes: the dataclass contract without ``dataclass()`` at import."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import pytest
+
+from ibwire._record import record
+
+
+@record(frozen=True, slots=True, kw_only=True)
+class Checked:
+    low: int = 0
+    high: int = 10
+    seen: list[int] = dataclasses.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.low > self.high:
+            raise ValueError("low above high")
+        self.seen.append(self.low)
+
+
+def test_post_init_runs_after_the_fields_are_set() -> None:
+    value = Checked(low=3)
+    assert (value.low, value.high, value.seen) == (3, 10, [3])
+    with pytest.raises(ValueError, match="low above high"):
+        Checked(low=11)
+
+
+def test_replace_goes_through_post_init() -> None:
+    value = Checked(low=1)
+    assert dataclasses.replace(value, high=5).high == 5
+    with pytest.raises(ValueError, match="low above high"):
+        dataclasses.replace(value, low=20)
+
+
+def test_a_record_is_a_frozen_dataclass() -> None:
+    value = Checked()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.low = 1  # type: ignore[misc]
+    assert dataclasses.is_dataclass(value)
+    assert [f.name for f in dataclasses.fields(value)] == ["low", "high", "seen"]
+    assert Checked(low=2) == Checked(low=2) and Checked(low=2) != Checked(low=3)
+
+
+def test_frozen_classes_of_the_client_are_records_not_dataclass_processed() -> None:
+    """``dataclass()`` puts ``__dataclass_fields__`` in the class at once; a record makes it
+    on first use, so a class never looked at has none in its own namespace."""
+    import ibwire.sync  # noqa: F401
+
+    processed = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("ibwire") or name.startswith("ibwire.testing"):
+            continue
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and value.__module__ == name
+                and "__ibwire_spec__" not in value.__dict__
+                and "__dataclass_params__" in value.__dict__
+                and value.__dict__["__dataclass_params__"].frozen
+            ):
+                processed.append(f"{name}.{value.__qualname__}")
+    assert processed == [], "frozen classes built by dataclass() at import"
