@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from .._record import builder, dataclass
 from ..fields import _DECIMAL_CACHE as DECIMAL_CACHE
-from ..fields import format_decimal, opt_decimal
+from ..fields import UNSET_DOUBLE, format_decimal, opt_decimal
 from ..messages.common import TagValue
 from ..messages.ticktypes import TickType
 from .compiler import ProtobufCodec, parse_lines
@@ -70,9 +70,9 @@ class Conv(enum.Enum):
     INT_DOUBLE = "int_double"
     #: ``map<string, string>`` <-> tuple of :class:`~ibwire.messages.common.TagValue`.
     TAG_VALUES = "tag_values"
-    #: Protobuf double <-> the official decoder's ``decimalMaxString`` text
-    #: (``OrderState`` margins); empty text is left out.
-    DOUBLE_TEXT = "double_text"
+    #: Protobuf double <-> float, IB's unset double (the largest one) read as
+    #: ``None`` (``OrderState`` margins, as their text form reads).
+    MAX_DOUBLE = "max_double"
     #: Protobuf int32 0/1 <-> bool (``Order.usePriceMgmtAlgo`` and kin).
     INT_BOOL = "int_bool"
     #: Protobuf int32 <-> :class:`~ibwire.messages.ticktypes.TickType` (``TickSize.tickType``).
@@ -125,13 +125,6 @@ def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
-def _double_text(value: float) -> str:
-    """A double as the official ``decimalMaxString`` writes it."""
-    return f"{Decimal(str(value)):f}"
-
-
-def _text_double(text: str) -> float | None:
-    return float(text) if text else None
 def options_text(values: Mapping[str, str]) -> str:
     """A protobuf options map as the ``"tag=value;"`` text of the text form."""
     return "".join(f"{tag}={value};" for tag, value in values.items())
@@ -212,8 +205,7 @@ class ObjectMap:
             "_mult": format_multiplier,
             "_mult_value": _multiplier_value,
             "_flag": _flag,
-            "_dbl_text": _double_text,
-            "_text_dbl": _text_double,
+            "_UNSET_DOUBLE": UNSET_DOUBLE,
             "_opt_text": options_text,
             "_opt_map": options_map,
             "Decimal": Decimal,
@@ -360,7 +352,7 @@ class ObjectMap:
             Conv.FLOAT_TEXT: "float(v)",
             Conv.INT_DOUBLE: "int(v)",
             Conv.TAG_VALUES: "tuple([_TagValue(tag=k, value=x) for k, x in v.items()])",
-            Conv.DOUBLE_TEXT: "_dbl_text(v)",
+            Conv.MAX_DOUBLE: "None if v == _UNSET_DOUBLE else v",
             Conv.INT_BOOL: "v != 0",
             # The members by value: an enum call costs five times a lookup.
             Conv.TICK_TYPE: "_tick_types[v] if v in _tick_types else _TickType(v)",
@@ -409,7 +401,7 @@ class ObjectMap:
             Conv.FLOAT_TEXT: "repr(v)",
             Conv.INT_DOUBLE: "float(v)",
             Conv.TAG_VALUES: "{x.tag: x.value for x in v}",
-            Conv.DOUBLE_TEXT: "_text_dbl(v)",
+            Conv.MAX_DOUBLE: "v",
             Conv.INT_BOOL: "1 if v else 0",
             Conv.TICK_TYPE: "int(v)",
             Conv.TUPLE: "list(v)",

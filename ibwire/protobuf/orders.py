@@ -478,15 +478,15 @@ _OUTSIDE_RTH: Final = tuple(
 ORDER_STATE: Final = ObjectMap(OrderState, [
     _s("status", "status"),
     # The official decoder keeps the margins as ``decimalMaxString`` text; we
-    # keep the double, as in the text form.
-    *[_d(pb, attr) for pb, attr in _MARGINS],
+    # keep the double, as the text form does, and IB's unset double is None.
+    *[Link(pb, attr, Conv.MAX_DOUBLE, skip=UNSET_DOUBLE) for pb, attr in _MARGINS],
     _d("commissionAndFees", "commission_and_fees"),
     _d("minCommissionAndFees", "min_commission_and_fees"),
     _d("maxCommissionAndFees", "max_commission_and_fees"),
     _s("commissionAndFeesCurrency", "commission_and_fees_currency"),
     _s("warningText", "warning_text"),
     _s("marginCurrency", "margin_currency"),
-    *[_d(pb, attr) for pb, attr in _OUTSIDE_RTH],
+    *[Link(pb, attr, Conv.MAX_DOUBLE, skip=UNSET_DOUBLE) for pb, attr in _OUTSIDE_RTH],
     Link("suggestedSize", "suggested_size", Conv.DECIMAL),
     _s("rejectReason", "reject_reason"),
     Link("orderAllocations", "order_allocations", Conv.OBJECTS, ORDER_ALLOCATION),

@@ -309,7 +309,14 @@ def test_reported_orders_follow_the_official_decoder() -> None:
         },
     )  # fmt: skip
     contract = encode("Contract", {"comboLegs": [{"conId": 1, "perLegPrice": 2.0}, {}]})
-    state = encode("OrderState", {"initMarginBefore": 1e20, "maintMarginAfter": 2.5})
+    state = encode(
+        "OrderState",
+        {
+            "initMarginBefore": 1e20, "maintMarginAfter": 2.5,
+            "initMarginChange": 1.7976931348623157e308,
+            "maintMarginBeforeOutsideRTH": 1.7976931348623157e308,
+        },
+    )  # fmt: skip
     body = encode("OpenOrder", {"orderId": 4})
     for number, part in ((2, contract), (3, order), (4, state)):
         body += bytes([number << 3 | 2, len(part)]) + part
@@ -329,6 +336,9 @@ def test_reported_orders_follow_the_official_decoder() -> None:
     assert message.order_state.init_margin_before == 1e20
     assert message.order_state.maint_margin_after == 2.5
     assert message.order_state.equity_with_loan_after is None
+    # IB's unset double reads as unset, as in the text form.
+    assert message.order_state.init_margin_change is None
+    assert message.order_state.maint_margin_before_outside_rth is None
 
 
 def test_order_bound_reads_absent_fields_as_unset() -> None:
