@@ -17,7 +17,6 @@ sleep as arguments; the tests drive it with a fake clock.
 
 from __future__ import annotations
 
-import calendar
 import copy
 import dataclasses
 import math
@@ -325,6 +324,8 @@ def parse_time(text: str) -> int:
     Raises:
         ValueError: not such a value.
     """
+    import calendar
+
     text = text.strip()
     for pattern in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
         try:

@@ -58,6 +58,7 @@ _NO_FACTORY: Final = object()
 _SPEC: Final = "__ibwire_spec__"
 _NAMES: Final = "__ibwire_fields__"
 _KW_ONLY: Final = "__ibwire_kw_only__"
+_FROZEN: Final = "__ibwire_frozen__"
 
 
 class _Factory:
@@ -190,7 +191,7 @@ def _make_params(cls: type) -> object:
         "eq": True,
         "order": False,
         "unsafe_hash": False,
-        "frozen": True,
+        "frozen": getattr(cls, _FROZEN),
         "match_args": True,
         "kw_only": getattr(cls, _KW_ONLY),
         "slots": True,
@@ -308,25 +309,26 @@ def record(
     cls: type | None = None,
     /,
     *,
-    frozen: bool = True,
-    slots: bool = True,
+    frozen: bool = False,
+    slots: bool = False,
     kw_only: bool = False,
 ) -> Any:
-    """Make ``cls`` a frozen slotted record; the run-time stand-in for ``dataclass``.
+    """Make ``cls`` a slotted record; the run-time stand-in for ``dataclass``.
 
     Takes the arguments of :func:`dataclasses.dataclass` that this package uses:
-    ``frozen`` and ``slots`` must be true; ``kw_only`` is honoured.
+    ``slots`` must be true; ``kw_only`` is honoured.  A record that is not
+    ``frozen`` can be written to and is unhashable, as such a dataclass is.
     """
-    if not (frozen and slots):
-        raise TypeError("record classes are frozen and slotted")
+    if not slots:
+        raise TypeError("record classes are slotted")
 
     def wrap(cls: type) -> type:
-        return _make_record(cls, kw_only)
+        return _make_record(cls, kw_only, frozen)
 
     return wrap if cls is None else wrap(cls)
 
 
-def _make_record(cls: type, kw_only: bool) -> type:
+def _make_record(cls: type, kw_only: bool, frozen: bool) -> type:
     namespace = dict(cls.__dict__)
     spec: list[tuple[str, Any, Any, Any]] = []
     for base in reversed(cls.__mro__[1:]):
@@ -353,7 +355,11 @@ def _make_record(cls: type, kw_only: bool) -> type:
     namespace[_NAMES] = names
     namespace[_KW_ONLY] = kw_only
     namespace["__match_args__"] = () if kw_only else names
+    namespace[_FROZEN] = frozen
     namespace.update(_SHARED)
+    if not frozen:
+        del namespace["__setattr__"], namespace["__delattr__"]
+        namespace["__hash__"] = None
     namespace["__init__"] = init = _stub_init(cls.__qualname__)
     # One class creation: the class statement's class is only read, never kept.
     new: type = type(cls)(cls.__name__, cls.__bases__, namespace)

@@ -11,7 +11,6 @@ import enum
 import logging
 import random
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from typing import Any, Final, Generic, Protocol, TypeAlias, TypeVar
 
 from ._record import dataclass as record
@@ -159,7 +158,7 @@ class ReconnectPolicy:
         return base * (1.0 - self.jitter * rng.random())
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class TrackedOrder:
     """An order of this client that is not known to be done.
 
@@ -308,7 +307,7 @@ def _own_copy(error: BaseException) -> BaseException:
     return own
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Unsent:
     """A request the pacer still holds: its frame, who waits for it, whether the user sent it."""
 
@@ -318,7 +317,7 @@ class _Unsent:
     user: bool
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Reconcile:
     """The re-read of orders after a reconnect, and what it has seen so far."""
 
@@ -329,7 +328,7 @@ class _Reconcile:
     executed: set[int] = dataclasses.field(default_factory=set)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Live:
     """A request whose stream is open at TWS."""
 

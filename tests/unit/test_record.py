@@ -64,3 +64,21 @@ def test_frozen_classes_of_the_client_are_records_not_dataclass_processed() -> N
             ):
                 processed.append(f"{name}.{value.__qualname__}")
     assert processed == [], "frozen classes built by dataclass() at import"
+
+
+@record(slots=True)
+class Mutable:
+    count: int = 0
+    names: list[str] = dataclasses.field(default_factory=list)
+
+
+def test_a_record_that_is_not_frozen_can_be_written_and_is_unhashable() -> None:
+    value = Mutable()
+    value.count += 2
+    value.names.append("a")
+    assert value == Mutable(count=2, names=["a"])
+    assert Mutable().names is not Mutable().names
+    with pytest.raises(TypeError):
+        hash(value)
+    assert [f.name for f in dataclasses.fields(value)] == ["count", "names"]
+    assert dataclasses.replace(value, count=5).count == 5
