@@ -23,7 +23,6 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final, Protocol, TextIO
 
@@ -560,7 +559,7 @@ class FetchBars(Protocol):
     def __call__(self, request: ReqHistoricalData, timeout: float) -> list[BarData]: ...
 
 
-@dataclass
+@record(slots=True)
 class DownloadResult:
     """What a download did.
 
