@@ -14,7 +14,7 @@ official package's descriptors, field by field.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -157,5 +157,26 @@ def parse_table(text: str) -> dict[str, MessageSpec]:
     return specs
 
 
-#: Every protobuf message of the TWS API, by name.
-SCHEMA: Final[Mapping[str, MessageSpec]] = MappingProxyType(parse_table(TABLE))
+class _Schema(Mapping[str, MessageSpec]):
+    """The table, parsed on first use (a connection below 201 never reads it)."""
+
+    _specs: Mapping[str, MessageSpec] | None = None
+
+    def _parsed(self) -> Mapping[str, MessageSpec]:
+        specs = self._specs
+        if specs is None:
+            specs = self._specs = MappingProxyType(parse_table(TABLE))
+        return specs
+
+    def __getitem__(self, name: str) -> MessageSpec:
+        return self._parsed()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+
+#: Every protobuf message of the TWS API, by name (read-only).
+SCHEMA: Final[Mapping[str, MessageSpec]] = _Schema()
