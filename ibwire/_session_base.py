@@ -272,36 +272,41 @@ class SessionBase:
 
     def _pump(self, now: float) -> None:
         """Send what the pacer releases."""
-        protocol = self._protocol
         pacer = self.pacer
-        if protocol is not None and self._phase is _READY:
+        if self._phase is _READY and self._protocol is not None:
+            # Cheap when nothing is queued (after every socket read): an empty list.
             released = pacer.poll(now)
             if released:
-                wire = wire_logger.isEnabledFor(logging.DEBUG)
-                unsent = self._unsent
-                for message in released:
-                    if wire:
-                        wire_logger.debug("-> %r", message)
-                    entry = unsent.pop(id(message), None)
-                    if entry is not None and entry.message is message:
-                        protocol.send_frame(entry.frame)
-                        pending = entry.pending
-                        if pending is not None and not pending.done:
-                            # The helper's clock starts when its request is on
-                            # the wire, not while the pacer holds it.
-                            self._start_clock(pending, now)
-                        continue
-                    if entry is not None:
-                        # Not ours: an entry whose message the pacer let go silently.
-                        unsent[id(message)] = entry
-                    try:
-                        protocol.send(message)
-                    except LocalProtocolError:
-                        # Checked at submission; a failure here is a bug, not the user's.
-                        logger.exception("could not send %r", message)
+                self._send_released(released, now)
         events = pacer.events()
         if events:
             self._out.extend(events)
+
+    def _send_released(self, released: list[Message], now: float) -> None:
+        protocol = self._protocol
+        assert protocol is not None
+        wire = wire_logger.isEnabledFor(logging.DEBUG)
+        unsent = self._unsent
+        for message in released:
+            if wire:
+                wire_logger.debug("-> %r", message)
+            entry = unsent.pop(id(message), None)
+            if entry is not None and entry.message is message:
+                protocol.send_frame(entry.frame)
+                pending = entry.pending
+                if pending is not None and not pending.done:
+                    # The helper's clock starts when its request is on
+                    # the wire, not while the pacer holds it.
+                    self._start_clock(pending, now)
+                continue
+            if entry is not None:
+                # Not ours: an entry whose message the pacer let go silently.
+                unsent[id(message)] = entry
+            try:
+                protocol.send(message)
+            except LocalProtocolError:
+                # Checked at submission; a failure here is a bug, not the user's.
+                logger.exception("could not send %r", message)
 
     def new_request_id(self) -> int:
         """Allocate a request id."""

@@ -156,6 +156,18 @@ def _bits_table(bits: Bits) -> tuple[Any, ...]:
     return table
 
 
+_bits_raw_tables: dict[Bits, dict[bytes, Any]] = {}
+
+
+def _bits_raw(bits: Bits) -> dict[bytes, Any]:
+    """Every value of a bitmask by the bytes of its plain spelling (``b"0"``, ``b"5"``)."""
+    raw = _bits_raw_tables.get(bits)
+    if raw is None:
+        raw = {str(mask).encode(): value for mask, value in enumerate(_bits_table(bits))}
+        _bits_raw_tables[bits] = raw
+    return raw
+
+
 def _to_mask(bits: Bits) -> Callable[[Any], int]:
     names = bits.names
 
@@ -246,7 +258,13 @@ class _DecoderGen:
             # Unknown high bits are ignored, as by the official decoders.
             mask = (1 << len(kind.names)) - 1
             if self.raw:
-                return f"{table}[(_ints[{text}] if {text} in _ints else int({text} or 0)) & {mask}]"
+                # The usual spellings ("0".."7" for three flags) by their bytes:
+                # one dict hit, no int.
+                spelled = self.src.name_for(_bits_raw(kind), "braw")
+                return (
+                    f"({spelled}[{text}] if {text} in {spelled} else "
+                    f"{table}[(_ints[{text}] if {text} in _ints else int({text} or 0)) & {mask}])"
+                )
             return f"{table}[int({text} or 0) & {mask}]"
         if self.raw:
             return kind.raw_decode_expr(text, self.version)

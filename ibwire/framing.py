@@ -132,7 +132,12 @@ class FrameDecoder:
         tail kept once per read: no generator and no re-slicing per frame, the
         cheapest framing in CPython (``benchmarks/bench_framing.py``).
         """
-        buffer = self._buffer + data if self._buffer else bytes(data)
+        if self._buffer:
+            buffer = self._buffer + data
+        elif data.__class__ is bytes:
+            buffer = data
+        else:
+            buffer = bytes(data)
         size = len(buffer)
         last = size - 4  # the last offset a header can start at
         pos = 0
@@ -140,19 +145,19 @@ class FrameDecoder:
         unpack_from = _unpack_from
         frames: list[bytes] = []
         append = frames.append
-        error = None
         # Per frame: one unpack, one range test, one slice (benchmarks/bench_framing.py).
         while pos <= last:
-            length = unpack_from(buffer, pos)[0]
+            (length,) = unpack_from(buffer, pos)
             if not 0 < length <= limit:
-                error = FrameTooLargeError(length, limit)
-                break
+                self._buffer = buffer[pos:]
+                return frames, FrameTooLargeError(length, limit)
             start = pos + 4
-            stop = start + length
-            if stop > size:
+            pos = start + length
+            if pos > size:
+                pos = start - 4
                 break
-            append(buffer[start:stop])
-            pos = stop
-        # Compact once per read, never per message.
-        self._buffer = buffer[pos:] if pos else buffer
-        return frames, error
+            append(buffer[start:pos])
+        # Compact once per read, never per message; a read of whole frames
+        # leaves the empty buffer.
+        self._buffer = b"" if pos == size else buffer[pos:]
+        return frames, None

@@ -337,6 +337,14 @@ class Pacer(RuleBook[M]):
         Returns:
             The messages to send now, in send order (possibly empty).
         """
+        if not (
+            self._main or self._prio or self._gated or self._backoff_pending or self._backlog
+        ) and self._episode_start is None:
+            # Nothing queued, nothing to expire, no episode to close: the common
+            # case, since the client polls after every socket read.
+            if now > self._now:
+                self._now = now
+            return []
         if now < self._now:
             now = self._now
         else:

@@ -217,3 +217,19 @@ def test_record_classes_keep_the_dataclass_contract() -> None:
             pass
         case _:
             pytest.fail("keyword class patterns match records")
+
+
+@pytest.mark.parametrize(
+    "mask", [b"0", b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"15", b"07", b"", b"-1"]
+)
+def test_raw_bitmask_reads_as_the_text_decoder(mask: bytes) -> None:
+    # The raw decoder reads the usual spellings from a table by their bytes;
+    # any other spelling takes the number, and both give the text decoder's value.
+    fields = [b"1", b"6", b"9", b"1", b"187.25", b"300", mask]
+    raw = decoder_for(TickPrice, 176, raw=True)(fields)
+    text = decoder_for(TickPrice, 176)([field.decode() for field in fields])
+    assert raw == text
+    value = int(mask or b"0") & 7
+    assert raw.attrib.can_auto_execute is bool(value & 1)
+    assert raw.attrib.past_limit is bool(value & 2)
+    assert raw.attrib.pre_open is bool(value & 4)

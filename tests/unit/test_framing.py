@@ -92,3 +92,24 @@ def test_accepts_memoryview_and_bytearray() -> None:
     data = frame(b"a\x00")
     assert dec.feed(bytearray(data)) == [b"a\x00"]
     assert dec.feed(memoryview(data)) == [b"a\x00"]
+
+
+def test_split_keeps_only_the_unfinished_tail() -> None:
+    dec = FrameDecoder()
+    data = frame(b"a\x00") + frame(b"bc\x00")
+    partial = frame(b"def\x00")[:5]
+    frames, error = dec.split(data + partial)
+    assert frames == [b"a\x00", b"bc\x00"] and error is None
+    assert dec.buffered == 5
+    frames, error = dec.split(frame(b"def\x00")[5:] + frame(b"g\x00"))
+    assert frames == [b"def\x00", b"g\x00"] and error is None
+    assert dec.buffered == 0
+
+
+def test_split_returns_the_frames_before_a_bad_header() -> None:
+    dec = FrameDecoder(max_frame_size=10)
+    frames, error = dec.split(frame(b"a\x00") + struct.pack(">I", 11) + b"xyz")
+    assert frames == [b"a\x00"]
+    assert isinstance(error, FrameTooLargeError) and error.length == 11
+    # The bad header and what follows stay buffered: nothing is skipped silently.
+    assert dec.buffered == 7

@@ -593,3 +593,23 @@ def test_release_time_of_a_request_waiting_for_an_open_one_is_none() -> None:
     # An identical request waits 15 s, and says so.
     pacer.on_incoming(HistoricalDataEnd(1), 2.0)
     assert pacer.release_time(ReqHistoricalData(3), 2.0) == 15.0
+
+
+def test_idle_poll_still_advances_the_clock() -> None:
+    # Polled with nothing queued (after every socket read), the pacer still
+    # takes the time: a later submission on a clock that went back counts from it.
+    pacer = make()
+    assert pacer.poll(10.0) == []
+    for n in range(60):
+        pacer.submit(ReqCurrentTime(n), 5.0)
+    pacer.poll(5.0)
+    assert pacer.events()[0] == ThrottlingStarted(10.0, Rule.GLOBAL_RATE, 50)
+    next_time = pacer.next_deadline()
+    assert next_time is not None and next_time > 10.0
+
+
+def test_idle_poll_returns_a_new_list() -> None:
+    pacer = make()
+    first = pacer.poll(1.0)
+    first.append(ReqCurrentTime())
+    assert pacer.poll(2.0) == []

@@ -148,6 +148,31 @@ def test_throttling_is_visible_and_released_on_time(server_version: int) -> None
     assert {"ThrottlingStarted", "ThrottlingEnded"} <= kinds
 
 
+def test_a_socket_read_releases_what_the_pacer_holds(server_version: int) -> None:
+    """The poll after every read: held requests go out with no timer, and the
+    throttling episode ends with the read that emptied the queue."""
+    rig = Rig(
+        version=server_version,
+        pacing=PacingConfig(max_messages_per_second=5, rate_safety_margin=0, arrival_jitter=0.0)
+    )
+    rig.ready()
+    rig.advance(1.0)  # the second that counted startApi is over
+    for _ in range(6):
+        rig.session.submit(ReqCurrentTime(), rig.now)
+    rig.flush()
+    assert len(rig.take()) == 5
+    rig.now += 1.0
+    rig.deliver(CurrentTime(time=1))
+    assert rig.take() == [ReqCurrentTime()]
+    kinds = [type(e).__name__ for e in rig.dispatched]
+    assert kinds.count("ThrottlingEnded") == 1 and "CurrentTime" in kinds
+    # Nothing queued now: a read polls the idle pacer, which releases nothing.
+    rig.now += 1.0
+    rig.deliver(CurrentTime(time=2))
+    assert rig.take() == []
+    assert [type(e).__name__ for e in rig.dispatched].count("ThrottlingEnded") == 1
+
+
 def test_cancels_jump_the_queue(server_version: int) -> None:
     rig = Rig(
         version=server_version,
