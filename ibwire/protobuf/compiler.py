@@ -556,7 +556,20 @@ def _branch(
     elif kind is Kind.BYTES:
         body = _LENGTH + [_store(index, field.repeated, "bytes(buf[pos:e])"), "pos = e"]
     elif kind is Kind.MAP:
-        body = _LENGTH + ["k, v = _rme(buf, pos, e)", f"f{index}[k] = v", "pos = e"]
+        # An entry as every encoder writes it (key, then value, each under 128
+        # bytes) inline; any other by the general reader.
+        body = _LENGTH + [
+            "if (",
+            "    e - pos >= 4 and buf[pos] == 10 and (n := buf[pos + 1]) < 128",
+            "    and pos + 4 + n <= e and buf[pos + 2 + n] == 18",
+            "    and (m := buf[pos + 3 + n]) < 128 and pos + 4 + n + m == e",
+            "):",
+            f"    f{index}[buf[pos + 2 : pos + 2 + n].decode()] = buf[pos + 4 + n : e].decode()",
+            "else:",
+            "    k, v = _rme(buf, pos, e)",
+            f"    f{index}[k] = v",
+            "pos = e",
+        ]
     else:
         call = calls.get(field.name, f"_d_{field.message}")
         if field.repeated:

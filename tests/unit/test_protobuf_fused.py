@@ -197,6 +197,34 @@ def test_known_edge_values_take_the_same_way() -> None:
         assert _outcome(decode, body) == _outcome(loop, body), body.hex()
 
 
+_TEXTS = st.one_of(st.text(max_size=3).map(str.encode), st.just(b"x" * 200), st.just(b"\xff"))
+
+
+@given(key=_TEXTS, value=_TEXTS, shape=st.sampled_from(["kv", "vk", "k", "v", "kvk", "", "padded", "junk"]))
+def test_map_entries_read_inline_are_the_general_entry_reader(key: bytes, value: bytes, shape: str) -> None:
+    # Both decoders read map entries with the same inline code: this checks it
+    # against wire.read_map_entry, the reader of any entry.
+    parts = {"k": b"\x0a" + _varint(len(key), False) + key,
+             "v": b"\x12" + _varint(len(value), False) + value}  # fmt: skip
+    if shape == "padded":
+        entry = b"\x0a" + _varint(len(key), True) + key + parts["v"]
+    elif shape == "junk":
+        entry = parts["k"] + b"\x18\x01" + parts["v"]
+    else:
+        entry = b"".join(parts[letter] for letter in shape)
+    try:
+        expected: Any = dict([wire.read_map_entry(entry, 0, len(entry))])
+    except ProtobufDecodeError:
+        expected = "error"
+    body = b"\x5a" + _varint(len(entry), False) + entry  # field 11, options
+    for codec in (STRAIGHT, LOOP):
+        try:
+            got: Any = codec.decode("Sample", body)["options"]
+        except ProtobufDecodeError:
+            got = "error"
+        assert got == expected
+
+
 # ------------------------------------------------------------------------ fused forms
 
 VERSION = 226
