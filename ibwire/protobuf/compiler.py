@@ -240,6 +240,7 @@ def parse_lines(
     *,
     straight: bool = True,
     raw: Collection[str] = (),
+    initial: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The body of a generated function of ``(buf, pos, end)`` that reads message
     ``spec`` into the locals ``f0``, ``f1``... (one per field, in field order):
@@ -250,7 +251,8 @@ def parse_lines(
     function ``calls`` names for it; a field read by such a function that occurs
     twice (a singular nested message to merge) calls ``_redo()``, which raises.
     A string field named in ``raw`` is left as its bytes (the caller converts
-    them, say to a :class:`~decimal.Decimal`, with no text between).
+    them, say to a :class:`~decimal.Decimal`, with no text between).  A
+    singular field named in ``initial`` starts as that expression, not ``None``.
 
     With ``straight``, the fields are first read in field-number order, one test
     of the next byte per field, no loop (what IB sends, and what any protobuf
@@ -261,8 +263,10 @@ def parse_lines(
     ``benchmarks/bench_protobuf.py``: about twice as fast as the loop alone.
     """
     lines = []
+    first = initial or {}
     for index, field in enumerate(spec.fields):
-        lines.append(f"    f{index} = {_initial(field.repeated, field.kind)}")
+        start = first.get(field.name) or _initial(field.repeated, field.kind)
+        lines.append(f"    f{index} = {start}")
     if straight:
         # Fields 16..2047 have two-byte tags whose second byte is number >> 4:
         # sixteen fields at a time are passed over with one test when the next

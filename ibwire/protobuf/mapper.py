@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import linecache
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
@@ -297,8 +297,21 @@ class ObjectMap:
             if link.conv is Conv.DECIMAL and spec.fields[index_of[link.pb]].kind is Kind.STRING
             and not spec.fields[index_of[link.pb]].repeated
         }  # fmt: skip
-        body = parse_lines(spec, calls, raw=raw)
-        body += ["    " + line for line in self._reader_body(namespace, sources, fused=True)]
+        # Plain singular scalars start at their absent value (the class default or
+        # the link's missing value) instead of None: the object takes the local
+        # as it is.  Not members of a oneof (reading one member clears the others
+        # to None).
+        plain = {
+            link.pb for link in self.links
+            if link.conv is Conv.SAME and not spec.fields[index_of[link.pb]].repeated
+            and spec.fields[index_of[link.pb]].message is None
+            and spec.fields[index_of[link.pb]].kind is not Kind.MAP
+            and spec.fields[index_of[link.pb]].oneof is None
+        }  # fmt: skip
+        initial: dict[str, str] = {}
+        build = self._reader_body(namespace, sources, fused=True, plain=plain, initial=initial)
+        body = parse_lines(spec, calls, raw=raw, initial=initial)
+        body += ["    " + line for line in build]
         if fallback is None:
             lines = ["def fused(buf, pos, end):"] + body
             where = name
@@ -318,7 +331,18 @@ class ObjectMap:
             self._fused[name] = reader
         return reader
 
-    def _reader_body(self, ns: dict[str, Any], sources: Mapping[str, str], *, fused: bool) -> list[str]:
+    def _reader_body(
+        self,
+        ns: dict[str, Any],
+        sources: Mapping[str, str],
+        *,
+        fused: bool,
+        plain: Collection[str] = (),
+        initial: dict[str, str] | None = None,
+    ) -> list[str]:
+        """The lines that build the object from ``sources``.  A link in ``plain``
+        is stored as it is; the expression of its absent value goes in
+        ``initial``, for the reader to start its local with."""
         fields = _slotted_fields(self.cls)
         if fields is None:
             # Not a slotted dataclass: keyword construction, class defaults for
@@ -362,6 +386,15 @@ class ObjectMap:
                 raise ValueError(
                     f"{self.cls.__name__}.{fld.name} is required: its link needs a missing value"
                 )
+            if link.pb in plain and initial is not None:
+                absent = default
+                if link.missing is not NOTHING:
+                    ns[f"_missing{index}"] = link.missing
+                    absent = f"_missing{index}"
+                assert absent is not None
+                initial[link.pb] = _literal(ns, absent)
+                lines.append(f"{target} = {sources[link.pb]}")
+                continue
             lines += self._read_link(index, link, ns, target, default, sources[link.pb], fused)
         return lines + ["o.__class__ = _cls", "return o"]
 
@@ -499,6 +532,17 @@ def build_reader(
     exec(compile(source, filename, "exec"), namespace)
     reader: Callable[[bytes], Any] = namespace["fused"]
     return reader
+
+
+def _literal(ns: Mapping[str, Any], name: str) -> str:
+    """A constant of the namespace as a literal when it is a plain one (a
+    constant load instead of a global lookup), else its name."""
+    value = ns.get(name)
+    if type(value) in (int, str, bool) or (type(value) is float and value == value):
+        text = repr(value)
+        if text not in ("inf", "-inf"):
+            return text
+    return name
 
 
 def _slotted_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None:
