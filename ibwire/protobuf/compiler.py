@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import linecache
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Final
 
 from ..errors import LocalProtocolError
@@ -234,7 +234,14 @@ def _decoder_source(spec: MessageSpec, straight: bool = True) -> str:
     return "\n".join(lines)
 
 
-def parse_lines(spec: MessageSpec, calls: Mapping[str, str], *, straight: bool = True) -> list[str]:
+def parse_lines(
+    spec: MessageSpec,
+    calls: Mapping[str, str],
+    *,
+    straight: bool = True,
+    raw: Collection[str] = (),
+    initial: Mapping[str, str] | None = None,
+) -> list[str]:
     """The body of a generated function of ``(buf, pos, end)`` that reads message
     ``spec`` into the locals ``f0``, ``f1``... (one per field, in field order):
     ``None`` for an absent singular field, a list for a repeated field, a dict for
@@ -243,6 +250,9 @@ def parse_lines(spec: MessageSpec, calls: Mapping[str, str], *, straight: bool =
     A nested message field is read by ``_d_<message>(buf, pos, e)``, or by the
     function ``calls`` names for it; a field read by such a function that occurs
     twice (a singular nested message to merge) calls ``_redo()``, which raises.
+    A string field named in ``raw`` is left as its bytes (the caller converts
+    them, say to a :class:`~decimal.Decimal`, with no text between).  A
+    singular field named in ``initial`` starts as that expression, not ``None``.
 
     With ``straight``, the fields are first read in field-number order, one test
     of the next byte per field, no loop (what IB sends, and what any protobuf
@@ -253,8 +263,10 @@ def parse_lines(spec: MessageSpec, calls: Mapping[str, str], *, straight: bool =
     ``benchmarks/bench_protobuf.py``: about twice as fast as the loop alone.
     """
     lines = []
+    first = initial or {}
     for index, field in enumerate(spec.fields):
-        lines.append(f"    f{index} = {_initial(field.repeated, field.kind)}")
+        start = first.get(field.name) or _initial(field.repeated, field.kind)
+        lines.append(f"    f{index} = {start}")
     if straight:
         # Fields 16..2047 have two-byte tags whose second byte is number >> 4:
         # sixteen fields at a time are passed over with one test when the next
@@ -270,13 +282,13 @@ def parse_lines(spec: MessageSpec, calls: Mapping[str, str], *, straight: bool =
             field = spec.fields[index]
             second = field.number >> 4 if 16 <= field.number < 2048 else None
             if second is None:
-                lines += ["    " + line for line in _straight(index, field, spec, calls)]
+                lines += ["    " + line for line in _straight(index, field, spec, calls, raw)]
                 block = None
                 continue
             if second != block:
                 lines.append(f"    if pos + 1 < end and buf[pos + 1] == {second} and buf[pos] > 127:")
                 block = second
-            lines += ["        " + line for line in _straight(index, field, spec, calls)]
+            lines += ["        " + line for line in _straight(index, field, spec, calls, raw)]
     branches: list[tuple[int, list[str]]] = []
     for index, field in enumerate(spec.fields):
         number = field.number
@@ -284,7 +296,9 @@ def parse_lines(spec: MessageSpec, calls: Mapping[str, str], *, straight: bool =
             branches.append((number << 3 | _WIRE_OF[field.kind], _single(index, field.kind, True)))
             branches.append((number << 3 | wire.WIRE_LEN, _packed(index, field.kind)))
         else:
-            branches.append((number << 3 | _WIRE_OF[field.kind], _branch(index, field, spec, calls)))
+            branches.append(
+                (number << 3 | _WIRE_OF[field.kind], _branch(index, field, spec, calls, raw=raw))
+            )
     branches.sort()
     lines += [
         "    while pos < end:",
@@ -342,7 +356,13 @@ def _doubles(run: list[int], spec: MessageSpec) -> list[str]:
     return lines
 
 
-def _straight(index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[str, str]) -> list[str]:
+def _straight(
+    index: int,
+    field: FieldSpec,
+    spec: MessageSpec,
+    calls: Mapping[str, str],
+    raw: Collection[str] = (),
+) -> list[str]:
     """Field ``index`` read where the straight pass expects it: its usual tag
     (the packed one for a packed field) as the next bytes.  The test of the tag
     takes in the first byte after it (a one-byte length, a one-byte varint) or
@@ -367,7 +387,7 @@ def _straight(index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[st
     if field.packed:
         body = _packed(index, kind)
     else:
-        body = _branch(index, field, spec, calls, first=True)
+        body = _branch(index, field, spec, calls, first=True, raw=raw)
     # A length-delimited value: the body after its length prefix.
     assert body[: len(_LENGTH)] == _LENGTH
     if kind is Kind.STRING and not field.repeated:
@@ -390,10 +410,11 @@ def _straight(index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[st
     ] + ["    " + line for line in body[len(_LENGTH) :]]
 
 
-# Varint bytes read inline by the straight pass: up to four (values below 2**28,
-# the same for every integer kind), seven for int64 (ids like permId, times in
-# milliseconds: below 2**49); longer ones (negative values) by a call.
-_UNROLLED: Final = {Kind.INT32: 4, Kind.INT64: 7, Kind.BOOL: 4}
+# Varint bytes read inline by the straight pass: five for int32 (every value
+# from 0 to 2**31 - 1: contract ids of options pass 2**28), seven for int64 (ids
+# like permId, times in milliseconds: below 2**49), four for bool; longer ones
+# (negative values) by a call.
+_UNROLLED: Final = {Kind.INT32: 5, Kind.INT64: 7, Kind.BOOL: 4}
 _BYTE_NAMES: Final = "bcdghjk"
 _MINUS_ONE: Final = wire.encode_int(-1, 64)
 
@@ -411,8 +432,11 @@ def _varint_unrolled(index: int, kind: Kind, size: int) -> list[str]:
             value = f"({value}) != 0"
         keyword = "if" if count == 1 else "elif"
         room = "" if count == 1 else f"pos + {at} < end and "
+        # The fifth byte of an int32 holds bits 28..34: below 8, a value that
+        # needs no wrapping to 32 bits.
+        limit = 8 if kind is Kind.INT32 and count == 5 else 128
         lines += [
-            f"    {keyword} {room}({name} := buf[pos + {at}]) < 128:",
+            f"    {keyword} {room}({name} := buf[pos + {at}]) < {limit}:",
             f"        f{index} = {value}",
             f"        pos += {at + 1}",
         ]
@@ -518,7 +542,12 @@ def _packed(index: int, kind: Kind) -> list[str]:
 
 
 def _branch(
-    index: int, field: FieldSpec, spec: MessageSpec, calls: Mapping[str, str], first: bool = False
+    index: int,
+    field: FieldSpec,
+    spec: MessageSpec,
+    calls: Mapping[str, str],
+    first: bool = False,
+    raw: Collection[str] = (),
 ) -> list[str]:
     """Field ``index`` read into its local; ``first``: in the straight pass, where
     a singular field has not been seen yet."""
@@ -526,11 +555,25 @@ def _branch(
     if kind in _READ_INT or kind is Kind.DOUBLE:
         body = _single(index, kind, field.repeated)
     elif kind is Kind.STRING:
-        body = _LENGTH + [_store(index, field.repeated, "buf[pos:e].decode()"), "pos = e"]
+        text = "buf[pos:e]" if field.name in raw else "buf[pos:e].decode()"
+        body = _LENGTH + [_store(index, field.repeated, text), "pos = e"]
     elif kind is Kind.BYTES:
         body = _LENGTH + [_store(index, field.repeated, "bytes(buf[pos:e])"), "pos = e"]
     elif kind is Kind.MAP:
-        body = _LENGTH + ["k, v = _rme(buf, pos, e)", f"f{index}[k] = v", "pos = e"]
+        # An entry as every encoder writes it (key, then value, each under 128
+        # bytes) inline; any other by the general reader.
+        body = _LENGTH + [
+            "if (",
+            "    e - pos >= 4 and buf[pos] == 10 and (n := buf[pos + 1]) < 128",
+            "    and pos + 4 + n <= e and buf[pos + 2 + n] == 18",
+            "    and (m := buf[pos + 3 + n]) < 128 and pos + 4 + n + m == e",
+            "):",
+            f"    f{index}[buf[pos + 2 : pos + 2 + n].decode()] = buf[pos + 4 + n : e].decode()",
+            "else:",
+            "    k, v = _rme(buf, pos, e)",
+            f"    f{index}[k] = v",
+            "pos = e",
+        ]
     else:
         call = calls.get(field.name, f"_d_{field.message}")
         if field.repeated:

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from .._record import builder, field_names
 from ..messages.contracts import (
     BondContractData,
     ContractData,
@@ -74,6 +75,10 @@ def _details_form(cls: type[ContractData] | type[BondContractData]) -> Form:
     set_contract = vars(ContractDetails)["contract"].__set__
     set_time_zone = vars(ContractDetails)["time_zone_id"].__set__
     bond = cls is BondContractData
+    new = object.__new__
+    twin: Any = builder(cls)
+    # build() stores every field of the builder twin.
+    assert field_names(cls) == ("req_id", "contract_details"), field_names(cls)
     empty_details: PbDict = {link.pb: None for link in CONTRACT_DETAILS.links}
     empty_details.update(secIdList={}, ineligibilityReasonList=[])
     empty_contract: PbDict = {link.pb: None for link in CONTRACT.links}
@@ -91,7 +96,12 @@ def _details_form(cls: type[ContractData] | type[BondContractData]) -> Form:
             parts = _split_expiry(contract.last_trade_date_or_contract_month)
             if len(parts) > 2:
                 set_time_zone(details, parts[2])
-        return cls(req_id=NO_VALID_ID if req_id is None else req_id, contract_details=details)
+        # Built as the mapped forms build (ibwire._record.builder): no keyword __init__.
+        message = new(twin)
+        message.req_id = NO_VALID_ID if req_id is None else req_id
+        message.contract_details = details
+        message.__class__ = cls
+        return message
 
     def from_message(message: Any, version: int) -> Mapping[str, Any]:
         details = message.contract_details

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import linecache
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
@@ -29,6 +29,7 @@ from ..fields import UNSET_DOUBLE, format_decimal, opt_decimal
 from ..messages.common import TagValue
 from ..messages.ticktypes import TickType
 from .compiler import ProtobufCodec, parse_lines
+from .schema import Kind
 from .wire import PbDict
 
 __all__ = [
@@ -117,6 +118,33 @@ def format_multiplier(value: float) -> str:
     return f"{value:.8f}".rstrip("0").rstrip(".")
 
 
+#: Multiplier texts by their positive double (a few dozen exist: 100, 1000...);
+#: a dict hit is several times cheaper than formatting.  Zero and negative
+#: values are not kept: -0.0 equals 0.0 but formats differently.
+_MULTIPLIERS: dict[float, str] = {}
+#: Quantities by their protobuf bytes, read strictly as UTF-8 (the text
+#: codec's cache of :mod:`ibwire.fields` reads bytes more leniently).
+_DECIMALS_BY_BYTES: dict[bytes, Decimal | None] = {}
+_CACHE_LIMIT: Final = 4096
+
+
+def _cached_multiplier(value: float) -> str:
+    text = format_multiplier(value)
+    if value > 0:
+        if len(_MULTIPLIERS) >= _CACHE_LIMIT:
+            _MULTIPLIERS.clear()
+        _MULTIPLIERS[value] = text
+    return text
+
+
+def _decimal_from_bytes(data: bytes) -> Decimal | None:
+    value = opt_decimal(data.decode())
+    if len(_DECIMALS_BY_BYTES) >= _CACHE_LIMIT:
+        _DECIMALS_BY_BYTES.clear()
+    _DECIMALS_BY_BYTES[data] = value
+    return value
+
+
 def _multiplier_value(text: str) -> float | None:
     return float(text) if text else None
 
@@ -202,7 +230,10 @@ class ObjectMap:
             "_dec": opt_decimal,
             "_decimals": DECIMAL_CACHE,
             "_fmt_dec": format_decimal,
-            "_mult": format_multiplier,
+            "_mult": _cached_multiplier,
+            "_mults": _MULTIPLIERS,
+            "_dec_raw": _decimal_from_bytes,
+            "_decimals_raw": _DECIMALS_BY_BYTES,
             "_mult_value": _multiplier_value,
             "_flag": _flag,
             "_UNSET_DOUBLE": UNSET_DOUBLE,
@@ -260,8 +291,27 @@ class ObjectMap:
                 namespace[f"_fused{index}"] = link.nested.fused(codec, nested)
                 calls[link.pb] = f"_fused{index}"
         sources = {link.pb: f"f{index_of[link.pb]}" for link in self.links}
-        body = parse_lines(spec, calls)
-        body += ["    " + line for line in self._reader_body(namespace, sources, fused=True)]
+        # Quantities stay bytes until their Decimal (cached by the bytes).
+        raw = {
+            link.pb for link in self.links
+            if link.conv is Conv.DECIMAL and spec.fields[index_of[link.pb]].kind is Kind.STRING
+            and not spec.fields[index_of[link.pb]].repeated
+        }  # fmt: skip
+        # Plain singular scalars start at their absent value (the class default or
+        # the link's missing value) instead of None: the object takes the local
+        # as it is.  Not members of a oneof (reading one member clears the others
+        # to None).
+        plain = {
+            link.pb for link in self.links
+            if link.conv is Conv.SAME and not spec.fields[index_of[link.pb]].repeated
+            and spec.fields[index_of[link.pb]].message is None
+            and spec.fields[index_of[link.pb]].kind is not Kind.MAP
+            and spec.fields[index_of[link.pb]].oneof is None
+        }  # fmt: skip
+        initial: dict[str, str] = {}
+        build = self._reader_body(namespace, sources, fused=True, plain=plain, initial=initial)
+        body = parse_lines(spec, calls, raw=raw, initial=initial)
+        body += ["    " + line for line in build]
         if fallback is None:
             lines = ["def fused(buf, pos, end):"] + body
             where = name
@@ -281,7 +331,18 @@ class ObjectMap:
             self._fused[name] = reader
         return reader
 
-    def _reader_body(self, ns: dict[str, Any], sources: Mapping[str, str], *, fused: bool) -> list[str]:
+    def _reader_body(
+        self,
+        ns: dict[str, Any],
+        sources: Mapping[str, str],
+        *,
+        fused: bool,
+        plain: Collection[str] = (),
+        initial: dict[str, str] | None = None,
+    ) -> list[str]:
+        """The lines that build the object from ``sources``.  A link in ``plain``
+        is stored as it is; the expression of its absent value goes in
+        ``initial``, for the reader to start its local with."""
         fields = _slotted_fields(self.cls)
         if fields is None:
             # Not a slotted dataclass: keyword construction, class defaults for
@@ -303,9 +364,11 @@ class ObjectMap:
         ns["_builder"] = builder(self.cls)
         lines = ["o = _new(_builder)"]
         for number, fld in enumerate(fields):
-            if fld.default is not dataclasses.MISSING:
+            if fld.default is None:
+                default: str | None = "None"
+            elif fld.default is not dataclasses.MISSING:
                 ns[f"_default{number}"] = fld.default
-                default: str | None = f"_default{number}"
+                default = f"_default{number}"
             elif fld.default_factory is not dataclasses.MISSING:
                 ns[f"_factory{number}"] = fld.default_factory
                 default = f"_factory{number}()"
@@ -323,6 +386,15 @@ class ObjectMap:
                 raise ValueError(
                     f"{self.cls.__name__}.{fld.name} is required: its link needs a missing value"
                 )
+            if link.pb in plain and initial is not None:
+                absent = default
+                if link.missing is not NOTHING:
+                    ns[f"_missing{index}"] = link.missing
+                    absent = f"_missing{index}"
+                assert absent is not None
+                initial[link.pb] = _literal(ns, absent)
+                lines.append(f"{target} = {sources[link.pb]}")
+                continue
             lines += self._read_link(index, link, ns, target, default, sources[link.pb], fused)
         return lines + ["o.__class__ = _cls", "return o"]
 
@@ -345,8 +417,12 @@ class ObjectMap:
         value = {
             Conv.SAME: "v",
             # opt_decimal's cache first: a call costs more than the lookup.
-            Conv.DECIMAL: "_decimals[v] if v in _decimals else _dec(v)",
-            Conv.MULTIPLIER: "_mult(v)",
+            Conv.DECIMAL: (
+                "_decimals_raw[v] if v in _decimals_raw else _dec_raw(v)"
+                if fused
+                else "_decimals[v] if v in _decimals else _dec(v)"
+            ),
+            Conv.MULTIPLIER: "_mults[v] if v in _mults else _mult(v)",
             Conv.FLAG: "_flag(v)",
             Conv.INT_TEXT: "int(v)",
             Conv.FLOAT_TEXT: "float(v)",
@@ -361,6 +437,9 @@ class ObjectMap:
             Conv.OBJECT: "v" if fused else f"_read{index}(v)",
             Conv.OBJECTS: "tuple(v)" if fused else f"tuple([_read{index}(x) for x in v])",
         }[conv]
+        if value == "v" and link.missing is NOTHING and default == "None":
+            # The value as decoded, None when absent: a plain store.
+            return [f"{target} = {source}"]
         if value == "v" and conv is not Conv.OBJECT:
             # The value as decoded: one conditional expression.
             absent = default
@@ -453,6 +532,17 @@ def build_reader(
     exec(compile(source, filename, "exec"), namespace)
     reader: Callable[[bytes], Any] = namespace["fused"]
     return reader
+
+
+def _literal(ns: Mapping[str, Any], name: str) -> str:
+    """A constant of the namespace as a literal when it is a plain one (a
+    constant load instead of a global lookup), else its name."""
+    value = ns.get(name)
+    if type(value) in (int, str, bool) or (type(value) is float and value == value):
+        text = repr(value)
+        if text not in ("inf", "-inf"):
+            return text
+    return name
 
 
 def _slotted_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None:

@@ -81,7 +81,7 @@ from ..messages.order import (
 )
 from ..messages.orders import PROTOBUF_ONLY_ORDER_FIELDS, CompletedOrder, OpenOrder, PlaceOrder
 from ..versions import ServerVersion
-from .forms import Form, mapped, register
+from .forms import Form, built, mapped, register
 from .mapper import Conv, Link, ObjectMap
 from .objects import CONTRACT
 
@@ -607,14 +607,16 @@ def _open_order_to_pb(message: Any, version: int) -> Mapping[str, Any]:
     }
 
 
-def _open_order_from_pb(values: Any, version: int) -> Message:
-    order_id = values["orderId"]
-    contract_values = values["contract"]
+def _build_open_order(
+    order_id: int | None, contract_values: Any, order_values: Any, order_state: Any
+) -> Message:
+    # The contract and the order as dicts (order_from_pb reads both); the order
+    # state as the object its map reads, None when absent.
     return OpenOrder(
         order_id=0 if order_id is None else order_id,
         contract=_read_contract(contract_values),
-        order=order_from_pb(values["order"] or _empty_order(), contract_values, order_id),
-        order_state=_read_state(values["orderState"]),
+        order=order_from_pb(order_values or _empty_order(), contract_values, order_id),
+        order_state=OrderState() if order_state is None else order_state,
     )
 
 
@@ -627,12 +629,11 @@ def _completed_order_to_pb(message: Any, version: int) -> Mapping[str, Any]:
     }
 
 
-def _completed_order_from_pb(values: Any, version: int) -> Message:
-    contract_values = values["contract"]
+def _build_completed_order(contract_values: Any, order_values: Any, order_state: Any) -> Message:
     return CompletedOrder(
         contract=_read_contract(contract_values),
-        order=order_from_pb(values["order"] or _empty_order(), contract_values, None),
-        order_state=_read_state(values["orderState"]),
+        order=order_from_pb(order_values or _empty_order(), contract_values, None),
+        order_state=OrderState() if order_state is None else order_state,
     )
 
 
@@ -643,11 +644,6 @@ def _read_contract(values: Any) -> Contract:
     return contract
 
 
-def _read_state(values: Any) -> OrderState:
-    if values is None:
-        return OrderState()
-    state: OrderState = ORDER_STATE.read(values)
-    return state
 
 
 CANCEL_ORDER: Final = ObjectMap(CancelOrder, [
@@ -687,10 +683,11 @@ register(
            incoming=False),
     mapped(ReqCompletedOrders, "CompletedOrdersRequest", _OPEN, COMPLETED_ORDERS,
            incoming=False),
-    Form(OpenOrder, True, "OpenOrder", _IN, _open_order_from_pb, _open_order_to_pb),
+    built(OpenOrder, "OpenOrder", _IN, _build_open_order, _open_order_to_pb,
+          nested={"orderState": ORDER_STATE}),
     mapped(OpenOrderEnd, "OpenOrdersEnd", _IN, ObjectMap(OpenOrderEnd, []), incoming=True),
-    Form(CompletedOrder, True, "CompletedOrder", _IN, _completed_order_from_pb,
-         _completed_order_to_pb),
+    built(CompletedOrder, "CompletedOrder", _IN, _build_completed_order, _completed_order_to_pb,
+          nested={"orderState": ORDER_STATE}),
     mapped(CompletedOrdersEnd, "CompletedOrdersEnd", _IN, ObjectMap(CompletedOrdersEnd, []),
            incoming=True),
     mapped(OrderBound, "OrderBound", _IN, ORDER_BOUND, incoming=True),

@@ -189,8 +189,40 @@ def test_known_edge_values_take_the_same_way() -> None:
         b"\x4a\x02\x08\x01\x4a\x02\x10\x02",  # a nested message twice: merged
         b"\x92\x01\x02\x08\x01\x92\x01\x02\x08\x02",  # the same, two-byte tag
         b"\x3a\x01\xff",  # not UTF-8
+        b"\x08\xff\xff\xff\xff\x07",  # 2**31 - 1: five bytes, inline
+        b"\x08\x80\x80\x80\x80\x08",  # 2**31: an int32 wraps to -2**31
+        b"\x08\xff\xff\xff\xff\x0f",  # 2**32 - 1: -1 in five bytes
+        b"\x08\x80\x80\x80\x80\x80\x01",  # 2**35: past 32 bits, six bytes
     ):
         assert _outcome(decode, body) == _outcome(loop, body), body.hex()
+
+
+_TEXTS = st.one_of(st.text(max_size=3).map(str.encode), st.just(b"x" * 200), st.just(b"\xff"))
+
+
+@given(key=_TEXTS, value=_TEXTS, shape=st.sampled_from(["kv", "vk", "k", "v", "kvk", "", "padded", "junk"]))
+def test_map_entries_read_inline_are_the_general_entry_reader(key: bytes, value: bytes, shape: str) -> None:
+    # Both decoders read map entries with the same inline code: this checks it
+    # against wire.read_map_entry, the reader of any entry.
+    parts = {"k": b"\x0a" + _varint(len(key), False) + key,
+             "v": b"\x12" + _varint(len(value), False) + value}  # fmt: skip
+    if shape == "padded":
+        entry = b"\x0a" + _varint(len(key), True) + key + parts["v"]
+    elif shape == "junk":
+        entry = parts["k"] + b"\x18\x01" + parts["v"]
+    else:
+        entry = b"".join(parts[letter] for letter in shape)
+    try:
+        expected: Any = dict([wire.read_map_entry(entry, 0, len(entry))])
+    except ProtobufDecodeError:
+        expected = "error"
+    body = b"\x5a" + _varint(len(entry), False) + entry  # field 11, options
+    for codec in (STRAIGHT, LOOP):
+        try:
+            got: Any = codec.decode("Sample", body)["options"]
+        except ProtobufDecodeError:
+            got = "error"
+        assert got == expected
 
 
 # ------------------------------------------------------------------------ fused forms
@@ -290,3 +322,43 @@ def test_a_nested_message_sent_twice_is_merged_by_the_general_path() -> None:
     assert result.contract.con_id == 5 and result.contract.symbol == "Y"
     with pytest.raises(AssertionError, match="fell back"):
         form.fused(CODEC, _never)(merged)
+
+
+def _pb_payload(message_name: str, values: dict[str, Any]) -> bytes:
+    from ibwire.protobuf.catalogue import INCOMING, PROTOBUF_ID_OFFSET
+
+    (msg_id,) = [key for key, name in INCOMING.items() if name == message_name]
+    return (int(msg_id) + PROTOBUF_ID_OFFSET).to_bytes(4, "big") + CODEC.encode(message_name, values)
+
+
+@pytest.mark.parametrize(
+    "filled",
+    [b"100", b"", b"1\xa0", b"\xc2\xa01", b" 1", b"\x851", b"\xff", b"1e3", b"2147483647"],
+)
+def test_quantities_read_from_bytes_are_the_text_path(filled: bytes) -> None:
+    # A quantity stays bytes until its Decimal: bytes that are not UTF-8 (Latin-1
+    # spaces around a number, which Decimal() would accept as text) fail as the
+    # general path fails, however often they come.
+    from ibwire.messages import OrderStatus
+
+    form = pb_forms._REGISTRY[OrderStatus]
+    general, _, fused = _readers(form)
+    head = _pb_payload("OrderStatus", {"orderId": 1, "status": "Filled"})
+    body = b"\x1a" + bytes([len(filled)]) + filled  # field 3, filled
+    for _ in range(3):
+        assert _outcome_of(fused, head + body) == _outcome_of(general, head + body)
+
+
+@pytest.mark.parametrize("multiplier", [100.0, 0.0, -0.0, 0.5, 1e-9, float("nan"), float("inf")])
+def test_multipliers_read_from_a_cache_are_the_text_path(multiplier: float) -> None:
+    # Both paths read the multiplier through the cache: each is checked
+    # against the text the official decoder makes (floatMaxString).
+    from ibwire.messages import PositionData
+    from ibwire.protobuf.mapper import format_multiplier
+
+    form = pb_forms._REGISTRY[PositionData]
+    general, strict, _ = _readers(form)
+    for value in (abs(multiplier), multiplier, multiplier):
+        payload = _pb_payload("Position", {"account": "A", "contract": {"multiplier": value}})
+        for read in (strict, general):
+            assert read(payload).contract.multiplier == format_multiplier(value)
