@@ -8,8 +8,12 @@ client).  Each scenario asserts: no error 100, no error 300, no connection
 closed, every call answered.
 
 The simulator's clock is the real one, so real loopback delays are the arrival
-jitter here; the client's default ``arrival_jitter`` (0.1 s) is what tolerates
-them.  The 10,000-request burst runs the pacer and the simulator both at ten
+jitter here.  The simulator runs in the test's process and shares its
+interpreter lock with the client, so on a loaded machine a burst can wait in
+the socket while its thread waits for a core, and be counted later and closer
+together than it was sent: the clients here allow ``arrival_jitter`` of
+:data:`JITTER` (IB's rates are unchanged; the default 0.1 s is for real
+networks).  The 10,000-request burst runs the pacer and the simulator both at ten
 times IB's numbers (a cap of 500 per second, a steady 450 per second, a burst of
 100, the same 0.1 s of jitter), so it takes 22-40 s instead of 220 s: the
 arithmetic the pacer does is the same at any rate, and the property tests prove
@@ -51,7 +55,13 @@ RULES = (26, 32, 67, 239)
 
 #: Ten times IB's numbers, in the same ratios (see the module docstring).
 TENFOLD_RATE = 500
-TENFOLD = PacingConfig(max_messages_per_second=TENFOLD_RATE, rate_safety_margin=50, burst=100)
+#: The arrival jitter the clients allow (see the module docstring).
+JITTER = 0.3
+#: IB's numbers, with that jitter.
+AT_IB_RATES = PacingConfig(arrival_jitter=JITTER)
+TENFOLD = PacingConfig(
+    max_messages_per_second=TENFOLD_RATE, rate_safety_margin=50, burst=100, arrival_jitter=JITTER
+)
 
 
 def resting(price: float = 1.0) -> Order:
@@ -129,7 +139,7 @@ def test_300_orders_from_the_threaded_client() -> None:
     # simulator's work on the requests themselves.
     with SimulatedGateway(seed=11, tick_interval=60.0) as gateway:
         client = SyncClient(record, port=gateway.port, client_id=1, timeout=WAIT,
-                            connect_timeout=WAIT, heartbeat_interval=None)
+                            connect_timeout=WAIT, heartbeat_interval=None, pacing=AT_IB_RATES)
         client.connect()
         try:
             ids = [client.place_order(AAPL, resting()) for _ in range(300)]
@@ -150,7 +160,7 @@ def test_gathered_details_and_subscriptions_from_the_asyncio_client(server_versi
     async def main(port: int) -> None:
         record = Record()
         client = AsyncClient(record, port=port, client_id=2, timeout=WAIT,
-                             connect_timeout=WAIT, heartbeat_interval=None)
+                             connect_timeout=WAIT, heartbeat_interval=None, pacing=AT_IB_RATES)
         await client.connect()
         try:
             answers = await asyncio.gather(*(
