@@ -70,13 +70,19 @@ for _name in dir(EWrapper):
         setattr(Recorder, _name, _recording(_name))
 
 
-def official_bytes(version: int, call: Callable[[Any], None]) -> bytes:
-    """The bytes the official ``EClient`` sends for ``call(client)`` at ``version``."""
+def _official_client(version: int) -> tuple[Any, Recorder]:
+    """An official ``EClient`` connected at ``version`` to a :class:`FakeConnection`."""
     wrapper = Recorder()
     client = EClient(wrapper)
     client.serverVersion_ = version
     client.connState = EClient.CONNECTED
     client.conn = FakeConnection()
+    return client, wrapper
+
+
+def official_bytes(version: int, call: Callable[[Any], None]) -> bytes:
+    """The bytes the official ``EClient`` sends for ``call(client)`` at ``version``."""
+    client, wrapper = _official_client(version)
     call(client)
     assert [c for c in wrapper.calls if c[0] == "error"] == []
     return b"".join(client.conn.sent)
@@ -85,11 +91,7 @@ def official_bytes(version: int, call: Callable[[Any], None]) -> bytes:
 def official_refusal(version: int, call: Callable[[Any], None]) -> str:
     """The error text the official ``EClient`` reports for ``call(client)`` at
     ``version`` when it refuses the request and sends nothing."""
-    wrapper = Recorder()
-    client = EClient(wrapper)
-    client.serverVersion_ = version
-    client.connState = EClient.CONNECTED
-    client.conn = FakeConnection()
+    client, wrapper = _official_client(version)
     call(client)
     assert client.conn.sent == []
     ((_, args),) = [c for c in wrapper.calls if c[0] == "error"]

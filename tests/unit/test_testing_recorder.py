@@ -24,7 +24,10 @@ from ibwire.testing._decode import FrameReader
 from ibwire.testing._server import timeout_scale
 from ibwire.testing.session import Direction
 
+from ..protobuf_forms import connected
+
 TIMEOUT = 5.0 * timeout_scale()
+
 
 
 def test_redactor_is_consistent_and_keeps_the_shape() -> None:
@@ -54,13 +57,7 @@ def _fields(*parts: str) -> bytes:
 def _raw_frames(version: int, *messages: Message) -> bytes:
     """The frames of ``messages`` at ``version`` (requests from the client, the rest
     from the server), as on the wire."""
-    client = ClientProtocol(7, max_version=version)
-    server = ServerProtocol()
-    client.connect()
-    server.receive_data(client.data_to_send())
-    server.accept()
-    client.receive_data(server.data_to_send())
-    client.data_to_send()
+    client, server = connected(version)
     out = b""
     for message in messages:
         end: ClientProtocol | ServerProtocol = client if OUTGOING.get(message.MSG_ID) is type(message) else server

@@ -48,6 +48,8 @@ from ibwire.testing._server import timeout_scale
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from ibwire.versions import MAX_CLIENT_VERSION, PROTOBUF_VERSION
 
+from ..protobuf_forms import connected
+
 TIMEOUT = 5.0 * timeout_scale()
 #: The version of the tests that read a divergence's text fields (a frame from
 #: 201 on is recorded whole, its body protobuf: it has no fields).
@@ -56,15 +58,10 @@ HELLO = f"v100..{MAX_CLIENT_VERSION}"
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 
 
+
 def frame(t: float, message: Message, leg: int, version: int, direction: str) -> SessionRecord:
     """The record of ``message`` as the recorder keeps it at ``version``."""
-    client = ClientProtocol(5, max_version=version)
-    server = ServerProtocol()
-    client.connect()
-    server.receive_data(client.data_to_send())
-    server.accept()
-    client.receive_data(server.data_to_send())
-    client.data_to_send()
+    client, server = connected(version)
     end: ClientProtocol | ServerProtocol = server if direction == "in" else client
     end.send(message)
     payload = end.data_to_send()[4:]
