@@ -141,42 +141,34 @@ def decode_rows(results: dict[tuple[int, int], dict[str, dict[str, Any]]]) -> li
     return rows
 
 
-def encode_rows(results: dict[str, dict[str, dict[str, Any]]]) -> list[Row]:
+def _time_rows(
+    table: dict[str, dict[str, dict[str, Any]]], label: str, peer: str, mismatch: str
+) -> list[Row]:
+    """Rows of µs per item (lower is better), each with the goal of at least 2x ``peer``."""
     rows = []
-    for op, cells in results.items():
+    for name, cells in table.items():
         values = {key: cells.get(key, {}).get("us") for key in COLUMNS}
-        notes = {k: "COUNT MISMATCH" for k in COLUMNS if "check" in cells.get(k, {})}
+        notes = {k: mismatch for k in COLUMNS if "check" in cells.get(k, {})}
         row = Row(
-            f"encode {op} v157 (us/request)",
+            label.format(name),
             values,
             "us",
             higher_is_better=False,
-            goal=">=2x ib_async",
+            goal=f">=2x {peer}",
             notes=notes,
         )
-        speedup = row.ratio("ib_async")
+        speedup = row.ratio(peer)
         row.met = None if speedup is None else speedup >= 2.0
         rows.append(row)
     return rows
+
+
+def encode_rows(results: dict[str, dict[str, dict[str, Any]]]) -> list[Row]:
+    return _time_rows(results, "encode {} v157 (us/request)", "ib_async", "COUNT MISMATCH")
 
 
 def protobuf_rows(table: dict[str, dict[str, dict[str, Any]]]) -> list[Row]:
-    rows = []
-    for kind, cells in table.items():
-        values = {key: cells.get(key, {}).get("us") for key in COLUMNS}
-        notes = {k: "CHECK FAILED" for k in COLUMNS if "check" in cells.get(k, {})}
-        row = Row(
-            f"protobuf {kind} v226 (us/message)",
-            values,
-            "us",
-            higher_is_better=False,
-            goal=">=2x official",
-            notes=notes,
-        )
-        speedup = row.ratio("official")
-        row.met = None if speedup is None else speedup >= 2.0
-        rows.append(row)
-    return rows
+    return _time_rows(table, "protobuf {} v226 (us/message)", "official", "CHECK FAILED")
 
 
 def loopback_rows(results: dict[str, dict[str, Any]]) -> list[Row]:
