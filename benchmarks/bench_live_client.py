@@ -26,9 +26,7 @@ sides taking turns (on a shared machine both see the same load).
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _stream import frame_of, gateway_side  # noqa: E402
-from bench_ticker import READ, contracts, make_stream  # noqa: E402
+from bench_ticker import READ, contracts, side_by_side  # noqa: E402
 
 from ibwire._session import Session  # noqa: E402
 
@@ -126,43 +124,14 @@ def ib_async_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[],
     return run, state
 
 
-def best(runs: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
-    """The best time of each run; the runs take turns, so both see the same machine."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeat):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: min(taken) for name, taken in times.items()}
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
-    stream = make_stream(args.messages)
-    ours, our_state = ibwire_runner(stream)
-    ours()
-    runs = {"ibwire bytes -> Session -> Ticker": ours}
-    try:
-        theirs, their_state = ib_async_runner(stream)
-    except ImportError:
-        print("ib_async is not installed: ibwire only")
-    else:
-        theirs()
-        if our_state() != their_state():
-            raise SystemExit("the two sides disagree on the final quotes; not timing")
-        runs["ib_async 2.1.0 bytes -> Ticker"] = theirs
-    results = best(runs, args.repeat)
-    print(f"{args.messages:,} messages, reads of {READ}, server version {VERSION}, "
-          f"best of {args.repeat}")
-    base = results.get("ib_async 2.1.0 bytes -> Ticker")
-    for name, seconds in results.items():
-        rate = args.messages / seconds
-        ratio = f"  {base / seconds:4.1f}x ib_async" if base else ""
-        print(f"  {name:36s} {rate / 1e6:6.2f} M msg/s  {seconds / args.messages * 1e9:6.0f} ns/msg{ratio}")
+    side_by_side(
+        argv,
+        __doc__.splitlines()[0],
+        ("ibwire bytes -> Session -> Ticker", ibwire_runner),
+        ("ib_async 2.1.0 bytes -> Ticker", ib_async_runner),
+        f"{{messages:,}} messages, reads of {{read}}, server version {VERSION}, best of {{repeat}}",
+    )
 
 
 if __name__ == "__main__":

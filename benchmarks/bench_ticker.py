@@ -234,31 +234,56 @@ def best(runs: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
     return {name: min(taken) for name, taken in times.items()}
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+Runner = Callable[[list[Any]], tuple[Callable[[], None], Callable[[], dict[int, Any]]]]
+
+
+def side_by_side(
+    argv: list[str] | None,
+    description: str,
+    ours: tuple[str, Runner],
+    theirs: tuple[str, Runner],
+    heading: str,
+) -> None:
+    """Run both sides on one stream, check they end in the same quotes, print the best times.
+
+    ``heading`` is formatted with ``messages``, ``read`` and ``repeat``.
+    """
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     stream = make_stream(args.messages)
-    ours, our_state = ibwire_runner(stream)
-    ours()
-    runs = {"ibwire Ticker (session routing)": ours}
+    our_name, our_runner = ours
+    their_name, their_runner = theirs
+    our_run, our_state = our_runner(stream)
+    our_run()
+    runs = {our_name: our_run}
     try:
-        theirs, their_state = ib_async_runner(stream)
+        their_run, their_state = their_runner(stream)
     except ImportError:
         print("ib_async is not installed: ibwire only")
     else:
-        theirs()
+        their_run()
         if our_state() != their_state():
             raise SystemExit("the two sides disagree on the final quotes; not timing")
-        runs["ib_async 2.1.0 Wrapper -> Ticker"] = theirs
+        runs[their_name] = their_run
     results = best(runs, args.repeat)
-    print(f"{args.messages:,} messages, reads of {READ}, best of {args.repeat}")
-    base = results.get("ib_async 2.1.0 Wrapper -> Ticker")
+    print(heading.format(messages=args.messages, read=READ, repeat=args.repeat))
+    base = results.get(their_name)
     for name, seconds in results.items():
         rate = args.messages / seconds
         ratio = f"  {base / seconds:4.1f}x ib_async" if base else ""
-        print(f"  {name:34s} {rate / 1e6:6.2f} M msg/s  {seconds / args.messages * 1e9:6.0f} ns/msg{ratio}")
+        print(f"  {name:36s} {rate / 1e6:6.2f} M msg/s  {seconds / args.messages * 1e9:6.0f} ns/msg{ratio}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    side_by_side(
+        argv,
+        __doc__.splitlines()[0],
+        ("ibwire Ticker (session routing)", ibwire_runner),
+        ("ib_async 2.1.0 Wrapper -> Ticker", ib_async_runner),
+        "{messages:,} messages, reads of {read}, best of {repeat}",
+    )
 
 
 if __name__ == "__main__":
