@@ -33,7 +33,7 @@ from dataclasses import replace
 from typing import Any
 
 from ._session_calls import CallsPart
-from ._session_orders import OrdersPart
+from ._session_orders import OrdersPart, order_matches
 from ._session_streams import StreamsPart
 from ._session_types import Pending, Phase
 from .events import ConnectionClosed
@@ -512,7 +512,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                 continue
             if scope == "client" and (trade.client_id != self.client_id or order_id <= 0):
                 continue
-            if _matches(trade, criteria):
+            if order_matches(trade.contract, trade.order, criteria):
                 self._submit(CancelOrder(order_id=order_id), now, track=True)
                 trade.cancel_requested(now)
                 sent.append(order_id)
@@ -523,18 +523,6 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self.submit(CancelOrder(order_id=trade.order_id), now)
         trade.cancel_requested(now)
         self.live_changes += 1
-
-
-def _matches(trade: Trade, criteria: dict[str, str | None]) -> bool:
-    order, contract = trade.order, trade.contract
-    found = {
-        "symbol": contract.symbol,
-        "sec_type": contract.sec_type,
-        "order_ref": order.order_ref,
-        "account": order.account,
-        "action": order.action,
-    }
-    return all(value is None or found[name] == value for name, value in criteria.items())
 
 
 def _contract_key(contract: Contract) -> Hashable:

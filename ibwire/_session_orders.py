@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -129,11 +129,7 @@ class OrdersPart(SessionBase):
         chosen = [
             tracked.order_id
             for tracked in self._orders.values()
-            if (symbol is None or tracked.contract.symbol == symbol)
-            and (sec_type is None or tracked.contract.sec_type == sec_type)
-            and (order_ref is None or tracked.order.order_ref == order_ref)
-            and (account is None or tracked.order.account == account)
-            and (action is None or tracked.order.action == action)
+            if order_matches(tracked.contract, tracked.order, criteria)
         ]
         for order_id in chosen:
             self._submit(CancelOrder(order_id=order_id), now, track=True)
@@ -377,3 +373,15 @@ class OrdersPart(SessionBase):
                     ),
                 )
             )
+
+
+def order_matches(contract: Contract, order: Order, criteria: Mapping[str, str | None]) -> bool:
+    """Whether an order matches every given criterion of ``cancel_orders`` (``None``: any)."""
+    found = {
+        "symbol": contract.symbol,
+        "sec_type": contract.sec_type,
+        "order_ref": order.order_ref,
+        "account": order.account,
+        "action": order.action,
+    }
+    return all(value is None or found[name] == value for name, value in criteria.items())
