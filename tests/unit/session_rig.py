@@ -7,11 +7,13 @@ import random
 from decimal import Decimal
 
 from ibwire._session import (
+    ReconnectPolicy,
     Session,
 )
 from ibwire.events import ClientHello
 from ibwire.messages import (
     Contract,
+    ErrMsg,
     Execution,
     ExecutionData,
     ManagedAccts,
@@ -19,6 +21,7 @@ from ibwire.messages import (
     NextValidId,
     StartApi,
 )
+from ibwire.pacing import Pacer
 from ibwire.protocol import ServerProtocol
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
@@ -143,3 +146,34 @@ def fill(exec_id: str, order_id: int = 1, req_id: int = -1) -> ExecutionData:
         contract=AAPL_REPORTED,
         execution=Execution(exec_id=exec_id, order_id=order_id, shares=Decimal(100), price=10.0),
     )
+
+
+#: A reconnect policy without jitter: the next attempt comes exactly 1 s later.
+POLICY = ReconnectPolicy(initial_delay=1.0, jitter=0.0)
+
+
+class HoldingPacer(Pacer[Message]):
+    """The default pacer, except that it releases nothing while ``hold`` is set."""
+
+    hold = False
+
+    def poll(self, now: float) -> list[Message]:
+        if self.hold:
+            return []
+        return super().poll(now)
+
+
+def not_sent(rig: Rig) -> list[ErrMsg]:
+    """The 504 "not sent" errors the rig's sink received."""
+    return [
+        e
+        for e in rig.events(ErrMsg)
+        if isinstance(e, ErrMsg) and e.error_code == 504 and "not sent" in e.error_string
+    ]
+
+
+def reconnect(rig: Rig, next_valid_id: int = 50) -> None:
+    """After a drop: the next attempt, answered with an account and the next order id."""
+    rig.advance(1.0)
+    rig.deliver(ManagedAccts(accounts_list="DU111"), NextValidId(order_id=next_valid_id))
+    assert rig.session.is_ready

@@ -17,29 +17,10 @@ from ibwire.messages import (
     ReqMktData,
     TickPrice,
 )
-from ibwire.pacing import Pacer, PacingConfig
+from ibwire.pacing import PacingConfig
 from ibwire.wrapper import Connectivity
 
-from .session_rig import AAPL, MSFT, Rig
-
-
-class HoldingPacer(Pacer[Message]):
-    """The default pacer, except that it releases nothing while ``hold`` is set."""
-
-    hold = False
-
-    def poll(self, now: float) -> list[Message]:
-        if self.hold:
-            return []
-        return super().poll(now)
-
-
-def not_sent(rig: Rig) -> list[ErrMsg]:
-    return [
-        e
-        for e in rig.events(ErrMsg)
-        if isinstance(e, ErrMsg) and e.error_code == 504 and "not sent" in e.error_string
-    ]
+from .session_rig import AAPL, MSFT, HoldingPacer, Rig, not_sent
 
 
 @pytest.mark.parametrize("code", [2104, 2106, 2158])

@@ -22,24 +22,12 @@ from ibwire.messages import (
     ErrMsg,
     HistoricalData,
     HistoricalDataEnd,
-    Message,
     ReqContractData,
     ReqHistoricalData,
 )
-from ibwire.pacing import Pacer, PacingConfig
+from ibwire.pacing import PacingConfig
 
-from .session_rig import AAPL, AAPL_REPORTED, Rig
-
-
-class HoldingPacer(Pacer[Message]):
-    """The default pacer, except that it releases nothing while ``hold`` is set."""
-
-    hold = False
-
-    def poll(self, now: float) -> list[Message]:
-        if self.hold:
-            return []
-        return super().poll(now)
+from .session_rig import AAPL, AAPL_REPORTED, HoldingPacer, Rig
 
 
 def test_error_ends_its_helper_with_api_error(server_version: int) -> None:

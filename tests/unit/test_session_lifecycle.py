@@ -39,12 +39,6 @@ from ibwire.wrapper import Reconnected, Reconnecting
 from .session_rig import AAPL, Rig, Sink
 
 
-def reconnect(rig: Rig, next_valid_id: int = 50) -> None:
-    rig.advance(1.0)
-    rig.deliver(ManagedAccts(accounts_list="DU111"), NextValidId(order_id=next_valid_id))
-    assert rig.session.is_ready
-
-
 def test_ready_needs_next_valid_id_and_managed_accounts(server_version: int) -> None:
     rig = Rig(version=server_version)
     waiter = rig.session.start(rig.now)

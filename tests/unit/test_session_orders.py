@@ -29,7 +29,6 @@ from ibwire.messages import (
     ExecutionDataEnd,
     ExecutionFilter,
     ManagedAccts,
-    Message,
     NextValidId,
     OpenOrder,
     OpenOrderEnd,
@@ -46,40 +45,22 @@ from ibwire.messages import (
     ReqOpenOrders,
     TickPrice,
 )
-from ibwire.pacing import Pacer
 from ibwire.wrapper import Reconnected
 
-from .session_rig import AAPL, AAPL_REPORTED, MSFT, Rig, Sink, fill
+from .session_rig import (
+    AAPL,
+    AAPL_REPORTED,
+    MSFT,
+    POLICY,
+    HoldingPacer,
+    Rig,
+    Sink,
+    fill,
+    not_sent,
+    reconnect,
+)
 
 T = TypeVar("T")
-
-POLICY = ReconnectPolicy(initial_delay=1.0, jitter=0.0)
-
-
-class HoldingPacer(Pacer[Message]):
-    """The default pacer, except that it releases nothing while ``hold`` is set."""
-
-    hold = False
-
-    def poll(self, now: float) -> list[Message]:
-        if self.hold:
-            return []
-        return super().poll(now)
-
-
-def not_sent(rig: Rig) -> list[ErrMsg]:
-    return [
-        e
-        for e in rig.events(ErrMsg)
-        if isinstance(e, ErrMsg) and e.error_code == 504 and "not sent" in e.error_string
-    ]
-
-
-def reconnect(rig: Rig, next_valid_id: int = 50) -> None:
-    rig.advance(1.0)
-    rig.deliver(ManagedAccts(accounts_list="DU111"), NextValidId(order_id=next_valid_id))
-    assert rig.session.is_ready
-
 
 class Front(FrontEnd):
     """The shared front end over a Rig's session, with the threaded client's lock."""

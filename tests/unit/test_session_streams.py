@@ -12,43 +12,12 @@ from ibwire.events import MalformedMessage
 from ibwire.messages import (
     CancelMktData,
     ErrMsg,
-    ManagedAccts,
-    Message,
-    NextValidId,
     ReqMktData,
     TickPrice,
     TickSnapshotEnd,
 )
-from ibwire.pacing import Pacer
 
-from .session_rig import AAPL, MSFT, Rig, Sink
-
-POLICY = ReconnectPolicy(initial_delay=1.0, jitter=0.0)
-
-
-class HoldingPacer(Pacer[Message]):
-    """The default pacer, except that it releases nothing while ``hold`` is set."""
-
-    hold = False
-
-    def poll(self, now: float) -> list[Message]:
-        if self.hold:
-            return []
-        return super().poll(now)
-
-
-def not_sent(rig: Rig) -> list[ErrMsg]:
-    return [
-        e
-        for e in rig.events(ErrMsg)
-        if isinstance(e, ErrMsg) and e.error_code == 504 and "not sent" in e.error_string
-    ]
-
-
-def reconnect(rig: Rig, next_valid_id: int = 50) -> None:
-    rig.advance(1.0)
-    rig.deliver(ManagedAccts(accounts_list="DU111"), NextValidId(order_id=next_valid_id))
-    assert rig.session.is_ready
+from .session_rig import AAPL, MSFT, POLICY, HoldingPacer, Rig, Sink, not_sent, reconnect
 
 
 def test_1101_resubscribes_and_1102_keeps(server_version: int) -> None:
