@@ -98,9 +98,14 @@ def official_refusal(version: int, call: Callable[[Any], None]) -> str:
     return str(args[3])
 
 
-def official_calls(version: int, data: bytes) -> list[tuple[str, tuple[Any, ...]]]:
-    """The callbacks the official ``Decoder`` makes for server frames ``data``."""
-    wrapper = Recorder()
+def official_calls(
+    version: int, data: bytes, wrapper: Any = None
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The callbacks the official ``Decoder`` makes for server frames ``data``, as
+    recorded by ``wrapper`` (an EWrapper with a ``calls`` list; a :class:`Recorder`
+    by default)."""
+    if wrapper is None:
+        wrapper = Recorder()
     decoder = Decoder(wrapper, version)
     while data:
         (size,) = struct.unpack(">I", data[:4])
@@ -114,7 +119,8 @@ def official_calls(version: int, data: bytes) -> list[tuple[str, tuple[Any, ...]
             decoder.processProtoBuf(body, msg_id - 200)
         else:
             decoder.interpret(tuple(body.split(b"\0")[:-1]), msg_id)
-    return wrapper.calls
+    calls: list[tuple[str, tuple[Any, ...]]] = wrapper.calls
+    return calls
 
 
 def tag_values(text: str) -> list[Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import struct
 import typing
 from decimal import Decimal
 from typing import Any
@@ -35,12 +34,12 @@ from ibapi import contract as official_contract  # noqa: E402
 from ibapi.client import EClient  # noqa: E402
 from ibapi.common import UNSET_DECIMAL, UNSET_INTEGER, WshEventData  # noqa: E402
 from ibapi.const import UNSET_DOUBLE, UNSET_LONG  # noqa: E402
-from ibapi.decoder import Decoder  # noqa: E402
 from ibapi.scanner import ScannerSubscription  # noqa: E402
 from ibapi.tag_value import TagValue  # noqa: E402
 from ibapi.wrapper import EWrapper  # noqa: E402
 
 from .oracle import FakeConnection  # noqa: E402
+from .oracle import official_calls as official_calls_with  # noqa: E402
 
 _UNSET = (UNSET_DOUBLE, UNSET_DECIMAL, UNSET_INTEGER, UNSET_LONG)
 
@@ -180,22 +179,9 @@ def our_request_bytes(version: int, message: Any) -> bytes:
 
 def official_calls(version: int, data: bytes) -> list[tuple[str, tuple[Any, ...]]]:
     """Every EWrapper call the official decoder makes of our frames."""
-    wrapper = Recorder()
-    decoder = Decoder(wrapper, version)
-    while data:
-        (size,) = struct.unpack(">I", data[:4])
-        payload, data = data[4 : 4 + size], data[4 + size :]
-        if version >= 201:
-            msg_id, body = int.from_bytes(payload[:4], "big"), payload[4:]
-        else:
-            head, _, body = payload.partition(b"\0")
-            msg_id = int(head)
-        if msg_id > 200:
-            decoder.processProtoBuf(body, msg_id - 200)
-        else:
-            decoder.interpret(tuple(body.split(b"\0")[:-1]), msg_id)
+    calls = official_calls_with(version, data, Recorder())
     # The ...ProtoBuf callbacks hand over the raw protobuf object: not values.
-    return [call for call in wrapper.calls
+    return [call for call in calls
             if not call[0].endswith("ProtoBuf") or call[0].startswith(("config", "updateConfig"))]
 
 

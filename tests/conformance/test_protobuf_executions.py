@@ -9,7 +9,6 @@ same values; at 200 in text form, from 201 in protobuf form.
 from __future__ import annotations
 
 import dataclasses
-import struct
 from decimal import Decimal
 from typing import Any
 
@@ -37,10 +36,10 @@ assert CLASSES  # the official package is importable (else this module is skippe
 from ibapi.client import EClient  # noqa: E402
 from ibapi.common import UNSET_DECIMAL, UNSET_INTEGER  # noqa: E402
 from ibapi.const import UNSET_DOUBLE  # noqa: E402
-from ibapi.decoder import Decoder  # noqa: E402
 from ibapi.execution import ExecutionFilter as OfficialFilter  # noqa: E402
 from ibapi.wrapper import EWrapper  # noqa: E402
 
+from . import oracle  # noqa: E402
 from .oracle import VERSIONS, FakeConnection  # noqa: E402
 
 
@@ -154,21 +153,7 @@ _EXECUTION = {
 
 
 def official_calls(version: int, data: bytes) -> list[tuple[str, tuple[Any, ...]]]:
-    wrapper = _Recorder()
-    decoder = Decoder(wrapper, version)
-    while data:
-        (size,) = struct.unpack(">I", data[:4])
-        payload, data = data[4 : 4 + size], data[4 + size :]
-        if version >= 201:
-            msg_id, body = int.from_bytes(payload[:4], "big"), payload[4:]
-        else:
-            head, _, body = payload.partition(b"\0")
-            msg_id = int(head)
-        if msg_id > 200:
-            decoder.processProtoBuf(body, msg_id - 200)
-        else:
-            decoder.interpret(tuple(body.split(b"\0")[:-1]), msg_id)
-    return wrapper.calls
+    return oracle.official_calls(version, data, _Recorder())
 
 
 def _official(value: Any) -> Any:

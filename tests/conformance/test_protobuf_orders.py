@@ -58,7 +58,6 @@ from ibapi.const import UNSET_DOUBLE, UNSET_LONG  # noqa: E402
 from ibapi.contract import ComboLeg as OfficialComboLeg  # noqa: E402
 from ibapi.contract import Contract as OfficialContract  # noqa: E402
 from ibapi.contract import DeltaNeutralContract as OfficialDeltaNeutral  # noqa: E402
-from ibapi.decoder import Decoder  # noqa: E402
 from ibapi.order import Order as OfficialOrder  # noqa: E402
 from ibapi.order import OrderComboLeg as OfficialOrderComboLeg  # noqa: E402
 from ibapi.order_cancel import OrderCancel as OfficialOrderCancel  # noqa: E402
@@ -66,6 +65,7 @@ from ibapi.softdollartier import SoftDollarTier as OfficialSoftDollarTier  # noq
 from ibapi.tag_value import TagValue as OfficialTagValue  # noqa: E402
 from ibapi.wrapper import EWrapper  # noqa: E402
 
+from . import oracle  # noqa: E402
 from .oracle import VERSIONS, FakeConnection  # noqa: E402
 
 SETTINGS = settings(
@@ -405,21 +405,7 @@ def official_bytes_or_error(version: int, request: PlaceOrder) -> bytes | None:
 
 
 def official_calls(version: int, data: bytes) -> list[tuple[str, tuple[Any, ...]]]:
-    wrapper = _Recorder()
-    decoder = Decoder(wrapper, version)
-    while data:
-        (size,) = struct.unpack(">I", data[:4])
-        payload, data = data[4 : 4 + size], data[4 + size :]
-        if version >= 201:
-            msg_id, body = int.from_bytes(payload[:4], "big"), payload[4:]
-        else:
-            head, _, body = payload.partition(b"\0")
-            msg_id = int(head)
-        if msg_id > 200:
-            decoder.processProtoBuf(body, msg_id - 200)
-        else:
-            decoder.interpret(tuple(body.split(b"\0")[:-1]), msg_id)
-    return wrapper.calls
+    return oracle.official_calls(version, data, _Recorder())
 
 
 _TAG_VALUE_LISTS = {"algo_params", "smart_combo_routing_params", "order_misc_options"}
