@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ibwire import ClientProtocol, ServerProtocol
+from ibwire import ClientProtocol, MalformedMessage, ServerProtocol, UnknownMessage
 from ibwire import messages as m
 from ibwire.messages import Contract, Message
 from ibwire.protobuf import forms
@@ -133,3 +133,25 @@ def round_trip(message: Message, version: int = 226) -> Message:
     receiver.receive_data(data)
     (event,) = receiver.events_received()
     return event  # type: ignore[no-any-return]
+
+
+def check_any_body(msg_id: int, body: bytes, sides: tuple[type | None, type | None]) -> None:
+    """A protobuf body of ``msg_id`` fed to both ends, then a text message: each end
+    gives one event for it (decoded into ``sides``' incoming or outgoing class, any
+    message or unknown where ``None``, or malformed with its raw bytes) and goes on."""
+    client, server = connected(226)
+    incoming, outgoing = sides
+    client.receive_data(raw(msg_id, body) + raw(9, b"1\x005\x00"))
+    server.receive_data(raw(msg_id, body) + raw(49, b"1\x00"))
+    for events, side, end in (
+        (client.events_received(), incoming, m.NextValidId(order_id=5)),
+        (server.events_received(), outgoing, m.ReqCurrentTime()),
+    ):
+        first, rest = events[0], events[1:]
+        assert rest == [end]
+        # Decoded into this side's class, or malformed (typed error, raw bytes kept).
+        if isinstance(first, MalformedMessage):
+            assert first.error.fields == (str(msg_id), body.hex())
+        else:
+            # (an id of another family on this side: any decoded message or unknown)
+            assert isinstance(first, side or (Message, UnknownMessage))

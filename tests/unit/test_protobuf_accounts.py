@@ -8,8 +8,6 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ibwire.events import MalformedMessage, UnknownMessage
-from ibwire.messages import Message
 from ibwire.messages.account import (
     AccountSummary,
     AccountSummaryEnd,
@@ -35,9 +33,9 @@ from ibwire.messages.account import (
     ReqPositionsMulti,
 )
 from ibwire.messages.common import Contract
-from ibwire.messages.system import ManagedAccts, NextValidId, ReqCurrentTime
+from ibwire.messages.system import ManagedAccts
 
-from ..protobuf_forms import connected, raw
+from ..protobuf_forms import check_any_body, connected, raw
 
 
 def test_request_bytes_at_207() -> None:
@@ -156,19 +154,4 @@ _IDS: dict[int, tuple[type | None, type | None]] = {
 def test_any_protobuf_body_gives_an_event_and_the_stream_goes_on(
     msg_id: int, body: bytes
 ) -> None:
-    client, server = connected(226)
-    incoming, outgoing = _IDS[msg_id]
-    client.receive_data(raw(msg_id, body) + raw(9, b"1\x005\x00"))
-    server.receive_data(raw(msg_id, body) + raw(49, b"1\x00"))
-    for events, side, end in (
-        (client.events_received(), incoming, NextValidId(order_id=5)),
-        (server.events_received(), outgoing, ReqCurrentTime()),
-    ):
-        first, rest = events[0], events[1:]
-        assert rest == [end]
-        # Decoded into this side's class, or malformed (typed error, raw bytes kept).
-        if isinstance(first, MalformedMessage):
-            assert first.error.fields == (str(msg_id), body.hex())
-        else:
-            # (an id of another family on this side: any decoded message or unknown)
-            assert isinstance(first, side or (Message, UnknownMessage))
+    check_any_body(msg_id, body, _IDS[msg_id])
