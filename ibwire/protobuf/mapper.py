@@ -184,11 +184,30 @@ class ObjectMap:
     Args:
         cls: the class (a message or a domain object, keyword-constructed).
         links: its attributes paired with protobuf fields.
+        extras: protobuf field names whose decoded values (``None`` absent,
+            lists, dicts) the readers return beside the object, for a caller
+            that reads more than the links say: with extras, ``read`` and the
+            fused reader return ``(object, (value, ...))``.
+        defaults: values of attributes no link sets, in place of the class
+            defaults: an immutable value made once instead of a factory call
+            per object.
     """
 
-    def __init__(self, cls: type[Any], links: Sequence[Link]) -> None:
+    def __init__(
+        self,
+        cls: type[Any],
+        links: Sequence[Link],
+        extras: Sequence[str] = (),
+        defaults: Mapping[str, object] | None = None,
+    ) -> None:
         self.cls = cls
         self.links = tuple(links)
+        self.extras = tuple(extras)
+        self.defaults = dict(defaults or {})
+        for link in self.links:
+            if link.pb in self.extras and link.conv in (Conv.OBJECT, Conv.OBJECTS):
+                # The fused reader holds those as objects, the dict path as dicts.
+                raise ValueError(f"{cls.__name__}: extra {link.pb!r} is a linked nested message")
         self._read: Callable[[PbDict], Any] | None = None
         self._write: Callable[[Any], dict[str, Any]] | None = None
         self._fused: dict[str, Callable[[bytes, int, int], Any]] = {}
@@ -249,6 +268,7 @@ class ObjectMap:
         namespace = self._namespace()
         sources = {link.pb: f"d[{link.pb!r}]" for link in self.links}
         body = self._reader_body(namespace, sources, fused=False)
+        body = self._with_extras(body, [f"d[{name!r}]" for name in self.extras])
         read = ["def read(d):"] + ["    " + line for line in body]
         write = ["def write(o):", "    d = {}"]
         for index, link in enumerate(self.links):
@@ -291,11 +311,16 @@ class ObjectMap:
                 namespace[f"_fused{index}"] = link.nested.fused(codec, nested)
                 calls[link.pb] = f"_fused{index}"
         sources = {link.pb: f"f{index_of[link.pb]}" for link in self.links}
-        # Quantities stay bytes until their Decimal (cached by the bytes).
+        missing = [name for name in self.extras if name not in index_of]
+        if missing:
+            raise ValueError(f"{name} has no field(s) {missing} ({self.cls.__name__})")
+        extras = set(self.extras)
+        # Quantities stay bytes until their Decimal (cached by the bytes).  An
+        # extra is returned as decoded: never raw, never plain.
         raw = {
             link.pb for link in self.links
             if link.conv is Conv.DECIMAL and spec.fields[index_of[link.pb]].kind is Kind.STRING
-            and not spec.fields[index_of[link.pb]].repeated
+            and not spec.fields[index_of[link.pb]].repeated and link.pb not in extras
         }  # fmt: skip
         # Plain singular scalars start at their absent value (the class default or
         # the link's missing value) instead of None: the object takes the local
@@ -306,10 +331,13 @@ class ObjectMap:
             if link.conv is Conv.SAME and not spec.fields[index_of[link.pb]].repeated
             and spec.fields[index_of[link.pb]].message is None
             and spec.fields[index_of[link.pb]].kind is not Kind.MAP
-            and spec.fields[index_of[link.pb]].oneof is None
+            and spec.fields[index_of[link.pb]].oneof is None and link.pb not in extras
         }  # fmt: skip
         initial: dict[str, str] = {}
-        build = self._reader_body(namespace, sources, fused=True, plain=plain, initial=initial)
+        build = self._reader_body(
+            namespace, sources, fused=True, plain=plain, initial=initial, raw=raw
+        )
+        build = self._with_extras(build, [f"f{index_of[name]}" for name in self.extras])
         body = parse_lines(spec, calls, raw=raw, initial=initial)
         body += ["    " + line for line in build]
         if fallback is None:
@@ -331,6 +359,15 @@ class ObjectMap:
             self._fused[name] = reader
         return reader
 
+    @staticmethod
+    def _with_extras(body: list[str], values: Sequence[str]) -> list[str]:
+        """``body`` returning the extras' values beside the object."""
+        if not values:
+            return body
+        last = body[-1]
+        assert last.startswith("return "), last
+        return body[:-1] + [f"{last}, ({', '.join(values)},)"]
+
     def _reader_body(
         self,
         ns: dict[str, Any],
@@ -339,18 +376,24 @@ class ObjectMap:
         fused: bool,
         plain: Collection[str] = (),
         initial: dict[str, str] | None = None,
+        raw: Collection[str] = (),
     ) -> list[str]:
         """The lines that build the object from ``sources``.  A link in ``plain``
         is stored as it is; the expression of its absent value goes in
-        ``initial``, for the reader to start its local with."""
+        ``initial``, for the reader to start its local with.  A quantity in
+        ``raw`` is read from its bytes."""
         fields = _slotted_fields(self.cls)
         if fields is None:
             # Not a slotted dataclass: keyword construction, class defaults for
             # absent fields.
             by_keyword = ["kw = {}"]
+            for number, (attr, value) in enumerate(self.defaults.items()):
+                ns[f"_given{number}"] = value
+                by_keyword.append(f"kw[{attr!r}] = _given{number}")
             for index, link in enumerate(self.links):
                 by_keyword += self._read_link(
-                    index, link, ns, f"kw[{link.attr!r}]", None, sources[link.pb], fused
+                    index, link, ns, f"kw[{link.attr!r}]", None, sources[link.pb], fused,
+                    link.pb in raw,
                 )
             return by_keyword + ["return _cls(**kw)"]
         # A slotted record: built as the text codec builds decoded objects, with
@@ -363,7 +406,14 @@ class ObjectMap:
             raise ValueError(f"{self.cls.__name__} has no attribute(s) {sorted(unknown)}")
         ns["_builder"] = builder(self.cls)
         lines = ["o = _new(_builder)"]
+        wrong = (set(self.defaults) - {fld.name for fld in fields}) | (set(self.defaults) & set(by_attr))
+        if wrong:
+            raise ValueError(f"{self.cls.__name__}: a default for an unknown or linked {sorted(wrong)}")
         for number, fld in enumerate(fields):
+            if fld.name in self.defaults:
+                ns[f"_given{number}"] = self.defaults[fld.name]
+                lines.append(f"o.{fld.name} = _given{number}")
+                continue
             if fld.default is None:
                 default: str | None = "None"
             elif fld.default is not dataclasses.MISSING:
@@ -395,7 +445,9 @@ class ObjectMap:
                 initial[link.pb] = _literal(ns, absent)
                 lines.append(f"{target} = {sources[link.pb]}")
                 continue
-            lines += self._read_link(index, link, ns, target, default, sources[link.pb], fused)
+            lines += self._read_link(
+                index, link, ns, target, default, sources[link.pb], fused, link.pb in raw
+            )
         return lines + ["o.__class__ = _cls", "return o"]
 
     @staticmethod
@@ -407,10 +459,12 @@ class ObjectMap:
         default: str | None,
         source: str,
         fused: bool,
+        raw: bool = False,
     ) -> list[str]:
         """Lines that read ``link`` from ``source`` into ``target``; when absent,
         the link's ``missing`` value, else ``default`` (``None``: leave ``target``
-        unset).  ``fused``: a nested object is already read."""
+        unset).  ``fused``: a nested object is already read.  ``raw``: a
+        quantity comes as its bytes."""
         conv = link.conv
         if link.nested is not None:
             ns[f"_read{index}"] = link.nested.read
@@ -419,7 +473,7 @@ class ObjectMap:
             # opt_decimal's cache first: a call costs more than the lookup.
             Conv.DECIMAL: (
                 "_decimals_raw[v] if v in _decimals_raw else _dec_raw(v)"
-                if fused
+                if raw
                 else "_decimals[v] if v in _decimals else _dec(v)"
             ),
             Conv.MULTIPLIER: "_mults[v] if v in _mults else _mult(v)",

@@ -114,6 +114,10 @@ INELIGIBILITY_REASON: Final = ObjectMap(IneligibilityReason, [
     Link("description", "description"),
 ])  # fmt: skip
 
+#: The contract of details as read, until the contract beside them replaces
+#: it: one immutable empty contract, not a new one per message.
+_NO_CONTRACT: Final = Contract()
+
 CONTRACT_DETAILS: Final = ObjectMap(ContractDetails, [
     Link("marketName", "market_name"),
     Link("minTick", "min_tick", Conv.FLOAT_TEXT),
@@ -181,4 +185,4 @@ CONTRACT_DETAILS: Final = ObjectMap(ContractDetails, [
     Link("lastPricePrecision", "last_price_precision", Conv.DECIMAL),
     Link("lastSizePrecision", "last_size_precision", Conv.DECIMAL),
     Link("settlementMethod", "settlement_method"),
-])  # fmt: skip
+], defaults={"contract": _NO_CONTRACT})  # fmt: skip

@@ -417,6 +417,17 @@ def order_to_pb(order: Order, objects: ObjectMap = ORDER) -> dict[str, Any]:
     return values
 
 
+#: The ``Order`` fields that reading a reported order needs beside its links
+#: (see :func:`order_from_pb`), in this order.
+_EXTRAS: Final = (
+    "orderId", "hedgeType", "algoStrategy", "algoParams", "smartComboRoutingParams",
+    "orderMiscOptions", "conditions",
+)  # fmt: skip
+#: :data:`ORDER` with the :data:`_EXTRAS` beside the order: how open and
+#: completed orders read theirs, straight from the bytes.
+REPORTED_ORDER: Final = ObjectMap(Order, ORDER.links, extras=_EXTRAS)
+
+
 def order_from_pb(
     values: Any, contract: Any, order_id: int | None, *, reported: bool = True
 ) -> Order:
@@ -430,22 +441,30 @@ def order_from_pb(
             ``hedge_max_size`` and ``algo_params`` only as the official decoder
             does.  A server reading a placed order reads them as they are.
     """
-    order: Order = ORDER.read(values)
-    if values["orderId"] is None and order_id is not None and order_id != UNSET_INTEGER:
+    extras = tuple([values[name] for name in _EXTRAS])
+    return _finished(ORDER.read(values), extras, contract, order_id, reported=reported)
+
+
+def _finished(
+    order: Order, extras: tuple[Any, ...], contract: Any, order_id: int | None, *, reported: bool
+) -> Order:
+    """``order`` as read by its links, completed from the :data:`_EXTRAS` values
+    (see :func:`order_from_pb`)."""
+    pb_order_id, hedge_type, algo_strategy, algo_params, routing, misc, conditions = extras
+    if pb_order_id is None and order_id is not None and order_id != UNSET_INTEGER:
         _set(order, "order_id", order_id)
-    hedge_type = values["hedgeType"]
     if reported and not hedge_type and order.hedge_param:
         _set(order, "hedge_param", "")
     if reported and hedge_type is None and order.hedge_max_size is not None:
         _set(order, "hedge_max_size", None)
-    if (not reported or values["algoStrategy"] is not None) and values["algoParams"]:
-        _set(order, "algo_params", _tag_values(values["algoParams"]))
-    if values["smartComboRoutingParams"]:
-        _set(order, "smart_combo_routing_params", _tag_values(values["smartComboRoutingParams"]))
-    if values["orderMiscOptions"]:
-        _set(order, "order_misc_options", _tag_values(values["orderMiscOptions"]))
-    if values["conditions"]:
-        _set(order, "conditions", tuple([condition_from_pb(c) for c in values["conditions"]]))
+    if (not reported or algo_strategy is not None) and algo_params:
+        _set(order, "algo_params", _tag_values(algo_params))
+    if routing:
+        _set(order, "smart_combo_routing_params", _tag_values(routing))
+    if misc:
+        _set(order, "order_misc_options", _tag_values(misc))
+    if conditions:
+        _set(order, "conditions", tuple([condition_from_pb(c) for c in conditions]))
     legs = contract["comboLegs"] if contract is not None else None
     if legs:
         _set(
@@ -607,15 +626,22 @@ def _open_order_to_pb(message: Any, version: int) -> Mapping[str, Any]:
     }
 
 
+def _reported_order(read: Any, contract_values: Any, order_id: int | None) -> Order:
+    # read: what REPORTED_ORDER reads, None when the order is absent.
+    order, extras = REPORTED_ORDER.read(_empty_order()) if read is None else read
+    return _finished(order, extras, contract_values, order_id, reported=True)
+
+
 def _build_open_order(
-    order_id: int | None, contract_values: Any, order_values: Any, order_state: Any
+    order_id: int | None, contract_values: Any, order_read: Any, order_state: Any
 ) -> Message:
-    # The contract and the order as dicts (order_from_pb reads both); the order
-    # state as the object its map reads, None when absent.
+    # The contract as its dict (its combo legs carry the leg prices); the order
+    # as REPORTED_ORDER reads it and the order state as its map reads it, None
+    # when absent.
     return OpenOrder(
         order_id=0 if order_id is None else order_id,
         contract=_read_contract(contract_values),
-        order=order_from_pb(order_values or _empty_order(), contract_values, order_id),
+        order=_reported_order(order_read, contract_values, order_id),
         order_state=OrderState() if order_state is None else order_state,
     )
 
@@ -629,10 +655,10 @@ def _completed_order_to_pb(message: Any, version: int) -> Mapping[str, Any]:
     }
 
 
-def _build_completed_order(contract_values: Any, order_values: Any, order_state: Any) -> Message:
+def _build_completed_order(contract_values: Any, order_read: Any, order_state: Any) -> Message:
     return CompletedOrder(
         contract=_read_contract(contract_values),
-        order=order_from_pb(order_values or _empty_order(), contract_values, None),
+        order=_reported_order(order_read, contract_values, None),
         order_state=OrderState() if order_state is None else order_state,
     )
 
@@ -684,10 +710,10 @@ register(
     mapped(ReqCompletedOrders, "CompletedOrdersRequest", _OPEN, COMPLETED_ORDERS,
            incoming=False),
     built(OpenOrder, "OpenOrder", _IN, _build_open_order, _open_order_to_pb,
-          nested={"orderState": ORDER_STATE}),
+          nested={"order": REPORTED_ORDER, "orderState": ORDER_STATE}),
     mapped(OpenOrderEnd, "OpenOrdersEnd", _IN, ObjectMap(OpenOrderEnd, []), incoming=True),
     built(CompletedOrder, "CompletedOrder", _IN, _build_completed_order, _completed_order_to_pb,
-          nested={"orderState": ORDER_STATE}),
+          nested={"order": REPORTED_ORDER, "orderState": ORDER_STATE}),
     mapped(CompletedOrdersEnd, "CompletedOrdersEnd", _IN, ObjectMap(CompletedOrdersEnd, []),
            incoming=True),
     mapped(OrderBound, "OrderBound", _IN, ORDER_BOUND, incoming=True),

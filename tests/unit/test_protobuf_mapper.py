@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from ibwire.messages.common import ComboLeg, Contract
+from ibwire.protobuf.compiler import ProtobufCodec
 from ibwire.protobuf.mapper import Conv, Link, ObjectMap
+from ibwire.protobuf.schema import parse_table
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,3 +69,48 @@ def test_skip_and_nested() -> None:
     contract = Contract(symbol="", combo_legs=(ComboLeg(con_id=0), ComboLeg(con_id=5)))
     assert contracts.write(contract) == {"comboLegs": [{}, {"conId": 5}]}
     assert contracts.read({"symbol": None, "comboLegs": [{"conId": None}, {"conId": 5}]}) == contract
+
+
+ITEM = parse_table("""
+Item
+    1 name string; 2 size string; 3 note string; 4 flags map; 5 count int32
+""")
+EXTRAS = ("size", "note", "flags", "count", "name")
+
+
+@pytest.mark.parametrize("values", [
+    {"name": "a", "size": "1.5", "note": "n", "flags": {"k": "v"}, "count": 3},
+    {"name": None, "size": None, "note": None, "flags": {}, "count": None},
+    {"name": "", "size": "", "note": "", "flags": {}, "count": 0},
+])  # fmt: skip
+def test_extras_come_beside_the_object_as_decoded(values: dict[str, object]) -> None:
+    codec = ProtobufCodec(ITEM)
+    objects = ObjectMap(Slotted, LINKS, extras=EXTRAS)
+    data = codec.encode("Item", values)
+    fused = objects.fused(codec, "Item")(data, 0, len(data))
+    assert fused == objects.read(codec.decode("Item", data))
+    obj, extras = fused
+    assert obj == ObjectMap(Slotted, LINKS).read(codec.decode("Item", data))
+    # As decoded: text, not the Decimal or the missing value the links make.
+    assert extras == tuple(values[name] for name in EXTRAS)
+
+
+def test_an_extra_cannot_be_a_linked_nested_message() -> None:
+    legs = ObjectMap(ComboLeg, [Link("conId", "con_id")])
+    with pytest.raises(ValueError, match="linked nested message"):
+        ObjectMap(Contract, [Link("comboLegs", "combo_legs", Conv.OBJECTS, legs)], extras=("comboLegs",))
+    with pytest.raises(ValueError, match="no field"):
+        ObjectMap(Slotted, LINKS, extras=("nope",)).fused(ProtobufCodec(ITEM), "Item")
+
+
+def test_defaults_stand_in_for_unlinked_attributes() -> None:
+    shared = [7]
+    objects = ObjectMap(Slotted, LINKS, defaults={"extra": shared})
+    built = objects.read({"name": "a", "size": None})
+    assert built.extra is shared and objects.read({"name": "b", "size": None}).extra is shared
+    keyword = ObjectMap(Plain, [Link("name", "name")], defaults={"size": Decimal(2)})
+    assert keyword.read({"name": "c"}) == Plain(name="c", size=Decimal(2))
+    with pytest.raises(ValueError, match="unknown or linked"):
+        ObjectMap(Slotted, LINKS, defaults={"name": "x"}).read({"name": None, "size": None})
+    with pytest.raises(ValueError, match="unknown or linked"):
+        ObjectMap(Slotted, LINKS, defaults={"nope": 1}).read({"name": None, "size": None})
