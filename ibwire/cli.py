@@ -362,7 +362,8 @@ def _is_default(item: dataclasses.Field[object], value: object) -> bool:
 def _run_log(args: argparse.Namespace) -> int:
     from .errors import MalformedMessageError
     from .messages import Message
-    from .testing._decode import FrameReader
+    from .protobuf.catalogue import PROTOBUF_ID_OFFSET
+    from .testing._decode import FrameReader, raw_id
     from .testing.session import Session, SessionFormatError
     from .versions import PROTOBUF_VERSION
 
@@ -389,6 +390,8 @@ def _run_log(args: argparse.Namespace) -> int:
         # Frames we received are decoded as a client does; frames we sent, as TWS does.
         incoming = record.direction == "in"
         message: Message
+        # A frame that travelled in protobuf form says so.
+        form = ""
         try:
             if record.fields is not None:
                 if version is None:
@@ -397,7 +400,10 @@ def _run_log(args: argparse.Namespace) -> int:
                 message = reader.fields(record.fields, version, incoming=incoming)
             elif version is not None and version >= PROTOBUF_VERSION:
                 # From 201 a frame is kept whole: raw id, then a text or protobuf body.
-                message = reader.payload(record.payload(), version, incoming=incoming)
+                payload = record.payload()
+                if (raw_id(payload) or 0) > PROTOBUF_ID_OFFSET:
+                    form = "[pb] "
+                message = reader.payload(payload, version, incoming=incoming)
             else:
                 _print(f"{prefix} [undecodable] {len(record.payload())} bytes")
                 bad += 1
@@ -410,7 +416,7 @@ def _run_log(args: argparse.Namespace) -> int:
             _print(f"{prefix} [malformed] {exc}")
             bad += 1
             continue
-        _print(f"{prefix} {_render(message, args.all_fields)}")
+        _print(f"{prefix} {form}{_render(message, args.all_fields)}")
     return 1 if bad else 0
 
 

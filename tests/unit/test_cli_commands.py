@@ -236,17 +236,23 @@ def test_log_decodes_a_recorded_session(
     assert lines[0].startswith(f"# {path}: server version {version}, client id 3")
     assert re.search(r"^ +\d+\.\d{4} +0 -> \[hello\] v\d+\.\.\d+", out, re.M)
     assert re.search(rf"^ +\d+\.\d{{4}} +0 <- \[ack\] {version} ", out, re.M)
-    assert re.search(r"-> StartApi\(client_id=3", out)
-    assert re.search(r"<- ManagedAccts\(accounts_list='DU0000001'\)", out)
-    assert re.search(r"-> ReqContractData\(req_id=\d+, contract=Contract\(symbol='AAPL'", out)
-    assert re.search(r"<- ContractData\(.*con_id=265598", out)
-    assert re.search(r"<- CurrentTime\(time=\d+\)", out)
+    pb = r"(\[pb\] )?"
+    assert re.search(rf"-> {pb}StartApi\(client_id=3", out)
+    assert re.search(rf"<- {pb}ManagedAccts\(accounts_list='DU0000001'\)", out)
+    assert re.search(rf"-> {pb}ReqContractData\(req_id=\d+, contract=Contract\(symbol='AAPL'", out)
+    assert re.search(rf"<- {pb}ContractData\(.*con_id=265598", out)
+    assert re.search(rf"<- {pb}CurrentTime\(time=\d+\)", out)
     # One line per record, after the header line; every frame decoded (from 201
     # they are recorded whole, nearly all protobuf, both directions).
     session = Session.load(path)
     assert len(lines) == len(session.records) + 1
     assert not re.search(r"\[(undecodable|unknown id|malformed|no handshake)", out)
     assert all((r.raw is not None) == (version >= 201) for r in session.frames())
+    # A frame in protobuf form is marked, and only such a frame.
+    for record, line in zip(session.records, lines[1:], strict=True):
+        protobuf = record.raw is not None and int.from_bytes(record.payload()[:4], "big") > 200
+        assert ("[pb] " in line) == protobuf, line
+    assert ("<- [pb] ContractData(" in out) == (version >= 205)
 
 
 def test_log_all_fields_and_one_leg(
