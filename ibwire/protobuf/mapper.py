@@ -149,10 +149,6 @@ def _multiplier_value(text: str) -> float | None:
     return float(text) if text else None
 
 
-def _flag(value: bool) -> int:
-    return 1 if value else 0
-
-
 def options_text(values: Mapping[str, str]) -> str:
     """A protobuf options map as the ``"tag=value;"`` text of the text form."""
     return "".join(f"{tag}={value};" for tag, value in values.items())
@@ -254,7 +250,6 @@ class ObjectMap:
             "_dec_raw": _decimal_from_bytes,
             "_decimals_raw": _DECIMALS_BY_BYTES,
             "_mult_value": _multiplier_value,
-            "_flag": _flag,
             "_UNSET_DOUBLE": UNSET_DOUBLE,
             "_opt_text": options_text,
             "_opt_map": options_map,
@@ -477,7 +472,7 @@ class ObjectMap:
                 else "_decimals[v] if v in _decimals else _dec(v)"
             ),
             Conv.MULTIPLIER: "_mults[v] if v in _mults else _mult(v)",
-            Conv.FLAG: "_flag(v)",
+            Conv.FLAG: "1 if v else 0",
             Conv.INT_TEXT: "int(v)",
             Conv.FLOAT_TEXT: "float(v)",
             Conv.INT_DOUBLE: "int(v)",
