@@ -31,7 +31,7 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -243,10 +243,12 @@ def side_by_side(
     ours: tuple[str, Runner],
     theirs: tuple[str, Runner],
     heading: str,
+    extra: Sequence[tuple[str, Runner]] = (),
 ) -> None:
     """Run both sides on one stream, check they end in the same quotes, print the best times.
 
-    ``heading`` is formatted with ``messages``, ``read`` and ``repeat``.
+    ``heading`` is formatted with ``messages``, ``read`` and ``repeat``.  ``extra``
+    runners are checked against ``ours`` and timed with the others.
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--messages", type=int, default=200_000)
@@ -258,6 +260,12 @@ def side_by_side(
     our_run, our_state = our_runner(stream)
     our_run()
     runs = {our_name: our_run}
+    for name, runner in extra:
+        run, state = runner(stream)
+        run()
+        if state() != our_state():
+            raise SystemExit(f"{name} disagrees with {our_name} on the final quotes; not timing")
+        runs[name] = run
     try:
         their_run, their_state = their_runner(stream)
     except ImportError:
