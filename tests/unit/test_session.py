@@ -107,18 +107,25 @@ def test_the_session_reads_link_state_from_the_user_table(server_version: int) -
     assert isinstance(event, Connectivity) and not event.is_connected
 
 
-def test_throttling_is_visible_and_released_on_time(server_version: int) -> None:
-    """Pain point 5: the pacer holds the excess, says so, and sends it later."""
+def _burst(server_version: int, count: int) -> Rig:
+    """A ready session paced at 5 messages a second that was just asked for
+    ``count`` current times at once; the first five are taken."""
     rig = Rig(
         version=server_version,
         pacing=PacingConfig(max_messages_per_second=5, rate_safety_margin=0, arrival_jitter=0.0)
     )
     rig.ready()
     rig.advance(1.0)  # the second that counted startApi is over
-    for _ in range(8):
+    for _ in range(count):
         rig.session.submit(ReqCurrentTime(), rig.now)
     rig.flush()
     assert len(rig.take()) == 5
+    return rig
+
+
+def test_throttling_is_visible_and_released_on_time(server_version: int) -> None:
+    """Pain point 5: the pacer holds the excess, says so, and sends it later."""
+    rig = _burst(server_version, 8)
     assert rig.session.next_deadline() == pytest.approx(rig.now + 1.0)
     rig.advance(1.0)
     assert len(rig.take()) == 1  # then the steady rate: one per 0.2 s
@@ -132,16 +139,7 @@ def test_throttling_is_visible_and_released_on_time(server_version: int) -> None
 def test_a_socket_read_releases_what_the_pacer_holds(server_version: int) -> None:
     """The poll after every read: held requests go out with no timer, and the
     throttling episode ends with the read that emptied the queue."""
-    rig = Rig(
-        version=server_version,
-        pacing=PacingConfig(max_messages_per_second=5, rate_safety_margin=0, arrival_jitter=0.0)
-    )
-    rig.ready()
-    rig.advance(1.0)  # the second that counted startApi is over
-    for _ in range(6):
-        rig.session.submit(ReqCurrentTime(), rig.now)
-    rig.flush()
-    assert len(rig.take()) == 5
+    rig = _burst(server_version, 6)
     rig.now += 1.0
     rig.deliver(CurrentTime(time=1))
     assert rig.take() == [ReqCurrentTime()]
