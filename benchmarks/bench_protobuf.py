@@ -52,6 +52,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 VERSION = 226
 READ_SIZE = 65536
@@ -219,26 +220,27 @@ def _messages(kind: str, n: int) -> Any:
     raise KeyError(kind)
 
 
-def _connected() -> tuple[Any, Any]:
-    from ibwire import ClientProtocol, ServerProtocol
+def _client() -> Any:
+    """A client handshaken at :data:`VERSION` with the gateway side of
+    ``_stream.gateway_side``, its start-up messages read."""
+    from _stream import gateway_side
 
+    from ibwire import ClientProtocol
+
+    _, reply, startup = gateway_side(VERSION)
     client = ClientProtocol(7, max_version=VERSION)
-    server = ServerProtocol(max_version=VERSION)
     client.connect()
-    server.receive_data(client.data_to_send())
-    server.events_received()
-    server.accept()
-    client.receive_data(server.data_to_send())
+    client.receive_data(reply + startup)
     client.events_received()
-    server.receive_data(client.data_to_send())
-    server.events_received()
     assert client.server_version == VERSION
-    return client, server
+    return client
 
 
 def frames(kind: str) -> tuple[list[Any], list[bytes]]:
     """The messages of one kind and their frames (length prefix included)."""
-    _, server = _connected()
+    from _stream import gateway_side
+
+    server, _, _ = gateway_side(VERSION)
     messages = [_messages(kind, n) for n in range(VARIANTS)]
     wire = []
     for message in messages:
@@ -288,7 +290,7 @@ class IbwireSide:
             payloads = [wire[n % VARIANTS][4:] for n in range(count)]
             per_read = max(1, count * READ_SIZE // len(data))
             reads = [payloads[i : i + per_read] for i in range(0, count, per_read)]
-        client, _ = _connected()
+        client = _client()
         wrapper = self.wrapper_cls()
         wrapper.counts = [0] * len(KINDS)
         # Values first: what ibwire decodes is what the server side encoded.
