@@ -187,17 +187,15 @@ class ProtobufForms:
         _load_families()
         self.version = version
         self.server = server
-        #: Raw frame id (base id + 200) -> decoder of the frame's payload (the
-        #: 4-byte id, then the body).
-        self.decoders: dict[int, Callable[[bytes], Message]] = {}
-        #: The same decoders by the payload's first four bytes (the raw id as
-        #: sent): the hot loop looks a frame up without reading its id.
+        #: The payload's first four bytes (the raw id as sent: base id + 200) ->
+        #: decoder of the frame's payload (that id, then the body): the hot loop
+        #: looks a frame up without reading its id.
         self.heads: dict[bytes, Callable[[bytes], Message]] = {}
         self._encoders: dict[type[Message], Callable[[Message], bytes]] = {}
         for mapping in _REGISTRY.values():
             if mapping.incoming != server:
                 raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
-                self.decoders[raw_id] = self.heads[raw_id.to_bytes(4, "big")] = self._decoder(mapping)
+                self.heads[raw_id.to_bytes(4, "big")] = self._decoder(mapping)
             elif version >= mapping.since:
                 self._encoders[mapping.cls] = self._encoder(mapping)
 
@@ -212,8 +210,7 @@ class ProtobufForms:
         make = mapping.fused
         if make is None:
             return general
-        raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
-
+        head = (mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET).to_bytes(4, "big")
         key = (mapping.cls, version)
 
         def first(payload: bytes) -> Message:
@@ -224,7 +221,7 @@ class ProtobufForms:
             decoder = _FUSED.get(key)
             if decoder is None:
                 decoder = _FUSED[key] = make(CODEC, general)
-            self.decoders[raw_id] = self.heads[raw_id.to_bytes(4, "big")] = decoder
+            self.heads[head] = decoder
             return decoder(payload)
 
         return first

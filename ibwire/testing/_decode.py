@@ -76,7 +76,7 @@ class FrameReader:
                 raise MalformedMessageError(msg_id, (), "a text body that does not end with NUL")
             return self.fields([str(msg_id), *text[:-1].split("\0")], version, incoming=incoming)
         forms = self._forms_of(version, server=not incoming)
-        decode = forms.decoders.get(msg_id)
+        decode = forms.heads.get(payload[:4])
         if decode is None:
             raise KeyError(msg_id)
         try:
