@@ -376,14 +376,17 @@ def _straight(
     test = " and ".join(f"buf[pos + {n}] == {byte}" if n else f"buf[pos] == {byte}"
                         for n, byte in enumerate(tag))  # fmt: skip
     keyword = "while" if field.repeated or kind is Kind.MAP else "if"
+    # A scalar read here clears its oneof's other members, as the loop does.
+    cleared = ["    " + line for line in _cleared(field, spec)]
     if kind is Kind.DOUBLE and not field.repeated:
         return [
             f"{keyword} pos + {size + 8} <= end and {test}:",
             f"    f{index} = _ud(buf, pos + {size})[0]",
             f"    pos += {size + 8}",
+            *cleared,
         ]
     if kind in _READ_INT and not field.repeated:
-        return [f"if pos + {size} < end and {test}:"] + _varint_unrolled(index, kind, size)
+        return [f"if pos + {size} < end and {test}:", *_varint_unrolled(index, kind, size), *cleared]
     if field.packed:
         body = _packed(index, kind)
     else:
@@ -593,11 +596,19 @@ def _branch(
                 f"f{index} = v if f{index} is None else _merge({field.message!r}, f{index}, v)",
                 "pos = e",
             ]
-    if field.oneof is not None:
-        for other_index, other in enumerate(spec.fields):
-            if other.oneof == field.oneof and other.name != field.name:
-                body.append(f"f{other_index} = None")
-    return body
+    return body + _cleared(field, spec)
+
+
+def _cleared(field: FieldSpec, spec: MessageSpec) -> list[str]:
+    """Lines that clear the other members of ``field``'s oneof (reading one
+    member unsets the others); none outside a oneof."""
+    if field.oneof is None:
+        return []
+    return [
+        f"f{index} = None"
+        for index, other in enumerate(spec.fields)
+        if other.oneof == field.oneof and other.name != field.name
+    ]
 
 
 # ---------------------------------------------------------------------- encoders

@@ -28,7 +28,8 @@ from ibwire.protobuf.wire import ProtobufDecodeError
 
 from ..protobuf_forms import connected, messages_of
 
-# Every kind, one-byte and two-byte tags, a run of doubles, a oneof, packed fields.
+# Every kind, one-byte and two-byte tags, a run of doubles, a oneof (with scalar
+# members), packed fields.
 TABLE = """
 Leaf
     1 text string; 2 number int32; 3 price double; 4 size double
@@ -37,7 +38,7 @@ Sample
     7 name string; 8 raw bytes; 9 leaf Leaf; 10 leaves Leaf*; 11 options map
     12 dates int32*; 13 strikes double*; 14 names string*; 15 flags bool*
     16 far int32; 17 farther string; 18 far_leaf Leaf; 33 next_block int64; 40 last double
-    50 a Leaf |choice; 51 b string |choice
+    50 a Leaf |choice; 51 b string |choice; 52 c int32 |choice; 53 d double |choice
 """
 SPECS = parse_table(TABLE)
 #: The real messages with the most to get wrong, and small ones.
@@ -195,6 +196,20 @@ def test_known_edge_values_take_the_same_way() -> None:
         b"\x08\x80\x80\x80\x80\x80\x01",  # 2**35: past 32 bits, six bytes
     ):
         assert _outcome(decode, body) == _outcome(loop, body), body.hex()
+
+
+def test_a_scalar_oneof_member_clears_the_ones_before_it() -> None:
+    # Members of the oneof in field order, so the straight pass reads them all:
+    # the last one read is the only one set, as in the loop.
+    members = {"a": {"text": "t"}, "b": "s", "c": 7, "d": 0.5}
+    for first in members:
+        for last in members:
+            if first < last:
+                body = LOOP.encode("Sample", {first: members[first]})
+                body += LOOP.encode("Sample", {last: members[last]})
+                decoded = STRAIGHT.decode("Sample", body)
+                assert decoded == LOOP.decode("Sample", body), (first, last)
+                assert decoded[first] is None and decoded[last] is not None
 
 
 _TEXTS = st.one_of(st.text(max_size=3).map(str.encode), st.just(b"x" * 200), st.just(b"\xff"))
