@@ -65,6 +65,8 @@ from ..messages.market_data import (
     ReqMarketDataType,
     ReqMktData,
     ReqMktDepth,
+    RerouteMktDataReq,
+    RerouteMktDepthReq,
     TickAttrib,
     TickGeneric,
     TickOptionComputation,
@@ -88,6 +90,8 @@ __all__ = [
     "REQ_MARKET_DATA_TYPE",
     "REQ_MKT_DATA",
     "REQ_MKT_DEPTH",
+    "REROUTE_MKT_DATA_REQ",
+    "REROUTE_MKT_DEPTH_REQ",
     "TICK_GENERIC",
     "TICK_REQ_PARAMS",
     "TICK_SIZE",
@@ -201,6 +205,18 @@ TICK_GENERIC: Final = ObjectMap(TickGeneric, [
 
 TICK_SNAPSHOT_END: Final = ObjectMap(TickSnapshotEnd, [
     Link("reqId", "req_id", missing=NO_VALID_ID),
+])  # fmt: skip
+
+REROUTE_MKT_DATA_REQ: Final = ObjectMap(RerouteMktDataReq, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("conId", "con_id", missing=0),
+    Link("exchange", "exchange", missing=""),
+])  # fmt: skip
+
+REROUTE_MKT_DEPTH_REQ: Final = ObjectMap(RerouteMktDepthReq, [
+    Link("reqId", "req_id", missing=NO_VALID_ID),
+    Link("conId", "con_id", missing=0),
+    Link("exchange", "exchange", missing=""),
 ])  # fmt: skip
 
 MARKET_DATA_TYPE: Final = ObjectMap(MarketDataType, [
@@ -391,4 +407,8 @@ register(
     mapped(TickReqParams, "TickReqParams", _SINCE, TICK_REQ_PARAMS, incoming=True),
     Form(MarketDepth, True, "MarketDepth", _SINCE, _depth, _depth_values),
     Form(MarketDepthL2, True, "MarketDepthL2", _SINCE, _depth_l2, _depth_values),
+    mapped(RerouteMktDataReq, "RerouteMarketDataRequest", _SINCE, REROUTE_MKT_DATA_REQ,
+           incoming=True),
+    mapped(RerouteMktDepthReq, "RerouteMarketDepthRequest", _SINCE, REROUTE_MKT_DEPTH_REQ,
+           incoming=True),
 )  # fmt: skip

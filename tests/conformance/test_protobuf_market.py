@@ -25,6 +25,8 @@ from ibwire.messages.market_data import (
     ReqMarketDataType,
     ReqMktData,
     ReqMktDepth,
+    RerouteMktDataReq,
+    RerouteMktDepthReq,
     TickAttrib,
     TickGeneric,
     TickOptionComputation,
@@ -276,6 +278,22 @@ def test_params_and_depth_match_the_official_decoder(
     ]
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+@settings(max_examples=10, deadline=None)
+@given(req_id=int32, con_id=int32, exchange=text)
+def test_reroutes_match_the_official_decoder(
+    version: int, req_id: int, con_id: int, exchange: str
+) -> None:
+    _, server = connected(version)
+    server.send(RerouteMktDataReq(req_id=req_id, con_id=con_id, exchange=exchange))
+    server.send(RerouteMktDepthReq(req_id=req_id, con_id=con_id, exchange=exchange))
+    calls = official_calls(version, server.data_to_send())
+    assert calls == [
+        ("rerouteMktDataReq", (req_id, con_id, exchange)),
+        ("rerouteMktDepthReq", (req_id, con_id, exchange)),
+    ]
+
+
 incoming = st.one_of(
     st.builds(TickPrice, req_id=int32, tick_type=int32, price=finite, size=decimals,
               attrib=st.builds(TickAttrib, can_auto_execute=st.booleans(),
@@ -296,6 +314,8 @@ incoming = st.one_of(
     st.builds(MarketDepthL2, req_id=int32, position=int32, market_maker=text,
               operation=int32, side=int32, price=finite, size=decimals,
               is_smart_depth=st.booleans()),
+    st.builds(RerouteMktDataReq, req_id=int32, con_id=int32, exchange=text),
+    st.builds(RerouteMktDepthReq, req_id=int32, con_id=int32, exchange=text),
 )  # fmt: skip
 
 

@@ -21,6 +21,8 @@ from ibwire.messages.market_data import (
     ReqMarketDataType,
     ReqMktData,
     ReqMktDepth,
+    RerouteMktDataReq,
+    RerouteMktDepthReq,
     TickAttrib,
     TickGeneric,
     TickOptionComputation,
@@ -108,6 +110,8 @@ incoming = st.one_of(
     st.builds(MarketDepthL2, req_id=int32, position=int32, market_maker=text,
               operation=int32, side=int32, price=finite, size=decimals,
               is_smart_depth=st.booleans()),
+    st.builds(RerouteMktDataReq, req_id=int32, con_id=int32, exchange=text),
+    st.builds(RerouteMktDepthReq, req_id=int32, con_id=int32, exchange=text),
 )  # fmt: skip
 requests = st.one_of(
     st.builds(CancelMktData, req_id=int32),
@@ -162,6 +166,8 @@ def test_absent_fields_read_as_the_official_decoder_reads_them() -> None:
     assert received(281, b"") == TickReqParams(
         req_id=-1, min_tick=unset_double, bbo_exchange="", snapshot_permissions=unset_int
     )
+    assert received(291, b"") == RerouteMktDataReq(req_id=-1, con_id=0, exchange="")
+    assert received(292, b"") == RerouteMktDepthReq(req_id=-1, con_id=0, exchange="")
 
 
 def test_not_computed_markers_read_as_none() -> None:
