@@ -138,7 +138,8 @@ class ContractDetails:
         trading_hours: the trading hours, ``date:hhmm-date:hhmm;...`` or ``date:CLOSED``.
         liquid_hours: the liquid (regular) trading hours, same format.
         ev_rule: the economic value rule, e.g. ``aussieBond:YearsToExpiration=3``.
-        ev_multiplier: the economic value multiplier.
+        ev_multiplier: the economic value multiplier: an int in the text form; the
+            protobuf form (server 205+) carries a double, kept as an int when whole.
         sec_id_list: other security ids (ISIN, CUSIP, ...) as tag/value pairs.
         agg_group: the aggregated group (server 121+); ``2147483647`` when none,
             as sent.
@@ -217,7 +218,7 @@ class ContractDetails:
     trading_hours: str = ""
     liquid_hours: str = ""
     ev_rule: str = ""
-    ev_multiplier: int = 0
+    ev_multiplier: int | float = 0
     sec_id_list: tuple[TagValue, ...] = ()
     agg_group: int = 0
     under_symbol: str = ""

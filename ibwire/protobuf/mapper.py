@@ -67,7 +67,8 @@ class Conv(enum.Enum):
     INT_TEXT = "int_text"
     #: Protobuf decimal text <-> float (``ContractDetails.minTick``, ``TickReqParams.minTick``).
     FLOAT_TEXT = "float_text"
-    #: Protobuf double <-> int (``ContractDetails.evMultiplier``, an int in the text form).
+    #: Protobuf double <-> int when whole, else the float (``ContractDetails.evMultiplier``,
+    #: an int in the text form; a fraction, NaN or infinity is kept as the double).
     INT_DOUBLE = "int_double"
     #: ``map<string, string>`` <-> tuple of :class:`~ibwire.messages.common.TagValue`.
     TAG_VALUES = "tag_values"
@@ -475,7 +476,7 @@ class ObjectMap:
             Conv.FLAG: "1 if v else 0",
             Conv.INT_TEXT: "int(v)",
             Conv.FLOAT_TEXT: "float(v)",
-            Conv.INT_DOUBLE: "int(v)",
+            Conv.INT_DOUBLE: "int(v) if v.is_integer() else v",
             Conv.TAG_VALUES: "tuple([_TagValue(tag=k, value=x) for k, x in v.items()])",
             Conv.MAX_DOUBLE: "None if v == _UNSET_DOUBLE else v",
             Conv.INT_BOOL: "v != 0",

@@ -107,6 +107,18 @@ def test_protobuf_only_fields() -> None:
     assert got.event_contract1 is None and got.last_size_precision is None
 
 
+def test_an_ev_multiplier_keeps_what_its_double_holds() -> None:
+    # An int when whole, as the text form reads it; otherwise the double itself.
+    client, _ = connected(226)
+    values = (50.0, 2.5, 0.25, float("inf"))
+    for value in (*values, float("nan")):
+        body = encode("ContractData", {"reqId": 1, "contractDetails": {"evMultiplier": value}})
+        client.receive_data(raw(210, body))
+    got = [event.contract_details.ev_multiplier for event in client.events_received()]
+    assert got[:4] == [50, 2.5, 0.25, float("inf")] and got[4] != got[4]
+    assert type(got[0]) is int
+
+
 _IDS: dict[int, tuple[type | None, type | None]] = {
     210: (ContractData, None), 218: (BondContractData, None), 252: (ContractDataEnd, None),
     209: (None, ReqContractData),
