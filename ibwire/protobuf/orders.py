@@ -26,9 +26,11 @@ always.  A combo leg carries the price of the order combo leg at its index.
 
 The order fields that exist only in protobuf form (``post_only``, ...,
 :data:`~ibwire.messages.orders.PROTOBUF_ONLY_ORDER_FIELDS`) raise
-:class:`~ibwire.errors.UnsupportedByServerError` when set (not ``None``) at a
-version below their gate, as the official ``validateOrderParameters`` refuses
-them; so does ``route_marketable_to_bbo`` below 217.  The protobuf order has
+:class:`~ibwire.errors.UnsupportedByServerError` at a version below their gate
+when they would be written (a flag when true, text when not empty, an int unless
+unset), as the official ``validateOrderParameters`` refuses what it finds set;
+so does ``route_marketable_to_bbo`` below 217 (written when not ``None``).  In
+the text form (below 203) any value but ``None`` raises: it cannot travel.  The protobuf order has
 no ``auctionStrategy``: a placed order that sets it raises
 :class:`~ibwire.errors.LocalProtocolError` (the official client drops it), and
 a reported order has the default 0.
@@ -530,16 +532,19 @@ def _contract_to_pb(contract: Contract, order: Order, objects: ObjectMap) -> dic
     return values
 
 
-def _check_gates(order: Order, version: int) -> None:
-    """Refuse a protobuf-only order field the server is too old for.
+def _check_gates(order: Order, written: Mapping[str, Any], version: int) -> None:
+    """Refuse a protobuf-only order field the server is too old for, when it is
+    written (``written``: the order's and the attached orders' fields as they go
+    out), as the official ``validateOrderParameters`` refuses what ``HasField``
+    finds: an explicit false flag or empty text is left out, and passes.
 
     Raises:
         UnsupportedByServerError: naming the first such field.
         LocalProtocolError: ``auction_strategy`` is set: the protobuf order has
             no such field (the official client drops it silently).
     """
-    for name, gate in _GATES:
-        if version < gate and getattr(order, name) is not None:
+    for name, field, gate in _GATES:
+        if version < gate and field in written:
             raise UnsupportedByServerError(f"PlaceOrder.order.{name}", gate, version)
     if order.auction_strategy:
         raise LocalProtocolError(
@@ -548,19 +553,15 @@ def _check_gates(order: Order, version: int) -> None:
         )
 
 
-_GATES: Final = (
-    *PROTOBUF_ONLY_ORDER_FIELDS.items(),
-    ("route_marketable_to_bbo", ServerVersion.ADDITIONAL_ORDER_PARAMS_2),
-)
-
-
 def _place_order_to_pb(message: Any, version: int) -> Mapping[str, Any]:
     order: Order = message.order
-    _check_gates(order, version)
+    placed = order_to_pb(order, PLACED_ORDER)
+    attached = _ATTACHED_ORDERS.write(order)
+    _check_gates(order, {**placed, **attached}, version)
     values: dict[str, Any] = {
         "contract": _contract_to_pb(message.contract, order, PLACED_CONTRACT),
-        "order": order_to_pb(order, PLACED_ORDER),
-        "attachedOrders": _ATTACHED_ORDERS.write(order),
+        "order": placed,
+        "attachedOrders": attached,
     }
     if message.order_id != UNSET_INTEGER:
         values["orderId"] = message.order_id
@@ -571,6 +572,16 @@ _ATTACHED_ORDERS: Final = ObjectMap(Order, [
     _i("slOrderId", "sl_order_id"), _s("slOrderType", "sl_order_type"),
     _i("ptOrderId", "pt_order_id"), _s("ptOrderType", "pt_order_type"),
 ])  # fmt: skip
+
+_FIELD_OF: Final = {link.attr: link.pb for link in (*PLACED_ORDER.links, *_ATTACHED_ORDERS.links)}
+#: (attribute, protobuf field, gate) of every order field with a gate.
+_GATES: Final = tuple(
+    (name, _FIELD_OF[name], gate)
+    for name, gate in (
+        *PROTOBUF_ONLY_ORDER_FIELDS.items(),
+        ("route_marketable_to_bbo", ServerVersion.ADDITIONAL_ORDER_PARAMS_2),
+    )
+)
 
 
 def _place_order_from_pb(values: Any, version: int) -> Message:

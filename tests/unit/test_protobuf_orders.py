@@ -186,11 +186,48 @@ def test_protobuf_only_fields_raise_below_their_gate(name: str) -> None:
     assert server.events_received() == [request]
 
 
+def _nothing(name: str) -> Any:
+    """The value of ``name`` that the protobuf order leaves out."""
+    if name in ("sl_order_type", "pt_order_type"):
+        return ""
+    if name.endswith(("_id", "_size", "_type")):
+        return 2**31 - 1
+    return False
+
+
+@pytest.mark.parametrize(
+    "name", sorted(set(PROTOBUF_ONLY_ORDER_FIELDS) - {"seek_price_improvement"})
+)
+def test_protobuf_only_values_left_out_pass_below_their_gate(name: str) -> None:
+    # As the official client: what is not written cannot be refused (a false
+    # flag, empty text, an unset int); the text form refuses any value.
+    # seek_price_improvement is an int32 in protobuf: false is written, as 0.
+    request = dataclasses.replace(PLACE, order=Order(**{name: _nothing(name)}))
+    bare = dataclasses.replace(PLACE, order=Order())
+    gate = PROTOBUF_ONLY_ORDER_FIELDS[name]
+    for version in (203, gate - 1):
+        client, _ = connected(version)
+        client.send(request)
+        assert client.data_to_send() == _bytes_of(version, bare)
+    client, _ = connected(202)
+    with pytest.raises(UnsupportedByServerError):
+        client.send(request)
+
+
+def _bytes_of(version: int, request: Any) -> bytes:
+    client, _ = connected(version)
+    client.send(request)
+    return client.data_to_send()
+
+
 def test_route_marketable_to_bbo_is_sent_from_217() -> None:
     request = dataclasses.replace(PLACE, order=Order(route_marketable_to_bbo=False))
     client, _ = connected(216)
     with pytest.raises(UnsupportedByServerError):
         client.send(request)
+    # So is seek_price_improvement: false is written, as 0, and refused before.
+    with pytest.raises(UnsupportedByServerError):
+        client.send(dataclasses.replace(PLACE, order=Order(seek_price_improvement=False)))
     client, server = connected(217)
     client.send(request)
     sent = client.data_to_send()
