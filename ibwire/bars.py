@@ -58,7 +58,8 @@ def bar_datetime(date: str) -> _dt.datetime:
     TWS sends epoch seconds (``formatDate=2``), ``yyyymmdd`` for daily and longer
     bars (read as midnight UTC), or ``yyyymmdd hh:mm:ss`` (or ``yyyymmdd-hh:mm:ss``)
     followed by the time zone of the request (``US/Eastern``); a time without a
-    zone is read as UTC.
+    zone, or ending in ``Z`` (servers from version 214 mark UTC times so), is read
+    as UTC.
 
     Raises:
         ValueError: none of those forms.
@@ -70,10 +71,12 @@ def bar_datetime(date: str) -> _dt.datetime:
         if len(text) == 8:
             return _dt.datetime.strptime(text, "%Y%m%d").replace(tzinfo=_UTC)
         parts = text.replace("-", " ", 1).split()
+        if len(parts) == 2 and parts[1].endswith("Z"):
+            parts[1] = parts[1][:-1]
         moment = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
     except (ValueError, OverflowError, OSError):
         raise ValueError(f"unrecognised bar date {date!r}") from None
-    if len(parts) < 3 or parts[2] in ("UTC", "GMT"):
+    if len(parts) < 3 or parts[2] in ("UTC", "GMT", "Z"):
         return moment.replace(tzinfo=_UTC)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

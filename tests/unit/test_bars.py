@@ -38,6 +38,8 @@ def test_bar_dates() -> None:
     assert bar_time("20231114 22:13:20") == T0
     assert bar_time("20231114-22:13:20") == T0
     assert bar_time("20231114 22:13:20 UTC") == T0
+    # UTC marked with Z (server 214+), joined to the time or apart.
+    assert bar_time("20231114-22:13:20Z") == bar_time("20231114 22:13:20 Z") == T0
     # A zone word is the zone of the time: 17:13:20 in New York is 22:13:20 UTC.
     assert bar_time("20231114 17:13:20 US/Eastern") == T0
     for bad in ("yesterday", "20231114 25:00:00", "20231114 10:00:00 Mars/Olympus", ""):
