@@ -141,6 +141,11 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self.portfolio = Portfolio()
         #: How many times a live object changed (front ends wake their waiters on it).
         self.live_changes = 0
+        #: Seconds added to ``now`` for the time stamps of tickers and order books
+        #: (``Ticker.time``, ``OrderBook.time``).  The clients set it at connect
+        #: so that those stamps are epoch seconds while ``now`` stays their
+        #: monotonic clock; 0 leaves them on the caller's clock.
+        self.clock_offset = 0.0
         self._tickers: dict[int, Ticker] = {}
         self._ticker_ids: dict[Hashable, int] = {}
         self._ticker_errors: dict[int, BaseException] = {}
@@ -184,16 +189,18 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         ticker = self._tickers.get(message.req_id)
         if ticker is None:
             return True
-        if ticker.apply(message, now):
+        if ticker.apply(message, now + self.clock_offset):
             self.live_changes += 1
             self._updated.add(ticker)
-        return False
+            return False
+        # Nothing the ticker keeps: the wrapper gets it.
+        return True
 
     def _on_depth(self, message: Any, now: float) -> bool:
         book = self._books.get(message.req_id)
         if book is None:
             return True
-        if book.apply(message, now):
+        if book.apply(message, now + self.clock_offset):
             self.live_changes += 1
         return False
 

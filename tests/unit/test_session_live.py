@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ibwire.events import MalformedMessage
 from ibwire.live import Ticker
 from ibwire.messages import (
     BarData,
@@ -184,15 +185,59 @@ def test_ticks_reach_their_ticker_in_either_wire_form(version: int) -> None:
     assert not rig.events(Message)
 
 
-def test_ticks_of_no_ticker_are_delivered_and_ignored_tick_types_are_not() -> None:
-    rig = Rig()
+@pytest.mark.parametrize("pacing", [None, "watching"])
+def test_ticks_of_no_ticker_and_tick_types_a_ticker_keeps_nothing_of_are_delivered(
+    pacing: str | None,
+) -> None:
+    # With a pacer watching TickPrice the ticks take the handler's path, else the fast path.
+    rig = Rig() if pacing is None else Rig(pacing=_WatchingTicks())
     aapl, _, ids = _two_tickers(rig)
     stranger = TickPrice(req_id=999, tick_type=1, price=1.0, size=Decimal(1))
-    ignored = TickPrice(req_id=ids[0], tick_type=31, price=1.0)  # no field for it
-    rig.deliver(stranger, ignored)
-    assert rig.events(TickPrice) == [stranger]
+    unkept = TickPrice(req_id=ids[0], tick_type=31, price=1.0)  # no field for it
+    malformed = TickString(req_id=ids[0], tick_type=48, value="garbage")
+    rig.deliver(stranger, unkept, malformed)
+    assert rig.events(TickPrice) == [stranger, unkept]
+    assert rig.events(TickString) == [malformed]
     assert rig.session.take_updated_tickers() == set()
     assert aapl.time is None
+
+
+def test_a_tick_a_ticker_cannot_take_is_delivered_and_reported_and_the_read_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = Rig(version=176)
+    aapl, msft, ids = _two_tickers(rig)
+
+    def broken(self: Ticker, message: TickSize, now: float) -> bool:
+        raise ValueError("cannot take it")
+
+    feeds = rig.session._ticker_feeds
+    monkeypatch.setitem(feeds, TickSize, broken)
+    bad = TickSize(req_id=ids[0], tick_type=8, size=Decimal(5))
+    rig.deliver(
+        TickPrice(req_id=ids[0], tick_type=1, price=10.0, size=Decimal(100)),
+        bad,
+        TickPrice(req_id=ids[1], tick_type=2, price=20.0, size=Decimal(100)),
+    )
+    assert aapl.bid == 10.0 and msft.ask == 20.0
+    assert rig.session.is_ready
+    assert rig.events(TickSize) == [bad]
+    (report,) = rig.events(MalformedMessage)
+    assert isinstance(report, MalformedMessage)
+    assert report.msg_id == bad.MSG_ID and "TickSize" in str(report.error)
+    assert isinstance(report.error.__cause__, ValueError)
+    assert rig.dispatched.index(bad) < rig.dispatched.index(report)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-1", "1.7976931348623157E308"])
+def test_a_halted_tick_that_is_no_code_leaves_the_connection_up(value: str) -> None:
+    rig = Rig(version=176)
+    aapl, msft, ids = _two_tickers(rig)
+    rig.deliver_raw(b"45\x006\x00%d\x0049\x00%s\x00" % (ids[0], value.encode()))
+    rig.deliver(TickPrice(req_id=ids[0], tick_type=2, price=100.5, size=Decimal(5)))
+    assert rig.session.is_ready
+    assert aapl.halted is None and aapl.ask == 100.5
+    assert not rig.events(MalformedMessage)
 
 
 def test_a_read_counts_one_live_change_however_many_ticks_it_holds() -> None:
