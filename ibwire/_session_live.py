@@ -34,8 +34,10 @@ from typing import Any
 
 from ._session_calls import CallsPart
 from ._session_orders import OrdersPart, order_matches
+from ._session_routes import _cancel_for
 from ._session_streams import StreamsPart
 from ._session_types import Pending, Phase
+from .errorcodes import DEPTH_HALTED, DEPTH_RESET
 from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, Ticker, Trade
 from .live.ticker import APPLIERS
@@ -150,6 +152,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self._ticker_ids: dict[Hashable, int] = {}
         self._ticker_errors: dict[int, BaseException] = {}
         self._books: dict[int, OrderBook] = {}
+        self._book_errors: dict[int, BaseException] = {}
         self._updated: set[Ticker] = set()
         #: Message class -> the Ticker method applying it, for the classes the
         #: incoming loop may hand straight to a ticker: no other part handles
@@ -175,6 +178,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             (_TICKS, self._on_tick),
             (_DEPTH, self._on_depth),
             (_ORDER_MESSAGES, self._on_order_message),
+            ((ErrMsg,), self._on_error),
             (_ACCOUNT, self._on_account),
             ((OpenOrderEnd,), self._on_open_orders_known),
         )
@@ -203,6 +207,24 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         if book.apply(message, now + self.clock_offset):
             self.live_changes += 1
         return False
+
+    def _on_error(self, message: ErrMsg, now: float) -> bool:
+        code = message.error_code
+        if code == DEPTH_RESET or code == DEPTH_HALTED:
+            req_id = message.req_id
+            book = self._books.get(req_id)
+            if book is not None:
+                # TWS sends the book again from scratch: after a reset by
+                # itself, after a halt once it is asked for again.
+                book.clear(now + self.clock_offset)
+                self.live_changes += 1
+                live = self._live.get(req_id)
+                if code == DEPTH_HALTED and live is not None and self._phase is Phase.READY:
+                    cancel = _cancel_for(live.request)
+                    if cancel is not None:
+                        self._submit(cancel, now, track=False)
+                    self._submit(live.request, now, track=False)
+        return self._on_order_message(message, now)
 
     def _on_order_message(self, message: Any, now: float) -> bool:
         if self.blotter.apply(message, now) is not None:
@@ -264,12 +286,29 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         super()._check_ready(now)
         if was_ready or self._phase is not Phase.READY:
             return
+        if ever:
+            # The books re-sent by the reconnect start again from nothing.
+            self._clear_resent_books(now)
         if not ever and self.follow_orders:
             # The orders of this client id TWS already holds become trades.
             self._open_orders_known = False
             self._submit(ReqOpenOrders(), now, track=False)
         if self.account_updates:
             self._follow_account(now)
+
+    def _resubscribe_in_place(self, now: float) -> None:
+        super()._resubscribe_in_place(now)
+        self._clear_resent_books(now)
+
+    def _clear_resent_books(self, now: float) -> None:
+        # TWS sends a re-requested book from scratch, as inserts.
+        live = self._live
+        stamp = now + self.clock_offset
+        for req_id, book in self._books.items():
+            entry = live.get(req_id)
+            if entry is not None and entry.resubscribe:
+                book.clear(stamp)
+                self.live_changes += 1
 
     def _lose(
         self,
@@ -406,24 +445,44 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     def order_book(
         self, contract: Contract, now: float, rows: int = 10, smart: bool = False
     ) -> OrderBook:
-        """A live order book of ``contract`` (``reqMktDepth``)."""
+        """A live order book of ``contract`` (``reqMktDepth``).
+
+        The book is emptied when TWS resets the depth (error 317), when it
+        halts it (316: the book is asked for again) and when the request is
+        re-sent (a reconnect, error 1101): TWS then sends it again from scratch.
+        An error that ends the request is kept (:meth:`order_book_error`).
+        """
         req_id = self.new_request_id()
         request = ReqMktDepth(
             req_id=req_id, contract=contract, num_rows=rows, is_smart_depth=smart
         )
         book = OrderBook(contract, rows)
-        self.subscribe(request, _Ended(lambda error: None), now)
+
+        def ended(error: BaseException | None) -> None:
+            if error is not None:
+                self._book_errors[req_id] = error
+
+        self.subscribe(request, _Ended(ended), now)
         self._books[req_id] = book
         return book
 
     def cancel_order_book(self, book: OrderBook, now: float) -> bool:
-        """Stop ``book``; whether it was live."""
+        """Stop ``book``; whether its stream was still live (not ended by an error)."""
         for req_id, known in list(self._books.items()):
             if known is book:
                 del self._books[req_id]
+                self._book_errors.pop(req_id, None)
+                was_live = req_id in self._live
                 self.unsubscribe(req_id, now)
-                return True
+                return was_live
         return False
+
+    def order_book_error(self, book: OrderBook) -> BaseException | None:
+        """The error that ended ``book``'s stream (e.g. 309, too many books), if one did."""
+        for req_id, known in self._books.items():
+            if known is book:
+                return self._book_errors.get(req_id)
+        return None
 
     # ------------------------------------------------------------------ trades
 

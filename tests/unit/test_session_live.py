@@ -7,14 +7,18 @@ from typing import Any
 
 import pytest
 
+from ibwire.errors import ApiError
 from ibwire.events import MalformedMessage
-from ibwire.live import Ticker
+from ibwire.live import OrderBook, Ticker
 from ibwire.messages import (
     BarData,
+    CancelMktDepth,
     CancelOrder,
+    ErrMsg,
     HistoricalData,
     HistoricalDataEnd,
     MarketDataType,
+    MarketDepth,
     Message,
     OpenOrder,
     OpenOrderEnd,
@@ -24,6 +28,7 @@ from ibwire.messages import (
     ReqAccountUpdatesMulti,
     ReqHistoricalData,
     ReqMktData,
+    ReqMktDepth,
     ReqOpenOrders,
     ReqPnl,
     ReqPositions,
@@ -34,7 +39,7 @@ from ibwire.messages import (
 )
 from ibwire.pacing import Pacer
 
-from .session_rig import AAPL, MSFT, Rig
+from .session_rig import AAPL, MSFT, POLICY, Rig, reconnect
 
 BAR = BarData(date="1710168000", open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
 
@@ -282,3 +287,80 @@ def test_a_tick_class_the_pacer_watches_still_reaches_the_pacer_and_the_ticker()
     assert aapl.bid == 10.0 and msft.volume == Decimal(5)
     assert rig.session.take_updated_tickers() == {aapl, msft}
     assert not rig.events(Message)
+
+
+def _book(rig: Rig) -> tuple[OrderBook, int]:
+    book = rig.session.order_book(AAPL, rig.now, rows=5)
+    rig.flush()
+    (request,) = [m for m in rig.take() if isinstance(m, ReqMktDepth)]
+    return book, request.req_id
+
+
+def _level(req_id: int, position: int, side: int, price: float) -> MarketDepth:
+    return MarketDepth(
+        req_id=req_id, position=position, operation=0, side=side, price=price, size=Decimal(1)
+    )
+
+
+def _rows(book: OrderBook) -> tuple[list[float], list[float]]:
+    return [level.price for level in book.bids], [level.price for level in book.asks]
+
+
+def test_a_depth_reset_empties_the_book_before_tws_sends_it_again() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    book, req_id = _book(rig)
+    rig.deliver(_level(req_id, 0, 1, 100.0), _level(req_id, 1, 1, 99.9), _level(req_id, 0, 0, 100.2))
+    reset = ErrMsg(req_id=req_id, error_code=317, error_string="Market depth data has been reset.")
+    rig.deliver(reset, _level(req_id, 0, 1, 100.1), _level(req_id, 1, 1, 100.0))
+    assert _rows(book) == ([100.1, 100.0], [])
+    assert reset in rig.events(ErrMsg)
+    assert rig.session.live_subscriptions and not rig.take()
+
+
+def test_a_depth_halt_empties_the_book_and_asks_for_it_again() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    book, req_id = _book(rig)
+    rig.deliver(_level(req_id, 0, 1, 100.0), _level(req_id, 0, 0, 100.2))
+    rig.deliver(ErrMsg(req_id=req_id, error_code=316, error_string="Market depth data has been HALTED."))
+    assert _rows(book) == ([], [])
+    sent = rig.take()
+    assert [type(m) for m in sent] == [CancelMktDepth, ReqMktDepth]
+    assert sent[1].req_id == req_id  # type: ignore[attr-defined]
+    rig.deliver(_level(req_id, 0, 1, 99.0))
+    assert _rows(book) == ([99.0], [])
+
+
+@pytest.mark.parametrize("how", ["reconnect", "1101"])
+def test_a_book_asked_for_again_starts_empty(how: str) -> None:
+    rig = Rig(version=176, reconnect=POLICY)
+    rig.ready()
+    book, req_id = _book(rig)
+    rig.deliver(
+        _level(req_id, 0, 1, 100.0), _level(req_id, 1, 1, 99.9),
+        _level(req_id, 0, 0, 100.2), _level(req_id, 1, 0, 100.3),
+    )
+    if how == "reconnect":
+        rig.drop()
+        reconnect(rig)
+    else:
+        rig.deliver(ErrMsg(req_id=-1, error_code=1101, error_string="restored- data lost."))
+    assert [m for m in rig.take() if isinstance(m, ReqMktDepth)]
+    assert _rows(book) == ([], [])
+    rig.deliver(_level(req_id, 0, 1, 99.5), _level(req_id, 0, 0, 99.6))
+    assert _rows(book) == ([99.5], [99.6])
+
+
+def test_the_error_that_ended_a_book_is_kept() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    book, req_id = _book(rig)
+    assert rig.session.order_book_error(book) is None
+    rig.deliver(ErrMsg(req_id=req_id, error_code=309, error_string="Max number (3) of market depth requests"))
+    error = rig.session.order_book_error(book)
+    assert isinstance(error, ApiError) and error.code == 309
+    assert rig.session.cancel_order_book(book, rig.now) is False
+    assert rig.session.order_book_error(book) is None
+    live, _ = _book(rig)
+    assert rig.session.cancel_order_book(live, rig.now) is True
