@@ -151,6 +151,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self._tickers: dict[int, Ticker] = {}
         self._ticker_ids: dict[Hashable, int] = {}
         self._ticker_errors: dict[int, BaseException] = {}
+        self._ticker_lists: dict[int, str] = {}
         self._books: dict[int, OrderBook] = {}
         self._book_errors: dict[int, BaseException] = {}
         self._updated: set[Ticker] = set()
@@ -391,6 +392,18 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     def ticker(self, contract: Contract, now: float, generic_tick_list: str = "") -> Ticker:
         """The live ticker of ``contract``, subscribing when there is none yet.
 
+        A ticker is known by the contract's id, security type and exchange (a
+        contract without an id by all its fields): a SMART and a directed
+        request of one contract are two tickers, and so are a future and its
+        continuous future.  The same ticker is returned until
+        :meth:`cancel_ticker`, and it is asked for again (same object, new
+        request id) when:
+
+        * its request ended in an error (:meth:`ticker_error`, e.g. 354 not
+          subscribed, 10168, 200) or with the connection: it is no longer live;
+        * ``generic_tick_list`` names generic ticks the live request lacks: the
+          request is cancelled and sent again with the union of both lists.
+
         Args:
             contract: the contract (qualified, or complete enough for TWS).
             now: the current time.
@@ -398,43 +411,73 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
         Returns:
             The ticker, updated in place as messages arrive.
+
+        Raises:
+            ConnectionClosedError: a request must be sent and the session is not
+                connected.
         """
         key = _contract_key(contract)
         req_id = self._ticker_ids.get(key)
-        if req_id is not None:
-            return self._tickers[req_id]
+        if req_id is None:
+            return self._subscribe_ticker(Ticker(contract), key, _tick_list(generic_tick_list), now)
+        ticker = self._tickers[req_id]
+        current = self._ticker_lists[req_id]
+        wanted = _tick_list(generic_tick_list, current)
+        if wanted == current and req_id in self._live:
+            return ticker
+        self._require_ready()
+        self._drop_ticker(key, now)
+        return self._subscribe_ticker(ticker, key, wanted, now)
+
+    def _subscribe_ticker(self, ticker: Ticker, key: Hashable, ticks: str, now: float) -> Ticker:
         req_id = self.new_request_id()
-        request = ReqMktData(
-            req_id=req_id, contract=contract, generic_tick_list=generic_tick_list
-        )
-        ticker = Ticker(contract)
+        request = ReqMktData(req_id=req_id, contract=ticker.contract, generic_tick_list=ticks)
 
         def ended(error: BaseException | None) -> None:
             if error is not None:
                 self._ticker_errors[req_id] = error
+                # Waiters on live objects look again: this one is over.
+                self.live_changes += 1
 
         self.subscribe(request, _Ended(ended), now)
         self._tickers[req_id] = ticker
         self._ticker_ids[key] = req_id
+        self._ticker_lists[req_id] = ticks
+        return ticker
+
+    def _drop_ticker(self, key: Hashable, now: float) -> Ticker | None:
+        req_id = self._ticker_ids.pop(key, None)
+        if req_id is None:
+            return None
+        ticker = self._tickers.pop(req_id)
+        self._ticker_lists.pop(req_id, None)
+        self._ticker_errors.pop(req_id, None)
+        self.unsubscribe(req_id, now)
         return ticker
 
     def cancel_ticker(self, contract: Contract, now: float) -> bool:
         """Stop the ticker of ``contract``; whether there was one."""
-        req_id = self._ticker_ids.pop(_contract_key(contract), None)
-        if req_id is None:
+        ticker = self._drop_ticker(_contract_key(contract), now)
+        if ticker is None:
             return False
-        ticker = self._tickers.pop(req_id)
         self._updated.discard(ticker)
-        self._ticker_errors.pop(req_id, None)
-        self.unsubscribe(req_id, now)
         return True
 
     def tickers_live(self) -> list[Ticker]:
         """Every live ticker."""
         return list(self._tickers.values())
 
-    def ticker_error(self, ticker: Ticker) -> BaseException | None:
-        """The error that ended ``ticker``'s stream, if one did."""
+    def ticker_error(self, ticker: Ticker | Contract) -> BaseException | None:
+        """The error that ended the stream of ``ticker`` (or of a contract's ticker), if one did.
+
+        An :class:`~ibwire.errors.ApiError` from TWS (354, 10168, 200, ...), or
+        :class:`~ibwire.errors.ConnectionClosedError` when the connection ended
+        for good; ``None`` while the ticker is live, and after it is asked for
+        again.
+        """
+        if isinstance(ticker, Contract):
+            req_id = self._ticker_ids.get(_contract_key(ticker))
+            return None if req_id is None else self._ticker_errors.get(req_id)
         for req_id, known in self._tickers.items():
             if known is ticker:
                 return self._ticker_errors.get(req_id)
@@ -461,6 +504,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         def ended(error: BaseException | None) -> None:
             if error is not None:
                 self._book_errors[req_id] = error
+                # Waiters on live objects look again: this one is over.
+                self.live_changes += 1
 
         self.subscribe(request, _Ended(ended), now)
         self._books[req_id] = book
@@ -592,8 +637,21 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
 
 def _contract_key(contract: Contract) -> Hashable:
-    # A qualified contract is known by its id; another by all its fields.
-    return contract.con_id if contract.con_id else repr(contract)
+    # A qualified contract is known by its id, security type and exchange (IB
+    # gives a continuous future its front month's id); another by all its fields.
+    if contract.con_id:
+        return (contract.con_id, contract.sec_type, contract.exchange)
+    return repr(contract)
+
+
+def _tick_list(extra: str, current: str = "") -> str:
+    """``current`` and the generic ticks of ``extra`` it lacks, comma-separated."""
+    ticks = [tick for tick in current.split(",") if tick]
+    for tick in extra.split(","):
+        tick = tick.strip()
+        if tick and tick not in ticks:
+            ticks.append(tick)
+    return ",".join(ticks)
 
 
 _ID_LESS = frozenset(

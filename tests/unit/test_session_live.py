@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +13,10 @@ from ibwire.events import MalformedMessage
 from ibwire.live import OrderBook, Ticker
 from ibwire.messages import (
     BarData,
+    CancelMktData,
     CancelMktDepth,
     CancelOrder,
+    Contract,
     ErrMsg,
     HistoricalData,
     HistoricalDataEnd,
@@ -364,3 +367,80 @@ def test_the_error_that_ended_a_book_is_kept() -> None:
     assert rig.session.order_book_error(book) is None
     live, _ = _book(rig)
     assert rig.session.cancel_order_book(live, rig.now) is True
+
+
+@pytest.mark.parametrize("code", [354, 10168, 200])
+def test_a_ticker_whose_request_failed_is_asked_for_again(code: int) -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    first = rig.session.ticker(AAPL, rig.now)
+    rig.flush()
+    (request,) = [m for m in rig.take() if isinstance(m, ReqMktData)]
+    rig.deliver(ErrMsg(req_id=request.req_id, error_code=code, error_string="not subscribed"))
+    error = rig.session.ticker_error(first)
+    assert isinstance(error, ApiError) and error.code == code
+    assert rig.session.ticker_error(AAPL) is error
+    again = rig.session.ticker(AAPL, rig.now)
+    rig.flush()
+    (resent,) = [m for m in rig.take() if isinstance(m, ReqMktData)]
+    assert again is first and resent.req_id != request.req_id
+    assert rig.session.ticker_error(first) is None
+    rig.deliver(TickPrice(req_id=resent.req_id, tick_type=1, price=10.0, size=Decimal(1)))
+    assert first.bid == 10.0
+    # Live again: nothing more is sent.
+    assert rig.session.ticker(AAPL, rig.now) is first
+    rig.flush()
+    assert not rig.take()
+
+
+def test_tickers_are_known_by_id_security_type_and_exchange() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    smart = Contract(con_id=265598, symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+    island = replace(smart, exchange="ISLAND")
+    front = Contract(con_id=495512563, symbol="ES", sec_type="FUT", exchange="CME", currency="USD")
+    continuous = replace(front, sec_type="CONTFUT")
+    tickers = [rig.session.ticker(c, rig.now) for c in (smart, island, front, continuous)]
+    assert len({id(t) for t in tickers}) == 4
+    assert [t.contract.exchange for t in tickers[:2]] == ["SMART", "ISLAND"]
+    assert rig.session.ticker(replace(smart, primary_exchange="NASDAQ"), rig.now) is tickers[0]
+    rig.flush()
+    sent = [(m.contract.sec_type, m.contract.exchange) for m in rig.take() if isinstance(m, ReqMktData)]
+    assert sent == [("STK", "SMART"), ("STK", "ISLAND"), ("FUT", "CME"), ("CONTFUT", "CME")]
+    assert rig.session.cancel_ticker(island, rig.now)
+    assert rig.session.tickers_live() == [tickers[0], tickers[2], tickers[3]]
+
+
+def test_more_generic_ticks_ask_for_the_ticker_again_with_both_lists() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    option = Contract(con_id=123, symbol="AAPL", sec_type="OPT", exchange="SMART", currency="USD")
+    first = rig.session.ticker(option, rig.now, generic_tick_list="100,101")
+    rig.flush()
+    (request,) = rig.take()
+    assert isinstance(request, ReqMktData) and request.generic_tick_list == "100,101"
+    assert rig.session.ticker(option, rig.now, generic_tick_list="101, 100") is first
+    assert rig.session.ticker(option, rig.now) is first
+    rig.flush()
+    assert not rig.take()
+    assert rig.session.ticker(option, rig.now, generic_tick_list="101,106") is first
+    rig.flush()
+    cancel, again = rig.take()
+    assert isinstance(cancel, CancelMktData) and cancel.req_id == request.req_id
+    assert isinstance(again, ReqMktData) and again.generic_tick_list == "100,101,106"
+    rig.deliver(TickPrice(req_id=again.req_id, tick_type=1, price=3.0, size=Decimal(1)))
+    assert first.bid == 3.0
+
+
+def test_live_objects_are_stamped_with_now_plus_the_clock_offset() -> None:
+    rig = Rig(version=176)
+    aapl, msft, ids = _two_tickers(rig)
+    book, book_id = _book(rig)
+    rig.session.clock_offset = 1_700_000_000.0
+    rig.deliver(TickPrice(req_id=ids[0], tick_type=1, price=10.0, size=Decimal(1)))
+    rig.deliver(_level(book_id, 0, 1, 100.0))
+    assert aapl.time == rig.now + 1_700_000_000.0
+    assert book.time == rig.now + 1_700_000_000.0
+    rig.session.clock_offset = 0.0
+    rig.deliver(TickSize(req_id=ids[1], tick_type=8, size=Decimal(5)))
+    assert msft.time == rig.now
