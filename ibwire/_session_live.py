@@ -5,8 +5,11 @@ This part routes the typed messages to the sans-I/O live objects of
 they arrived:
 
 * a :class:`~ibwire.live.Ticker` per ``reqMktData`` it opened, by request id;
-  messages of a live ticker go to the ticker, not to the wrapper;
-* an :class:`~ibwire.live.OrderBook` per ``reqMktDepth`` it opened, by request id;
+  messages of a live ticker go to the ticker, not to the wrapper, except the
+  tick types it keeps nothing of;
+* an :class:`~ibwire.live.OrderBook` per ``reqMktDepth`` it opened, by request
+  id, emptied when TWS resets or halts the depth (317, 316) and when the
+  request is re-sent;
 * every order message to the :class:`~ibwire.live.Blotter` (after the order
   tracking of :mod:`ibwire._session_orders` has seen it), so trades follow their
   orders through fills and commissions and survive a reconnect without
