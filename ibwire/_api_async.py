@@ -746,9 +746,13 @@ class AsyncApi(FrontEnd):
     def ticker(self, contract: Contract, generic_tick_list: str = "") -> Ticker:
         """A live quote of ``contract``, updated in place as market data arrives.
 
-        The same ticker is returned for the same contract until
-        :meth:`cancel_ticker`.  Its messages go to the ticker, not the wrapper.
-        See :mod:`ibwire.live.ticker` for reading it from other threads.
+        The same ticker is returned for the same contract (its id, security
+        type and exchange) until :meth:`cancel_ticker`.  Its messages go to the
+        ticker, not the wrapper, except those the ticker keeps nothing of.  A
+        ticker whose request ended in an error (:meth:`ticker_error`) is asked
+        for again by the next call, and so is one whose request lacks generic
+        ticks of ``generic_tick_list`` (cancelled, and sent again with both
+        lists).  See :mod:`ibwire.live.ticker` for reading it from other threads.
 
         Args:
             contract: the contract (qualify it first for a stable identity).
@@ -768,6 +772,15 @@ class AsyncApi(FrontEnd):
     def cancel_ticker(self, contract: Contract) -> bool:
         """Stop the ticker of ``contract``; whether there was one."""
         return self._session_call(lambda now: self._session.cancel_ticker(contract, now))
+
+    def ticker_error(self, ticker: Ticker | Contract) -> BaseException | None:
+        """Why the request of ``ticker`` (or of a contract's ticker) ended, if it did.
+
+        An :class:`~ibwire.errors.ApiError` from TWS (354 not subscribed, 10168,
+        200, ...) or :class:`~ibwire.errors.ConnectionClosedError`; ``None``
+        while the ticker is live.  Calling :meth:`ticker` again asks for it again.
+        """
+        return self._locked(lambda: self._session.ticker_error(ticker))
 
     def updated_tickers(self, timeout: float | None = None) -> set[Ticker]:
         """Wait for tickers to change (threaded client).
@@ -804,6 +817,11 @@ class AsyncApi(FrontEnd):
     def order_book(self, contract: Contract, rows: int = 10, smart: bool = False) -> OrderBook:
         """A live order book of ``contract`` (``reqMktDepth``), kept sorted.
 
+        The book is emptied when TWS resets the depth (317), when it halts it
+        (316, and the book is asked for again) and when the request is re-sent
+        after a reconnect or a 1101.  An error that ends the request is kept
+        (:meth:`order_book_error`).
+
         Args:
             contract: the contract.
             rows: the rows per side.
@@ -817,8 +835,12 @@ class AsyncApi(FrontEnd):
         )
 
     def cancel_order_book(self, book: OrderBook) -> bool:
-        """Stop ``book``; whether it was live."""
+        """Stop ``book``; whether its request was still live."""
         return self._session_call(lambda now: self._session.cancel_order_book(book, now))
+
+    def order_book_error(self, book: OrderBook) -> BaseException | None:
+        """Why the request of ``book`` ended (e.g. 309, too many books), if it did."""
+        return self._locked(lambda: self._session.order_book_error(book))
 
     def place(self, contract: Contract, order: Order) -> Trade:
         """Place ``order`` under a new order id and follow it as a :class:`~ibwire.live.Trade`.

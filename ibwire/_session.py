@@ -69,15 +69,17 @@ from ._session_types import (
     _farm_of,
     _Live,
     _Out,
+    logger,
     wire_logger,
 )
 from .errorcodes import Severity
 from .errors import (
     ApiError,
     ClientIdInUseError,
+    MalformedMessageError,
     ReadOnlyError,
 )
-from .events import Event
+from .events import Event, MalformedMessage
 from .messages import (
     CommissionAndFeesReport,
     CompletedOrder,
@@ -203,10 +205,17 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
         The wire log only observes (one debug line per message); it never changes
         what is delivered.  The hot path (benchmarks/bench_live_client.py,
         benchmarks/bench_loopback.py): a tick of a live ticker is applied right
-        here, one lookup by class and one by request id, and not delivered (what
-        ``_on_tick`` would do, without its call); other messages take one cached
+        here, one lookup by class and one by request id, and not delivered unless
+        the ticker keeps nothing of it (what ``_on_tick`` would do, without its
+        call); other messages take one cached
         plan per message class (does the pacer watch it, its handler, its
         routing), then the live and pending tables only when they hold something.
+
+        A message that a handler or live object fails on (a value it cannot
+        take) is still delivered, followed by a
+        :class:`~ibwire.events.MalformedMessage` naming it, and the loop goes on
+        with the next message: nothing raises out of :meth:`receive_data`.
+        Ticks are stamped with ``now + clock_offset``.
         """
         wire = wire_logger.isEnabledFor(logging.DEBUG)
         pacer = self.pacer
@@ -218,62 +227,90 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
         feeds = self._ticker_feeds
         tickers = self._tickers
         updated = self._updated
+        stamp = now + self.clock_offset
         ticked = False
         # Classes with a plan are messages: typed Any to skip a cast per message.
         batch: list[Any] = events
-        for event in batch:
-            if wire:
-                wire_logger.debug("<- %r", event)
-            cls = type(event)
-            feed = feeds.get(cls)
-            if feed is not None:
-                ticker = tickers.get(event.req_id)
-                if ticker is not None:
-                    if feed(ticker, event, now):
-                        updated.add(ticker)
-                        ticked = True
-                    continue
-            plan = plans.get(cls)
-            if plan is None:
-                if isinstance(event, Event):
-                    self._on_core_event(event, now)
-                    if self._phase not in _LIVE_PHASES:
-                        break
-                    continue
-                plan = plans[cls] = self._plan_for(cls)
-            watched, handler, route = plan
-            if watched:
-                pacer.on_incoming(event, now)
-            if handler is not None:
-                keep = handler(event, now)
-                # READY first: a Phase hashes in Python (Enum.__hash__), an
-                # identity test does not.
-                phase = self._phase
-                if phase is not ready and phase not in _LIVE_PHASES:
-                    # The connection ended inside this batch (error 326): what
-                    # followed belongs to a dead connection.
-                    if keep:
-                        out_append(event)
+        # A failure on one message (a live object that cannot take its values)
+        # is reported and the loop goes on with the next: no try per message.
+        remaining = iter(batch)
+        event: Any = None
+        while True:
+            try:
+                for event in remaining:
+                    if wire:
+                        wire_logger.debug("<- %r", event)
+                    cls = type(event)
+                    feed = feeds.get(cls)
+                    if feed is not None:
+                        ticker = tickers.get(event.req_id)
+                        if ticker is not None:
+                            if feed(ticker, event, stamp):
+                                updated.add(ticker)
+                                ticked = True
+                            else:
+                                # Nothing the ticker keeps: the wrapper gets it.
+                                out_append(event)
+                            continue
+                    plan = plans.get(cls)
+                    if plan is None:
+                        if isinstance(event, Event):
+                            self._on_core_event(event, now)
+                            if self._phase not in _LIVE_PHASES:
+                                break
+                            continue
+                        plan = plans[cls] = self._plan_for(cls)
+                    watched, handler, route = plan
+                    if watched:
+                        pacer.on_incoming(event, now)
+                    if handler is not None:
+                        keep = handler(event, now)
+                        # READY first: a Phase hashes in Python (Enum.__hash__), an
+                        # identity test does not.
+                        phase = self._phase
+                        if phase is not ready and phase not in _LIVE_PHASES:
+                            # The connection ended inside this batch (error 326): what
+                            # followed belongs to a dead connection.
+                            if keep:
+                                out_append(event)
+                            break
+                        if not keep:
+                            continue
+                    out_append(event)
+                    if not (live_streams or pendings):
+                        continue
+                    for key in route(event):
+                        live = live_streams.get(key)
+                        if live is not None and live.sink is not None:
+                            live.sink.push(event)
+                            if cls in live.ends:
+                                self._end_live(key, None)
+                        waiters = pendings.get(key)
+                        if waiters:
+                            for pending in list(waiters):
+                                if pending._feed(event):
+                                    self._finished(pending, now)
+                break
+            except Exception as exc:  # the one boundary: report, deliver, go on
+                self._apply_failed(event, exc)
+                if self._phase not in _LIVE_PHASES:
                     break
-                if not keep:
-                    continue
-            out_append(event)
-            if not (live_streams or pendings):
-                continue
-            for key in route(event):
-                live = live_streams.get(key)
-                if live is not None and live.sink is not None:
-                    live.sink.push(event)
-                    if cls in live.ends:
-                        self._end_live(key, None)
-                waiters = pendings.get(key)
-                if waiters:
-                    for pending in list(waiters):
-                        if pending._feed(event):
-                            self._finished(pending, now)
         if ticked:
             # Counted per read, not per tick: waiters wake once per read.
             self.live_changes += 1
+
+    def _apply_failed(self, event: object, exc: Exception) -> None:
+        # The message is still delivered; the failure is a MalformedMessage.
+        logger.warning("cannot apply %r: %r", event, exc)
+        out = self._out
+        if isinstance(event, Message) and not any(queued is event for queued in out):
+            out.append(event)
+        msg_id: int | None = getattr(event, "MSG_ID", None)
+        error = MalformedMessageError(
+            msg_id, (), f"{type(event).__name__} could not be applied: {exc!r}"
+        )
+        error.__cause__ = exc
+        out.append(MalformedMessage(error=error))
 
     def _plan_for(self, cls: type) -> _Plan:
         route = self._routes.get(cls)

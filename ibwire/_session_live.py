@@ -5,8 +5,11 @@ This part routes the typed messages to the sans-I/O live objects of
 they arrived:
 
 * a :class:`~ibwire.live.Ticker` per ``reqMktData`` it opened, by request id;
-  messages of a live ticker go to the ticker, not to the wrapper;
-* an :class:`~ibwire.live.OrderBook` per ``reqMktDepth`` it opened, by request id;
+  messages of a live ticker go to the ticker, not to the wrapper, except the
+  tick types it keeps nothing of;
+* an :class:`~ibwire.live.OrderBook` per ``reqMktDepth`` it opened, by request
+  id, emptied when TWS resets or halts the depth (317, 316) and when the
+  request is re-sent;
 * every order message to the :class:`~ibwire.live.Blotter` (after the order
   tracking of :mod:`ibwire._session_orders` has seen it), so trades follow their
   orders through fills and commissions and survive a reconnect without
@@ -34,8 +37,10 @@ from typing import Any
 
 from ._session_calls import CallsPart
 from ._session_orders import OrdersPart, order_matches
+from ._session_routes import _cancel_for
 from ._session_streams import StreamsPart
 from ._session_types import Pending, Phase
+from .errorcodes import DEPTH_HALTED, DEPTH_RESET
 from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, Ticker, Trade
 from .live.ticker import APPLIERS
@@ -141,10 +146,17 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self.portfolio = Portfolio()
         #: How many times a live object changed (front ends wake their waiters on it).
         self.live_changes = 0
+        #: Seconds added to ``now`` for the time stamps of tickers and order books
+        #: (``Ticker.time``, ``OrderBook.time``).  The clients set it at connect
+        #: so that those stamps are epoch seconds while ``now`` stays their
+        #: monotonic clock; 0 leaves them on the caller's clock.
+        self.clock_offset = 0.0
         self._tickers: dict[int, Ticker] = {}
         self._ticker_ids: dict[Hashable, int] = {}
         self._ticker_errors: dict[int, BaseException] = {}
+        self._ticker_lists: dict[int, str] = {}
         self._books: dict[int, OrderBook] = {}
+        self._book_errors: dict[int, BaseException] = {}
         self._updated: set[Ticker] = set()
         #: Message class -> the Ticker method applying it, for the classes the
         #: incoming loop may hand straight to a ticker: no other part handles
@@ -170,6 +182,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             (_TICKS, self._on_tick),
             (_DEPTH, self._on_depth),
             (_ORDER_MESSAGES, self._on_order_message),
+            ((ErrMsg,), self._on_error),
             (_ACCOUNT, self._on_account),
             ((OpenOrderEnd,), self._on_open_orders_known),
         )
@@ -184,18 +197,38 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         ticker = self._tickers.get(message.req_id)
         if ticker is None:
             return True
-        if ticker.apply(message, now):
+        if ticker.apply(message, now + self.clock_offset):
             self.live_changes += 1
             self._updated.add(ticker)
-        return False
+            return False
+        # Nothing the ticker keeps: the wrapper gets it.
+        return True
 
     def _on_depth(self, message: Any, now: float) -> bool:
         book = self._books.get(message.req_id)
         if book is None:
             return True
-        if book.apply(message, now):
+        if book.apply(message, now + self.clock_offset):
             self.live_changes += 1
         return False
+
+    def _on_error(self, message: ErrMsg, now: float) -> bool:
+        code = message.error_code
+        if code == DEPTH_RESET or code == DEPTH_HALTED:
+            req_id = message.req_id
+            book = self._books.get(req_id)
+            if book is not None:
+                # TWS sends the book again from scratch: after a reset by
+                # itself, after a halt once it is asked for again.
+                book.clear(now + self.clock_offset)
+                self.live_changes += 1
+                live = self._live.get(req_id)
+                if code == DEPTH_HALTED and live is not None and self._phase is Phase.READY:
+                    cancel = _cancel_for(live.request)
+                    if cancel is not None:
+                        self._submit(cancel, now, track=False)
+                    self._submit(live.request, now, track=False)
+        return self._on_order_message(message, now)
 
     def _on_order_message(self, message: Any, now: float) -> bool:
         if self.blotter.apply(message, now) is not None:
@@ -257,12 +290,29 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         super()._check_ready(now)
         if was_ready or self._phase is not Phase.READY:
             return
+        if ever:
+            # The books re-sent by the reconnect start again from nothing.
+            self._clear_resent_books(now)
         if not ever and self.follow_orders:
             # The orders of this client id TWS already holds become trades.
             self._open_orders_known = False
             self._submit(ReqOpenOrders(), now, track=False)
         if self.account_updates:
             self._follow_account(now)
+
+    def _resubscribe_in_place(self, now: float) -> None:
+        super()._resubscribe_in_place(now)
+        self._clear_resent_books(now)
+
+    def _clear_resent_books(self, now: float) -> None:
+        # TWS sends a re-requested book from scratch, as inserts.
+        live = self._live
+        stamp = now + self.clock_offset
+        for req_id, book in self._books.items():
+            entry = live.get(req_id)
+            if entry is not None and entry.resubscribe:
+                book.clear(stamp)
+                self.live_changes += 1
 
     def _lose(
         self,
@@ -345,6 +395,18 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     def ticker(self, contract: Contract, now: float, generic_tick_list: str = "") -> Ticker:
         """The live ticker of ``contract``, subscribing when there is none yet.
 
+        A ticker is known by the contract's id, security type and exchange (a
+        contract without an id by all its fields): a SMART and a directed
+        request of one contract are two tickers, and so are a future and its
+        continuous future.  The same ticker is returned until
+        :meth:`cancel_ticker`, and it is asked for again (same object, new
+        request id) when:
+
+        * its request ended in an error (:meth:`ticker_error`, e.g. 354 not
+          subscribed, 10168, 200) or with the connection: it is no longer live;
+        * ``generic_tick_list`` names generic ticks the live request lacks: the
+          request is cancelled and sent again with the union of both lists.
+
         Args:
             contract: the contract (qualified, or complete enough for TWS).
             now: the current time.
@@ -352,43 +414,73 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
         Returns:
             The ticker, updated in place as messages arrive.
+
+        Raises:
+            ConnectionClosedError: a request must be sent and the session is not
+                connected.
         """
         key = _contract_key(contract)
         req_id = self._ticker_ids.get(key)
-        if req_id is not None:
-            return self._tickers[req_id]
+        if req_id is None:
+            return self._subscribe_ticker(Ticker(contract), key, _tick_list(generic_tick_list), now)
+        ticker = self._tickers[req_id]
+        current = self._ticker_lists[req_id]
+        wanted = _tick_list(generic_tick_list, current)
+        if wanted == current and req_id in self._live:
+            return ticker
+        self._require_ready()
+        self._drop_ticker(key, now)
+        return self._subscribe_ticker(ticker, key, wanted, now)
+
+    def _subscribe_ticker(self, ticker: Ticker, key: Hashable, ticks: str, now: float) -> Ticker:
         req_id = self.new_request_id()
-        request = ReqMktData(
-            req_id=req_id, contract=contract, generic_tick_list=generic_tick_list
-        )
-        ticker = Ticker(contract)
+        request = ReqMktData(req_id=req_id, contract=ticker.contract, generic_tick_list=ticks)
 
         def ended(error: BaseException | None) -> None:
             if error is not None:
                 self._ticker_errors[req_id] = error
+                # Waiters on live objects look again: this one is over.
+                self.live_changes += 1
 
         self.subscribe(request, _Ended(ended), now)
         self._tickers[req_id] = ticker
         self._ticker_ids[key] = req_id
+        self._ticker_lists[req_id] = ticks
+        return ticker
+
+    def _drop_ticker(self, key: Hashable, now: float) -> Ticker | None:
+        req_id = self._ticker_ids.pop(key, None)
+        if req_id is None:
+            return None
+        ticker = self._tickers.pop(req_id)
+        self._ticker_lists.pop(req_id, None)
+        self._ticker_errors.pop(req_id, None)
+        self.unsubscribe(req_id, now)
         return ticker
 
     def cancel_ticker(self, contract: Contract, now: float) -> bool:
         """Stop the ticker of ``contract``; whether there was one."""
-        req_id = self._ticker_ids.pop(_contract_key(contract), None)
-        if req_id is None:
+        ticker = self._drop_ticker(_contract_key(contract), now)
+        if ticker is None:
             return False
-        ticker = self._tickers.pop(req_id)
         self._updated.discard(ticker)
-        self._ticker_errors.pop(req_id, None)
-        self.unsubscribe(req_id, now)
         return True
 
     def tickers_live(self) -> list[Ticker]:
         """Every live ticker."""
         return list(self._tickers.values())
 
-    def ticker_error(self, ticker: Ticker) -> BaseException | None:
-        """The error that ended ``ticker``'s stream, if one did."""
+    def ticker_error(self, ticker: Ticker | Contract) -> BaseException | None:
+        """The error that ended the stream of ``ticker`` (or of a contract's ticker), if one did.
+
+        An :class:`~ibwire.errors.ApiError` from TWS (354, 10168, 200, ...), or
+        :class:`~ibwire.errors.ConnectionClosedError` when the connection ended
+        for good; ``None`` while the ticker is live, and after it is asked for
+        again.
+        """
+        if isinstance(ticker, Contract):
+            req_id = self._ticker_ids.get(_contract_key(ticker))
+            return None if req_id is None else self._ticker_errors.get(req_id)
         for req_id, known in self._tickers.items():
             if known is ticker:
                 return self._ticker_errors.get(req_id)
@@ -399,24 +491,46 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     def order_book(
         self, contract: Contract, now: float, rows: int = 10, smart: bool = False
     ) -> OrderBook:
-        """A live order book of ``contract`` (``reqMktDepth``)."""
+        """A live order book of ``contract`` (``reqMktDepth``).
+
+        The book is emptied when TWS resets the depth (error 317), when it
+        halts it (316: the book is asked for again) and when the request is
+        re-sent (a reconnect, error 1101): TWS then sends it again from scratch.
+        An error that ends the request is kept (:meth:`order_book_error`).
+        """
         req_id = self.new_request_id()
         request = ReqMktDepth(
             req_id=req_id, contract=contract, num_rows=rows, is_smart_depth=smart
         )
         book = OrderBook(contract, rows)
-        self.subscribe(request, _Ended(lambda error: None), now)
+
+        def ended(error: BaseException | None) -> None:
+            if error is not None:
+                self._book_errors[req_id] = error
+                # Waiters on live objects look again: this one is over.
+                self.live_changes += 1
+
+        self.subscribe(request, _Ended(ended), now)
         self._books[req_id] = book
         return book
 
     def cancel_order_book(self, book: OrderBook, now: float) -> bool:
-        """Stop ``book``; whether it was live."""
+        """Stop ``book``; whether its stream was still live (not ended by an error)."""
         for req_id, known in list(self._books.items()):
             if known is book:
                 del self._books[req_id]
+                self._book_errors.pop(req_id, None)
+                was_live = req_id in self._live
                 self.unsubscribe(req_id, now)
-                return True
+                return was_live
         return False
+
+    def order_book_error(self, book: OrderBook) -> BaseException | None:
+        """The error that ended ``book``'s stream (e.g. 309, too many books), if one did."""
+        for req_id, known in self._books.items():
+            if known is book:
+                return self._book_errors.get(req_id)
+        return None
 
     # ------------------------------------------------------------------ trades
 
@@ -526,8 +640,21 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
 
 def _contract_key(contract: Contract) -> Hashable:
-    # A qualified contract is known by its id; another by all its fields.
-    return contract.con_id if contract.con_id else repr(contract)
+    # A qualified contract is known by its id, security type and exchange (IB
+    # gives a continuous future its front month's id); another by all its fields.
+    if contract.con_id:
+        return (contract.con_id, contract.sec_type, contract.exchange)
+    return repr(contract)
+
+
+def _tick_list(extra: str, current: str = "") -> str:
+    """``current`` and the generic ticks of ``extra`` it lacks, comma-separated."""
+    ticks = [tick for tick in current.split(",") if tick]
+    for tick in extra.split(","):
+        tick = tick.strip()
+        if tick and tick not in ticks:
+            ticks.append(tick)
+    return ",".join(ticks)
 
 
 _ID_LESS = frozenset(

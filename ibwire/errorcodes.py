@@ -27,7 +27,24 @@ from typing import Final
 
 from ._record import dataclass
 
-__all__ = ["CODES", "CodeInfo", "CodeTable", "Severity", "classify", "DEFAULT_TABLE"]
+__all__ = [
+    "CODES",
+    "DEPTH_HALTED",
+    "DEPTH_RESET",
+    "CodeInfo",
+    "CodeTable",
+    "Severity",
+    "classify",
+    "DEFAULT_TABLE",
+]
+
+#: "Market depth data has been HALTED. Please re-subscribe.": the book is over
+#: until it is asked for again (the session clears it and asks again).
+DEPTH_HALTED: Final = 316
+#: "Market depth data has been reset. Please empty deep book contents before
+#: applying any new entries.": TWS sends the whole book again (the session
+#: clears it first).
+DEPTH_RESET: Final = 317
 
 
 class Severity(str, enum.Enum):

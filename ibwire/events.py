@@ -85,6 +85,10 @@ class ConnectionClosed(Event):
 class MalformedMessage(Event):
     """A frame that could not be decoded; the stream goes on with the next frame.
 
+    The session also reports this way a message it decoded but could not apply
+    to a live object (a ticker, an order book): that message is delivered
+    before the event, and :attr:`fields` is empty.
+
     Attributes:
         error: the evidence: message id, field index and name, raw fields.
     """

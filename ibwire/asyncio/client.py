@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from types import TracebackType
 from typing import Final, TypeVar, cast
@@ -186,6 +187,9 @@ class Client(AsyncApi):
         self._loop = loop
         limit = self.connect_timeout if timeout is None else timeout
         session = self._session
+        if self._clock is None:
+            # On the loop's monotonic clock, live objects are stamped in epoch seconds.
+            session.clock_offset = time.time() - loop.time()
         waiter = session.start(self._now(), limit)
         ready: asyncio.Future[None] = loop.create_future()
         waiter.notify = lambda: None if ready.done() else ready.set_result(None)

@@ -117,7 +117,7 @@ class OrderBook:
                     return shot
 
     def clear(self, now: float) -> None:
-        """Empty both sides (TWS error 317: the depth was reset and will be resent)."""
+        """Empty both sides (the session does on errors 317 and 316 and when it re-sends the request)."""
         self._seq += 1
         self.bids = ()
         self.asks = ()

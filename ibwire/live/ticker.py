@@ -15,11 +15,24 @@ Rules:
   into ``bid``, DELAYED_LAST_TIMESTAMP into ``last_timestamp``, ...);
   ``market_data_type`` says which kind is flowing.
 * A bid or ask of -1, or with size 0, means "no quote": price and size become
-  ``None`` (a BID_SIZE or ASK_SIZE of 0 clears its side the same way).  A LAST of
-  -1 with size 0 is cleared too when the close is known (instruments such as
+  ``None`` (a BID_SIZE or ASK_SIZE of 0 clears its side the same way).  On a
+  combo (``sec_type`` BAG), which is quoted at negative prices, a bid or ask of
+  -1 with a size other than 0 is a quote and is kept; -1 without a size still
+  clears.  A LAST of -1 with size 0 is cleared too when the
+  close is known, whichever of the two arrives first (instruments such as
   TICK-NYSE legitimately trade at -1 and have no close).
+* HALTED (and DELAYED_HALTED) is kept as its code (0, 1, 2); -1 ("not
+  available") and values that are no code (NaN, infinities, DBL_MAX) make it
+  ``None``.
+* RT_VOLUME (generic tick 233) updates ``last``, ``last_size``, ``rt_time``,
+  ``rt_volume`` and ``vwap``; RT_TRD_VOLUME (generic tick 375, reportable trades
+  only) is a series of its own: ``rt_trade_time``, ``rt_trade_volume`` and
+  ``rt_trade_vwap``, and never moves ``last``.
+* A tick-by-tick halt marker (a Last of price 0 and size 0 with ``past_limit``)
+  is not a trade: it changes nothing.
 * Unset is ``None``; sizes and volumes are :class:`~decimal.Decimal`.
-* Tick types the ticker has no field for are ignored (``apply`` returns False).
+* Tick types the ticker has no field for are ignored (``apply`` returns False);
+  the session delivers those messages to the wrapper instead.
 
 Threading:
     A ticker is written by one thread only (the one reading the socket) and
@@ -34,6 +47,7 @@ Threading:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from operator import attrgetter
@@ -134,6 +148,20 @@ _PRICE: Final[dict[int, str]] = {
     104: "ask_yield",
     52: "last_yield",
     57: "last_rth_trade",
+    78: "creditman_mark_price",
+    79: "creditman_slow_mark_price",
+    92: "etf_nav_close",
+    93: "etf_nav_prior_close",
+    94: "etf_nav_bid",
+    95: "etf_nav_ask",
+    96: "etf_nav_last",
+    97: "etf_frozen_nav_last",
+    98: "etf_nav_high",
+    99: "etf_nav_low",
+    101: "estimated_ipo_midpoint",
+    102: "final_ipo_last",
+    105: "odd_lot_bid",
+    106: "odd_lot_ask",
 }
 
 #: TickSize tick types of the quote sides and the last trade.  A BID_SIZE or
@@ -152,9 +180,14 @@ _SIZE: Final[dict[int, str]] = {
     34: "auction_volume",
     36: "auction_imbalance",
     61: "regulatory_imbalance",
+    63: "short_term_volume_3_min",
+    64: "short_term_volume_5_min",
+    65: "short_term_volume_10_min",
     86: "futures_open_interest",
     87: "avg_option_volume",
     89: "shortable_shares",
+    107: "odd_lot_bid_size",
+    108: "odd_lot_ask_size",
 }
 
 #: TickGeneric tick type -> field (HALTED is kept as an int code).
@@ -167,19 +200,29 @@ _GENERIC: Final[dict[int, str]] = {
     55: "trade_rate",
     56: "volume_rate",
     58: "rt_hist_volatility",
+    60: "bond_factor_multiplier",
 }
 _HALTED_TICKS: Final = frozenset({49, 90})
 
 #: TickString tick types kept as text.
 _STRING: Final[dict[int, str]] = {
+    25: "option_bid_exchange",
+    26: "option_ask_exchange",
     32: "bid_exchange",
     33: "ask_exchange",
     84: "last_exchange",
+    85: "last_reg_time",
+    109: "odd_lot_bid_exchange",
+    110: "odd_lot_ask_exchange",
     47: "fundamental_ratios",
     59: "dividends",
 }
 _TIMESTAMP_TICKS: Final = frozenset({45, 88})
-_RT_VOLUME_TICKS: Final = frozenset({48, 77})
+_RT_VOLUME: Final = 48
+_RT_TRD_VOLUME: Final = 77
+
+#: The largest double: TWS's "unset" for a number, and no HALTED code.
+_DBL_MAX: Final = sys.float_info.max
 
 #: TickOptionComputation tick type -> greeks field.
 _GREEKS: Final[dict[int, str]] = {
@@ -218,6 +261,9 @@ class TickerSnapshot:
     volume: Decimal | None
     rt_volume: Decimal | None
     vwap: float | None
+    rt_trade_time: int | None
+    rt_trade_volume: Decimal | None
+    rt_trade_vwap: float | None
     open: float | None
     high: float | None
     low: float | None
@@ -247,6 +293,29 @@ class TickerSnapshot:
     ask_yield: float | None
     last_yield: float | None
     last_rth_trade: float | None
+    last_reg_time: str | None
+    creditman_mark_price: float | None
+    creditman_slow_mark_price: float | None
+    short_term_volume_3_min: Decimal | None
+    short_term_volume_5_min: Decimal | None
+    short_term_volume_10_min: Decimal | None
+    etf_nav_close: float | None
+    etf_nav_prior_close: float | None
+    etf_nav_bid: float | None
+    etf_nav_ask: float | None
+    etf_nav_last: float | None
+    etf_frozen_nav_last: float | None
+    etf_nav_high: float | None
+    etf_nav_low: float | None
+    estimated_ipo_midpoint: float | None
+    final_ipo_last: float | None
+    odd_lot_bid: float | None
+    odd_lot_bid_size: Decimal | None
+    odd_lot_bid_exchange: str | None
+    odd_lot_ask: float | None
+    odd_lot_ask_size: Decimal | None
+    odd_lot_ask_exchange: str | None
+    bond_factor_multiplier: float | None
     hist_volatility: float | None
     implied_volatility: float | None
     rt_hist_volatility: float | None
@@ -257,6 +326,8 @@ class TickerSnapshot:
     put_volume: Decimal | None
     futures_open_interest: Decimal | None
     avg_option_volume: Decimal | None
+    option_bid_exchange: str | None
+    option_ask_exchange: str | None
     bid_greeks: Greeks | None
     ask_greeks: Greeks | None
     last_greeks: Greeks | None
@@ -302,8 +373,11 @@ class Ticker:
         volume: the day's volume (VOLUME; for US stocks IB may count it in lots).
         rt_volume: the day's volume from RT_VOLUME (in shares).
         vwap: the day's volume-weighted average price (from RT_VOLUME).
+        rt_trade_time, rt_trade_volume, rt_trade_vwap: the same from
+            RT_TRD_VOLUME (reportable trades only).
         open, high, low, close: the day's (close: the previous day's) prices.
-        halted: 0 not halted, 1 halted, 2 volatility halt (HALTED).
+        halted: 0 not halted, 1 halted, 2 volatility halt (HALTED);
+            ``None`` when TWS reports it as not available (-1).
         bid_exchange, ask_exchange, last_exchange: exchange letters of the
             quotes and the last trade.
         mark_price: IB's mark price.
@@ -311,12 +385,20 @@ class Ticker:
         shortable_shares: shares available to short.
         bid_greeks, ask_greeks, last_greeks, model_greeks: option computations.
         min_tick, bbo_exchange, snapshot_permissions: from ``tickReqParams``.
+        etf_nav_close, etf_nav_prior_close, etf_nav_bid, etf_nav_ask,
+            etf_nav_last, etf_frozen_nav_last, etf_nav_high, etf_nav_low: an
+            ETF's net asset value.
+        odd_lot_bid, odd_lot_bid_size, odd_lot_bid_exchange, odd_lot_ask,
+            odd_lot_ask_size, odd_lot_ask_exchange: the odd-lot quote.
+        short_term_volume_3_min, short_term_volume_5_min,
+            short_term_volume_10_min: short-term volumes (generic tick 595).
+        last_reg_time: LAST_REG_TIME, as the text TWS sent.
 
         The other fields are named after their tick types (``low_52_week``,
         ``avg_volume``, ``hist_volatility``, ``call_open_interest``, ...).
     """
 
-    __slots__ = (*FIELDS, "_seq")
+    __slots__ = (*FIELDS, "_seq", "_combo")
 
     contract: Contract
     time: float | None
@@ -332,6 +414,9 @@ class Ticker:
     volume: Decimal | None
     rt_volume: Decimal | None
     vwap: float | None
+    rt_trade_time: int | None
+    rt_trade_volume: Decimal | None
+    rt_trade_vwap: float | None
     open: float | None
     high: float | None
     low: float | None
@@ -361,6 +446,29 @@ class Ticker:
     ask_yield: float | None
     last_yield: float | None
     last_rth_trade: float | None
+    last_reg_time: str | None
+    creditman_mark_price: float | None
+    creditman_slow_mark_price: float | None
+    short_term_volume_3_min: Decimal | None
+    short_term_volume_5_min: Decimal | None
+    short_term_volume_10_min: Decimal | None
+    etf_nav_close: float | None
+    etf_nav_prior_close: float | None
+    etf_nav_bid: float | None
+    etf_nav_ask: float | None
+    etf_nav_last: float | None
+    etf_frozen_nav_last: float | None
+    etf_nav_high: float | None
+    etf_nav_low: float | None
+    estimated_ipo_midpoint: float | None
+    final_ipo_last: float | None
+    odd_lot_bid: float | None
+    odd_lot_bid_size: Decimal | None
+    odd_lot_bid_exchange: str | None
+    odd_lot_ask: float | None
+    odd_lot_ask_size: Decimal | None
+    odd_lot_ask_exchange: str | None
+    bond_factor_multiplier: float | None
     hist_volatility: float | None
     implied_volatility: float | None
     rt_hist_volatility: float | None
@@ -371,6 +479,8 @@ class Ticker:
     put_volume: Decimal | None
     futures_open_interest: Decimal | None
     avg_option_volume: Decimal | None
+    option_bid_exchange: str | None
+    option_ask_exchange: str | None
     bid_greeks: Greeks | None
     ask_greeks: Greeks | None
     last_greeks: Greeks | None
@@ -381,11 +491,13 @@ class Ticker:
     fundamental_ratios: str | None
     dividends: str | None
     _seq: int
+    _combo: bool
 
     def __init__(self, contract: Contract) -> None:
         for name in FIELDS:
             setattr(self, name, None)
         self.contract = contract
+        self._combo = contract.sec_type == "BAG"
         # Odd while a message's fields are being written (see snapshot()).
         self._seq = 0
 
@@ -457,24 +569,41 @@ class Ticker:
                 return False
             self._seq = seq = self._seq + 1
             setattr(self, name, price)
+            if (
+                name == "close"
+                and price is not None
+                and price > 0.0
+                and self.last == -1.0
+                and self.last_size is not None
+                and not self.last_size
+            ):
+                # The LAST of -1 / size 0 that came before the close: no trade.
+                self.last = self.last_size = None
         else:
             size: Decimal | None = message.size
-            # "not size" is much cheaper than "size == 0" on a Decimal.
+            # "not size" is much cheaper than "size == 0" on a Decimal.  A
+            # combo's -1 with a real size is a quote (a credit).
             if side == 0:
-                if price == -1.0 or (size is not None and not size):
+                if (size is not None and not size) or (
+                    price == -1.0 and (size is None or not self._combo)
+                ):
                     price = size = None
                 self._seq = seq = self._seq + 1
                 self.bid = price
                 self.bid_size = size
             elif side == 1:
-                if price == -1.0 or (size is not None and not size):
+                if (size is not None and not size) or (
+                    price == -1.0 and (size is None or not self._combo)
+                ):
                     price = size = None
                 self._seq = seq = self._seq + 1
                 self.ask = price
                 self.ask_size = size
             else:
-                if price == -1.0 and size is not None and not size and self.close:
-                    price = size = None
+                if price == -1.0 and size is not None and not size:
+                    close = self.close
+                    if close is not None and close > 0.0:
+                        price = size = None
                 self._seq = seq = self._seq + 1
                 self.last = price
                 self.last_size = size
@@ -513,10 +642,11 @@ class Ticker:
 
     def _apply_generic(self, message: TickGeneric, now: float) -> bool:
         tick_type = message.tick_type
-        value: float | int = message.value
+        value: float | int | None = message.value
         if tick_type in _HALTED_TICKS:
             name = "halted"
-            value = int(value)
+            # -1 is "not available"; NaN, infinities and DBL_MAX are no code.
+            value = int(message.value) if 0.0 <= message.value < _DBL_MAX else None
         else:
             found = _GENERIC.get(tick_type)
             if found is None:
@@ -572,7 +702,7 @@ class Ticker:
                 return False
             self._seq = seq = self._seq + 1
             self.last_timestamp = stamp
-        elif tick_type in _RT_VOLUME_TICKS:
+        elif tick_type == _RT_VOLUME or tick_type == _RT_TRD_VOLUME:
             # "price;size;time;totalVolume;vwap;singleTrade"; price and size are
             # empty in an update that only moves the volume.
             parts = value.split(";")
@@ -587,15 +717,25 @@ class Ticker:
             except (ValueError, ArithmeticError):  # ArithmeticError: decimal's InvalidOperation
                 return False
             self._seq = seq = self._seq + 1
-            if price is not None:
-                self.last = price
-                self.last_size = size
-            if rt_stamp is not None:
-                self.rt_time = rt_stamp
-            if volume is not None:
-                self.rt_volume = volume
-            if vwap is not None:
-                self.vwap = vwap
+            if tick_type == _RT_VOLUME:
+                if price is not None:
+                    self.last = price
+                    self.last_size = size
+                if rt_stamp is not None:
+                    self.rt_time = rt_stamp
+                if volume is not None:
+                    self.rt_volume = volume
+                if vwap is not None:
+                    self.vwap = vwap
+            else:
+                # RT_TRD_VOLUME counts reportable trades only: a series of its
+                # own, and its trades are not the ticker's last.
+                if rt_stamp is not None:
+                    self.rt_trade_time = rt_stamp
+                if volume is not None:
+                    self.rt_trade_volume = volume
+                if vwap is not None:
+                    self.rt_trade_vwap = vwap
         else:
             return False
         self.time = now
@@ -605,6 +745,15 @@ class Ticker:
     def _apply_tick_by_tick(self, message: TickByTick, now: float) -> bool:
         tick_type = message.tick_type
         if tick_type in (1, 2):  # Last, AllLast
+            attrib = message.tick_attrib_last
+            if (
+                not message.price
+                and not message.size
+                and attrib is not None
+                and attrib.past_limit
+            ):
+                # The halt marker (price 0, size 0, past limit): not a trade.
+                return False
             self._seq = seq = self._seq + 1
             self.last = message.price
             self.last_size = message.size

@@ -137,6 +137,8 @@ class Client(SyncApi):
 
     def _init_transport(self, clock: Callable[[], float] | None) -> None:
         self._clock = clock if clock is not None else time.monotonic
+        # On the monotonic clock, live objects are stamped in epoch seconds.
+        self._wall_stamps = clock is None
         # _lock guards the session; _send_lock keeps writes in the order they
         # were taken from the session and keeps a close from cutting a write.
         self._lock = threading.RLock()
@@ -174,6 +176,8 @@ class Client(SyncApi):
         limit = self.connect_timeout if timeout is None else timeout
         done = threading.Event()
         with self._lock:
+            if self._wall_stamps:
+                self._session.clock_offset = time.time() - time.monotonic()
             waiter = self._session.start(self._clock(), limit)
             waiter.notify = done.set
         try:

@@ -27,6 +27,7 @@ from ibwire.contracts import Stock
 from ibwire.errors import (
     AccountUpdatesOffError,
     AmbiguousContractError,
+    ApiError,
     ConnectionClosedError,
     ContractNotFoundError,
     ReadOnlyError,
@@ -175,6 +176,8 @@ def test_tickers_are_kept_current(connect: Callable[..., Driver]) -> None:
         assert shot.bid is not None and shot.ask is not None and shot.bid <= shot.ask
         assert shot.midpoint() == pytest.approx((shot.bid + shot.ask) / 2)
         assert shot.time is not None
+        # Epoch seconds, not the client's monotonic clock.
+        assert abs(shot.time - time.time()) < 60 * SCALE
     changed = driver.updated()
     assert changed and changed <= set(tickers)
 
@@ -187,6 +190,27 @@ def test_a_cancelled_ticker_stops_changing(connect: Callable[..., Driver]) -> No
     assert driver.do(lambda c: c.cancel_ticker(aapl)) is True
     assert driver.do(lambda c: c.cancel_ticker(aapl)) is False
     assert ticker not in driver.do(lambda c: c._session.tickers_live())
+
+
+@pytest.mark.parametrize("kind", ["sync", "asyncio"])
+def test_a_refused_ticker_reports_its_error_and_is_asked_for_again(kind: str) -> None:
+    with SimulatedGateway(seed=5, tick_interval=0.02, no_permission=("MSFT",)) as gateway:
+        driver = Driver(kind, gateway.port)
+        try:
+            driver.do(lambda c: c.connect())
+            (msft,) = driver.do(lambda c: c.qualify(Stock("MSFT")))
+            ticker = driver.do(lambda c: c.ticker(msft))
+            driver.until(lambda: driver.client._session.ticker_error(ticker) is not None)
+            error = driver.do(lambda c: c.ticker_error(msft))
+            assert isinstance(error, ApiError) and error.code == 354
+            assert driver.do(lambda c: c.ticker_error(ticker)) is error
+            driver.do(lambda c: c.req_market_data_type(3))
+            assert driver.do(lambda c: c.ticker(msft)) is ticker
+            assert driver.do(lambda c: c.ticker_error(ticker)) is None
+            driver.until(lambda: _quoted(ticker))
+            assert ticker.market_data_type == 3
+        finally:
+            driver.close()
 
 
 # ---------------------------------------------------------------------- trades
@@ -325,6 +349,8 @@ def test_the_order_book_is_sorted(connect: Callable[..., Driver]) -> None:
     asks = [level.price for level in shot.asks]
     assert bids == sorted(bids, reverse=True) and asks == sorted(asks)
     assert bids[0] < asks[0] and len(bids) <= 5
+    assert shot.time is not None and abs(shot.time - time.time()) < 60 * SCALE
+    assert driver.do(lambda c: c.order_book_error(book)) is None
     assert driver.do(lambda c: c.cancel_order_book(book)) is True
 
 

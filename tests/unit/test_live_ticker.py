@@ -18,6 +18,7 @@ from ibwire.live.ticker import FIELDS
 from ibwire.messages import (
     Contract,
     MarketDataType,
+    TickAttribLast,
     TickByTick,
     TickEfp,
     TickGeneric,
@@ -196,9 +197,111 @@ def test_rt_volume() -> None:
 def test_rt_volume_without_a_trade() -> None:
     ticker = Ticker(AAPL)
     ticker.apply(price(4, 10.0, 1), 1.0)
-    ticker.apply(TickString(req_id=1, tick_type=77, value=";;1348075471534;70000;701.5;false"), 2.0)
+    ticker.apply(TickString(req_id=1, tick_type=48, value=";;1348075471534;70000;701.5;false"), 2.0)
     assert ticker.last == 10.0
     assert ticker.rt_volume == Decimal(70000)
+
+
+def test_rt_trd_volume_is_a_series_of_its_own() -> None:
+    ticker = Ticker(AAPL)
+    seq = [
+        (48, "701.28;100;1348075471534;67854;701.46918464;true"),
+        (77, "701.30;5;1348075471540;67000;701.40;true"),
+        (48, ";;1348075471600;67954;701.46;false"),
+        (77, ";;1348075471600;67050;701.41;false"),
+    ]
+    for tick_type, value in seq:
+        assert ticker.apply(TickString(req_id=1, tick_type=tick_type, value=value), 1.0)
+    assert (ticker.rt_volume, ticker.vwap, ticker.rt_time) == (
+        Decimal(67954), 701.46, 1348075471600,
+    )
+    assert (ticker.rt_trade_volume, ticker.rt_trade_vwap, ticker.rt_trade_time) == (
+        Decimal(67050), 701.41, 1348075471600,
+    )
+    assert (ticker.last, ticker.last_size) == (701.28, Decimal(100))
+
+
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf"), -float("inf"), 1.7976931348623157e308])
+@pytest.mark.parametrize("tick_type", [49, 90])
+def test_halted_not_available_or_not_a_code_is_none(tick_type: int, value: float) -> None:
+    ticker = Ticker(AAPL)
+    ticker.apply(TickGeneric(req_id=1, tick_type=tick_type, value=1.0), 1.0)
+    assert ticker.halted == 1
+    assert ticker.apply(TickGeneric(req_id=1, tick_type=tick_type, value=value), 2.0)
+    assert ticker.halted is None
+    assert ticker._seq % 2 == 0
+    ticker.apply(TickGeneric(req_id=1, tick_type=tick_type, value=0.0), 3.0)
+    assert ticker.halted == 0
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "value"),
+    [
+        (price(78, 10.5), "creditman_mark_price", 10.5),
+        (price(79, 10.4), "creditman_slow_mark_price", 10.4),
+        (price(92, 1.0), "etf_nav_close", 1.0),
+        (price(93, 2.0), "etf_nav_prior_close", 2.0),
+        (price(94, 3.0), "etf_nav_bid", 3.0),
+        (price(95, 4.0), "etf_nav_ask", 4.0),
+        (price(96, 5.0), "etf_nav_last", 5.0),
+        (price(97, 6.0), "etf_frozen_nav_last", 6.0),
+        (price(98, 7.0), "etf_nav_high", 7.0),
+        (price(99, 8.0), "etf_nav_low", 8.0),
+        (price(101, 9.0), "estimated_ipo_midpoint", 9.0),
+        (price(102, 9.5), "final_ipo_last", 9.5),
+        (price(105, 10.1), "odd_lot_bid", 10.1),
+        (price(106, 10.2), "odd_lot_ask", 10.2),
+        (size(63, 1200), "short_term_volume_3_min", Decimal(1200)),
+        (size(64, 3400), "short_term_volume_5_min", Decimal(3400)),
+        (size(65, 5600), "short_term_volume_10_min", Decimal(5600)),
+        (size(107, 12), "odd_lot_bid_size", Decimal(12)),
+        (size(108, 13), "odd_lot_ask_size", Decimal(13)),
+        (TickGeneric(req_id=1, tick_type=60, value=0.75), "bond_factor_multiplier", 0.75),
+        (TickString(req_id=1, tick_type=25, value="CBOE"), "option_bid_exchange", "CBOE"),
+        (TickString(req_id=1, tick_type=26, value="ISE"), "option_ask_exchange", "ISE"),
+        (TickString(req_id=1, tick_type=85, value="1718035200"), "last_reg_time", "1718035200"),
+        (TickString(req_id=1, tick_type=109, value="P"), "odd_lot_bid_exchange", "P"),
+        (TickString(req_id=1, tick_type=110, value="Q"), "odd_lot_ask_exchange", "Q"),
+    ],
+)
+def test_more_tick_types_have_fields(message: object, field: str, value: object) -> None:
+    ticker = Ticker(AAPL)
+    assert ticker.apply(message, 1.0)
+    assert getattr(ticker, field) == value
+    assert getattr(ticker.snapshot(), field) == value
+
+
+def test_a_last_of_minus_one_is_cleared_whichever_comes_first_it_or_the_close() -> None:
+    last_first = Ticker(AAPL)
+    for message in (price(4, -1.0, 0), price(9, 25.4, 0)):
+        last_first.apply(message, 1.0)
+    close_first = Ticker(AAPL)
+    for message in (price(9, 25.4, 0), price(4, -1.0, 0)):
+        close_first.apply(message, 1.0)
+    for ticker in (last_first, close_first):
+        assert (ticker.last, ticker.last_size, ticker.close) == (None, None, 25.4)
+        assert ticker.market_price() is None
+    # With no close (TICK-NYSE), -1 is a value.
+    index = Ticker(AAPL)
+    index.apply(price(4, -1.0, 0), 1.0)
+    index.apply(price(9, 0.0, 0), 1.0)
+    assert index.last == -1.0
+
+
+def test_a_combo_quote_of_minus_one_with_a_size_is_a_quote() -> None:
+    combo = Ticker(Contract(symbol="SPX", sec_type="BAG", exchange="SMART", currency="USD"))
+    combo.apply(price(1, -1.05, 10), 1.0)
+    combo.apply(price(2, -0.95, 10), 1.0)
+    combo.apply(price(1, -1.0, 25), 2.0)
+    assert (combo.bid, combo.bid_size) == (-1.0, Decimal(25))
+    assert combo.midpoint() == -0.975
+    combo.apply(price(1, -1.0, 0), 3.0)
+    assert combo.bid is None and combo.bid_size is None
+    combo.apply(price(2, -1.0), 3.0)
+    assert combo.ask is None
+    stock = Ticker(AAPL)
+    stock.apply(price(1, -1.0, 25), 1.0)
+    assert stock.bid is None
 
 
 @pytest.mark.parametrize("value", ["garbage", "1;2;3", "x;1;2;3;4;true", "1;y;2;3;4;true"])
@@ -248,6 +351,18 @@ def test_tick_by_tick() -> None:
         9.9, 10.1, Decimal(1), Decimal(2),
     )
     assert not ticker.apply(TickByTick(req_id=1, tick_type=4, time=1, mid_point=10.0), 3.0)
+
+
+@pytest.mark.parametrize("tick_type", [1, 2])
+def test_the_tick_by_tick_halt_marker_is_not_a_trade(tick_type: int) -> None:
+    ticker = Ticker(AAPL)
+    ticker.apply(TickByTick(req_id=1, tick_type=tick_type, time=1718035200, price=187.5,
+                            size=Decimal(100), exchange="NASDAQ"), 1.0)
+    halt = TickByTick(req_id=1, tick_type=tick_type, time=1718035260, price=0.0, size=Decimal(0),
+                      tick_attrib_last=TickAttribLast(past_limit=True))
+    assert not ticker.apply(halt, 2.0)
+    assert (ticker.last, ticker.last_size, ticker.last_timestamp) == (187.5, Decimal(100), 1718035200)
+    assert ticker.market_price() == 187.5
 
 
 @pytest.mark.parametrize(

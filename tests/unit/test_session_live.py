@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from ibwire.live import Ticker
+from ibwire.errors import ApiError
+from ibwire.events import MalformedMessage
+from ibwire.live import OrderBook, Ticker
 from ibwire.messages import (
     BarData,
+    CancelMktData,
+    CancelMktDepth,
     CancelOrder,
+    Contract,
+    ErrMsg,
     HistoricalData,
     HistoricalDataEnd,
     MarketDataType,
+    MarketDepth,
     Message,
     OpenOrder,
     OpenOrderEnd,
@@ -23,6 +31,7 @@ from ibwire.messages import (
     ReqAccountUpdatesMulti,
     ReqHistoricalData,
     ReqMktData,
+    ReqMktDepth,
     ReqOpenOrders,
     ReqPnl,
     ReqPositions,
@@ -33,7 +42,7 @@ from ibwire.messages import (
 )
 from ibwire.pacing import Pacer
 
-from .session_rig import AAPL, MSFT, Rig
+from .session_rig import AAPL, MSFT, POLICY, Rig, reconnect
 
 BAR = BarData(date="1710168000", open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
 
@@ -184,15 +193,59 @@ def test_ticks_reach_their_ticker_in_either_wire_form(version: int) -> None:
     assert not rig.events(Message)
 
 
-def test_ticks_of_no_ticker_are_delivered_and_ignored_tick_types_are_not() -> None:
-    rig = Rig()
+@pytest.mark.parametrize("pacing", [None, "watching"])
+def test_ticks_of_no_ticker_and_tick_types_a_ticker_keeps_nothing_of_are_delivered(
+    pacing: str | None,
+) -> None:
+    # With a pacer watching TickPrice the ticks take the handler's path, else the fast path.
+    rig = Rig() if pacing is None else Rig(pacing=_WatchingTicks())
     aapl, _, ids = _two_tickers(rig)
     stranger = TickPrice(req_id=999, tick_type=1, price=1.0, size=Decimal(1))
-    ignored = TickPrice(req_id=ids[0], tick_type=31, price=1.0)  # no field for it
-    rig.deliver(stranger, ignored)
-    assert rig.events(TickPrice) == [stranger]
+    unkept = TickPrice(req_id=ids[0], tick_type=31, price=1.0)  # no field for it
+    malformed = TickString(req_id=ids[0], tick_type=48, value="garbage")
+    rig.deliver(stranger, unkept, malformed)
+    assert rig.events(TickPrice) == [stranger, unkept]
+    assert rig.events(TickString) == [malformed]
     assert rig.session.take_updated_tickers() == set()
     assert aapl.time is None
+
+
+def test_a_tick_a_ticker_cannot_take_is_delivered_and_reported_and_the_read_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = Rig(version=176)
+    aapl, msft, ids = _two_tickers(rig)
+
+    def broken(self: Ticker, message: TickSize, now: float) -> bool:
+        raise ValueError("cannot take it")
+
+    feeds = rig.session._ticker_feeds
+    monkeypatch.setitem(feeds, TickSize, broken)
+    bad = TickSize(req_id=ids[0], tick_type=8, size=Decimal(5))
+    rig.deliver(
+        TickPrice(req_id=ids[0], tick_type=1, price=10.0, size=Decimal(100)),
+        bad,
+        TickPrice(req_id=ids[1], tick_type=2, price=20.0, size=Decimal(100)),
+    )
+    assert aapl.bid == 10.0 and msft.ask == 20.0
+    assert rig.session.is_ready
+    assert rig.events(TickSize) == [bad]
+    (report,) = rig.events(MalformedMessage)
+    assert isinstance(report, MalformedMessage)
+    assert report.msg_id == bad.MSG_ID and "TickSize" in str(report.error)
+    assert isinstance(report.error.__cause__, ValueError)
+    assert rig.dispatched.index(bad) < rig.dispatched.index(report)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-1", "1.7976931348623157E308"])
+def test_a_halted_tick_that_is_no_code_leaves_the_connection_up(value: str) -> None:
+    rig = Rig(version=176)
+    aapl, msft, ids = _two_tickers(rig)
+    rig.deliver_raw(b"45\x006\x00%d\x0049\x00%s\x00" % (ids[0], value.encode()))
+    rig.deliver(TickPrice(req_id=ids[0], tick_type=2, price=100.5, size=Decimal(5)))
+    assert rig.session.is_ready
+    assert aapl.halted is None and aapl.ask == 100.5
+    assert not rig.events(MalformedMessage)
 
 
 def test_a_read_counts_one_live_change_however_many_ticks_it_holds() -> None:
@@ -237,3 +290,157 @@ def test_a_tick_class_the_pacer_watches_still_reaches_the_pacer_and_the_ticker()
     assert aapl.bid == 10.0 and msft.volume == Decimal(5)
     assert rig.session.take_updated_tickers() == {aapl, msft}
     assert not rig.events(Message)
+
+
+def _book(rig: Rig) -> tuple[OrderBook, int]:
+    book = rig.session.order_book(AAPL, rig.now, rows=5)
+    rig.flush()
+    (request,) = [m for m in rig.take() if isinstance(m, ReqMktDepth)]
+    return book, request.req_id
+
+
+def _level(req_id: int, position: int, side: int, price: float) -> MarketDepth:
+    return MarketDepth(
+        req_id=req_id, position=position, operation=0, side=side, price=price, size=Decimal(1)
+    )
+
+
+def _rows(book: OrderBook) -> tuple[list[float], list[float]]:
+    return [level.price for level in book.bids], [level.price for level in book.asks]
+
+
+def test_a_depth_reset_empties_the_book_before_tws_sends_it_again() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    book, req_id = _book(rig)
+    rig.deliver(_level(req_id, 0, 1, 100.0), _level(req_id, 1, 1, 99.9), _level(req_id, 0, 0, 100.2))
+    reset = ErrMsg(req_id=req_id, error_code=317, error_string="Market depth data has been reset.")
+    rig.deliver(reset, _level(req_id, 0, 1, 100.1), _level(req_id, 1, 1, 100.0))
+    assert _rows(book) == ([100.1, 100.0], [])
+    assert reset in rig.events(ErrMsg)
+    assert rig.session.live_subscriptions and not rig.take()
+
+
+def test_a_depth_halt_empties_the_book_and_asks_for_it_again() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    book, req_id = _book(rig)
+    rig.deliver(_level(req_id, 0, 1, 100.0), _level(req_id, 0, 0, 100.2))
+    rig.deliver(ErrMsg(req_id=req_id, error_code=316, error_string="Market depth data has been HALTED."))
+    assert _rows(book) == ([], [])
+    sent = rig.take()
+    assert [type(m) for m in sent] == [CancelMktDepth, ReqMktDepth]
+    assert sent[1].req_id == req_id  # type: ignore[attr-defined]
+    rig.deliver(_level(req_id, 0, 1, 99.0))
+    assert _rows(book) == ([99.0], [])
+
+
+@pytest.mark.parametrize("how", ["reconnect", "1101"])
+def test_a_book_asked_for_again_starts_empty(how: str) -> None:
+    rig = Rig(version=176, reconnect=POLICY)
+    rig.ready()
+    book, req_id = _book(rig)
+    rig.deliver(
+        _level(req_id, 0, 1, 100.0), _level(req_id, 1, 1, 99.9),
+        _level(req_id, 0, 0, 100.2), _level(req_id, 1, 0, 100.3),
+    )
+    if how == "reconnect":
+        rig.drop()
+        reconnect(rig)
+    else:
+        rig.deliver(ErrMsg(req_id=-1, error_code=1101, error_string="restored- data lost."))
+    assert [m for m in rig.take() if isinstance(m, ReqMktDepth)]
+    assert _rows(book) == ([], [])
+    rig.deliver(_level(req_id, 0, 1, 99.5), _level(req_id, 0, 0, 99.6))
+    assert _rows(book) == ([99.5], [99.6])
+
+
+def test_the_error_that_ended_a_book_is_kept() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    book, req_id = _book(rig)
+    assert rig.session.order_book_error(book) is None
+    rig.deliver(ErrMsg(req_id=req_id, error_code=309, error_string="Max number (3) of market depth requests"))
+    error = rig.session.order_book_error(book)
+    assert isinstance(error, ApiError) and error.code == 309
+    assert rig.session.cancel_order_book(book, rig.now) is False
+    assert rig.session.order_book_error(book) is None
+    live, _ = _book(rig)
+    assert rig.session.cancel_order_book(live, rig.now) is True
+
+
+@pytest.mark.parametrize("code", [354, 10168, 200])
+def test_a_ticker_whose_request_failed_is_asked_for_again(code: int) -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    first = rig.session.ticker(AAPL, rig.now)
+    rig.flush()
+    (request,) = [m for m in rig.take() if isinstance(m, ReqMktData)]
+    rig.deliver(ErrMsg(req_id=request.req_id, error_code=code, error_string="not subscribed"))
+    error = rig.session.ticker_error(first)
+    assert isinstance(error, ApiError) and error.code == code
+    assert rig.session.ticker_error(AAPL) is error
+    again = rig.session.ticker(AAPL, rig.now)
+    rig.flush()
+    (resent,) = [m for m in rig.take() if isinstance(m, ReqMktData)]
+    assert again is first and resent.req_id != request.req_id
+    assert rig.session.ticker_error(first) is None
+    rig.deliver(TickPrice(req_id=resent.req_id, tick_type=1, price=10.0, size=Decimal(1)))
+    assert first.bid == 10.0
+    # Live again: nothing more is sent.
+    assert rig.session.ticker(AAPL, rig.now) is first
+    rig.flush()
+    assert not rig.take()
+
+
+def test_tickers_are_known_by_id_security_type_and_exchange() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    smart = Contract(con_id=265598, symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+    island = replace(smart, exchange="ISLAND")
+    front = Contract(con_id=495512563, symbol="ES", sec_type="FUT", exchange="CME", currency="USD")
+    continuous = replace(front, sec_type="CONTFUT")
+    tickers = [rig.session.ticker(c, rig.now) for c in (smart, island, front, continuous)]
+    assert len({id(t) for t in tickers}) == 4
+    assert [t.contract.exchange for t in tickers[:2]] == ["SMART", "ISLAND"]
+    assert rig.session.ticker(replace(smart, primary_exchange="NASDAQ"), rig.now) is tickers[0]
+    rig.flush()
+    sent = [(m.contract.sec_type, m.contract.exchange) for m in rig.take() if isinstance(m, ReqMktData)]
+    assert sent == [("STK", "SMART"), ("STK", "ISLAND"), ("FUT", "CME"), ("CONTFUT", "CME")]
+    assert rig.session.cancel_ticker(island, rig.now)
+    assert rig.session.tickers_live() == [tickers[0], tickers[2], tickers[3]]
+
+
+def test_more_generic_ticks_ask_for_the_ticker_again_with_both_lists() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    option = Contract(con_id=123, symbol="AAPL", sec_type="OPT", exchange="SMART", currency="USD")
+    first = rig.session.ticker(option, rig.now, generic_tick_list="100,101")
+    rig.flush()
+    (request,) = rig.take()
+    assert isinstance(request, ReqMktData) and request.generic_tick_list == "100,101"
+    assert rig.session.ticker(option, rig.now, generic_tick_list="101, 100") is first
+    assert rig.session.ticker(option, rig.now) is first
+    rig.flush()
+    assert not rig.take()
+    assert rig.session.ticker(option, rig.now, generic_tick_list="101,106") is first
+    rig.flush()
+    cancel, again = rig.take()
+    assert isinstance(cancel, CancelMktData) and cancel.req_id == request.req_id
+    assert isinstance(again, ReqMktData) and again.generic_tick_list == "100,101,106"
+    rig.deliver(TickPrice(req_id=again.req_id, tick_type=1, price=3.0, size=Decimal(1)))
+    assert first.bid == 3.0
+
+
+def test_live_objects_are_stamped_with_now_plus_the_clock_offset() -> None:
+    rig = Rig(version=176)
+    aapl, msft, ids = _two_tickers(rig)
+    book, book_id = _book(rig)
+    rig.session.clock_offset = 1_700_000_000.0
+    rig.deliver(TickPrice(req_id=ids[0], tick_type=1, price=10.0, size=Decimal(1)))
+    rig.deliver(_level(book_id, 0, 1, 100.0))
+    assert aapl.time == rig.now + 1_700_000_000.0
+    assert book.time == rig.now + 1_700_000_000.0
+    rig.session.clock_offset = 0.0
+    rig.deliver(TickSize(req_id=ids[1], tick_type=8, size=Decimal(5)))
+    assert msft.time == rig.now
