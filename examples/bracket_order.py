@@ -83,13 +83,14 @@ def main(argv: list[str] | None = None) -> int:
             take_profit_price=round(ask + step, 2), stop_loss_price=round(bid - step, 2),
             order_ref="example-bracket",
         )
-        names = {bracket.parent.order_id: "entry", bracket.take_profit.order_id: "take-profit",
-                 bracket.stop_loss.order_id: "stop-loss"}
-        for order in bracket:
+        trades = client.place_bracket(contract, bracket)
+        names = {trade.order_id: name
+                 for trade, name in zip(trades, ("entry", "take-profit", "stop-loss"), strict=True)}
+        for trade in trades:
+            order = trade.order
             price = order.lmt_price if order.order_type == "LMT" else order.aux_price
             print(f"#{order.order_id} {names[order.order_id]:<11} {order.action} "
                   f"{order.total_quantity} {order.order_type} {price}")
-        client.place_bracket(contract, bracket)
 
         status: dict[int, str] = {}
         deadline = time.monotonic() + args.duration

@@ -858,6 +858,8 @@ class SyncApi(FrontEnd):
             The trade, updated in place through its fills and commissions.
 
         Raises:
+            ValueError: the order is part of a bracket (``parent_id`` set or
+                ``transmit=False``): place brackets with :meth:`place_bracket`.
             ReadOnlyError: the client is read-only (nothing is sent).
             ConnectionClosedError: not connected.
         """

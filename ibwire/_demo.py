@@ -227,15 +227,15 @@ def _tour(
                 f"commission {margin.commission_and_fees}")
         bracket = client.bracket_order("BUY", 10, entry, take_profit, stop_loss,
                                        order_ref=_ORDER_REF, tif="DAY")
-        names = {
-            bracket.parent.order_id: "entry      ",
-            bracket.take_profit.order_id: "take-profit",
-            bracket.stop_loss.order_id: "stop-loss  ",
-        }
         say.say(f"entry LMT {entry:.2f}, take-profit LMT {take_profit:.2f}, "
                 f"stop-loss STP {stop_loss:.2f}")
-        client.place_bracket(contract, bracket)
-        _follow(say, events, names, bracket.parent.order_id, bracket_seconds)
+        parent, profit, stop = client.place_bracket(contract, bracket)
+        names = {
+            parent.order_id: "entry      ",
+            profit.order_id: "take-profit",
+            stop.order_id: "stop-loss  ",
+        }
+        _follow(say, events, names, parent.order_id, bracket_seconds)
         live = [t for t in client.tracked_orders if t.order.order_ref == _ORDER_REF]
         if live:
             say.say("neither exit triggered yet: cancel the rest by criteria and close at market")

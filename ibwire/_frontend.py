@@ -19,7 +19,8 @@ from ._session import Bracket, ReconnectPolicy, Session
 from ._session_buffer import DEFAULT_SUBSCRIPTION_BUFFER
 from .dispatch import CallbackErrorHook, Dispatcher
 from .errorcodes import CodeTable
-from .messages import Contract, Message, PlaceOrder
+from .live import Trade
+from .messages import Contract, Message
 from .pacing import Pacer, PacingConfig
 from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
 from .wrapper import Wrapper
@@ -238,9 +239,14 @@ class FrontEnd(RequestMethods):
     ) -> list[int]:
         """Cancel this client's open orders matching every given criterion.
 
-        Only orders of this client id are touched (those it placed and those
+        Only orders of this client id are touched: those it placed and those
         found at connect; right after connect, the orders TWS lists next are
-        matched too) unless ``scope="all"``, which needs client id 0.
+        matched too (not orders placed after this call).  An order id means an
+        order only within the client id that placed it, so no client cancels
+        another's orders by criteria: with ``scope="all"`` (client id 0 only)
+        a matching order of another client or of TWS raises
+        :class:`~ibwire.errors.ForeignOrderError` and nothing is sent; see
+        :meth:`global_cancel`.
 
         Args:
             symbol: the contract's symbol.
@@ -248,8 +254,9 @@ class FrontEnd(RequestMethods):
             account: the order's account.
             sec_type: the contract's security type.
             action: ``BUY`` or ``SELL``.
-            scope: ``"client"`` (this client id's orders) or ``"all"`` (every
-                order, client id 0 only).
+            scope: ``"client"`` (this client id's orders, others skipped) or
+                ``"all"`` (raise when another client's order matches; client
+                id 0 only).
 
         Returns:
             The ids of the orders a cancel was sent for.
@@ -257,6 +264,8 @@ class FrontEnd(RequestMethods):
         Raises:
             ValueError: no criterion given (see :meth:`global_cancel`), or
                 ``scope="all"`` on a client id other than 0.
+            ForeignOrderError: ``scope="all"`` and an order of another client
+                (or one placed in TWS) matches.
             ReadOnlyError: the client is read-only.
         """
         return self._session_call(
@@ -288,10 +297,11 @@ class FrontEnd(RequestMethods):
         stop_loss_price: float,
         **fields: object,
     ) -> Bracket:
-        """Build a bracket (entry, take-profit, stop-loss) with fresh order ids.
+        """Build a bracket (entry, take-profit, stop-loss) to place with :meth:`place_bracket`.
 
         Only the stop-loss has ``transmit=True``, so nothing executes before the
-        whole bracket is placed; place it with :meth:`place_bracket`.
+        whole bracket is placed.  No order id is allocated here:
+        :meth:`place_bracket` numbers the three when it sends them.
 
         Args:
             action: ``BUY`` or ``SELL`` for the entry.
@@ -303,7 +313,7 @@ class FrontEnd(RequestMethods):
 
         Returns:
             The three orders (an :class:`ibwire.orders.Bracket`, built by
-            :func:`ibwire.orders.bracket` and numbered from three fresh ids).
+            :func:`ibwire.orders.bracket`).
 
         Raises:
             ValueError: a bad action or quantity, or prices on the wrong side of
@@ -316,21 +326,25 @@ class FrontEnd(RequestMethods):
             )
         )
 
-    def place_bracket(self, contract: Contract, bracket: Bracket) -> tuple[int, int, int]:
-        """Place a bracket's three orders, parent first.
+    def place_bracket(self, contract: Contract, bracket: Bracket) -> tuple[Trade, Trade, Trade]:
+        """Place a bracket's three orders, parent first, and follow them as trades.
+
+        Three consecutive order ids are allocated and the three orders sent in
+        one step, so no other order id reaches TWS between them (TWS refuses a
+        bracket whose ids are not above every id it has seen, error 103).  The
+        children's ``parent_id`` is the new parent id; the ids the bracket
+        carries are not used.
 
         Args:
             contract: the contract of all three.
-            bracket: from :meth:`bracket_order`.
+            bracket: from :meth:`bracket_order` or :func:`ibwire.orders.bracket`.
 
         Returns:
-            The three order ids.
+            The three trades (parent, take-profit, stop-loss), in
+            :meth:`~ibwire.sync.Client.trades` from now on.
 
         Raises:
             ReadOnlyError: the client is read-only (nothing is sent).
+            ConnectionClosedError: not connected.
         """
-        for order in bracket:
-            self._session.check_allowed(PlaceOrder(order_id=0, contract=contract, order=order))
-        for order in bracket:
-            self.place_order(contract, order, order_id=order.order_id)
-        return (bracket.parent.order_id, bracket.take_profit.order_id, bracket.stop_loss.order_id)
+        return self._session_call(lambda now: self._session.place_bracket(contract, bracket, now))

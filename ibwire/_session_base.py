@@ -408,7 +408,7 @@ class SessionBase:
         """Report orders TWS never acknowledged when no reconnect follows (orders)."""
         raise NotImplementedError
 
-    def _drop_pacer_queue(self, reason: str) -> None:
+    def _drop_pacer_queue(self, reason: str, now: float) -> None:
         """Report what the pacer held at a drop (orders)."""
         raise NotImplementedError
 

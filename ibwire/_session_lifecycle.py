@@ -218,7 +218,7 @@ class LifecyclePart(SessionBase):
         if had_socket:
             self._emit_closed()
         self._phase = Phase.CLOSED
-        self._drop_pacer_queue("the client disconnected")
+        self._drop_pacer_queue("the client disconnected", now)
         self._reconcile = None
         error = ConnectionClosedError("the client disconnected")
         self._fail_all(error)
@@ -399,7 +399,7 @@ class LifecyclePart(SessionBase):
             self._ask(Close())
         self._connect_deadline = None
         self._probe_sent = None
-        self._drop_pacer_queue(reason)
+        self._drop_pacer_queue(reason, now)
         self._reconcile = None
         waiter = self._ready_waiter
         if waiter is not None and not self._ever_ready:

@@ -39,8 +39,9 @@ from ._session_calls import CallsPart
 from ._session_orders import OrdersPart, order_matches
 from ._session_routes import _cancel_for
 from ._session_streams import StreamsPart
-from ._session_types import Pending, Phase
+from ._session_types import NOT_SENT_CODE, UNKNOWN_ORDER_CODE, Pending, Phase
 from .errorcodes import DEPTH_HALTED, DEPTH_RESET
+from .errors import ForeignOrderError
 from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, Ticker, Trade
 from .live.ticker import APPLIERS
@@ -52,6 +53,7 @@ from .messages import (
     BarData,
     CancelOrder,
     CommissionAndFeesReport,
+    CompletedOrder,
     Contract,
     ErrMsg,
     ExecutionData,
@@ -85,6 +87,7 @@ from .messages import (
     TickSize,
     TickString,
 )
+from .orders import Bracket, with_changes
 
 _TICKS = (
     TickPrice,
@@ -96,7 +99,14 @@ _TICKS = (
     TickReqParams,
 )
 _DEPTH = (MarketDepth, MarketDepthL2)
-_ORDER_MESSAGES = (OpenOrder, OrderStatus, ExecutionData, CommissionAndFeesReport, ErrMsg)
+_ORDER_MESSAGES = (
+    OpenOrder,
+    OrderStatus,
+    CompletedOrder,
+    ExecutionData,
+    CommissionAndFeesReport,
+    ErrMsg,
+)
 _ACCOUNT = (
     PortfolioValue,
     AcctValue,
@@ -168,9 +178,10 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         }
         self._account_req_ids: list[int] = []
         # Open orders asked for at connect: until their end arrives, a cancel by
-        # criteria is applied again to what arrives.
+        # criteria is applied again to what arrives, except to the orders placed
+        # after the call (the set of their ids, kept per call).
         self._open_orders_known = True
-        self._deferred_cancels: list[tuple[dict[str, str | None], str]] = []
+        self._deferred_cancels: list[tuple[dict[str, str | None], str, set[int]]] = []
         self._bars_in_flight: dict[ReqHistoricalData, Pending[list[BarData]]] = {}
 
     # ------------------------------------------------------------------ the incoming side
@@ -241,9 +252,31 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             self.live_changes += 1
         deferred, self._deferred_cancels = self._deferred_cancels, []
         if self._phase is Phase.READY:
-            for criteria, scope in deferred:
-                self._cancel_trades(now, criteria, scope, set())
+            for criteria, scope, placed_after in deferred:
+                self._cancel_trades(now, criteria, placed_after)
+                if scope == "all":
+                    for trade in self._foreign_matches(criteria):
+                        self._out.append(ErrMsg(
+                            req_id=-1,
+                            error_code=NOT_SENT_CODE,
+                            error_string=(
+                                f"cancel_orders(scope='all') was not sent for {_name(trade)}: "
+                                "a client cancels only its own orders by order id "
+                                "(global_cancel() cancels every order)"
+                            ),
+                        ))
         return True
+
+    def _order_executed(self, order_id: int, now: float) -> None:
+        trade = self.blotter.trade(order_id)
+        if trade is not None and trade.executed_in_full(now):
+            self.live_changes += 1
+
+    def _order_ended(self, message: ErrMsg, now: float) -> None:
+        super()._order_ended(message, now)
+        certain = message.error_code == UNKNOWN_ORDER_CODE
+        if self.blotter.end(message, now, certain=certain) is not None:
+            self.live_changes += 1
 
     def _on_account(self, message: Any, now: float) -> bool:
         # Id-less account messages are also the answer of helpers and user
@@ -537,10 +570,22 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     def place(self, contract: Contract, order: Order, now: float) -> Trade:
         """Place ``order`` under a new order id and return its trade.
 
+        The order's own ``order_id`` is not used.  An order of a bracket
+        (``parent_id`` set, or ``transmit=False``) is refused: its links name
+        order ids this call does not give; place the three with
+        :meth:`place_bracket`.
+
         Raises:
+            ValueError: ``parent_id`` is set or ``transmit`` is false.
             ReadOnlyError: the client is read-only (nothing is sent).
             ConnectionClosedError: not connected.
         """
+        if order.parent_id or not order.transmit:
+            raise ValueError(
+                "place() sends a stand-alone order under a new order id; an order with "
+                f"parent_id={order.parent_id} or transmit={order.transmit} is part of a "
+                "bracket: place all three with place_bracket()"
+            )
         placed: list[Order] = []
 
         def build(order_id: int) -> Message:
@@ -548,19 +593,67 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             placed.append(with_id)
             return PlaceOrder(order_id=order_id, contract=contract, order=with_id)
 
-        self.submit_new_order(build, now)
+        order_id = self.submit_new_order(build, now)
+        self._placed_after_cancels(order_id)
         trade = self.blotter.add(contract, placed[-1], now)
         self.live_changes += 1
         return trade
 
+    def place_bracket(
+        self, contract: Contract, bracket: Bracket, now: float
+    ) -> tuple[Trade, Trade, Trade]:
+        """Place a bracket's three orders under three new consecutive order ids.
+
+        The ids are allocated and the three orders written in one step, parent
+        first, so no other order id reaches TWS between them; the children's
+        ``parent_id`` is the new parent id (the bracket's own ids are not used).
+
+        Returns:
+            The three trades: parent, take-profit, stop-loss.
+
+        Raises:
+            ReadOnlyError: the client is read-only (nothing is sent).
+            ConnectionClosedError: not connected.
+        """
+        numbered = self.submit_new_bracket(contract, bracket, now)
+        trades = []
+        for order in numbered:
+            self._placed_after_cancels(order.order_id)
+            trades.append(self.blotter.add(contract, order, now))
+        self.live_changes += 1
+        return trades[0], trades[1], trades[2]
+
+    def _placed_after_cancels(self, order_id: int) -> None:
+        for _criteria, _scope, placed_after in self._deferred_cancels:
+            placed_after.add(order_id)
+
+    def _check_own(self, trade: Trade, what: str) -> None:
+        """Raise unless ``trade`` is an order of this client, known by its order id."""
+        if trade.client_id == self.client_id and trade.order_id > 0:
+            return
+        raise ForeignOrderError(
+            f"cannot {what} {_name(trade)}: a client changes only its own orders, by "
+            f"their order ids (this client is {self.client_id})",
+            trade.client_id,
+            trade.order_id,
+            trade.perm_id,
+        )
+
     def modify(self, trade: Trade, changes: dict[str, object], now: float) -> None:
         """Send ``trade``'s order again with ``changes`` (same order id).
 
+        The changes are checked as the order builders check their arguments
+        (:func:`ibwire.orders.with_changes`).
+
         Raises:
-            TypeError: an unknown order field.
+            ForeignOrderError: the trade is not an order of this client.
+            TypeError: an unknown order field, a field naming the order, or a
+                value of the wrong type (a ``float`` quantity).
+            ValueError: a bad quantity, price or action.
             ReadOnlyError: the client is read-only.
         """
-        order = replace(trade.order, **changes)  # type: ignore[arg-type]
+        self._check_own(trade, "modify")
+        order = with_changes(trade.order, changes)
         self.submit(PlaceOrder(order_id=trade.order_id, contract=trade.contract, order=order), now)
         self.blotter.add(trade.contract, order, now)
         self.live_changes += 1
@@ -576,13 +669,20 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         action: str | None = None,
         scope: str = "client",
     ) -> list[int]:
-        """Cancel the open orders that match every given criterion.
+        """Cancel the open orders of this client that match every given criterion.
 
-        ``scope="client"`` (the default) touches only orders of this client id:
-        those it placed and those found at connect.  Right after connect, before
+        Those it placed and those found at connect.  Right after connect, before
         TWS has listed the open orders, the criteria are applied again to the
-        orders it lists.  ``scope="all"`` also cancels the orders of other
-        clients and of TWS itself, which only client id 0 may do.
+        orders it lists (not to orders placed after this call).
+
+        A client cancels only its own orders: an order id means an order only
+        within the client id that placed it.  ``scope="all"`` (client id 0
+        only) says the caller means every order: when an order of another
+        client, or one placed in TWS, matches, it raises
+        :class:`~ibwire.errors.ForeignOrderError` and sends nothing
+        (:meth:`~ibwire._session_orders.OrdersPart.global_cancel` cancels every
+        order); one that matches among the orders TWS lists after connect is
+        reported with an ``ErrMsg`` (code 504, ``req_id`` -1).
 
         Returns:
             The ids of the orders a cancel was sent for (so far).
@@ -590,6 +690,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         Raises:
             ValueError: no criterion, an unknown scope, or ``scope="all"`` on a
                 client id other than 0.
+            ForeignOrderError: ``scope="all"`` and another client's order matches.
             ReadOnlyError: the session is read-only.
         """
         if scope not in ("client", "all"):
@@ -606,25 +707,47 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             "sec_type": sec_type,
             "action": action,
         }
+        if scope == "all" and any(value is not None for value in criteria.values()):
+            foreign = self._foreign_matches(criteria)
+            if foreign:
+                names = ", ".join(_name(trade) for trade in foreign)
+                first = foreign[0]
+                raise ForeignOrderError(
+                    f"cancel_orders(scope='all') matches {names}: a client cancels only its "
+                    "own orders by order id; nothing was sent (global_cancel() cancels every "
+                    "order of the account)",
+                    first.client_id,
+                    first.order_id,
+                    first.perm_id,
+                )
         chosen = super().cancel_orders(now, **criteria)
         for order_id in chosen:
             placed = self.blotter.trade(order_id)
             if placed is not None:
                 placed.cancel_requested(now)
-        chosen.extend(self._cancel_trades(now, criteria, scope, set(chosen)))
+        chosen.extend(self._cancel_trades(now, criteria, set(chosen)))
         if not self._open_orders_known:
-            self._deferred_cancels.append((criteria, scope))
+            self._deferred_cancels.append((criteria, scope, set()))
         return chosen
 
+    def _foreign_matches(self, criteria: dict[str, str | None]) -> list[Trade]:
+        """The open trades matching ``criteria`` that this client cannot cancel."""
+        return [
+            trade
+            for trade in self.blotter.open_trades()
+            if (trade.client_id != self.client_id or trade.order_id <= 0)
+            and order_matches(trade.contract, trade.order, criteria)
+        ]
+
     def _cancel_trades(
-        self, now: float, criteria: dict[str, str | None], scope: str, done: set[int]
+        self, now: float, criteria: dict[str, str | None], done: set[int]
     ) -> list[int]:
         sent: list[int] = []
         for trade in self.blotter.open_trades():
             order_id = trade.order_id
-            if order_id in done or trade.status == "PendingCancel":
+            if trade.client_id != self.client_id or order_id <= 0:
                 continue
-            if scope == "client" and (trade.client_id != self.client_id or order_id <= 0):
+            if order_id in done or trade.status == "PendingCancel":
                 continue
             if order_matches(trade.contract, trade.order, criteria):
                 self._submit(CancelOrder(order_id=order_id), now, track=True)
@@ -633,10 +756,23 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         return sent
 
     def cancel_trade(self, trade: Trade, now: float) -> None:
-        """Cancel ``trade``'s order."""
+        """Cancel ``trade``'s order.
+
+        Raises:
+            ForeignOrderError: the trade is not an order of this client.
+            ReadOnlyError: the client is read-only.
+        """
+        self._check_own(trade, "cancel")
         self.submit(CancelOrder(order_id=trade.order_id), now)
         trade.cancel_requested(now)
         self.live_changes += 1
+
+
+def _name(trade: Trade) -> str:
+    """How an error names ``trade``'s order."""
+    if trade.order_id > 0:
+        return f"order {trade.order_id} of client {trade.client_id} (perm id {trade.perm_id})"
+    return f"the order placed in TWS with perm id {trade.perm_id}"
 
 
 def _contract_key(contract: Contract) -> Hashable:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -88,6 +89,40 @@ class OrdersPart(SessionBase):
         self._submit(message, now, track=True)
         return order_id
 
+    def submit_new_bracket(self, contract: Contract, made: Bracket, now: float) -> Bracket:
+        """Allocate three consecutive order ids and submit the bracket under them, in one step.
+
+        The parent gets the first id, the take-profit and the stop-loss the next
+        two, with ``parent_id`` linking them to the parent (the ids ``made``
+        carries are not used).  As with :meth:`submit_new_order`, no other order
+        id can reach TWS between the three.
+
+        Returns:
+            The bracket as sent.
+
+        Raises:
+            ReadOnlyError: the gate refuses the orders.
+            ConnectionClosedError: not connected.
+        """
+        if not self.order_ids.is_seeded:
+            raise ConnectionClosedError("no order id yet: connect first")
+        parent_id = self.order_ids.peek()
+        numbered = made.with_order_ids(parent_id)
+        numbered = Bracket(*(replace(order, client_id=self.client_id) for order in numbered))
+        messages = [
+            PlaceOrder(order_id=order.order_id, contract=contract, order=order)
+            for order in numbered
+        ]
+        for message in messages:
+            self.check_allowed(message)
+        self._require_ready()
+        for message in messages:
+            if self.order_ids.next() != message.order_id:  # pragma: no cover (under the lock)
+                raise RuntimeError("order id allocated outside the session lock")
+        for message in messages:
+            self._submit(message, now, track=True)
+        return numbered
+
     def cancel_orders(
         self,
         now: float,
@@ -152,11 +187,11 @@ class OrdersPart(SessionBase):
         stop_loss_price: float,
         **fields: object,
     ) -> Bracket:
-        """Build a bracket with :func:`ibwire.orders.bracket`, numbered from fresh ids.
+        """Build a bracket with :func:`ibwire.orders.bracket`, to place with ``place_bracket``.
 
-        Order ids are allocated here (three consecutive ids).  The children are
-        on the other side of ``action`` and have ``parent_id`` set; only the last
-        (the stop-loss) has ``transmit=True``.
+        No order id is allocated here: the orders are numbered when placed, in
+        one step with sending them.  The children are on the other side of
+        ``action``; only the last (the stop-loss) has ``transmit=True``.
 
         Args:
             action: ``BUY`` or ``SELL`` for the entry.
@@ -177,13 +212,7 @@ class OrdersPart(SessionBase):
         """
         self.check_allowed(PlaceOrder(order_id=0, contract=Contract(), order=Order()))
         extra: dict[str, Any] = dict(fields)
-        made = bracket(action, quantity, limit_price, take_profit_price, stop_loss_price, **extra)
-        parent_id = self.new_order_id()
-        # Three consecutive ids: with_order_ids numbers the children parent + 1, + 2.
-        for expected in (parent_id + 1, parent_id + 2):
-            if self.new_order_id() != expected:  # pragma: no cover (allocation is sequential)
-                raise RuntimeError("order ids of a bracket are not consecutive")
-        return made.with_order_ids(parent_id)
+        return bracket(action, quantity, limit_price, take_profit_price, stop_loss_price, **extra)
 
     def _reconcile_orders(self, now: float) -> None:
         """Re-read open orders, completed orders and today's fills after a reconnect.
@@ -204,7 +233,7 @@ class OrdersPart(SessionBase):
             self._submit(ReqCompletedOrders(api_only=True), now, track=False)
         self._submit(ReqExecutions(req_id=req_id, exec_filter=ExecutionFilter()), now, track=False)
 
-    def _reconciled(self, part: str) -> None:
+    def _reconciled(self, part: str, now: float) -> None:
         state = self._reconcile
         if state is None:
             return
@@ -217,7 +246,8 @@ class OrdersPart(SessionBase):
                 continue
             tracked = self._orders.pop(order_id)
             if order_id in state.executed:
-                # Filled while we were away; its fills were delivered.
+                # Executed while we were away; its fills were delivered.
+                self._order_executed(order_id, now)
                 continue
             text = (
                 f"order {order_id} ({_describe(tracked.contract)}) was written before the "
@@ -225,12 +255,23 @@ class OrdersPart(SessionBase):
                 "not completed, no executions): it is no longer tracked"
             )
             logger.error("%s", text)
-            self._out.append(
-                ErrMsg(req_id=order_id, error_code=UNKNOWN_ORDER_CODE, error_string=text)
+            self._order_ended(
+                ErrMsg(req_id=order_id, error_code=UNKNOWN_ORDER_CODE, error_string=text), now
             )
 
+    def _order_executed(self, order_id: int, now: float) -> None:
+        """An order of this client executed while away, and is no longer open (live part)."""
+
+    def _order_ended(self, message: ErrMsg, now: float) -> None:
+        """Report an order of this client that the session knows to be over.
+
+        ``message`` names the order by its id (``req_id``) and says why; it goes
+        to the wrapper (the live part also ends the order's trade).
+        """
+        self._out.append(message)
+
     def _on_open_order_end(self, message: OpenOrderEnd, now: float) -> bool:
-        self._reconciled("open")
+        self._reconciled("open", now)
         return True
 
     def _on_completed_order(self, message: CompletedOrder, now: float) -> bool:
@@ -242,12 +283,13 @@ class OrdersPart(SessionBase):
         return True
 
     def _on_completed_orders_end(self, message: CompletedOrdersEnd, now: float) -> bool:
-        self._reconciled("completed")
+        self._reconciled("completed", now)
         return True
 
     def _on_open_order(self, message: OpenOrder, now: float) -> bool:
         order = message.order
-        if order.what_if or message.order_id <= 0:
+        if order.what_if or message.order_id <= 0 or order.client_id != self.client_id:
+            # Another client's order id is not one of ours, nor is TWS's (0).
             return True
         if self._reconcile is not None:
             self._reconcile.open.add(message.order_id)
@@ -265,6 +307,8 @@ class OrdersPart(SessionBase):
         return True
 
     def _on_order_status(self, message: OrderStatus, now: float) -> bool:
+        if message.client_id != self.client_id:
+            return True
         if message.status in _TERMINAL_STATUSES:
             self._orders.pop(message.order_id, None)
         else:
@@ -278,7 +322,11 @@ class OrdersPart(SessionBase):
         seen = self._seen_executions
         req_id = message.req_id
         state = self._reconcile
-        if state is not None and req_id == state.executions_req_id:
+        if (
+            state is not None
+            and req_id == state.executions_req_id
+            and message.execution.client_id == self.client_id
+        ):
             state.executed.add(message.execution.order_id)
         if req_id != -1 and req_id not in self._internal_req_ids:
             # The user asked for these: deliver them all.
@@ -294,7 +342,7 @@ class OrdersPart(SessionBase):
             self._internal_req_ids.discard(message.req_id)
             state = self._reconcile
             if state is not None and message.req_id == state.executions_req_id:
-                self._reconciled("executions")
+                self._reconciled("executions", now)
             return False
         return True
 
@@ -323,7 +371,7 @@ class OrdersPart(SessionBase):
             logger.warning("%s", text)
             self._out.append(ErrMsg(req_id=order_id, error_code=NOT_SENT_CODE, error_string=text))
 
-    def _drop_pacer_queue(self, reason: str) -> None:
+    def _drop_pacer_queue(self, reason: str, now: float) -> None:
         """Tell whoever asked about each request the pacer still held at a drop.
 
         Nothing is re-sent later as an order: an order never written is reported
@@ -348,21 +396,34 @@ class OrdersPart(SessionBase):
             if not entry.user:
                 continue
             name = type(message).__name__
-            ident: int | None = None
+            ident: int | None
             if message.MSG_ID == _Out.PLACE_ORDER:
                 ident = message.order_id  # type: ignore[attr-defined]
-                self._orders.pop(ident, None)
-                what = f"order {ident}"
+                tracked = self._orders.get(ident)
+                if tracked is None or not tracked.status:
+                    # A new order (not a change of one TWS holds) is not tracked further.
+                    self._orders.pop(ident, None)
                 logger.warning("order %s was never sent: the connection ended first", ident)
-            else:
-                key = _stream_key(message)
-                live = self._live.get(key)
-                if live is not None and live.request is message and live.resubscribe:
-                    if self.reconnect is not None:
-                        continue  # kept: re-sent after the reconnect
-                found = getattr(message, "req_id", getattr(message, "ticker_id", None))
-                ident = found if isinstance(found, int) else None
-                what = name if ident is None else f"{name} {ident}"
+                self._order_ended(
+                    ErrMsg(
+                        req_id=ident,
+                        error_code=NOT_SENT_CODE,
+                        error_string=(
+                            f"order {ident} was not sent: the connection ended while the pacer "
+                            f"held it ({reason}); it will not be re-sent"
+                        ),
+                    ),
+                    now,
+                )
+                continue
+            key = _stream_key(message)
+            live = self._live.get(key)
+            if live is not None and live.request is message and live.resubscribe:
+                if self.reconnect is not None:
+                    continue  # kept: re-sent after the reconnect
+            found = getattr(message, "req_id", getattr(message, "ticker_id", None))
+            ident = found if isinstance(found, int) else None
+            what = name if ident is None else f"{name} {ident}"
             self._out.append(
                 ErrMsg(
                     req_id=-1 if ident is None else ident,

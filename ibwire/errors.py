@@ -6,7 +6,8 @@ The tree::
     ├── ProtocolError
     │   ├── LocalProtocolError          we were asked to send something illegal
     │   │   ├── UnsupportedByServerError    needs a newer server version
-    │   │   └── ReadOnlyError               a read-only client refused the request
+    │   │   ├── ReadOnlyError               a read-only client refused the request
+    │   │   └── ForeignOrderError           the order is another client's (or TWS's)
     │   └── RemoteProtocolError         the peer sent something we cannot accept
     │       ├── FrameTooLargeError
     │       ├── MalformedMessageError
@@ -49,6 +50,7 @@ __all__ = [
     "ConnectionClosedError",
     "ContractLookupError",
     "ContractNotFoundError",
+    "ForeignOrderError",
     "FrameTooLargeError",
     "HandshakeError",
     "IBWireError",
@@ -106,6 +108,29 @@ class ReadOnlyError(LocalProtocolError):
     change nothing.  Which requests are refused is one table, the catalogue's
     ``read_only`` column (see :data:`ibwire._session_gate.READ_ONLY_GATE`).
     """
+
+
+class ForeignOrderError(LocalProtocolError):
+    """An order call names an order this client cannot change by its order id.
+
+    TWS knows an order id only within the client id that placed it: a
+    ``cancelOrder`` or ``placeOrder`` with another client's order id acts on
+    this client's order of that id, if any.  Orders placed in TWS (order id 0)
+    have no order id at all.  Raised before anything is queued or sent;
+    :meth:`~ibwire._frontend.FrontEnd.global_cancel` cancels every order, whoever
+    placed it.
+
+    Attributes:
+        client_id: the client id that placed the order (0 for TWS).
+        order_id: its order id (0 for an order placed in TWS).
+        perm_id: TWS's permanent id of the order (0 when unknown).
+    """
+
+    def __init__(self, message: str, client_id: int, order_id: int, perm_id: int) -> None:
+        super().__init__(message)
+        self.client_id = client_id
+        self.order_id = order_id
+        self.perm_id = perm_id
 
 
 class RemoteProtocolError(ProtocolError):

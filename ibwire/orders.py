@@ -15,13 +15,15 @@ because a binary float cannot say which decimal the caller meant (``0.1`` is
 ``float``, as on the wire.
 
 :func:`bracket` builds an entry with a take-profit and a stop-loss, linked by
-order id and ready to place in order.
+order id and ready to place in order.  :func:`with_changes` changes fields of an
+order with the same checks (what ``trade.modify`` uses).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +40,7 @@ __all__ = [
     "TrailingStopOrder",
     "bracket",
     "to_quantity",
+    "with_changes",
 ]
 
 _ACTIONS = frozenset({"BUY", "SELL"})
@@ -100,6 +103,62 @@ def _price(name: str, value: object) -> float:
     if not math.isfinite(price):
         raise ValueError(f"{name} must be a finite number, not {value!r}")
     return price
+
+
+#: The fields that name an order rather than describe it: a change cannot set them.
+_IDENTITY_FIELDS = frozenset({"order_id", "client_id", "perm_id", "parent_id"})
+
+
+def _field_checks() -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for field in dataclasses.fields(Order):
+        kind = str(field.type).replace(" ", "")
+        if kind in ("Decimal|None", "Decimal"):
+            kinds[field.name] = "quantity"
+        elif kind in ("float|None", "float"):
+            kinds[field.name] = "price"
+    kinds["action"] = "action"
+    return kinds
+
+
+#: Order field -> how a change of it is checked (``quantity``, ``price``, ``action``).
+_CHECKS = _field_checks()
+
+
+def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
+    """``order`` with ``changes``, each checked as the builders check their arguments.
+
+    A quantity (any ``Decimal`` field, ``total_quantity`` first) goes through
+    :func:`to_quantity`; a price (any ``float`` field) must be a finite number
+    (``None`` unsets it); ``action`` must be ``BUY`` or ``SELL``.
+
+    Args:
+        order: the order.
+        changes: field name -> new value.
+
+    Raises:
+        TypeError: an unknown field, a field that names the order (``order_id``,
+            ``client_id``, ``perm_id``, ``parent_id``), or a value of the wrong
+            type (a ``float`` quantity).
+        ValueError: a negative or non-finite quantity, a non-finite price, a bad action.
+    """
+    checked: dict[str, object] = {}
+    for name, value in changes.items():
+        if name in _IDENTITY_FIELDS:
+            raise TypeError(f"{name} names the order; it cannot be changed")
+        kind = _CHECKS.get(name)
+        if kind == "quantity" and value is not None:
+            value = to_quantity(value, name)
+        elif kind == "price" and value is not None:
+            value = _price(name, value)
+        elif kind == "action":
+            value = _action(value)
+        checked[name] = value
+    known = {field.name for field in dataclasses.fields(Order)}
+    unknown = sorted(set(checked) - known)
+    if unknown:
+        raise TypeError(f"Order has no field {', '.join(unknown)}")
+    return replace(order, **checked)  # type: ignore[arg-type]
 
 
 def _build(

@@ -12,9 +12,14 @@ message to its trade: by ``(client_id, order_id)`` for API orders, by ``perm_id`
 for orders placed in TWS (order id 0).  It keeps a commission that arrives
 before its execution until the execution comes, and a status or execution that
 arrives before the open order introducing its order until that order comes, ignores an execution it has
-seen (same ``exec_id``: ``reqExecutions`` after a reconnect repeats them), and
-creates a trade for an open order it does not know (orders found at connect,
-or placed by other clients), so trades survive a reconnect without duplicates.
+seen (same ``exec_id``: ``reqExecutions`` after a reconnect repeats them),
+replaces an execution by its correction (same ``exec_id`` up to the last
+``.``, a later suffix; the correction's commission report replaces the old
+one), and creates a trade for an open order it does not know (orders found at
+connect, or placed by other clients), so trades survive a reconnect without
+duplicates.  A :class:`~ibwire.messages.CompletedOrder` (the answer of
+``reqCompletedOrders``, which a reconnect asks for) ends the trade of its
+``perm_id`` with the status it gives.
 An order id that comes back with another ``perm_id`` (API order ids reset in TWS)
 is a new trade; the earlier one stays, known by its ``perm_id``.
 
@@ -23,6 +28,8 @@ Status rules (IB's order statuses):
 * ``is_done()``: ``Filled``, ``Cancelled``, ``ApiCancelled`` or ``Inactive``
   (IB: "no longer active": rejected, cancelled or expired); an ``Inactive``
   order that TWS later reports active again is no longer done.
+* After a reconnect, a trade no longer open at TWS whose executions add up to
+  its quantity is ``Filled`` (:meth:`Trade.executed_in_full`).
 * An error about a trade is logged.  Error 202 (order cancelled) makes it
   ``Cancelled``.  Any other code that ends a request (see
   :mod:`ibwire.errorcodes`) makes a trade TWS has not yet acknowledged
@@ -55,7 +62,7 @@ from ..messages.executions import (
     OrderStatus,
 )
 from ..messages.order import Order, OrderState
-from ..messages.orders import OpenOrder
+from ..messages.orders import CompletedOrder, OpenOrder
 from ..messages.system import ErrMsg
 
 __all__ = [
@@ -67,6 +74,7 @@ __all__ = [
     "Trade",
     "TradeOwner",
     "TradeSnapshot",
+    "execution_key",
 ]
 
 #: Statuses after which an order does nothing more.
@@ -161,7 +169,8 @@ class Trade:
         last_fill_price: the price of the last fill.
         why_held: why TWS holds the order, if it does.
         order_state: the last :class:`~ibwire.messages.OrderState` TWS sent.
-        fills: the executions, in arrival order, one per ``exec_id``.
+        fills: the executions, in arrival order, one per execution (a
+            correction, see :func:`~ibwire.live.trade.execution_key`, replaces the one it corrects).
         log: the trade's history.
     """
 
@@ -283,7 +292,15 @@ class Trade:
     def modify(self, **changes: object) -> Trade:
         """Change the order's fields and send it again under the same order id.
 
+        The changes are checked as the order builders check their arguments
+        (:func:`ibwire.orders.with_changes`).
+
         Raises:
+            ForeignOrderError: the order is not this client's (another client's,
+                or one placed in TWS): nothing is sent.
+            TypeError: an unknown field, a field naming the order, or a value
+                of the wrong type (a ``float`` quantity).
+            ValueError: a bad quantity, price or action.
             ReadOnlyError: the client is read-only.
             ConnectionClosedError: not connected.
         """
@@ -291,7 +308,13 @@ class Trade:
         return self
 
     def cancel(self) -> Trade:
-        """Ask TWS to cancel the order (the status becomes ``PendingCancel``)."""
+        """Ask TWS to cancel the order (the status becomes ``PendingCancel``).
+
+        Raises:
+            ForeignOrderError: the order is not this client's (another client's,
+                or one placed in TWS): nothing is sent.
+            ReadOnlyError: the client is read-only.
+        """
         self._client().cancel_trade(self)
         return self
 
@@ -307,6 +330,25 @@ class Trade:
         self.order = order
         self.log = (*self.log, LogEntry(now, self.status, "Modify"))
         self._seq += 1
+
+    def ended(self, message: ErrMsg, now: float, *, certain: bool) -> bool:
+        """The client knows the order to be over without TWS saying so: record it.
+
+        An order never sent, or one TWS does not know after a reconnect, becomes
+        ``Cancelled`` with ``message`` in the log.  With ``certain`` false (a
+        change that was never sent) an order TWS has acknowledged only logs it.
+
+        Returns:
+            Whether the trade changed.
+        """
+        status = self.status
+        if not self.is_done() and (certain or not self._acknowledged):
+            status = "Cancelled"
+        self._seq += 1
+        self.status = status
+        self.log = (*self.log, LogEntry(now, status, message.error_string, message.error_code))
+        self._seq += 1
+        return True
 
     def cancel_requested(self, now: float) -> None:
         """A cancel was sent: the status becomes ``PendingCancel`` until TWS answers."""
@@ -325,6 +367,7 @@ class Trade:
         Args:
             message: an :class:`~ibwire.messages.OrderStatus`,
                 :class:`~ibwire.messages.OpenOrder`,
+                :class:`~ibwire.messages.CompletedOrder`,
                 :class:`~ibwire.messages.ExecutionData`,
                 :class:`~ibwire.messages.CommissionAndFeesReport` (for one of
                 this trade's fills) or :class:`~ibwire.messages.ErrMsg`.
@@ -343,6 +386,8 @@ class Trade:
             return self._commission(message)
         if type(message) is ErrMsg:
             return self._error(message, now)
+        if type(message) is CompletedOrder:
+            return self._completed(message, now)
         return False
 
     def _order_status(self, m: OrderStatus, now: float) -> bool:
@@ -388,16 +433,73 @@ class Trade:
         self._seq += 1
         return True
 
-    def _execution(self, m: ExecutionData, now: float) -> bool:
-        exec_id = m.execution.exec_id
-        for fill in self.fills:
-            if fill.execution.exec_id == exec_id:
-                return False
-        fill = Fill(m.contract, m.execution, None, now)
-        text = f"Fill {m.execution.shares}@{m.execution.price}"
+    def _completed(self, m: CompletedOrder, now: float) -> bool:
+        status = m.order_state.status or self.status
+        total = self.order.total_quantity
+        filled = m.order.filled_quantity
+        if filled is None and status == "Filled" and total is not None:
+            filled = total
+        if filled is None:
+            filled = self.filled
+        remaining = self.remaining
+        if total is not None and (m.order.filled_quantity is not None or status == "Filled"):
+            remaining = total - filled
+        if (status, filled, remaining) == (self.status, self.filled, self.remaining):
+            return False
         self._seq += 1
-        self.fills = (*self.fills, fill)
+        self._acknowledged = True
+        self.order_state = m.order_state
+        self.filled = filled
+        self.remaining = remaining
+        text = m.order_state.completed_status or "Completed"
+        self.log = (*self.log, LogEntry(now, status, text))
+        self.status = status
+        self._seq += 1
+        return True
+
+    def _execution(self, m: ExecutionData, now: float) -> bool:
+        execution = m.execution
+        exec_id = execution.exec_id
+        fills = self.fills
+        index = _correction_index(fills, exec_id)
+        if index == _SEEN:
+            return False
+        text = f"Fill {execution.shares}@{execution.price}"
+        self._seq += 1
+        if index == _NEW:
+            self.fills = (*fills, Fill(m.contract, execution, None, now))
+        else:
+            # A correction replaces the execution it corrects; the earlier
+            # commission stays until the correction's own report arrives.
+            earlier = fills[index]
+            fill = Fill(m.contract, execution, earlier.commission_report, now)
+            self.fills = (*fills[:index], fill, *fills[index + 1 :])
+            text = f"Fill correction {execution.shares}@{execution.price}"
         self.log = (*self.log, LogEntry(now, self.status, text))
+        self._seq += 1
+        return True
+
+    def executed_in_full(self, now: float) -> bool:
+        """The order is no longer open at TWS and has executions: filled if they add up.
+
+        When the executions add up to the order's quantity (a combo's are per
+        leg: not counted), the trade becomes ``Filled`` with ``filled`` and
+        ``remaining`` to match.
+
+        Returns:
+            Whether the trade changed.
+        """
+        total = self.order.total_quantity
+        if not total or self.is_done() or self.contract.sec_type == "BAG":
+            return False
+        shares = sum((fill.execution.shares or Decimal(0) for fill in self.fills), Decimal(0))
+        if shares < total:
+            return False
+        self._seq += 1
+        self.status = "Filled"
+        self.filled = shares
+        self.remaining = Decimal(0)
+        self.log = (*self.log, LogEntry(now, "Filled", "Executed in full"))
         self._seq += 1
         return True
 
@@ -430,6 +532,40 @@ class Trade:
 
 
 _Key: TypeAlias = "tuple[int, int] | int"
+
+#: :func:`_correction_index`: an execution not seen, or one seen already.
+_NEW: Final = -1
+_SEEN: Final = -2
+
+
+def execution_key(exec_id: str) -> str:
+    """What stays the same when TWS corrects an execution: ``exec_id`` up to its last ``.``.
+
+    A correction repeats the execution with only the part after the last period
+    changed (``0000e1a7.6571f8a1.01.01`` -> ``0000e1a7.6571f8a1.01.02``), and
+    replaces it.
+    """
+    return exec_id.rsplit(".", 1)[0]
+
+
+def _revision(exec_id: str) -> tuple[int, str]:
+    suffix = exec_id.rsplit(".", 1)[-1]
+    return (len(suffix), suffix)
+
+
+def _is_newer(exec_id: str, than: str) -> bool:
+    """Whether ``exec_id`` corrects ``than`` (same execution, a later revision)."""
+    return execution_key(exec_id) == execution_key(than) and _revision(exec_id) > _revision(than)
+
+
+def _correction_index(fills: tuple[Fill, ...], exec_id: str) -> int:
+    """Where ``exec_id`` goes among ``fills``: its index to replace, ``_NEW`` or ``_SEEN``."""
+    key = execution_key(exec_id)
+    for index, fill in enumerate(fills):
+        known = fill.execution.exec_id
+        if execution_key(known) == key:
+            return index if _is_newer(exec_id, known) else _SEEN
+    return _NEW
 
 
 class TradeOwner(Protocol):
@@ -493,7 +629,7 @@ class Blotter:
         return [trade for trade in list(self._trades.values()) if not trade.is_done()]
 
     def fills(self) -> list[Fill]:
-        """Every execution seen, of any order, in arrival order (one per ``exec_id``)."""
+        """Every execution seen, of any order, in arrival order (corrections replace)."""
         return list(self._fills.values())
 
     def trade(self, order_id: int, client_id: int | None = None) -> Trade | None:
@@ -553,6 +689,8 @@ class Blotter:
         Args:
             message: an :class:`~ibwire.messages.OrderStatus`,
                 :class:`~ibwire.messages.OpenOrder`,
+                :class:`~ibwire.messages.CompletedOrder` (for a trade known by
+                its ``perm_id``),
                 :class:`~ibwire.messages.ExecutionData`,
                 :class:`~ibwire.messages.CommissionAndFeesReport` or
                 :class:`~ibwire.messages.ErrMsg` (others are ignored).
@@ -594,7 +732,24 @@ class Blotter:
             if trade is None or not trade.apply(message, now):
                 return None
             return trade
+        if type(message) is CompletedOrder:
+            perm_id = message.order.perm_id
+            trade = self._by_perm.get(perm_id) if perm_id else None
+            if trade is None or not trade.apply(message, now):
+                return None
+            return trade
         return None
+
+    def end(self, message: ErrMsg, now: float, *, certain: bool = True) -> Trade | None:
+        """End this client's order ``message.req_id``, known to be over (see :meth:`Trade.ended`).
+
+        Returns:
+            The trade, or ``None`` when there is none.
+        """
+        trade = self._trades.get((self.client_id, message.req_id))
+        if trade is None or not trade.ended(message, now, certain=certain):
+            return None
+        return trade
 
     def _adopt(self, message: OpenOrder, now: float) -> Trade:
         """A trade for an open order not known yet, with what arrived before it."""
@@ -621,9 +776,9 @@ class Blotter:
         self._trades[key] = trade
         if early is not None:
             trade.apply(early, now)
-        for exec_id, fill in list(self._fills.items()):
+        for exec_key, fill in list(self._fills.items()):
             execution = fill.execution
-            if exec_id in self._exec_trade:
+            if exec_key in self._exec_trade:
                 continue
             mine = (perm_id and execution.perm_id == perm_id) or (
                 order_id > 0
@@ -635,20 +790,25 @@ class Blotter:
                 trade.apply(data, fill.time)
                 if fill.commission_report is not None:
                     trade.apply(fill.commission_report, fill.time)
-                self._exec_trade[exec_id] = trade
+                self._exec_trade[exec_key] = trade
         return trade
 
     def _execution(self, m: ExecutionData, now: float) -> Trade | None:
         execution = m.execution
         exec_id = execution.exec_id
-        if exec_id in self._fills:
+        key = execution_key(exec_id)
+        earlier = self._fills.get(key)
+        if earlier is not None and not _is_newer(exec_id, earlier.execution.exec_id):
             return None
-        trade = self._find(execution.client_id, execution.order_id, execution.perm_id)
-        fill = Fill(m.contract, execution, None, now)
-        self._fills[exec_id] = fill
+        trade = self._exec_trade.get(key)
+        if trade is None:
+            trade = self._find(execution.client_id, execution.order_id, execution.perm_id)
+        # A correction takes the place of the execution it corrects.
+        report = earlier.commission_report if earlier is not None else None
+        self._fills[key] = Fill(m.contract, execution, report, now)
         if trade is not None:
             trade.apply(m, now)
-            self._exec_trade[exec_id] = trade
+            self._exec_trade[key] = trade
         waiting = self._waiting.pop(exec_id, None)
         if waiting is not None:
             self._commission(waiting, now)
@@ -656,13 +816,15 @@ class Blotter:
 
     def _commission(self, m: CommissionAndFeesReport, now: float) -> Trade | None:
         exec_id = m.exec_id
-        fill = self._fills.get(exec_id)
-        if fill is None:
-            # The execution has not arrived yet: keep the report for it.
-            self._waiting[exec_id] = m
+        key = execution_key(exec_id)
+        fill = self._fills.get(key)
+        if fill is None or fill.execution.exec_id != exec_id:
+            if fill is None or _is_newer(exec_id, fill.execution.exec_id):
+                # Its execution has not arrived yet: keep the report for it.
+                self._waiting[exec_id] = m
             return None
-        self._fills[exec_id] = replace(fill, commission_report=m)
-        trade = self._exec_trade.get(exec_id)
+        self._fills[key] = replace(fill, commission_report=m)
+        trade = self._exec_trade.get(key)
         if trade is None or not trade.apply(m, now):
             return None
         return trade

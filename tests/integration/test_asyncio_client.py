@@ -227,7 +227,7 @@ def test_bracket_order_fills_executions_commissions_positions(server_version: in
                 bracket = client.bracket_order(
                     "BUY", 10, ask + 5, ask + 50, ask - 50, order_ref="b1"
                 )
-                parent_id, take_id, stop_id = client.place_bracket(AAPL, bracket)
+                parent_id, take_id, stop_id = (t.order_id for t in client.place_bracket(AAPL, bracket))
                 await events.wait_count(CommissionAndFeesReport, 1)
                 (fill,) = events.of(ExecutionData)
                 assert fill.execution.order_id == parent_id
@@ -430,8 +430,8 @@ def test_fill_while_disconnected_is_delivered_once(server_version: int) -> None:
                     LimitOrder("BUY", 10, ask + 5, transmit=False),
                     LimitOrder("SELL", 10, ask - 5, transmit=False),
                     StopOrder("SELL", 10, ask - 50, transmit=True),
-                ).with_order_ids(client.next_order_id())
-                parent_id, take_id, _ = client.place_bracket(AAPL, bracket)
+                )
+                parent_id, take_id, _ = (t.order_id for t in client.place_bracket(AAPL, bracket))
                 await events.wait_count(CommissionAndFeesReport, 1)
                 gateway.nightly_reset(down_for=10.0)
                 await events.wait_for(lambda: events.closed == 1, "the drop")

@@ -241,7 +241,7 @@ def test_bracket_order_fills_executions_commissions_positions(
     client = connect(gateway.port, wrapper=events)
     ask = first_ask(client)
     bracket = client.bracket_order("BUY", 10, ask + 5, ask + 50, ask - 50, order_ref="b1")
-    parent_id, take_id, stop_id = client.place_bracket(AAPL, bracket)
+    parent_id, take_id, stop_id = (t.order_id for t in client.place_bracket(AAPL, bracket))
     assert (take_id, stop_id) == (parent_id + 1, parent_id + 2)
     events.wait_count(CommissionAndFeesReport, 1)
     (fill,) = events.of(ExecutionData)
@@ -433,8 +433,8 @@ def test_fill_while_disconnected_is_delivered_once(server_version: int) -> None:
                 LimitOrder("BUY", 10, ask + 5, transmit=False),
                 LimitOrder("SELL", 10, ask - 5, transmit=False),
                 StopOrder("SELL", 10, ask - 50, transmit=True),
-            ).with_order_ids(client.next_order_id())
-            parent_id, take_id, _ = client.place_bracket(AAPL, bracket)
+            )
+            parent_id, take_id, _ = (t.order_id for t in client.place_bracket(AAPL, bracket))
             events.wait_count(CommissionAndFeesReport, 1)
             # The gateway goes down; while it is down (simulator time), the take-profit fills.
             gateway.nightly_reset(down_for=10.0)

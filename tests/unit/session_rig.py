@@ -140,11 +140,14 @@ class Rig:
         return [e for e in self.dispatched if isinstance(e, cls)]
 
 
-def fill(exec_id: str, order_id: int = 1, req_id: int = -1) -> ExecutionData:
+def fill(exec_id: str, order_id: int = 1, req_id: int = -1, client_id: int = 7) -> ExecutionData:
+    """An execution of 100 shares of an order of ``client_id`` (the rig's client id: 7)."""
     return ExecutionData(
         req_id=req_id,
         contract=AAPL_REPORTED,
-        execution=Execution(exec_id=exec_id, order_id=order_id, shares=Decimal(100), price=10.0),
+        execution=Execution(
+            exec_id=exec_id, order_id=order_id, shares=Decimal(100), price=10.0, client_id=client_id
+        ),
     )
 
 

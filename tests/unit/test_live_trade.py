@@ -7,8 +7,10 @@ import pytest
 
 from ibwire.errorcodes import CodeTable, Severity
 from ibwire.live import Blotter, Fill, LogEntry, Trade
+from ibwire.live.trade import execution_key
 from ibwire.messages import (
     CommissionAndFeesReport,
+    CompletedOrder,
     Contract,
     ErrMsg,
     Execution,
@@ -336,3 +338,98 @@ def test_reused_order_id_is_a_new_trade() -> None:
     assert blotter.trade_by_perm_id(100) is first
     assert blotter.apply(status("Cancelled", order_id=3, perm_id=200), 3.0) is second
     assert first.status == "Filled"
+
+
+# ------------------------------------------------------------------ corrections, completed, ended
+
+
+def test_a_correction_replaces_the_execution_it_corrects() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.add(AAPL, order(), 1.0)
+    blotter.apply(open_order(), 1.0)
+    first, corrected = "0000e0d5.6553a7c3.01.01", "0000e0d5.6553a7c3.01.02"
+    assert execution_key(corrected) == execution_key(first) == "0000e0d5.6553a7c3.01"
+    blotter.apply(execution(first, 100, 10.0), 2.0)
+    blotter.apply(commission(first, 1.0), 2.0)
+    assert blotter.apply(execution(corrected, 100, 10.01), 3.0) is trade
+    assert [(f.execution.exec_id, f.execution.price) for f in trade.fills] == [(corrected, 10.01)]
+    assert [f.execution.exec_id for f in blotter.fills()] == [corrected]
+    # The old report stays until the correction's own arrives, which replaces it.
+    assert trade.commission() == 1.0
+    assert blotter.apply(commission(corrected, 1.25), 3.0) is trade
+    assert trade.commission() == 1.25
+    assert blotter.fills()[0].commission_report == commission(corrected, 1.25)
+    # The original, repeated (reqExecutions after a reconnect), changes nothing.
+    assert blotter.apply(execution(first, 100, 10.0), 4.0) is None
+    assert blotter.apply(commission(first, 1.0), 4.0) is None
+    assert [f.execution.exec_id for f in trade.fills] == [corrected]
+    assert trade.commission() == 1.25
+    assert trade.log[-1].message == "Fill correction 100@10.01"
+
+
+def test_a_correction_report_before_its_execution_waits_for_it() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.add(AAPL, order(), 1.0)
+    blotter.apply(open_order(), 1.0)
+    blotter.apply(execution("a.b.01", 100), 2.0)
+    blotter.apply(commission("a.b.02", 2.0), 2.0)
+    assert trade.commission() == 0
+    blotter.apply(execution("a.b.02", 100), 3.0)
+    assert trade.commission() == 2.0
+    assert len(trade.fills) == len(blotter.fills()) == 1
+
+
+def test_a_completed_order_ends_its_trade_by_perm_id() -> None:
+    blotter = Blotter(CLIENT)
+    cancelled = blotter.add(AAPL, order(5), 1.0)
+    filled = blotter.add(AAPL, order(6), 1.0)
+    blotter.apply(open_order(5, perm_id=900), 1.0)
+    blotter.apply(open_order(6, perm_id=901), 1.0)
+
+    def completed(perm_id: int, text: str) -> CompletedOrder:
+        return CompletedOrder(
+            contract=AAPL,
+            order=replace(order(), perm_id=perm_id, order_id=0),
+            order_state=OrderState(status=text, completed_status=f"{text} by TWS"),
+        )
+
+    assert blotter.apply(completed(900, "Cancelled"), 2.0) is cancelled
+    assert blotter.apply(completed(901, "Filled"), 2.0) is filled
+    assert blotter.apply(completed(999, "Filled"), 2.0) is None
+    assert (cancelled.status, cancelled.filled, cancelled.remaining) == (
+        "Cancelled",
+        Decimal(0),
+        Decimal(100),
+    )
+    assert (filled.status, filled.filled, filled.remaining) == ("Filled", Decimal(100), Decimal(0))
+    assert filled.log[-1] == LogEntry(2.0, "Filled", "Filled by TWS")
+    assert blotter.open_trades() == []
+    assert blotter.apply(completed(901, "Filled"), 3.0) is None
+
+
+def test_a_trade_whose_executions_add_up_is_filled_when_asked() -> None:
+    trade = Trade(AAPL, replace(order(), client_id=CLIENT), 1.0)
+    trade.apply(execution("e1", 40), 2.0)
+    assert not trade.executed_in_full(3.0)
+    trade.apply(execution("e2", 60), 4.0)
+    assert trade.executed_in_full(5.0)
+    assert (trade.status, trade.filled, trade.remaining) == ("Filled", Decimal(100), Decimal(0))
+    assert not trade.executed_in_full(6.0)
+
+
+def test_an_order_the_client_knows_to_be_over_ends_its_trade() -> None:
+    blotter = Blotter(CLIENT)
+    unsent = blotter.add(AAPL, order(5), 1.0)
+    acknowledged = blotter.add(AAPL, order(6), 1.0)
+    blotter.apply(status("Submitted", order_id=6), 1.5)
+    lost = error(504, "not sent", req_id=5)
+    assert blotter.end(lost, 2.0, certain=False) is unsent
+    assert unsent.status == "Cancelled" and unsent.log[-1] == LogEntry(
+        2.0, "Cancelled", "not sent", 504
+    )
+    # A change never sent does not end an order TWS holds; an unknown order does.
+    assert blotter.end(error(504, "not sent", req_id=6), 3.0, certain=False) is acknowledged
+    assert acknowledged.status == "Submitted"
+    assert blotter.end(error(135, "unknown", req_id=6), 4.0) is acknowledged
+    assert acknowledged.status == "Cancelled" and acknowledged.is_done()
+    assert blotter.end(error(135, "unknown", req_id=77), 4.0) is None

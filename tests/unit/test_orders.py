@@ -14,6 +14,7 @@ from ibwire.orders import (
     TrailingStopOrder,
     bracket,
     to_quantity,
+    with_changes,
 )
 
 
@@ -160,3 +161,28 @@ def test_bracket_owns_linking_fields(own: str) -> None:
 def test_bracket_bad_parent_id(bad: int) -> None:
     with pytest.raises(ValueError, match="parent_order_id"):
         bracket("BUY", 1, 100, 110, 90, parent_order_id=bad)
+
+
+def test_with_changes_checks_as_the_builders_do() -> None:
+    order = LimitOrder("BUY", "0.1", 10.0)
+    changed = with_changes(order, {"total_quantity": "0.3", "lmt_price": 11, "action": "sell"})
+    assert (changed.total_quantity, changed.lmt_price, changed.action) == (
+        Decimal("0.3"),
+        11.0,
+        "SELL",
+    )
+    assert with_changes(order, {"aux_price": None, "tif": "GTC"}).tif == "GTC"
+    with pytest.raises(TypeError, match="float"):
+        with_changes(order, {"total_quantity": 0.3})
+    with pytest.raises(ValueError, match=">= 0"):
+        with_changes(order, {"total_quantity": -5})
+    with pytest.raises(ValueError, match="finite"):
+        with_changes(order, {"lmt_price": float("inf")})
+    with pytest.raises(TypeError, match="must be a number"):
+        with_changes(order, {"aux_price": "1.5"})
+    with pytest.raises(ValueError, match="BUY or SELL"):
+        with_changes(order, {"action": "HOLD"})
+    with pytest.raises(TypeError, match="names the order"):
+        with_changes(order, {"parent_id": 3})
+    with pytest.raises(TypeError, match="no field colour"):
+        with_changes(order, {"colour": "red"})

@@ -8,16 +8,20 @@ from typing import Any
 
 import pytest
 
-from ibwire.errors import ApiError
+from ibwire._session import Session
+from ibwire.errors import ApiError, ForeignOrderError
 from ibwire.events import MalformedMessage
-from ibwire.live import OrderBook, Ticker
+from ibwire.live import OrderBook, Ticker, Trade
 from ibwire.messages import (
     BarData,
     CancelMktData,
     CancelMktDepth,
     CancelOrder,
+    CompletedOrder,
+    CompletedOrdersEnd,
     Contract,
     ErrMsg,
+    ExecutionDataEnd,
     HistoricalData,
     HistoricalDataEnd,
     MarketDataType,
@@ -27,8 +31,10 @@ from ibwire.messages import (
     OpenOrderEnd,
     Order,
     OrderState,
+    PlaceOrder,
     PositionEnd,
     ReqAccountUpdatesMulti,
+    ReqExecutions,
     ReqHistoricalData,
     ReqMktData,
     ReqMktDepth,
@@ -40,9 +46,10 @@ from ibwire.messages import (
     TickSize,
     TickString,
 )
+from ibwire.orders import LimitOrder, StopOrder, bracket
 from ibwire.pacing import Pacer
 
-from .session_rig import AAPL, MSFT, POLICY, Rig, reconnect
+from .session_rig import AAPL, AAPL_REPORTED, MSFT, POLICY, Rig, fill, reconnect
 
 BAR = BarData(date="1710168000", open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
 
@@ -444,3 +451,212 @@ def test_live_objects_are_stamped_with_now_plus_the_clock_offset() -> None:
     rig.session.clock_offset = 0.0
     rig.deliver(TickSize(req_id=ids[1], tick_type=8, size=Decimal(5)))
     assert msft.time == rig.now
+
+
+# ---------------------------------------------------------------------- trades
+
+
+def _order(client_id: int, order_id: int, perm_id: int) -> Order:
+    return Order(
+        order_id=order_id,
+        client_id=client_id,
+        perm_id=perm_id,
+        action="BUY",
+        total_quantity=Decimal(1),
+        order_type="LMT",
+        lmt_price=1.0,
+    )
+
+
+def _open(order: Order, contract: Contract = AAPL) -> OpenOrder:
+    return OpenOrder(
+        order_id=order.order_id,
+        contract=contract,
+        order=order,
+        order_state=OrderState(status="Submitted"),
+    )
+
+
+def _client_zero(server_version: int) -> Rig:
+    rig = Rig(version=server_version, follow_orders=True)
+    rig.session = Session(0, heartbeat_interval=None, follow_orders=True)
+    rig.ready(next_valid_id=1)
+    rig.take()
+    return rig
+
+
+def test_scope_all_refuses_other_clients_orders_and_sends_nothing(server_version: int) -> None:
+    rig = _client_zero(server_version)
+    tws = _order(0, 0, 77)
+    rig.deliver(
+        _open(_order(0, 4, 44), MSFT),
+        _open(tws, MSFT),
+        _open(_order(5, 3, 88), MSFT),
+        OpenOrderEnd(),
+    )
+    rig.take()
+    with pytest.raises(ForeignOrderError, match="perm id 77") as raised:
+        rig.session.cancel_orders(rig.now, symbol="MSFT", scope="all")
+    assert (raised.value.client_id, raised.value.order_id, raised.value.perm_id) == (0, 0, 77)
+    rig.flush()
+    assert rig.take() == []
+    assert all(t.status == "Submitted" for t in rig.session.blotter.trades())
+    # Only this client's orders match: cancelled by their ids.
+    rig.deliver(_open(_order(0, 5, 55)))
+    assert rig.session.cancel_orders(rig.now, symbol="AAPL", scope="all") == [5]
+    rig.flush()
+    assert rig.take() == [CancelOrder(order_id=5)]
+
+
+def test_scope_all_reports_other_clients_orders_listed_after_connect(server_version: int) -> None:
+    rig = _client_zero(server_version)
+    assert rig.session.cancel_orders(rig.now, symbol="MSFT", scope="all") == []
+    rig.deliver(_open(_order(0, 0, 77), MSFT), _open(_order(0, 4, 44), MSFT), OpenOrderEnd())
+    rig.flush()
+    assert rig.take() == [CancelOrder(order_id=4)]
+    (refused,) = [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg) and e.req_id == -1]
+    assert "perm id 77" in refused.error_string and "global_cancel" in refused.error_string
+
+
+def _foreign_trades(server_version: int) -> tuple[Rig, Trade, Trade, Trade]:
+    rig = Rig(version=server_version, follow_orders=True)
+    rig.ready(next_valid_id=6)
+    rig.take()
+    ours = rig.session.place(MSFT, LimitOrder("BUY", 1, 1.0), rig.now)
+    rig.flush()
+    rig.deliver(
+        _open(replace(ours.order, perm_id=60), MSFT),
+        _open(_order(8, 6, 66)),
+        _open(_order(0, 0, 77)),
+        OpenOrderEnd(),
+    )
+    rig.take()
+    theirs = rig.session.blotter.trade(6, client_id=8)
+    tws = rig.session.blotter.trade_by_perm_id(77)
+    assert theirs is not None and tws is not None
+    return rig, ours, theirs, tws
+
+
+def test_a_trade_of_another_client_cannot_be_modified_or_cancelled(server_version: int) -> None:
+    rig, ours, theirs, tws = _foreign_trades(server_version)
+    for trade in (theirs, tws):
+        with pytest.raises(ForeignOrderError, match="this client is 7"):
+            rig.session.modify(trade, {"lmt_price": 1.5}, rig.now)
+        with pytest.raises(ForeignOrderError):
+            rig.session.cancel_trade(trade, rig.now)
+    rig.flush()
+    assert rig.take() == []
+    assert [t.status for t in (ours, theirs, tws)] == ["Submitted"] * 3
+    assert theirs.order.lmt_price == 1.0
+    assert len(rig.session.blotter.trades()) == 3
+    rig.session.cancel_trade(ours, rig.now)
+    rig.flush()
+    assert rig.take() == [CancelOrder(order_id=6)]
+
+
+def test_modify_checks_its_changes_as_the_builders_do(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=1)
+    trade = rig.session.place(AAPL, LimitOrder("BUY", "0.1", 10.0), rig.now)
+    rig.flush()
+    rig.take()
+    with pytest.raises(TypeError, match="float"):
+        rig.session.modify(trade, {"total_quantity": 0.3}, rig.now)
+    with pytest.raises(ValueError, match=">= 0"):
+        rig.session.modify(trade, {"total_quantity": -5}, rig.now)
+    with pytest.raises(ValueError, match="finite"):
+        rig.session.modify(trade, {"lmt_price": float("nan")}, rig.now)
+    with pytest.raises(TypeError, match="names the order"):
+        rig.session.modify(trade, {"order_id": 9}, rig.now)
+    rig.flush()
+    assert rig.take() == []
+    rig.session.modify(trade, {"total_quantity": "0.3", "lmt_price": 11}, rig.now)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, PlaceOrder)
+    assert sent.order.total_quantity == Decimal("0.3") and sent.order.lmt_price == 11.0
+
+
+def test_a_deferred_cancel_spares_orders_placed_after_the_call(server_version: int) -> None:
+    rig = Rig(version=server_version, follow_orders=True)
+    rig.ready(next_valid_id=10)
+    rig.take()
+    assert rig.session.cancel_orders(rig.now, symbol="AAPL") == []
+    fresh = rig.session.place(AAPL, LimitOrder("BUY", 1, 2.0), rig.now)
+    rig.flush()
+    rig.take()
+    rig.deliver(_open(_order(7, 5, 55)), OpenOrderEnd())
+    rig.flush()
+    assert [m.order_id for m in rig.take() if isinstance(m, CancelOrder)] == [5]
+    assert fresh.status == "PendingSubmit"
+
+
+def test_a_bracket_is_numbered_and_sent_in_one_step(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=20)
+    made = rig.session.bracket_order("BUY", 10, 100.0, 110.0, 90.0)
+    other = rig.session.place(AAPL, LimitOrder("BUY", 1, 50.0), rig.now)
+    trades = rig.session.place_bracket(AAPL, made, rig.now)
+    rig.flush()
+    sent = [m for m in rig.take() if isinstance(m, PlaceOrder)]
+    assert [m.order_id for m in sent] == [20, 21, 22, 23]
+    assert other.order_id == 20
+    assert [(m.order.parent_id, m.order.transmit) for m in sent[1:]] == [
+        (0, False),
+        (21, False),
+        (21, True),
+    ]
+    assert [t.order_id for t in trades] == [21, 22, 23]
+    assert rig.session.blotter.trades() == [other, *trades]
+    assert all(t.client_id == 7 and t.status == "PendingSubmit" for t in trades)
+
+
+def test_place_refuses_an_order_of_a_bracket(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=1)
+    for order in (
+        *bracket("BUY", 100, 100.0, 110.0, 90.0, parent_order_id=3),
+        StopOrder("SELL", 1, 90.0, parent_id=3),
+    ):
+        with pytest.raises(ValueError, match="place_bracket"):
+            rig.session.place(AAPL, order, rig.now)
+    rig.flush()
+    assert rig.take() == []
+    assert rig.session.blotter.trades() == []
+
+
+def test_orders_done_while_away_end_their_trades_after_the_reconnect(server_version: int) -> None:
+    rig = Rig(version=server_version, reconnect=POLICY)
+    rig.ready(next_valid_id=1)
+    trades = [rig.session.place(AAPL, LimitOrder("BUY", 100, 10.0), rig.now) for _ in range(3)]
+    rig.flush()
+    for trade, perm_id in zip(trades, (111, 222, 333), strict=True):
+        rig.deliver(_open(replace(trade.order, perm_id=perm_id), AAPL_REPORTED))
+    rig.drop()
+    reconnect(rig)
+    (resync,) = [m for m in rig.take() if isinstance(m, ReqExecutions)]
+    changes = rig.session.live_changes
+    rig.deliver(OpenOrderEnd())
+    rig.deliver(
+        CompletedOrder(
+            contract=AAPL_REPORTED,
+            order=replace(trades[0].order, perm_id=111),
+            order_state=OrderState(status="Cancelled"),
+        ),
+        CompletedOrder(
+            contract=AAPL_REPORTED,
+            order=replace(trades[1].order, perm_id=222),
+            order_state=OrderState(status="Filled"),
+        ),
+        CompletedOrdersEnd(),
+    )
+    # The third filled too, but is not among the completed orders: its executions tell.
+    rig.deliver(
+        fill("e2", trades[1].order_id, resync.req_id),
+        fill("e3", trades[2].order_id, resync.req_id),
+        ExecutionDataEnd(req_id=resync.req_id),
+    )
+    assert [t.status for t in trades] == ["Cancelled", "Filled", "Filled"]
+    assert [(t.filled, t.remaining) for t in trades[1:]] == [(Decimal(100), Decimal(0))] * 2
+    assert rig.session.blotter.open_trades() == []
+    assert rig.session.live_changes > changes

@@ -109,14 +109,18 @@ def test_cancel_orders_by_criteria(server_version: int) -> None:
     rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY", order_ref="a")))
     rig.submit(PlaceOrder(order_id=2, contract=MSFT, order=Order(action="BUY", order_ref="a")))
     rig.submit(PlaceOrder(order_id=3, contract=AAPL, order=Order(action="SELL", order_ref="b")))
-    rig.deliver(OrderStatus(order_id=3, status="Filled", filled=Decimal(1), remaining=Decimal(0)))
+    rig.deliver(
+        OrderStatus(
+            order_id=3, status="Filled", filled=Decimal(1), remaining=Decimal(0), client_id=7
+        )
+    )
     rig.take()
-    # An order placed elsewhere, reported by TWS.
+    # An order of this client id placed by an earlier connection, reported by TWS.
     rig.deliver(
         OpenOrder(
             order_id=4,
             contract=AAPL_REPORTED,
-            order=Order(action="BUY", order_ref="a", account="DU2"),
+            order=Order(action="BUY", order_ref="a", account="DU2", client_id=7),
             order_state=OrderState(status="Submitted"),
         )
     )
@@ -134,9 +138,10 @@ def test_bracket_order_transmit_flags(server_version: int) -> None:
     bracket = rig.session.bracket_order("BUY", 10, 50.0, 55.0, 45.0, tif="GTC")
     assert isinstance(bracket, Bracket)
     parent, take, stop = bracket
-    assert (parent.order_id, take.order_id, stop.order_id) == (100, 101, 102)
+    # Numbered when placed, not when built.
+    assert (parent.order_id, take.order_id, stop.order_id) == (0, 0, 0)
+    assert rig.session.order_ids.peek() == 100
     assert (parent.transmit, take.transmit, stop.transmit) == (False, False, True)
-    assert take.parent_id == stop.parent_id == 100 and parent.parent_id == 0
     assert (take.action, stop.action) == ("SELL", "SELL")
     assert (take.order_type, take.lmt_price) == ("LMT", 55.0)
     assert (stop.order_type, stop.aux_price) == ("STP", 45.0)
@@ -255,7 +260,7 @@ def open_order(order_id: int, perm_id: int, status: str = "Submitted") -> OpenOr
     return OpenOrder(
         order_id=order_id,
         contract=AAPL_REPORTED,
-        order=Order(order_id=order_id, action="BUY", perm_id=perm_id),
+        order=Order(order_id=order_id, action="BUY", perm_id=perm_id, client_id=7),
         order_state=OrderState(status=status),
     )
 
@@ -337,10 +342,109 @@ def test_orders_never_acknowledged_are_reported_when_no_reconnect_follows(server
     for order_id in (1, 2):
         rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))
     rig.deliver(
-        OrderStatus(order_id=1, status="Submitted", filled=Decimal(0), remaining=Decimal(1))
+        OrderStatus(
+            order_id=1, status="Submitted", filled=Decimal(0), remaining=Decimal(1), client_id=7
+        )
     )
     rig.drop()
     (unknown,) = [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg)]
     assert unknown.req_id == 2 and "state is unknown" in unknown.error_string
     # Still tracked: the next connect() re-reads the orders and settles it.
     assert sorted(o.order_id for o in rig.session.open_orders) == [1, 2]
+
+
+# ---------------------------------------------------------------------- other clients' orders
+
+
+def _theirs(
+    order_id: int, client_id: int, perm_id: int, contract_symbol: str = "AAPL"
+) -> OpenOrder:
+    contract = AAPL_REPORTED if contract_symbol == "AAPL" else MSFT
+    order = Order(
+        order_id=order_id,
+        client_id=client_id,
+        perm_id=perm_id,
+        action="BUY",
+        total_quantity=Decimal(1),
+        order_type="LMT",
+        lmt_price=1.0,
+    )
+    return OpenOrder(
+        order_id=order_id,
+        contract=contract,
+        order=order,
+        order_state=OrderState(status="Submitted"),
+    )
+
+
+def test_only_this_clients_orders_are_tracked_and_cancelled(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=6)
+    ours = rig.session.place(
+        MSFT,
+        Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0),
+        rig.now,
+    )
+    rig.flush()
+    rig.deliver(_theirs(6, 7, 60, "MSFT"))
+    # Client 8's order 6 (AAPL): its id means nothing in this client's id space.
+    rig.deliver(_theirs(6, 8, 66), _theirs(9, 0, 99))
+    rig.take()
+    assert [(o.order_id, o.contract.symbol) for o in rig.session.open_orders] == [(6, "MSFT")]
+    assert rig.session.cancel_orders(rig.now, symbol="AAPL") == []
+    rig.flush()
+    assert not [m for m in rig.take() if isinstance(m, CancelOrder)]
+    assert ours.status == "Submitted"
+    # Client 8's order 6 ends: this client's order 6 stays tracked.
+    rig.deliver(
+        OrderStatus(
+            order_id=6,
+            status="Cancelled",
+            filled=Decimal(0),
+            remaining=Decimal(1),
+            perm_id=66,
+            client_id=8,
+        )
+    )
+    assert [o.order_id for o in rig.session.open_orders] == [6]
+    assert rig.session.cancel_orders(rig.now, symbol="MSFT") == [6]
+
+
+def test_an_order_the_pacer_held_at_a_drop_ends_its_trade(server_version: int) -> None:
+    pacer = HoldingPacer()
+    rig = Rig(version=server_version, reconnect=POLICY, pacing=pacer)
+    rig.ready(next_valid_id=1)
+    pacer.hold = True
+    trade = rig.session.place(
+        AAPL,
+        Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0),
+        rig.now,
+    )
+    rig.flush()
+    changes = rig.session.live_changes
+    rig.drop()
+    (error,) = not_sent(rig)
+    assert error.req_id == trade.order_id
+    assert trade.is_done() and trade.status == "Cancelled"
+    assert trade.log[-1].error_code == 504
+    assert rig.session.blotter.open_trades() == []
+    assert rig.session.live_changes > changes
+
+
+def test_an_order_unknown_to_tws_after_a_reconnect_ends_its_trade(server_version: int) -> None:
+    rig = Rig(version=server_version, reconnect=POLICY)
+    rig.ready(next_valid_id=1)
+    trade = rig.session.place(
+        AAPL,
+        Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0),
+        rig.now,
+    )
+    rig.flush()
+    rig.drop()
+    reconnect(rig)
+    (resync,) = [m for m in rig.take() if isinstance(m, ReqExecutions)]
+    changes = rig.session.live_changes
+    rig.deliver(OpenOrderEnd(), CompletedOrdersEnd(), ExecutionDataEnd(req_id=resync.req_id))
+    assert trade.status == "Cancelled" and trade.log[-1].error_code == 135
+    assert rig.session.blotter.open_trades() == []
+    assert rig.session.live_changes > changes
