@@ -45,6 +45,9 @@ from ibwire.pacing import (
 from ibwire.testing._market import _STEP_RULE
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+#: The same-contract window as the pacer measures it: on send times, lengthened by
+#: the arrival jitter TWS may add.
+SAME_CONTRACT_WINDOW = IB_HISTORICAL_SAME_CONTRACT_WINDOW + PacingConfig().historical_margin
 T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 DAY = 86400
 
@@ -227,9 +230,9 @@ def test_pacing_clock_copy_books_nothing() -> None:
     for i in range(5):
         assert clock.reserve(request(T0 + i * DAY), 0.0) == 0.0
     twin = clock.copy()
-    assert twin.reserve(request(T0 + 9 * DAY), 0.0) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert twin.reserve(request(T0 + 9 * DAY), 0.0) == SAME_CONTRACT_WINDOW
     # The original did not see the twin's booking: its sixth goes at the same time.
-    assert clock.reserve(request(T0 + 9 * DAY), 0.0) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert clock.reserve(request(T0 + 9 * DAY), 0.0) == SAME_CONTRACT_WINDOW
 
 
 def test_pacing_clock_asks_the_clients_pacer_and_books_nothing() -> None:
@@ -239,14 +242,14 @@ def test_pacing_clock_asks_the_clients_pacer_and_books_nothing() -> None:
     assert len(pacer.poll(0.0)) == 5
     before = pacer.stats
     clock = PacingClock(pacer=pacer)
-    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
-    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == SAME_CONTRACT_WINDOW
+    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == SAME_CONTRACT_WINDOW
     assert pacer.stats == before
     # The client's later sends are seen at once: no model to drift from.
     for i in range(5):
-        pacer.submit(request(T0 + (20 + i) * DAY), 2.0)
-    assert len(pacer.poll(2.0)) == 5
-    assert clock.reserve(request(T0 + 30 * DAY), 2.5) == 4.0
+        pacer.submit(request(T0 + (20 + i) * DAY), SAME_CONTRACT_WINDOW)
+    assert len(pacer.poll(SAME_CONTRACT_WINDOW)) == 5
+    assert clock.reserve(request(T0 + 30 * DAY), 2.5) == 2 * SAME_CONTRACT_WINDOW
 
 
 class PacedClient:
@@ -326,7 +329,7 @@ def test_the_client_is_asked_through_its_public_pacing_calls() -> None:
         pacer.submit(request(T0 + i * DAY), clock.now)
     assert len(pacer.poll(clock.now)) == 5
     before = pacer.stats
-    window_ends = clock.now + IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    window_ends = clock.now + SAME_CONTRACT_WINDOW
     pacing = PacingClock(pacer=client)
     assert pacing.reserve(request(T0 + 9 * DAY), clock.now + 0.5) == window_ends
     # The client's own call, on its clock, says the same; nothing is booked.
