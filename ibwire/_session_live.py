@@ -322,7 +322,9 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             leader = self._bars_in_flight.get(key)
         except TypeError:  # an unhashable field: no merging
             return super().historical_bars(request, now, timeout)
-        if leader is not None and not leader.done:
+        # The request is in flight while anyone waits for it, even when the
+        # helper that sent it has given up.
+        if leader is not None and self._pendings.get(leader.key):
             self._require_ready()
             joined: Pending[list[BarData]] = Pending(
                 leader.key,
@@ -336,7 +338,9 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             self._pendings.setdefault(leader.key, []).append(joined)
             return joined
         pending = super().historical_bars(request, now, timeout)
-        self._bars_in_flight = {k: p for k, p in self._bars_in_flight.items() if not p.done}
+        self._bars_in_flight = {
+            k: p for k, p in self._bars_in_flight.items() if self._pendings.get(p.key)
+        }
         self._bars_in_flight[key] = pending
         return pending
 

@@ -10,6 +10,7 @@ import pytest
 from ibwire.live import Ticker
 from ibwire.messages import (
     BarData,
+    CancelHistoricalData,
     CancelOrder,
     HistoricalData,
     HistoricalDataEnd,
@@ -33,7 +34,7 @@ from ibwire.messages import (
 )
 from ibwire.pacing import Pacer
 
-from .session_rig import AAPL, MSFT, Rig
+from .session_rig import AAPL, MSFT, HoldingPacer, Rig
 
 BAR = BarData(date="1710168000", open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
 
@@ -77,6 +78,68 @@ def test_a_joined_history_request_times_out_on_its_own(server_version: int) -> N
     joined = rig.session.historical_bars(request, rig.now, 2.0)
     rig.advance(2.5)
     assert joined.done and joined.error is not None
+
+
+def _history(rig: Rig) -> ReqHistoricalData:
+    return ReqHistoricalData(
+        req_id=0, contract=AAPL, bar_size_setting="1 hour", duration_str="86400 S",
+        what_to_show="TRADES", end_date_time="20240311-00:00:00",
+    )
+
+
+@pytest.mark.parametrize("leaves", ["abandoned", "timed out"])
+def test_a_history_request_goes_on_while_a_joined_caller_waits(
+    server_version: int, leaves: str
+) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    rig.take()
+    leader = rig.session.historical_bars(_history(rig), rig.now, 5.0)
+    joined = rig.session.historical_bars(_history(rig), rig.now, 120.0)
+    rig.flush()
+    (sent,) = [m for m in rig.take() if isinstance(m, ReqHistoricalData)]
+    if leaves == "abandoned":
+        rig.session.abandon(leader, rig.now)
+    rig.advance(6.0)
+    assert leader.done and leader.error is not None
+    assert rig.take() == []  # not cancelled at TWS
+    # A third identical caller still joins the request in flight.
+    third = rig.session.historical_bars(_history(rig), rig.now, 120.0)
+    rig.flush()
+    assert rig.take() == []
+    rig.deliver(HistoricalData(req_id=sent.req_id, bars=(BAR,)), HistoricalDataEnd(req_id=sent.req_id))
+    assert joined.result() == third.result() == [BAR]
+
+
+def test_the_last_joined_caller_to_give_up_cancels_the_request(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    rig.take()
+    leader = rig.session.historical_bars(_history(rig), rig.now, 5.0)
+    joined = rig.session.historical_bars(_history(rig), rig.now, 10.0)
+    rig.flush()
+    (sent,) = [m for m in rig.take() if isinstance(m, ReqHistoricalData)]
+    rig.advance(6.0)
+    assert leader.done and not joined.done and rig.take() == []
+    rig.advance(5.0)
+    assert joined.done and joined.error is not None
+    assert [m.req_id for m in rig.take() if isinstance(m, CancelHistoricalData)] == [sent.req_id]
+
+
+def test_a_queued_history_request_stays_queued_for_a_joined_caller(server_version: int) -> None:
+    pacer = HoldingPacer()
+    rig = Rig(version=server_version, pacing=pacer)
+    rig.ready()
+    rig.take()
+    pacer.hold = True
+    leader = rig.session.historical_bars(_history(rig), rig.now, 30.0)
+    joined = rig.session.historical_bars(_history(rig), rig.now, 30.0)
+    rig.session.abandon(leader, rig.now)
+    pacer.hold = False
+    rig.advance(0.1)
+    (sent,) = [m for m in rig.take() if isinstance(m, ReqHistoricalData)]
+    rig.deliver(HistoricalData(req_id=sent.req_id, bars=(BAR,)), HistoricalDataEnd(req_id=sent.req_id))
+    assert joined.result() == [BAR]
 
 
 def test_ticker_messages_go_to_the_ticker_batched_per_read(server_version: int) -> None:
