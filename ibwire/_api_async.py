@@ -894,13 +894,20 @@ class AsyncApi(FrontEnd):
     def portfolio(self, account: str | None = None) -> list[PortfolioItem]:
         """The portfolio, kept current from connect (no request per call).
 
+        TWS sends portfolio items for one account at a time: the only managed
+        account, or with several the one named by the client's ``account``
+        option.
+
         Args:
-            account: one account; every managed account when omitted.
+            account: one account; every followed account when omitted.
 
         Raises:
             AccountUpdatesOffError: the client was made with ``account_updates=False``.
+            PortfolioUnavailableError: several accounts are managed and the one
+                asked for is not followed (or, with ``account`` omitted, none is).
         """
-        return self._account_state("portfolio()").portfolio(account)
+        self._account_state("portfolio()")
+        return self._session.portfolio_items(account)
 
     def positions(self, account: str | None = None) -> list[Position]:
         """The positions, kept current from connect (no request per call).

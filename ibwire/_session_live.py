@@ -14,9 +14,13 @@ they arrived:
   connect (a reconnect re-reads them anyway);
 * the account messages to the :class:`~ibwire.live.Portfolio`; with
   ``account_updates`` (the default) the session subscribes at every connect to
-  positions, to the account updates of each managed account (one at a time is
-  all TWS allows with ``reqAccountUpdates``, so several accounts use
-  ``reqAccountUpdatesMulti``) and to each account's P&L.
+  positions, to the account updates of each managed account and to each
+  account's P&L.  Portfolio items come only with ``reqAccountUpdates``, which TWS
+  serves for one account at a time: it is sent for the only account, or for the
+  one named by ``account`` when several are managed; the other accounts' values
+  come with ``reqAccountUpdatesMulti`` (no portfolio items), and reading the
+  portfolio of an account not followed raises
+  :class:`~ibwire.errors.PortfolioUnavailableError`.
 
 The tickers that changed are collected until a front end takes them
 (:meth:`LivePart.take_updated_tickers`) after a socket read: ib_async's
@@ -36,11 +40,13 @@ from ._session_calls import CallsPart
 from ._session_orders import OrdersPart, order_matches
 from ._session_streams import StreamsPart
 from ._session_types import Pending, Phase
+from .errors import PortfolioUnavailableError
 from .events import ConnectionClosed
-from .live import Blotter, OrderBook, Portfolio, Ticker, Trade
+from .live import Blotter, OrderBook, Portfolio, PortfolioItem, Ticker, Trade
 from .live.ticker import APPLIERS
 from .messages import (
     AccountUpdateMulti,
+    AccountUpdateMultiEnd,
     AcctDownloadEnd,
     AcctUpdateTime,
     AcctValue,
@@ -96,6 +102,7 @@ _ACCOUNT = (
     PortfolioValue,
     AcctValue,
     AccountUpdateMulti,
+    AccountUpdateMultiEnd,
     AcctUpdateTime,
     AcctDownloadEnd,
     PositionData,
@@ -128,11 +135,18 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     """Live objects of the session (see the module docstring)."""
 
     def __init__(
-        self, *args: Any, account_updates: bool = False, follow_orders: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        account_updates: bool = False,
+        follow_orders: bool = False,
+        account: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         #: Whether the account is followed from connect (positions, updates, P&L).
         self.account_updates = account_updates
+        #: With several managed accounts, the one whose portfolio is followed.
+        self.account = account
         #: Whether the open orders of this client id are asked for at the first connect.
         self.follow_orders = follow_orders
         #: Every order of the connection (this client's, and those found at connect).
@@ -155,6 +169,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             if not self.pacer.watches(cls) and self._handlers.get(cls) == self._on_tick
         }
         self._account_req_ids: list[int] = []
+        self._multi_accounts: dict[int, str] = {}
         # Open orders asked for at connect: until their end arrives, a cancel by
         # criteria is applied again to what arrives.
         self._open_orders_known = True
@@ -220,7 +235,10 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                 self.live_changes += 1
             return True
         if message.req_id in self._account_req_ids:
-            if self.portfolio.apply(message, now):
+            if type(message) is AccountUpdateMultiEnd:
+                self.portfolio.mark_downloaded(self._multi_accounts[message.req_id])
+                self.live_changes += 1
+            elif self.portfolio.apply(message, now):
                 self.live_changes += 1
             return False
         return True
@@ -230,7 +248,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         """Whether what was asked for at connect has arrived.
 
         The open orders (with ``follow_orders``), and with ``account_updates``
-        the positions and, for a single account, its first full account update.
+        the positions and the first full account update of every managed
+        account (``accountDownloadEnd``, or ``accountUpdateMultiEnd``).
         """
         if not self._open_orders_known or self._phase is not Phase.READY:
             return False
@@ -239,7 +258,31 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         portfolio = self.portfolio
         if not portfolio.positions_complete:
             return False
-        return len(self.accounts) != 1 or portfolio.is_downloaded(self.accounts[0])
+        return all(portfolio.is_downloaded(account) for account in self.accounts)
+
+    @property
+    def portfolio_account(self) -> str | None:
+        """The account whose portfolio items are followed, if any.
+
+        The only managed account, or with several the one named by ``account``.
+        """
+        accounts = self.accounts
+        if len(accounts) == 1:
+            return accounts[0]
+        return self.account if self.account in accounts else None
+
+    def portfolio_items(self, account: str | None = None) -> list[PortfolioItem]:
+        """The followed portfolio (of ``account``, or of every account followed).
+
+        Raises:
+            PortfolioUnavailableError: several accounts are managed and the one
+                asked for (or, with ``account`` omitted, any) is not followed.
+        """
+        followed = self.portfolio_account
+        accounts = self.accounts
+        if len(accounts) > 1 and (followed is None or account not in (None, followed)):
+            raise PortfolioUnavailableError(account, followed, accounts)
+        return self.portfolio.portfolio(account)
 
     def take_updated_tickers(self) -> set[Ticker]:
         """The tickers changed since the last call (empty when none)."""
@@ -282,13 +325,15 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             self.portfolio.untrack(req_id)
             self._internal_req_ids.discard(req_id)
         self._account_req_ids = []
+        self._multi_accounts = {}
         self._submit(ReqPositions(), now, track=False)
-        several = len(self.accounts) > 1
+        followed = self.portfolio_account
         for account in self.accounts:
-            if several:
+            if account != followed:
                 req_id = self.new_request_id()
                 self._internal_req_ids.add(req_id)
                 self._account_req_ids.append(req_id)
+                self._multi_accounts[req_id] = account
                 self._submit(
                     ReqAccountUpdatesMulti(
                         req_id=req_id, account=account, model_code="", ledger_and_nlv=False
@@ -301,10 +346,10 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             self._account_req_ids.append(pnl_id)
             self.portfolio.track_pnl(pnl_id, account)
             self._submit(ReqPnl(req_id=pnl_id, account=account, model_code=""), now, track=False)
-        if len(self.accounts) == 1:
+        if followed is not None:
             # The portfolio items (market price and value, P&L per position)
             # come only with reqAccountUpdates, one account at a time.
-            self._submit(ReqAcctData(subscribe=True, acct_code=self.accounts[0]), now, track=False)
+            self._submit(ReqAcctData(subscribe=True, acct_code=followed), now, track=False)
 
     # ------------------------------------------------------------------ history
 

@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 
+from ibwire.errors import PortfolioUnavailableError
 from ibwire.live import Ticker
 from ibwire.messages import (
+    AccountUpdateMulti,
+    AccountUpdateMultiEnd,
+    AcctDownloadEnd,
     BarData,
     CancelHistoricalData,
     CancelOrder,
@@ -20,8 +24,10 @@ from ibwire.messages import (
     OpenOrderEnd,
     Order,
     OrderState,
+    PortfolioValue,
     PositionEnd,
     ReqAccountUpdatesMulti,
+    ReqAcctData,
     ReqHistoricalData,
     ReqMktData,
     ReqOpenOrders,
@@ -171,11 +177,56 @@ def test_the_account_is_followed_from_connect_for_several_accounts(server_versio
     sent = rig.take()
     assert sum(isinstance(m, ReqPositions) for m in sent) == 1
     assert sorted(m.account for m in sent if isinstance(m, ReqPnl)) == ["DU111", "DU222"]
-    multi = sorted(m.account for m in sent if isinstance(m, ReqAccountUpdatesMulti))
-    assert multi == ["DU111", "DU222"]
+    multi = {m.account: m.req_id for m in sent if isinstance(m, ReqAccountUpdatesMulti)}
+    assert sorted(multi) == ["DU111", "DU222"]
+    assert not any(isinstance(m, ReqAcctData) for m in sent)
     assert not rig.session.is_synced
     rig.deliver(PositionEnd())
+    # Synced once every account's first update has ended, not on the positions alone.
+    assert not rig.session.is_synced
+    rig.deliver(
+        AccountUpdateMulti(req_id=multi["DU111"], account="DU111", key="NetLiquidation",
+                           value="1000", currency="USD"),
+        AccountUpdateMultiEnd(req_id=multi["DU111"]),
+    )
+    assert not rig.session.is_synced
+    rig.deliver(AccountUpdateMultiEnd(req_id=multi["DU222"]))
     assert rig.session.is_synced
+    assert not rig.events(AccountUpdateMultiEnd)  # the session's own requests
+    # No account's portfolio items are followed: reading them says so.
+    for account in (None, "DU111"):
+        with pytest.raises(PortfolioUnavailableError, match="account="):
+            rig.session.portfolio_items(account)
+
+
+def test_the_account_option_follows_one_portfolio_among_several(server_version: int) -> None:
+    rig = Rig(version=server_version, account_updates=True, account="DU222")
+    rig.ready(accounts="DU111,DU222")
+    sent = rig.take()
+    assert [m.acct_code for m in sent if isinstance(m, ReqAcctData) and m.subscribe] == ["DU222"]
+    multi = {m.account: m.req_id for m in sent if isinstance(m, ReqAccountUpdatesMulti)}
+    assert list(multi) == ["DU111"]
+    item = PortfolioValue(
+        contract=AAPL, position=Decimal(20), market_price=180.0, market_value=3600.0,
+        average_cost=170.0, unrealized_pnl=200.0, realized_pnl=0.0, account_name="DU222",
+    )
+    rig.deliver(PositionEnd(), item, AccountUpdateMultiEnd(req_id=multi["DU111"]))
+    assert not rig.session.is_synced
+    rig.deliver(AcctDownloadEnd(account_name="DU222"))
+    assert rig.session.is_synced
+    assert [i.position for i in rig.session.portfolio_items()] == [Decimal(20)]
+    assert rig.session.portfolio_items("DU222") == rig.session.portfolio_items()
+    with pytest.raises(PortfolioUnavailableError, match="only the portfolio of DU222"):
+        rig.session.portfolio_items("DU111")
+
+
+def test_a_single_account_is_followed_whatever_the_account_option(server_version: int) -> None:
+    rig = Rig(version=server_version, account_updates=True, account="DU999")
+    rig.ready(accounts="DU111")
+    sent = rig.take()
+    assert [m.acct_code for m in sent if isinstance(m, ReqAcctData)] == ["DU111"]
+    assert not any(isinstance(m, ReqAccountUpdatesMulti) for m in sent)
+    assert rig.session.portfolio_items("DU111") == []
 
 
 def test_nothing_is_asked_at_connect_by_default(server_version: int) -> None:
