@@ -261,6 +261,9 @@ class SyncApi(FrontEnd):
         """Ask TWS for every position of every account (``reqPositions``, then ``cancelPositions``).
 
         :meth:`positions` reads the same from local state without a request.
+        ``cancelPositions`` is not sent while the client follows the account
+        (``account_updates``) or a positions stream of the user is
+        open: TWS has one positions stream per client, and they need it.
 
         Args:
             timeout: seconds to wait; the client's default when omitted.
@@ -616,7 +619,10 @@ class SyncApi(FrontEnd):
     def account_updates(self, account: str = "") -> Subscription[AccountUpdateMessage]:
         """Stream account values and portfolio (``reqAccountUpdates``).
 
-        TWS allows one such stream at a time.
+        TWS allows one such stream at a time.  Closing it leaves the stream the
+        client follows its portfolio with running; a stream of another account
+        replaces that one at TWS while it is open, and closing it subscribes the
+        followed account again.
 
         Args:
             account: the account; ``""`` for the only one.

@@ -31,7 +31,6 @@ from .messages import (
     CancelAccountSummary,
     CancelHeadTimestamp,
     CancelHistoricalData,
-    CancelPositions,
     Contract,
     ContractData,
     ContractDescription,
@@ -256,8 +255,9 @@ class CallsPart(SessionBase):
         Returns:
             The helper; its result is one message per position.
         """
-        # Keep a user's own positions stream running.
-        stop = None if POSITIONS in self._live else CancelPositions()
+        # Keep a user's own positions stream running, and the session's own.
+        closing = [] if POSITIONS in self._live else self._closing_messages(ReqPositions())
+        stop = closing[0] if closing else None
         pending: Pending[list[PositionData]] = Pending(
             POSITIONS,
             "positions",

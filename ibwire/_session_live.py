@@ -260,6 +260,26 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             return False
         return all(portfolio.is_downloaded(account) for account in self.accounts)
 
+    def _closing_messages(self, request: Message) -> list[Message]:
+        # The session's own account streams (reqPositions, reqAccountUpdates of
+        # the followed account) share TWS's stream with a user's identical one:
+        # its end must not stop what the live state needs.
+        messages = super()._closing_messages(request)
+        if not self.account_updates:
+            return messages
+        if isinstance(request, ReqPositions):
+            return []
+        if isinstance(request, ReqAcctData):
+            followed = self.portfolio_account
+            if followed is None:
+                return messages
+            if request.acct_code == followed or (not request.acct_code and len(self.accounts) == 1):
+                return []
+            # TWS serves one reqAccountUpdates at a time: the user's stream of
+            # another account replaced the session's, which is taken back.
+            return [*messages, ReqAcctData(subscribe=True, acct_code=followed)]
+        return messages
+
     @property
     def portfolio_account(self) -> str | None:
         """The account whose portfolio items are followed, if any.

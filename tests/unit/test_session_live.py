@@ -16,6 +16,7 @@ from ibwire.messages import (
     BarData,
     CancelHistoricalData,
     CancelOrder,
+    CancelPositions,
     HistoricalData,
     HistoricalDataEnd,
     MarketDataType,
@@ -40,7 +41,7 @@ from ibwire.messages import (
 )
 from ibwire.pacing import Pacer
 
-from .session_rig import AAPL, MSFT, HoldingPacer, Rig
+from .session_rig import AAPL, MSFT, HoldingPacer, Rig, Sink
 
 BAR = BarData(date="1710168000", open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
 
@@ -351,3 +352,59 @@ def test_a_tick_class_the_pacer_watches_still_reaches_the_pacer_and_the_ticker()
     assert aapl.bid == 10.0 and msft.volume == Decimal(5)
     assert rig.session.take_updated_tickers() == {aapl, msft}
     assert not rig.events(Message)
+
+
+def test_request_positions_leaves_the_sessions_positions_stream_running(
+    server_version: int,
+) -> None:
+    rig = Rig(version=server_version, account_updates=True)
+    rig.ready(accounts="DU111")
+    rig.take()
+    rig.deliver(PositionEnd())
+    asked = rig.session.positions(rig.now, 5.0)
+    rig.flush()
+    assert [type(m) for m in rig.take()] == [ReqPositions]
+    rig.deliver(PositionEnd())
+    rig.flush()
+    assert asked.result() == []
+    assert not any(isinstance(m, CancelPositions) for m in rig.take())
+
+
+def test_request_positions_stops_its_stream_when_the_session_has_none(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready(accounts="DU111")
+    asked = rig.session.positions(rig.now, 5.0)
+    rig.flush()
+    rig.take()
+    rig.deliver(PositionEnd())
+    rig.flush()
+    assert asked.result() == []
+    assert [type(m) for m in rig.take()] == [CancelPositions]
+
+
+def test_closing_a_users_account_streams_keeps_the_sessions(server_version: int) -> None:
+    rig = Rig(version=server_version, account_updates=True)
+    rig.ready(accounts="DU111")
+    rig.take()
+    for request in (ReqAcctData(subscribe=True, acct_code="DU111"),
+                    ReqAcctData(subscribe=True, acct_code=""), ReqPositions()):
+        key = rig.session.subscribe(request, Sink(), rig.now)
+        rig.session.unsubscribe(key, rig.now)
+    rig.flush()
+    assert [type(m) for m in rig.take()] == [ReqAcctData, ReqAcctData, ReqPositions]
+
+
+def test_closing_a_users_stream_of_another_account_takes_the_sessions_back(
+    server_version: int,
+) -> None:
+    rig = Rig(version=server_version, account_updates=True, account="DU222")
+    rig.ready(accounts="DU111,DU222")
+    rig.take()
+    key = rig.session.subscribe(ReqAcctData(subscribe=True, acct_code="DU111"), Sink(), rig.now)
+    rig.session.unsubscribe(key, rig.now)
+    rig.flush()
+    assert rig.take() == [
+        ReqAcctData(subscribe=True, acct_code="DU111"),
+        ReqAcctData(subscribe=False, acct_code="DU111"),
+        ReqAcctData(subscribe=True, acct_code="DU222"),
+    ]
