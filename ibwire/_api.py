@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._frontend import FrontEnd
-from ._history import bar_time, chunk_request, is_no_data, parse_duration, plan_chunks
+from ._history import HistoryRun, parse_duration
 from ._session import (
     AccountUpdateMessage,
     DepthMessage,
@@ -261,6 +261,9 @@ class SyncApi(FrontEnd):
         """Ask TWS for every position of every account (``reqPositions``, then ``cancelPositions``).
 
         :meth:`positions` reads the same from local state without a request.
+        ``cancelPositions`` is not sent while the client follows the account
+        (``account_updates``) or a positions stream of the user is
+        open: TWS has one positions stream per client, and they need it.
 
         Args:
             timeout: seconds to wait; the client's default when omitted.
@@ -616,7 +619,10 @@ class SyncApi(FrontEnd):
     def account_updates(self, account: str = "") -> Subscription[AccountUpdateMessage]:
         """Stream account values and portfolio (``reqAccountUpdates``).
 
-        TWS allows one such stream at a time.
+        TWS allows one such stream at a time.  Closing it leaves the stream the
+        client follows its portfolio with running; a stream of another account
+        replaces that one at TWS while it is open, and closing it subscribes the
+        followed account again.
 
         Args:
             account: the account; ``""`` for the only one.
@@ -680,7 +686,9 @@ class SyncApi(FrontEnd):
         ``ibwire history``, :func:`ibwire._history.plan_chunks`), sent oldest
         first through the client's pacer, which spaces them by IB's historical
         rules; each request's timeout starts when the pacer releases it.  A chunk
-        TWS has no data for (162 "returned no data") counts as empty.  A chunk
+        TWS has no data for (162 "query returned no data") counts as empty; a
+        chunk refused for pacing (162 "pacing violation") is sent again once the
+        pacer's back-off ends, up to three times.  A chunk
         identical to one already in flight (another thread's or task's ``history``
         or ``historical_bars``) shares that request's answer instead of being sent
         again.
@@ -703,13 +711,16 @@ class SyncApi(FrontEnd):
                 when omitted.
 
         Returns:
-            The bars, oldest first, one per bar time (dates as epoch seconds, or
-            ``yyyymmdd`` for daily bars): a list with
+            The bars from the one whose period contains ``start`` (a daily bar
+            of that day) to the last that begins before ``end``, oldest first,
+            one per bar time (dates as epoch seconds, or ``yyyymmdd`` for daily
+            bars): a list with
             :meth:`~ibwire.bars.BarList.to_frame`.
 
         Raises:
             ValueError: ``start`` is text that is not a duration.
-            ApiError: TWS answered a chunk with an error.
+            ApiError: TWS answered a chunk with an error other than "no data"
+                (a pacing violation only after the retries).
             RequestTimeoutError: a chunk got no complete answer in time.
         """
         last = int(time.time()) if end is None else _epoch(end)
@@ -719,24 +730,24 @@ class SyncApi(FrontEnd):
             first = last - int(start.total_seconds())
         else:
             first = _epoch(start)
-        chunks = plan_chunks(first, last, bar_size)
+        run = HistoryRun(contract, first, last, bar_size, what_to_show, use_rth)
         limit = self._timeout(timeout)
-        found: dict[int, BarData] = {}
-        for index, chunk in enumerate(chunks):
-            request = chunk_request(contract, chunk, bar_size, what_to_show, use_rth)
-            try:
-                bars = self._call(self._bars_of(request, limit))
-            except ApiError as exc:
-                if not is_no_data(exc):
-                    raise
-                bars = []
-            for bar in bars:
-                moment = bar_time(bar.date)
-                if first <= moment < last or (moment < first and len(bar.date) == 8):
-                    found.setdefault(moment, bar)
+        total = len(run.requests)
+        for index, request in enumerate(run.requests):
+            attempt = 0
+            while True:
+                try:
+                    bars = self._call(self._bars_of(request, limit))
+                    break
+                except ApiError as exc:
+                    if not run.retry(exc, attempt):
+                        bars = []
+                        break
+                    attempt += 1
+            run.add(bars)
             if progress is not None:
-                progress(index + 1, len(chunks))
-        return BarList([found[moment] for moment in sorted(found)])
+                progress(index + 1, total)
+        return BarList(run.bars())
 
     def _bars_of(
         self, request: ReqHistoricalData, limit: float | None
@@ -918,13 +929,20 @@ class SyncApi(FrontEnd):
     def portfolio(self, account: str | None = None) -> list[PortfolioItem]:
         """The portfolio, kept current from connect (no request per call).
 
+        TWS sends portfolio items for one account at a time: the only managed
+        account, or with several the one named by the client's ``account``
+        option.
+
         Args:
-            account: one account; every managed account when omitted.
+            account: one account; every followed account when omitted.
 
         Raises:
             AccountUpdatesOffError: the client was made with ``account_updates=False``.
+            PortfolioUnavailableError: several accounts are managed and the one
+                asked for is not followed (or, with ``account`` omitted, none is).
         """
-        return self._account_state("portfolio()").portfolio(account)
+        self._account_state("portfolio()")
+        return self._session.portfolio_items(account)
 
     def positions(self, account: str | None = None) -> list[Position]:
         """The positions, kept current from connect (no request per call).

@@ -58,6 +58,7 @@ class FrontEnd(RequestMethods):
         connect_options: str = "",
         subscription_buffer: int = DEFAULT_SUBSCRIPTION_BUFFER,
         account_updates: bool = True,
+        account: str = "",
     ) -> None:
         """Make a client (not connected yet).
 
@@ -98,6 +99,12 @@ class FrontEnd(RequestMethods):
                 ``portfolio()``, ``positions()``, ``account_values()`` and
                 ``pnl()`` read local state; ``False`` sends none of it, and those
                 reads raise :class:`~ibwire.errors.AccountUpdatesOffError`.
+            account: with several managed accounts, the one whose portfolio
+                ``portfolio()`` follows (TWS sends portfolio items for one account
+                at a time); empty (default) follows none of them, and
+                ``portfolio()`` raises
+                :class:`~ibwire.errors.PortfolioUnavailableError`.  With a single
+                account, that account is followed whatever this says.
 
         Raises:
             ValueError: a version range outside 100..226.
@@ -126,6 +133,7 @@ class FrontEnd(RequestMethods):
             max_version=max_version,
             connect_options=connect_options,
             account_updates=account_updates,
+            account=account,
             follow_orders=True,
         )
         self._dispatcher = Dispatcher(self.wrapper, on_callback_error)

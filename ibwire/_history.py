@@ -42,6 +42,7 @@ __all__ = [
     "CSV_COLUMNS",
     "Chunk",
     "Downloader",
+    "HistoryRun",
     "PacingClock",
     "Progress",
     "bar_seconds",
@@ -49,27 +50,32 @@ __all__ = [
     "chunk_request",
     "format_end",
     "format_time",
+    "in_span",
     "is_no_data",
+    "is_pacing_violation",
     "max_chunk",
     "pacing_schedule",
     "parse_duration",
     "parse_time",
     "plan_chunks",
     "resume_point",
+    "retry_chunk",
 ]
 
 _DAY: Final = 86400
 # IB's step-size table ("Historical Data Limitations", TWS API docs): the longest
 # duration per request for bars of at least a given size, as (smallest bar in
-# seconds, longest duration in seconds, its duration text).  Durations over a day
-# are sent in D/W/M/Y units because TWS rejects "S" durations longer than a day.
+# seconds, longest duration in seconds, its duration text).  IB counts "N D" in
+# trading days back from the end, so a day of intraday bars from an arbitrary
+# second is asked for in seconds ("86400 S", the longest "S" duration TWS accepts);
+# "2 D" would likewise miss the part of the oldest session before its end, so
+# 2-minute bars go a day at a time too.  Weeks and months are calendar time.
 _STEPS: Final = (
     (1, 1800, "1800 S"),
     (5, 3600, "3600 S"),
     (10, 14400, "14400 S"),
     (30, 28800, "28800 S"),
-    (60, _DAY, "1 D"),
-    (120, 2 * _DAY, "2 D"),
+    (60, _DAY, "86400 S"),
     (180, 7 * _DAY, "1 W"),
     (1800, 30 * _DAY, "1 M"),
     (_DAY, 365 * _DAY, "1 Y"),
@@ -79,8 +85,10 @@ _DURATION_UNITS: Final = {"S": 1, "D": _DAY, "W": 7 * _DAY, "M": 30 * _DAY, "Y":
 #: The columns of the CSV file, in order.
 CSV_COLUMNS: Final = ("time", "open", "high", "low", "close", "volume", "wap", "bar_count")
 
-# TWS answers 162 for both pacing and empty windows; the text tells them apart.
-_NO_DATA_TEXTS: Final = ("returned no data", "no data of type", "no market data")
+# TWS answers 162 for pacing, empty windows and refusals ("No data of type ...",
+# "No market data permissions ..."); the text tells them apart.  Only HMDS's
+# "query returned no data" means the window is empty.
+_NO_DATA_TEXT: Final = "returned no data"
 _PACING_TEXT: Final = "pacing violation"
 
 
@@ -129,14 +137,19 @@ class Chunk:
     duration: str
 
 
-def _duration_text(seconds: int, span: int, span_text: str) -> str:
+def _duration_text(seconds: int, span: int, span_text: str, daily: bool) -> str:
     if seconds >= span:
         return span_text
-    if span <= _DAY:
+    if seconds <= _DAY and not daily:
         return f"{seconds} S"
-    # A shorter last chunk in whole days: asking for a little more than needed is
-    # harmless (bars already written are skipped), asking for less loses bars.
-    return f"{math.ceil(seconds / _DAY)} D"
+    if daily:
+        # N trading days reach back at least N calendar days: asking for a little
+        # more than needed is harmless (bars already written are skipped), asking
+        # for less loses bars.
+        return f"{math.ceil(seconds / _DAY)} D"
+    # Intraday bars over more than a day: "N D" would count trading days and miss
+    # the oldest session's part before its close, so the whole step is asked for.
+    return span_text
 
 
 def plan_chunks(start: int, end: int, bar_size: str) -> list[Chunk]:
@@ -151,11 +164,12 @@ def plan_chunks(start: int, end: int, bar_size: str) -> list[Chunk]:
         The chunks; empty when ``start >= end``.
     """
     span, span_text = max_chunk(bar_size)
+    daily = bar_seconds(bar_size) >= _DAY
     chunks: list[Chunk] = []
     t = start
     while t < end:
         stop = min(t + span, end)
-        chunks.append(Chunk(t, stop, _duration_text(stop - t, span, span_text)))
+        chunks.append(Chunk(t, stop, _duration_text(stop - t, span, span_text, daily)))
         t = stop
     return chunks
 
@@ -178,9 +192,119 @@ def chunk_request(
 
 
 def is_no_data(error: ApiError) -> bool:
-    """Whether ``error`` is TWS saying a chunk has no bars (162 "returned no data")."""
-    text = error.message.lower()
-    return error.code == 162 and any(t in text for t in _NO_DATA_TEXTS)
+    """Whether ``error`` is TWS saying a chunk has no bars (162 "query returned no data").
+
+    Any other 162 ("No data of type ...", "No market data permissions ...") is
+    a refusal, not an empty window.
+    """
+    return error.code == 162 and _NO_DATA_TEXT in error.message.lower()
+
+
+def is_pacing_violation(error: ApiError) -> bool:
+    """Whether ``error`` is TWS's 162 "pacing violation"."""
+    return error.code == 162 and _PACING_TEXT in error.message.lower()
+
+
+def retry_chunk(error: ApiError, attempt: int, retries: int) -> bool:
+    """What a chunk answered with ``error`` calls for.
+
+    Args:
+        error: the chunk's error.
+        attempt: attempts made after the first (0 after the first failure).
+        retries: attempts allowed after the first.
+
+    Returns:
+        ``True`` to send the chunk again (a pacing violation, retries left: the
+        pacer holds the next historical request until its back-off ends);
+        ``False`` when the chunk is empty (no data).
+
+    Raises:
+        ApiError: ``error`` itself, for any other error or when no retry is left.
+    """
+    if is_no_data(error):
+        return False
+    if is_pacing_violation(error) and attempt < retries:
+        return True
+    raise error
+
+
+def _bar_end(epoch: int, size: int) -> int:
+    """The end of the period of a bar of ``size`` seconds starting at ``epoch``."""
+    if size != BAR_SIZES["1 month"]:
+        return epoch + size
+    year, month = time.gmtime(epoch)[:2]
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    import calendar
+
+    return calendar.timegm((year, month, 1, 0, 0, 0, 0, 0, 0))
+
+
+def in_span(epoch: int, size: int, start: int, end: int) -> bool:
+    """Whether a bar of ``size`` seconds at ``epoch`` belongs to ``[start, end)``.
+
+    It does when its period contains or follows ``start`` and it begins before
+    ``end``: the daily bar of the day ``start`` falls in is kept, the days
+    before it are not.
+    """
+    return epoch < end and _bar_end(epoch, size) > start
+
+
+DEFAULT_RETRIES: Final = 3
+
+
+class HistoryRun:
+    """One span of bars fetched chunk by chunk: the plan, the retries and the bars.
+
+    Both clients' ``history`` drive it; it does no I/O.
+
+    Args:
+        contract: the contract.
+        start: the first moment wanted (epoch seconds).
+        end: the end of the span, excluded (epoch seconds).
+        bar_size: the bar size setting.
+        what_to_show: ``TRADES``, ``MIDPOINT``...
+        use_rth: regular trading hours only.
+        retries: attempts per chunk after a pacing violation.
+    """
+
+    def __init__(
+        self,
+        contract: Contract,
+        start: int,
+        end: int,
+        bar_size: str,
+        what_to_show: str,
+        use_rth: bool,
+        *,
+        retries: int = DEFAULT_RETRIES,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.retries = retries
+        self._size = bar_seconds(bar_size)
+        #: The chunks' requests, oldest first (request id 0: the client allocates one).
+        self.requests = [
+            chunk_request(contract, chunk, bar_size, what_to_show, use_rth)
+            for chunk in plan_chunks(start, end, bar_size)
+        ]
+        self._found: dict[int, BarData] = {}
+
+    def retry(self, error: ApiError, attempt: int) -> bool:
+        """:func:`retry_chunk` with this run's retries."""
+        return retry_chunk(error, attempt, self.retries)
+
+    def add(self, bars: Sequence[BarData]) -> None:
+        """Keep a chunk's bars that belong to the span (the first of each time)."""
+        size, start, end, found = self._size, self.start, self.end, self._found
+        for bar in bars:
+            moment = bar_time(bar.date)
+            if in_span(moment, size, start, end):
+                found.setdefault(moment, bar)
+
+    def bars(self) -> list[BarData]:
+        """The bars kept, oldest first."""
+        found = self._found
+        return [found[moment] for moment in sorted(found)]
 
 
 def format_end(epoch: int) -> str:
@@ -608,7 +732,7 @@ class Downloader:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
-        retries: int = 3,
+        retries: int = DEFAULT_RETRIES,
         backoff: float = 15.0,
     ) -> None:
         self.fetch = fetch
@@ -622,7 +746,8 @@ class Downloader:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.daily = bar_seconds(bar_size) >= _DAY
+        self.size = bar_seconds(bar_size)
+        self.daily = self.size >= _DAY
         #: When each request was sent, on ``clock`` (the tests check the pacing).
         self.sent_at: list[float] = []
 
@@ -657,11 +782,8 @@ class Downloader:
             try:
                 return self.fetch(request, self.timeout)
             except ApiError as error:
-                text = error.message.lower()
-                if is_no_data(error):
+                if not retry_chunk(error, attempt, self.retries):
                     return []
-                if error.code != 162 or _PACING_TEXT not in text or attempt >= self.retries:
-                    raise
                 progress(f"TWS reported a pacing violation; waiting {_clock_text(delay)}")
                 self.sleep(delay)
                 delay *= 2
@@ -692,6 +814,8 @@ class Downloader:
         """
         result = DownloadResult(last=after)
         answer_times: list[float] = []
+        span_start = chunks[0].start if chunks else 0
+        span_end = chunks[-1].end if chunks else 0
 
         def note(text: str) -> None:
             if progress is not None:
@@ -703,8 +827,11 @@ class Downloader:
             rows: list[list[str]] = []
             stamped = sorted(((bar_time(bar.date), bar) for bar in bars), key=lambda x: x[0])
             for epoch, bar in stamped:
-                # Chunks may overlap a little (whole-day durations) and a resumed
-                # run starts inside the last chunk: the file's order decides.
+                # A chunk may ask for more than it covers (whole days, a whole
+                # step) and a resumed run starts inside the last chunk: the span
+                # and the file's order decide.
+                if not in_span(epoch, self.size, span_start, span_end):
+                    continue
                 if result.last is not None and epoch <= result.last:
                     continue
                 rows.append(_row(bar, epoch, self.daily))

@@ -140,6 +140,8 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
         request_id_start: the first request id.
         account_updates: follow the account from connect (positions, account
             updates, P&L) into :attr:`portfolio`.
+        account: with several managed accounts, the one whose portfolio items
+            are followed (``reqAccountUpdates``); see :attr:`portfolio_account`.
         follow_orders: ask for this client id's open orders at the first
             connect, so they become trades of :attr:`blotter`.
 

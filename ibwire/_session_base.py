@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from ._session_gate import refused_when_read_only
 from ._session_routes import (
+    _cancel_for,
     _Plan,
     _Route,
 )
@@ -247,6 +248,14 @@ class SessionBase:
             if self._phase is Phase.WAITING or self._phase is Phase.CONNECTING and self._ever_ready:
                 raise ConnectionClosedError("not connected: reconnecting to TWS")
             raise ConnectionClosedError(f"not connected (the session is {self._phase.value})")
+
+    def _closing_messages(self, request: Message) -> list[Message]:
+        """What to send to stop the stream ``request`` opened (its cancel, if any).
+
+        The live part keeps the streams its own state needs running.
+        """
+        cancel = _cancel_for(request)
+        return [] if cancel is None else [cancel]
 
     def _submit(
         self,

@@ -31,7 +31,6 @@ from .messages import (
     CancelAccountSummary,
     CancelHeadTimestamp,
     CancelHistoricalData,
-    CancelPositions,
     Contract,
     ContractData,
     ContractDescription,
@@ -108,8 +107,23 @@ class CallsPart(SessionBase):
         pending._fail(ConnectionClosedError(f"{pending.description}: abandoned"))
 
     def _give_up(self, pending: Pending[Any], now: float) -> bool:
-        """Remove a helper and stop its request at TWS; whether it was still queued."""
+        """Remove a helper and stop its request at TWS; whether it was still queued.
+
+        A request other helpers still wait for (an identical history request
+        joined in flight) goes on: the next waiter takes over its ticket, its
+        cancel and its follow-up, and stops it when it gives up in turn.
+        """
         self._unregister(pending)
+        others = self._pendings.get(pending.key)
+        if others:
+            heir = others[0]
+            if heir.ticket is None:
+                heir.ticket = pending.ticket
+            if heir.cancel is None:
+                heir.cancel = pending.cancel
+            if heir.follow_up is None:
+                heir.follow_up = pending.follow_up
+            return False
         withdrawn = None if pending.ticket is None else self.pacer.withdraw(pending.ticket)
         if withdrawn is not None:
             self._unsent.pop(id(withdrawn), None)
@@ -241,8 +255,9 @@ class CallsPart(SessionBase):
         Returns:
             The helper; its result is one message per position.
         """
-        # Keep a user's own positions stream running.
-        stop = None if POSITIONS in self._live else CancelPositions()
+        # Keep a user's own positions stream running, and the session's own.
+        closing = [] if POSITIONS in self._live else self._closing_messages(ReqPositions())
+        stop = closing[0] if closing else None
         pending: Pending[list[PositionData]] = Pending(
             POSITIONS,
             "positions",

@@ -17,9 +17,13 @@ they arrived:
   connect (a reconnect re-reads them anyway);
 * the account messages to the :class:`~ibwire.live.Portfolio`; with
   ``account_updates`` (the default) the session subscribes at every connect to
-  positions, to the account updates of each managed account (one at a time is
-  all TWS allows with ``reqAccountUpdates``, so several accounts use
-  ``reqAccountUpdatesMulti``) and to each account's P&L.
+  positions, to the account updates of each managed account and to each
+  account's P&L.  Portfolio items come only with ``reqAccountUpdates``, which TWS
+  serves for one account at a time: it is sent for the only account, or for the
+  one named by ``account`` when several are managed; the other accounts' values
+  come with ``reqAccountUpdatesMulti`` (no portfolio items), and reading the
+  portfolio of an account not followed raises
+  :class:`~ibwire.errors.PortfolioUnavailableError`.
 
 The tickers that changed are collected until a front end takes them
 (:meth:`LivePart.take_updated_tickers`) after a socket read: ib_async's
@@ -41,12 +45,13 @@ from ._session_routes import _cancel_for
 from ._session_streams import StreamsPart
 from ._session_types import NOT_SENT_CODE, UNKNOWN_ORDER_CODE, Pending, Phase
 from .errorcodes import DEPTH_HALTED, DEPTH_RESET
-from .errors import ForeignOrderError
+from .errors import ForeignOrderError, PortfolioUnavailableError
 from .events import ConnectionClosed
-from .live import Blotter, OrderBook, Portfolio, Ticker, Trade
+from .live import Blotter, OrderBook, Portfolio, PortfolioItem, Ticker, Trade
 from .live.ticker import APPLIERS
 from .messages import (
     AccountUpdateMulti,
+    AccountUpdateMultiEnd,
     AcctDownloadEnd,
     AcctUpdateTime,
     AcctValue,
@@ -111,6 +116,7 @@ _ACCOUNT = (
     PortfolioValue,
     AcctValue,
     AccountUpdateMulti,
+    AccountUpdateMultiEnd,
     AcctUpdateTime,
     AcctDownloadEnd,
     PositionData,
@@ -143,11 +149,18 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     """Live objects of the session (see the module docstring)."""
 
     def __init__(
-        self, *args: Any, account_updates: bool = False, follow_orders: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        account_updates: bool = False,
+        follow_orders: bool = False,
+        account: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         #: Whether the account is followed from connect (positions, updates, P&L).
         self.account_updates = account_updates
+        #: With several managed accounts, the one whose portfolio is followed.
+        self.account = account
         #: Whether the open orders of this client id are asked for at the first connect.
         self.follow_orders = follow_orders
         #: Every order of the connection (this client's, and those found at connect).
@@ -177,6 +190,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             if not self.pacer.watches(cls) and self._handlers.get(cls) == self._on_tick
         }
         self._account_req_ids: list[int] = []
+        self._multi_accounts: dict[int, str] = {}
         # Open orders asked for at connect: until their end arrives, a cancel by
         # criteria is applied again to what arrives, except to the orders placed
         # after the call (the set of their ids, kept per call).
@@ -286,7 +300,10 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                 self.live_changes += 1
             return True
         if message.req_id in self._account_req_ids:
-            if self.portfolio.apply(message, now):
+            if type(message) is AccountUpdateMultiEnd:
+                self.portfolio.mark_downloaded(self._multi_accounts[message.req_id])
+                self.live_changes += 1
+            elif self.portfolio.apply(message, now):
                 self.live_changes += 1
             return False
         return True
@@ -296,7 +313,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         """Whether what was asked for at connect has arrived.
 
         The open orders (with ``follow_orders``), and with ``account_updates``
-        the positions and, for a single account, its first full account update.
+        the positions and the first full account update of every managed
+        account (``accountDownloadEnd``, or ``accountUpdateMultiEnd``).
         """
         if not self._open_orders_known or self._phase is not Phase.READY:
             return False
@@ -305,7 +323,51 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         portfolio = self.portfolio
         if not portfolio.positions_complete:
             return False
-        return len(self.accounts) != 1 or portfolio.is_downloaded(self.accounts[0])
+        return all(portfolio.is_downloaded(account) for account in self.accounts)
+
+    def _closing_messages(self, request: Message) -> list[Message]:
+        # The session's own account streams (reqPositions, reqAccountUpdates of
+        # the followed account) share TWS's stream with a user's identical one:
+        # its end must not stop what the live state needs.
+        messages = super()._closing_messages(request)
+        if not self.account_updates:
+            return messages
+        if isinstance(request, ReqPositions):
+            return []
+        if isinstance(request, ReqAcctData):
+            followed = self.portfolio_account
+            if followed is None:
+                return messages
+            if request.acct_code == followed or (not request.acct_code and len(self.accounts) == 1):
+                return []
+            # TWS serves one reqAccountUpdates at a time: the user's stream of
+            # another account replaced the session's, which is taken back.
+            return [*messages, ReqAcctData(subscribe=True, acct_code=followed)]
+        return messages
+
+    @property
+    def portfolio_account(self) -> str | None:
+        """The account whose portfolio items are followed, if any.
+
+        The only managed account, or with several the one named by ``account``.
+        """
+        accounts = self.accounts
+        if len(accounts) == 1:
+            return accounts[0]
+        return self.account if self.account in accounts else None
+
+    def portfolio_items(self, account: str | None = None) -> list[PortfolioItem]:
+        """The followed portfolio (of ``account``, or of every account followed).
+
+        Raises:
+            PortfolioUnavailableError: several accounts are managed and the one
+                asked for (or, with ``account`` omitted, any) is not followed.
+        """
+        followed = self.portfolio_account
+        accounts = self.accounts
+        if len(accounts) > 1 and (followed is None or account not in (None, followed)):
+            raise PortfolioUnavailableError(account, followed, accounts)
+        return self.portfolio.portfolio(account)
 
     def take_updated_tickers(self) -> set[Ticker]:
         """The tickers changed since the last call (empty when none)."""
@@ -365,13 +427,15 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             self.portfolio.untrack(req_id)
             self._internal_req_ids.discard(req_id)
         self._account_req_ids = []
+        self._multi_accounts = {}
         self._submit(ReqPositions(), now, track=False)
-        several = len(self.accounts) > 1
+        followed = self.portfolio_account
         for account in self.accounts:
-            if several:
+            if account != followed:
                 req_id = self.new_request_id()
                 self._internal_req_ids.add(req_id)
                 self._account_req_ids.append(req_id)
+                self._multi_accounts[req_id] = account
                 self._submit(
                     ReqAccountUpdatesMulti(
                         req_id=req_id, account=account, model_code="", ledger_and_nlv=False
@@ -384,10 +448,10 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             self._account_req_ids.append(pnl_id)
             self.portfolio.track_pnl(pnl_id, account)
             self._submit(ReqPnl(req_id=pnl_id, account=account, model_code=""), now, track=False)
-        if len(self.accounts) == 1:
+        if followed is not None:
             # The portfolio items (market price and value, P&L per position)
             # come only with reqAccountUpdates, one account at a time.
-            self._submit(ReqAcctData(subscribe=True, acct_code=self.accounts[0]), now, track=False)
+            self._submit(ReqAcctData(subscribe=True, acct_code=followed), now, track=False)
 
     # ------------------------------------------------------------------ history
 
@@ -405,7 +469,9 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             leader = self._bars_in_flight.get(key)
         except TypeError:  # an unhashable field: no merging
             return super().historical_bars(request, now, timeout)
-        if leader is not None and not leader.done:
+        # The request is in flight while anyone waits for it, even when the
+        # helper that sent it has given up.
+        if leader is not None and self._pendings.get(leader.key):
             self._require_ready()
             joined: Pending[list[BarData]] = Pending(
                 leader.key,
@@ -419,7 +485,9 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             self._pendings.setdefault(leader.key, []).append(joined)
             return joined
         pending = super().historical_bars(request, now, timeout)
-        self._bars_in_flight = {k: p for k, p in self._bars_in_flight.items() if not p.done}
+        self._bars_in_flight = {
+            k: p for k, p in self._bars_in_flight.items() if self._pendings.get(p.key)
+        }
         self._bars_in_flight[key] = pending
         return pending
 

@@ -91,9 +91,9 @@ class StreamsPart(SessionBase):
         live = self._live.pop(key, None)
         if live is None:
             return
-        cancel = _cancel_for(live.request)
-        if cancel is not None and self._phase is Phase.READY:
-            self._submit(cancel, now, track=False)
+        if self._phase is Phase.READY:
+            for message in self._closing_messages(live.request):
+                self._submit(message, now, track=False)
         if live.sink is not None:
             live.sink.end(None)
 

@@ -22,6 +22,7 @@ The tree::
     │       └── TickByTickLimitExceededError
     ├── ApiError                        TWS answered a request with an error code
     ├── AccountUpdatesOffError          account state read with account_updates=False
+    ├── PortfolioUnavailableError       portfolio of an account that is not followed
     └── ContractLookupError             qualifying a contract did not give one answer
         ├── ContractNotFoundError       no contract matches (also a LookupError)
         └── AmbiguousContractError      several contracts match; carries the candidates
@@ -58,6 +59,7 @@ __all__ = [
     "MalformedMessageError",
     "MarketDataLinesExceededError",
     "MarketDepthLimitExceededError",
+    "PortfolioUnavailableError",
     "PacingError",
     "ProtocolError",
     "ReadOnlyError",
@@ -310,6 +312,37 @@ class AccountUpdatesOffError(IBWireError, RuntimeError):
             "or ask TWS (request_positions(), pnl_updates(), account_updates())"
         )
         self.call = call
+
+
+class PortfolioUnavailableError(IBWireError, RuntimeError):
+    """The portfolio of an account the client does not follow was read.
+
+    TWS sends portfolio items (market price and value, P&L per position) only
+    with ``reqAccountUpdates``, for one account at a time.  With several managed
+    accounts the client follows the one named by its ``account`` option; the
+    portfolio of any other is not kept, so ``portfolio()`` raises rather than
+    answer empty.
+
+    Attributes:
+        account: the account asked for (``None``: every account).
+        followed: the account whose portfolio is kept, if any.
+    """
+
+    def __init__(self, account: str | None, followed: str | None, managed: Sequence[str]) -> None:
+        asked = "every account" if account is None else f"account {account}"
+        if followed is None:
+            detail = (
+                f"no account's portfolio is followed: several accounts are managed "
+                f"({', '.join(managed)}); make the client with account=<one of them>"
+            )
+        else:
+            detail = f"only the portfolio of {followed} is followed (the client's account option)"
+        super().__init__(
+            f"portfolio of {asked} is not available: {detail}; positions(), "
+            "account_values() and pnl() cover every account"
+        )
+        self.account = account
+        self.followed = followed
 
 
 class ContractLookupError(IBWireError):

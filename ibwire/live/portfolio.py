@@ -282,6 +282,11 @@ class Portfolio:
 
     # ------------------------------------------------------------------ writing
 
+    def mark_downloaded(self, account: str) -> None:
+        """Record that the first full update of ``account`` has arrived by another
+        road than ``accountDownloadEnd`` (``accountUpdateMultiEnd``)."""
+        self._downloaded.add(account)
+
     def track_pnl(self, req_id: int, account: str, model_code: str = "") -> None:
         """Route :class:`~ibwire.messages.Pnl` messages of ``req_id`` to ``account``."""
         self._pnl_keys[req_id] = (account, model_code)

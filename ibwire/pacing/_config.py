@@ -156,7 +156,9 @@ class PacingConfig:
             was sent (0.1).  Besides the bucket, the pacer never sends more than
             ``max_messages_per_second`` within ``1 + arrival_jitter`` seconds, so
             no window of 1 second at TWS holds more than that, whatever the
-            jitter of each message up to this bound.
+            jitter of each message up to this bound.  The historical intervals
+            and windows are lengthened by as much
+            (:attr:`historical_margin`), for the same reason.
         server_paced: the connection asks TWS to pace the global rate itself with
             :data:`PACEAPI_CONNECT_OPTION`.  The global rule is then off (TWS queues
             instead of answering error 100); every other rule stays on.
@@ -289,6 +291,18 @@ class PacingConfig:
         if not self.arrival_jitter:
             return RATE_WINDOW
         return RATE_WINDOW + self.arrival_jitter + SPAN_SLACK
+
+    @property
+    def historical_margin(self) -> float:
+        """Seconds added to each historical pacing interval and window.
+
+        TWS counts a historical request when it arrives, up to
+        ``arrival_jitter`` after it was sent: ``arrival_jitter`` plus a
+        microsecond for rounding, or nothing without jitter.
+        """
+        if not self.arrival_jitter:
+            return 0.0
+        return self.arrival_jitter + SPAN_SLACK
 
     @property
     def receiver_cap(self) -> int | None:

@@ -65,6 +65,7 @@ class RuleBook(RateGate, Generic[M]):
         "_events_dropped",
         "_incoming_kinds",
         "_hist_level",
+        "_hist_margin",
         "_hist_pause_errors",
         "_hist_pause_len",
         "_hist_pause_until",
@@ -109,8 +110,11 @@ class RuleBook(RateGate, Generic[M]):
         self._param_cache: dict[type, tuple[str, ...]] = {}
         self._identical: dict[Hashable, float] = {}
         self._same: dict[Hashable, Window] = {}
+        # TWS counts historical requests when they arrive, up to ``arrival_jitter``
+        # after we send them: every historical window is that much longer here.
+        self._hist_margin = cfg.historical_margin
         self._hist_window = (
-            Window(cfg.historical_window_limit, cfg.historical_window)
+            Window(cfg.historical_window_limit, cfg.historical_window + self._hist_margin)
             if cfg.historical_window_limit is not None
             else None
         )
@@ -194,6 +198,7 @@ class RuleBook(RateGate, Generic[M]):
                 return None, None
             interval = cfg.historical_identical_interval
             if interval is not None:
+                interval += self._hist_margin
                 last = self._identical.get(entry.identical)
                 if last is not None and last + interval > now:
                     return Rule.HISTORICAL_IDENTICAL, last + interval
@@ -240,7 +245,7 @@ class RuleBook(RateGate, Generic[M]):
                     window = self._same.get(entry.same)
                     if window is None:
                         window = self._same[entry.same] = Window(
-                            limit, cfg.historical_same_contract_window
+                            limit, cfg.historical_same_contract_window + self._hist_margin
                         )
                     window.add(now, entry.weight)
                 if self._hist_window is not None:
@@ -253,7 +258,7 @@ class RuleBook(RateGate, Generic[M]):
         """Forget pacing history too old to matter, so memory stays bounded."""
         cfg = self.config
         self._sweep_countdown = SWEEP_EVERY
-        interval = cfg.historical_identical_interval or 0.0
+        interval = (cfg.historical_identical_interval or 0.0) + self._hist_margin
         self._identical = {k: t for k, t in self._identical.items() if t + interval > now}
         tbt_interval = cfg.tick_by_tick_instrument_interval or 0.0
         self._tbt_last = {k: t for k, t in self._tbt_last.items() if t + tbt_interval > now}

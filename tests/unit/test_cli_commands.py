@@ -126,7 +126,7 @@ def test_history_minutes_in_daily_chunks(
     path = tmp_path / "aapl.csv"
     assert history(path, frozen.port, "--bar-size", "1 min", "--duration", "3 D") == 0
     err = capsys.readouterr().err
-    assert "3 request(s) of at most 1 D" in err and "(new file)" in err
+    assert "3 request(s) of at most 86400 S" in err and "(new file)" in err
     rows = read_rows(path)
     assert tuple(rows[0]) == CSV_COLUMNS
     times = [parse_time(row[0]) for row in rows[1:]]

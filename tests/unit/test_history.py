@@ -5,6 +5,7 @@ Everything runs on a fake clock: ``sleep`` moves it, nothing waits.
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from ibwire._history import (
     CSV_COLUMNS,
     Chunk,
     Downloader,
+    HistoryRun,
     PacingClock,
     Progress,
     _client_pacer,
@@ -24,12 +26,16 @@ from ibwire._history import (
     bar_time,
     format_end,
     format_time,
+    in_span,
+    is_no_data,
+    is_pacing_violation,
     max_chunk,
     pacing_schedule,
     parse_duration,
     parse_time,
     plan_chunks,
     resume_point,
+    retry_chunk,
 )
 from ibwire.errors import ApiError, RequestTimeoutError
 from ibwire.messages import BarData, Contract, HistoricalDataEnd, Message, ReqHistoricalData
@@ -42,22 +48,27 @@ from ibwire.pacing import (
     Pacer,
     PacingConfig,
 )
-from ibwire.testing._market import _STEP_RULE
+from ibwire.testing._market import _STEP_RULE, HistoryRequest, history_bars
+from ibwire.testing._universe import Universe
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+#: The same-contract window as the pacer measures it: on send times, lengthened by
+#: the arrival jitter TWS may add.
+SAME_CONTRACT_WINDOW = IB_HISTORICAL_SAME_CONTRACT_WINDOW + PacingConfig().historical_margin
 T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 DAY = 86400
 
 # IB's step-size table, as the TWS API documentation states it: bar size -> the
-# longest duration a single request may ask for.
+# longest duration a single request asks for.  A day or less goes in seconds, since
+# IB counts "N D" in trading days back from the end.
 EXPECTED_CHUNK = {
     "1 secs": (1800, "1800 S"),
     "5 secs": (3600, "3600 S"),
     "10 secs": (14400, "14400 S"),
     "15 secs": (14400, "14400 S"),
     "30 secs": (28800, "28800 S"),
-    "1 min": (DAY, "1 D"),
-    "2 mins": (2 * DAY, "2 D"),
+    "1 min": (DAY, "86400 S"),
+    "2 mins": (DAY, "86400 S"),
     "3 mins": (7 * DAY, "1 W"),
     "5 mins": (7 * DAY, "1 W"),
     "10 mins": (7 * DAY, "1 W"),
@@ -153,17 +164,43 @@ def test_chunk_plan_for_every_bar_size(bar_size: str) -> None:
         assert seconds // bar <= 100_000
 
 
-def test_last_chunk_in_seconds_or_whole_days() -> None:
+def test_last_chunk_in_seconds_or_the_whole_step() -> None:
     minute = plan_chunks(T0, T0 + DAY + 90, "1 min")
-    assert [c.duration for c in minute] == ["1 D", "90 S"]
+    assert [c.duration for c in minute] == ["86400 S", "90 S"]
     hour = plan_chunks(T0, T0 + 30 * DAY + DAY + 1, "1 hour")
-    assert [c.duration for c in hour] == ["1 M", "2 D"]
+    assert [c.duration for c in hour] == ["1 M", "1 M"]
+    short = plan_chunks(T0, T0 + 3600, "1 hour")
+    assert [c.duration for c in short] == ["3600 S"]
+    daily = plan_chunks(T0, T0 + 365 * DAY + DAY + 1, "1 day")
+    assert [c.duration for c in daily] == ["1 Y", "2 D"]
 
 
 def test_a_year_of_minutes_is_365_requests() -> None:
     chunks = plan_chunks(T0 - 365 * DAY, T0, "1 min")
     assert len(chunks) == 365
-    assert {c.duration for c in chunks} == {"1 D"}
+    assert {c.duration for c in chunks} == {"86400 S"}
+
+
+def sim_bars(end: int, duration: str, bar_size: str) -> list[BarData]:
+    """The simulator's answer (IB's trading-day reading of "N D"), regular hours."""
+    (aapl,) = Universe(datetime.date(2024, 3, 20)).resolve(AAPL)
+    request = HistoryRequest(
+        aapl, float(end), duration, bar_size, "TRADES", True, 2, False, format_end(end)
+    )
+    return history_bars(0, request)[0]
+
+
+@pytest.mark.parametrize("bar_size", ["1 min", "2 mins", "5 mins", "1 hour"])
+def test_intraday_chunks_cover_every_bar_of_a_span_not_aligned_to_days(bar_size: str) -> None:
+    start = 1710266400  # Tuesday 2024-03-12 14:00 New York
+    end = start + 9 * DAY + 5 * 3600
+    run = HistoryRun(AAPL, start, end, bar_size, "TRADES", True)
+    for req in run.requests:
+        run.add(sim_bars(bar_time(req.end_date_time), req.duration_str, bar_size))
+    truth = sim_bars(end, f"{end - start} S", bar_size)
+    expected = [bar.date for bar in truth if start <= int(bar.date) < end]
+    assert len(expected) > 6 * 390 * 60 // BAR_SIZES[bar_size]
+    assert [bar.date for bar in run.bars()] == expected
 
 
 def test_empty_plan() -> None:
@@ -227,9 +264,9 @@ def test_pacing_clock_copy_books_nothing() -> None:
     for i in range(5):
         assert clock.reserve(request(T0 + i * DAY), 0.0) == 0.0
     twin = clock.copy()
-    assert twin.reserve(request(T0 + 9 * DAY), 0.0) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert twin.reserve(request(T0 + 9 * DAY), 0.0) == SAME_CONTRACT_WINDOW
     # The original did not see the twin's booking: its sixth goes at the same time.
-    assert clock.reserve(request(T0 + 9 * DAY), 0.0) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert clock.reserve(request(T0 + 9 * DAY), 0.0) == SAME_CONTRACT_WINDOW
 
 
 def test_pacing_clock_asks_the_clients_pacer_and_books_nothing() -> None:
@@ -239,14 +276,14 @@ def test_pacing_clock_asks_the_clients_pacer_and_books_nothing() -> None:
     assert len(pacer.poll(0.0)) == 5
     before = pacer.stats
     clock = PacingClock(pacer=pacer)
-    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
-    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == SAME_CONTRACT_WINDOW
+    assert clock.reserve(request(T0 + 9 * DAY), 0.5) == SAME_CONTRACT_WINDOW
     assert pacer.stats == before
     # The client's later sends are seen at once: no model to drift from.
     for i in range(5):
-        pacer.submit(request(T0 + (20 + i) * DAY), 2.0)
-    assert len(pacer.poll(2.0)) == 5
-    assert clock.reserve(request(T0 + 30 * DAY), 2.5) == 4.0
+        pacer.submit(request(T0 + (20 + i) * DAY), SAME_CONTRACT_WINDOW)
+    assert len(pacer.poll(SAME_CONTRACT_WINDOW)) == 5
+    assert clock.reserve(request(T0 + 30 * DAY), 2.5) == 2 * SAME_CONTRACT_WINDOW
 
 
 class PacedClient:
@@ -326,7 +363,7 @@ def test_the_client_is_asked_through_its_public_pacing_calls() -> None:
         pacer.submit(request(T0 + i * DAY), clock.now)
     assert len(pacer.poll(clock.now)) == 5
     before = pacer.stats
-    window_ends = clock.now + IB_HISTORICAL_SAME_CONTRACT_WINDOW
+    window_ends = clock.now + SAME_CONTRACT_WINDOW
     pacing = PacingClock(pacer=client)
     assert pacing.reserve(request(T0 + 9 * DAY), clock.now + 0.5) == window_ends
     # The client's own call, on its clock, says the same; nothing is booked.
@@ -506,3 +543,60 @@ def test_progress_line_has_rate_and_time_left() -> None:
 
 def test_chunk_is_a_value() -> None:
     assert Chunk(1, 2, "1 S") == Chunk(1, 2, "1 S")
+
+
+# ---------------------------------------------------------------------- errors and the span
+
+NO_DATA = "Historical Market Data Service error message:HMDS query returned no data: AAPL@SMART"
+PACING = "Historical Market Data Service error message:Historical data request pacing violation"
+REFUSALS = [
+    "Historical Market Data Service error message:No data of type TRADES is available for "
+    "the exchange 'IDEALPRO' and the security type 'CASH' and '1 M' and '1 hour'",
+    "Historical Market Data Service error message:No market data permissions for NYSE STK",
+]
+
+
+@pytest.mark.parametrize("text", REFUSALS)
+def test_only_hmds_no_data_is_an_empty_chunk(text: str) -> None:
+    assert is_no_data(ApiError(162, NO_DATA, 5))
+    refusal = ApiError(162, text, 5)
+    assert not is_no_data(refusal) and not is_pacing_violation(refusal)
+    with pytest.raises(ApiError) as raised:
+        retry_chunk(refusal, 0, 3)
+    assert raised.value is refusal
+
+
+def test_a_pacing_violation_is_retried_until_the_retries_run_out() -> None:
+    pacing = ApiError(162, PACING, 5)
+    assert is_pacing_violation(pacing)
+    assert retry_chunk(pacing, 0, 3) and retry_chunk(pacing, 2, 3)
+    with pytest.raises(ApiError):
+        retry_chunk(pacing, 3, 3)
+    assert retry_chunk(ApiError(162, NO_DATA, 5), 0, 3) is False
+    with pytest.raises(ApiError):
+        retry_chunk(ApiError(200, "No security definition has been found"), 0, 3)
+
+
+def test_refused_chunks_stop_the_download(tmp_path: Path) -> None:
+    clock = FakeClock()
+    fetch = FakeGatewayBars(clock, errors=[ApiError(162, REFUSALS[0])])
+    with pytest.raises(ApiError, match="No data of type"):
+        download(tmp_path / "bars.csv", T0 - DAY, T0, clock, fetch)
+
+
+def daily(date: str) -> BarData:
+    return BarData(date=date, open=1.0, high=1.0, low=1.0, close=1.0, volume=Decimal(1))
+
+
+def test_a_bar_belongs_to_the_span_from_the_period_holding_the_start() -> None:
+    friday_noon, monday_noon = 1709899200, 1710158400  # 2024-03-08, 2024-03-11 12:00 UTC
+    run = HistoryRun(AAPL, friday_noon, monday_noon, "1 day", "TRADES", True)
+    run.add([daily(d) for d in ("20240306", "20240307", "20240308", "20240311", "20240312")])
+    assert [bar.date for bar in run.bars()] == ["20240308", "20240311"]
+    assert in_span(friday_noon - 60, 60, friday_noon, monday_noon) is False
+    assert in_span(friday_noon - 30, 60, friday_noon, monday_noon) is True
+    assert in_span(monday_noon, 60, friday_noon, monday_noon) is False
+    # A month bar covers its calendar month, 31 days for March.
+    march = bar_time("20240301")
+    assert in_span(march, BAR_SIZES["1 month"], march + 30 * DAY + 3600, march + 40 * DAY)
+    assert not in_span(march, BAR_SIZES["1 month"], march + 31 * DAY, march + 40 * DAY)

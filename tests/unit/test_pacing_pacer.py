@@ -192,7 +192,7 @@ def test_server_paced_keeps_historical_pacing() -> None:
     pacer.submit(ReqHistoricalData(1), 0.0)
     pacer.submit(ReqHistoricalData(2), 0.0)  # identical to 1 but for req_id
     assert pacer.poll(0.0) == [ReqHistoricalData(1)]
-    assert pacer.next_deadline() == 15.0
+    assert pacer.next_deadline() == 15.0 + PacingConfig().historical_margin
 
 
 def test_time_going_backwards_is_clamped() -> None:
@@ -529,10 +529,13 @@ def test_throttling_names_the_historical_rule() -> None:
     ticket = pacer.submit(ReqHistoricalData(2), 0.0)
     pacer.poll(0.0)
     assert pacer.events() == [ThrottlingStarted(0.0, Rule.HISTORICAL_IDENTICAL, 1)]
-    pacer.poll(15.0)
+    released = 15.0 + PacingConfig().historical_margin
+    pacer.poll(released)
     assert pacer.events() == [
-        MessageDelayed(ticket, OutgoingId.REQ_HISTORICAL_DATA, 2, Rule.HISTORICAL_IDENTICAL, 15.0),
-        ThrottlingEnded(15.0, 15.0, 1),
+        MessageDelayed(
+            ticket, OutgoingId.REQ_HISTORICAL_DATA, 2, Rule.HISTORICAL_IDENTICAL, released
+        ),
+        ThrottlingEnded(released, released, 1),
     ]
     assert pacer.stats.throttled_by_rule == {Rule.HISTORICAL_IDENTICAL: 1}
 
@@ -592,7 +595,7 @@ def test_release_time_of_a_request_waiting_for_an_open_one_is_none() -> None:
     assert pacer.open_historical == 1
     # An identical request waits 15 s, and says so.
     pacer.on_incoming(HistoricalDataEnd(1), 2.0)
-    assert pacer.release_time(ReqHistoricalData(3), 2.0) == 15.0
+    assert pacer.release_time(ReqHistoricalData(3), 2.0) == 15.0 + PacingConfig().historical_margin
 
 
 def test_idle_poll_still_advances_the_clock() -> None:

@@ -53,6 +53,10 @@ from ._pacing_stubs import (
     times_of,
 )
 
+#: TWS counts historical requests on arrival: every historical interval and window
+#: is longer by the arrival jitter (and a microsecond).
+MARGIN = PacingConfig().historical_margin
+
 # --------------------------------------------------------------------------------------
 # Historical pacing: identical requests
 
@@ -62,9 +66,9 @@ def test_identical_request_waits_15_seconds() -> None:
     pacer.submit(ReqHistoricalData(1), 0.0)
     pacer.submit(ReqHistoricalData(2), 0.0)
     assert pacer.poll(0.0) == [ReqHistoricalData(1)]
-    assert pacer.next_deadline() == 15.0
-    assert pacer.poll(14.999) == []
-    assert pacer.poll(15.0) == [ReqHistoricalData(2)]
+    assert pacer.next_deadline() == 15.0 + MARGIN
+    assert pacer.poll(15.0 + MARGIN - 0.001) == []
+    assert pacer.poll(15.0 + MARGIN) == [ReqHistoricalData(2)]
 
 
 def test_identical_request_submitted_later_waits_from_the_first_send() -> None:
@@ -73,7 +77,7 @@ def test_identical_request_submitted_later_waits_from_the_first_send() -> None:
     pacer.poll(0.0)
     pacer.submit(ReqHistoricalData(2), 10.0)
     assert pacer.poll(10.0) == []
-    assert pacer.next_deadline() == 15.0
+    assert pacer.next_deadline() == 15.0 + MARGIN
 
 
 @pytest.mark.parametrize(
@@ -130,9 +134,9 @@ def test_five_per_two_seconds_for_the_same_contract_exchange_and_tick_type() -> 
     for i in range(6):
         pacer.submit(ReqHistoricalData(i, end_date_time=f"2024010{i + 1} 00:00:00"), 0.0)
     assert len(pacer.poll(0.0)) == 5
-    assert pacer.next_deadline() == 2.0
-    assert pacer.poll(1.999) == []
-    assert pacer.poll(2.0) == [ReqHistoricalData(5, end_date_time="20240106 00:00:00")]
+    assert pacer.next_deadline() == 2.0 + MARGIN
+    assert pacer.poll(2.0 + MARGIN - 0.001) == []
+    assert pacer.poll(2.0 + MARGIN) == [ReqHistoricalData(5, end_date_time="20240106 00:00:00")]
 
 
 def test_same_contract_window_slides() -> None:
@@ -142,11 +146,11 @@ def test_same_contract_window_slides() -> None:
         assert len(pacer.poll(t)) == 1
     pacer.submit(ReqHistoricalData(9, end_date_time="9"), 1.9)
     assert pacer.poll(1.9) == []
-    assert pacer.next_deadline() == 2.0
-    assert len(pacer.poll(2.0)) == 1
+    assert pacer.next_deadline() == 2.0 + MARGIN
+    assert len(pacer.poll(2.0 + MARGIN)) == 1
     pacer.submit(ReqHistoricalData(10, end_date_time="10"), 2.0)
-    assert pacer.poll(2.0) == []
-    assert pacer.next_deadline() == 2.5
+    assert pacer.poll(2.0 + MARGIN) == []
+    assert pacer.next_deadline() == 2.5 + MARGIN
 
 
 @pytest.mark.parametrize(
@@ -173,7 +177,7 @@ def test_bid_ask_counts_twice_in_the_same_contract_window() -> None:
     for i in range(3):
         pacer.submit(ReqHistoricalData(i, end_date_time=str(i), what_to_show="BID_ASK"), 0.0)
     assert len(pacer.poll(0.0)) == 2  # weight 4; a third would make 6 > 5
-    assert pacer.next_deadline() == 2.0
+    assert pacer.next_deadline() == 2.0 + MARGIN
 
 
 def test_bid_ask_weight_is_configurable() -> None:
@@ -200,9 +204,9 @@ def test_sixty_per_ten_minutes() -> None:
         pacer.submit(ReqHistoricalData(i, contract=contract(i)), float(i))
         pacer.poll(float(i))
     assert pacer.queued == 1
-    assert pacer.next_deadline() == 600.0  # the first went at 0.0
-    assert pacer.poll(599.999) == []
-    assert pacer.poll(600.0) == [ReqHistoricalData(60, contract=contract(60))]
+    assert pacer.next_deadline() == 600.0 + MARGIN  # the first went at 0.0
+    assert pacer.poll(600.0 + MARGIN - 0.001) == []
+    assert pacer.poll(600.0 + MARGIN) == [ReqHistoricalData(60, contract=contract(60))]
 
 
 def test_bid_ask_counts_twice_in_the_ten_minute_window() -> None:
@@ -210,7 +214,7 @@ def test_bid_ask_counts_twice_in_the_ten_minute_window() -> None:
     for i in range(31):
         pacer.submit(ReqHistoricalData(i, contract=contract(i), what_to_show="BID_ASK"), 0.0)
     assert len(pacer.poll(0.0)) == 30
-    assert pacer.next_deadline() == 600.0
+    assert pacer.next_deadline() == 600.0 + MARGIN
 
 
 def test_all_historical_kinds_share_the_ten_minute_window() -> None:
@@ -220,7 +224,7 @@ def test_all_historical_kinds_share_the_ten_minute_window() -> None:
     pacer.submit(ReqHeadTimestamp(3), 0.0)
     pacer.submit(ReqRealTimeBars(4), 0.0)
     assert len(pacer.poll(0.0)) == 3
-    assert pacer.next_deadline() == 600.0
+    assert pacer.next_deadline() == 600.0 + MARGIN
 
 
 def test_ten_minute_rule_disabled() -> None:
@@ -237,7 +241,7 @@ def test_small_bars_only_leaves_large_bars_unpaced() -> None:
     pacer.submit(ReqHistoricalData(3, bar_size_setting="30 secs"), 0.0)
     pacer.submit(ReqHistoricalData(4, bar_size_setting="30 secs"), 0.0)
     assert [m.req_id for m in pacer.poll(0.0)] == [1, 2, 3]  # type: ignore[attr-defined]
-    assert pacer.next_deadline() == 15.0
+    assert pacer.next_deadline() == 15.0 + MARGIN
 
 
 # --------------------------------------------------------------------------------------
@@ -729,3 +733,27 @@ def test_irrelevant_incoming_messages_change_nothing() -> None:
     pacer.on_incoming(TickPrice(0), 1.0)
     assert pacer.open_historical == 2
     assert pacer.events() == []
+
+
+# --------------------------------------------------------------------------------------
+# Historical pacing on TWS's arrival times
+
+
+def test_historical_windows_allow_for_the_arrival_jitter() -> None:
+    assert MARGIN > PacingConfig().arrival_jitter == 0.1
+    pacer = make(arrival_jitter=0.3)
+    for i in range(6):
+        pacer.submit(ReqHistoricalData(i, end_date_time=str(i)), 0.0)
+    assert len(pacer.poll(0.0)) == 5
+    # The first may reach TWS at once and the sixth 0.3 s late: 2 s apart there.
+    assert pacer.next_deadline() == pytest.approx(2.3, abs=1e-5)
+    assert pacer.poll(2.29) == []
+
+
+def test_without_jitter_historical_windows_are_ibs_own() -> None:
+    assert PacingConfig(arrival_jitter=0.0).historical_margin == 0.0
+    pacer = make(arrival_jitter=0.0)
+    pacer.submit(ReqHistoricalData(1), 0.0)
+    pacer.submit(ReqHistoricalData(2), 0.0)
+    pacer.poll(0.0)
+    assert pacer.next_deadline() == 15.0

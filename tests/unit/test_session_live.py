@@ -9,14 +9,19 @@ from typing import Any
 import pytest
 
 from ibwire._session import Session
-from ibwire.errors import ApiError, ForeignOrderError
+from ibwire.errors import ApiError, ForeignOrderError, PortfolioUnavailableError
 from ibwire.events import MalformedMessage
 from ibwire.live import OrderBook, Ticker, Trade
 from ibwire.messages import (
+    AccountUpdateMulti,
+    AccountUpdateMultiEnd,
+    AcctDownloadEnd,
     BarData,
+    CancelHistoricalData,
     CancelMktData,
     CancelMktDepth,
     CancelOrder,
+    CancelPositions,
     CompletedOrder,
     CompletedOrdersEnd,
     Contract,
@@ -32,8 +37,10 @@ from ibwire.messages import (
     Order,
     OrderState,
     PlaceOrder,
+    PortfolioValue,
     PositionEnd,
     ReqAccountUpdatesMulti,
+    ReqAcctData,
     ReqExecutions,
     ReqHistoricalData,
     ReqMktData,
@@ -49,7 +56,17 @@ from ibwire.messages import (
 from ibwire.orders import LimitOrder, StopOrder, bracket
 from ibwire.pacing import Pacer
 
-from .session_rig import AAPL, AAPL_REPORTED, MSFT, POLICY, Rig, fill, reconnect
+from .session_rig import (
+    AAPL,
+    AAPL_REPORTED,
+    MSFT,
+    POLICY,
+    HoldingPacer,
+    Rig,
+    Sink,
+    fill,
+    reconnect,
+)
 
 BAR = BarData(date="1710168000", open=1.0, high=2.0, low=0.5, close=1.5, volume=Decimal(10))
 
@@ -95,6 +112,68 @@ def test_a_joined_history_request_times_out_on_its_own(server_version: int) -> N
     assert joined.done and joined.error is not None
 
 
+def _history(rig: Rig) -> ReqHistoricalData:
+    return ReqHistoricalData(
+        req_id=0, contract=AAPL, bar_size_setting="1 hour", duration_str="86400 S",
+        what_to_show="TRADES", end_date_time="20240311-00:00:00",
+    )
+
+
+@pytest.mark.parametrize("leaves", ["abandoned", "timed out"])
+def test_a_history_request_goes_on_while_a_joined_caller_waits(
+    server_version: int, leaves: str
+) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    rig.take()
+    leader = rig.session.historical_bars(_history(rig), rig.now, 5.0)
+    joined = rig.session.historical_bars(_history(rig), rig.now, 120.0)
+    rig.flush()
+    (sent,) = [m for m in rig.take() if isinstance(m, ReqHistoricalData)]
+    if leaves == "abandoned":
+        rig.session.abandon(leader, rig.now)
+    rig.advance(6.0)
+    assert leader.done and leader.error is not None
+    assert rig.take() == []  # not cancelled at TWS
+    # A third identical caller still joins the request in flight.
+    third = rig.session.historical_bars(_history(rig), rig.now, 120.0)
+    rig.flush()
+    assert rig.take() == []
+    rig.deliver(HistoricalData(req_id=sent.req_id, bars=(BAR,)), HistoricalDataEnd(req_id=sent.req_id))
+    assert joined.result() == third.result() == [BAR]
+
+
+def test_the_last_joined_caller_to_give_up_cancels_the_request(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    rig.take()
+    leader = rig.session.historical_bars(_history(rig), rig.now, 5.0)
+    joined = rig.session.historical_bars(_history(rig), rig.now, 10.0)
+    rig.flush()
+    (sent,) = [m for m in rig.take() if isinstance(m, ReqHistoricalData)]
+    rig.advance(6.0)
+    assert leader.done and not joined.done and rig.take() == []
+    rig.advance(5.0)
+    assert joined.done and joined.error is not None
+    assert [m.req_id for m in rig.take() if isinstance(m, CancelHistoricalData)] == [sent.req_id]
+
+
+def test_a_queued_history_request_stays_queued_for_a_joined_caller(server_version: int) -> None:
+    pacer = HoldingPacer()
+    rig = Rig(version=server_version, pacing=pacer)
+    rig.ready()
+    rig.take()
+    pacer.hold = True
+    leader = rig.session.historical_bars(_history(rig), rig.now, 30.0)
+    joined = rig.session.historical_bars(_history(rig), rig.now, 30.0)
+    rig.session.abandon(leader, rig.now)
+    pacer.hold = False
+    rig.advance(0.1)
+    (sent,) = [m for m in rig.take() if isinstance(m, ReqHistoricalData)]
+    rig.deliver(HistoricalData(req_id=sent.req_id, bars=(BAR,)), HistoricalDataEnd(req_id=sent.req_id))
+    assert joined.result() == [BAR]
+
+
 def test_ticker_messages_go_to_the_ticker_batched_per_read(server_version: int) -> None:
     rig = Rig(version=server_version)
     rig.ready()
@@ -124,11 +203,56 @@ def test_the_account_is_followed_from_connect_for_several_accounts(server_versio
     sent = rig.take()
     assert sum(isinstance(m, ReqPositions) for m in sent) == 1
     assert sorted(m.account for m in sent if isinstance(m, ReqPnl)) == ["DU111", "DU222"]
-    multi = sorted(m.account for m in sent if isinstance(m, ReqAccountUpdatesMulti))
-    assert multi == ["DU111", "DU222"]
+    multi = {m.account: m.req_id for m in sent if isinstance(m, ReqAccountUpdatesMulti)}
+    assert sorted(multi) == ["DU111", "DU222"]
+    assert not any(isinstance(m, ReqAcctData) for m in sent)
     assert not rig.session.is_synced
     rig.deliver(PositionEnd())
+    # Synced once every account's first update has ended, not on the positions alone.
+    assert not rig.session.is_synced
+    rig.deliver(
+        AccountUpdateMulti(req_id=multi["DU111"], account="DU111", key="NetLiquidation",
+                           value="1000", currency="USD"),
+        AccountUpdateMultiEnd(req_id=multi["DU111"]),
+    )
+    assert not rig.session.is_synced
+    rig.deliver(AccountUpdateMultiEnd(req_id=multi["DU222"]))
     assert rig.session.is_synced
+    assert not rig.events(AccountUpdateMultiEnd)  # the session's own requests
+    # No account's portfolio items are followed: reading them says so.
+    for account in (None, "DU111"):
+        with pytest.raises(PortfolioUnavailableError, match="account="):
+            rig.session.portfolio_items(account)
+
+
+def test_the_account_option_follows_one_portfolio_among_several(server_version: int) -> None:
+    rig = Rig(version=server_version, account_updates=True, account="DU222")
+    rig.ready(accounts="DU111,DU222")
+    sent = rig.take()
+    assert [m.acct_code for m in sent if isinstance(m, ReqAcctData) and m.subscribe] == ["DU222"]
+    multi = {m.account: m.req_id for m in sent if isinstance(m, ReqAccountUpdatesMulti)}
+    assert list(multi) == ["DU111"]
+    item = PortfolioValue(
+        contract=AAPL, position=Decimal(20), market_price=180.0, market_value=3600.0,
+        average_cost=170.0, unrealized_pnl=200.0, realized_pnl=0.0, account_name="DU222",
+    )
+    rig.deliver(PositionEnd(), item, AccountUpdateMultiEnd(req_id=multi["DU111"]))
+    assert not rig.session.is_synced
+    rig.deliver(AcctDownloadEnd(account_name="DU222"))
+    assert rig.session.is_synced
+    assert [i.position for i in rig.session.portfolio_items()] == [Decimal(20)]
+    assert rig.session.portfolio_items("DU222") == rig.session.portfolio_items()
+    with pytest.raises(PortfolioUnavailableError, match="only the portfolio of DU222"):
+        rig.session.portfolio_items("DU111")
+
+
+def test_a_single_account_is_followed_whatever_the_account_option(server_version: int) -> None:
+    rig = Rig(version=server_version, account_updates=True, account="DU999")
+    rig.ready(accounts="DU111")
+    sent = rig.take()
+    assert [m.acct_code for m in sent if isinstance(m, ReqAcctData)] == ["DU111"]
+    assert not any(isinstance(m, ReqAccountUpdatesMulti) for m in sent)
+    assert rig.session.portfolio_items("DU111") == []
 
 
 def test_nothing_is_asked_at_connect_by_default(server_version: int) -> None:
@@ -660,3 +784,59 @@ def test_orders_done_while_away_end_their_trades_after_the_reconnect(server_vers
     assert [(t.filled, t.remaining) for t in trades[1:]] == [(Decimal(100), Decimal(0))] * 2
     assert rig.session.blotter.open_trades() == []
     assert rig.session.live_changes > changes
+
+
+def test_request_positions_leaves_the_sessions_positions_stream_running(
+    server_version: int,
+) -> None:
+    rig = Rig(version=server_version, account_updates=True)
+    rig.ready(accounts="DU111")
+    rig.take()
+    rig.deliver(PositionEnd())
+    asked = rig.session.positions(rig.now, 5.0)
+    rig.flush()
+    assert [type(m) for m in rig.take()] == [ReqPositions]
+    rig.deliver(PositionEnd())
+    rig.flush()
+    assert asked.result() == []
+    assert not any(isinstance(m, CancelPositions) for m in rig.take())
+
+
+def test_request_positions_stops_its_stream_when_the_session_has_none(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready(accounts="DU111")
+    asked = rig.session.positions(rig.now, 5.0)
+    rig.flush()
+    rig.take()
+    rig.deliver(PositionEnd())
+    rig.flush()
+    assert asked.result() == []
+    assert [type(m) for m in rig.take()] == [CancelPositions]
+
+
+def test_closing_a_users_account_streams_keeps_the_sessions(server_version: int) -> None:
+    rig = Rig(version=server_version, account_updates=True)
+    rig.ready(accounts="DU111")
+    rig.take()
+    for request in (ReqAcctData(subscribe=True, acct_code="DU111"),
+                    ReqAcctData(subscribe=True, acct_code=""), ReqPositions()):
+        key = rig.session.subscribe(request, Sink(), rig.now)
+        rig.session.unsubscribe(key, rig.now)
+    rig.flush()
+    assert [type(m) for m in rig.take()] == [ReqAcctData, ReqAcctData, ReqPositions]
+
+
+def test_closing_a_users_stream_of_another_account_takes_the_sessions_back(
+    server_version: int,
+) -> None:
+    rig = Rig(version=server_version, account_updates=True, account="DU222")
+    rig.ready(accounts="DU111,DU222")
+    rig.take()
+    key = rig.session.subscribe(ReqAcctData(subscribe=True, acct_code="DU111"), Sink(), rig.now)
+    rig.session.unsubscribe(key, rig.now)
+    rig.flush()
+    assert rig.take() == [
+        ReqAcctData(subscribe=True, acct_code="DU111"),
+        ReqAcctData(subscribe=False, acct_code="DU111"),
+        ReqAcctData(subscribe=True, acct_code="DU222"),
+    ]

@@ -1,0 +1,100 @@
+"""``history`` of both clients: the chunk loop around the shared planner.
+
+The session is replaced by a script of answers per request: no socket, no clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import time
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from ibwire.asyncio import Client as AsyncClient
+from ibwire.errors import ApiError
+from ibwire.messages import BarData, Contract, ReqHistoricalData
+from ibwire.sync import Client
+
+AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+START = 1710237600  # 2024-03-12 10:00 UTC
+PACING = "Historical Market Data Service error message:Historical data request pacing violation"
+NO_DATA = "Historical Market Data Service error message:HMDS query returned no data: AAPL@SMART"
+REFUSED = "Historical Market Data Service error message:No market data permissions for NYSE STK"
+
+
+def minute_bars(request: ReqHistoricalData) -> list[BarData]:
+    seconds = int(request.duration_str.split()[0])
+    end = calendar.timegm(time.strptime(request.end_date_time, "%Y%m%d-%H:%M:%S"))
+    return [
+        BarData(date=str(t), open=1.0, high=1.0, low=1.0, close=1.0, volume=Decimal(1))
+        for t in range(end - seconds, end, 60)
+    ]
+
+
+class Script:
+    """Answers each request with its bars, after the errors listed for its index."""
+
+    def __init__(self, errors: dict[int, list[ApiError]]) -> None:
+        self.errors = errors
+        self.sent: list[ReqHistoricalData] = []
+        self.index: dict[str, int] = {}
+
+    def answer(self, request: ReqHistoricalData) -> list[BarData]:
+        self.sent.append(request)
+        index = self.index.setdefault(request.end_date_time, len(self.index))
+        pending = self.errors.get(index)
+        if pending:
+            raise pending.pop(0)
+        return minute_bars(request)
+
+
+def run_history(kind: str, script: Script) -> list[BarData]:
+    if kind == "sync":
+        client: Any = Client()
+        client._call = script.answer
+    else:
+        client = AsyncClient()
+
+        async def call(request: ReqHistoricalData) -> list[BarData]:
+            return script.answer(request)
+
+        client._call = call
+
+    def bars_of(request: ReqHistoricalData, limit: float | None) -> ReqHistoricalData:
+        return request
+
+    client._bars_of = bars_of
+    result = client.history(AAPL, START, START + 3 * 86400, bar_size="1 min")
+    if kind == "async":
+        result = asyncio.run(result)
+    return list(result)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_history_sends_a_chunk_refused_for_pacing_again(kind: str) -> None:
+    script = Script({1: [ApiError(162, PACING, 7), ApiError(162, PACING, 8)]})
+    bars = run_history(kind, script)
+    assert len(script.sent) == 5
+    assert script.sent[1] == script.sent[2] == script.sent[3]
+    assert [int(bar.date) for bar in bars] == list(range(START, START + 3 * 86400, 60))
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_history_gives_up_after_three_retries(kind: str) -> None:
+    script = Script({0: [ApiError(162, PACING, 7) for _ in range(4)]})
+    with pytest.raises(ApiError, match="pacing violation"):
+        run_history(kind, script)
+    assert len(script.sent) == 4
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_history_raises_a_refusal_and_counts_no_data_as_empty(kind: str) -> None:
+    script = Script({0: [ApiError(162, NO_DATA, 7)]})
+    bars = run_history(kind, script)
+    assert [int(bar.date) for bar in bars] == list(range(START + 86400, START + 3 * 86400, 60))
+    script = Script({1: [ApiError(162, REFUSED, 7)]})
+    with pytest.raises(ApiError, match="permissions"):
+        run_history(kind, script)
