@@ -372,6 +372,9 @@ class PacingClock:
         twin._pacer = (
             copy.deepcopy(self._pacer) if source is None else source.pacer_snapshot()
         )
+        # The plan books sends and never their answers: the open-request cap
+        # would bind after 50 chunks (the private model leaves it out too).
+        twin._pacer.config = dataclasses.replace(twin._pacer.config, historical_max_open=None)
         twin._source = None
         twin._books = True
         twin._next_id = self._next_id

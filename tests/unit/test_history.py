@@ -375,6 +375,21 @@ def test_the_client_is_asked_through_its_public_pacing_calls() -> None:
     assert pacer.stats == before and client.pacer_snapshot() is not pacer
 
 
+def test_a_plan_on_the_clients_pacer_goes_past_fifty_open_requests() -> None:
+    # The plan books sends and never their answers: the client's open-request
+    # cap (50) must not bind there, or a long download's estimate fails.
+    from ibwire.sync import Client
+
+    clock = FakeClock()
+    client = Client(clock=lambda: clock.now)
+    client._session.pacer.server_version = 200
+    twin = PacingClock(pacer=client).copy()
+    t = clock.now
+    for i in range(120):
+        t = twin.reserve(request(T0 + i * DAY), t)
+    assert t > clock.now + 60 * 10  # paced by the 60-per-10-minutes window
+
+
 # ---------------------------------------------------------------------- times and resume
 
 
