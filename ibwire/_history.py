@@ -758,8 +758,9 @@ class Downloader:
         """The request of one chunk (request id 0: the client allocates one)."""
         return chunk_request(self.contract, chunk, self.bar_size, self.what_to_show, self.use_rth)
 
-    def eta(self, remaining: Sequence[Chunk], answer_time: float) -> float:
-        """Seconds until ``remaining`` are all answered, if each takes ``answer_time``."""
+    def eta(self, remaining: Sequence[Chunk], answer_time: float) -> float | None:
+        """Seconds until ``remaining`` are all answered, if each takes ``answer_time``
+        (``None`` when it cannot be planned: an estimate never stops a download)."""
         if not remaining:
             return 0.0
         now = self.clock()
@@ -767,8 +768,11 @@ class Downloader:
         t = now
         # Planned exactly: the pacing windows make the rate bursty, so no average
         # of past chunks predicts it (and a year of chunks plans in milliseconds).
-        for chunk in remaining:
-            t = planner.reserve(self.request(chunk), t) + answer_time
+        try:
+            for chunk in remaining:
+                t = planner.reserve(self.request(chunk), t) + answer_time
+        except RuntimeError:
+            return None
         return t - now
 
     def _send(self, chunk: Chunk, progress: Callable[[str], None]) -> list[BarData]:

@@ -534,8 +534,23 @@ def test_eta_accounts_for_pacing() -> None:
     chunks = plan_chunks(T0 - 130 * DAY, T0, "1 min")
     eta = downloader.eta(chunks, 0.5)
     # 130 requests at 60 per 10 minutes: at least two full windows.
-    assert eta >= 2 * IB_HISTORICAL_WINDOW
+    assert eta is not None and eta >= 2 * IB_HISTORICAL_WINDOW
     assert downloader.eta([], 0.5) == 0.0
+
+
+def test_an_estimate_that_cannot_be_planned_is_none() -> None:
+    clock = FakeClock()
+    downloader = Downloader(FakeGatewayBars(clock), AAPL, "1 min", clock=clock, sleep=clock.sleep)
+
+    class Stuck:
+        def copy(self) -> Stuck:
+            return self
+
+        def reserve(self, request: object, now: float) -> float:
+            raise RuntimeError("the pacer holds a request without a deadline")
+
+    downloader.pacing = Stuck()  # type: ignore[assignment]
+    assert downloader.eta(plan_chunks(T0 - DAY, T0, "1 min"), 0.5) is None
 
 
 # ---------------------------------------------------------------------- progress
