@@ -169,8 +169,9 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self.portfolio = Portfolio()
         #: How many times a live object changed (front ends wake their waiters on it).
         self.live_changes = 0
-        #: Seconds added to ``now`` for the time stamps of tickers and order books
-        #: (``Ticker.time``, ``OrderBook.time``).  The clients set it at connect
+        #: Seconds added to ``now`` for the time stamps of live objects
+        #: (``Ticker.time``, ``OrderBook.time``, a trade's log and fills, the
+        #: portfolio).  The clients set it at connect
         #: so that those stamps are epoch seconds while ``now`` stays their
         #: monotonic clock; 0 leaves them on the caller's clock.
         self.clock_offset = 0.0
@@ -256,7 +257,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         return self._on_order_message(message, now)
 
     def _on_order_message(self, message: Any, now: float) -> bool:
-        if self.blotter.apply(message, now) is not None:
+        if self.blotter.apply(message, now + self.clock_offset) is not None:
             self.live_changes += 1
         return True
 
@@ -283,27 +284,27 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
     def _order_executed(self, order_id: int, now: float) -> None:
         trade = self.blotter.trade(order_id)
-        if trade is not None and trade.executed_in_full(now):
+        if trade is not None and trade.executed_in_full(now + self.clock_offset):
             self.live_changes += 1
 
     def _order_ended(self, message: ErrMsg, now: float) -> None:
         super()._order_ended(message, now)
         certain = message.error_code == UNKNOWN_ORDER_CODE
-        if self.blotter.end(message, now, certain=certain) is not None:
+        if self.blotter.end(message, now + self.clock_offset, certain=certain) is not None:
             self.live_changes += 1
 
     def _on_account(self, message: Any, now: float) -> bool:
         # Id-less account messages are also the answer of helpers and user
         # streams: they are delivered.  Those of the session's own requests are not.
         if type(message) in _ID_LESS:
-            if self.portfolio.apply(message, now):
+            if self.portfolio.apply(message, now + self.clock_offset):
                 self.live_changes += 1
             return True
         if message.req_id in self._account_req_ids:
             if type(message) is AccountUpdateMultiEnd:
                 self.portfolio.mark_downloaded(self._multi_accounts[message.req_id])
                 self.live_changes += 1
-            elif self.portfolio.apply(message, now):
+            elif self.portfolio.apply(message, now + self.clock_offset):
                 self.live_changes += 1
             return False
         return True
@@ -663,7 +664,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
         order_id = self.submit_new_order(build, now)
         self._placed_after_cancels(order_id)
-        trade = self.blotter.add(contract, placed[-1], now)
+        trade = self.blotter.add(contract, placed[-1], now + self.clock_offset)
         self.live_changes += 1
         return trade
 
@@ -687,7 +688,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         trades = []
         for order in numbered:
             self._placed_after_cancels(order.order_id)
-            trades.append(self.blotter.add(contract, order, now))
+            trades.append(self.blotter.add(contract, order, now + self.clock_offset))
         self.live_changes += 1
         return trades[0], trades[1], trades[2]
 
@@ -723,7 +724,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self._check_own(trade, "modify")
         order = with_changes(trade.order, changes)
         self.submit(PlaceOrder(order_id=trade.order_id, contract=trade.contract, order=order), now)
-        self.blotter.add(trade.contract, order, now)
+        self.blotter.add(trade.contract, order, now + self.clock_offset)
         self.live_changes += 1
 
     def cancel_orders(
@@ -792,7 +793,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         for order_id in chosen:
             placed = self.blotter.trade(order_id)
             if placed is not None:
-                placed.cancel_requested(now)
+                placed.cancel_requested(now + self.clock_offset)
         chosen.extend(self._cancel_trades(now, criteria, set(chosen)))
         if not self._open_orders_known:
             self._deferred_cancels.append((criteria, scope, set()))
@@ -819,7 +820,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                 continue
             if order_matches(trade.contract, trade.order, criteria):
                 self._submit(CancelOrder(order_id=order_id), now, track=True)
-                trade.cancel_requested(now)
+                trade.cancel_requested(now + self.clock_offset)
                 sent.append(order_id)
         return sent
 
@@ -832,7 +833,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         """
         self._check_own(trade, "cancel")
         self.submit(CancelOrder(order_id=trade.order_id), now)
-        trade.cancel_requested(now)
+        trade.cancel_requested(now + self.clock_offset)
         self.live_changes += 1
 
 

@@ -577,6 +577,18 @@ def test_live_objects_are_stamped_with_now_plus_the_clock_offset() -> None:
     assert msft.time == rig.now
 
 
+def test_trades_are_stamped_with_now_plus_the_clock_offset() -> None:
+    rig = Rig(version=176)
+    rig.ready(next_valid_id=1)
+    rig.session.clock_offset = 1_700_000_000.0
+    trade = rig.session.place(AAPL, LimitOrder("BUY", 100, 10.0), rig.now)
+    rig.flush()
+    rig.deliver(fill("0001.01", order_id=trade.order_id))
+    rig.session.cancel_trade(trade, rig.now)
+    stamped = [entry.time for entry in trade.log] + [f.time for f in trade.fills]
+    assert len(stamped) >= 3 and set(stamped) == {rig.now + 1_700_000_000.0}
+
+
 # ---------------------------------------------------------------------- trades
 
 
