@@ -50,6 +50,9 @@ from .messages import (
 from .orders import Bracket, bracket
 
 
+#: The client id of an order status that carries none (protobuf, field absent).
+_NO_CLIENT_ID = 2**31 - 1
+
 class OrdersPart(SessionBase):
     """Orders of the session."""
 
@@ -307,7 +310,8 @@ class OrdersPart(SessionBase):
         return True
 
     def _on_order_status(self, message: OrderStatus, now: float) -> bool:
-        if message.client_id != self.client_id:
+        if message.client_id != self.client_id and message.client_id != _NO_CLIENT_ID:
+            # Another client's order (a status without its client id may be ours).
             return True
         if message.status in _TERMINAL_STATUSES:
             self._orders.pop(message.order_id, None)

@@ -408,6 +408,18 @@ def test_only_this_clients_orders_are_tracked_and_cancelled(server_version: int)
     )
     assert [o.order_id for o in rig.session.open_orders] == [6]
     assert rig.session.cancel_orders(rig.now, symbol="MSFT") == [6]
+    # A status that carries no client id (the protobuf field absent) may be ours.
+    rig.deliver(
+        OrderStatus(
+            order_id=6,
+            status="Cancelled",
+            filled=Decimal(0),
+            remaining=Decimal(1),
+            perm_id=60,
+            client_id=2**31 - 1,
+        )
+    )
+    assert rig.session.open_orders == []
 
 
 def test_an_order_the_pacer_held_at_a_drop_ends_its_trade(server_version: int) -> None:
