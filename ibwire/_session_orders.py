@@ -49,9 +49,9 @@ from .messages import (
 )
 from .orders import Bracket, bracket
 
-
 #: The client id of an order status that carries none (protobuf, field absent).
 _NO_CLIENT_ID = 2**31 - 1
+
 
 class OrdersPart(SessionBase):
     """Orders of the session."""
