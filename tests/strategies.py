@@ -38,7 +38,12 @@ def for_type(tp: Any) -> st.SearchStrategy[Any]:
 def _for_type(tp: Any) -> st.SearchStrategy[Any]:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        return st.one_of(*(for_type(arg) for arg in typing.get_args(tp)))
+        args = typing.get_args(tp)
+        if set(args) == {int, float}:
+            # A number the text form carries as an int (``ev_multiplier``): only
+            # the protobuf form can hold a fraction.
+            return INTS
+        return st.one_of(*(for_type(arg) for arg in args))
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
