@@ -66,6 +66,7 @@ class Subscription(SubscriptionBuffer[T]):
 
     def __init__(self, client: Client, maxlen: int = DEFAULT_SUBSCRIPTION_BUFFER) -> None:
         super().__init__(client, maxlen)
+        self._owner = client
         self._ready = threading.Condition(threading.Lock())
 
     # The session calls push/end on the reader thread.
@@ -92,7 +93,10 @@ class Subscription(SubscriptionBuffer[T]):
             RequestTimeoutError: nothing arrived in time.
             StopIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
+            RuntimeError: called from a wrapper callback (the reader thread)
+                with a timeout other than 0.
         """
+        self._owner._refuse_on_reader("Subscription.get()", timeout)
         with self._ready:
             found, item = self._take()
             if not found:
@@ -327,6 +331,10 @@ class Client(SyncApi):
                     self._wake_r = self._wake_w = None
             wake_r.close()
             wake_w.close()
+            # Waiters on live objects wake to see the session's last phase
+            # (after a failure above, nothing else would tell them).
+            with self._live_changed:
+                self._live_changed.notify_all()
 
     def _service(self) -> None:
         """Write, open or close sockets as the session asks, then dispatch."""
@@ -425,6 +433,14 @@ class Client(SyncApi):
 
     # ------------------------------------------------------------------ helpers
 
+    def _refuse_on_reader(self, what: str, timeout: float | None) -> None:
+        """Raise RuntimeError if a wait (of more than 0 seconds) would block the reader thread."""
+        if timeout != 0 and threading.current_thread() is self._reader:
+            raise RuntimeError(
+                f"{what} was called from a wrapper callback (the reader thread), where a "
+                "wait would never end; call it from another thread, or with timeout=0"
+            )
+
     def _call(self, start: Callable[[float], Pending[T]]) -> T:
         if threading.current_thread() is self._reader:
             raise RuntimeError(
@@ -459,9 +475,11 @@ class Client(SyncApi):
                 self._live_changed.wait(remaining)
 
     def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        self._refuse_on_reader("a wait for the client's state (synced())", timeout)
         return self._wait_live(ready, timeout)
 
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
+        self._refuse_on_reader("updated_tickers()", timeout)
         session = self._session
         updated: set[Ticker] = set()
 

@@ -7,6 +7,7 @@ conditions, never sleep.
 from __future__ import annotations
 
 import dataclasses
+import queue
 import logging
 import os
 import random
@@ -675,3 +676,106 @@ def test_ninety_orders_before_the_gateway_dies_each_get_a_status_or_an_error(
     # that its fate is unknown; none is left silent.
     events.wait_for(lambda: set(placed) <= answered(), "an answer for every order")
     assert not client.is_connected
+
+
+# ---------------------------------------------------------------------- callbacks
+
+
+class Exits(Wrapper):
+    """Its current_time callback raises SystemExit, which kills the reader thread."""
+
+    def current_time(self, message: object) -> None:
+        raise SystemExit("fatal: giving up")
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_waiters_wake_when_the_reader_thread_dies(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port, wrapper=Exits(), heartbeat_interval=None)
+    client.ticker(AAPL)
+    client.updated_tickers(timeout=WAIT)
+    trade = client.place(AAPL, LimitOrder("BUY", 1, 1.0))
+    outcomes: dict[str, object] = {}
+    started = threading.Barrier(3)
+
+    def run(name: str, call: Callable[[], object]) -> threading.Thread:
+        def target() -> None:
+            started.wait(WAIT)
+            try:
+                outcomes[name] = call()
+            except Exception as exc:  # noqa: BLE001 - the outcome under test
+                outcomes[name] = exc
+
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def tickers_forever() -> object:
+        while True:
+            client.updated_tickers(None)
+
+    threads = [run("tickers", tickers_forever), run("trade", lambda: trade.wait(None))]
+    started.wait(WAIT)
+    reader = client._reader
+    assert reader is not None
+    client.req_current_time()
+    reader.join(WAIT)
+    assert not reader.is_alive()
+    for thread in threads:
+        thread.join(WAIT)
+    assert not [thread.name for thread in threads if thread.is_alive()], outcomes
+    assert {name: type(outcome) for name, outcome in outcomes.items()} == dict.fromkeys(
+        ("tickers", "trade"), ConnectionClosedError
+    )
+
+
+class WaitsInCallback(Wrapper):
+    """Its current_time callback calls a blocking wait of the client; records the outcome."""
+
+    def __init__(self, wait: Callable[[Client], object]) -> None:
+        self.wait = wait
+        self.client: Client | None = None
+        self.outcome: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    def current_time(self, message: object) -> None:
+        assert self.client is not None
+        try:
+            self.outcome.put(self.wait(self.client))
+        except RuntimeError as exc:
+            self.outcome.put(exc)
+
+
+@pytest.mark.parametrize(
+    "wait",
+    [
+        lambda client: client.updated_tickers(),
+        lambda client: client.updated_tickers(timeout=5.0),
+        lambda client: client.synced(),
+        lambda client: client.market_data(AAPL).get(),
+    ],
+    ids=["updated_tickers", "updated_tickers-timeout", "synced", "subscription-get"],
+)
+def test_a_blocking_wait_in_a_callback_raises_runtime_error(
+    gateway: SimulatedGateway, connect: Callable[..., Client], wait: Callable[[Client], object]
+) -> None:
+    events = WaitsInCallback(wait)
+    client = connect(gateway.port, wrapper=events, heartbeat_interval=None)
+    events.client = client
+    client.ticker(AAPL)
+    client.updated_tickers(timeout=WAIT)
+    client.req_current_time()
+    outcome = events.outcome.get(timeout=WAIT)
+    assert isinstance(outcome, RuntimeError)
+    assert "wrapper callback" in str(outcome)
+    assert client.current_time(timeout=WAIT)  # the reader thread goes on
+
+
+def test_a_wait_of_zero_seconds_in_a_callback_polls(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    events = WaitsInCallback(lambda client: client.updated_tickers(timeout=0))
+    client = connect(gateway.port, wrapper=events, heartbeat_interval=None)
+    events.client = client
+    client.req_current_time()
+    assert events.outcome.get(timeout=WAIT) == set()
