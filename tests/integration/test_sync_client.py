@@ -7,9 +7,9 @@ conditions, never sleep.
 from __future__ import annotations
 
 import dataclasses
-import queue
 import logging
 import os
+import queue
 import random
 import selectors
 import socket
