@@ -426,7 +426,7 @@ class Client(AsyncApi):
 
         try:
             await asyncio.wait_for(wait(), timeout)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
             return False
         return True
 

@@ -649,3 +649,36 @@ def test_a_cancelled_connect_leaves_the_client_able_to_connect_again(server_vers
                 await client.disconnect()
 
     run(main())
+
+
+def test_synced_returns_false_on_timeout_where_asyncio_has_its_own_timeout_error(
+    server_version: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before Python 3.11 ``asyncio.wait_for`` raises ``asyncio.TimeoutError``, which
+    is not the builtin ``TimeoutError``; this runs as it does there."""
+
+    class AsyncioTimeoutError(Exception):
+        pass
+
+    wait_for = asyncio.wait_for
+
+    async def wait_for_as_on_310(awaitable: Any, timeout: float | None) -> Any:
+        try:
+            return await wait_for(awaitable, timeout)
+        except TimeoutError:
+            raise AsyncioTimeoutError from None
+
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=5) as gateway:
+            client = await connected(gateway.port, client_id=7)
+            try:
+                assert await client.synced(timeout=WAIT)
+                client._is_synced = lambda: False  # type: ignore[method-assign]
+                monkeypatch.setattr(asyncio, "TimeoutError", AsyncioTimeoutError)
+                monkeypatch.setattr(asyncio, "wait_for", wait_for_as_on_310)
+                assert await client.synced(timeout=0.05 * SCALE) is False
+            finally:
+                monkeypatch.undo()
+                await client.disconnect()
+
+    run(main())
