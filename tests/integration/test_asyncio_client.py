@@ -682,3 +682,51 @@ def test_synced_returns_false_on_timeout_where_asyncio_has_its_own_timeout_error
                 await client.disconnect()
 
     run(main())
+
+
+class _ClosedTransport(asyncio.Transport):
+    """A transport whose peer closed it before ``create_connection`` returned."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closing = False
+
+    def write(self, data: Any) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = True
+
+
+def test_a_close_before_the_connection_is_adopted_is_not_lost() -> None:
+    """The peer closes while ``create_connection`` is returning: connect() fails at once."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        async def slammed(factory: Callable[[], asyncio.Protocol], *args: object) -> Any:
+            transport = _ClosedTransport()
+            protocol = factory()
+            protocol.connection_made(transport)
+            transport.closing = True
+            protocol.eof_received()
+            protocol.connection_lost(None)
+            return transport, protocol
+
+        client = Client(port=1, client_id=8, connect_timeout=3 * WAIT)
+        loop.create_connection = slammed  # type: ignore[method-assign, assignment]
+        try:
+            with pytest.raises(ConnectionClosedError, match="closed the connection"):
+                await asyncio.wait_for(client.connect(), WAIT)
+        finally:
+            del loop.create_connection  # type: ignore[method-assign]
+        assert not client.is_connected
+        await asyncio.wait_for(client.disconnect(), WAIT)
+
+    run(main())
