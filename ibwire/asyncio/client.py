@@ -79,9 +79,16 @@ class Subscription(SubscriptionBuffer[T]):
             RequestTimeoutError: nothing arrived in time.
             StopAsyncIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
+            RuntimeError: another task is already waiting on this subscription
+                (a stream has one reader).
         """
         found, item = self._take()
         if not found:
+            if self._waiter is not None:
+                raise RuntimeError(
+                    f"subscription {self.key!r}: another task is already waiting for its "
+                    "next message; a stream has one reader"
+                )
             waiter = self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await asyncio.wait_for(waiter, timeout)

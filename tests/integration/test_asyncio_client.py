@@ -730,3 +730,26 @@ def test_a_close_before_the_connection_is_adopted_is_not_lost() -> None:
         await asyncio.wait_for(client.disconnect(), WAIT)
 
     run(main())
+
+
+def test_a_second_reader_of_a_subscription_is_refused_and_the_first_is_woken(
+    server_version: int,
+) -> None:
+    async def main() -> None:
+        silent = SilentGateway(server_version)
+        port = await silent.start()
+        client = await connected(port, client_id=9, heartbeat_interval=None)
+        try:
+            quotes = client.market_data(AAPL)
+            first = asyncio.ensure_future(quotes.get())
+            await asyncio.sleep(0)  # the first reader is waiting
+            with pytest.raises(RuntimeError, match="already waiting"):
+                await asyncio.wait_for(quotes.get(), WAIT)
+            quotes.cancel()
+            with pytest.raises(StopAsyncIteration):
+                await asyncio.wait_for(first, WAIT)
+        finally:
+            await client.disconnect()
+            await silent.close()
+
+    run(main())
