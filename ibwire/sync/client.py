@@ -181,6 +181,34 @@ class Client(SyncApi):
             waiter = self._session.start(self._clock(), limit)
             waiter.notify = done.set
         try:
+            self._start_connection(limit)
+            finished = done.wait(limit + _WAIT_MARGIN)
+        except BaseException:
+            # Refused, or interrupted (Ctrl-C): the session must not stay connecting.
+            if self._session.phase not in _ENDED:
+                self.disconnect()
+            if self._reader is None or not self._reader.is_alive():
+                self._close_socket()  # interrupted before the reader could close it
+            raise
+        if not finished:
+            self.disconnect()
+            raise RequestTimeoutError(f"not connected within {limit:g}s")
+        try:
+            waiter.result()
+        except BaseException:
+            self._join_reader()
+            raise
+        logger.info(
+            "connected to %s:%s as client %s (server version %s)",
+            self.host,
+            self.port,
+            self.client_id,
+            self.server_version,
+        )
+
+    def _start_connection(self, limit: float) -> None:
+        """Open the socket, send the hello and start the reader thread."""
+        try:
             sock = socket.create_connection((self.host, self.port), timeout=limit)
         except OSError as exc:
             with self._lock:
@@ -201,21 +229,6 @@ class Client(SyncApi):
             self._reader.start()
         else:
             self._wake()
-        if not done.wait(limit + _WAIT_MARGIN):
-            self.disconnect()
-            raise RequestTimeoutError(f"not connected within {limit:g}s")
-        try:
-            waiter.result()
-        except BaseException:
-            self._join_reader()
-            raise
-        logger.info(
-            "connected to %s:%s as client %s (server version %s)",
-            self.host,
-            self.port,
-            self.client_id,
-            self.server_version,
-        )
 
     def disconnect(self) -> None:
         """Close the connection and stop the reader (``connection_closed`` is called).
@@ -230,7 +243,8 @@ class Client(SyncApi):
 
     def _join_reader(self) -> None:
         reader = self._reader
-        if reader is not None and reader is not threading.current_thread():
+        # Not alive: done, or never started (a start interrupted by Ctrl-C).
+        if reader is not None and reader is not threading.current_thread() and reader.is_alive():
             reader.join(self.connect_timeout + _WAIT_MARGIN)
 
     def __enter__(self) -> Client:
@@ -451,12 +465,46 @@ class Client(SyncApi):
         with self._lock:
             pending = start(self._clock())
             pending.notify = done.set
-        self._after_user_call()
-        # The session's timer fails the helper at its deadline, which starts
-        # when the pacer releases the request; a reader that dies closes the
-        # session, which fails it too.
-        done.wait()
+        try:
+            self._after_user_call()
+            finished = self._wait_pending(pending, done)
+        except BaseException:
+            # Interrupted (Ctrl-C): withdraw the request, or cancel it at TWS.
+            self._abandon(pending)
+            raise
+        if not finished:
+            self._abandon(pending)
+            timeout = pending.timeout if pending.timeout is not None else 0.0
+            raise RequestTimeoutError(
+                f"{pending.description}: no answer within {timeout:g}s "
+                "(the reader thread was busy in a callback)"
+            )
         return pending.result()
+
+    def _wait_pending(self, pending: Pending[T], done: threading.Event) -> bool:
+        """Wait for ``pending``; False once its deadline is ``_WAIT_MARGIN`` behind.
+
+        The session's timer fails the helper at its deadline, which starts when
+        the pacer releases the request, and a reader that dies closes the
+        session, which fails it too; the margin bounds the wait when the reader
+        is late (held up in a slow callback).
+        """
+        while True:
+            with self._lock:
+                deadline = pending.deadline
+            if deadline is None:
+                wait = None
+            else:
+                wait = deadline + _WAIT_MARGIN - self._clock()
+                if wait <= 0:
+                    return done.is_set()
+            if done.wait(None if wait is None else min(wait, _WAIT_MARGIN)):
+                return True
+
+    def _abandon(self, pending: Pending[T]) -> None:
+        with self._lock:
+            self._session.abandon(pending, self._clock())
+        self._after_user_call()
 
     # ------------------------------------------------------------------ live objects
 
