@@ -48,6 +48,15 @@ _WAIT_MARGIN = 2.0
 _ENDED: Final = (Phase.DISCONNECTED, Phase.CLOSED)
 
 
+def _refuse_on_reader(reader: threading.Thread | None, what: str, timeout: float | None) -> None:
+    """Raise RuntimeError if a wait (of more than 0 seconds) would block the reader thread."""
+    if timeout != 0 and reader is not None and threading.current_thread() is reader:
+        raise RuntimeError(
+            f"{what} was called from a wrapper callback (the reader thread), where a "
+            "wait would never end; call it from another thread, or with timeout=0"
+        )
+
+
 class Subscription(SubscriptionBuffer[T]):
     """A live stream of messages (market data, bars, PnL...) of a threaded client.
 
@@ -96,7 +105,7 @@ class Subscription(SubscriptionBuffer[T]):
             RuntimeError: called from a wrapper callback (the reader thread)
                 with a timeout other than 0.
         """
-        self._owner._refuse_on_reader("Subscription.get()", timeout)
+        _refuse_on_reader(getattr(self._owner, "_reader", None), "Subscription.get()", timeout)
         with self._ready:
             found, item = self._take()
             if not found:
@@ -447,14 +456,6 @@ class Client(SyncApi):
 
     # ------------------------------------------------------------------ helpers
 
-    def _refuse_on_reader(self, what: str, timeout: float | None) -> None:
-        """Raise RuntimeError if a wait (of more than 0 seconds) would block the reader thread."""
-        if timeout != 0 and threading.current_thread() is self._reader:
-            raise RuntimeError(
-                f"{what} was called from a wrapper callback (the reader thread), where a "
-                "wait would never end; call it from another thread, or with timeout=0"
-            )
-
     def _call(self, start: Callable[[float], Pending[T]]) -> T:
         if threading.current_thread() is self._reader:
             raise RuntimeError(
@@ -523,11 +524,11 @@ class Client(SyncApi):
                 self._live_changed.wait(remaining)
 
     def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
-        self._refuse_on_reader("a wait for the client's state (synced())", timeout)
+        _refuse_on_reader(self._reader, "a wait for the client's state (synced())", timeout)
         return self._wait_live(ready, timeout)
 
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
-        self._refuse_on_reader("updated_tickers()", timeout)
+        _refuse_on_reader(self._reader, "updated_tickers()", timeout)
         session = self._session
         updated: set[Ticker] = set()
 
