@@ -4,11 +4,14 @@ Usage::
 
     python examples/bracket_order.py --symbol AAPL --quantity 10 --port 4002
 
-The entry is a limit order a little above the ask, with a take-profit above and
-a stop-loss below.  TWS holds the entry and the take-profit until the
+The entry is a marketable limit order priced ``--through`` percent above the
+ask, so it fills at once even when the quote moves before it lands, yet never
+far from the market; a take-profit above the entry's limit and a stop-loss
+below the bid protect it.  TWS holds the entry and the take-profit until the
 stop-loss (the only one with ``transmit=True``) arrives, so nothing can fill
 before the whole bracket is in place.  When ``--duration`` ends, what is still
-working is cancelled.  The script refuses to run on a live account.
+working is cancelled and the script waits for the cancels to be confirmed.
+The script refuses to run on a live account.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quantity", type=int, default=10)
     parser.add_argument("--ticks", type=int, default=5,
                         help="distance of the take-profit and stop-loss, in ticks of 0.01")
+    parser.add_argument("--through", type=float, default=0.5,
+                        help="how far above the ask the entry's limit is, in percent")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4002)
     parser.add_argument("--client-id", type=int, default=107)
@@ -78,9 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no quote for {args.symbol}")
             return 1
         step = args.ticks * 0.01
+        entry = round(ask * (1 + args.through / 100), 2)
         bracket = client.bracket_order(
-            "BUY", args.quantity, round(ask + 0.01, 2),
-            take_profit_price=round(ask + step, 2), stop_loss_price=round(bid - step, 2),
+            "BUY", args.quantity, entry,
+            take_profit_price=round(entry + step, 2), stop_loss_price=round(bid - step, 2),
             order_ref="example-bracket",
         )
         trades = client.place_bracket(contract, bracket)
@@ -93,26 +99,34 @@ def main(argv: list[str] | None = None) -> int:
                   f"{order.total_quantity} {order.order_type} {price}")
 
         status: dict[int, str] = {}
-        deadline = time.monotonic() + args.duration
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                event = events.events.get(timeout=left)
-            except queue.Empty:
-                break
-            if isinstance(event, ExecutionData):
-                print(f"  fill {event.execution.side} {event.execution.shares} "
-                      f"@ {event.execution.price:.2f}")
-                continue
-            if event.order_id not in names or status.get(event.order_id) == event.status:
-                continue
-            print(f"  #{event.order_id} {names[event.order_id]:<11} "
-                  f"{status.get(event.order_id, 'new')} -> {event.status}")
-            status[event.order_id] = event.status
-            if len(status) == 3 and all(s in DONE for s in status.values()):
-                break
+
+        def follow(seconds: float, until: set[int]) -> None:
+            """Prints order events until every order in ``until`` is done, or ``seconds`` pass."""
+            deadline = time.monotonic() + seconds
+            while (left := deadline - time.monotonic()) > 0:
+                if all(status.get(i) in DONE for i in until):
+                    return
+                try:
+                    event = events.events.get(timeout=left)
+                except queue.Empty:
+                    return
+                if isinstance(event, ExecutionData):
+                    print(f"  fill {event.execution.side} {event.execution.shares} "
+                          f"@ {event.execution.price:.2f}")
+                    continue
+                if event.order_id not in names or status.get(event.order_id) == event.status:
+                    continue
+                print(f"  #{event.order_id} {names[event.order_id]:<11} "
+                      f"{status.get(event.order_id, 'new')} -> {event.status}")
+                status[event.order_id] = event.status
+
+        follow(args.duration, set(names))
+        if status.get(bracket.parent.order_id) != "Filled":
+            print(f"the entry did not fill within {args.duration:g}s")
         cancelled = client.cancel_orders(order_ref="example-bracket")
         if cancelled:
             print(f"cancelled what was still working: {cancelled}")
+            follow(10.0, set(cancelled))
     print("final: " + ", ".join(f"{names[i]} {s}" for i, s in sorted(status.items())))
     return 0
 

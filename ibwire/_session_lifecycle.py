@@ -221,6 +221,10 @@ class LifecyclePart(SessionBase):
         self._drop_pacer_queue("the client disconnected", now)
         self._reconcile = None
         error = ConnectionClosedError("the client disconnected")
+        waiter = self._ready_waiter
+        self._ready_waiter = None
+        if waiter is not None and not waiter.done:
+            waiter._fail(error)
         self._fail_all(error)
         self._end_streams(None, keep_resubscribable=False)
         self._reconnect_at = None

@@ -5,7 +5,6 @@ No behaviour lives here beyond the small objects themselves; see :mod:`ibwire._s
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import enum
 import logging
@@ -297,8 +296,12 @@ def _own_copy(error: BaseException) -> BaseException:
     One loss fails every waiting helper; each raises its own exception, so that
     tracebacks of different callers (threads, tasks) never pile up on one object.
     """
+    # Not copy.copy(): it rebuilds the exception as ``cls(*args)``, which garbles
+    # exceptions whose constructor takes other arguments than their message.
     try:
-        own = copy.copy(error)
+        own = type(error).__new__(type(error), *error.args)
+        own.args = error.args
+        own.__dict__.update(error.__dict__)
     except Exception:  # noqa: BLE001 (an exception class that cannot be copied)
         return error
     own.__traceback__ = None

@@ -21,7 +21,9 @@ Subcommands here:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -452,7 +454,16 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``ibwire`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args._run
-    return run(args)
+    try:
+        return run(args)
+    except BrokenPipeError:
+        # The reader of the output left (``ibwire log file | head``): stop quietly,
+        # and let nothing more be written to the closed pipe at exit.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,9 +80,16 @@ class Subscription(SubscriptionBuffer[T]):
             RequestTimeoutError: nothing arrived in time.
             StopAsyncIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
+            RuntimeError: another task is already waiting on this subscription
+                (a stream has one reader).
         """
         found, item = self._take()
         if not found:
+            if self._waiter is not None:
+                raise RuntimeError(
+                    f"subscription {self.key!r}: another task is already waiting for its "
+                    "next message; a stream has one reader"
+                )
             waiter = self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await asyncio.wait_for(waiter, timeout)
@@ -118,20 +125,48 @@ class Subscription(SubscriptionBuffer[T]):
 
 
 class _Protocol(asyncio.Protocol):
-    """One connection's transport callbacks, forwarded to the client."""
+    """One connection's transport callbacks, forwarded to the client.
+
+    Callbacks that run before the client adopts the connection (the peer
+    may send, or close, before ``create_connection`` returns) are held and
+    replayed on adoption, so that no data and no close is lost.
+    """
 
     def __init__(self, client: Client) -> None:
         self._client = client
+        self._held: list[tuple[str, bytes | Exception | None]] | None = []
 
     def data_received(self, data: bytes) -> None:
-        self._client._on_data(self, data)
+        if self._held is not None:
+            self._held.append(("data", data))
+        else:
+            self._client._on_data(self, data)
 
     def eof_received(self) -> bool | None:
-        self._client._on_eof(self)
+        if self._held is not None:
+            self._held.append(("eof", None))
+        else:
+            self._client._on_eof(self)
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._client._on_lost(self, exc)
+        if self._held is not None:
+            self._held.append(("lost", exc))
+        else:
+            self._client._on_lost(self, exc)
+
+    def adopted(self) -> None:
+        """Forward from now on, after what arrived before."""
+        held, self._held = self._held, None
+        for kind, value in held or ():
+            if kind == "data":
+                assert isinstance(value, bytes)
+                self._client._on_data(self, value)
+            elif kind == "eof":
+                self._client._on_eof(self)
+            else:
+                assert not isinstance(value, bytes)
+                self._client._on_lost(self, value)
 
 
 class Client(AsyncApi):
@@ -211,6 +246,7 @@ class Client(AsyncApi):
             raise
         self._adopt(transport, proto)
         self._service()
+        proto.adopted()
         try:
             await ready
         except BaseException:
@@ -345,6 +381,7 @@ class Client(AsyncApi):
             return
         self._adopt(transport, proto)
         self._service()
+        proto.adopted()
 
     def _arm_timer(self) -> None:
         deadline = self._session.next_deadline()
@@ -430,7 +467,7 @@ class Client(AsyncApi):
 
         try:
             await asyncio.wait_for(wait(), timeout)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
             return False
         return True
 

@@ -48,6 +48,15 @@ _WAIT_MARGIN = 2.0
 _ENDED: Final = (Phase.DISCONNECTED, Phase.CLOSED)
 
 
+def _refuse_on_reader(reader: threading.Thread | None, what: str, timeout: float | None) -> None:
+    """Raise RuntimeError if a wait (of more than 0 seconds) would block the reader thread."""
+    if timeout != 0 and reader is not None and threading.current_thread() is reader:
+        raise RuntimeError(
+            f"{what} was called from a wrapper callback (the reader thread), where a "
+            "wait would never end; call it from another thread, or with timeout=0"
+        )
+
+
 class Subscription(SubscriptionBuffer[T]):
     """A live stream of messages (market data, bars, PnL...) of a threaded client.
 
@@ -66,6 +75,7 @@ class Subscription(SubscriptionBuffer[T]):
 
     def __init__(self, client: Client, maxlen: int = DEFAULT_SUBSCRIPTION_BUFFER) -> None:
         super().__init__(client, maxlen)
+        self._owner = client
         self._ready = threading.Condition(threading.Lock())
 
     # The session calls push/end on the reader thread.
@@ -92,7 +102,10 @@ class Subscription(SubscriptionBuffer[T]):
             RequestTimeoutError: nothing arrived in time.
             StopIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
+            RuntimeError: called from a wrapper callback (the reader thread)
+                with a timeout other than 0.
         """
+        _refuse_on_reader(getattr(self._owner, "_reader", None), "Subscription.get()", timeout)
         with self._ready:
             found, item = self._take()
             if not found:
@@ -181,6 +194,34 @@ class Client(SyncApi):
             waiter = self._session.start(self._clock(), limit)
             waiter.notify = done.set
         try:
+            self._start_connection(limit)
+            finished = done.wait(limit + _WAIT_MARGIN)
+        except BaseException:
+            # Refused, or interrupted (Ctrl-C): the session must not stay connecting.
+            if self._session.phase not in _ENDED:
+                self.disconnect()
+            if self._reader is None or not self._reader.is_alive():
+                self._close_socket()  # interrupted before the reader could close it
+            raise
+        if not finished:
+            self.disconnect()
+            raise RequestTimeoutError(f"not connected within {limit:g}s")
+        try:
+            waiter.result()
+        except BaseException:
+            self._join_reader()
+            raise
+        logger.info(
+            "connected to %s:%s as client %s (server version %s)",
+            self.host,
+            self.port,
+            self.client_id,
+            self.server_version,
+        )
+
+    def _start_connection(self, limit: float) -> None:
+        """Open the socket, send the hello and start the reader thread."""
+        try:
             sock = socket.create_connection((self.host, self.port), timeout=limit)
         except OSError as exc:
             with self._lock:
@@ -201,21 +242,6 @@ class Client(SyncApi):
             self._reader.start()
         else:
             self._wake()
-        if not done.wait(limit + _WAIT_MARGIN):
-            self.disconnect()
-            raise RequestTimeoutError(f"not connected within {limit:g}s")
-        try:
-            waiter.result()
-        except BaseException:
-            self._join_reader()
-            raise
-        logger.info(
-            "connected to %s:%s as client %s (server version %s)",
-            self.host,
-            self.port,
-            self.client_id,
-            self.server_version,
-        )
 
     def disconnect(self) -> None:
         """Close the connection and stop the reader (``connection_closed`` is called).
@@ -230,7 +256,8 @@ class Client(SyncApi):
 
     def _join_reader(self) -> None:
         reader = self._reader
-        if reader is not None and reader is not threading.current_thread():
+        # Not alive: done, or never started (a start interrupted by Ctrl-C).
+        if reader is not None and reader is not threading.current_thread() and reader.is_alive():
             reader.join(self.connect_timeout + _WAIT_MARGIN)
 
     def __enter__(self) -> Client:
@@ -331,6 +358,10 @@ class Client(SyncApi):
                     self._wake_r = self._wake_w = None
             wake_r.close()
             wake_w.close()
+            # Waiters on live objects wake to see the session's last phase
+            # (after a failure above, nothing else would tell them).
+            with self._live_changed:
+                self._live_changed.notify_all()
 
     def _service(self) -> None:
         """Write, open or close sockets as the session asks, then dispatch."""
@@ -439,12 +470,46 @@ class Client(SyncApi):
         with self._lock:
             pending = start(self._clock())
             pending.notify = done.set
-        self._after_user_call()
-        # The session's timer fails the helper at its deadline, which starts
-        # when the pacer releases the request; a reader that dies closes the
-        # session, which fails it too.
-        done.wait()
+        try:
+            self._after_user_call()
+            finished = self._wait_pending(pending, done)
+        except BaseException:
+            # Interrupted (Ctrl-C): withdraw the request, or cancel it at TWS.
+            self._abandon(pending)
+            raise
+        if not finished:
+            self._abandon(pending)
+            timeout = pending.timeout if pending.timeout is not None else 0.0
+            raise RequestTimeoutError(
+                f"{pending.description}: no answer within {timeout:g}s "
+                "(the reader thread was busy in a callback)"
+            )
         return pending.result()
+
+    def _wait_pending(self, pending: Pending[T], done: threading.Event) -> bool:
+        """Wait for ``pending``; False once its deadline is ``_WAIT_MARGIN`` behind.
+
+        The session's timer fails the helper at its deadline, which starts when
+        the pacer releases the request, and a reader that dies closes the
+        session, which fails it too; the margin bounds the wait when the reader
+        is late (held up in a slow callback).
+        """
+        while True:
+            with self._lock:
+                deadline = pending.deadline
+            if deadline is None:
+                wait = None
+            else:
+                wait = deadline + _WAIT_MARGIN - self._clock()
+                if wait <= 0:
+                    return done.is_set()
+            if done.wait(None if wait is None else min(wait, _WAIT_MARGIN)):
+                return True
+
+    def _abandon(self, pending: Pending[T]) -> None:
+        with self._lock:
+            self._session.abandon(pending, self._clock())
+        self._after_user_call()
 
     # ------------------------------------------------------------------ live objects
 
@@ -463,9 +528,11 @@ class Client(SyncApi):
                 self._live_changed.wait(remaining)
 
     def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        _refuse_on_reader(self._reader, "a wait for the client's state (synced())", timeout)
         return self._wait_live(ready, timeout)
 
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
+        _refuse_on_reader(self._reader, "updated_tickers()", timeout)
         session = self._session
         updated: set[Ticker] = set()
 

@@ -649,3 +649,107 @@ def test_a_cancelled_connect_leaves_the_client_able_to_connect_again(server_vers
                 await client.disconnect()
 
     run(main())
+
+
+def test_synced_returns_false_on_timeout_where_asyncio_has_its_own_timeout_error(
+    server_version: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before Python 3.11 ``asyncio.wait_for`` raises ``asyncio.TimeoutError``, which
+    is not the builtin ``TimeoutError``; this runs as it does there."""
+
+    class AsyncioTimeoutError(Exception):
+        pass
+
+    wait_for = asyncio.wait_for
+
+    async def wait_for_as_on_310(awaitable: Any, timeout: float | None) -> Any:
+        try:
+            return await wait_for(awaitable, timeout)
+        except TimeoutError:
+            raise AsyncioTimeoutError from None
+
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=5) as gateway:
+            client = await connected(gateway.port, client_id=7)
+            try:
+                assert await client.synced(timeout=WAIT)
+                client._is_synced = lambda: False  # type: ignore[method-assign]
+                monkeypatch.setattr(asyncio, "TimeoutError", AsyncioTimeoutError)
+                monkeypatch.setattr(asyncio, "wait_for", wait_for_as_on_310)
+                assert await client.synced(timeout=0.05 * SCALE) is False
+            finally:
+                monkeypatch.undo()
+                await client.disconnect()
+
+    run(main())
+
+
+class _ClosedTransport(asyncio.Transport):
+    """A transport whose peer closed it before ``create_connection`` returned."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closing = False
+
+    def write(self, data: Any) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = True
+
+
+def test_a_close_before_the_connection_is_adopted_is_not_lost() -> None:
+    """The peer closes while ``create_connection`` is returning: connect() fails at once."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        async def slammed(factory: Callable[[], asyncio.Protocol], *args: object) -> Any:
+            transport = _ClosedTransport()
+            protocol = factory()
+            protocol.connection_made(transport)
+            transport.closing = True
+            protocol.eof_received()
+            protocol.connection_lost(None)
+            return transport, protocol
+
+        client = Client(port=1, client_id=8, connect_timeout=3 * WAIT)
+        loop.create_connection = slammed  # type: ignore[method-assign, assignment]
+        try:
+            with pytest.raises(ConnectionClosedError, match="closed the connection"):
+                await asyncio.wait_for(client.connect(), WAIT)
+        finally:
+            del loop.create_connection  # type: ignore[method-assign]
+        assert not client.is_connected
+        await asyncio.wait_for(client.disconnect(), WAIT)
+
+    run(main())
+
+
+def test_a_second_reader_of_a_subscription_is_refused_and_the_first_is_woken(
+    server_version: int,
+) -> None:
+    async def main() -> None:
+        silent = SilentGateway(server_version)
+        port = await silent.start()
+        client = await connected(port, client_id=9, heartbeat_interval=None)
+        try:
+            quotes = client.market_data(AAPL)
+            first = asyncio.ensure_future(quotes.get())
+            await asyncio.sleep(0)  # the first reader is waiting
+            with pytest.raises(RuntimeError, match="already waiting"):
+                await asyncio.wait_for(quotes.get(), WAIT)
+            quotes.cancel()
+            with pytest.raises(StopAsyncIteration):
+                await asyncio.wait_for(first, WAIT)
+        finally:
+            await client.disconnect()
+            await silent.close()
+
+    run(main())

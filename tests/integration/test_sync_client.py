@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import queue
 import random
 import selectors
+import signal
 import socket
 import struct
 import threading
@@ -33,6 +35,7 @@ from ibwire.messages import (
     NextValidId,
     Order,
     OrderStatus,
+    ReqHistoricalData,
     StartApi,
     TickPrice,
 )
@@ -46,6 +49,7 @@ from ibwire.sync import (
     ReconnectPolicy,
     Wrapper,
 )
+from ibwire.sync import client as sync_client
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
 
@@ -675,3 +679,204 @@ def test_ninety_orders_before_the_gateway_dies_each_get_a_status_or_an_error(
     # that its fate is unknown; none is left silent.
     events.wait_for(lambda: set(placed) <= answered(), "an answer for every order")
     assert not client.is_connected
+
+
+# ---------------------------------------------------------------------- callbacks
+
+
+class Exits(Wrapper):
+    """Its current_time callback raises SystemExit, which kills the reader thread."""
+
+    def current_time(self, message: object) -> None:
+        raise SystemExit("fatal: giving up")
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_waiters_wake_when_the_reader_thread_dies(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port, wrapper=Exits(), heartbeat_interval=None)
+    client.ticker(AAPL)
+    client.updated_tickers(timeout=WAIT)
+    trade = client.place(AAPL, LimitOrder("BUY", 1, 1.0))
+    outcomes: dict[str, object] = {}
+    started = threading.Barrier(3)
+
+    def run(name: str, call: Callable[[], object]) -> threading.Thread:
+        def target() -> None:
+            started.wait(WAIT)
+            try:
+                outcomes[name] = call()
+            except Exception as exc:  # noqa: BLE001 - the outcome under test
+                outcomes[name] = exc
+
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def tickers_forever() -> object:
+        while True:
+            client.updated_tickers(None)
+
+    threads = [run("tickers", tickers_forever), run("trade", lambda: trade.wait(None))]
+    started.wait(WAIT)
+    reader = client._reader
+    assert reader is not None
+    client.req_current_time()
+    reader.join(WAIT)
+    assert not reader.is_alive()
+    for thread in threads:
+        thread.join(WAIT)
+    assert not [thread.name for thread in threads if thread.is_alive()], outcomes
+    assert {name: type(outcome) for name, outcome in outcomes.items()} == dict.fromkeys(
+        ("tickers", "trade"), ConnectionClosedError
+    )
+
+
+class WaitsInCallback(Wrapper):
+    """Its current_time callback calls a blocking wait of the client; records the outcome."""
+
+    def __init__(self, wait: Callable[[Client], object]) -> None:
+        self.wait = wait
+        self.client: Client | None = None
+        self.outcome: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    def current_time(self, message: object) -> None:
+        assert self.client is not None
+        try:
+            self.outcome.put(self.wait(self.client))
+        except RuntimeError as exc:
+            self.outcome.put(exc)
+
+
+@pytest.mark.parametrize(
+    "wait",
+    [
+        lambda client: client.updated_tickers(),
+        lambda client: client.updated_tickers(timeout=5.0),
+        lambda client: client.synced(),
+        lambda client: client.market_data(AAPL).get(),
+    ],
+    ids=["updated_tickers", "updated_tickers-timeout", "synced", "subscription-get"],
+)
+def test_a_blocking_wait_in_a_callback_raises_runtime_error(
+    gateway: SimulatedGateway, connect: Callable[..., Client], wait: Callable[[Client], object]
+) -> None:
+    events = WaitsInCallback(wait)
+    client = connect(gateway.port, wrapper=events, heartbeat_interval=None)
+    events.client = client
+    client.ticker(AAPL)
+    client.updated_tickers(timeout=WAIT)
+    client.req_current_time()
+    outcome = events.outcome.get(timeout=WAIT)
+    assert isinstance(outcome, RuntimeError)
+    assert "wrapper callback" in str(outcome)
+    assert client.current_time(timeout=WAIT)  # the reader thread goes on
+
+
+def test_a_wait_of_zero_seconds_in_a_callback_polls(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    events = WaitsInCallback(lambda client: client.updated_tickers(timeout=0))
+    client = connect(gateway.port, wrapper=events, heartbeat_interval=None)
+    events.client = client
+    client.req_current_time()
+    assert events.outcome.get(timeout=WAIT) == set()
+
+
+# ---------------------------------------------------------------------- interrupts
+
+
+def ctrl_c() -> None:
+    """Send SIGINT to the main thread, as Ctrl-C does (it interrupts a blocked wait)."""
+    signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def test_ctrl_c_in_a_helper_withdraws_its_request(server_version: int) -> None:
+    silent = SilentGateway(server_version)
+    client = Client(port=silent.port, client_id=3, connect_timeout=WAIT, heartbeat_interval=None)
+
+    def interrupt_once_sent() -> None:
+        with silent.cond:
+            silent.cond.wait_for(
+                lambda: any(isinstance(m, ReqHistoricalData) for m in silent.received), WAIT
+            )
+        ctrl_c()
+
+    try:
+        client.connect()
+        threading.Thread(target=interrupt_once_sent, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            client.historical_bars(AAPL, "1 D", "1 hour", timeout=3 * WAIT)
+        with silent.cond:
+            assert silent.cond.wait_for(
+                lambda: any(isinstance(m, CancelHistoricalData) for m in silent.received), WAIT
+            )
+        assert not client._session._pendings
+        assert client.pacer_snapshot().stats.open_historical == 0
+    finally:
+        client.disconnect()
+        silent.close()
+
+
+def test_ctrl_c_in_connect_leaves_the_client_able_to_connect_again(
+    gateway: SimulatedGateway,
+) -> None:
+    mute = socket.create_server(("127.0.0.1", 0))  # accepts, never answers the hello
+    client = Client(port=mute.getsockname()[1], client_id=4, connect_timeout=3 * WAIT)
+
+    def interrupt_once_waiting() -> None:
+        sock, _ = mute.accept()
+        with sock:
+            sock.recv(65536)  # the hello
+            waiting = threading.Event()
+            while not (client._reader is not None and client._reader.is_alive()):
+                waiting.wait(0.005)  # until connect() waits for the handshake
+            ctrl_c()
+            sock.recv(65536)  # until the client closes
+
+    helper = threading.Thread(target=interrupt_once_waiting, daemon=True)
+    helper.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.connect()
+        helper.join(WAIT)
+        assert not client.is_connected
+        client.port = gateway.port
+        client.connect(timeout=WAIT)
+        assert client.is_connected
+    finally:
+        client.disconnect()
+        mute.close()
+
+
+class Blocks(Wrapper):
+    """Its current_time callback holds the reader thread until released."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def current_time(self, message: object) -> None:
+        self.entered.set()
+        self.release.wait(3 * WAIT)
+
+
+def test_a_helper_times_out_while_a_callback_holds_the_reader(
+    gateway: SimulatedGateway, connect: Callable[..., Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_client, "_WAIT_MARGIN", 0.2 * SCALE)
+    events = Blocks()
+    client = connect(gateway.port, wrapper=events, heartbeat_interval=None)
+    client.req_current_time()
+    assert events.entered.wait(WAIT)
+    release = threading.Timer(WAIT, events.release.set)
+    release.start()
+    try:
+        with pytest.raises(RequestTimeoutError, match="no answer within"):
+            client.contract_details(AAPL, timeout=0.1 * SCALE)
+        assert not events.release.is_set()
+        assert not client._session._pendings
+    finally:
+        release.cancel()
+        events.release.set()

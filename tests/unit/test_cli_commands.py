@@ -7,8 +7,11 @@ run the simulator on a frozen clock so that the bars are the same every run.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -280,3 +283,28 @@ def test_log_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     bad.write_text("not json\n")
     assert main(["log", str(bad)]) == 2
     assert "bad.jsonl" in capsys.readouterr().err
+
+
+def test_log_into_a_closed_pipe_stops_quietly(gateway: SimulatedGateway, tmp_path: Path) -> None:
+    """``ibwire log file | head``: the reader leaves early; no traceback, status 0."""
+    path = tmp_path / "session.jsonl"
+    recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", gateway.port), path)
+    recorder.start()
+    try:
+        with Client(port=recorder.port, client_id=6, timeout=TIMEOUT) as client:
+            client.current_time()
+    finally:
+        assert recorder.wait_idle(TIMEOUT)
+        recorder.stop()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "ibwire.cli", "log", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as process:
+        assert process.stdout is not None
+        process.stdout.close()  # the reader is gone before anything is written
+        _, err = process.communicate(timeout=TIMEOUT)
+    assert err.decode() == ""
+    assert process.returncode == 0

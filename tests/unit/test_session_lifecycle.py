@@ -272,6 +272,19 @@ def test_close_ends_everything_once(server_version: int) -> None:
     assert rig.session.next_deadline() is None
 
 
+@pytest.mark.parametrize("opened", [False, True], ids=["connecting", "handshake"])
+def test_close_before_ready_fails_the_connect_waiter(server_version: int, opened: bool) -> None:
+    rig = Rig(version=server_version)
+    waiter = rig.session.start(rig.now)
+    if opened:
+        rig.open()
+    rig.session.close(rig.now)
+    assert waiter.done
+    with pytest.raises(ConnectionClosedError, match="the client disconnected"):
+        waiter.result()
+    assert rig.session.phase is Phase.CLOSED
+
+
 def test_the_front_end_takes_actions_in_order(server_version: int) -> None:
     from ibwire._session_types import Close, Connect
 

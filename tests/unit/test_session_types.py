@@ -1,0 +1,67 @@
+"""The session's shared types: a failed helper's own copy of the error."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from ibwire import errors
+from ibwire._session_types import Pending, _own_copy
+from ibwire.messages import Contract, ContractDetails
+from ibwire.pacing import Budget
+
+AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+
+#: Constructor arguments of the exceptions whose constructor takes more than a message.
+ARGUMENTS: dict[str, tuple[object, ...]] = {
+    "UnsupportedByServerError": ("tick-by-tick data", 200, 176),
+    "FrameTooLargeError": (10**9, 10**6),
+    "MalformedMessageError": (1, ["1", "x"], "not an int"),
+    "ClientIdInUseError": (9,),
+    "BudgetExceededError": (Budget.MARKET_DATA_LINES, 100, 100, 7),
+    "ApiError": (200, "No security definition has been found", 5),
+    "AccountUpdatesOffError": ("positions()",),
+    "ContractLookupError": ("no such contract", AAPL),
+    "ContractNotFoundError": (AAPL,),
+    "AmbiguousContractError": (AAPL, [ContractDetails(contract=AAPL)] * 2),
+}
+CLASSES = [
+    cls
+    for cls in vars(errors).values()
+    if inspect.isclass(cls) and issubclass(cls, BaseException) and cls.__module__ == errors.__name__
+]
+
+
+def sample(cls: type[BaseException]) -> BaseException:
+    for base in cls.__mro__:
+        if base.__name__ in ARGUMENTS:
+            return cls(*ARGUMENTS[base.__name__])
+    return cls("the message")
+
+
+def test_every_exception_with_its_own_constructor_has_arguments() -> None:
+    own = {cls.__name__ for cls in CLASSES if "__init__" in vars(cls)}
+    assert own == set(ARGUMENTS)
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=[cls.__name__ for cls in CLASSES])
+def test_a_waiters_copy_keeps_the_class_text_and_attributes(cls: type[BaseException]) -> None:
+    error = sample(cls)
+    own = _own_copy(error)
+    assert own is not error
+    assert type(own) is cls
+    assert str(own) == str(error) and own.args == error.args
+    assert vars(own) == vars(error)
+    assert own.__cause__ is error
+
+
+def test_a_failed_helper_raises_the_client_id_message() -> None:
+    pending: Pending[None] = Pending(
+        "connect", "connect", accepts=frozenset(), ends=frozenset(), finish=lambda items: None
+    )
+    pending._fail(errors.ClientIdInUseError(9))
+    with pytest.raises(errors.ClientIdInUseError) as info:
+        pending.result()
+    assert info.value.client_id == 9
+    assert str(info.value).startswith("client id 9 is already in use on this TWS")
