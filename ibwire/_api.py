@@ -815,6 +815,8 @@ class SyncApi(FrontEnd):
                 client was disconnected, from any thread, or the connection was
                 lost with no reconnect to follow).
             TypeError: on the asyncio client (``async for t in client.ticker_updates()``).
+            RuntimeError: called from a wrapper callback (the reader thread) with
+                a ``timeout`` other than 0, which would wait for itself.
         """
         return self._updated_tickers(timeout)
 
@@ -905,6 +907,10 @@ class SyncApi(FrontEnd):
 
         Returns:
             Whether it has arrived (``False``: ``timeout`` passed first).
+
+        Raises:
+            RuntimeError: on the threaded client, called from a wrapper callback
+                (the reader thread) with a ``timeout`` other than 0.
         """
         return self._wait_for(self._is_synced, timeout)
 

@@ -810,6 +810,8 @@ class AsyncApi(FrontEnd):
                 client was disconnected, from any thread, or the connection was
                 lost with no reconnect to follow).
             TypeError: on the asyncio client (``async for t in client.ticker_updates()``).
+            RuntimeError: called from a wrapper callback (the reader thread) with
+                a ``timeout`` other than 0, which would wait for itself.
         """
         return self._updated_tickers(timeout)
 
@@ -900,6 +902,10 @@ class AsyncApi(FrontEnd):
 
         Returns:
             Whether it has arrived (``False``: ``timeout`` passed first).
+
+        Raises:
+            RuntimeError: on the threaded client, called from a wrapper callback
+                (the reader thread) with a ``timeout`` other than 0.
         """
         return await self._wait_for(self._is_synced, timeout)
 
