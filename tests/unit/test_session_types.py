@@ -25,6 +25,8 @@ ARGUMENTS: dict[str, tuple[object, ...]] = {
     "ContractLookupError": ("no such contract", AAPL),
     "ContractNotFoundError": (AAPL,),
     "AmbiguousContractError": (AAPL, [ContractDetails(contract=AAPL)] * 2),
+    "ForeignOrderError": ("order 6 is client 8's", 8, 6, 66),
+    "PortfolioUnavailableError": ("DU2", None, ["DU1", "DU2"]),
 }
 CLASSES = [
     cls
