@@ -15,12 +15,14 @@ is never sent as text.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .._record import dataclass
 from ..errors import LocalProtocolError
 from ..events import UnknownMessage
+from ..fields import check_printable_ascii
 from ..messages import Message
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
@@ -175,6 +177,39 @@ def _load_families() -> None:
         importlib.import_module(f"{__package__}.{name}")
 
 
+def _check_request(values: Mapping[str, Any], what: str, path: str) -> None:
+    """Refuse what the text form of a request refuses: text that is not
+    printable ASCII, a NaN or minus-infinity double.
+
+    Raises:
+        LocalProtocolError: naming the request and the protobuf field.
+    """
+    for key, value in values.items():
+        if type(key) is str and not (key.isascii() and key.isprintable()):
+            _check_text(key, what, f"{path} key")
+        kind = type(value)
+        if kind is str:
+            if not (value.isascii() and value.isprintable()):
+                _check_text(value, what, f"{path}.{key}")
+        elif kind is float:
+            if value != value or value == -math.inf:
+                raise LocalProtocolError(f"{what}: {path}.{key}: cannot send {value!r} to TWS")
+        elif isinstance(value, Mapping):
+            _check_request(value, what, f"{path}.{key}")
+        elif kind is list or kind is tuple:
+            for index, item in enumerate(value):
+                _check_request({f"{key}[{index}]": item}, what, path)
+
+
+def _check_text(text: str, what: str, where: str) -> None:
+    bad = check_printable_ascii(text)
+    if bad >= 0:
+        raise LocalProtocolError(
+            f"{what}: {where} holds {text[bad]!r} at index {bad}; "
+            "only printable ASCII (and TAB, LF, CR) can be sent"
+        )
+
+
 class ProtobufForms:
     """The protobuf side of one connection end at one version (201 or later).
 
@@ -232,16 +267,46 @@ class ProtobufForms:
         version = self.version
         head = (mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET).to_bytes(4, "big")
 
-        def encoder(message: Message) -> bytes:
-            return head + encode(flatten(message, version))
+        if self.server:
 
-        return encoder
+            def encoder(message: Message) -> bytes:
+                return head + encode(flatten(message, version))
+
+            return encoder
+
+        name = mapping.cls.__name__
+
+        def checked(message: Message) -> bytes:
+            values = flatten(message, version)
+            _check_request(values, name, mapping.protobuf)
+            return head + encode(values)
+
+        return checked
 
     def encode(self, message: Message) -> bytes | None:
         """The frame payload (raw id + body) of ``message`` in protobuf form, or
-        ``None`` when it goes as text at this version."""
-        encoder = self._encoders.get(type(message))
-        return None if encoder is None else encoder(message)
+        ``None`` when it goes as text at this version.
+
+        A request is held to the rules of its text form: text must be printable
+        ASCII (TAB, LF and CR allowed) and a double may not be NaN or minus
+        infinity.
+
+        Raises:
+            LocalProtocolError: a value cannot be sent.
+            UnsupportedByServerError: it needs a newer server version.
+        """
+        cls = type(message)
+        encoder = self._encoders.get(cls)
+        if encoder is None:
+            return None
+        try:
+            return encoder(message)
+        except LocalProtocolError:
+            raise
+        except Exception as exc:  # the one boundary for bad user values
+            raise LocalProtocolError(
+                f"cannot encode {cls.__name__}: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def check_text(self, msg_id: int, name: str) -> None:
         """Refuse to send request ``msg_id`` as text once its protobuf gate passed.
