@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from . import messages as _messages  # noqa: F401  (registers every message class)
 from .errors import LocalProtocolError, MalformedMessageError, UnsupportedByServerError
-from .fields import TEXT_ERRORS, Kind, helper_namespace
+from .fields import TEXT_ERRORS, Kind, helper_namespace, read_id
 from .messages._base import (
     INCOMING,
     OUTGOING,
@@ -808,8 +808,15 @@ class Codec:
 
     def diagnose(self, fields: Sequence[str], exc: BaseException) -> MalformedMessageError:
         """Explain why ``fields`` failed to decode, as a MalformedMessageError."""
-        msg_id = int(fields[0])
-        cls = self.decodes[msg_id]
+        msg_id = read_id(fields[0]) if fields else None
+        cls = None if msg_id is None else self.decodes.get(msg_id)
+        if cls is None:
+            return MalformedMessageError(
+                msg_id,
+                fields,
+                f"no message has the id {fields[0][:40]!r}" if fields else "no fields",
+                field_index=0 if fields else None,
+            )
         tracer = decoder_for(cls, self.version, trace=True)
         where: list[Any] = [None, None]
         try:

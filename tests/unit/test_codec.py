@@ -233,3 +233,10 @@ def test_raw_bitmask_reads_as_the_text_decoder(mask: bytes) -> None:
     assert raw.attrib.can_auto_execute is bool(value & 1)
     assert raw.attrib.past_limit is bool(value & 2)
     assert raw.attrib.pre_open is bool(value & 4)
+
+
+@pytest.mark.parametrize("head", ["9" * 5000, "x", "99999"])
+def test_diagnose_of_an_id_that_names_no_message(head: str) -> None:
+    error = Codec(176).diagnose([head, "1"], ValueError("boom"))
+    assert isinstance(error, MalformedMessageError)
+    assert error.field_index == 0

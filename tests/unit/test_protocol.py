@@ -381,3 +381,36 @@ def test_server_encodes_reports_of_a_default_contract(message: Message, version:
     assert server.data_to_send() == data
     client.receive_data(data)
     assert client.events_received() == [_zero_strike(message)]
+
+
+HUGE_ID = "9" * 5000  # past CPython's limit on int() of text (4,300 digits)
+
+
+@pytest.mark.parametrize("version", [176, 200])
+@pytest.mark.parametrize("terminated", [True, False], ids=["terminated", "unterminated"])
+def test_a_huge_message_id_is_one_malformed_message_and_the_stream_goes_on(
+    version: int, terminated: bool
+) -> None:
+    client, server = connected_pair(version)
+    payload = (HUGE_ID + ("\0" if terminated else "")).encode()
+    client.receive_data(struct.pack(">I", len(payload)) + payload + frame("9", "1", "42"))
+    bad, good = client.events_received()
+    assert isinstance(bad, MalformedMessage)
+    assert bad.error.msg_id is None
+    assert good == NextValidId(order_id=42)
+
+
+def test_a_huge_server_version_is_a_handshake_error() -> None:
+    client = ClientProtocol(0)
+    client.connect()
+    with pytest.raises(HandshakeError, match="bad server version"):
+        client.receive_data(frame(HUGE_ID, "20240101 00:00:00 EST"))
+    assert client.state is State.CLOSED
+
+
+@pytest.mark.parametrize("hello", [f"v{HUGE_ID}", f"v100..{HUGE_ID}"])
+def test_a_huge_version_in_the_hello_is_a_handshake_error(hello: str) -> None:
+    server = ServerProtocol()
+    payload = hello.encode()
+    with pytest.raises(HandshakeError, match="bad version range"):
+        server.receive_data(b"API\0" + struct.pack(">I", len(payload)) + payload)
