@@ -482,11 +482,14 @@ class ClientProtocol(_Endpoint):
                 if error is not None:
                     raise error
                 return
-            frames = self._frames.feed(data)
+            # The reply, and what came after it, before a bad header in the same read.
+            frames, error = self._frames.split(data)
             if frames:
                 frames = self._handshake(frames)
             if frames:
                 self._decode_frames(frames)
+            if error is not None:
+                raise error
         except RemoteProtocolError as exc:
             raise self._closed_by_error(exc) from None
 
@@ -580,19 +583,18 @@ class ServerProtocol(_Endpoint):
                 )
             if not data:
                 return
-        try:
-            frames = self._frames.feed(data)
-        except RemoteProtocolError as exc:
-            raise self._closed_by_error(exc) from None
+        # The frames before a bad header in the same read are handled first.
+        frames, error = self._frames.split(data)
         if self._hello is None and frames:
             self._hello = self._parse_hello(frames[0])
             self._events.append(self._hello)
             frames = frames[1:]
         if self._codec is None:
             self._pending.extend(frames)
-            return
-        if frames:
+        elif frames:
             self._decode_frames(frames)
+        if error is not None:
+            raise self._closed_by_error(error)
 
     def _parse_hello(self, payload: bytes) -> ClientHello:
         text = payload.decode("ascii", "replace")

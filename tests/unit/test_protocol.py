@@ -414,3 +414,51 @@ def test_a_huge_version_in_the_hello_is_a_handshake_error(hello: str) -> None:
     payload = hello.encode()
     with pytest.raises(HandshakeError, match="bad version range"):
         server.receive_data(b"API\0" + struct.pack(">I", len(payload)) + payload)
+
+
+def _feed_client(chunks: list[bytes]) -> tuple[list[object], bytes]:
+    client = ClientProtocol(0, max_version=176)
+    client.connect()
+    client.data_to_send()
+    events: list[object] = []
+    with pytest.raises(FrameTooLargeError):
+        for chunk in chunks:
+            try:
+                client.receive_data(chunk)
+            finally:
+                events += client.events_received()
+    return events, client.data_to_send()
+
+
+def _feed_server(chunks: list[bytes]) -> list[object]:
+    server = ServerProtocol(max_version=176)
+    events: list[object] = []
+    with pytest.raises(FrameTooLargeError):
+        for chunk in chunks:
+            try:
+                server.receive_data(chunk)
+            finally:
+                events += server.events_received()
+    return events
+
+
+def _cuts(data: bytes) -> list[list[bytes]]:
+    return [[data]] + [[data[:i], data[i:]] for i in range(1, len(data))] + [
+        [data[i : i + 1] for i in range(len(data))]
+    ]
+
+
+def test_the_frames_before_a_bad_header_in_the_handshake_read_are_kept_client_side() -> None:
+    data = frame("176", "20240101 00:00:00 EST") + frame("9", "1", "42") + b"\0\0\0\0"
+    expected = _feed_client([data[i : i + 1] for i in range(len(data))])
+    assert [type(event) for event in expected[0]] == [ConnectAck, NextValidId]
+    assert expected[1]  # startApi went out
+    for chunks in _cuts(data):
+        assert _feed_client(chunks) == expected
+
+
+def test_the_hello_before_a_bad_header_in_the_same_read_is_kept_server_side() -> None:
+    hello = b"v100..176"
+    data = b"API\0" + struct.pack(">I", len(hello)) + hello + b"\0\0\0\0"
+    for chunks in _cuts(data):
+        assert _feed_server(chunks) == [ClientHello(min_version=100, max_version=176)]
