@@ -685,6 +685,11 @@ def _texts_first(text_decoder: Callable[[list[str]], Message]) -> Callable[[list
     return decode
 
 
+def _as_raw(fields: Sequence[str]) -> list[bytes]:
+    """Text fields as the bytes the stream's decoders read."""
+    return [field.encode("utf-8", "surrogatepass") for field in fields]
+
+
 def decoder_for(
     cls: type[Message], version: int, *, trace: bool = False, raw: bool = False
 ) -> Callable[..., Message]:
@@ -796,13 +801,17 @@ class Codec:
     def decode(self, fields: list[str]) -> Message:
         """Decode one message from its text fields (id first, no trailing empty field).
 
+        The fields are read as the stream reads them (as UTF-8 bytes: a number
+        is ASCII digits), so what the stream refuses this refuses too.
+
         Raises:
             MalformedMessageError: the fields do not fit the message's layout.
             KeyError: the id is not a known message of this direction.
         """
-        decoder = self.table[fields[0]]
+        raw = _as_raw(fields)
+        decoder = self.raw_table[raw[0]]
         try:
-            return decoder(fields)
+            return decoder(raw)
         except Exception as exc:  # the one boundary: diagnose and re-raise typed
             raise self.diagnose(fields, exc) from exc
 
@@ -817,10 +826,18 @@ class Codec:
                 f"no message has the id {fields[0][:40]!r}" if fields else "no fields",
                 field_index=0 if fields else None,
             )
-        tracer = decoder_for(cls, self.version, trace=True)
+        # The stream decodes the fields as bytes (numbers in ASCII digits only);
+        # the tracer reads what it read, so it stops at the same field.
+        traced: list[Any]
+        if _has_custom(cls.WIRE):
+            tracer = decoder_for(cls, self.version, trace=True)
+            traced = list(fields)
+        else:
+            tracer = decoder_for(cls, self.version, trace=True, raw=True)
+            traced = _as_raw(fields)
         where: list[Any] = [None, None]
         try:
-            tracer(list(fields), where)
+            tracer(traced, where)
         except _ExtraFields as extra:
             return MalformedMessageError(
                 msg_id,

@@ -462,3 +462,12 @@ def test_the_hello_before_a_bad_header_in_the_same_read_is_kept_server_side() ->
     data = b"API\0" + struct.pack(">I", len(hello)) + hello + b"\0\0\0\0"
     for chunks in _cuts(data):
         assert _feed_server(chunks) == [ClientHello(min_version=100, max_version=176)]
+
+
+@pytest.mark.parametrize("version", [176, 200])
+def test_a_number_in_non_ascii_digits_is_malformed_naming_the_field(version: int) -> None:
+    client, _ = connected_pair(version)
+    client.receive_data(frame("2", "6", "\u0663", "0", "100"))
+    [event] = client.events_received()
+    assert isinstance(event, MalformedMessage)
+    assert (event.error.field_index, event.error.field_name) == (2, "req_id")
