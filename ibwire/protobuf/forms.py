@@ -177,6 +177,45 @@ def _load_families() -> None:
         importlib.import_module(f"{__package__}.{name}")
 
 
+def _first_failing(
+    name: str, values: PbDict, fails: Callable[[PbDict], bool], prefix: str = ""
+) -> str | None:
+    """The first field of ``values`` (message ``name``) that makes ``fails``
+    true when set, in field order, on the empty message; ``None`` if the empty
+    message fails already or no field does."""
+    trial = dict(CODEC.decoder(name)(b""))
+    if fails(trial):
+        return None
+    for field in CODEC.specs[name].fields:
+        key = field.name
+        value = values.get(key)
+        if value == trial.get(key):
+            continue
+        before = dict(trial)
+        trial[key] = value
+        if not fails(trial):
+            continue
+        if field.message is not None and isinstance(value, dict):
+            inner = _first_failing(
+                field.message, value, _within(fails, before, key), f"{prefix}{key}."
+            )
+            if inner is not None:
+                return inner
+        return prefix + key
+    return None
+
+
+def _within(
+    fails: Callable[[PbDict], bool], outer: PbDict, key: str
+) -> Callable[[PbDict], bool]:
+    """``fails`` of a nested message ``key`` set on ``outer``."""
+
+    def nested_fails(nested: PbDict) -> bool:
+        return fails({**outer, key: nested})
+
+    return nested_fails
+
+
 def _check_request(values: Mapping[str, Any], what: str, path: str) -> None:
     """Refuse what the text form of a request refuses: text that is not
     printable ASCII, a NaN or minus-infinity double.
@@ -227,10 +266,12 @@ class ProtobufForms:
         #: looks a frame up without reading its id.
         self.heads: dict[bytes, Callable[[bytes], Message]] = {}
         self._encoders: dict[type[Message], Callable[[Message], bytes]] = {}
+        self._decoded: dict[int, Form] = {}
         for mapping in _REGISTRY.values():
             if mapping.incoming != server:
                 raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
                 self.heads[raw_id.to_bytes(4, "big")] = self._decoder(mapping)
+                self._decoded[raw_id] = mapping
             elif version >= mapping.since:
                 self._encoders[mapping.cls] = self._encoder(mapping)
 
@@ -330,15 +371,45 @@ class ProtobufForms:
         """A protobuf frame with no mapped class: kept whole, its body as hex text."""
         return UnknownMessage(msg_id=raw_id, fields=(str(raw_id), body.hex()))
 
-    @staticmethod
-    def explain(raw_id: int, body: bytes, exc: BaseException) -> ProtobufDecodeError:
+    def explain(self, raw_id: int, body: bytes, exc: BaseException) -> ProtobufDecodeError:
         """The typed error of a protobuf frame that failed to decode or map; its
-        ``fields`` are the raw id and the body as hex text."""
+        ``fields`` are the raw id and the body as hex text.  A value that decoded
+        but did not map is named: ``message_name`` is its protobuf message and
+        ``field_name`` its field (dotted through nested messages)."""
         if isinstance(exc, ProtobufDecodeError):
             error = ProtobufDecodeError(exc.reason, msg_id=raw_id)
             error.message_name = exc.message_name
             error.offset = exc.offset
         else:
-            error = ProtobufDecodeError(f"{type(exc).__name__}: {exc}", msg_id=raw_id)
+            form = self._decoded.get(raw_id)
+            found = None if form is None else self._failing_field(form, body)
+            if found is None:
+                error = ProtobufDecodeError(f"{type(exc).__name__}: {exc}", msg_id=raw_id)
+            else:
+                error = ProtobufDecodeError(
+                    f"field {found}: {type(exc).__name__}: {exc}",
+                    message_name=form.protobuf if form is not None else None,
+                    msg_id=raw_id,
+                )
+                error.field_name = found
         error.fields = (str(raw_id), body.hex())
         return error
+
+    def _failing_field(self, form: Form, body: bytes) -> str | None:
+        """The protobuf field whose value fails to map (the failure path only):
+        the fields are set one by one, in field order, on an empty message,
+        until the mapping fails."""
+        try:
+            values = CODEC.decoder(form.protobuf)(body)
+        except ProtobufDecodeError:
+            return None
+        version = self.version
+
+        def fails(candidate: PbDict) -> bool:
+            try:
+                form.to_message(candidate, version)
+            except Exception:  # noqa: BLE001 - what is looked for
+                return True
+            return False
+
+        return _first_failing(form.protobuf, values, fails)

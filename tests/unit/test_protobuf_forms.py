@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ibwire import MalformedMessage
 from ibwire import messages as m
 from ibwire.errors import LocalProtocolError
 from ibwire.messages import Contract, Order
@@ -90,3 +91,28 @@ def test_a_value_the_protobuf_form_cannot_hold_raises_local_protocol_error(
     with pytest.raises(LocalProtocolError, match=f"cannot encode {type(request_).__name__}: "):
         client.send(request_)
     assert client.data_to_send() == b""
+
+
+def _tampered(message: m.Message, good: bytes, bad: bytes) -> MalformedMessage:
+    client, server = connected(226)
+    server.send(message)
+    frame = server.data_to_send()
+    assert frame.count(good) == 1
+    client.receive_data(frame.replace(good, bad))
+    [event] = client.events_received()
+    assert isinstance(event, MalformedMessage)
+    return event
+
+
+def test_a_value_that_does_not_map_is_named_with_its_protobuf_message() -> None:
+    event = _tampered(m.TickSize(req_id=7, tick_type=0, size=Decimal("98765")), b"98765", b"9x765")
+    assert (event.error.message_name, event.error.field_name) == ("TickSize", "size")
+    assert "field size" in str(event.error)
+
+
+def test_a_nested_value_that_does_not_map_is_named_by_its_path() -> None:
+    execution = m.Execution(exec_id="E1", shares=Decimal("98765"))
+    message = m.ExecutionData(req_id=1, contract=Contract(symbol="AAPL"), execution=execution)
+    event = _tampered(message, b"98765", b"9x765")
+    assert event.error.message_name == "ExecutionDetails"
+    assert event.error.field_name == "execution.shares"
