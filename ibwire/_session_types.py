@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import math
 import random
 from collections.abc import Callable, Hashable
 from typing import Any, Final, Generic, Protocol, TypeAlias, TypeVar
@@ -153,7 +154,12 @@ class ReconnectPolicy:
         Returns:
             The delay.
         """
-        base = min(self.max_delay, self.initial_delay * self.multiplier ** (attempt - 1))
+        try:
+            growth = self.multiplier ** (attempt - 1)
+        except OverflowError:  # long past max_delay: the wait stays there
+            growth = math.inf
+        grown = self.initial_delay * growth if self.initial_delay else 0.0
+        base = min(self.max_delay, grown)
         return base * (1.0 - self.jitter * rng.random())
 
 

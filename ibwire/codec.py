@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from . import messages as _messages  # noqa: F401  (registers every message class)
 from .errors import LocalProtocolError, MalformedMessageError, UnsupportedByServerError
-from .fields import TEXT_ERRORS, Kind, helper_namespace
+from .fields import TEXT_ERRORS, Kind, helper_namespace, read_id
 from .messages._base import (
     INCOMING,
     OUTGOING,
@@ -685,6 +685,11 @@ def _texts_first(text_decoder: Callable[[list[str]], Message]) -> Callable[[list
     return decode
 
 
+def _as_raw(fields: Sequence[str]) -> list[bytes]:
+    """Text fields as the bytes the stream's decoders read."""
+    return [field.encode("utf-8", "surrogatepass") for field in fields]
+
+
 def decoder_for(
     cls: type[Message], version: int, *, trace: bool = False, raw: bool = False
 ) -> Callable[..., Message]:
@@ -796,24 +801,43 @@ class Codec:
     def decode(self, fields: list[str]) -> Message:
         """Decode one message from its text fields (id first, no trailing empty field).
 
+        The fields are read as the stream reads them (as UTF-8 bytes: a number
+        is ASCII digits), so what the stream refuses this refuses too.
+
         Raises:
             MalformedMessageError: the fields do not fit the message's layout.
             KeyError: the id is not a known message of this direction.
         """
-        decoder = self.table[fields[0]]
+        raw = _as_raw(fields)
+        decoder = self.raw_table[raw[0]]
         try:
-            return decoder(fields)
+            return decoder(raw)
         except Exception as exc:  # the one boundary: diagnose and re-raise typed
             raise self.diagnose(fields, exc) from exc
 
     def diagnose(self, fields: Sequence[str], exc: BaseException) -> MalformedMessageError:
         """Explain why ``fields`` failed to decode, as a MalformedMessageError."""
-        msg_id = int(fields[0])
-        cls = self.decodes[msg_id]
-        tracer = decoder_for(cls, self.version, trace=True)
+        msg_id = read_id(fields[0]) if fields else None
+        cls = None if msg_id is None else self.decodes.get(msg_id)
+        if cls is None:
+            return MalformedMessageError(
+                msg_id,
+                fields,
+                f"no message has the id {fields[0][:40]!r}" if fields else "no fields",
+                field_index=0 if fields else None,
+            )
+        # The stream decodes the fields as bytes (numbers in ASCII digits only);
+        # the tracer reads what it read, so it stops at the same field.
+        traced: list[Any]
+        if _has_custom(cls.WIRE):
+            tracer = decoder_for(cls, self.version, trace=True)
+            traced = list(fields)
+        else:
+            tracer = decoder_for(cls, self.version, trace=True, raw=True)
+            traced = _as_raw(fields)
         where: list[Any] = [None, None]
         try:
-            tracer(list(fields), where)
+            tracer(traced, where)
         except _ExtraFields as extra:
             return MalformedMessageError(
                 msg_id,

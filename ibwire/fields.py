@@ -46,6 +46,7 @@ __all__ = [
     "OPT_LONG",
     "STR",
     "TEXT_ERRORS",
+    "MAX_ID_DIGITS",
     "UNSET_DECIMAL",
     "UNSET_DOUBLE",
     "UNSET_INTEGER",
@@ -63,6 +64,7 @@ __all__ = [
     "opt_float",
     "opt_int",
     "opt_long",
+    "read_id",
     "unescape",
 ]
 
@@ -264,6 +266,18 @@ def check_printable_ascii(text: str) -> int:
     """Index of the first character that may not be sent, or -1 if none."""
     match = _NOT_PRINTABLE.search(text)
     return -1 if match is None else match.start()
+
+
+#: The most digits a message id or a version may have (a long's 19 would not fit).
+MAX_ID_DIGITS: Final = 18
+
+
+def read_id(text: str | bytes) -> int | None:
+    """A message id or server version: 1 to :data:`MAX_ID_DIGITS` ASCII digits,
+    else ``None`` (never an error, whatever the peer sent)."""
+    if 0 < len(text) <= MAX_ID_DIGITS and text.isascii() and text.isdigit():
+        return int(text)
+    return None
 
 
 # --------------------------------------------------------------------------- kinds

@@ -42,7 +42,13 @@ from .events import (
     MalformedMessage,
     UnknownMessage,
 )
-from .fields import TEXT_ERRORS, check_printable_ascii, decode_handshake_text, decode_payload
+from .fields import (
+    TEXT_ERRORS,
+    check_printable_ascii,
+    decode_handshake_text,
+    decode_payload,
+    read_id,
+)
 from .framing import API_SIGN, DEFAULT_MAX_FRAME_SIZE, FrameDecoder, encode_frame, encode_hello
 from .messages import Message
 from .messages.system import StartApi
@@ -341,11 +347,12 @@ class _Endpoint:
     def _unknown(self, raw: list[bytes]) -> ProtocolEvent:
         fields = [field.decode("utf-8", TEXT_ERRORS) for field in raw]
         head = fields[0]
-        if head.isdigit() and head.isascii():
-            return UnknownMessage(msg_id=int(head), fields=tuple(fields))
+        msg_id = read_id(head)
+        if msg_id is not None:
+            return UnknownMessage(msg_id=msg_id, fields=tuple(fields))
         return MalformedMessage(
             error=MalformedMessageError(
-                None, fields, f"the message id {head!r} is not a number", field_index=0
+                None, fields, f"the message id {_clip(head)} is not a number", field_index=0
             )
         )
 
@@ -353,10 +360,8 @@ class _Endpoint:
     def _explain(codec: Codec, payload: bytes, exc: BaseException) -> MalformedMessageError:
         fields = decode_payload(payload).split("\0")
         if isinstance(exc, _Unterminated):
-            head = fields[0]
-            msg_id = int(head) if head.isdigit() and head.isascii() else None
             return MalformedMessageError(
-                msg_id,
+                read_id(fields[0]),
                 fields,
                 "the last field is not terminated by NUL",
                 field_index=len(fields) - 1,
@@ -375,6 +380,13 @@ class _Unterminated(Exception):
 
 class _NoId(Exception):
     pass
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """``text`` as evidence in a message: its repr, cut to ``limit`` characters."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
 def _describe_bad_text(what: str, parts: Sequence[str], position: int) -> str:
@@ -470,11 +482,14 @@ class ClientProtocol(_Endpoint):
                 if error is not None:
                     raise error
                 return
-            frames = self._frames.feed(data)
+            # The reply, and what came after it, before a bad header in the same read.
+            frames, error = self._frames.split(data)
             if frames:
                 frames = self._handshake(frames)
             if frames:
                 self._decode_frames(frames)
+            if error is not None:
+                raise error
         except RemoteProtocolError as exc:
             raise self._closed_by_error(exc) from None
 
@@ -498,9 +513,9 @@ class ClientProtocol(_Endpoint):
             raise self._closed_by_error(
                 HandshakeError(f"the server redirects the connection to {target!r}")
             )
-        if not (text.isdigit() and text.isascii()):
-            raise self._closed_by_error(HandshakeError(f"bad server version {text!r}"))
-        version = int(text)
+        version = read_id(text)
+        if version is None:
+            raise self._closed_by_error(HandshakeError(f"bad server version {_clip(text)}"))
         if not self.min_version <= version <= self.max_version:
             raise self._closed_by_error(
                 HandshakeError(
@@ -568,27 +583,28 @@ class ServerProtocol(_Endpoint):
                 )
             if not data:
                 return
-        try:
-            frames = self._frames.feed(data)
-        except RemoteProtocolError as exc:
-            raise self._closed_by_error(exc) from None
+        # The frames before a bad header in the same read are handled first.
+        frames, error = self._frames.split(data)
         if self._hello is None and frames:
             self._hello = self._parse_hello(frames[0])
             self._events.append(self._hello)
             frames = frames[1:]
         if self._codec is None:
             self._pending.extend(frames)
-            return
-        if frames:
+        elif frames:
             self._decode_frames(frames)
+        if error is not None:
+            raise self._closed_by_error(error)
 
     def _parse_hello(self, payload: bytes) -> ClientHello:
         text = payload.decode("ascii", "replace")
         match = _HELLO_RE.match(text)
         if match is None:
-            raise self._closed_by_error(HandshakeError(f"bad version range {text!r}"))
-        low = int(match.group(1))
-        high = int(match.group(2) or low)
+            raise self._closed_by_error(HandshakeError(f"bad version range {_clip(text)}"))
+        low = read_id(match.group(1))
+        high = read_id(match.group(2)) if match.group(2) else low
+        if low is None or high is None:
+            raise self._closed_by_error(HandshakeError(f"bad version range {_clip(text)}"))
         if low > high:
             raise self._closed_by_error(HandshakeError(f"empty version range {text!r}"))
         return ClientHello(min_version=low, max_version=high, connect_options=match.group(3) or "")

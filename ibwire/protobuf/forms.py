@@ -15,12 +15,14 @@ is never sent as text.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .._record import dataclass
 from ..errors import LocalProtocolError
 from ..events import UnknownMessage
+from ..fields import check_printable_ascii
 from ..messages import Message
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
@@ -175,6 +177,78 @@ def _load_families() -> None:
         importlib.import_module(f"{__package__}.{name}")
 
 
+def _first_failing(
+    name: str, values: PbDict, fails: Callable[[PbDict], bool], prefix: str = ""
+) -> str | None:
+    """The first field of ``values`` (message ``name``) that makes ``fails``
+    true when set, in field order, on the empty message; ``None`` if the empty
+    message fails already or no field does."""
+    trial = dict(CODEC.decoder(name)(b""))
+    if fails(trial):
+        return None
+    for field in CODEC.specs[name].fields:
+        key = field.name
+        value = values.get(key)
+        if value == trial.get(key):
+            continue
+        before = dict(trial)
+        trial[key] = value
+        if not fails(trial):
+            continue
+        if field.message is not None and isinstance(value, dict):
+            inner = _first_failing(
+                field.message, value, _within(fails, before, key), f"{prefix}{key}."
+            )
+            if inner is not None:
+                return inner
+        return prefix + key
+    return None
+
+
+def _within(
+    fails: Callable[[PbDict], bool], outer: PbDict, key: str
+) -> Callable[[PbDict], bool]:
+    """``fails`` of a nested message ``key`` set on ``outer``."""
+
+    def nested_fails(nested: PbDict) -> bool:
+        return fails({**outer, key: nested})
+
+    return nested_fails
+
+
+def _check_request(values: Mapping[str, Any], what: str, path: str) -> None:
+    """Refuse what the text form of a request refuses: text that is not
+    printable ASCII, a NaN or minus-infinity double.
+
+    Raises:
+        LocalProtocolError: naming the request and the protobuf field.
+    """
+    for key, value in values.items():
+        if type(key) is str and not (key.isascii() and key.isprintable()):
+            _check_text(key, what, f"{path} key")
+        kind = type(value)
+        if kind is str:
+            if not (value.isascii() and value.isprintable()):
+                _check_text(value, what, f"{path}.{key}")
+        elif kind is float:
+            if value != value or value == -math.inf:
+                raise LocalProtocolError(f"{what}: {path}.{key}: cannot send {value!r} to TWS")
+        elif isinstance(value, Mapping):
+            _check_request(value, what, f"{path}.{key}")
+        elif kind is list or kind is tuple:
+            for index, item in enumerate(value):
+                _check_request({f"{key}[{index}]": item}, what, path)
+
+
+def _check_text(text: str, what: str, where: str) -> None:
+    bad = check_printable_ascii(text)
+    if bad >= 0:
+        raise LocalProtocolError(
+            f"{what}: {where} holds {text[bad]!r} at index {bad}; "
+            "only printable ASCII (and TAB, LF, CR) can be sent"
+        )
+
+
 class ProtobufForms:
     """The protobuf side of one connection end at one version (201 or later).
 
@@ -192,10 +266,12 @@ class ProtobufForms:
         #: looks a frame up without reading its id.
         self.heads: dict[bytes, Callable[[bytes], Message]] = {}
         self._encoders: dict[type[Message], Callable[[Message], bytes]] = {}
+        self._decoded: dict[int, Form] = {}
         for mapping in _REGISTRY.values():
             if mapping.incoming != server:
                 raw_id = mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET
                 self.heads[raw_id.to_bytes(4, "big")] = self._decoder(mapping)
+                self._decoded[raw_id] = mapping
             elif version >= mapping.since:
                 self._encoders[mapping.cls] = self._encoder(mapping)
 
@@ -232,16 +308,46 @@ class ProtobufForms:
         version = self.version
         head = (mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET).to_bytes(4, "big")
 
-        def encoder(message: Message) -> bytes:
-            return head + encode(flatten(message, version))
+        if self.server:
 
-        return encoder
+            def encoder(message: Message) -> bytes:
+                return head + encode(flatten(message, version))
+
+            return encoder
+
+        name = mapping.cls.__name__
+
+        def checked(message: Message) -> bytes:
+            values = flatten(message, version)
+            _check_request(values, name, mapping.protobuf)
+            return head + encode(values)
+
+        return checked
 
     def encode(self, message: Message) -> bytes | None:
         """The frame payload (raw id + body) of ``message`` in protobuf form, or
-        ``None`` when it goes as text at this version."""
-        encoder = self._encoders.get(type(message))
-        return None if encoder is None else encoder(message)
+        ``None`` when it goes as text at this version.
+
+        A request is held to the rules of its text form: text must be printable
+        ASCII (TAB, LF and CR allowed) and a double may not be NaN or minus
+        infinity.
+
+        Raises:
+            LocalProtocolError: a value cannot be sent.
+            UnsupportedByServerError: it needs a newer server version.
+        """
+        cls = type(message)
+        encoder = self._encoders.get(cls)
+        if encoder is None:
+            return None
+        try:
+            return encoder(message)
+        except LocalProtocolError:
+            raise
+        except Exception as exc:  # the one boundary for bad user values
+            raise LocalProtocolError(
+                f"cannot encode {cls.__name__}: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def check_text(self, msg_id: int, name: str) -> None:
         """Refuse to send request ``msg_id`` as text once its protobuf gate passed.
@@ -265,15 +371,45 @@ class ProtobufForms:
         """A protobuf frame with no mapped class: kept whole, its body as hex text."""
         return UnknownMessage(msg_id=raw_id, fields=(str(raw_id), body.hex()))
 
-    @staticmethod
-    def explain(raw_id: int, body: bytes, exc: BaseException) -> ProtobufDecodeError:
+    def explain(self, raw_id: int, body: bytes, exc: BaseException) -> ProtobufDecodeError:
         """The typed error of a protobuf frame that failed to decode or map; its
-        ``fields`` are the raw id and the body as hex text."""
+        ``fields`` are the raw id and the body as hex text.  A value that decoded
+        but did not map is named: ``message_name`` is its protobuf message and
+        ``field_name`` its field (dotted through nested messages)."""
         if isinstance(exc, ProtobufDecodeError):
             error = ProtobufDecodeError(exc.reason, msg_id=raw_id)
             error.message_name = exc.message_name
             error.offset = exc.offset
         else:
-            error = ProtobufDecodeError(f"{type(exc).__name__}: {exc}", msg_id=raw_id)
+            form = self._decoded.get(raw_id)
+            found = None if form is None else self._failing_field(form, body)
+            if found is None:
+                error = ProtobufDecodeError(f"{type(exc).__name__}: {exc}", msg_id=raw_id)
+            else:
+                error = ProtobufDecodeError(
+                    f"field {found}: {type(exc).__name__}: {exc}",
+                    message_name=form.protobuf if form is not None else None,
+                    msg_id=raw_id,
+                )
+                error.field_name = found
         error.fields = (str(raw_id), body.hex())
         return error
+
+    def _failing_field(self, form: Form, body: bytes) -> str | None:
+        """The protobuf field whose value fails to map (the failure path only):
+        the fields are set one by one, in field order, on an empty message,
+        until the mapping fails."""
+        try:
+            values = CODEC.decoder(form.protobuf)(body)
+        except ProtobufDecodeError:
+            return None
+        version = self.version
+
+        def fails(candidate: PbDict) -> bool:
+            try:
+                form.to_message(candidate, version)
+            except Exception:  # noqa: BLE001 - what is looked for
+                return True
+            return False
+
+        return _first_failing(form.protobuf, values, fails)

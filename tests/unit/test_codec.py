@@ -233,3 +233,18 @@ def test_raw_bitmask_reads_as_the_text_decoder(mask: bytes) -> None:
     assert raw.attrib.can_auto_execute is bool(value & 1)
     assert raw.attrib.past_limit is bool(value & 2)
     assert raw.attrib.pre_open is bool(value & 4)
+
+
+@pytest.mark.parametrize("head", ["9" * 5000, "x", "99999"])
+def test_diagnose_of_an_id_that_names_no_message(head: str) -> None:
+    error = Codec(176).diagnose([head, "1"], ValueError("boom"))
+    assert isinstance(error, MalformedMessageError)
+    assert error.field_index == 0
+
+
+@pytest.mark.parametrize("number", ["\u0663", "\u0085 5", "\uff15"])
+def test_decode_reads_numbers_as_the_stream_does_and_names_the_field(number: str) -> None:
+    with pytest.raises(MalformedMessageError) as caught:
+        Codec(176).decode(["2", "6", number, "0", "100"])  # TickSize: req_id is not ASCII
+    assert caught.value.field_index == 2
+    assert caught.value.field_name == "req_id"

@@ -23,6 +23,7 @@ from ibwire.fields import (
     opt_float,
     opt_int,
     opt_long,
+    read_id,
     unescape,
 )
 from ibwire.messages.ticktypes import TickType
@@ -251,3 +252,15 @@ def test_an_int_enum_kind_reads_members_and_keeps_unknown_codes() -> None:
     assert _evaluate(kind.encode_expr("x", 200), 2) == "2"
     # Unknown codes are not remembered: a peer cannot grow the enum.
     assert 4242 not in TickType._value2member_map_
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0", 0), ("49", 49), (b"49", 49), ("9" * 18, int("9" * 18)),
+        ("", None), ("9" * 19, None), ("9" * 5000, None), (b"9" * 5000, None),
+        ("-1", None), ("4x", None), ("\u0663", None), (" 4", None),
+    ],
+)  # fmt: skip
+def test_read_id(text: str | bytes, expected: int | None) -> None:
+    assert read_id(text) == expected

@@ -381,3 +381,93 @@ def test_server_encodes_reports_of_a_default_contract(message: Message, version:
     assert server.data_to_send() == data
     client.receive_data(data)
     assert client.events_received() == [_zero_strike(message)]
+
+
+HUGE_ID = "9" * 5000  # past CPython's limit on int() of text (4,300 digits)
+
+
+@pytest.mark.parametrize("version", [176, 200])
+@pytest.mark.parametrize("terminated", [True, False], ids=["terminated", "unterminated"])
+def test_a_huge_message_id_is_one_malformed_message_and_the_stream_goes_on(
+    version: int, terminated: bool
+) -> None:
+    client, server = connected_pair(version)
+    payload = (HUGE_ID + ("\0" if terminated else "")).encode()
+    client.receive_data(struct.pack(">I", len(payload)) + payload + frame("9", "1", "42"))
+    bad, good = client.events_received()
+    assert isinstance(bad, MalformedMessage)
+    assert bad.error.msg_id is None
+    assert good == NextValidId(order_id=42)
+
+
+def test_a_huge_server_version_is_a_handshake_error() -> None:
+    client = ClientProtocol(0)
+    client.connect()
+    with pytest.raises(HandshakeError, match="bad server version"):
+        client.receive_data(frame(HUGE_ID, "20240101 00:00:00 EST"))
+    assert client.state is State.CLOSED
+
+
+@pytest.mark.parametrize("hello", [f"v{HUGE_ID}", f"v100..{HUGE_ID}"])
+def test_a_huge_version_in_the_hello_is_a_handshake_error(hello: str) -> None:
+    server = ServerProtocol()
+    payload = hello.encode()
+    with pytest.raises(HandshakeError, match="bad version range"):
+        server.receive_data(b"API\0" + struct.pack(">I", len(payload)) + payload)
+
+
+def _feed_client(chunks: list[bytes]) -> tuple[list[object], bytes]:
+    client = ClientProtocol(0, max_version=176)
+    client.connect()
+    client.data_to_send()
+    events: list[object] = []
+    with pytest.raises(FrameTooLargeError):
+        for chunk in chunks:
+            try:
+                client.receive_data(chunk)
+            finally:
+                events += client.events_received()
+    return events, client.data_to_send()
+
+
+def _feed_server(chunks: list[bytes]) -> list[object]:
+    server = ServerProtocol(max_version=176)
+    events: list[object] = []
+    with pytest.raises(FrameTooLargeError):
+        for chunk in chunks:
+            try:
+                server.receive_data(chunk)
+            finally:
+                events += server.events_received()
+    return events
+
+
+def _cuts(data: bytes) -> list[list[bytes]]:
+    return [[data]] + [[data[:i], data[i:]] for i in range(1, len(data))] + [
+        [data[i : i + 1] for i in range(len(data))]
+    ]
+
+
+def test_the_frames_before_a_bad_header_in_the_handshake_read_are_kept_client_side() -> None:
+    data = frame("176", "20240101 00:00:00 EST") + frame("9", "1", "42") + b"\0\0\0\0"
+    expected = _feed_client([data[i : i + 1] for i in range(len(data))])
+    assert [type(event) for event in expected[0]] == [ConnectAck, NextValidId]
+    assert expected[1]  # startApi went out
+    for chunks in _cuts(data):
+        assert _feed_client(chunks) == expected
+
+
+def test_the_hello_before_a_bad_header_in_the_same_read_is_kept_server_side() -> None:
+    hello = b"v100..176"
+    data = b"API\0" + struct.pack(">I", len(hello)) + hello + b"\0\0\0\0"
+    for chunks in _cuts(data):
+        assert _feed_server(chunks) == [ClientHello(min_version=100, max_version=176)]
+
+
+@pytest.mark.parametrize("version", [176, 200])
+def test_a_number_in_non_ascii_digits_is_malformed_naming_the_field(version: int) -> None:
+    client, _ = connected_pair(version)
+    client.receive_data(frame("2", "6", "\u0663", "0", "100"))
+    [event] = client.events_received()
+    assert isinstance(event, MalformedMessage)
+    assert (event.error.field_index, event.error.field_name) == (2, "req_id")
