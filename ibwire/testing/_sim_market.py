@@ -187,15 +187,17 @@ class MarketDataHandlers(CoreBase):
         contract = instrument.contract
         return self.walks.mid(underlying, now), contract.strike or 0.0, self.universe.years_to_expiry(instrument, day), contract.right
 
-    def _computation(self, req_id: int, tick_type: int, price: float | None, vol: float | None,
+    def _computation(self, client: _Client, req_id: int, tick_type: int, price: float | None, vol: float | None,
                      inputs: tuple[float, float, float, str]) -> TickOptionComputation:
         spot, strike, years, right = inputs
+        # Return-based (0) from server 156 on; older versions have no such field.
+        attrib = 0 if client.version >= ServerVersion.PRICE_BASED_VOLATILITY else None
         if vol is None:
             # IB's "not computed" values: the price is known, the model could not fit it.
-            return TickOptionComputation(req_id=req_id, tick_type=TickType(tick_type), tick_attrib=0, opt_price=price, und_price=spot)
+            return TickOptionComputation(req_id=req_id, tick_type=TickType(tick_type), tick_attrib=attrib, opt_price=price, und_price=spot)
         greeks = black_scholes(spot, strike, years, vol, right)
         return TickOptionComputation(
-            req_id=req_id, tick_type=TickType(tick_type), tick_attrib=0, implied_vol=vol, delta=greeks.delta,
+            req_id=req_id, tick_type=TickType(tick_type), tick_attrib=attrib, implied_vol=vol, delta=greeks.delta,
             opt_price=greeks.price if price is None else price, pv_dividend=0.0, gamma=greeks.gamma,
             vega=greeks.vega, theta=greeks.theta, und_price=spot,
         )
@@ -209,8 +211,8 @@ class MarketDataHandlers(CoreBase):
         offset = 70 if delayed else 0
         for tick_type, price in ((10, quote.bid), (11, quote.ask), (12, quote.last)):
             vol = implied_volatility(price, spot, strike, years, right)
-            self._send(client, self._computation(stream.req_id, tick_type + offset, price, vol, inputs))
-        self._send(client, self._computation(stream.req_id, 13 + offset, None, MODEL_VOL, inputs))
+            self._send(client, self._computation(client, stream.req_id, tick_type + offset, price, vol, inputs))
+        self._send(client, self._computation(client, stream.req_id, 13 + offset, None, MODEL_VOL, inputs))
 
     def _on_ReqCalcImpliedVolat(self, client: _Client, message: Any, now: float) -> None:
         instrument = self._resolve(client, message.req_id, message.contract)
@@ -222,7 +224,7 @@ class MarketDataHandlers(CoreBase):
             return
         inputs = (message.under_price, *inputs[1:])
         vol = implied_volatility(message.option_price, *inputs)
-        self._send(client, self._computation(message.req_id, 53, message.option_price, vol, inputs))
+        self._send(client, self._computation(client, message.req_id, 53, message.option_price, vol, inputs))
 
     def _on_ReqCalcOptionPrice(self, client: _Client, message: Any, now: float) -> None:
         instrument = self._resolve(client, message.req_id, message.contract)
@@ -233,7 +235,7 @@ class MarketDataHandlers(CoreBase):
             self._validation(client, message.req_id, "bG", "The contract is not an option or the volatility is not positive")
             return
         inputs = (message.under_price, *inputs[1:])
-        self._send(client, self._computation(message.req_id, 53, None, message.volatility, inputs))
+        self._send(client, self._computation(client, message.req_id, 53, None, message.volatility, inputs))
 
     def _on_CancelCalcImpliedVolat(self, client: _Client, message: Any, now: float) -> None:
         pass  # answered at once: nothing to cancel

@@ -456,3 +456,15 @@ def test_cash_settled_index_options_settle_at_expiry(server_version: int) -> Non
     # Expired, the options are gone for new orders and instructions.
     client.send(PlaceOrder(order_id=8, contract=Contract(con_id=call.con_id, exchange="SMART"), order=order("BUY", 1)))
     assert [e.error_code for e in errors(client.take())] == [200]
+
+
+@pytest.mark.parametrize("version", [176, 178])
+def test_a_what_if_order_is_answered_at_a_version_without_the_margin_currency(version: int) -> None:
+    gateway, core, client = setup(version)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, what_if=True)))
+    (preview,) = of(client.take(), OpenOrder)
+    assert isinstance(preview, OpenOrder)
+    state = preview.order_state
+    assert (state.init_margin_change or 0) > 0 and (state.commission_and_fees or 0) > 0
+    assert state.margin_currency == "" and state.commission_and_fees_currency == "USD"
+    assert core.send_failures == []
