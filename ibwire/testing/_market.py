@@ -240,6 +240,11 @@ class Walks:
         """The grid point of ``now``: the moment whose prices hold at ``now``."""
         return grid_point(now, self.grid)
 
+    def drawn(self, now: float) -> float:
+        """When the prices and books that hold at ``now`` were drawn (they change
+        at most once a ``STEP``, however fine the grid)."""
+        return float(int(self.at(now) // STEP) * STEP)
+
     def mid(self, instrument: Instrument, now: float) -> float:
         """The instrument's mid price at ``now``."""
         now = self.at(now)
