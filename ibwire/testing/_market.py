@@ -216,6 +216,7 @@ class Walks:
         self.grid = grid
         self._state: dict[int, tuple[int, float, random.Random]] = {}
         self.volume: dict[int, int] = {}
+        self._counted: dict[int, float] = {}
 
     def _offset(self, instrument: Instrument, now: float) -> float:
         step = int(now // STEP)
@@ -302,8 +303,13 @@ class Walks:
 
         return Book(side(quote.bid, quote.bid_size, -1), side(quote.ask, quote.ask_size, 1))
 
-    def add_volume(self, instrument: Instrument, size: Decimal) -> int:
-        """Count traded size into the day's volume; returns the new volume."""
+    def add_volume(self, instrument: Instrument, size: Decimal, now: float) -> int:
+        """Count the last trade of ``now``'s price step into the day's volume, once
+        however many streams publish it; returns the volume."""
+        at = self.drawn(now)
+        if self._counted.get(instrument.con_id) == at:
+            return self.volume.get(instrument.con_id, 0)
+        self._counted[instrument.con_id] = at
         volume = self.volume.get(instrument.con_id, 0) + int(size)
         self.volume[instrument.con_id] = volume
         return volume

@@ -139,7 +139,7 @@ class MarketDataHandlers(CoreBase):
         if stream.instrument.sec_type != "CASH":
             price(4, quote.last, quote.last_size)
             self._send(client, TickSize(req_id=req, tick_type=tick(5), size=quote.last_size))
-            volume = self.walks.add_volume(stream.instrument, quote.last_size)
+            volume = self.walks.add_volume(stream.instrument, quote.last_size, now)
             self._send(client, TickSize(req_id=req, tick_type=tick(8), size=Decimal(volume)))
             self._send(client, TickString(req_id=req, tick_type=TickType(45), value=str(int(now))))
             if "233" in stream.params.get("generic", ()):

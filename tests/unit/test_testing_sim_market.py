@@ -438,3 +438,22 @@ def test_head_timestamp(server_version: int) -> None:
                 ReqHeadTimestamp(req_id=2, contract=AAPL, use_rth=True, what_to_show="TRADES", format_date=2))
     stamps = of(client.take(), HeadTimestamp)
     assert [s.head_timestamp for s in stamps] == ["19801212-14:30:00", "345479400"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("subscribers", [1, 3])
+def test_the_day_volume_grows_by_the_last_sizes_however_many_streams_publish_it(subscribers: int) -> None:
+    gateway = sim()
+    clients = [ready(gateway, client_id) for client_id in range(1, subscribers + 1)]
+    for client in clients:
+        client.send(ReqMktData(req_id=1, contract=AAPL, generic_tick_list="", snapshot=False,
+                               regulatory_snapshot=False, mkt_data_options=""))
+        client.send(ReqMktData(req_id=2, contract=AAPL, generic_tick_list="", snapshot=False,
+                               regulatory_snapshot=False, mkt_data_options=""))
+    for client in clients:
+        client.take()
+    gateway.advance(10.0)
+    for client in clients:
+        sizes = [e for e in client.take() if isinstance(e, TickSize) and e.req_id == 1]
+        volumes = [int(e.size) for e in sizes if e.tick_type == 8]
+        lasts = [int(e.size) for e in sizes if e.tick_type == 5]
+        assert len(volumes) == 10 and volumes[-1] - volumes[0] == sum(lasts[1:])
