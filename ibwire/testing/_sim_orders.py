@@ -22,7 +22,7 @@ from ..messages import (
 from ..messages.common import Contract
 from ..messages.order import Order, OrderState
 from ._broker import ORDER_TYPES, Fill, SimOrder
-from ._market import Book, Quote
+from ._market import Book, Quote, parse_end
 from ._sessions import Phase, phase
 from ._sim_base import CoreBase, _Client
 from ._universe import Instrument
@@ -334,11 +334,16 @@ class OrderHandlers(CoreBase):
         if self.broker.working():
             self._match_due = now + self.tick_interval
 
+    @staticmethod
+    def _exchange(sim: SimOrder) -> str:
+        """The exchange an order's executions report."""
+        return sim.instrument.contract.primary_exchange or sim.instrument.contract.exchange
+
     def _execution(self, fill: Fill) -> Execution:
         sim = fill.order
         return Execution(
             exec_id=fill.exec_id, time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(fill.time)) + " UTC",
-            acct_number=sim.account, exchange=sim.instrument.contract.primary_exchange or sim.instrument.contract.exchange,
+            acct_number=sim.account, exchange=self._exchange(sim),
             side="BOT" if sim.is_buy else "SLD", shares=fill.shares, price=fill.price, perm_id=sim.perm_id,
             client_id=sim.client_id, order_id=sim.order_id, cum_qty=fill.cum_qty, avg_price=fill.avg_price,
             order_ref=sim.order.order_ref, last_liquidity=2,
@@ -364,8 +369,14 @@ class OrderHandlers(CoreBase):
 
     def _on_ReqExecutions(self, client: _Client, message: Any, now: float) -> None:
         flt = message.exec_filter
+        # Fills at or after the filter's time (read as an end time is; unreadable: no limit).
+        since = parse_end(flt.time, now) if flt.time.strip() else None
         for fill in self.broker.fills:
             sim = fill.order
+            if since is not None and fill.time < since:
+                continue
+            if flt.exchange and self._exchange(sim) != flt.exchange.upper():
+                continue
             if flt.client_id and sim.client_id != flt.client_id:
                 continue
             if flt.acct_code and sim.account != flt.acct_code:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -620,3 +621,23 @@ def test_a_new_trailing_amount_moves_the_stop() -> None:
     gateway.advance(1.0)
     last = core.walks.quote(instrument, gateway.now).last
     assert trail.trail_stop == pytest.approx(last * 0.99, abs=0.5)
+
+
+def test_the_execution_filter_limits_by_time_and_exchange() -> None:
+    gateway, core, client = setup(226)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)))
+    gateway.advance(120.0)
+    client.send(PlaceOrder(order_id=2, contract=MSFT, order=order("BUY", 100)))
+    gateway.advance(5.0)
+    client.take()
+    later = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(T0 + 60))
+
+    def orders(req_id: int, **filters: str) -> set[int]:
+        client.send(ReqExecutions(req_id=req_id, exec_filter=ExecutionFilter(**filters)))  # type: ignore[arg-type]
+        return {e.execution.order_id for e in client.take() if isinstance(e, ExecutionData)}
+
+    assert orders(1) == {1, 2}
+    assert orders(2, time=later) == {2}
+    assert orders(3, time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(T0 + 60)) + " UTC") == {2}
+    assert orders(4, exchange="NASDAQ") == {1, 2}
+    assert orders(5, exchange="NYSE") == set()
