@@ -443,12 +443,27 @@ class MarketDataHandlers(CoreBase):
         start = int(now) // size * size
         quote = self.walks.quote(stream.instrument, now)
         last: BarData | None = stream.params.get("last")
-        price = quote.last if request.what_to_show.upper() in ("TRADES", "ADJUSTED_LAST") else round((quote.bid + quote.ask) / 2, 6)
+        what = request.what_to_show.upper()
+        trades = what in ("TRADES", "ADJUSTED_LAST")
+        mid = round((quote.bid + quote.ask) / 2, 6)
+        # The price the bars are of; BID_ASK bars reach from the lowest bid to the highest ask.
+        price = {"BID": quote.bid, "ASK": quote.ask, "BID_ASK": quote.ask}.get(what, quote.last if trades else mid)
+        low = quote.bid if what == "BID_ASK" else price
         date = str(start) if request.format_date == 2 and size < 86400 else format_time(start, date_only=size >= 86400)
         if last is not None and last.date == date:
-            bar = dataclasses.replace(last, high=max(last.high, price), low=min(last.low, price), close=price)
+            bar = dataclasses.replace(last, high=max(last.high, price), low=min(last.low, low), close=price)
+            if trades and last.volume is not None and last.wap is not None and last.volume >= 0:
+                # The trade of this moment joins the bar: volume, count and the volume-weighted price.
+                volume = last.volume + quote.last_size
+                wap = (last.wap * last.volume + Decimal(str(price)) * quote.last_size) / volume if volume else last.wap
+                bar = dataclasses.replace(bar, volume=volume, bar_count=max(last.bar_count, 0) + 1,
+                                          wap=round(wap, 6))
+        elif trades:
+            bar = BarData(date=date, open=price, high=price, low=price, close=price, volume=quote.last_size,
+                          wap=Decimal(str(price)), bar_count=1)
         else:
-            bar = BarData(date=date, open=price, high=price, low=price, close=price, volume=Decimal(0), wap=Decimal(str(price)), bar_count=0)
+            bar = BarData(date=date, open=mid if what == "BID_ASK" else price, high=price, low=low, close=price,
+                          volume=Decimal(-1), wap=Decimal(-1), bar_count=-1)
         stream.params["last"] = bar
         self._send(client, HistoricalDataUpdate(req_id=stream.req_id, bar=bar))
 

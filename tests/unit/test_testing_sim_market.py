@@ -457,3 +457,31 @@ def test_the_day_volume_grows_by_the_last_sizes_however_many_streams_publish_it(
         volumes = [int(e.size) for e in sizes if e.tick_type == 8]
         lasts = [int(e.size) for e in sizes if e.tick_type == 5]
         assert len(volumes) == 10 and volumes[-1] - volumes[0] == sum(lasts[1:])
+
+
+def test_kept_up_to_date_bars_follow_the_bid_or_ask_and_gather_the_trades() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    instrument = next(i for i in core.universe.instruments if i.symbol == "AAPL" and i.sec_type == "STK")
+    for req_id, what in ((1, "BID"), (2, "ASK"), (3, "TRADES")):
+        client.send(history(req_id, bar="1 min", duration="1800 S", what=what, keep=True))
+    client.take()
+    previous = None
+    fresh = 0
+    for _ in range(16):
+        gateway.advance(5.0)
+        quote = core.walks.quote(instrument, gateway.now)
+        updates = {e.req_id: e.bar for e in client.take() if isinstance(e, HistoricalDataUpdate)}
+        assert (updates[1].close, updates[2].close) == (quote.bid, quote.ask)
+        assert updates[1].volume == -1 and updates[2].bar_count == -1
+        bar = updates[3]
+        assert bar.close == quote.last
+        if previous is not None and previous.date == bar.date:
+            assert (bar.volume, bar.bar_count) == (previous.volume + quote.last_size, previous.bar_count + 1)
+        elif previous is not None:
+            fresh += 1
+            assert (bar.volume, bar.bar_count, bar.wap) == (quote.last_size, 1, Decimal(str(quote.last)))
+        previous = bar
+    assert fresh == 1
