@@ -409,6 +409,7 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     stocks and options, daily bars skip weekends.  With ``use_rth``, intraday bars
     exist only in the regular hours (``_sessions``: US equities 09:30-16:00 New York,
     weekdays); with ``sessions``, only while the venue trades; otherwise at any time.
+    A bar partly in those hours is kept (the 09:00 hourly bar of a stock).
     """
     bar = bar_seconds(request.bar_size)
     seconds = parse_duration(request.duration) or bar
@@ -440,9 +441,11 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
             continue
         if not daily and (request.use_rth or request.sessions):
             # With use_rth, intraday bars exist in the regular hours only; with sessions,
-            # whenever the venue trades.
-            moment = phase(instrument, t, holidays=request.holidays)
-            if moment is Phase.CLOSED or (request.use_rth and moment is not Phase.REGULAR):
+            # whenever the venue trades: a bar that is partly in them is kept (sessions
+            # open and close on quarter hours).
+            step = math.gcd(int(bar), 900)
+            moments = {phase(instrument, t + k, holidays=request.holidays) for k in range(0, int(bar), step)}
+            if moments <= {Phase.CLOSED} or (request.use_rth and Phase.REGULAR not in moments):
                 t += bar
                 continue
         if t + bar > start:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -485,3 +486,17 @@ def test_kept_up_to_date_bars_follow_the_bid_or_ask_and_gather_the_trades() -> N
             assert (bar.volume, bar.bar_count, bar.wap) == (quote.last_size, 1, Decimal(str(quote.last)))
         previous = bar
     assert fresh == 1
+
+
+@pytest.mark.parametrize("sessions", [False, True])
+def test_regular_hours_bars_keep_the_bar_the_session_opens_in(sessions: bool) -> None:
+    gateway = InMemoryGateway(SimulatorCore(seed=7, sessions=sessions), now=1_709_932_000.0)  # Friday after the close
+    client = ready(gateway)
+    for req_id, bar in ((1, "1 hour"), (2, "30 mins")):
+        request = dataclasses.replace(history(req_id, bar=bar, duration="1 D", end="20240308 21:00:00 UTC"), use_rth=True)
+        client.send(request)
+        gateway.advance(3.0)
+    bars = {e.req_id: [b.date[9:14] for b in e.bars] for e in client.take() if isinstance(e, HistoricalData)}
+    # The regular session: 14:30-21:00 UTC.
+    assert bars[1] == ["14:00", "15:00", "16:00", "17:00", "18:00", "19:00", "20:00"]
+    assert bars[2][0] == "14:30" and bars[2][-1] == "20:30" and len(bars[2]) == 13
