@@ -170,6 +170,7 @@ class CoreBase:
     sessions: bool
     holidays: bool
     _pnl_due: float | None
+    _accounts_due: float | None
     _expired_until: float
     _universe: Universe | None
     _walks: Walks | None
