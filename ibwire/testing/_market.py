@@ -454,6 +454,17 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     return bars, start, end
 
 
+def day_bars(seed: int, instrument: Instrument, now: float) -> tuple[BarData, BarData]:
+    """The daily TRADES bars of the last trading day before ``now``'s and of ``now``'s
+    (days on UTC midnight; stocks and options skip weekends), as history serves them."""
+    today = math.floor(now / 86400) * 86400
+    before = today - 86400
+    while instrument.sec_type in ("STK", "OPT") and time.gmtime(before).tm_wday >= 5:
+        before -= 86400
+    return (_bar(seed, instrument, "TRADES", 86400, before, True, 1),
+            _bar(seed, instrument, "TRADES", 86400, today, True, 1))
+
+
 def _bar(seed: int, instrument: Instrument, what: str, size: int, t: float, daily: bool, format_date: int) -> BarData:
     rng = random.Random(f"{seed}|bar|{instrument.con_id}|{size}|{int(t)}")
     tick = instrument.min_tick

@@ -35,6 +35,7 @@ from ._market import (
     HistoryRequest,
     Level,
     Quote,
+    day_bars,
     format_time,
     grid_point,
     history_bars,
@@ -146,11 +147,19 @@ class MarketDataHandlers(CoreBase):
                 text = f"{quote.last};{quote.last_size};{int(now * 1000)};{volume};{quote.last};false"
                 self._send(client, TickString(req_id=req, tick_type=TickType(48), value=text))
         if first:
-            mid = (quote.bid + quote.ask) / 2
-            tick_size = stream.instrument.min_tick
-            for kind, factor in ((6, 1.01), (7, 0.99), (9, 1.0), (14, 0.998)):
-                value = round(round(mid * factor / tick_size) * tick_size, 6)
-                price(kind, value, None)
+            instrument = stream.instrument
+            if instrument.sec_type == "OPT":
+                # Around the model price (option bars do not follow the model).
+                mid = (quote.bid + quote.ask) / 2
+                tick_size = instrument.min_tick
+                for kind, factor in ((6, 1.01), (7, 0.99), (9, 1.0), (14, 0.998)):
+                    price(kind, round(round(mid * factor / tick_size) * tick_size, 6), None)
+            else:
+                # The day's high, low and open, and the previous close, as the daily bars show them.
+                previous, today = day_bars(self.seed, instrument, now)
+                for kind, value in ((6, max(today.high, quote.last, quote.ask)), (7, min(today.low, quote.last, quote.bid)),
+                                    (9, previous.close), (14, today.open)):
+                    price(kind, value, None)
             if "236" in stream.params.get("generic", ()):
                 self._send(client, TickGeneric(req_id=req, tick_type=TickType(46), value=3.0))
             self._generic_ticks(client, stream)

@@ -500,3 +500,17 @@ def test_regular_hours_bars_keep_the_bar_the_session_opens_in(sessions: bool) ->
     # The regular session: 14:30-21:00 UTC.
     assert bars[1] == ["14:00", "15:00", "16:00", "17:00", "18:00", "19:00", "20:00"]
     assert bars[2][0] == "14:30" and bars[2][-1] == "20:30" and len(bars[2]) == 13
+
+
+def test_the_days_high_low_open_and_close_ticks_agree_with_the_daily_bars() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(history(1, bar="1 day", duration="5 D"))
+    gateway.advance(3.0)
+    (bars,) = [e.bars for e in client.take() if isinstance(e, HistoricalData)]
+    previous, today = bars[-2], bars[-1]
+    client.send(ReqMktData(req_id=2, contract=AAPL, generic_tick_list="", snapshot=False,
+                           regulatory_snapshot=False, mkt_data_options=""))
+    ticks = {int(e.tick_type): e.price for e in client.take() if isinstance(e, TickPrice)}
+    assert (ticks[9], ticks[14]) == (previous.close, today.open)
+    assert ticks[6] == max(today.high, ticks[4], ticks[2]) and ticks[7] == min(today.low, ticks[4], ticks[1])
