@@ -156,9 +156,9 @@ class MarketDataHandlers(CoreBase):
                     price(kind, round(round(mid * factor / tick_size) * tick_size, 6), None)
             else:
                 # The day's high, low and open, and the previous close, as the daily bars show them.
-                previous, today = day_bars(self.seed, instrument, now)
+                before, today = day_bars(self.seed, instrument, now)
                 for kind, value in ((6, max(today.high, quote.last, quote.ask)), (7, min(today.low, quote.last, quote.bid)),
-                                    (9, previous.close), (14, today.open)):
+                                    (9, before.close), (14, today.open)):
                     price(kind, value, None)
             if "236" in stream.params.get("generic", ()):
                 self._send(client, TickGeneric(req_id=req, tick_type=TickType(46), value=3.0))
