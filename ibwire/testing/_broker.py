@@ -10,8 +10,10 @@ displayed size, as far as its limit allows (market: any level; limit: levels at
 or better than the limit; stop and stop-limit: once the last price crosses the
 stop; trailing stop: the stop follows the last price by the trailing amount or
 percent).  What is left works on at the next step, when the book has refilled;
-an IOC order's rest is cancelled.  Bracket children wait for their parent to fill; children of
-one parent, and orders sharing an OCA group, cancel each other when one fills.
+an IOC order's rest is cancelled.  Bracket children wait for their parent to fill;
+each fill of one child of a parent takes its size off the others, and each fill in
+an OCA group cancels the other members (``oca_type`` 1) or takes its size off them
+(2 and 3).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class SimOrder:
         triggered: a stop order whose stop was hit.
         trail_stop: the current trailing stop price.
         commission: the commission charged so far.
+        reduced: the quantity taken off by fills of its OCA group or bracket siblings.
     """
 
     order_id: int
@@ -82,6 +85,7 @@ class SimOrder:
     triggered: bool = False
     trail_stop: float | None = None
     commission: float = 0.0
+    reduced: Decimal = Decimal(0)
 
     @property
     def quantity(self) -> Decimal:
@@ -168,6 +172,9 @@ class Broker:
         #: Settlements of expired cash-settled options, by con_id: (time, settlement price).
         self.settlements: dict[int, tuple[float, float]] = {}
         self._exec = 0
+        #: Displayed liquidity taken at the book of ``_taken_at``, by (con_id, buy, level).
+        self._taken: dict[tuple[int, bool, int], Decimal] = {}
+        self._taken_at: float | None = None
 
     # ------------------------------------------------------------ orders
 
@@ -255,12 +262,14 @@ class Broker:
         now: float,
         market: Callable[[Instrument], tuple[Quote, Book]],
         can_trade: Callable[[SimOrder], bool] = lambda sim: True,
+        at: float | None = None,
     ) -> tuple[list[Fill], list[SimOrder]]:
         """Fill whatever the displayed book allows now.
 
         An order takes the displayed levels from the touch outwards, one execution
-        per level, as far as its limit allows; what it takes is gone for the
-        other orders of this pass; the rest works on (an IOC order's rest is
+        per level, as far as its limit allows; what it takes is gone for every
+        other order until the book changes (``at``, the price grid's time, moves
+        on; ``now`` by default); the rest works on (an IOC order's rest is
         cancelled).  An order for which ``can_trade`` is false (its venue is
         closed, its symbol halted) waits untouched.
 
@@ -271,7 +280,11 @@ class Broker:
         """
         fills: list[Fill] = []
         changed: list[SimOrder] = []
-        taken: dict[tuple[int, bool, int], Decimal] = {}
+        at = now if at is None else at
+        if at != self._taken_at:
+            self._taken.clear()
+            self._taken_at = at
+        taken = self._taken
         for sim in self.working():
             if sim.status not in _ACTIVE:
                 continue  # cancelled by an earlier fill of this pass
@@ -294,8 +307,10 @@ class Broker:
                     taken[key] = taken.get(key, Decimal(0)) + size
                     got.append(self._fill(sim, level.price, size, now))
             fills.extend(got)
+            if got:
+                changed.extend(self._after_fill(sim, sum((f.shares for f in got), Decimal(0))))
             if got and sim.remaining == 0:
-                changed.extend(self._after_fill(sim))
+                pass
             elif sim.order.tif.upper() == "IOC" and tradable:
                 sim.status = "Cancelled"
                 changed.append(sim)
@@ -362,20 +377,48 @@ class Broker:
         self.fills.append(fill)
         return fill
 
-    def _after_fill(self, sim: SimOrder) -> list[SimOrder]:
+    def _after_fill(self, sim: SimOrder, shares: Decimal) -> list[SimOrder]:
+        """What a fill of ``shares`` of ``sim`` does to the orders tied to it.
+
+        The other members of its OCA group: with ``oca_type`` 2 or 3 their
+        quantity goes down by the shares filled (cancelled at zero left), with 1
+        (or unset) they are cancelled.  The other children of its parent (a
+        bracket's take-profit and stop-loss) go down by the shares filled,
+        cancelled at zero left.  Once whole, its children are released.
+        """
         changed: list[SimOrder] = []
-        # Siblings of a bracket and members of an OCA group cancel each other.
-        peers = []
+        reduce: dict[int, SimOrder] = {}
+        cancel: dict[int, SimOrder] = {}
         if sim.order.parent_id:
             parent = self.find(sim.client_id, sim.order.parent_id)
             if parent is not None:
-                peers += self.children(parent)
+                reduce.update((id(o), o) for o in self.children(parent))
         if sim.order.oca_group:
-            peers += [o for o in self.orders.values() if o.order.oca_group == sim.order.oca_group]
-        for peer in peers:
+            group = [o for o in self.orders.values() if o.order.oca_group == sim.order.oca_group]
+            target = reduce if sim.order.oca_type in (2, 3) else cancel
+            for member in group:
+                reduce.pop(id(member), None)
+                target[id(member)] = member
+        for peer in cancel.values():
             if peer is not sim and peer.is_active:
                 peer.status = "Cancelled"
                 changed.append(peer)
+        for peer in reduce.values():
+            if peer is sim or not peer.is_active:
+                continue
+            left = max(peer.quantity - shares, peer.filled)
+            peer.reduced += peer.quantity - left
+            peer.order = replace(peer.order, total_quantity=left)
+            if peer.remaining <= 0:
+                peer.status = "Cancelled"
+            changed.append(peer)
+        if sim.remaining == 0:
+            changed.extend(self.settle(sim))
+        return changed
+
+    def settle(self, sim: SimOrder) -> list[SimOrder]:
+        """Release the children of ``sim``, now filled whole (the orders changed)."""
+        changed: list[SimOrder] = []
         for child in self.children(sim):
             if child.transmitted and child.status == "PreSubmitted" and child.order.order_type.upper() in ("MKT", "LMT"):
                 child.status = "Submitted"
@@ -463,19 +506,23 @@ class Broker:
         """The account's cash per currency and exchange rates (``CashBalance`` and the like)."""
         return currency_rows(self.accounts.setdefault(account, Account()), self.rate)
 
-    def check(self, sim: SimOrder, price: float) -> tuple[dict[str, float], dict[str, float], float]:
+    def check(
+        self, sim: SimOrder, price: float, replaces: SimOrder | None = None,
+    ) -> tuple[dict[str, float], dict[str, float], float]:
         """The account before and after ``sim`` filled whole at ``price``, and its commission.
 
         IB counts the margin of working orders: "before" is the account with every
         working order of the account filled as well (at the mark, as the new
         order is: a limit away from the market earns no paper gain), "after"
         adds ``sim``.  The margin
-        check of a new order and the what-if preview both use this.
+        check of a new order and the what-if preview both use this; a
+        modification is ``sim`` as modified, ``replaces`` the order as it stands
+        (left out of the working orders).
         """
         state = self.accounts.setdefault(sim.account, Account())
         trial = state.copy()
         for working in self.working():
-            if working.account == sim.account and working is not sim and working.remaining > 0:
+            if working.account == sim.account and working is not sim and working is not replaces and working.remaining > 0:
                 at = self.mark(working.instrument)
                 size = working.remaining
                 book_fill(trial, working.instrument, size if working.is_buy else -size, at,

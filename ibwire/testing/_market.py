@@ -216,6 +216,7 @@ class Walks:
         self.grid = grid
         self._state: dict[int, tuple[int, float, random.Random]] = {}
         self.volume: dict[int, int] = {}
+        self._counted: dict[int, float] = {}
 
     def _offset(self, instrument: Instrument, now: float) -> float:
         step = int(now // STEP)
@@ -239,6 +240,11 @@ class Walks:
     def at(self, now: float) -> float:
         """The grid point of ``now``: the moment whose prices hold at ``now``."""
         return grid_point(now, self.grid)
+
+    def drawn(self, now: float) -> float:
+        """When the prices and books that hold at ``now`` were drawn (they change
+        at most once a ``STEP``, however fine the grid)."""
+        return float(int(self.at(now) // STEP) * STEP)
 
     def mid(self, instrument: Instrument, now: float) -> float:
         """The instrument's mid price at ``now``."""
@@ -297,8 +303,13 @@ class Walks:
 
         return Book(side(quote.bid, quote.bid_size, -1), side(quote.ask, quote.ask_size, 1))
 
-    def add_volume(self, instrument: Instrument, size: Decimal) -> int:
-        """Count traded size into the day's volume; returns the new volume."""
+    def add_volume(self, instrument: Instrument, size: Decimal, now: float) -> int:
+        """Count the last trade of ``now``'s price step into the day's volume, once
+        however many streams publish it; returns the volume."""
+        at = self.drawn(now)
+        if self._counted.get(instrument.con_id) == at:
+            return self.volume.get(instrument.con_id, 0)
+        self._counted[instrument.con_id] = at
         volume = self.volume.get(instrument.con_id, 0) + int(size)
         self.volume[instrument.con_id] = volume
         return volume
@@ -398,6 +409,7 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     stocks and options, daily bars skip weekends.  With ``use_rth``, intraday bars
     exist only in the regular hours (``_sessions``: US equities 09:30-16:00 New York,
     weekdays); with ``sessions``, only while the venue trades; otherwise at any time.
+    A bar partly in those hours is kept (the 09:00 hourly bar of a stock).
     """
     bar = bar_seconds(request.bar_size)
     seconds = parse_duration(request.duration) or bar
@@ -429,15 +441,28 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
             continue
         if not daily and (request.use_rth or request.sessions):
             # With use_rth, intraday bars exist in the regular hours only; with sessions,
-            # whenever the venue trades.
-            moment = phase(instrument, t, holidays=request.holidays)
-            if moment is Phase.CLOSED or (request.use_rth and moment is not Phase.REGULAR):
+            # whenever the venue trades: a bar that is partly in them is kept (sessions
+            # open and close on quarter hours).
+            step = math.gcd(int(bar), 900)
+            moments = {phase(instrument, t + k, holidays=request.holidays) for k in range(0, int(bar), step)}
+            if moments <= {Phase.CLOSED} or (request.use_rth and Phase.REGULAR not in moments):
                 t += bar
                 continue
         if t + bar > start:
             bars.append(_bar(seed, instrument, what, bar, t, daily, request.format_date))
         t += bar
     return bars, start, end
+
+
+def day_bars(seed: int, instrument: Instrument, now: float) -> tuple[BarData, BarData]:
+    """The daily TRADES bars of the last trading day before ``now``'s and of ``now``'s
+    (days on UTC midnight; stocks and options skip weekends), as history serves them."""
+    today = math.floor(now / 86400) * 86400
+    before = today - 86400
+    while instrument.sec_type in ("STK", "OPT") and time.gmtime(before).tm_wday >= 5:
+        before -= 86400
+    return (_bar(seed, instrument, "TRADES", 86400, before, True, 1),
+            _bar(seed, instrument, "TRADES", 86400, today, True, 1))
 
 
 def _bar(seed: int, instrument: Instrument, what: str, size: int, t: float, daily: bool, format_date: int) -> BarData:

@@ -42,10 +42,37 @@ _ACCOUNT_KEYS: Final = (
 )
 
 
+#: Seconds between two refreshes of the account values, portfolio and summaries
+#: as prices move (TWS sends them about every three minutes).
+ACCOUNT_REFRESH: Final = 180.0
+
+
 class AccountHandlers(CoreBase):
     """The simulator's account requests: account updates, positions, summaries, P&L."""
 
     # ------------------------------------------------------------ account
+
+    def _watch_accounts(self, now: float) -> None:
+        """A client subscribed to account values: start the periodic refresh."""
+        if self._accounts_due is None:
+            self._accounts_due = now + ACCOUNT_REFRESH
+
+    def _refresh_accounts(self, now: float) -> None:
+        """Re-send account values, portfolio and summaries at their current marks
+        (every ``ACCOUNT_REFRESH`` seconds while a client subscribes; only when a
+        position is open, since otherwise nothing moved)."""
+        clients = [c for c in self._clients.values() if c.ready and not c.closed]
+        watched = [c for c in clients if c.account_updates or c.summaries or c.account_multi]
+        self._accounts_due = now + ACCOUNT_REFRESH if watched else None
+        if not any(p.quantity for a in self.accounts for p in self.broker.positions(a)):
+            return
+        for client in watched:
+            if client.account_updates:
+                self._account_values(client, client.account_updates, download=False)
+            for req_id, tags in client.summaries.items():
+                self._summary(client, req_id, tags, end=False)
+            for req_id, account in client.account_multi.items():
+                self._account_multi(client, req_id, account)
 
     def _after_change(self) -> None:
         """Positions or cash changed: tell every subscriber."""
@@ -89,6 +116,7 @@ class AccountHandlers(CoreBase):
             self._validation(client, message.req_id, "bB", f"Unknown account: {account}")
             return
         client.account_multi[message.req_id] = account
+        self._watch_accounts(now)
         self._send(client, AccountUpdateMulti(
             req_id=message.req_id, account=account, model_code="", key="AccountCode", value=account, currency="",
         ))
@@ -180,6 +208,7 @@ class AccountHandlers(CoreBase):
             if t.strip() and (not t.strip().startswith("$") or t.strip().upper().startswith("$LEDGER"))
         )
         client.summaries[message.req_id] = tags
+        self._watch_accounts(now)
         self._summary(client, message.req_id, tags, end=True)
 
     def _on_CancelAccountSummary(self, client: _Client, message: Any, now: float) -> None:
@@ -215,6 +244,7 @@ class AccountHandlers(CoreBase):
             return
         client.account_updates = account
         self._account_values(client, account, download=True)
+        self._watch_accounts(now)
 
     def _has_pnl(self) -> bool:
         return any(c.pnl or c.pnl_single for c in self._clients.values())

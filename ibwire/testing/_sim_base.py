@@ -9,13 +9,14 @@ concern: market data (``_sim_market``), orders (``_sim_orders``) and accounts
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import random
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ..errors import LocalProtocolError
+from ..errors import LocalProtocolError, UnsupportedByServerError
 from ..messages import (
     ErrMsg,
     Message,
@@ -113,6 +114,38 @@ class _Client:
         return self.server.server_version or 0
 
 
+def _without(message: Message, feature: str) -> Message | None:
+    """``message`` with the field ``feature`` (``Message.field`` or
+    ``Message.object.field``) reset to its default; ``None`` when ``feature`` names
+    no such field (the message itself is too new)."""
+    path = feature.split(".")[1:]
+    if not path:
+        return None
+
+    def reset(obj: Any, names: list[str]) -> Any:
+        if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+            return None
+        spec = next((f for f in dataclasses.fields(obj) if f.name == names[0]), None)
+        if spec is None:
+            return None
+        if len(names) > 1:
+            value = reset(getattr(obj, names[0]), names[1:])
+            if value is None:
+                return None
+        elif spec.default is not dataclasses.MISSING:
+            value = spec.default
+        elif spec.default_factory is not dataclasses.MISSING:
+            value = spec.default_factory()
+        else:
+            return None
+        if value == getattr(obj, names[0]):
+            return None  # nothing to drop: do not loop
+        return dataclasses.replace(obj, **{names[0]: value})
+
+    lighter = reset(message, path)
+    return lighter if isinstance(lighter, Message) else None
+
+
 class CoreBase:
     """State and plumbing shared by the simulator's handler mixins."""
 
@@ -137,6 +170,7 @@ class CoreBase:
     sessions: bool
     holidays: bool
     _pnl_due: float | None
+    _accounts_due: float | None
     _expired_until: float
     _universe: Universe | None
     _walks: Walks | None
@@ -204,12 +238,24 @@ class CoreBase:
         client.closed = True
 
     def _send(self, client: _Client, message: Message) -> None:
+        """Send ``message`` as the client's version carries it: a field that needs a
+        newer version is left out (reset to its default), as TWS does for an older
+        client; a message the version cannot carry at all is not sent."""
         if client.closed or client.server.codec is None:
             return
-        try:
-            client.server.send(message)
-        except LocalProtocolError as exc:
-            self.send_failures.append(f"{type(message).__name__} at {client.version}: {exc}")
+        while True:
+            try:
+                client.server.send(message)
+                return
+            except UnsupportedByServerError as exc:
+                lighter = _without(message, exc.feature)
+                if lighter is None:
+                    self.send_failures.append(f"{type(message).__name__} at {client.version}: {exc}")
+                    return
+                message = lighter
+            except LocalProtocolError as exc:
+                self.send_failures.append(f"{type(message).__name__} at {client.version}: {exc}")
+                return
 
     def _error(self, client: _Client, req_id: int, code: int, text: str | None = None, **parts: object) -> None:
         if text is None:

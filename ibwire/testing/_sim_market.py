@@ -35,6 +35,7 @@ from ._market import (
     HistoryRequest,
     Level,
     Quote,
+    day_bars,
     format_time,
     grid_point,
     history_bars,
@@ -139,18 +140,26 @@ class MarketDataHandlers(CoreBase):
         if stream.instrument.sec_type != "CASH":
             price(4, quote.last, quote.last_size)
             self._send(client, TickSize(req_id=req, tick_type=tick(5), size=quote.last_size))
-            volume = self.walks.add_volume(stream.instrument, quote.last_size)
+            volume = self.walks.add_volume(stream.instrument, quote.last_size, now)
             self._send(client, TickSize(req_id=req, tick_type=tick(8), size=Decimal(volume)))
             self._send(client, TickString(req_id=req, tick_type=TickType(45), value=str(int(now))))
             if "233" in stream.params.get("generic", ()):
                 text = f"{quote.last};{quote.last_size};{int(now * 1000)};{volume};{quote.last};false"
                 self._send(client, TickString(req_id=req, tick_type=TickType(48), value=text))
         if first:
-            mid = (quote.bid + quote.ask) / 2
-            tick_size = stream.instrument.min_tick
-            for kind, factor in ((6, 1.01), (7, 0.99), (9, 1.0), (14, 0.998)):
-                value = round(round(mid * factor / tick_size) * tick_size, 6)
-                price(kind, value, None)
+            instrument = stream.instrument
+            if instrument.sec_type == "OPT":
+                # Around the model price (option bars do not follow the model).
+                mid = (quote.bid + quote.ask) / 2
+                tick_size = instrument.min_tick
+                for kind, factor in ((6, 1.01), (7, 0.99), (9, 1.0), (14, 0.998)):
+                    price(kind, round(round(mid * factor / tick_size) * tick_size, 6), None)
+            else:
+                # The day's high, low and open, and the previous close, as the daily bars show them.
+                before, today = day_bars(self.seed, instrument, now)
+                for kind, value in ((6, max(today.high, quote.last, quote.ask)), (7, min(today.low, quote.last, quote.bid)),
+                                    (9, before.close), (14, today.open)):
+                    price(kind, value, None)
             if "236" in stream.params.get("generic", ()):
                 self._send(client, TickGeneric(req_id=req, tick_type=TickType(46), value=3.0))
             self._generic_ticks(client, stream)
@@ -187,15 +196,17 @@ class MarketDataHandlers(CoreBase):
         contract = instrument.contract
         return self.walks.mid(underlying, now), contract.strike or 0.0, self.universe.years_to_expiry(instrument, day), contract.right
 
-    def _computation(self, req_id: int, tick_type: int, price: float | None, vol: float | None,
+    def _computation(self, client: _Client, req_id: int, tick_type: int, price: float | None, vol: float | None,
                      inputs: tuple[float, float, float, str]) -> TickOptionComputation:
         spot, strike, years, right = inputs
+        # Return-based (0) from server 156 on; older versions have no such field.
+        attrib = 0 if client.version >= ServerVersion.PRICE_BASED_VOLATILITY else None
         if vol is None:
             # IB's "not computed" values: the price is known, the model could not fit it.
-            return TickOptionComputation(req_id=req_id, tick_type=TickType(tick_type), tick_attrib=0, opt_price=price, und_price=spot)
+            return TickOptionComputation(req_id=req_id, tick_type=TickType(tick_type), tick_attrib=attrib, opt_price=price, und_price=spot)
         greeks = black_scholes(spot, strike, years, vol, right)
         return TickOptionComputation(
-            req_id=req_id, tick_type=TickType(tick_type), tick_attrib=0, implied_vol=vol, delta=greeks.delta,
+            req_id=req_id, tick_type=TickType(tick_type), tick_attrib=attrib, implied_vol=vol, delta=greeks.delta,
             opt_price=greeks.price if price is None else price, pv_dividend=0.0, gamma=greeks.gamma,
             vega=greeks.vega, theta=greeks.theta, und_price=spot,
         )
@@ -209,8 +220,8 @@ class MarketDataHandlers(CoreBase):
         offset = 70 if delayed else 0
         for tick_type, price in ((10, quote.bid), (11, quote.ask), (12, quote.last)):
             vol = implied_volatility(price, spot, strike, years, right)
-            self._send(client, self._computation(stream.req_id, tick_type + offset, price, vol, inputs))
-        self._send(client, self._computation(stream.req_id, 13 + offset, None, MODEL_VOL, inputs))
+            self._send(client, self._computation(client, stream.req_id, tick_type + offset, price, vol, inputs))
+        self._send(client, self._computation(client, stream.req_id, 13 + offset, None, MODEL_VOL, inputs))
 
     def _on_ReqCalcImpliedVolat(self, client: _Client, message: Any, now: float) -> None:
         instrument = self._resolve(client, message.req_id, message.contract)
@@ -222,7 +233,7 @@ class MarketDataHandlers(CoreBase):
             return
         inputs = (message.under_price, *inputs[1:])
         vol = implied_volatility(message.option_price, *inputs)
-        self._send(client, self._computation(message.req_id, 53, message.option_price, vol, inputs))
+        self._send(client, self._computation(client, message.req_id, 53, message.option_price, vol, inputs))
 
     def _on_ReqCalcOptionPrice(self, client: _Client, message: Any, now: float) -> None:
         instrument = self._resolve(client, message.req_id, message.contract)
@@ -233,7 +244,7 @@ class MarketDataHandlers(CoreBase):
             self._validation(client, message.req_id, "bG", "The contract is not an option or the volatility is not positive")
             return
         inputs = (message.under_price, *inputs[1:])
-        self._send(client, self._computation(message.req_id, 53, None, message.volatility, inputs))
+        self._send(client, self._computation(client, message.req_id, 53, None, message.volatility, inputs))
 
     def _on_CancelCalcImpliedVolat(self, client: _Client, message: Any, now: float) -> None:
         pass  # answered at once: nothing to cancel
@@ -441,12 +452,27 @@ class MarketDataHandlers(CoreBase):
         start = int(now) // size * size
         quote = self.walks.quote(stream.instrument, now)
         last: BarData | None = stream.params.get("last")
-        price = quote.last if request.what_to_show.upper() in ("TRADES", "ADJUSTED_LAST") else round((quote.bid + quote.ask) / 2, 6)
+        what = request.what_to_show.upper()
+        trades = what in ("TRADES", "ADJUSTED_LAST")
+        mid = round((quote.bid + quote.ask) / 2, 6)
+        # The price the bars are of; BID_ASK bars reach from the lowest bid to the highest ask.
+        price = {"BID": quote.bid, "ASK": quote.ask, "BID_ASK": quote.ask}.get(what, quote.last if trades else mid)
+        low = quote.bid if what == "BID_ASK" else price
         date = str(start) if request.format_date == 2 and size < 86400 else format_time(start, date_only=size >= 86400)
         if last is not None and last.date == date:
-            bar = dataclasses.replace(last, high=max(last.high, price), low=min(last.low, price), close=price)
+            bar = dataclasses.replace(last, high=max(last.high, price), low=min(last.low, low), close=price)
+            if trades and last.volume is not None and last.wap is not None and last.volume >= 0:
+                # The trade of this moment joins the bar: volume, count and the volume-weighted price.
+                volume = last.volume + quote.last_size
+                wap = (last.wap * last.volume + Decimal(str(price)) * quote.last_size) / volume if volume else last.wap
+                bar = dataclasses.replace(bar, volume=volume, bar_count=max(last.bar_count, 0) + 1,
+                                          wap=round(wap, 6))
+        elif trades:
+            bar = BarData(date=date, open=price, high=price, low=price, close=price, volume=quote.last_size,
+                          wap=Decimal(str(price)), bar_count=1)
         else:
-            bar = BarData(date=date, open=price, high=price, low=price, close=price, volume=Decimal(0), wap=Decimal(str(price)), bar_count=0)
+            bar = BarData(date=date, open=mid if what == "BID_ASK" else price, high=price, low=low, close=price,
+                          volume=Decimal(-1), wap=Decimal(-1), bar_count=-1)
         stream.params["last"] = bar
         self._send(client, HistoricalDataUpdate(req_id=stream.req_id, bar=bar))
 

@@ -22,7 +22,7 @@ from ..messages import (
 from ..messages.common import Contract
 from ..messages.order import Order, OrderState
 from ._broker import ORDER_TYPES, Fill, SimOrder
-from ._market import Book, Quote
+from ._market import Book, Quote, parse_end
 from ._sessions import Phase, phase
 from ._sim_base import CoreBase, _Client
 from ._universe import Instrument
@@ -80,23 +80,43 @@ class OrderHandlers(CoreBase):
         if kind == "TRAIL" and order.aux_price is None and order.trailing_percent is None:
             self._validation(client, order_id, "bO", "Trailing amount or percent is missing")
             return
+        account = existing.account if existing is not None else order.account or self.accounts[0]
+        trail_changed = existing is not None and not existing.triggered and (
+            order.aux_price, order.trailing_percent, order.trail_stop_price,
+        ) != (existing.order.aux_price, existing.order.trailing_percent, existing.order.trail_stop_price)
+        if account not in self.accounts:
+            self._validation(client, order_id, "bB", f"Unknown account: {account}")
+            return
+        if existing is not None and order.total_quantity < existing.filled:
+            reason = f"The order quantity {order.total_quantity} is less than the filled quantity {existing.filled}"
+            self._error(client, order_id, 201, reason=reason)
+            return
+        if existing is not None and existing.reduced and order.total_quantity > existing.quantity:
+            # Its group's fills took that much off: a modification does not put it back.
+            order = dataclasses.replace(order, total_quantity=existing.quantity)
         self._next_ids[client.client_id] = max(next_id, order_id + 1)
         routed = self.universe.as_routed(instrument, contract)
         if order.what_if:
-            sim = SimOrder(order_id, client.client_id, 0, instrument, routed, order, order.account or self.accounts[0])
+            sim = SimOrder(order_id, client.client_id, 0, instrument, routed, order, account)
             state = broker.what_if(sim, self.walks.mid(instrument, now))
             self._open_order(client, sim, state)
             return
-        if existing is None and self._margin_refused(client, order_id, instrument, routed, order, now):
+        if self._margin_refused(client, order_id, instrument, routed, order, now, existing):
             return
         if existing is not None:
             existing.order = dataclasses.replace(
                 order, order_id=order_id, client_id=client.client_id, perm_id=existing.perm_id, account=existing.account,
             )
             existing.contract = routed
+            if trail_changed:
+                existing.trail_stop = None  # a new trail starts from the last price
             changed = [existing]
             if order.transmit and not existing.transmitted:
                 changed = broker.transmit(existing)
+            if existing.filled and existing.remaining == 0 and existing.is_active:
+                # Cut down to what has filled: the order is done.
+                existing.status = "Filled"
+                changed = [existing, *broker.settle(existing)]
             self._order_updates(changed)
         else:
             sim = broker.add(client.client_id, order_id, instrument, routed, order)
@@ -106,12 +126,18 @@ class OrderHandlers(CoreBase):
 
     def _margin_refused(
         self, client: _Client, order_id: int, instrument: Instrument, contract: Contract, order: Order, now: float,
+        existing: SimOrder | None = None,
     ) -> bool:
         """Refuse (error 201) an order whose fill would leave the equity with loan value
-        below the initial margin, as IB's pre-trade check does; what-if shows the same numbers."""
+        below the initial margin, as IB's pre-trade check does; what-if shows the same numbers.
+        A modification is checked as the order it becomes (what is left of it to fill),
+        in place of the order it replaces."""
         assert client.client_id is not None
-        sim = SimOrder(order_id, client.client_id, 0, instrument, contract, order, order.account or self.accounts[0])
-        before, after, _ = self.broker.check(sim, self.walks.mid(instrument, now))
+        account = order.account or self.accounts[0] if existing is None else existing.account
+        sim = SimOrder(order_id, client.client_id, 0, instrument, contract, order, account)
+        if existing is not None:
+            sim.filled = existing.filled
+        before, after, _ = self.broker.check(sim, self.walks.mid(instrument, now), replaces=existing)
         if after["InitMarginReq"] <= before["InitMarginReq"] or after["AvailableFunds"] >= 0:
             return False
         reason = (
@@ -290,7 +316,7 @@ class OrderHandlers(CoreBase):
                 )
             return known
 
-        fills, changed = self.broker.match(now, market, can_trade)
+        fills, changed = self.broker.match(now, market, can_trade, at=self.walks.drawn(now))
         for fill in fills:
             self._report_fill(fill)
         reported = {id(f.order): f.status for f in fills}
@@ -308,11 +334,16 @@ class OrderHandlers(CoreBase):
         if self.broker.working():
             self._match_due = now + self.tick_interval
 
+    @staticmethod
+    def _exchange(sim: SimOrder) -> str:
+        """The exchange an order's executions report."""
+        return sim.instrument.contract.primary_exchange or sim.instrument.contract.exchange
+
     def _execution(self, fill: Fill) -> Execution:
         sim = fill.order
         return Execution(
             exec_id=fill.exec_id, time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(fill.time)) + " UTC",
-            acct_number=sim.account, exchange=sim.instrument.contract.primary_exchange or sim.instrument.contract.exchange,
+            acct_number=sim.account, exchange=self._exchange(sim),
             side="BOT" if sim.is_buy else "SLD", shares=fill.shares, price=fill.price, perm_id=sim.perm_id,
             client_id=sim.client_id, order_id=sim.order_id, cum_qty=fill.cum_qty, avg_price=fill.avg_price,
             order_ref=sim.order.order_ref, last_liquidity=2,
@@ -338,8 +369,14 @@ class OrderHandlers(CoreBase):
 
     def _on_ReqExecutions(self, client: _Client, message: Any, now: float) -> None:
         flt = message.exec_filter
+        # Fills at or after the filter's time (read as an end time is; unreadable: no limit).
+        since = parse_end(flt.time, now) if flt.time.strip() else None
         for fill in self.broker.fills:
             sim = fill.order
+            if since is not None and fill.time < since:
+                continue
+            if flt.exchange and self._exchange(sim) != flt.exchange.upper():
+                continue
             if flt.client_id and sim.client_id != flt.client_id:
                 continue
             if flt.acct_code and sim.account != flt.acct_code:

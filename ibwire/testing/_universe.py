@@ -22,15 +22,11 @@ from ._options import option_price
 
 __all__ = ["Instrument", "Universe"]
 
-_STOCK_ORDER_TYPES: Final = (
-    "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,BENCHPX,COND,CONDORDER,DAY,DEACT,"
-    "DEACTDIS,DEACTEOD,GAT,GTC,GTD,GTT,HID,IOC,LIT,LMT,MIT,MKT,MTL,NGCOMB,NONALGO,OCA,"
-    "OPG,PEGBENCH,REL,RPI,RTH,SCALE,SNAPMID,SNAPMKT,SNAPREL,STP,STPLMT,TRAIL,TRAILLIT,"
-    "TRAILLMT,TRAILMIT,WHATIF"
-)
-_FUT_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LIT,LMT,MIT,MKT,OCA,STP,STPLMT,TRAIL,WHATIF"
-_FX_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LMT,MKT,OCA,STP,STPLMT,TRAIL,WHATIF"
-_OPT_ORDER_TYPES: Final = "ACTIVETIM,AD,ALERT,ALLOC,DAY,GAT,GTC,GTD,IOC,LMT,MKT,OCA,REL,STP,STPLMT,TRAIL,WHATIF"
+#: The order types and attributes the simulator executes (``_broker.ORDER_TYPES``:
+#: MKT, LMT, STP, STP LMT, TRAIL; DAY, GTC, IOC; OCA groups; what-if), as
+#: contract details spell them.  IB lists many more; advertising them here would
+#: invite orders the simulator rejects.
+_ORDER_TYPES: Final = "DAY,GTC,IOC,LMT,MKT,OCA,STP,STPLMT,TRAIL,WHATIF"
 
 
 
@@ -175,7 +171,7 @@ class Universe:
                 ),
                 price=190.0, min_tick=0.01, long_name="APPLE INC",
                 valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
-                order_types=_STOCK_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                order_types=_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
                 industry="Technology", category="Computers", head_timestamp="19801212-14:30:00",
             ),
             Instrument(
@@ -186,7 +182,7 @@ class Universe:
                 ),
                 price=410.0, min_tick=0.01, long_name="MICROSOFT CORP",
                 valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
-                order_types=_STOCK_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                order_types=_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
                 industry="Technology", category="Software", head_timestamp="19860313-14:30:00",
             ),
             Instrument(
@@ -197,7 +193,7 @@ class Universe:
                 ),
                 price=520.0, min_tick=0.01, long_name="SPDR S&P 500 ETF TRUST",
                 valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
-                order_types=_STOCK_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                order_types=_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
                 industry="Funds", category="Equity Fund", head_timestamp="19930129-14:30:00",
                 volatility=0.15,
             ),
@@ -212,7 +208,7 @@ class Universe:
                 trading_class="ES",
             ),
             price=5200.0, min_tick=0.25, long_name="E-mini S&P 500",
-            valid_exchanges="CME", order_types=_FUT_ORDER_TYPES, market_rule_id=67,
+            valid_exchanges="CME", order_types=_ORDER_TYPES, market_rule_id=67,
             time_zone="US/Central", head_timestamp=(expiry - _dt.timedelta(days=365)).strftime("%Y%m%d-13:30:00"),
             under_con_id=11004968, volatility=0.15, initial_margin=15_180.0, maint_margin=13_800.0,
         )
@@ -222,7 +218,7 @@ class Universe:
                 currency="USD", local_symbol="EUR.USD", trading_class="EUR.USD",
             ),
             price=1.08, min_tick=0.00005, long_name="European Monetary Union Euro",
-            valid_exchanges="IDEALPRO", order_types=_FX_ORDER_TYPES, market_rule_id=239,
+            valid_exchanges="IDEALPRO", order_types=_ORDER_TYPES, market_rule_id=239,
             time_zone="US/Eastern", head_timestamp="20050301-13:30:00",
             size_increment=Decimal(1), volatility=0.07,
         )
@@ -257,7 +253,7 @@ class Universe:
                             price=round(max(option_price(aapl.price, strike, _years(today, day), right), 0.01), 2),
                             min_tick=0.01, long_name="APPLE INC",
                             valid_exchanges="SMART,AMEX,CBOE,PHLX,PSE,ISE,BOX,BATS,NASDAQOM,CBOE2,MIAX,GEMINI,EDGX,MERCURY,PEARL,EMERALD,MEMX,IBUSOPT",
-                            order_types=_OPT_ORDER_TYPES, market_rule_id=32, time_zone="US/Eastern",
+                            order_types=_ORDER_TYPES, market_rule_id=32, time_zone="US/Eastern",
                             under_con_id=aapl.con_id, head_timestamp=(day - _dt.timedelta(days=60)).strftime("%Y%m%d-14:30:00"),
                         )
                     )
@@ -277,7 +273,7 @@ class Universe:
                             ),
                             price=round(max(option_price(index.price, strike, _years(today, day), right), 0.05), 2),
                             min_tick=0.05, long_name="S&P 500 Stock Index",
-                            valid_exchanges="SMART,CBOE", order_types=_OPT_ORDER_TYPES, market_rule_id=110,
+                            valid_exchanges="SMART,CBOE", order_types=_ORDER_TYPES, market_rule_id=110,
                             time_zone="US/Eastern", under_con_id=index.con_id, cash_settled=True,
                             head_timestamp=(day - _dt.timedelta(days=60)).strftime("%Y%m%d-14:30:00"),
                         )

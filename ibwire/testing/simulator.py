@@ -268,6 +268,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self._match_due: float | None = None
         self._halted: set[int] = set()
         self._pnl_due: float | None = None
+        self._accounts_due: float | None = None
         self._expired_until = 0.0
         self._universe: Universe | None = None
         self._walks: Walks | None = None
@@ -334,7 +335,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             client.closed = True
 
     def advance(self, now: float) -> None:
-        """Run faults, streams, order matching and P&L updates due by ``now``."""
+        """Run faults, streams, order matching, P&L updates and account refreshes due by ``now``."""
         self._now = now
         while self._faults and self._faults[0][0] <= now:
             _, _, fault = heapq.heappop(self._faults)
@@ -359,6 +360,8 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
                 self._pnl_due = now + 1.0 if self._has_pnl() else None
                 for client in self._clients.values():
                     self._send_pnl(client)
+            if self._accounts_due is not None and self._accounts_due <= now:
+                self._refresh_accounts(now)
         self._flush()
 
     def next_deadline(self) -> float | None:
@@ -372,7 +375,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             if self._ib_connected:
                 dues.extend(s.due for s in client.streams.values())
         if self._ib_connected:
-            dues.extend(d for d in (self._match_due, self._pnl_due) if d is not None)
+            dues.extend(d for d in (self._match_due, self._pnl_due, self._accounts_due) if d is not None)
         if self._refuse_until:
             dues.append(self._refuse_until)
         return min(dues) if dues else None

@@ -82,3 +82,25 @@ def test_ib_async_connects_streams_fills_and_sees_the_position() -> None:
             loop.run_until_complete(asyncio.sleep(0.05))  # let the transport finish closing
             loop.close()
             asyncio.set_event_loop(None)
+
+
+def test_ib_async_what_if_order_gets_its_preview() -> None:
+    # ib_async negotiates server version 178, below the margin currency of an order state (195).
+    started = time.monotonic()
+    gateway = SimulatedGateway(seed=3, clock=lambda: OPEN + (time.monotonic() - started), tick_interval=0.1)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    ib = ib_async.IB()
+    ib.RequestTimeout = TIMEOUT
+    with gateway:
+        try:
+            ib.connect("127.0.0.1", gateway.port, clientId=5, timeout=TIMEOUT, raiseSyncErrors=True)
+            (contract,) = ib.qualifyContracts(ib_async.Stock("AAPL", "SMART", "USD"))
+            state = ib.whatIfOrder(contract, ib_async.MarketOrder("BUY", 1000))
+            assert float(state.initMarginChange) > 0 and state.commission > 0
+            assert gateway.core.send_failures == []
+        finally:
+            ib.disconnect()
+            loop.run_until_complete(asyncio.sleep(0.05))
+            loop.close()
+            asyncio.set_event_loop(None)

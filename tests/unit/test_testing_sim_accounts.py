@@ -200,3 +200,25 @@ def test_daily_pnl_starts_again_at_each_venues_close(server_version: int) -> Non
     expected = sum(total(p) - p.day_base for p in (aapl, es))
     assert pnl.daily_pnl == round(expected, 2)  # type: ignore[attr-defined]
     assert pnl.realized_pnl == 0.0 and pnl.unrealized_pnl == round(total(aapl) + total(es), 2)  # type: ignore[attr-defined]
+
+
+def test_account_values_portfolio_and_summaries_refresh_every_three_minutes_while_prices_move() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(ReqAcctData(subscribe=True, acct_code="DU0000001"),
+                ReqAccountSummary(req_id=9, group_name="All", tags="NetLiquidation"))
+    client.take()
+    gateway.advance(200.0)
+    assert not [e for e in client.take() if isinstance(e, AccountSummary)]  # nothing held: nothing to refresh
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 1000, "MKT")))
+    gateway.advance(5.0)
+    client.take()
+    began = gateway.now
+    gateway.advance(30 * 60.0)
+    events = client.take()
+    portfolio = [e for e in events if isinstance(e, PortfolioValue)]
+    summaries = [e for e in events if isinstance(e, AccountSummary)]
+    liquidation = [e for e in events if isinstance(e, AcctValue) and e.key == "NetLiquidation"]
+    assert len(portfolio) == len(summaries) == len(liquidation) == 10
+    assert len({p.market_price for p in portfolio}) > 1 and len({s.value for s in summaries}) > 1
+    assert gateway.now - began == 30 * 60.0

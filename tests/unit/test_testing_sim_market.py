@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -438,3 +439,78 @@ def test_head_timestamp(server_version: int) -> None:
                 ReqHeadTimestamp(req_id=2, contract=AAPL, use_rth=True, what_to_show="TRADES", format_date=2))
     stamps = of(client.take(), HeadTimestamp)
     assert [s.head_timestamp for s in stamps] == ["19801212-14:30:00", "345479400"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("subscribers", [1, 3])
+def test_the_day_volume_grows_by_the_last_sizes_however_many_streams_publish_it(subscribers: int) -> None:
+    gateway = sim()
+    clients = [ready(gateway, client_id) for client_id in range(1, subscribers + 1)]
+    for client in clients:
+        client.send(ReqMktData(req_id=1, contract=AAPL, generic_tick_list="", snapshot=False,
+                               regulatory_snapshot=False, mkt_data_options=""))
+        client.send(ReqMktData(req_id=2, contract=AAPL, generic_tick_list="", snapshot=False,
+                               regulatory_snapshot=False, mkt_data_options=""))
+    for client in clients:
+        client.take()
+    gateway.advance(10.0)
+    for client in clients:
+        sizes = [e for e in client.take() if isinstance(e, TickSize) and e.req_id == 1]
+        volumes = [int(e.size) for e in sizes if e.tick_type == 8]
+        lasts = [int(e.size) for e in sizes if e.tick_type == 5]
+        assert len(volumes) == 10 and volumes[-1] - volumes[0] == sum(lasts[1:])
+
+
+def test_kept_up_to_date_bars_follow_the_bid_or_ask_and_gather_the_trades() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    instrument = next(i for i in core.universe.instruments if i.symbol == "AAPL" and i.sec_type == "STK")
+    for req_id, what in ((1, "BID"), (2, "ASK"), (3, "TRADES")):
+        client.send(history(req_id, bar="1 min", duration="1800 S", what=what, keep=True))
+    client.take()
+    previous = None
+    fresh = 0
+    for _ in range(16):
+        gateway.advance(5.0)
+        quote = core.walks.quote(instrument, gateway.now)
+        updates = {e.req_id: e.bar for e in client.take() if isinstance(e, HistoricalDataUpdate)}
+        assert (updates[1].close, updates[2].close) == (quote.bid, quote.ask)
+        assert updates[1].volume == -1 and updates[2].bar_count == -1
+        bar = updates[3]
+        assert bar.close == quote.last
+        if previous is not None and previous.date == bar.date:
+            assert (bar.volume, bar.bar_count) == (previous.volume + quote.last_size, previous.bar_count + 1)
+        elif previous is not None:
+            fresh += 1
+            assert (bar.volume, bar.bar_count, bar.wap) == (quote.last_size, 1, Decimal(str(quote.last)))
+        previous = bar
+    assert fresh == 1
+
+
+@pytest.mark.parametrize("sessions", [False, True])
+def test_regular_hours_bars_keep_the_bar_the_session_opens_in(sessions: bool) -> None:
+    gateway = InMemoryGateway(SimulatorCore(seed=7, sessions=sessions), now=1_709_932_000.0)  # Friday after the close
+    client = ready(gateway)
+    for req_id, bar in ((1, "1 hour"), (2, "30 mins")):
+        request = dataclasses.replace(history(req_id, bar=bar, duration="1 D", end="20240308 21:00:00 UTC"), use_rth=True)
+        client.send(request)
+        gateway.advance(3.0)
+    bars = {e.req_id: [b.date[9:14] for b in e.bars] for e in client.take() if isinstance(e, HistoricalData)}
+    # The regular session: 14:30-21:00 UTC.
+    assert bars[1] == ["14:00", "15:00", "16:00", "17:00", "18:00", "19:00", "20:00"]
+    assert bars[2][0] == "14:30" and bars[2][-1] == "20:30" and len(bars[2]) == 13
+
+
+def test_the_days_high_low_open_and_close_ticks_agree_with_the_daily_bars() -> None:
+    gateway = sim()
+    client = ready(gateway)
+    client.send(history(1, bar="1 day", duration="5 D"))
+    gateway.advance(3.0)
+    (bars,) = [e.bars for e in client.take() if isinstance(e, HistoricalData)]
+    previous, today = bars[-2], bars[-1]
+    client.send(ReqMktData(req_id=2, contract=AAPL, generic_tick_list="", snapshot=False,
+                           regulatory_snapshot=False, mkt_data_options=""))
+    ticks = {int(e.tick_type): e.price for e in client.take() if isinstance(e, TickPrice)}
+    assert (ticks[9], ticks[14]) == (previous.close, today.open)
+    assert ticks[6] == max(today.high, ticks[4], ticks[2]) and ticks[7] == min(today.low, ticks[4], ticks[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -456,3 +457,187 @@ def test_cash_settled_index_options_settle_at_expiry(server_version: int) -> Non
     # Expired, the options are gone for new orders and instructions.
     client.send(PlaceOrder(order_id=8, contract=Contract(con_id=call.con_id, exchange="SMART"), order=order("BUY", 1)))
     assert [e.error_code for e in errors(client.take())] == [200]
+
+
+@pytest.mark.parametrize("version", [176, 178])
+def test_a_what_if_order_is_answered_at_a_version_without_the_margin_currency(version: int) -> None:
+    gateway, core, client = setup(version)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, what_if=True)))
+    (preview,) = of(client.take(), OpenOrder)
+    assert isinstance(preview, OpenOrder)
+    state = preview.order_state
+    assert (state.init_margin_change or 0) > 0 and (state.commission_and_fees or 0) > 0
+    assert state.margin_currency == "" and state.commission_and_fees_currency == "USD"
+    assert core.send_failures == []
+
+
+def _aapl(core: SimulatorCore) -> Instrument:
+    return next(i for i in core.universe.instruments if i.symbol == "AAPL" and i.sec_type == "STK")
+
+
+def _partly_filled(gateway: InMemoryGateway, core: SimulatorCore, client: InMemoryClient) -> Decimal:
+    """A limit at the ask for more than the ask shows: it takes the top level and works on."""
+    quote = core.walks.quote(_aapl(core), gateway.now)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", int(quote.ask_size) + 5000, "LMT", lmt_price=quote.ask)))
+    client.take()
+    sim = core.broker.find(1, 1)
+    assert sim is not None and 0 < sim.filled < sim.quantity
+    return sim.filled
+
+
+def test_a_modification_below_the_filled_quantity_is_rejected_and_one_to_it_fills_the_order() -> None:
+    gateway, core, client = setup(226)
+    filled = _partly_filled(gateway, core, client)
+    quote = core.walks.quote(_aapl(core), gateway.now)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", int(filled) - 1, "LMT", lmt_price=quote.ask)))
+    events = client.take()
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(1, 201)]
+    sim = core.broker.find(1, 1)
+    assert sim is not None and sim.quantity > filled and sim.status == "Submitted"
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", int(filled), "LMT", lmt_price=quote.ask)))
+    statuses = [(e.status, e.filled, e.remaining) for e in client.take() if isinstance(e, OrderStatus)]
+    assert statuses[-1] == ("Filled", filled, 0)
+    assert sim not in core.broker.working()
+    gateway.advance(30.0)
+    assert not of(client.take(), ExecutionData) and sim.filled == filled
+
+
+def test_a_modification_beyond_buying_power_gets_error_201() -> None:
+    gateway, core, client = setup(226)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", lmt_price=1.0)))
+    client.take()
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100_000, "MKT")))
+    events = client.take()
+    gateway.advance(30.0)
+    events += client.take()
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(1, 201)]
+    assert not of(events, ExecutionData)
+    sim = core.broker.find(1, 1)
+    assert sim is not None and sim.quantity == 10 and sim.order.order_type == "LMT"
+    # Within buying power, counted in place of the order it replaces, it goes through.
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 2000, "LMT", lmt_price=1.0)))
+    assert not errors(client.take()) and sim.quantity == 2000
+
+
+def test_an_order_for_an_account_the_gateway_does_not_manage_is_rejected() -> None:
+    gateway, core, client = setup(226)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, account="U9999999")))
+    events = client.take()
+    gateway.advance(10.0)
+    events += client.take()
+    (error,) = errors(events)
+    assert (error.req_id, error.error_code) == (1, 321) and "Unknown account: U9999999" in error.error_string
+    assert not of(events, OrderStatus) and not core.broker.orders
+    assert list(core.broker.accounts) == ["DU0000001"]
+
+
+@pytest.mark.parametrize("oca_type", [1, 2, 3])
+def test_a_partial_fill_in_an_oca_group_cancels_or_reduces_the_other_members(oca_type: int) -> None:
+    gateway, core, client = setup(226)
+    quote = core.walks.quote(_aapl(core), gateway.now)
+    size = int(quote.ask_size) + 2000
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order(
+        "BUY", size, "LMT", lmt_price=round(quote.bid - 1, 2), oca_group="G", oca_type=oca_type)))
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order(
+        "BUY", size, "LMT", lmt_price=quote.ask, oca_group="G", oca_type=oca_type)))
+    events = client.take()
+    first, second = core.broker.find(1, 1), core.broker.find(1, 2)
+    assert first is not None and second is not None and second.filled == quote.ask_size
+    last = [(e.status, e.remaining) for e in events if isinstance(e, OrderStatus) and e.order_id == 1][-1]
+    if oca_type == 1:
+        assert last == ("Cancelled", 0) and first.status == "Cancelled"
+        return
+    assert last == ("Submitted", size - quote.ask_size) and first.quantity == 2000
+    # Moved into the market, it fills what is left of the group; a modification does not restore the size.
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order(
+        "BUY", size, "LMT", lmt_price=quote.ask + 5, oca_group="G", oca_type=oca_type)))
+    gateway.advance(20.0)
+    client.take()
+    assert (first.status, first.filled) == ("Filled", 2000) and second.status == "Cancelled"
+    assert core.broker.positions("DU0000001")[0].quantity == size
+
+
+def test_a_partial_take_profit_reduces_the_stop_loss_of_its_bracket() -> None:
+    gateway, core, client = setup(226)
+    instrument = _aapl(core)
+    quote = core.walks.quote(instrument, gateway.now)
+    size = 10_000
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", size, "MKT", transmit=False)))
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order(
+        "SELL", size, "LMT", lmt_price=round(quote.ask + 20, 2), parent_id=1, transmit=False)))
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order(
+        "SELL", size, "STP", aux_price=round(quote.bid - 20, 2), parent_id=1)))
+    gateway.advance(5.0)
+    while core.walks.quote(instrument, gateway.now).bid_size > 2000:
+        gateway.advance(1.0)
+    client.take()
+    parent, profit, stop = (core.broker.find(1, n) for n in (1, 2, 3))
+    assert parent is not None and profit is not None and stop is not None and parent.status == "Filled"
+    quote = core.walks.quote(instrument, gateway.now)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", size, "LMT", lmt_price=quote.bid, parent_id=1)))
+    client.take()
+    assert 0 < profit.filled < size and stop.quantity == size - profit.filled
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order(
+        "SELL", size, "STP", aux_price=round(quote.ask + 50, 2), parent_id=1)))
+    gateway.advance(30.0)
+    client.take()
+    assert stop.status == "Filled" and profit.status == "Cancelled"
+    assert profit.filled + stop.filled == size
+    assert core.broker.positions("DU0000001")[0].quantity == 0
+
+
+def test_liquidity_taken_stays_taken_until_the_book_changes() -> None:
+    gateway, core, client = setup(226)
+    quote = core.walks.quote(_aapl(core), gateway.now)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 5000, "LMT", lmt_price=quote.ask)))
+    for order_id in (2, 3, 4):  # other orders at the same instant
+        client.send(PlaceOrder(order_id=order_id, contract=MSFT, order=order("BUY", 1, "LMT", lmt_price=1.0)))
+    client.send(PlaceOrder(order_id=5, contract=AAPL, order=order("BUY", 5000, "LMT", lmt_price=quote.ask)))
+    fills = [e.execution for e in client.take() if isinstance(e, ExecutionData)]
+    assert sum(f.shares for f in fills) == quote.ask_size
+    # The next book is whole again.
+    client.send(ReqGlobalCancel())
+    gateway.advance(core.tick_interval)
+    client.take()
+    quote = core.walks.quote(_aapl(core), gateway.now)
+    client.send(PlaceOrder(order_id=6, contract=AAPL, order=order("BUY", int(quote.ask_size) + 100, "LMT", lmt_price=quote.ask)))
+    assert sum(e.execution.shares for e in client.take() if isinstance(e, ExecutionData)) == quote.ask_size
+
+
+def test_a_new_trailing_amount_moves_the_stop() -> None:
+    gateway, core, client = setup(226)
+    instrument = _aapl(core)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
+    gateway.advance(2.0)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100, "TRAIL", aux_price=0.10)))
+    gateway.advance(1.0)
+    trail = core.broker.find(1, 2)
+    assert trail is not None and trail.trail_stop is not None and not trail.triggered
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100, "TRAIL", aux_price=5.00)))
+    gateway.advance(1.0)
+    last = core.walks.quote(instrument, gateway.now).last
+    assert trail.trail_stop == pytest.approx(last - 5.00, abs=0.5)
+    client.send(PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100, "TRAIL", trailing_percent=1.0)))
+    gateway.advance(1.0)
+    last = core.walks.quote(instrument, gateway.now).last
+    assert trail.trail_stop == pytest.approx(last * 0.99, abs=0.5)
+
+
+def test_the_execution_filter_limits_by_time_and_exchange() -> None:
+    gateway, core, client = setup(226)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100)))
+    gateway.advance(120.0)
+    client.send(PlaceOrder(order_id=2, contract=MSFT, order=order("BUY", 100)))
+    gateway.advance(5.0)
+    client.take()
+    later = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(T0 + 60))
+
+    def orders(req_id: int, **filters: str) -> set[int]:
+        client.send(ReqExecutions(req_id=req_id, exec_filter=ExecutionFilter(**filters)))  # type: ignore[arg-type]
+        return {e.execution.order_id for e in client.take() if isinstance(e, ExecutionData)}
+
+    assert orders(1) == {1, 2}
+    assert orders(2, time=later) == {2}
+    assert orders(3, time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(T0 + 60)) + " UTC") == {2}
+    assert orders(4, exchange="NASDAQ") == {1, 2}
+    assert orders(5, exchange="NYSE") == set()

@@ -1,0 +1,23 @@
+"""The simulator's instruments (``ibwire.testing._universe``): what their contract details advertise."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ibwire.testing._broker import ORDER_TYPES
+from ibwire.testing._universe import Universe
+
+#: Order attributes (not types) that contract details list and the simulator honours.
+ATTRIBUTES = {"DAY", "GTC", "IOC", "OCA", "WHATIF"}
+
+
+def test_contract_details_advertise_only_the_order_types_the_simulator_executes() -> None:
+    universe = Universe(dt.date(2024, 3, 11))
+    for instrument in universe.instruments:
+        listed = {t for t in instrument.details().order_types.split(",") if t}
+        if instrument.sec_type == "IND":
+            assert not listed
+            continue
+        types = {"STP LMT" if t == "STPLMT" else t for t in listed - ATTRIBUTES}
+        assert types == ORDER_TYPES, instrument.symbol
+        assert ATTRIBUTES <= listed
