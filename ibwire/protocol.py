@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterator, Sequence
-from typing import Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 from .codec import Codec
 from .errors import (
@@ -52,14 +52,16 @@ from .fields import (
 from .framing import API_SIGN, DEFAULT_MAX_FRAME_SIZE, FrameDecoder, encode_frame, encode_hello
 from .messages import Message
 from .messages.system import StartApi
-from .protobuf.catalogue import PROTOBUF_ID_OFFSET
-from .protobuf.forms import ProtobufForms
 from .versions import (
     MAX_CLIENT_VERSION,
     MIN_CLIENT_VERSION,
+    PROTOBUF_ID_OFFSET,
     PROTOBUF_VERSION,
     check_range,
 )
+
+if TYPE_CHECKING:  # the protobuf forms load with the first connection at 201+
+    from .protobuf.forms import ProtobufForms
 
 __all__ = ["DECODE_SLICE", "ClientProtocol", "ProtocolEvent", "ServerProtocol", "State", "slices"]
 
@@ -225,6 +227,8 @@ class _Endpoint:
         self._server_version = version
         self._codec = Codec(version, server=self._server)
         if version >= PROTOBUF_VERSION:
+            from .protobuf.forms import ProtobufForms
+
             self._forms = ProtobufForms(version, server=self._server)
         self._state = State.CONNECTED
 

@@ -21,6 +21,7 @@ from typing import Final
 __all__ = [
     "MAX_CLIENT_VERSION",
     "MIN_CLIENT_VERSION",
+    "PROTOBUF_ID_OFFSET",
     "PROTOBUF_VERSION",
     "ServerVersion",
     "check_range",
@@ -36,6 +37,9 @@ MIN_CLIENT_VERSION: Final = 100
 MAX_CLIENT_VERSION: Final = 226
 #: From this version on message ids are raw 4-byte ints and bodies may be protobuf.
 PROTOBUF_VERSION: Final = 201
+#: From :data:`PROTOBUF_VERSION`, a raw message id above this carries the protobuf
+#: body of message id - 200.
+PROTOBUF_ID_OFFSET: Final = 200
 
 
 class ServerVersion(IntEnum):

@@ -1,8 +1,8 @@
 """Which protobuf message travels under which message id, and from which version.
 
 From server version 201 a frame's id is a raw 4-byte integer; an id above
-:data:`PROTOBUF_ID_OFFSET` carries the protobuf message of id - 200.  The tables
-below say which :data:`~ibwire.protobuf.SCHEMA` message that is, per direction:
+:data:`~ibwire.versions.PROTOBUF_ID_OFFSET` carries the protobuf message of id - 200.
+The tables below say which :data:`~ibwire.protobuf.SCHEMA` message that is, per direction:
 
 * :data:`INCOMING`: what the server may send as protobuf (it chooses per frame;
   the official decoder accepts either form of each of these ids).
@@ -24,12 +24,11 @@ from typing import Final
 
 from ..ids import IncomingId as In
 from ..ids import OutgoingId as Out
+from ..versions import PROTOBUF_ID_OFFSET
 from ..versions import ServerVersion as V
 
 __all__ = ["INCOMING", "OUTGOING", "PROTOBUF_ID_OFFSET", "protobuf_gate"]
 
-#: A raw message id above this carries a protobuf body of message id - 200.
-PROTOBUF_ID_OFFSET: Final = 200
 
 #: Incoming id -> the protobuf message of its protobuf form.
 INCOMING: Final[Mapping[In, str]] = MappingProxyType({

@@ -56,6 +56,12 @@ def test_importing_the_package_loads_none_of_its_modules() -> None:
     assert _modules_after("import ibwire") == {"ibwire"}
 
 
+def test_the_threaded_client_loads_no_protobuf_module_until_a_connection_needs_it() -> None:
+    loaded = _modules_after("import ibwire.sync")
+    assert "ibwire.protocol" in loaded
+    assert not {name for name in loaded if name.startswith("ibwire.protobuf")}
+
+
 def test_help_of_the_command_loads_no_codec_client_or_simulator() -> None:
     code = (
         "import contextlib, io\n"
