@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -80,16 +80,8 @@ class OrdersPart(SessionBase):
             ReadOnlyError: the gate refuses the order.
             ConnectionClosedError: not connected.
         """
-        if not self.order_ids.is_seeded:
-            raise ConnectionClosedError("no order id yet: connect first")
-        order_id = self.order_ids.peek()
-        message = build(order_id)
-        self.check_allowed(message)
-        self._require_ready()
-        taken = self.order_ids.next()
-        if taken != order_id:  # pragma: no cover (the caller holds the session's lock)
-            raise RuntimeError("order id allocated outside the session lock")
-        self._submit(message, now, track=True)
+        order_id = self._first_free_order_id()
+        self._submit_under_new_ids([build(order_id)], order_id, now)
         return order_id
 
     def submit_new_bracket(self, contract: Contract, made: Bracket, now: float) -> Bracket:
@@ -107,24 +99,35 @@ class OrdersPart(SessionBase):
             ReadOnlyError: the gate refuses the orders.
             ConnectionClosedError: not connected.
         """
-        if not self.order_ids.is_seeded:
-            raise ConnectionClosedError("no order id yet: connect first")
-        parent_id = self.order_ids.peek()
+        parent_id = self._first_free_order_id()
         numbered = made.with_order_ids(parent_id)
         numbered = Bracket(*(replace(order, client_id=self.client_id) for order in numbered))
         messages = [
             PlaceOrder(order_id=order.order_id, contract=contract, order=order)
             for order in numbered
         ]
+        self._submit_under_new_ids(messages, parent_id, now)
+        return numbered
+
+    def _first_free_order_id(self) -> int:
+        """The next order id, not yet taken."""
+        if not self.order_ids.is_seeded:
+            raise ConnectionClosedError("no order id yet: connect first")
+        return self.order_ids.peek()
+
+    def _submit_under_new_ids(self, messages: Sequence[Message], first: int, now: float) -> None:
+        """Take the order ids ``first``, ``first + 1``... and submit ``messages`` under them.
+
+        Nothing is taken or queued unless the gate allows every message.
+        """
         for message in messages:
             self.check_allowed(message)
         self._require_ready()
-        for message in messages:
-            if self.order_ids.next() != message.order_id:  # pragma: no cover (under the lock)
+        for expected in range(first, first + len(messages)):
+            if self.order_ids.next() != expected:  # pragma: no cover (under the session's lock)
                 raise RuntimeError("order id allocated outside the session lock")
         for message in messages:
             self._submit(message, now, track=True)
-        return numbered
 
     def cancel_orders(
         self,
