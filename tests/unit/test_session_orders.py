@@ -19,11 +19,13 @@ from ibwire.errorcodes import CodeInfo, CodeTable, Severity
 from ibwire.errors import (
     ConnectionClosedError,
 )
+from ibwire.live import Trade
 from ibwire.messages import (
     CancelOrder,
     CommissionAndFeesReport,
     CompletedOrder,
     CompletedOrdersEnd,
+    Contract,
     ErrMsg,
     ExecutionData,
     ExecutionDataEnd,
@@ -377,14 +379,16 @@ def _theirs(
     )
 
 
+def _place_one(rig: Rig, contract: Contract) -> Trade:
+    """A limit order to buy one share at 1.0, placed through the session."""
+    order = Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0)
+    return rig.session.place(contract, order, rig.now)
+
+
 def test_only_this_clients_orders_are_tracked_and_cancelled(server_version: int) -> None:
     rig = Rig(version=server_version)
     rig.ready(next_valid_id=6)
-    ours = rig.session.place(
-        MSFT,
-        Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0),
-        rig.now,
-    )
+    ours = _place_one(rig, MSFT)
     rig.flush()
     rig.deliver(_theirs(6, 7, 60, "MSFT"))
     # Client 8's order 6 (AAPL): its id means nothing in this client's id space.
@@ -427,11 +431,7 @@ def test_an_order_the_pacer_held_at_a_drop_ends_its_trade(server_version: int) -
     rig = Rig(version=server_version, reconnect=POLICY, pacing=pacer)
     rig.ready(next_valid_id=1)
     pacer.hold = True
-    trade = rig.session.place(
-        AAPL,
-        Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0),
-        rig.now,
-    )
+    trade = _place_one(rig, AAPL)
     rig.flush()
     changes = rig.session.live_changes
     rig.drop()
@@ -446,11 +446,7 @@ def test_an_order_the_pacer_held_at_a_drop_ends_its_trade(server_version: int) -
 def test_an_order_unknown_to_tws_after_a_reconnect_ends_its_trade(server_version: int) -> None:
     rig = Rig(version=server_version, reconnect=POLICY)
     rig.ready(next_valid_id=1)
-    trade = rig.session.place(
-        AAPL,
-        Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0),
-        rig.now,
-    )
+    trade = _place_one(rig, AAPL)
     rig.flush()
     rig.drop()
     reconnect(rig)
