@@ -207,17 +207,17 @@ TICK_SNAPSHOT_END: Final = ObjectMap(TickSnapshotEnd, [
     Link("reqId", "req_id", missing=NO_VALID_ID),
 ])  # fmt: skip
 
-REROUTE_MKT_DATA_REQ: Final = ObjectMap(RerouteMktDataReq, [
-    Link("reqId", "req_id", missing=NO_VALID_ID),
-    Link("conId", "con_id", missing=0),
-    Link("exchange", "exchange", missing=""),
-])  # fmt: skip
+def _reroute(cls: type) -> ObjectMap:
+    """A reroute request (data or depth: the same fields)."""
+    return ObjectMap(cls, [
+        Link("reqId", "req_id", missing=NO_VALID_ID),
+        Link("conId", "con_id", missing=0),
+        Link("exchange", "exchange", missing=""),
+    ])  # fmt: skip
 
-REROUTE_MKT_DEPTH_REQ: Final = ObjectMap(RerouteMktDepthReq, [
-    Link("reqId", "req_id", missing=NO_VALID_ID),
-    Link("conId", "con_id", missing=0),
-    Link("exchange", "exchange", missing=""),
-])  # fmt: skip
+
+REROUTE_MKT_DATA_REQ: Final = _reroute(RerouteMktDataReq)
+REROUTE_MKT_DEPTH_REQ: Final = _reroute(RerouteMktDepthReq)
 
 MARKET_DATA_TYPE: Final = ObjectMap(MarketDataType, [
     Link("reqId", "req_id", missing=NO_VALID_ID),
