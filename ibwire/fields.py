@@ -52,6 +52,7 @@ __all__ = [
     "UNSET_INTEGER",
     "UNSET_LONG",
     "Kind",
+    "can_send_double",
     "check_printable_ascii",
     "decode_handshake_text",
     "decode_payload",
@@ -161,11 +162,16 @@ def opt_decimal(text: str) -> Decimal | None:
     return value
 
 
+def can_send_double(value: float) -> bool:
+    """Whether TWS accepts ``value``: any double but NaN and minus infinity."""
+    return value == value and value != -math.inf
+
+
 def format_float(value: float) -> str:
     """Encode a double as the official client does (``str``), infinity as ``Infinity``."""
     if value == math.inf:
         return _INFINITY_TEXT
-    if value != value or value == -math.inf:
+    if not can_send_double(value):
         raise ValueError(f"cannot send {value!r} to TWS")
     return str(float(value))
 

@@ -15,14 +15,13 @@ is never sent as text.
 from __future__ import annotations
 
 import importlib
-import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .._record import dataclass
 from ..errors import LocalProtocolError
 from ..events import UnknownMessage
-from ..fields import check_printable_ascii
+from ..fields import can_send_double, check_printable_ascii
 from ..messages import Message
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
@@ -231,7 +230,7 @@ def _check_request(values: Mapping[str, Any], what: str, path: str) -> None:
             if not (value.isascii() and value.isprintable()):
                 _check_text(value, what, f"{path}.{key}")
         elif kind is float:
-            if value != value or value == -math.inf:
+            if not can_send_double(value):
                 raise LocalProtocolError(f"{what}: {path}.{key}: cannot send {value!r} to TWS")
         elif isinstance(value, Mapping):
             _check_request(value, what, f"{path}.{key}")
