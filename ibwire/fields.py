@@ -171,7 +171,8 @@ def format_float(value: float) -> str:
     """Encode a double as the official client does (``str``), infinity as ``Infinity``."""
     if value == math.inf:
         return _INFINITY_TEXT
-    if not can_send_double(value):
+    # can_send_double, written out: this runs once per double of every request.
+    if value != value or value == -math.inf:
         raise ValueError(f"cannot send {value!r} to TWS")
     return str(float(value))
 

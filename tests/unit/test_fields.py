@@ -11,6 +11,7 @@ from ibwire.fields import (
     UNSET_DOUBLE,
     UNSET_INTEGER,
     UNSET_LONG,
+    can_send_double,
     check_printable_ascii,
     decode_handshake_text,
     decode_payload,
@@ -95,6 +96,18 @@ def test_format_float() -> None:
     assert format_float(3) == "3.0"
     with pytest.raises(ValueError):
         format_float(math.nan)
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, 1.5, -1e308, math.inf, -math.inf, math.nan])
+def test_format_float_sends_what_can_send_double_allows(value: float) -> None:
+    # format_float writes the rule out on its hot path: both must agree.
+    try:
+        format_float(value)
+    except ValueError:
+        sent = False
+    else:
+        sent = True
+    assert sent == can_send_double(value)
 
 
 def test_format_decimal_never_uses_exponent() -> None:
