@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._frontend import FrontEnd
-from ._history import HistoryRun, parse_duration
+from ._history import HistoryRun, format_end, parse_duration
 from ._session import (
     AccountUpdateMessage,
     DepthMessage,
@@ -46,6 +46,9 @@ from .messages import (
     ErrMsg,
     ExecutionData,
     ExecutionFilter,
+    HistoricalTick,
+    HistoricalTickBidAsk,
+    HistoricalTickLast,
     Message,
     OpenOrder,
     Order,
@@ -57,6 +60,7 @@ from .messages import (
     RealTimeBars,
     ReqAcctData,
     ReqHistoricalData,
+    ReqHistoricalTicks,
     ReqMktData,
     ReqMktDepth,
     ReqPnl,
@@ -251,6 +255,70 @@ class AsyncApi(FrontEnd):
                 contract, what_to_show, use_rth, format_date, now, limit
             )
         )
+
+    async def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | float | str | None = None,
+        end: datetime | float | str | None = None,
+        number_of_ticks: int = 1000,
+        what_to_show: str = "TRADES",
+        use_rth: bool = True,
+        *,
+        ignore_size: bool = False,
+        timeout: float | None = None,
+    ) -> list[HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast]:
+        """Historical ticks (``reqHistoricalTicks``), paced by IB's historical rules.
+
+        Give ``start`` for the ticks from then on, or ``end`` for the ticks up
+        to then (IB takes one of the two); with neither, the ticks up to now
+        (the computer's clock).  IB sends at most 1000 ticks per request, from
+        one trading session, and may send more than asked to complete the
+        second of the last tick: for a longer span, ask again from the time of
+        the last tick received.
+
+        Args:
+            contract: the contract.
+            start: the first moment: a datetime (naive means UTC), epoch seconds,
+                or IB's text (``"20240311 09:30:00 US/Eastern"``, or
+                ``"20240311-13:30:00"`` in UTC).
+            end: the last moment, likewise.
+            number_of_ticks: how many ticks, at most 1000.
+            what_to_show: ``TRADES`` (ticks are
+                :class:`~ibwire.messages.HistoricalTickLast`), ``BID_ASK``
+                (:class:`~ibwire.messages.HistoricalTickBidAsk`) or ``MIDPOINT``
+                (:class:`~ibwire.messages.HistoricalTick`).
+            use_rth: regular trading hours only.
+            ignore_size: with ``BID_ASK``, leave out ticks that change only a size.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The ticks, oldest first, up to the message TWS marks as the last.
+
+        Raises:
+            ValueError: both ``start`` and ``end`` given.
+            UnsupportedByServerError: the server is older than version 130.
+            ApiError: TWS answered with an error (162: no data, pacing...).
+            RequestTimeoutError: no complete answer in time; the request is
+                withdrawn from the pacer's queue, or cancelled at TWS (from
+                server 215; before, it runs to its end there).
+        """
+        if start is not None and end is not None:
+            raise ValueError("give start or end, not both: IB takes one of the two")
+        if start is None and end is None:
+            end = time.time()
+        request = ReqHistoricalTicks(
+            req_id=0,
+            contract=contract,
+            start_date_time=_tick_time(start),
+            end_date_time=_tick_time(end),
+            number_of_ticks=number_of_ticks,
+            what_to_show=what_to_show,
+            use_rth=use_rth,
+            ignore_size=ignore_size,
+        )
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.historical_ticks(request, now, limit))
 
     async def request_positions(self, *, timeout: float | None = None) -> list[PositionData]:
         """Ask TWS for every position of every account (``reqPositions``, then ``cancelPositions``).
@@ -1018,3 +1086,12 @@ def _epoch(moment: datetime | float) -> int:
             moment = moment.replace(tzinfo=timezone.utc)
         return int(moment.timestamp())
     return int(moment)
+
+
+def _tick_time(moment: datetime | float | str | None) -> str:
+    """IB's text of a historical ticks bound: text as given, else UTC ``yyyymmdd-hh:mm:ss``."""
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        return moment
+    return format_end(_epoch(moment))

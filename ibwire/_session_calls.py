@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, TypeAlias
 
 from ._session_base import SessionBase
 from ._session_routes import end_of
@@ -31,6 +31,7 @@ from .messages import (
     CancelAccountSummary,
     CancelHeadTimestamp,
     CancelHistoricalData,
+    CancelHistoricalTicks,
     Contract,
     ContractData,
     ContractDescription,
@@ -41,6 +42,12 @@ from .messages import (
     HeadTimestamp,
     HistoricalData,
     HistoricalDataEnd,
+    HistoricalTick,
+    HistoricalTickBidAsk,
+    HistoricalTickLast,
+    HistoricalTicks,
+    HistoricalTicksBidAsk,
+    HistoricalTicksLast,
     MarketRule,
     Message,
     OpenOrder,
@@ -55,6 +62,7 @@ from .messages import (
     ReqExecutions,
     ReqHeadTimestamp,
     ReqHistoricalData,
+    ReqHistoricalTicks,
     ReqMarketRule,
     ReqMatchingSymbols,
     ReqOpenOrders,
@@ -64,6 +72,27 @@ from .messages import (
     SymbolSamples,
 )
 from .versions import ServerVersion
+
+#: What a historical ticks helper returns: one class per ``what_to_show``.
+HistoricalTickItem: TypeAlias = HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast
+
+
+class _UntilDone(Pending[T]):
+    """A helper whose answer ends with the message that has its ``done`` flag set.
+
+    The historical ticks lists (the official ``historicalTicks*`` callbacks'
+    ``done``) carry no end message of their own.
+    """
+
+    __slots__ = ()
+
+    def _feed(self, message: Message) -> bool:
+        if type(message) in self._accepts:
+            self._items.append(message)
+            if message.done:  # type: ignore[attr-defined]
+                self._complete(self._finish(self._items))
+                return True
+        return False
 
 
 class CallsPart(SessionBase):
@@ -242,6 +271,40 @@ class CallsPart(SessionBase):
             what_to_show=what_to_show,
             use_rth=use_rth,
             format_date=format_date,
+        )
+        return self._start(pending, request, now, timeout)
+
+    def historical_ticks(
+        self, request: ReqHistoricalTicks, now: float, timeout: float | None
+    ) -> Pending[list[HistoricalTickItem]]:
+        """Ask for historical ticks.
+
+        Args:
+            request: the request; its ``req_id`` is replaced by a new one.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the ticks of every message up to the one
+            marked ``done``, oldest first.
+        """
+        req_id = self.new_request_id()
+        request = dataclasses.replace(request, req_id=req_id)
+        # cancelHistoricalTicks exists from server 215 (protobuf only); before, a
+        # request given up on runs to its end at TWS.
+        version = self.server_version or 0
+        cancel = (
+            CancelHistoricalTicks(req_id=req_id)
+            if version >= ServerVersion.CANCEL_CONTRACT_DATA
+            else None
+        )
+        pending: Pending[list[HistoricalTickItem]] = _UntilDone(
+            req_id,
+            f"historical ticks of {_describe(request.contract)}",
+            accepts=frozenset({HistoricalTicks, HistoricalTicksBidAsk, HistoricalTicksLast}),
+            ends=frozenset(),
+            finish=lambda items: [tick for m in items for tick in m.ticks],  # type: ignore[attr-defined]
+            cancel=cancel,
         )
         return self._start(pending, request, now, timeout)
 

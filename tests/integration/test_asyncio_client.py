@@ -57,6 +57,8 @@ from ibwire.protocol import ServerProtocol
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
 
+from .helper_calls import ANSWERED, REFUSED, Answered, Refused
+
 SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
 WAIT = 10.0 * SCALE
 
@@ -211,6 +213,35 @@ def test_every_subscription_kind_streams(server_version: int) -> None:
                 items = [item async for item in snapshot]  # ends by itself
                 assert items
                 assert client._session.live_subscriptions == []
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+@pytest.mark.parametrize("case", ANSWERED, ids=lambda case: case.name)
+def test_helper_answers(case: Answered, server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                case.check(await case.call(client, gateway))
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=lambda case: case.name)
+def test_helper_raises_the_error_tws_answers(case: Refused, server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                with pytest.raises(ApiError) as info:
+                    await case.call(client, gateway)
+                assert info.value.code == case.code
+                assert await client.current_time()  # the connection goes on
             finally:
                 await client.disconnect()
 

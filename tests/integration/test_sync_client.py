@@ -53,6 +53,8 @@ from ibwire.sync import client as sync_client
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
 
+from .helper_calls import ANSWERED, REFUSED, Answered, Refused
+
 SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
 WAIT = 10.0 * SCALE
 
@@ -235,6 +237,25 @@ def test_historical_bars_and_contract_details(
     assert client.market_rule(int(rules[0]))
     chains = client.sec_def_opt_params("AAPL", "STK", details.contract.con_id)
     assert chains and chains[0].strikes
+
+
+@pytest.mark.parametrize("case", ANSWERED, ids=lambda case: case.name)
+def test_helper_answers(
+    case: Answered, gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    case.check(case.call(client, gateway))
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=lambda case: case.name)
+def test_helper_raises_the_error_tws_answers(
+    case: Refused, gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    with pytest.raises(ApiError) as info:
+        case.call(client, gateway)
+    assert info.value.code == case.code
+    assert client.current_time()  # the connection goes on
 
 
 def test_bracket_order_fills_executions_commissions_positions(

@@ -1,4 +1,5 @@
-"""``history`` of both clients: the chunk loop around the shared planner.
+"""The helpers of both clients: ``history``'s chunk loop around the shared planner,
+and the requests other helpers build from their arguments.
 
 The session is replaced by a script of answers per request: no socket, no clock.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import time
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 
 from ibwire.asyncio import Client as AsyncClient
 from ibwire.errors import ApiError
-from ibwire.messages import BarData, Contract, ReqHistoricalData
+from ibwire.messages import BarData, Contract, Message, ReqHistoricalData, ReqHistoricalTicks
 from ibwire.sync import Client
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
@@ -98,3 +100,51 @@ def test_history_raises_a_refusal_and_counts_no_data_as_empty(kind: str) -> None
     script = Script({1: [ApiError(162, REFUSED, 7)]})
     with pytest.raises(ApiError, match="permissions"):
         run_history(kind, script)
+
+
+class Recorder:
+    """A session whose helpers return the request they would send."""
+
+    def __getattr__(self, name: str) -> Any:
+        def start(request: Message, *args: object) -> Message:
+            return request
+
+        return start
+
+
+def built_request(kind: str, call: str, *args: Any, **kwargs: Any) -> Any:
+    """The request the helper ``call`` builds (what its session call receives)."""
+    client: Any = Client() if kind == "sync" else AsyncClient()
+    client._session = Recorder()
+    if kind == "sync":
+        client._call = lambda start: start(0.0)
+        return getattr(client, call)(*args, **kwargs)
+
+    async def call_async(start: Any) -> Any:
+        return start(0.0)
+
+    client._call = call_async
+    return asyncio.run(getattr(client, call)(*args, **kwargs))
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_historical_ticks_send_one_bound_as_ib_text(kind: str) -> None:
+    moment = datetime(2024, 3, 11, 13, 30)  # naive: UTC
+    request = built_request(kind, "historical_ticks", AAPL, start=moment, number_of_ticks=10)
+    assert isinstance(request, ReqHistoricalTicks)
+    assert (request.start_date_time, request.end_date_time) == ("20240311-13:30:00", "")
+    assert (request.what_to_show, request.use_rth, request.number_of_ticks) == ("TRADES", True, 10)
+    request = built_request(kind, "historical_ticks", AAPL, end=START, what_to_show="BID_ASK")
+    assert (request.start_date_time, request.end_date_time) == ("", "20240312-10:00:00")
+    text = "20240311 09:30:00 US/Eastern"
+    assert built_request(kind, "historical_ticks", AAPL, text).start_date_time == text
+    # Neither: up to now.
+    before = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(time.time()))
+    request = built_request(kind, "historical_ticks", AAPL)
+    assert request.start_date_time == "" and request.end_date_time >= before
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_historical_ticks_refuse_both_bounds(kind: str) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        built_request(kind, "historical_ticks", AAPL, START, START + 60)

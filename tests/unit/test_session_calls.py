@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
 import pytest
 
 from ibwire._session import (
@@ -11,10 +15,12 @@ from ibwire.errors import (
     ApiError,
     ConnectionClosedError,
     RequestTimeoutError,
+    UnsupportedByServerError,
 )
 from ibwire.messages import (
     BarData,
     CancelHistoricalData,
+    CancelHistoricalTicks,
     ContractData,
     ContractDataEnd,
     ContractDetails,
@@ -22,12 +28,25 @@ from ibwire.messages import (
     ErrMsg,
     HistoricalData,
     HistoricalDataEnd,
+    HistoricalTick,
+    HistoricalTickLast,
+    HistoricalTicks,
+    HistoricalTicksLast,
     ReqContractData,
     ReqHistoricalData,
+    ReqHistoricalTicks,
 )
 from ibwire.pacing import PacingConfig
 
 from .session_rig import AAPL, AAPL_REPORTED, HoldingPacer, Rig
+
+TICKS = ReqHistoricalTicks(
+    req_id=0,
+    contract=AAPL,
+    end_date_time="20240311-15:00:00",
+    number_of_ticks=3,
+    what_to_show="TRADES",
+)
 
 
 def test_error_ends_its_helper_with_api_error(server_version: int) -> None:
@@ -216,3 +235,66 @@ def test_many_waiting_helpers_time_out_in_deadline_order(server_version: int) ->
         rig.advance(start + second - rig.now)
         assert rig.session.next_deadline() in (None, *[start + t for t in timeouts if t > second])
         assert [p.done for p in pendings] == [t <= second for t in timeouts]
+
+
+# ---------------------------------------------------------------------- more helpers
+
+Start = Callable[[Any, float], Pending[Any]]
+
+#: Each helper started on a session, and the lowest server version that has its request.
+STARTS = [
+    pytest.param(lambda session, now: session.historical_ticks(TICKS, now, 5.0), 130, id="ticks"),
+]
+
+
+@pytest.mark.parametrize(("start", "version"), STARTS)
+def test_a_helper_needing_a_newer_server_raises_before_sending(start: Start, version: int) -> None:
+    rig = Rig(version=version - 1)
+    rig.ready()
+    with pytest.raises(UnsupportedByServerError):
+        start(rig.session, rig.now)
+    rig.flush()
+    assert rig.take() == []
+    assert rig.session.next_deadline() is None
+    # At the version that has it, it goes.
+    rig = Rig(version=version)
+    rig.ready()
+    start(rig.session, rig.now)
+    rig.flush()
+    assert len(rig.take()) == 1
+
+
+def test_historical_ticks_end_with_the_message_marked_done(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.historical_ticks(TICKS, rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, ReqHistoricalTicks) and sent.req_id != 0
+    first = HistoricalTickLast(time=1, price=1.0, size=Decimal(1))
+    second = HistoricalTickLast(time=2, price=2.0, size=Decimal(2))
+    rig.deliver(
+        # Another request's ticks, and this one's first part.
+        HistoricalTicks(req_id=sent.req_id + 1, ticks=(HistoricalTick(time=9),), done=True),
+        HistoricalTicksLast(req_id=sent.req_id, ticks=(first,), done=False),
+    )
+    assert not pending.done
+    rig.deliver(HistoricalTicksLast(req_id=sent.req_id, ticks=(second,), done=True))
+    assert pending.result() == [first, second]
+
+
+@pytest.mark.parametrize(("version", "cancelled"), [(200, False), (226, True)])
+def test_historical_ticks_cancel_on_timeout_where_the_server_can(
+    version: int, cancelled: bool
+) -> None:
+    """cancelHistoricalTicks exists from server 215: before, nothing is sent."""
+    rig = Rig(version=version)
+    rig.ready()
+    pending = rig.session.historical_ticks(TICKS, rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        pending.result()
+    assert isinstance(sent, ReqHistoricalTicks)
+    assert rig.take() == ([CancelHistoricalTicks(req_id=sent.req_id)] if cancelled else [])

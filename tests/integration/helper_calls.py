@@ -1,0 +1,94 @@
+"""The request helpers of both clients, as calls and checks their test modules share.
+
+Each call takes a connected client and the simulator it is connected to; on the
+threaded client it returns the answer, on the asyncio client an awaitable of it.
+``test_sync_client`` and ``test_asyncio_client`` run every row against the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ibwire.messages import (
+    Contract,
+    HistoricalTick,
+    HistoricalTickBidAsk,
+    HistoricalTickLast,
+)
+from ibwire.testing.simulator import SimulatedGateway
+
+AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+NO_SUCH_STOCK = Contract(symbol="NOSUCH", sec_type="STK", exchange="SMART", currency="USD")
+
+Call = Callable[[Any, SimulatedGateway], Any]
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A helper call the simulator answers, and what the answer must satisfy.
+
+    Attributes:
+        name: the test id.
+        call: the call.
+        check: asserts on the answer.
+    """
+
+    name: str
+    call: Call
+    check: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A helper call the simulator refuses, and the code of the error it answers with.
+
+    Attributes:
+        name: the test id.
+        call: the call.
+        code: the TWS error code the :class:`~ibwire.errors.ApiError` carries.
+    """
+
+    name: str
+    call: Call
+    code: int
+
+
+def _ticks_of(cls: type) -> Callable[[Any], None]:
+    def check(ticks: Any) -> None:
+        assert isinstance(ticks, list) and len(ticks) == 5
+        assert all(type(tick) is cls for tick in ticks)
+        times = [tick.time for tick in ticks]
+        assert times == sorted(times) and times[0] > 1_600_000_000
+
+    return check
+
+
+ANSWERED: list[Answered] = [
+    Answered(
+        f"historical_ticks {what}",
+        lambda client, gw, what=what: client.historical_ticks(
+            AAPL, number_of_ticks=5, what_to_show=what, use_rth=False
+        ),
+        _ticks_of(cls),
+    )
+    for what, cls in (
+        ("TRADES", HistoricalTickLast),
+        ("BID_ASK", HistoricalTickBidAsk),
+        ("MIDPOINT", HistoricalTick),
+    )
+]
+
+REFUSED: list[Refused] = [
+    Refused(
+        "historical_ticks unknown what_to_show",
+        lambda client, gw: client.historical_ticks(AAPL, what_to_show="BID"),
+        321,
+    ),
+    Refused(
+        "historical_ticks unknown contract",
+        lambda client, gw: client.historical_ticks(NO_SUCH_STOCK),
+        200,
+    ),
+]
