@@ -40,6 +40,7 @@ from .live import (
 from .messages import (
     AccountSummary,
     BarData,
+    CompletedOrder,
     Contract,
     ContractDescription,
     ContractDetails,
@@ -378,6 +379,30 @@ class AsyncApi(FrontEnd):
         """
         limit = self._timeout(timeout)
         return await self._call(lambda now: self._session.open_orders_request(now, limit))
+
+    async def completed_orders(
+        self, api_only: bool = False, *, timeout: float | None = None
+    ) -> list[CompletedOrder]:
+        """The orders TWS lists as completed: filled or cancelled (``reqCompletedOrders``).
+
+        Those of every client id and of TWS itself, as TWS's own list of
+        completed orders shows them.  An order's ``order_id`` and ``client_id``
+        are not sent (0): match by ``order.perm_id``.
+
+        Args:
+            api_only: only orders placed through the API.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One message per order, with its completion time and status in
+            ``order_state``.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 150.
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.completed_orders(api_only, now, limit))
 
     async def executions(
         self, exec_filter: ExecutionFilter | None = None, *, timeout: float | None = None

@@ -16,6 +16,7 @@ from ._session_types import (
     _real_open_orders,
 )
 from .catalog import (
+    COMPLETED_ORDERS,
     CURRENT_TIME,
     OPEN_ORDERS,
     POSITIONS,
@@ -32,6 +33,7 @@ from .messages import (
     CancelHeadTimestamp,
     CancelHistoricalData,
     CancelHistoricalTicks,
+    CompletedOrder,
     Contract,
     ContractData,
     ContractDescription,
@@ -57,6 +59,7 @@ from .messages import (
     PositionData,
     PriceIncrement,
     ReqAccountSummary,
+    ReqCompletedOrders,
     ReqContractData,
     ReqCurrentTime,
     ReqExecutions,
@@ -378,6 +381,28 @@ class CallsPart(SessionBase):
             finish=_real_open_orders,
         )
         return self._start(pending, ReqOpenOrders(), now, timeout)
+
+    def completed_orders(
+        self, api_only: bool, now: float, timeout: float | None
+    ) -> Pending[list[CompletedOrder]]:
+        """Ask for the orders TWS lists as completed (filled or cancelled).
+
+        Args:
+            api_only: only orders placed through the API.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one message per order.
+        """
+        pending: Pending[list[CompletedOrder]] = Pending(
+            COMPLETED_ORDERS,
+            "completed orders",
+            accepts=frozenset({CompletedOrder}),
+            ends=end_of(_Out.REQ_COMPLETED_ORDERS),
+            finish=list,  # type: ignore[arg-type]
+        )
+        return self._start(pending, ReqCompletedOrders(api_only=api_only), now, timeout)
 
     def executions(
         self, exec_filter: ExecutionFilter, now: float, timeout: float | None

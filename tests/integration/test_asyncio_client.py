@@ -52,7 +52,7 @@ from ibwire.messages import (
     TickByTick,
     TickPrice,
 )
-from ibwire.orders import Bracket, LimitOrder, StopOrder
+from ibwire.orders import Bracket, LimitOrder, MarketOrder, StopOrder
 from ibwire.protocol import ServerProtocol
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
@@ -242,6 +242,23 @@ def test_helper_raises_the_error_tws_answers(case: Refused, server_version: int)
                     await case.call(client, gateway)
                 assert info.value.code == case.code
                 assert await client.current_time()  # the connection goes on
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_completed_orders_list_a_filled_order(server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                assert await client.completed_orders() == []
+                trade = await client.place(AAPL, MarketOrder("BUY", 5)).done()
+                (done,) = await client.completed_orders(api_only=True)
+                assert done.order.perm_id == trade.perm_id
+                assert done.order_state.status == "Filled"
+                assert done.contract.symbol == "AAPL" and done.order.total_quantity == Decimal(5)
             finally:
                 await client.disconnect()
 

@@ -39,7 +39,7 @@ from ibwire.messages import (
     StartApi,
     TickPrice,
 )
-from ibwire.orders import Bracket, LimitOrder, StopOrder
+from ibwire.orders import Bracket, LimitOrder, MarketOrder, StopOrder
 from ibwire.protocol import ServerProtocol
 from ibwire.sync import (
     Client,
@@ -256,6 +256,17 @@ def test_helper_raises_the_error_tws_answers(
         case.call(client, gateway)
     assert info.value.code == case.code
     assert client.current_time()  # the connection goes on
+
+
+def test_completed_orders_list_a_filled_order(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    assert client.completed_orders() == []
+    trade = client.place(AAPL, MarketOrder("BUY", 5)).wait(WAIT)
+    (done,) = client.completed_orders(api_only=True)
+    assert done.order.perm_id == trade.perm_id and done.order_state.status == "Filled"
+    assert done.contract.symbol == "AAPL" and done.order.total_quantity == Decimal(5)
 
 
 def test_bracket_order_fills_executions_commissions_positions(

@@ -21,6 +21,8 @@ from ibwire.messages import (
     BarData,
     CancelHistoricalData,
     CancelHistoricalTicks,
+    CompletedOrder,
+    CompletedOrdersEnd,
     ContractData,
     ContractDataEnd,
     ContractDetails,
@@ -32,6 +34,9 @@ from ibwire.messages import (
     HistoricalTickLast,
     HistoricalTicks,
     HistoricalTicksLast,
+    Order,
+    OrderState,
+    ReqCompletedOrders,
     ReqContractData,
     ReqHistoricalData,
     ReqHistoricalTicks,
@@ -244,6 +249,7 @@ Start = Callable[[Any, float], Pending[Any]]
 #: Each helper started on a session, and the lowest server version that has its request.
 STARTS = [
     pytest.param(lambda session, now: session.historical_ticks(TICKS, now, 5.0), 130, id="ticks"),
+    pytest.param(lambda session, now: session.completed_orders(False, now, 5.0), 150, id="completed"),
 ]
 
 
@@ -298,3 +304,19 @@ def test_historical_ticks_cancel_on_timeout_where_the_server_can(
         pending.result()
     assert isinstance(sent, ReqHistoricalTicks)
     assert rig.take() == ([CancelHistoricalTicks(req_id=sent.req_id)] if cancelled else [])
+
+
+def test_completed_orders_collect_until_their_end(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.completed_orders(True, rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == [ReqCompletedOrders(api_only=True)]
+    filled = CompletedOrder(
+        contract=AAPL_REPORTED, order=Order(perm_id=5), order_state=OrderState(status="Filled")
+    )
+    rig.deliver(filled)
+    assert not pending.done
+    rig.deliver(CompletedOrdersEnd())
+    (done,) = pending.result()
+    assert (done.order.perm_id, done.order_state.status) == (5, "Filled")
