@@ -13,7 +13,7 @@ module differs from what the generator produces.  Each client supplies only
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -73,6 +73,8 @@ from .messages import (
     ReqPnlSingle,
     ReqRealTimeBars,
     ReqTickByTickData,
+    ScannerDataElement,
+    ScannerSubscription,
     SecurityDefinitionOptionParameter,
     TickByTick,
     TickSnapshotEnd,
@@ -535,6 +537,69 @@ class SyncApi(FrontEnd):
         """
         limit = self._timeout(timeout)
         return self._call(lambda now: self._session.market_rule(market_rule_id, now, limit))
+
+    def scanner_data(
+        self,
+        subscription: ScannerSubscription,
+        *,
+        filters: Mapping[str, str | int | float] | str = "",
+        options: Mapping[str, str | int | float] | str = "",
+        timeout: float | None = None,
+    ) -> list[ScannerDataElement]:
+        """One scan's results (``reqScannerSubscription``, its first answer, then cancelled).
+
+        ``client.scanner_data(ScannerSubscription(instrument="STK",
+        location_code="STK.US.MAJOR", scan_code="TOP_PERC_GAIN"), filters={"priceAbove":
+        5})`` is the day's top gainers above $5.  The subscription is cancelled
+        (``cancelScannerSubscription``) once its first results arrive; for
+        results as they change, subscribe with ``req_scanner_subscription``.
+        :meth:`scanner_parameters` lists the instruments, locations, scan codes
+        and filters TWS knows.
+
+        Args:
+            subscription: the scan.
+            filters: the filters, as tag -> value (IB's
+                ``scannerSubscriptionFilterOptions``, server 143+), or their
+                ``"tag=value;"`` text.
+            options: IB's ``scannerSubscriptionOptions``, likewise (reserved by
+                IB: leave it empty).
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The results by rank (each with ``contract_details.contract``).
+
+        Raises:
+            UnsupportedByServerError: ``filters`` given to a server older than
+                version 143.
+            ApiError: TWS answered with an error (162 or 321: an unknown scan,
+                instrument or filter).
+            RequestTimeoutError: no answer in time; the subscription is cancelled.
+        """
+        filter_text, option_text = _tag_values(filters), _tag_values(options)
+        limit = self._timeout(timeout)
+        return self._call(
+            lambda now: self._session.scanner_data(
+                subscription, filter_text, option_text, now, limit
+            )
+        )
+
+    def scanner_parameters(self, *, timeout: float | None = None) -> str:
+        """The XML description of every scan TWS knows (``reqScannerParameters``).
+
+        The instruments, locations, scan codes and filters of
+        :meth:`scanner_data`.  TWS's document is large: ask once and keep it.
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The XML text.
+
+        Raises:
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return self._call(lambda now: self._session.scanner_parameters(now, limit))
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -1125,3 +1190,11 @@ def _tick_time(moment: datetime | float | str | None) -> str:
     if isinstance(moment, str):
         return moment
     return format_end(_epoch(moment))
+
+
+
+def _tag_values(values: Mapping[str, str | int | float] | str) -> str:
+    """IB's ``"tag=value;"`` text of a tag -> value mapping (text is taken as written)."""
+    if isinstance(values, str):
+        return values
+    return "".join(f"{tag}={value};" for tag, value in values.items())

@@ -20,6 +20,7 @@ from .catalog import (
     CURRENT_TIME,
     OPEN_ORDERS,
     POSITIONS,
+    SCANNER_PARAMETERS,
 )
 from .errors import (
     ConnectionClosedError,
@@ -33,6 +34,7 @@ from .messages import (
     CancelHeadTimestamp,
     CancelHistoricalData,
     CancelHistoricalTicks,
+    CancelScannerSubscription,
     CompletedOrder,
     Contract,
     ContractData,
@@ -70,7 +72,13 @@ from .messages import (
     ReqMatchingSymbols,
     ReqOpenOrders,
     ReqPositions,
+    ReqScannerParameters,
+    ReqScannerSubscription,
     ReqSecDefOptParams,
+    ScannerData,
+    ScannerDataElement,
+    ScannerParameters,
+    ScannerSubscription,
     SecurityDefinitionOptionParameter,
     SymbolSamples,
 )
@@ -561,3 +569,61 @@ class CallsPart(SessionBase):
             finish=lambda items: list(items[-1].price_increments),  # type: ignore[attr-defined]
         )
         return self._start(pending, ReqMarketRule(market_rule_id=market_rule_id), now, timeout)
+
+    def scanner_data(
+        self,
+        subscription: ScannerSubscription,
+        filter_options: str,
+        options: str,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[list[ScannerDataElement]]:
+        """Ask for one scan's results: the first answer of a scanner subscription, then cancel it.
+
+        Args:
+            subscription: the scan.
+            filter_options: ``"tag=value;"`` filters.
+            options: ``"tag=value;"`` options (reserved by IB).
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the results by rank.
+        """
+        req_id = self.new_request_id()
+        stop = CancelScannerSubscription(req_id=req_id)
+        pending: Pending[list[ScannerDataElement]] = Pending(
+            req_id,
+            f"scanner {subscription.scan_code}",
+            accepts=frozenset({ScannerData}),
+            ends=frozenset({ScannerData}),
+            finish=lambda items: list(items[-1].elements),  # type: ignore[attr-defined]
+            cancel=stop,
+            follow_up=stop,
+        )
+        request = ReqScannerSubscription(
+            req_id=req_id,
+            subscription=subscription,
+            scanner_subscription_filter_options=filter_options,
+            scanner_subscription_options=options,
+        )
+        return self._start(pending, request, now, timeout)
+
+    def scanner_parameters(self, now: float, timeout: float | None) -> Pending[str]:
+        """Ask for the XML description of every scan.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the XML text.
+        """
+        pending: Pending[str] = Pending(
+            SCANNER_PARAMETERS,
+            "scanner parameters",
+            accepts=frozenset({ScannerParameters}),
+            ends=end_of(_Out.REQ_SCANNER_PARAMETERS),
+            finish=lambda items: items[-1].xml,  # type: ignore[attr-defined]
+        )
+        return self._start(pending, ReqScannerParameters(), now, timeout)

@@ -40,6 +40,7 @@ __all__ = [
     "PACING_CLASSES",
     "POSITIONS",
     "REQUESTS",
+    "SCANNER_PARAMETERS",
     "AnswerRow",
     "Ids",
     "Pacing",
@@ -56,6 +57,7 @@ NEWS_BULLETINS: Final = "news_bulletins"
 OPEN_ORDERS: Final = "open_orders"
 COMPLETED_ORDERS: Final = "completed_orders"
 CURRENT_TIME: Final = "current_time"
+SCANNER_PARAMETERS: Final = "scanner_parameters"
 
 
 class Ids(enum.Enum):
@@ -353,7 +355,12 @@ _REQUEST_ROWS: Final = (
         ids=Ids.REFERENCES,
         pacing=Pacing.PRIORITY,
     ),
-    _out(Out.REQ_SCANNER_PARAMETERS, "reqScannerParameters", end=In.SCANNER_PARAMETERS),
+    _out(
+        Out.REQ_SCANNER_PARAMETERS,
+        "reqScannerParameters",
+        end=In.SCANNER_PARAMETERS,
+        key=SCANNER_PARAMETERS,
+    ),
     _out(
         Out.CANCEL_HISTORICAL_DATA,
         "cancelHistoricalData",
@@ -607,7 +614,7 @@ _ANSWER_ROWS: Final = (
     _in(In.RECEIVE_FA, "receiveFA"),
     _in(In.HISTORICAL_DATA, "historicalData", by="req_id"),
     _in(In.BOND_CONTRACT_DATA, "bondContractDetails", by="req_id"),
-    _in(In.SCANNER_PARAMETERS, "scannerParameters"),
+    _in(In.SCANNER_PARAMETERS, "scannerParameters", key=SCANNER_PARAMETERS),
     _in(In.SCANNER_DATA, "scannerData", by="req_id"),
     _in(In.TICK_OPTION_COMPUTATION, "tickOptionComputation", by="req_id"),
     _in(In.TICK_GENERIC, "tickGeneric", by="req_id"),

@@ -16,11 +16,15 @@ from ibwire.messages import (
     HistoricalTick,
     HistoricalTickBidAsk,
     HistoricalTickLast,
+    ScannerSubscription,
 )
 from ibwire.testing.simulator import SimulatedGateway
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 NO_SUCH_STOCK = Contract(symbol="NOSUCH", sec_type="STK", exchange="SMART", currency="USD")
+GAINERS = ScannerSubscription(
+    instrument="STK", location_code="STK.US.MAJOR", scan_code="TOP_PERC_GAIN", number_of_rows=3
+)
 
 Call = Callable[[Any, SimulatedGateway], Any]
 
@@ -65,6 +69,15 @@ def _ticks_of(cls: type) -> Callable[[Any], None]:
     return check
 
 
+def _scan(rows: Any) -> None:
+    assert [row.rank for row in rows] == [0, 1, 2]
+    assert all(row.contract_details.contract.sec_type == "STK" for row in rows)
+
+
+def _scanner_xml(xml: Any) -> None:
+    assert isinstance(xml, str) and "<scanCode>TOP_PERC_GAIN</scanCode>" in xml
+
+
 ANSWERED: list[Answered] = [
     Answered(
         f"historical_ticks {what}",
@@ -78,6 +91,9 @@ ANSWERED: list[Answered] = [
         ("BID_ASK", HistoricalTickBidAsk),
         ("MIDPOINT", HistoricalTick),
     )
+] + [
+    Answered("scanner_data", lambda client, gw: client.scanner_data(GAINERS), _scan),
+    Answered("scanner_parameters", lambda client, gw: client.scanner_parameters(), _scanner_xml),
 ]
 
 REFUSED: list[Refused] = [
@@ -90,5 +106,10 @@ REFUSED: list[Refused] = [
         "historical_ticks unknown contract",
         lambda client, gw: client.historical_ticks(NO_SUCH_STOCK),
         200,
+    ),
+    Refused(
+        "scanner_data unknown scan code",
+        lambda client, gw: client.scanner_data(ScannerSubscription(scan_code="NO_SUCH_SCAN")),
+        321,
     ),
 ]

@@ -17,7 +17,14 @@ import pytest
 
 from ibwire.asyncio import Client as AsyncClient
 from ibwire.errors import ApiError
-from ibwire.messages import BarData, Contract, Message, ReqHistoricalData, ReqHistoricalTicks
+from ibwire.messages import (
+    BarData,
+    Contract,
+    Message,
+    ReqHistoricalData,
+    ReqHistoricalTicks,
+    ScannerSubscription,
+)
 from ibwire.sync import Client
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
@@ -112,10 +119,12 @@ class Recorder:
         return start
 
 
-def built_request(kind: str, call: str, *args: Any, **kwargs: Any) -> Any:
-    """The request the helper ``call`` builds (what its session call receives)."""
+def built_request(
+    kind: str, call: str, *args: Any, session: object | None = None, **kwargs: Any
+) -> Any:
+    """The request the helper ``call`` builds (what its session call receives first)."""
     client: Any = Client() if kind == "sync" else AsyncClient()
-    client._session = Recorder()
+    client._session = Recorder() if session is None else session
     if kind == "sync":
         client._call = lambda start: start(0.0)
         return getattr(client, call)(*args, **kwargs)
@@ -148,3 +157,21 @@ def test_historical_ticks_send_one_bound_as_ib_text(kind: str) -> None:
 def test_historical_ticks_refuse_both_bounds(kind: str) -> None:
     with pytest.raises(ValueError, match="not both"):
         built_request(kind, "historical_ticks", AAPL, START, START + 60)
+
+
+class ScannerRecorder:
+    """A session whose scanner helper returns its filter and option text."""
+
+    def scanner_data(self, scan: ScannerSubscription, filters: str, options: str, *args: Any) -> Any:
+        return filters, options
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_scanner_data_sends_filters_as_tag_value_text(kind: str) -> None:
+    scan = ScannerSubscription(scan_code="TOP_PERC_GAIN")
+    filters = {"priceAbove": 5, "marketCapAbove1e6": "100"}
+    sent = built_request(kind, "scanner_data", scan, filters=filters, session=ScannerRecorder())
+    assert sent == ("priceAbove=5;marketCapAbove1e6=100;", "")
+    text = "priceBelow=50;"
+    sent = built_request(kind, "scanner_data", scan, options=text, session=ScannerRecorder())
+    assert sent == ("", text)

@@ -21,6 +21,7 @@ from ibwire.messages import (
     BarData,
     CancelHistoricalData,
     CancelHistoricalTicks,
+    CancelScannerSubscription,
     CompletedOrder,
     CompletedOrdersEnd,
     ContractData,
@@ -40,6 +41,12 @@ from ibwire.messages import (
     ReqContractData,
     ReqHistoricalData,
     ReqHistoricalTicks,
+    ReqScannerParameters,
+    ReqScannerSubscription,
+    ScannerData,
+    ScannerDataElement,
+    ScannerParameters,
+    ScannerSubscription,
 )
 from ibwire.pacing import PacingConfig
 
@@ -52,6 +59,7 @@ TICKS = ReqHistoricalTicks(
     number_of_ticks=3,
     what_to_show="TRADES",
 )
+GAINERS = ScannerSubscription(instrument="STK", location_code="STK.US", scan_code="TOP_PERC_GAIN")
 
 
 def test_error_ends_its_helper_with_api_error(server_version: int) -> None:
@@ -250,6 +258,11 @@ Start = Callable[[Any, float], Pending[Any]]
 STARTS = [
     pytest.param(lambda session, now: session.historical_ticks(TICKS, now, 5.0), 130, id="ticks"),
     pytest.param(lambda session, now: session.completed_orders(False, now, 5.0), 150, id="completed"),
+    pytest.param(
+        lambda session, now: session.scanner_data(GAINERS, "priceAbove=5;", "", now, 5.0),
+        143,
+        id="scanner filters",
+    ),
 ]
 
 
@@ -320,3 +333,42 @@ def test_completed_orders_collect_until_their_end(server_version: int) -> None:
     rig.deliver(CompletedOrdersEnd())
     (done,) = pending.result()
     assert (done.order.perm_id, done.order_state.status) == (5, "Filled")
+
+
+def test_scanner_data_takes_the_first_results_and_cancels(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.scanner_data(GAINERS, "priceAbove=5;", "", rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, ReqScannerSubscription)
+    assert (sent.subscription, sent.scanner_subscription_filter_options) == (GAINERS, "priceAbove=5;")
+    first = (ScannerDataElement(rank=0), ScannerDataElement(rank=1))
+    rig.deliver(ScannerData(req_id=sent.req_id, elements=first))
+    assert [e.rank for e in pending.result()] == [0, 1]
+    assert rig.take() == [CancelScannerSubscription(req_id=sent.req_id)]
+    # The next results go to the wrapper only.
+    rig.deliver(ScannerData(req_id=sent.req_id, elements=first[:1]))
+    assert len(rig.events(ScannerData)) == 2
+
+
+def test_scanner_data_cancels_on_timeout(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.scanner_data(GAINERS, "", "", rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        pending.result()
+    assert rig.take() == [CancelScannerSubscription(req_id=sent.req_id)]  # type: ignore[attr-defined]
+
+
+def test_scanner_parameters_are_the_xml(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.scanner_parameters(rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == [ReqScannerParameters()]
+    rig.deliver(ScannerParameters(xml="<ScanParameterResponse/>"))
+    assert pending.result() == "<ScanParameterResponse/>"
