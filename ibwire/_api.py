@@ -77,6 +77,7 @@ from .messages import (
     ScannerSubscription,
     SecurityDefinitionOptionParameter,
     TickByTick,
+    TickOptionComputation,
     TickSnapshotEnd,
 )
 from .pacing import PacerStats
@@ -600,6 +601,73 @@ class SyncApi(FrontEnd):
         """
         limit = self._timeout(timeout)
         return self._call(lambda now: self._session.scanner_parameters(now, limit))
+
+    def implied_volatility(
+        self,
+        contract: Contract,
+        option_price: float,
+        under_price: float,
+        *,
+        timeout: float | None = None,
+    ) -> TickOptionComputation:
+        """The volatility at which TWS's option model gives ``option_price``.
+
+        ``calculateImpliedVolatility``, cancelled once it answers (as ib_async
+        does: TWS would go on sending computations).  The raw
+        ``calculate_implied_volatility`` request method sends it alone.
+
+        Args:
+            contract: the option.
+            option_price: the option's price.
+            under_price: the underlying's price.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The computation: ``implied_vol`` and the greeks at it
+            (``None`` where TWS computed nothing, e.g. a price below the option's
+            intrinsic value).
+
+        Raises:
+            ApiError: TWS answered with an error (e.g. 200, 321: not an option).
+            RequestTimeoutError: no answer in time; the calculation is cancelled.
+        """
+        limit = self._timeout(timeout)
+        return self._call(
+            lambda now: self._session.implied_volatility(
+                contract, option_price, under_price, now, limit
+            )
+        )
+
+    def option_price(
+        self,
+        contract: Contract,
+        volatility: float,
+        under_price: float,
+        *,
+        timeout: float | None = None,
+    ) -> TickOptionComputation:
+        """The price and greeks of an option by TWS's model at ``volatility``.
+
+        ``calculateOptionPrice``, cancelled once it answers (as ib_async does).
+        The raw ``calculate_option_price`` request method sends it alone.
+
+        Args:
+            contract: the option.
+            volatility: the volatility to price with (0.25 for 25%).
+            under_price: the underlying's price.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The computation: ``opt_price`` and the greeks.
+
+        Raises:
+            ApiError: TWS answered with an error (e.g. 200, 321: not an option).
+            RequestTimeoutError: no answer in time; the calculation is cancelled.
+        """
+        limit = self._timeout(timeout)
+        return self._call(
+            lambda now: self._session.option_price(contract, volatility, under_price, now, limit)
+        )
 
     # ------------------------------------------------------------------ subscriptions
 

@@ -31,6 +31,8 @@ from .messages import (
     BarData,
     BondContractData,
     CancelAccountSummary,
+    CancelCalcImpliedVolat,
+    CancelCalcOptionPrice,
     CancelHeadTimestamp,
     CancelHistoricalData,
     CancelHistoricalTicks,
@@ -61,6 +63,8 @@ from .messages import (
     PositionData,
     PriceIncrement,
     ReqAccountSummary,
+    ReqCalcImpliedVolat,
+    ReqCalcOptionPrice,
     ReqCompletedOrders,
     ReqContractData,
     ReqCurrentTime,
@@ -81,6 +85,7 @@ from .messages import (
     ScannerSubscription,
     SecurityDefinitionOptionParameter,
     SymbolSamples,
+    TickOptionComputation,
 )
 from .versions import ServerVersion
 
@@ -627,3 +632,82 @@ class CallsPart(SessionBase):
             finish=lambda items: items[-1].xml,  # type: ignore[attr-defined]
         )
         return self._start(pending, ReqScannerParameters(), now, timeout)
+
+    def implied_volatility(
+        self,
+        contract: Contract,
+        option_price: float,
+        under_price: float,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[TickOptionComputation]:
+        """Ask TWS's option model for the volatility of an option price (then cancel).
+
+        Args:
+            contract: the option.
+            option_price: the option's price.
+            under_price: the underlying's price.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the first computation.
+        """
+        req_id = self.new_request_id()
+        stop = CancelCalcImpliedVolat(req_id=req_id)
+        request = ReqCalcImpliedVolat(
+            req_id=req_id, contract=contract, option_price=option_price, under_price=under_price
+        )
+        return self._start(
+            self._computation(request, f"implied volatility of {_describe(contract)}", stop),
+            request,
+            now,
+            timeout,
+        )
+
+    def option_price(
+        self,
+        contract: Contract,
+        volatility: float,
+        under_price: float,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[TickOptionComputation]:
+        """Ask TWS's option model for the price of an option at a volatility (then cancel).
+
+        Args:
+            contract: the option.
+            volatility: the volatility to price with.
+            under_price: the underlying's price.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the first computation.
+        """
+        req_id = self.new_request_id()
+        stop = CancelCalcOptionPrice(req_id=req_id)
+        request = ReqCalcOptionPrice(
+            req_id=req_id, contract=contract, volatility=volatility, under_price=under_price
+        )
+        return self._start(
+            self._computation(request, f"option price of {_describe(contract)}", stop),
+            request,
+            now,
+            timeout,
+        )
+
+    def _computation(
+        self, request: ReqCalcImpliedVolat | ReqCalcOptionPrice, description: str, stop: Message
+    ) -> Pending[TickOptionComputation]:
+        # TWS goes on computing until cancelled (ib_async cancels after the
+        # first answer too): the cancel follows the answer, or a timeout.
+        return Pending(
+            request.req_id,
+            description,
+            accepts=frozenset({TickOptionComputation}),
+            ends=end_of(request.MSG_ID),
+            finish=lambda items: items[-1],  # type: ignore[arg-type,return-value]
+            cancel=stop,
+            follow_up=stop,
+        )

@@ -397,12 +397,14 @@ _REQUEST_ROWS: Final = (
         "calculateImpliedVolatility",
         ids=Ids.ALLOCATES,
         cancel=Out.CANCEL_CALC_IMPLIED_VOLAT,
+        end=In.TICK_OPTION_COMPUTATION,
     ),
     _out(
         Out.REQ_CALC_OPTION_PRICE,
         "calculateOptionPrice",
         ids=Ids.ALLOCATES,
         cancel=Out.CANCEL_CALC_OPTION_PRICE,
+        end=In.TICK_OPTION_COMPUTATION,
     ),
     _out(
         Out.CANCEL_CALC_IMPLIED_VOLAT,

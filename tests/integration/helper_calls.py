@@ -17,6 +17,7 @@ from ibwire.messages import (
     HistoricalTickBidAsk,
     HistoricalTickLast,
     ScannerSubscription,
+    TickOptionComputation,
 )
 from ibwire.testing.simulator import SimulatedGateway
 
@@ -69,6 +70,26 @@ def _ticks_of(cls: type) -> Callable[[Any], None]:
     return check
 
 
+def option_of(gateway: SimulatedGateway) -> Contract:
+    """An AAPL option the simulator lists (expirations follow its clock)."""
+    universe = gateway.core.universe
+    stock = next(i for i in universe.instruments if i.symbol == "AAPL" and i.sec_type == "STK")
+    return next(iter(universe.options_of(stock))).contract
+
+
+def _implied(computation: Any) -> None:
+    assert isinstance(computation, TickOptionComputation)
+    assert computation.tick_type == 53 and computation.opt_price == 2.0
+    assert computation.implied_vol is not None and 0.01 < computation.implied_vol < 5
+    assert computation.delta is not None
+
+
+def _priced(computation: Any) -> None:
+    assert isinstance(computation, TickOptionComputation)
+    assert computation.tick_type == 53 and computation.implied_vol == 0.3
+    assert computation.opt_price is not None and computation.opt_price > 0
+
+
 def _scan(rows: Any) -> None:
     assert [row.rank for row in rows] == [0, 1, 2]
     assert all(row.contract_details.contract.sec_type == "STK" for row in rows)
@@ -78,14 +99,15 @@ def _scanner_xml(xml: Any) -> None:
     assert isinstance(xml, str) and "<scanCode>TOP_PERC_GAIN</scanCode>" in xml
 
 
+def _ticks(what: str) -> Call:
+    def call(client: Any, gateway: SimulatedGateway) -> Any:
+        return client.historical_ticks(AAPL, number_of_ticks=5, what_to_show=what, use_rth=False)
+
+    return call
+
+
 ANSWERED: list[Answered] = [
-    Answered(
-        f"historical_ticks {what}",
-        lambda client, gw, what=what: client.historical_ticks(
-            AAPL, number_of_ticks=5, what_to_show=what, use_rth=False
-        ),
-        _ticks_of(cls),
-    )
+    Answered(f"historical_ticks {what}", _ticks(what), _ticks_of(cls))
     for what, cls in (
         ("TRADES", HistoricalTickLast),
         ("BID_ASK", HistoricalTickBidAsk),
@@ -94,6 +116,16 @@ ANSWERED: list[Answered] = [
 ] + [
     Answered("scanner_data", lambda client, gw: client.scanner_data(GAINERS), _scan),
     Answered("scanner_parameters", lambda client, gw: client.scanner_parameters(), _scanner_xml),
+    Answered(
+        "implied_volatility",
+        lambda client, gw: client.implied_volatility(option_of(gw), 2.0, option_of(gw).strike),
+        _implied,
+    ),
+    Answered(
+        "option_price",
+        lambda client, gw: client.option_price(option_of(gw), 0.3, option_of(gw).strike),
+        _priced,
+    ),
 ]
 
 REFUSED: list[Refused] = [
@@ -111,5 +143,15 @@ REFUSED: list[Refused] = [
         "scanner_data unknown scan code",
         lambda client, gw: client.scanner_data(ScannerSubscription(scan_code="NO_SUCH_SCAN")),
         321,
+    ),
+    Refused(
+        "implied_volatility of a stock",
+        lambda client, gw: client.implied_volatility(AAPL, 2.0, 180.0),
+        321,
+    ),
+    Refused(
+        "option_price of an unknown contract",
+        lambda client, gw: client.option_price(NO_SUCH_STOCK, 0.3, 180.0),
+        200,
     ),
 ]

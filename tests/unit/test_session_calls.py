@@ -19,6 +19,8 @@ from ibwire.errors import (
 )
 from ibwire.messages import (
     BarData,
+    CancelCalcImpliedVolat,
+    CancelCalcOptionPrice,
     CancelHistoricalData,
     CancelHistoricalTicks,
     CancelScannerSubscription,
@@ -37,6 +39,8 @@ from ibwire.messages import (
     HistoricalTicksLast,
     Order,
     OrderState,
+    ReqCalcImpliedVolat,
+    ReqCalcOptionPrice,
     ReqCompletedOrders,
     ReqContractData,
     ReqHistoricalData,
@@ -47,6 +51,8 @@ from ibwire.messages import (
     ScannerDataElement,
     ScannerParameters,
     ScannerSubscription,
+    TickOptionComputation,
+    TickPrice,
 )
 from ibwire.pacing import PacingConfig
 
@@ -372,3 +378,38 @@ def test_scanner_parameters_are_the_xml(server_version: int) -> None:
     assert rig.take() == [ReqScannerParameters()]
     rig.deliver(ScannerParameters(xml="<ScanParameterResponse/>"))
     assert pending.result() == "<ScanParameterResponse/>"
+
+
+@pytest.mark.parametrize(
+    ("start", "request_class", "cancel_class"),
+    [
+        pytest.param(
+            lambda session, now: session.implied_volatility(AAPL, 2.0, 180.0, now, 5.0),
+            ReqCalcImpliedVolat,
+            CancelCalcImpliedVolat,
+            id="implied volatility",
+        ),
+        pytest.param(
+            lambda session, now: session.option_price(AAPL, 0.3, 180.0, now, 5.0),
+            ReqCalcOptionPrice,
+            CancelCalcOptionPrice,
+            id="option price",
+        ),
+    ],
+)
+def test_an_option_calculation_is_cancelled_once_answered(
+    start: Start, request_class: type, cancel_class: type, server_version: int
+) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = start(rig.session, rig.now)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, request_class)
+    req_id = sent.req_id  # type: ignore[attr-defined]
+    computed = TickOptionComputation(
+        req_id=req_id, tick_type=53, implied_vol=0.3, opt_price=2.0, und_price=180.0  # type: ignore[arg-type]
+    )
+    rig.deliver(TickPrice(req_id=req_id, tick_type=1, price=1.0), computed)  # type: ignore[arg-type]
+    assert pending.result().implied_vol == 0.3
+    assert rig.take() == [cancel_class(req_id=req_id)]
