@@ -8,7 +8,7 @@ with the helpers as coroutines.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -47,10 +47,13 @@ from .messages import (
     ErrMsg,
     ExecutionData,
     ExecutionFilter,
+    HistoricalNews,
     HistoricalTick,
     HistoricalTickBidAsk,
     HistoricalTickLast,
     Message,
+    NewsArticle,
+    NewsProvider,
     OpenOrder,
     Order,
     OrderState,
@@ -662,6 +665,86 @@ class AsyncApi(FrontEnd):
         limit = self._timeout(timeout)
         return await self._call(
             lambda now: self._session.option_price(contract, volatility, under_price, now, limit)
+        )
+
+    async def news_providers(self, *, timeout: float | None = None) -> list[NewsProvider]:
+        """The news providers the account subscribes to (``reqNewsProviders``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The providers (``code``, ``name``); empty without news subscriptions.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 115.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.news_providers(now, limit))
+
+    async def news_article(
+        self, provider_code: str, article_id: str, *, timeout: float | None = None
+    ) -> NewsArticle:
+        """The text of a news article (``reqNewsArticle``).
+
+        Args:
+            provider_code: the provider's code (``"BRFG"``...).
+            article_id: the article id, from a headline
+                (:meth:`historical_news`, or a :class:`~ibwire.messages.TickNews`).
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The article: ``article_text``, plain text or HTML when
+            ``article_type`` is 0, Base64 of binary data (a PDF) when 1.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 116.
+            ApiError: TWS answered with an error (no such article, no subscription).
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.news_article(provider_code, article_id, now, limit)
+        )
+
+    async def historical_news(
+        self,
+        con_id: int,
+        provider_codes: str | Sequence[str],
+        start: str = "",
+        end: str = "",
+        total_results: int = 10,
+        *,
+        timeout: float | None = None,
+    ) -> list[HistoricalNews]:
+        """Past headlines of a contract (``reqHistoricalNews``).
+
+        Args:
+            con_id: the contract id.
+            provider_codes: the providers' codes: a sequence, or IB's text with
+                ``+`` between them (``"BRFG+DJNL"``); see :meth:`news_providers`.
+            start: the start, IB's ``yyyy-MM-dd HH:mm:ss.0``; ``""`` for none.
+            end: the end, likewise; ``""`` for now.
+            total_results: the most headlines wanted (IB sends at most 300).
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The headlines, newest first, each with its ``article_id`` for
+            :meth:`news_article`.  Whether TWS has more than it sent is on the
+            :class:`~ibwire.messages.HistoricalNewsEnd` the wrapper receives.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 117.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no complete answer in time.
+        """
+        codes = provider_codes if isinstance(provider_codes, str) else "+".join(provider_codes)
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.historical_news(
+                con_id, codes, start, end, total_results, now, limit
+            )
         )
 
     # ------------------------------------------------------------------ subscriptions

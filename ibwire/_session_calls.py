@@ -18,6 +18,7 @@ from ._session_types import (
 from .catalog import (
     COMPLETED_ORDERS,
     CURRENT_TIME,
+    NEWS_PROVIDERS,
     OPEN_ORDERS,
     POSITIONS,
     SCANNER_PARAMETERS,
@@ -48,6 +49,7 @@ from .messages import (
     HeadTimestamp,
     HistoricalData,
     HistoricalDataEnd,
+    HistoricalNews,
     HistoricalTick,
     HistoricalTickBidAsk,
     HistoricalTickLast,
@@ -56,6 +58,9 @@ from .messages import (
     HistoricalTicksLast,
     MarketRule,
     Message,
+    NewsArticle,
+    NewsProvider,
+    NewsProviders,
     OpenOrder,
     Order,
     OrderState,
@@ -71,9 +76,12 @@ from .messages import (
     ReqExecutions,
     ReqHeadTimestamp,
     ReqHistoricalData,
+    ReqHistoricalNews,
     ReqHistoricalTicks,
     ReqMarketRule,
     ReqMatchingSymbols,
+    ReqNewsArticle,
+    ReqNewsProviders,
     ReqOpenOrders,
     ReqPositions,
     ReqScannerParameters,
@@ -711,3 +719,89 @@ class CallsPart(SessionBase):
             cancel=stop,
             follow_up=stop,
         )
+
+    def news_providers(self, now: float, timeout: float | None) -> Pending[list[NewsProvider]]:
+        """Ask for the news providers the account subscribes to.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the providers.
+        """
+        pending: Pending[list[NewsProvider]] = Pending(
+            NEWS_PROVIDERS,
+            "news providers",
+            accepts=frozenset({NewsProviders}),
+            ends=end_of(_Out.REQ_NEWS_PROVIDERS),
+            finish=lambda items: list(items[-1].news_providers),  # type: ignore[attr-defined]
+        )
+        return self._start(pending, ReqNewsProviders(), now, timeout)
+
+    def news_article(
+        self, provider_code: str, article_id: str, now: float, timeout: float | None
+    ) -> Pending[NewsArticle]:
+        """Ask for the text of a news article.
+
+        Args:
+            provider_code: the provider's code.
+            article_id: the article id (from a headline).
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the article.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[NewsArticle] = Pending(
+            req_id,
+            f"news article {article_id}",
+            accepts=frozenset({NewsArticle}),
+            ends=end_of(_Out.REQ_NEWS_ARTICLE),
+            finish=lambda items: items[-1],  # type: ignore[arg-type,return-value]
+        )
+        request = ReqNewsArticle(req_id=req_id, provider_code=provider_code, article_id=article_id)
+        return self._start(pending, request, now, timeout)
+
+    def historical_news(
+        self,
+        con_id: int,
+        provider_codes: str,
+        start_date_time: str,
+        end_date_time: str,
+        total_results: int,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[list[HistoricalNews]]:
+        """Ask for past headlines of a contract.
+
+        Args:
+            con_id: the contract id.
+            provider_codes: the providers' codes joined by ``+``.
+            start_date_time: the start, ``yyyy-MM-dd HH:mm:ss.0``; ``""`` for none.
+            end_date_time: the end, likewise; ``""`` for now.
+            total_results: the most headlines wanted.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the headlines, newest first.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[list[HistoricalNews]] = Pending(
+            req_id,
+            f"historical news of conId {con_id}",
+            accepts=frozenset({HistoricalNews}),
+            ends=end_of(_Out.REQ_HISTORICAL_NEWS),
+            finish=list,  # type: ignore[arg-type]
+        )
+        request = ReqHistoricalNews(
+            req_id=req_id,
+            con_id=con_id,
+            provider_codes=provider_codes,
+            start_date_time=start_date_time,
+            end_date_time=end_date_time,
+            total_results=total_results,
+        )
+        return self._start(pending, request, now, timeout)

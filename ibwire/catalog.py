@@ -36,6 +36,7 @@ __all__ = [
     "COMPLETED_ORDERS",
     "CURRENT_TIME",
     "NEWS_BULLETINS",
+    "NEWS_PROVIDERS",
     "OPEN_ORDERS",
     "PACING_CLASSES",
     "POSITIONS",
@@ -54,6 +55,7 @@ __all__ = [
 ACCOUNT_UPDATES: Final = "account_updates"
 POSITIONS: Final = "positions"
 NEWS_BULLETINS: Final = "news_bulletins"
+NEWS_PROVIDERS: Final = "news_providers"
 OPEN_ORDERS: Final = "open_orders"
 COMPLETED_ORDERS: Final = "completed_orders"
 CURRENT_TIME: Final = "current_time"
@@ -192,8 +194,8 @@ class AnswerRow:
         callback: the :class:`~ibwire.wrapper.Wrapper` method (snake_case of
             ``ewrapper``); empty for ids without one.
         by: the field whose value routes it to its request (``req_id``,
-            ``order_id``, ``market_rule_id``), if any.
-        key: the constant routing key of an id-less stream, if any.
+            ``request_id``, ``order_id``, ``market_rule_id``), if any.
+        key: the constant routing key of an id-less stream or answer, if any.
     """
 
     msg_id: IncomingId
@@ -500,7 +502,7 @@ _REQUEST_ROWS: Final = (
         Out.REQ_SMART_COMPONENTS, "reqSmartComponents", ids=Ids.ALLOCATES, end=In.SMART_COMPONENTS
     ),
     _out(Out.REQ_NEWS_ARTICLE, "reqNewsArticle", ids=Ids.ALLOCATES, end=In.NEWS_ARTICLE),
-    _out(Out.REQ_NEWS_PROVIDERS, "reqNewsProviders", end=In.NEWS_PROVIDERS),
+    _out(Out.REQ_NEWS_PROVIDERS, "reqNewsProviders", end=In.NEWS_PROVIDERS, key=NEWS_PROVIDERS),
     _out(
         Out.REQ_HISTORICAL_NEWS, "reqHistoricalNews", ids=Ids.ALLOCATES, end=In.HISTORICAL_NEWS_END
     ),
@@ -659,11 +661,11 @@ _ANSWER_ROWS: Final = (
     _in(In.MKT_DEPTH_EXCHANGES, "mktDepthExchanges"),
     _in(In.TICK_REQ_PARAMS, "tickReqParams", by="req_id"),
     _in(In.SMART_COMPONENTS, "smartComponents", by="req_id"),
-    _in(In.NEWS_ARTICLE, "newsArticle"),
+    _in(In.NEWS_ARTICLE, "newsArticle", by="request_id"),
     _in(In.TICK_NEWS, "tickNews"),
-    _in(In.NEWS_PROVIDERS, "newsProviders"),
-    _in(In.HISTORICAL_NEWS, "historicalNews"),
-    _in(In.HISTORICAL_NEWS_END, "historicalNewsEnd"),
+    _in(In.NEWS_PROVIDERS, "newsProviders", key=NEWS_PROVIDERS),
+    _in(In.HISTORICAL_NEWS, "historicalNews", by="request_id"),
+    _in(In.HISTORICAL_NEWS_END, "historicalNewsEnd", by="request_id"),
     _in(In.HEAD_TIMESTAMP, "headTimestamp", by="req_id"),
     _in(In.HISTOGRAM_DATA, "histogramData", by="req_id"),
     _in(In.HISTORICAL_DATA_UPDATE, "historicalDataUpdate", by="req_id"),

@@ -13,15 +13,18 @@ from typing import Any
 
 from ibwire.messages import (
     Contract,
+    HistoricalNews,
     HistoricalTick,
     HistoricalTickBidAsk,
     HistoricalTickLast,
+    NewsProvider,
     ScannerSubscription,
     TickOptionComputation,
 )
 from ibwire.testing.simulator import SimulatedGateway
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+AAPL_ID = 265598
 NO_SUCH_STOCK = Contract(symbol="NOSUCH", sec_type="STK", exchange="SMART", currency="USD")
 GAINERS = ScannerSubscription(
     instrument="STK", location_code="STK.US.MAJOR", scan_code="TOP_PERC_GAIN", number_of_rows=3
@@ -90,6 +93,18 @@ def _priced(computation: Any) -> None:
     assert computation.opt_price is not None and computation.opt_price > 0
 
 
+def _providers(providers: Any) -> None:
+    assert providers and all(isinstance(p, NewsProvider) for p in providers)
+    assert {"BRFG", "DJNL"} <= {p.code for p in providers}
+
+
+def _headlines(news: Any) -> None:
+    assert 0 < len(news) <= 3 and all(isinstance(item, HistoricalNews) for item in news)
+    assert {item.provider_code for item in news} <= {"BRFG", "DJNL"}
+    times = [item.time for item in news]
+    assert times == sorted(times, reverse=True)
+
+
 def _scan(rows: Any) -> None:
     assert [row.rank for row in rows] == [0, 1, 2]
     assert all(row.contract_details.contract.sec_type == "STK" for row in rows)
@@ -126,6 +141,12 @@ ANSWERED: list[Answered] = [
         lambda client, gw: client.option_price(option_of(gw), 0.3, option_of(gw).strike),
         _priced,
     ),
+    Answered("news_providers", lambda client, gw: client.news_providers(), _providers),
+    Answered(
+        "historical_news",
+        lambda client, gw: client.historical_news(AAPL_ID, ["BRFG", "DJNL"], total_results=3),
+        _headlines,
+    ),
 ]
 
 REFUSED: list[Refused] = [
@@ -152,6 +173,16 @@ REFUSED: list[Refused] = [
     Refused(
         "option_price of an unknown contract",
         lambda client, gw: client.option_price(NO_SUCH_STOCK, 0.3, 180.0),
+        200,
+    ),
+    Refused(
+        "news_article unknown id",
+        lambda client, gw: client.news_article("BRFG", "BRFG$0.20240311.0"),
+        321,
+    ),
+    Refused(
+        "historical_news unknown contract",
+        lambda client, gw: client.historical_news(1, "BRFG"),
         200,
     ),
 ]

@@ -57,7 +57,7 @@ from ibwire.protocol import ServerProtocol
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
 
-from .helper_calls import ANSWERED, REFUSED, Answered, Refused
+from .helper_calls import AAPL_ID, ANSWERED, REFUSED, Answered, Refused
 
 SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
 WAIT = 10.0 * SCALE
@@ -259,6 +259,21 @@ def test_completed_orders_list_a_filled_order(server_version: int) -> None:
                 assert done.order.perm_id == trade.perm_id
                 assert done.order_state.status == "Filled"
                 assert done.contract.symbol == "AAPL" and done.order.total_quantity == Decimal(5)
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_news_article_of_a_headline(server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                headline = (await client.historical_news(AAPL_ID, "BRFG", total_results=1))[0]
+                article = await client.news_article(headline.provider_code, headline.article_id)
+                assert article.article_type == 0
+                assert article.article_text.startswith(headline.headline)
             finally:
                 await client.disconnect()
 

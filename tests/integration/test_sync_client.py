@@ -53,7 +53,7 @@ from ibwire.sync import client as sync_client
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
 
-from .helper_calls import ANSWERED, REFUSED, Answered, Refused
+from .helper_calls import AAPL_ID, ANSWERED, REFUSED, Answered, Refused
 
 SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
 WAIT = 10.0 * SCALE
@@ -267,6 +267,15 @@ def test_completed_orders_list_a_filled_order(
     (done,) = client.completed_orders(api_only=True)
     assert done.order.perm_id == trade.perm_id and done.order_state.status == "Filled"
     assert done.contract.symbol == "AAPL" and done.order.total_quantity == Decimal(5)
+
+
+def test_news_article_of_a_headline(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    headline = client.historical_news(AAPL_ID, "BRFG", total_results=1)[0]
+    article = client.news_article(headline.provider_code, headline.article_id)
+    assert article.article_type == 0 and article.article_text.startswith(headline.headline)
 
 
 def test_bracket_order_fills_executions_commissions_positions(

@@ -33,10 +33,15 @@ from ibwire.messages import (
     ErrMsg,
     HistoricalData,
     HistoricalDataEnd,
+    HistoricalNews,
+    HistoricalNewsEnd,
     HistoricalTick,
     HistoricalTickLast,
     HistoricalTicks,
     HistoricalTicksLast,
+    NewsArticle,
+    NewsProvider,
+    NewsProviders,
     Order,
     OrderState,
     ReqCalcImpliedVolat,
@@ -44,7 +49,10 @@ from ibwire.messages import (
     ReqCompletedOrders,
     ReqContractData,
     ReqHistoricalData,
+    ReqHistoricalNews,
     ReqHistoricalTicks,
+    ReqNewsArticle,
+    ReqNewsProviders,
     ReqScannerParameters,
     ReqScannerSubscription,
     ScannerData,
@@ -269,6 +277,15 @@ STARTS = [
         143,
         id="scanner filters",
     ),
+    pytest.param(lambda session, now: session.news_providers(now, 5.0), 115, id="news providers"),
+    pytest.param(
+        lambda session, now: session.news_article("BRFG", "BRFG$1", now, 5.0), 116, id="article"
+    ),
+    pytest.param(
+        lambda session, now: session.historical_news(1, "BRFG", "", "", 5, now, 5.0),
+        117,
+        id="historical news",
+    ),
 ]
 
 
@@ -413,3 +430,46 @@ def test_an_option_calculation_is_cancelled_once_answered(
     rig.deliver(TickPrice(req_id=req_id, tick_type=1, price=1.0), computed)  # type: ignore[arg-type]
     assert pending.result().implied_vol == 0.3
     assert rig.take() == [cancel_class(req_id=req_id)]
+
+
+def test_news_answers_are_routed_by_their_request_id(server_version: int) -> None:
+    """The news answers carry ``request_id``: routed, and failed by an error, as ``req_id``."""
+    rig = Rig(version=server_version)
+    rig.ready()
+    article = rig.session.news_article("BRFG", "BRFG$1", rig.now, 5.0)
+    missing = rig.session.news_article("BRFG", "BRFG$2", rig.now, 5.0)
+    headlines = rig.session.historical_news(1, "BRFG+DJNL", "", "", 2, rig.now, 5.0)
+    rig.flush()
+    first, second, history = rig.take()
+    assert isinstance(first, ReqNewsArticle) and isinstance(second, ReqNewsArticle)
+    assert isinstance(history, ReqHistoricalNews) and history.provider_codes == "BRFG+DJNL"
+    text = NewsArticle(request_id=first.req_id, article_type=0, article_text="text")
+    newest = HistoricalNews(
+        request_id=history.req_id,
+        time="2024-03-11 12:00:00.0",
+        provider_code="BRFG",
+        article_id="BRFG$1",
+        headline="one",
+    )
+    rig.deliver(
+        text,
+        ErrMsg(req_id=second.req_id, error_code=321, error_string="Invalid article id"),
+        newest,
+    )
+    assert article.result() == text
+    with pytest.raises(ApiError):
+        missing.result()
+    assert not headlines.done
+    rig.deliver(HistoricalNewsEnd(request_id=history.req_id, has_more=True))
+    assert headlines.result() == [newest]
+
+
+def test_news_providers_are_the_list(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.news_providers(rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == [ReqNewsProviders()]
+    providers = (NewsProvider(code="BRFG", name="Briefing.com"),)
+    rig.deliver(NewsProviders(news_providers=providers))
+    assert pending.result() == list(providers)
