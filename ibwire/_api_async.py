@@ -44,9 +44,12 @@ from .messages import (
     Contract,
     ContractDescription,
     ContractDetails,
+    DepthMktDataDescription,
     ErrMsg,
     ExecutionData,
     ExecutionFilter,
+    FamilyCode,
+    HistogramEntry,
     HistoricalNews,
     HistoricalTick,
     HistoricalTickBidAsk,
@@ -74,6 +77,8 @@ from .messages import (
     ScannerDataElement,
     ScannerSubscription,
     SecurityDefinitionOptionParameter,
+    SmartComponent,
+    SoftDollarTier,
     TickByTick,
     TickOptionComputation,
     TickSnapshotEnd,
@@ -746,6 +751,128 @@ class AsyncApi(FrontEnd):
                 con_id, codes, start, end, total_results, now, limit
             )
         )
+
+    async def histogram_data(
+        self,
+        contract: Contract,
+        use_rth: bool = True,
+        period: str = "1 week",
+        *,
+        timeout: float | None = None,
+    ) -> list[HistogramEntry]:
+        """How much traded at each price over a period (``reqHistogramData``).
+
+        Paced by IB's historical rules, as historical bars are.
+
+        Args:
+            contract: the contract.
+            use_rth: regular trading hours only.
+            period: the period back from now: ``"3 days"``, ``"1 week"``,
+                ``"2 months"``...
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The entries (``price``, ``size``), by price.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 119.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time; the request is cancelled.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.histogram_data(contract, use_rth, period, now, limit)
+        )
+
+    async def family_codes(self, *, timeout: float | None = None) -> list[FamilyCode]:
+        """The family codes of the accounts (``reqFamilyCodes``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One code per account (``account_id``, ``family_code_str``).
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 107.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.family_codes(now, limit))
+
+    async def smart_components(
+        self, bbo_exchange: str, *, timeout: float | None = None
+    ) -> list[SmartComponent]:
+        """The exchanges behind a SMART exchange map (``reqSmartComponents``).
+
+        Args:
+            bbo_exchange: the map's id: a ticker's ``bbo_exchange`` (from
+                ``TickReqParams``), e.g. ``"9c0001"``.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The exchanges with their bit numbers and the letters market data
+            uses for them.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 114.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.smart_components(bbo_exchange, now, limit))
+
+    async def market_depth_exchanges(
+        self, *, timeout: float | None = None
+    ) -> list[DepthMktDataDescription]:
+        """The exchanges that offer market depth (``reqMktDepthExchanges``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One description per exchange and security type.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 112.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.market_depth_exchanges(now, limit))
+
+    async def soft_dollar_tiers(self, *, timeout: float | None = None) -> list[SoftDollarTier]:
+        """The soft dollar tiers of the account (``reqSoftDollarTiers``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The tiers (``name``, ``value``, ``display_name``); empty for most accounts.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 106.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.soft_dollar_tiers(now, limit))
+
+    async def user_info(self, *, timeout: float | None = None) -> str:
+        """The white branding id of the user (``reqUserInfo``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The id; ``""`` for a user of IB itself.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 167.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.user_info(now, limit))
 
     # ------------------------------------------------------------------ subscriptions
 

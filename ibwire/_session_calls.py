@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeAlias
+from collections.abc import Callable, Hashable
+from typing import Any, TypeAlias, cast
 
 from ._session_base import SessionBase
 from ._session_routes import end_of
@@ -18,6 +19,8 @@ from ._session_types import (
 from .catalog import (
     COMPLETED_ORDERS,
     CURRENT_TIME,
+    FAMILY_CODES,
+    MKT_DEPTH_EXCHANGES,
     NEWS_PROVIDERS,
     OPEN_ORDERS,
     POSITIONS,
@@ -35,6 +38,7 @@ from .messages import (
     CancelCalcImpliedVolat,
     CancelCalcOptionPrice,
     CancelHeadTimestamp,
+    CancelHistogramData,
     CancelHistoricalData,
     CancelHistoricalTicks,
     CancelScannerSubscription,
@@ -44,9 +48,14 @@ from .messages import (
     ContractDescription,
     ContractDetails,
     CurrentTime,
+    DepthMktDataDescription,
     ExecutionData,
     ExecutionFilter,
+    FamilyCode,
+    FamilyCodes,
     HeadTimestamp,
+    HistogramData,
+    HistogramEntry,
     HistoricalData,
     HistoricalDataEnd,
     HistoricalNews,
@@ -58,6 +67,7 @@ from .messages import (
     HistoricalTicksLast,
     MarketRule,
     Message,
+    MktDepthExchanges,
     NewsArticle,
     NewsProvider,
     NewsProviders,
@@ -74,12 +84,15 @@ from .messages import (
     ReqContractData,
     ReqCurrentTime,
     ReqExecutions,
+    ReqFamilyCodes,
     ReqHeadTimestamp,
+    ReqHistogramData,
     ReqHistoricalData,
     ReqHistoricalNews,
     ReqHistoricalTicks,
     ReqMarketRule,
     ReqMatchingSymbols,
+    ReqMktDepthExchanges,
     ReqNewsArticle,
     ReqNewsProviders,
     ReqOpenOrders,
@@ -87,13 +100,21 @@ from .messages import (
     ReqScannerParameters,
     ReqScannerSubscription,
     ReqSecDefOptParams,
+    ReqSmartComponents,
+    ReqSoftDollarTiers,
+    ReqUserInfo,
     ScannerData,
     ScannerDataElement,
     ScannerParameters,
     ScannerSubscription,
     SecurityDefinitionOptionParameter,
+    SmartComponent,
+    SmartComponents,
+    SoftDollarTier,
+    SoftDollarTiers,
     SymbolSamples,
     TickOptionComputation,
+    UserInfo,
 )
 from .versions import ServerVersion
 
@@ -805,3 +826,157 @@ class CallsPart(SessionBase):
             total_results=total_results,
         )
         return self._start(pending, request, now, timeout)
+
+    def _start_one(
+        self,
+        key: Hashable,
+        description: str,
+        request: Message,
+        finish: Callable[[Any], T],
+        now: float,
+        timeout: float | None,
+        cancel: Message | None = None,
+    ) -> Pending[T]:
+        """Start a helper whose answer is the one message the catalogue names as its end."""
+        answer = end_of(request.MSG_ID)
+        pending: Pending[T] = Pending(
+            key,
+            description,
+            accepts=answer,
+            ends=answer,
+            finish=lambda items: finish(items[-1]),
+            cancel=cancel,
+        )
+        return self._start(pending, request, now, timeout)
+
+    def histogram_data(
+        self, contract: Contract, use_rth: bool, period: str, now: float, timeout: float | None
+    ) -> Pending[list[HistogramEntry]]:
+        """Ask for how much traded at each price over a period.
+
+        Args:
+            contract: the contract.
+            use_rth: regular trading hours only.
+            period: the period, e.g. ``"3 days"``, ``"1 week"``.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the entries by price.
+        """
+        req_id = self.new_request_id()
+        request = ReqHistogramData(
+            ticker_id=req_id, contract=contract, use_rth=use_rth, time_period=period
+        )
+        return self._start_one(
+            req_id,
+            f"histogram of {_describe(contract)}",
+            request,
+            lambda answer: list(cast(HistogramData, answer).items),
+            now,
+            timeout,
+            cancel=CancelHistogramData(ticker_id=req_id),
+        )
+
+    def family_codes(self, now: float, timeout: float | None) -> Pending[list[FamilyCode]]:
+        """Ask for the family codes of the accounts.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one code per account.
+        """
+        return self._start_one(
+            FAMILY_CODES,
+            "family codes",
+            ReqFamilyCodes(),
+            lambda answer: list(cast(FamilyCodes, answer).family_codes),
+            now,
+            timeout,
+        )
+
+    def smart_components(
+        self, bbo_exchange: str, now: float, timeout: float | None
+    ) -> Pending[list[SmartComponent]]:
+        """Ask for the exchanges behind a SMART exchange map.
+
+        Args:
+            bbo_exchange: the map's id (a ticker's ``bbo_exchange``).
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the exchanges, with their bits and letters.
+        """
+        req_id = self.new_request_id()
+        return self._start_one(
+            req_id,
+            f"SMART components of {bbo_exchange}",
+            ReqSmartComponents(req_id=req_id, bbo_exchange=bbo_exchange),
+            lambda answer: list(cast(SmartComponents, answer).smart_component_map),
+            now,
+            timeout,
+        )
+
+    def market_depth_exchanges(
+        self, now: float, timeout: float | None
+    ) -> Pending[list[DepthMktDataDescription]]:
+        """Ask for the exchanges that offer market depth.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one description per exchange and security type.
+        """
+        return self._start_one(
+            MKT_DEPTH_EXCHANGES,
+            "market depth exchanges",
+            ReqMktDepthExchanges(),
+            lambda answer: list(cast(MktDepthExchanges, answer).depth_mkt_data_descriptions),
+            now,
+            timeout,
+        )
+
+    def soft_dollar_tiers(self, now: float, timeout: float | None) -> Pending[list[SoftDollarTier]]:
+        """Ask for the soft dollar tiers of the account.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the tiers.
+        """
+        req_id = self.new_request_id()
+        return self._start_one(
+            req_id,
+            "soft dollar tiers",
+            ReqSoftDollarTiers(req_id=req_id),
+            lambda answer: list(cast(SoftDollarTiers, answer).tiers),
+            now,
+            timeout,
+        )
+
+    def user_info(self, now: float, timeout: float | None) -> Pending[str]:
+        """Ask for the user's white branding id.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the id (``""`` for none).
+        """
+        req_id = self.new_request_id()
+        return self._start_one(
+            req_id,
+            "user info",
+            ReqUserInfo(req_id=req_id),
+            lambda answer: cast(UserInfo, answer).white_branding_id,
+            now,
+            timeout,
+        )

@@ -35,6 +35,8 @@ __all__ = [
     "ANSWERS",
     "COMPLETED_ORDERS",
     "CURRENT_TIME",
+    "FAMILY_CODES",
+    "MKT_DEPTH_EXCHANGES",
     "NEWS_BULLETINS",
     "NEWS_PROVIDERS",
     "OPEN_ORDERS",
@@ -59,6 +61,8 @@ NEWS_PROVIDERS: Final = "news_providers"
 OPEN_ORDERS: Final = "open_orders"
 COMPLETED_ORDERS: Final = "completed_orders"
 CURRENT_TIME: Final = "current_time"
+FAMILY_CODES: Final = "family_codes"
+MKT_DEPTH_EXCHANGES: Final = "mkt_depth_exchanges"
 SCANNER_PARAMETERS: Final = "scanner_parameters"
 
 
@@ -495,9 +499,14 @@ _REQUEST_ROWS: Final = (
     _out(
         Out.REQ_SOFT_DOLLAR_TIERS, "reqSoftDollarTiers", ids=Ids.ALLOCATES, end=In.SOFT_DOLLAR_TIERS
     ),
-    _out(Out.REQ_FAMILY_CODES, "reqFamilyCodes", end=In.FAMILY_CODES),
+    _out(Out.REQ_FAMILY_CODES, "reqFamilyCodes", end=In.FAMILY_CODES, key=FAMILY_CODES),
     _out(Out.REQ_MATCHING_SYMBOLS, "reqMatchingSymbols", ids=Ids.ALLOCATES, end=In.SYMBOL_SAMPLES),
-    _out(Out.REQ_MKT_DEPTH_EXCHANGES, "reqMktDepthExchanges", end=In.MKT_DEPTH_EXCHANGES),
+    _out(
+        Out.REQ_MKT_DEPTH_EXCHANGES,
+        "reqMktDepthExchanges",
+        end=In.MKT_DEPTH_EXCHANGES,
+        key=MKT_DEPTH_EXCHANGES,
+    ),
     _out(
         Out.REQ_SMART_COMPONENTS, "reqSmartComponents", ids=Ids.ALLOCATES, end=In.SMART_COMPONENTS
     ),
@@ -656,9 +665,9 @@ _ANSWER_ROWS: Final = (
         by="req_id",
     ),
     _in(In.SOFT_DOLLAR_TIERS, "softDollarTiers", by="req_id"),
-    _in(In.FAMILY_CODES, "familyCodes"),
+    _in(In.FAMILY_CODES, "familyCodes", key=FAMILY_CODES),
     _in(In.SYMBOL_SAMPLES, "symbolSamples", by="req_id"),
-    _in(In.MKT_DEPTH_EXCHANGES, "mktDepthExchanges"),
+    _in(In.MKT_DEPTH_EXCHANGES, "mktDepthExchanges", key=MKT_DEPTH_EXCHANGES),
     _in(In.TICK_REQ_PARAMS, "tickReqParams", by="req_id"),
     _in(In.SMART_COMPONENTS, "smartComponents", by="req_id"),
     _in(In.NEWS_ARTICLE, "newsArticle", by="request_id"),

@@ -13,12 +13,16 @@ from typing import Any
 
 from ibwire.messages import (
     Contract,
+    DepthMktDataDescription,
+    FamilyCode,
+    HistogramEntry,
     HistoricalNews,
     HistoricalTick,
     HistoricalTickBidAsk,
     HistoricalTickLast,
     NewsProvider,
     ScannerSubscription,
+    SmartComponent,
     TickOptionComputation,
 )
 from ibwire.testing.simulator import SimulatedGateway
@@ -63,6 +67,13 @@ class Refused:
     code: int
 
 
+def _is(expected: object) -> Callable[[Any], None]:
+    def check(answer: Any) -> None:
+        assert answer == expected and type(answer) is type(expected)
+
+    return check
+
+
 def _ticks_of(cls: type) -> Callable[[Any], None]:
     def check(ticks: Any) -> None:
         assert isinstance(ticks, list) and len(ticks) == 5
@@ -103,6 +114,26 @@ def _headlines(news: Any) -> None:
     assert {item.provider_code for item in news} <= {"BRFG", "DJNL"}
     times = [item.time for item in news]
     assert times == sorted(times, reverse=True)
+
+
+def _histogram(entries: Any) -> None:
+    assert entries and all(isinstance(e, HistogramEntry) for e in entries)
+    prices = [e.price for e in entries]
+    assert prices == sorted(prices) and all(e.size is not None and e.size > 0 for e in entries)
+
+
+def _family_codes(codes: Any) -> None:
+    assert codes == [FamilyCode(account_id="DU0000001", family_code_str="")]
+
+
+def _smart_components(components: Any) -> None:
+    assert components and all(isinstance(c, SmartComponent) for c in components)
+    assert {"NYSE", "NASDAQ"} <= {c.exchange for c in components}
+
+
+def _depth_exchanges(exchanges: Any) -> None:
+    assert exchanges and all(isinstance(e, DepthMktDataDescription) for e in exchanges)
+    assert "NASDAQ" in {e.exchange for e in exchanges}
 
 
 def _scan(rows: Any) -> None:
@@ -147,6 +178,25 @@ ANSWERED: list[Answered] = [
         lambda client, gw: client.historical_news(AAPL_ID, ["BRFG", "DJNL"], total_results=3),
         _headlines,
     ),
+    Answered(
+        "histogram_data",
+        lambda client, gw: client.histogram_data(AAPL, False, "1 week"),
+        _histogram,
+    ),
+    Answered("family_codes", lambda client, gw: client.family_codes(), _family_codes),
+    Answered(
+        "smart_components",
+        lambda client, gw: client.smart_components("9c0001"),
+        _smart_components,
+    ),
+    Answered(
+        "market_depth_exchanges",
+        lambda client, gw: client.market_depth_exchanges(),
+        _depth_exchanges,
+    ),
+    # The simulator's account has no soft dollar tiers and no white branding.
+    Answered("soft_dollar_tiers", lambda client, gw: client.soft_dollar_tiers(), _is([])),
+    Answered("user_info", lambda client, gw: client.user_info(), _is("")),
 ]
 
 REFUSED: list[Refused] = [
@@ -184,5 +234,10 @@ REFUSED: list[Refused] = [
         "historical_news unknown contract",
         lambda client, gw: client.historical_news(1, "BRFG"),
         200,
+    ),
+    Refused(
+        "histogram_data unknown period",
+        lambda client, gw: client.histogram_data(AAPL, period="1 fortnight"),
+        321,
     ),
 ]

@@ -21,6 +21,7 @@ from ibwire.messages import (
     BarData,
     CancelCalcImpliedVolat,
     CancelCalcOptionPrice,
+    CancelHistogramData,
     CancelHistoricalData,
     CancelHistoricalTicks,
     CancelScannerSubscription,
@@ -30,7 +31,12 @@ from ibwire.messages import (
     ContractDataEnd,
     ContractDetails,
     CurrentTime,
+    DepthMktDataDescription,
     ErrMsg,
+    FamilyCode,
+    FamilyCodes,
+    HistogramData,
+    HistogramEntry,
     HistoricalData,
     HistoricalDataEnd,
     HistoricalNews,
@@ -39,6 +45,8 @@ from ibwire.messages import (
     HistoricalTickLast,
     HistoricalTicks,
     HistoricalTicksLast,
+    Message,
+    MktDepthExchanges,
     NewsArticle,
     NewsProvider,
     NewsProviders,
@@ -48,9 +56,12 @@ from ibwire.messages import (
     ReqCalcOptionPrice,
     ReqCompletedOrders,
     ReqContractData,
+    ReqFamilyCodes,
+    ReqHistogramData,
     ReqHistoricalData,
     ReqHistoricalNews,
     ReqHistoricalTicks,
+    ReqMktDepthExchanges,
     ReqNewsArticle,
     ReqNewsProviders,
     ReqScannerParameters,
@@ -59,8 +70,13 @@ from ibwire.messages import (
     ScannerDataElement,
     ScannerParameters,
     ScannerSubscription,
+    SmartComponent,
+    SmartComponents,
+    SoftDollarTier,
+    SoftDollarTiers,
     TickOptionComputation,
     TickPrice,
+    UserInfo,
 )
 from ibwire.pacing import PacingConfig
 
@@ -286,6 +302,18 @@ STARTS = [
         117,
         id="historical news",
     ),
+    pytest.param(
+        lambda session, now: session.histogram_data(AAPL, True, "1 week", now, 5.0),
+        119,
+        id="histogram",
+    ),
+    pytest.param(lambda session, now: session.family_codes(now, 5.0), 107, id="family codes"),
+    pytest.param(
+        lambda session, now: session.smart_components("9c0001", now, 5.0), 114, id="smart"
+    ),
+    pytest.param(lambda session, now: session.market_depth_exchanges(now, 5.0), 112, id="depth"),
+    pytest.param(lambda session, now: session.soft_dollar_tiers(now, 5.0), 106, id="soft dollar"),
+    pytest.param(lambda session, now: session.user_info(now, 5.0), 167, id="user info"),
 ]
 
 
@@ -473,3 +501,91 @@ def test_news_providers_are_the_list(server_version: int) -> None:
     providers = (NewsProvider(code="BRFG", name="Briefing.com"),)
     rig.deliver(NewsProviders(news_providers=providers))
     assert pending.result() == list(providers)
+
+
+ENTRY = HistogramEntry(price=1.5, size=Decimal(300))
+COMPONENT = SmartComponent(bit_number=1, exchange="ARCA", exchange_letter="P")
+TIER = SoftDollarTier(name="tier", value="1", display_name="Tier")
+FAMILY = FamilyCode(account_id="DU111", family_code_str="F1")
+DEPTH = DepthMktDataDescription(exchange="NASDAQ", sec_type="STK")
+
+#: A helper answered by one message: its start, and its answer built from the
+#: request (``None`` for an answer without a request id), with what it yields.
+ONE_ANSWER = [
+    pytest.param(
+        lambda session, now: session.histogram_data(AAPL, True, "1 week", now, 5.0),
+        lambda req_id: HistogramData(req_id=req_id, items=(ENTRY,)),
+        [ENTRY],
+        id="histogram",
+    ),
+    pytest.param(
+        lambda session, now: session.smart_components("9c0001", now, 5.0),
+        lambda req_id: SmartComponents(req_id=req_id, smart_component_map=(COMPONENT,)),
+        [COMPONENT],
+        id="smart components",
+    ),
+    pytest.param(
+        lambda session, now: session.soft_dollar_tiers(now, 5.0),
+        lambda req_id: SoftDollarTiers(req_id=req_id, tiers=(TIER,)),
+        [TIER],
+        id="soft dollar tiers",
+    ),
+    pytest.param(
+        lambda session, now: session.user_info(now, 5.0),
+        lambda req_id: UserInfo(req_id=req_id, white_branding_id="brand"),
+        "brand",
+        id="user info",
+    ),
+    pytest.param(
+        lambda session, now: session.family_codes(now, 5.0),
+        lambda req_id: FamilyCodes(family_codes=(FAMILY,)),
+        [FAMILY],
+        id="family codes",
+    ),
+    pytest.param(
+        lambda session, now: session.market_depth_exchanges(now, 5.0),
+        lambda req_id: MktDepthExchanges(depth_mkt_data_descriptions=(DEPTH,)),
+        [DEPTH],
+        id="depth exchanges",
+    ),
+]
+
+
+@pytest.mark.parametrize(("start", "answer", "expected"), ONE_ANSWER)
+def test_a_helper_takes_its_one_answer(
+    start: Start, answer: Callable[[int], Message], expected: object, server_version: int
+) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = start(rig.session, rig.now)
+    rig.flush()
+    (sent,) = rig.take()
+    req_id = getattr(sent, "req_id", getattr(sent, "ticker_id", None))
+    if req_id is not None:
+        # Another request's answer is not this one's.
+        rig.deliver(answer(req_id + 1))
+        assert not pending.done
+    rig.deliver(answer(req_id if req_id is not None else 0))
+    assert pending.result() == expected
+
+
+def test_histogram_data_cancels_on_timeout(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.histogram_data(AAPL, False, "3 days", rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, ReqHistogramData) and sent.time_period == "3 days"
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        pending.result()
+    assert rig.take() == [CancelHistogramData(ticker_id=sent.ticker_id)]
+
+
+def test_family_codes_and_depth_exchanges_are_asked_without_ids(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    rig.session.family_codes(rig.now, 5.0)
+    rig.session.market_depth_exchanges(rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == [ReqFamilyCodes(), ReqMktDepthExchanges()]
