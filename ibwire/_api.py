@@ -40,6 +40,7 @@ from .live import (
     PortfolioItem,
     Position,
     Ticker,
+    TickerSnapshot,
     Trade,
 )
 from .messages import (
@@ -1220,6 +1221,43 @@ class SyncApi(FrontEnd):
     def tickers(self, *contracts: Contract) -> list[Ticker]:
         """:meth:`ticker` for each contract, in the order given."""
         return [self.ticker(contract) for contract in contracts]
+
+    def snapshots(
+        self, *contracts: Contract, regulatory: bool = False, timeout: float | None = None
+    ) -> list[TickerSnapshot]:
+        """One quote of each contract, from a market data snapshot (ib_async's ``reqTickers``).
+
+        ``reqMktData`` with ``snapshot=True`` goes for every contract at once;
+        each answer is gathered in a :class:`~ibwire.live.Ticker` of its own, as
+        a live quote is (its messages go to it, not to the wrapper, except those
+        a ticker keeps nothing of), until its ``tickSnapshotEnd``, and returned
+        frozen.  No ticker stays live: :meth:`ticker` is the live quote.  TWS
+        may take about 11 seconds to end a snapshot, and each holds a market
+        data line until it ends.
+
+        Args:
+            *contracts: the contracts.
+            regulatory: regulatory snapshots instead (the NBBO; IB charges a fee
+                per request), spaced by the pacer as IB requires.
+            timeout: seconds each snapshot may take once sent; the client's
+                default when omitted.
+
+        Returns:
+            The snapshots, in the order given; a field TWS did not send is ``None``.
+
+        Raises:
+            ApiError: TWS refused a snapshot (354: not subscribed, 200: no such
+                contract...); the others run to their end at TWS.
+            RequestTimeoutError: a snapshot had not ended in time (it is cancelled).
+            ~ibwire.errors.MarketDataLinesExceededError: more snapshots than free market data
+                lines (those already asked for are withdrawn or cancelled).
+        """
+        if not contracts:
+            return []
+        limit = self._timeout(timeout)
+        return self._call(
+            lambda now: self._session.snapshots(contracts, regulatory, now, limit)
+        )
 
     def cancel_ticker(self, contract: Contract) -> bool:
         """Stop the ticker of ``contract``; whether there was one."""

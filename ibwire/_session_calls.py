@@ -10,6 +10,7 @@ from ._session_base import SessionBase
 from ._session_routes import end_of
 from ._session_types import (
     Pending,
+    PendingAll,
     Phase,
     T,
     _describe,
@@ -177,7 +178,11 @@ class CallsPart(SessionBase):
         """
         if pending.done:
             return
-        self._give_up(pending, now)
+        if isinstance(pending, PendingAll):
+            for part in pending.parts:
+                self.abandon(part, now)
+        else:
+            self._give_up(pending, now)
         pending._fail(ConnectionClosedError(f"{pending.description}: abandoned"))
 
     def _give_up(self, pending: Pending[Any], now: float) -> bool:

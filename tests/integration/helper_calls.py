@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ibwire.live import TickerSnapshot
 from ibwire.messages import (
     Contract,
     DepthMktDataDescription,
@@ -28,6 +29,7 @@ from ibwire.messages import (
 from ibwire.testing.simulator import SimulatedGateway
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
+MSFT = Contract(symbol="MSFT", sec_type="STK", exchange="SMART", currency="USD")
 AAPL_ID = 265598
 NO_SUCH_STOCK = Contract(symbol="NOSUCH", sec_type="STK", exchange="SMART", currency="USD")
 GAINERS = ScannerSubscription(
@@ -136,6 +138,14 @@ def _depth_exchanges(exchanges: Any) -> None:
     assert "NASDAQ" in {e.exchange for e in exchanges}
 
 
+def _quotes(snapshots: Any) -> None:
+    assert [s.contract.symbol for s in snapshots] == ["AAPL", "MSFT"]
+    for snapshot in snapshots:
+        assert isinstance(snapshot, TickerSnapshot)
+        assert snapshot.bid is not None and snapshot.ask is not None
+        assert snapshot.bid < snapshot.ask and snapshot.close is not None
+
+
 def _scan(rows: Any) -> None:
     assert [row.rank for row in rows] == [0, 1, 2]
     assert all(row.contract_details.contract.sec_type == "STK" for row in rows)
@@ -197,6 +207,7 @@ ANSWERED: list[Answered] = [
     # The simulator's account has no soft dollar tiers and no white branding.
     Answered("soft_dollar_tiers", lambda client, gw: client.soft_dollar_tiers(), _is([])),
     Answered("user_info", lambda client, gw: client.user_info(), _is("")),
+    Answered("snapshots", lambda client, gw: client.snapshots(AAPL, MSFT), _quotes),
 ]
 
 REFUSED: list[Refused] = [
@@ -239,5 +250,10 @@ REFUSED: list[Refused] = [
         "histogram_data unknown period",
         lambda client, gw: client.histogram_data(AAPL, period="1 fortnight"),
         321,
+    ),
+    Refused(
+        "snapshots of an unknown contract",
+        lambda client, gw: client.snapshots(AAPL, NO_SUCH_STOCK),
+        200,
     ),
 ]

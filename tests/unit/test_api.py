@@ -175,3 +175,8 @@ def test_scanner_data_sends_filters_as_tag_value_text(kind: str) -> None:
     text = "priceBelow=50;"
     sent = built_request(kind, "scanner_data", scan, options=text, session=ScannerRecorder())
     assert sent == ("", text)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_snapshots_of_no_contract_ask_nothing(kind: str) -> None:
+    assert built_request(kind, "snapshots", session=object()) == []

@@ -14,6 +14,7 @@ from ibwire._session import (
 from ibwire.errors import (
     ApiError,
     ConnectionClosedError,
+    MarketDataLinesExceededError,
     RequestTimeoutError,
     UnsupportedByServerError,
 )
@@ -24,6 +25,7 @@ from ibwire.messages import (
     CancelHistogramData,
     CancelHistoricalData,
     CancelHistoricalTicks,
+    CancelMktData,
     CancelScannerSubscription,
     CompletedOrder,
     CompletedOrdersEnd,
@@ -61,6 +63,7 @@ from ibwire.messages import (
     ReqHistoricalData,
     ReqHistoricalNews,
     ReqHistoricalTicks,
+    ReqMktData,
     ReqMktDepthExchanges,
     ReqNewsArticle,
     ReqNewsProviders,
@@ -76,11 +79,13 @@ from ibwire.messages import (
     SoftDollarTiers,
     TickOptionComputation,
     TickPrice,
+    TickSnapshotEnd,
+    TickType,
     UserInfo,
 )
 from ibwire.pacing import PacingConfig
 
-from .session_rig import AAPL, AAPL_REPORTED, HoldingPacer, Rig
+from .session_rig import AAPL, AAPL_REPORTED, MSFT, HoldingPacer, Rig
 
 TICKS = ReqHistoricalTicks(
     req_id=0,
@@ -589,3 +594,95 @@ def test_family_codes_and_depth_exchanges_are_asked_without_ids(server_version: 
     rig.session.market_depth_exchanges(rig.now, 5.0)
     rig.flush()
     assert rig.take() == [ReqFamilyCodes(), ReqMktDepthExchanges()]
+
+
+# ---------------------------------------------------------------------- snapshots
+
+
+def _snapshot_requests(rig: Rig) -> list[ReqMktData]:
+    sent = rig.take()
+    assert all(isinstance(m, ReqMktData) and m.snapshot for m in sent)
+    return sent  # type: ignore[return-value]
+
+
+def test_snapshots_gather_each_answer_in_a_ticker_of_its_own(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    aapl, msft = _snapshot_requests(rig)
+    rig.deliver(
+        TickPrice(req_id=msft.req_id, tick_type=TickType.BID, price=410.0, size=Decimal(1)),
+        TickPrice(req_id=aapl.req_id, tick_type=TickType.BID, price=190.0, size=Decimal(2)),
+        TickPrice(req_id=aapl.req_id, tick_type=TickType.ASK, price=190.5, size=Decimal(3)),
+        TickSnapshotEnd(req_id=aapl.req_id),
+    )
+    assert not pending.done
+    rig.deliver(TickSnapshotEnd(req_id=msft.req_id))
+    first, second = pending.result()
+    assert (first.contract, first.bid, first.ask, first.bid_size) == (AAPL, 190.0, 190.5, Decimal(2))
+    assert (second.contract, second.bid, second.ask) == (MSFT, 410.0, None)
+    # The ticks went to the snapshots, not to the wrapper nor the live tickers.
+    assert rig.events(TickPrice) == []
+    assert rig.session.take_updated_tickers() == set()
+    assert rig.session.tickers_live() == []
+    # Later ticks of those ids are no snapshot's.
+    rig.deliver(TickPrice(req_id=aapl.req_id, tick_type=TickType.BID, price=1.0, size=Decimal(1)))
+    assert len(rig.events(TickPrice)) == 1 and first.bid == 190.0
+
+
+def test_snapshots_fail_with_the_first_refusal(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    aapl, msft = _snapshot_requests(rig)
+    rig.deliver(ErrMsg(req_id=msft.req_id, error_code=354, error_string="Not subscribed"))
+    with pytest.raises(ApiError) as info:
+        pending.result()
+    assert (info.value.code, info.value.req_id) == (354, msft.req_id)
+    # The other one runs to its end at TWS, and is then forgotten.
+    rig.deliver(TickSnapshotEnd(req_id=aapl.req_id))
+    rig.deliver(TickPrice(req_id=aapl.req_id, tick_type=TickType.BID, price=1.0, size=Decimal(1)))
+    assert len(rig.events(TickPrice)) == 1
+    assert rig.session.next_deadline() is None
+
+
+def test_a_snapshot_that_does_not_end_in_time_is_cancelled(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    aapl, msft = _snapshot_requests(rig)
+    rig.deliver(TickSnapshotEnd(req_id=aapl.req_id))
+    rig.advance(15.0)
+    with pytest.raises(RequestTimeoutError, match="snapshot of"):
+        pending.result()
+    assert rig.take() == [CancelMktData(req_id=msft.req_id)]
+
+
+def test_abandoning_snapshots_cancels_each_one_still_running(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], True, rig.now, 15.0)
+    rig.flush()
+    (aapl,) = _snapshot_requests(rig)  # the second regulatory snapshot waits its second
+    assert aapl.regulatory_snapshot
+    rig.session.abandon(pending, rig.now)
+    with pytest.raises(ConnectionClosedError, match="abandoned"):
+        pending.result()
+    rig.advance(2.0)
+    # The first is cancelled at TWS; the second, still held, is withdrawn.
+    assert rig.take() == [CancelMktData(req_id=aapl.req_id)]
+    assert rig.session.next_deadline() is None
+
+
+def test_snapshots_beyond_the_free_lines_are_refused_and_given_up(server_version: int) -> None:
+    rig = Rig(version=server_version, pacing=PacingConfig(market_data_lines=1))
+    rig.ready()
+    with pytest.raises(MarketDataLinesExceededError):
+        rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    sent = rig.take()
+    assert len(sent) == 2 and sent[1] == CancelMktData(req_id=sent[0].req_id)  # type: ignore[attr-defined]
+    assert rig.session.next_deadline() is None
