@@ -1259,6 +1259,29 @@ class SyncApi(FrontEnd):
             lambda now: self._session.snapshots(contracts, regulatory, now, limit)
         )
 
+    def set_market_data_type(self, kind: int) -> None:
+        """Choose live or delayed market data for the requests that follow (``reqMarketDataType``).
+
+        The choice holds for the connection, and is sent again after a
+        reconnect.  With 3 or 4, TWS sends delayed data (free, typically 15 to
+        20 minutes late) for instruments without a live subscription instead of
+        refusing them (error 354); a ticker folds it into its usual fields, and
+        its ``market_data_type`` says which kind arrives.
+
+        Args:
+            kind: 1 live, 2 frozen (the values recorded at the close, once the
+                market is closed), 3 delayed, 4 delayed-frozen.
+
+        Raises:
+            ValueError: ``kind`` is not 1, 2, 3 or 4.
+            ConnectionClosedError: not connected.
+        """
+        if kind not in (1, 2, 3, 4):
+            raise ValueError(
+                f"market data type {kind!r}: 1 live, 2 frozen, 3 delayed or 4 delayed-frozen"
+            )
+        self.req_market_data_type(kind)
+
     def cancel_ticker(self, contract: Contract) -> bool:
         """Stop the ticker of ``contract``; whether there was one."""
         return self._session_call(lambda now: self._session.cancel_ticker(contract, now))

@@ -280,6 +280,25 @@ def test_news_article_of_a_headline(server_version: int) -> None:
     run(main())
 
 
+def test_delayed_market_data_once_chosen(server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(
+            server_version=server_version, seed=3, no_permission=("AAPL",)
+        ) as gateway:
+            client = await connected(gateway.port)
+            try:
+                with pytest.raises(ApiError) as info:
+                    await client.snapshots(AAPL)
+                assert info.value.code == 354
+                client.set_market_data_type(3)
+                (quote,) = await client.snapshots(AAPL)
+                assert quote.market_data_type == 3 and quote.bid is not None
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
 def test_bracket_order_fills_executions_commissions_positions(server_version: int) -> None:
     async def main() -> None:
         async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:

@@ -278,6 +278,19 @@ def test_news_article_of_a_headline(
     assert article.article_type == 0 and article.article_text.startswith(headline.headline)
 
 
+def test_delayed_market_data_once_chosen(
+    server_version: int, connect: Callable[..., Client]
+) -> None:
+    with SimulatedGateway(seed=3, server_version=server_version, no_permission=("AAPL",)) as gw:
+        client = connect(gw.port)
+        with pytest.raises(ApiError) as info:
+            client.snapshots(AAPL)
+        assert info.value.code == 354
+        client.set_market_data_type(3)
+        (quote,) = client.snapshots(AAPL)
+        assert quote.market_data_type == 3 and quote.bid is not None
+
+
 def test_bracket_order_fills_executions_commissions_positions(
     gateway: SimulatedGateway, connect: Callable[..., Client]
 ) -> None:

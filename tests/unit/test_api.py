@@ -180,3 +180,15 @@ def test_scanner_data_sends_filters_as_tag_value_text(kind: str) -> None:
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_snapshots_of_no_contract_ask_nothing(kind: str) -> None:
     assert built_request(kind, "snapshots", session=object()) == []
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("data_type", [0, 5])
+def test_set_market_data_type_refuses_unknown_kinds(kind: str, data_type: int) -> None:
+    client: Any = Client() if kind == "sync" else AsyncClient()
+    sent: list[int] = []
+    client.req_market_data_type = sent.append
+    with pytest.raises(ValueError, match="delayed-frozen"):
+        client.set_market_data_type(data_type)
+    client.set_market_data_type(3)
+    assert sent == [3]
