@@ -8,12 +8,12 @@ with the helpers as coroutines.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._frontend import FrontEnd
-from ._history import HistoryRun, parse_duration
+from ._history import HistoryRun, format_end, parse_duration
 from ._session import (
     AccountUpdateMessage,
     DepthMessage,
@@ -35,18 +35,29 @@ from .live import (
     PortfolioItem,
     Position,
     Ticker,
+    TickerSnapshot,
     Trade,
 )
 from .messages import (
     AccountSummary,
     BarData,
+    CompletedOrder,
     Contract,
     ContractDescription,
     ContractDetails,
+    DepthMktDataDescription,
     ErrMsg,
     ExecutionData,
     ExecutionFilter,
+    FamilyCode,
+    HistogramEntry,
+    HistoricalNews,
+    HistoricalTick,
+    HistoricalTickBidAsk,
+    HistoricalTickLast,
     Message,
+    NewsArticle,
+    NewsProvider,
     OpenOrder,
     Order,
     OrderState,
@@ -57,14 +68,20 @@ from .messages import (
     RealTimeBars,
     ReqAcctData,
     ReqHistoricalData,
+    ReqHistoricalTicks,
     ReqMktData,
     ReqMktDepth,
     ReqPnl,
     ReqPnlSingle,
     ReqRealTimeBars,
     ReqTickByTickData,
+    ScannerDataElement,
+    ScannerSubscription,
     SecurityDefinitionOptionParameter,
+    SmartComponent,
+    SoftDollarTier,
     TickByTick,
+    TickOptionComputation,
     TickSnapshotEnd,
 )
 from .pacing import PacerStats
@@ -252,6 +269,70 @@ class AsyncApi(FrontEnd):
             )
         )
 
+    async def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | float | str | None = None,
+        end: datetime | float | str | None = None,
+        number_of_ticks: int = 1000,
+        what_to_show: str = "TRADES",
+        use_rth: bool = True,
+        *,
+        ignore_size: bool = False,
+        timeout: float | None = None,
+    ) -> list[HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast]:
+        """Historical ticks (``reqHistoricalTicks``), paced by IB's historical rules.
+
+        Give ``start`` for the ticks from then on, or ``end`` for the ticks up
+        to then (IB takes one of the two); with neither, the ticks up to now
+        (the computer's clock).  IB sends at most 1000 ticks per request, from
+        one trading session, and may send more than asked to complete the
+        second of the last tick: for a longer span, ask again from the time of
+        the last tick received.
+
+        Args:
+            contract: the contract.
+            start: the first moment: a datetime (naive means UTC), epoch seconds,
+                or IB's text (``"20240311 09:30:00 US/Eastern"``, or
+                ``"20240311-13:30:00"`` in UTC).
+            end: the last moment, likewise.
+            number_of_ticks: how many ticks, at most 1000.
+            what_to_show: ``TRADES`` (ticks are
+                :class:`~ibwire.messages.HistoricalTickLast`), ``BID_ASK``
+                (:class:`~ibwire.messages.HistoricalTickBidAsk`) or ``MIDPOINT``
+                (:class:`~ibwire.messages.HistoricalTick`).
+            use_rth: regular trading hours only.
+            ignore_size: with ``BID_ASK``, leave out ticks that change only a size.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The ticks, oldest first, up to the message TWS marks as the last.
+
+        Raises:
+            ValueError: both ``start`` and ``end`` given.
+            UnsupportedByServerError: the server is older than version 130.
+            ApiError: TWS answered with an error (162: no data, pacing...).
+            RequestTimeoutError: no complete answer in time; the request is
+                withdrawn from the pacer's queue, or cancelled at TWS (from
+                server 215; before, it runs to its end there).
+        """
+        if start is not None and end is not None:
+            raise ValueError("give start or end, not both: IB takes one of the two")
+        if start is None and end is None:
+            end = time.time()
+        request = ReqHistoricalTicks(
+            req_id=0,
+            contract=contract,
+            start_date_time=_tick_time(start),
+            end_date_time=_tick_time(end),
+            number_of_ticks=number_of_ticks,
+            what_to_show=what_to_show,
+            use_rth=use_rth,
+            ignore_size=ignore_size,
+        )
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.historical_ticks(request, now, limit))
+
     async def request_positions(self, *, timeout: float | None = None) -> list[PositionData]:
         """Ask TWS for every position of every account (``reqPositions``, then ``cancelPositions``).
 
@@ -310,6 +391,30 @@ class AsyncApi(FrontEnd):
         """
         limit = self._timeout(timeout)
         return await self._call(lambda now: self._session.open_orders_request(now, limit))
+
+    async def completed_orders(
+        self, api_only: bool = False, *, timeout: float | None = None
+    ) -> list[CompletedOrder]:
+        """The orders TWS lists as completed: filled or cancelled (``reqCompletedOrders``).
+
+        Those of every client id and of TWS itself, as TWS's own list of
+        completed orders shows them.  An order's ``order_id`` and ``client_id``
+        are not sent (0): match by ``order.perm_id``.
+
+        Args:
+            api_only: only orders placed through the API.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One message per order, with its completion time and status in
+            ``order_state``.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 150.
+            RequestTimeoutError: no complete answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.completed_orders(api_only, now, limit))
 
     async def executions(
         self, exec_filter: ExecutionFilter | None = None, *, timeout: float | None = None
@@ -437,6 +542,338 @@ class AsyncApi(FrontEnd):
         """
         limit = self._timeout(timeout)
         return await self._call(lambda now: self._session.market_rule(market_rule_id, now, limit))
+
+    async def scanner_data(
+        self,
+        subscription: ScannerSubscription,
+        *,
+        filters: Mapping[str, str | int | float] | str = "",
+        options: Mapping[str, str | int | float] | str = "",
+        timeout: float | None = None,
+    ) -> list[ScannerDataElement]:
+        """One scan's results (``reqScannerSubscription``, its first answer, then cancelled).
+
+        ``client.scanner_data(ScannerSubscription(instrument="STK",
+        location_code="STK.US.MAJOR", scan_code="TOP_PERC_GAIN"), filters={"priceAbove":
+        5})`` is the day's top gainers above $5.  The subscription is cancelled
+        (``cancelScannerSubscription``) once its first results arrive; for
+        results as they change, subscribe with ``req_scanner_subscription``.
+        :meth:`scanner_parameters` lists the instruments, locations, scan codes
+        and filters TWS knows.
+
+        Args:
+            subscription: the scan.
+            filters: the filters, as tag -> value (IB's
+                ``scannerSubscriptionFilterOptions``, server 143+), or their
+                ``"tag=value;"`` text.
+            options: IB's ``scannerSubscriptionOptions``, likewise (reserved by
+                IB: leave it empty).
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The results by rank (each with ``contract_details.contract``).
+
+        Raises:
+            UnsupportedByServerError: ``filters`` given to a server older than
+                version 143.
+            ApiError: TWS answered with an error (162 or 321: an unknown scan,
+                instrument or filter).
+            RequestTimeoutError: no answer in time; the subscription is cancelled.
+        """
+        filter_text, option_text = _tag_values(filters), _tag_values(options)
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.scanner_data(
+                subscription, filter_text, option_text, now, limit
+            )
+        )
+
+    async def scanner_parameters(self, *, timeout: float | None = None) -> str:
+        """The XML description of every scan TWS knows (``reqScannerParameters``).
+
+        The instruments, locations, scan codes and filters of
+        :meth:`scanner_data`.  TWS's document is large: ask once and keep it.
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The XML text.
+
+        Raises:
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.scanner_parameters(now, limit))
+
+    async def implied_volatility(
+        self,
+        contract: Contract,
+        option_price: float,
+        under_price: float,
+        *,
+        timeout: float | None = None,
+    ) -> TickOptionComputation:
+        """The volatility at which TWS's option model gives ``option_price``.
+
+        ``calculateImpliedVolatility``, cancelled once it answers (as ib_async
+        does: TWS would go on sending computations).  The raw
+        ``calculate_implied_volatility`` request method sends it alone.
+
+        Args:
+            contract: the option.
+            option_price: the option's price.
+            under_price: the underlying's price.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The computation: ``implied_vol`` and the greeks at it
+            (``None`` where TWS computed nothing, e.g. a price below the option's
+            intrinsic value).
+
+        Raises:
+            ApiError: TWS answered with an error (e.g. 200, 321: not an option).
+            RequestTimeoutError: no answer in time; the calculation is cancelled.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.implied_volatility(
+                contract, option_price, under_price, now, limit
+            )
+        )
+
+    async def option_price(
+        self,
+        contract: Contract,
+        volatility: float,
+        under_price: float,
+        *,
+        timeout: float | None = None,
+    ) -> TickOptionComputation:
+        """The price and greeks of an option by TWS's model at ``volatility``.
+
+        ``calculateOptionPrice``, cancelled once it answers (as ib_async does).
+        The raw ``calculate_option_price`` request method sends it alone.
+
+        Args:
+            contract: the option.
+            volatility: the volatility to price with (0.25 for 25%).
+            under_price: the underlying's price.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The computation: ``opt_price`` and the greeks.
+
+        Raises:
+            ApiError: TWS answered with an error (e.g. 200, 321: not an option).
+            RequestTimeoutError: no answer in time; the calculation is cancelled.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.option_price(contract, volatility, under_price, now, limit)
+        )
+
+    async def news_providers(self, *, timeout: float | None = None) -> list[NewsProvider]:
+        """The news providers the account subscribes to (``reqNewsProviders``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The providers (``code``, ``name``); empty without news subscriptions.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 115.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.news_providers(now, limit))
+
+    async def news_article(
+        self, provider_code: str, article_id: str, *, timeout: float | None = None
+    ) -> NewsArticle:
+        """The text of a news article (``reqNewsArticle``).
+
+        Args:
+            provider_code: the provider's code (``"BRFG"``...).
+            article_id: the article id, from a headline
+                (:meth:`historical_news`, or a :class:`~ibwire.messages.TickNews`).
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The article: ``article_text``, plain text or HTML when
+            ``article_type`` is 0, Base64 of binary data (a PDF) when 1.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 116.
+            ApiError: TWS answered with an error (no such article, no subscription).
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.news_article(provider_code, article_id, now, limit)
+        )
+
+    async def historical_news(
+        self,
+        con_id: int,
+        provider_codes: str | Sequence[str],
+        start: str = "",
+        end: str = "",
+        total_results: int = 10,
+        *,
+        timeout: float | None = None,
+    ) -> list[HistoricalNews]:
+        """Past headlines of a contract (``reqHistoricalNews``).
+
+        Args:
+            con_id: the contract id.
+            provider_codes: the providers' codes: a sequence, or IB's text with
+                ``+`` between them (``"BRFG+DJNL"``); see :meth:`news_providers`.
+            start: the start, IB's ``yyyy-MM-dd HH:mm:ss.0``; ``""`` for none.
+            end: the end, likewise; ``""`` for now.
+            total_results: the most headlines wanted (IB sends at most 300).
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The headlines, newest first, each with its ``article_id`` for
+            :meth:`news_article`.  Whether TWS has more than it sent is on the
+            :class:`~ibwire.messages.HistoricalNewsEnd` the wrapper receives.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 117.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no complete answer in time.
+        """
+        codes = provider_codes if isinstance(provider_codes, str) else "+".join(provider_codes)
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.historical_news(
+                con_id, codes, start, end, total_results, now, limit
+            )
+        )
+
+    async def histogram_data(
+        self,
+        contract: Contract,
+        use_rth: bool = True,
+        period: str = "1 week",
+        *,
+        timeout: float | None = None,
+    ) -> list[HistogramEntry]:
+        """How much traded at each price over a period (``reqHistogramData``).
+
+        Paced by IB's historical rules, as historical bars are.
+
+        Args:
+            contract: the contract.
+            use_rth: regular trading hours only.
+            period: the period back from now: ``"3 days"``, ``"1 week"``,
+                ``"2 months"``...
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The entries (``price``, ``size``), by price.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 119.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time; the request is cancelled.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.histogram_data(contract, use_rth, period, now, limit)
+        )
+
+    async def family_codes(self, *, timeout: float | None = None) -> list[FamilyCode]:
+        """The family codes of the accounts (``reqFamilyCodes``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One code per account (``account_id``, ``family_code_str``).
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 107.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.family_codes(now, limit))
+
+    async def smart_components(
+        self, bbo_exchange: str, *, timeout: float | None = None
+    ) -> list[SmartComponent]:
+        """The exchanges behind a SMART exchange map (``reqSmartComponents``).
+
+        Args:
+            bbo_exchange: the map's id: a ticker's ``bbo_exchange`` (from
+                ``TickReqParams``), e.g. ``"9c0001"``.
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The exchanges with their bit numbers and the letters market data
+            uses for them.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 114.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.smart_components(bbo_exchange, now, limit))
+
+    async def market_depth_exchanges(
+        self, *, timeout: float | None = None
+    ) -> list[DepthMktDataDescription]:
+        """The exchanges that offer market depth (``reqMktDepthExchanges``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            One description per exchange and security type.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 112.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.market_depth_exchanges(now, limit))
+
+    async def soft_dollar_tiers(self, *, timeout: float | None = None) -> list[SoftDollarTier]:
+        """The soft dollar tiers of the account (``reqSoftDollarTiers``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The tiers (``name``, ``value``, ``display_name``); empty for most accounts.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 106.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.soft_dollar_tiers(now, limit))
+
+    async def user_info(self, *, timeout: float | None = None) -> str:
+        """The white branding id of the user (``reqUserInfo``).
+
+        Args:
+            timeout: seconds to wait; the client's default when omitted.
+
+        Returns:
+            The id; ``""`` for a user of IB itself.
+
+        Raises:
+            UnsupportedByServerError: the server is older than version 167.
+            ApiError: TWS answered with an error.
+            RequestTimeoutError: no answer in time.
+        """
+        limit = self._timeout(timeout)
+        return await self._call(lambda now: self._session.user_info(now, limit))
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -780,6 +1217,66 @@ class AsyncApi(FrontEnd):
         """:meth:`ticker` for each contract, in the order given."""
         return [self.ticker(contract) for contract in contracts]
 
+    async def snapshots(
+        self, *contracts: Contract, regulatory: bool = False, timeout: float | None = None
+    ) -> list[TickerSnapshot]:
+        """One quote of each contract, from a market data snapshot (ib_async's ``reqTickers``).
+
+        ``reqMktData`` with ``snapshot=True`` goes for every contract at once;
+        each answer is gathered in a :class:`~ibwire.live.Ticker` of its own, as
+        a live quote is (its messages go to it, not to the wrapper, except those
+        a ticker keeps nothing of), until its ``tickSnapshotEnd``, and returned
+        frozen.  No ticker stays live: :meth:`ticker` is the live quote.  TWS
+        may take about 11 seconds to end a snapshot, and each holds a market
+        data line until it ends.
+
+        Args:
+            *contracts: the contracts.
+            regulatory: regulatory snapshots instead (the NBBO; IB charges a fee
+                per request), spaced by the pacer as IB requires.
+            timeout: seconds each snapshot may take once sent; the client's
+                default when omitted.
+
+        Returns:
+            The snapshots, in the order given; a field TWS did not send is ``None``.
+
+        Raises:
+            ApiError: TWS refused a snapshot (354: not subscribed, 200: no such
+                contract...); the others run to their end at TWS.
+            RequestTimeoutError: a snapshot had not ended in time (it is cancelled).
+            ~ibwire.errors.MarketDataLinesExceededError: more snapshots than free market data
+                lines (those already asked for are withdrawn or cancelled).
+        """
+        if not contracts:
+            return []
+        limit = self._timeout(timeout)
+        return await self._call(
+            lambda now: self._session.snapshots(contracts, regulatory, now, limit)
+        )
+
+    def set_market_data_type(self, kind: int) -> None:
+        """Choose live or delayed market data for the requests that follow (``reqMarketDataType``).
+
+        The choice holds for the connection, and is sent again after a
+        reconnect.  With 3 or 4, TWS sends delayed data (free, typically 15 to
+        20 minutes late) for instruments without a live subscription instead of
+        refusing them (error 354); a ticker folds it into its usual fields, and
+        its ``market_data_type`` says which kind arrives.
+
+        Args:
+            kind: 1 live, 2 frozen (the values recorded at the close, once the
+                market is closed), 3 delayed, 4 delayed-frozen.
+
+        Raises:
+            ValueError: ``kind`` is not 1, 2, 3 or 4.
+            ConnectionClosedError: not connected.
+        """
+        if kind not in (1, 2, 3, 4):
+            raise ValueError(
+                f"market data type {kind!r}: 1 live, 2 frozen, 3 delayed or 4 delayed-frozen"
+            )
+        self.req_market_data_type(kind)
+
     def cancel_ticker(self, contract: Contract) -> bool:
         """Stop the ticker of ``contract``; whether there was one."""
         return self._session_call(lambda now: self._session.cancel_ticker(contract, now))
@@ -1018,3 +1515,20 @@ def _epoch(moment: datetime | float) -> int:
             moment = moment.replace(tzinfo=timezone.utc)
         return int(moment.timestamp())
     return int(moment)
+
+
+def _tick_time(moment: datetime | float | str | None) -> str:
+    """IB's text of a historical ticks bound: text as given, else UTC ``yyyymmdd-hh:mm:ss``."""
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        return moment
+    return format_end(_epoch(moment))
+
+
+
+def _tag_values(values: Mapping[str, str | int | float] | str) -> str:
+    """IB's ``"tag=value;"`` text of a tag -> value mapping (text is taken as written)."""
+    if isinstance(values, str):
+        return values
+    return "".join(f"{tag}={value};" for tag, value in values.items())

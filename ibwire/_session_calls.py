@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeAlias, cast
 
 from ._session_base import SessionBase
 from ._session_routes import end_of
 from ._session_types import (
     Pending,
+    PendingAll,
     Phase,
     T,
     _describe,
@@ -16,9 +18,14 @@ from ._session_types import (
     _real_open_orders,
 )
 from .catalog import (
+    COMPLETED_ORDERS,
     CURRENT_TIME,
+    FAMILY_CODES,
+    MKT_DEPTH_EXCHANGES,
+    NEWS_PROVIDERS,
     OPEN_ORDERS,
     POSITIONS,
+    SCANNER_PARAMETERS,
 )
 from .errors import (
     ConnectionClosedError,
@@ -29,20 +36,42 @@ from .messages import (
     BarData,
     BondContractData,
     CancelAccountSummary,
+    CancelCalcImpliedVolat,
+    CancelCalcOptionPrice,
     CancelHeadTimestamp,
+    CancelHistogramData,
     CancelHistoricalData,
+    CancelHistoricalTicks,
+    CancelScannerSubscription,
+    CompletedOrder,
     Contract,
     ContractData,
     ContractDescription,
     ContractDetails,
     CurrentTime,
+    DepthMktDataDescription,
     ExecutionData,
     ExecutionFilter,
+    FamilyCode,
+    FamilyCodes,
     HeadTimestamp,
+    HistogramData,
+    HistogramEntry,
     HistoricalData,
     HistoricalDataEnd,
+    HistoricalNews,
+    HistoricalTick,
+    HistoricalTickBidAsk,
+    HistoricalTickLast,
+    HistoricalTicks,
+    HistoricalTicksBidAsk,
+    HistoricalTicksLast,
     MarketRule,
     Message,
+    MktDepthExchanges,
+    NewsArticle,
+    NewsProvider,
+    NewsProviders,
     OpenOrder,
     Order,
     OrderState,
@@ -50,20 +79,66 @@ from .messages import (
     PositionData,
     PriceIncrement,
     ReqAccountSummary,
+    ReqCalcImpliedVolat,
+    ReqCalcOptionPrice,
+    ReqCompletedOrders,
     ReqContractData,
     ReqCurrentTime,
     ReqExecutions,
+    ReqFamilyCodes,
     ReqHeadTimestamp,
+    ReqHistogramData,
     ReqHistoricalData,
+    ReqHistoricalNews,
+    ReqHistoricalTicks,
     ReqMarketRule,
     ReqMatchingSymbols,
+    ReqMktDepthExchanges,
+    ReqNewsArticle,
+    ReqNewsProviders,
     ReqOpenOrders,
     ReqPositions,
+    ReqScannerParameters,
+    ReqScannerSubscription,
     ReqSecDefOptParams,
+    ReqSmartComponents,
+    ReqSoftDollarTiers,
+    ReqUserInfo,
+    ScannerData,
+    ScannerDataElement,
+    ScannerParameters,
+    ScannerSubscription,
     SecurityDefinitionOptionParameter,
+    SmartComponent,
+    SmartComponents,
+    SoftDollarTier,
+    SoftDollarTiers,
     SymbolSamples,
+    TickOptionComputation,
+    UserInfo,
 )
 from .versions import ServerVersion
+
+#: What a historical ticks helper returns: one class per ``what_to_show``.
+HistoricalTickItem: TypeAlias = HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast
+
+
+class _UntilDone(Pending[T]):
+    """A helper whose answer ends with the message that has its ``done`` flag set.
+
+    The historical ticks lists (the official ``historicalTicks*`` callbacks'
+    ``done``) carry no end message of their own.
+    """
+
+    __slots__ = ()
+
+    def _feed(self, message: Message) -> bool:
+        if type(message) in self._accepts:
+            self._items.append(message)
+            if message.done:  # type: ignore[attr-defined]
+                self._complete(self._finish(self._items))
+                return True
+        return False
 
 
 class CallsPart(SessionBase):
@@ -103,7 +178,11 @@ class CallsPart(SessionBase):
         """
         if pending.done:
             return
-        self._give_up(pending, now)
+        if isinstance(pending, PendingAll):
+            for part in pending.parts:
+                self.abandon(part, now)
+        else:
+            self._give_up(pending, now)
         pending._fail(ConnectionClosedError(f"{pending.description}: abandoned"))
 
     def _give_up(self, pending: Pending[Any], now: float) -> bool:
@@ -245,6 +324,40 @@ class CallsPart(SessionBase):
         )
         return self._start(pending, request, now, timeout)
 
+    def historical_ticks(
+        self, request: ReqHistoricalTicks, now: float, timeout: float | None
+    ) -> Pending[list[HistoricalTickItem]]:
+        """Ask for historical ticks.
+
+        Args:
+            request: the request; its ``req_id`` is replaced by a new one.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the ticks of every message up to the one
+            marked ``done``, oldest first.
+        """
+        req_id = self.new_request_id()
+        request = dataclasses.replace(request, req_id=req_id)
+        # cancelHistoricalTicks exists from server 215 (protobuf only); before, a
+        # request given up on runs to its end at TWS.
+        version = self.server_version or 0
+        cancel = (
+            CancelHistoricalTicks(req_id=req_id)
+            if version >= ServerVersion.CANCEL_CONTRACT_DATA
+            else None
+        )
+        pending: Pending[list[HistoricalTickItem]] = _UntilDone(
+            req_id,
+            f"historical ticks of {_describe(request.contract)}",
+            accepts=frozenset({HistoricalTicks, HistoricalTicksBidAsk, HistoricalTicksLast}),
+            ends=frozenset(),
+            finish=lambda items: [tick for m in items for tick in m.ticks],  # type: ignore[attr-defined]
+            cancel=cancel,
+        )
+        return self._start(pending, request, now, timeout)
+
     def positions(self, now: float, timeout: float | None) -> Pending[list[PositionData]]:
         """Ask for the positions of every account (then stop the stream).
 
@@ -315,6 +428,28 @@ class CallsPart(SessionBase):
             finish=_real_open_orders,
         )
         return self._start(pending, ReqOpenOrders(), now, timeout)
+
+    def completed_orders(
+        self, api_only: bool, now: float, timeout: float | None
+    ) -> Pending[list[CompletedOrder]]:
+        """Ask for the orders TWS lists as completed (filled or cancelled).
+
+        Args:
+            api_only: only orders placed through the API.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one message per order.
+        """
+        pending: Pending[list[CompletedOrder]] = Pending(
+            COMPLETED_ORDERS,
+            "completed orders",
+            accepts=frozenset({CompletedOrder}),
+            ends=end_of(_Out.REQ_COMPLETED_ORDERS),
+            finish=list,  # type: ignore[arg-type]
+        )
+        return self._start(pending, ReqCompletedOrders(api_only=api_only), now, timeout)
 
     def executions(
         self, exec_filter: ExecutionFilter, now: float, timeout: float | None
@@ -473,3 +608,380 @@ class CallsPart(SessionBase):
             finish=lambda items: list(items[-1].price_increments),  # type: ignore[attr-defined]
         )
         return self._start(pending, ReqMarketRule(market_rule_id=market_rule_id), now, timeout)
+
+    def scanner_data(
+        self,
+        subscription: ScannerSubscription,
+        filter_options: str,
+        options: str,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[list[ScannerDataElement]]:
+        """Ask for one scan's results: the first answer of a scanner subscription, then cancel it.
+
+        Args:
+            subscription: the scan.
+            filter_options: ``"tag=value;"`` filters.
+            options: ``"tag=value;"`` options (reserved by IB).
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the results by rank.
+        """
+        req_id = self.new_request_id()
+        stop = CancelScannerSubscription(req_id=req_id)
+        pending: Pending[list[ScannerDataElement]] = Pending(
+            req_id,
+            f"scanner {subscription.scan_code}",
+            accepts=frozenset({ScannerData}),
+            ends=frozenset({ScannerData}),
+            finish=lambda items: list(items[-1].elements),  # type: ignore[attr-defined]
+            cancel=stop,
+            follow_up=stop,
+        )
+        request = ReqScannerSubscription(
+            req_id=req_id,
+            subscription=subscription,
+            scanner_subscription_filter_options=filter_options,
+            scanner_subscription_options=options,
+        )
+        return self._start(pending, request, now, timeout)
+
+    def scanner_parameters(self, now: float, timeout: float | None) -> Pending[str]:
+        """Ask for the XML description of every scan.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the XML text.
+        """
+        pending: Pending[str] = Pending(
+            SCANNER_PARAMETERS,
+            "scanner parameters",
+            accepts=frozenset({ScannerParameters}),
+            ends=end_of(_Out.REQ_SCANNER_PARAMETERS),
+            finish=lambda items: items[-1].xml,  # type: ignore[attr-defined]
+        )
+        return self._start(pending, ReqScannerParameters(), now, timeout)
+
+    def implied_volatility(
+        self,
+        contract: Contract,
+        option_price: float,
+        under_price: float,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[TickOptionComputation]:
+        """Ask TWS's option model for the volatility of an option price (then cancel).
+
+        Args:
+            contract: the option.
+            option_price: the option's price.
+            under_price: the underlying's price.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the first computation.
+        """
+        req_id = self.new_request_id()
+        stop = CancelCalcImpliedVolat(req_id=req_id)
+        request = ReqCalcImpliedVolat(
+            req_id=req_id, contract=contract, option_price=option_price, under_price=under_price
+        )
+        return self._start(
+            self._computation(request, f"implied volatility of {_describe(contract)}", stop),
+            request,
+            now,
+            timeout,
+        )
+
+    def option_price(
+        self,
+        contract: Contract,
+        volatility: float,
+        under_price: float,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[TickOptionComputation]:
+        """Ask TWS's option model for the price of an option at a volatility (then cancel).
+
+        Args:
+            contract: the option.
+            volatility: the volatility to price with.
+            under_price: the underlying's price.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the first computation.
+        """
+        req_id = self.new_request_id()
+        stop = CancelCalcOptionPrice(req_id=req_id)
+        request = ReqCalcOptionPrice(
+            req_id=req_id, contract=contract, volatility=volatility, under_price=under_price
+        )
+        return self._start(
+            self._computation(request, f"option price of {_describe(contract)}", stop),
+            request,
+            now,
+            timeout,
+        )
+
+    def _computation(
+        self, request: ReqCalcImpliedVolat | ReqCalcOptionPrice, description: str, stop: Message
+    ) -> Pending[TickOptionComputation]:
+        # TWS goes on computing until cancelled (ib_async cancels after the
+        # first answer too): the cancel follows the answer, or a timeout.
+        return Pending(
+            request.req_id,
+            description,
+            accepts=frozenset({TickOptionComputation}),
+            ends=end_of(request.MSG_ID),
+            finish=lambda items: items[-1],  # type: ignore[arg-type,return-value]
+            cancel=stop,
+            follow_up=stop,
+        )
+
+    def news_providers(self, now: float, timeout: float | None) -> Pending[list[NewsProvider]]:
+        """Ask for the news providers the account subscribes to.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the providers.
+        """
+        pending: Pending[list[NewsProvider]] = Pending(
+            NEWS_PROVIDERS,
+            "news providers",
+            accepts=frozenset({NewsProviders}),
+            ends=end_of(_Out.REQ_NEWS_PROVIDERS),
+            finish=lambda items: list(items[-1].news_providers),  # type: ignore[attr-defined]
+        )
+        return self._start(pending, ReqNewsProviders(), now, timeout)
+
+    def news_article(
+        self, provider_code: str, article_id: str, now: float, timeout: float | None
+    ) -> Pending[NewsArticle]:
+        """Ask for the text of a news article.
+
+        Args:
+            provider_code: the provider's code.
+            article_id: the article id (from a headline).
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the article.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[NewsArticle] = Pending(
+            req_id,
+            f"news article {article_id}",
+            accepts=frozenset({NewsArticle}),
+            ends=end_of(_Out.REQ_NEWS_ARTICLE),
+            finish=lambda items: items[-1],  # type: ignore[arg-type,return-value]
+        )
+        request = ReqNewsArticle(req_id=req_id, provider_code=provider_code, article_id=article_id)
+        return self._start(pending, request, now, timeout)
+
+    def historical_news(
+        self,
+        con_id: int,
+        provider_codes: str,
+        start_date_time: str,
+        end_date_time: str,
+        total_results: int,
+        now: float,
+        timeout: float | None,
+    ) -> Pending[list[HistoricalNews]]:
+        """Ask for past headlines of a contract.
+
+        Args:
+            con_id: the contract id.
+            provider_codes: the providers' codes joined by ``+``.
+            start_date_time: the start, ``yyyy-MM-dd HH:mm:ss.0``; ``""`` for none.
+            end_date_time: the end, likewise; ``""`` for now.
+            total_results: the most headlines wanted.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the headlines, newest first.
+        """
+        req_id = self.new_request_id()
+        pending: Pending[list[HistoricalNews]] = Pending(
+            req_id,
+            f"historical news of conId {con_id}",
+            accepts=frozenset({HistoricalNews}),
+            ends=end_of(_Out.REQ_HISTORICAL_NEWS),
+            finish=list,  # type: ignore[arg-type]
+        )
+        request = ReqHistoricalNews(
+            req_id=req_id,
+            con_id=con_id,
+            provider_codes=provider_codes,
+            start_date_time=start_date_time,
+            end_date_time=end_date_time,
+            total_results=total_results,
+        )
+        return self._start(pending, request, now, timeout)
+
+    def _start_one(
+        self,
+        key: Hashable,
+        description: str,
+        request: Message,
+        finish: Callable[[Any], T],
+        now: float,
+        timeout: float | None,
+        cancel: Message | None = None,
+    ) -> Pending[T]:
+        """Start a helper whose answer is the one message the catalogue names as its end."""
+        answer = end_of(request.MSG_ID)
+        pending: Pending[T] = Pending(
+            key,
+            description,
+            accepts=answer,
+            ends=answer,
+            finish=lambda items: finish(items[-1]),
+            cancel=cancel,
+        )
+        return self._start(pending, request, now, timeout)
+
+    def histogram_data(
+        self, contract: Contract, use_rth: bool, period: str, now: float, timeout: float | None
+    ) -> Pending[list[HistogramEntry]]:
+        """Ask for how much traded at each price over a period.
+
+        Args:
+            contract: the contract.
+            use_rth: regular trading hours only.
+            period: the period, e.g. ``"3 days"``, ``"1 week"``.
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the entries by price.
+        """
+        req_id = self.new_request_id()
+        request = ReqHistogramData(
+            ticker_id=req_id, contract=contract, use_rth=use_rth, time_period=period
+        )
+        return self._start_one(
+            req_id,
+            f"histogram of {_describe(contract)}",
+            request,
+            lambda answer: list(cast(HistogramData, answer).items),
+            now,
+            timeout,
+            cancel=CancelHistogramData(ticker_id=req_id),
+        )
+
+    def family_codes(self, now: float, timeout: float | None) -> Pending[list[FamilyCode]]:
+        """Ask for the family codes of the accounts.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one code per account.
+        """
+        return self._start_one(
+            FAMILY_CODES,
+            "family codes",
+            ReqFamilyCodes(),
+            lambda answer: list(cast(FamilyCodes, answer).family_codes),
+            now,
+            timeout,
+        )
+
+    def smart_components(
+        self, bbo_exchange: str, now: float, timeout: float | None
+    ) -> Pending[list[SmartComponent]]:
+        """Ask for the exchanges behind a SMART exchange map.
+
+        Args:
+            bbo_exchange: the map's id (a ticker's ``bbo_exchange``).
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the exchanges, with their bits and letters.
+        """
+        req_id = self.new_request_id()
+        return self._start_one(
+            req_id,
+            f"SMART components of {bbo_exchange}",
+            ReqSmartComponents(req_id=req_id, bbo_exchange=bbo_exchange),
+            lambda answer: list(cast(SmartComponents, answer).smart_component_map),
+            now,
+            timeout,
+        )
+
+    def market_depth_exchanges(
+        self, now: float, timeout: float | None
+    ) -> Pending[list[DepthMktDataDescription]]:
+        """Ask for the exchanges that offer market depth.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is one description per exchange and security type.
+        """
+        return self._start_one(
+            MKT_DEPTH_EXCHANGES,
+            "market depth exchanges",
+            ReqMktDepthExchanges(),
+            lambda answer: list(cast(MktDepthExchanges, answer).depth_mkt_data_descriptions),
+            now,
+            timeout,
+        )
+
+    def soft_dollar_tiers(self, now: float, timeout: float | None) -> Pending[list[SoftDollarTier]]:
+        """Ask for the soft dollar tiers of the account.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the tiers.
+        """
+        req_id = self.new_request_id()
+        return self._start_one(
+            req_id,
+            "soft dollar tiers",
+            ReqSoftDollarTiers(req_id=req_id),
+            lambda answer: list(cast(SoftDollarTiers, answer).tiers),
+            now,
+            timeout,
+        )
+
+    def user_info(self, now: float, timeout: float | None) -> Pending[str]:
+        """Ask for the user's white branding id.
+
+        Args:
+            now: the current time.
+            timeout: seconds to wait; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the id (``""`` for none).
+        """
+        req_id = self.new_request_id()
+        return self._start_one(
+            req_id,
+            "user info",
+            ReqUserInfo(req_id=req_id),
+            lambda answer: cast(UserInfo, answer).white_branding_id,
+            now,
+            timeout,
+        )

@@ -35,19 +35,27 @@ Nothing here does I/O: ``now`` is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from ._session_calls import CallsPart
 from ._session_orders import OrdersPart, order_matches
-from ._session_routes import _cancel_for
+from ._session_routes import _cancel_for, end_of
 from ._session_streams import StreamsPart
-from ._session_types import NOT_SENT_CODE, UNKNOWN_ORDER_CODE, Pending, Phase
+from ._session_types import (
+    NOT_SENT_CODE,
+    UNKNOWN_ORDER_CODE,
+    Pending,
+    PendingAll,
+    Phase,
+    _describe,
+    _Out,
+)
 from .errorcodes import DEPTH_HALTED, DEPTH_RESET
 from .errors import ForeignOrderError, PortfolioUnavailableError
 from .events import ConnectionClosed
-from .live import Blotter, OrderBook, Portfolio, PortfolioItem, Ticker, Trade
+from .live import Blotter, OrderBook, Portfolio, PortfolioItem, Ticker, TickerSnapshot, Trade
 from .live.ticker import APPLIERS
 from .messages import (
     AccountUpdateMulti,
@@ -56,6 +64,7 @@ from .messages import (
     AcctUpdateTime,
     AcctValue,
     BarData,
+    CancelMktData,
     CancelOrder,
     CommissionAndFeesReport,
     CompletedOrder,
@@ -176,6 +185,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         #: monotonic clock; 0 leaves them on the caller's clock.
         self.clock_offset = 0.0
         self._tickers: dict[int, Ticker] = {}
+        # The tickers of snapshots still waiting for their end, by request id.
+        self._snapshots: dict[int, Ticker] = {}
         self._ticker_ids: dict[Hashable, int] = {}
         self._ticker_errors: dict[int, BaseException] = {}
         self._ticker_lists: dict[int, str] = {}
@@ -222,7 +233,11 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         # the path of the others and of ticks no ticker asked for.
         ticker = self._tickers.get(message.req_id)
         if ticker is None:
-            return True
+            snapshot = self._snapshots.get(message.req_id)
+            if snapshot is None:
+                return True
+            # A snapshot's ticker is no live ticker: never among the updated.
+            return not snapshot.apply(message, now + self.clock_offset)
         if ticker.apply(message, now + self.clock_offset):
             self.live_changes += 1
             self._updated.add(ticker)
@@ -587,6 +602,66 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             if known is ticker:
                 return self._ticker_errors.get(req_id)
         return None
+
+    def snapshots(
+        self, contracts: Sequence[Contract], regulatory: bool, now: float, timeout: float | None
+    ) -> Pending[list[TickerSnapshot]]:
+        """Ask for a market data snapshot of each contract, all at once.
+
+        Each snapshot's messages go to a ticker of its own (not a live ticker,
+        not the wrapper, except those a ticker keeps nothing of) until its
+        ``tickSnapshotEnd``; a request given up on is cancelled.
+
+        Args:
+            contracts: the contracts.
+            regulatory: regulatory snapshots (NBBO, charged by IB per request).
+            now: the current time.
+            timeout: seconds each snapshot may take; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the frozen tickers, in the order given.
+
+        Raises:
+            BudgetExceededError: more snapshots than free market data lines
+                (the snapshots already asked for are given up).
+        """
+        self._require_ready()
+        parts: list[Pending[TickerSnapshot]] = []
+        try:
+            for contract in contracts:
+                parts.append(self._snapshot(contract, regulatory, now, timeout))
+        except BaseException:
+            for part in parts:
+                self.abandon(part, now)
+            raise
+        first = parts[0].key if parts else None
+        return PendingAll(("snapshots", first), f"snapshots of {len(parts)} contracts", parts)
+
+    def _snapshot(
+        self, contract: Contract, regulatory: bool, now: float, timeout: float | None
+    ) -> Pending[TickerSnapshot]:
+        req_id = self.new_request_id()
+        ticker = Ticker(contract)
+        pending: Pending[TickerSnapshot] = Pending(
+            req_id,
+            f"snapshot of {_describe(contract)}",
+            accepts=frozenset(),
+            ends=end_of(_Out.REQ_MKT_DATA),
+            finish=lambda items: ticker.snapshot(),
+            cancel=CancelMktData(req_id=req_id),
+        )
+        request = ReqMktData(
+            req_id=req_id, contract=contract, snapshot=True, regulatory_snapshot=regulatory
+        )
+        self._start(pending, request, now, timeout)
+        self._snapshots[req_id] = ticker
+
+        def ended() -> None:
+            # However it ends (its end, an error, a timeout, the connection).
+            self._snapshots.pop(req_id, None)
+
+        pending.notify = ended
+        return pending
 
     # ------------------------------------------------------------------ order books
 

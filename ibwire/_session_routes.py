@@ -103,7 +103,8 @@ def _req_id_route(message: Message) -> tuple[Hashable, ...]:
 
 #: Fields whose value is a request or order id, routed as the bare number; any
 #: other routing field is tagged with its name (a market rule id is not an id).
-_ID_FIELDS: Final = frozenset({"req_id", "order_id"})
+#: The news answers name their request id ``requestId`` (the official callbacks').
+_ID_FIELDS: Final = frozenset({"req_id", "order_id", "request_id"})
 
 
 def _route_of(row: AnswerRow) -> _Route:

@@ -296,6 +296,52 @@ class Pending(Generic[T]):
             self.notify()
 
 
+class PendingAll(Pending[list[T]]):
+    """A helper waiting for several others: its answer is theirs, in order.
+
+    The first of them to fail fails it, with that error; the others go on to
+    their own end (or timeout).  It is registered nowhere itself: the session
+    feeds, times out and fails the parts, and giving it up
+    (:meth:`~ibwire._session_calls.CallsPart.abandon`) gives each part up.
+
+    Attributes:
+        parts: the helpers, in the order of the answer.
+    """
+
+    __slots__ = ("parts",)
+
+    def __init__(self, key: Hashable, description: str, parts: list[Pending[T]]) -> None:
+        super().__init__(
+            key, description, accepts=frozenset(), ends=frozenset(), finish=lambda items: []
+        )
+        self.parts = parts
+        for part in parts:
+            part.notify = _then(part.notify, self._part_done)
+
+    def _part_done(self) -> None:
+        if self.done:
+            return
+        for part in self.parts:
+            if part.error is not None:
+                self._fail(part.error)
+                return
+        if all(part.done for part in self.parts):
+            self._complete([part.result() for part in self.parts])
+
+
+def _then(
+    first: Callable[[], None] | None, then: Callable[[], None]
+) -> Callable[[], None]:
+    if first is None:
+        return then
+
+    def both() -> None:
+        first()
+        then()
+
+    return both
+
+
 def _own_copy(error: BaseException) -> BaseException:
     """An instance of ``error`` for one waiter, chained to the shared original.
 

@@ -35,11 +35,15 @@ __all__ = [
     "ANSWERS",
     "COMPLETED_ORDERS",
     "CURRENT_TIME",
+    "FAMILY_CODES",
+    "MKT_DEPTH_EXCHANGES",
     "NEWS_BULLETINS",
+    "NEWS_PROVIDERS",
     "OPEN_ORDERS",
     "PACING_CLASSES",
     "POSITIONS",
     "REQUESTS",
+    "SCANNER_PARAMETERS",
     "AnswerRow",
     "Ids",
     "Pacing",
@@ -53,9 +57,13 @@ __all__ = [
 ACCOUNT_UPDATES: Final = "account_updates"
 POSITIONS: Final = "positions"
 NEWS_BULLETINS: Final = "news_bulletins"
+NEWS_PROVIDERS: Final = "news_providers"
 OPEN_ORDERS: Final = "open_orders"
 COMPLETED_ORDERS: Final = "completed_orders"
 CURRENT_TIME: Final = "current_time"
+FAMILY_CODES: Final = "family_codes"
+MKT_DEPTH_EXCHANGES: Final = "mkt_depth_exchanges"
+SCANNER_PARAMETERS: Final = "scanner_parameters"
 
 
 class Ids(enum.Enum):
@@ -190,8 +198,8 @@ class AnswerRow:
         callback: the :class:`~ibwire.wrapper.Wrapper` method (snake_case of
             ``ewrapper``); empty for ids without one.
         by: the field whose value routes it to its request (``req_id``,
-            ``order_id``, ``market_rule_id``), if any.
-        key: the constant routing key of an id-less stream, if any.
+            ``request_id``, ``order_id``, ``market_rule_id``), if any.
+        key: the constant routing key of an id-less stream or answer, if any.
     """
 
     msg_id: IncomingId
@@ -353,7 +361,12 @@ _REQUEST_ROWS: Final = (
         ids=Ids.REFERENCES,
         pacing=Pacing.PRIORITY,
     ),
-    _out(Out.REQ_SCANNER_PARAMETERS, "reqScannerParameters", end=In.SCANNER_PARAMETERS),
+    _out(
+        Out.REQ_SCANNER_PARAMETERS,
+        "reqScannerParameters",
+        end=In.SCANNER_PARAMETERS,
+        key=SCANNER_PARAMETERS,
+    ),
     _out(
         Out.CANCEL_HISTORICAL_DATA,
         "cancelHistoricalData",
@@ -390,12 +403,14 @@ _REQUEST_ROWS: Final = (
         "calculateImpliedVolatility",
         ids=Ids.ALLOCATES,
         cancel=Out.CANCEL_CALC_IMPLIED_VOLAT,
+        end=In.TICK_OPTION_COMPUTATION,
     ),
     _out(
         Out.REQ_CALC_OPTION_PRICE,
         "calculateOptionPrice",
         ids=Ids.ALLOCATES,
         cancel=Out.CANCEL_CALC_OPTION_PRICE,
+        end=In.TICK_OPTION_COMPUTATION,
     ),
     _out(
         Out.CANCEL_CALC_IMPLIED_VOLAT,
@@ -484,14 +499,19 @@ _REQUEST_ROWS: Final = (
     _out(
         Out.REQ_SOFT_DOLLAR_TIERS, "reqSoftDollarTiers", ids=Ids.ALLOCATES, end=In.SOFT_DOLLAR_TIERS
     ),
-    _out(Out.REQ_FAMILY_CODES, "reqFamilyCodes", end=In.FAMILY_CODES),
+    _out(Out.REQ_FAMILY_CODES, "reqFamilyCodes", end=In.FAMILY_CODES, key=FAMILY_CODES),
     _out(Out.REQ_MATCHING_SYMBOLS, "reqMatchingSymbols", ids=Ids.ALLOCATES, end=In.SYMBOL_SAMPLES),
-    _out(Out.REQ_MKT_DEPTH_EXCHANGES, "reqMktDepthExchanges", end=In.MKT_DEPTH_EXCHANGES),
+    _out(
+        Out.REQ_MKT_DEPTH_EXCHANGES,
+        "reqMktDepthExchanges",
+        end=In.MKT_DEPTH_EXCHANGES,
+        key=MKT_DEPTH_EXCHANGES,
+    ),
     _out(
         Out.REQ_SMART_COMPONENTS, "reqSmartComponents", ids=Ids.ALLOCATES, end=In.SMART_COMPONENTS
     ),
     _out(Out.REQ_NEWS_ARTICLE, "reqNewsArticle", ids=Ids.ALLOCATES, end=In.NEWS_ARTICLE),
-    _out(Out.REQ_NEWS_PROVIDERS, "reqNewsProviders", end=In.NEWS_PROVIDERS),
+    _out(Out.REQ_NEWS_PROVIDERS, "reqNewsProviders", end=In.NEWS_PROVIDERS, key=NEWS_PROVIDERS),
     _out(
         Out.REQ_HISTORICAL_NEWS, "reqHistoricalNews", ids=Ids.ALLOCATES, end=In.HISTORICAL_NEWS_END
     ),
@@ -607,7 +627,7 @@ _ANSWER_ROWS: Final = (
     _in(In.RECEIVE_FA, "receiveFA"),
     _in(In.HISTORICAL_DATA, "historicalData", by="req_id"),
     _in(In.BOND_CONTRACT_DATA, "bondContractDetails", by="req_id"),
-    _in(In.SCANNER_PARAMETERS, "scannerParameters"),
+    _in(In.SCANNER_PARAMETERS, "scannerParameters", key=SCANNER_PARAMETERS),
     _in(In.SCANNER_DATA, "scannerData", by="req_id"),
     _in(In.TICK_OPTION_COMPUTATION, "tickOptionComputation", by="req_id"),
     _in(In.TICK_GENERIC, "tickGeneric", by="req_id"),
@@ -645,16 +665,16 @@ _ANSWER_ROWS: Final = (
         by="req_id",
     ),
     _in(In.SOFT_DOLLAR_TIERS, "softDollarTiers", by="req_id"),
-    _in(In.FAMILY_CODES, "familyCodes"),
+    _in(In.FAMILY_CODES, "familyCodes", key=FAMILY_CODES),
     _in(In.SYMBOL_SAMPLES, "symbolSamples", by="req_id"),
-    _in(In.MKT_DEPTH_EXCHANGES, "mktDepthExchanges"),
+    _in(In.MKT_DEPTH_EXCHANGES, "mktDepthExchanges", key=MKT_DEPTH_EXCHANGES),
     _in(In.TICK_REQ_PARAMS, "tickReqParams", by="req_id"),
     _in(In.SMART_COMPONENTS, "smartComponents", by="req_id"),
-    _in(In.NEWS_ARTICLE, "newsArticle"),
+    _in(In.NEWS_ARTICLE, "newsArticle", by="request_id"),
     _in(In.TICK_NEWS, "tickNews"),
-    _in(In.NEWS_PROVIDERS, "newsProviders"),
-    _in(In.HISTORICAL_NEWS, "historicalNews"),
-    _in(In.HISTORICAL_NEWS_END, "historicalNewsEnd"),
+    _in(In.NEWS_PROVIDERS, "newsProviders", key=NEWS_PROVIDERS),
+    _in(In.HISTORICAL_NEWS, "historicalNews", by="request_id"),
+    _in(In.HISTORICAL_NEWS_END, "historicalNewsEnd", by="request_id"),
     _in(In.HEAD_TIMESTAMP, "headTimestamp", by="req_id"),
     _in(In.HISTOGRAM_DATA, "histogramData", by="req_id"),
     _in(In.HISTORICAL_DATA_UPDATE, "historicalDataUpdate", by="req_id"),

@@ -52,10 +52,12 @@ from ibwire.messages import (
     TickByTick,
     TickPrice,
 )
-from ibwire.orders import Bracket, LimitOrder, StopOrder
+from ibwire.orders import Bracket, LimitOrder, MarketOrder, StopOrder
 from ibwire.protocol import ServerProtocol
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
+
+from .helper_calls import AAPL_ID, ANSWERED, REFUSED, Answered, Refused
 
 SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
 WAIT = 10.0 * SCALE
@@ -211,6 +213,86 @@ def test_every_subscription_kind_streams(server_version: int) -> None:
                 items = [item async for item in snapshot]  # ends by itself
                 assert items
                 assert client._session.live_subscriptions == []
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+@pytest.mark.parametrize("case", ANSWERED, ids=lambda case: case.name)
+def test_helper_answers(case: Answered, server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                case.check(await case.call(client, gateway))
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=lambda case: case.name)
+def test_helper_raises_the_error_tws_answers(case: Refused, server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                with pytest.raises(ApiError) as info:
+                    await case.call(client, gateway)
+                assert info.value.code == case.code
+                assert await client.current_time()  # the connection goes on
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_completed_orders_list_a_filled_order(server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                assert await client.completed_orders() == []
+                trade = await client.place(AAPL, MarketOrder("BUY", 5)).done()
+                (done,) = await client.completed_orders(api_only=True)
+                assert done.order.perm_id == trade.perm_id
+                assert done.order_state.status == "Filled"
+                assert done.contract.symbol == "AAPL" and done.order.total_quantity == Decimal(5)
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_news_article_of_a_headline(server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3, tick_interval=0.02) as gateway:
+            client = await connected(gateway.port)
+            try:
+                headline = (await client.historical_news(AAPL_ID, "BRFG", total_results=1))[0]
+                article = await client.news_article(headline.provider_code, headline.article_id)
+                assert article.article_type == 0
+                assert article.article_text.startswith(headline.headline)
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_delayed_market_data_once_chosen(server_version: int) -> None:
+    async def main() -> None:
+        async with SimulatedGateway(
+            server_version=server_version, seed=3, no_permission=("AAPL",)
+        ) as gateway:
+            client = await connected(gateway.port)
+            try:
+                with pytest.raises(ApiError) as info:
+                    await client.snapshots(AAPL)
+                assert info.value.code == 354
+                client.set_market_data_type(3)
+                (quote,) = await client.snapshots(AAPL)
+                assert quote.market_data_type == 3 and quote.bid is not None
             finally:
                 await client.disconnect()
 

@@ -39,7 +39,7 @@ from ibwire.messages import (
     StartApi,
     TickPrice,
 )
-from ibwire.orders import Bracket, LimitOrder, StopOrder
+from ibwire.orders import Bracket, LimitOrder, MarketOrder, StopOrder
 from ibwire.protocol import ServerProtocol
 from ibwire.sync import (
     Client,
@@ -52,6 +52,8 @@ from ibwire.sync import (
 from ibwire.sync import client as sync_client
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
+
+from .helper_calls import AAPL_ID, ANSWERED, REFUSED, Answered, Refused
 
 SCALE = float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
 WAIT = 10.0 * SCALE
@@ -235,6 +237,58 @@ def test_historical_bars_and_contract_details(
     assert client.market_rule(int(rules[0]))
     chains = client.sec_def_opt_params("AAPL", "STK", details.contract.con_id)
     assert chains and chains[0].strikes
+
+
+@pytest.mark.parametrize("case", ANSWERED, ids=lambda case: case.name)
+def test_helper_answers(
+    case: Answered, gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    case.check(case.call(client, gateway))
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=lambda case: case.name)
+def test_helper_raises_the_error_tws_answers(
+    case: Refused, gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    with pytest.raises(ApiError) as info:
+        case.call(client, gateway)
+    assert info.value.code == case.code
+    assert client.current_time()  # the connection goes on
+
+
+def test_completed_orders_list_a_filled_order(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    assert client.completed_orders() == []
+    trade = client.place(AAPL, MarketOrder("BUY", 5)).wait(WAIT)
+    (done,) = client.completed_orders(api_only=True)
+    assert done.order.perm_id == trade.perm_id and done.order_state.status == "Filled"
+    assert done.contract.symbol == "AAPL" and done.order.total_quantity == Decimal(5)
+
+
+def test_news_article_of_a_headline(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    client = connect(gateway.port)
+    headline = client.historical_news(AAPL_ID, "BRFG", total_results=1)[0]
+    article = client.news_article(headline.provider_code, headline.article_id)
+    assert article.article_type == 0 and article.article_text.startswith(headline.headline)
+
+
+def test_delayed_market_data_once_chosen(
+    server_version: int, connect: Callable[..., Client]
+) -> None:
+    with SimulatedGateway(seed=3, server_version=server_version, no_permission=("AAPL",)) as gw:
+        client = connect(gw.port)
+        with pytest.raises(ApiError) as info:
+            client.snapshots(AAPL)
+        assert info.value.code == 354
+        client.set_market_data_type(3)
+        (quote,) = client.snapshots(AAPL)
+        assert quote.market_data_type == 3 and quote.bid is not None
 
 
 def test_bracket_order_fills_executions_commissions_positions(

@@ -1,4 +1,5 @@
-"""``history`` of both clients: the chunk loop around the shared planner.
+"""The helpers of both clients: ``history``'s chunk loop around the shared planner,
+and the requests other helpers build from their arguments.
 
 The session is replaced by a script of answers per request: no socket, no clock.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import time
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +17,14 @@ import pytest
 
 from ibwire.asyncio import Client as AsyncClient
 from ibwire.errors import ApiError
-from ibwire.messages import BarData, Contract, ReqHistoricalData
+from ibwire.messages import (
+    BarData,
+    Contract,
+    Message,
+    ReqHistoricalData,
+    ReqHistoricalTicks,
+    ScannerSubscription,
+)
 from ibwire.sync import Client
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
@@ -98,3 +107,88 @@ def test_history_raises_a_refusal_and_counts_no_data_as_empty(kind: str) -> None
     script = Script({1: [ApiError(162, REFUSED, 7)]})
     with pytest.raises(ApiError, match="permissions"):
         run_history(kind, script)
+
+
+class Recorder:
+    """A session whose helpers return the request they would send."""
+
+    def __getattr__(self, name: str) -> Any:
+        def start(request: Message, *args: object) -> Message:
+            return request
+
+        return start
+
+
+def built_request(
+    kind: str, call: str, *args: Any, session: object | None = None, **kwargs: Any
+) -> Any:
+    """The request the helper ``call`` builds (what its session call receives first)."""
+    client: Any = Client() if kind == "sync" else AsyncClient()
+    client._session = Recorder() if session is None else session
+    if kind == "sync":
+        client._call = lambda start: start(0.0)
+        return getattr(client, call)(*args, **kwargs)
+
+    async def call_async(start: Any) -> Any:
+        return start(0.0)
+
+    client._call = call_async
+    return asyncio.run(getattr(client, call)(*args, **kwargs))
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_historical_ticks_send_one_bound_as_ib_text(kind: str) -> None:
+    moment = datetime(2024, 3, 11, 13, 30)  # naive: UTC
+    request = built_request(kind, "historical_ticks", AAPL, start=moment, number_of_ticks=10)
+    assert isinstance(request, ReqHistoricalTicks)
+    assert (request.start_date_time, request.end_date_time) == ("20240311-13:30:00", "")
+    assert (request.what_to_show, request.use_rth, request.number_of_ticks) == ("TRADES", True, 10)
+    request = built_request(kind, "historical_ticks", AAPL, end=START, what_to_show="BID_ASK")
+    assert (request.start_date_time, request.end_date_time) == ("", "20240312-10:00:00")
+    text = "20240311 09:30:00 US/Eastern"
+    assert built_request(kind, "historical_ticks", AAPL, text).start_date_time == text
+    # Neither: up to now.
+    before = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(time.time()))
+    request = built_request(kind, "historical_ticks", AAPL)
+    assert request.start_date_time == "" and request.end_date_time >= before
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_historical_ticks_refuse_both_bounds(kind: str) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        built_request(kind, "historical_ticks", AAPL, START, START + 60)
+
+
+class ScannerRecorder:
+    """A session whose scanner helper returns its filter and option text."""
+
+    def scanner_data(self, scan: ScannerSubscription, filters: str, options: str, *args: Any) -> Any:
+        return filters, options
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_scanner_data_sends_filters_as_tag_value_text(kind: str) -> None:
+    scan = ScannerSubscription(scan_code="TOP_PERC_GAIN")
+    filters = {"priceAbove": 5, "marketCapAbove1e6": "100"}
+    sent = built_request(kind, "scanner_data", scan, filters=filters, session=ScannerRecorder())
+    assert sent == ("priceAbove=5;marketCapAbove1e6=100;", "")
+    text = "priceBelow=50;"
+    sent = built_request(kind, "scanner_data", scan, options=text, session=ScannerRecorder())
+    assert sent == ("", text)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_snapshots_of_no_contract_ask_nothing(kind: str) -> None:
+    assert built_request(kind, "snapshots", session=object()) == []
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("data_type", [0, 5])
+def test_set_market_data_type_refuses_unknown_kinds(kind: str, data_type: int) -> None:
+    client: Any = Client() if kind == "sync" else AsyncClient()
+    sent: list[int] = []
+    client.req_market_data_type = sent.append
+    with pytest.raises(ValueError, match="delayed-frozen"):
+        client.set_market_data_type(data_type)
+    client.set_market_data_type(3)
+    assert sent == [3]

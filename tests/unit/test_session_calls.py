@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
 import pytest
 
 from ibwire._session import (
@@ -10,24 +14,87 @@ from ibwire._session import (
 from ibwire.errors import (
     ApiError,
     ConnectionClosedError,
+    MarketDataLinesExceededError,
     RequestTimeoutError,
+    UnsupportedByServerError,
 )
 from ibwire.messages import (
     BarData,
+    CancelCalcImpliedVolat,
+    CancelCalcOptionPrice,
+    CancelHistogramData,
     CancelHistoricalData,
+    CancelHistoricalTicks,
+    CancelMktData,
+    CancelScannerSubscription,
+    CompletedOrder,
+    CompletedOrdersEnd,
     ContractData,
     ContractDataEnd,
     ContractDetails,
     CurrentTime,
+    DepthMktDataDescription,
     ErrMsg,
+    FamilyCode,
+    FamilyCodes,
+    HistogramData,
+    HistogramEntry,
     HistoricalData,
     HistoricalDataEnd,
+    HistoricalNews,
+    HistoricalNewsEnd,
+    HistoricalTick,
+    HistoricalTickLast,
+    HistoricalTicks,
+    HistoricalTicksLast,
+    Message,
+    MktDepthExchanges,
+    NewsArticle,
+    NewsProvider,
+    NewsProviders,
+    Order,
+    OrderState,
+    ReqCalcImpliedVolat,
+    ReqCalcOptionPrice,
+    ReqCompletedOrders,
     ReqContractData,
+    ReqFamilyCodes,
+    ReqHistogramData,
     ReqHistoricalData,
+    ReqHistoricalNews,
+    ReqHistoricalTicks,
+    ReqMktData,
+    ReqMktDepthExchanges,
+    ReqNewsArticle,
+    ReqNewsProviders,
+    ReqScannerParameters,
+    ReqScannerSubscription,
+    ScannerData,
+    ScannerDataElement,
+    ScannerParameters,
+    ScannerSubscription,
+    SmartComponent,
+    SmartComponents,
+    SoftDollarTier,
+    SoftDollarTiers,
+    TickOptionComputation,
+    TickPrice,
+    TickSnapshotEnd,
+    TickType,
+    UserInfo,
 )
 from ibwire.pacing import PacingConfig
 
-from .session_rig import AAPL, AAPL_REPORTED, HoldingPacer, Rig
+from .session_rig import AAPL, AAPL_REPORTED, MSFT, HoldingPacer, Rig
+
+TICKS = ReqHistoricalTicks(
+    req_id=0,
+    contract=AAPL,
+    end_date_time="20240311-15:00:00",
+    number_of_ticks=3,
+    what_to_show="TRADES",
+)
+GAINERS = ScannerSubscription(instrument="STK", location_code="STK.US", scan_code="TOP_PERC_GAIN")
 
 
 def test_error_ends_its_helper_with_api_error(server_version: int) -> None:
@@ -216,3 +283,406 @@ def test_many_waiting_helpers_time_out_in_deadline_order(server_version: int) ->
         rig.advance(start + second - rig.now)
         assert rig.session.next_deadline() in (None, *[start + t for t in timeouts if t > second])
         assert [p.done for p in pendings] == [t <= second for t in timeouts]
+
+
+# ---------------------------------------------------------------------- more helpers
+
+Start = Callable[[Any, float], Pending[Any]]
+
+#: Each helper started on a session, and the lowest server version that has its request.
+STARTS = [
+    pytest.param(lambda session, now: session.historical_ticks(TICKS, now, 5.0), 130, id="ticks"),
+    pytest.param(lambda session, now: session.completed_orders(False, now, 5.0), 150, id="completed"),
+    pytest.param(
+        lambda session, now: session.scanner_data(GAINERS, "priceAbove=5;", "", now, 5.0),
+        143,
+        id="scanner filters",
+    ),
+    pytest.param(lambda session, now: session.news_providers(now, 5.0), 115, id="news providers"),
+    pytest.param(
+        lambda session, now: session.news_article("BRFG", "BRFG$1", now, 5.0), 116, id="article"
+    ),
+    pytest.param(
+        lambda session, now: session.historical_news(1, "BRFG", "", "", 5, now, 5.0),
+        117,
+        id="historical news",
+    ),
+    pytest.param(
+        lambda session, now: session.histogram_data(AAPL, True, "1 week", now, 5.0),
+        119,
+        id="histogram",
+    ),
+    pytest.param(lambda session, now: session.family_codes(now, 5.0), 107, id="family codes"),
+    pytest.param(
+        lambda session, now: session.smart_components("9c0001", now, 5.0), 114, id="smart"
+    ),
+    pytest.param(lambda session, now: session.market_depth_exchanges(now, 5.0), 112, id="depth"),
+    pytest.param(lambda session, now: session.soft_dollar_tiers(now, 5.0), 106, id="soft dollar"),
+    pytest.param(lambda session, now: session.user_info(now, 5.0), 167, id="user info"),
+]
+
+
+@pytest.mark.parametrize(("start", "version"), STARTS)
+def test_a_helper_needing_a_newer_server_raises_before_sending(start: Start, version: int) -> None:
+    rig = Rig(version=version - 1)
+    rig.ready()
+    with pytest.raises(UnsupportedByServerError):
+        start(rig.session, rig.now)
+    rig.flush()
+    assert rig.take() == []
+    assert rig.session.next_deadline() is None
+    # At the version that has it, it goes.
+    rig = Rig(version=version)
+    rig.ready()
+    start(rig.session, rig.now)
+    rig.flush()
+    assert len(rig.take()) == 1
+
+
+def test_historical_ticks_end_with_the_message_marked_done(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.historical_ticks(TICKS, rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, ReqHistoricalTicks) and sent.req_id != 0
+    first = HistoricalTickLast(time=1, price=1.0, size=Decimal(1))
+    second = HistoricalTickLast(time=2, price=2.0, size=Decimal(2))
+    rig.deliver(
+        # Another request's ticks, and this one's first part.
+        HistoricalTicks(req_id=sent.req_id + 1, ticks=(HistoricalTick(time=9),), done=True),
+        HistoricalTicksLast(req_id=sent.req_id, ticks=(first,), done=False),
+    )
+    assert not pending.done
+    rig.deliver(HistoricalTicksLast(req_id=sent.req_id, ticks=(second,), done=True))
+    assert pending.result() == [first, second]
+
+
+@pytest.mark.parametrize(("version", "cancelled"), [(200, False), (226, True)])
+def test_historical_ticks_cancel_on_timeout_where_the_server_can(
+    version: int, cancelled: bool
+) -> None:
+    """cancelHistoricalTicks exists from server 215: before, nothing is sent."""
+    rig = Rig(version=version)
+    rig.ready()
+    pending = rig.session.historical_ticks(TICKS, rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        pending.result()
+    assert isinstance(sent, ReqHistoricalTicks)
+    assert rig.take() == ([CancelHistoricalTicks(req_id=sent.req_id)] if cancelled else [])
+
+
+def test_completed_orders_collect_until_their_end(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.completed_orders(True, rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == [ReqCompletedOrders(api_only=True)]
+    filled = CompletedOrder(
+        contract=AAPL_REPORTED, order=Order(perm_id=5), order_state=OrderState(status="Filled")
+    )
+    rig.deliver(filled)
+    assert not pending.done
+    rig.deliver(CompletedOrdersEnd())
+    (done,) = pending.result()
+    assert (done.order.perm_id, done.order_state.status) == (5, "Filled")
+
+
+def test_scanner_data_takes_the_first_results_and_cancels(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.scanner_data(GAINERS, "priceAbove=5;", "", rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, ReqScannerSubscription)
+    assert (sent.subscription, sent.scanner_subscription_filter_options) == (GAINERS, "priceAbove=5;")
+    first = (ScannerDataElement(rank=0), ScannerDataElement(rank=1))
+    rig.deliver(ScannerData(req_id=sent.req_id, elements=first))
+    assert [e.rank for e in pending.result()] == [0, 1]
+    assert rig.take() == [CancelScannerSubscription(req_id=sent.req_id)]
+    # The next results go to the wrapper only.
+    rig.deliver(ScannerData(req_id=sent.req_id, elements=first[:1]))
+    assert len(rig.events(ScannerData)) == 2
+
+
+def test_scanner_data_cancels_on_timeout(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.scanner_data(GAINERS, "", "", rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        pending.result()
+    assert rig.take() == [CancelScannerSubscription(req_id=sent.req_id)]  # type: ignore[attr-defined]
+
+
+def test_scanner_parameters_are_the_xml(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.scanner_parameters(rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == [ReqScannerParameters()]
+    rig.deliver(ScannerParameters(xml="<ScanParameterResponse/>"))
+    assert pending.result() == "<ScanParameterResponse/>"
+
+
+@pytest.mark.parametrize(
+    ("start", "request_class", "cancel_class"),
+    [
+        pytest.param(
+            lambda session, now: session.implied_volatility(AAPL, 2.0, 180.0, now, 5.0),
+            ReqCalcImpliedVolat,
+            CancelCalcImpliedVolat,
+            id="implied volatility",
+        ),
+        pytest.param(
+            lambda session, now: session.option_price(AAPL, 0.3, 180.0, now, 5.0),
+            ReqCalcOptionPrice,
+            CancelCalcOptionPrice,
+            id="option price",
+        ),
+    ],
+)
+def test_an_option_calculation_is_cancelled_once_answered(
+    start: Start, request_class: type, cancel_class: type, server_version: int
+) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = start(rig.session, rig.now)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, request_class)
+    req_id = sent.req_id  # type: ignore[attr-defined]
+    computed = TickOptionComputation(
+        req_id=req_id, tick_type=53, implied_vol=0.3, opt_price=2.0, und_price=180.0  # type: ignore[arg-type]
+    )
+    rig.deliver(TickPrice(req_id=req_id, tick_type=1, price=1.0), computed)  # type: ignore[arg-type]
+    assert pending.result().implied_vol == 0.3
+    assert rig.take() == [cancel_class(req_id=req_id)]
+
+
+def test_news_answers_are_routed_by_their_request_id(server_version: int) -> None:
+    """The news answers carry ``request_id``: routed, and failed by an error, as ``req_id``."""
+    rig = Rig(version=server_version)
+    rig.ready()
+    article = rig.session.news_article("BRFG", "BRFG$1", rig.now, 5.0)
+    missing = rig.session.news_article("BRFG", "BRFG$2", rig.now, 5.0)
+    headlines = rig.session.historical_news(1, "BRFG+DJNL", "", "", 2, rig.now, 5.0)
+    rig.flush()
+    first, second, history = rig.take()
+    assert isinstance(first, ReqNewsArticle) and isinstance(second, ReqNewsArticle)
+    assert isinstance(history, ReqHistoricalNews) and history.provider_codes == "BRFG+DJNL"
+    text = NewsArticle(request_id=first.req_id, article_type=0, article_text="text")
+    newest = HistoricalNews(
+        request_id=history.req_id,
+        time="2024-03-11 12:00:00.0",
+        provider_code="BRFG",
+        article_id="BRFG$1",
+        headline="one",
+    )
+    rig.deliver(
+        text,
+        ErrMsg(req_id=second.req_id, error_code=321, error_string="Invalid article id"),
+        newest,
+    )
+    assert article.result() == text
+    with pytest.raises(ApiError):
+        missing.result()
+    assert not headlines.done
+    rig.deliver(HistoricalNewsEnd(request_id=history.req_id, has_more=True))
+    assert headlines.result() == [newest]
+
+
+def test_news_providers_are_the_list(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.news_providers(rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == [ReqNewsProviders()]
+    providers = (NewsProvider(code="BRFG", name="Briefing.com"),)
+    rig.deliver(NewsProviders(news_providers=providers))
+    assert pending.result() == list(providers)
+
+
+ENTRY = HistogramEntry(price=1.5, size=Decimal(300))
+COMPONENT = SmartComponent(bit_number=1, exchange="ARCA", exchange_letter="P")
+TIER = SoftDollarTier(name="tier", value="1", display_name="Tier")
+FAMILY = FamilyCode(account_id="DU111", family_code_str="F1")
+DEPTH = DepthMktDataDescription(exchange="NASDAQ", sec_type="STK")
+
+#: A helper answered by one message: its start, and its answer built from the
+#: request (``None`` for an answer without a request id), with what it yields.
+ONE_ANSWER = [
+    pytest.param(
+        lambda session, now: session.histogram_data(AAPL, True, "1 week", now, 5.0),
+        lambda req_id: HistogramData(req_id=req_id, items=(ENTRY,)),
+        [ENTRY],
+        id="histogram",
+    ),
+    pytest.param(
+        lambda session, now: session.smart_components("9c0001", now, 5.0),
+        lambda req_id: SmartComponents(req_id=req_id, smart_component_map=(COMPONENT,)),
+        [COMPONENT],
+        id="smart components",
+    ),
+    pytest.param(
+        lambda session, now: session.soft_dollar_tiers(now, 5.0),
+        lambda req_id: SoftDollarTiers(req_id=req_id, tiers=(TIER,)),
+        [TIER],
+        id="soft dollar tiers",
+    ),
+    pytest.param(
+        lambda session, now: session.user_info(now, 5.0),
+        lambda req_id: UserInfo(req_id=req_id, white_branding_id="brand"),
+        "brand",
+        id="user info",
+    ),
+    pytest.param(
+        lambda session, now: session.family_codes(now, 5.0),
+        lambda req_id: FamilyCodes(family_codes=(FAMILY,)),
+        [FAMILY],
+        id="family codes",
+    ),
+    pytest.param(
+        lambda session, now: session.market_depth_exchanges(now, 5.0),
+        lambda req_id: MktDepthExchanges(depth_mkt_data_descriptions=(DEPTH,)),
+        [DEPTH],
+        id="depth exchanges",
+    ),
+]
+
+
+@pytest.mark.parametrize(("start", "answer", "expected"), ONE_ANSWER)
+def test_a_helper_takes_its_one_answer(
+    start: Start, answer: Callable[[int], Message], expected: object, server_version: int
+) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = start(rig.session, rig.now)
+    rig.flush()
+    (sent,) = rig.take()
+    req_id = getattr(sent, "req_id", getattr(sent, "ticker_id", None))
+    if req_id is not None:
+        # Another request's answer is not this one's.
+        rig.deliver(answer(req_id + 1))
+        assert not pending.done
+    rig.deliver(answer(req_id if req_id is not None else 0))
+    assert pending.result() == expected
+
+
+def test_histogram_data_cancels_on_timeout(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.histogram_data(AAPL, False, "3 days", rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, ReqHistogramData) and sent.time_period == "3 days"
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        pending.result()
+    assert rig.take() == [CancelHistogramData(ticker_id=sent.ticker_id)]
+
+
+def test_family_codes_and_depth_exchanges_are_asked_without_ids(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    rig.session.family_codes(rig.now, 5.0)
+    rig.session.market_depth_exchanges(rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == [ReqFamilyCodes(), ReqMktDepthExchanges()]
+
+
+# ---------------------------------------------------------------------- snapshots
+
+
+def _snapshot_requests(rig: Rig) -> list[ReqMktData]:
+    sent = rig.take()
+    assert all(isinstance(m, ReqMktData) and m.snapshot for m in sent)
+    return sent  # type: ignore[return-value]
+
+
+def test_snapshots_gather_each_answer_in_a_ticker_of_its_own(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    aapl, msft = _snapshot_requests(rig)
+    rig.deliver(
+        TickPrice(req_id=msft.req_id, tick_type=TickType.BID, price=410.0, size=Decimal(1)),
+        TickPrice(req_id=aapl.req_id, tick_type=TickType.BID, price=190.0, size=Decimal(2)),
+        TickPrice(req_id=aapl.req_id, tick_type=TickType.ASK, price=190.5, size=Decimal(3)),
+        TickSnapshotEnd(req_id=aapl.req_id),
+    )
+    assert not pending.done
+    rig.deliver(TickSnapshotEnd(req_id=msft.req_id))
+    first, second = pending.result()
+    assert (first.contract, first.bid, first.ask, first.bid_size) == (AAPL, 190.0, 190.5, Decimal(2))
+    assert (second.contract, second.bid, second.ask) == (MSFT, 410.0, None)
+    # The ticks went to the snapshots, not to the wrapper nor the live tickers.
+    assert rig.events(TickPrice) == []
+    assert rig.session.take_updated_tickers() == set()
+    assert rig.session.tickers_live() == []
+    # Later ticks of those ids are no snapshot's.
+    rig.deliver(TickPrice(req_id=aapl.req_id, tick_type=TickType.BID, price=1.0, size=Decimal(1)))
+    assert len(rig.events(TickPrice)) == 1 and first.bid == 190.0
+
+
+def test_snapshots_fail_with_the_first_refusal(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    aapl, msft = _snapshot_requests(rig)
+    rig.deliver(ErrMsg(req_id=msft.req_id, error_code=354, error_string="Not subscribed"))
+    with pytest.raises(ApiError) as info:
+        pending.result()
+    assert (info.value.code, info.value.req_id) == (354, msft.req_id)
+    # The other one runs to its end at TWS, and is then forgotten.
+    rig.deliver(TickSnapshotEnd(req_id=aapl.req_id))
+    rig.deliver(TickPrice(req_id=aapl.req_id, tick_type=TickType.BID, price=1.0, size=Decimal(1)))
+    assert len(rig.events(TickPrice)) == 1
+    assert rig.session.next_deadline() is None
+
+
+def test_a_snapshot_that_does_not_end_in_time_is_cancelled(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    aapl, msft = _snapshot_requests(rig)
+    rig.deliver(TickSnapshotEnd(req_id=aapl.req_id))
+    rig.advance(15.0)
+    with pytest.raises(RequestTimeoutError, match="snapshot of"):
+        pending.result()
+    assert rig.take() == [CancelMktData(req_id=msft.req_id)]
+
+
+def test_abandoning_snapshots_cancels_each_one_still_running(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], True, rig.now, 15.0)
+    rig.flush()
+    (aapl,) = _snapshot_requests(rig)  # the second regulatory snapshot waits its second
+    assert aapl.regulatory_snapshot
+    rig.session.abandon(pending, rig.now)
+    with pytest.raises(ConnectionClosedError, match="abandoned"):
+        pending.result()
+    rig.advance(2.0)
+    # The first is cancelled at TWS; the second, still held, is withdrawn.
+    assert rig.take() == [CancelMktData(req_id=aapl.req_id)]
+    assert rig.session.next_deadline() is None
+
+
+def test_snapshots_beyond_the_free_lines_are_refused_and_given_up(server_version: int) -> None:
+    rig = Rig(version=server_version, pacing=PacingConfig(market_data_lines=1))
+    rig.ready()
+    with pytest.raises(MarketDataLinesExceededError):
+        rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    sent = rig.take()
+    assert len(sent) == 2 and sent[1] == CancelMktData(req_id=sent[0].req_id)  # type: ignore[attr-defined]
+    assert rig.session.next_deadline() is None

@@ -1,5 +1,6 @@
-"""The session's shared types: a failed helper's own copy of the error, and the
-reconnect policy's wait, which grows to max_delay and stays there at any attempt."""
+"""The session's shared types: a failed helper's own copy of the error, a helper
+waiting for several, and the reconnect policy's wait, which grows to max_delay and
+stays there at any attempt."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import random
 import pytest
 
 from ibwire import errors
-from ibwire._session_types import Pending, ReconnectPolicy, _own_copy
-from ibwire.messages import Contract, ContractDetails
+from ibwire._session_types import Pending, PendingAll, ReconnectPolicy, _own_copy
+from ibwire.messages import Contract, ContractDetails, CurrentTime, Message
 from ibwire.pacing import Budget
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
@@ -94,3 +95,39 @@ def test_no_initial_delay_stays_no_delay() -> None:
 def test_jitter_applies_to_a_late_attempt() -> None:
     policy = ReconnectPolicy(jitter=0.5)
     assert 30.0 <= policy.delay(5_000, random.Random(1)) <= 60.0
+
+
+def _part(seen: list[str], name: str) -> Pending[int]:
+    part: Pending[int] = Pending(
+        name,
+        name,
+        accepts=frozenset({CurrentTime}),
+        ends=frozenset({CurrentTime}),
+        finish=lambda items: items[-1].time,  # type: ignore[attr-defined]
+    )
+    part.notify = lambda: seen.append(name)
+    return part
+
+
+def test_waiting_for_several_answers_theirs_in_order() -> None:
+    seen: list[str] = []
+    first, second = _part(seen, "first"), _part(seen, "second")
+    group = PendingAll("both", "both", [first, second])
+    answer: Message = CurrentTime(time=2)
+    second._feed(answer)
+    assert not group.done
+    first._feed(CurrentTime(time=1))
+    assert group.result() == [1, 2]
+    # The parts' own notifications still ran.
+    assert seen == ["second", "first"]
+
+
+def test_waiting_for_several_fails_with_the_first_failure() -> None:
+    first, second = _part([], "first"), _part([], "second")
+    group = PendingAll("both", "both", [first, second])
+    first._fail(errors.ApiError(354, "Not subscribed", 7))
+    with pytest.raises(errors.ApiError, match="Not subscribed"):
+        group.result()
+    second._fail(errors.RequestTimeoutError("late"))
+    with pytest.raises(errors.ApiError):
+        group.result()
