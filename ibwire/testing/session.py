@@ -447,7 +447,9 @@ class Session:
         Raises:
             SessionFormatError: see :meth:`from_jsonl_lines`.
         """
-        return cls.from_jsonl_lines(text.splitlines(), source=source)
+        # Lines end at "\n" only: JSON leaves U+0085 and U+2028 in a field
+        # unescaped, and str.splitlines() would cut the record there.
+        return cls.from_jsonl_lines(text.split("\n"), source=source)
 
     @classmethod
     def load(cls, path: PathLike) -> Session:

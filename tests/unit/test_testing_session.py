@@ -190,3 +190,14 @@ def test_real_vectors_load() -> None:
         assert sessions
         total = sum(len(s.records) for s in sessions)
         assert total == sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\x85"])
+def test_text_that_python_counts_as_a_line_break_stays_in_its_field(tmp_path: Path, char: str) -> None:
+    # JSON leaves these unescaped; only "\n" ends a line of the file.
+    session = Session(records=[SessionRecord(t=0.0, direction="in", fields=("10", f"a{char}b"))])
+    assert Session.loads(session.dumps()) == session
+    path = tmp_path / "s.jsonl"
+    session.dump(path)
+    assert Session.load(path) == session
+
