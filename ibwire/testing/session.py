@@ -456,11 +456,18 @@ class Session:
         """Read a session file.
 
         Raises:
-            SessionFormatError: see :meth:`from_jsonl_lines`.
+            SessionFormatError: see :meth:`from_jsonl_lines`; also a file that is
+                not UTF-8 text (the error names the line).
             OSError: the file cannot be read.
         """
-        with open(path, encoding="utf-8") as handle:
-            return cls.from_jsonl_lines(handle, source=str(path))
+        with open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise _fail(str(path), line, f"not UTF-8 text (byte {data[exc.start]:#04x})") from None
+        return cls.loads(text, source=str(path))
 
     # ------------------------------------------------------------ writing
 

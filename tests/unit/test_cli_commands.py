@@ -283,6 +283,9 @@ def test_log_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     bad.write_text("not json\n")
     assert main(["log", str(bad)]) == 2
     assert "bad.jsonl" in capsys.readouterr().err
+    bad.write_bytes(b"\xff\xfe\n")
+    assert main(["log", str(bad)]) == 2
+    assert "bad.jsonl:1: not UTF-8" in capsys.readouterr().err
 
 
 def test_log_into_a_closed_pipe_stops_quietly(gateway: SimulatedGateway, tmp_path: Path) -> None:

@@ -201,3 +201,11 @@ def test_text_that_python_counts_as_a_line_break_stays_in_its_field(tmp_path: Pa
     session.dump(path)
     assert Session.load(path) == session
 
+
+def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(HEADER.encode() + b'\n{"t": 0, "dir": "in", "kind": "frame", "fields": ["caf\xe9"]}\n')
+    with pytest.raises(SessionFormatError) as caught:
+        Session.load(path)
+    assert caught.value.line == 2
+    assert str(caught.value).startswith(f"{path}:2: not UTF-8")
