@@ -219,13 +219,18 @@ class _Tap:
             self._emit(t, kind, payload, keep_length=True)
             return
         fields = _text_fields(payload)
-        if self.stage == "ack" and fields is not None and len(fields) == 2:
+        if self.stage == "ack":
             # The official client skips frames until one of exactly two fields:
-            # that one is the handshake reply.
-            kind = "ack"
-            self.stage = "frames"
-            if fields[0].isdigit() and fields[0].isascii():
-                self.version = int(fields[0])
+            # that one is the handshake reply.  Its time may be in the gateway's
+            # locale (GBK), not UTF-8: the reply is then kept raw.
+            parts = payload.split(b"\0")
+            if parts[-1] == b"":
+                parts.pop()
+            if len(parts) == 2:
+                kind = "ack"
+                self.stage = "frames"
+                if parts[0].isdigit():
+                    self.version = int(parts[0])
         if fields is None:
             self._emit(t, kind, payload)
             return
@@ -331,7 +336,7 @@ class SessionRecorder:
         """The session recorded so far."""
         records = list(self._records)
         hello = next((r for r in records if r.kind == "hello" and r.fields), None)
-        ack = next((r for r in records if r.kind == "ack" and r.fields), None)
+        ack = next((r.text_fields() for r in records if r.kind == "ack" and r.text_fields()), None)
         low = high = None
         options = ""
         if hello is not None and hello.fields is not None:
@@ -339,8 +344,8 @@ class SessionRecorder:
             if parsed is not None:
                 low, high, options = parsed
         version = None
-        if ack is not None and ack.fields is not None and ack.fields[0].isdigit():
-            version = int(ack.fields[0])
+        if ack and ack[0].isdigit() and ack[0].isascii():
+            version = int(ack[0])
         client_id = None
         start = next((r for r in records if r.kind == "frame" and r.direction == "out"), None)
         if start is not None:

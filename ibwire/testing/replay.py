@@ -655,13 +655,13 @@ class ReplayCore:
 
     def _accept(self, play: _Play, record: SessionRecord) -> bytes:
         server = play.server
-        fields = record.fields
-        if fields is not None and len(fields) == 2 and fields[0].isdigit():
+        fields = record.text_fields()
+        if fields is not None and len(fields) == 2 and fields[0].isdigit() and fields[0].isascii():
             version = server.accept(int(fields[0]), fields[1])
         else:
             version = server.accept(play.version)
         reply = server.data_to_send()
-        if fields is not None or record.raw is not None:
+        if record.fields is not None or record.raw is not None:
             # Send what was recorded, even when it is not what accept() would write.
             reply = record.wire()
         play.version = version

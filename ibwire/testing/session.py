@@ -43,7 +43,8 @@ Records (every following line)::
 * ``fields``: the exact text fields of the frame, message id first.  On the wire
   the payload is ``"".join(f + "\\0" for f in fields)`` in UTF-8.
 * ``raw``: instead of ``fields``, the payload in base64, for a frame that is not
-  NUL-terminated UTF-8 text, and for every frame after a handshake at server
+  NUL-terminated UTF-8 text (a handshake reply whose time is in a gateway's
+  locale, such as GBK, is kept so too), and for every frame after a handshake at server
   version 201 or later: the payload as sent, its raw 4-byte message id first,
   then a text or protobuf body (``ibwire log`` shows these decoded).
 * ``note``: optional free text (provenance of a converted vector).
@@ -63,6 +64,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final, Literal, TypeAlias
 
+from ..fields import decode_handshake_text, decode_payload
 from ..framing import API_SIGN, encode_frame
 from ..protobuf.catalogue import PROTOBUF_ID_OFFSET
 
@@ -222,6 +224,31 @@ class SessionRecord:
             return None
         head = self.fields[0]
         return int(head) if head.isdigit() and head.isascii() else None
+
+    def text_fields(self) -> tuple[str, ...] | None:
+        """The fields of a handshake reply or a text frame, as the receiver reads them.
+
+        ``fields`` when the record has them; for one kept ``raw`` because it is not
+        UTF-8, its bytes read as the receiver reads them: a frame's in UTF-8 with
+        Latin-1 for stray bytes (:func:`~ibwire.fields.decode_payload`), a reply's
+        in the gateway's locale (:func:`~ibwire.fields.decode_handshake_text`).
+        ``None`` for the other kinds, and for a raw frame that is not text (one from
+        server version 201 starts with its 4-byte id, a zero byte).
+        """
+        if self.kind not in ("ack", "frame") or self.fields is not None:
+            return self.fields if self.kind in ("ack", "frame") else None
+        raw = self.raw
+        if not raw or raw[0] == 0:
+            return None
+        if self.kind == "ack":
+            # As the client reads it: the trailing NUL may be missing.
+            parts = raw.split(b"\0")
+            if parts[-1] == b"":
+                parts.pop()
+            return tuple(decode_handshake_text(part) for part in parts)
+        if not raw.endswith(b"\0"):
+            return None
+        return tuple(decode_payload(raw[:-1]).split("\0"))
 
     def payload(self) -> bytes:
         """The payload as it is on the wire, without the length prefix.
@@ -506,10 +533,10 @@ class Session:
     def server_version_of(self, leg: int) -> int | None:
         """The version the server announced on ``leg`` (or the header's)."""
         for record in self.records:
-            if record.leg == leg and record.kind == "ack" and record.fields:
-                head = record.fields[0]
-                if head.isdigit() and head.isascii():
-                    return int(head)
+            if record.leg == leg and record.kind == "ack":
+                fields = record.text_fields()
+                if fields and fields[0].isdigit() and fields[0].isascii():
+                    return int(fields[0])
         return self.header.server_version
 
 

@@ -126,6 +126,24 @@ def test_session_recorder_keeps_frames_from_201_whole() -> None:
     assert Session.from_jsonl_lines(session.to_jsonl_lines()) == session
 
 
+def test_a_handshake_reply_in_the_gateways_locale_is_the_ack(server_version: int) -> None:
+    """A Chinese-locale gateway writes its time zone in GBK: the reply is still the
+    ack, kept raw byte for byte, and the frames after it follow its version."""
+    reply = f"{server_version}\0".encode() + "20240324 21:18:59 中国标准时间\0".encode("gbk")
+    recorder = SessionRecorder()
+    leg = recorder.open_leg()
+    recorder.feed(leg, "out", encode_hello("v100..226"), 0.0)
+    recorder.feed(leg, "in", encode_frame(reply) + _raw_frames(server_version, NextValidId(order_id=12)), 0.1)
+    recorder.feed(leg, "out", _raw_frames(server_version, StartApi(client_id=7)), 0.2)
+    session = Session.from_jsonl_lines(recorder.session().to_jsonl_lines())
+    ack = session.records[1]
+    assert (ack.kind, ack.raw) == ("ack", reply)
+    assert ack.text_fields() == (str(server_version), "20240324 21:18:59 中国标准时间")
+    assert (session.header.server_version, session.header.client_id) == (server_version, 7)
+    assert session.server_version_of(leg) == server_version
+    assert [(r.direction, r.msg_id) for r in session.frames()] == [("in", 9), ("out", 71)]
+
+
 def test_redaction_of_a_protobuf_frame_keeps_its_lengths() -> None:
     """A user pattern's placeholder is fitted to the match inside a frame from 201,
     so that the protobuf body still decodes, to the redacted text."""

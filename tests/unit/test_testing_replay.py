@@ -383,6 +383,18 @@ def test_replay_offline_of_a_raw_hello_less_session() -> None:
     assert result.messages == [NextValidId(order_id=3), NextValidId(order_id=4)]
 
 
+def test_a_handshake_reply_kept_raw_is_played_as_recorded(server_version: int) -> None:
+    # A Chinese-locale gateway's reply: its time in GBK, so the recorder kept it raw.
+    reply = f"{server_version}\0".encode() + "20240324 21:18:59 中国标准时间\0".encode("gbk")
+    records = handshake(version=server_version)
+    records[1] = SessionRecord(t=0.01, direction="in", kind="ack", raw=reply)
+    result = replay_offline(Session(header=SessionHeader(client_id=5), records=records))
+    assert result.divergences == [] and result.errors == []
+    (ack,) = [e for e in result.events[0] if isinstance(e, ConnectAck)]
+    assert (ack.server_version, ack.connection_time) == (server_version, "20240324 21:18:59 中国标准时间")
+    assert [type(m).__name__ for m in result.messages] == ["ManagedAccts", "NextValidId"]
+
+
 def test_fake_gateway_over_sockets(server_version: int, tmp_path: Path) -> None:
     path = tmp_path / "basic.jsonl"
     basic(server_version).dump(path)
