@@ -385,7 +385,8 @@ def _run_log(args: argparse.Namespace) -> int:
         arrow = "<-" if record.direction == "in" else "->"
         prefix = f"{record.t:10.4f} {record.leg:>3} {arrow}"
         if record.kind != "frame":
-            detail = " ".join(record.fields or ()) if record.kind in ("hello", "ack") else ""
+            fields = record.fields if record.kind == "hello" else record.text_fields()
+            detail = " ".join(fields or ())
             _print(f"{prefix} [{record.kind}] {detail}".rstrip())
             continue
         version = session.server_version_of(record.leg)
@@ -394,12 +395,15 @@ def _run_log(args: argparse.Namespace) -> int:
         message: Message
         # A frame that travelled in protobuf form says so.
         form = ""
+        # Text fields, also of a frame kept raw for bytes that are not UTF-8
+        # (before 201), read as the receiver reads them.
+        fields = record.text_fields() if version is None or version < PROTOBUF_VERSION else record.fields
         try:
-            if record.fields is not None:
+            if fields is not None:
                 if version is None:
-                    _print(f"{prefix} [no handshake] {list(record.fields)}")
+                    _print(f"{prefix} [no handshake] {list(fields)}")
                     continue
-                message = reader.fields(record.fields, version, incoming=incoming)
+                message = reader.fields(fields, version, incoming=incoming)
             elif version is not None and version >= PROTOBUF_VERSION:
                 # From 201 a frame is kept whole: raw id, then a text or protobuf body.
                 payload = record.payload()
@@ -411,7 +415,7 @@ def _run_log(args: argparse.Namespace) -> int:
                 bad += 1
                 continue
         except KeyError:
-            what = list(record.fields[1:]) if record.fields else f"{len(record.payload())} bytes"
+            what = list(fields[1:]) if fields else f"{len(record.payload())} bytes"
             _print(f"{prefix} [unknown id {record.msg_id}] {what}")
             continue
         except MalformedMessageError as exc:
