@@ -34,6 +34,16 @@ from typing import Final
 from ..errors import MalformedMessageError
 from ..framing import API_SIGN
 from ..messages.system import StartApi
+from ..protobuf import SCHEMA, FieldSpec, Kind, MessageSpec
+from ..protobuf.catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET
+from ..protobuf.wire import (
+    WIRE_LEN,
+    ProtobufDecodeError,
+    encode_varint,
+    read_length,
+    read_varint,
+    skip_field,
+)
 from ..versions import PROTOBUF_VERSION
 from ._decode import FrameReader
 from .session import (
@@ -118,8 +128,66 @@ class Redactor:
 
     def redact_bytes(self, data: bytes, *, keep_length: bool = False) -> bytes:
         """``data`` redacted as Latin-1 text (for frames that are not UTF-8, and
-        frames from version 201, whose protobuf bodies need ``keep_length``)."""
+        protobuf bodies that do not read as their message, which need ``keep_length``)."""
         return self.redact(data.decode("latin-1"), keep_length=keep_length).encode("latin-1", "replace")
+
+    def redact_frame(self, payload: bytes, *, incoming: bool) -> bytes:
+        """A frame payload from server version 201 (raw id, then a text or protobuf
+        body) redacted; ``incoming`` for a frame the server sent.
+
+        A protobuf body is read with its message's schema and each string is
+        redacted on its own, its length written again: a pattern then sees the
+        string's own edges, never the length or tag byte next to it (a length of
+        49 is the byte ``1``, a tag may be ``R``: either hid an account id from
+        :data:`ACCOUNT_ID_PATTERN`).  A body that does not read as its message is
+        redacted as bytes, its lengths kept.
+        """
+        msg_id = int.from_bytes(payload[:4], "big")
+        if msg_id <= PROTOBUF_ID_OFFSET:
+            return self.redact_bytes(payload)
+        msg_id -= PROTOBUF_ID_OFFSET
+        name: str | None
+        if incoming:
+            name = INCOMING.get(msg_id)  # type: ignore[call-overload]
+        else:
+            name = OUTGOING.get(msg_id, (None,))[0]  # type: ignore[call-overload]
+        if name is not None:
+            try:
+                return payload[:4] + self._redact_message(payload[4:], SCHEMA[name])
+            except (ProtobufDecodeError, UnicodeDecodeError):
+                pass
+        return self.redact_bytes(payload, keep_length=True)
+
+    def _redact_message(self, body: bytes, spec: MessageSpec) -> bytes:
+        numbers = {item.number: item for item in spec.fields}
+        out = bytearray()
+        pos, end = 0, len(body)
+        while pos < end:
+            start = pos
+            tag, pos = read_varint(body, pos, end)
+            item = numbers.get(tag >> 3)
+            if tag & 7 != WIRE_LEN or item is None or item.kind not in _NESTED_TEXT:
+                pos = skip_field(body, pos, end, tag)
+                out += body[start:pos]
+                continue
+            stop, begin = read_length(body, pos, end)
+            value = body[begin:stop]
+            if item.kind is Kind.STRING:
+                new = self.redact(value.decode("utf-8")).encode("utf-8")
+            elif item.kind is Kind.MAP:
+                new = self._redact_message(value, _MAP_ENTRY)
+            else:
+                assert item.message is not None
+                new = self._redact_message(value, SCHEMA[item.message])
+            out += body[start:stop] if new == value else body[start:pos] + encode_varint(len(new)) + new
+            pos = stop
+        return bytes(out)
+
+
+# What may hold text in a protobuf body: strings, and the messages and maps around them.
+_NESTED_TEXT: Final = frozenset({Kind.STRING, Kind.MESSAGE, Kind.MAP})
+# An entry of a ``map<string, string>``.
+_MAP_ENTRY: Final = MessageSpec("MapEntry", (FieldSpec(1, "key", Kind.STRING), FieldSpec(2, "value", Kind.STRING)))
 
 
 def _fit(placeholder: str, size: int) -> str:
@@ -215,8 +283,9 @@ class _Tap:
             return
         kind: RecordKind = "frame"
         if self.version is not None and self.version >= PROTOBUF_VERSION:
-            # A protobuf body counts its strings' lengths: redaction keeps them.
-            self._emit(t, kind, payload, keep_length=True)
+            if self.redactor is not None:
+                payload = self.redactor.redact_frame(payload, incoming=self.direction == "in")
+            self.records.append(SessionRecord(t=t, direction=self.direction, leg=self.leg, kind=kind, raw=payload))
             return
         fields = _text_fields(payload)
         if self.stage == "ack":
