@@ -154,7 +154,8 @@ def _run_replay(args: argparse.Namespace) -> int:
         _wait(args.duration, lambda: not args.forever and gateway.is_done)
     finally:
         gateway.stop()
-    divergences = gateway.divergences
+    # Stopped early (--duration, Ctrl-C): the requests no client sent count too.
+    divergences = gateway.divergences + gateway.core.missing()
     for divergence in divergences:
         print(f"divergence: {divergence}", file=sys.stderr)
     if divergences:

@@ -12,7 +12,7 @@ import pytest
 
 from ibwire.cli import COMMANDS, build_parser, main
 from ibwire.messages import Contract, ContractDataEnd, CurrentTime, ReqContractData, ReqCurrentTime
-from ibwire.testing import Recorder, Session, SimulatedGateway, WireClient
+from ibwire.testing import Recorder, Session, SessionRecord, SimulatedGateway, WireClient
 from ibwire.testing._server import timeout_scale
 
 TIMEOUT = 5.0 * timeout_scale()
@@ -150,6 +150,21 @@ def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["replay", str(path), "--port", "0"]) == 2
     assert f"{path}:1:" in capsys.readouterr().err
     assert main(["replay", str(tmp_path / "missing.jsonl"), "--port", "0"]) == 2
+
+
+def test_replay_stopped_before_it_was_played_is_not_a_success(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "session.jsonl"
+    Session(records=[
+        SessionRecord(t=0.0, direction="out", kind="hello", fields=("v100..200",)),
+        SessionRecord(t=0.0, direction="in", kind="ack", fields=("200", "20240324 21:18:59 EST")),
+        SessionRecord(t=0.0, direction="out", fields=("71", "2", "3", "")),
+    ]).dump(path)
+    assert main(["replay", str(path), "--port", "0", "--duration", "0"]) == 1
+    captured = capsys.readouterr()
+    assert "without divergence" not in captured.out
+    assert "divergence: step 0 (line 2), leg 0: no client connected for this leg" in captured.err
 
 
 def test_probe_against_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixture[str], server_version: int) -> None:
