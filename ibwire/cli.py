@@ -109,7 +109,11 @@ def _run_record(args: argparse.Namespace) -> int:
 
     recorder = Recorder(args.listen, args.upstream, args.output, redact=not args.no_redact_accounts,
                         patterns=args.redact)
-    recorder.start()
+    try:
+        recorder.start()
+    except OSError as exc:
+        print(f"ibwire record: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc}", file=sys.stderr)
+        return 2
     _print(f"recording {recorder.host}:{recorder.port} -> {args.upstream[0]}:{args.upstream[1]} into {args.output}")
     try:
         _wait(args.duration)
@@ -148,7 +152,11 @@ def _run_replay(args: argparse.Namespace) -> int:
     except (OSError, SessionFormatError) as exc:
         print(f"ibwire replay: {exc}", file=sys.stderr)
         return 2
-    gateway.start()
+    try:
+        gateway.start()
+    except OSError as exc:
+        print(f"ibwire replay: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
     _print(f"replaying {args.session} ({len(gateway.session.legs())} connection(s)) on {args.host}:{gateway.port}")
     try:
         _wait(args.duration, lambda: not args.forever and gateway.is_done)

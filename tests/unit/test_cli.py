@@ -192,6 +192,17 @@ def test_serve_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     assert "cannot listen" in capsys.readouterr().err
 
 
+def test_record_and_replay_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "session.jsonl"
+    Session().dump(path)
+    with SimulatedGateway() as gateway:
+        busy = str(gateway.port)
+        assert main(["replay", str(path), "--port", busy, "--duration", "0"]) == 2
+        assert f"ibwire replay: cannot listen on 127.0.0.1:{busy}: " in capsys.readouterr().err
+        assert main(["record", "--listen", busy, "-o", str(tmp_path / "out.jsonl"), "--duration", "0"]) == 2
+        assert f"ibwire record: cannot listen on 127.0.0.1:{busy}: " in capsys.readouterr().err
+
+
 def test_recorder_helper_is_idle_after_clients(tmp_path: Path) -> None:
     # The same machinery the command uses, checked for a clean stop with no client at all.
     recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", free_port()), tmp_path / "empty.jsonl")
