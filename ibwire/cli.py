@@ -112,7 +112,10 @@ def _run_record(args: argparse.Namespace) -> int:
     try:
         recorder.start()
     except OSError as exc:
-        print(f"ibwire record: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc}", file=sys.stderr)
+        if exc.filename is not None:
+            print(f"ibwire record: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        else:
+            print(f"ibwire record: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc}", file=sys.stderr)
         return 2
     _print(f"recording {recorder.host}:{recorder.port} -> {args.upstream[0]}:{args.upstream[1]} into {args.output}")
     try:
@@ -239,7 +242,10 @@ def _run_probe(args: argparse.Namespace) -> int:
     try:
         report = probe(args.host, args.port, args.client_id, args.output, timeout=args.timeout)
     except (OSError, TimeoutError) as exc:
-        print(f"ibwire probe: cannot talk to {args.host}:{args.port}: {exc}", file=sys.stderr)
+        if isinstance(exc, OSError) and exc.filename is not None:
+            print(f"ibwire probe: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        else:
+            print(f"ibwire probe: cannot talk to {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     _print(report.format())
     if args.output:

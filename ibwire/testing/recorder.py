@@ -516,10 +516,23 @@ class Recorder:
         return self.listen[0]
 
     def start(self) -> Recorder:
-        """Bind the listening socket and start accepting clients."""
+        """Bind the listening socket and start accepting clients.
+
+        Raises:
+            OSError: the session file cannot be written (checked now, not after a
+                whole recording), or the address cannot be bound.
+        """
         if self._listener is not None:
             raise RuntimeError("the recorder is already started")
         listener = socket.create_server(self.listen, reuse_port=False)
+        if self.path is not None:
+            # Opened to append, so that an existing file is only replaced at stop().
+            try:
+                with open(self.path, "a", encoding="utf-8"):
+                    pass
+            except OSError:
+                listener.close()
+                raise
         listener.settimeout(0.05)
         self._listener = listener
         self._accept_thread = threading.Thread(target=self._accept_loop, name="ibwire-recorder", daemon=True)

@@ -144,6 +144,26 @@ def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str], 
     assert "divergence: step" in capsys.readouterr().err
 
 
+def test_record_refuses_a_session_file_it_cannot_write_before_recording(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "missing" / "session.jsonl"
+    assert main(["record", "--listen", "0", "-o", str(path), "--duration", "0"]) == 2
+    assert f"ibwire record: cannot write {path}: No such file or directory" in capsys.readouterr().err
+    assert main(["probe", "--port", str(free_port()), "-o", str(path)]) == 2
+    assert f"ibwire probe: cannot write {path}: No such file or directory" in capsys.readouterr().err
+    recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", free_port()), path)
+    with pytest.raises(FileNotFoundError):
+        recorder.start()
+    # An existing file is kept until the recorder stops.
+    path = tmp_path / "kept.jsonl"
+    path.write_text("before\n", encoding="utf-8")
+    recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", free_port()), path).start()
+    assert path.read_text(encoding="utf-8") == "before\n"
+    recorder.stop()
+    assert Session.load(path).records == []
+
+
 def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text("{}\n", encoding="utf-8")
@@ -201,6 +221,7 @@ def test_record_and_replay_port_in_use(tmp_path: Path, capsys: pytest.CaptureFix
         assert f"ibwire replay: cannot listen on 127.0.0.1:{busy}: " in capsys.readouterr().err
         assert main(["record", "--listen", busy, "-o", str(tmp_path / "out.jsonl"), "--duration", "0"]) == 2
         assert f"ibwire record: cannot listen on 127.0.0.1:{busy}: " in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
 
 
 def test_recorder_helper_is_idle_after_clients(tmp_path: Path) -> None:
