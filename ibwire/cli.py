@@ -23,7 +23,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import math
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -49,14 +51,39 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() and text.isascii() else -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, not {text!r}")
+    return port
+
+
 def _address(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep:
         host, port = "127.0.0.1", text
     try:
-        return host or "127.0.0.1", int(port)
-    except ValueError:
+        return host or "127.0.0.1", _port(port)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return value
+
+
+def _pattern(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"not a regular expression: {text!r} ({exc})") from None
+    return text
 
 
 def _timing(text: str) -> str | float:
@@ -96,7 +123,7 @@ def _configure_record(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upstream", type=_address, default=("127.0.0.1", 4002), metavar="HOST:PORT",
                         help="the gateway to forward to (default 127.0.0.1:4002)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the session file to write")
-    parser.add_argument("--redact", action="append", default=[], metavar="REGEX",
+    parser.add_argument("--redact", action="append", type=_pattern, default=[], metavar="REGEX",
                         help="also redact matches of this regular expression (repeatable)")
     parser.add_argument("--no-redact-accounts", action="store_true",
                         help="keep account ids in the recording")
@@ -134,7 +161,7 @@ def _run_record(args: argparse.Namespace) -> int:
 def _configure_replay(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", help="the session file to play")
     parser.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="the port to listen on (default 4002; 0: any)")
+    parser.add_argument("--port", type=_port, default=4002, help="the port to listen on (default 4002; 0: any)")
     parser.add_argument("--mode", choices=("strict", "lenient"), default="strict",
                         help="compare requests field for field (strict) or up to ids (lenient)")
     parser.add_argument("--timing", type=_timing, default="fast",
@@ -182,7 +209,7 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--simulate", action="store_true", required=True,
                         help="serve the simulated paper gateway (the only kind for now)")
     parser.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="the port (default 4002; 0: any)")
+    parser.add_argument("--port", type=_port, default=4002, help="the port (default 4002; 0: any)")
     parser.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
     parser.add_argument("--account", action="append", default=None, metavar="ID",
                         help="a paper account id (repeatable; default DU0000001)")
@@ -221,10 +248,10 @@ def _run_serve(args: argparse.Namespace) -> int:
 def _gateway_options(parser: argparse.ArgumentParser, *, client_id: int, timeout: float) -> None:
     """``--host``, ``--port``, ``--client-id`` and ``--timeout``: the gateway a command talks to."""
     parser.add_argument("--host", default="127.0.0.1", help="the gateway's address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="the gateway's port (default 4002)")
+    parser.add_argument("--port", type=_port, default=4002, help="the gateway's port (default 4002)")
     parser.add_argument("--client-id", type=int, default=client_id,
                         help=f"the client id to use (default {client_id})")
-    parser.add_argument("--timeout", type=float, default=timeout, metavar="SECONDS",
+    parser.add_argument("--timeout", type=_seconds, default=timeout, metavar="SECONDS",
                         help=f"seconds each request may take once sent (default {timeout:g})")
 
 
@@ -259,7 +286,7 @@ def _run_probe(args: argparse.Namespace) -> int:
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="a paper gateway's address (with --port; default: the simulator)")
-    parser.add_argument("--port", type=int, default=None,
+    parser.add_argument("--port", type=_port, default=None,
                         help="a paper gateway's port, e.g. 4002 (default: start the simulator)")
     parser.add_argument("--client-id", type=int, default=1, help="the client id (default 1)")
     parser.add_argument("--symbol", default="AAPL", help="the stock to trade (default AAPL)")

@@ -83,6 +83,29 @@ def test_the_table_builds_the_parser() -> None:
         parser.parse_args([])
 
 
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["replay", "s.jsonl", "--port", "99999"], "expected a port from 0 to 65535, not '99999'"),
+        (["serve", "--simulate", "--port", "-1"], "expected a port from 0 to 65535, not '-1'"),
+        (["ping", "--port", "70000"], "expected a port from 0 to 65535"),
+        (["demo", "--port", "4002x"], "expected a port from 0 to 65535"),
+        (["record", "--listen", "127.0.0.1:65536", "-o", "x"], "expected HOST:PORT, not '127.0.0.1:65536'"),
+        (["record", "--redact", "(", "-o", "x"], "not a regular expression: '('"),
+        (["ping", "--timeout", "-1"], "expected a number of seconds above 0, not '-1'"),
+        (["history", "AAPL", "-o", "x", "--timeout", "0"], "expected a number of seconds above 0, not '0'"),
+        (["probe", "--timeout", "nan"], "expected a number of seconds above 0, not 'nan'"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert words in capsys.readouterr().err
+
+
 def test_serve(capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()
     run = Run(["serve", "--simulate", "--port", str(port), "--seed", "3", "--duration", str(TIMEOUT / 5)])
