@@ -502,6 +502,9 @@ def main(argv: list[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args._run
     try:
         return run(args)
+    except KeyboardInterrupt:
+        # Ctrl-C where the command does not wait for it (demo, log, ping, probe).
+        return 130
     except BrokenPipeError:
         # The reader of the output left (``ibwire log file | head``): stop quietly,
         # and let nothing more be written to the closed pipe at exit.

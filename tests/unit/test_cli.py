@@ -247,6 +247,21 @@ def test_record_and_replay_port_in_use(tmp_path: Path, capsys: pytest.CaptureFix
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_ctrl_c_outside_a_wait_ends_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import ibwire._demo
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ibwire._demo, "run", interrupted)
+    try:
+        status: int | None = main(["demo"])
+    except KeyboardInterrupt:
+        status = None
+    assert status == 130
+    assert capsys.readouterr().err == ""
+
+
 def test_recorder_helper_is_idle_after_clients(tmp_path: Path) -> None:
     # The same machinery the command uses, checked for a clean stop with no client at all.
     recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", free_port()), tmp_path / "empty.jsonl")
