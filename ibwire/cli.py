@@ -26,9 +26,11 @@ import dataclasses
 import math
 import os
 import re
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]
@@ -496,12 +498,32 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP (``kill``, a closed terminal) stop a command as Ctrl-C
+    does, so that ``ibwire record`` still writes its file; the main thread only."""
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        names = []
+    previous = {name: signal.signal(getattr(signal, name), _interrupt) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``ibwire`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args._run
     try:
-        return run(args)
+        with _stop_signals():
+            return run(args)
     except KeyboardInterrupt:
         # Ctrl-C where the command does not wait for it (demo, log, ping, probe).
         return 130

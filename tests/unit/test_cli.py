@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -260,6 +264,26 @@ def test_ctrl_c_outside_a_wait_ends_quietly(monkeypatch: pytest.MonkeyPatch, cap
         status = None
     assert status == 130
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+def test_record_stopped_by_a_signal_writes_its_session(tmp_path: Path, signum: int) -> None:
+    """``kill`` or a closed terminal stops ``ibwire record`` as Ctrl-C does: the file is written."""
+    path = tmp_path / "session.jsonl"
+    listen = free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    with SimulatedGateway(seed=1) as gateway, subprocess.Popen(
+        [sys.executable, "-m", "ibwire.cli", "record", "--listen", str(listen),
+         "--upstream", str(gateway.port), "-o", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    ) as process:
+        contract_script(connect(listen, 3))
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 0, err
+    assert b"wrote " in out
+    assert Session.load(path).header.client_id == 3
 
 
 def test_recorder_helper_is_idle_after_clients(tmp_path: Path) -> None:
