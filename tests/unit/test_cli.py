@@ -110,6 +110,13 @@ def test_bad_option_values_are_usage_errors(
     assert words in capsys.readouterr().err
 
 
+def test_python_dash_m_ibwire_runs_the_command() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-m", "ibwire", "--help"], capture_output=True, env=env, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    assert b"usage: ibwire" in done.stdout and b"replay" in done.stdout
+
+
 def test_serve(capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()
     run = Run(["serve", "--simulate", "--port", str(port), "--seed", "3", "--duration", str(TIMEOUT / 5)])
