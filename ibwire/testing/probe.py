@@ -294,7 +294,13 @@ def probe(
     recorder.start()
     try:
         with WireClient("127.0.0.1", recorder.port, client_id, timeout=timeout) as client:
-            ack = client.connect()
+            try:
+                ack = client.connect()
+            except ConnectionError as exc:
+                # The recorder closes a client it could not forward: say why.
+                if recorder.errors:
+                    raise ConnectionError(recorder.errors[0]) from exc
+                raise
             version = ack.server_version
             _battery(client, version, steps, timeout)
         recorder.wait_idle(timeout)
