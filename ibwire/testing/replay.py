@@ -40,6 +40,7 @@ no sockets at all (the conformance suite uses that).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -215,9 +216,9 @@ def _scale(timing: Timing) -> float:
         return 0.0
     if timing == "recorded":
         return 1.0
-    if isinstance(timing, (int, float)) and not isinstance(timing, bool) and timing >= 0:
+    if isinstance(timing, (int, float)) and not isinstance(timing, bool) and 0 <= timing < math.inf:
         return float(timing)
-    raise ValueError(f"timing must be 'fast', 'recorded' or a factor >= 0, not {timing!r}")
+    raise ValueError(f"timing must be 'fast', 'recorded' or a finite factor >= 0, not {timing!r}")
 
 
 class ReplayCore:

@@ -204,6 +204,11 @@ def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["replay", str(path), "--port", "0"]) == 2
     assert f"{path}:1:" in capsys.readouterr().err
     assert main(["replay", str(tmp_path / "missing.jsonl"), "--port", "0"]) == 2
+    Session().dump(path)
+    capsys.readouterr()
+    for factor in ("nan", "inf", "-1"):
+        assert main(["replay", str(path), "--port", "0", "--timing", factor]) == 2
+        assert "ibwire replay: timing must be 'fast', 'recorded' or a finite factor >= 0" in capsys.readouterr().err
 
 
 def test_replay_stopped_before_it_was_played_is_not_a_success(

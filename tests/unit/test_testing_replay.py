@@ -360,6 +360,9 @@ def test_bad_options_are_refused() -> None:
         ReplayCore(basic(), mode="loose")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         ReplayCore(basic(), timing="slow")  # type: ignore[arg-type]
+    for factor in (-1.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="finite factor"):
+            ReplayCore(basic(), timing=factor)
     with pytest.raises(ValueError):
         ReplayCore(basic(), faults=[SplitWrites(0)])
 
