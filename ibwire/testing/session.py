@@ -58,6 +58,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -361,8 +362,8 @@ def _parse_record(obj: object, source: str, line: int) -> SessionRecord:
         if key not in obj:
             raise _fail(source, line, f"the record has no {key!r}")
     t = obj["t"]
-    if not isinstance(t, (int, float)) or isinstance(t, bool) or t < 0 or t != t:
-        raise _fail(source, line, f"'t' must be a number of seconds >= 0, not {t!r}")
+    if not isinstance(t, (int, float)) or isinstance(t, bool) or not 0 <= t < math.inf:
+        raise _fail(source, line, f"'t' must be a finite number of seconds >= 0, not {t!r}")
     direction = obj["dir"]
     if direction not in _DIRECTIONS:
         raise _fail(source, line, f"'dir' must be \"in\" or \"out\", not {direction!r}")

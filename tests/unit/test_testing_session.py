@@ -117,6 +117,8 @@ HEADER = '{"ibwire_session": 1, "server_version": 176}'
         ([HEADER, '{"t": 0, "dir": "in", "kind": "frame", "fields": ["1"]}', "[1, 2]"], 3, "JSON object"),
         ([HEADER, '{"dir": "in", "kind": "frame", "fields": ["1"]}'], 2, "no 't'"),
         ([HEADER, '{"t": -1, "dir": "in", "kind": "frame", "fields": ["1"]}'], 2, "'t' must be"),
+        ([HEADER, '{"t": 1e400, "dir": "in", "kind": "frame", "fields": ["1"]}'], 2, "'t' must be"),
+        ([HEADER, '{"t": NaN, "dir": "in", "kind": "frame", "fields": ["1"]}'], 2, "'t' must be"),
         ([HEADER, '{"t": 0, "dir": "up", "kind": "frame", "fields": ["1"]}'], 2, "'dir'"),
         ([HEADER, '{"t": 0, "dir": "in", "kind": "blob", "fields": ["1"]}'], 2, "'kind'"),
         ([HEADER, '{"t": 0, "dir": "in", "kind": "frame", "leg": -1, "fields": ["1"]}'], 2, "'leg'"),
