@@ -145,12 +145,22 @@ def _run_record(args: argparse.Namespace) -> int:
             print(f"ibwire record: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc}", file=sys.stderr)
         return 2
     _print(f"recording {recorder.host}:{recorder.port} -> {args.upstream[0]}:{args.upstream[1]} into {args.output}")
+    reported = 0
+
+    def report_errors() -> bool:
+        # As they happen (a client the gateway did not answer is told nothing else).
+        nonlocal reported
+        errors = recorder.errors[reported:]
+        reported += len(errors)
+        for error in errors:
+            print(error, file=sys.stderr, flush=True)
+        return False
+
     try:
-        _wait(args.duration)
+        _wait(args.duration, report_errors)
     finally:
         session = recorder.stop()
-    for error in recorder.errors:
-        print(error, file=sys.stderr)
+    report_errors()
     _print(f"wrote {len(session.records)} records on {len(session.legs())} connection(s) to {args.output}")
     return 0
 

@@ -198,6 +198,36 @@ def test_record_refuses_a_session_file_it_cannot_write_before_recording(
     assert Session.load(path).records == []
 
 
+def test_record_reports_an_unreachable_gateway_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    listen, upstream = free_port(), free_port()
+    run = Run(["record", "--listen", str(listen), "--upstream", str(upstream),
+               "-o", str(tmp_path / "s.jsonl"), "--duration", str(TIMEOUT / 2)])
+    run.start()
+    client = WireClient("127.0.0.1", listen, 1, timeout=TIMEOUT)
+    deadline = time.monotonic() + TIMEOUT
+    while True:  # until the command listens
+        try:
+            client.connect()
+        except ConnectionRefusedError:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        except ConnectionError:
+            break  # the recorder closed it: nothing answers upstream
+        else:
+            pytest.fail("the handshake went through a recorder with no gateway")
+        finally:
+            client.close()
+    deadline = time.monotonic() + TIMEOUT / 4
+    err = ""
+    while "cannot reach the gateway" not in err and time.monotonic() < deadline:
+        time.sleep(0.02)
+        err += capsys.readouterr().err
+    assert run.is_alive(), "the command should still be recording"
+    assert f"cannot reach the gateway at ('127.0.0.1', {upstream})" in err
+    assert run.result() == 0
+    assert "cannot reach" not in capsys.readouterr().err  # said once
+
+
 def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text("{}\n", encoding="utf-8")
