@@ -209,21 +209,22 @@ class SessionRecord:
     def msg_id(self) -> int | None:
         """The message id of a frame, or ``None``.
 
-        A text frame's first field; for a frame recorded from server version 201
-        (``raw``, a 4-byte id first: a text frame begins with a digit, never a
-        zero byte) the id of its message, a protobuf one's without the 200 added
-        on the wire.
+        A text frame's first field (also of one kept ``raw`` for bytes that are not
+        UTF-8); for a frame recorded from server version 201 (``raw``, a 4-byte id
+        first: a text frame begins with a digit, never a zero byte) the id of its
+        message, a protobuf one's without the 200 added on the wire.
         """
         if self.kind != "frame":
             return None
-        if self.raw is not None:
-            if len(self.raw) < 4 or self.raw[0]:
+        if self.raw is not None and self.raw[:1] == b"\0":
+            if len(self.raw) < 4:
                 return None
             wire_id = int.from_bytes(self.raw[:4], "big")
             return wire_id - PROTOBUF_ID_OFFSET if wire_id > PROTOBUF_ID_OFFSET else wire_id
-        if not self.fields:
+        fields = self.text_fields()
+        if not fields:
             return None
-        head = self.fields[0]
+        head = fields[0]
         return int(head) if head.isdigit() and head.isascii() else None
 
     def text_fields(self) -> tuple[str, ...] | None:

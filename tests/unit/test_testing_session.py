@@ -211,3 +211,11 @@ def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
         Session.load(path)
     assert caught.value.line == 2
     assert str(caught.value).startswith(f"{path}:2: not UTF-8")
+
+
+def test_a_text_frame_kept_raw_has_its_id_and_fields() -> None:
+    # Kept raw for a Latin-1 byte; read as the client reads it.
+    record = SessionRecord(t=0.0, direction="in", raw=b"4\x00-1\x002104\x00caf\xe9\x00\x00")
+    assert record.msg_id == 4
+    assert record.text_fields() == ("4", "-1", "2104", "caf\u00e9", "")
+    assert SessionRecord(t=0.0, direction="in", raw=b"\xff\xfe not text").msg_id is None
