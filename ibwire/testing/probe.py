@@ -181,11 +181,14 @@ def check_session(session: Session) -> list[TypeStats]:
         for record in session.leg_records(leg):
             if record.kind != "frame":
                 continue
-            if record.fields is None:
-                if record.raw is not None and version >= PROTOBUF_VERSION:
-                    _check_raw(reader, record, version, entry)
+            if version >= PROTOBUF_VERSION and record.fields is None:
+                _check_raw(reader, record, version, entry)
                 continue
-            fields = list(record.fields)
+            # Also a text frame kept raw for bytes that are not UTF-8.
+            text = record.text_fields()
+            if text is None:
+                continue
+            fields = list(text)
             if record.direction == "in":
                 client.receive_data(record.wire())
                 events = client.events_received()
