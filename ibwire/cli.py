@@ -23,10 +23,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import math
 import os
+import re
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]
@@ -49,26 +53,49 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() and text.isascii() else -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, not {text!r}")
+    return port
+
+
 def _address(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep:
         host, port = "127.0.0.1", text
     try:
-        return host or "127.0.0.1", int(port)
-    except ValueError:
+        return host or "127.0.0.1", _port(port)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}") from None
 
 
-def _timing(text: str) -> str | float:
-    if text in ("fast", "recorded"):
-        return text
+def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("timing is 'fast', 'recorded' or a factor such as 0.5") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("the timing factor must be >= 0")
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
     return value
+
+
+def _pattern(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"not a regular expression: {text!r} ({exc})") from None
+    return text
+
+
+def _timing(text: str) -> str | float:
+    # The replay checks the factor's range (ReplayCore): a bad one exits with status 2.
+    if text in ("fast", "recorded"):
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("timing is 'fast', 'recorded' or a factor such as 0.5") from None
 
 
 def _wait(duration: float | None, done: Callable[[], bool] = lambda: False) -> None:
@@ -96,7 +123,7 @@ def _configure_record(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upstream", type=_address, default=("127.0.0.1", 4002), metavar="HOST:PORT",
                         help="the gateway to forward to (default 127.0.0.1:4002)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the session file to write")
-    parser.add_argument("--redact", action="append", default=[], metavar="REGEX",
+    parser.add_argument("--redact", action="append", type=_pattern, default=[], metavar="REGEX",
                         help="also redact matches of this regular expression (repeatable)")
     parser.add_argument("--no-redact-accounts", action="store_true",
                         help="keep account ids in the recording")
@@ -109,14 +136,31 @@ def _run_record(args: argparse.Namespace) -> int:
 
     recorder = Recorder(args.listen, args.upstream, args.output, redact=not args.no_redact_accounts,
                         patterns=args.redact)
-    recorder.start()
-    _print(f"recording {recorder.host}:{recorder.port} -> {args.upstream[0]}:{args.upstream[1]} into {args.output}")
     try:
-        _wait(args.duration)
+        recorder.start()
+    except OSError as exc:
+        if exc.filename is not None:
+            print(f"ibwire record: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        else:
+            print(f"ibwire record: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc}", file=sys.stderr)
+        return 2
+    _print(f"recording {recorder.host}:{recorder.port} -> {args.upstream[0]}:{args.upstream[1]} into {args.output}")
+    reported = 0
+
+    def report_errors() -> bool:
+        # As they happen (a client the gateway did not answer is told nothing else).
+        nonlocal reported
+        errors = recorder.errors[reported:]
+        reported += len(errors)
+        for error in errors:
+            print(error, file=sys.stderr, flush=True)
+        return False
+
+    try:
+        _wait(args.duration, report_errors)
     finally:
         session = recorder.stop()
-    for error in recorder.errors:
-        print(error, file=sys.stderr)
+    report_errors()
     _print(f"wrote {len(session.records)} records on {len(session.legs())} connection(s) to {args.output}")
     return 0
 
@@ -127,7 +171,7 @@ def _run_record(args: argparse.Namespace) -> int:
 def _configure_replay(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", help="the session file to play")
     parser.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="the port to listen on (default 4002; 0: any)")
+    parser.add_argument("--port", type=_port, default=4002, help="the port to listen on (default 4002; 0: any)")
     parser.add_argument("--mode", choices=("strict", "lenient"), default="strict",
                         help="compare requests field for field (strict) or up to ids (lenient)")
     parser.add_argument("--timing", type=_timing, default="fast",
@@ -140,21 +184,25 @@ def _configure_replay(parser: argparse.ArgumentParser) -> None:
 
 def _run_replay(args: argparse.Namespace) -> int:
     from .testing.replay import FakeGateway
-    from .testing.session import SessionFormatError
 
     try:
         gateway = FakeGateway.from_session(args.session, mode=args.mode, timing=args.timing,
                                            host=args.host, port=args.port)
-    except (OSError, SessionFormatError) as exc:
+    except (OSError, ValueError) as exc:  # a SessionFormatError, or a bad timing factor
         print(f"ibwire replay: {exc}", file=sys.stderr)
         return 2
-    gateway.start()
+    try:
+        gateway.start()
+    except OSError as exc:
+        print(f"ibwire replay: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
     _print(f"replaying {args.session} ({len(gateway.session.legs())} connection(s)) on {args.host}:{gateway.port}")
     try:
         _wait(args.duration, lambda: not args.forever and gateway.is_done)
     finally:
         gateway.stop()
-    divergences = gateway.divergences
+    # Stopped early (--duration, Ctrl-C): the requests no client sent count too.
+    divergences = gateway.divergences + gateway.core.missing()
     for divergence in divergences:
         print(f"divergence: {divergence}", file=sys.stderr)
     if divergences:
@@ -170,7 +218,7 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--simulate", action="store_true", required=True,
                         help="serve the simulated paper gateway (the only kind for now)")
     parser.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="the port (default 4002; 0: any)")
+    parser.add_argument("--port", type=_port, default=4002, help="the port (default 4002; 0: any)")
     parser.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
     parser.add_argument("--account", action="append", default=None, metavar="ID",
                         help="a paper account id (repeatable; default DU0000001)")
@@ -209,10 +257,10 @@ def _run_serve(args: argparse.Namespace) -> int:
 def _gateway_options(parser: argparse.ArgumentParser, *, client_id: int, timeout: float) -> None:
     """``--host``, ``--port``, ``--client-id`` and ``--timeout``: the gateway a command talks to."""
     parser.add_argument("--host", default="127.0.0.1", help="the gateway's address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4002, help="the gateway's port (default 4002)")
+    parser.add_argument("--port", type=_port, default=4002, help="the gateway's port (default 4002)")
     parser.add_argument("--client-id", type=int, default=client_id,
                         help=f"the client id to use (default {client_id})")
-    parser.add_argument("--timeout", type=float, default=timeout, metavar="SECONDS",
+    parser.add_argument("--timeout", type=_seconds, default=timeout, metavar="SECONDS",
                         help=f"seconds each request may take once sent (default {timeout:g})")
 
 
@@ -230,7 +278,10 @@ def _run_probe(args: argparse.Namespace) -> int:
     try:
         report = probe(args.host, args.port, args.client_id, args.output, timeout=args.timeout)
     except (OSError, TimeoutError) as exc:
-        print(f"ibwire probe: cannot talk to {args.host}:{args.port}: {exc}", file=sys.stderr)
+        if isinstance(exc, OSError) and exc.filename is not None:
+            print(f"ibwire probe: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        else:
+            print(f"ibwire probe: cannot talk to {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     _print(report.format())
     if args.output:
@@ -244,7 +295,7 @@ def _run_probe(args: argparse.Namespace) -> int:
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="a paper gateway's address (with --port; default: the simulator)")
-    parser.add_argument("--port", type=int, default=None,
+    parser.add_argument("--port", type=_port, default=None,
                         help="a paper gateway's port, e.g. 4002 (default: start the simulator)")
     parser.add_argument("--client-id", type=int, default=1, help="the client id (default 1)")
     parser.add_argument("--symbol", default="AAPL", help="the stock to trade (default AAPL)")
@@ -385,7 +436,8 @@ def _run_log(args: argparse.Namespace) -> int:
         arrow = "<-" if record.direction == "in" else "->"
         prefix = f"{record.t:10.4f} {record.leg:>3} {arrow}"
         if record.kind != "frame":
-            detail = " ".join(record.fields or ()) if record.kind in ("hello", "ack") else ""
+            fields = record.fields if record.kind == "hello" else record.text_fields()
+            detail = " ".join(fields or ())
             _print(f"{prefix} [{record.kind}] {detail}".rstrip())
             continue
         version = session.server_version_of(record.leg)
@@ -394,12 +446,15 @@ def _run_log(args: argparse.Namespace) -> int:
         message: Message
         # A frame that travelled in protobuf form says so.
         form = ""
+        # Text fields, also of a frame kept raw for bytes that are not UTF-8
+        # (before 201), read as the receiver reads them.
+        fields = record.text_fields() if version is None or version < PROTOBUF_VERSION else record.fields
         try:
-            if record.fields is not None:
+            if fields is not None:
                 if version is None:
-                    _print(f"{prefix} [no handshake] {list(record.fields)}")
+                    _print(f"{prefix} [no handshake] {list(fields)}")
                     continue
-                message = reader.fields(record.fields, version, incoming=incoming)
+                message = reader.fields(fields, version, incoming=incoming)
             elif version is not None and version >= PROTOBUF_VERSION:
                 # From 201 a frame is kept whole: raw id, then a text or protobuf body.
                 payload = record.payload()
@@ -411,7 +466,7 @@ def _run_log(args: argparse.Namespace) -> int:
                 bad += 1
                 continue
         except KeyError:
-            what = list(record.fields[1:]) if record.fields else f"{len(record.payload())} bytes"
+            what = list(fields[1:]) if fields else f"{len(record.payload())} bytes"
             _print(f"{prefix} [unknown id {record.msg_id}] {what}")
             continue
         except MalformedMessageError as exc:
@@ -450,12 +505,35 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP (``kill``, a closed terminal) stop a command as Ctrl-C
+    does, so that ``ibwire record`` still writes its file; the main thread only."""
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        names = []
+    previous = {name: signal.signal(getattr(signal, name), _interrupt) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``ibwire`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args._run
     try:
-        return run(args)
+        with _stop_signals():
+            return run(args)
+    except KeyboardInterrupt:
+        # Ctrl-C where the command does not wait for it (demo, log, ping, probe).
+        return 130
     except BrokenPipeError:
         # The reader of the output left (``ibwire log file | head``): stop quietly,
         # and let nothing more be written to the closed pipe at exit.

@@ -181,11 +181,14 @@ def check_session(session: Session) -> list[TypeStats]:
         for record in session.leg_records(leg):
             if record.kind != "frame":
                 continue
-            if record.fields is None:
-                if record.raw is not None and version >= PROTOBUF_VERSION:
-                    _check_raw(reader, record, version, entry)
+            if version >= PROTOBUF_VERSION and record.fields is None:
+                _check_raw(reader, record, version, entry)
                 continue
-            fields = list(record.fields)
+            # Also a text frame kept raw for bytes that are not UTF-8.
+            text = record.text_fields()
+            if text is None:
+                continue
+            fields = list(text)
             if record.direction == "in":
                 client.receive_data(record.wire())
                 events = client.events_received()
@@ -294,7 +297,13 @@ def probe(
     recorder.start()
     try:
         with WireClient("127.0.0.1", recorder.port, client_id, timeout=timeout) as client:
-            ack = client.connect()
+            try:
+                ack = client.connect()
+            except ConnectionError as exc:
+                # The recorder closes a client it could not forward: say why.
+                if recorder.errors:
+                    raise ConnectionError(recorder.errors[0]) from exc
+                raise
             version = ack.server_version
             _battery(client, version, steps, timeout)
         recorder.wait_idle(timeout)

@@ -34,6 +34,16 @@ from typing import Final
 from ..errors import MalformedMessageError
 from ..framing import API_SIGN
 from ..messages.system import StartApi
+from ..protobuf import SCHEMA, FieldSpec, Kind, MessageSpec
+from ..protobuf.catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET
+from ..protobuf.wire import (
+    WIRE_LEN,
+    ProtobufDecodeError,
+    encode_varint,
+    read_length,
+    read_varint,
+    skip_field,
+)
 from ..versions import PROTOBUF_VERSION
 from ._decode import FrameReader
 from .session import (
@@ -118,8 +128,66 @@ class Redactor:
 
     def redact_bytes(self, data: bytes, *, keep_length: bool = False) -> bytes:
         """``data`` redacted as Latin-1 text (for frames that are not UTF-8, and
-        frames from version 201, whose protobuf bodies need ``keep_length``)."""
+        protobuf bodies that do not read as their message, which need ``keep_length``)."""
         return self.redact(data.decode("latin-1"), keep_length=keep_length).encode("latin-1", "replace")
+
+    def redact_frame(self, payload: bytes, *, incoming: bool) -> bytes:
+        """A frame payload from server version 201 (raw id, then a text or protobuf
+        body) redacted; ``incoming`` for a frame the server sent.
+
+        A protobuf body is read with its message's schema and each string is
+        redacted on its own, its length written again: a pattern then sees the
+        string's own edges, never the length or tag byte next to it (a length of
+        49 is the byte ``1``, a tag may be ``R``: either hid an account id from
+        :data:`ACCOUNT_ID_PATTERN`).  A body that does not read as its message is
+        redacted as bytes, its lengths kept.
+        """
+        msg_id = int.from_bytes(payload[:4], "big")
+        if msg_id <= PROTOBUF_ID_OFFSET:
+            return self.redact_bytes(payload)
+        msg_id -= PROTOBUF_ID_OFFSET
+        name: str | None
+        if incoming:
+            name = INCOMING.get(msg_id)  # type: ignore[call-overload]
+        else:
+            name = OUTGOING.get(msg_id, (None,))[0]  # type: ignore[call-overload]
+        if name is not None:
+            try:
+                return payload[:4] + self._redact_message(payload[4:], SCHEMA[name])
+            except (ProtobufDecodeError, UnicodeDecodeError):
+                pass
+        return self.redact_bytes(payload, keep_length=True)
+
+    def _redact_message(self, body: bytes, spec: MessageSpec) -> bytes:
+        numbers = {item.number: item for item in spec.fields}
+        out = bytearray()
+        pos, end = 0, len(body)
+        while pos < end:
+            start = pos
+            tag, pos = read_varint(body, pos, end)
+            item = numbers.get(tag >> 3)
+            if tag & 7 != WIRE_LEN or item is None or item.kind not in _NESTED_TEXT:
+                pos = skip_field(body, pos, end, tag)
+                out += body[start:pos]
+                continue
+            stop, begin = read_length(body, pos, end)
+            value = body[begin:stop]
+            if item.kind is Kind.STRING:
+                new = self.redact(value.decode("utf-8")).encode("utf-8")
+            elif item.kind is Kind.MAP:
+                new = self._redact_message(value, _MAP_ENTRY)
+            else:
+                assert item.message is not None
+                new = self._redact_message(value, SCHEMA[item.message])
+            out += body[start:stop] if new == value else body[start:pos] + encode_varint(len(new)) + new
+            pos = stop
+        return bytes(out)
+
+
+# What may hold text in a protobuf body: strings, and the messages and maps around them.
+_NESTED_TEXT: Final = frozenset({Kind.STRING, Kind.MESSAGE, Kind.MAP})
+# An entry of a ``map<string, string>``.
+_MAP_ENTRY: Final = MessageSpec("MapEntry", (FieldSpec(1, "key", Kind.STRING), FieldSpec(2, "value", Kind.STRING)))
 
 
 def _fit(placeholder: str, size: int) -> str:
@@ -215,17 +283,23 @@ class _Tap:
             return
         kind: RecordKind = "frame"
         if self.version is not None and self.version >= PROTOBUF_VERSION:
-            # A protobuf body counts its strings' lengths: redaction keeps them.
-            self._emit(t, kind, payload, keep_length=True)
+            if self.redactor is not None:
+                payload = self.redactor.redact_frame(payload, incoming=self.direction == "in")
+            self.records.append(SessionRecord(t=t, direction=self.direction, leg=self.leg, kind=kind, raw=payload))
             return
         fields = _text_fields(payload)
-        if self.stage == "ack" and fields is not None and len(fields) == 2:
+        if self.stage == "ack":
             # The official client skips frames until one of exactly two fields:
-            # that one is the handshake reply.
-            kind = "ack"
-            self.stage = "frames"
-            if fields[0].isdigit() and fields[0].isascii():
-                self.version = int(fields[0])
+            # that one is the handshake reply.  Its time may be in the gateway's
+            # locale (GBK), not UTF-8: the reply is then kept raw.
+            parts = payload.split(b"\0")
+            if parts[-1] == b"":
+                parts.pop()
+            if len(parts) == 2:
+                kind = "ack"
+                self.stage = "frames"
+                if parts[0].isdigit():
+                    self.version = int(parts[0])
         if fields is None:
             self._emit(t, kind, payload)
             return
@@ -331,7 +405,7 @@ class SessionRecorder:
         """The session recorded so far."""
         records = list(self._records)
         hello = next((r for r in records if r.kind == "hello" and r.fields), None)
-        ack = next((r for r in records if r.kind == "ack" and r.fields), None)
+        ack = next((r.text_fields() for r in records if r.kind == "ack" and r.text_fields()), None)
         low = high = None
         options = ""
         if hello is not None and hello.fields is not None:
@@ -339,8 +413,8 @@ class SessionRecorder:
             if parsed is not None:
                 low, high, options = parsed
         version = None
-        if ack is not None and ack.fields is not None and ack.fields[0].isdigit():
-            version = int(ack.fields[0])
+        if ack and ack[0].isdigit() and ack[0].isascii():
+            version = int(ack[0])
         client_id = None
         start = next((r for r in records if r.kind == "frame" and r.direction == "out"), None)
         if start is not None:
@@ -442,10 +516,23 @@ class Recorder:
         return self.listen[0]
 
     def start(self) -> Recorder:
-        """Bind the listening socket and start accepting clients."""
+        """Bind the listening socket and start accepting clients.
+
+        Raises:
+            OSError: the session file cannot be written (checked now, not after a
+                whole recording), or the address cannot be bound.
+        """
         if self._listener is not None:
             raise RuntimeError("the recorder is already started")
         listener = socket.create_server(self.listen, reuse_port=False)
+        if self.path is not None:
+            # Opened to append, so that an existing file is only replaced at stop().
+            try:
+                with open(self.path, "a", encoding="utf-8"):
+                    pass
+            except OSError:
+                listener.close()
+                raise
         listener.settimeout(0.05)
         self._listener = listener
         self._accept_thread = threading.Thread(target=self._accept_loop, name="ibwire-recorder", daemon=True)

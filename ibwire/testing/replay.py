@@ -40,6 +40,7 @@ no sockets at all (the conformance suite uses that).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -215,9 +216,9 @@ def _scale(timing: Timing) -> float:
         return 0.0
     if timing == "recorded":
         return 1.0
-    if isinstance(timing, (int, float)) and not isinstance(timing, bool) and timing >= 0:
+    if isinstance(timing, (int, float)) and not isinstance(timing, bool) and 0 <= timing < math.inf:
         return float(timing)
-    raise ValueError(f"timing must be 'fast', 'recorded' or a factor >= 0, not {timing!r}")
+    raise ValueError(f"timing must be 'fast', 'recorded' or a finite factor >= 0, not {timing!r}")
 
 
 class ReplayCore:
@@ -655,13 +656,13 @@ class ReplayCore:
 
     def _accept(self, play: _Play, record: SessionRecord) -> bytes:
         server = play.server
-        fields = record.fields
-        if fields is not None and len(fields) == 2 and fields[0].isdigit():
+        fields = record.text_fields()
+        if fields is not None and len(fields) == 2 and fields[0].isdigit() and fields[0].isascii():
             version = server.accept(int(fields[0]), fields[1])
         else:
             version = server.accept(play.version)
         reply = server.data_to_send()
-        if fields is not None or record.raw is not None:
+        if record.fields is not None or record.raw is not None:
             # Send what was recorded, even when it is not what accept() would write.
             reply = record.wire()
         play.version = version

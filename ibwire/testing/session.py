@@ -43,7 +43,8 @@ Records (every following line)::
 * ``fields``: the exact text fields of the frame, message id first.  On the wire
   the payload is ``"".join(f + "\\0" for f in fields)`` in UTF-8.
 * ``raw``: instead of ``fields``, the payload in base64, for a frame that is not
-  NUL-terminated UTF-8 text, and for every frame after a handshake at server
+  NUL-terminated UTF-8 text (a handshake reply whose time is in a gateway's
+  locale, such as GBK, is kept so too), and for every frame after a handshake at server
   version 201 or later: the payload as sent, its raw 4-byte message id first,
   then a text or protobuf body (``ibwire log`` shows these decoded).
 * ``note``: optional free text (provenance of a converted vector).
@@ -57,12 +58,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final, Literal, TypeAlias
 
+from ..fields import decode_handshake_text, decode_payload
 from ..framing import API_SIGN, encode_frame
 from ..protobuf.catalogue import PROTOBUF_ID_OFFSET
 
@@ -206,22 +209,48 @@ class SessionRecord:
     def msg_id(self) -> int | None:
         """The message id of a frame, or ``None``.
 
-        A text frame's first field; for a frame recorded from server version 201
-        (``raw``, a 4-byte id first: a text frame begins with a digit, never a
-        zero byte) the id of its message, a protobuf one's without the 200 added
-        on the wire.
+        A text frame's first field (also of one kept ``raw`` for bytes that are not
+        UTF-8); for a frame recorded from server version 201 (``raw``, a 4-byte id
+        first: a text frame begins with a digit, never a zero byte) the id of its
+        message, a protobuf one's without the 200 added on the wire.
         """
         if self.kind != "frame":
             return None
-        if self.raw is not None:
-            if len(self.raw) < 4 or self.raw[0]:
+        if self.raw is not None and self.raw[:1] == b"\0":
+            if len(self.raw) < 4:
                 return None
             wire_id = int.from_bytes(self.raw[:4], "big")
             return wire_id - PROTOBUF_ID_OFFSET if wire_id > PROTOBUF_ID_OFFSET else wire_id
-        if not self.fields:
+        fields = self.text_fields()
+        if not fields:
             return None
-        head = self.fields[0]
+        head = fields[0]
         return int(head) if head.isdigit() and head.isascii() else None
+
+    def text_fields(self) -> tuple[str, ...] | None:
+        """The fields of a handshake reply or a text frame, as the receiver reads them.
+
+        ``fields`` when the record has them; for one kept ``raw`` because it is not
+        UTF-8, its bytes read as the receiver reads them: a frame's in UTF-8 with
+        Latin-1 for stray bytes (:func:`~ibwire.fields.decode_payload`), a reply's
+        in the gateway's locale (:func:`~ibwire.fields.decode_handshake_text`).
+        ``None`` for the other kinds, and for a raw frame that is not text (one from
+        server version 201 starts with its 4-byte id, a zero byte).
+        """
+        if self.kind not in ("ack", "frame") or self.fields is not None:
+            return self.fields if self.kind in ("ack", "frame") else None
+        raw = self.raw
+        if not raw or raw[0] == 0:
+            return None
+        if self.kind == "ack":
+            # As the client reads it: the trailing NUL may be missing.
+            parts = raw.split(b"\0")
+            if parts[-1] == b"":
+                parts.pop()
+            return tuple(decode_handshake_text(part) for part in parts)
+        if not raw.endswith(b"\0"):
+            return None
+        return tuple(decode_payload(raw[:-1]).split("\0"))
 
     def payload(self) -> bytes:
         """The payload as it is on the wire, without the length prefix.
@@ -334,8 +363,8 @@ def _parse_record(obj: object, source: str, line: int) -> SessionRecord:
         if key not in obj:
             raise _fail(source, line, f"the record has no {key!r}")
     t = obj["t"]
-    if not isinstance(t, (int, float)) or isinstance(t, bool) or t < 0 or t != t:
-        raise _fail(source, line, f"'t' must be a number of seconds >= 0, not {t!r}")
+    if not isinstance(t, (int, float)) or isinstance(t, bool) or not 0 <= t < math.inf:
+        raise _fail(source, line, f"'t' must be a finite number of seconds >= 0, not {t!r}")
     direction = obj["dir"]
     if direction not in _DIRECTIONS:
         raise _fail(source, line, f"'dir' must be \"in\" or \"out\", not {direction!r}")
@@ -447,18 +476,27 @@ class Session:
         Raises:
             SessionFormatError: see :meth:`from_jsonl_lines`.
         """
-        return cls.from_jsonl_lines(text.splitlines(), source=source)
+        # Lines end at "\n" only: JSON leaves U+0085 and U+2028 in a field
+        # unescaped, and str.splitlines() would cut the record there.
+        return cls.from_jsonl_lines(text.split("\n"), source=source)
 
     @classmethod
     def load(cls, path: PathLike) -> Session:
         """Read a session file.
 
         Raises:
-            SessionFormatError: see :meth:`from_jsonl_lines`.
+            SessionFormatError: see :meth:`from_jsonl_lines`; also a file that is
+                not UTF-8 text (the error names the line).
             OSError: the file cannot be read.
         """
-        with open(path, encoding="utf-8") as handle:
-            return cls.from_jsonl_lines(handle, source=str(path))
+        with open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise _fail(str(path), line, f"not UTF-8 text (byte {data[exc.start]:#04x})") from None
+        return cls.loads(text, source=str(path))
 
     # ------------------------------------------------------------ writing
 
@@ -497,10 +535,10 @@ class Session:
     def server_version_of(self, leg: int) -> int | None:
         """The version the server announced on ``leg`` (or the header's)."""
         for record in self.records:
-            if record.leg == leg and record.kind == "ack" and record.fields:
-                head = record.fields[0]
-                if head.isdigit() and head.isascii():
-                    return int(head)
+            if record.leg == leg and record.kind == "ack":
+                fields = record.text_fields()
+                if fields and fields[0].isdigit() and fields[0].isascii():
+                    return int(fields[0])
         return self.header.server_version
 
 

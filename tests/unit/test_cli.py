@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,7 +16,7 @@ import pytest
 
 from ibwire.cli import COMMANDS, build_parser, main
 from ibwire.messages import Contract, ContractDataEnd, CurrentTime, ReqContractData, ReqCurrentTime
-from ibwire.testing import Recorder, Session, SimulatedGateway, WireClient
+from ibwire.testing import Recorder, Session, SessionRecord, SimulatedGateway, WireClient
 from ibwire.testing._server import timeout_scale
 
 TIMEOUT = 5.0 * timeout_scale()
@@ -83,6 +87,36 @@ def test_the_table_builds_the_parser() -> None:
         parser.parse_args([])
 
 
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["replay", "s.jsonl", "--port", "99999"], "expected a port from 0 to 65535, not '99999'"),
+        (["serve", "--simulate", "--port", "-1"], "expected a port from 0 to 65535, not '-1'"),
+        (["ping", "--port", "70000"], "expected a port from 0 to 65535"),
+        (["demo", "--port", "4002x"], "expected a port from 0 to 65535"),
+        (["record", "--listen", "127.0.0.1:65536", "-o", "x"], "expected HOST:PORT, not '127.0.0.1:65536'"),
+        (["record", "--redact", "(", "-o", "x"], "not a regular expression: '('"),
+        (["ping", "--timeout", "-1"], "expected a number of seconds above 0, not '-1'"),
+        (["history", "AAPL", "-o", "x", "--timeout", "0"], "expected a number of seconds above 0, not '0'"),
+        (["probe", "--timeout", "nan"], "expected a number of seconds above 0, not 'nan'"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_python_dash_m_ibwire_runs_the_command() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-m", "ibwire", "--help"], capture_output=True, env=env, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    assert b"usage: ibwire" in done.stdout and b"replay" in done.stdout
+
+
 def test_serve(capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()
     run = Run(["serve", "--simulate", "--port", str(port), "--seed", "3", "--duration", str(TIMEOUT / 5)])
@@ -144,12 +178,82 @@ def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str], 
     assert "divergence: step" in capsys.readouterr().err
 
 
+def test_record_refuses_a_session_file_it_cannot_write_before_recording(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "missing" / "session.jsonl"
+    assert main(["record", "--listen", "0", "-o", str(path), "--duration", "0"]) == 2
+    assert f"ibwire record: cannot write {path}: No such file or directory" in capsys.readouterr().err
+    assert main(["probe", "--port", str(free_port()), "-o", str(path)]) == 2
+    assert f"ibwire probe: cannot write {path}: No such file or directory" in capsys.readouterr().err
+    recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", free_port()), path)
+    with pytest.raises(FileNotFoundError):
+        recorder.start()
+    # An existing file is kept until the recorder stops.
+    path = tmp_path / "kept.jsonl"
+    path.write_text("before\n", encoding="utf-8")
+    recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", free_port()), path).start()
+    assert path.read_text(encoding="utf-8") == "before\n"
+    recorder.stop()
+    assert Session.load(path).records == []
+
+
+def test_record_reports_an_unreachable_gateway_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    listen, upstream = free_port(), free_port()
+    run = Run(["record", "--listen", str(listen), "--upstream", str(upstream),
+               "-o", str(tmp_path / "s.jsonl"), "--duration", str(TIMEOUT / 2)])
+    run.start()
+    client = WireClient("127.0.0.1", listen, 1, timeout=TIMEOUT)
+    deadline = time.monotonic() + TIMEOUT
+    while True:  # until the command listens
+        try:
+            client.connect()
+        except ConnectionRefusedError:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        except ConnectionError:
+            break  # the recorder closed it: nothing answers upstream
+        else:
+            pytest.fail("the handshake went through a recorder with no gateway")
+        finally:
+            client.close()
+    deadline = time.monotonic() + TIMEOUT / 4
+    err = ""
+    while "cannot reach the gateway" not in err and time.monotonic() < deadline:
+        time.sleep(0.02)
+        err += capsys.readouterr().err
+    assert run.is_alive(), "the command should still be recording"
+    assert f"cannot reach the gateway at ('127.0.0.1', {upstream})" in err
+    assert run.result() == 0
+    assert "cannot reach" not in capsys.readouterr().err  # said once
+
+
 def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text("{}\n", encoding="utf-8")
     assert main(["replay", str(path), "--port", "0"]) == 2
     assert f"{path}:1:" in capsys.readouterr().err
     assert main(["replay", str(tmp_path / "missing.jsonl"), "--port", "0"]) == 2
+    Session().dump(path)
+    capsys.readouterr()
+    for factor in ("nan", "inf", "-1"):
+        assert main(["replay", str(path), "--port", "0", "--timing", factor]) == 2
+        assert "ibwire replay: timing must be 'fast', 'recorded' or a finite factor >= 0" in capsys.readouterr().err
+
+
+def test_replay_stopped_before_it_was_played_is_not_a_success(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "session.jsonl"
+    Session(records=[
+        SessionRecord(t=0.0, direction="out", kind="hello", fields=("v100..200",)),
+        SessionRecord(t=0.0, direction="in", kind="ack", fields=("200", "20240324 21:18:59 EST")),
+        SessionRecord(t=0.0, direction="out", fields=("71", "2", "3", "")),
+    ]).dump(path)
+    assert main(["replay", str(path), "--port", "0", "--duration", "0"]) == 1
+    captured = capsys.readouterr()
+    assert "without divergence" not in captured.out
+    assert "divergence: step 0 (line 2), leg 0: no client connected for this leg" in captured.err
 
 
 def test_probe_against_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixture[str], server_version: int) -> None:
@@ -167,14 +271,63 @@ def test_probe_against_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_probe_unreachable(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["probe", "--port", str(free_port()), "--timeout", "1"]) == 2
-    assert "cannot talk to" in capsys.readouterr().err
+    port = free_port()
+    assert main(["probe", "--port", str(port), "--timeout", "1"]) == 2
+    # The reason is the recorder's: the gateway refused, not "closed before a ConnectAck".
+    assert f"cannot talk to 127.0.0.1:{port}: cannot reach the gateway at ('127.0.0.1', {port}): " in capsys.readouterr().err
 
 
 def test_serve_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     with SimulatedGateway() as gateway:
         assert main(["serve", "--simulate", "--port", str(gateway.port), "--duration", "0"]) == 2
     assert "cannot listen" in capsys.readouterr().err
+
+
+def test_record_and_replay_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "session.jsonl"
+    Session().dump(path)
+    with SimulatedGateway() as gateway:
+        busy = str(gateway.port)
+        assert main(["replay", str(path), "--port", busy, "--duration", "0"]) == 2
+        assert f"ibwire replay: cannot listen on 127.0.0.1:{busy}: " in capsys.readouterr().err
+        assert main(["record", "--listen", busy, "-o", str(tmp_path / "out.jsonl"), "--duration", "0"]) == 2
+        assert f"ibwire record: cannot listen on 127.0.0.1:{busy}: " in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_ctrl_c_outside_a_wait_ends_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import ibwire._demo
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ibwire._demo, "run", interrupted)
+    try:
+        status: int | None = main(["demo"])
+    except KeyboardInterrupt:
+        status = None
+    assert status == 130
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+def test_record_stopped_by_a_signal_writes_its_session(tmp_path: Path, signum: int) -> None:
+    """``kill`` or a closed terminal stops ``ibwire record`` as Ctrl-C does: the file is written."""
+    path = tmp_path / "session.jsonl"
+    listen = free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    with SimulatedGateway(seed=1) as gateway, subprocess.Popen(
+        [sys.executable, "-m", "ibwire.cli", "record", "--listen", str(listen),
+         "--upstream", str(gateway.port), "-o", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    ) as process:
+        contract_script(connect(listen, 3))
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 0, err
+    assert b"wrote " in out
+    assert Session.load(path).header.client_id == 3
 
 
 def test_recorder_helper_is_idle_after_clients(tmp_path: Path) -> None:

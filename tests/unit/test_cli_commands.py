@@ -19,9 +19,10 @@ import pytest
 
 from ibwire._history import CSV_COLUMNS, parse_time
 from ibwire.cli import COMMANDS, main
+from ibwire.framing import encode_frame, encode_hello
 from ibwire.messages import Contract
 from ibwire.sync import Client
-from ibwire.testing import Recorder, Session, SimulatedGateway
+from ibwire.testing import Recorder, Session, SessionRecorder, SimulatedGateway
 from ibwire.testing._server import timeout_scale
 from ibwire.versions import MAX_CLIENT_VERSION
 
@@ -278,11 +279,33 @@ def test_log_all_fields_and_one_leg(
     assert "StartApi(client_id=5, optional_capabilities=''" in out
 
 
+def test_log_reads_text_that_is_not_utf8_as_the_client_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reply with its time in GBK and a Latin-1 error text: both kept raw by the
+    recorder, both shown decoded (the client reads stray bytes as Latin-1)."""
+    recorder = SessionRecorder(redact=False)
+    leg = recorder.open_leg()
+    recorder.feed(leg, "out", encode_hello("v100..200"), 0.0)
+    reply = b"200\0" + "20240324 21:18:59 中国标准时间\0".encode("gbk")
+    error = b"4\x00-1\x002104\x00March\xe9 OK\x00\x001700000000000\x00"
+    recorder.feed(leg, "in", encode_frame(reply) + encode_frame(error), 0.1)
+    path = tmp_path / "session.jsonl"
+    recorder.session().dump(path)
+    assert main(["log", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "<- [ack] 200 20240324 21:18:59 中国标准时间" in out
+    assert "<- ErrMsg(req_id=-1, error_code=2104, error_string='March\xe9 OK', error_time=1700000000000)" in out
+
+
 def test_log_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n")
     assert main(["log", str(bad)]) == 2
     assert "bad.jsonl" in capsys.readouterr().err
+    bad.write_bytes(b"\xff\xfe\n")
+    assert main(["log", str(bad)]) == 2
+    assert "bad.jsonl:1: not UTF-8" in capsys.readouterr().err
 
 
 def test_log_into_a_closed_pipe_stops_quietly(gateway: SimulatedGateway, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import socket
 from pathlib import Path
@@ -10,7 +11,15 @@ import pytest
 
 from ibwire.codec import OUTGOING
 from ibwire.framing import encode_frame, encode_hello
-from ibwire.messages import ErrMsg, ManagedAccts, Message, NextValidId, ReqCurrentTime, StartApi
+from ibwire.messages import (
+    ErrMsg,
+    ManagedAccts,
+    Message,
+    NextValidId,
+    ReqAccountUpdatesMulti,
+    ReqCurrentTime,
+    StartApi,
+)
 from ibwire.protocol import ClientProtocol, ServerProtocol
 from ibwire.testing import (
     Recorder,
@@ -126,9 +135,27 @@ def test_session_recorder_keeps_frames_from_201_whole() -> None:
     assert Session.from_jsonl_lines(session.to_jsonl_lines()) == session
 
 
-def test_redaction_of_a_protobuf_frame_keeps_its_lengths() -> None:
-    """A user pattern's placeholder is fitted to the match inside a frame from 201,
-    so that the protobuf body still decodes, to the redacted text."""
+def test_a_handshake_reply_in_the_gateways_locale_is_the_ack(server_version: int) -> None:
+    """A Chinese-locale gateway writes its time zone in GBK: the reply is still the
+    ack, kept raw byte for byte, and the frames after it follow its version."""
+    reply = f"{server_version}\0".encode() + "20240324 21:18:59 中国标准时间\0".encode("gbk")
+    recorder = SessionRecorder()
+    leg = recorder.open_leg()
+    recorder.feed(leg, "out", encode_hello("v100..226"), 0.0)
+    recorder.feed(leg, "in", encode_frame(reply) + _raw_frames(server_version, NextValidId(order_id=12)), 0.1)
+    recorder.feed(leg, "out", _raw_frames(server_version, StartApi(client_id=7)), 0.2)
+    session = Session.from_jsonl_lines(recorder.session().to_jsonl_lines())
+    ack = session.records[1]
+    assert (ack.kind, ack.raw) == ("ack", reply)
+    assert ack.text_fields() == (str(server_version), "20240324 21:18:59 中国标准时间")
+    assert (session.header.server_version, session.header.client_id) == (server_version, 7)
+    assert session.server_version_of(leg) == server_version
+    assert [(r.direction, r.msg_id) for r in session.frames()] == [("in", 9), ("out", 71)]
+
+
+def test_redaction_of_a_protobuf_frame_rewrites_its_lengths() -> None:
+    """Inside a frame from 201 each protobuf string is redacted whole and its
+    length written again, so that the body still decodes, to the redacted text."""
     recorder = SessionRecorder(patterns=[r"secret-\w+", r"pw=\w+"])
     leg = recorder.open_leg()
     recorder.feed(leg, "out", encode_hello("v100..226"), 0.0)
@@ -138,11 +165,37 @@ def test_redaction_of_a_protobuf_frame_keeps_its_lengths() -> None:
     recorder.feed(leg, "in", inbound, 0.0)
     session = recorder.session()
     (frame,) = session.frames("in")
-    assert frame.raw is not None and len(frame.raw) == len(inbound) - 4 - len(_fields("226", "20240324 21:18:59 EST"))
+    assert frame.raw is not None
     message = FrameReader().payload(frame.raw, 226, incoming=True)
-    assert isinstance(message, ErrMsg) and message.error_string == "DU0000001 REDACTED1____ REDAC ok"
-    # Text frames keep the placeholders whole.
-    assert Redactor([r"secret-\w+"]).redact("secret-abcdef") == "REDACTED1"
+    assert isinstance(message, ErrMsg) and message.error_string == "DU0000001 REDACTED1 REDACTED2 ok"
+    # A body that does not read as its message is redacted as bytes, lengths kept.
+    broken = (200 + 4).to_bytes(4, "big") + b"\x1a\x7fsecret-abcdef"
+    assert Redactor([r"secret-\w+"]).redact_frame(broken, incoming=True) == broken.replace(
+        b"secret-abcdef", b"REDACTED1____"
+    )
+
+
+@pytest.mark.parametrize("direction", ["in", "out"])
+def test_an_account_id_next_to_a_protobuf_length_that_is_a_digit_is_redacted(direction: Direction) -> None:
+    """Five account ids make a 49-byte string: its length byte is "1", which the
+    pattern's word boundary once took for part of the first id."""
+    accounts = ",".join(f"DU760686{i}" for i in range(5))
+    assert len(accounts) == 49
+    message: Message = ManagedAccts(accounts_list=accounts)
+    if direction == "out":
+        message = ReqAccountUpdatesMulti(req_id=3, account=accounts, model_code="", ledger_and_nlv=False)
+    recorder = SessionRecorder()
+    leg = recorder.open_leg()
+    recorder.feed(leg, "out", encode_hello("v100..226"), 0.0)
+    recorder.feed(leg, "in", _fields("226", "20240324 21:18:59 EST"), 0.0)
+    recorder.feed(leg, direction, _raw_frames(226, message), 0.1)
+    (frame,) = recorder.session().frames(direction)
+    assert frame.raw is not None and b"DU76068" not in frame.raw
+    decoded = FrameReader().payload(frame.raw, 226, incoming=direction == "in")
+    redacted = ",".join(f"DU000000{i + 1}" for i in range(5))
+    assert decoded == dataclasses.replace(
+        message, **{"accounts_list" if direction == "in" else "account": redacted}
+    )
 
 
 def test_session_recorder_keeps_unframed_bytes() -> None:

@@ -360,6 +360,9 @@ def test_bad_options_are_refused() -> None:
         ReplayCore(basic(), mode="loose")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         ReplayCore(basic(), timing="slow")  # type: ignore[arg-type]
+    for factor in (-1.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="finite factor"):
+            ReplayCore(basic(), timing=factor)
     with pytest.raises(ValueError):
         ReplayCore(basic(), faults=[SplitWrites(0)])
 
@@ -381,6 +384,18 @@ def test_replay_offline_of_a_raw_hello_less_session() -> None:
     )
     result = replay_offline(session)
     assert result.messages == [NextValidId(order_id=3), NextValidId(order_id=4)]
+
+
+def test_a_handshake_reply_kept_raw_is_played_as_recorded(server_version: int) -> None:
+    # A Chinese-locale gateway's reply: its time in GBK, so the recorder kept it raw.
+    reply = f"{server_version}\0".encode() + "20240324 21:18:59 中国标准时间\0".encode("gbk")
+    records = handshake(version=server_version)
+    records[1] = SessionRecord(t=0.01, direction="in", kind="ack", raw=reply)
+    result = replay_offline(Session(header=SessionHeader(client_id=5), records=records))
+    assert result.divergences == [] and result.errors == []
+    (ack,) = [e for e in result.events[0] if isinstance(e, ConnectAck)]
+    assert (ack.server_version, ack.connection_time) == (server_version, "20240324 21:18:59 中国标准时间")
+    assert [type(m).__name__ for m in result.messages] == ["ManagedAccts", "NextValidId"]
 
 
 def test_fake_gateway_over_sockets(server_version: int, tmp_path: Path) -> None:

@@ -117,6 +117,8 @@ HEADER = '{"ibwire_session": 1, "server_version": 176}'
         ([HEADER, '{"t": 0, "dir": "in", "kind": "frame", "fields": ["1"]}', "[1, 2]"], 3, "JSON object"),
         ([HEADER, '{"dir": "in", "kind": "frame", "fields": ["1"]}'], 2, "no 't'"),
         ([HEADER, '{"t": -1, "dir": "in", "kind": "frame", "fields": ["1"]}'], 2, "'t' must be"),
+        ([HEADER, '{"t": 1e400, "dir": "in", "kind": "frame", "fields": ["1"]}'], 2, "'t' must be"),
+        ([HEADER, '{"t": NaN, "dir": "in", "kind": "frame", "fields": ["1"]}'], 2, "'t' must be"),
         ([HEADER, '{"t": 0, "dir": "up", "kind": "frame", "fields": ["1"]}'], 2, "'dir'"),
         ([HEADER, '{"t": 0, "dir": "in", "kind": "blob", "fields": ["1"]}'], 2, "'kind'"),
         ([HEADER, '{"t": 0, "dir": "in", "kind": "frame", "leg": -1, "fields": ["1"]}'], 2, "'leg'"),
@@ -190,3 +192,30 @@ def test_real_vectors_load() -> None:
         assert sessions
         total = sum(len(s.records) for s in sessions)
         assert total == sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\x85"])
+def test_text_that_python_counts_as_a_line_break_stays_in_its_field(tmp_path: Path, char: str) -> None:
+    # JSON leaves these unescaped; only "\n" ends a line of the file.
+    session = Session(records=[SessionRecord(t=0.0, direction="in", fields=("10", f"a{char}b"))])
+    assert Session.loads(session.dumps()) == session
+    path = tmp_path / "s.jsonl"
+    session.dump(path)
+    assert Session.load(path) == session
+
+
+def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(HEADER.encode() + b'\n{"t": 0, "dir": "in", "kind": "frame", "fields": ["caf\xe9"]}\n')
+    with pytest.raises(SessionFormatError) as caught:
+        Session.load(path)
+    assert caught.value.line == 2
+    assert str(caught.value).startswith(f"{path}:2: not UTF-8")
+
+
+def test_a_text_frame_kept_raw_has_its_id_and_fields() -> None:
+    # Kept raw for a Latin-1 byte; read as the client reads it.
+    record = SessionRecord(t=0.0, direction="in", raw=b"4\x00-1\x002104\x00caf\xe9\x00\x00")
+    assert record.msg_id == 4
+    assert record.text_fields() == ("4", "-1", "2104", "caf\u00e9", "")
+    assert SessionRecord(t=0.0, direction="in", raw=b"\xff\xfe not text").msg_id is None
