@@ -32,6 +32,7 @@ from typing import Any, Final
 from . import messages as _messages  # noqa: F401  (registers every message class)
 from .errors import LocalProtocolError, MalformedMessageError, UnsupportedByServerError
 from .fields import TEXT_ERRORS, Kind, helper_namespace, read_id
+from .versions import ServerVersion
 from .messages._base import (
     INCOMING,
     OUTGOING,
@@ -759,6 +760,10 @@ class _LazyTable(dict[Any, Callable[[Any], Message]]):
     def __init__(self, registry: Mapping[int, type[Message]], version: int, raw: bool) -> None:
         super().__init__()
         for msg_id, cls in registry.items():
+            if cls.MIN_VERSION >= ServerVersion.PROTOBUF:
+                # Born after the last text version: no text form, so a text frame
+                # of this id is an unknown message.
+                continue
             key: str | bytes = str(msg_id).encode() if raw else str(msg_id)
             self[key] = self._stub(key, cls, version, raw)
 

@@ -263,6 +263,34 @@ def test_unknown_and_unreadable_ids() -> None:
     assert events[2] == NextValidId(order_id=5)
 
 
+@pytest.mark.parametrize("msg_id", [110, 111])
+@pytest.mark.parametrize("version", [200, 226])
+def test_text_frame_of_a_protobuf_only_id_is_unknown(version: int, msg_id: int) -> None:
+    # Config answers exist only in protobuf: a text frame of their id is unknown,
+    # not a failure to build a decoder, and the stream goes on.
+    client, _ = connected_pair(version)
+    if version < 201:
+        data = frame(str(msg_id), "1") + frame("9", "1", "5")
+    else:
+        data = b"".join(
+            struct.pack(">I", len(body)) + body
+            for body in (struct.pack(">I", msg_id) + b"1\0", struct.pack(">I", 9) + b"1\x005\0")
+        )
+    client.receive_data(data)
+    assert client.events_received() == [
+        UnknownMessage(msg_id=msg_id, fields=(str(msg_id), "1")),
+        NextValidId(order_id=5),
+    ]
+
+
+@pytest.mark.parametrize("msg_id", [106, 107, 108, 109])
+def test_server_reads_a_text_frame_of_a_protobuf_only_request_as_unknown(msg_id: int) -> None:
+    client, server = connected_pair(200)
+    server.events_received()
+    server.receive_data(frame(str(msg_id), "1"))
+    assert server.events_received() == [UnknownMessage(msg_id=msg_id, fields=(str(msg_id), "1"))]
+
+
 def test_frame_errors_raise_and_close() -> None:
     client, _ = connected_pair()
     with pytest.raises(FrameTooLargeError):
