@@ -230,18 +230,49 @@ class Client(SyncApi):
             raise ConnectionClosedError(
                 f"cannot connect to {self.host}:{self.port}: {exc}"
             ) from exc
-        self._adopt(sock)
+        try:
+            self._adopt(sock)
+        except BaseException:
+            # Interrupted (Ctrl-C) before the client held the socket: nothing
+            # else would close it.
+            if self._sock is not sock:
+                sock.close()
+            raise
         self._flush()
         if self._reader is None or not self._reader.is_alive():
-            self._wake_r, self._wake_w = socket.socketpair()
-            self._wake_r.setblocking(False)
-            self._wake_w.setblocking(False)
-            self._reader = threading.Thread(
-                target=self._run, name=f"ibwire-reader-{self.client_id}", daemon=True
-            )
-            self._reader.start()
+            self._start_reader()
         else:
             self._wake()
+
+    def _start_reader(self) -> None:
+        """Make the wake-up pair and start the reader thread, which closes the pair.
+
+        Whoever takes ``claim`` first owns the pair: the reader as it begins,
+        or this call when the start is interrupted (Ctrl-C) before the reader
+        ran; so the pair is closed whatever the point of the interruption.
+        """
+        claim = threading.Lock()
+        wake_r, wake_w = socket.socketpair()
+        try:
+            wake_r.setblocking(False)
+            wake_w.setblocking(False)
+            reader = threading.Thread(
+                target=self._run,
+                args=(wake_r, wake_w, claim),
+                name=f"ibwire-reader-{self.client_id}",
+                daemon=True,
+            )
+            self._wake_r, self._wake_w = wake_r, wake_w
+            self._reader = reader
+            reader.start()
+        except BaseException:
+            if claim.acquire(blocking=False):
+                with self._send_lock:
+                    if self._wake_w is wake_w:
+                        self._wake_r = self._wake_w = None
+                wake_r.close()
+                wake_w.close()
+            raise
 
     def disconnect(self) -> None:
         """Close the connection and stop the reader (``connection_closed`` is called).
@@ -286,9 +317,9 @@ class Client(SyncApi):
             self._sock = sock
             self._session.transport_opened(self._clock())
 
-    def _run(self) -> None:
-        wake_r, wake_w = self._wake_r, self._wake_w
-        assert wake_r is not None and wake_w is not None
+    def _run(self, wake_r: socket.socket, wake_w: socket.socket, claim: threading.Lock) -> None:
+        if not claim.acquire(blocking=False):
+            return  # its start was interrupted, and the pair is closed
         selector = selectors.DefaultSelector()
         selector.register(wake_r, selectors.EVENT_READ)
         registered: socket.socket | None = None

@@ -904,6 +904,103 @@ def test_ctrl_c_in_connect_leaves_the_client_able_to_connect_again(
         mute.close()
 
 
+#: Installs a Ctrl-C at one point of connect(), given the sockets made so far.
+Interrupt = Callable[[pytest.MonkeyPatch, list[socket.socket]], None]
+
+
+def _interrupt_adopting(monkeypatch: pytest.MonkeyPatch, made: list[socket.socket]) -> None:
+    settimeout = socket.socket.settimeout
+
+    def interrupted(sock: socket.socket, value: float | None) -> None:
+        if sock in made:
+            raise KeyboardInterrupt
+        settimeout(sock, value)
+
+    monkeypatch.setattr(socket.socket, "settimeout", interrupted)
+
+
+def _interrupt_wake_setup(monkeypatch: pytest.MonkeyPatch, made: list[socket.socket]) -> None:
+    setblocking = socket.socket.setblocking
+
+    def interrupted(sock: socket.socket, flag: bool) -> None:
+        if sock in made:
+            raise KeyboardInterrupt
+        setblocking(sock, flag)
+
+    monkeypatch.setattr(socket.socket, "setblocking", interrupted)
+
+
+def _interrupt_thread(monkeypatch: pytest.MonkeyPatch, made: list[socket.socket]) -> None:
+    class Interrupted(threading.Thread):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sync_client.threading, "Thread", Interrupted)
+
+
+def _interrupt_start(*, after_run: bool) -> Interrupt:
+    def install(monkeypatch: pytest.MonkeyPatch, made: list[socket.socket]) -> None:
+        start = threading.Thread.start
+
+        def interrupted(thread: threading.Thread) -> None:
+            if not thread.name.startswith("ibwire-reader"):
+                start(thread)
+                return
+            if after_run:
+                start(thread)  # Ctrl-C once the thread runs, as start() waits for it
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(threading.Thread, "start", interrupted)
+
+    return install
+
+
+@pytest.mark.parametrize(
+    "interrupt",
+    [
+        _interrupt_adopting,
+        _interrupt_wake_setup,
+        _interrupt_thread,
+        _interrupt_start(after_run=False),
+        _interrupt_start(after_run=True),
+    ],
+    ids=["adopting-the-socket", "wake-pair-setup", "thread", "start", "start-after-run"],
+)
+def test_ctrl_c_while_the_reader_starts_closes_every_socket(
+    gateway: SimulatedGateway,
+    monkeypatch: pytest.MonkeyPatch,
+    interrupt: Interrupt,
+) -> None:
+    made: list[socket.socket] = []
+    socketpair, create_connection = socket.socketpair, socket.create_connection
+
+    def tracked_pair(*args: object, **kwargs: object) -> tuple[socket.socket, socket.socket]:
+        pair = socketpair(*args, **kwargs)  # type: ignore[arg-type]
+        made.extend(pair)
+        return pair
+
+    def tracked_connection(*args: object, **kwargs: object) -> socket.socket:
+        sock = create_connection(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(sock)
+        return sock
+
+    monkeypatch.setattr(socket, "socketpair", tracked_pair)
+    monkeypatch.setattr(socket, "create_connection", tracked_connection)
+    client = Client(port=gateway.port, client_id=8, connect_timeout=WAIT, timeout=WAIT)
+    with monkeypatch.context() as patch:
+        interrupt(patch, made)
+        with pytest.raises(KeyboardInterrupt):
+            client.connect()
+    try:
+        assert made and [sock for sock in made if sock.fileno() != -1] == []
+        assert not client.is_connected
+        client.connect(timeout=WAIT)  # nothing of the interrupted start is in the way
+        assert client.current_time() > 0
+    finally:
+        client.disconnect()
+    assert [sock for sock in made if sock.fileno() != -1] == []
+
+
 class Blocks(Wrapper):
     """Its current_time callback holds the reader thread until released."""
 
