@@ -199,7 +199,10 @@ class Pending(Generic[T]):
     Attributes:
         key: what its answer is routed by (a request id, an order id, a name).
         description: what it asked, for error messages.
-        deadline: when it times out, in the session's clock; ``None`` for never.
+        deadline: when it times out, in the session's clock; ``None`` for never
+            (or, with :attr:`from_release`, not yet released).
+        from_release: its timeout starts when the pacer releases its request,
+            not at the call (the chunks of ``history``, which the pacer spaces).
         notify: called once, when it is done (set by the front end).
     """
 
@@ -215,6 +218,7 @@ class Pending(Generic[T]):
         "description",
         "done",
         "follow_up",
+        "from_release",
         "key",
         "notify",
         "ticket",
@@ -246,6 +250,7 @@ class Pending(Generic[T]):
         self.follow_up = follow_up
         self.deadline: float | None = None
         self.timeout: float | None = None
+        self.from_release = False
         self.ticket: int | None = None
         self.done = False
         self.notify: Callable[[], None] | None = None

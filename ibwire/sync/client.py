@@ -520,21 +520,23 @@ class Client(SyncApi):
     def _wait_pending(self, pending: Pending[T], done: threading.Event) -> bool:
         """Wait for ``pending``; False once its deadline is ``_WAIT_MARGIN`` behind.
 
-        The session's timer fails the helper at its deadline, which starts when
-        the pacer releases the request, and a reader that dies closes the
-        session, which fails it too; the margin bounds the wait when the reader
-        is late (held up in a slow callback).
+        The session's timer fails the helper at its deadline (``timeout``
+        seconds after the call, while the pacer may still hold the request),
+        and a reader that dies closes the session, which fails it too; the
+        margin bounds the wait when the reader is late (held up in a slow
+        callback), and the caller then gives the request up itself.
         """
         while True:
             with self._lock:
                 deadline = pending.deadline
             if deadline is None:
-                wait = None
+                # No limit, or one that starts at the release (history): look again.
+                wait = _WAIT_MARGIN
             else:
                 wait = deadline + _WAIT_MARGIN - self._clock()
                 if wait <= 0:
                     return done.is_set()
-            if done.wait(None if wait is None else min(wait, _WAIT_MARGIN)):
+            if done.wait(min(wait, _WAIT_MARGIN)):
                 return True
 
     def _abandon(self, pending: Pending[T]) -> None:

@@ -53,6 +53,7 @@ from ibwire.messages import (
     TickPrice,
 )
 from ibwire.orders import Bracket, LimitOrder, MarketOrder, StopOrder
+from ibwire.pacing import PacingConfig
 from ibwire.protocol import ServerProtocol
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
@@ -631,6 +632,27 @@ def test_a_request_that_times_out_is_cancelled(server_version: int) -> None:
         finally:
             await client.disconnect()
             await silent.close()
+
+    run(main())
+
+
+def test_a_helper_held_by_the_pacer_times_out_and_is_withdrawn(server_version: int) -> None:
+    """Its timeout runs from the call, not from the release it would wait for."""
+
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+            pacing = PacingConfig(historical_identical_interval=3 * WAIT)
+            client = await connected(gateway.port, heartbeat_interval=None, pacing=pacing)
+            try:
+                await client.historical_bars(AAPL, "1 D", "1 hour")
+                # An identical request: the pacer holds it far longer than its timeout.
+                held = client.historical_bars(AAPL, "1 D", "1 hour", timeout=0.1 * SCALE)
+                with pytest.raises(RequestTimeoutError, match="held by the pacer, and is withdrawn"):
+                    await asyncio.wait_for(held, WAIT)
+                assert not client._session._pendings
+                assert client.pacer_snapshot().queued == 0  # it will never be sent
+            finally:
+                await client.disconnect()
 
     run(main())
 

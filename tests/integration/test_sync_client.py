@@ -40,6 +40,7 @@ from ibwire.messages import (
     TickPrice,
 )
 from ibwire.orders import Bracket, LimitOrder, MarketOrder, StopOrder
+from ibwire.pacing import PacingConfig
 from ibwire.protocol import ServerProtocol
 from ibwire.sync import (
     Client,
@@ -1028,6 +1029,35 @@ def test_a_helper_times_out_while_a_callback_holds_the_reader(
             client.contract_details(AAPL, timeout=0.1 * SCALE)
         assert not events.release.is_set()
         assert not client._session._pendings
+    finally:
+        release.cancel()
+        events.release.set()
+
+
+def test_a_helper_held_by_the_pacer_times_out_while_a_callback_holds_the_reader(
+    gateway: SimulatedGateway, connect: Callable[..., Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its timeout runs from the call: the request, never released, is withdrawn."""
+    monkeypatch.setattr(sync_client, "_WAIT_MARGIN", 0.2 * SCALE)
+    events = Blocks()
+    client = connect(
+        gateway.port,
+        wrapper=events,
+        heartbeat_interval=None,
+        pacing=PacingConfig(historical_identical_interval=3 * WAIT),
+    )
+    client.historical_bars(AAPL, "1 D", "1 hour")
+    client.req_current_time()
+    assert events.entered.wait(WAIT)
+    release = threading.Timer(WAIT, events.release.set)
+    release.start()
+    try:
+        # An identical request: the pacer holds it far longer than its timeout.
+        with pytest.raises(RequestTimeoutError, match="no answer within"):
+            client.historical_bars(AAPL, "1 D", "1 hour", timeout=0.1 * SCALE)
+        assert not events.release.is_set()
+        assert not client._session._pendings
+        assert client.pacer_snapshot().queued == 0  # withdrawn: it will never be sent
     finally:
         release.cancel()
         events.release.set()
