@@ -158,6 +158,10 @@ class Client(SyncApi):
         self._send_lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._reader: threading.Thread | None = None
+        # Whether the reader will look at the session again: set as it starts,
+        # cleared under _lock when it decides to end (it may still be alive,
+        # closing its wake-up pair: a connect() then needs a new reader).
+        self._reading = False
         # The reader's wake-up pair: made when a reader starts, closed when it ends.
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
@@ -205,6 +209,8 @@ class Client(SyncApi):
             raise
         if not finished:
             self.disconnect()
+            if self._reader is None or not self._reader.is_alive():
+                self._close_socket()  # no reader was left to close it
             raise RequestTimeoutError(f"not connected within {limit:g}s")
         try:
             waiter.result()
@@ -239,10 +245,12 @@ class Client(SyncApi):
                 sock.close()
             raise
         self._flush()
-        if self._reader is None or not self._reader.is_alive():
-            self._start_reader()
-        else:
+        with self._lock:
+            reading = self._reading
+        if reading:
             self._wake()
+        else:
+            self._start_reader()
 
     def _start_reader(self) -> None:
         """Make the wake-up pair and start the reader thread, which closes the pair.
@@ -264,9 +272,11 @@ class Client(SyncApi):
             )
             self._wake_r, self._wake_w = wake_r, wake_w
             self._reader = reader
+            self._reading = True
             reader.start()
         except BaseException:
             if claim.acquire(blocking=False):
+                self._reading = False
                 with self._send_lock:
                     if self._wake_w is wake_w:
                         self._wake_r = self._wake_w = None
@@ -340,6 +350,7 @@ class Client(SyncApi):
                         and session.phase in _ENDED
                         and not session.has_events
                     ):
+                        self._reading = False
                         break
                     deadline = session.next_deadline()
                     self._armed = deadline
@@ -379,6 +390,7 @@ class Client(SyncApi):
         except BaseException:
             logger.exception("the ibwire reader thread failed")
             with self._lock:
+                self._reading = False
                 self._session.close(self._clock())
             self._close_socket()
             raise

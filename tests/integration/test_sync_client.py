@@ -225,6 +225,39 @@ def test_connect_again_after_disconnect(gateway: SimulatedGateway) -> None:
     assert events.closed == 2
 
 
+def test_connect_while_the_last_reader_is_ending_starts_a_new_one(
+    gateway: SimulatedGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connect() right after a drop, while the ended reader closes its pair, is read."""
+    ending = threading.Event()
+    release = threading.Event()
+
+    class HeldSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+        def close(self) -> None:
+            if not ending.is_set():  # the first reader's: held as it ends
+                ending.set()
+                release.wait(WAIT)
+            super().close()
+
+    monkeypatch.setattr(sync_client.selectors, "DefaultSelector", HeldSelector)
+    events = Events()
+    client = Client(events, port=gateway.port, client_id=9, connect_timeout=WAIT, timeout=WAIT)
+    client.connect()
+    first = client._reader
+    try:
+        gateway.drop_clients()
+        assert ending.wait(WAIT)  # the reader has seen the drop and is ending
+        assert first is not None and first.is_alive()
+        client.connect(timeout=WAIT)
+        assert client._reader is not first
+        assert client.current_time() > 0
+    finally:
+        release.set()
+        client.disconnect()
+        if first is not None:
+            first.join(WAIT)
+
+
 def test_historical_bars_and_contract_details(
     gateway: SimulatedGateway, connect: Callable[..., Client]
 ) -> None:
