@@ -189,7 +189,15 @@ class Client(SyncApi):
             RequestTimeoutError: not ready in time.
             ConnectionClosedError: the socket could not be opened, or closed.
             HandshakeError: the server's version is unusable.
+            RuntimeError: called from a wrapper callback (the reader thread),
+                which would wait for itself.
         """
+        if threading.current_thread() is self._reader:
+            raise RuntimeError(
+                "connect() was called from a wrapper callback (the reader thread), which "
+                "would wait for itself; connect from another thread, or pass reconnect= "
+                "to the client to reconnect automatically"
+            )
         limit = self.connect_timeout if timeout is None else timeout
         done = threading.Event()
         with self._lock:

@@ -862,6 +862,39 @@ def test_a_blocking_wait_in_a_callback_raises_runtime_error(
     assert client.current_time(timeout=WAIT)  # the reader thread goes on
 
 
+class ConnectsWhenClosed(Wrapper):
+    """Connects again from its connection_closed callback; records the outcome."""
+
+    def __init__(self) -> None:
+        self.client: Client | None = None
+        self.outcome: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    def connection_closed(self) -> None:
+        assert self.client is not None
+        try:
+            self.client.connect()
+            self.outcome.put("connected")
+        except Exception as exc:  # noqa: BLE001 (recorded for the test)
+            self.outcome.put(exc)
+
+
+def test_connect_in_a_callback_raises_runtime_error_at_once(gateway: SimulatedGateway) -> None:
+    """The reader cannot wait for its own handshake: refused, not a timeout after a freeze."""
+    events = ConnectsWhenClosed()
+    client = Client(events, port=gateway.port, client_id=7, connect_timeout=WAIT, timeout=WAIT)
+    events.client = client
+    client.connect()
+    try:
+        gateway.drop_clients()
+        outcome = events.outcome.get(timeout=WAIT)
+        assert isinstance(outcome, RuntimeError) and "wrapper callback" in str(outcome)
+        assert not client.is_connected
+        client.connect()  # from another thread, as the error says
+        assert client.current_time() > 0
+    finally:
+        client.disconnect()
+
+
 def test_a_wait_of_zero_seconds_in_a_callback_polls(
     gateway: SimulatedGateway, connect: Callable[..., Client]
 ) -> None:
