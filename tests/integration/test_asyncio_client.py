@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 import os
 import random
@@ -806,6 +807,36 @@ class _ClosedTransport(asyncio.Transport):
 
     def abort(self) -> None:
         self.closing = True
+
+
+def test_a_connection_whose_event_loop_closed_is_closed_on_the_next_call(
+    server_version: int,
+) -> None:
+    """``asyncio.run`` returned without disconnect(): the client can connect again elsewhere."""
+    with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+        client = Client(port=gateway.port, client_id=5, timeout=WAIT, connect_timeout=WAIT)
+        asyncio.run(asyncio.wait_for(client.connect(), WAIT))
+        left = client._transport
+        assert left is not None
+        assert not client.is_connected  # nothing reads it any more
+
+        async def ask() -> None:
+            await client.current_time()
+
+        with pytest.raises(ConnectionClosedError):
+            asyncio.run(asyncio.wait_for(ask(), WAIT))
+
+        async def again() -> None:
+            await client.disconnect()
+            await client.connect()  # the same client id: TWS saw the old socket close
+            assert await client.current_time() > 0
+            await client.disconnect()
+
+        asyncio.run(asyncio.wait_for(again(), WAIT))
+        # asyncio closes the left transport's socket as it collects it, and says so.
+        with pytest.warns(ResourceWarning, match="unclosed"):
+            del left
+            gc.collect()
 
 
 def test_a_close_before_the_connection_is_adopted_is_not_lost() -> None:
