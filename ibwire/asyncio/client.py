@@ -511,7 +511,14 @@ class Client(AsyncApi):
             raise ConnectionClosedError("not connected")
         waiter: asyncio.Future[None] = loop.create_future()
         self._live_waiters.append(waiter)
-        await waiter
+        try:
+            await waiter
+        finally:
+            # A wait cut short (a timeout, a cancelled task) leaves no waiter
+            # behind to pile up while nothing changes.
+            if not waiter.done() or waiter.cancelled():
+                with contextlib.suppress(ValueError):
+                    self._live_waiters.remove(waiter)
 
     async def _ticker_updates(self) -> AsyncIterator[set[Ticker]]:
         while True:

@@ -839,6 +839,24 @@ def test_a_connection_whose_event_loop_closed_is_closed_on_the_next_call(
             gc.collect()
 
 
+def test_waits_on_live_objects_cut_short_leave_nothing_behind(server_version: int) -> None:
+    """Timed-out waits on a quiet connection do not pile up until the next change."""
+
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+            client = await connected(gateway.port, heartbeat_interval=None, account_updates=False)
+            try:
+                assert await client.synced(WAIT)
+                for _ in range(5):
+                    with pytest.raises(asyncio.TimeoutError):
+                        await asyncio.wait_for(client.ticker_updates().__anext__(), 0.001)
+                assert client._live_waiters == []
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
 def test_a_close_before_the_connection_is_adopted_is_not_lost() -> None:
     """The peer closes while ``create_connection`` is returning: connect() fails at once."""
 
