@@ -70,9 +70,10 @@ class FrontEnd(RequestMethods):
             client_id: this connection's client id (unique per TWS).
             timeout: the default timeout of the helpers, in seconds, counted from
                 the call (the time the pacer holds the request counts; a request
-                still held then is withdrawn).  The threaded client's helpers
-                return at most two seconds after it even while a callback holds
-                the reader thread.
+                still held then is withdrawn), except for ``history`` and
+                ``snapshots``, which count it for each of their requests from
+                its release.  The threaded client's helpers return at most two
+                seconds after it even while a callback holds the reader thread.
             connect_timeout: seconds for the socket and the handshake to complete.
             read_only: refuse every order-changing call with :class:`ReadOnlyError`
                 before a byte is sent.

@@ -658,7 +658,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         request = ReqMktData(
             req_id=req_id, contract=contract, snapshot=True, regulatory_snapshot=regulatory
         )
-        self._start(pending, request, now, timeout)
+        # Each snapshot's timeout starts when it is sent (regulatory ones go one a second).
+        self._start(pending, request, now, timeout, from_release=True)
         self._snapshots[req_id] = ticker
 
         def ended() -> None:

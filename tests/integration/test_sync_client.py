@@ -1127,3 +1127,24 @@ def test_a_helper_held_by_the_pacer_times_out_while_a_callback_holds_the_reader(
     finally:
         release.cancel()
         events.release.set()
+
+
+def test_snapshots_time_out_while_a_callback_holds_the_reader(
+    gateway: SimulatedGateway, connect: Callable[..., Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A helper of several requests is bounded by its parts' deadline, as a single one is."""
+    monkeypatch.setattr(sync_client, "_WAIT_MARGIN", 0.2 * SCALE)
+    events = Blocks()
+    client = connect(gateway.port, wrapper=events, heartbeat_interval=None)
+    client.req_current_time()
+    assert events.entered.wait(WAIT)
+    release = threading.Timer(WAIT, events.release.set)
+    release.start()
+    try:
+        with pytest.raises(RequestTimeoutError, match="no answer within"):
+            client.snapshots(AAPL, Stock("MSFT"), timeout=0.1 * SCALE)
+        assert not events.release.is_set()
+        assert not client._session._pendings
+    finally:
+        release.cancel()
+        events.release.set()

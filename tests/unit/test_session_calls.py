@@ -697,6 +697,26 @@ def test_abandoning_snapshots_cancels_each_one_still_running(server_version: int
     assert rig.session.next_deadline() is None
 
 
+def test_each_regulatory_snapshot_times_out_from_its_release(server_version: int) -> None:
+    """Paced one a second, each has its timeout once sent; the whole has the last deadline."""
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], True, rig.now, 5.0)
+    rig.flush()
+    (aapl,) = _snapshot_requests(rig)
+    first = rig.now
+    assert pending.deadline is None  # the second is still held
+    while not rig.received:
+        rig.advance(0.25)
+    (msft,) = _snapshot_requests(rig)
+    assert pending.deadline == rig.now + 5.0
+    rig.deliver(TickSnapshotEnd(req_id=aapl.req_id))
+    rig.advance(first + 5.0 - rig.now)
+    assert not pending.done  # the second has had less than its 5 s since it went out
+    rig.deliver(TickSnapshotEnd(req_id=msft.req_id))
+    assert [snapshot.contract for snapshot in pending.result()] == [AAPL, MSFT]
+
+
 def test_snapshots_beyond_the_free_lines_are_refused_and_given_up(server_version: int) -> None:
     rig = Rig(version=server_version, pacing=PacingConfig(market_data_lines=1))
     rig.ready()
