@@ -1189,7 +1189,7 @@ class SyncApi(FrontEnd):
     def _bars_of(
         self, request: ReqHistoricalData, limit: float | None
     ) -> Callable[[float], Pending[list[BarData]]]:
-        return lambda now: self._session.historical_bars(request, now, limit)
+        return lambda now: self._session.historical_bars(request, now, limit, from_release=True)
 
     def _details_of(
         self, contract: Contract, limit: float | None

@@ -69,7 +69,11 @@ class FrontEnd(RequestMethods):
             port: 4002 paper Gateway, 4001 live Gateway, 7497 paper TWS, 7496 live TWS.
             client_id: this connection's client id (unique per TWS).
             timeout: the default timeout of the helpers, in seconds, counted from
-                when the pacer releases the request.
+                the call (the time the pacer holds the request counts; a request
+                still held then is withdrawn), except for ``history`` and
+                ``snapshots``, which count it for each of their requests from
+                its release.  The threaded client's helpers return at most two
+                seconds after it even while a callback holds the reader thread.
             connect_timeout: seconds for the socket and the handshake to complete.
             read_only: refuse every order-changing call with :class:`ReadOnlyError`
                 before a byte is sent.

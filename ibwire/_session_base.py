@@ -271,8 +271,8 @@ class SessionBase:
         # when the pacer releases it, and the release writes the frame made here.
         frame = protocol.encode(message)
         ticket = self.pacer.submit(message, now)
-        # Remembered until the pacer releases it: a helper's timeout starts then,
-        # and a drop before then is reported to whoever asked.
+        # Remembered until the pacer releases it: a ``from_release`` helper's
+        # timeout starts then, and a drop before then is reported to whoever asked.
         self._unsent[id(message)] = _Unsent(message, frame, pending, track)
         if track:
             self._track(message)
@@ -303,9 +303,7 @@ class SessionBase:
             if entry is not None and entry.message is message:
                 protocol.send_frame(entry.frame)
                 pending = entry.pending
-                if pending is not None and not pending.done:
-                    # The helper's clock starts when its request is on
-                    # the wire, not while the pacer holds it.
+                if pending is not None and pending.from_release and not pending.done:
                     self._start_clock(pending, now)
                 continue
             if entry is not None:
@@ -342,7 +340,13 @@ class SessionBase:
         raise NotImplementedError
 
     def _start_clock(self, pending: Pending[Any], now: float) -> None:
-        """Start a helper's timeout at ``now``: its deadline joins the heap."""
+        """Start a helper's timeout at ``now``: its deadline joins the heap.
+
+        A helper's clock starts at its call, so the time its request waits in
+        the pacer counts: the caller has its answer or its timeout within
+        ``timeout`` seconds, and a request still held then is withdrawn, never
+        sent.  A helper ``from_release`` starts it when its request is released.
+        """
         timeout = pending.timeout
         if timeout is None:
             pending.deadline = None

@@ -145,18 +145,27 @@ class CallsPart(SessionBase):
     """Request helpers of the session."""
 
     def _start(
-        self, pending: Pending[T], message: Message, now: float, timeout: float | None
+        self,
+        pending: Pending[T],
+        message: Message,
+        now: float,
+        timeout: float | None,
+        *,
+        from_release: bool = False,
     ) -> Pending[T]:
         self._check_allowed(message)
         self._require_ready()
         self._pendings.setdefault(pending.key, []).append(pending)
         pending.timeout = timeout
+        pending.from_release = from_release
         try:
             pending.ticket = self._submit(message, now, track=False, pending=pending)
         except BaseException:
             self._unregister(pending)
             self._unsent.pop(id(message), None)
             raise
+        if not from_release:
+            self._start_clock(pending, now)
         return pending
 
     def _unregister(self, pending: Pending[Any]) -> None:
@@ -256,7 +265,12 @@ class CallsPart(SessionBase):
         return self._start(pending, ReqContractData(req_id=req_id, contract=contract), now, timeout)
 
     def historical_bars(
-        self, request: ReqHistoricalData, now: float, timeout: float | None
+        self,
+        request: ReqHistoricalData,
+        now: float,
+        timeout: float | None,
+        *,
+        from_release: bool = False,
     ) -> Pending[list[BarData]]:
         """Ask for historical bars (not kept up to date).
 
@@ -264,6 +278,8 @@ class CallsPart(SessionBase):
             request: the request; its ``req_id`` is replaced by a new one.
             now: the current time.
             timeout: seconds to wait; ``None`` for no limit.
+            from_release: count ``timeout`` from when the pacer releases the
+                request, not from now.
 
         Returns:
             The helper; its result is the bars, oldest first.
@@ -282,7 +298,7 @@ class CallsPart(SessionBase):
             finish=lambda items: [bar for m in items for bar in m.bars],  # type: ignore[attr-defined]
             cancel=CancelHistoricalData(req_id=req_id),
         )
-        return self._start(pending, request, now, timeout)
+        return self._start(pending, request, now, timeout, from_release=from_release)
 
     def head_timestamp(
         self,

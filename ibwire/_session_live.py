@@ -472,19 +472,24 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     # ------------------------------------------------------------------ history
 
     def historical_bars(
-        self, request: ReqHistoricalData, now: float, timeout: float | None
+        self,
+        request: ReqHistoricalData,
+        now: float,
+        timeout: float | None,
+        *,
+        from_release: bool = False,
     ) -> Pending[list[BarData]]:
         """Ask for historical bars; an identical request in flight is joined, not re-sent.
 
         A joined helper is fed the answer of the request in flight (same
-        routing key); its own timeout counts from now.  See
-        :meth:`ibwire._session_calls.CallsPart.historical_bars`.
+        routing key); its own timeout counts from now, ``from_release`` or
+        not.  See :meth:`ibwire._session_calls.CallsPart.historical_bars`.
         """
         try:
             key = replace(request, req_id=0, keep_up_to_date=False)
             leader = self._bars_in_flight.get(key)
         except TypeError:  # an unhashable field: no merging
-            return super().historical_bars(request, now, timeout)
+            return super().historical_bars(request, now, timeout, from_release=from_release)
         # The request is in flight while anyone waits for it, even when the
         # helper that sent it has given up.
         if leader is not None and self._pendings.get(leader.key):
@@ -500,7 +505,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             self._start_clock(joined, now)
             self._pendings.setdefault(leader.key, []).append(joined)
             return joined
-        pending = super().historical_bars(request, now, timeout)
+        pending = super().historical_bars(request, now, timeout, from_release=from_release)
         self._bars_in_flight = {
             k: p for k, p in self._bars_in_flight.items() if self._pendings.get(p.key)
         }
@@ -653,7 +658,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         request = ReqMktData(
             req_id=req_id, contract=contract, snapshot=True, regulatory_snapshot=regulatory
         )
-        self._start(pending, request, now, timeout)
+        # Each snapshot's timeout starts when it is sent (regulatory ones go one a second).
+        self._start(pending, request, now, timeout, from_release=True)
         self._snapshots[req_id] = ticker
 
         def ended() -> None:

@@ -199,7 +199,11 @@ class Pending(Generic[T]):
     Attributes:
         key: what its answer is routed by (a request id, an order id, a name).
         description: what it asked, for error messages.
-        deadline: when it times out, in the session's clock; ``None`` for never.
+        deadline: when it times out, in the session's clock; ``None`` for never
+            (or, with :attr:`from_release`, not yet released).
+        from_release: its timeout starts when the pacer releases its request,
+            not at the call (the chunks of ``history`` and the snapshots of
+            ``snapshots``, which the pacer spaces).
         notify: called once, when it is done (set by the front end).
     """
 
@@ -215,6 +219,7 @@ class Pending(Generic[T]):
         "description",
         "done",
         "follow_up",
+        "from_release",
         "key",
         "notify",
         "ticket",
@@ -246,6 +251,7 @@ class Pending(Generic[T]):
         self.follow_up = follow_up
         self.deadline: float | None = None
         self.timeout: float | None = None
+        self.from_release = False
         self.ticket: int | None = None
         self.done = False
         self.notify: Callable[[], None] | None = None
@@ -303,6 +309,8 @@ class PendingAll(Pending[list[T]]):
     their own end (or timeout).  It is registered nowhere itself: the session
     feeds, times out and fails the parts, and giving it up
     (:meth:`~ibwire._session_calls.CallsPart.abandon`) gives each part up.
+    Its deadline is the parts' last (``None`` while one has none), for a
+    front end that bounds its wait by it.
 
     Attributes:
         parts: the helpers, in the order of the answer.
@@ -317,6 +325,19 @@ class PendingAll(Pending[list[T]]):
         self.parts = parts
         for part in parts:
             part.notify = _then(part.notify, self._part_done)
+        self.timeout = max((part.timeout or 0.0 for part in parts), default=None)
+
+    @property
+    def deadline(self) -> float | None:
+        """The parts' last deadline; ``None`` while one has none (no limit, or not released)."""
+        deadlines = [part.deadline for part in self.parts]
+        if not deadlines or None in deadlines:
+            return None
+        return max(d for d in deadlines if d is not None)
+
+    @deadline.setter
+    def deadline(self, value: float | None) -> None:
+        pass  # the parts' own deadlines rule
 
     def _part_done(self) -> None:
         if self.done:

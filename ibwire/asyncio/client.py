@@ -10,7 +10,9 @@ nests event loops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from types import TracebackType
@@ -42,6 +44,12 @@ T = TypeVar("T")
 _ENDED: Final = (Phase.DISCONNECTED, Phase.CLOSED)
 
 
+def _resolve(future: asyncio.Future[None]) -> None:
+    """Wake whoever awaits ``future``: not done yet, and its event loop still open."""
+    if not future.done() and not future.get_loop().is_closed():
+        future.set_result(None)
+
+
 class Subscription(SubscriptionBuffer[T]):
     """A live stream of messages (market data, bars, PnL...) as an async iterator.
 
@@ -64,8 +72,8 @@ class Subscription(SubscriptionBuffer[T]):
 
     def _wake(self) -> None:
         waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        if waiter is not None:
+            _resolve(waiter)
 
     def _stop(self) -> Exception:
         return StopAsyncIteration()
@@ -197,6 +205,12 @@ class Client(AsyncApi):
 
     # ------------------------------------------------------------------ connect
 
+    @property
+    def is_connected(self) -> bool:
+        """Whether the connection is ready for requests (and its event loop still open)."""
+        loop = self._loop
+        return self._session.is_ready and not (loop is not None and loop.is_closed())
+
     def _now(self) -> float:
         if self._clock is not None:
             return self._clock()
@@ -219,6 +233,7 @@ class Client(AsyncApi):
             HandshakeError: the server's version is unusable.
         """
         loop = asyncio.get_running_loop()
+        self._end_if_loop_closed()
         self._loop = loop
         limit = self.connect_timeout if timeout is None else timeout
         session = self._session
@@ -227,7 +242,7 @@ class Client(AsyncApi):
             session.clock_offset = time.time() - loop.time()
         waiter = session.start(self._now(), limit)
         ready: asyncio.Future[None] = loop.create_future()
-        waiter.notify = lambda: None if ready.done() else ready.set_result(None)
+        waiter.notify = lambda: _resolve(ready)
         try:
             transport, proto = await asyncio.wait_for(
                 loop.create_connection(lambda: _Protocol(self), self.host, self.port), limit
@@ -266,8 +281,11 @@ class Client(AsyncApi):
         """Close the connection (``connection_closed`` is called) and wait for it to close.
 
         Waiting helpers fail with :class:`~ibwire.errors.ConnectionClosedError`;
-        subscriptions end.  Safe to call more than once.
+        subscriptions end.  Safe to call more than once, and in another event
+        loop than the connection's once that loop has closed.
         """
+        if self._end_if_loop_closed():
+            return
         self._session.close(self._now())
         self._service()
         opening = self._opening
@@ -295,6 +313,49 @@ class Client(AsyncApi):
     ) -> None:
         """Disconnect on leaving the ``async with`` block."""
         await self.disconnect()
+
+    def _end_if_loop_closed(self) -> bool:
+        """End the connection if its event loop has closed; whether it did.
+
+        ``asyncio.run`` returning without :meth:`disconnect` leaves a connection
+        nothing will read again: its socket is shut down now, so TWS frees the
+        client id, and the session is closed as by :meth:`disconnect`.  The
+        transport's socket itself is closed with the transport (asyncio calls
+        nothing back on a closed loop).
+        """
+        loop = self._loop
+        if loop is None or not loop.is_closed():
+            return False
+        now = self._now()
+        transport = self._transport
+        self._loop = None
+        self._transport = None
+        self._proto = None
+        self._timer = None
+        self._timer_at = None
+        self._opening = None
+        self._closed = None
+        self._live_waiters = []
+        if transport is not None:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+        session = self._session
+        if session.phase not in _ENDED:
+            logger.warning(
+                "the event loop of the connection to %s:%s closed without disconnect(); "
+                "the connection is closed",
+                self.host,
+                self.port,
+            )
+        session.close(now)
+        session.data_to_send()
+        for action in session.actions():
+            if not isinstance(action, Connect):
+                session.transport_closed(now)
+        self._dispatch()
+        return True
 
     # ------------------------------------------------------------------ the pump
 
@@ -362,8 +423,7 @@ class Client(AsyncApi):
             self._seen_changes = changes
             waiters, self._live_waiters = self._live_waiters, []
             for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+                _resolve(waiter)
 
     async def _open(self) -> None:
         loop = asyncio.get_running_loop()
@@ -417,6 +477,7 @@ class Client(AsyncApi):
     # ------------------------------------------------------------------ requests
 
     def _session_call(self, call: Callable[[float], T]) -> T:
+        self._end_if_loop_closed()
         result = call(self._now())
         self._service()
         return result
@@ -424,12 +485,13 @@ class Client(AsyncApi):
     # ------------------------------------------------------------------ helpers
 
     async def _call(self, start: Callable[[float], Pending[T]]) -> T:
+        self._end_if_loop_closed()
         loop = self._loop
         if loop is None:
             raise ConnectionClosedError("not connected")
         done: asyncio.Future[None] = loop.create_future()
         pending = start(self._now())
-        pending.notify = lambda: None if done.done() else done.set_result(None)
+        pending.notify = lambda: _resolve(done)
         self._service()
         try:
             # The session's timer fails the helper at its deadline.
@@ -443,12 +505,20 @@ class Client(AsyncApi):
     # ------------------------------------------------------------------ live objects
 
     async def _live_change(self) -> None:
+        self._end_if_loop_closed()
         loop = self._loop
         if loop is None:
             raise ConnectionClosedError("not connected")
         waiter: asyncio.Future[None] = loop.create_future()
         self._live_waiters.append(waiter)
-        await waiter
+        try:
+            await waiter
+        finally:
+            # A wait cut short (a timeout, a cancelled task) leaves no waiter
+            # behind to pile up while nothing changes.
+            if not waiter.done() or waiter.cancelled():
+                with contextlib.suppress(ValueError):
+                    self._live_waiters.remove(waiter)
 
     async def _ticker_updates(self) -> AsyncIterator[set[Ticker]]:
         while True:
@@ -481,12 +551,14 @@ class Client(AsyncApi):
     # ------------------------------------------------------------------ subscriptions
 
     def _subscribe(self, request: Message, ends: frozenset[type] = frozenset()) -> Subscription[T]:
+        self._end_if_loop_closed()
         subscription: Subscription[T] = Subscription(self, self.subscription_buffer)
         subscription.key = self._session.subscribe(request, subscription, self._now(), ends=ends)
         self._service()
         return subscription
 
     def _unsubscribe(self, key: Hashable) -> None:
+        self._end_if_loop_closed()
         self._session.unsubscribe(key, self._now())
         self._service()
 

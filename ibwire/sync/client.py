@@ -158,6 +158,10 @@ class Client(SyncApi):
         self._send_lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._reader: threading.Thread | None = None
+        # Whether the reader will look at the session again: set as it starts,
+        # cleared under _lock when it decides to end (it may still be alive,
+        # closing its wake-up pair: a connect() then needs a new reader).
+        self._reading = False
         # The reader's wake-up pair: made when a reader starts, closed when it ends.
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
@@ -185,7 +189,15 @@ class Client(SyncApi):
             RequestTimeoutError: not ready in time.
             ConnectionClosedError: the socket could not be opened, or closed.
             HandshakeError: the server's version is unusable.
+            RuntimeError: called from a wrapper callback (the reader thread),
+                which would wait for itself.
         """
+        if threading.current_thread() is self._reader:
+            raise RuntimeError(
+                "connect() was called from a wrapper callback (the reader thread), which "
+                "would wait for itself; connect from another thread, or pass reconnect= "
+                "to the client to reconnect automatically"
+            )
         limit = self.connect_timeout if timeout is None else timeout
         done = threading.Event()
         with self._lock:
@@ -205,6 +217,8 @@ class Client(SyncApi):
             raise
         if not finished:
             self.disconnect()
+            if self._reader is None or not self._reader.is_alive():
+                self._close_socket()  # no reader was left to close it
             raise RequestTimeoutError(f"not connected within {limit:g}s")
         try:
             waiter.result()
@@ -230,18 +244,53 @@ class Client(SyncApi):
             raise ConnectionClosedError(
                 f"cannot connect to {self.host}:{self.port}: {exc}"
             ) from exc
-        self._adopt(sock)
+        try:
+            self._adopt(sock)
+        except BaseException:
+            # Interrupted (Ctrl-C) before the client held the socket: nothing
+            # else would close it.
+            if self._sock is not sock:
+                sock.close()
+            raise
         self._flush()
-        if self._reader is None or not self._reader.is_alive():
-            self._wake_r, self._wake_w = socket.socketpair()
-            self._wake_r.setblocking(False)
-            self._wake_w.setblocking(False)
-            self._reader = threading.Thread(
-                target=self._run, name=f"ibwire-reader-{self.client_id}", daemon=True
-            )
-            self._reader.start()
-        else:
+        with self._lock:
+            reading = self._reading
+        if reading:
             self._wake()
+        else:
+            self._start_reader()
+
+    def _start_reader(self) -> None:
+        """Make the wake-up pair and start the reader thread, which closes the pair.
+
+        Whoever takes ``claim`` first owns the pair: the reader as it begins,
+        or this call when the start is interrupted (Ctrl-C) before the reader
+        ran; so the pair is closed whatever the point of the interruption.
+        """
+        claim = threading.Lock()
+        wake_r, wake_w = socket.socketpair()
+        try:
+            wake_r.setblocking(False)
+            wake_w.setblocking(False)
+            reader = threading.Thread(
+                target=self._run,
+                args=(wake_r, wake_w, claim),
+                name=f"ibwire-reader-{self.client_id}",
+                daemon=True,
+            )
+            self._wake_r, self._wake_w = wake_r, wake_w
+            self._reader = reader
+            self._reading = True
+            reader.start()
+        except BaseException:
+            if claim.acquire(blocking=False):
+                self._reading = False
+                with self._send_lock:
+                    if self._wake_w is wake_w:
+                        self._wake_r = self._wake_w = None
+                wake_r.close()
+                wake_w.close()
+            raise
 
     def disconnect(self) -> None:
         """Close the connection and stop the reader (``connection_closed`` is called).
@@ -286,9 +335,9 @@ class Client(SyncApi):
             self._sock = sock
             self._session.transport_opened(self._clock())
 
-    def _run(self) -> None:
-        wake_r, wake_w = self._wake_r, self._wake_w
-        assert wake_r is not None and wake_w is not None
+    def _run(self, wake_r: socket.socket, wake_w: socket.socket, claim: threading.Lock) -> None:
+        if not claim.acquire(blocking=False):
+            return  # its start was interrupted, and the pair is closed
         selector = selectors.DefaultSelector()
         selector.register(wake_r, selectors.EVENT_READ)
         registered: socket.socket | None = None
@@ -309,6 +358,7 @@ class Client(SyncApi):
                         and session.phase in _ENDED
                         and not session.has_events
                     ):
+                        self._reading = False
                         break
                     deadline = session.next_deadline()
                     self._armed = deadline
@@ -348,6 +398,7 @@ class Client(SyncApi):
         except BaseException:
             logger.exception("the ibwire reader thread failed")
             with self._lock:
+                self._reading = False
                 self._session.close(self._clock())
             self._close_socket()
             raise
@@ -489,21 +540,23 @@ class Client(SyncApi):
     def _wait_pending(self, pending: Pending[T], done: threading.Event) -> bool:
         """Wait for ``pending``; False once its deadline is ``_WAIT_MARGIN`` behind.
 
-        The session's timer fails the helper at its deadline, which starts when
-        the pacer releases the request, and a reader that dies closes the
-        session, which fails it too; the margin bounds the wait when the reader
-        is late (held up in a slow callback).
+        The session's timer fails the helper at its deadline (``timeout``
+        seconds after the call, while the pacer may still hold the request),
+        and a reader that dies closes the session, which fails it too; the
+        margin bounds the wait when the reader is late (held up in a slow
+        callback), and the caller then gives the request up itself.
         """
         while True:
             with self._lock:
                 deadline = pending.deadline
             if deadline is None:
-                wait = None
+                # No limit, or one that starts at the release (history): look again.
+                wait = _WAIT_MARGIN
             else:
                 wait = deadline + _WAIT_MARGIN - self._clock()
                 if wait <= 0:
                     return done.is_set()
-            if done.wait(None if wait is None else min(wait, _WAIT_MARGIN)):
+            if done.wait(min(wait, _WAIT_MARGIN)):
                 return True
 
     def _abandon(self, pending: Pending[T]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 import os
 import random
@@ -53,6 +54,7 @@ from ibwire.messages import (
     TickPrice,
 )
 from ibwire.orders import Bracket, LimitOrder, MarketOrder, StopOrder
+from ibwire.pacing import PacingConfig
 from ibwire.protocol import ServerProtocol
 from ibwire.testing.simulator import SimulatedGateway
 from ibwire.versions import MAX_CLIENT_VERSION
@@ -635,6 +637,27 @@ def test_a_request_that_times_out_is_cancelled(server_version: int) -> None:
     run(main())
 
 
+def test_a_helper_held_by_the_pacer_times_out_and_is_withdrawn(server_version: int) -> None:
+    """Its timeout runs from the call, not from the release it would wait for."""
+
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+            pacing = PacingConfig(historical_identical_interval=3 * WAIT)
+            client = await connected(gateway.port, heartbeat_interval=None, pacing=pacing)
+            try:
+                await client.historical_bars(AAPL, "1 D", "1 hour")
+                # An identical request: the pacer holds it far longer than its timeout.
+                held = client.historical_bars(AAPL, "1 D", "1 hour", timeout=0.1 * SCALE)
+                with pytest.raises(RequestTimeoutError, match="held by the pacer, and is withdrawn"):
+                    await asyncio.wait_for(held, WAIT)
+                assert not client._session._pendings
+                assert client.pacer_snapshot().queued == 0  # it will never be sent
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
 def test_disconnect_from_another_task_wakes_every_waiter() -> None:
     """Helpers (``qualify``, ``history`` too) fail with ConnectionClosedError, so does
     ``trade.done()``; ``ticker_updates()`` and a subscription's iteration end."""
@@ -784,6 +807,54 @@ class _ClosedTransport(asyncio.Transport):
 
     def abort(self) -> None:
         self.closing = True
+
+
+def test_a_connection_whose_event_loop_closed_is_closed_on_the_next_call(
+    server_version: int,
+) -> None:
+    """``asyncio.run`` returned without disconnect(): the client can connect again elsewhere."""
+    with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+        client = Client(port=gateway.port, client_id=5, timeout=WAIT, connect_timeout=WAIT)
+        asyncio.run(asyncio.wait_for(client.connect(), WAIT))
+        left = client._transport
+        assert left is not None
+        assert not client.is_connected  # nothing reads it any more
+
+        async def ask() -> None:
+            await client.current_time()
+
+        with pytest.raises(ConnectionClosedError):
+            asyncio.run(asyncio.wait_for(ask(), WAIT))
+
+        async def again() -> None:
+            await client.disconnect()
+            await client.connect()  # the same client id: TWS saw the old socket close
+            assert await client.current_time() > 0
+            await client.disconnect()
+
+        asyncio.run(asyncio.wait_for(again(), WAIT))
+        # asyncio closes the left transport's socket as it collects it, and says so.
+        with pytest.warns(ResourceWarning, match="unclosed"):
+            del left
+            gc.collect()
+
+
+def test_waits_on_live_objects_cut_short_leave_nothing_behind(server_version: int) -> None:
+    """Timed-out waits on a quiet connection do not pile up until the next change."""
+
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+            client = await connected(gateway.port, heartbeat_interval=None, account_updates=False)
+            try:
+                assert await client.synced(WAIT)
+                for _ in range(5):
+                    with pytest.raises(asyncio.TimeoutError):
+                        await asyncio.wait_for(client.ticker_updates().__anext__(), 0.001)
+                assert client._live_waiters == []
+            finally:
+                await client.disconnect()
+
+    run(main())
 
 
 def test_a_close_before_the_connection_is_adopted_is_not_lost() -> None:

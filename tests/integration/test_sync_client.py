@@ -40,6 +40,7 @@ from ibwire.messages import (
     TickPrice,
 )
 from ibwire.orders import Bracket, LimitOrder, MarketOrder, StopOrder
+from ibwire.pacing import PacingConfig
 from ibwire.protocol import ServerProtocol
 from ibwire.sync import (
     Client,
@@ -222,6 +223,39 @@ def test_connect_again_after_disconnect(gateway: SimulatedGateway) -> None:
         assert client.current_time()
         assert client.next_order_id() > first
     assert events.closed == 2
+
+
+def test_connect_while_the_last_reader_is_ending_starts_a_new_one(
+    gateway: SimulatedGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connect() right after a drop, while the ended reader closes its pair, is read."""
+    ending = threading.Event()
+    release = threading.Event()
+
+    class HeldSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+        def close(self) -> None:
+            if not ending.is_set():  # the first reader's: held as it ends
+                ending.set()
+                release.wait(WAIT)
+            super().close()
+
+    monkeypatch.setattr(sync_client.selectors, "DefaultSelector", HeldSelector)
+    events = Events()
+    client = Client(events, port=gateway.port, client_id=9, connect_timeout=WAIT, timeout=WAIT)
+    client.connect()
+    first = client._reader
+    try:
+        gateway.drop_clients()
+        assert ending.wait(WAIT)  # the reader has seen the drop and is ending
+        assert first is not None and first.is_alive()
+        client.connect(timeout=WAIT)
+        assert client._reader is not first
+        assert client.current_time() > 0
+    finally:
+        release.set()
+        client.disconnect()
+        if first is not None:
+            first.join(WAIT)
 
 
 def test_historical_bars_and_contract_details(
@@ -828,6 +862,39 @@ def test_a_blocking_wait_in_a_callback_raises_runtime_error(
     assert client.current_time(timeout=WAIT)  # the reader thread goes on
 
 
+class ConnectsWhenClosed(Wrapper):
+    """Connects again from its connection_closed callback; records the outcome."""
+
+    def __init__(self) -> None:
+        self.client: Client | None = None
+        self.outcome: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    def connection_closed(self) -> None:
+        assert self.client is not None
+        try:
+            self.client.connect()
+            self.outcome.put("connected")
+        except Exception as exc:  # noqa: BLE001 (recorded for the test)
+            self.outcome.put(exc)
+
+
+def test_connect_in_a_callback_raises_runtime_error_at_once(gateway: SimulatedGateway) -> None:
+    """The reader cannot wait for its own handshake: refused, not a timeout after a freeze."""
+    events = ConnectsWhenClosed()
+    client = Client(events, port=gateway.port, client_id=7, connect_timeout=WAIT, timeout=WAIT)
+    events.client = client
+    client.connect()
+    try:
+        gateway.drop_clients()
+        outcome = events.outcome.get(timeout=WAIT)
+        assert isinstance(outcome, RuntimeError) and "wrapper callback" in str(outcome)
+        assert not client.is_connected
+        client.connect()  # from another thread, as the error says
+        assert client.current_time() > 0
+    finally:
+        client.disconnect()
+
+
 def test_a_wait_of_zero_seconds_in_a_callback_polls(
     gateway: SimulatedGateway, connect: Callable[..., Client]
 ) -> None:
@@ -904,6 +971,103 @@ def test_ctrl_c_in_connect_leaves_the_client_able_to_connect_again(
         mute.close()
 
 
+#: Installs a Ctrl-C at one point of connect(), given the sockets made so far.
+Interrupt = Callable[[pytest.MonkeyPatch, list[socket.socket]], None]
+
+
+def _interrupt_adopting(monkeypatch: pytest.MonkeyPatch, made: list[socket.socket]) -> None:
+    settimeout = socket.socket.settimeout
+
+    def interrupted(sock: socket.socket, value: float | None) -> None:
+        if sock in made:
+            raise KeyboardInterrupt
+        settimeout(sock, value)
+
+    monkeypatch.setattr(socket.socket, "settimeout", interrupted)
+
+
+def _interrupt_wake_setup(monkeypatch: pytest.MonkeyPatch, made: list[socket.socket]) -> None:
+    setblocking = socket.socket.setblocking
+
+    def interrupted(sock: socket.socket, flag: bool) -> None:
+        if sock in made:
+            raise KeyboardInterrupt
+        setblocking(sock, flag)
+
+    monkeypatch.setattr(socket.socket, "setblocking", interrupted)
+
+
+def _interrupt_thread(monkeypatch: pytest.MonkeyPatch, made: list[socket.socket]) -> None:
+    class Interrupted(threading.Thread):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sync_client.threading, "Thread", Interrupted)
+
+
+def _interrupt_start(*, after_run: bool) -> Interrupt:
+    def install(monkeypatch: pytest.MonkeyPatch, made: list[socket.socket]) -> None:
+        start = threading.Thread.start
+
+        def interrupted(thread: threading.Thread) -> None:
+            if not thread.name.startswith("ibwire-reader"):
+                start(thread)
+                return
+            if after_run:
+                start(thread)  # Ctrl-C once the thread runs, as start() waits for it
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(threading.Thread, "start", interrupted)
+
+    return install
+
+
+@pytest.mark.parametrize(
+    "interrupt",
+    [
+        _interrupt_adopting,
+        _interrupt_wake_setup,
+        _interrupt_thread,
+        _interrupt_start(after_run=False),
+        _interrupt_start(after_run=True),
+    ],
+    ids=["adopting-the-socket", "wake-pair-setup", "thread", "start", "start-after-run"],
+)
+def test_ctrl_c_while_the_reader_starts_closes_every_socket(
+    gateway: SimulatedGateway,
+    monkeypatch: pytest.MonkeyPatch,
+    interrupt: Interrupt,
+) -> None:
+    made: list[socket.socket] = []
+    socketpair, create_connection = socket.socketpair, socket.create_connection
+
+    def tracked_pair(*args: object, **kwargs: object) -> tuple[socket.socket, socket.socket]:
+        pair = socketpair(*args, **kwargs)  # type: ignore[arg-type]
+        made.extend(pair)
+        return pair
+
+    def tracked_connection(*args: object, **kwargs: object) -> socket.socket:
+        sock = create_connection(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(sock)
+        return sock
+
+    monkeypatch.setattr(socket, "socketpair", tracked_pair)
+    monkeypatch.setattr(socket, "create_connection", tracked_connection)
+    client = Client(port=gateway.port, client_id=8, connect_timeout=WAIT, timeout=WAIT)
+    with monkeypatch.context() as patch:
+        interrupt(patch, made)
+        with pytest.raises(KeyboardInterrupt):
+            client.connect()
+    try:
+        assert made and [sock for sock in made if sock.fileno() != -1] == []
+        assert not client.is_connected
+        client.connect(timeout=WAIT)  # nothing of the interrupted start is in the way
+        assert client.current_time() > 0
+    finally:
+        client.disconnect()
+    assert [sock for sock in made if sock.fileno() != -1] == []
+
+
 class Blocks(Wrapper):
     """Its current_time callback holds the reader thread until released."""
 
@@ -929,6 +1093,56 @@ def test_a_helper_times_out_while_a_callback_holds_the_reader(
     try:
         with pytest.raises(RequestTimeoutError, match="no answer within"):
             client.contract_details(AAPL, timeout=0.1 * SCALE)
+        assert not events.release.is_set()
+        assert not client._session._pendings
+    finally:
+        release.cancel()
+        events.release.set()
+
+
+def test_a_helper_held_by_the_pacer_times_out_while_a_callback_holds_the_reader(
+    gateway: SimulatedGateway, connect: Callable[..., Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its timeout runs from the call: the request, never released, is withdrawn."""
+    monkeypatch.setattr(sync_client, "_WAIT_MARGIN", 0.2 * SCALE)
+    events = Blocks()
+    client = connect(
+        gateway.port,
+        wrapper=events,
+        heartbeat_interval=None,
+        pacing=PacingConfig(historical_identical_interval=3 * WAIT),
+    )
+    client.historical_bars(AAPL, "1 D", "1 hour")
+    client.req_current_time()
+    assert events.entered.wait(WAIT)
+    release = threading.Timer(WAIT, events.release.set)
+    release.start()
+    try:
+        # An identical request: the pacer holds it far longer than its timeout.
+        with pytest.raises(RequestTimeoutError, match="no answer within"):
+            client.historical_bars(AAPL, "1 D", "1 hour", timeout=0.1 * SCALE)
+        assert not events.release.is_set()
+        assert not client._session._pendings
+        assert client.pacer_snapshot().queued == 0  # withdrawn: it will never be sent
+    finally:
+        release.cancel()
+        events.release.set()
+
+
+def test_snapshots_time_out_while_a_callback_holds_the_reader(
+    gateway: SimulatedGateway, connect: Callable[..., Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A helper of several requests is bounded by its parts' deadline, as a single one is."""
+    monkeypatch.setattr(sync_client, "_WAIT_MARGIN", 0.2 * SCALE)
+    events = Blocks()
+    client = connect(gateway.port, wrapper=events, heartbeat_interval=None)
+    client.req_current_time()
+    assert events.entered.wait(WAIT)
+    release = threading.Timer(WAIT, events.release.set)
+    release.start()
+    try:
+        with pytest.raises(RequestTimeoutError, match="no answer within"):
+            client.snapshots(AAPL, Stock("MSFT"), timeout=0.1 * SCALE)
         assert not events.release.is_set()
         assert not client._session._pendings
     finally:

@@ -1,4 +1,4 @@
-"""The session's helpers: answers, errors, timeouts from the release, own exceptions."""
+"""The session's helpers: answers, errors, timeouts from the call, own exceptions."""
 
 from __future__ import annotations
 
@@ -150,7 +150,9 @@ def test_helper_timeout_cancels_at_tws(server_version: int) -> None:
     assert rig.take() == [CancelHistoricalData(req_id=sent.req_id)]  # type: ignore[attr-defined]
 
 
-def _paced_second_request(rig: Rig) -> tuple[ReqHistoricalData, object]:
+def _paced_second_request(
+    rig: Rig, *, from_release: bool = False
+) -> tuple[ReqHistoricalData, object]:
     request = ReqHistoricalData(
         req_id=0, contract=AAPL, bar_size_setting="1 min", duration_str="1 D", what_to_show="TRADES"
     )
@@ -160,16 +162,34 @@ def _paced_second_request(rig: Rig) -> tuple[ReqHistoricalData, object]:
     rig.deliver(HistoricalData(req_id=req_id), HistoricalDataEnd(req_id=req_id))
     assert first.result() == []
     # An identical request within 60 s waits in the pacer.
-    second = rig.session.historical_bars(request, rig.now, 5.0)
+    second = rig.session.historical_bars(request, rig.now, 5.0, from_release=from_release)
     rig.flush()
     assert rig.take() == []
     return request, second
 
 
-def test_helper_timeout_starts_when_the_request_is_released(server_version: int) -> None:
+def test_helper_timeout_counts_the_wait_in_the_pacer(server_version: int) -> None:
+    """A helper gives up ``timeout`` after its call; its request, still held, is never sent."""
     rig = Rig(version=server_version, pacing=PacingConfig(historical_identical_interval=60.0))
     rig.ready()
     _, second = _paced_second_request(rig)
+    assert isinstance(second, Pending)
+    assert rig.session.next_deadline() == rig.now + 5.0
+    rig.advance(4.5)
+    assert not second.done
+    rig.advance(1.0)
+    with pytest.raises(RequestTimeoutError, match="5s .*still held by the pacer, and is withdrawn"):
+        second.result()
+    rig.advance(120.0)
+    assert rig.take() == []
+    assert rig.session.pacer.queued == 0
+
+
+def test_a_helper_from_release_times_out_from_the_release(server_version: int) -> None:
+    """The chunks of ``history``: the pacer's spacing does not count against their timeout."""
+    rig = Rig(version=server_version, pacing=PacingConfig(historical_identical_interval=60.0))
+    rig.ready()
+    _, second = _paced_second_request(rig, from_release=True)
     assert isinstance(second, Pending)
     # Held by the pacer far longer than its 5 s timeout: still waiting.
     rig.advance(30.0)
@@ -675,6 +695,26 @@ def test_abandoning_snapshots_cancels_each_one_still_running(server_version: int
     # The first is cancelled at TWS; the second, still held, is withdrawn.
     assert rig.take() == [CancelMktData(req_id=aapl.req_id)]
     assert rig.session.next_deadline() is None
+
+
+def test_each_regulatory_snapshot_times_out_from_its_release(server_version: int) -> None:
+    """Paced one a second, each has its timeout once sent; the whole has the last deadline."""
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], True, rig.now, 5.0)
+    rig.flush()
+    (aapl,) = _snapshot_requests(rig)
+    first = rig.now
+    assert pending.deadline is None  # the second is still held
+    while not rig.received:
+        rig.advance(0.25)
+    (msft,) = _snapshot_requests(rig)
+    assert pending.deadline == rig.now + 5.0
+    rig.deliver(TickSnapshotEnd(req_id=aapl.req_id))
+    rig.advance(first + 5.0 - rig.now)
+    assert not pending.done  # the second has had less than its 5 s since it went out
+    rig.deliver(TickSnapshotEnd(req_id=msft.req_id))
+    assert [snapshot.contract for snapshot in pending.result()] == [AAPL, MSFT]
 
 
 def test_snapshots_beyond_the_free_lines_are_refused_and_given_up(server_version: int) -> None:
