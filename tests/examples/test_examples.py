@@ -18,9 +18,11 @@ import runpy
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ibwire.sync import Client
 from ibwire.testing import SimulatedGateway
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -84,7 +86,39 @@ def gateway() -> Iterator[SimulatedGateway]:
         yield sim
 
 
+# The reads of the account state the client follows from connect: right after
+# connecting it may not have arrived yet, so an example waits with synced() first.
+ACCOUNT_READS = ("positions", "portfolio", "account_values", "account_value", "pnl")
+
+
+@pytest.fixture
+def reads_after_synced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the threaded client's account reads fail unless synced() returned True."""
+    synced_clients: set[int] = set()
+    original_synced = Client.synced
+
+    def synced(self: Client, timeout: float | None = None) -> bool:
+        done = original_synced(self, timeout)
+        if done:
+            synced_clients.add(id(self))
+        return done
+
+    def guarded(name: str) -> Callable[..., Any]:
+        original = getattr(Client, name)
+
+        def read(self: Client, *args: Any, **kwargs: Any) -> Any:
+            assert id(self) in synced_clients, f"{name}() read before synced() returned True"
+            return original(self, *args, **kwargs)
+
+        return read
+
+    monkeypatch.setattr(Client, "synced", synced)
+    for name in ACCOUNT_READS:
+        monkeypatch.setattr(Client, name, guarded(name))
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=[path.name for path in SCRIPTS])
+@pytest.mark.usefixtures("reads_after_synced")
 def test_example(
     script: Path, gateway: SimulatedGateway, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
