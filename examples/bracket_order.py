@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                 status[event.order_id] = event.status
 
         follow(args.duration, set(names))
-        if status.get(bracket.parent.order_id) != "Filled":
+        if status.get(trades[0].order_id) != "Filled":
             print(f"the entry did not fill within {args.duration:g}s")
         cancelled = client.cancel_orders(order_ref="example-bracket")
         if cancelled:

@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"accounts: {', '.join(client.accounts)}")
         for item in client.account_summary("NetLiquidation,TotalCashValue,BuyingPower"):
             print(f"  {item.account} {item.tag:<16} {item.value:>16} {item.currency}")
+        client.synced(timeout=10)  # the positions TWS sends at connect have arrived
         positions = client.positions()
         print(f"{len(positions)} position(s)")
         for position in positions:

@@ -34,6 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with Client(host=args.host, port=args.port, client_id=args.client_id) as client:
+        client.synced(timeout=10)  # the positions TWS sends at connect have arrived
         positions = [p for p in client.positions() if p.position]
         print(f"{len(positions)} open position(s)")
         for p in positions:

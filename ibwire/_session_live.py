@@ -731,10 +731,10 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             ConnectionClosedError: not connected.
         """
         if order.parent_id or not order.transmit:
+            setting = f"parent_id={order.parent_id}" if order.parent_id else "transmit=False"
             raise ValueError(
                 "place() sends a stand-alone order under a new order id; an order with "
-                f"parent_id={order.parent_id} or transmit={order.transmit} is part of a "
-                "bracket: place all three with place_bracket()"
+                f"{setting} is part of a bracket: place all three with place_bracket()"
             )
         placed: list[Order] = []
 

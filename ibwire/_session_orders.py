@@ -429,8 +429,12 @@ class OrdersPart(SessionBase):
                 if self.reconnect is not None:
                     continue  # kept: re-sent after the reconnect
             found = getattr(message, "req_id", getattr(message, "ticker_id", None))
+            if message.MSG_ID == _Out.CANCEL_ORDER:
+                found = message.order_id  # type: ignore[attr-defined]
             ident = found if isinstance(found, int) else None
             what = name if ident is None else f"{name} {ident}"
+            # As loud as an order never sent: a cancel that never left matters as much.
+            logger.warning("%s was never sent: the connection ended first (%s)", what, reason)
             self._out.append(
                 ErrMsg(
                     req_id=-1 if ident is None else ident,

@@ -1,7 +1,8 @@
 """pandas DataFrames from ibwire messages (optional: ``pip install ibwire[pandas]``).
 
 :func:`to_frame` turns a list of bars, real-time bars, historical ticks,
-positions, portfolio values or executions into a :class:`pandas.DataFrame`.
+positions, portfolio values or executions (the messages, or the clients'
+positions, portfolio and fills) into a :class:`pandas.DataFrame`.
 pandas is imported only when :func:`to_frame` is called, so importing this
 module costs nothing and works without pandas.
 
@@ -20,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from .bars import bar_datetime
+from .live import Fill, PortfolioItem, Position
 from .messages import (
     BarData,
     Execution,
@@ -122,7 +124,7 @@ def _tick(item: object, exact: bool) -> list[Row]:
 
 
 def _position(item: object, exact: bool) -> list[Row]:
-    assert isinstance(item, PositionData)
+    assert isinstance(item, PositionData | Position)
     contract = item.contract
     return [{
         "account": item.account,
@@ -138,10 +140,10 @@ def _position(item: object, exact: bool) -> list[Row]:
 
 
 def _portfolio(item: object, exact: bool) -> list[Row]:
-    assert isinstance(item, PortfolioValue)
+    assert isinstance(item, PortfolioValue | PortfolioItem)
     contract = item.contract
     return [{
-        "account": item.account_name,
+        "account": item.account_name if isinstance(item, PortfolioValue) else item.account,
         "symbol": contract.symbol,
         "sec_type": contract.sec_type,
         "con_id": contract.con_id,
@@ -156,7 +158,7 @@ def _portfolio(item: object, exact: bool) -> list[Row]:
 
 
 def _execution(item: object, exact: bool) -> list[Row]:
-    if isinstance(item, ExecutionData):
+    if isinstance(item, ExecutionData | Fill):
         execution, symbol, sec_type, con_id = (
             item.execution, item.contract.symbol, item.contract.sec_type, item.contract.con_id,
         )
@@ -196,9 +198,12 @@ _KINDS: Final[dict[type, tuple[str, Callable[[object, bool], list[Row]], str | N
     HistoricalTickBidAsk: ("bid/ask ticks", _tick, "time"),
     HistoricalTicksBidAsk: ("bid/ask ticks", _tick, "time"),
     PositionData: ("positions", _position, None),
+    Position: ("positions", _position, None),
     PortfolioValue: ("portfolio values", _portfolio, None),
+    PortfolioItem: ("portfolio values", _portfolio, None),
     ExecutionData: ("executions", _execution, None),
     Execution: ("executions", _execution, None),
+    Fill: ("executions", _execution, None),
 }
 
 
@@ -223,10 +228,13 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
     * historical ticks (``HistoricalTick``/``HistoricalTickLast``/
       ``HistoricalTickBidAsk`` or their ``HistoricalTicks*`` messages); indexed
       by ``time``;
-    * :class:`~ibwire.messages.PositionData` and
-      :class:`~ibwire.messages.PortfolioValue`;
-    * :class:`~ibwire.messages.ExecutionData` (or bare
-      :class:`~ibwire.messages.Execution`).
+    * positions: :class:`~ibwire.messages.PositionData` or
+      :class:`~ibwire.live.Position` (what ``positions()`` returns);
+    * portfolio values: :class:`~ibwire.messages.PortfolioValue` or
+      :class:`~ibwire.live.PortfolioItem` (what ``portfolio()`` returns);
+    * executions: :class:`~ibwire.messages.ExecutionData`,
+      :class:`~ibwire.live.Fill` (what ``fills()`` returns) or bare
+      :class:`~ibwire.messages.Execution`.
 
     Times become time-zone aware datetimes (UTC unless TWS named a zone).
 

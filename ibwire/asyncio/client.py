@@ -283,6 +283,10 @@ class Client(AsyncApi):
         Waiting helpers fail with :class:`~ibwire.errors.ConnectionClosedError`;
         subscriptions end.  Safe to call more than once, and in another event
         loop than the connection's once that loop has closed.
+        Requests the pacer still holds (it sends at most 45 a second) are not
+        sent: each is reported with an ``ERR_MSG`` 504 and a warning on the
+        ``ibwire`` logger.  To know that a cancel reached
+        TWS, wait for its trade first (``await trade.done()``).
         """
         if self._end_if_loop_closed():
             return

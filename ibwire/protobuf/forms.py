@@ -25,7 +25,7 @@ from ..fields import can_send_double, check_printable_ascii
 from ..messages import Message
 from . import CODEC
 from .catalogue import INCOMING, OUTGOING, PROTOBUF_ID_OFFSET, protobuf_gate
-from .compiler import ProtobufCodec
+from .compiler import ProtobufCodec, ProtobufEncodeError
 from .mapper import ObjectMap, build_reader
 from .wire import PbDict, ProtobufDecodeError
 
@@ -239,6 +239,32 @@ def _check_request(values: Mapping[str, Any], what: str, path: str) -> None:
                 _check_request({f"{key}[{index}]": item}, what, path)
 
 
+def _named_encode_error(
+    what: str, name: str, values: Mapping[str, Any], exc: ProtobufEncodeError
+) -> ProtobufEncodeError:
+    """The error of request ``what`` whose values do not encode as message
+    ``name``, naming the protobuf field that fails (the failure path only)."""
+    encode = CODEC.encoder(name)
+
+    def fails(candidate: PbDict) -> bool:
+        try:
+            encode(candidate)
+        except ProtobufEncodeError:
+            return True
+        return False
+
+    found = _first_failing(name, dict(values), fails)
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    if found is None:
+        return ProtobufEncodeError(f"{what}: {name}: {type(cause).__name__}: {cause}")
+    value: object = values
+    for key in found.split("."):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return ProtobufEncodeError(
+        f"{what}: {name}.{found}: cannot send {value!r} ({type(cause).__name__}: {cause})"
+    )
+
+
 def _check_text(text: str, what: str, where: str) -> None:
     bad = check_printable_ascii(text)
     if bad >= 0:
@@ -319,7 +345,10 @@ class ProtobufForms:
         def checked(message: Message) -> bytes:
             values = flatten(message, version)
             _check_request(values, name, mapping.protobuf)
-            return head + encode(values)
+            try:
+                return head + encode(values)
+            except ProtobufEncodeError as exc:
+                raise _named_encode_error(name, mapping.protobuf, values, exc) from exc
 
         return checked
 

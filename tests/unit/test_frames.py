@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import types
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from ibwire.frames import bar_datetime, to_frame
+from ibwire.live import Fill, PortfolioItem, Position
 from ibwire.messages import (
     BarData,
     Contract,
@@ -21,6 +23,7 @@ from ibwire.messages import (
     HistoricalTickBidAsk,
     HistoricalTickLast,
     HistoricalTicksLast,
+    PortfolioValue,
     PositionData,
     RealTimeBars,
 )
@@ -111,6 +114,41 @@ def test_positions_and_executions(pd: Any) -> None:
     executions = to_frame([ExecutionData(req_id=-1, contract=AAPL, execution=execution)])
     assert executions.loc[0, "exec_id"] == "e1" and executions.loc[0, "con_id"] == 265598
     assert to_frame([execution]).loc[0, "side"] == "BOT"
+
+
+class _Rows:
+    """Just enough of ``pandas.DataFrame`` to read the rows ``to_frame`` built."""
+
+    def __init__(self, rows: list[dict[str, object]]) -> None:
+        self.rows = rows
+
+    def set_index(self, column: str) -> _Rows:
+        return self
+
+
+def test_the_clients_positions_portfolio_and_fills_convert_as_their_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What positions(), portfolio() and fills() return, beside the messages they come from.
+    monkeypatch.setitem(sys.modules, "pandas", types.SimpleNamespace(DataFrame=_Rows))
+    execution = Execution(exec_id="e1", time="20231114 22:13:20", acct_number="DU1",
+                          side="BOT", shares=Decimal(10), price=180.0, order_id=5)
+    pairs = [
+        (Position(account="DU1", contract=AAPL, position=Decimal(10), avg_cost=180.0,
+                  model_code="", time=T0),
+         PositionData(account="DU1", contract=AAPL, position=Decimal(10), avg_cost=180.0)),
+        (PortfolioItem(contract=AAPL, position=Decimal(10), market_price=181.0,
+                       market_value=1810.0, average_cost=180.0, unrealized_pnl=10.0,
+                       realized_pnl=0.0, account="DU1", time=T0),
+         PortfolioValue(contract=AAPL, position=Decimal(10), market_price=181.0,
+                        market_value=1810.0, average_cost=180.0, unrealized_pnl=10.0,
+                        realized_pnl=0.0, account_name="DU1")),
+        (Fill(contract=AAPL, execution=execution, commission_report=None, time=T0),
+         ExecutionData(req_id=-1, contract=AAPL, execution=execution)),
+    ]
+    for live, message in pairs:
+        assert to_frame([live]).rows == to_frame([message]).rows
+    assert to_frame([pairs[1][0]]).rows[0]["account"] == "DU1"
 
 
 def test_empty_mixed_and_unsupported(pd: Any) -> None:

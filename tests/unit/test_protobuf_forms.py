@@ -12,6 +12,7 @@ from ibwire import MalformedMessage
 from ibwire import messages as m
 from ibwire.errors import LocalProtocolError
 from ibwire.messages import Contract, Order
+from ibwire.protobuf import ProtobufEncodeError
 
 from ..protobuf_forms import connected
 
@@ -90,6 +91,22 @@ def test_a_value_the_protobuf_form_cannot_hold_raises_local_protocol_error(
     client, _ = connected(version)
     with pytest.raises(LocalProtocolError, match=f"cannot encode {type(request_).__name__}: "):
         client.send(request_)
+    assert client.data_to_send() == b""
+
+
+def test_a_value_the_protobuf_encoder_refuses_is_named_by_its_path() -> None:
+    client, _ = connected(226)
+    too_big = m.ReqMktData(req_id=1, contract=Contract(symbol="AAPL", con_id=2**40))
+    with pytest.raises(ProtobufEncodeError) as big:
+        client.send(too_big)
+    assert str(big.value).startswith(
+        f"ReqMktData: MarketDataRequest.contract.conId: cannot send {2**40} "
+    )
+    wrong_type = m.ReqSecDefOptParams(
+        req_id=1, underlying_symbol="AAPL", underlying_sec_type="STK", underlying_con_id="1"  # type: ignore[arg-type]
+    )
+    with pytest.raises(ProtobufEncodeError, match=r"^ReqSecDefOptParams: SecDefOptParamsRequest\.underlyingConId: cannot send '1' "):
+        client.send(wrong_type)
     assert client.data_to_send() == b""
 
 

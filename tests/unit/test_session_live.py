@@ -761,6 +761,17 @@ def test_place_refuses_an_order_of_a_bracket(server_version: int) -> None:
     assert rig.session.blotter.trades() == []
 
 
+def test_place_names_the_setting_that_makes_an_order_part_of_a_bracket() -> None:
+    rig = Rig()
+    rig.ready(next_valid_id=1)
+    with pytest.raises(ValueError) as child:
+        rig.session.place(AAPL, StopOrder("SELL", 1, 90.0, parent_id=3), rig.now)
+    assert "an order with parent_id=3 is part of a bracket" in str(child.value)
+    with pytest.raises(ValueError) as staged:
+        rig.session.place(AAPL, LimitOrder("BUY", 1, 100.0, transmit=False), rig.now)
+    assert "an order with transmit=False is part of a bracket" in str(staged.value)
+
+
 def test_orders_done_while_away_end_their_trades_after_the_reconnect(server_version: int) -> None:
     rig = Rig(version=server_version, reconnect=POLICY)
     rig.ready(next_valid_id=1)

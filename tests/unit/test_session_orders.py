@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -424,6 +425,26 @@ def test_only_this_clients_orders_are_tracked_and_cancelled(server_version: int)
         )
     )
     assert rig.session.open_orders == []
+
+
+def test_a_cancel_the_pacer_held_at_a_disconnect_is_reported_with_its_order_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pacer = HoldingPacer()
+    rig = Rig(pacing=pacer)
+    rig.ready(next_valid_id=1)
+    trade = _place_one(rig, AAPL)
+    rig.flush()
+    pacer.hold = True
+    assert rig.session.cancel_orders(rig.now, symbol="AAPL") == [trade.order_id]
+    rig.flush()
+    with caplog.at_level(logging.WARNING, logger="ibwire"):
+        rig.session.close(rig.now)
+        rig.collect()
+    (error,) = not_sent(rig)
+    assert error.req_id == trade.order_id
+    assert error.error_string.startswith(f"CancelOrder {trade.order_id} was not sent")
+    assert f"CancelOrder {trade.order_id} was never sent" in caplog.text
 
 
 def test_an_order_the_pacer_held_at_a_drop_ends_its_trade(server_version: int) -> None:
