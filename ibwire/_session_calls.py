@@ -216,9 +216,18 @@ class CallsPart(SessionBase):
         if withdrawn is not None:
             self._unsent.pop(id(withdrawn), None)
         queued = withdrawn is not None
-        if not queued and pending.cancel is not None and self._phase is Phase.READY:
-            self._submit(pending.cancel, now, track=False)
+        if not queued and pending.cancel is not None:
+            self._send_stop(pending.cancel, now)
         return queued
+
+    def _send_stop(self, message: Message, now: float) -> None:
+        """Send a helper's cancel or follow-up, if the connection can carry it.
+
+        A server older than the message (``cancelHeadTimestamp`` below 123) has
+        no way to stop the request: it runs to its end at TWS.
+        """
+        if self._phase is Phase.READY and (self.server_version or 0) >= message.MIN_VERSION:
+            self._submit(message, now, track=False)
 
     def _expire_pendings(self, now: float) -> None:
         for pending in self._due_pendings(now):
@@ -238,8 +247,8 @@ class CallsPart(SessionBase):
     def _finished(self, pending: Pending[Any], now: float) -> None:
         self._unregister(pending)
         follow_up = pending.follow_up
-        if follow_up is not None and self._phase is Phase.READY:
-            self._submit(follow_up, now, track=False)
+        if follow_up is not None:
+            self._send_stop(follow_up, now)
 
     def contract_details(
         self, contract: Contract, now: float, timeout: float | None
@@ -356,14 +365,9 @@ class CallsPart(SessionBase):
         """
         req_id = self.new_request_id()
         request = dataclasses.replace(request, req_id=req_id)
-        # cancelHistoricalTicks exists from server 215 (protobuf only); before, a
+        # cancelHistoricalTicks exists from server 215 (_send_stop): before, a
         # request given up on runs to its end at TWS.
-        version = self.server_version or 0
-        cancel = (
-            CancelHistoricalTicks(req_id=req_id)
-            if version >= ServerVersion.CANCEL_CONTRACT_DATA
-            else None
-        )
+        cancel = CancelHistoricalTicks(req_id=req_id)
         pending: Pending[list[HistoricalTickItem]] = _UntilDone(
             req_id,
             f"historical ticks of {_describe(request.contract)}",

@@ -22,6 +22,7 @@ from ibwire.messages import (
     BarData,
     CancelCalcImpliedVolat,
     CancelCalcOptionPrice,
+    CancelHeadTimestamp,
     CancelHistogramData,
     CancelHistoricalData,
     CancelHistoricalTicks,
@@ -59,6 +60,7 @@ from ibwire.messages import (
     ReqCompletedOrders,
     ReqContractData,
     ReqFamilyCodes,
+    ReqHeadTimestamp,
     ReqHistogramData,
     ReqHistoricalData,
     ReqHistoricalNews,
@@ -393,6 +395,23 @@ def test_historical_ticks_cancel_on_timeout_where_the_server_can(
         pending.result()
     assert isinstance(sent, ReqHistoricalTicks)
     assert rig.take() == ([CancelHistoricalTicks(req_id=sent.req_id)] if cancelled else [])
+
+
+@pytest.mark.parametrize(("version", "cancelled"), [(120, False), (123, True)])
+def test_head_timestamp_cancel_on_timeout_where_the_server_can(
+    version: int, cancelled: bool
+) -> None:
+    """cancelHeadTimestamp exists from server 123: before, the timeout only fails the helper."""
+    rig = Rig(version=version)
+    rig.ready()
+    pending = rig.session.head_timestamp(AAPL, "TRADES", True, 1, rig.now, 5.0)
+    rig.flush()
+    (sent,) = rig.take()
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        pending.result()
+    assert isinstance(sent, ReqHeadTimestamp)
+    assert rig.take() == ([CancelHeadTimestamp(req_id=sent.req_id)] if cancelled else [])
 
 
 def test_completed_orders_collect_until_their_end(server_version: int) -> None:
