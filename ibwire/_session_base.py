@@ -118,6 +118,10 @@ class SessionBase:
         self._last_received = 0.0
         self._probe_sent: float | None = None
         self._attempt = 0
+        # The backoff's step: unlike _attempt, not reset by a connection that was
+        # ready for less than the policy's stable_after.
+        self._backoff = 0
+        self._ready_since: float | None = None
         self._reconnect_at: float | None = None
         self._loss_reason = ""
 

@@ -92,7 +92,7 @@ class LifecyclePart(SessionBase):
         )
         self._ready_waiter = waiter
         self._ever_ready = False
-        self._attempt = 0
+        self._attempt = self._backoff = 0
         self._phase = Phase.CONNECTING
         self._connect_limit = self.connect_timeout if timeout is None else timeout
         self._connect_deadline = now + self._connect_limit
@@ -293,6 +293,7 @@ class LifecyclePart(SessionBase):
         self._phase = Phase.READY
         self._connect_deadline = None
         self._last_received = now
+        self._ready_since = now
         if self._ever_ready:
             self._after_reconnect(now)
         elif self._orders:
@@ -399,6 +400,11 @@ class LifecyclePart(SessionBase):
     ) -> None:
         logger.warning("connection to TWS ended: %s", reason)
         self._loss_reason = reason
+        ready_since = self._ready_since
+        self._ready_since = None
+        policy = self.reconnect
+        if ready_since is not None and policy is not None and now - ready_since >= policy.stable_after:
+            self._backoff = 0
         if had_socket:
             self._ask(Close())
         self._connect_deadline = None
@@ -430,6 +436,7 @@ class LifecyclePart(SessionBase):
         policy = self.reconnect
         assert policy is not None
         self._attempt += 1
+        self._backoff += 1
         if policy.max_attempts is not None and self._attempt > policy.max_attempts:
             logger.error("giving up reconnecting after %d attempts", policy.max_attempts)
             self._phase = Phase.DISCONNECTED
@@ -438,7 +445,7 @@ class LifecyclePart(SessionBase):
             return
         # Not before the pacer says a connection fits: startApi goes around its
         # queue, and a reconnect right after a burst would break the 50/s cap.
-        at = max(now + policy.delay(self._attempt, self.rng), self.pacer.connect_slot(now))
+        at = max(now + policy.delay(self._backoff, self.rng), self.pacer.connect_slot(now))
         self._reconnect_at = at
         self._out.append(
             Reconnecting(attempt=self._attempt, delay=at - now, reason=self._loss_reason)

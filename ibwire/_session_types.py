@@ -128,6 +128,11 @@ class ReconnectPolicy:
         multiplier: the growth of the wait per failed attempt.
         jitter: the largest fraction taken off a wait at random (0 for none).
         max_attempts: give up after this many failed attempts; ``None`` never does.
+        stable_after: seconds a connection must stay ready for the next loss to
+            start again from ``initial_delay``.  A connection lost sooner (a
+            gateway that drops the client right after the handshake) goes on
+            from the wait before it, so a flapping gateway is not asked once a
+            second, with every subscription re-sent each time.
     """
 
     initial_delay: float = 1.0
@@ -135,6 +140,7 @@ class ReconnectPolicy:
     multiplier: float = 2.0
     jitter: float = 0.2
     max_attempts: int | None = None
+    stable_after: float = 60.0
 
     def __post_init__(self) -> None:
         if self.initial_delay < 0 or self.max_delay < self.initial_delay:
@@ -143,6 +149,8 @@ class ReconnectPolicy:
             raise ValueError("multiplier must be at least 1")
         if not 0 <= self.jitter < 1:
             raise ValueError("jitter must be in [0, 1)")
+        if not self.stable_after >= 0:
+            raise ValueError("stable_after must be 0 or more")
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         """Seconds to wait before ``attempt`` (1 for the first).

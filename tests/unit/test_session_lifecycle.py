@@ -168,6 +168,8 @@ def test_backoff_is_exponential_with_seeded_jitter() -> None:
         assert base * 0.5 <= delay <= base
     with pytest.raises(ValueError):
         ReconnectPolicy(jitter=1.0)
+    with pytest.raises(ValueError):
+        ReconnectPolicy(stable_after=-1.0)
 
 
 def test_reconnect_waits_for_the_old_socket_to_close(server_version: int) -> None:
@@ -203,6 +205,27 @@ def test_failed_attempts_back_off(server_version: int) -> None:
         rig.collect()
     assert delays == [1.0, 2.0, 4.0, 8.0]
     assert [e.attempt for e in rig.events(Reconnecting)] == [1, 2, 3, 4, 5]  # type: ignore[attr-defined]
+
+
+def test_a_gateway_that_drops_right_after_ready_gets_a_growing_backoff(server_version: int) -> None:
+    """Each reconnect succeeds, then the gateway drops the client at once: the waits
+    grow as for failed attempts, and start again from the first after a stable connection."""
+    policy = ReconnectPolicy(initial_delay=1.0, multiplier=2.0, jitter=0.0, stable_after=60.0)
+    rig = Rig(version=server_version, reconnect=policy)
+    rig.ready()
+
+    def flap() -> float:
+        rig.drop()
+        delay = rig.session.next_deadline() - rig.now  # type: ignore[operator]
+        rig.advance(delay)
+        rig.deliver(ManagedAccts(accounts_list="DU1"), NextValidId(order_id=1))
+        assert rig.session.is_ready
+        return delay
+
+    assert [flap() for _ in range(4)] == [1.0, 2.0, 4.0, 8.0]
+    assert [e.attempts for e in rig.events(Reconnected)] == [1, 1, 1, 1]  # type: ignore[attr-defined]
+    rig.advance(60.0)  # stable: the next loss starts again from the first wait
+    assert flap() == 1.0
 
 
 def test_client_id_in_use_on_reconnect_backs_off(server_version: int) -> None:
