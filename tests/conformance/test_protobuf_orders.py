@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ibwire import ClientProtocol, ServerProtocol, UnsupportedByServerError
+from ibwire import ClientProtocol, LocalProtocolError, ServerProtocol, UnsupportedByServerError
 from ibwire.messages import Message
 from ibwire.messages.common import Contract, TagValue
 from ibwire.messages.executions import (
@@ -391,6 +391,38 @@ def test_protobuf_only_fields_need_their_gate(version: int, name: str) -> None:
     else:
         client.send(request)
         assert client.data_to_send() == theirs
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize(
+    ("order_id", "multiplier", "field"),
+    [(2**31, "50", "orderId"), (1, "x50", "multiplier")],
+)
+def test_values_the_protobuf_form_cannot_carry(
+    version: int, order_id: int, multiplier: str, field: str
+) -> None:
+    # An order id beyond int32 and a multiplier that is not a number travel as
+    # text; from 203 the official client raises ValueError from placeOrder and
+    # sends nothing.  Ours raises a LocalProtocolError naming the field before
+    # a byte is queued, and the connection stays usable.
+    contract = Contract(symbol="ES", sec_type="FUT", exchange="CME", multiplier=multiplier)
+    order = Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0)
+    request = PlaceOrder(order_id=order_id, contract=contract, order=order)
+    client, _ = connected(version)
+    if version < 203:
+        client.send(request)
+        assert client.data_to_send() == official_bytes(version, request)
+        return
+    with pytest.raises(ValueError):
+        official_bytes(version, request)
+    with pytest.raises(LocalProtocolError, match=field) as caught:
+        client.send(request)
+    assert caught.value.field_name.rpartition(".")[2] == field  # type: ignore[attr-defined]
+    assert client.data_to_send() == b""
+    fine = PlaceOrder(order_id=1, contract=dataclasses.replace(contract, multiplier="50"),
+                      order=order)  # fmt: skip
+    client.send(fine)
+    assert client.data_to_send() == official_bytes(version, fine)
 
 
 def official_bytes_or_error(version: int, request: PlaceOrder) -> bytes | None:

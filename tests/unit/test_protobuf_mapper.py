@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from ibwire.messages.common import ComboLeg, Contract
-from ibwire.protobuf.compiler import ProtobufCodec
+from ibwire.messages.common import ComboLeg, Contract, DeltaNeutralContract
+from ibwire.protobuf.compiler import ProtobufCodec, ProtobufEncodeError
 from ibwire.protobuf.mapper import Conv, Link, ObjectMap
 from ibwire.protobuf.schema import parse_table
 
@@ -69,6 +69,24 @@ def test_skip_and_nested() -> None:
     contract = Contract(symbol="", combo_legs=(ComboLeg(con_id=0), ComboLeg(con_id=5)))
     assert contracts.write(contract) == {"comboLegs": [{}, {"conId": 5}]}
     assert contracts.read({"symbol": None, "comboLegs": [{"conId": None}, {"conId": 5}]}) == contract
+
+
+def test_a_value_that_does_not_convert_is_named() -> None:
+    deltas = ObjectMap(DeltaNeutralContract, [Link("delta", "delta", Conv.DECIMAL)])
+    contracts = ObjectMap(Contract, [
+        Link("multiplier", "multiplier", Conv.MULTIPLIER, skip=""),
+        Link("deltaNeutralContract", "delta_neutral_contract", Conv.OBJECT, deltas),
+    ])  # fmt: skip
+    with pytest.raises(ProtobufEncodeError) as caught:
+        contracts.write(Contract(multiplier="x50"))
+    assert caught.value.field_name == "multiplier"
+    assert str(caught.value).startswith("Contract.multiplier: 'x50' is not a number")
+    nan = DeltaNeutralContract(delta=Decimal("NaN"))  # type: ignore[arg-type]
+    with pytest.raises(ProtobufEncodeError) as caught:
+        contracts.write(Contract(multiplier="50", delta_neutral_contract=nan))
+    assert caught.value.field_name == "delta_neutral_contract.delta"
+    assert str(caught.value).startswith("Contract.delta_neutral_contract.delta: cannot send")
+    assert contracts.write(Contract(multiplier="1e3")) == {"multiplier": 1000.0}
 
 
 ITEM = parse_table("""
