@@ -20,7 +20,8 @@ OrderBound             OrderBound                server -> client 204
 Requests are written as the official ``client_utils.create*Proto`` functions
 write them: an int is left out only when it holds UNSET_INTEGER (so a 0 client
 id, parent id or contract id *is* written), text only when not empty, a flag
-only when true, a double only when set; the contract, the order, its soft dollar
+only when true, a double or a quantity only when set (not UNSET_DOUBLE or
+UNSET_DECIMAL); the contract, the order, its soft dollar
 tier, the cancel attributes and the (possibly empty) attached orders message
 always.  A combo leg carries the price of the order combo leg at its index.
 
@@ -54,6 +55,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from ..errors import LocalProtocolError, UnsupportedByServerError
+from ..fields import UNSET_DECIMAL
 from ..messages import Message
 from ..messages.common import Contract, SoftDollarTier, TagValue
 from ..messages.executions import (
@@ -211,7 +213,7 @@ _PLACED_LINKS: Final = (
     Link("permId", "perm_id", skip=UNSET_LONG),
     _i("parentId", "parent_id"),
     _s("action", "action"),
-    Link("totalQuantity", "total_quantity", Conv.DECIMAL),
+    Link("totalQuantity", "total_quantity", Conv.DECIMAL, skip=UNSET_DECIMAL),
     # Absent is unset (None), where the official decoder keeps its default 0.
     Link("displaySize", "display_size", skip=UNSET_INTEGER, missing=None),
     _s("orderType", "order_type"),

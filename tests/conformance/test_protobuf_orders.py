@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import struct
+import typing
 from decimal import Decimal
 from typing import Any
 
@@ -423,6 +424,31 @@ def test_values_the_protobuf_form_cannot_carry(
                       order=order)  # fmt: skip
     client.send(fine)
     assert client.data_to_send() == official_bytes(version, fine)
+
+
+def _unset_order() -> Order:
+    """An order whose every number holds the official unset value of its type."""
+    hints = typing.get_type_hints(Order)
+    values: dict[str, Any] = {}
+    for fld in dataclasses.fields(Order):
+        kinds = set(typing.get_args(hints[fld.name])) or {hints[fld.name]}
+        if fld.name == "auction_strategy" or bool in kinds:
+            continue  # not in the protobuf order (refused when set); flags
+        if Decimal in kinds:
+            values[fld.name] = UNSET_DECIMAL
+        elif float in kinds:
+            values[fld.name] = UNSET_DOUBLE
+        elif int in kinds:
+            values[fld.name] = UNSET_LONG if fld.name.endswith("perm_id") else UNSET_INTEGER
+    return Order(action="BUY", order_type="LMT", **values)
+
+
+@pytest.mark.parametrize("version", [v for v in VERSIONS if v >= 203])
+def test_official_unset_values_are_left_out(version: int) -> None:
+    request = PlaceOrder(order_id=1, contract=Contract(symbol="ES"), order=_unset_order())
+    client, _ = connected(version)
+    client.send(request)
+    assert client.data_to_send() == official_bytes(version, request)
 
 
 def official_bytes_or_error(version: int, request: PlaceOrder) -> bytes | None:
