@@ -115,7 +115,10 @@ class Link:
 
 
 def format_multiplier(value: float) -> str:
-    """A multiplier double as the official decoder keeps it (``floatMaxString``)."""
+    """A multiplier double as the official decoder keeps it (``floatMaxString``):
+    ``UNSET_DOUBLE`` is unset, the empty text."""
+    if value == UNSET_DOUBLE:
+        return ""
     return f"{value:.8f}".rstrip("0").rstrip(".")
 
 

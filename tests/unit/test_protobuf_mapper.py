@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ import pytest
 
 from ibwire.messages.common import ComboLeg, Contract, DeltaNeutralContract
 from ibwire.protobuf.compiler import ProtobufCodec, ProtobufEncodeError
-from ibwire.protobuf.mapper import Conv, Link, ObjectMap
+from ibwire.protobuf.mapper import Conv, Link, ObjectMap, format_multiplier
 from ibwire.protobuf.schema import parse_table
 
 
@@ -87,6 +88,19 @@ def test_a_value_that_does_not_convert_is_named() -> None:
     assert caught.value.field_name == "delta_neutral_contract.delta"
     assert str(caught.value).startswith("Contract.delta_neutral_contract.delta: cannot send")
     assert contracts.write(Contract(multiplier="1e3")) == {"multiplier": 1000.0}
+
+
+def test_an_unset_multiplier_reads_as_no_multiplier() -> None:
+    # The official decoder's floatMaxString gives "" for UNSET_DOUBLE.
+    from ibwire.protobuf import CODEC
+    from ibwire.protobuf.objects import CONTRACT
+
+    unset = sys.float_info.max
+    assert format_multiplier(unset) == ""
+    data = CODEC.encode("Contract", {"symbol": "ES", "multiplier": unset})
+    for _ in range(2):  # the second read from the cache
+        assert CONTRACT.read(CODEC.decode("Contract", data)).multiplier == ""
+        assert CONTRACT.fused(CODEC, "Contract")(data, 0, len(data)).multiplier == ""
 
 
 ITEM = parse_table("""
