@@ -146,7 +146,9 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
             connect, so they become trades of :attr:`blotter`.
 
     Raises:
-        ValueError: a version range outside 100..226.
+        ValueError: a version range outside 100..226, options or capabilities
+            that are not printable ASCII, or a client id that startApi cannot
+            carry (:func:`ibwire.protocol.check_client_arguments`).
     """
 
     def _message_handlers(self) -> dict[type, Callable[[Any, float], bool]]:

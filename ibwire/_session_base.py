@@ -45,7 +45,7 @@ from .messages import (
 )
 from .orderids import DEFAULT_REQUEST_ID_START, OrderIdAllocator, RequestIdAllocator
 from .pacing import Pacer, PacingConfig
-from .protocol import ClientProtocol
+from .protocol import ClientProtocol, check_client_arguments
 from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, check_range
 
 #: Tested on every read: in CPython 3.11 reading ``Phase.READY`` runs a
@@ -95,6 +95,7 @@ class SessionBase:
         self.max_version = max_version
         if not connect_options and self.pacer.config.connect_options:
             connect_options = self.pacer.config.connect_options
+        check_client_arguments(client_id, max_version, connect_options, optional_capabilities)
         self.connect_options = connect_options
         self.optional_capabilities = optional_capabilities
         #: Order ids: seeded by nextValidId, never reused, across reconnects.

@@ -57,13 +57,22 @@ from .versions import (
     MIN_CLIENT_VERSION,
     PROTOBUF_ID_OFFSET,
     PROTOBUF_VERSION,
+    ServerVersion,
     check_range,
 )
 
 if TYPE_CHECKING:  # the protobuf forms load with the first connection at 201+
     from .protobuf.forms import ProtobufForms
 
-__all__ = ["DECODE_SLICE", "ClientProtocol", "ProtocolEvent", "ServerProtocol", "State", "slices"]
+__all__ = [
+    "DECODE_SLICE",
+    "ClientProtocol",
+    "ProtocolEvent",
+    "ServerProtocol",
+    "State",
+    "check_client_arguments",
+    "slices",
+]
 
 #: What :meth:`ClientProtocol.events_received` returns: messages and core events.
 ProtocolEvent: TypeAlias = "Message | Event"
@@ -406,6 +415,31 @@ def _describe_bad_text(what: str, parts: Sequence[str], position: int) -> str:
     return f"{what}: text that is not printable ASCII"
 
 
+def check_client_arguments(
+    client_id: int, max_version: int, connect_options: str, optional_capabilities: str
+) -> None:
+    """Check what the client sends before any request: the hello's options and
+    startApi, refused when they are given, not when the server's reply arrives.
+
+    Raises:
+        ValueError: options that are not printable ASCII, or a client id outside
+            int32 when the server may negotiate 213 or later, where startApi
+            carries it as a protobuf ``int32`` (the official client raises
+            ``ValueError`` from ``connect``).
+    """
+    if check_printable_ascii(connect_options) >= 0 or "\0" in connect_options:
+        raise ValueError("connect_options must be printable ASCII")
+    if check_printable_ascii(optional_capabilities) >= 0 or "\0" in optional_capabilities:
+        raise ValueError("optional_capabilities must be printable ASCII")
+    if max_version >= ServerVersion.PROTOBUF_REST_MESSAGES_3 and not (
+        -(2**31) <= client_id < 2**31
+    ):
+        raise ValueError(
+            f"client_id {client_id} does not fit a 32-bit int, which startApi carries from "
+            f"server version {int(ServerVersion.PROTOBUF_REST_MESSAGES_3)} on"
+        )
+
+
 class ClientProtocol(_Endpoint):
     """The client side of a TWS API connection, without I/O.
 
@@ -420,8 +454,9 @@ class ClientProtocol(_Endpoint):
         max_frame_size: the largest frame accepted, in bytes.
 
     Raises:
-        ValueError: a version bound outside 100..226, or options that are not
-            printable ASCII.
+        ValueError: a version bound outside 100..226, options or capabilities
+            that are not printable ASCII, or a client id that startApi cannot
+            carry (see :func:`check_client_arguments`).
     """
 
     def __init__(
@@ -435,8 +470,7 @@ class ClientProtocol(_Endpoint):
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
     ) -> None:
         check_range(min_version, max_version)
-        if check_printable_ascii(connect_options) >= 0 or "\0" in connect_options:
-            raise ValueError("connect_options must be printable ASCII")
+        check_client_arguments(client_id, max_version, connect_options, optional_capabilities)
         super().__init__(server=False, max_frame_size=max_frame_size)
         self.client_id = client_id
         self.min_version = min_version

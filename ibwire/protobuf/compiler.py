@@ -58,7 +58,16 @@ _LINEAR: Final = 6
 
 
 class ProtobufEncodeError(LocalProtocolError):
-    """A value cannot be encoded into its protobuf field (wrong type, out of range)."""
+    """A value cannot be encoded into its protobuf field (wrong type, out of range).
+
+    Attributes:
+        field_name: the field that holds the value (dotted through nested
+            messages, ``[i]`` for an item of a repeated field), when known.
+    """
+
+    def __init__(self, reason: str, *, field_name: str | None = None) -> None:
+        super().__init__(reason)
+        self.field_name = field_name
 
 
 def _tag_bytes(number: int, wire_type: int) -> bytes:
@@ -113,7 +122,7 @@ class ProtobufCodec:
             "_ev": wire.encode_varint,
             "_ei": wire.encode_int,
             "_merge": self._merge,
-            "_encode_error": ProtobufEncodeError,
+            "_encode_error": self._encode_error,
             "struct_error": struct.error,
         }
         self._compiled: set[str] = set()
@@ -189,6 +198,44 @@ class ProtobufCodec:
         exec(compile(source, filename, "exec"), self._namespace)
         self._decoders[name] = self._namespace[f"decode_{name}"]
         self._encoders[name] = self._namespace[f"encode_{name}"]
+
+    def _encode_error(
+        self, name: str, values: Mapping[str, Any], exc: Exception
+    ) -> ProtobufEncodeError:
+        """The error of an encoder that raised ``exc`` on ``values`` (the failure
+        path only), naming the field whose value it could not write."""
+        path = self._failing_field(name, values)
+        if path is None:
+            return ProtobufEncodeError(f"{name}: {exc}")
+        return ProtobufEncodeError(f"{name}.{path}: {exc}", field_name=path)
+
+    def _failing_field(self, name: str, values: Mapping[str, Any]) -> str | None:
+        """The first field of ``values`` (message ``name``) that its encoder
+        cannot write on its own; ``None`` when each can (a oneof set twice) or
+        ``values`` is not a mapping."""
+        if not isinstance(values, Mapping):
+            return None
+        encode = self._namespace[f"_e_{name}"]
+        for field in self._specs[name].fields:
+            value = values.get(field.name)
+            if value is None:
+                continue
+            try:
+                encode({field.name: value})
+            except Exception:  # noqa: BLE001 - what is looked for
+                pass
+            else:
+                continue
+            if field.kind is Kind.MESSAGE:
+                assert field.message is not None
+                items = enumerate(value) if field.repeated else [(None, value)]
+                for index, item in items:
+                    inner = self._failing_field(field.message, item)
+                    if inner is not None:
+                        where = field.name if index is None else f"{field.name}[{index}]"
+                        return f"{where}.{inner}"
+            return field.name
+        return None
 
     def _merge(self, name: str, old: PbDict, new: PbDict) -> PbDict:
         # A nested message that occurs twice (never sent by IB, allowed by protobuf).
@@ -642,7 +689,7 @@ def _encoder_source(spec: MessageSpec) -> str:
         "    try:",
         f"        return _e_{name}(values)",
         "    except (TypeError, ValueError, AttributeError, OverflowError, struct_error) as exc:",
-        f"        raise _encode_error(f'{name}: {{exc}}') from exc",
+        f"        raise _encode_error({name!r}, values, exc) from exc",
         "",
     ]
     return "\n".join(lines)

@@ -28,7 +28,7 @@ from ..fields import _DECIMAL_CACHE as DECIMAL_CACHE
 from ..fields import UNSET_DOUBLE, format_decimal, opt_decimal
 from ..messages.common import TagValue
 from ..messages.ticktypes import TickType
-from .compiler import ProtobufCodec, parse_lines
+from .compiler import ProtobufCodec, ProtobufEncodeError, parse_lines
 from .schema import Kind
 from .wire import PbDict
 
@@ -115,7 +115,10 @@ class Link:
 
 
 def format_multiplier(value: float) -> str:
-    """A multiplier double as the official decoder keeps it (``floatMaxString``)."""
+    """A multiplier double as the official decoder keeps it (``floatMaxString``):
+    ``UNSET_DOUBLE`` is unset, the empty text."""
+    if value == UNSET_DOUBLE:
+        return ""
     return f"{value:.8f}".rstrip("0").rstrip(".")
 
 
@@ -147,7 +150,15 @@ def _decimal_from_bytes(data: bytes) -> Decimal | None:
 
 
 def _multiplier_value(text: str) -> float | None:
-    return float(text) if text else None
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        # The official createContractProto raises the same ValueError.
+        raise ValueError(
+            f"{text!r} is not a number (the protobuf form carries a multiplier as a double)"
+        ) from None
 
 
 def options_text(values: Mapping[str, str]) -> str:
@@ -217,11 +228,43 @@ class ObjectMap:
         return self._read(values)
 
     def write(self, obj: Any) -> dict[str, Any]:
-        """The protobuf dict of ``obj``."""
+        """The protobuf dict of ``obj``.
+
+        Raises:
+            ProtobufEncodeError: an attribute's value does not convert (a
+                multiplier that is not a number, a NaN quantity); its
+                ``field_name`` is the attribute (dotted through nested objects).
+        """
         if self._write is None:
             self._compile()
             assert self._write is not None
-        return self._write(obj)
+        try:
+            return self._write(obj)
+        except Exception as exc:  # noqa: BLE001 - named below, off the normal path
+            raise self._write_error(obj, exc) from exc
+
+    def _write_error(self, obj: Any, exc: Exception) -> Exception:
+        """The error of writing ``obj``, naming the attribute whose link raised
+        ``exc`` (found by writing each link alone); ``exc`` itself when no link
+        raises alone."""
+        namespace = self._namespace()
+        for index, link in enumerate(self.links):
+            lines = ["def write(o):", "    d = {}"]
+            lines += ["    " + line for line in self._write_link(index, link, namespace)]
+            exec("\n".join(lines) + "\n", namespace)
+            try:
+                namespace["write"](obj)
+            except Exception as error:  # noqa: BLE001 - what is looked for
+                path = link.attr
+                reason = str(error)
+                if isinstance(error, ProtobufEncodeError) and error.field_name is not None:
+                    # A nested object's write named its own attribute.
+                    path = f"{path}.{error.field_name}"
+                    reason = reason.partition(": ")[2]
+                return ProtobufEncodeError(
+                    f"{type(obj).__name__}.{path}: {reason}", field_name=path
+                )
+        return exc
 
     def fused(self, codec: ProtobufCodec, name: str) -> Callable[[bytes, int, int], Any]:
         """The reader of protobuf message ``name`` straight from its bytes:

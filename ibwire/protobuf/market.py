@@ -28,7 +28,9 @@ as the text form carries them) becomes the options map.
 
 Incoming fields absent from a frame read as the official decoder reads them:
 ``reqId`` -1, ``tickType`` and ``marketDataType`` ``UNSET_INTEGER``, a price or
-generic value ``UNSET_DOUBLE``; sizes ``None`` (official ``UNSET_DECIMAL``).  Two
+generic value ``UNSET_DOUBLE``; sizes ``None`` (official ``UNSET_DECIMAL``).  A size
+reads as every quantity does (:func:`~ibwire.fields.opt_decimal`): the unset
+spellings are ``None`` and NaN or infinity makes the frame malformed.  Two
 differences, both toward "absent is unset": an absent ``attrMask`` is an empty
 :class:`~ibwire.messages.market_data.TickAttrib` (the official decoder masks
 ``UNSET_INTEGER`` and sets every flag), an absent ``tickAttrib`` of an option
@@ -51,11 +53,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any, Final
 
 from .._record import builder
-from ..fields import format_decimal
+from ..fields import _DECIMAL_CACHE as _DECIMALS
+from ..fields import format_decimal, opt_decimal
 from ..messages.market_data import (
     CancelMktData,
     CancelMktDepth,
@@ -243,17 +245,6 @@ _TICK_TYPES: Final = TickType._value2member_map_
 _new: Final = object.__new__
 _TICK_PRICE: Final[Any] = builder(TickPrice)
 _OPTION_COMPUTATION: Final[Any] = builder(TickOptionComputation)
-#: Size text -> Decimal (``Decimal(text)``, cached: sizes repeat; bounded).
-_SIZES: dict[str, Decimal] = {}
-
-
-def _size(text: str) -> Decimal:
-    value = Decimal(text)
-    if len(_SIZES) >= 4096:
-        _SIZES.clear()
-    _SIZES[text] = value
-    return value
-
 
 def _tick_price(
     req_id: int | None, tick_type: int | None, price: float | None, size: str | None,
@@ -267,7 +258,10 @@ def _tick_price(
         tick_type = UNSET_INTEGER
     message.tick_type = _TICK_TYPES[tick_type] if tick_type in _TICK_TYPES else TickType(tick_type)
     message.price = UNSET_DOUBLE if price is None else price
-    message.size = None if size is None else _SIZES[size] if size in _SIZES else _size(size)
+    # Sizes as every quantity reads (fields.opt_decimal: its cache first).
+    message.size = (
+        None if size is None else _DECIMALS[size] if size in _DECIMALS else opt_decimal(size)
+    )
     message.attrib = _ATTRIBS[mask & 7] if mask else _ATTRIBS[0]
     message.__class__ = TickPrice
     return message  # type: ignore[no-any-return]
@@ -348,7 +342,7 @@ def _depth(values: Mapping[str, Any], version: int) -> MarketDepth:
         operation=_or(data.get("operation"), UNSET_INTEGER),
         side=_or(data.get("side"), UNSET_INTEGER),
         price=_or(data.get("price"), UNSET_DOUBLE),
-        size=None if size is None else Decimal(size),
+        size=None if size is None else opt_decimal(size),
     )
 
 
@@ -363,7 +357,7 @@ def _depth_l2(values: Mapping[str, Any], version: int) -> MarketDepthL2:
         operation=_or(data.get("operation"), UNSET_INTEGER),
         side=_or(data.get("side"), UNSET_INTEGER),
         price=_or(data.get("price"), UNSET_DOUBLE),
-        size=None if size is None else Decimal(size),
+        size=None if size is None else opt_decimal(size),
         is_smart_depth=_or(data.get("isSmartDepth"), False),
     )
 

@@ -3,15 +3,17 @@
 Reading follows the official ``decoder_utils.decodeContract`` /
 ``decodeExecution``; ibwire also reads the contract fields the official decoder
 leaves out (``secIdType``, ``secId``, ``includeExpired``), so nothing sent is lost.
-Writing (the server side, and requests that carry these objects) follows
-``client_utils.createContractProto``: text fields when not empty, int fields
-(``conId`` 0 included) unless ``UNSET_INTEGER``, a strike when set.
+Writing follows ``client_utils.createContractProto``: text fields when not
+empty, int fields (``conId`` 0 included) unless ``UNSET_INTEGER``, a strike when
+set; a request's contract (:data:`REQUEST_CONTRACT`) also leaves out
+``UNSET_DOUBLE``, as the official client does.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from ..fields import UNSET_DOUBLE, UNSET_INTEGER
 from ..messages.common import ComboLeg, Contract, DeltaNeutralContract
 from ..messages.contracts import ContractDetails, IneligibilityReason
 from ..messages.executions import Execution
@@ -25,21 +27,19 @@ __all__ = [
     "EXECUTION",
     "INELIGIBILITY_REASON",
     "REQUEST_CONTRACT",
+    "REQUEST_DELTA_NEUTRAL_CONTRACT",
 ]
 
-#: ``UNSET_INTEGER``: ``createContractProto`` / ``createComboLegProto`` write every
-#: int field (0 included) unless it holds this.
-_UNSET_INTEGER: Final = 2**31 - 1
 
 COMBO_LEG: Final = ObjectMap(ComboLeg, [
-    Link("conId", "con_id", skip=_UNSET_INTEGER),
-    Link("ratio", "ratio", skip=_UNSET_INTEGER),
+    Link("conId", "con_id", skip=UNSET_INTEGER),
+    Link("ratio", "ratio", skip=UNSET_INTEGER),
     Link("action", "action", skip=""),
     Link("exchange", "exchange", skip=""),
-    Link("openClose", "open_close", skip=_UNSET_INTEGER),
-    Link("shortSalesSlot", "short_sale_slot", skip=_UNSET_INTEGER),
+    Link("openClose", "open_close", skip=UNSET_INTEGER),
+    Link("shortSalesSlot", "short_sale_slot", skip=UNSET_INTEGER),
     Link("designatedLocation", "designated_location", skip=""),
-    Link("exemptCode", "exempt_code", skip=_UNSET_INTEGER),
+    Link("exemptCode", "exempt_code", skip=UNSET_INTEGER),
 ])  # fmt: skip
 
 DELTA_NEUTRAL_CONTRACT: Final = ObjectMap(DeltaNeutralContract, [
@@ -49,7 +49,7 @@ DELTA_NEUTRAL_CONTRACT: Final = ObjectMap(DeltaNeutralContract, [
 ])  # fmt: skip
 
 CONTRACT: Final = ObjectMap(Contract, [
-    Link("conId", "con_id", skip=_UNSET_INTEGER),
+    Link("conId", "con_id", skip=UNSET_INTEGER),
     Link("symbol", "symbol", skip=""),
     Link("secType", "sec_type", skip=""),
     Link("lastTradeDateOrContractMonth", "last_trade_date_or_contract_month", skip=""),
@@ -98,11 +98,44 @@ EXECUTION: Final = ObjectMap(Execution, [
 
 # ------------------------------------------------------------------ request contracts
 
-#: The contract of a request, as ``client_utils.createContractProto`` writes it:
-#: without ``lastTradeDate`` (which the text form of requests leaves out too).
-REQUEST_CONTRACT: Final = ObjectMap(
-    Contract, [link for link in CONTRACT.links if link.pb != "lastTradeDate"]
-)
+#: The delta-neutral contract of a request (``createDeltaNeutralContractProto``).
+REQUEST_DELTA_NEUTRAL_CONTRACT: Final = ObjectMap(DeltaNeutralContract, [
+    Link("conId", "con_id", skip=UNSET_INTEGER),
+    Link("delta", "delta", skip=UNSET_DOUBLE),
+    Link("price", "price", skip=UNSET_DOUBLE),
+])  # fmt: skip
+
+#: The contract of every request, placed orders included, as
+#: ``client_utils.createContractProto`` writes it: ints unless UNSET_INTEGER,
+#: doubles unless UNSET_DOUBLE (in the delta-neutral contract too), text when
+#: not empty, without ``lastTradeDate`` (which the text form of requests leaves
+#: out too).  A placed order's combo legs carry their prices besides (see
+#: :mod:`ibwire.protobuf.orders`).
+REQUEST_CONTRACT: Final = ObjectMap(Contract, [
+    Link("conId", "con_id", skip=UNSET_INTEGER),
+    Link("symbol", "symbol", skip=""),
+    Link("secType", "sec_type", skip=""),
+    Link("lastTradeDateOrContractMonth", "last_trade_date_or_contract_month", skip=""),
+    Link("strike", "strike", skip=UNSET_DOUBLE),
+    Link("right", "right", skip=""),
+    Link("multiplier", "multiplier", Conv.MULTIPLIER, skip=""),
+    Link("exchange", "exchange", skip=""),
+    Link("primaryExch", "primary_exchange", skip=""),
+    Link("currency", "currency", skip=""),
+    Link("localSymbol", "local_symbol", skip=""),
+    Link("tradingClass", "trading_class", skip=""),
+    Link("secIdType", "sec_id_type", skip=""),
+    Link("secId", "sec_id", skip=""),
+    Link("includeExpired", "include_expired", skip=False),
+    Link("comboLegsDescrip", "combo_legs_descrip", skip=""),
+    Link("description", "description", skip=""),
+    Link("issuerId", "issuer_id", skip=""),
+    Link("comboLegs", "combo_legs", Conv.OBJECTS, COMBO_LEG),
+    Link(
+        "deltaNeutralContract", "delta_neutral_contract", Conv.OBJECT,
+        REQUEST_DELTA_NEUTRAL_CONTRACT,
+    ),
+])  # fmt: skip
 
 
 # ------------------------------------------------------------------ contract details

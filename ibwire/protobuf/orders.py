@@ -20,7 +20,8 @@ OrderBound             OrderBound                server -> client 204
 Requests are written as the official ``client_utils.create*Proto`` functions
 write them: an int is left out only when it holds UNSET_INTEGER (so a 0 client
 id, parent id or contract id *is* written), text only when not empty, a flag
-only when true, a double only when set; the contract, the order, its soft dollar
+only when true, a double or a quantity only when set (not UNSET_DOUBLE or
+UNSET_DECIMAL); the contract, the order, its soft dollar
 tier, the cancel attributes and the (possibly empty) attached orders message
 always.  A combo leg carries the price of the order combo leg at its index.
 
@@ -54,8 +55,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from ..errors import LocalProtocolError, UnsupportedByServerError
+from ..fields import UNSET_DECIMAL
 from ..messages import Message
-from ..messages.common import ComboLeg, Contract, DeltaNeutralContract, SoftDollarTier, TagValue
+from ..messages.common import Contract, SoftDollarTier, TagValue
 from ..messages.executions import (
     CancelOrder,
     CompletedOrdersEnd,
@@ -85,7 +87,7 @@ from ..messages.orders import PROTOBUF_ONLY_ORDER_FIELDS, CompletedOrder, OpenOr
 from ..versions import ServerVersion
 from .forms import Form, built, mapped, register
 from .mapper import Conv, Link, ObjectMap
-from .objects import CONTRACT
+from .objects import CONTRACT, REQUEST_CONTRACT
 
 __all__ = [
     "ORDER",
@@ -145,45 +147,6 @@ ORDER_ALLOCATION: Final = ObjectMap(OrderAllocation, [
     Link("desiredAllocQty", "desired_alloc_qty", Conv.DECIMAL),
     Link("allowedAllocQty", "allowed_alloc_qty", Conv.DECIMAL),
     _b("isMonetary", "is_monetary"),
-])  # fmt: skip
-
-#: A combo leg of a placed order (``createComboLegProto``: ints unless UNSET).
-PLACED_COMBO_LEG: Final = ObjectMap(ComboLeg, [
-    _i("conId", "con_id"), _i("ratio", "ratio"), _s("action", "action"),
-    _s("exchange", "exchange"), _i("openClose", "open_close"),
-    _i("shortSalesSlot", "short_sale_slot"), _s("designatedLocation", "designated_location"),
-    _i("exemptCode", "exempt_code"),
-])  # fmt: skip
-
-PLACED_DELTA_NEUTRAL_CONTRACT: Final = ObjectMap(DeltaNeutralContract, [
-    _i("conId", "con_id"), _d("delta", "delta"), _d("price", "price"),
-])  # fmt: skip
-
-#: The contract of a placed order (``createContractProto``).
-PLACED_CONTRACT: Final = ObjectMap(Contract, [
-    _i("conId", "con_id"),
-    _s("symbol", "symbol"),
-    _s("secType", "sec_type"),
-    _s("lastTradeDateOrContractMonth", "last_trade_date_or_contract_month"),
-    _d("strike", "strike"),
-    _s("right", "right"),
-    Link("multiplier", "multiplier", Conv.MULTIPLIER, skip=""),
-    _s("exchange", "exchange"),
-    _s("primaryExch", "primary_exchange"),
-    _s("currency", "currency"),
-    _s("localSymbol", "local_symbol"),
-    _s("tradingClass", "trading_class"),
-    _s("secIdType", "sec_id_type"),
-    _s("secId", "sec_id"),
-    _b("includeExpired", "include_expired"),
-    _s("comboLegsDescrip", "combo_legs_descrip"),
-    _s("description", "description"),
-    _s("issuerId", "issuer_id"),
-    Link("comboLegs", "combo_legs", Conv.OBJECTS, PLACED_COMBO_LEG),
-    Link(
-        "deltaNeutralContract", "delta_neutral_contract", Conv.OBJECT,
-        PLACED_DELTA_NEUTRAL_CONTRACT,
-    ),
 ])  # fmt: skip
 
 # --------------------------------------------------------------------------- conditions
@@ -250,7 +213,7 @@ _PLACED_LINKS: Final = (
     Link("permId", "perm_id", skip=UNSET_LONG),
     _i("parentId", "parent_id"),
     _s("action", "action"),
-    Link("totalQuantity", "total_quantity", Conv.DECIMAL),
+    Link("totalQuantity", "total_quantity", Conv.DECIMAL, skip=UNSET_DECIMAL),
     # Absent is unset (None), where the official decoder keeps its default 0.
     Link("displaySize", "display_size", skip=UNSET_INTEGER, missing=None),
     _s("orderType", "order_type"),
@@ -559,7 +522,7 @@ def _place_order_to_pb(message: Any, version: int) -> Mapping[str, Any]:
     attached = _ATTACHED_ORDERS.write(order)
     _check_gates(order, {**placed, **attached}, version)
     values: dict[str, Any] = {
-        "contract": _contract_to_pb(message.contract, order, PLACED_CONTRACT),
+        "contract": _contract_to_pb(message.contract, order, REQUEST_CONTRACT),
         "order": placed,
         "attachedOrders": attached,
     }
@@ -587,7 +550,7 @@ _GATES: Final = tuple(
 def _place_order_from_pb(values: Any, version: int) -> Message:
     """What a server reads from a ``PlaceOrderRequest``."""
     contract_values = values["contract"]
-    contract = PLACED_CONTRACT.read(contract_values) if contract_values is not None else Contract()
+    contract = REQUEST_CONTRACT.read(contract_values) if contract_values is not None else Contract()
     order = order_from_pb(values["order"] or _empty_order(), contract_values, None, reported=False)
     if values["order"] is None or values["order"]["transmit"] is None:
         # The official clients write the flag only when true: absent is false.

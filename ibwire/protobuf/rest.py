@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from ..fields import UNSET_DOUBLE
 from ..messages.account import (
     FamilyCode,
     FamilyCodes,
@@ -134,16 +135,16 @@ EXERCISE_OPTIONS: Final = ObjectMap(ExerciseOptions, [
 REQ_CALC_IMPLIED_VOLAT: Final = ObjectMap(ReqCalcImpliedVolat, [
     _REQ_ID,
     Link("contract", "contract", Conv.OBJECT, REQUEST_CONTRACT, missing={}),
-    Link("optionPrice", "option_price", missing=0.0),
-    Link("underPrice", "under_price", missing=0.0),
+    Link("optionPrice", "option_price", skip=UNSET_DOUBLE, missing=0.0),
+    Link("underPrice", "under_price", skip=UNSET_DOUBLE, missing=0.0),
     Link("impliedVolatilityOptions", "impl_vol_options", Conv.OPTIONS),
 ])  # fmt: skip
 
 REQ_CALC_OPTION_PRICE: Final = ObjectMap(ReqCalcOptionPrice, [
     _REQ_ID,
     Link("contract", "contract", Conv.OBJECT, REQUEST_CONTRACT, missing={}),
-    Link("volatility", "volatility", missing=0.0),
-    Link("underPrice", "under_price", missing=0.0),
+    Link("volatility", "volatility", skip=UNSET_DOUBLE, missing=0.0),
+    Link("underPrice", "under_price", skip=UNSET_DOUBLE, missing=0.0),
     Link("optionPriceOptions", "opt_prc_options", Conv.OPTIONS),
 ])  # fmt: skip
 

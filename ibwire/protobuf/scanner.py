@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
+from ..fields import UNSET_DOUBLE
 from ..messages.account import CancelPnl, CancelPnlSingle, Pnl, PnlSingle, ReqPnl, ReqPnlSingle
 from ..messages.contracts import ContractDetails
 from ..messages.scanner import (
@@ -55,19 +56,19 @@ SCANNER_SUBSCRIPTION: Final = ObjectMap(ScannerSubscription, [
     Link("instrument", "instrument", skip=""),
     Link("locationCode", "location_code", skip=""),
     Link("scanCode", "scan_code", skip=""),
-    Link("abovePrice", "above_price"),
-    Link("belowPrice", "below_price"),
+    Link("abovePrice", "above_price", skip=UNSET_DOUBLE),
+    Link("belowPrice", "below_price", skip=UNSET_DOUBLE),
     Link("aboveVolume", "above_volume", skip=UNSET_INTEGER),
-    Link("marketCapAbove", "market_cap_above"),
-    Link("marketCapBelow", "market_cap_below"),
+    Link("marketCapAbove", "market_cap_above", skip=UNSET_DOUBLE),
+    Link("marketCapBelow", "market_cap_below", skip=UNSET_DOUBLE),
     Link("moodyRatingAbove", "moody_rating_above", skip=""),
     Link("moodyRatingBelow", "moody_rating_below", skip=""),
     Link("spRatingAbove", "sp_rating_above", skip=""),
     Link("spRatingBelow", "sp_rating_below", skip=""),
     Link("maturityDateAbove", "maturity_date_above", skip=""),
     Link("maturityDateBelow", "maturity_date_below", skip=""),
-    Link("couponRateAbove", "coupon_rate_above"),
-    Link("couponRateBelow", "coupon_rate_below"),
+    Link("couponRateAbove", "coupon_rate_above", skip=UNSET_DOUBLE),
+    Link("couponRateBelow", "coupon_rate_below", skip=UNSET_DOUBLE),
     Link("excludeConvertible", "exclude_convertible", skip=False),
     Link("averageOptionVolumeAbove", "average_option_volume_above", skip=UNSET_INTEGER),
     Link("scannerSettingPairs", "scanner_setting_pairs", skip=""),

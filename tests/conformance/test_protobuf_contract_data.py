@@ -27,6 +27,7 @@ from ibwire.messages.contracts import (
     ReqContractData,
     _split_expiry,
 )
+from ibwire.messages.market_data import ReqMktData
 
 from .oracle import (
     VERSIONS,
@@ -92,6 +93,36 @@ def test_request_bytes_match_the_official_client(
     if version >= 205:
         server.receive_data(sent)
         assert server.events_received() == [_as_sent(request)]
+
+
+_UNSET_INT = 2**31 - 1
+_UNSET_DOUBLE = 1.7976931348623157e308
+#: Contracts holding the official "unset" values, which createContractProto
+#: leaves out of every request.
+_UNSET_CONTRACTS = [
+    Contract(symbol="ES", strike=_UNSET_DOUBLE),
+    Contract(symbol="ES", combo_legs=(ComboLeg(con_id=_UNSET_INT, ratio=_UNSET_INT,
+                                               open_close=_UNSET_INT, exempt_code=_UNSET_INT),)),
+    Contract(symbol="ES", delta_neutral_contract=DeltaNeutralContract(
+        con_id=_UNSET_INT, delta=_UNSET_DOUBLE, price=_UNSET_DOUBLE)),
+]
+
+
+@pytest.mark.parametrize("version", [v for v in VERSIONS if v >= 205])
+@pytest.mark.parametrize("contract", _UNSET_CONTRACTS, ids=["strike", "leg", "delta-neutral"])
+def test_request_contracts_leave_out_official_unset_values(
+    version: int, contract: Contract
+) -> None:
+    client, _ = connected(version)
+    client.send(ReqContractData(req_id=1, contract=contract))
+    assert client.data_to_send() == official_bytes(
+        version, lambda c: c.reqContractDetails(1, official_contract(contract))
+    )
+    if version >= 206:
+        client.send(ReqMktData(req_id=1, contract=contract))
+        assert client.data_to_send() == official_bytes(
+            version, lambda c: c.reqMktData(1, official_contract(contract), "", False, False, [])
+        )
 
 
 _STRINGS = (

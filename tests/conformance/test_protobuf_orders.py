@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import struct
+import typing
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ibwire import ClientProtocol, ServerProtocol, UnsupportedByServerError
+from ibwire import ClientProtocol, LocalProtocolError, ServerProtocol, UnsupportedByServerError
 from ibwire.messages import Message
 from ibwire.messages.common import Contract, TagValue
 from ibwire.messages.executions import (
@@ -391,6 +392,63 @@ def test_protobuf_only_fields_need_their_gate(version: int, name: str) -> None:
     else:
         client.send(request)
         assert client.data_to_send() == theirs
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize(
+    ("order_id", "multiplier", "field"),
+    [(2**31, "50", "orderId"), (1, "x50", "multiplier")],
+)
+def test_values_the_protobuf_form_cannot_carry(
+    version: int, order_id: int, multiplier: str, field: str
+) -> None:
+    # An order id beyond int32 and a multiplier that is not a number travel as
+    # text; from 203 the official client raises ValueError from placeOrder and
+    # sends nothing.  Ours raises a LocalProtocolError naming the field before
+    # a byte is queued, and the connection stays usable.
+    contract = Contract(symbol="ES", sec_type="FUT", exchange="CME", multiplier=multiplier)
+    order = Order(action="BUY", order_type="LMT", total_quantity=Decimal(1), lmt_price=1.0)
+    request = PlaceOrder(order_id=order_id, contract=contract, order=order)
+    client, _ = connected(version)
+    if version < 203:
+        client.send(request)
+        assert client.data_to_send() == official_bytes(version, request)
+        return
+    with pytest.raises(ValueError):
+        official_bytes(version, request)
+    with pytest.raises(LocalProtocolError, match=field) as caught:
+        client.send(request)
+    assert caught.value.field_name.rpartition(".")[2] == field  # type: ignore[attr-defined]
+    assert client.data_to_send() == b""
+    fine = PlaceOrder(order_id=1, contract=dataclasses.replace(contract, multiplier="50"),
+                      order=order)  # fmt: skip
+    client.send(fine)
+    assert client.data_to_send() == official_bytes(version, fine)
+
+
+def _unset_order() -> Order:
+    """An order whose every number holds the official unset value of its type."""
+    hints = typing.get_type_hints(Order)
+    values: dict[str, Any] = {}
+    for fld in dataclasses.fields(Order):
+        kinds = set(typing.get_args(hints[fld.name])) or {hints[fld.name]}
+        if fld.name == "auction_strategy" or bool in kinds:
+            continue  # not in the protobuf order (refused when set); flags
+        if Decimal in kinds:
+            values[fld.name] = UNSET_DECIMAL
+        elif float in kinds:
+            values[fld.name] = UNSET_DOUBLE
+        elif int in kinds:
+            values[fld.name] = UNSET_LONG if fld.name.endswith("perm_id") else UNSET_INTEGER
+    return Order(action="BUY", order_type="LMT", **values)
+
+
+@pytest.mark.parametrize("version", [v for v in VERSIONS if v >= 203])
+def test_official_unset_values_are_left_out(version: int) -> None:
+    request = PlaceOrder(order_id=1, contract=Contract(symbol="ES"), order=_unset_order())
+    client, _ = connected(version)
+    client.send(request)
+    assert client.data_to_send() == official_bytes(version, request)
 
 
 def official_bytes_or_error(version: int, request: PlaceOrder) -> bytes | None:

@@ -11,6 +11,7 @@ from it; a protobuf-only request below its gate raises
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Any
 
 import pytest
@@ -187,3 +188,36 @@ def test_several_options_arrive_whole(version: int) -> None:
     assert decode("HistoricalDataRequest", mine[8:])["chartOptions"] == {
         "a": "1", "b": "2", "xyz": "3", "k": ""
     }
+
+
+_UNSET_INT = 2**31 - 1
+_UNSET_DOUBLE = 1.7976931348623157e308
+
+
+def _all_unset(value: Any) -> Any:
+    """``value`` with every int and double attribute (in nested objects too, but
+    the contract: see the contract data tests) holding the official unset value."""
+    hints = typing.get_type_hints(type(value))
+    changes: dict[str, Any] = {}
+    for fld in dataclasses.fields(value):
+        kinds = set(typing.get_args(hints[fld.name])) or {hints[fld.name]}
+        current = getattr(value, fld.name)
+        if dataclasses.is_dataclass(current) and not isinstance(current, m.Contract):
+            changes[fld.name] = _all_unset(current)
+        elif float in kinds:
+            changes[fld.name] = _UNSET_DOUBLE
+        elif int in kinds and bool not in kinds:
+            changes[fld.name] = _UNSET_INT
+    return dataclasses.replace(value, **changes)
+
+
+@pytest.mark.parametrize("cls", [cls for cls in REQUESTS if cls not in (m.ReqConfig, m.UpdateConfig)],
+                         ids=lambda cls: cls.__name__)
+@settings(max_examples=3, deadline=None)
+@given(data=st.data())
+def test_official_unset_values_are_left_out_as_the_official_client_does(
+    cls: type, data: Any
+) -> None:
+    method, build, overrides = REQUESTS[cls]
+    request = _all_unset(data.draw(strategy(cls, overrides)))
+    assert our_request_bytes(226, request) == official_request_bytes(226, method, request, build)

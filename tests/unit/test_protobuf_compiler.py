@@ -102,8 +102,28 @@ def test_oneof_keeps_the_last_member() -> None:
      {"price": "x"}, {"dates": [2**40]}, {"name": "\ud800"}, {"options": {"a": 1}}],
 )
 def test_encode_errors_are_typed(values: dict[str, Any]) -> None:
-    with pytest.raises(ProtobufEncodeError, match="Sample: "):
+    with pytest.raises(ProtobufEncodeError, match=r"^Sample[.:]"):
         CODEC.encode("Sample", values)
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [({"i32": 2**31}, "i32"), ({"i64": 2**63}, "i64"), ({"name": "a", "price": "x"}, "price"),
+     ({"leaf": leaf("a", -(2**31) - 1)}, "leaf.number"),
+     ({"leaves": [leaf(number=1), leaf(number=2**40)]}, "leaves[1].number"),
+     ({"dates": [1, 2**40]}, "dates"), ({"options": {"a": 1}}, "options")],
+)
+def test_encode_errors_name_the_field(values: dict[str, Any], field: str) -> None:
+    with pytest.raises(ProtobufEncodeError) as caught:
+        CODEC.encode("Sample", values)
+    assert caught.value.field_name == field
+    assert str(caught.value).startswith(f"Sample.{field}: ")
+
+
+def test_an_encode_error_no_one_field_explains_names_none() -> None:
+    with pytest.raises(ProtobufEncodeError) as caught:
+        CODEC.encode("Sample", {"a": leaf(), "b": ""})
+    assert caught.value.field_name is None
 
 
 @pytest.mark.parametrize(

@@ -77,19 +77,22 @@ def test_legal_edge_values_still_go(version: int) -> None:
 
 @pytest.mark.parametrize("version", [206, 226])
 @pytest.mark.parametrize(
-    "request_",
+    ("request_", "field"),
     [
-        m.ReqMktData(req_id=1, contract=Contract(symbol="ES", sec_type="FUT", multiplier="x50")),
-        _order(total_quantity=Decimal("NaN")),
-        _order(total_quantity=Decimal("-Infinity")),
+        (m.ReqMktData(req_id=1, contract=Contract(symbol="ES", sec_type="FUT", multiplier="x50")),
+         "ReqMktData.contract.multiplier"),
+        (_order(total_quantity=Decimal("NaN")), "Order.total_quantity"),
+        (_order(total_quantity=Decimal("-Infinity")), "Order.total_quantity"),
+        (m.PlaceOrder(order_id=2**31, contract=Contract(symbol="ES"), order=Order()),
+         "PlaceOrderRequest.orderId"),
     ],
-    ids=["text multiplier", "NaN quantity", "-inf quantity"],
+    ids=["text multiplier", "NaN quantity", "-inf quantity", "order id beyond int32"],
 )
 def test_a_value_the_protobuf_form_cannot_hold_raises_local_protocol_error(
-    version: int, request_: m.Message
+    version: int, request_: m.Message, field: str
 ) -> None:
     client, _ = connected(version)
-    with pytest.raises(LocalProtocolError, match=f"cannot encode {type(request_).__name__}: "):
+    with pytest.raises(LocalProtocolError, match=f"^{field}: "):
         client.send(request_)
     assert client.data_to_send() == b""
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import struct
+import sys
 from typing import Any
 
 import pytest
@@ -364,7 +365,9 @@ def test_quantities_read_from_bytes_are_the_text_path(filled: bytes) -> None:
         assert _outcome_of(fused, head + body) == _outcome_of(general, head + body)
 
 
-@pytest.mark.parametrize("multiplier", [100.0, 0.0, -0.0, 0.5, 1e-9, float("nan"), float("inf")])
+@pytest.mark.parametrize(
+    "multiplier", [100.0, 0.0, -0.0, 0.5, 1e-9, float("nan"), float("inf"), sys.float_info.max]
+)
 def test_multipliers_read_from_a_cache_are_the_text_path(multiplier: float) -> None:
     # Both paths read the multiplier through the cache: each is checked
     # against the text the official decoder makes (floatMaxString).

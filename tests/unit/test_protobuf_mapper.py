@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 
-from ibwire.messages.common import ComboLeg, Contract
-from ibwire.protobuf.compiler import ProtobufCodec
-from ibwire.protobuf.mapper import Conv, Link, ObjectMap
+from ibwire.messages.common import ComboLeg, Contract, DeltaNeutralContract
+from ibwire.protobuf.compiler import ProtobufCodec, ProtobufEncodeError
+from ibwire.protobuf.mapper import Conv, Link, ObjectMap, format_multiplier
 from ibwire.protobuf.schema import parse_table
 
 
@@ -69,6 +70,37 @@ def test_skip_and_nested() -> None:
     contract = Contract(symbol="", combo_legs=(ComboLeg(con_id=0), ComboLeg(con_id=5)))
     assert contracts.write(contract) == {"comboLegs": [{}, {"conId": 5}]}
     assert contracts.read({"symbol": None, "comboLegs": [{"conId": None}, {"conId": 5}]}) == contract
+
+
+def test_a_value_that_does_not_convert_is_named() -> None:
+    deltas = ObjectMap(DeltaNeutralContract, [Link("delta", "delta", Conv.DECIMAL)])
+    contracts = ObjectMap(Contract, [
+        Link("multiplier", "multiplier", Conv.MULTIPLIER, skip=""),
+        Link("deltaNeutralContract", "delta_neutral_contract", Conv.OBJECT, deltas),
+    ])  # fmt: skip
+    with pytest.raises(ProtobufEncodeError) as caught:
+        contracts.write(Contract(multiplier="x50"))
+    assert caught.value.field_name == "multiplier"
+    assert str(caught.value).startswith("Contract.multiplier: 'x50' is not a number")
+    nan = DeltaNeutralContract(delta=Decimal("NaN"))  # type: ignore[arg-type]
+    with pytest.raises(ProtobufEncodeError) as caught:
+        contracts.write(Contract(multiplier="50", delta_neutral_contract=nan))
+    assert caught.value.field_name == "delta_neutral_contract.delta"
+    assert str(caught.value).startswith("Contract.delta_neutral_contract.delta: cannot send")
+    assert contracts.write(Contract(multiplier="1e3")) == {"multiplier": 1000.0}
+
+
+def test_an_unset_multiplier_reads_as_no_multiplier() -> None:
+    # The official decoder's floatMaxString gives "" for UNSET_DOUBLE.
+    from ibwire.protobuf import CODEC
+    from ibwire.protobuf.objects import CONTRACT
+
+    unset = sys.float_info.max
+    assert format_multiplier(unset) == ""
+    data = CODEC.encode("Contract", {"symbol": "ES", "multiplier": unset})
+    for _ in range(2):  # the second read from the cache
+        assert CONTRACT.read(CODEC.decode("Contract", data)).multiplier == ""
+        assert CONTRACT.fused(CODEC, "Contract")(data, 0, len(data)).multiplier == ""
 
 
 ITEM = parse_table("""

@@ -170,6 +170,36 @@ def test_absent_fields_read_as_the_official_decoder_reads_them() -> None:
     assert received(292, b"") == RerouteMktDepthReq(req_id=-1, con_id=0, exchange="")
 
 
+def _sized(msg_id: int, text: str) -> bytes:
+    """A TickPrice (201), TickSize (202), MarketDepth (212) or MarketDepthL2 (213)
+    body whose size is ``text``."""
+    if msg_id in (201, 202):
+        name = "TickPrice" if msg_id == 201 else "TickSize"
+        return encode(name, {"reqId": 1, "tickType": 1, "size": text})
+    data = {"position": 0, "operation": 0, "side": 0, "price": 1.0, "size": text}
+    name = "MarketDepth" if msg_id == 212 else "MarketDepthL2"
+    return encode(name, {"reqId": 1, "marketDepthData": data})
+
+
+@pytest.mark.parametrize("msg_id", [201, 202, 212, 213])
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("5", Decimal(5)), ("1E+3", Decimal(1000)), (str(2**127 - 1), None), ("2147483647", None),
+     ("1.7976931348623157E308", None)],
+)
+def test_every_size_reads_as_a_quantity_does(msg_id: int, text: str, size: Decimal | None) -> None:
+    # The unset spellings of the text form (protocol.md 1.6), the official
+    # decoder's UNSET_DECIMAL (2**127 - 1) among them, are None in every message.
+    event = received(msg_id, _sized(msg_id, text))
+    assert isinstance(event, (TickPrice, TickSize, MarketDepth, MarketDepthL2))
+    assert event.size == size
+
+
+@pytest.mark.parametrize("msg_id", [201, 202, 212, 213])
+def test_a_size_that_is_not_a_finite_number_is_malformed(msg_id: int) -> None:
+    assert isinstance(received(msg_id, _sized(msg_id, "NaN")), MalformedMessage)
+
+
 def test_not_computed_markers_read_as_none() -> None:
     body = encode("TickOptionComputation", {
         "reqId": 1, "tickType": 13, "impliedVol": -1.0, "delta": -2.0, "optPrice": -1.0,

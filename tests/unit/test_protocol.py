@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import struct
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -82,6 +83,32 @@ def test_bad_constructor_arguments() -> None:
         ClientProtocol(0, min_version=99)
     with pytest.raises(ValueError):
         ClientProtocol(0, connect_options="caf\u00e9")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"client_id": 2**31}, {"client_id": -(2**31) - 1}, {"optional_capabilities": "a\x01"}],
+)
+def test_a_start_api_that_cannot_be_sent_is_refused_by_the_constructor(
+    arguments: dict[str, object],
+) -> None:
+    # Not when the server's reply arrives: receive_data would raise mid-handshake.
+    values: dict[str, Any] = {"client_id": 0, **arguments}
+    with pytest.raises(ValueError):
+        ClientProtocol(values.pop("client_id"), **values)
+
+
+def test_a_client_id_beyond_int32_travels_as_text_below_213() -> None:
+    # startApi goes as protobuf (clientId int32) from 213; as text before, as
+    # the official client sends it.
+    client = ClientProtocol(2**31, max_version=212)
+    server = ServerProtocol(max_version=212)
+    client.connect()
+    server.receive_data(client.data_to_send())
+    server.events_received()
+    server.accept()
+    client.receive_data(server.data_to_send())
+    assert client.data_to_send()[4:] == struct.pack(">I", 71) + b"2\x002147483648\x00\x00"
 
 
 def test_connect_twice_is_local_error() -> None:

@@ -229,6 +229,21 @@ def test_a_version_range_outside_100_226_is_refused_when_made(low: int, high: in
         Session(7, min_version=low, max_version=high)
 
 
+@pytest.mark.parametrize(
+    ("client_id", "options"),
+    [(2**31, {}), (1, {"optional_capabilities": "a\x01"}), (1, {"connect_options": "\u00e9"})],
+)
+def test_a_hello_or_start_api_that_cannot_be_sent_is_refused_when_made(
+    client_id: int, options: dict[str, str]
+) -> None:
+    # Not when the socket opens, inside the front end's pump.
+    from ibwire._session import Session
+
+    with pytest.raises(ValueError):
+        Session(client_id, **options)  # type: ignore[arg-type]
+    Session(client_id, max_version=212)  # a client id beyond int32 goes as text there
+
+
 def test_the_default_range_is_100_226_and_can_be_pinned_down_to_100() -> None:
     from ibwire._session import Session
 
