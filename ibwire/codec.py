@@ -32,7 +32,6 @@ from typing import Any, Final
 from . import messages as _messages  # noqa: F401  (registers every message class)
 from .errors import LocalProtocolError, MalformedMessageError, UnsupportedByServerError
 from .fields import TEXT_ERRORS, Kind, helper_namespace, read_id
-from .versions import ServerVersion
 from .messages._base import (
     INCOMING,
     OUTGOING,
@@ -51,6 +50,7 @@ from .messages._base import (
     field_names,
     gate,
 )
+from .versions import ServerVersion
 
 __all__ = [
     "INCOMING",

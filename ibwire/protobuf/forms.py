@@ -239,32 +239,6 @@ def _check_request(values: Mapping[str, Any], what: str, path: str) -> None:
                 _check_request({f"{key}[{index}]": item}, what, path)
 
 
-def _named_encode_error(
-    what: str, name: str, values: Mapping[str, Any], exc: ProtobufEncodeError
-) -> ProtobufEncodeError:
-    """The error of request ``what`` whose values do not encode as message
-    ``name``, naming the protobuf field that fails (the failure path only)."""
-    encode = CODEC.encoder(name)
-
-    def fails(candidate: PbDict) -> bool:
-        try:
-            encode(candidate)
-        except ProtobufEncodeError:
-            return True
-        return False
-
-    found = _first_failing(name, dict(values), fails)
-    cause = exc.__cause__ if exc.__cause__ is not None else exc
-    if found is None:
-        return ProtobufEncodeError(f"{what}: {name}: {type(cause).__name__}: {cause}")
-    value: object = values
-    for key in found.split("."):
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return ProtobufEncodeError(
-        f"{what}: {name}.{found}: cannot send {value!r} ({type(cause).__name__}: {cause})"
-    )
-
-
 def _check_text(text: str, what: str, where: str) -> None:
     bad = check_printable_ascii(text)
     if bad >= 0:
@@ -348,7 +322,9 @@ class ProtobufForms:
             try:
                 return head + encode(values)
             except ProtobufEncodeError as exc:
-                raise _named_encode_error(name, mapping.protobuf, values, exc) from exc
+                # The encoder names the protobuf field; the request is named here,
+                # as the text encoder names it.
+                raise ProtobufEncodeError(f"{name}: {exc}", field_name=exc.field_name) from exc
 
         return checked
 
