@@ -215,6 +215,12 @@ class LifecyclePart(SessionBase):
             self._phase = Phase.CLOSED
             return
         had_socket = phase in (Phase.HANDSHAKE, Phase.STARTING, Phase.READY)
+        if phase is Phase.READY and self._protocol is not None:
+            # Cancels the pacer still holds go before the socket closes, as far as
+            # IB's ceiling allows: cancel_orders() then disconnect() must cancel.
+            released = self.pacer.flush_priority(now)
+            if released:
+                self._send_released(released, now)
         if had_socket:
             self._emit_closed()
         self._phase = Phase.CLOSED

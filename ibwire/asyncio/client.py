@@ -283,10 +283,12 @@ class Client(AsyncApi):
         Waiting helpers fail with :class:`~ibwire.errors.ConnectionClosedError`;
         subscriptions end.  Safe to call more than once, and in another event
         loop than the connection's once that loop has closed.
-        Requests the pacer still holds (it sends at most 45 a second) are not
-        sent: each is reported with an ``ERR_MSG`` 504 and a warning on the
-        ``ibwire`` logger.  To know that a cancel reached
-        TWS, wait for its trade first (``await trade.done()``).
+        Cancels the pacer still holds (it sends at most 45 a second) are sent
+        before the socket closes, as many as IB's ceiling of 50 messages a
+        second allows; what it still holds then, and every other request it
+        holds, is not sent: each is reported with an ``ERR_MSG`` 504 and a
+        warning on the ``ibwire`` logger.  To know that a cancel took effect,
+        wait for its trade first (``await trade.done()``).
         """
         if self._end_if_loop_closed():
             return

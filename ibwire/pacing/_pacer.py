@@ -535,6 +535,40 @@ class Pacer(RuleBook[M]):
     # ----------------------------------------------------------------------------------
     # Connection
 
+    def flush_priority(self, now: float) -> list[M]:
+        """At a close: the queued priority messages (cancels) that may still go now.
+
+        The connection is about to end, so the steady rate no longer matters, but
+        IB's ceiling does: as many as the receiver-side cap has room for go, oldest
+        first, counted as sent.  The rest stay queued (:meth:`on_disconnect` hands
+        them back).
+
+        Args:
+            now: the current time, in seconds.
+
+        Returns:
+            The messages to send before closing, in send order.
+        """
+        prio = self._prio
+        if not prio:
+            return []
+        if now > self._now:
+            self._now = now
+        else:
+            now = self._now
+        room = len(prio)
+        cap = self._cap
+        if cap is not None:
+            ring = self._ring
+            span = self._span
+            while ring and ring[0] + span <= now:
+                ring.popleft()
+            room = min(room, max(cap - len(ring), 0))
+        out = [prio.popleft()[1] for _ in range(room)]
+        self._spend(now, len(out))
+        self._sent += len(out)
+        return out
+
     def on_disconnect(self) -> list[M]:
         """Forget the connection's state and hand back what was never sent.
 

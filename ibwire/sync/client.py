@@ -297,10 +297,12 @@ class Client(SyncApi):
 
         Waiting helpers fail with :class:`~ibwire.errors.ConnectionClosedError`;
         subscriptions end.  Safe to call more than once, and from a callback.
-        Requests the pacer still holds (it sends at most 45 a second) are not
-        sent: each is reported with an ``ERR_MSG`` 504 and a warning on the
-        ``ibwire`` logger.  To know that a cancel reached
-        TWS, wait for its trade first (``trade.wait()``).
+        Cancels the pacer still holds (it sends at most 45 a second) are sent
+        before the socket closes, as many as IB's ceiling of 50 messages a
+        second allows; what it still holds then, and every other request it
+        holds, is not sent: each is reported with an ``ERR_MSG`` 504 and a
+        warning on the ``ibwire`` logger.  To know that a cancel took effect,
+        wait for its trade first (``trade.wait()``).
         """
         with self._lock:
             self._session.close(self._clock())

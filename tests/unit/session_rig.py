@@ -165,6 +165,11 @@ class HoldingPacer(Pacer[Message]):
             return []
         return super().poll(now)
 
+    def flush_priority(self, now: float) -> list[Message]:
+        if self.hold:
+            return []
+        return super().flush_priority(now)
+
 
 def not_sent(rig: Rig) -> list[ErrMsg]:
     """The 504 "not sent" errors the rig's sink received."""

@@ -461,6 +461,26 @@ def test_disconnect_returns_unsent_messages_in_send_order() -> None:
     assert ThrottlingEnded in kinds(pacer.events())
 
 
+def test_flush_priority_sends_the_held_cancels_under_the_ceiling_only() -> None:
+    pacer = make(burst=45)
+    for i in range(45):
+        pacer.submit(ReqCurrentTime(i), 0.0)
+    assert len(pacer.poll(0.0)) == 45
+    for i in range(8):
+        pacer.submit(CancelMktData(i), 0.0)
+    pacer.submit(ReqCurrentTime(99), 0.0)
+    assert pacer.poll(0.0) == []  # the bucket is spent: all wait
+    # Closing: the steady rate no longer matters, the ceiling of 50 does.
+    assert pacer.flush_priority(0.0) == [CancelMktData(i) for i in range(5)]
+    assert pacer.flush_priority(0.0) == []
+    assert pacer.on_disconnect() == [CancelMktData(i) for i in range(5, 8)] + [ReqCurrentTime(99)]
+    assert pacer.stats.sent == 50
+    # Once the ceiling's span has passed, every held cancel goes.
+    pacer.submit(CancelMktData(20), 1.0)
+    pacer.submit(CancelMktData(21), 1.0)
+    assert pacer.flush_priority(2.0) == [CancelMktData(20), CancelMktData(21)]
+
+
 def test_disconnect_releases_budgets_and_open_requests() -> None:
     pacer = make(market_data_lines=1)
     pacer.submit(ReqMktData(1), 0.0)

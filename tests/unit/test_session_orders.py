@@ -427,6 +427,26 @@ def test_only_this_clients_orders_are_tracked_and_cancelled(server_version: int)
     assert rig.session.open_orders == []
 
 
+def test_cancels_the_pacer_holds_at_a_disconnect_are_sent_before_the_socket_closes() -> None:
+    rig = Rig()
+    rig.ready(next_valid_id=1)
+    trades = []
+    for _ in range(20):
+        trades.append(_place_one(rig, AAPL))
+        rig.advance(1.0)
+    rig.take()
+    ids = rig.session.cancel_orders(rig.now, symbol="AAPL")
+    assert sorted(ids) == [t.order_id for t in trades]
+    rig.flush()
+    first = [m.order_id for m in rig.take() if isinstance(m, CancelOrder)]
+    assert len(first) < 20  # the pacer holds the rest
+    rig.session.close(rig.now)
+    rig.flush()
+    rest = [m.order_id for m in rig.take() if isinstance(m, CancelOrder)]
+    assert sorted(first + rest) == sorted(ids)
+    assert not_sent(rig) == []
+
+
 def test_a_cancel_the_pacer_held_at_a_disconnect_is_reported_with_its_order_id(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
