@@ -531,42 +531,24 @@ class Pacer(RuleBook[M]):
             t = wake if wake > t else t
 
     # ----------------------------------------------------------------------------------
-
-    # ----------------------------------------------------------------------------------
     # Connection
 
     def flush_priority(self, now: float) -> list[M]:
         """At a close: the queued priority messages (cancels) that may still go now.
 
-        The connection is about to end, so the steady rate no longer matters, but
-        IB's ceiling does: as many as the receiver-side cap has room for go, oldest
-        first, counted as sent.  The rest stay queued (:meth:`on_disconnect` hands
-        them back).
-
-        Args:
-            now: the current time, in seconds.
-
-        Returns:
-            The messages to send before closing, in send order.
+        The steady rate no longer matters to a connection about to end; IB's
+        ceiling does: as many as the receiver-side cap has room for go, oldest
+        first, counted as sent.  :meth:`on_disconnect` hands back the rest.
         """
         prio = self._prio
         if not prio:
             return []
-        if now > self._now:
-            self._now = now
-        else:
-            now = self._now
-        room = len(prio)
-        cap = self._cap
-        if cap is not None:
-            ring = self._ring
-            span = self._span
-            while ring and ring[0] + span <= now:
-                ring.popleft()
-            room = min(room, max(cap - len(ring), 0))
-        out = [prio.popleft()[1] for _ in range(room)]
-        self._spend(now, len(out))
-        self._sent += len(out)
+        now = self._now = max(now, self._now)
+        free = self._cap_room(now)
+        count = len(prio) if free is None else min(len(prio), free)
+        out = [prio.popleft()[1] for _ in range(count)]
+        self._spend(now, count)
+        self._sent += count
         return out
 
     def on_disconnect(self) -> list[M]:

@@ -79,15 +79,9 @@ class RateGate:
         Nothing is spent: :meth:`_spend` counts what was sent.
         """
         room = want
-        cap = self._cap
-        if cap is not None:
-            ring = self._ring
-            span = self._span
-            while ring and ring[0] + span <= now:
-                ring.popleft()
-            free = cap - len(ring)
-            if free < room:
-                room = free if free > 0 else 0
+        free = self._cap_room(now)
+        if free is not None and free < room:
+            room = free
         if self._limit is None:
             return room
         tau = self._tau
@@ -109,6 +103,18 @@ class RateGate:
         while k < room and base + k * interval - tau <= now:
             k += 1
         return k
+
+    def _cap_room(self, now: float) -> int | None:
+        """How many more messages the receiver-side cap admits at ``now`` (``None``: no cap)."""
+        cap = self._cap
+        if cap is None:
+            return None
+        ring = self._ring
+        span = self._span
+        while ring and ring[0] + span <= now:
+            ring.popleft()
+        free = cap - len(ring)
+        return free if free > 0 else 0
 
     def _spend(self, now: float, count: int) -> None:
         """Count ``count`` messages sent at ``now`` against the bucket and the cap."""
