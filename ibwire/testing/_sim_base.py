@@ -188,7 +188,7 @@ class CoreBase:
 
     @property
     def walks(self) -> Walks:
-        """The live price walks."""
+        """The prices of every instrument (read off their paths)."""
         if self._walks is None:
             self._walks = Walks(self.seed, self.universe, self.tick_interval)
         return self._walks

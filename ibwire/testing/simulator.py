@@ -3,9 +3,10 @@
 :class:`SimulatedGateway` listens on a loopback port and behaves like IB Gateway
 logged in to a paper account, for a small built-in universe: AAPL, MSFT (NASDAQ)
 and SPY (ARCA) stocks through SMART, the front E-mini S&P 500 future (ES) on CME,
-EUR.USD on IDEALPRO, and AAPL options.  Prices are a seeded random walk; time
-comes from an injectable clock; so two runs with the same seed, clock and requests
-send the same bytes.
+EUR.USD on IDEALPRO, and AAPL options.  Prices follow one seeded path per
+instrument, which quotes and bars of every size read; time comes from an
+injectable clock; so two runs with the same seed, clock and requests send the
+same bytes.
 
 It serves several clients at once, each with its own client id, and enforces the
 gateway's rules with the gateway's error codes: 326 (client id in use, then a

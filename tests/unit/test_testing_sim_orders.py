@@ -102,10 +102,12 @@ def test_working_orders_count_in_the_margin_check(server_version: int) -> None:
 
 def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying(server_version: int) -> None:
     gateway, core, client = setup(server_version)
-    instrument = next(i for i in core.universe.instruments if i.contract.right == "C" and i.contract.strike == 200.0)
+    (underlying,) = core.universe.resolve(AAPL)
+    # The first call out of the money.
+    instrument = min((i for i in core.universe.options_of(underlying) if i.contract.right == "C"
+                      and (i.contract.strike or 0.0) > core.walks.mid(underlying, gateway.now)),
+                     key=lambda i: (i.contract.strike, i.contract.last_trade_date_or_contract_month))
     call = Contract(con_id=instrument.con_id, exchange="SMART")
-    underlying = core.universe.underlying(instrument)
-    assert underlying is not None
     client.send(PlaceOrder(order_id=1, contract=call, order=order("SELL", 10, what_if=True)))
     (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
     premium = core.walks.mid(instrument, gateway.now)
@@ -324,8 +326,8 @@ def test_oca_group_stop_trailing_and_stop_limit(server_version: int) -> None:
     client.send(PlaceOrder(order_id=6, contract=MSFT, order=order("SELL", 1, "STP LMT", aux_price=10000.0, lmt_price=1.0)))
     assert statuses(client.take(), 6)[-1] == "Filled"
     client.send(PlaceOrder(order_id=7, contract=MSFT, order=order("SELL", 1, "TRAIL", aux_price=0.5)))
-    gateway.advance(120.0)
-    assert "Filled" in statuses(client.take(), 7)  # the walk crosses a 0.5 trail within two minutes
+    gateway.advance(600.0)
+    assert "Filled" in statuses(client.take(), 7)  # the path falls 0.5 from a high within ten minutes
     client.send(PlaceOrder(order_id=8, contract=MSFT, order=order("SELL", 1, "TRAIL", trailing_percent=50.0)))
     gateway.advance(5.0)
     assert statuses(client.take(), 8) == ["PreSubmitted"]
