@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from ._universe import Instrument
 
 __all__ = [
-    "Phase", "Venue", "day_span", "day_start", "is_holiday", "nyse_holidays", "phase",
+    "Phase", "Venue", "day_span", "day_start", "is_holiday", "nyse_holidays", "phase", "regular_close",
     "trading_days_back", "trading_hours", "venue_of", "windows",
 ]
 
@@ -274,6 +274,22 @@ def windows(
                     found.append((low, high))
         day += _dt.timedelta(days=1)
     return found
+
+
+def regular_close(instrument: Instrument, after: float, *, holidays: bool = False) -> float:
+    """The first end of a regular session after ``after`` (epoch seconds): the close
+    whose price market-on-close and limit-on-close orders execute at.  16:00 New
+    York for US stocks, 15:00 Chicago for CME futures; weekends (and, with
+    ``holidays``, the venue's holidays) have none."""
+    venue = venue_of(instrument)
+    day = _dt.datetime.fromtimestamp(after, venue.zone).date()
+    while True:
+        sessions = venue.regular[day.weekday()]
+        if sessions and not (holidays and is_holiday(instrument, day)):
+            close = _local(day, sessions[-1][1], venue.zone)
+            if close > after:
+                return close
+        day += _dt.timedelta(days=1)
 
 
 def trading_hours(

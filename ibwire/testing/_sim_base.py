@@ -166,6 +166,7 @@ class CoreBase:
     _next_ids: dict[int, int]
     _history_log: list[tuple[float, tuple[object, ...], tuple[object, ...], int]]
     _match_due: float | None
+    _auction_due: float | None
     _halted: set[int]
     sessions: bool
     holidays: bool

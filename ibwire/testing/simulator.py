@@ -267,6 +267,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self._next_ids: dict[int, int] = {}
         self._history_log: list[tuple[float, tuple[object, ...], tuple[object, ...], int]] = []
         self._match_due: float | None = None
+        self._auction_due: float | None = None
         self._halted: set[int] = set()
         self._pnl_due: float | None = None
         self._accounts_due: float | None = None
@@ -336,7 +337,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             client.closed = True
 
     def advance(self, now: float) -> None:
-        """Run faults, streams, order matching, P&L updates and account refreshes due by ``now``."""
+        """Run faults, streams, order matching, closing auctions, P&L updates and account refreshes due by ``now``."""
         self._now = now
         while self._faults and self._faults[0][0] <= now:
             _, _, fault = heapq.heappop(self._faults)
@@ -354,6 +355,8 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
                             stream.due = now + stream.interval
             if self._match_due is not None and self._match_due <= now:
                 self._match(now)
+            if self._auction_due is not None and self._auction_due <= now:
+                self._auction(now)
             if self._broker is not None:
                 self._broker.roll(now)
                 self._expire(now)
@@ -376,7 +379,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             if self._ib_connected:
                 dues.extend(s.due for s in client.streams.values())
         if self._ib_connected:
-            dues.extend(d for d in (self._match_due, self._pnl_due, self._accounts_due) if d is not None)
+            dues.extend(d for d in (self._match_due, self._auction_due, self._pnl_due, self._accounts_due) if d is not None)
         if self._refuse_until:
             dues.append(self._refuse_until)
         return min(dues) if dues else None

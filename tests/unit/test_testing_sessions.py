@@ -12,6 +12,7 @@ from ibwire.testing._sessions import (
     day_start,
     nyse_holidays,
     phase,
+    regular_close,
     trading_hours,
     windows,
 )
@@ -91,7 +92,7 @@ def test_a_trading_day_ends_at_the_venues_close_on_weekdays_not_holidays() -> No
     assert day_start(aapl, monday_close) == monday_close
 
 
-def test_trading_days_and_windows() -> None:
+def test_trading_days_windows_and_regular_closes() -> None:
     universe = SimulatorCore().universe
     aapl = universe.by_con_id[265598]
     es = next(i for i in universe.instruments if i.sec_type == "FUT")
@@ -113,3 +114,8 @@ def test_trading_days_and_windows() -> None:
         (chicago(2024, 3, 11, 12), chicago(2024, 3, 11, 16)), (chicago(2024, 3, 11, 17), chicago(2024, 3, 12, 12)),
     ]
     assert windows(aapl, ny(2024, 3, 29), ny(2024, 3, 30), regular=True, holidays=True) == []
+    # The close that at-close orders execute at: the end of the next regular session.
+    assert regular_close(aapl, ny(2024, 3, 8, 10)) == ny(2024, 3, 8, 16)
+    assert regular_close(aapl, ny(2024, 3, 8, 16)) == ny(2024, 3, 11, 16)  # the weekend has none
+    assert regular_close(aapl, ny(2024, 3, 28, 17), holidays=True) == ny(2024, 4, 1, 16)  # nor Good Friday
+    assert regular_close(es, chicago(2024, 3, 11, 14, 59)) == chicago(2024, 3, 11, 15)
