@@ -10,7 +10,11 @@ displayed size, as far as its limit allows (market: any level; limit: levels at
 or better than the limit; stop and stop-limit: once the last price crosses the
 stop; trailing stop: the stop follows the last price by the trailing amount or
 percent).  What is left works on at the next step, when the book has refilled;
-an IOC order's rest is cancelled.  Bracket children wait for their parent to fill;
+an IOC order's rest is cancelled.  Market-on-close and limit-on-close orders do not
+take the book: they wait for the close of the instrument's next regular session
+and execute whole at the closing price (a limit-on-close order only if that price
+meets its limit; otherwise it is cancelled, as IB cancels it at the close).
+Bracket children wait for their parent to fill;
 each fill of one child of a parent takes its size off the others, and each fill in
 an OCA group cancels the other members (``oca_type`` 1) or takes its size off them
 (2 and 3).
@@ -35,13 +39,14 @@ from ._accounts import (
     unrealized_of,
 )
 from ._market import Book, Quote
-from ._sessions import day_start
+from ._sessions import day_start, regular_close
 from ._universe import Instrument
 
-__all__ = ["ORDER_TYPES", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
+__all__ = ["AT_CLOSE", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
 
-#: Order types the simulator executes.
-ORDER_TYPES: Final = frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL"})
+#: Order types that execute at the close (the order types of each security type
+#: are ``_universe.ORDER_TYPES``).
+AT_CLOSE: Final = frozenset({"MOC", "LOC"})
 _ACTIVE: Final = frozenset({"PreSubmitted", "Submitted"})
 _STOP_LIKE: Final = frozenset({"STP", "STP LMT", "TRAIL"})
 
@@ -68,6 +73,8 @@ class SimOrder:
         trail_stop: the current trailing stop price.
         commission: the commission charged so far.
         reduced: the quantity taken off by fills of its OCA group or bracket siblings.
+        close_at: when an at-close order executes (the close it waits for); ``None``
+            for other orders.
     """
 
     order_id: int
@@ -86,6 +93,7 @@ class SimOrder:
     trail_stop: float | None = None
     commission: float = 0.0
     reduced: Decimal = Decimal(0)
+    close_at: float | None = None
 
     @property
     def quantity(self) -> Decimal:
@@ -212,8 +220,14 @@ class Broker:
             if o.client_id == parent.client_id and o.order.parent_id == parent.order_id and o is not parent
         ]
 
-    def transmit(self, sim: SimOrder) -> list[SimOrder]:
-        """Transmit ``sim`` with its whole group (its parent and the parent's children).
+    def arm(self, sim: SimOrder, now: float) -> None:
+        """Set the close an at-close order waits for: the first end of a regular
+        session after ``now`` (weekends, and holidays when kept, have none)."""
+        at_close = sim.order.order_type.upper() in AT_CLOSE
+        sim.close_at = regular_close(sim.instrument, now, holidays=self.holidays) if at_close else None
+
+    def transmit(self, sim: SimOrder, now: float) -> list[SimOrder]:
+        """Transmit ``sim`` at ``now`` with its whole group (its parent and the parent's children).
 
         Returns:
             the orders whose status changed.
@@ -229,6 +243,7 @@ class Broker:
             if member.transmitted or member.status in ("Cancelled", "Filled"):
                 continue
             member.transmitted = True
+            self.arm(member, now)
             waits = member is not root and root.status != "Filled"
             stop_like = member.order.order_type.upper() in ("STP", "STP LMT", "TRAIL")
             member.status = "PreSubmitted" if waits or stop_like else "Submitted"
@@ -256,6 +271,49 @@ class Broker:
                     continue
             out.append(sim)
         return out
+
+    def continuous(self) -> list[SimOrder]:
+        """The working orders that trade in the continuous market (not at the close)."""
+        return [sim for sim in self.working() if sim.close_at is None]
+
+    def next_close(self) -> float | None:
+        """The earliest close an active, transmitted at-close order waits for."""
+        return min((sim.close_at for sim in self.orders.values()
+                    if sim.close_at is not None and sim.transmitted and sim.is_active), default=None)
+
+    def auction(
+        self, now: float, closing_price: Callable[[SimOrder], float], can_trade: Callable[[SimOrder], bool],
+    ) -> tuple[list[Fill], list[SimOrder]]:
+        """Execute the at-close orders whose close came by ``now``, at that close.
+
+        A market-on-close order fills whole at the closing price; a limit-on-close
+        order too when the price is at or better than its limit, else it is
+        cancelled.  One that cannot trade then (a child whose parent has not
+        filled, a halted symbol) waits for the next close.
+
+        Returns:
+            the fills, and the orders whose status changed otherwise (cancelled
+            limit-on-close orders, OCA and sibling cancels, released children).
+        """
+        fills: list[Fill] = []
+        changed: list[SimOrder] = []
+        for sim in self.working():
+            close = sim.close_at
+            if close is None or close > now or sim.status not in _ACTIVE or not can_trade(sim):
+                continue
+            price = closing_price(sim)
+            limit = sim.order.lmt_price if sim.order.order_type.upper() == "LOC" else None
+            if limit is None or (price <= limit if sim.is_buy else price >= limit):
+                fill = self._fill(sim, price, sim.remaining, close)
+                fills.append(fill)
+                changed.extend(self._after_fill(sim, fill.shares))
+            else:
+                sim.status = "Cancelled"
+                changed.append(sim)
+        for sim in self.orders.values():
+            if sim.close_at is not None and sim.close_at <= now and sim.is_active:
+                self.arm(sim, now)  # the close passed it by: the next one
+        return fills, changed
 
     def match(
         self,
@@ -285,7 +343,7 @@ class Broker:
             self._taken.clear()
             self._taken_at = at
         taken = self._taken
-        for sim in self.working():
+        for sim in self.continuous():
             if sim.status not in _ACTIVE:
                 continue  # cancelled by an earlier fill of this pass
             if not can_trade(sim):

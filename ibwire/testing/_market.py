@@ -1,15 +1,17 @@
-"""The simulator's prices: a deterministic random walk, quotes, and historical bars.
+"""The simulator's prices: quotes, the displayed book and historical bars, all read off one path.
 
-Every price is a function of the seed, the instrument and the time:
+Every instrument has one price path (``_path``): a trade price and a trading
+activity for every second, a function of the seed, the instrument and the time.
+Live quotes read the second the clock is in; historical bars, real-time bars,
+the bar a ``keepUpToDate`` request updates, the day's high, low, open, close and
+volume ticks and historical ticks aggregate the same seconds.  So a bar of any
+size is the aggregation of the smaller bars in it, a daily bar the aggregation of
+its intraday bars, and the live quote the close of the bar in progress.
 
-* a slow *base* curve (a month-long and a day-long wave around the starting
-  price), the same for history and live data, so that live quotes continue the
-  bars a client just downloaded;
-* for live quotes, a mean-reverting random walk on top of it, stepped every
-  :data:`STEP` seconds of simulated time by a generator seeded from
-  ``(seed, con_id)``;
-* for a historical bar, noise drawn from a generator seeded from
-  ``(seed, con_id, bar size, bar start)``, so the same bar is always the same.
+The bid and the ask are the trade price less and plus a half spread, which
+depends on the price alone: BID, ASK and MIDPOINT bars are the TRADES bars'
+prices moved so (``bid <= midpoint <= ask``).  An option's trade price is the
+model price (``_options``) of its underlying's.
 
 Also here: the validation of historical data requests (bar sizes, durations,
 what-to-show values, IB's step-size rule) with the texts of IB's errors.
@@ -17,19 +19,22 @@ what-to-show values, IB's step-size rule) with the texts of IB's errors.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import math
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
 from ..bars import BAR_SIZES, bar_seconds, bar_time
 from ..messages import BarData
-from ._options import option_price
-from ._sessions import Phase, is_holiday, phase, trading_days_back
+from ._options import MODEL_VOL, option_price
+from ._path import DAY, Activity, Path, Prices, PriceSource, Span, merge
+from ._sessions import Phase, day_span, is_holiday, phase, trading_days_back, windows
 from ._universe import Instrument, Universe
 
 __all__ = [
@@ -42,16 +47,16 @@ __all__ = [
     "HistoryRequest",
     "Quote",
     "Walks",
+    "day_bars",
     "format_time",
     "grid_point",
-    "historical_quote",
     "history_bars",
     "parse_duration",
     "parse_end",
     "validate_history",
 ]
 
-#: Seconds of simulated time between two steps of the live random walk.
+#: Seconds of simulated time between two draws of the quote sizes and the book.
 STEP: Final = 0.25
 
 #: What-to-show values IB knows; those the simulator can produce bars for are
@@ -175,6 +180,15 @@ def _lot(instrument: Instrument) -> int:
     return {"STK": 100, "CASH": 100000}.get(instrument.sec_type, 1)
 
 
+#: Trading activity by security type: trades on an average day, and the lots a
+#: trade averages beyond its first.
+_ACTIVITY: Final[dict[str, tuple[int, float]]] = {
+    "STK": (150_000, 1.0), "FUT": (300_000, 4.0), "OPT": (600, 3.0), "CASH": (200_000, 5.0),
+}
+#: The share of a day's moves and trades an hour gets, by where its middle falls in the session.
+_HOURLY: Final = {Phase.REGULAR: 1.0, Phase.EXTENDED: 0.15, Phase.CLOSED: 0.02}
+
+
 def grid_point(now: float, grid: float) -> float:
     """The last multiple of ``grid`` at or before ``now`` (robust to float rounding)."""
     if grid <= 0:
@@ -188,21 +202,85 @@ def _round_tick(price: float, tick: float) -> float:
     return round(max(ticks, 1) * tick, digits)
 
 
-def _base(instrument: Instrument, t: float) -> float:
-    month = 30 * 86400.0
-    phase = (instrument.con_id % 97) / 97 * 2 * math.pi
-    return instrument.price * (
-        1 + 0.06 * math.sin(2 * math.pi * t / month + phase) + 0.01 * math.sin(2 * math.pi * t / 86400 + phase)
-    )
+def _price(instrument: Instrument, ticks: float) -> float:
+    """The price of a number of ticks (a half tick for a midpoint)."""
+    return round(ticks * instrument.min_tick, 8)
+
+
+def _half_spread(instrument: Instrument, last: int) -> int:
+    """Ticks from the trade price to the bid and to the ask: about 1 basis point of the
+    instrument's starting price (at least a tick), and 1% of an option's price."""
+    if instrument.sec_type == "OPT":
+        return max(1, round(last * 0.01))
+    return max(1, round(instrument.price * 0.0001 / instrument.min_tick))
+
+
+def _bid(instrument: Instrument, last: int) -> float:
+    """The bid (ticks) when the trade price is ``last``; it never falls as ``last`` rises."""
+    return float(max(last - _half_spread(instrument, last), 1))
+
+
+def _ask(instrument: Instrument, last: int) -> float:
+    """The ask (ticks) when the trade price is ``last``."""
+    return float(last + _half_spread(instrument, last))
+
+
+def _mid(instrument: Instrument, last: int) -> float:
+    """The midpoint (ticks) when the trade price is ``last``."""
+    return (_bid(instrument, last) + _ask(instrument, last)) / 2
+
+
+def _trade(instrument: Instrument, last: int) -> float:
+    return float(last)
+
+
+#: What-to-show value -> the price (ticks) a bar shows for a trade price.
+_SHOWN: Final[dict[str, Callable[[Instrument, int], float]]] = {
+    "TRADES": _trade, "ADJUSTED_LAST": _trade, "MIDPOINT": _mid, "BID": _bid, "ASK": _ask,
+}
+
+
+class _OptionPrices:
+    """An option's prices: the model price of its underlying's, node by node.
+
+    Within a UTC day the time to expiry is fixed (it counts whole days), so the
+    model price of every moment of a node rises with the underlying's (a call) or
+    falls (a put): a call's high is the model price of its underlying's high, a
+    put's of its underlying's low.
+    """
+
+    def __init__(self, option: Instrument, underlying: Instrument, prices: PriceSource,
+                 years: Callable[[datetime.date], float]) -> None:
+        self.option = option
+        self.underlying = underlying
+        self.prices = prices
+        self.years = years
+
+    def node(self, size: int, index: int) -> tuple[int, int, int, int]:
+        """The node of ``size`` seconds (a day or less) starting at ``index * size``."""
+        o, h, low, c = self.prices.node(size, index)
+        contract = self.option.contract
+        years = self.years(_date(float(index * size)))
+        spot_tick, tick = self.underlying.min_tick, self.option.min_tick
+
+        def model(ticks: int) -> int:
+            value = option_price(ticks * spot_tick, contract.strike or 0.0, years, contract.right)
+            return max(round(value / tick), 1)
+
+        if contract.right == "P":
+            return model(o), model(low), model(h), model(c)
+        return model(o), model(h), model(low), model(c)
 
 
 class Walks:
-    """The live random walks of every instrument (advanced lazily, deterministic).
+    """The prices of every instrument, read off their paths.
 
-    Prices change only on a grid of times (``grid`` seconds apart, from the epoch):
-    the price at any moment is the price at the last grid point.  The simulator
-    publishes quotes on that grid, so whatever reads a price between two
-    publications (a fill, a mark) reads one that was published.
+    What a price is never depends on what was read before.  Prices change only on a grid of times (``grid`` seconds apart, from the epoch):
+    the price at any moment is the price at the last grid point, the trade price
+    of the path's second before it.  The simulator publishes quotes on that grid,
+    so whatever reads a price between two publications (a fill, a mark) reads one
+    that was published; a history request ends at the grid point too, so its last
+    bar closes at the price last published.
 
     Args:
         seed: the simulator's seed.
@@ -214,67 +292,77 @@ class Walks:
         self.seed = seed
         self.universe = universe
         self.grid = grid
-        self._state: dict[int, tuple[int, float, random.Random]] = {}
-        self.volume: dict[int, int] = {}
-        self._counted: dict[int, float] = {}
+        self._paths: dict[int, Path] = {}
 
-    def _offset(self, instrument: Instrument, now: float) -> float:
-        step = int(now // STEP)
-        state = self._state.get(instrument.con_id)
-        if state is None:
-            rng = random.Random(f"{self.seed}|walk|{instrument.con_id}")
-            state = (step, 0.0, rng)
-        last, x, rng = state
-        sigma = instrument.volatility / math.sqrt(252 * 6.5 * 3600 / STEP) * 3
-        gap = step - last
-        if gap > 2000:
-            # A clock jump of hours: one draw stands for the whole gap.
-            x = x * 0.5 + rng.gauss(0.0, sigma * 20)
-        else:
-            for _ in range(max(gap, 0)):
-                x = x * 0.999 + rng.gauss(0.0, sigma)
-        x = max(min(x, 0.05), -0.05)
-        self._state[instrument.con_id] = (max(step, last), x, rng)
-        return x
+    def path(self, instrument: Instrument) -> Path:
+        """The instrument's path."""
+        path = self._paths.get(instrument.con_id)
+        if path is None:
+            key = f"{self.seed}|{instrument.con_id}"
+            trades, lots = _ACTIVITY.get(instrument.sec_type, (0, 0.0))
+
+            def hourly(t: int) -> float:
+                return _HOURLY[phase(instrument, t + 1800.0)]
+
+            activity = Activity(key, trades, lots, hourly)
+            underlying = self.universe.underlying(instrument)
+            prices: PriceSource
+            if underlying is not None:
+                prices = _OptionPrices(instrument, underlying, self.path(underlying).prices,
+                                       lambda day: self.universe.years_to_expiry(instrument, day))
+            else:
+                start = round(instrument.price / instrument.min_tick)
+                prices = Prices(key, start, _half_spread(instrument, start) + 1, instrument.volatility, hourly)
+            path = self._paths[instrument.con_id] = Path(prices, activity)
+        return path
 
     def at(self, now: float) -> float:
         """The grid point of ``now``: the moment whose prices hold at ``now``."""
         return grid_point(now, self.grid)
 
     def drawn(self, now: float) -> float:
-        """When the prices and books that hold at ``now`` were drawn (they change
+        """When the quote sizes and the book that hold at ``now`` were drawn (they change
         at most once a ``STEP``, however fine the grid)."""
         return float(int(self.at(now) // STEP) * STEP)
 
+    def second(self, now: float) -> int:
+        """The path's second whose price holds at ``now``: the last one to begin
+        before the grid point of ``now``."""
+        return math.ceil(self.at(now) - 1e-6) - 1
+
     def mid(self, instrument: Instrument, now: float) -> float:
         """The instrument's mid price at ``now``."""
-        now = self.at(now)
-        underlying = self.universe.underlying(instrument)
-        if underlying is not None:
-            spot = self.mid(underlying, now)
-            contract = instrument.contract
-            years = self.universe.years_to_expiry(instrument, _date(now))
-            return max(option_price(spot, contract.strike or 0.0, years, contract.right), instrument.min_tick)
-        return _base(instrument, now) * math.exp(self._offset(instrument, now))
+        return _price(instrument, _mid(instrument, self.path(instrument).second(self.second(now)).close))
+
+    def close_price(self, instrument: Instrument, at: float) -> float:
+        """The last trade price before ``at`` (a session's close: its closing price)."""
+        return _price(instrument, self.path(instrument).second(math.ceil(at - 1e-6) - 1).close)
 
     def quote(self, instrument: Instrument, now: float) -> Quote:
         """The instrument's quote at ``now``."""
-        now = self.at(now)
-        tick = instrument.min_tick
-        mid = self.mid(instrument, now)
-        spread = max(tick, _round_tick(mid * 0.0002, tick)) if instrument.sec_type != "OPT" else max(
-            tick * 2, _round_tick(mid * 0.02, tick)
-        )
-        bid = _round_tick(mid - spread / 2, tick)
-        ask = _round_tick(bid + spread, tick)
-        step = int(now // STEP)
+        return self._quote(instrument, self.second(now), int(self.at(now) // STEP))
+
+    def historical_quote(self, instrument: Instrument, second: int) -> Quote:
+        """The quote of the path's second ``second`` (historical ticks)."""
+        return self._quote(instrument, second, int(second // STEP))
+
+    def _quote(self, instrument: Instrument, second: int, step: int) -> Quote:
+        point = self.path(instrument).second(second)
+        last = point.close
         rng = random.Random(f"{self.seed}|size|{instrument.con_id}|{step}")
         lot = _lot(instrument)
-        bid_size = Decimal(rng.randint(1, 40) * lot)
-        ask_size = Decimal(rng.randint(1, 40) * lot)
-        last_size = Decimal(rng.randint(1, 10) * lot)
-        last = bid if rng.random() < 0.5 else ask
-        return Quote(bid, ask, last, bid_size, ask_size, last_size)
+        return Quote(
+            _price(instrument, _bid(instrument, last)), _price(instrument, _ask(instrument, last)),
+            _price(instrument, last), Decimal(rng.randint(1, 40) * lot), Decimal(rng.randint(1, 40) * lot),
+            # The second's last trade: its lots beyond one a trade.
+            Decimal(max(point.volume - point.trades + 1, 1) * lot),
+        )
+
+    def implied_volatility(self, instrument: Instrument) -> float:
+        """The implied volatility quoted for an instrument: the option model's for one
+        with options, else its own volatility."""
+        has_options = any(True for _ in self.universe.options_of(instrument))
+        return MODEL_VOL if has_options else instrument.volatility
 
     def book(self, instrument: Instrument, now: float, rows: int = BOOK_ROWS) -> Book:
         """The displayed order book at ``now``: its top is :meth:`quote`.
@@ -303,34 +391,6 @@ class Walks:
 
         return Book(side(quote.bid, quote.bid_size, -1), side(quote.ask, quote.ask_size, 1))
 
-    def add_volume(self, instrument: Instrument, size: Decimal, now: float) -> int:
-        """Count the last trade of ``now``'s price step into the day's volume, once
-        however many streams publish it; returns the volume."""
-        at = self.drawn(now)
-        if self._counted.get(instrument.con_id) == at:
-            return self.volume.get(instrument.con_id, 0)
-        self._counted[instrument.con_id] = at
-        volume = self.volume.get(instrument.con_id, 0) + int(size)
-        self.volume[instrument.con_id] = volume
-        return volume
-
-
-def historical_quote(seed: int, instrument: Instrument, t: int) -> Quote:
-    """The quote of second ``t`` of the past (the base curve the bars use, plus noise
-    seeded by the second), for historical ticks: the same second always gives the
-    same quote."""
-    rng = random.Random(f"{seed}|hist-tick|{instrument.con_id}|{t}")
-    tick = instrument.min_tick
-    mid = _base(instrument, float(t)) * (1 + rng.gauss(0.0, 0.0005))
-    spread = max(tick, _round_tick(mid * 0.0002, tick))
-    bid = _round_tick(mid - spread / 2, tick)
-    ask = _round_tick(bid + spread, tick)
-    lot = _lot(instrument)
-    return Quote(
-        bid, ask, bid if rng.random() < 0.5 else ask,
-        Decimal(rng.randint(1, 40) * lot), Decimal(rng.randint(1, 40) * lot), Decimal(rng.randint(1, 10) * lot),
-    )
-
 
 def _date(now: float) -> datetime.date:
     return datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date()
@@ -353,6 +413,9 @@ class HistoryRequest:
         sessions: leave out the times the venue is closed (nights, weekends,
             breaks) even without ``use_rth``.
         holidays: leave out the venue's holidays as well (intraday and daily bars).
+        now: the simulator's clock (the grid point its prices were last published
+            at): a bar holds the seconds that began before it, so the bar in
+            progress is the part so far; every other bar is whole, whatever the end.
     """
 
     instrument: Instrument
@@ -366,6 +429,7 @@ class HistoryRequest:
     end_text: str
     sessions: bool = False
     holidays: bool = False
+    now: float = math.inf
 
 
 def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
@@ -402,14 +466,19 @@ def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
     return None
 
 
-def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], float, float]:
+def history_bars(walks: Walks, request: HistoryRequest) -> tuple[list[BarData], float, float]:
     """The bars of a valid request, and the start and end times of the window.
 
     Bars are aligned to their size (days on UTC midnight, weeks on Mondays); for
-    stocks and options, daily bars skip weekends.  With ``use_rth``, intraday bars
-    exist only in the regular hours (``_sessions``: US equities 09:30-16:00 New York,
-    weekdays); with ``sessions``, only while the venue trades; otherwise at any time.
-    A bar partly in those hours is kept (the 09:00 hourly bar of a stock).
+    stocks and options, daily bars skip weekends.  A bar aggregates the path's
+    seconds in it that fall in the request's hours: with ``use_rth`` the regular
+    hours (``_sessions``: US equities 09:30-16:00 New York, weekdays), with
+    ``sessions`` the hours the venue trades, otherwise every second; a bar with
+    none is left out, and one partly in those hours holds that part (the 09:00
+    hourly bar of a stock with ``use_rth`` opens at 09:30).  A daily bar is its
+    trading day (``_sessions.day_span``) within those hours, a weekly or monthly
+    bar the days in it.  The bar in progress at the request's ``now`` holds the
+    seconds so far.
     """
     bar = bar_seconds(request.bar_size)
     seconds = parse_duration(request.duration) or bar
@@ -429,71 +498,102 @@ def history_bars(seed: int, request: HistoryRequest) -> tuple[list[BarData], flo
     instrument = request.instrument
     what = request.what_to_show.upper()
     daily = bar >= 86400
-    weekday_only = instrument.sec_type in ("STK", "OPT") and bar == 86400
+    # Nothing past the clock; nothing past the last bar's trading day either.
+    hours = _Hours(walks.path(instrument), request, first - DAY, math.ceil(min(request.now, end + bar + DAY) - 1e-6))
     bars: list[BarData] = []
-    t = float(first)
+    t = first
     while t < end and len(bars) < _MAX_BARS:
-        if weekday_only and time.gmtime(t).tm_wday >= 5:
-            t += bar
-            continue
-        if request.holidays and bar == 86400 and is_holiday(instrument, datetime.datetime.fromtimestamp(t, datetime.timezone.utc).date()):
-            t += bar
-            continue
-        if not daily and (request.use_rth or request.sessions):
-            # With use_rth, intraday bars exist in the regular hours only; with sessions,
-            # whenever the venue trades: a bar that is partly in them is kept (sessions
-            # open and close on quarter hours).
-            step = math.gcd(int(bar), 900)
-            moments = {phase(instrument, t + k, holidays=request.holidays) for k in range(0, int(bar), step)}
-            if moments <= {Phase.CLOSED} or (request.use_rth and Phase.REGULAR not in moments):
-                t += bar
-                continue
-        if t + bar > start:
-            bars.append(_bar(seed, instrument, what, bar, t, daily, request.format_date))
+        # A bar in the window: a daily bar by its trading day (a futures day ends at its close).
+        if (day_span(instrument, _date(float(t)))[1] if bar == DAY else t + bar) > start:
+            if bar < DAY:
+                span = hours.span(t, t + bar)
+            else:
+                days = [d for d in map(hours.day, range(t, t + bar, DAY)) if d is not None]
+                span = merge(days) if days else None
+            if span is not None:
+                date = str(t) if request.format_date == 2 and not daily else format_time(t, date_only=daily)
+                bars.append(_bar_data(walks, instrument, what, span, date))
         t += bar
     return bars, start, end
 
 
-def day_bars(seed: int, instrument: Instrument, now: float) -> tuple[BarData, BarData]:
-    """The daily TRADES bars of the last trading day before ``now``'s and of ``now``'s
-    (days on UTC midnight; stocks and options skip weekends), as history serves them."""
-    today = math.floor(now / 86400) * 86400
-    before = today - 86400
-    while instrument.sec_type in ("STK", "OPT") and time.gmtime(before).tm_wday >= 5:
-        before -= 86400
-    return (_bar(seed, instrument, "TRADES", 86400, before, True, 1),
-            _bar(seed, instrument, "TRADES", 86400, today, True, 1))
+class _Hours:
+    """The path within a request's hours, up to its end.
+
+    Args:
+        path: the instrument's path.
+        request: the request (its hours: ``use_rth``, ``sessions``, ``holidays``).
+        start: the earliest second asked for.
+        cut: the first second past the request's end.
+    """
+
+    def __init__(self, path: Path, request: HistoryRequest, start: int, cut: int) -> None:
+        self.path = path
+        self.request = request
+        self.cut = cut
+        instrument = request.instrument
+        if request.use_rth or request.sessions:
+            found = windows(instrument, start, cut, regular=request.use_rth, holidays=request.holidays)
+            self.windows = [(int(a), int(b)) for a, b in found]
+        else:
+            self.windows = [(start, cut)]
+        self._starts = [a for a, _ in self.windows]
+
+    def span(self, start: int, end: int) -> Span | None:
+        """The seconds of ``[start, end)`` in the hours and before the cut (``None``: none)."""
+        end = min(end, self.cut)
+        parts: list[Span] = []
+        index = max(bisect.bisect_right(self._starts, start) - 1, 0)
+        while index < len(self.windows) and self.windows[index][0] < end:
+            low, high = max(self.windows[index][0], start), min(self.windows[index][1], end)
+            if low < high:
+                parts.append(self.path.span(low, high))
+            index += 1
+        return merge(parts) if parts else None
+
+    def day(self, t: int) -> Span | None:
+        """The trading day of the UTC date starting at ``t`` (``None``: no trading)."""
+        instrument = self.request.instrument
+        day = _date(float(t))
+        if instrument.sec_type in ("STK", "OPT") and day.weekday() >= 5:
+            return None
+        if self.request.holidays and is_holiday(instrument, day):
+            return None
+        low, high = day_span(instrument, day)
+        return self.span(int(low), int(high))
 
 
-def _bar(seed: int, instrument: Instrument, what: str, size: int, t: float, daily: bool, format_date: int) -> BarData:
-    rng = random.Random(f"{seed}|bar|{instrument.con_id}|{size}|{int(t)}")
-    tick = instrument.min_tick
-    open_ = _base(instrument, t) * (1 + rng.gauss(0, 0.001))
-    close = _base(instrument, t + size) * (1 + rng.gauss(0, 0.001))
-    high = max(open_, close) * (1 + abs(rng.gauss(0, 0.002)))
-    low = min(open_, close) * (1 - abs(rng.gauss(0, 0.002)))
-    half = tick if instrument.sec_type != "OPT" else tick * 2
-    shift = {"BID": -half, "ASK": half}.get(what, 0.0)
-    values = [_round_tick(v + shift, tick) for v in (open_, high, low, close)]
-    if what == "BID_ASK":
-        # IB's BID_ASK bars: time-average bid, max ask, min bid, time-average ask.
-        values = [_round_tick(open_ - half, tick), _round_tick(high + half, tick),
-                  _round_tick(low - half, tick), _round_tick(close + half, tick)]
+def _bar_data(walks: Walks, instrument: Instrument, what: str, span: Span, date: str) -> BarData:
+    """The bar a span shows for a what-to-show value."""
     if what in ("HISTORICAL_VOLATILITY", "OPTION_IMPLIED_VOLATILITY"):
-        vol = instrument.volatility * (1 + rng.gauss(0, 0.05))
-        values = [round(vol, 6)] * 4
-    o, h, low_, c = values
-    h = max(h, o, c, low_)
-    low_ = min(low_, o, c, h)
+        # The model's volatilities, as the live generic ticks 104 and 106 quote them.
+        vol = instrument.volatility if what == "HISTORICAL_VOLATILITY" else walks.implied_volatility(instrument)
+        return BarData(date=date, open=vol, high=vol, low=vol, close=vol, volume=Decimal(-1), wap=Decimal(-1), bar_count=-1)
+    if what == "BID_ASK":
+        # IB's BID_ASK bars: the bid at the open, the highest ask, the lowest bid, the ask at the close.
+        ticks = (_bid(instrument, span.open), _ask(instrument, span.high),
+                 _bid(instrument, span.low), _ask(instrument, span.close))
+    else:
+        shown = _SHOWN[what]
+        ticks = (shown(instrument, span.open), shown(instrument, span.high),
+                 shown(instrument, span.low), shown(instrument, span.close))
+    o, h, low, c = (_price(instrument, v) for v in ticks)
     if what in ("TRADES", "ADJUSTED_LAST"):
-        scale = {"STK": 100, "FUT": 1, "OPT": 1}.get(instrument.sec_type, 1)
-        volume: Decimal | None = Decimal(rng.randint(1, 500) * max(size // 60, 1) * scale)
-        count = rng.randint(1, 200) * max(size // 60, 1)
-        wap: Decimal | None = Decimal(str(_round_tick((o + h + low_ + c) / 4, tick)))
-    else:
-        volume, wap, count = Decimal(-1), Decimal(-1), -1
-    if format_date == 2 and not daily:
-        date = str(int(t))
-    else:
-        date = format_time(t, date_only=daily)
-    return BarData(date=date, open=o, high=h, low=low_, close=c, volume=volume, wap=wap, bar_count=count)
+        volume = Decimal(span.volume * _lot(instrument))
+        wap = Decimal(str(_round_tick((o + h + low + c) / 4, instrument.min_tick)))
+        return BarData(date=date, open=o, high=h, low=low, close=c, volume=volume, wap=wap, bar_count=span.trades)
+    return BarData(date=date, open=o, high=h, low=low, close=c, volume=Decimal(-1), wap=Decimal(-1), bar_count=-1)
+
+
+def day_bars(walks: Walks, instrument: Instrument, now: float, *, sessions: bool = False,
+             holidays: bool = False) -> tuple[BarData, BarData] | None:
+    """The daily TRADES bars (without ``use_rth``) of the last two trading days up to
+    ``now``, as history serves them: the one before, and the latest so far (``None``
+    when the week before holds fewer)."""
+    request = HistoryRequest(
+        instrument=instrument, end=walks.at(now), duration="1 W", bar_size="1 day", what_to_show="TRADES",
+        use_rth=False, format_date=1, keep_up_to_date=False, end_text="", sessions=sessions, holidays=holidays,
+        now=walks.at(now),
+    )
+    bars = history_bars(walks, request)[0]
+    return (bars[-2], bars[-1]) if len(bars) >= 2 else None

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from ._universe import Instrument
 
 __all__ = [
-    "Phase", "Venue", "day_start", "is_holiday", "nyse_holidays", "phase", "trading_days_back", "trading_hours", "venue_of",
+    "Phase", "Venue", "day_span", "day_start", "is_holiday", "nyse_holidays", "phase", "regular_close",
+    "trading_days_back", "trading_hours", "venue_of", "windows",
 ]
 
 
@@ -97,6 +98,16 @@ def venue_of(instrument: Instrument) -> Venue:
 
 def _inside(windows: tuple[_Window, ...], minute: int) -> bool:
     return any(start <= minute < end for start, end in windows)
+
+
+def _local(day: _dt.date, minute: int, zone: ZoneInfo) -> float:
+    """The epoch time of ``minute`` of ``day`` in ``zone`` (1440: the next midnight)."""
+    return (_dt.datetime.combine(day, _dt.time(), zone) + _dt.timedelta(minutes=minute)).timestamp()
+
+
+def _overnight(venue: Venue) -> bool:
+    """Whether the venue trades through midnight (its trading day starts the evening before)."""
+    return any(start == 0 for windows in venue.trading for start, _ in windows)
 
 
 def _easter(year: int) -> _dt.date:
@@ -209,7 +220,7 @@ def trading_days_back(
     opens.
     """
     venue = venue_of(instrument)
-    overnight = any(start == 0 for windows in venue.trading for start, _ in windows)
+    overnight = _overnight(venue)
     local = _dt.datetime.fromtimestamp(end, venue.zone)
     day = local.date()
     minute = local.hour * 60 + local.minute
@@ -224,10 +235,61 @@ def trading_days_back(
     while count < days:
         if day.weekday() < 5 and not (holidays and is_holiday(instrument, day)):
             count += 1
-            midnight = _dt.datetime.combine(day, _dt.time(), venue.zone)
-            start = (midnight - _dt.timedelta(minutes=1440 - venue.close)).timestamp() if overnight else midnight.timestamp()
+            start = day_span(instrument, day)[0]
         day -= _dt.timedelta(days=1)
     return min(start, end)
+
+
+def day_span(instrument: Instrument, day: _dt.date) -> tuple[float, float]:
+    """The time (epoch seconds, end exclusive) of the instrument's trading day ``day``:
+    the local day in its venue's zone, or for a venue trading through the night (CME,
+    IDEALPRO) from the previous day's close to the day's close.  A daily bar of
+    ``day`` covers it."""
+    venue = venue_of(instrument)
+    if _overnight(venue):
+        return _local(day, venue.close - 1440, venue.zone), _local(day, venue.close, venue.zone)
+    return _local(day, 0, venue.zone), _local(day, 1440, venue.zone)
+
+
+def windows(
+    instrument: Instrument, start: float, end: float, *, regular: bool, holidays: bool = False,
+) -> list[tuple[float, float]]:
+    """The venue's trading windows (the regular ones with ``regular``) within
+    ``[start, end)``, clipped to it, in order, windows that touch joined; with
+    ``holidays``, a holiday of the venue has none."""
+    venue = venue_of(instrument)
+    table = venue.regular if regular else venue.trading
+    day = _dt.datetime.fromtimestamp(start, venue.zone).date()
+    last = _dt.datetime.fromtimestamp(end, venue.zone).date()
+    found: list[tuple[float, float]] = []
+    while day <= last:
+        if not (holidays and is_holiday(instrument, day)):
+            for begin, finish in table[day.weekday()]:
+                low, high = max(_local(day, begin, venue.zone), start), min(_local(day, finish, venue.zone), end)
+                if low >= high:
+                    continue
+                if found and found[-1][1] == low:
+                    found[-1] = (found[-1][0], high)
+                else:
+                    found.append((low, high))
+        day += _dt.timedelta(days=1)
+    return found
+
+
+def regular_close(instrument: Instrument, after: float, *, holidays: bool = False) -> float:
+    """The first end of a regular session after ``after`` (epoch seconds): the close
+    whose price market-on-close and limit-on-close orders execute at.  16:00 New
+    York for US stocks, 15:00 Chicago for CME futures; weekends (and, with
+    ``holidays``, the venue's holidays) have none."""
+    venue = venue_of(instrument)
+    day = _dt.datetime.fromtimestamp(after, venue.zone).date()
+    while True:
+        sessions = venue.regular[day.weekday()]
+        if sessions and not (holidays and is_holiday(instrument, day)):
+            close = _local(day, sessions[-1][1], venue.zone)
+            if close > after:
+                return close
+        day += _dt.timedelta(days=1)
 
 
 def trading_hours(

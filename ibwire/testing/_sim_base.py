@@ -166,6 +166,7 @@ class CoreBase:
     _next_ids: dict[int, int]
     _history_log: list[tuple[float, tuple[object, ...], tuple[object, ...], int]]
     _match_due: float | None
+    _auction_due: float | None
     _halted: set[int]
     sessions: bool
     holidays: bool
@@ -188,7 +189,7 @@ class CoreBase:
 
     @property
     def walks(self) -> Walks:
-        """The live price walks."""
+        """The prices of every instrument (read off their paths)."""
         if self._walks is None:
             self._walks = Walks(self.seed, self.universe, self.tick_interval)
         return self._walks

@@ -10,7 +10,6 @@ from typing import Any, Final
 
 from ..bars import bar_seconds
 from ..messages import (
-    BarData,
     HistoricalData,
     HistoricalDataEnd,
     HistoricalDataUpdate,
@@ -137,28 +136,22 @@ class MarketDataHandlers(CoreBase):
         if first or previous is None or quote.ask != previous.ask or quote.ask_size != previous.ask_size:
             price(2, quote.ask, quote.ask_size)
             self._send(client, TickSize(req_id=req, tick_type=tick(3), size=quote.ask_size))
+        days = day_bars(self.walks, stream.instrument, now, sessions=self.sessions, holidays=self.holidays)
         if stream.instrument.sec_type != "CASH":
             price(4, quote.last, quote.last_size)
             self._send(client, TickSize(req_id=req, tick_type=tick(5), size=quote.last_size))
-            volume = self.walks.add_volume(stream.instrument, quote.last_size, now)
+            # The day's volume so far, as its daily bar has it.
+            volume = int(days[1].volume or 0) if days is not None else 0
             self._send(client, TickSize(req_id=req, tick_type=tick(8), size=Decimal(volume)))
             self._send(client, TickString(req_id=req, tick_type=TickType(45), value=str(int(now))))
             if "233" in stream.params.get("generic", ()):
                 text = f"{quote.last};{quote.last_size};{int(now * 1000)};{volume};{quote.last};false"
                 self._send(client, TickString(req_id=req, tick_type=TickType(48), value=text))
         if first:
-            instrument = stream.instrument
-            if instrument.sec_type == "OPT":
-                # Around the model price (option bars do not follow the model).
-                mid = (quote.bid + quote.ask) / 2
-                tick_size = instrument.min_tick
-                for kind, factor in ((6, 1.01), (7, 0.99), (9, 1.0), (14, 0.998)):
-                    price(kind, round(round(mid * factor / tick_size) * tick_size, 6), None)
-            else:
-                # The day's high, low and open, and the previous close, as the daily bars show them.
-                before, today = day_bars(self.seed, instrument, now)
-                for kind, value in ((6, max(today.high, quote.last, quote.ask)), (7, min(today.low, quote.last, quote.bid)),
-                                    (9, before.close), (14, today.open)):
+            if days is not None:
+                # The day's high, low and open so far, and the previous close, as the daily bars show them.
+                before, today = days
+                for kind, value in ((6, today.high), (7, today.low), (9, before.close), (14, today.open)):
                     price(kind, value, None)
             if "236" in stream.params.get("generic", ()):
                 self._send(client, TickGeneric(req_id=req, tick_type=TickType(46), value=3.0))
@@ -179,7 +172,7 @@ class MarketDataHandlers(CoreBase):
         if "104" in generic:
             self._send(client, TickGeneric(req_id=req, tick_type=TickType(23), value=instrument.volatility))
         if "106" in generic:
-            self._send(client, TickGeneric(req_id=req, tick_type=TickType(24), value=MODEL_VOL if has_options else instrument.volatility))
+            self._send(client, TickGeneric(req_id=req, tick_type=TickType(24), value=self.walks.implied_volatility(instrument)))
         if "100" in generic and has_options:
             self._send(client, TickSize(req_id=req, tick_type=TickType(29), size=Decimal(rng.randint(100_000, 900_000))))
             self._send(client, TickSize(req_id=req, tick_type=TickType(30), size=Decimal(rng.randint(100_000, 900_000))))
@@ -358,24 +351,25 @@ class MarketDataHandlers(CoreBase):
             self._error(client, req_id, 162, detail="No data of type TRADES is available for CASH")
             return
         first = (int(now) // 5 + 1) * 5
-        client.streams[("rtb", req_id)] = _Stream("rtb", req_id, instrument, float(first), 5.0, {"what": what})
+        request = HistoryRequest(
+            instrument=instrument, end=float(first), duration="5 S", bar_size="5 secs", what_to_show=what,
+            use_rth=bool(message.use_rth), format_date=2, keep_up_to_date=False, end_text="",
+            sessions=self.sessions, holidays=self.holidays, now=float(first),
+        )
+        client.streams[("rtb", req_id)] = _Stream("rtb", req_id, instrument, float(first), 5.0, {"request": request})
 
     def _real_time_bar(self, client: _Client, stream: _Stream, now: float) -> None:
-        end = int(now) // 5 * 5
-        start = end - 5
-        samples = [self.walks.quote(stream.instrument, start + i * 1.25) for i in range(5)]
-        what = stream.params["what"]
-
-        def pick(q: Quote) -> float:
-            return {"BID": q.bid, "ASK": q.ask, "MIDPOINT": round((q.bid + q.ask) / 2, 6)}.get(what, q.last)
-
-        prices = [pick(q) for q in samples]
-        volume = sum((q.last_size for q in samples), Decimal(0)) if what == "TRADES" else Decimal(-1)
-        wap = Decimal(str(round(sum(prices) / len(prices), 6))) if what == "TRADES" else Decimal(-1)
-        self._send(client, RealTimeBars(
-            req_id=stream.req_id, time=start, open=prices[0], high=max(prices), low=min(prices),
-            close=prices[-1], volume=volume, wap=wap, count=len(samples) if what == "TRADES" else -1,
-        ))
+        """The 5-second bar that just ended: history's bar of those seconds (none outside the
+        request's hours)."""
+        end = float(int(now) // 5 * 5)
+        request = dataclasses.replace(stream.params["request"], end=end, now=end)
+        bars = history_bars(self.walks, request)[0]
+        if bars:
+            bar = bars[-1]
+            self._send(client, RealTimeBars(
+                req_id=stream.req_id, time=int(bar.date), open=bar.open, high=bar.high, low=bar.low,
+                close=bar.close, volume=bar.volume, wap=bar.wap, count=bar.bar_count,
+            ))
 
     def _on_CancelRealTimeBars(self, client: _Client, message: Any, now: float) -> None:
         client.streams.pop(("rtb", message.req_id), None)
@@ -391,12 +385,13 @@ class MarketDataHandlers(CoreBase):
         if end is None:
             self._validation(client, req_id, "bP", f"Historical data request end date/time is invalid: {message.end_date_time}")
             return
+        published = self.walks.at(now)  # the prices up to the last ones published
         request = HistoryRequest(
-            instrument=instrument, end=min(end, now), duration=message.duration_str,
+            instrument=instrument, end=min(end, published), duration=message.duration_str,
             bar_size=message.bar_size_setting, what_to_show=message.what_to_show,
             use_rth=bool(message.use_rth), format_date=int(message.format_date or 1),
             keep_up_to_date=bool(message.keep_up_to_date), end_text=message.end_date_time,
-            sessions=self.sessions, holidays=self.holidays,
+            sessions=self.sessions, holidays=self.holidays, now=published,
         )
         problem = validate_history(request)
         if problem is not None:
@@ -405,7 +400,7 @@ class MarketDataHandlers(CoreBase):
         if self._history_paced(request, now):
             self._error(client, req_id, 162, detail="Historical data request pacing violation")
             return
-        bars, start, stop = history_bars(self.seed, request)
+        bars, start, stop = history_bars(self.walks, request)
         if not bars:
             # IB's answer when the window holds no trading (a weekend, a night with use_rth).
             contract = instrument.contract
@@ -424,7 +419,7 @@ class MarketDataHandlers(CoreBase):
         if request.keep_up_to_date:
             interval = min(float(bar_seconds(request.bar_size)), 5.0)
             client.streams[("hist", req_id)] = _Stream("hist", req_id, instrument, now + interval, interval,
-                                                       {"request": request, "last": bars[-1] if bars else None})
+                                                       {"request": request})
 
     def _history_paced(self, request: HistoryRequest, now: float) -> bool:
         """IB's pacing rules for bars of 30 seconds or less (``protocol.md`` 7.5)."""
@@ -447,34 +442,13 @@ class MarketDataHandlers(CoreBase):
         return False
 
     def _history_update(self, client: _Client, stream: _Stream, now: float) -> None:
+        """The bar in progress, as a history request ending now would have it."""
         request: HistoryRequest = stream.params["request"]
         size = bar_seconds(request.bar_size)
-        start = int(now) // size * size
-        quote = self.walks.quote(stream.instrument, now)
-        last: BarData | None = stream.params.get("last")
-        what = request.what_to_show.upper()
-        trades = what in ("TRADES", "ADJUSTED_LAST")
-        mid = round((quote.bid + quote.ask) / 2, 6)
-        # The price the bars are of; BID_ASK bars reach from the lowest bid to the highest ask.
-        price = {"BID": quote.bid, "ASK": quote.ask, "BID_ASK": quote.ask}.get(what, quote.last if trades else mid)
-        low = quote.bid if what == "BID_ASK" else price
-        date = str(start) if request.format_date == 2 and size < 86400 else format_time(start, date_only=size >= 86400)
-        if last is not None and last.date == date:
-            bar = dataclasses.replace(last, high=max(last.high, price), low=min(last.low, low), close=price)
-            if trades and last.volume is not None and last.wap is not None and last.volume >= 0:
-                # The trade of this moment joins the bar: volume, count and the volume-weighted price.
-                volume = last.volume + quote.last_size
-                wap = (last.wap * last.volume + Decimal(str(price)) * quote.last_size) / volume if volume else last.wap
-                bar = dataclasses.replace(bar, volume=volume, bar_count=max(last.bar_count, 0) + 1,
-                                          wap=round(wap, 6))
-        elif trades:
-            bar = BarData(date=date, open=price, high=price, low=price, close=price, volume=quote.last_size,
-                          wap=Decimal(str(price)), bar_count=1)
-        else:
-            bar = BarData(date=date, open=mid if what == "BID_ASK" else price, high=price, low=low, close=price,
-                          volume=Decimal(-1), wap=Decimal(-1), bar_count=-1)
-        stream.params["last"] = bar
-        self._send(client, HistoricalDataUpdate(req_id=stream.req_id, bar=bar))
+        published = self.walks.at(now)
+        bars = history_bars(self.walks, dataclasses.replace(request, end=published, now=published, duration=f"{size} S"))[0]
+        if bars:
+            self._send(client, HistoricalDataUpdate(req_id=stream.req_id, bar=bars[-1]))
 
     def _on_CancelHistoricalData(self, client: _Client, message: Any, now: float) -> None:
         if client.streams.pop(("hist", message.req_id), None) is None:

@@ -21,11 +21,11 @@ from ..messages import (
 )
 from ..messages.common import Contract
 from ..messages.order import Order, OrderState
-from ._broker import ORDER_TYPES, Fill, SimOrder
+from ._broker import Fill, SimOrder
 from ._market import Book, Quote, parse_end
 from ._sessions import Phase, phase
 from ._sim_base import CoreBase, _Client
-from ._universe import Instrument
+from ._universe import ORDER_TYPES, Instrument
 
 __all__ = ["OrderHandlers"]
 
@@ -62,7 +62,7 @@ class OrderHandlers(CoreBase):
             self._validation(client, order_id, "bO", "An index is not tradable")
             return
         kind = order.order_type.upper()
-        if kind not in ORDER_TYPES:
+        if kind not in ORDER_TYPES.get(instrument.sec_type, frozenset()):
             self._validation(client, order_id, "bO", f"Unsupported order type: {order.order_type}")
             return
         if order.action.upper() not in ("BUY", "SELL"):
@@ -71,7 +71,7 @@ class OrderHandlers(CoreBase):
         if not order.total_quantity:
             self._error(client, order_id, 434)
             return
-        if kind in ("LMT", "STP LMT") and order.lmt_price is None:
+        if kind in ("LMT", "STP LMT", "LOC") and order.lmt_price is None:
             self._validation(client, order_id, "bO", "Limit price is missing")
             return
         if kind in ("STP", "STP LMT") and order.aux_price is None:
@@ -110,9 +110,11 @@ class OrderHandlers(CoreBase):
             existing.contract = routed
             if trail_changed:
                 existing.trail_stop = None  # a new trail starts from the last price
+            if existing.transmitted:
+                broker.arm(existing, now)  # an at-close order now, or no longer
             changed = [existing]
             if order.transmit and not existing.transmitted:
-                changed = broker.transmit(existing)
+                changed = broker.transmit(existing, now)
             if existing.filled and existing.remaining == 0 and existing.is_active:
                 # Cut down to what has filled: the order is done.
                 existing.status = "Filled"
@@ -121,7 +123,7 @@ class OrderHandlers(CoreBase):
         else:
             sim = broker.add(client.client_id, order_id, instrument, routed, order)
             if order.transmit:
-                self._order_updates(broker.transmit(sim))
+                self._order_updates(broker.transmit(sim, now))
         self._match(now)
 
     def _margin_refused(
@@ -288,11 +290,14 @@ class OrderHandlers(CoreBase):
         self._schedule_match()
 
     def _schedule_match(self) -> None:
-        if self.broker.working():
+        """When the broker next has work: a matching pass a tick from now while orders
+        work in the continuous market, the closing auction an at-close order waits for."""
+        if self.broker.continuous():
             if self._match_due is None:
                 self._match_due = self._now + self.tick_interval
         else:
             self._match_due = None
+        self._auction_due = self.broker.next_close()
 
     def _match(self, now: float) -> None:
         def can_trade(sim: SimOrder) -> bool:
@@ -317,6 +322,27 @@ class OrderHandlers(CoreBase):
             return known
 
         fills, changed = self.broker.match(now, market, can_trade, at=self.walks.drawn(now))
+        self._report_pass(fills, changed)
+        self._match_due = None
+        self._schedule_match()
+
+    def _auction(self, now: float) -> None:
+        """The closes that came by ``now``: their at-close orders execute at the closing
+        price (the last trade price before the close, as the daily bar closes)."""
+
+        def closing_price(sim: SimOrder) -> float:
+            assert sim.close_at is not None
+            return self.walks.close_price(sim.instrument, sim.close_at)
+
+        def can_trade(sim: SimOrder) -> bool:
+            return sim.instrument.con_id not in self._halted
+
+        fills, changed = self.broker.auction(now, closing_price, can_trade)
+        self._report_pass(fills, changed)
+        self._schedule_match()
+
+    def _report_pass(self, fills: list[Fill], changed: list[SimOrder]) -> None:
+        """Tell the owners of the orders a matching pass or an auction filled or changed."""
         for fill in fills:
             self._report_fill(fill)
         reported = {id(f.order): f.status for f in fills}
@@ -330,9 +356,6 @@ class OrderHandlers(CoreBase):
                     self._error(owner, sim.order_id, 202)
         if fills or changed:
             self._after_change()
-        self._match_due = None
-        if self.broker.working():
-            self._match_due = now + self.tick_interval
 
     @staticmethod
     def _exchange(sim: SimOrder) -> str:

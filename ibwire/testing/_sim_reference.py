@@ -43,7 +43,7 @@ from ..messages import (
     TickAttribBidAsk,
     TickAttribLast,
 )
-from ._market import format_time, historical_quote, parse_end
+from ._market import day_bars, format_time, parse_end
 from ._sessions import Phase, phase
 from ._sim_base import CoreBase, _Client, _Stream
 from ._universe import Instrument
@@ -112,7 +112,7 @@ class ReferenceHandlers(CoreBase):
             return
         seconds = self._tick_seconds(instrument, int(anchor), min(int(now), int(anchor) + 7 * 86400) if forward else None,
                                      message.number_of_ticks, bool(message.use_rth))
-        quotes = [(t, historical_quote(self.seed, instrument, t)) for t in seconds]
+        quotes = [(t, self.walks.historical_quote(instrument, t)) for t in seconds]
         if what == "TRADES":
             exchange = instrument.contract.primary_exchange or instrument.contract.exchange
             self._send(client, HistoricalTicksLast(req_id=req_id, done=True, ticks=tuple(
@@ -163,7 +163,7 @@ class ReferenceHandlers(CoreBase):
             moment = phase(instrument, float(t), holidays=self.holidays)
             if moment is Phase.CLOSED or (message.use_rth and moment is not Phase.REGULAR):
                 continue
-            quote = historical_quote(self.seed, instrument, t)
+            quote = self.walks.historical_quote(instrument, t)
             bucket = round(math.floor(quote.last / tick) * tick, 6)
             counts[bucket] = counts.get(bucket, Decimal(0)) + quote.last_size
         items = tuple(HistogramEntry(price=price, size=size) for price, size in sorted(counts.items()))
@@ -193,18 +193,20 @@ class ReferenceHandlers(CoreBase):
         subscription = stream.params["subscription"]
         code = subscription.scan_code.upper()
         rows = []
-        day_start = float(int(now) // 86400 * 86400)
         for instrument in (i for i in self.universe.instruments if i.sec_type == "STK"):
             price = self.walks.mid(instrument, now)
             if subscription.above_price is not None and price <= subscription.above_price:
                 continue
             if subscription.below_price is not None and price >= subscription.below_price:
                 continue
-            opening = historical_quote(self.seed, instrument, int(day_start)).last
-            change = price / opening - 1
-            volume = self.walks.volume.get(instrument.con_id, 0) + int(instrument.price * 1000)
+            days = day_bars(self.walks, instrument, now, sessions=self.sessions, holidays=self.holidays)
+            if days is None:
+                continue
+            today = days[1]
+            change = price / today.open - 1
+            volume = float(today.volume or 0)
             score = {"TOP_PERC_GAIN": -change, "TOP_PERC_LOSE": change, "HIGH_OPEN_GAP": -change,
-                     "LOW_OPEN_GAP": change}.get(code, -float(volume))
+                     "LOW_OPEN_GAP": change}.get(code, -volume)
             rows.append((score, instrument))
         rows.sort(key=lambda row: (row[0], row[1].con_id))
         limit = subscription.number_of_rows if subscription.number_of_rows and subscription.number_of_rows > 0 else 50

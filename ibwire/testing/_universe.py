@@ -20,13 +20,29 @@ from zoneinfo import ZoneInfo
 from ..messages import Contract, ContractDetails
 from ._options import option_price
 
-__all__ = ["Instrument", "Universe"]
+__all__ = ["ORDER_TYPES", "Instrument", "Universe"]
 
-#: The order types and attributes the simulator executes (``_broker.ORDER_TYPES``:
-#: MKT, LMT, STP, STP LMT, TRAIL; DAY, GTC, IOC; OCA groups; what-if), as
-#: contract details spell them.  IB lists many more; advertising them here would
-#: invite orders the simulator rejects.
-_ORDER_TYPES: Final = "DAY,GTC,IOC,LMT,MKT,OCA,STP,STPLMT,TRAIL,WHATIF"
+_CONTINUOUS: Final = frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL"})
+#: The order types the simulator executes (``Order.order_type``), by security type:
+#: market-on-close and limit-on-close where IB takes them (stocks and futures).
+#: Contract details advertise these and no others (IB lists many more; listing
+#: them would invite orders the simulator rejects); an order of another type is
+#: rejected.
+ORDER_TYPES: Final[dict[str, frozenset[str]]] = {
+    "STK": _CONTINUOUS | {"MOC", "LOC"},
+    "FUT": _CONTINUOUS | {"MOC", "LOC"},
+    "OPT": _CONTINUOUS,
+    "CASH": _CONTINUOUS,
+}
+#: The order attributes contract details list with the types, all honoured: DAY,
+#: GTC and IOC time in force, OCA groups, what-if orders.
+_ATTRIBUTES: Final = frozenset({"DAY", "GTC", "IOC", "OCA", "WHATIF"})
+
+
+def _order_types(sec_type: str) -> str:
+    """The ``orderTypes`` text of contract details (``STP LMT`` is spelled ``STPLMT``)."""
+    types = ORDER_TYPES.get(sec_type, frozenset())
+    return ",".join(sorted({t.replace(" ", "") for t in types} | _ATTRIBUTES)) if types else ""
 
 
 
@@ -171,7 +187,7 @@ class Universe:
                 ),
                 price=190.0, min_tick=0.01, long_name="APPLE INC",
                 valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
-                order_types=_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                order_types=_order_types("STK"), market_rule_id=26, time_zone="US/Eastern",
                 industry="Technology", category="Computers", head_timestamp="19801212-14:30:00",
             ),
             Instrument(
@@ -182,7 +198,7 @@ class Universe:
                 ),
                 price=410.0, min_tick=0.01, long_name="MICROSOFT CORP",
                 valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
-                order_types=_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                order_types=_order_types("STK"), market_rule_id=26, time_zone="US/Eastern",
                 industry="Technology", category="Software", head_timestamp="19860313-14:30:00",
             ),
             Instrument(
@@ -193,7 +209,7 @@ class Universe:
                 ),
                 price=520.0, min_tick=0.01, long_name="SPDR S&P 500 ETF TRUST",
                 valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
-                order_types=_ORDER_TYPES, market_rule_id=26, time_zone="US/Eastern",
+                order_types=_order_types("STK"), market_rule_id=26, time_zone="US/Eastern",
                 industry="Funds", category="Equity Fund", head_timestamp="19930129-14:30:00",
                 volatility=0.15,
             ),
@@ -208,7 +224,7 @@ class Universe:
                 trading_class="ES",
             ),
             price=5200.0, min_tick=0.25, long_name="E-mini S&P 500",
-            valid_exchanges="CME", order_types=_ORDER_TYPES, market_rule_id=67,
+            valid_exchanges="CME", order_types=_order_types("FUT"), market_rule_id=67,
             time_zone="US/Central", head_timestamp=(expiry - _dt.timedelta(days=365)).strftime("%Y%m%d-13:30:00"),
             under_con_id=11004968, volatility=0.15, initial_margin=15_180.0, maint_margin=13_800.0,
         )
@@ -218,7 +234,7 @@ class Universe:
                 currency="USD", local_symbol="EUR.USD", trading_class="EUR.USD",
             ),
             price=1.08, min_tick=0.00005, long_name="European Monetary Union Euro",
-            valid_exchanges="IDEALPRO", order_types=_ORDER_TYPES, market_rule_id=239,
+            valid_exchanges="IDEALPRO", order_types=_order_types("CASH"), market_rule_id=239,
             time_zone="US/Eastern", head_timestamp="20050301-13:30:00",
             size_increment=Decimal(1), volatility=0.07,
         )
@@ -228,7 +244,7 @@ class Universe:
                 currency="USD", local_symbol="SPX", trading_class="",
             ),
             price=5200.0, min_tick=0.01, long_name="S&P 500 Stock Index",
-            valid_exchanges="CBOE", order_types="", market_rule_id=110,
+            valid_exchanges="CBOE", order_types=_order_types("IND"), market_rule_id=110,
             time_zone="US/Eastern", head_timestamp="19820420-14:30:00", volatility=0.15,
         )
         self.instruments: list[Instrument] = [*stocks, future, forex, index]
@@ -253,7 +269,7 @@ class Universe:
                             price=round(max(option_price(aapl.price, strike, _years(today, day), right), 0.01), 2),
                             min_tick=0.01, long_name="APPLE INC",
                             valid_exchanges="SMART,AMEX,CBOE,PHLX,PSE,ISE,BOX,BATS,NASDAQOM,CBOE2,MIAX,GEMINI,EDGX,MERCURY,PEARL,EMERALD,MEMX,IBUSOPT",
-                            order_types=_ORDER_TYPES, market_rule_id=32, time_zone="US/Eastern",
+                            order_types=_order_types("OPT"), market_rule_id=32, time_zone="US/Eastern",
                             under_con_id=aapl.con_id, head_timestamp=(day - _dt.timedelta(days=60)).strftime("%Y%m%d-14:30:00"),
                         )
                     )
@@ -273,7 +289,7 @@ class Universe:
                             ),
                             price=round(max(option_price(index.price, strike, _years(today, day), right), 0.05), 2),
                             min_tick=0.05, long_name="S&P 500 Stock Index",
-                            valid_exchanges="SMART,CBOE", order_types=_ORDER_TYPES, market_rule_id=110,
+                            valid_exchanges="SMART,CBOE", order_types=_order_types("OPT"), market_rule_id=110,
                             time_zone="US/Eastern", under_con_id=index.con_id, cash_settled=True,
                             head_timestamp=(day - _dt.timedelta(days=60)).strftime("%Y%m%d-14:30:00"),
                         )

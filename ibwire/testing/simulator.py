@@ -3,9 +3,10 @@
 :class:`SimulatedGateway` listens on a loopback port and behaves like IB Gateway
 logged in to a paper account, for a small built-in universe: AAPL, MSFT (NASDAQ)
 and SPY (ARCA) stocks through SMART, the front E-mini S&P 500 future (ES) on CME,
-EUR.USD on IDEALPRO, and AAPL options.  Prices are a seeded random walk; time
-comes from an injectable clock; so two runs with the same seed, clock and requests
-send the same bytes.
+EUR.USD on IDEALPRO, and AAPL options.  Prices follow one seeded path per
+instrument, which quotes and bars of every size read; time comes from an
+injectable clock; so two runs with the same seed, clock and requests send the
+same bytes.
 
 It serves several clients at once, each with its own client id, and enforces the
 gateway's rules with the gateway's error codes: 326 (client id in use, then a
@@ -266,6 +267,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self._next_ids: dict[int, int] = {}
         self._history_log: list[tuple[float, tuple[object, ...], tuple[object, ...], int]] = []
         self._match_due: float | None = None
+        self._auction_due: float | None = None
         self._halted: set[int] = set()
         self._pnl_due: float | None = None
         self._accounts_due: float | None = None
@@ -335,7 +337,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             client.closed = True
 
     def advance(self, now: float) -> None:
-        """Run faults, streams, order matching, P&L updates and account refreshes due by ``now``."""
+        """Run faults, streams, order matching, closing auctions, P&L updates and account refreshes due by ``now``."""
         self._now = now
         while self._faults and self._faults[0][0] <= now:
             _, _, fault = heapq.heappop(self._faults)
@@ -353,6 +355,8 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
                             stream.due = now + stream.interval
             if self._match_due is not None and self._match_due <= now:
                 self._match(now)
+            if self._auction_due is not None and self._auction_due <= now:
+                self._auction(now)
             if self._broker is not None:
                 self._broker.roll(now)
                 self._expire(now)
@@ -375,7 +379,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             if self._ib_connected:
                 dues.extend(s.due for s in client.streams.values())
         if self._ib_connected:
-            dues.extend(d for d in (self._match_due, self._pnl_due, self._accounts_due) if d is not None)
+            dues.extend(d for d in (self._match_due, self._auction_due, self._pnl_due, self._accounts_due) if d is not None)
         if self._refuse_until:
             dues.append(self._refuse_until)
         return min(dues) if dues else None

@@ -48,7 +48,7 @@ from ibwire.pacing import (
     Pacer,
     PacingConfig,
 )
-from ibwire.testing._market import _STEP_RULE, HistoryRequest, history_bars
+from ibwire.testing._market import _STEP_RULE, HistoryRequest, Walks, history_bars
 from ibwire.testing._universe import Universe
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
@@ -183,11 +183,12 @@ def test_a_year_of_minutes_is_365_requests() -> None:
 
 def sim_bars(end: int, duration: str, bar_size: str) -> list[BarData]:
     """The simulator's answer (IB's trading-day reading of "N D"), regular hours."""
-    (aapl,) = Universe(datetime.date(2024, 3, 20)).resolve(AAPL)
+    universe = Universe(datetime.date(2024, 3, 20))
+    (aapl,) = universe.resolve(AAPL)
     request = HistoryRequest(
         aapl, float(end), duration, bar_size, "TRADES", True, 2, False, format_end(end)
     )
-    return history_bars(0, request)[0]
+    return history_bars(Walks(0, universe), request)[0]
 
 
 @pytest.mark.parametrize("bar_size", ["1 min", "2 mins", "5 mins", "1 hour"])

@@ -6,7 +6,16 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from ibwire.testing import SimulatorCore
-from ibwire.testing._sessions import Phase, day_start, nyse_holidays, phase, trading_hours
+from ibwire.testing._sessions import (
+    Phase,
+    day_span,
+    day_start,
+    nyse_holidays,
+    phase,
+    regular_close,
+    trading_hours,
+    windows,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
@@ -81,3 +90,32 @@ def test_a_trading_day_ends_at_the_venues_close_on_weekdays_not_holidays() -> No
     assert day_start(es, easter_monday, holidays=True) == dt.datetime(2024, 3, 29, 16, 0, tzinfo=CHICAGO).timestamp()
     monday_close = dt.datetime(2024, 4, 1, 16, 0, tzinfo=NEW_YORK).timestamp()
     assert day_start(aapl, monday_close) == monday_close
+
+
+def test_trading_days_windows_and_regular_closes() -> None:
+    universe = SimulatorCore().universe
+    aapl = universe.by_con_id[265598]
+    es = next(i for i in universe.instruments if i.sec_type == "FUT")
+
+    def ny(*parts: int) -> float:
+        return dt.datetime(*parts, tzinfo=NEW_YORK).timestamp()
+
+    def chicago(*parts: int) -> float:
+        return dt.datetime(*parts, tzinfo=CHICAGO).timestamp()
+
+    # A stock's trading day is its New York day; a future's runs from the close before.
+    assert day_span(aapl, dt.date(2024, 3, 11)) == (ny(2024, 3, 11), ny(2024, 3, 12))
+    assert day_span(es, dt.date(2024, 3, 11)) == (chicago(2024, 3, 10, 16), chicago(2024, 3, 11, 16))
+    # Windows are clipped to the span asked for, and joined across midnight.
+    assert windows(aapl, ny(2024, 3, 8, 12), ny(2024, 3, 11, 10), regular=True) == [
+        (ny(2024, 3, 8, 12), ny(2024, 3, 8, 16)), (ny(2024, 3, 11, 9, 30), ny(2024, 3, 11, 10)),
+    ]
+    assert windows(es, chicago(2024, 3, 11, 12), chicago(2024, 3, 12, 12), regular=False) == [
+        (chicago(2024, 3, 11, 12), chicago(2024, 3, 11, 16)), (chicago(2024, 3, 11, 17), chicago(2024, 3, 12, 12)),
+    ]
+    assert windows(aapl, ny(2024, 3, 29), ny(2024, 3, 30), regular=True, holidays=True) == []
+    # The close that at-close orders execute at: the end of the next regular session.
+    assert regular_close(aapl, ny(2024, 3, 8, 10)) == ny(2024, 3, 8, 16)
+    assert regular_close(aapl, ny(2024, 3, 8, 16)) == ny(2024, 3, 11, 16)  # the weekend has none
+    assert regular_close(aapl, ny(2024, 3, 28, 17), holidays=True) == ny(2024, 4, 1, 16)  # nor Good Friday
+    assert regular_close(es, chicago(2024, 3, 11, 14, 59)) == chicago(2024, 3, 11, 15)

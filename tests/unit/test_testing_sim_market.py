@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ibwire.messages import (
+    BarData,
     CancelHistoricalData,
     CancelMktData,
     Contract,
@@ -19,12 +20,14 @@ from ibwire.messages import (
     HistoricalData,
     HistoricalDataEnd,
     HistoricalDataUpdate,
+    HistoricalTicksLast,
     MarketDepth,
     MarketDepthL2,
     PlaceOrder,
     RealTimeBars,
     ReqHeadTimestamp,
     ReqHistoricalData,
+    ReqHistoricalTicks,
     ReqMarketDataType,
     ReqMktData,
     ReqMktDepth,
@@ -38,7 +41,7 @@ from ibwire.messages import (
 )
 from ibwire.testing import SimulatorCore
 from ibwire.testing._market import BAR_SIZES, Level
-from ibwire.testing.memory import InMemoryGateway
+from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, history, of, order, ready, sim
 
 
@@ -442,7 +445,7 @@ def test_head_timestamp(server_version: int) -> None:
 
 
 @pytest.mark.parametrize("subscribers", [1, 3])
-def test_the_day_volume_grows_by_the_last_sizes_however_many_streams_publish_it(subscribers: int) -> None:
+def test_the_volume_tick_is_the_days_volume_so_far_for_every_stream(subscribers: int) -> None:
     gateway = sim()
     clients = [ready(gateway, client_id) for client_id in range(1, subscribers + 1)]
     for client in clients:
@@ -452,15 +455,21 @@ def test_the_day_volume_grows_by_the_last_sizes_however_many_streams_publish_it(
                                regulatory_snapshot=False, mkt_data_options=""))
     for client in clients:
         client.take()
-    gateway.advance(10.0)
-    for client in clients:
-        sizes = [e for e in client.take() if isinstance(e, TickSize) and e.req_id == 1]
-        volumes = [int(e.size) for e in sizes if e.tick_type == 8]
-        lasts = [int(e.size) for e in sizes if e.tick_type == 5]
-        assert len(volumes) == 10 and volumes[-1] - volumes[0] == sum(lasts[1:])
+    days: list[int] = []
+    volumes: list[list[int]] = [[] for _ in clients]
+    for step in range(10):
+        gateway.advance(1.0)
+        clients[0].send(history(100 + step, bar="1 day", duration="2 D"))
+        for client, seen in zip(clients, volumes, strict=True):
+            events = client.take()
+            seen += [int(e.size) for e in events if isinstance(e, TickSize) and e.tick_type == 8]
+            days += [int(e.bars[-1].volume) for e in events if isinstance(e, HistoricalData)]
+    # Each of the two streams of every client published the day's volume of each moment.
+    assert all(seen == [volume for volume in days for _ in (1, 2)] for seen in volumes)
+    assert len(days) == 10 and days == sorted(days) and days[-1] > days[0]
 
 
-def test_kept_up_to_date_bars_follow_the_bid_or_ask_and_gather_the_trades() -> None:
+def test_kept_up_to_date_bars_are_the_bar_in_progress_as_history_serves_it() -> None:
     gateway = sim()
     client = ready(gateway)
     core = gateway.core
@@ -471,7 +480,7 @@ def test_kept_up_to_date_bars_follow_the_bid_or_ask_and_gather_the_trades() -> N
     client.take()
     previous = None
     fresh = 0
-    for _ in range(16):
+    for step in range(16):
         gateway.advance(5.0)
         quote = core.walks.quote(instrument, gateway.now)
         updates = {e.req_id: e.bar for e in client.take() if isinstance(e, HistoricalDataUpdate)}
@@ -479,11 +488,15 @@ def test_kept_up_to_date_bars_follow_the_bid_or_ask_and_gather_the_trades() -> N
         assert updates[1].volume == -1 and updates[2].bar_count == -1
         bar = updates[3]
         assert bar.close == quote.last
+        client.send(history(10 + step, bar="1 min", duration="1800 S"))
+        (data,) = [e for e in client.take() if isinstance(e, HistoricalData)]
+        assert data.bars[-1] == bar
         if previous is not None and previous.date == bar.date:
-            assert (bar.volume, bar.bar_count) == (previous.volume + quote.last_size, previous.bar_count + 1)
+            assert bar.volume >= previous.volume and bar.bar_count >= previous.bar_count
+            assert bar.high >= previous.high and bar.low <= previous.low and bar.open == previous.open
         elif previous is not None:
             fresh += 1
-            assert (bar.volume, bar.bar_count, bar.wap) == (quote.last_size, 1, Decimal(str(quote.last)))
+            assert data.bars[-2].date == previous.date
         previous = bar
     assert fresh == 1
 
@@ -506,11 +519,133 @@ def test_the_days_high_low_open_and_close_ticks_agree_with_the_daily_bars() -> N
     gateway = sim()
     client = ready(gateway)
     client.send(history(1, bar="1 day", duration="5 D"))
-    gateway.advance(3.0)
-    (bars,) = [e.bars for e in client.take() if isinstance(e, HistoricalData)]
-    previous, today = bars[-2], bars[-1]
     client.send(ReqMktData(req_id=2, contract=AAPL, generic_tick_list="", snapshot=False,
                            regulatory_snapshot=False, mkt_data_options=""))
-    ticks = {int(e.tick_type): e.price for e in client.take() if isinstance(e, TickPrice)}
-    assert (ticks[9], ticks[14]) == (previous.close, today.open)
-    assert ticks[6] == max(today.high, ticks[4], ticks[2]) and ticks[7] == min(today.low, ticks[4], ticks[1])
+    events = client.take()
+    (bars,) = [e.bars for e in events if isinstance(e, HistoricalData)]
+    previous, today = bars[-2], bars[-1]
+    ticks = {int(e.tick_type): e.price for e in events if isinstance(e, TickPrice)}
+    assert (ticks[9], ticks[14], ticks[6], ticks[7]) == (previous.close, today.open, today.high, today.low)
+    assert (ticks[4], ticks[8] if 8 in ticks else None) == (today.close, None)
+    volume = [int(e.size) for e in events if isinstance(e, TickSize) and e.tick_type == 8]
+    assert volume == [int(today.volume)]
+
+
+# ------------------------------------------------------------------ one path: bars of every size agree
+
+
+def bars_of(client: InMemoryClient, request: ReqHistoricalData, *, rth: bool = False) -> list[BarData]:
+    client.send(dataclasses.replace(request, use_rth=rth))
+    events = client.take()
+    assert errors(events) == []
+    (data,) = [e for e in events if isinstance(e, HistoricalData)]
+    return list(data.bars)
+
+
+def aggregate(bars: list[BarData]) -> tuple[object, ...]:
+    """Open of the first, highest high, lowest low, close of the last, summed volume and trades."""
+    return (bars[0].open, max(b.high for b in bars), min(b.low for b in bars), bars[-1].close,
+            sum((b.volume or Decimal(0) for b in bars), Decimal(0)), sum(b.bar_count for b in bars))
+
+
+def ohlcv(bar: BarData) -> tuple[object, ...]:
+    return bar.open, bar.high, bar.low, bar.close, bar.volume, bar.bar_count
+
+
+@pytest.mark.parametrize(("contract", "zone"), [(AAPL, NEW_YORK), (ES, CHICAGO)])
+def test_a_regular_hours_daily_bar_is_the_aggregation_of_its_minute_bars(
+    server_version: int, contract: Contract, zone: ZoneInfo,
+) -> None:
+    client = ready(sim(server_version=server_version))
+    days = bars_of(client, history(1, contract, bar="1 day", duration="3 D"), rth=True)
+    minutes = bars_of(client, history(2, contract, bar="1 min", duration="3 D", fmt=2), rth=True)
+    by_day: dict[str, list[BarData]] = {}
+    for bar in minutes:
+        by_day.setdefault(dt.datetime.fromtimestamp(int(bar.date), zone).strftime("%Y%m%d"), []).append(bar)
+    assert [d.date for d in days] == sorted(by_day) and len(days) == 3
+    for day in days:
+        assert ohlcv(day) == aggregate(by_day[day.date]), day.date
+    # The last day is the one in progress: its close is the last price published.
+    client.send(ReqMktData(req_id=3, contract=contract, snapshot=True))
+    (last,) = [e.price for e in client.take() if isinstance(e, TickPrice) and e.tick_type == 4]
+    assert days[-1].close == minutes[-1].close == last
+
+
+@pytest.mark.parametrize("what", ["TRADES", "MIDPOINT", "BID", "ASK"])
+def test_five_minute_bars_are_the_aggregation_of_the_minute_bars(server_version: int, what: str) -> None:
+    client = ready(sim(server_version=server_version))
+    minutes = bars_of(client, history(1, bar="1 min", duration="14400 S", what=what, fmt=2))
+    fives = bars_of(client, history(2, bar="5 mins", duration="14400 S", what=what, fmt=2))
+    assert len(fives) >= 48 and len(minutes) >= 5 * 48
+    for five in fives:
+        inside = [m for m in minutes if 0 <= int(m.date) - int(five.date) < 300]
+        assert ohlcv(five)[:4] == aggregate(inside)[:4]
+        if what == "TRADES":
+            assert (five.volume, five.bar_count) == aggregate(inside)[4:]
+            assert five.volume > 0 or int(five.date) + 300 > T0  # only the bar in progress may be empty
+        else:
+            assert (five.volume, five.bar_count) == (Decimal(-1), -1)
+
+
+def test_daily_bars_are_new_york_days_of_hourly_bars_and_weekly_bars_their_days(server_version: int) -> None:
+    client = ready(sim(server_version=server_version))
+    hours = bars_of(client, history(1, bar="1 hour", duration="2 W", fmt=2))
+    days = bars_of(client, history(2, bar="1 day", duration="2 W"))
+    weeks = bars_of(client, history(3, bar="1 week", duration="2 W"))
+    whole = [day for day in days if day.date > days[0].date]  # the hours start within the first day
+    assert len(whole) >= 9
+    for day in whole:
+        # Without use_rth a stock's daily bar is its day in New York, midnight to midnight.
+        local = [h for h in hours if dt.datetime.fromtimestamp(int(h.date), NEW_YORK).strftime("%Y%m%d") == day.date]
+        assert ohlcv(day) == aggregate(local)
+    for week in weeks:
+        monday = dt.datetime.strptime(week.date, "%Y%m%d")
+        inside = [d for d in days if 0 <= (dt.datetime.strptime(d.date, "%Y%m%d") - monday).days < 7]
+        if dt.datetime.strptime(days[0].date, "%Y%m%d") <= monday:
+            assert ohlcv(week) == aggregate(inside)
+
+
+def test_bid_midpoint_and_ask_bars_frame_the_trades(server_version: int) -> None:
+    client = ready(sim(server_version=server_version))
+    shown = {what: bars_of(client, history(n, bar="5 mins", duration="1 D", what=what))
+             for n, what in enumerate(("TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"))}
+    for trades, mid, bid, ask, both in zip(*shown.values(), strict=True):
+        for field in ("open", "high", "low", "close"):
+            assert getattr(bid, field) <= getattr(mid, field) <= getattr(ask, field)
+            assert getattr(bid, field) <= getattr(trades, field) <= getattr(ask, field)
+        assert (both.open, both.high, both.low, both.close) == (bid.open, ask.high, bid.low, ask.close)
+
+
+def test_the_same_seed_gives_the_same_bars_and_another_seed_other_bars(server_version: int) -> None:
+    def daily(seed: int, bar: str, duration: str) -> list[BarData]:
+        client = ready(InMemoryGateway(SimulatorCore(server_version=server_version, seed=seed), now=T0))
+        return bars_of(client, history(1, bar=bar, duration=duration))
+
+    assert daily(7, "1 day", "1 Y") == daily(7, "1 day", "1 Y")
+    assert daily(7, "1 min", "1 D") == daily(7, "1 min", "1 D")
+    assert daily(7, "1 day", "1 M") != daily(8, "1 day", "1 M")
+
+
+def test_real_time_bars_and_historical_ticks_are_the_history_of_their_seconds(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(ReqRealTimeBars(req_id=1, contract=AAPL, bar_size=5, what_to_show="TRADES", use_rth=False),
+                ReqRealTimeBars(req_id=2, contract=AAPL, bar_size=5, what_to_show="MIDPOINT", use_rth=False))
+    gateway.advance(60.0)
+    live = {(e.req_id, e.time): e for e in client.take() if isinstance(e, RealTimeBars)}
+    seconds = bars_of(client, history(3, bar="1 secs", duration="60 S", fmt=2))
+    fives = bars_of(client, history(4, bar="5 secs", duration="60 S", fmt=2))
+    mids = bars_of(client, history(5, bar="5 secs", duration="60 S", what="MIDPOINT", fmt=2))
+    assert len(live) == 2 * 12
+    for five, mid in zip(fives[:-1], mids[:-1], strict=True):  # the last is in progress
+        bar = live[(1, int(five.date))]
+        assert (bar.open, bar.high, bar.low, bar.close, bar.volume, bar.wap, bar.count) == (
+            five.open, five.high, five.low, five.close, five.volume, five.wap, five.bar_count)
+        inside = [s for s in seconds if 0 <= int(s.date) - int(five.date) < 5]
+        assert ohlcv(five) == aggregate(inside)
+        assert (live[(2, int(mid.date))].close, live[(2, int(mid.date))].volume) == (mid.close, Decimal(-1))
+    client.send(ReqHistoricalTicks(req_id=6, contract=AAPL, start_date_time="", end_date_time=str(int(gateway.now)),
+                                   number_of_ticks=5, what_to_show="TRADES", use_rth=False, ignore_size=False))
+    ticks = [t for e in client.take() if isinstance(e, HistoricalTicksLast) for t in e.ticks]
+    by_second = {int(s.date): s for s in seconds}
+    assert ticks and all(t.price == by_second[t.time].close for t in ticks if t.time in by_second)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from ibwire.messages import (
+    BarData,
     CancelOrder,
     CommissionAndFeesReport,
     Contract,
@@ -17,6 +20,7 @@ from ibwire.messages import (
     ExecutionDataEnd,
     ExecutionFilter,
     ExerciseOptions,
+    HistoricalData,
     MarketDepth,
     NextValidId,
     OpenOrder,
@@ -28,6 +32,7 @@ from ibwire.messages import (
     ReqAllOpenOrders,
     ReqExecutions,
     ReqGlobalCancel,
+    ReqHistoricalData,
     ReqIds,
     ReqMktData,
     ReqMktDepth,
@@ -102,10 +107,12 @@ def test_working_orders_count_in_the_margin_check(server_version: int) -> None:
 
 def test_naked_short_calls_ask_for_premium_plus_twenty_percent_of_the_underlying(server_version: int) -> None:
     gateway, core, client = setup(server_version)
-    instrument = next(i for i in core.universe.instruments if i.contract.right == "C" and i.contract.strike == 200.0)
+    (underlying,) = core.universe.resolve(AAPL)
+    # The first call out of the money.
+    instrument = min((i for i in core.universe.options_of(underlying) if i.contract.right == "C"
+                      and (i.contract.strike or 0.0) > core.walks.mid(underlying, gateway.now)),
+                     key=lambda i: (i.contract.strike, i.contract.last_trade_date_or_contract_month))
     call = Contract(con_id=instrument.con_id, exchange="SMART")
-    underlying = core.universe.underlying(instrument)
-    assert underlying is not None
     client.send(PlaceOrder(order_id=1, contract=call, order=order("SELL", 10, what_if=True)))
     (preview,) = [e for e in client.take() if isinstance(e, OpenOrder)]
     premium = core.walks.mid(instrument, gateway.now)
@@ -324,8 +331,8 @@ def test_oca_group_stop_trailing_and_stop_limit(server_version: int) -> None:
     client.send(PlaceOrder(order_id=6, contract=MSFT, order=order("SELL", 1, "STP LMT", aux_price=10000.0, lmt_price=1.0)))
     assert statuses(client.take(), 6)[-1] == "Filled"
     client.send(PlaceOrder(order_id=7, contract=MSFT, order=order("SELL", 1, "TRAIL", aux_price=0.5)))
-    gateway.advance(120.0)
-    assert "Filled" in statuses(client.take(), 7)  # the walk crosses a 0.5 trail within two minutes
+    gateway.advance(600.0)
+    assert "Filled" in statuses(client.take(), 7)  # the path falls 0.5 from a high within ten minutes
     client.send(PlaceOrder(order_id=8, contract=MSFT, order=order("SELL", 1, "TRAIL", trailing_percent=50.0)))
     gateway.advance(5.0)
     assert statuses(client.take(), 8) == ["PreSubmitted"]
@@ -641,3 +648,73 @@ def test_the_execution_filter_limits_by_time_and_exchange() -> None:
     assert orders(3, time=time.strftime("%Y%m%d %H:%M:%S", time.gmtime(T0 + 60)) + " UTC") == {2}
     assert orders(4, exchange="NASDAQ") == {1, 2}
     assert orders(5, exchange="NYSE") == set()
+
+
+# ------------------------------------------------------------------ at the close
+
+NEW_YORK = ZoneInfo("America/New_York")
+CLOSE = dt.datetime(2024, 3, 11, 16, 0, tzinfo=NEW_YORK).timestamp()  # the close of T0's session
+
+
+def closing_bar(client: InMemoryClient, contract: Contract = AAPL) -> BarData:
+    """The day's regular-hours daily bar, as history serves it."""
+    client.send(ReqHistoricalData(req_id=900, contract=contract, end_date_time="", bar_size_setting="1 day",
+                                  duration_str="1 D", use_rth=True, what_to_show="TRADES", format_date=1))
+    (data,) = of(client.take(), HistoricalData)
+    return data.bars[-1]  # type: ignore[attr-defined,no-any-return]
+
+
+def test_market_and_limit_on_close_orders_execute_at_the_closing_price(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 300, "MOC")),
+                PlaceOrder(order_id=2, contract=AAPL, order=order("SELL", 100, "LOC", lmt_price=1.0)),
+                PlaceOrder(order_id=3, contract=AAPL, order=order("SELL", 100, "LOC", lmt_price=10_000.0)))
+    events = client.take()
+    assert [statuses(events, n)[-1] for n in (1, 2, 3)] == ["Submitted"] * 3 and not of(events, ExecutionData)
+    # They rest on the simulator's clock until the close, whatever the market does meanwhile.
+    gateway.advance(CLOSE - 1 - gateway.now)
+    assert not of(client.take(), ExecutionData)
+    gateway.advance(2.0)
+    events = client.take()
+    executions = [e.execution for e in of(events, ExecutionData)]  # type: ignore[attr-defined]
+    close = closing_bar(client)
+    # One execution each, whole, at the close of the day's regular-hours bar, stamped at the close.
+    assert [(x.order_id, x.side, x.shares, x.price, x.time) for x in executions] == [
+        (1, "BOT", Decimal(300), close.close, "20240311 20:00:00 UTC"),
+        (2, "SLD", Decimal(100), close.close, "20240311 20:00:00 UTC"),
+    ]
+    assert (statuses(events, 1)[-1], statuses(events, 2)[-1], statuses(events, 3)) == ("Filled", "Filled", ["Cancelled"])
+    # A limit-on-close order the closing price does not reach is cancelled at the close, as IB does.
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(3, 202)]
+    client.send(ReqPositions())
+    (position,) = [e for e in client.take() if isinstance(e, PositionData)]
+    assert position.position == Decimal(200)
+
+
+def test_an_order_placed_after_the_close_waits_for_the_next_sessions_close() -> None:
+    friday_evening = dt.datetime(2024, 3, 8, 18, 0, tzinfo=NEW_YORK).timestamp()
+    gateway = InMemoryGateway(SimulatorCore(seed=7), now=friday_evening)
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MOC")),
+                PlaceOrder(order_id=2, contract=ES, order=order("BUY", 1, "MOC")))
+    gateway.advance(CLOSE - 3600 * 2 - gateway.now)  # Monday 14:00 New York, 13:00 Chicago
+    assert not of(client.take(), ExecutionData)
+    gateway.advance(3 * 3600.0)
+    times = {e.execution.order_id: e.execution.time for e in of(client.take(), ExecutionData)}  # type: ignore[attr-defined]
+    # Monday's closes: 16:00 New York for the stock, 15:00 Chicago (16:00 New York) for the future.
+    assert times == {1: "20240311 20:00:00 UTC", 2: "20240311 20:00:00 UTC"}
+
+
+def test_at_close_orders_only_for_stocks_and_futures_and_a_limit_on_close_needs_its_limit(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    option = next(i for i in core.universe.instruments if i.sec_type == "OPT")
+    client.send(PlaceOrder(order_id=1, contract=Contract(con_id=option.con_id, exchange="SMART"), order=order("BUY", 1, "MOC")),
+                PlaceOrder(order_id=2, contract=EURUSD, order=order("BUY", 20_000, "LOC", lmt_price=2.0)),
+                PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", 1, "LOC")))
+    rejected = errors(client.take())
+    assert [(e.req_id, e.error_code) for e in rejected] == [(1, 321), (2, 321), (3, 321)]
+    assert "Unsupported order type: MOC" in rejected[0].error_string and "Limit price is missing" in rejected[2].error_string

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ibwire.testing._broker import ORDER_TYPES
-from ibwire.testing._universe import Universe
+from ibwire.testing._universe import ORDER_TYPES, Universe
 
 #: Order attributes (not types) that contract details list and the simulator honours.
 ATTRIBUTES = {"DAY", "GTC", "IOC", "OCA", "WHATIF"}
@@ -19,5 +18,7 @@ def test_contract_details_advertise_only_the_order_types_the_simulator_executes(
             assert not listed
             continue
         types = {"STP LMT" if t == "STPLMT" else t for t in listed - ATTRIBUTES}
-        assert types == ORDER_TYPES, instrument.symbol
+        assert types == ORDER_TYPES[instrument.sec_type], instrument.symbol
         assert ATTRIBUTES <= listed
+        # Market-on-close and limit-on-close where IB takes them: stocks and futures.
+        assert ({"MOC", "LOC"} <= types) == (instrument.sec_type in ("STK", "FUT")), instrument.symbol
