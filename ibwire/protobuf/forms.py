@@ -275,24 +275,36 @@ class ProtobufForms:
                 self._encoders[mapping.cls] = self._encoder(mapping)
 
     def _decoder(self, mapping: Form) -> Callable[[bytes], Message]:
-        decode = CODEC.decoder(mapping.protobuf)
+        # Generated on first use (a connection meets a few dozen kinds), once per
+        # process and version, like the text codec's decoders: connecting
+        # compiles nothing.
+        name = mapping.protobuf
         build = mapping.to_message
         version = self.version
+        head = (mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET).to_bytes(4, "big")
+        make = mapping.fused
 
         def general(payload: bytes) -> Message:
-            return build(decode(payload[4:]), version)
+            return build(CODEC.decoder(name)(payload[4:]), version)
 
-        make = mapping.fused
         if make is None:
-            return general
-        head = (mapping.cls.MSG_ID + PROTOBUF_ID_OFFSET).to_bytes(4, "big")
+
+            def first_general(payload: bytes) -> Message:
+                decode = CODEC.decoder(name)
+
+                def plain(payload: bytes) -> Message:
+                    return build(decode(payload[4:]), version)
+
+                self.heads[head] = plain
+                return plain(payload)
+
+            return first_general
         key = (mapping.cls, version)
 
         def first(payload: bytes) -> Message:
-            # Generated on first use (a connection meets a few dozen kinds), once
-            # per process and version.  Bad bytes, or a nested message sent
-            # twice: the fused reader hands the frame to the general path, which
-            # decodes (merges) it or raises its typed error.
+            # Bad bytes, or a nested message sent twice: the fused reader hands
+            # the frame to the general path, which decodes (merges) it or raises
+            # its typed error.
             decoder = _FUSED.get(key)
             if decoder is None:
                 decoder = _FUSED[key] = make(CODEC, general)
@@ -302,6 +314,16 @@ class ProtobufForms:
         return first
 
     def _encoder(self, mapping: Form) -> Callable[[Message], bytes]:
+        cls = mapping.cls
+
+        def first(message: Message) -> bytes:
+            # Generated on first use, as the decoders are.
+            encoder = self._encoders[cls] = self._build_encoder(mapping)
+            return encoder(message)
+
+        return first
+
+    def _build_encoder(self, mapping: Form) -> Callable[[Message], bytes]:
         encode = CODEC.encoder(mapping.protobuf)
         flatten = mapping.from_message
         version = self.version
