@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,3 +139,23 @@ def test_a_nested_value_that_does_not_map_is_named_by_its_path() -> None:
     event = _tampered(message, b"98765", b"9x765")
     assert event.error.message_name == "ExecutionDetails"
     assert event.error.field_name == "execution.shares"
+
+
+
+def test_a_connection_generates_only_the_codecs_it_uses() -> None:
+    """Connecting at 226 compiles no protobuf codec; a kind is generated at its first frame."""
+    probe = """
+from ibwire.protobuf import CODEC
+from ibwire.protobuf.forms import ProtobufForms
+from ibwire.messages import CurrentTime
+client, server = ProtobufForms(226, server=False), ProtobufForms(226, server=True)
+print(len(CODEC._decoders), len(CODEC._encoders))
+frame = server.encode(CurrentTime(time=5))
+print(client.heads[frame[:4]](frame) == CurrentTime(time=5), len(CODEC._decoders), len(CODEC._encoders))
+"""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": ""},
+    )
+    assert result.stdout.split("\n")[:2] == ["0 0", "True 1 1"]
