@@ -327,12 +327,17 @@ def bracket(
         stop_loss_price: the stop-loss's stop price.
         parent_order_id: the entry's order id.
         **fields: more :class:`~ibwire.messages.Order` fields for all three
-            (``tif``, ``account``, ``order_ref``, ...).
+            (``tif``, ``account``, ``order_ref``, ...), but not ``oca_group`` or
+            ``oca_type``: the two exits are one-cancels-all already (children of
+            one parent), and the entry in their group would cancel them when it
+            fills.
 
     Raises:
         ValueError: a bad action, quantity or id, or prices on the wrong side
             (for a BUY the take-profit must be above the entry and the stop
             below it; for a SELL the other way round).
+        TypeError: ``transmit``, ``parent_id``, ``order_id``, ``oca_group`` or
+            ``oca_type`` among ``fields``.
     """
     side = _action(action)
     exit_side = "SELL" if side == "BUY" else "BUY"
@@ -352,6 +357,18 @@ def bracket(
     for own in ("transmit", "parent_id", "order_id"):
         if own in fields:
             raise TypeError(f"{own} is set by bracket; it cannot be passed as a field")
+    # The fields go to all three orders, and an OCA group of the entry and its own
+    # exits cancels the exits as soon as the entry fills (TWS cancels the rest of a
+    # group when one of its orders fills).  The exits are one-cancels-all already,
+    # as children of one parent.
+    for oca in ("oca_group", "oca_type"):
+        if oca in fields:
+            raise TypeError(
+                f"{oca} would put the entry in one OCA group with its own exits, which "
+                f"TWS cancels when the entry fills; the exits are one-cancels-all already. "
+                f"To group entries, set it on the parent: "
+                f"dataclasses.replace(made, parent=with_changes(made.parent, {{{oca!r}: ...}}))"
+            )
     made = Bracket(
         LimitOrder(side, quantity, entry, transmit=False, **fields),
         LimitOrder(exit_side, quantity, profit, transmit=False, **fields),

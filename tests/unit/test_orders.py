@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -155,6 +156,19 @@ def test_bracket_prices_on_the_right_side(action: str, entry: float, profit: flo
 def test_bracket_owns_linking_fields(own: str) -> None:
     with pytest.raises(TypeError, match=own):
         bracket("BUY", 1, 100, 110, 90, **{own: 1})
+
+
+@pytest.mark.parametrize(("field", "value"), [("oca_group", "entries"), ("oca_type", 1)])
+def test_bracket_refuses_an_oca_group_shared_by_the_entry_and_its_exits(
+    field: str, value: object
+) -> None:
+    # TWS cancels the rest of an OCA group when one order fills: the entry's fill
+    # would cancel its own take-profit and stop-loss.
+    with pytest.raises(TypeError, match=f"{field} would put the entry in one OCA group"):
+        bracket("BUY", 1, 100, 110, 90, **{field: value})  # type: ignore[arg-type]
+    made = bracket("BUY", 1, 100, 110, 90)
+    grouped = dataclasses.replace(made, parent=with_changes(made.parent, {field: value}))
+    assert [getattr(o, field) for o in grouped.with_order_ids(5)][0] == value
 
 
 @pytest.mark.parametrize("bad", [0, -5, True])
