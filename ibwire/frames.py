@@ -167,7 +167,7 @@ def _execution(item: object, exact: bool) -> list[Row]:
         execution, symbol, sec_type, con_id = item, "", "", 0
     return [{
         "exec_id": execution.exec_id,
-        "time": execution.time,
+        "time": bar_datetime(execution.time) if execution.time else None,
         "account": execution.acct_number,
         "symbol": symbol,
         "sec_type": sec_type,
@@ -236,7 +236,9 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
       :class:`~ibwire.live.Fill` (what ``fills()`` returns) or bare
       :class:`~ibwire.messages.Execution`.
 
-    Times become time-zone aware datetimes (UTC unless TWS named a zone).
+    Times become time-zone aware datetimes (UTC unless TWS named a zone), an
+    execution's ``time`` text included (read as a bar date is, by
+    :func:`~ibwire.bars.bar_datetime`).
 
     Args:
         items: the messages.

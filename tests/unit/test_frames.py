@@ -151,6 +151,19 @@ def test_the_clients_positions_portfolio_and_fills_convert_as_their_messages(
     assert to_frame([pairs[1][0]]).rows[0]["account"] == "DU1"
 
 
+def test_execution_times_become_datetimes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", types.SimpleNamespace(DataFrame=_Rows))
+    times = ["20231114 17:13:20 US/Eastern", "20231114-22:13:20", ""]
+    rows = [
+        to_frame([Execution(exec_id=f"e{n}", time=text, side="BOT", shares=Decimal(1))]).rows[0]
+        for n, text in enumerate(times)
+    ]
+    expected = dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert rows[0]["time"] == rows[1]["time"] == expected
+    assert rows[0]["time"].tzinfo.key == "US/Eastern"  # type: ignore[attr-defined]
+    assert rows[2]["time"] is None
+
+
 def test_empty_mixed_and_unsupported(pd: Any) -> None:
     assert to_frame([]).empty
     with pytest.raises(TypeError, match="one kind at a time"):
