@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from .bars import bar_datetime
+from .bars import BarList, bar_datetime
 from .live import Fill, PortfolioItem, Position
 from .messages import (
     BarData,
@@ -73,6 +73,24 @@ def _bar_row(bar: BarData, exact: bool) -> Row:
         "wap": _number(bar.wap, exact),
         "bar_count": bar.bar_count,
     }
+
+
+#: The columns of a bar frame and their dtypes (quantities: ``float64``, or
+#: ``object`` holding Decimals with ``exact``), for a bar list with no bars.
+_BAR_DTYPES: Final = {
+    "open": "float64", "high": "float64", "low": "float64", "close": "float64",
+    "volume": "quantity", "wap": "quantity", "bar_count": "int64",
+}  # fmt: skip
+
+
+def _empty_bars(pandas: Any, exact: bool) -> Any:
+    index = pandas.DatetimeIndex([], tz="UTC", name="date")
+    quantity = "object" if exact else "float64"
+    columns = {
+        name: pandas.Series([], dtype=quantity if dtype == "quantity" else dtype, index=index)
+        for name, dtype in _BAR_DTYPES.items()
+    }
+    return pandas.DataFrame(columns, index=index)
 
 
 def _bars(item: object, exact: bool) -> list[Row]:
@@ -246,13 +264,19 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
             :class:`~decimal.Decimal` instead of converting them to float.
 
     Returns:
-        The DataFrame; an empty one for no items.
+        The DataFrame; an empty one for no items (with the bar columns and a
+        ``date`` index for an empty :class:`~ibwire.bars.BarList`, which is
+        bars whatever it holds).
 
     Raises:
         ImportError: pandas is not installed (the message says how to install it).
         TypeError: an item of an unsupported type, or items of different kinds.
     """
     pandas = _import_pandas()
+    if isinstance(items, BarList) and not items:
+        # A bar list is bars even when it holds none (a range without trading):
+        # the frame has the columns and index of one that has some.
+        return _empty_bars(pandas, exact)
     rows: list[Row] = []
     kind: str | None = None
     index: str | None = None
