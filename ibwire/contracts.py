@@ -28,6 +28,7 @@ picks the one contract or raises
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -88,7 +89,8 @@ def _expiry(name: str, value: object) -> str:
 def _strike(value: object) -> float | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+    # numbers.Real: int, float, Fraction, and numpy's and pandas' number types.
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal, str)):
         raise TypeError(f"strike must be a number, not {type(value).__name__}")
     try:
         strike = float(value)
@@ -102,9 +104,9 @@ def _strike(value: object) -> float | None:
 def _multiplier(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, str, Decimal)):
         raise TypeError(f"multiplier must be an int or a str, not {type(value).__name__}")
-    text = str(value).strip()
+    text = str(int(value) if isinstance(value, numbers.Integral) else value).strip()
     if text:
         try:
             number = Decimal(text)
@@ -403,14 +405,17 @@ def combo_leg(con_id: int, ratio: int, action: str, exchange: str = "") -> Combo
         action: ``BUY``, ``SELL`` or ``SSHORT`` (any case).
         exchange: the leg's exchange; empty to use the combo's.
     """
-    if isinstance(con_id, bool) or not isinstance(con_id, int) or con_id <= 0:
+    # numbers.Integral: int, and numpy's and pandas' integer types (stored as int).
+    if isinstance(con_id, bool) or not isinstance(con_id, numbers.Integral) or con_id <= 0:
         raise ValueError(f"con_id must be a positive int, not {con_id!r}")
-    if isinstance(ratio, bool) or not isinstance(ratio, int) or ratio <= 0:
+    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Integral) or ratio <= 0:
         raise ValueError(f"ratio must be a positive int, not {ratio!r}")
     side = _upper("action", action)
     if side not in _LEG_ACTIONS:
         raise ValueError(f"action must be BUY, SELL or SSHORT, not {action!r}")
-    return ComboLeg(con_id=con_id, ratio=ratio, action=side, exchange=_upper("exchange", exchange))
+    return ComboLeg(
+        con_id=int(con_id), ratio=int(ratio), action=side, exchange=_upper("exchange", exchange)
+    )
 
 
 def Bag(

@@ -8,11 +8,12 @@ any further keyword to :class:`~ibwire.messages.Order` (``tif="GTC"``,
     >>> order.action, order.total_quantity, order.order_type, order.lmt_price, order.tif
     ('BUY', Decimal('100'), 'LMT', 187.5, 'GTC')
 
-Quantities are :class:`~decimal.Decimal`.  An ``int``, a ``str`` (``"0.5"``) or a
-``Decimal`` is taken as is; a ``float`` is refused with a :class:`TypeError`,
-because a binary float cannot say which decimal the caller meant (``0.1`` is
-``0.1000000000000000055...``): write ``"0.1"`` or ``Decimal("0.1")``.  Prices stay
-``float``, as on the wire.
+Quantities are :class:`~decimal.Decimal`.  An ``int`` (or any integer type, such
+as ``numpy.int64``), a ``str`` (``"0.5"``) or a ``Decimal`` is taken as is; a
+``float`` is refused with a :class:`TypeError`, because a binary float cannot say
+which decimal the caller meant (``0.1`` is ``0.1000000000000000055...``): write
+``"0.1"`` or ``Decimal("0.1")``.  Prices stay ``float``, as on the wire; any real
+number type is taken for one.
 
 :func:`bracket` builds an entry with a take-profit and a stop-loss, linked by
 order id and ready to place in order.  :func:`with_changes` changes fields of an
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -56,27 +58,32 @@ def to_quantity(quantity: object, name: str = "quantity") -> Decimal:
     """``quantity`` as a :class:`~decimal.Decimal`, checked.
 
     Args:
-        quantity: an ``int``, a ``str`` or a ``Decimal``.
+        quantity: an ``int`` (or any integer type, such as ``numpy.int64``), a
+            ``str`` or a ``Decimal``.
         name: the argument's name, for the error message.
 
     Raises:
-        TypeError: a ``float``, a ``bool`` or another type.
+        TypeError: a ``float`` (or another binary floating point type), a
+            ``bool`` or another type.
         ValueError: not a finite number, or negative.
     """
     if isinstance(quantity, Decimal):
         value = quantity
     elif isinstance(quantity, bool):
         raise TypeError(f"{name} must be an int, a str or a Decimal, not bool")
-    elif isinstance(quantity, int):
-        value = Decimal(quantity)
+    elif isinstance(quantity, numbers.Integral):
+        # Any integer type (numpy's and pandas' too) is exact.
+        value = Decimal(int(quantity))
     elif isinstance(quantity, str):
         try:
             value = Decimal(quantity.strip())
         except InvalidOperation:
             raise ValueError(f"{name} must be a number, not {quantity!r}") from None
-    elif isinstance(quantity, float):
+    elif isinstance(quantity, numbers.Real) and not isinstance(quantity, numbers.Rational):
+        # A binary float of any width (float, numpy.float32, ...).
         raise TypeError(
-            f"{name} must be an int, a str or a Decimal, not float ({quantity!r}): "
+            f"{name} must be an int, a str or a Decimal, not {type(quantity).__name__} "
+            f"({quantity!r}): "
             f"a float cannot say which decimal is meant; write {str(quantity)!r} or "
             f"Decimal({str(quantity)!r})"
         )
@@ -97,7 +104,8 @@ def _action(action: object) -> str:
 
 
 def _price(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+    # numbers.Real: int, float, Fraction, and numpy's and pandas' number types.
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
     price = float(value)
     if not math.isfinite(price):

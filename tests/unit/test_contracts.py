@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import numbers
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -190,6 +192,34 @@ def test_bag_refuses_other_legs() -> None:
 def test_combo_leg_checked(con_id: int, ratio: int, action: str) -> None:
     with pytest.raises(ValueError):
         combo_leg(con_id, ratio, action)
+
+
+class Int64:
+    """An integer type that is not an ``int`` subclass, as ``numpy.int64`` is not."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __index__(self) -> int:
+        return self.value
+
+    def __le__(self, other: int) -> bool:
+        return self.value <= other
+
+
+numbers.Integral.register(Int64)
+
+
+def test_numbers_of_other_types_are_taken_as_numbers() -> None:
+    # What a strike, a con_id or a ratio read from a numpy array or a DataFrame is.
+    assert Option("SPY", "20250117", Int64(450), "C").strike == 450.0  # type: ignore[arg-type]
+    assert Option("SPY", "20250117", Fraction(901, 2), "C").strike == 450.5  # type: ignore[arg-type]
+    leg = combo_leg(Int64(5), Int64(2), "buy")  # type: ignore[arg-type]
+    assert (leg.con_id, leg.ratio) == (5, 2) and type(leg.con_id) is int is type(leg.ratio)
+    assert Future("ES", "202412", "CME", multiplier=Int64(50)).multiplier == "50"  # type: ignore[arg-type]
 
 
 def test_normalize_right_unset() -> None:

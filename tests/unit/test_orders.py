@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -99,6 +101,60 @@ def test_bad_quantities(bad: object) -> None:
 def test_quantity_wrong_type(bad: object) -> None:
     with pytest.raises(TypeError, match="quantity"):
         to_quantity(bad)
+
+
+class Int64:
+    """An integer type that is not an ``int`` subclass, as ``numpy.int64`` is not."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+class Float32:
+    """A binary float that is not a ``float`` subclass, as ``numpy.float32`` is not."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __float__(self) -> float:
+        return self.value
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+numbers.Integral.register(Int64)
+numbers.Real.register(Float32)
+
+
+def test_numbers_of_other_types_are_taken_as_numbers() -> None:
+    # What a size or price read from a numpy array or a DataFrame is.
+    order = LimitOrder("BUY", Int64(100), Float32(187.5))  # type: ignore[arg-type]
+    assert order.total_quantity == Decimal(100) and type(order.lmt_price) is float
+    assert order.lmt_price == 187.5
+    assert LimitOrder("BUY", 1, Int64(188)).lmt_price == 188.0  # type: ignore[arg-type]
+    assert StopOrder("SELL", 1, Fraction(3, 2)).aux_price == 1.5  # type: ignore[arg-type]
+    changed = with_changes(order, {"total_quantity": Int64(5), "lmt_price": Float32(1.25)})
+    assert (changed.total_quantity, changed.lmt_price) == (Decimal(5), 1.25)
+    # A binary float of another width is refused as a float is.
+    with pytest.raises(TypeError, match=r"not Float32 \(.*write '0\.1'"):
+        to_quantity(Float32(0.1))
+    with pytest.raises(TypeError, match="not Fraction"):
+        to_quantity(Fraction(1, 2))
+
+
+def test_numpy_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    order = LimitOrder("BUY", np.int64(100), np.float32(187.5))
+    assert (order.total_quantity, order.lmt_price) == (Decimal(100), 187.5)
+    with pytest.raises(TypeError, match="not float64"):
+        to_quantity(np.float64(0.1))
 
 
 def test_price_checked() -> None:
