@@ -79,6 +79,19 @@ def _upper(name: str, value: object, *, required: bool = False) -> str:
     return _text(name, value, required=required).upper()
 
 
+def _currency(value: object) -> str:
+    # Every IB currency is a three-letter code.  Checking it also catches ib_async's
+    # positional order, which differs after ``exchange``: Option(..., "SMART", "100")
+    # means multiplier 100 there and would be currency "100" here.
+    text = _upper("currency", value)
+    if text and not (len(text) == 3 and text.isascii() and text.isalpha()):
+        raise ValueError(
+            f"currency must be a three-letter code such as 'USD', not {value!r} "
+            f"(pass multiplier= and local_symbol= by keyword)"
+        )
+    return text
+
+
 def _expiry(name: str, value: object) -> str:
     text = _text(name, value)
     if text and not (text.isdigit() and len(text) in (6, 8)):
@@ -156,7 +169,7 @@ def Stock(
         symbol=_upper("symbol", symbol, required=True),
         sec_type="STK",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         primary_exchange=_upper("primary_exchange", primary_exchange),
     )
 
@@ -197,7 +210,7 @@ def Future(
             "last_trade_date_or_contract_month", last_trade_date_or_contract_month
         ),
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         multiplier=_multiplier(multiplier),
         local_symbol=local,
         trading_class=_text("trading_class", trading_class),
@@ -221,7 +234,7 @@ def ContFuture(
         symbol=_upper("symbol", symbol, required=True),
         sec_type="CONTFUT",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         multiplier=_multiplier(multiplier),
     )
 
@@ -249,7 +262,7 @@ def _option(
         strike=_strike(strike),
         right=normalize_right(right),
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         multiplier=_multiplier(multiplier),
         trading_class=_text("trading_class", trading_class),
         local_symbol=local,
@@ -338,7 +351,7 @@ def Index(symbol: str, exchange: str = "", currency: str = "USD") -> Contract:
         symbol=_upper("symbol", symbol, required=True),
         sec_type="IND",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
     )
 
 
@@ -348,7 +361,7 @@ def Crypto(symbol: str, exchange: str = "PAXOS", currency: str = "USD") -> Contr
         symbol=_upper("symbol", symbol, required=True),
         sec_type="CRYPTO",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
     )
 
 
@@ -358,7 +371,7 @@ def CFD(symbol: str, exchange: str = "SMART", currency: str = "USD") -> Contract
         symbol=_upper("symbol", symbol, required=True),
         sec_type="CFD",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
     )
 
 
@@ -390,7 +403,7 @@ def Bond(
         symbol=symbol,
         sec_type="BOND",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         sec_id_type=id_type,
         sec_id=ident,
     )
@@ -459,7 +472,7 @@ def Bag(
         symbol=_upper("symbol", symbol, required=True),
         sec_type="BAG",
         exchange=exchange,
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         combo_legs=filled,
     )
 

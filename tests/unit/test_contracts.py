@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -192,6 +193,30 @@ def test_bag_refuses_other_legs() -> None:
 def test_combo_leg_checked(con_id: int, ratio: int, action: str) -> None:
     with pytest.raises(ValueError):
         combo_leg(con_id, ratio, action)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        # ib_async's positional order after exchange: (multiplier, currency) for
+        # options, (localSymbol, multiplier, currency) for futures.
+        lambda: Option("SPY", "20250117", 450, "C", "SMART", "100"),
+        lambda: FuturesOption("ES", "20241220", 5000, "C", "CME", "50"),
+        lambda: Future("ES", "202412", "CME", "ESZ4"),
+        lambda: ContFuture("ES", "CME", "ESZ4"),
+        lambda: Stock("AAPL", "SMART", "US"),
+        lambda: Crypto("BTC", "PAXOS", "U$D"),
+    ],
+)
+def test_currency_is_a_three_letter_code(build: Callable[[], Contract]) -> None:
+    with pytest.raises(ValueError, match="currency must be a three-letter code"):
+        build()
+
+
+def test_currency_normalised_or_left_unset() -> None:
+    assert Stock("SAP", "IBIS", " eur ").currency == "EUR"
+    assert Index("DAX", "EUREX", "").currency == ""
+    assert Option("SPY", "20250117", 450, "C", "SMART", "USD", "100").multiplier == "100"
 
 
 class Int64:
