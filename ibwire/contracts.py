@@ -27,6 +27,7 @@ picks the one contract or raises
 
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 from collections.abc import Iterable, Sequence
@@ -94,8 +95,13 @@ def _currency(value: object) -> str:
 
 def _expiry(name: str, value: object) -> str:
     text = _text(name, value)
-    if text and not (text.isdigit() and len(text) in (6, 8)):
+    if text and not (text.isascii() and text.isdigit() and len(text) in (6, 8)):
         raise ValueError(f"{name} must be YYYYMM or YYYYMMDD, not {text!r}")
+    if text:
+        try:
+            datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]) if len(text) == 8 else 1)
+        except ValueError:
+            raise ValueError(f"{name} must be YYYYMM or YYYYMMDD, not {text!r}: no such date") from None
     return text
 
 

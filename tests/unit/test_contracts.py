@@ -65,10 +65,19 @@ def test_future_by_local_symbol() -> None:
     assert contract.symbol == ""
 
 
-@pytest.mark.parametrize("expiry", ["2024-12", "2412", "20241", "december"])
+@pytest.mark.parametrize(
+    "expiry", ["2024-12", "2412", "20241", "december", "202413", "202400", "20250231", "20251700"]
+)
 def test_future_expiry_format(expiry: str) -> None:
     with pytest.raises(ValueError, match="YYYYMM"):
         Future("ES", expiry, "CME")
+    with pytest.raises(ValueError, match="YYYYMM"):
+        Option("SPY", expiry, 450, "C")
+
+
+def test_expiry_of_a_real_month_or_day() -> None:
+    assert Future("ES", "202412", "CME").last_trade_date_or_contract_month == "202412"
+    assert Option("SPY", "20240229", 450, "C").last_trade_date_or_contract_month == "20240229"
 
 
 def test_future_needs_symbol_or_local_symbol() -> None:
