@@ -29,10 +29,13 @@ A method of a subclass that is a callback's name spelled another way (the
 official camelCase ``tickPrice``, its ``tickPriceProtoBuf`` form, ``TickPrice``,
 ``real_time_bar`` for :meth:`Wrapper.realtime_bar`) would never be called: the
 class statement warns (:class:`UserWarning`) and names the callback to define.
+It warns too of a callback defined with ``async def``: callbacks are called, not
+awaited, so its body would never run.
 """
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -171,11 +174,23 @@ class Wrapper:
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Warn about methods that spell a callback's name another way (never called)."""
+        """Warn about methods that spell a callback's name another way (never called)
+        and about callbacks defined with ``async def`` (never awaited)."""
         super().__init_subclass__(**kwargs)
         spellings = _spellings()
         for name, value in vars(cls).items():
-            if name.startswith("_") or hasattr(Wrapper, name) or not callable(value):
+            if name.startswith("_") or not callable(value):
+                continue
+            if hasattr(Wrapper, name):
+                if inspect.iscoroutinefunction(value):
+                    warnings.warn(
+                        f"{cls.__qualname__}.{name} is a coroutine function: callbacks are "
+                        f"called, not awaited, so its body never runs; define it with def "
+                        f"(on the asyncio client's loop it may start a task with "
+                        f"asyncio.create_task)",
+                        UserWarning,
+                        stacklevel=2,
+                    )
                 continue
             callback = spellings.get(_spelling(name))
             if callback is not None:

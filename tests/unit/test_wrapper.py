@@ -101,7 +101,17 @@ def test_callbacks_and_other_methods_of_a_subclass_are_not_warned_about(
 
         def _tickPrice(self) -> None: ...
 
+        async def on_bar_later(self, message: object) -> None: ...
+
     class Child(Mine):
         def tick_price(self, message: object) -> None: ...
 
     assert not recwarn.list
+
+
+def test_a_callback_defined_with_async_def_is_named_when_the_class_is_made() -> None:
+    # The dispatcher calls callbacks and does not await them: the body never runs.
+    with pytest.warns(UserWarning, match="Mine.tick_price is a coroutine function"):
+
+        class Mine(Wrapper):
+            async def tick_price(self, message: object) -> None: ...
