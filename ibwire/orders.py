@@ -2,7 +2,9 @@
 
 Each builder checks its arguments, sets ``order_type`` and the prices, and passes
 any further keyword to :class:`~ibwire.messages.Order` (``tif="GTC"``,
-``outside_rth=True``, ``account="U123"``, ``order_ref=...``)::
+``outside_rth=True``, ``account="U123"``, ``order_ref=...``; a list for a
+sequence field such as ``algo_params`` is kept as a tuple, so the order stays
+immutable and hashable)::
 
     >>> order = LimitOrder("buy", 100, 187.5, tif="GTC")
     >>> order.action, order.total_quantity, order.order_type, order.lmt_price, order.tif
@@ -25,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -125,12 +127,32 @@ def _field_checks() -> dict[str, str]:
             kinds[field.name] = "quantity"
         elif kind in ("float|None", "float"):
             kinds[field.name] = "price"
+        elif kind.startswith("tuple["):
+            kinds[field.name] = "sequence"
     kinds["action"] = "action"
     return kinds
 
 
-#: Order field -> how a change of it is checked (``quantity``, ``price``, ``action``).
+#: Order field -> how a change of it is checked (``quantity``, ``price``, ``action``,
+#: ``sequence``).
 _CHECKS = _field_checks()
+
+
+def _sequences(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` with the list (or other iterable) of a sequence field made a tuple.
+
+    ib_async code passes ``algoParams=[TagValue(...)]``; a list kept in the order
+    would leave it unhashable, unequal to the same order built with a tuple, and
+    changeable from outside.
+    """
+    return {
+        name: tuple(value)
+        if _CHECKS.get(name) == "sequence"
+        and isinstance(value, Iterable)
+        and not isinstance(value, (tuple, str, bytes))
+        else value
+        for name, value in fields.items()
+    }
 
 
 def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
@@ -138,7 +160,9 @@ def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
 
     A quantity (any ``Decimal`` field, ``total_quantity`` first) goes through
     :func:`to_quantity`; a price (any ``float`` field) must be a finite number
-    (``None`` unsets it); ``action`` must be ``BUY`` or ``SELL``.
+    (``None`` unsets it); ``action`` must be ``BUY`` or ``SELL``; a list given for
+    a sequence field (``algo_params``, ``conditions``, ...) is kept as a tuple, as
+    the builders keep it.
 
     Args:
         order: the order.
@@ -151,7 +175,7 @@ def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
         ValueError: a negative or non-finite quantity, a non-finite price, a bad action.
     """
     checked: dict[str, object] = {}
-    for name, value in changes.items():
+    for name, value in _sequences(changes).items():
         if name in _IDENTITY_FIELDS:
             raise TypeError(f"{name} names the order; it cannot be changed")
         kind = _CHECKS.get(name)
@@ -181,7 +205,7 @@ def _build(
             total_quantity=to_quantity(quantity),
             order_type=order_type,
             **prices,  # type: ignore[arg-type]
-            **fields,
+            **_sequences(fields),
         )
     except TypeError as exc:
         if "unexpected keyword argument" in str(exc):
@@ -377,6 +401,7 @@ def bracket(
                 f"To group entries, set it on the parent: "
                 f"dataclasses.replace(made, parent=with_changes(made.parent, {{{oca!r}: ...}}))"
             )
+    fields = _sequences(fields)  # an iterator is read once, for all three orders
     made = Bracket(
         LimitOrder(side, quantity, entry, transmit=False, **fields),
         LimitOrder(exit_side, quantity, profit, transmit=False, **fields),

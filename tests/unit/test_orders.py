@@ -157,6 +157,19 @@ def test_numpy_numbers() -> None:
         to_quantity(np.float64(0.1))
 
 
+def test_a_list_for_a_sequence_field_is_kept_as_a_tuple() -> None:
+    # As ib_async code writes algoParams=[TagValue(...)].
+    params = [TagValue(tag="adaptivePriority", value="Normal")]
+    order = LimitOrder("BUY", 1, 1.0, algo_strategy="Adaptive", algo_params=params)
+    params.append(TagValue(tag="x", value="y"))
+    assert order.algo_params == (TagValue(tag="adaptivePriority", value="Normal"),)
+    assert order == LimitOrder("BUY", 1, 1.0, algo_strategy="Adaptive", algo_params=order.algo_params)
+    assert hash(order) == hash(dataclasses.replace(order))
+    changed = with_changes(order, {"order_misc_options": [TagValue(tag="a", value="b")]})
+    assert changed.order_misc_options == (TagValue(tag="a", value="b"),)
+    assert bracket("BUY", 1, 10, 11, 9, algo_params=iter(params)).stop_loss.algo_params == tuple(params)
+
+
 def test_price_checked() -> None:
     with pytest.raises(ValueError, match="lmt_price"):
         LimitOrder("BUY", 1, float("nan"))
