@@ -115,6 +115,13 @@ def _price(name: str, value: object) -> float:
     return price
 
 
+def _trailing_percent(value: object) -> float:
+    percent = _price("trailing_percent", value)
+    if not 0 < percent < 100:
+        raise ValueError(f"trailing_percent must be between 0 and 100, not {percent!r}")
+    return percent
+
+
 #: The fields that name an order rather than describe it: a change cannot set them.
 _IDENTITY_FIELDS = frozenset({"order_id", "client_id", "perm_id", "parent_id"})
 
@@ -160,7 +167,8 @@ def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
 
     A quantity (any ``Decimal`` field, ``total_quantity`` first) goes through
     :func:`to_quantity`; a price (any ``float`` field) must be a finite number
-    (``None`` unsets it); ``action`` must be ``BUY`` or ``SELL``; a list given for
+    (``None`` unsets it), ``trailing_percent`` one between 0 and 100 as in
+    :func:`TrailingStopOrder`; ``action`` must be ``BUY`` or ``SELL``; a list given for
     a sequence field (``algo_params``, ``conditions``, ...) is kept as a tuple, as
     the builders keep it.
 
@@ -172,7 +180,8 @@ def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
         TypeError: an unknown field, a field that names the order (``order_id``,
             ``client_id``, ``perm_id``, ``parent_id``), or a value of the wrong
             type (a ``float`` quantity).
-        ValueError: a negative or non-finite quantity, a non-finite price, a bad action.
+        ValueError: a negative or non-finite quantity, a non-finite price, a trailing
+            percent outside 0..100, a bad action.
     """
     checked: dict[str, object] = {}
     for name, value in _sequences(changes).items():
@@ -181,6 +190,8 @@ def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
         kind = _CHECKS.get(name)
         if kind == "quantity" and value is not None:
             value = to_quantity(value, name)
+        elif name == "trailing_percent" and value is not None:
+            value = _trailing_percent(value)
         elif kind == "price" and value is not None:
             value = _price(name, value)
         elif kind == "action":
@@ -281,10 +292,7 @@ def TrailingStopOrder(
         raise ValueError("give exactly one of trailing_percent and aux_price")
     prices: dict[str, object] = {}
     if trailing_percent is not None:
-        percent = _price("trailing_percent", trailing_percent)
-        if not 0 < percent < 100:
-            raise ValueError(f"trailing_percent must be between 0 and 100, not {percent!r}")
-        prices["trailing_percent"] = percent
+        prices["trailing_percent"] = _trailing_percent(trailing_percent)
     else:
         amount = _price("aux_price", aux_price)
         if amount <= 0:

@@ -170,6 +170,15 @@ def test_a_list_for_a_sequence_field_is_kept_as_a_tuple() -> None:
     assert bracket("BUY", 1, 10, 11, 9, algo_params=iter(params)).stop_loss.algo_params == tuple(params)
 
 
+@pytest.mark.parametrize("percent", [150, 100, 0, -1])
+def test_with_changes_checks_the_trailing_percent_as_the_builder_does(percent: float) -> None:
+    order = TrailingStopOrder("SELL", 100, trailing_percent=2)
+    with pytest.raises(ValueError, match="trailing_percent must be between 0 and 100"):
+        with_changes(order, {"trailing_percent": percent})
+    assert with_changes(order, {"trailing_percent": 3.5}).trailing_percent == 3.5
+    assert with_changes(order, {"trailing_percent": None}).trailing_percent is None
+
+
 def test_price_checked() -> None:
     with pytest.raises(ValueError, match="lmt_price"):
         LimitOrder("BUY", 1, float("nan"))
