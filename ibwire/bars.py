@@ -113,6 +113,7 @@ class BarList(list[BarData]):
 
         Daily and longer bars (dated ``yyyymmdd``) are indexed at midnight UTC,
         shorter ones at their time; the time-zone aware index sorts both alike.
+        A list without bars gives an empty frame with the same columns and index.
 
         Args:
             exact: keep volume and WAP as :class:`~decimal.Decimal`.

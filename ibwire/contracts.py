@@ -27,7 +27,9 @@ picks the one contract or raises
 
 from __future__ import annotations
 
+import datetime
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -78,17 +80,36 @@ def _upper(name: str, value: object, *, required: bool = False) -> str:
     return _text(name, value, required=required).upper()
 
 
+def _currency(value: object) -> str:
+    # Every IB currency is a three-letter code.  Checking it also catches ib_async's
+    # positional order, which differs after ``exchange``: Option(..., "SMART", "100")
+    # means multiplier 100 there and would be currency "100" here.
+    text = _upper("currency", value)
+    if text and not (len(text) == 3 and text.isascii() and text.isalpha()):
+        raise ValueError(
+            f"currency must be a three-letter code such as 'USD', not {value!r} "
+            f"(pass multiplier= and local_symbol= by keyword)"
+        )
+    return text
+
+
 def _expiry(name: str, value: object) -> str:
     text = _text(name, value)
-    if text and not (text.isdigit() and len(text) in (6, 8)):
+    if text and not (text.isascii() and text.isdigit() and len(text) in (6, 8)):
         raise ValueError(f"{name} must be YYYYMM or YYYYMMDD, not {text!r}")
+    if text:
+        try:
+            datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]) if len(text) == 8 else 1)
+        except ValueError:
+            raise ValueError(f"{name} must be YYYYMM or YYYYMMDD, not {text!r}: no such date") from None
     return text
 
 
 def _strike(value: object) -> float | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+    # numbers.Real: int, float, Fraction, and numpy's and pandas' number types.
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal, str)):
         raise TypeError(f"strike must be a number, not {type(value).__name__}")
     try:
         strike = float(value)
@@ -102,9 +123,9 @@ def _strike(value: object) -> float | None:
 def _multiplier(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, str, Decimal)):
         raise TypeError(f"multiplier must be an int or a str, not {type(value).__name__}")
-    text = str(value).strip()
+    text = str(int(value) if isinstance(value, numbers.Integral) else value).strip()
     if text:
         try:
             number = Decimal(text)
@@ -154,7 +175,7 @@ def Stock(
         symbol=_upper("symbol", symbol, required=True),
         sec_type="STK",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         primary_exchange=_upper("primary_exchange", primary_exchange),
     )
 
@@ -195,7 +216,7 @@ def Future(
             "last_trade_date_or_contract_month", last_trade_date_or_contract_month
         ),
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         multiplier=_multiplier(multiplier),
         local_symbol=local,
         trading_class=_text("trading_class", trading_class),
@@ -219,7 +240,7 @@ def ContFuture(
         symbol=_upper("symbol", symbol, required=True),
         sec_type="CONTFUT",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         multiplier=_multiplier(multiplier),
     )
 
@@ -247,7 +268,7 @@ def _option(
         strike=_strike(strike),
         right=normalize_right(right),
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         multiplier=_multiplier(multiplier),
         trading_class=_text("trading_class", trading_class),
         local_symbol=local,
@@ -336,7 +357,7 @@ def Index(symbol: str, exchange: str = "", currency: str = "USD") -> Contract:
         symbol=_upper("symbol", symbol, required=True),
         sec_type="IND",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
     )
 
 
@@ -346,7 +367,7 @@ def Crypto(symbol: str, exchange: str = "PAXOS", currency: str = "USD") -> Contr
         symbol=_upper("symbol", symbol, required=True),
         sec_type="CRYPTO",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
     )
 
 
@@ -356,7 +377,7 @@ def CFD(symbol: str, exchange: str = "SMART", currency: str = "USD") -> Contract
         symbol=_upper("symbol", symbol, required=True),
         sec_type="CFD",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
     )
 
 
@@ -388,7 +409,7 @@ def Bond(
         symbol=symbol,
         sec_type="BOND",
         exchange=_upper("exchange", exchange),
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         sec_id_type=id_type,
         sec_id=ident,
     )
@@ -403,14 +424,17 @@ def combo_leg(con_id: int, ratio: int, action: str, exchange: str = "") -> Combo
         action: ``BUY``, ``SELL`` or ``SSHORT`` (any case).
         exchange: the leg's exchange; empty to use the combo's.
     """
-    if isinstance(con_id, bool) or not isinstance(con_id, int) or con_id <= 0:
+    # numbers.Integral: int, and numpy's and pandas' integer types (stored as int).
+    if isinstance(con_id, bool) or not isinstance(con_id, numbers.Integral) or con_id <= 0:
         raise ValueError(f"con_id must be a positive int, not {con_id!r}")
-    if isinstance(ratio, bool) or not isinstance(ratio, int) or ratio <= 0:
+    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Integral) or ratio <= 0:
         raise ValueError(f"ratio must be a positive int, not {ratio!r}")
     side = _upper("action", action)
     if side not in _LEG_ACTIONS:
         raise ValueError(f"action must be BUY, SELL or SSHORT, not {action!r}")
-    return ComboLeg(con_id=con_id, ratio=ratio, action=side, exchange=_upper("exchange", exchange))
+    return ComboLeg(
+        con_id=int(con_id), ratio=int(ratio), action=side, exchange=_upper("exchange", exchange)
+    )
 
 
 def Bag(
@@ -454,7 +478,7 @@ def Bag(
         symbol=_upper("symbol", symbol, required=True),
         sec_type="BAG",
         exchange=exchange,
-        currency=_upper("currency", currency),
+        currency=_currency(currency),
         combo_legs=filled,
     )
 

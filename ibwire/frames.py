@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from .bars import bar_datetime
+from .bars import BarList, bar_datetime
 from .live import Fill, PortfolioItem, Position
 from .messages import (
     BarData,
@@ -73,6 +73,24 @@ def _bar_row(bar: BarData, exact: bool) -> Row:
         "wap": _number(bar.wap, exact),
         "bar_count": bar.bar_count,
     }
+
+
+#: The columns of a bar frame and their dtypes (quantities: ``float64``, or
+#: ``object`` holding Decimals with ``exact``), for a bar list with no bars.
+_BAR_DTYPES: Final = {
+    "open": "float64", "high": "float64", "low": "float64", "close": "float64",
+    "volume": "quantity", "wap": "quantity", "bar_count": "int64",
+}  # fmt: skip
+
+
+def _empty_bars(pandas: Any, exact: bool) -> Any:
+    index = pandas.DatetimeIndex([], tz="UTC", name="date")
+    quantity = "object" if exact else "float64"
+    columns = {
+        name: pandas.Series([], dtype=quantity if dtype == "quantity" else dtype, index=index)
+        for name, dtype in _BAR_DTYPES.items()
+    }
+    return pandas.DataFrame(columns, index=index)
 
 
 def _bars(item: object, exact: bool) -> list[Row]:
@@ -167,7 +185,7 @@ def _execution(item: object, exact: bool) -> list[Row]:
         execution, symbol, sec_type, con_id = item, "", "", 0
     return [{
         "exec_id": execution.exec_id,
-        "time": execution.time,
+        "time": bar_datetime(execution.time) if execution.time else None,
         "account": execution.acct_number,
         "symbol": symbol,
         "sec_type": sec_type,
@@ -236,7 +254,9 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
       :class:`~ibwire.live.Fill` (what ``fills()`` returns) or bare
       :class:`~ibwire.messages.Execution`.
 
-    Times become time-zone aware datetimes (UTC unless TWS named a zone).
+    Times become time-zone aware datetimes (UTC unless TWS named a zone), an
+    execution's ``time`` text included (read as a bar date is, by
+    :func:`~ibwire.bars.bar_datetime`).
 
     Args:
         items: the messages.
@@ -244,13 +264,19 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
             :class:`~decimal.Decimal` instead of converting them to float.
 
     Returns:
-        The DataFrame; an empty one for no items.
+        The DataFrame; an empty one for no items (with the bar columns and a
+        ``date`` index for an empty :class:`~ibwire.bars.BarList`, which is
+        bars whatever it holds).
 
     Raises:
         ImportError: pandas is not installed (the message says how to install it).
         TypeError: an item of an unsupported type, or items of different kinds.
     """
     pandas = _import_pandas()
+    if isinstance(items, BarList) and not items:
+        # A bar list is bars even when it holds none (a range without trading):
+        # the frame has the columns and index of one that has some.
+        return _empty_bars(pandas, exact)
     rows: list[Row] = []
     kind: str | None = None
     index: str | None = None

@@ -2,17 +2,20 @@
 
 Each builder checks its arguments, sets ``order_type`` and the prices, and passes
 any further keyword to :class:`~ibwire.messages.Order` (``tif="GTC"``,
-``outside_rth=True``, ``account="U123"``, ``order_ref=...``)::
+``outside_rth=True``, ``account="U123"``, ``order_ref=...``; a list for a
+sequence field such as ``algo_params`` is kept as a tuple, so the order stays
+immutable and hashable)::
 
     >>> order = LimitOrder("buy", 100, 187.5, tif="GTC")
     >>> order.action, order.total_quantity, order.order_type, order.lmt_price, order.tif
     ('BUY', Decimal('100'), 'LMT', 187.5, 'GTC')
 
-Quantities are :class:`~decimal.Decimal`.  An ``int``, a ``str`` (``"0.5"``) or a
-``Decimal`` is taken as is; a ``float`` is refused with a :class:`TypeError`,
-because a binary float cannot say which decimal the caller meant (``0.1`` is
-``0.1000000000000000055...``): write ``"0.1"`` or ``Decimal("0.1")``.  Prices stay
-``float``, as on the wire.
+Quantities are :class:`~decimal.Decimal`.  An ``int`` (or any integer type, such
+as ``numpy.int64``), a ``str`` (``"0.5"``) or a ``Decimal`` is taken as is; a
+``float`` is refused with a :class:`TypeError`, because a binary float cannot say
+which decimal the caller meant (``0.1`` is ``0.1000000000000000055...``): write
+``"0.1"`` or ``Decimal("0.1")``.  Prices stay ``float``, as on the wire; any real
+number type is taken for one.
 
 :func:`bracket` builds an entry with a take-profit and a stop-loss, linked by
 order id and ready to place in order.  :func:`with_changes` changes fields of an
@@ -23,7 +26,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator, Mapping
+import numbers
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -56,27 +60,32 @@ def to_quantity(quantity: object, name: str = "quantity") -> Decimal:
     """``quantity`` as a :class:`~decimal.Decimal`, checked.
 
     Args:
-        quantity: an ``int``, a ``str`` or a ``Decimal``.
+        quantity: an ``int`` (or any integer type, such as ``numpy.int64``), a
+            ``str`` or a ``Decimal``.
         name: the argument's name, for the error message.
 
     Raises:
-        TypeError: a ``float``, a ``bool`` or another type.
+        TypeError: a ``float`` (or another binary floating point type), a
+            ``bool`` or another type.
         ValueError: not a finite number, or negative.
     """
     if isinstance(quantity, Decimal):
         value = quantity
     elif isinstance(quantity, bool):
         raise TypeError(f"{name} must be an int, a str or a Decimal, not bool")
-    elif isinstance(quantity, int):
-        value = Decimal(quantity)
+    elif isinstance(quantity, numbers.Integral):
+        # Any integer type (numpy's and pandas' too) is exact.
+        value = Decimal(int(quantity))
     elif isinstance(quantity, str):
         try:
             value = Decimal(quantity.strip())
         except InvalidOperation:
             raise ValueError(f"{name} must be a number, not {quantity!r}") from None
-    elif isinstance(quantity, float):
+    elif isinstance(quantity, numbers.Real) and not isinstance(quantity, numbers.Rational):
+        # A binary float of any width (float, numpy.float32, ...).
         raise TypeError(
-            f"{name} must be an int, a str or a Decimal, not float ({quantity!r}): "
+            f"{name} must be an int, a str or a Decimal, not {type(quantity).__name__} "
+            f"({quantity!r}): "
             f"a float cannot say which decimal is meant; write {str(quantity)!r} or "
             f"Decimal({str(quantity)!r})"
         )
@@ -97,12 +106,20 @@ def _action(action: object) -> str:
 
 
 def _price(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+    # numbers.Real: int, float, Fraction, and numpy's and pandas' number types.
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
     price = float(value)
     if not math.isfinite(price):
         raise ValueError(f"{name} must be a finite number, not {value!r}")
     return price
+
+
+def _trailing_percent(value: object) -> float:
+    percent = _price("trailing_percent", value)
+    if not 0 < percent < 100:
+        raise ValueError(f"trailing_percent must be between 0 and 100, not {percent!r}")
+    return percent
 
 
 #: The fields that name an order rather than describe it: a change cannot set them.
@@ -117,12 +134,32 @@ def _field_checks() -> dict[str, str]:
             kinds[field.name] = "quantity"
         elif kind in ("float|None", "float"):
             kinds[field.name] = "price"
+        elif kind.startswith("tuple["):
+            kinds[field.name] = "sequence"
     kinds["action"] = "action"
     return kinds
 
 
-#: Order field -> how a change of it is checked (``quantity``, ``price``, ``action``).
+#: Order field -> how a change of it is checked (``quantity``, ``price``, ``action``,
+#: ``sequence``).
 _CHECKS = _field_checks()
+
+
+def _sequences(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` with the list (or other iterable) of a sequence field made a tuple.
+
+    ib_async code passes ``algoParams=[TagValue(...)]``; a list kept in the order
+    would leave it unhashable, unequal to the same order built with a tuple, and
+    changeable from outside.
+    """
+    return {
+        name: tuple(value)
+        if _CHECKS.get(name) == "sequence"
+        and isinstance(value, Iterable)
+        and not isinstance(value, (tuple, str, bytes))
+        else value
+        for name, value in fields.items()
+    }
 
 
 def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
@@ -130,7 +167,10 @@ def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
 
     A quantity (any ``Decimal`` field, ``total_quantity`` first) goes through
     :func:`to_quantity`; a price (any ``float`` field) must be a finite number
-    (``None`` unsets it); ``action`` must be ``BUY`` or ``SELL``.
+    (``None`` unsets it), ``trailing_percent`` one between 0 and 100 as in
+    :func:`TrailingStopOrder`; ``action`` must be ``BUY`` or ``SELL``; a list given for
+    a sequence field (``algo_params``, ``conditions``, ...) is kept as a tuple, as
+    the builders keep it.
 
     Args:
         order: the order.
@@ -140,15 +180,18 @@ def with_changes(order: Order, changes: Mapping[str, object]) -> Order:
         TypeError: an unknown field, a field that names the order (``order_id``,
             ``client_id``, ``perm_id``, ``parent_id``), or a value of the wrong
             type (a ``float`` quantity).
-        ValueError: a negative or non-finite quantity, a non-finite price, a bad action.
+        ValueError: a negative or non-finite quantity, a non-finite price, a trailing
+            percent outside 0..100, a bad action.
     """
     checked: dict[str, object] = {}
-    for name, value in changes.items():
+    for name, value in _sequences(changes).items():
         if name in _IDENTITY_FIELDS:
             raise TypeError(f"{name} names the order; it cannot be changed")
         kind = _CHECKS.get(name)
         if kind == "quantity" and value is not None:
             value = to_quantity(value, name)
+        elif name == "trailing_percent" and value is not None:
+            value = _trailing_percent(value)
         elif kind == "price" and value is not None:
             value = _price(name, value)
         elif kind == "action":
@@ -173,7 +216,7 @@ def _build(
             total_quantity=to_quantity(quantity),
             order_type=order_type,
             **prices,  # type: ignore[arg-type]
-            **fields,
+            **_sequences(fields),
         )
     except TypeError as exc:
         if "unexpected keyword argument" in str(exc):
@@ -249,10 +292,7 @@ def TrailingStopOrder(
         raise ValueError("give exactly one of trailing_percent and aux_price")
     prices: dict[str, object] = {}
     if trailing_percent is not None:
-        percent = _price("trailing_percent", trailing_percent)
-        if not 0 < percent < 100:
-            raise ValueError(f"trailing_percent must be between 0 and 100, not {percent!r}")
-        prices["trailing_percent"] = percent
+        prices["trailing_percent"] = _trailing_percent(trailing_percent)
     else:
         amount = _price("aux_price", aux_price)
         if amount <= 0:
@@ -327,12 +367,17 @@ def bracket(
         stop_loss_price: the stop-loss's stop price.
         parent_order_id: the entry's order id.
         **fields: more :class:`~ibwire.messages.Order` fields for all three
-            (``tif``, ``account``, ``order_ref``, ...).
+            (``tif``, ``account``, ``order_ref``, ...), but not ``oca_group`` or
+            ``oca_type``: the two exits are one-cancels-all already (children of
+            one parent), and the entry in their group would cancel them when it
+            fills.
 
     Raises:
         ValueError: a bad action, quantity or id, or prices on the wrong side
             (for a BUY the take-profit must be above the entry and the stop
             below it; for a SELL the other way round).
+        TypeError: ``transmit``, ``parent_id``, ``order_id``, ``oca_group`` or
+            ``oca_type`` among ``fields``.
     """
     side = _action(action)
     exit_side = "SELL" if side == "BUY" else "BUY"
@@ -352,6 +397,19 @@ def bracket(
     for own in ("transmit", "parent_id", "order_id"):
         if own in fields:
             raise TypeError(f"{own} is set by bracket; it cannot be passed as a field")
+    # The fields go to all three orders, and an OCA group of the entry and its own
+    # exits cancels the exits as soon as the entry fills (TWS cancels the rest of a
+    # group when one of its orders fills).  The exits are one-cancels-all already,
+    # as children of one parent.
+    for oca in ("oca_group", "oca_type"):
+        if oca in fields:
+            raise TypeError(
+                f"{oca} would put the entry in one OCA group with its own exits, which "
+                f"TWS cancels when the entry fills; the exits are one-cancels-all already. "
+                f"To group entries, set it on the parent: "
+                f"dataclasses.replace(made, parent=with_changes(made.parent, {{{oca!r}: ...}}))"
+            )
+    fields = _sequences(fields)  # an iterator is read once, for all three orders
     made = Bracket(
         LimitOrder(side, quantity, entry, transmit=False, **fields),
         LimitOrder(exit_side, quantity, profit, transmit=False, **fields),

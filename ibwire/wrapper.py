@@ -24,11 +24,20 @@ Besides wire messages, a wrapper receives the client's own events:
 Callbacks run on the client's reader (the thread of :class:`ibwire.sync.Client`,
 the event loop of :class:`ibwire.asyncio.Client`).  An exception raised in a
 callback is logged and never stops the stream: see :mod:`ibwire.dispatch`.
+
+A method of a subclass that is a callback's name spelled another way (the
+official camelCase ``tickPrice``, its ``tickPriceProtoBuf`` form, ``TickPrice``,
+``real_time_bar`` for :meth:`Wrapper.realtime_bar`) would never be called: the
+class statement warns (:class:`UserWarning`) and names the callback to define.
+It warns too of a callback defined with ``async def``: callbacks are called, not
+awaited, so its body would never run.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import inspect
+import warnings
+from typing import TYPE_CHECKING, Any
 
 from .events import Connectivity, Reconnected, Reconnecting
 
@@ -126,6 +135,30 @@ if TYPE_CHECKING:
 
 __all__ = ["Connectivity", "Reconnected", "Reconnecting", "Wrapper"]
 
+#: Spelling key (lower case, no underscores, no ``ProtoBuf`` ending) -> callback name;
+#: built at the first subclass.
+_SPELLINGS: dict[str, str] = {}
+
+
+def _spelling(name: str) -> str:
+    key = name.lower().replace("_", "")
+    return key[: -len("protobuf")] if key.endswith("protobuf") else key
+
+
+def _spellings() -> dict[str, str]:
+    if not _SPELLINGS:
+        from .catalog import ANSWERS
+
+        table = {_spelling(name): name for name in vars(Wrapper) if not name.startswith("_")}
+        for row in ANSWERS.values():
+            if row.callback:
+                table[_spelling(row.ewrapper)] = row.callback
+        # The official client has three callbacks for the one TICK_BY_TICK message.
+        for name in ("tickByTickBidAsk", "tickByTickMidPoint"):
+            table[_spelling(name)] = "tick_by_tick"
+        _SPELLINGS.update(table)
+    return _SPELLINGS
+
 
 class Wrapper:
     """Receives messages and events from a client; every callback does nothing by default.
@@ -139,6 +172,35 @@ class Wrapper:
         ...     def tick_price(self, message):
         ...         print(message.req_id, message.tick_type, message.price)
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Warn about methods that spell a callback's name another way (never called)
+        and about callbacks defined with ``async def`` (never awaited)."""
+        super().__init_subclass__(**kwargs)
+        spellings = _spellings()
+        for name, value in vars(cls).items():
+            if name.startswith("_") or not callable(value):
+                continue
+            if hasattr(Wrapper, name):
+                if inspect.iscoroutinefunction(value):
+                    warnings.warn(
+                        f"{cls.__qualname__}.{name} is a coroutine function: callbacks are "
+                        f"called, not awaited, so its body never runs; define it with def "
+                        f"(on the asyncio client's loop it may start a task with "
+                        f"asyncio.create_task)",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+                continue
+            callback = spellings.get(_spelling(name))
+            if callback is not None:
+                warnings.warn(
+                    f"{cls.__qualname__}.{name} is never called: the Wrapper callback is "
+                    f"{callback} (the snake_case of the official EWrapper name, taking "
+                    f"the typed message)",
+                    UserWarning,
+                    stacklevel=2,
+                )
 
     # ------------------------------------------------------------------ connection events
 

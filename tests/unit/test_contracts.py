@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import numbers
+from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -62,10 +65,19 @@ def test_future_by_local_symbol() -> None:
     assert contract.symbol == ""
 
 
-@pytest.mark.parametrize("expiry", ["2024-12", "2412", "20241", "december"])
+@pytest.mark.parametrize(
+    "expiry", ["2024-12", "2412", "20241", "december", "202413", "202400", "20250231", "20251700"]
+)
 def test_future_expiry_format(expiry: str) -> None:
     with pytest.raises(ValueError, match="YYYYMM"):
         Future("ES", expiry, "CME")
+    with pytest.raises(ValueError, match="YYYYMM"):
+        Option("SPY", expiry, 450, "C")
+
+
+def test_expiry_of_a_real_month_or_day() -> None:
+    assert Future("ES", "202412", "CME").last_trade_date_or_contract_month == "202412"
+    assert Option("SPY", "20240229", 450, "C").last_trade_date_or_contract_month == "20240229"
 
 
 def test_future_needs_symbol_or_local_symbol() -> None:
@@ -190,6 +202,58 @@ def test_bag_refuses_other_legs() -> None:
 def test_combo_leg_checked(con_id: int, ratio: int, action: str) -> None:
     with pytest.raises(ValueError):
         combo_leg(con_id, ratio, action)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        # ib_async's positional order after exchange: (multiplier, currency) for
+        # options, (localSymbol, multiplier, currency) for futures.
+        lambda: Option("SPY", "20250117", 450, "C", "SMART", "100"),
+        lambda: FuturesOption("ES", "20241220", 5000, "C", "CME", "50"),
+        lambda: Future("ES", "202412", "CME", "ESZ4"),
+        lambda: ContFuture("ES", "CME", "ESZ4"),
+        lambda: Stock("AAPL", "SMART", "US"),
+        lambda: Crypto("BTC", "PAXOS", "U$D"),
+    ],
+)
+def test_currency_is_a_three_letter_code(build: Callable[[], Contract]) -> None:
+    with pytest.raises(ValueError, match="currency must be a three-letter code"):
+        build()
+
+
+def test_currency_normalised_or_left_unset() -> None:
+    assert Stock("SAP", "IBIS", " eur ").currency == "EUR"
+    assert Index("DAX", "EUREX", "").currency == ""
+    assert Option("SPY", "20250117", 450, "C", "SMART", "USD", "100").multiplier == "100"
+
+
+class Int64:
+    """An integer type that is not an ``int`` subclass, as ``numpy.int64`` is not."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __index__(self) -> int:
+        return self.value
+
+    def __le__(self, other: int) -> bool:
+        return self.value <= other
+
+
+numbers.Integral.register(Int64)
+
+
+def test_numbers_of_other_types_are_taken_as_numbers() -> None:
+    # What a strike, a con_id or a ratio read from a numpy array or a DataFrame is.
+    assert Option("SPY", "20250117", Int64(450), "C").strike == 450.0  # type: ignore[arg-type]
+    assert Option("SPY", "20250117", Fraction(901, 2), "C").strike == 450.5  # type: ignore[arg-type]
+    leg = combo_leg(Int64(5), Int64(2), "buy")  # type: ignore[arg-type]
+    assert (leg.con_id, leg.ratio) == (5, 2) and type(leg.con_id) is int is type(leg.ratio)
+    assert Future("ES", "202412", "CME", multiplier=Int64(50)).multiplier == "50"  # type: ignore[arg-type]
 
 
 def test_normalize_right_unset() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ibwire.bars import BarList
 from ibwire.frames import bar_datetime, to_frame
 from ibwire.live import Fill, PortfolioItem, Position
 from ibwire.messages import (
@@ -149,6 +150,61 @@ def test_the_clients_positions_portfolio_and_fills_convert_as_their_messages(
     for live, message in pairs:
         assert to_frame([live]).rows == to_frame([message]).rows
     assert to_frame([pairs[1][0]]).rows[0]["account"] == "DU1"
+
+
+def test_execution_times_become_datetimes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", types.SimpleNamespace(DataFrame=_Rows))
+    times = ["20231114 17:13:20 US/Eastern", "20231114-22:13:20", ""]
+    rows = [
+        to_frame([Execution(exec_id=f"e{n}", time=text, side="BOT", shares=Decimal(1))]).rows[0]
+        for n, text in enumerate(times)
+    ]
+    expected = dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert rows[0]["time"] == rows[1]["time"] == expected
+    assert rows[0]["time"].tzinfo.key == "US/Eastern"  # type: ignore[attr-defined]
+    assert rows[2]["time"] is None
+
+
+class _Schema:
+    """Just enough of pandas to read the columns and index of an empty frame."""
+
+    @staticmethod
+    def DatetimeIndex(values: list[object], *, tz: str, name: str) -> tuple[str, str, str]:
+        assert values == []
+        return ("DatetimeIndex", tz, name)
+
+    @staticmethod
+    def Series(values: list[object], *, dtype: str, index: object) -> str:
+        assert values == []
+        return dtype
+
+    @staticmethod
+    def DataFrame(columns: dict[str, str], *, index: object) -> tuple[dict[str, str], object]:
+        return columns, index
+
+
+def test_an_empty_bar_list_makes_a_frame_of_bar_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    # history() of a range without trading: frame["close"] must be there, empty.
+    monkeypatch.setitem(sys.modules, "pandas", _Schema)
+    columns, index = to_frame(BarList())
+    assert index == ("DatetimeIndex", "UTC", "date")
+    assert columns == {"open": "float64", "high": "float64", "low": "float64", "close": "float64",
+                       "volume": "float64", "wap": "float64", "bar_count": "int64"}
+    exact_columns, _ = BarList().to_frame(exact=True)
+    assert exact_columns["volume"] == exact_columns["wap"] == "object"
+    # The same columns, in the same order, as the frame of a list with bars.
+    monkeypatch.setitem(sys.modules, "pandas", types.SimpleNamespace(DataFrame=_Rows))
+    assert list(columns) == [name for name in to_frame([bar(str(T0))]).rows[0] if name != "date"]
+
+
+def test_an_empty_bar_list_frame_has_the_dtypes_of_a_full_one(pd: Any) -> None:
+    for exact in (False, True):
+        empty = BarList().to_frame(exact=exact)
+        full = BarList([bar("20231114")]).to_frame(exact=exact)
+        assert list(empty.columns) == list(full.columns)
+        assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+        assert empty.index.name == "date" and str(empty.index.dtype).endswith("UTC]")
+        assert empty["close"].empty
 
 
 def test_empty_mixed_and_unsupported(pd: Any) -> None:

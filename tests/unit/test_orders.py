@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
+import numbers
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -100,6 +103,82 @@ def test_quantity_wrong_type(bad: object) -> None:
         to_quantity(bad)
 
 
+class Int64:
+    """An integer type that is not an ``int`` subclass, as ``numpy.int64`` is not."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+class Float32:
+    """A binary float that is not a ``float`` subclass, as ``numpy.float32`` is not."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __float__(self) -> float:
+        return self.value
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+numbers.Integral.register(Int64)
+numbers.Real.register(Float32)
+
+
+def test_numbers_of_other_types_are_taken_as_numbers() -> None:
+    # What a size or price read from a numpy array or a DataFrame is.
+    order = LimitOrder("BUY", Int64(100), Float32(187.5))  # type: ignore[arg-type]
+    assert order.total_quantity == Decimal(100) and type(order.lmt_price) is float
+    assert order.lmt_price == 187.5
+    assert LimitOrder("BUY", 1, Int64(188)).lmt_price == 188.0  # type: ignore[arg-type]
+    assert StopOrder("SELL", 1, Fraction(3, 2)).aux_price == 1.5  # type: ignore[arg-type]
+    changed = with_changes(order, {"total_quantity": Int64(5), "lmt_price": Float32(1.25)})
+    assert (changed.total_quantity, changed.lmt_price) == (Decimal(5), 1.25)
+    # A binary float of another width is refused as a float is.
+    with pytest.raises(TypeError, match=r"not Float32 \(.*write '0\.1'"):
+        to_quantity(Float32(0.1))
+    with pytest.raises(TypeError, match="not Fraction"):
+        to_quantity(Fraction(1, 2))
+
+
+def test_numpy_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    order = LimitOrder("BUY", np.int64(100), np.float32(187.5))
+    assert (order.total_quantity, order.lmt_price) == (Decimal(100), 187.5)
+    with pytest.raises(TypeError, match="not float64"):
+        to_quantity(np.float64(0.1))
+
+
+def test_a_list_for_a_sequence_field_is_kept_as_a_tuple() -> None:
+    # As ib_async code writes algoParams=[TagValue(...)].
+    params = [TagValue(tag="adaptivePriority", value="Normal")]
+    order = LimitOrder("BUY", 1, 1.0, algo_strategy="Adaptive", algo_params=params)
+    params.append(TagValue(tag="x", value="y"))
+    assert order.algo_params == (TagValue(tag="adaptivePriority", value="Normal"),)
+    assert order == LimitOrder("BUY", 1, 1.0, algo_strategy="Adaptive", algo_params=order.algo_params)
+    assert hash(order) == hash(dataclasses.replace(order))
+    changed = with_changes(order, {"order_misc_options": [TagValue(tag="a", value="b")]})
+    assert changed.order_misc_options == (TagValue(tag="a", value="b"),)
+    assert bracket("BUY", 1, 10, 11, 9, algo_params=iter(params)).stop_loss.algo_params == tuple(params)
+
+
+@pytest.mark.parametrize("percent", [150, 100, 0, -1])
+def test_with_changes_checks_the_trailing_percent_as_the_builder_does(percent: float) -> None:
+    order = TrailingStopOrder("SELL", 100, trailing_percent=2)
+    with pytest.raises(ValueError, match="trailing_percent must be between 0 and 100"):
+        with_changes(order, {"trailing_percent": percent})
+    assert with_changes(order, {"trailing_percent": 3.5}).trailing_percent == 3.5
+    assert with_changes(order, {"trailing_percent": None}).trailing_percent is None
+
+
 def test_price_checked() -> None:
     with pytest.raises(ValueError, match="lmt_price"):
         LimitOrder("BUY", 1, float("nan"))
@@ -155,6 +234,19 @@ def test_bracket_prices_on_the_right_side(action: str, entry: float, profit: flo
 def test_bracket_owns_linking_fields(own: str) -> None:
     with pytest.raises(TypeError, match=own):
         bracket("BUY", 1, 100, 110, 90, **{own: 1})
+
+
+@pytest.mark.parametrize(("field", "value"), [("oca_group", "entries"), ("oca_type", 1)])
+def test_bracket_refuses_an_oca_group_shared_by_the_entry_and_its_exits(
+    field: str, value: object
+) -> None:
+    # TWS cancels the rest of an OCA group when one order fills: the entry's fill
+    # would cancel its own take-profit and stop-loss.
+    with pytest.raises(TypeError, match=f"{field} would put the entry in one OCA group"):
+        bracket("BUY", 1, 100, 110, 90, **{field: value})  # type: ignore[arg-type]
+    made = bracket("BUY", 1, 100, 110, 90)
+    grouped = dataclasses.replace(made, parent=with_changes(made.parent, {field: value}))
+    assert [getattr(o, field) for o in grouped.with_order_ids(5)][0] == value
 
 
 @pytest.mark.parametrize("bad", [0, -5, True])

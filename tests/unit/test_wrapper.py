@@ -67,3 +67,51 @@ def test_a_subclass_overrides_only_what_it_needs() -> None:
     wrapper.error(ErrMsg(req_id=1, error_code=200, error_string="x"))
     wrapper.tick_price(object())  # type: ignore[arg-type]
     assert wrapper.errors == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "callback"),
+    [
+        ("tickPrice", "tick_price"),  # the official EWrapper name
+        ("orderStatusProtoBuf", "order_status"),  # its protobuf form (ibapi 10.51)
+        ("tickByTickBidAsk", "tick_by_tick"),  # one of the official three for one message
+        ("connectionClosed", "connection_closed"),
+        ("TickPrice", "tick_price"),
+        ("real_time_bar", "realtime_bar"),
+    ],
+)
+def test_a_callback_spelled_another_way_is_named_when_the_class_is_made(
+    name: str, callback: str
+) -> None:
+    with pytest.warns(UserWarning, match=f"Mine.{name} is never called: the Wrapper callback is {callback} "):
+        type("Mine", (Wrapper,), {name: lambda self, message: None})
+
+
+def test_callbacks_and_other_methods_of_a_subclass_are_not_warned_about(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    class Mine(Wrapper):
+        limit = 3
+
+        def tick_price(self, message: object) -> None: ...
+
+        def error(self, message: ErrMsg) -> None: ...
+
+        def on_bar(self, message: object) -> None: ...
+
+        def _tickPrice(self) -> None: ...
+
+        async def on_bar_later(self, message: object) -> None: ...
+
+    class Child(Mine):
+        def tick_price(self, message: object) -> None: ...
+
+    assert not recwarn.list
+
+
+def test_a_callback_defined_with_async_def_is_named_when_the_class_is_made() -> None:
+    # The dispatcher calls callbacks and does not await them: the body never runs.
+    with pytest.warns(UserWarning, match="Mine.tick_price is a coroutine function"):
+
+        class Mine(Wrapper):
+            async def tick_price(self, message: object) -> None: ...
