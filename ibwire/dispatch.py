@@ -155,6 +155,17 @@ def _report(exc: Exception, event: object, name: str, hook: CallbackErrorHook | 
         logger.error("on_callback_error hook raised; ignored", exc_info=hook_exc)
 
 
+def _missing(wrapper: object, name: str) -> None:
+    # A receiver that is not a Wrapper subclass may lack callbacks: its messages
+    # of that kind are not delivered, which is said once per kind, not raised
+    # into the reader.
+    logger.warning(
+        "%s has no method %s (not a Wrapper subclass?): those messages are not delivered",
+        type(wrapper).__name__,
+        name,
+    )
+
+
 def dispatch(
     event: object, wrapper: Wrapper, on_callback_error: CallbackErrorHook | None = None
 ) -> None:
@@ -169,7 +180,10 @@ def dispatch(
     name = callback_name(event)
     if name is None:
         return
-    method = getattr(wrapper, name)
+    method = getattr(wrapper, name, None)
+    if method is None:
+        _missing(wrapper, name)
+        return
     try:
         if type(event) in _NO_ARGUMENT:
             method()
@@ -215,12 +229,15 @@ class Dispatcher:
         name = callback_name(event)
         entry: tuple[str, Callable[..., object]] | None = None
         if name is not None:
-            method = getattr(self.wrapper, name)
-            if cls in _NO_ARGUMENT:
-                # Wrap argument-less callbacks once, so that every call site can
-                # pass the event.
-                method = _drop_argument(method)
-            entry = (name, method)
+            method = getattr(self.wrapper, name, None)
+            if method is None:
+                _missing(self.wrapper, name)
+            else:
+                if cls in _NO_ARGUMENT:
+                    # Wrap argument-less callbacks once, so that every call site
+                    # can pass the event.
+                    method = _drop_argument(method)
+                entry = (name, method)
         self._methods[cls] = entry
         return entry
 

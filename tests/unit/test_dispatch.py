@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -20,7 +21,7 @@ from ibwire.dispatch import (
 )
 from ibwire.events import ConnectionClosed, UnknownMessage
 from ibwire.ids import IncomingId, OutgoingId
-from ibwire.messages import ErrMsg, StartApi, TickPrice
+from ibwire.messages import ErrMsg, StartApi, TickPrice, TickSize
 from ibwire.pacing import Rule, ThrottlingStarted
 from ibwire.wrapper import Wrapper
 
@@ -128,6 +129,32 @@ def test_callback_exception_is_logged_and_the_stream_goes_on(
     assert "price=-1.0" in record.getMessage()
     assert record.exc_info is not None
     assert len(seen) == 1 and isinstance(seen[0][0], ValueError) and seen[0][1] is bad
+
+
+@pytest.mark.parametrize("use_class", [False, True])
+def test_a_receiver_without_the_callback_is_told_in_the_log_not_raised_into(
+    use_class: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Partial:  # duck-typed, not a Wrapper subclass
+        def __init__(self) -> None:
+            self.sizes: list[object] = []
+
+        def tick_size(self, message: object) -> None:
+            self.sizes.append(message)
+
+    receiver = Partial()
+    tick = TickPrice(req_id=1, tick_type=1, price=2.0)
+    size = TickSize(req_id=1, tick_type=0, size=Decimal(3))
+    with caplog.at_level(logging.WARNING, logger="ibwire"):
+        if use_class:
+            Dispatcher(receiver).dispatch_all([tick, size, tick])  # type: ignore[arg-type]
+        else:
+            dispatch(tick, receiver)  # type: ignore[arg-type]
+            dispatch(size, receiver)  # type: ignore[arg-type]
+    assert receiver.sizes == [size]
+    assert "Partial has no method tick_price" in caplog.text
+    if use_class:
+        assert caplog.text.count("has no method") == 1  # once per kind
 
 
 def test_a_failing_hook_is_logged_too(caplog: pytest.LogCaptureFixture) -> None:
