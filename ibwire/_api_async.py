@@ -1150,7 +1150,8 @@ class AsyncApi(FrontEnd):
             :meth:`~ibwire.bars.BarList.to_frame`.
 
         Raises:
-            ValueError: ``start`` is text that is not a duration.
+            ValueError: ``start`` is text that is not a duration, or
+                ``what_to_show`` is not a value IB knows.
             ApiError: TWS answered a chunk with an error other than "no data"
                 (a pacing violation only after the retries).
             RequestTimeoutError: a chunk got no complete answer in time.

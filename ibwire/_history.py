@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Final, Protocol, TextIO
 from ._frontend import FrontEnd
 from ._record import dataclass as record
 from .bars import BAR_SIZES, bar_seconds, bar_time
+from .bars import what_to_show as _what_to_show
 from .errors import ApiError, RequestTimeoutError
 from .messages import BarData, Contract, Message, ReqHistoricalData
 from .pacing import Pacer, PacingConfig
@@ -282,6 +283,7 @@ class HistoryRun:
         self.end = end
         self.retries = retries
         self._size = bar_seconds(bar_size)
+        what_to_show = _what_to_show(what_to_show)
         #: The chunks' requests, oldest first (request id 0: the client allocates one).
         self.requests = [
             chunk_request(contract, chunk, bar_size, what_to_show, use_rth)
@@ -741,7 +743,7 @@ class Downloader:
         self.fetch = fetch
         self.contract = contract
         self.bar_size = bar_size
-        self.what_to_show = what_to_show
+        self.what_to_show = _what_to_show(what_to_show)
         self.use_rth = use_rth
         self.pacing = PacingClock(pacing, pacer=pacer)
         self.clock = clock

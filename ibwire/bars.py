@@ -20,7 +20,15 @@ from .messages import BarData
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
-__all__ = ["BAR_SIZES", "BarList", "bar_datetime", "bar_seconds", "bar_time"]
+__all__ = [
+    "BAR_SIZES",
+    "WHAT_TO_SHOW",
+    "BarList",
+    "bar_datetime",
+    "bar_seconds",
+    "bar_time",
+    "what_to_show",
+]
 
 #: The bar size settings IB accepts, in seconds.
 BAR_SIZES: Final[dict[str, int]] = {
@@ -30,6 +38,12 @@ BAR_SIZES: Final[dict[str, int]] = {
     "3 hours": 10800, "4 hours": 14400, "8 hours": 28800, "1 day": 86400,
     "1 week": 604800, "1 month": 2592000,
 }  # fmt: skip
+#: The ``whatToShow`` values of historical data requests IB documents.
+WHAT_TO_SHOW: Final = frozenset({
+    "TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST", "HISTORICAL_VOLATILITY",
+    "OPTION_IMPLIED_VOLATILITY", "REBATE_RATE", "FEE_RATE", "YIELD_BID", "YIELD_ASK",
+    "YIELD_BID_ASK", "YIELD_LAST", "SCHEDULE", "AGGTRADES",
+})  # fmt: skip
 # Singular and plural spellings of the one-unit sizes.
 _ALIASES: Final = {"1 sec": "1 secs", "1 mins": "1 min", "1 hours": "1 hour", "1 days": "1 day"}
 _UTC: Final = _dt.timezone.utc
@@ -50,6 +64,20 @@ def bar_seconds(bar_size: str) -> int:
     except KeyError:
         legal = ", ".join(BAR_SIZES)
         raise ValueError(f"unknown bar size {bar_size!r}; IB accepts: {legal}") from None
+
+
+def what_to_show(text: str) -> str:
+    """A ``whatToShow`` value in IB's spelling (``"bid_ask"`` gives ``"BID_ASK"``).
+
+    Raises:
+        ValueError: not a value IB knows (TWS would answer error 321).
+    """
+    value = text.strip().upper()
+    if value not in WHAT_TO_SHOW:
+        raise ValueError(
+            f"unknown what_to_show {text!r}; one of {', '.join(sorted(WHAT_TO_SHOW))}"
+        )
+    return value
 
 
 def bar_datetime(date: str) -> _dt.datetime:

@@ -60,6 +60,15 @@ def _port(text: str) -> int:
     return port
 
 
+def _what_to_show(text: str) -> str:
+    from .bars import what_to_show
+
+    try:
+        return what_to_show(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _address(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep:
@@ -323,7 +332,7 @@ def _configure_history(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bar-size", default="1 min", help='bar size, e.g. "1 min" (default)')
     parser.add_argument("--duration", default="1 Y",
                         help='how far back from now, e.g. "1 Y", "6 M", "10 D" (default "1 Y")')
-    parser.add_argument("--what", default="TRADES",
+    parser.add_argument("--what", default="TRADES", type=_what_to_show,
                         help="what to show: TRADES, MIDPOINT, BID, ASK, BID_ASK... (default TRADES)")
     parser.add_argument("--rth", action="store_true", help="regular trading hours only")
     parser.add_argument("-o", "--output", required=True, metavar="FILE",

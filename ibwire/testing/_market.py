@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from ..bars import BAR_SIZES, bar_seconds, bar_time
+from ..bars import BAR_SIZES, WHAT_TO_SHOW, bar_seconds, bar_time
 from ..messages import BarData
 from ._options import MODEL_VOL, option_price
 from ._path import DAY, Activity, Path, Prices, PriceSource, Span, merge
@@ -59,13 +59,8 @@ __all__ = [
 #: Seconds of simulated time between two draws of the quote sizes and the book.
 STEP: Final = 0.25
 
-#: What-to-show values IB knows; those the simulator can produce bars for are
-#: in :data:`_PRODUCED`.
-WHAT_TO_SHOW: Final = frozenset({
-    "TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST", "HISTORICAL_VOLATILITY",
-    "OPTION_IMPLIED_VOLATILITY", "REBATE_RATE", "FEE_RATE", "YIELD_BID", "YIELD_ASK",
-    "YIELD_BID_ASK", "YIELD_LAST", "SCHEDULE", "AGGTRADES",
-})
+# What-to-show values IB knows are ibwire.bars.WHAT_TO_SHOW; those the simulator
+# can produce bars for are in _PRODUCED.
 _PRODUCED: Final = frozenset({
     "TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST", "HISTORICAL_VOLATILITY",
     "OPTION_IMPLIED_VOLATILITY",

@@ -12,7 +12,15 @@ import pytest
 
 import ibwire
 from ibwire import _history, bars, frames
-from ibwire.bars import BAR_SIZES, BarList, bar_datetime, bar_seconds, bar_time
+from ibwire.bars import (
+    BAR_SIZES,
+    WHAT_TO_SHOW,
+    BarList,
+    bar_datetime,
+    bar_seconds,
+    bar_time,
+    what_to_show,
+)
 from ibwire.messages import BarData
 from ibwire.pacing import _tables
 from ibwire.testing import _market
@@ -78,7 +86,9 @@ def test_no_other_module_parses_bar_sizes_or_bar_dates() -> None:
         if table.search(text) or listing.search(text) or parses_dates:
             offenders.append(name)
     assert offenders == []
-    assert bars.__all__ == ["BAR_SIZES", "BarList", "bar_datetime", "bar_seconds", "bar_time"]
+    assert bars.__all__ == [
+        "BAR_SIZES", "WHAT_TO_SHOW", "BarList", "bar_datetime", "bar_seconds", "bar_time", "what_to_show"
+    ]
 
 
 def _bar(date: str) -> BarData:
@@ -104,3 +114,11 @@ def test_a_bar_list_frame_indexes_daily_and_intraday_bars_alike() -> None:
     minutes = BarList([_bar(str(T0)), _bar(str(T0 + 60))]).to_frame()
     assert daily.index[1] == pd.Timestamp("2023-11-14", tz="UTC")
     assert minutes.index[1] == pd.Timestamp(T0 + 60, unit="s", tz="UTC")
+
+
+def test_what_to_show_is_read_in_ibs_spelling_or_refused() -> None:
+    assert what_to_show("bid_ask ") == "BID_ASK"
+    assert what_to_show("TRADES") == "TRADES"
+    assert WHAT_TO_SHOW >= {"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST"}
+    with pytest.raises(ValueError, match="unknown what_to_show 'trade'"):
+        what_to_show("trade")

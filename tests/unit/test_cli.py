@@ -99,6 +99,7 @@ def test_the_table_builds_the_parser() -> None:
         (["ping", "--timeout", "-1"], "expected a number of seconds above 0, not '-1'"),
         (["history", "AAPL", "-o", "x", "--timeout", "0"], "expected a number of seconds above 0, not '0'"),
         (["probe", "--timeout", "nan"], "expected a number of seconds above 0, not 'nan'"),
+        (["history", "AAPL", "-o", "x", "--what", "trade"], "unknown what_to_show 'trade'"),
     ],
 )
 def test_bad_option_values_are_usage_errors(

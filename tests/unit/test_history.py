@@ -631,3 +631,10 @@ def test_a_bar_belongs_to_the_span_from_the_period_holding_the_start() -> None:
     march = bar_time("20240301")
     assert in_span(march, BAR_SIZES["1 month"], march + 30 * DAY + 3600, march + 40 * DAY)
     assert not in_span(march, BAR_SIZES["1 month"], march + 31 * DAY, march + 40 * DAY)
+
+
+def test_a_history_run_refuses_an_unknown_what_to_show_before_any_request() -> None:
+    with pytest.raises(ValueError, match="unknown what_to_show"):
+        HistoryRun(AAPL, 0, 86400, "1 min", "TRADE", True)
+    run = HistoryRun(AAPL, 0, 86400, "1 min", "midpoint", True)
+    assert {request.what_to_show for request in run.requests} == {"MIDPOINT"}
