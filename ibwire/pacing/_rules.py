@@ -110,8 +110,9 @@ class RuleBook(RateGate, Generic[M]):
         self._param_cache: dict[type, tuple[str, ...]] = {}
         self._identical: dict[Hashable, float] = {}
         self._same: dict[Hashable, Window] = {}
-        # TWS counts historical requests when they arrive, up to ``arrival_jitter``
-        # after we send them: every historical window is that much longer here.
+        # TWS counts requests when they arrive, up to ``arrival_jitter`` after we
+        # send them: every historical window, and the tick-by-tick and regulatory
+        # snapshot spacing, is that much longer here.
         self._hist_margin = cfg.historical_margin
         self._hist_window = (
             Window(cfg.historical_window_limit, cfg.historical_window + self._hist_margin)
@@ -218,14 +219,18 @@ class RuleBook(RateGate, Generic[M]):
                 return Rule.REALTIME_BACKOFF, self._rt_pause_until
             interval = cfg.tick_by_tick_instrument_interval
             if interval is not None:
+                # Measured at TWS, like the historical intervals.
+                interval += self._hist_margin
                 last = self._tbt_last.get(entry.instrument)
                 if last is not None and last + interval > now:
                     return Rule.TICK_BY_TICK_INSTRUMENT, last + interval
             return None, None
         # A regulatory snapshot.
         interval = cfg.regulatory_snapshot_interval
-        if interval is not None and self._regulatory_last + interval > now:
-            return Rule.REGULATORY_SNAPSHOT, self._regulatory_last + interval
+        if interval is not None:
+            interval += self._hist_margin
+            if self._regulatory_last + interval > now:
+                return Rule.REGULATORY_SNAPSHOT, self._regulatory_last + interval
         return None, None
 
     def _on_gated_sent(self, entry: Gated[M], now: float) -> None:
@@ -260,7 +265,7 @@ class RuleBook(RateGate, Generic[M]):
         self._sweep_countdown = SWEEP_EVERY
         interval = (cfg.historical_identical_interval or 0.0) + self._hist_margin
         self._identical = {k: t for k, t in self._identical.items() if t + interval > now}
-        tbt_interval = cfg.tick_by_tick_instrument_interval or 0.0
+        tbt_interval = (cfg.tick_by_tick_instrument_interval or 0.0) + self._hist_margin
         self._tbt_last = {k: t for k, t in self._tbt_last.items() if t + tbt_interval > now}
         for key in list(self._same):
             window = self._same[key]
