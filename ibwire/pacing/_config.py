@@ -123,7 +123,7 @@ class BackoffKind(str, Enum):
     RATE = "rate"
     #: Error 162 with a pacing text: historical requests are paused.
     HISTORICAL = "historical"
-    #: Error 420: real-time bars and tick-by-tick requests are paused.
+    #: Error 420 with a pacing text: real-time bars and tick-by-tick requests are paused.
     REALTIME = "realtime"
 
 
@@ -193,7 +193,8 @@ class PacingConfig:
         historical_backoff: seconds historical requests pause after error 162 with
             a pacing text (15); doubles for each repeat, up to ``backoff_max``.
         realtime_backoff: seconds real-time bars and tick-by-tick requests pause
-            after error 420 (15); doubles for each repeat, up to ``backoff_max``.
+            after error 420 with a pacing text (15); doubles for each repeat, up
+            to ``backoff_max``.
         backoff_max: the longest pause, in seconds (600).
         max_events: events kept for :meth:`Pacer.events` before the oldest are
             dropped (1024).

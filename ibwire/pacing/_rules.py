@@ -343,14 +343,19 @@ class RuleBook(RateGate, Generic[M]):
         if code == 100:
             self._rate_errors += 1
             self._rate_backoff(req_id, now)
-        elif code == 162:
+        elif code == 162 or code == 420:
+            # Both codes also carry failures that say nothing about pacing ("HMDS
+            # query returned no data", "No market data permissions for ISLAND
+            # STK"): pausing every other request for those would only delay them.
             text = str(getattr(message, "error_string", "")).lower()
-            if "pacing" in text:
+            if "pacing" not in text:
+                pass
+            elif code == 162:
                 self._hist_pause_errors += 1
                 self._pause(BackoffKind.HISTORICAL, code, req_id, now)
-        elif code == 420:
-            self._realtime_errors += 1
-            self._pause(BackoffKind.REALTIME, code, req_id, now)
+            else:
+                self._realtime_errors += 1
+                self._pause(BackoffKind.REALTIME, code, req_id, now)
         if isinstance(req_id, int) and req_id >= 0 and self.code_table.ends_request(code):
             self._end_request(req_id)
 
@@ -459,7 +464,7 @@ class RuleBook(RateGate, Generic[M]):
 
         End markers and errors close open historical requests and release budgets
         (an error does when :attr:`code_table` says its code ends the request);
-        errors 100, 162 (pacing text) and 420 start a backoff.  Other messages cost
+        errors 100, 162 and 420 (both with a pacing text) start a backoff.  Other messages cost
         one dictionary lookup.
 
         Args:

@@ -713,9 +713,27 @@ def test_error_420_pauses_real_time_requests() -> None:
     assert pacer.stats.realtime_errors == 1
 
 
+def test_error_420_without_pacing_text_only_ends_the_request() -> None:
+    # A permission failure for one instrument says nothing about the others.
+    pacer = make()
+    pacer.submit(ReqRealTimeBars(1), 0.0)
+    pacer.poll(0.0)
+    pacer.on_incoming(
+        ErrMsg(1, 420, "Invalid Real-time Query:No market data permissions for ISLAND STK."), 0.5
+    )
+    assert pacer.stats.market_data_lines_in_use == 0
+    assert pacer.events() == []
+    pacer.submit(ReqRealTimeBars(2, contract=MSFT), 0.5)
+    pacer.submit(ReqTickByTickData(3, contract=MSFT), 0.5)
+    assert len(pacer.poll(0.5)) == 2
+    assert pacer.stats.realtime_errors == 0
+
+
 def test_realtime_backoff_disabled() -> None:
     pacer = make(realtime_backoff=None)
-    pacer.on_incoming(ErrMsg(1, 420, "Invalid Real-time Query"), 0.0)
+    pacer.on_incoming(
+        ErrMsg(1, 420, "Invalid Real-time Query:Historical data request pacing violation"), 0.0
+    )
     assert pacer.events() == []
     pacer.submit(ReqTickByTickData(2), 0.0)
     assert len(pacer.poll(0.0)) == 1
