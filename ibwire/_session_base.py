@@ -44,7 +44,7 @@ from .messages import (
     Message,
 )
 from .orderids import DEFAULT_REQUEST_ID_START, OrderIdAllocator, RequestIdAllocator
-from .pacing import Pacer, PacingConfig
+from .pacing import Pacer, PacingConfig, PacingEvent, RequestWithdrawn
 from .protocol import ClientProtocol, check_client_arguments
 from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, check_range
 
@@ -278,7 +278,7 @@ class SessionBase:
         ticket = self.pacer.submit(message, now)
         # Remembered until the pacer releases it: a ``from_release`` helper's
         # timeout starts then, and a drop before then is reported to whoever asked.
-        self._unsent[id(message)] = _Unsent(message, frame, pending, track)
+        self._unsent[id(message)] = _Unsent(message, frame, pending, track, ticket)
         if track:
             self._track(message)
         self._pump(now)
@@ -295,6 +295,19 @@ class SessionBase:
         events = pacer.events()
         if events:
             self._out.extend(events)
+            self._forget_withdrawn(events)
+
+    def _forget_withdrawn(self, events: list[PacingEvent]) -> None:
+        """Drop the frames of messages the pacer withdrew: they will never be sent.
+
+        A cancel withdraws its queued request, and itself when the request never
+        left the queue; neither is ever released, so nothing else removes them.
+        """
+        gone = {event.ticket for event in events if isinstance(event, RequestWithdrawn)}
+        if gone and self._unsent:
+            self._unsent = {
+                key: entry for key, entry in self._unsent.items() if entry.ticket not in gone
+            }
 
     def _send_released(self, released: list[Message], now: float) -> None:
         protocol = self._protocol

@@ -399,6 +399,8 @@ class _Unsent:
     frame: bytes
     pending: Pending[Any] | None
     user: bool
+    #: The pacer's ticket, which names it when the pacer withdraws it.
+    ticket: int
 
 
 @record(slots=True)

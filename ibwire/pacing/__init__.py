@@ -36,8 +36,8 @@ Rules, each set in :class:`PacingConfig` and each disabled by ``None``:
   one regulatory snapshot per second; later requests wait.
 * **Priority** - cancels go out before queued new requests; a cancel of a
   request that never left the queue withdraws it and is not sent either.
-* **Backoff** - errors 100, 162 (pacing text) and 420 lower the rate or pause
-  historical / real-time requests for a while.  Which other errors end a request
+* **Backoff** - errors 100, 162 and 420 (the last two with a pacing text) lower
+  the rate or pause historical / real-time requests for a while.  Which other errors end a request
   is read from the client's :class:`~ibwire.errorcodes.CodeTable`.
 
 The topic guide ``docs/topics/pacing.rst`` explains every rule and default.

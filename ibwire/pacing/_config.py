@@ -123,7 +123,7 @@ class BackoffKind(str, Enum):
     RATE = "rate"
     #: Error 162 with a pacing text: historical requests are paused.
     HISTORICAL = "historical"
-    #: Error 420: real-time bars and tick-by-tick requests are paused.
+    #: Error 420 with a pacing text: real-time bars and tick-by-tick requests are paused.
     REALTIME = "realtime"
 
 
@@ -157,8 +157,9 @@ class PacingConfig:
             ``max_messages_per_second`` within ``1 + arrival_jitter`` seconds, so
             no window of 1 second at TWS holds more than that, whatever the
             jitter of each message up to this bound.  The historical intervals
-            and windows are lengthened by as much
-            (:attr:`historical_margin`), for the same reason.
+            and windows, and the tick-by-tick and regulatory snapshot spacing,
+            are lengthened by as much (:attr:`historical_margin`), for the same
+            reason.
         server_paced: the connection asks TWS to pace the global rate itself with
             :data:`PACEAPI_CONNECT_OPTION`.  The global rule is then off (TWS queues
             instead of answering error 100); every other rule stays on.
@@ -192,7 +193,8 @@ class PacingConfig:
         historical_backoff: seconds historical requests pause after error 162 with
             a pacing text (15); doubles for each repeat, up to ``backoff_max``.
         realtime_backoff: seconds real-time bars and tick-by-tick requests pause
-            after error 420 (15); doubles for each repeat, up to ``backoff_max``.
+            after error 420 with a pacing text (15); doubles for each repeat, up
+            to ``backoff_max``.
         backoff_max: the longest pause, in seconds (600).
         max_events: events kept for :meth:`Pacer.events` before the oldest are
             dropped (1024).
@@ -294,11 +296,13 @@ class PacingConfig:
 
     @property
     def historical_margin(self) -> float:
-        """Seconds added to each historical pacing interval and window.
+        """Seconds added to each interval and window that TWS measures.
 
-        TWS counts a historical request when it arrives, up to
-        ``arrival_jitter`` after it was sent: ``arrival_jitter`` plus a
-        microsecond for rounding, or nothing without jitter.
+        TWS counts a request when it arrives, up to ``arrival_jitter`` after it
+        was sent: ``arrival_jitter`` plus a microsecond for rounding, or nothing
+        without jitter.  It lengthens the historical intervals and windows, and
+        the spacing of tick-by-tick requests per instrument and of regulatory
+        snapshots.
         """
         if not self.arrival_jitter:
             return 0.0

@@ -157,7 +157,7 @@ class PacerStats:
         refused_by_budget: :class:`BudgetExceededError` raised, per budget.
         rate_errors: errors 100 seen.
         historical_pacing_errors: errors 162 with a pacing text seen.
-        realtime_errors: errors 420 seen.
+        realtime_errors: errors 420 with a pacing text seen.
         backoffs: :class:`BackoffStarted` events so far.
         open_historical: historical requests open now.
         market_data_lines_in_use: lines held by sent and queued requests.

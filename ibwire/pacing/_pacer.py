@@ -400,9 +400,9 @@ class Pacer(RuleBook[M]):
             wake: float | None = None
             kept: list[Gated[M]] = []
             for entry in gated:
-                if room <= 0:
+                if room <= 0 and wake is not None and wake <= now:
+                    # Out of room, and the next rate slot already releases one.
                     kept.append(entry)
-                    wake = now
                     continue
                 rule, until = self._check(entry, now)
                 if rule is not None:
@@ -417,6 +417,7 @@ class Pacer(RuleBook[M]):
                     room -= 1
                     self._send_main(now, out)
                 if room <= 0:
+                    # Eligible, but out of room: the next rate slot releases it.
                     kept.append(entry)
                     wake = now
                     continue

@@ -110,8 +110,9 @@ class RuleBook(RateGate, Generic[M]):
         self._param_cache: dict[type, tuple[str, ...]] = {}
         self._identical: dict[Hashable, float] = {}
         self._same: dict[Hashable, Window] = {}
-        # TWS counts historical requests when they arrive, up to ``arrival_jitter``
-        # after we send them: every historical window is that much longer here.
+        # TWS counts requests when they arrive, up to ``arrival_jitter`` after we
+        # send them: every historical window, and the tick-by-tick and regulatory
+        # snapshot spacing, is that much longer here.
         self._hist_margin = cfg.historical_margin
         self._hist_window = (
             Window(cfg.historical_window_limit, cfg.historical_window + self._hist_margin)
@@ -180,52 +181,76 @@ class RuleBook(RateGate, Generic[M]):
             entry.paced = seconds is None or seconds <= HISTORICAL_SMALL_BAR_SECONDS
 
     def _check(self, entry: Gated[M], now: float) -> tuple[Rule | None, float | None]:
-        """The rule holding a gated request at ``now`` and when it may lift."""
+        """The rule holding a gated request at ``now`` and when it may go.
+
+        Every rule is asked, and the time is when the last of them lifts: each,
+        once lifted, stays so until something else is sent, so the request may go
+        then and :meth:`next_deadline` never names a time at which it may not
+        (an identical request that also waits for the 10-minute window is due
+        when the window frees, not when its 15 s are over).  The rule named is
+        the first that holds it.  ``None`` as the time: only the end of an open
+        historical request frees it.
+        """
         cfg = self.config
         kind = entry.kind
+        rule: Rule | None = None
+        latest = now
         if kind == HISTORICAL or kind == REAL_TIME_BARS:
             if self._hist_pause_until > now:
-                return Rule.HISTORICAL_BACKOFF, self._hist_pause_until
+                rule, latest = Rule.HISTORICAL_BACKOFF, self._hist_pause_until
             if kind == REAL_TIME_BARS:
                 if self._rt_pause_until > now:
-                    return Rule.REALTIME_BACKOFF, self._rt_pause_until
+                    if rule is None:
+                        rule = Rule.REALTIME_BACKOFF
+                    latest = max(latest, self._rt_pause_until)
             elif (
                 cfg.historical_max_open is not None
                 and len(self._open_hist) >= cfg.historical_max_open
             ):
-                return Rule.HISTORICAL_OPEN, None
-            if not entry.paced:
-                return None, None
-            interval = cfg.historical_identical_interval
-            if interval is not None:
-                interval += self._hist_margin
-                last = self._identical.get(entry.identical)
-                if last is not None and last + interval > now:
-                    return Rule.HISTORICAL_IDENTICAL, last + interval
-            if cfg.historical_same_contract_limit is not None:
-                window = self._same.get(entry.same)
-                if window is not None:
-                    until = window.blocked_until(now, entry.weight)
+                return (Rule.HISTORICAL_OPEN if rule is None else rule), None
+            if entry.paced:
+                interval = cfg.historical_identical_interval
+                if interval is not None:
+                    interval += self._hist_margin
+                    last = self._identical.get(entry.identical)
+                    if last is not None and last + interval > now:
+                        if rule is None:
+                            rule = Rule.HISTORICAL_IDENTICAL
+                        latest = max(latest, last + interval)
+                if cfg.historical_same_contract_limit is not None:
+                    window = self._same.get(entry.same)
+                    if window is not None:
+                        until = window.blocked_until(now, entry.weight)
+                        if until is not None:
+                            if rule is None:
+                                rule = Rule.HISTORICAL_SAME_CONTRACT
+                            latest = max(latest, until)
+                if self._hist_window is not None:
+                    until = self._hist_window.blocked_until(now, entry.weight)
                     if until is not None:
-                        return Rule.HISTORICAL_SAME_CONTRACT, until
-            if self._hist_window is not None:
-                until = self._hist_window.blocked_until(now, entry.weight)
-                if until is not None:
-                    return Rule.HISTORICAL_WINDOW, until
-            return None, None
+                        if rule is None:
+                            rule = Rule.HISTORICAL_WINDOW
+                        latest = max(latest, until)
+            return (None, None) if rule is None else (rule, latest)
         if kind == TICK_BY_TICK:
             if self._rt_pause_until > now:
-                return Rule.REALTIME_BACKOFF, self._rt_pause_until
+                rule, latest = Rule.REALTIME_BACKOFF, self._rt_pause_until
             interval = cfg.tick_by_tick_instrument_interval
             if interval is not None:
+                # Measured at TWS, like the historical intervals.
+                interval += self._hist_margin
                 last = self._tbt_last.get(entry.instrument)
                 if last is not None and last + interval > now:
-                    return Rule.TICK_BY_TICK_INSTRUMENT, last + interval
-            return None, None
+                    if rule is None:
+                        rule = Rule.TICK_BY_TICK_INSTRUMENT
+                    latest = max(latest, last + interval)
+            return (None, None) if rule is None else (rule, latest)
         # A regulatory snapshot.
         interval = cfg.regulatory_snapshot_interval
-        if interval is not None and self._regulatory_last + interval > now:
-            return Rule.REGULATORY_SNAPSHOT, self._regulatory_last + interval
+        if interval is not None:
+            interval += self._hist_margin
+            if self._regulatory_last + interval > now:
+                return Rule.REGULATORY_SNAPSHOT, self._regulatory_last + interval
         return None, None
 
     def _on_gated_sent(self, entry: Gated[M], now: float) -> None:
@@ -260,7 +285,7 @@ class RuleBook(RateGate, Generic[M]):
         self._sweep_countdown = SWEEP_EVERY
         interval = (cfg.historical_identical_interval or 0.0) + self._hist_margin
         self._identical = {k: t for k, t in self._identical.items() if t + interval > now}
-        tbt_interval = cfg.tick_by_tick_instrument_interval or 0.0
+        tbt_interval = (cfg.tick_by_tick_instrument_interval or 0.0) + self._hist_margin
         self._tbt_last = {k: t for k, t in self._tbt_last.items() if t + tbt_interval > now}
         for key in list(self._same):
             window = self._same[key]
@@ -338,14 +363,19 @@ class RuleBook(RateGate, Generic[M]):
         if code == 100:
             self._rate_errors += 1
             self._rate_backoff(req_id, now)
-        elif code == 162:
+        elif code == 162 or code == 420:
+            # Both codes also carry failures that say nothing about pacing ("HMDS
+            # query returned no data", "No market data permissions for ISLAND
+            # STK"): pausing every other request for those would only delay them.
             text = str(getattr(message, "error_string", "")).lower()
-            if "pacing" in text:
+            if "pacing" not in text:
+                pass
+            elif code == 162:
                 self._hist_pause_errors += 1
                 self._pause(BackoffKind.HISTORICAL, code, req_id, now)
-        elif code == 420:
-            self._realtime_errors += 1
-            self._pause(BackoffKind.REALTIME, code, req_id, now)
+            else:
+                self._realtime_errors += 1
+                self._pause(BackoffKind.REALTIME, code, req_id, now)
         if isinstance(req_id, int) and req_id >= 0 and self.code_table.ends_request(code):
             self._end_request(req_id)
 
@@ -454,7 +484,7 @@ class RuleBook(RateGate, Generic[M]):
 
         End markers and errors close open historical requests and release budgets
         (an error does when :attr:`code_table` says its code ends the request);
-        errors 100, 162 (pacing text) and 420 start a backoff.  Other messages cost
+        errors 100, 162 and 420 (both with a pacing text) start a backoff.  Other messages cost
         one dictionary lookup.
 
         Args:

@@ -275,6 +275,28 @@ def test_next_deadline_after_an_end_frees_a_slot() -> None:
     assert pacer.next_deadline() == 3.0
 
 
+def test_next_deadline_is_when_the_last_rule_holding_a_request_lifts() -> None:
+    pacer = make(historical_window_limit=2, arrival_jitter=0.0)
+    pacer.submit(ReqHistoricalData(1), 0.0)
+    pacer.submit(ReqHistoricalData(2, end_date_time="20240102 16:00:00"), 0.0)
+    pacer.submit(ReqHistoricalData(3), 0.0)  # identical to 1, and the window is full
+    assert len(pacer.poll(0.0)) == 2
+    # Its 15 s are over long before the 10-minute window frees a place.
+    assert pacer.next_deadline() == 600.0
+    assert pacer.poll(600.0) == [ReqHistoricalData(3)]
+    assert pacer.stats.throttled_by_rule == {Rule.HISTORICAL_IDENTICAL: 1}
+
+
+def test_next_deadline_is_no_rate_slot_when_the_rest_is_held_by_rules() -> None:
+    pacer = make(ONE)
+    pacer.submit(ReqHistoricalData(1), 0.0)
+    pacer.submit(ReqHistoricalData(2), 0.0)  # identical: due 15 s after 1
+    assert pacer.poll(0.0) == [ReqHistoricalData(1)]
+    # The rate admits one more at 1.0, but nothing may go then.
+    assert pacer.next_deadline() == 15.0
+    assert pacer.poll(15.0) == [ReqHistoricalData(2)]
+
+
 # --------------------------------------------------------------------------------------
 # Priorities and withdrawal
 

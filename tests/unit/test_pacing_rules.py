@@ -515,9 +515,10 @@ def test_tick_by_tick_same_instrument_waits_15_seconds() -> None:
         ReqTickByTickData(1, tick_type="Last"),
         ReqTickByTickData(3, contract=MSFT),
     ]
-    assert pacer.next_deadline() == 15.0
-    assert pacer.poll(14.9) == []
-    assert pacer.poll(15.0) == [ReqTickByTickData(2, tick_type="BidAsk")]
+    # Counted at TWS: the first may arrive 0.1 s late, the second on time.
+    assert pacer.next_deadline() == 15.0 + MARGIN
+    assert pacer.poll(15.0) == []
+    assert pacer.poll(15.0 + MARGIN) == [ReqTickByTickData(2, tick_type="BidAsk")]
 
 
 def test_tick_by_tick_instrument_interval_disabled() -> None:
@@ -533,8 +534,9 @@ def test_regulatory_snapshots_one_per_second() -> None:
     pacer.submit(ReqMktData(2, regulatory_snapshot=True), 0.0)
     pacer.submit(ReqMktData(3), 0.0)
     assert pacer.poll(0.0) == [ReqMktData(1, regulatory_snapshot=True), ReqMktData(3)]
-    assert pacer.next_deadline() == 1.0
-    assert pacer.poll(1.0) == [ReqMktData(2, regulatory_snapshot=True)]
+    assert pacer.next_deadline() == 1.0 + MARGIN
+    assert pacer.poll(1.0) == []
+    assert pacer.poll(1.0 + MARGIN) == [ReqMktData(2, regulatory_snapshot=True)]
 
 
 # --------------------------------------------------------------------------------------
@@ -711,9 +713,27 @@ def test_error_420_pauses_real_time_requests() -> None:
     assert pacer.stats.realtime_errors == 1
 
 
+def test_error_420_without_pacing_text_only_ends_the_request() -> None:
+    # A permission failure for one instrument says nothing about the others.
+    pacer = make()
+    pacer.submit(ReqRealTimeBars(1), 0.0)
+    pacer.poll(0.0)
+    pacer.on_incoming(
+        ErrMsg(1, 420, "Invalid Real-time Query:No market data permissions for ISLAND STK."), 0.5
+    )
+    assert pacer.stats.market_data_lines_in_use == 0
+    assert pacer.events() == []
+    pacer.submit(ReqRealTimeBars(2, contract=MSFT), 0.5)
+    pacer.submit(ReqTickByTickData(3, contract=MSFT), 0.5)
+    assert len(pacer.poll(0.5)) == 2
+    assert pacer.stats.realtime_errors == 0
+
+
 def test_realtime_backoff_disabled() -> None:
     pacer = make(realtime_backoff=None)
-    pacer.on_incoming(ErrMsg(1, 420, "Invalid Real-time Query"), 0.0)
+    pacer.on_incoming(
+        ErrMsg(1, 420, "Invalid Real-time Query:Historical data request pacing violation"), 0.0
+    )
     assert pacer.events() == []
     pacer.submit(ReqTickByTickData(2), 0.0)
     assert len(pacer.poll(0.0)) == 1
@@ -748,6 +768,31 @@ def test_historical_windows_allow_for_the_arrival_jitter() -> None:
     # The first may reach TWS at once and the sixth 0.3 s late: 2 s apart there.
     assert pacer.next_deadline() == pytest.approx(2.3, abs=1e-5)
     assert pacer.poll(2.29) == []
+
+
+def test_instrument_spacing_allows_for_the_arrival_jitter() -> None:
+    # A first request that reaches TWS 0.3 s late and a second on time must still
+    # be 15 s (tick-by-tick) or 1 s (regulatory snapshots) apart there.
+    pacer = make(arrival_jitter=0.3)
+    pacer.submit(ReqTickByTickData(1), 0.0)
+    pacer.submit(ReqTickByTickData(2), 0.0)
+    pacer.submit(ReqMktData(3, regulatory_snapshot=True), 0.0)
+    pacer.submit(ReqMktData(4, regulatory_snapshot=True), 0.0)
+    assert pacer.poll(0.0) == [ReqTickByTickData(1), ReqMktData(3, regulatory_snapshot=True)]
+    assert pacer.next_deadline() == pytest.approx(1.3, abs=1e-5)
+    assert pacer.poll(1.29) == []
+    assert pacer.poll(1.31) == [ReqMktData(4, regulatory_snapshot=True)]
+    assert pacer.next_deadline() == pytest.approx(15.3, abs=1e-5)
+    assert pacer.poll(15.29) == []
+    assert pacer.poll(15.31) == [ReqTickByTickData(2)]
+
+
+def test_without_jitter_instrument_spacing_is_ibs_own() -> None:
+    pacer = make(arrival_jitter=0.0)
+    pacer.submit(ReqTickByTickData(1), 0.0)
+    pacer.submit(ReqTickByTickData(2), 0.0)
+    pacer.poll(0.0)
+    assert pacer.next_deadline() == 15.0
 
 
 def test_without_jitter_historical_windows_are_ibs_own() -> None:

@@ -20,7 +20,7 @@ from ibwire.messages import (
 from ibwire.pacing import PacingConfig
 from ibwire.wrapper import Connectivity
 
-from .session_rig import AAPL, MSFT, HoldingPacer, Rig, not_sent
+from .session_rig import AAPL, MSFT, HoldingPacer, Rig, Sink, not_sent
 
 
 @pytest.mark.parametrize("code", [2104, 2106, 2158])
@@ -167,6 +167,27 @@ def test_cancels_jump_the_queue(server_version: int) -> None:
     rig.advance(1.0)
     rig.advance(0.5)
     assert rig.take() == [CancelMktData(req_id=1), ReqMktData(req_id=3, contract=AAPL)]
+
+
+def test_requests_cancelled_in_the_queue_leave_nothing_behind(server_version: int) -> None:
+    """A cancel withdraws its queued request and itself: neither frame is kept."""
+    rig = Rig(version=server_version)
+    rig.ready()
+    session = rig.session
+    for _ in range(5):
+        keys = [
+            session.subscribe(
+                ReqMktData(req_id=session.new_request_id(), contract=AAPL), Sink(), rig.now
+            )
+            for _ in range(40)
+        ]
+        for key in keys:
+            session.unsubscribe(key, rig.now)
+        while session.pacer.queued:
+            rig.advance(0.1)
+    assert session.pacer.stats.cancels_absorbed > 100
+    # Every frame the session kept for the pacer to release was sent or forgotten.
+    assert session._unsent == {}
 
 
 def test_budget_refusal_raises_before_sending(server_version: int) -> None:
