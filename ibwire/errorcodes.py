@@ -31,6 +31,7 @@ __all__ = [
     "CODES",
     "DEPTH_HALTED",
     "DEPTH_RESET",
+    "ORDER_CANCELLED",
     "CodeInfo",
     "CodeTable",
     "Severity",
@@ -45,6 +46,10 @@ DEPTH_HALTED: Final = 316
 #: applying any new entries.": TWS sends the whole book again (the session
 #: clears it first).
 DEPTH_RESET: Final = 317
+#: "Order cancelled": the one notice that ends an order TWS has acknowledged
+#: (any other error about such an order refuses a change or a cancel of it, and
+#: the order goes on until TWS reports a status that ends it).
+ORDER_CANCELLED: Final = 202
 
 
 class Severity(str, enum.Enum):
