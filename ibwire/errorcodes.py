@@ -31,6 +31,7 @@ __all__ = [
     "CODES",
     "DEPTH_HALTED",
     "DEPTH_RESET",
+    "ORDER_BUSY",
     "ORDER_CANCELLED",
     "CodeInfo",
     "CodeTable",
@@ -50,6 +51,9 @@ DEPTH_RESET: Final = 317
 #: (any other error about such an order refuses a change or a cancel of it, and
 #: the order goes on until TWS reports a status that ends it).
 ORDER_CANCELLED: Final = 202
+#: "Unable to modify this order as it is still being processed": a warning, but
+#: the change it answers was not made (the order keeps its terms).
+ORDER_BUSY: Final = 2102
 
 
 class Severity(str, enum.Enum):
