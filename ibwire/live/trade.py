@@ -33,7 +33,9 @@ Status rules (IB's order statuses):
 * An error about a trade is logged.  Error 202 (order cancelled) makes it
   ``Cancelled``.  Any other code that ends a request (see
   :mod:`ibwire.errorcodes`) makes a trade TWS has not yet acknowledged
-  (no status or open order since it was placed) ``Cancelled``: TWS rejected it.
+  (no status or open order since it was placed) ``Cancelled``: TWS rejected it;
+  not an error about a cancel (``keeps_order``: 135, 161, 10147, 10148), which
+  leaves the order to the status TWS reports (it may be working, or filled).
   An acknowledged order stays as it is (a refused modification or cancel does
   not end it; TWS sends a status when the order itself ends).  An error that
   refuses a modification (105, 110, 201, 321..., or the warning 2102: the order is
@@ -541,16 +543,16 @@ class Trade:
         status = self.status
         code = m.error_code
         info = self._codes.info(code)
-        refused = code == ORDER_BUSY or (
-            info.ends_request and not info.keeps_order and code != ORDER_CANCELLED
-        )
+        # TWS refused the order, or its change (an error about a cancel refuses
+        # only the cancel: the order may be working, or filled).
+        refused = info.ends_request and not info.keeps_order and code != ORDER_CANCELLED
         if code == ORDER_CANCELLED:
             status = "Cancelled"
-        elif not self._acknowledged and self._codes.ends_request(code) and not self.is_done():
+        elif refused and not self._acknowledged and not self.is_done():
             status = "Cancelled"
         self._seq += 1
-        if refused:
-            # TWS refused the change: the order goes on with the terms it holds.
+        if refused or code == ORDER_BUSY:
+            # The change is not made: the order goes on with the terms TWS holds.
             self._restore_standing()
         self.status = status
         self.log = (*self.log, LogEntry(now, status, m.error_string, code))

@@ -191,6 +191,18 @@ def test_a_modification_never_sent_leaves_the_order_tws_holds() -> None:
     assert (trade.status, trade.order.lmt_price) == ("Submitted", 150.0)
 
 
+@pytest.mark.parametrize("code", [135, 161, 10147, 10148])
+def test_a_refused_cancel_does_not_end_an_order_not_yet_acknowledged(code: int) -> None:
+    """Placed and cancelled at once: TWS may refuse the cancel because it filled."""
+    trade = Trade(AAPL, order(), 1.0)
+    trade.cancel_requested(2.0)
+    trade.apply(error(code, "cannot cancel"), 3.0)
+    assert not trade.is_done()
+    trade.apply(status("Filled", filled=100, remaining=0, avg=150.0), 4.0)
+    assert trade.status == "Filled"
+    assert [e.status for e in trade.log] == ["PendingSubmit", "PendingCancel", "PendingCancel", "Filled"]
+
+
 def test_order_cancelled_notice() -> None:
     trade = Trade(AAPL, order(), 1.0)
     trade.apply(status("Submitted"), 2.0)
