@@ -33,6 +33,7 @@ __all__ = [
     "DEPTH_RESET",
     "ORDER_BUSY",
     "ORDER_CANCELLED",
+    "ACCOUNT_UNSUBSCRIBED",
     "CodeInfo",
     "CodeTable",
     "Severity",
@@ -47,6 +48,9 @@ DEPTH_HALTED: Final = 316
 #: applying any new entries.": TWS sends the whole book again (the session
 #: clears it first).
 DEPTH_RESET: Final = 317
+#: "New account data requested; API client unsubscribed from account data": the
+#: ``reqAccountUpdates`` stream was replaced by another (TWS serves one at a time).
+ACCOUNT_UNSUBSCRIBED: Final = 2100
 #: "Order cancelled": the one notice that ends an order TWS has acknowledged
 #: (any other error about such an order refuses a change or a cancel of it, and
 #: the order goes on until TWS reports a status that ends it).
