@@ -35,7 +35,8 @@ Status rules (IB's order statuses):
   :mod:`ibwire.errorcodes`) makes a trade TWS has not yet acknowledged
   (no status or open order since it was placed) ``Cancelled``: TWS rejected it;
   not an error about a cancel (``keeps_order``: 135, 161, 10147, 10148), which
-  leaves the order to the status TWS reports (it may be working, or filled).
+  leaves the order to the status TWS reports (it may be working, or filled),
+  and puts back the status it had before ``PendingCancel``.
   An acknowledged order stays as it is (a refused modification or cancel does
   not end it; TWS sends a status when the order itself ends).  An error that
   refuses a modification (105, 110, 201, 321..., or the warning 2102: the order is
@@ -194,6 +195,7 @@ class Trade:
         "_codes",
         "_acknowledged",
         "_standing",
+        "_uncancelled",
         "_seq",
         "_owner",
     )
@@ -224,6 +226,8 @@ class Trade:
         self._acknowledged = False
         # The order TWS holds while a change of it is unanswered (None: no change).
         self._standing: Order | None = None
+        # The status before a cancel was asked for, until TWS reports one.
+        self._uncancelled = ""
         self._seq = 0
         self._owner: TradeOwner | None = None
 
@@ -372,10 +376,16 @@ class Trade:
             self._standing = None
 
     def cancel_requested(self, now: float) -> None:
-        """A cancel was sent: the status becomes ``PendingCancel`` until TWS answers."""
+        """A cancel was sent: the status becomes ``PendingCancel`` until TWS answers.
+
+        An error refusing the cancel (135, 161, 10147, 10148) before TWS reports
+        a status puts back the status the order had.
+        """
         if self.is_done():
             return
         self._seq += 1
+        if self.status != "PendingCancel":
+            self._uncancelled = self.status
         self.status = "PendingCancel"
         self.log = (*self.log, LogEntry(now, "PendingCancel", "Cancel requested"))
         self._seq += 1
@@ -423,6 +433,7 @@ class Trade:
             return False
         self._seq += 1
         self._acknowledged = True
+        self._uncancelled = ""
         if m.status != self.status:
             self.log = (*self.log, LogEntry(now, m.status))
         self.status = m.status
@@ -452,6 +463,7 @@ class Trade:
         if status and status != self.status:
             self.log = (*self.log, LogEntry(now, status))
             self.status = status
+            self._uncancelled = ""
         self._seq += 1
         return True
 
@@ -550,6 +562,9 @@ class Trade:
             status = "Cancelled"
         elif refused and not self._acknowledged and not self.is_done():
             status = "Cancelled"
+        elif info.keeps_order and status == "PendingCancel" and self._uncancelled:
+            # The cancel is refused: the order is where it was.
+            status, self._uncancelled = self._uncancelled, ""
         self._seq += 1
         if refused or code == ORDER_BUSY:
             # The change is not made: the order goes on with the terms TWS holds.

@@ -200,7 +200,21 @@ def test_a_refused_cancel_does_not_end_an_order_not_yet_acknowledged(code: int) 
     assert not trade.is_done()
     trade.apply(status("Filled", filled=100, remaining=0, avg=150.0), 4.0)
     assert trade.status == "Filled"
-    assert [e.status for e in trade.log] == ["PendingSubmit", "PendingCancel", "PendingCancel", "Filled"]
+    assert [e.status for e in trade.log] == ["PendingSubmit", "PendingCancel", "PendingSubmit", "Filled"]
+
+
+@pytest.mark.parametrize("code", [135, 161, 10147, 10148])
+def test_a_refused_cancel_puts_back_the_status_the_order_had(code: int) -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status("Submitted"), 2.0)
+    trade.cancel_requested(3.0)
+    trade.apply(error(code, "cannot cancel"), 4.0)
+    assert (trade.status, trade.is_active()) == ("Submitted", True)
+    assert trade.log[-1] == LogEntry(4.0, "Submitted", "cannot cancel", code)
+    # A PendingCancel TWS reports is TWS's word: a refusal then only logs.
+    trade.apply(status("PendingCancel"), 5.0)
+    trade.apply(error(code, "cannot cancel"), 6.0)
+    assert trade.status == "PendingCancel"
 
 
 def test_order_cancelled_notice() -> None:
