@@ -72,7 +72,7 @@ from ._session_types import (
     logger,
     wire_logger,
 )
-from .errorcodes import Severity
+from .errorcodes import ORDER_CANCELLED, Severity
 from .errors import (
     ApiError,
     ClientIdInUseError,
@@ -356,8 +356,13 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
             if waiters:
                 for pending in waiters:
                     pending._fail(error)
-            if not info.keeps_order:
-                self._orders.pop(req_id, None)
+            tracked = self._orders.get(req_id)
+            if tracked is not None and not info.keeps_order:
+                if not tracked.status or code == ORDER_CANCELLED:
+                    # TWS rejected the order, or cancelled it.  An order it has
+                    # acknowledged stays: the error refuses a change of it (105,
+                    # 110, 321...), and a status will say when the order ends.
+                    del self._orders[req_id]
         else:
             live = self._live.get(req_id)
             if live is not None:

@@ -51,8 +51,9 @@ from ._session_types import (
     Phase,
     _describe,
     _Out,
+    logger,
 )
-from .errorcodes import DEPTH_HALTED, DEPTH_RESET
+from .errorcodes import ACCOUNT_UNSUBSCRIBED, DEPTH_HALTED, DEPTH_RESET
 from .errors import ForeignOrderError, PortfolioUnavailableError
 from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, PortfolioItem, Ticker, TickerSnapshot, Trade
@@ -269,7 +270,30 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                     if cancel is not None:
                         self._submit(cancel, now, track=False)
                     self._submit(live.request, now, track=False)
+        elif code == ACCOUNT_UNSUBSCRIBED and self.account_updates:
+            self._account_unsubscribed()
         return self._on_order_message(message, now)
+
+    def _account_unsubscribed(self) -> None:
+        """TWS stopped the session's ``reqAccountUpdates`` (2100): say the state is stale.
+
+        Another ``reqAccountUpdates`` took it over (one stream at a time).  It is
+        not asked for again here: two clients doing so would take it from each
+        other forever.  The followed account is no longer downloaded
+        (:attr:`is_synced` is false) until a full update of it arrives again:
+        when a user's stream of another account ends, or at the next connect.
+        """
+        followed = self.portfolio_account
+        if followed is None or not self.portfolio.is_downloaded(followed):
+            return
+        logger.warning(
+            "TWS stopped the account updates of %s (2100: another reqAccountUpdates took "
+            "them over): its portfolio and account values are no longer kept current "
+            "until they are asked for again (is_synced is false meanwhile)",
+            followed,
+        )
+        self.portfolio.mark_stale(followed)
+        self.live_changes += 1
 
     def _on_order_message(self, message: Any, now: float) -> bool:
         if self.blotter.apply(message, now + self.clock_offset) is not None:
@@ -330,7 +354,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
         The open orders (with ``follow_orders``), and with ``account_updates``
         the positions and the first full account update of every managed
-        account (``accountDownloadEnd``, or ``accountUpdateMultiEnd``).
+        account (``accountDownloadEnd``, or ``accountUpdateMultiEnd``); false
+        again after TWS stops the account updates (2100), until they come again.
         """
         if not self._open_orders_known or self._phase is not Phase.READY:
             return False

@@ -31,6 +31,9 @@ __all__ = [
     "CODES",
     "DEPTH_HALTED",
     "DEPTH_RESET",
+    "ORDER_BUSY",
+    "ORDER_CANCELLED",
+    "ACCOUNT_UNSUBSCRIBED",
     "CodeInfo",
     "CodeTable",
     "Severity",
@@ -45,6 +48,16 @@ DEPTH_HALTED: Final = 316
 #: applying any new entries.": TWS sends the whole book again (the session
 #: clears it first).
 DEPTH_RESET: Final = 317
+#: "New account data requested; API client unsubscribed from account data": the
+#: ``reqAccountUpdates`` stream was replaced by another (TWS serves one at a time).
+ACCOUNT_UNSUBSCRIBED: Final = 2100
+#: "Order cancelled": the one notice that ends an order TWS has acknowledged
+#: (any other error about such an order refuses a change or a cancel of it, and
+#: the order goes on until TWS reports a status that ends it).
+ORDER_CANCELLED: Final = 202
+#: "Unable to modify this order as it is still being processed": a warning, but
+#: the change it answers was not made (the order keeps its terms).
+ORDER_BUSY: Final = 2102
 
 
 class Severity(str, enum.Enum):

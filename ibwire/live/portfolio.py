@@ -287,6 +287,11 @@ class Portfolio:
         road than ``accountDownloadEnd`` (``accountUpdateMultiEnd``)."""
         self._downloaded.add(account)
 
+    def mark_stale(self, account: str) -> None:
+        """Record that the updates of ``account`` stopped: what is kept of it is the
+        last known, and it is no longer downloaded until its next full update."""
+        self._downloaded.discard(account)
+
     def track_pnl(self, req_id: int, account: str, model_code: str = "") -> None:
         """Route :class:`~ibwire.messages.Pnl` messages of ``req_id`` to ``account``."""
         self._pnl_keys[req_id] = (account, model_code)

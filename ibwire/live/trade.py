@@ -33,9 +33,15 @@ Status rules (IB's order statuses):
 * An error about a trade is logged.  Error 202 (order cancelled) makes it
   ``Cancelled``.  Any other code that ends a request (see
   :mod:`ibwire.errorcodes`) makes a trade TWS has not yet acknowledged
-  (no status or open order since it was placed) ``Cancelled``: TWS rejected it.
+  (no status or open order since it was placed) ``Cancelled``: TWS rejected it;
+  not an error about a cancel (``keeps_order``: 135, 161, 10147, 10148), which
+  leaves the order to the status TWS reports (it may be working, or filled),
+  and puts back the status it had before ``PendingCancel``.
   An acknowledged order stays as it is (a refused modification or cancel does
-  not end it; TWS sends a status when the order itself ends).
+  not end it; TWS sends a status when the order itself ends).  An error that
+  refuses a modification (105, 110, 201, 321..., or the warning 2102: the order is
+  still being processed) puts ``order`` back to the terms TWS holds; the log
+  entry carries the error code.
 
 Nothing here does I/O or reads a clock: ``now`` is passed in.
 
@@ -53,7 +59,7 @@ from decimal import Decimal
 from typing import Final, Protocol, TypeAlias
 
 from .._record import dataclass
-from ..errorcodes import DEFAULT_TABLE, CodeTable
+from ..errorcodes import DEFAULT_TABLE, ORDER_BUSY, ORDER_CANCELLED, CodeTable
 from ..messages.common import Contract
 from ..messages.executions import (
     CommissionAndFeesReport,
@@ -83,9 +89,6 @@ DONE_STATES: Final = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive
 ACTIVE_STATES: Final = frozenset(
     {"PendingSubmit", "ApiPending", "PreSubmitted", "Submitted", "PendingCancel", "ApiUpdate"}
 )
-
-#: TWS's "order cancelled" notice.
-_ORDER_CANCELLED: Final = 202
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +194,8 @@ class Trade:
         "log",
         "_codes",
         "_acknowledged",
+        "_standing",
+        "_uncancelled",
         "_seq",
         "_owner",
     )
@@ -219,6 +224,10 @@ class Trade:
         self.log: tuple[LogEntry, ...] = (LogEntry(now, status),)
         self._codes = codes
         self._acknowledged = False
+        # The order TWS holds while a change of it is unanswered (None: no change).
+        self._standing: Order | None = None
+        # The status before a cancel was asked for, until TWS reports one.
+        self._uncancelled = ""
         self._seq = 0
         self._owner: TradeOwner | None = None
 
@@ -293,7 +302,11 @@ class Trade:
         """Change the order's fields and send it again under the same order id.
 
         The changes are checked as the order builders check their arguments
-        (:func:`ibwire.orders.with_changes`).
+        (:func:`ibwire.orders.with_changes`).  ``order`` shows the change at
+        once; TWS answers later: it confirms with the open order, or refuses
+        with an error (105, 110, 201, 321..., 2102), logged with its code
+        (``trade.log[-1].error_code``), after which ``order`` is again the one
+        TWS holds, still working.
 
         Raises:
             ForeignOrderError: the order is not this client's (another client's,
@@ -324,9 +337,12 @@ class Trade:
         """The order was changed and re-sent (``client.modify``): record it.
 
         The status stays as it is; an error about the change (TWS refusing it)
-        is logged and does not end an order TWS has already acknowledged.
+        is logged and does not end an order TWS has already acknowledged,
+        whose ``order`` goes back to the terms TWS holds.
         """
         self._seq += 1
+        if self._acknowledged and self._standing is None:
+            self._standing = self.order
         self.order = order
         self.log = (*self.log, LogEntry(now, self.status, "Modify"))
         self._seq += 1
@@ -345,16 +361,31 @@ class Trade:
         if not self.is_done() and (certain or not self._acknowledged):
             status = "Cancelled"
         self._seq += 1
+        if not certain:
+            self._restore_standing()
         self.status = status
         self.log = (*self.log, LogEntry(now, status, message.error_string, message.error_code))
         self._seq += 1
         return True
 
+    def _restore_standing(self) -> None:
+        """The unanswered change will not happen: ``order`` is the one TWS holds again."""
+        held = self._standing
+        if held is not None:
+            self.order = held
+            self._standing = None
+
     def cancel_requested(self, now: float) -> None:
-        """A cancel was sent: the status becomes ``PendingCancel`` until TWS answers."""
+        """A cancel was sent: the status becomes ``PendingCancel`` until TWS answers.
+
+        An error refusing the cancel (135, 161, 10147, 10148) before TWS reports
+        a status puts back the status the order had.
+        """
         if self.is_done():
             return
         self._seq += 1
+        if self.status != "PendingCancel":
+            self._uncancelled = self.status
         self.status = "PendingCancel"
         self.log = (*self.log, LogEntry(now, "PendingCancel", "Cancel requested"))
         self._seq += 1
@@ -402,6 +433,7 @@ class Trade:
             return False
         self._seq += 1
         self._acknowledged = True
+        self._uncancelled = ""
         if m.status != self.status:
             self.log = (*self.log, LogEntry(now, m.status))
         self.status = m.status
@@ -420,6 +452,7 @@ class Trade:
         self._seq += 1
         self._acknowledged = True
         self.order = m.order
+        self._standing = None
         if m.contract.con_id or not self.contract.con_id:
             self.contract = m.contract
         self.order_state = m.order_state
@@ -430,6 +463,7 @@ class Trade:
         if status and status != self.status:
             self.log = (*self.log, LogEntry(now, status))
             self.status = status
+            self._uncancelled = ""
         self._seq += 1
         return True
 
@@ -520,11 +554,21 @@ class Trade:
     def _error(self, m: ErrMsg, now: float) -> bool:
         status = self.status
         code = m.error_code
-        if code == _ORDER_CANCELLED:
+        info = self._codes.info(code)
+        # TWS refused the order, or its change (an error about a cancel refuses
+        # only the cancel: the order may be working, or filled).
+        refused = info.ends_request and not info.keeps_order and code != ORDER_CANCELLED
+        if code == ORDER_CANCELLED:
             status = "Cancelled"
-        elif not self._acknowledged and self._codes.ends_request(code) and not self.is_done():
+        elif refused and not self._acknowledged and not self.is_done():
             status = "Cancelled"
+        elif info.keeps_order and status == "PendingCancel" and self._uncancelled:
+            # The cancel is refused: the order is where it was.
+            status, self._uncancelled = self._uncancelled, ""
         self._seq += 1
+        if refused or code == ORDER_BUSY:
+            # The change is not made: the order goes on with the terms TWS holds.
+            self._restore_standing()
         self.status = status
         self.log = (*self.log, LogEntry(now, status, m.error_string, code))
         self._seq += 1

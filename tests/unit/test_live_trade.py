@@ -165,6 +165,58 @@ def test_error_on_acknowledged_order_is_only_logged() -> None:
     ]
 
 
+@pytest.mark.parametrize("code", [105, 110, 201, 321, 2102])
+def test_a_refused_modification_leaves_the_order_tws_holds(code: int) -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status("Submitted"), 2.0)
+    trade.modified(replace(order(), lmt_price=150.003), 3.0)
+    assert trade.order.lmt_price == 150.003
+    trade.apply(error(code, "refused"), 4.0)
+    assert (trade.status, trade.order.lmt_price) == ("Submitted", 150.0)
+    assert trade.log[-1] == LogEntry(4.0, "Submitted", "refused", code)
+    # A change TWS confirms is the order from then on; a later refusal keeps it.
+    trade.modified(replace(order(), lmt_price=151.0), 5.0)
+    trade.apply(open_order(lmt_price=151.0), 6.0)
+    trade.modified(replace(order(), lmt_price=152.0), 7.0)
+    trade.apply(error(code, "refused"), 8.0)
+    assert (trade.status, trade.order.lmt_price) == ("Submitted", 151.0)
+    assert not trade.is_done()
+
+
+def test_a_modification_never_sent_leaves_the_order_tws_holds() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status("Submitted"), 2.0)
+    trade.modified(replace(order(), lmt_price=151.0), 3.0)
+    assert trade.ended(error(504, "order 5 was not sent"), 4.0, certain=False)
+    assert (trade.status, trade.order.lmt_price) == ("Submitted", 150.0)
+
+
+@pytest.mark.parametrize("code", [135, 161, 10147, 10148])
+def test_a_refused_cancel_does_not_end_an_order_not_yet_acknowledged(code: int) -> None:
+    """Placed and cancelled at once: TWS may refuse the cancel because it filled."""
+    trade = Trade(AAPL, order(), 1.0)
+    trade.cancel_requested(2.0)
+    trade.apply(error(code, "cannot cancel"), 3.0)
+    assert not trade.is_done()
+    trade.apply(status("Filled", filled=100, remaining=0, avg=150.0), 4.0)
+    assert trade.status == "Filled"
+    assert [e.status for e in trade.log] == ["PendingSubmit", "PendingCancel", "PendingSubmit", "Filled"]
+
+
+@pytest.mark.parametrize("code", [135, 161, 10147, 10148])
+def test_a_refused_cancel_puts_back_the_status_the_order_had(code: int) -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(status("Submitted"), 2.0)
+    trade.cancel_requested(3.0)
+    trade.apply(error(code, "cannot cancel"), 4.0)
+    assert (trade.status, trade.is_active()) == ("Submitted", True)
+    assert trade.log[-1] == LogEntry(4.0, "Submitted", "cannot cancel", code)
+    # A PendingCancel TWS reports is TWS's word: a refusal then only logs.
+    trade.apply(status("PendingCancel"), 5.0)
+    trade.apply(error(code, "cannot cancel"), 6.0)
+    assert trade.status == "PendingCancel"
+
+
 def test_order_cancelled_notice() -> None:
     trade = Trade(AAPL, order(), 1.0)
     trade.apply(status("Submitted"), 2.0)

@@ -863,3 +863,24 @@ def test_closing_a_users_stream_of_another_account_takes_the_sessions_back(
         ReqAcctData(subscribe=False, acct_code="DU111"),
         ReqAcctData(subscribe=True, acct_code="DU222"),
     ]
+
+
+def test_account_updates_stopped_by_tws_are_no_longer_synced(server_version: int) -> None:
+    """2100: another reqAccountUpdates took the stream; the state says so until it comes back."""
+    rig = Rig(version=server_version, account_updates=True, account="DU222")
+    rig.ready(accounts="DU111,DU222")
+    multi = {m.account: m.req_id for m in rig.take() if isinstance(m, ReqAccountUpdatesMulti)}
+    rig.deliver(
+        PositionEnd(), AccountUpdateMultiEnd(req_id=multi["DU111"]),
+        AcctDownloadEnd(account_name="DU222"),
+    )
+    assert rig.session.is_synced
+    key = rig.session.subscribe(ReqAcctData(subscribe=True, acct_code="DU111"), Sink(), rig.now)
+    rig.deliver(ErrMsg(req_id=-1, error_code=2100, error_string="unsubscribed from account data"))
+    assert not rig.session.is_synced
+    assert rig.take() == [ReqAcctData(subscribe=True, acct_code="DU111")]  # not taken back
+    rig.session.unsubscribe(key, rig.now)
+    rig.flush()
+    assert rig.take()[-1] == ReqAcctData(subscribe=True, acct_code="DU222")
+    rig.deliver(AcctDownloadEnd(account_name="DU222"))
+    assert rig.session.is_synced

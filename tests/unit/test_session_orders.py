@@ -497,3 +497,26 @@ def test_an_order_unknown_to_tws_after_a_reconnect_ends_its_trade(server_version
     assert trade.status == "Cancelled" and trade.log[-1].error_code == 135
     assert rig.session.blotter.open_trades() == []
     assert rig.session.live_changes > changes
+
+
+@pytest.mark.parametrize("code", [105, 110, 201, 321])
+def test_a_refused_change_of_an_acknowledged_order_keeps_it_tracked(
+    server_version: int, code: int
+) -> None:
+    """The order TWS holds goes on with its old terms; a new order it refuses is gone."""
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=1)
+    order = Order(action="BUY", total_quantity=Decimal(100), order_type="LMT", lmt_price=10.0)
+    rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=order))
+    rig.deliver(OrderStatus(
+        order_id=1, status="Submitted", filled=Decimal(0), remaining=Decimal(100), client_id=7
+    ))
+    changed = Order(action="BUY", total_quantity=Decimal(100), order_type="LMT", lmt_price=10.003)
+    rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=changed))
+    rig.deliver(ErrMsg(req_id=1, error_code=code, error_string="refused"))
+    assert [o.order_id for o in rig.session.open_orders] == [1]
+    rig.submit(PlaceOrder(order_id=2, contract=AAPL, order=changed))
+    rig.deliver(ErrMsg(req_id=2, error_code=code, error_string="refused"))
+    assert [o.order_id for o in rig.session.open_orders] == [1]
+    rig.deliver(ErrMsg(req_id=1, error_code=202, error_string="Order Canceled"))
+    assert rig.session.open_orders == []
