@@ -1248,7 +1248,9 @@ class SyncApi(FrontEnd):
 
         Raises:
             ApiError: TWS refused a snapshot (354: not subscribed, 200: no such
-                contract...); the others run to their end at TWS.
+                contract...); its text ends with the contract's description
+                (``(snapshot of AAPL STK SMART USD)``), its ``message`` is TWS's.
+                The others run to their end at TWS.
             RequestTimeoutError: a snapshot had not ended in time (it is cancelled).
             ~ibwire.errors.MarketDataLinesExceededError: more snapshots than free market data
                 lines (those already asked for are withdrawn or cancelled).

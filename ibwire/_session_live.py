@@ -54,7 +54,7 @@ from ._session_types import (
     logger,
 )
 from .errorcodes import ACCOUNT_UNSUBSCRIBED, DEPTH_HALTED, DEPTH_RESET
-from .errors import ForeignOrderError, PortfolioUnavailableError
+from .errors import ApiError, ForeignOrderError, PortfolioUnavailableError
 from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, PortfolioItem, Ticker, TickerSnapshot, Trade
 from .live.ticker import APPLIERS
@@ -650,6 +650,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
         Returns:
             The helper; its result is the frozen tickers, in the order given.
+            It fails with the first error; an :class:`~ibwire.errors.ApiError`
+            from TWS names the contract in its text.
 
         Raises:
             BudgetExceededError: more snapshots than free market data lines
@@ -672,7 +674,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     ) -> Pending[TickerSnapshot]:
         req_id = self.new_request_id()
         ticker = Ticker(contract)
-        pending: Pending[TickerSnapshot] = Pending(
+        pending: Pending[TickerSnapshot] = _SnapshotPending(
             req_id,
             f"snapshot of {_describe(contract)}",
             accepts=frozenset(),
@@ -941,6 +943,27 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self.submit(CancelOrder(order_id=trade.order_id), now)
         trade.cancel_requested(now + self.clock_offset)
         self.live_changes += 1
+
+
+class _SnapshotPending(Pending[TickerSnapshot]):
+    """The helper of one snapshot: a refusal from TWS names the snapshot's contract.
+
+    The request id of an :class:`~ibwire.errors.ApiError` is the session's own,
+    unknown to the caller of ``snapshots(a, b, c)``, and TWS's text of 200 or
+    10168 does not name the instrument.
+    """
+
+    __slots__ = ()
+
+    def _fail(self, error: BaseException) -> None:
+        if isinstance(error, ApiError) and not self.done:
+            named = ApiError(
+                error.code, error.message, error.req_id, error.advanced_order_reject_json
+            )
+            named.args = (f"{error} ({self.description})",)
+            named.__cause__ = error
+            error = named
+        super()._fail(error)
 
 
 def _name(trade: Trade) -> str:

@@ -189,7 +189,8 @@ class Halt:
 
     While halted, the symbol's orders do not fill and its quote, depth and
     tick-by-tick streams are silent; subscribers of its market data get the
-    *halted* tick (generic tick 49) with 1 at the halt and 0 at the resumption.
+    *halted* tick (tick type 49, DELAYED_HALTED 90 on a delayed stream) with 1
+    at the halt and 0 at the resumption.
 
     Attributes:
         symbol: the symbol (every instrument with it: a stock and its options).
@@ -425,7 +426,9 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             for client in self._clients.values():
                 for stream in client.streams.values():
                     if stream.kind == "mkt" and stream.instrument.con_id in con_ids:
-                        self._send(client, TickGeneric(req_id=stream.req_id, tick_type=TickType(49), value=1.0 if fault.halted else 0.0))
+                        # HALTED, or DELAYED_HALTED on a delayed stream.
+                        kind = TickType(90 if stream.params.get("delayed") else 49)
+                        self._send(client, TickGeneric(req_id=stream.req_id, tick_type=kind, value=1.0 if fault.halted else 0.0))
             if not fault.halted:
                 self._schedule_match()
         elif isinstance(fault, DropClients):

@@ -680,6 +680,9 @@ def test_snapshots_fail_with_the_first_refusal(server_version: int) -> None:
     with pytest.raises(ApiError) as info:
         pending.result()
     assert (info.value.code, info.value.req_id) == (354, msft.req_id)
+    # The request id is the session's own: the error names the contract, TWS's text unchanged.
+    assert info.value.message == "Not subscribed"
+    assert str(info.value).endswith("Not subscribed (snapshot of MSFT STK SMART USD)")
     # The other one runs to its end at TWS, and is then forgotten.
     rig.deliver(TickSnapshotEnd(req_id=aapl.req_id))
     rig.deliver(TickPrice(req_id=aapl.req_id, tick_type=TickType.BID, price=1.0, size=Decimal(1)))

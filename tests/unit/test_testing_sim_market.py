@@ -34,12 +34,13 @@ from ibwire.messages import (
     ReqRealTimeBars,
     ReqTickByTickData,
     TickByTick,
+    TickGeneric,
     TickPrice,
     TickReqParams,
     TickSize,
     TickSnapshotEnd,
 )
-from ibwire.testing import SimulatorCore
+from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._market import BAR_SIZES, Level
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, history, of, order, ready, sim
@@ -254,6 +255,19 @@ def test_market_data_permission_354_and_delayed_data(server_version: int) -> Non
     events = client.take()
     assert errors(events, 10167)
     assert {e.tick_type for e in of(events, TickPrice)} >= {66, 67, 68}  # type: ignore[attr-defined]
+
+
+def test_a_halt_reaches_a_delayed_stream_as_delayed_halted(server_version: int) -> None:
+    gateway = sim(server_version=server_version, no_permission=("MSFT",))
+    client = ready(gateway)
+    client.send(ReqMarketDataType(market_data_type=3), ReqMktData(req_id=1, contract=MSFT),
+                ReqMktData(req_id=2, contract=AAPL))
+    client.take()
+    gateway.core.schedule(gateway.now, Halt("MSFT"))
+    gateway.core.schedule(gateway.now, Halt("AAPL"))
+    gateway.advance(0.1)
+    halts = [(e.req_id, e.tick_type, e.value) for e in of(client.take(), TickGeneric)]  # type: ignore[attr-defined]
+    assert sorted(halts) == [(1, 90, 1.0), (2, 49, 1.0)]
 
 
 def test_ambiguous_contract(server_version: int) -> None:
