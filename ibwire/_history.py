@@ -48,6 +48,7 @@ __all__ = [
     "Progress",
     "bar_seconds",
     "bar_time",
+    "check_settings",
     "chunk_request",
     "format_end",
     "format_time",
@@ -61,6 +62,7 @@ __all__ = [
     "plan_chunks",
     "resume_point",
     "retry_chunk",
+    "settings_path",
 ]
 
 _DAY: Final = 86400
@@ -501,6 +503,58 @@ def resume_point(path: Path) -> int | None:
     return parse_time(first)
 
 
+def settings_path(path: Path) -> Path:
+    """The file beside ``path`` that keeps what its bars are: ``aapl.csv.settings.json``."""
+    return path.with_name(path.name + ".settings.json")
+
+
+def check_settings(path: Path, settings: dict[str, object], *, after: int | None) -> None:
+    """Refuse to resume ``path`` with other settings than its bars were fetched with.
+
+    The settings of a file's bars (contract, bar size, what to show, hours) are
+    kept in :func:`settings_path`; this writes them for a new file (or one
+    without them) and compares them otherwise.  A file without them whose last
+    row is a date (daily bars) and a bar size under a day, or the other way
+    round, is refused too.
+
+    Args:
+        path: the output file.
+        settings: this run's settings (JSON values).
+        after: the time of the file's last bar (:func:`resume_point`), ``None`` if none.
+
+    Raises:
+        ValueError: the file holds other bars; the text names both settings.
+        OSError: the settings file cannot be read or written.
+    """
+    import json
+
+    kept_path = settings_path(path)
+    if after is not None and kept_path.exists():
+        kept = json.loads(kept_path.read_text(encoding="utf-8"))
+        if kept != settings:
+            differ = ", ".join(
+                f"{key} {kept.get(key)!r} (this run: {settings.get(key)!r})"
+                for key in sorted(set(kept) | set(settings))
+                if kept.get(key) != settings.get(key)
+            )
+            raise ValueError(
+                f"holds bars fetched with other settings: {differ}; "
+                "resuming would mix them (write to another file)"
+            )
+        return
+    if after is not None and path.suffix != ".parquet":
+        line = _last_csv_line(path) or ""
+        daily_file = len(line.split(",", 1)[0].strip()) == len("yyyy-mm-dd")
+        daily_run = bar_seconds(str(settings["bar_size"])) >= _DAY
+        if daily_file != daily_run:
+            kind = "daily or longer" if daily_file else "intraday"
+            raise ValueError(
+                f"holds {kind} bars, not {settings['bar_size']} bars; "
+                "resuming would mix them (write to another file)"
+            )
+    kept_path.write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def _row(bar: BarData, epoch: int, daily: bool) -> list[str]:
     def number(value: Decimal | None) -> str:
         return "" if value is None or value < 0 else str(value)
@@ -876,8 +930,15 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     path = Path(args.output)
+    settings: dict[str, object] = {
+        "symbol": args.symbol, "sec_type": args.sec_type, "exchange": args.exchange,
+        "primary_exchange": args.primary_exchange, "currency": args.currency,
+        "con_id": args.con_id, "bar_size": bar_size, "what_to_show": _what_to_show(args.what),
+        "use_rth": bool(args.rth),
+    }  # fmt: skip
     try:
         after = resume_point(path)
+        check_settings(path, settings, after=after)
         sink = open_sink(path)
     except (ImportError, ValueError, OSError) as exc:
         print(f"ibwire history: {args.output}: {exc}", file=sys.stderr)
