@@ -1136,7 +1136,9 @@ class AsyncApi(FrontEnd):
             end: the end of the span (excluded), likewise; ``None`` (default) for
                 now (the computer's clock).
             bar_size: ``"1 min"``, ``"1 hour"``, ``"1 day"`` (default)...
-            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...
+            what_to_show: ``TRADES``, ``MIDPOINT``, ``BID_ASK``...;
+                ``ADJUSTED_LAST`` goes in one request up to now, as IB takes
+                no end time with it (bars after ``end`` are left out).
             use_rth: regular trading hours only.
             progress: called with (chunks done, chunks in all) after each chunk.
             timeout: seconds each request may take once sent; the client's default
@@ -1150,20 +1152,22 @@ class AsyncApi(FrontEnd):
             :meth:`~ibwire.bars.BarList.to_frame`.
 
         Raises:
-            ValueError: ``start`` is text that is not a duration, or
-                ``what_to_show`` is not a value IB knows.
+            ValueError: ``start`` is text that is not a duration,
+                ``what_to_show`` is not a value IB knows, or ``ADJUSTED_LAST``
+                intraday bars would need more than one request.
             ApiError: TWS answered a chunk with an error other than "no data"
                 (a pacing violation only after the retries).
             RequestTimeoutError: a chunk got no complete answer in time.
         """
-        last = int(time.time()) if end is None else _epoch(end)
+        now = int(time.time())
+        last = now if end is None else _epoch(end)
         if isinstance(start, str):
             first = last - parse_duration(start)
         elif isinstance(start, timedelta):
             first = last - int(start.total_seconds())
         else:
             first = _epoch(start)
-        run = HistoryRun(contract, first, last, bar_size, what_to_show, use_rth)
+        run = HistoryRun(contract, first, last, bar_size, what_to_show, use_rth, now=now)
         limit = self._timeout(timeout)
         total = len(run.requests)
         for index, request in enumerate(run.requests):

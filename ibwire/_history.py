@@ -48,6 +48,7 @@ __all__ = [
     "Progress",
     "bar_seconds",
     "bar_time",
+    "check_settings",
     "chunk_request",
     "format_end",
     "format_time",
@@ -61,6 +62,7 @@ __all__ = [
     "plan_chunks",
     "resume_point",
     "retry_chunk",
+    "settings_path",
 ]
 
 _DAY: Final = 86400
@@ -153,19 +155,50 @@ def _duration_text(seconds: int, span: int, span_text: str, daily: bool) -> str:
     return span_text
 
 
-def plan_chunks(start: int, end: int, bar_size: str) -> list[Chunk]:
+def plan_chunks(
+    start: int,
+    end: int,
+    bar_size: str,
+    *,
+    what_to_show: str = "TRADES",
+    now: int | None = None,
+) -> list[Chunk]:
     """Cut ``[start, end)`` into requests IB accepts for ``bar_size``, oldest first.
+
+    ``ADJUSTED_LAST`` bars are only served up to now (IB refuses an end time
+    with them): they come in one request from ``start`` to ``now``, however
+    long (daily bars as ``"N D"`` up to a year, then ``"N Y"``).
 
     Args:
         start: the first second wanted (epoch seconds).
         end: the end of the span (epoch seconds), usually now.
         bar_size: the bar size setting.
+        what_to_show: the bars' ``whatToShow``.
+        now: the current time (epoch seconds) for ``ADJUSTED_LAST``; ``end`` if omitted.
 
     Returns:
         The chunks; empty when ``start >= end``.
+
+    Raises:
+        ValueError: ``ADJUSTED_LAST`` intraday bars over more than one request covers.
     """
     span, span_text = max_chunk(bar_size)
     daily = bar_seconds(bar_size) >= _DAY
+    if what_to_show.strip().upper() == "ADJUSTED_LAST":
+        if start >= end:
+            return []
+        last = max(end, start + 1 if now is None else now)
+        seconds = last - start
+        if daily and seconds > 365 * _DAY:
+            duration = f"{math.ceil(seconds / (365 * _DAY))} Y"
+        elif daily or seconds <= span:
+            duration = _duration_text(seconds, span, span_text, daily)
+        else:
+            raise ValueError(
+                f"ADJUSTED_LAST bars come in one request up to now (IB takes no end time "
+                f"with them): {bar_size} bars reach back {span_text} at most"
+            )
+        return [Chunk(start, last, duration)]
     chunks: list[Chunk] = []
     t = start
     while t < end:
@@ -178,11 +211,16 @@ def plan_chunks(start: int, end: int, bar_size: str) -> list[Chunk]:
 def chunk_request(
     contract: Contract, chunk: Chunk, bar_size: str, what_to_show: str, use_rth: bool
 ) -> ReqHistoricalData:
-    """The request of one chunk (request id 0: the client allocates one)."""
+    """The request of one chunk (request id 0: the client allocates one).
+
+    An ``ADJUSTED_LAST`` chunk ends now (an empty ``endDateTime``): IB refuses
+    an end time with it.
+    """
+    adjusted = what_to_show.strip().upper() == "ADJUSTED_LAST"
     return ReqHistoricalData(
         req_id=0,
         contract=contract,
-        end_date_time=format_end(chunk.end),
+        end_date_time="" if adjusted else format_end(chunk.end),
         duration_str=chunk.duration,
         bar_size_setting=bar_size,
         what_to_show=what_to_show,
@@ -266,6 +304,8 @@ class HistoryRun:
         what_to_show: ``TRADES``, ``MIDPOINT``...
         use_rth: regular trading hours only.
         retries: attempts per chunk after a pacing violation.
+        now: the current time (epoch seconds): ``ADJUSTED_LAST`` bars are
+            fetched up to it (see :func:`plan_chunks`); ``end`` if omitted.
     """
 
     def __init__(
@@ -278,6 +318,7 @@ class HistoryRun:
         use_rth: bool,
         *,
         retries: int = DEFAULT_RETRIES,
+        now: int | None = None,
     ) -> None:
         self.start = start
         self.end = end
@@ -287,7 +328,7 @@ class HistoryRun:
         #: The chunks' requests, oldest first (request id 0: the client allocates one).
         self.requests = [
             chunk_request(contract, chunk, bar_size, what_to_show, use_rth)
-            for chunk in plan_chunks(start, end, bar_size)
+            for chunk in plan_chunks(start, end, bar_size, what_to_show=what_to_show, now=now)
         ]
         self._found: dict[int, BarData] = {}
 
@@ -499,6 +540,58 @@ def resume_point(path: Path) -> int | None:
     if first == CSV_COLUMNS[0]:
         return None
     return parse_time(first)
+
+
+def settings_path(path: Path) -> Path:
+    """The file beside ``path`` that keeps what its bars are: ``aapl.csv.settings.json``."""
+    return path.with_name(path.name + ".settings.json")
+
+
+def check_settings(path: Path, settings: dict[str, object], *, after: int | None) -> None:
+    """Refuse to resume ``path`` with other settings than its bars were fetched with.
+
+    The settings of a file's bars (contract, bar size, what to show, hours) are
+    kept in :func:`settings_path`; this writes them for a new file (or one
+    without them) and compares them otherwise.  A file without them whose last
+    row is a date (daily bars) and a bar size under a day, or the other way
+    round, is refused too.
+
+    Args:
+        path: the output file.
+        settings: this run's settings (JSON values).
+        after: the time of the file's last bar (:func:`resume_point`), ``None`` if none.
+
+    Raises:
+        ValueError: the file holds other bars; the text names both settings.
+        OSError: the settings file cannot be read or written.
+    """
+    import json
+
+    kept_path = settings_path(path)
+    if after is not None and kept_path.exists():
+        kept = json.loads(kept_path.read_text(encoding="utf-8"))
+        if kept != settings:
+            differ = ", ".join(
+                f"{key} {kept.get(key)!r} (this run: {settings.get(key)!r})"
+                for key in sorted(set(kept) | set(settings))
+                if kept.get(key) != settings.get(key)
+            )
+            raise ValueError(
+                f"holds bars fetched with other settings: {differ}; "
+                "resuming would mix them (write to another file)"
+            )
+        return
+    if after is not None and path.suffix != ".parquet":
+        line = _last_csv_line(path) or ""
+        daily_file = len(line.split(",", 1)[0].strip()) == len("yyyy-mm-dd")
+        daily_run = bar_seconds(str(settings["bar_size"])) >= _DAY
+        if daily_file != daily_run:
+            kind = "daily or longer" if daily_file else "intraday"
+            raise ValueError(
+                f"holds {kind} bars, not {settings['bar_size']} bars; "
+                "resuming would mix them (write to another file)"
+            )
+    kept_path.write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _row(bar: BarData, epoch: int, daily: bool) -> list[str]:
@@ -876,8 +969,15 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     path = Path(args.output)
+    settings: dict[str, object] = {
+        "symbol": args.symbol, "sec_type": args.sec_type, "exchange": args.exchange,
+        "primary_exchange": args.primary_exchange, "currency": args.currency,
+        "con_id": args.con_id, "bar_size": bar_size, "what_to_show": _what_to_show(args.what),
+        "use_rth": bool(args.rth),
+    }  # fmt: skip
     try:
         after = resume_point(path)
+        check_settings(path, settings, after=after)
         sink = open_sink(path)
     except (ImportError, ValueError, OSError) as exc:
         print(f"ibwire history: {args.output}: {exc}", file=sys.stderr)
@@ -903,7 +1003,11 @@ def run(args: argparse.Namespace) -> int:
         end = client.current_time()
         # A resumed run starts at the bar after the last one written.
         start = end - span if after is None else after + size
-        chunks = plan_chunks(start, end, bar_size)
+        try:
+            chunks = plan_chunks(start, end, bar_size, what_to_show=args.what)
+        except ValueError as exc:
+            print(f"ibwire history: {exc}", file=sys.stderr)
+            return 2
         where = "resuming after " + format_time(after, daily=size >= _DAY) if after else "new file"
         print(
             f"{args.symbol} {bar_size} {args.what}: {len(chunks)} request(s) of at most "

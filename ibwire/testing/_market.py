@@ -20,6 +20,7 @@ what-to-show values, IB's step-size rule) with the texts of IB's errors.
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime
 import math
 import random
@@ -82,6 +83,7 @@ _STEP_RULE: Final = (
     (1800, 1), (3600, 5), (14400, 10), (28800, 30), (604800, 60), (2592000, 1800),
 )
 _MAX_BARS: Final = 100_000
+_MONTH: Final = 2592000  # the "1 month" bar size
 _VALIDATION: Final = "Error validating request.-'bP' : cause - "
 
 
@@ -464,7 +466,8 @@ def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
 def history_bars(walks: Walks, request: HistoryRequest) -> tuple[list[BarData], float, float]:
     """The bars of a valid request, and the start and end times of the window.
 
-    Bars are aligned to their size (days on UTC midnight, weeks on Mondays); for
+    Bars are aligned to their size (days on UTC midnight, weeks on Mondays, months
+    on the first of the calendar month); for
     stocks and options, daily bars skip weekends.  A bar aggregates the path's
     seconds in it that fall in the request's hours: with ``use_rth`` the regular
     hours (``_sessions``: US equities 09:30-16:00 New York, weekdays), with
@@ -490,6 +493,9 @@ def history_bars(walks: Walks, request: HistoryRequest) -> tuple[list[BarData], 
     if bar == 604800:
         # Weeks start on Monday; the epoch began on a Thursday.
         first = math.floor((start - 4 * 86400) / bar) * bar + 4 * 86400
+    elif bar == _MONTH:
+        # Months are calendar months, dated on their first day.
+        first = _month_start(int(start), 0)
     instrument = request.instrument
     what = request.what_to_show.upper()
     daily = bar >= 86400
@@ -499,17 +505,25 @@ def history_bars(walks: Walks, request: HistoryRequest) -> tuple[list[BarData], 
     t = first
     while t < end and len(bars) < _MAX_BARS:
         # A bar in the window: a daily bar by its trading day (a futures day ends at its close).
-        if (day_span(instrument, _date(float(t)))[1] if bar == DAY else t + bar) > start:
+        following = _month_start(t, 1) if bar == _MONTH else t + bar
+        if (day_span(instrument, _date(float(t)))[1] if bar == DAY else following) > start:
             if bar < DAY:
                 span = hours.span(t, t + bar)
             else:
-                days = [d for d in map(hours.day, range(t, t + bar, DAY)) if d is not None]
+                days = [d for d in map(hours.day, range(t, following, DAY)) if d is not None]
                 span = merge(days) if days else None
             if span is not None:
                 date = str(t) if request.format_date == 2 and not daily else format_time(t, date_only=daily)
                 bars.append(_bar_data(walks, instrument, what, span, date))
-        t += bar
+        t = following
     return bars, start, end
+
+
+def _month_start(epoch: int, months: int) -> int:
+    """The first second of the calendar month ``months`` after the one holding ``epoch`` (UTC)."""
+    day = _date(float(epoch))
+    index = day.year * 12 + day.month - 1 + months
+    return calendar.timegm((index // 12, index % 12 + 1, 1, 0, 0, 0, 0, 0, 0))
 
 
 class _Hours:

@@ -170,6 +170,27 @@ def test_history_daily_bars(frozen: SimulatedGateway, tmp_path: Path) -> None:
     assert len(rows) > 400  # weekdays of two years
 
 
+def test_history_refuses_to_resume_a_file_of_other_bars(
+    frozen: SimulatedGateway, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "aapl.csv"
+    assert history(path, frozen.port, "--bar-size", "1 hour", "--duration", "2 D") == 0
+    written = path.read_text()
+    capsys.readouterr()
+    # Another bar size or another what-to-show would append other bars to these.
+    assert history(path, frozen.port, "--bar-size", "1 min", "--duration", "2 D") == 2
+    assert "bar_size '1 hour' (this run: '1 min')" in capsys.readouterr().err
+    assert history(path, frozen.port, "--bar-size", "1 hour", "--duration", "2 D",
+                   "--what", "midpoint") == 2
+    assert "what_to_show 'TRADES' (this run: 'MIDPOINT')" in capsys.readouterr().err
+    assert path.read_text() == written
+    # A file written without its settings: daily bars are told from intraday ones.
+    daily = tmp_path / "daily.csv"
+    daily.write_text(",".join(CSV_COLUMNS) + "\n2023-11-13,1,2,0.5,1.5,100,1.2,10\n")
+    assert history(daily, frozen.port, "--bar-size", "1 hour", "--duration", "2 D") == 2
+    assert "holds daily or longer bars, not 1 hour bars" in capsys.readouterr().err
+
+
 def test_history_to_parquet(frozen: SimulatedGateway, tmp_path: Path) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     path = tmp_path / "aapl.parquet"

@@ -638,3 +638,22 @@ def test_a_history_run_refuses_an_unknown_what_to_show_before_any_request() -> N
         HistoryRun(AAPL, 0, 86400, "1 min", "TRADE", True)
     run = HistoryRun(AAPL, 0, 86400, "1 min", "midpoint", True)
     assert {request.what_to_show for request in run.requests} == {"MIDPOINT"}
+
+
+def test_adjusted_last_goes_in_one_request_up_to_now() -> None:
+    # IB refuses ADJUSTED_LAST with an end time (321 "End date not supported with
+    # adjusted last"): one request without one, reaching back to the start.
+    twenty_years = HistoryRun(AAPL, T0 - 20 * 365 * DAY - 5 * DAY, T0, "1 day", "adjusted_last",
+                              True, now=T0)
+    assert [(r.end_date_time, r.duration_str) for r in twenty_years.requests] == [("", "21 Y")]
+    past = HistoryRun(AAPL, T0 - 300 * DAY, T0 - 100 * DAY, "1 day", "ADJUSTED_LAST", True,
+                      now=T0 + 5)
+    assert [(r.end_date_time, r.duration_str) for r in past.requests] == [("", "301 D")]
+    # Bars after the span's end are left out.
+    past.add([daily("20230101"), daily("20230201"), daily("20230901"), daily("20231101")])
+    assert [bar.date for bar in past.bars()] == ["20230201"]
+    assert plan_chunks(T0 - 3600, T0, "1 min", what_to_show="ADJUSTED_LAST", now=T0) == [
+        Chunk(T0 - 3600, T0, "3600 S")
+    ]
+    with pytest.raises(ValueError, match="ADJUSTED_LAST bars come in one request"):
+        plan_chunks(T0 - 3 * DAY, T0, "1 min", what_to_show="ADJUSTED_LAST", now=T0)

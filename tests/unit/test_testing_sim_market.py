@@ -369,6 +369,24 @@ def test_every_bar_size_and_what_to_show(server_version: int, symbol: str) -> No
             gateway.advance(16.0)  # stay inside the pacing rules
 
 
+def test_monthly_bars_are_calendar_months_dated_on_their_first_day(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(history(1, bar="1 month", duration="1 Y"))
+    (months,) = of(client.take(), HistoricalData)
+    gateway.advance(16.0)
+    dates = [b.date for b in months.bars]  # type: ignore[attr-defined]
+    assert dates == [f"{y}{m:02d}01" for y, m in [(2023, m) for m in range(3, 13)] + [(2024, 1), (2024, 2), (2024, 3)]]
+    # February 2024 is its 29 days, and nothing of January or March.
+    client.send(history(2, bar="1 day", duration="60 D", end="20240301-00:00:00"))
+    (days,) = of(client.take(), HistoricalData)
+    february = [b for b in days.bars if b.date.startswith("202402")]  # type: ignore[attr-defined]
+    assert february[-1].date == "20240229"
+    (bar,) = [b for b in months.bars if b.date == "20240201"]  # type: ignore[attr-defined]
+    assert bar.volume == sum(b.volume for b in february)
+    assert (bar.open, bar.close) == (february[0].open, february[-1].close)
+
+
 @pytest.mark.parametrize(
     ("request_", "code", "words"),
     [
