@@ -50,6 +50,28 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
+def _check_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Refuse a call made in an event loop other than ``loop``, the connection's.
+
+    Nothing would wake a wait there (the connection's callbacks run in its own
+    loop), and asyncio's own error names no cause.  A call outside any running
+    loop goes through.
+
+    Raises:
+        RuntimeError: another event loop is running.
+    """
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if running is not loop:
+        raise RuntimeError(
+            "this client's connection belongs to another event loop, the one connect() "
+            "ran in; use the client from that loop, or disconnect() there first and "
+            "connect() again in this one"
+        )
+
+
 class Subscription(SubscriptionBuffer[T]):
     """A live stream of messages (market data, bars, PnL...) as an async iterator.
 
@@ -68,6 +90,7 @@ class Subscription(SubscriptionBuffer[T]):
 
     def __init__(self, client: Client, maxlen: int = DEFAULT_SUBSCRIPTION_BUFFER) -> None:
         super().__init__(client, maxlen)
+        self._owner = client
         self._waiter: asyncio.Future[None] | None = None
 
     def _wake(self) -> None:
@@ -89,8 +112,11 @@ class Subscription(SubscriptionBuffer[T]):
             StopAsyncIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
             RuntimeError: another task is already waiting on this subscription
-                (a stream has one reader).
+                (a stream has one reader), or the call is made in another event
+                loop than the connection's.
         """
+        # A connection whose loop has closed is ended here, which ends the stream.
+        self._owner._end_if_loop_closed()
         found, item = self._take()
         if not found:
             if self._waiter is not None:
@@ -323,6 +349,10 @@ class Client(AsyncApi):
     def _end_if_loop_closed(self) -> bool:
         """End the connection if its event loop has closed; whether it did.
 
+        While that loop is open, a call made in another running loop is
+        refused with a ``RuntimeError`` (see :func:`_check_loop`), unless the
+        connection has ended.
+
         ``asyncio.run`` returning without :meth:`disconnect` leaves a connection
         nothing will read again: its socket is shut down now, so TWS frees the
         client id, and the session is closed as by :meth:`disconnect`.  The
@@ -330,7 +360,11 @@ class Client(AsyncApi):
         nothing back on a closed loop).
         """
         loop = self._loop
-        if loop is None or not loop.is_closed():
+        if loop is None:
+            return False
+        if not loop.is_closed():
+            if self._session.phase not in _ENDED:
+                _check_loop(loop)
             return False
         now = self._now()
         transport = self._transport

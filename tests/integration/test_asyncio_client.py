@@ -839,6 +839,48 @@ def test_a_connection_whose_event_loop_closed_is_closed_on_the_next_call(
             gc.collect()
 
 
+def test_a_call_from_another_event_loop_is_refused_while_the_connection_is_open(
+    server_version: int,
+) -> None:
+    """Nothing there would wake its wait: a clear error, instead of a hang or asyncio's own."""
+    with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+        client = Client(port=gateway.port, client_id=5, timeout=WAIT, connect_timeout=WAIT)
+        home = asyncio.new_event_loop()
+        try:
+            home.run_until_complete(asyncio.wait_for(client.connect(), WAIT))
+            ticks = client.market_data(AAPL)
+            trade = client.place(AAPL, LimitOrder("BUY", 1, 1.0))
+
+            async def ask() -> None:
+                await client.current_time()
+
+            async def read() -> None:
+                await ticks.get()
+
+            async def wait_done() -> None:
+                await trade.done()
+
+            async def subscribe() -> None:
+                client.market_data(AAPL)
+
+            for call in (ask, read, wait_done, subscribe):
+                with pytest.raises(RuntimeError, match="another event loop"):
+                    asyncio.run(asyncio.wait_for(call(), WAIT))
+            assert client._session._pendings == {}
+            assert client.is_connected
+            assert home.run_until_complete(asyncio.wait_for(client.current_time(), WAIT)) > 0
+            home.run_until_complete(asyncio.wait_for(client.disconnect(), WAIT))
+
+            async def again() -> None:
+                await client.connect()  # ended in the other loop: this one may connect
+                assert await client.current_time() > 0
+                await client.disconnect()
+
+            asyncio.run(asyncio.wait_for(again(), WAIT))
+        finally:
+            home.close()
+
+
 def test_waits_on_live_objects_cut_short_leave_nothing_behind(server_version: int) -> None:
     """Timed-out waits on a quiet connection do not pile up until the next change."""
 
