@@ -226,6 +226,8 @@ class Client(AsyncApi):
         self._dispatching = False
         # Waiters on live objects (tickers, trades): woken after a read that changed one.
         self._live_waiters: list[asyncio.Future[None]] = []
+        # The tickers changed and not yet yielded, one set per ticker_updates() iteration.
+        self._ticker_readers: list[set[Ticker]] = []
         self._seen_changes: tuple[int, Phase] = (0, Phase.IDLE)
         self._session.blotter.owner = self
 
@@ -561,14 +563,29 @@ class Client(AsyncApi):
                     self._live_waiters.remove(waiter)
 
     async def _ticker_updates(self) -> AsyncIterator[set[Ticker]]:
-        while True:
-            updated = self._session.take_updated_tickers()
-            if updated:
-                yield updated
-            elif self._session.phase in _ENDED:
-                return
-            else:
-                await self._live_change()
+        # Each iteration has its own set: every one sees every change.
+        mine: set[Ticker] = set()
+        readers = self._ticker_readers
+        readers.append(mine)
+        try:
+            while True:
+                updated = self._session.take_updated_tickers()
+                for reader in readers:
+                    reader |= updated
+                if mine:
+                    batch = mine.copy()
+                    mine.clear()
+                    yield batch
+                elif self._session.phase in _ENDED:
+                    return
+                else:
+                    await self._live_change()
+        finally:
+            # By identity: sets equal in content are other readers'.
+            for index, reader in enumerate(readers):
+                if reader is mine:
+                    del readers[index]
+                    break
 
     async def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
         async def wait() -> None:

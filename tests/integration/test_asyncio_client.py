@@ -881,6 +881,37 @@ def test_a_call_from_another_event_loop_is_refused_while_the_connection_is_open(
             home.close()
 
 
+def test_every_ticker_updates_iteration_sees_every_change(server_version: int) -> None:
+    """Two readers of ticker_updates() each get the batch, as pendingTickersEvent's listeners do."""
+
+    async def main() -> None:
+        clock = FakeClock(1_790_000_000.0)  # frozen: the first quote is the only change
+        async with SimulatedGateway(
+            server_version=server_version, seed=3, clock=clock, tick_interval=1000.0
+        ) as gateway:
+            client = await connected(gateway.port, heartbeat_interval=None, account_updates=False)
+            try:
+                first, second = client.ticker_updates(), client.ticker_updates()
+                reads = [
+                    asyncio.ensure_future(first.__anext__()),
+                    asyncio.ensure_future(second.__anext__()),
+                ]
+                while len(client._live_waiters) < 2:
+                    await asyncio.sleep(0)
+                aapl = client.ticker(AAPL)
+                assert await asyncio.wait_for(asyncio.gather(*reads), WAIT) == [{aapl}, {aapl}]
+                await first.aclose()  # the one left goes on alone
+                assert len(client._ticker_readers) == 1
+                msft = client.ticker(dataclasses.replace(AAPL, symbol="MSFT"))
+                assert await asyncio.wait_for(second.__anext__(), WAIT) == {msft}
+                await second.aclose()
+                assert client._ticker_readers == []
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
 def test_waits_on_live_objects_cut_short_leave_nothing_behind(server_version: int) -> None:
     """Timed-out waits on a quiet connection do not pile up until the next change."""
 
