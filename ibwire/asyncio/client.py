@@ -569,6 +569,8 @@ class Client(AsyncApi):
         readers.append(mine)
         try:
             while True:
+                # A connection whose loop has closed is ended here, which ends this.
+                self._end_if_loop_closed()
                 updated = self._session.take_updated_tickers()
                 for reader in readers:
                     reader |= updated

@@ -839,6 +839,37 @@ def test_a_connection_whose_event_loop_closed_is_closed_on_the_next_call(
             gc.collect()
 
 
+def test_streams_of_a_connection_whose_event_loop_closed_end_in_the_next_loop(
+    server_version: int,
+) -> None:
+    """Read in another loop, a subscription and ticker_updates() end: they do not wait for ever."""
+    with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+        client = Client(port=gateway.port, client_id=5, timeout=WAIT, connect_timeout=WAIT)
+        made: list[Any] = []
+
+        async def start() -> None:
+            await client.connect()
+            made.append(client.market_data(AAPL))
+            made.append(client.ticker_updates())
+
+        asyncio.run(asyncio.wait_for(start(), WAIT))
+        left = client._transport
+        ticks, updates = made
+
+        async def read() -> None:
+            async for _ in updates:
+                pass
+            async for _ in ticks:
+                pass
+
+        asyncio.run(asyncio.wait_for(read(), WAIT))
+        assert not client.is_connected and client._transport is None
+        # asyncio closes the left transport's socket as it collects it, and says so.
+        with pytest.warns(ResourceWarning, match="unclosed"):
+            del left
+            gc.collect()
+
+
 def test_a_call_from_another_event_loop_is_refused_while_the_connection_is_open(
     server_version: int,
 ) -> None:
