@@ -259,6 +259,8 @@ class Client(AsyncApi):
             RequestTimeoutError: not ready in time.
             ConnectionClosedError: the socket could not be opened, or closed.
             HandshakeError: the server's version is unusable.
+            RuntimeError: the client is connected in another event loop, still
+                open (so is every call made in a loop other than the connection's).
         """
         loop = asyncio.get_running_loop()
         self._end_if_loop_closed()
