@@ -894,7 +894,7 @@ def test_a_call_from_another_event_loop_is_refused_while_the_connection_is_open(
             async def subscribe() -> None:
                 client.market_data(AAPL)
 
-            for call in (ask, read, wait_done, subscribe):
+            for call in (ask, read, wait_done, subscribe, client.connect):
                 with pytest.raises(RuntimeError, match="another event loop"):
                     asyncio.run(asyncio.wait_for(call(), WAIT))
             assert client._session._pendings == {}
