@@ -1322,6 +1322,10 @@ class AsyncApi(FrontEnd):
     def ticker_updates(self) -> AsyncIterator[set[Ticker]]:
         """The sets of tickers changed, one per socket read that changed any (asyncio client).
 
+        Each iteration sees every change: tasks iterating at once each get
+        every batch, as every listener of ib_async's ``pendingTickersEvent``
+        does (an iteration that falls behind gets the changes of several reads
+        in one set).  Leaving the loop cancels nothing: the tickers stay live.
         The iteration ends when the connection ends (the client was
         disconnected, from any task, or the connection was lost with no
         reconnect to follow), as a subscription's does.

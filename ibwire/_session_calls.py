@@ -38,6 +38,7 @@ from .messages import (
     CancelAccountSummary,
     CancelCalcImpliedVolat,
     CancelCalcOptionPrice,
+    CancelContractData,
     CancelHeadTimestamp,
     CancelHistogramData,
     CancelHistoricalData,
@@ -270,6 +271,8 @@ class CallsPart(SessionBase):
             accepts=frozenset({ContractData, BondContractData}),
             ends=end_of(_Out.REQ_CONTRACT_DATA),
             finish=lambda items: [m.contract_details for m in items],  # type: ignore[attr-defined]
+            # From server 215 (_send_stop): before, a request given up on runs to its end.
+            cancel=CancelContractData(req_id=req_id),
         )
         return self._start(pending, ReqContractData(req_id=req_id, contract=contract), now, timeout)
 

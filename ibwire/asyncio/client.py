@@ -50,6 +50,28 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
+def _check_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Refuse a call made in an event loop other than ``loop``, the connection's.
+
+    Nothing would wake a wait there (the connection's callbacks run in its own
+    loop), and asyncio's own error names no cause.  A call outside any running
+    loop goes through.
+
+    Raises:
+        RuntimeError: another event loop is running.
+    """
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if running is not loop:
+        raise RuntimeError(
+            "this client's connection belongs to another event loop, the one connect() "
+            "ran in; use the client from that loop, or disconnect() there first and "
+            "connect() again in this one"
+        )
+
+
 class Subscription(SubscriptionBuffer[T]):
     """A live stream of messages (market data, bars, PnL...) as an async iterator.
 
@@ -68,6 +90,7 @@ class Subscription(SubscriptionBuffer[T]):
 
     def __init__(self, client: Client, maxlen: int = DEFAULT_SUBSCRIPTION_BUFFER) -> None:
         super().__init__(client, maxlen)
+        self._owner = client
         self._waiter: asyncio.Future[None] | None = None
 
     def _wake(self) -> None:
@@ -89,8 +112,11 @@ class Subscription(SubscriptionBuffer[T]):
             StopAsyncIteration: the stream ended (cancelled, or the client closed).
             ApiError: TWS ended the stream with an error.
             RuntimeError: another task is already waiting on this subscription
-                (a stream has one reader).
+                (a stream has one reader), or the call is made in another event
+                loop than the connection's.
         """
+        # A connection whose loop has closed is ended here, which ends the stream.
+        self._owner._end_if_loop_closed()
         found, item = self._take()
         if not found:
             if self._waiter is not None:
@@ -200,6 +226,8 @@ class Client(AsyncApi):
         self._dispatching = False
         # Waiters on live objects (tickers, trades): woken after a read that changed one.
         self._live_waiters: list[asyncio.Future[None]] = []
+        # The tickers changed and not yet yielded, one set per ticker_updates() iteration.
+        self._ticker_readers: list[set[Ticker]] = []
         self._seen_changes: tuple[int, Phase] = (0, Phase.IDLE)
         self._session.blotter.owner = self
 
@@ -231,6 +259,8 @@ class Client(AsyncApi):
             RequestTimeoutError: not ready in time.
             ConnectionClosedError: the socket could not be opened, or closed.
             HandshakeError: the server's version is unusable.
+            RuntimeError: the client is connected in another event loop, still
+                open (so is every call made in a loop other than the connection's).
         """
         loop = asyncio.get_running_loop()
         self._end_if_loop_closed()
@@ -323,6 +353,10 @@ class Client(AsyncApi):
     def _end_if_loop_closed(self) -> bool:
         """End the connection if its event loop has closed; whether it did.
 
+        While that loop is open, a call made in another running loop is
+        refused with a ``RuntimeError`` (see :func:`_check_loop`), unless the
+        connection has ended.
+
         ``asyncio.run`` returning without :meth:`disconnect` leaves a connection
         nothing will read again: its socket is shut down now, so TWS frees the
         client id, and the session is closed as by :meth:`disconnect`.  The
@@ -330,7 +364,11 @@ class Client(AsyncApi):
         nothing back on a closed loop).
         """
         loop = self._loop
-        if loop is None or not loop.is_closed():
+        if loop is None:
+            return False
+        if not loop.is_closed():
+            if self._session.phase not in _ENDED:
+                _check_loop(loop)
             return False
         now = self._now()
         transport = self._transport
@@ -527,14 +565,31 @@ class Client(AsyncApi):
                     self._live_waiters.remove(waiter)
 
     async def _ticker_updates(self) -> AsyncIterator[set[Ticker]]:
-        while True:
-            updated = self._session.take_updated_tickers()
-            if updated:
-                yield updated
-            elif self._session.phase in _ENDED:
-                return
-            else:
-                await self._live_change()
+        # Each iteration has its own set: every one sees every change.
+        mine: set[Ticker] = set()
+        readers = self._ticker_readers
+        readers.append(mine)
+        try:
+            while True:
+                # A connection whose loop has closed is ended here, which ends this.
+                self._end_if_loop_closed()
+                updated = self._session.take_updated_tickers()
+                for reader in readers:
+                    reader |= updated
+                if mine:
+                    batch = mine.copy()
+                    mine.clear()
+                    yield batch
+                elif self._session.phase in _ENDED:
+                    return
+                else:
+                    await self._live_change()
+        finally:
+            # By identity: sets equal in content are other readers'.
+            for index, reader in enumerate(readers):
+                if reader is mine:
+                    del readers[index]
+                    break
 
     async def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> bool:
         async def wait() -> None:

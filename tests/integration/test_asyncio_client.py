@@ -839,6 +839,110 @@ def test_a_connection_whose_event_loop_closed_is_closed_on_the_next_call(
             gc.collect()
 
 
+def test_streams_of_a_connection_whose_event_loop_closed_end_in_the_next_loop(
+    server_version: int,
+) -> None:
+    """Read in another loop, a subscription and ticker_updates() end: they do not wait for ever."""
+    with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+        client = Client(port=gateway.port, client_id=5, timeout=WAIT, connect_timeout=WAIT)
+        made: list[Any] = []
+
+        async def start() -> None:
+            await client.connect()
+            made.append(client.market_data(AAPL))
+            made.append(client.ticker_updates())
+
+        asyncio.run(asyncio.wait_for(start(), WAIT))
+        left = client._transport
+        ticks, updates = made
+
+        async def read() -> None:
+            async for _ in updates:
+                pass
+            async for _ in ticks:
+                pass
+
+        asyncio.run(asyncio.wait_for(read(), WAIT))
+        assert not client.is_connected and client._transport is None
+        # asyncio closes the left transport's socket as it collects it, and says so.
+        with pytest.warns(ResourceWarning, match="unclosed"):
+            del left
+            gc.collect()
+
+
+def test_a_call_from_another_event_loop_is_refused_while_the_connection_is_open(
+    server_version: int,
+) -> None:
+    """Nothing there would wake its wait: a clear error, instead of a hang or asyncio's own."""
+    with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+        client = Client(port=gateway.port, client_id=5, timeout=WAIT, connect_timeout=WAIT)
+        home = asyncio.new_event_loop()
+        try:
+            home.run_until_complete(asyncio.wait_for(client.connect(), WAIT))
+            ticks = client.market_data(AAPL)
+            trade = client.place(AAPL, LimitOrder("BUY", 1, 1.0))
+
+            async def ask() -> None:
+                await client.current_time()
+
+            async def read() -> None:
+                await ticks.get()
+
+            async def wait_done() -> None:
+                await trade.done()
+
+            async def subscribe() -> None:
+                client.market_data(AAPL)
+
+            for call in (ask, read, wait_done, subscribe, client.connect):
+                with pytest.raises(RuntimeError, match="another event loop"):
+                    asyncio.run(asyncio.wait_for(call(), WAIT))
+            assert client._session._pendings == {}
+            assert client.is_connected
+            assert home.run_until_complete(asyncio.wait_for(client.current_time(), WAIT)) > 0
+            home.run_until_complete(asyncio.wait_for(client.disconnect(), WAIT))
+
+            async def again() -> None:
+                await client.connect()  # ended in the other loop: this one may connect
+                assert await client.current_time() > 0
+                await client.disconnect()
+
+            asyncio.run(asyncio.wait_for(again(), WAIT))
+        finally:
+            home.close()
+
+
+def test_every_ticker_updates_iteration_sees_every_change(server_version: int) -> None:
+    """Two readers of ticker_updates() each get the batch, as pendingTickersEvent's listeners do."""
+
+    async def main() -> None:
+        clock = FakeClock(1_790_000_000.0)  # frozen: the first quote is the only change
+        async with SimulatedGateway(
+            server_version=server_version, seed=3, clock=clock, tick_interval=1000.0
+        ) as gateway:
+            client = await connected(gateway.port, heartbeat_interval=None, account_updates=False)
+            try:
+                first, second = client.ticker_updates(), client.ticker_updates()
+                reads = [
+                    asyncio.ensure_future(first.__anext__()),
+                    asyncio.ensure_future(second.__anext__()),
+                ]
+                while len(client._live_waiters) < 2:
+                    await asyncio.sleep(0)
+                aapl = client.ticker(AAPL)
+                assert await asyncio.wait_for(asyncio.gather(*reads), WAIT) == [{aapl}, {aapl}]
+                await first.aclose()  # the one left goes on alone
+                assert len(client._ticker_readers) == 1
+                msft = client.ticker(dataclasses.replace(AAPL, symbol="MSFT"))
+                assert await asyncio.wait_for(second.__anext__(), WAIT) == {msft}
+                await second.aclose()
+                assert client._ticker_readers == []
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
 def test_waits_on_live_objects_cut_short_leave_nothing_behind(server_version: int) -> None:
     """Timed-out waits on a quiet connection do not pile up until the next change."""
 

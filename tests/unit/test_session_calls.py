@@ -22,6 +22,7 @@ from ibwire.messages import (
     BarData,
     CancelCalcImpliedVolat,
     CancelCalcOptionPrice,
+    CancelContractData,
     CancelHeadTimestamp,
     CancelHistogramData,
     CancelHistoricalData,
@@ -395,6 +396,26 @@ def test_historical_ticks_cancel_on_timeout_where_the_server_can(
         pending.result()
     assert isinstance(sent, ReqHistoricalTicks)
     assert rig.take() == ([CancelHistoricalTicks(req_id=sent.req_id)] if cancelled else [])
+
+
+@pytest.mark.parametrize(("version", "cancelled"), [(200, False), (226, True)])
+def test_contract_details_abandoned_is_cancelled_where_the_server_can(
+    version: int, cancelled: bool
+) -> None:
+    """cancelContractData exists from server 215: before, nothing is sent."""
+    rig = Rig(version=version)
+    rig.ready()
+    timed_out = rig.session.contract_details(AAPL, rig.now, 5.0)
+    abandoned = rig.session.contract_details(AAPL, rig.now, 5.0)
+    rig.flush()
+    first, second = rig.take()
+    rig.session.abandon(abandoned, rig.now)
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError):
+        timed_out.result()
+    assert isinstance(first, ReqContractData) and isinstance(second, ReqContractData)
+    stops = [CancelContractData(req_id=second.req_id), CancelContractData(req_id=first.req_id)]
+    assert rig.take() == (stops if cancelled else [])
 
 
 @pytest.mark.parametrize(("version", "cancelled"), [(120, False), (123, True)])
