@@ -38,7 +38,7 @@ _SUMMARY_TAGS: Final = (
 _ACCOUNT_KEYS: Final = (
     "NetLiquidation", "TotalCashValue", "SettledCash", "BuyingPower", "EquityWithLoanValue",
     "GrossPositionValue", "InitMarginReq", "MaintMarginReq", "AvailableFunds",
-    "ExcessLiquidity", "Cushion", "UnrealizedPnL", "RealizedPnL",
+    "ExcessLiquidity", "Cushion",
 )
 
 
