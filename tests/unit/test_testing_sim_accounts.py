@@ -14,6 +14,7 @@ from ibwire.messages import (
     CancelAccountUpdatesMulti,
     CancelPositionsMulti,
     CommissionAndFeesReport,
+    Contract,
     ErrMsg,
     Order,
     PlaceOrder,
@@ -187,6 +188,27 @@ def test_realized_and_unrealized_pnl_come_per_currency_and_for_base(server_versi
     ledger = {(s.tag, s.currency): s.value for s in of(client.take(), AccountSummary)}  # type: ignore[attr-defined]
     assert ledger[("UnrealizedPnL", "BASE")] == rows["UnrealizedPnL"]["BASE"]
     assert ledger[("RealizedPnL", "BASE")] == rows["RealizedPnL"]["BASE"]
+
+
+def test_positions_and_portfolio_report_the_same_average_cost(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    call = Contract(symbol="AAPL", sec_type="OPT", exchange="SMART", currency="USD",
+                    last_trade_date_or_contract_month="20240315", strike=185.0, right="C")
+    # Long 5, then short 7 in one order: a short average cost of price x 100 - 0.65.
+    for order_id, (action, quantity) in enumerate([("BUY", 5), ("SELL", 12)], 1):
+        client.send(PlaceOrder(order_id=order_id, contract=call, order=order(action, quantity, "MKT")))
+        gateway.advance(20.0)
+    client.take()
+    client.send(ReqAcctData(subscribe=True, acct_code=""), ReqPositions(),
+                ReqPositionsMulti(req_id=3, account="DU0000001", model_code=""))
+    events = client.take()
+    (portfolio,) = of(events, PortfolioValue)
+    (position,) = of(events, PositionData)
+    (multi,) = of(events, PositionMulti)
+    assert portfolio.position == position.position == multi.pos == -7  # type: ignore[attr-defined]
+    assert position.avg_cost == multi.avg_cost == portfolio.average_cost  # type: ignore[attr-defined]
+    assert position.avg_cost == round(position.avg_cost, 6)  # type: ignore[attr-defined]
 
 
 def test_daily_pnl_starts_again_at_each_venues_close(server_version: int) -> None:
