@@ -341,20 +341,37 @@ def account_values(
     }
 
 
-def currency_rows(account: Account, rate: Callable[[str], float]) -> list[tuple[str, float, str]]:
+def currency_rows(
+    account: Account, rate: Callable[[str], float], mark: Callable[[Instrument], float],
+) -> list[tuple[str, float, str]]:
     """The per-currency account values TWS streams: (key, value, currency).
 
-    ``CashBalance`` and ``TotalCashBalance`` per currency held and for ``BASE``
-    (the sum at the exchange rates), ``ExchangeRate`` per currency (base units per
-    unit; 1 for the base and ``BASE``).
+    ``CashBalance``, ``TotalCashBalance``, ``ExchangeRate`` (base units per unit;
+    1 for the base and ``BASE``), ``RealizedPnL`` and ``UnrealizedPnL`` (of the
+    positions in that currency) per currency held, and the same for ``BASE``
+    (the sums at the exchange rates).
     """
+    realized: dict[str, float] = {}
+    unrealized: dict[str, float] = {}
+    for position in account.positions.values():
+        currency = position.instrument.contract.currency or BASE_CURRENCY
+        realized[currency] = realized.get(currency, 0.0) + position.realized
+        unrealized[currency] = unrealized.get(currency, 0.0) + unrealized_of(position, mark(position.instrument))
+    balances = account.balances()
+    currencies = [*balances, *sorted(c for c in {*realized, *unrealized} if c not in balances)]
     rows: list[tuple[str, float, str]] = []
-    total = 0.0
-    for currency, amount in account.balances().items():
+    total = base_realized = base_unrealized = 0.0
+    for currency in currencies:
         fx = rate(currency)
+        amount = balances.get(currency, 0.0)
+        gained, open_pnl = realized.get(currency, 0.0), unrealized.get(currency, 0.0)
         total += amount * fx
-        rows += [("CashBalance", amount, currency), ("TotalCashBalance", amount, currency), ("ExchangeRate", fx, currency)]
-    rows += [("CashBalance", total, "BASE"), ("TotalCashBalance", total, "BASE"), ("ExchangeRate", 1.0, "BASE")]
+        base_realized += gained * fx
+        base_unrealized += open_pnl * fx
+        rows += [("CashBalance", amount, currency), ("TotalCashBalance", amount, currency), ("ExchangeRate", fx, currency),
+                 ("RealizedPnL", gained, currency), ("UnrealizedPnL", open_pnl, currency)]
+    rows += [("CashBalance", total, "BASE"), ("TotalCashBalance", total, "BASE"), ("ExchangeRate", 1.0, "BASE"),
+             ("RealizedPnL", base_realized, "BASE"), ("UnrealizedPnL", base_unrealized, "BASE")]
     return rows
 
 

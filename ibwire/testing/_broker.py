@@ -561,8 +561,8 @@ class Broker:
         return account_values(self.accounts.setdefault(account, Account()), self.mark, self.spot, self.rate)
 
     def currency_rows(self, account: str) -> list[tuple[str, float, str]]:
-        """The account's cash per currency and exchange rates (``CashBalance`` and the like)."""
-        return currency_rows(self.accounts.setdefault(account, Account()), self.rate)
+        """The account's cash, exchange rates and P&L per currency (``CashBalance`` and the like)."""
+        return currency_rows(self.accounts.setdefault(account, Account()), self.rate, self.mark)
 
     def check(
         self, sim: SimOrder, price: float, replaces: SimOrder | None = None,

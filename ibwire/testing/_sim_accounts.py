@@ -38,8 +38,14 @@ _SUMMARY_TAGS: Final = (
 _ACCOUNT_KEYS: Final = (
     "NetLiquidation", "TotalCashValue", "SettledCash", "BuyingPower", "EquityWithLoanValue",
     "GrossPositionValue", "InitMarginReq", "MaintMarginReq", "AvailableFunds",
-    "ExcessLiquidity", "Cushion", "UnrealizedPnL", "RealizedPnL",
+    "ExcessLiquidity", "Cushion",
 )
+
+
+def _avg_cost(position: Position) -> float:
+    """A position's average cost as reported: the same number in ``position``,
+    ``positionMulti`` and ``updatePortfolio`` (to 6 decimals, without float noise)."""
+    return round(position.avg_cost, 6)
 
 
 #: Seconds between two refreshes of the account values, portfolio and summaries
@@ -132,7 +138,7 @@ class AccountHandlers(CoreBase):
             for position in self.broker.positions(name):
                 self._send(client, PositionMulti(
                     req_id=req_id, account=name, model_code="", contract=position.instrument.contract,
-                    pos=position.quantity, avg_cost=position.avg_cost,
+                    pos=position.quantity, avg_cost=_avg_cost(position),
                 ))
         if end:
             self._send(client, PositionMultiEnd(req_id=req_id))
@@ -151,7 +157,7 @@ class AccountHandlers(CoreBase):
     def _position(self, client: _Client, account: str, position: Position) -> None:
         self._send(client, PositionData(
             account=account, contract=position.instrument.contract, position=position.quantity,
-            avg_cost=position.avg_cost,
+            avg_cost=_avg_cost(position),
         ))
 
     def _on_ReqPositions(self, client: _Client, message: Any, now: float) -> None:
@@ -225,7 +231,7 @@ class AccountHandlers(CoreBase):
                 contract=position.instrument.contract, position=position.quantity,
                 market_price=round(finite(self.walks.mid(position.instrument, self._now)), 6),
                 market_value=round(finite(self.broker.market_value(position)), 2),
-                average_cost=round(position.avg_cost, 6),
+                average_cost=_avg_cost(position),
                 unrealized_pnl=round(finite(self.broker.unrealized(position)), 2),
                 realized_pnl=round(position.realized, 2),
                 account_name=account,

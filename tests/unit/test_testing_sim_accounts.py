@@ -14,6 +14,7 @@ from ibwire.messages import (
     CancelAccountUpdatesMulti,
     CancelPositionsMulti,
     CommissionAndFeesReport,
+    Contract,
     ErrMsg,
     Order,
     PlaceOrder,
@@ -82,6 +83,7 @@ def test_account_data_follows_fills(server_version: int) -> None:
     assert summary == {
         ("AccountType", ""): "INDIVIDUAL", ("NetLiquidation", "USD"): "1000000.00", ("BuyingPower", "USD"): "4000000.00",
         ("CashBalance", "BASE"): "1000000.00", ("TotalCashBalance", "BASE"): "1000000.00", ("ExchangeRate", "BASE"): "1.000000",
+        ("RealizedPnL", "BASE"): "0.00", ("UnrealizedPnL", "BASE"): "0.00",
     }
     assert of(events, Pnl) == [Pnl(req_id=10, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0)]
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
@@ -91,6 +93,7 @@ def test_account_data_follows_fills(server_version: int) -> None:
     assert [p.position for p in of(events, PositionData)] == [Decimal(100)]  # type: ignore[attr-defined]
     assert {s.tag for s in of(events, AccountSummary)} == {  # type: ignore[attr-defined]
         "AccountType", "NetLiquidation", "BuyingPower", "CashBalance", "TotalCashBalance", "ExchangeRate",
+        "RealizedPnL", "UnrealizedPnL",
     }
     cash = {v.key: float(v.val) for v in of(events, AcctValue) if v.currency == "USD"}  # type: ignore[attr-defined]
     assert cash["TotalCashValue"] < 1_000_000 - 15_000 and cash["GrossPositionValue"] > 15_000
@@ -152,12 +155,60 @@ def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them(serve
     summaries = of(client.take(), AccountSummary)
     eur = {(s.tag, s.currency): s.value for s in summaries if s.req_id == 30}  # type: ignore[attr-defined]
     assert eur == {("CashBalance", "EUR"): "20000.00", ("TotalCashBalance", "EUR"): "20000.00",
-                   ("ExchangeRate", "EUR"): f"{rate:.6f}"}
+                   ("ExchangeRate", "EUR"): f"{rate:.6f}", ("RealizedPnL", "EUR"): "0.00",
+                   ("UnrealizedPnL", "EUR"): "0.00"}
     assert {s.currency for s in summaries if s.req_id == 31} == {"USD", "EUR", "BASE"}  # type: ignore[attr-defined]
     # Selling it back empties the EUR balance.
     client.send(PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20_000, "MKT")))
     gateway.advance(30.0)
     assert account.foreign == {"EUR": 0.0}
+
+
+def test_realized_and_unrealized_pnl_come_per_currency_and_for_base(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")),
+                PlaceOrder(order_id=2, contract=ES, order=order("BUY", 2, "MKT")))
+    gateway.advance(30.0)
+    client.send(PlaceOrder(order_id=3, contract=AAPL, order=order("SELL", 40, "MKT")))
+    gateway.advance(30.0)
+    client.take()
+    client.send(ReqAcctData(subscribe=True, acct_code=""))
+    rows: dict[str, dict[str, str]] = {}
+    for value in of(client.take(), AcctValue):
+        rows.setdefault(value.key, {})[value.currency] = value.val  # type: ignore[attr-defined]
+    values = core.broker.values("DU0000001")
+    assert values["RealizedPnL"] != 0.0 and values["UnrealizedPnL"] != 0.0
+    # As TWS sends them: one row per currency and one in the base currency, no more.
+    assert rows["RealizedPnL"] == {"USD": f"{values['RealizedPnL']:.2f}", "BASE": f"{values['RealizedPnL']:.2f}"}
+    assert rows["UnrealizedPnL"] == {"USD": f"{values['UnrealizedPnL']:.2f}", "BASE": f"{values['UnrealizedPnL']:.2f}"}
+    client.send(ReqAccountSummary(req_id=4, group_name="All", tags="$LEDGER"))
+    ledger = {(s.tag, s.currency): s.value for s in of(client.take(), AccountSummary)}  # type: ignore[attr-defined]
+    assert ledger[("UnrealizedPnL", "BASE")] == rows["UnrealizedPnL"]["BASE"]
+    assert ledger[("RealizedPnL", "BASE")] == rows["RealizedPnL"]["BASE"]
+
+
+def test_positions_and_portfolio_report_the_same_average_cost(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    call = Contract(symbol="AAPL", sec_type="OPT", exchange="SMART", currency="USD",
+                    last_trade_date_or_contract_month="20240315", strike=185.0, right="C")
+    # Long 5, then short 7 in one order: a short average cost of price x 100 - 0.65.
+    for order_id, (action, quantity) in enumerate([("BUY", 5), ("SELL", 12)], 1):
+        client.send(PlaceOrder(order_id=order_id, contract=call, order=order(action, quantity, "MKT")))
+        gateway.advance(20.0)
+    client.take()
+    client.send(ReqAcctData(subscribe=True, acct_code=""), ReqPositions(),
+                ReqPositionsMulti(req_id=3, account="DU0000001", model_code=""))
+    events = client.take()
+    (portfolio,) = of(events, PortfolioValue)
+    (position,) = of(events, PositionData)
+    (multi,) = of(events, PositionMulti)
+    assert portfolio.position == position.position == multi.pos == -7  # type: ignore[attr-defined]
+    assert position.avg_cost == multi.avg_cost == portfolio.average_cost  # type: ignore[attr-defined]
+    assert position.avg_cost == round(position.avg_cost, 6)  # type: ignore[attr-defined]
 
 
 def test_daily_pnl_starts_again_at_each_venues_close(server_version: int) -> None:
