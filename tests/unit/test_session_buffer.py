@@ -25,6 +25,9 @@ class Owner:
     def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:
         return []
 
+    def _end_if_loop_closed(self) -> bool:
+        return False  # the asyncio client's check of its event loop: always open here
+
 
 def tick(price: float) -> TickPrice:
     return TickPrice(req_id=1, tick_type=1, price=price)
