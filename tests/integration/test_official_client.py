@@ -243,3 +243,47 @@ def test_official_client_what_if_order_reports_its_own_order_and_client_ids() ->
         assert (order_id, reported.orderId, reported.clientId) == (50, 50, 7)
         assert float(state.initMarginChange) > 0
         assert app.errors == []
+
+
+class _ConfigApp(_App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.configs: list[Any] = []
+        self.updates: list[Any] = []
+        self.configured = threading.Event()
+        self.updated = threading.Event()
+
+    def configResponseProtoBuf(self, configResponseProto: Any) -> None:
+        self.configs.append(configResponseProto)
+        self.configured.set()
+
+    def updateConfigResponseProtoBuf(self, updateConfigResponseProto: Any) -> None:
+        self.updates.append(updateConfigResponseProto)
+        self.updated.set()
+
+
+def test_official_client_reads_and_updates_the_gateway_configuration() -> None:
+    from ibapi.protobuf.ConfigRequest_pb2 import ConfigRequest
+    from ibapi.protobuf.UpdateConfigRequest_pb2 import UpdateConfigRequest
+
+    app = _ConfigApp()
+    with _Connected(app):
+        app.reqConfigProtoBuf(ConfigRequest(reqId=9))
+        _wait(app.configured, app, "configResponse")
+        (config,) = app.configs
+        assert config.reqId == 9
+        assert config.api.settings.HasField("readOnlyApi") and not config.api.settings.readOnlyApi
+
+        update = UpdateConfigRequest(reqId=10)
+        update.api.settings.readOnlyApi = True
+        update.api.settings.masterClientId = 0  # unchanged: not among the changed fields
+        app.updateConfigProtoBuf(update)
+        _wait(app.updated, app, "updateConfigResponse")
+        (answer,) = app.updates
+        assert answer.reqId == 10 and list(answer.changedFields) == ["readOnlyApi"] and not answer.errors
+
+        app.configured.clear()
+        app.reqConfigProtoBuf(ConfigRequest(reqId=11))
+        _wait(app.configured, app, "configResponse after the update")
+        assert app.configs[-1].reqId == 11 and app.configs[-1].api.settings.readOnlyApi
+        assert app.errors == []
