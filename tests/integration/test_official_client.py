@@ -287,3 +287,15 @@ def test_official_client_reads_and_updates_the_gateway_configuration() -> None:
         _wait(app.configured, app, "configResponse after the update")
         assert app.configs[-1].reqId == 11 and app.configs[-1].api.settings.readOnlyApi
         assert app.errors == []
+
+
+def test_official_client_subscribes_to_news_bulletins_without_an_error() -> None:
+    app = _App()
+    with _Connected(app):
+        app.reqNewsBulletins(True)
+        app.cancelNewsBulletins()
+        # Answered in order: once nextValidId is back, the bulletin requests were taken.
+        app.ready.clear()
+        app.reqIds(-1)
+        _wait(app.ready, app, "nextValidId after the bulletin requests")
+        assert app.errors == []
