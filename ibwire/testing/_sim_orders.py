@@ -97,7 +97,9 @@ class OrderHandlers(CoreBase):
         self._next_ids[client.client_id] = max(next_id, order_id + 1)
         routed = self.universe.as_routed(instrument, contract)
         if order.what_if:
-            sim = SimOrder(order_id, client.client_id, 0, instrument, routed, order, account)
+            # Not placed, so no perm id; but the order reported back carries its own ids, as a placed one does.
+            reported = dataclasses.replace(order, order_id=order_id, client_id=client.client_id)
+            sim = SimOrder(order_id, client.client_id, 0, instrument, routed, reported, account)
             state = broker.what_if(sim, self.walks.mid(instrument, now))
             self._open_order(client, sim, state)
             return

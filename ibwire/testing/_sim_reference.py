@@ -257,6 +257,13 @@ class ReferenceHandlers(CoreBase):
                                               headline=headline))
         self._send(client, HistoricalNewsEnd(request_id=req_id, has_more=len(items) > message.total_results))
 
+    def _on_ReqNewsBulletins(self, client: _Client, message: Any, now: float) -> None:
+        """A subscription the Gateway takes without a word and answers only when IB
+        posts a bulletin; the simulator has none to post."""
+
+    def _on_CancelNewsBulletins(self, client: _Client, message: Any, now: float) -> None:
+        """Taken without a word, as the subscription was."""
+
     def _on_ReqNewsArticle(self, client: _Client, message: Any, now: float) -> None:
         provider, _, rest = message.article_id.partition("$")
         parts = rest.split(".")

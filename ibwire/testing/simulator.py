@@ -67,6 +67,22 @@ from ..messages import (
     UserInfo,
 )
 from ..messages.common import Contract
+from ..messages.config import (
+    ApiConfig,
+    ApiSettingsConfig,
+    ConfigResponse,
+    LockAndExitConfig,
+    MessageConfig,
+    OrdersConfig,
+    OrdersSmartRoutingConfig,
+    UpdateConfigResponse,
+)
+from ..protobuf.config import (
+    API_PRECAUTIONS_CONFIG,
+    API_SETTINGS_CONFIG,
+    LOCK_AND_EXIT_CONFIG,
+    ORDERS_SMART_ROUTING_CONFIG,
+)
 from ..protocol import ServerProtocol
 from ..versions import MAX_CLIENT_VERSION
 from ._broker import Broker
@@ -122,6 +138,60 @@ _SCANNER_XML: Final = (
     )
     + "</ScanTypeList></ScanParameterResponse>\n"
 )
+
+#: The Gateway's settings as ``reqConfig`` reports them, as far as the simulator
+#: follows them (orders accepted, no open orders sent on connection, loopback only).
+_CONFIG: Final = ConfigResponse(
+    req_id=-1,
+    lock_and_exit=LockAndExitConfig(auto_logoff_time="11:45 PM", auto_logoff_type="Restart"),
+    api=ApiConfig(settings=ApiSettingsConfig(
+        read_only_api=False,
+        download_open_orders_on_connection=False,
+        master_client_id=0,
+        allow_localhost_only=True,
+    )),
+    orders=OrdersConfig(smart_routing=OrdersSmartRoutingConfig(seek_price_improvement=True)),
+)
+
+#: Settings class -> attribute -> protobuf field name, for ``changedFields``.
+_CONFIG_FIELDS: Final = {
+    m.cls: {link.attr: link.pb for link in m.links}
+    for m in (LOCK_AND_EXIT_CONFIG, API_PRECAUTIONS_CONFIG, API_SETTINGS_CONFIG, ORDERS_SMART_ROUTING_CONFIG)
+}
+
+
+def _merged_config(current: Any, update: Any, changed: list[str]) -> Any:
+    """``current`` (a settings object or ``None``) with the fields ``update`` sets;
+    the protobuf names of the fields whose value changes are appended to ``changed``."""
+    if update is None:
+        return current
+    if current is None:
+        current = type(update)()
+    names = _CONFIG_FIELDS.get(type(update), {})
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(update):
+        new, old = getattr(update, field.name), getattr(current, field.name)
+        if new is None or new == ():
+            continue
+        if dataclasses.is_dataclass(new):
+            new = _merged_config(old, new, changed)
+        elif new != old:
+            changed.append(names.get(field.name, field.name))
+        values[field.name] = new
+    return dataclasses.replace(current, **values)
+
+
+def _merged_messages(current: tuple[MessageConfig, ...], update: tuple[MessageConfig, ...], changed: list[str]) -> tuple[MessageConfig, ...]:
+    """The message (warning dialog) settings with ``update``'s, matched by id."""
+    by_id = {m.id: m for m in current}
+    for message in update:
+        old = by_id.get(message.id)
+        new = _merged_config(old, message, []) if old is not None else message
+        if new != old:
+            changed.append("messages")
+        by_id[message.id] = new
+    return tuple(by_id.values())
+
 
 # ---------------------------------------------------------------- faults
 
@@ -277,6 +347,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self._walks: Walks | None = None
         self._broker: Broker | None = None
         self._now = 0.0
+        self._config = _CONFIG
         #: Requests the simulator does not implement (class names), for tests to inspect.
         self.unhandled: list[str] = []
         #: Messages it could not encode at a client's version (text of the error).
@@ -500,6 +571,25 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
 
     def _on_ReqUserInfo(self, client: _Client, message: Any, now: float) -> None:
         self._send(client, UserInfo(req_id=message.req_id, white_branding_id=""))
+
+    def _on_ReqConfig(self, client: _Client, message: Any, now: float) -> None:
+        self._send(client, dataclasses.replace(self._config, req_id=message.req_id))
+
+    def _on_UpdateConfig(self, client: _Client, message: Any, now: float) -> None:
+        """Keep the settings ``message`` sets and name the fields that changed; the
+        simulator reports them in ``reqConfig`` but does not act on them."""
+        changed: list[str] = []
+        config = self._config
+        self._config = dataclasses.replace(
+            config,
+            lock_and_exit=_merged_config(config.lock_and_exit, message.lock_and_exit, changed),
+            messages=_merged_messages(config.messages, message.messages, changed),
+            api=_merged_config(config.api, message.api, changed),
+            orders=_merged_config(config.orders, message.orders, changed),
+        )
+        self._send(client, UpdateConfigResponse(
+            req_id=message.req_id, status="SUCCESS", message="", changed_fields=tuple(dict.fromkeys(changed)),
+        ))
 
     def _on_ReqMarketRule(self, client: _Client, message: Any, now: float) -> None:
         rule = _MARKET_RULES.get(message.market_rule_id, ())

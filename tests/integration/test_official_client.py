@@ -186,3 +186,116 @@ def test_official_client_negotiates_226_qualifies_streams_fills_and_sees_the_pos
             if app.reader is not None:  # the socket reader thread ends when its socket closes
                 app.reader.join(TIMEOUT)
                 assert not app.reader.is_alive()
+
+
+class _Connected:
+    """The official client connected to a simulator at 226, its reader thread running."""
+
+    def __init__(self, app: _App) -> None:
+        started = time.monotonic()
+        self.app = app
+        self.gateway = SimulatedGateway(seed=5, clock=lambda: OPEN + (time.monotonic() - started), tick_interval=0.1)
+        self.reader: threading.Thread | None = None
+
+    def __enter__(self) -> _App:
+        self.gateway.__enter__()
+        self.app.connect("127.0.0.1", self.gateway.port, clientId=7)
+        assert self.app.serverVersion() == 226
+        self.reader = threading.Thread(target=self.app.run, name="ibapi-reader", daemon=True)
+        self.reader.start()
+        _wait(self.app.ready, self.app, "nextValidId")
+        return self.app
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.app.disconnect()
+            if self.reader is not None:
+                self.reader.join(TIMEOUT)
+            if self.app.reader is not None:
+                self.app.reader.join(TIMEOUT)
+        finally:
+            self.gateway.__exit__(None, None, None)
+
+
+class _WhatIfApp(_App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.open_orders: list[tuple[int, Any, Any]] = []
+        self.answered = threading.Event()
+
+    def openOrder(self, orderId: int, contract: Any, order: Any, orderState: Any) -> None:
+        self.open_orders.append((orderId, order, orderState))
+        self.answered.set()
+
+
+def test_official_client_what_if_order_reports_its_own_order_and_client_ids() -> None:
+    app = _WhatIfApp()
+    with _Connected(app):
+        stock = Contract()
+        stock.conId, stock.exchange = 265598, "SMART"
+        order = Order()
+        order.action, order.orderType, order.totalQuantity, order.lmtPrice = "BUY", "LMT", Decimal(10), 100.0
+        order.whatIf = True
+        app.placeOrder(50, stock, order)
+        _wait(app.answered, app, "openOrder for the what-if order")
+        ((order_id, reported, state),) = app.open_orders
+        # The protobuf order's own orderId wins over the message's: it must be the order's.
+        assert (order_id, reported.orderId, reported.clientId) == (50, 50, 7)
+        assert float(state.initMarginChange) > 0
+        assert app.errors == []
+
+
+class _ConfigApp(_App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.configs: list[Any] = []
+        self.updates: list[Any] = []
+        self.configured = threading.Event()
+        self.updated = threading.Event()
+
+    def configResponseProtoBuf(self, configResponseProto: Any) -> None:
+        self.configs.append(configResponseProto)
+        self.configured.set()
+
+    def updateConfigResponseProtoBuf(self, updateConfigResponseProto: Any) -> None:
+        self.updates.append(updateConfigResponseProto)
+        self.updated.set()
+
+
+def test_official_client_reads_and_updates_the_gateway_configuration() -> None:
+    from ibapi.protobuf.ConfigRequest_pb2 import ConfigRequest
+    from ibapi.protobuf.UpdateConfigRequest_pb2 import UpdateConfigRequest
+
+    app = _ConfigApp()
+    with _Connected(app):
+        app.reqConfigProtoBuf(ConfigRequest(reqId=9))
+        _wait(app.configured, app, "configResponse")
+        (config,) = app.configs
+        assert config.reqId == 9
+        assert config.api.settings.HasField("readOnlyApi") and not config.api.settings.readOnlyApi
+
+        update = UpdateConfigRequest(reqId=10)
+        update.api.settings.readOnlyApi = True
+        update.api.settings.masterClientId = 0  # unchanged: not among the changed fields
+        app.updateConfigProtoBuf(update)
+        _wait(app.updated, app, "updateConfigResponse")
+        (answer,) = app.updates
+        assert answer.reqId == 10 and list(answer.changedFields) == ["readOnlyApi"] and not answer.errors
+
+        app.configured.clear()
+        app.reqConfigProtoBuf(ConfigRequest(reqId=11))
+        _wait(app.configured, app, "configResponse after the update")
+        assert app.configs[-1].reqId == 11 and app.configs[-1].api.settings.readOnlyApi
+        assert app.errors == []
+
+
+def test_official_client_subscribes_to_news_bulletins_without_an_error() -> None:
+    app = _App()
+    with _Connected(app):
+        app.reqNewsBulletins(True)
+        app.cancelNewsBulletins()
+        # Answered in order: once nextValidId is back, the bulletin requests were taken.
+        app.ready.clear()
+        app.reqIds(-1)
+        _wait(app.ready, app, "nextValidId after the bulletin requests")
+        assert app.errors == []
