@@ -7,9 +7,10 @@ with the helpers as coroutines.
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._frontend import FrontEnd
@@ -272,8 +273,8 @@ class AsyncApi(FrontEnd):
     async def historical_ticks(
         self,
         contract: Contract,
-        start: datetime | float | str | None = None,
-        end: datetime | float | str | None = None,
+        start: datetime | date | float | str | None = None,
+        end: datetime | date | float | str | None = None,
         number_of_ticks: int = 1000,
         what_to_show: str = "TRADES",
         use_rth: bool = True,
@@ -292,7 +293,8 @@ class AsyncApi(FrontEnd):
 
         Args:
             contract: the contract.
-            start: the first moment: a datetime (naive means UTC), epoch seconds,
+            start: the first moment: a datetime (naive means UTC), a date (its
+                midnight UTC), epoch seconds,
                 or IB's text (``"20240311 09:30:00 US/Eastern"``, or
                 ``"20240311-13:30:00"`` in UTC).
             end: the last moment, likewise.
@@ -1099,8 +1101,8 @@ class AsyncApi(FrontEnd):
     async def history(
         self,
         contract: Contract,
-        start: datetime | float | timedelta | str,
-        end: datetime | float | None = None,
+        start: datetime | date | float | timedelta | str,
+        end: datetime | date | float | None = None,
         bar_size: str = "1 day",
         what_to_show: str = "TRADES",
         use_rth: bool = True,
@@ -1127,8 +1129,8 @@ class AsyncApi(FrontEnd):
 
         Args:
             contract: the contract.
-            start: the first moment wanted: a datetime (naive means UTC) or epoch
-                seconds; or how long before ``end``: a :class:`~datetime.timedelta`
+            start: the first moment wanted: a datetime (naive means UTC), a date
+                (its midnight UTC) or epoch seconds; or how long before ``end``: a :class:`~datetime.timedelta`
                 or IB's duration text (``"1 Y"``, ``"6 M"``, ``"2 W"``, ``"5 D"``,
                 ``"3600 S"``), counted in calendar time (a month is 30 days and a
                 year 365, as in IB's step-size table; IB's own ``"5 D"`` counts
@@ -1519,16 +1521,26 @@ class AsyncApi(FrontEnd):
         raise TypeError("the threaded client: use trade.wait(timeout)")
 
 
-def _epoch(moment: datetime | float) -> int:
-    """Epoch seconds of a datetime (naive means UTC) or a number."""
+def _epoch(moment: datetime | date | float) -> int:
+    """Epoch seconds of a datetime (naive means UTC), a date (its midnight UTC) or a number.
+
+    Raises:
+        TypeError: none of those.
+    """
     if isinstance(moment, datetime):
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
         return int(moment.timestamp())
-    return int(moment)
+    if isinstance(moment, date):
+        return int(datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc).timestamp())
+    if isinstance(moment, numbers.Real) and not isinstance(moment, bool):
+        return int(moment)
+    raise TypeError(
+        f"expected a datetime, a date or epoch seconds, not {type(moment).__name__}"
+    )
 
 
-def _tick_time(moment: datetime | float | str | None) -> str:
+def _tick_time(moment: datetime | date | float | str | None) -> str:
     """IB's text of a historical ticks bound: text as given, else UTC ``yyyymmdd-hh:mm:ss``."""
     if moment is None:
         return ""

@@ -192,3 +192,21 @@ def test_set_market_data_type_refuses_unknown_kinds(kind: str, data_type: int) -
         client.set_market_data_type(data_type)
     client.set_market_data_type(3)
     assert sent == [3]
+
+
+def test_moments_are_datetimes_dates_or_epoch_seconds() -> None:
+    from datetime import date, datetime, timezone
+    from fractions import Fraction
+
+    from ibwire._api import _epoch
+
+    midnight = 1704067200  # 2024-01-01 00:00:00 UTC
+    assert _epoch(date(2024, 1, 1)) == midnight
+    assert _epoch(datetime(2024, 1, 1)) == midnight  # naive means UTC
+    assert _epoch(datetime(2024, 1, 1, 1, tzinfo=timezone.utc)) == midnight + 3600
+    assert _epoch(midnight + 0.5) == midnight
+    assert _epoch(Fraction(midnight)) == midnight
+    with pytest.raises(TypeError, match="a datetime, a date or epoch seconds, not str"):
+        _epoch("2024-01-01")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not bool"):
+        _epoch(True)
