@@ -681,14 +681,14 @@ class CallsPart(SessionBase):
         Returns:
             The helper; its result is the XML text.
         """
-        pending: Pending[str] = Pending(
+        return self._start_one(
             SCANNER_PARAMETERS,
             "scanner parameters",
-            accepts=frozenset({ScannerParameters}),
-            ends=end_of(_Out.REQ_SCANNER_PARAMETERS),
-            finish=lambda items: items[-1].xml,  # type: ignore[attr-defined]
+            ReqScannerParameters(),
+            lambda answer: cast(ScannerParameters, answer).xml,
+            now,
+            timeout,
         )
-        return self._start(pending, ReqScannerParameters(), now, timeout)
 
     def implied_volatility(
         self,
@@ -779,14 +779,14 @@ class CallsPart(SessionBase):
         Returns:
             The helper; its result is the providers.
         """
-        pending: Pending[list[NewsProvider]] = Pending(
+        return self._start_one(
             NEWS_PROVIDERS,
             "news providers",
-            accepts=frozenset({NewsProviders}),
-            ends=end_of(_Out.REQ_NEWS_PROVIDERS),
-            finish=lambda items: list(items[-1].news_providers),  # type: ignore[attr-defined]
+            ReqNewsProviders(),
+            lambda answer: list(cast(NewsProviders, answer).news_providers),
+            now,
+            timeout,
         )
-        return self._start(pending, ReqNewsProviders(), now, timeout)
 
     def news_article(
         self, provider_code: str, article_id: str, now: float, timeout: float | None
@@ -803,15 +803,14 @@ class CallsPart(SessionBase):
             The helper; its result is the article.
         """
         req_id = self.new_request_id()
-        pending: Pending[NewsArticle] = Pending(
+        return self._start_one(
             req_id,
             f"news article {article_id}",
-            accepts=frozenset({NewsArticle}),
-            ends=end_of(_Out.REQ_NEWS_ARTICLE),
-            finish=lambda items: items[-1],  # type: ignore[arg-type,return-value]
+            ReqNewsArticle(req_id=req_id, provider_code=provider_code, article_id=article_id),
+            lambda answer: cast(NewsArticle, answer),
+            now,
+            timeout,
         )
-        request = ReqNewsArticle(req_id=req_id, provider_code=provider_code, article_id=article_id)
-        return self._start(pending, request, now, timeout)
 
     def historical_news(
         self,
