@@ -751,27 +751,25 @@ def source_of(cls: type[Message], version: int, what: str = "decode") -> str:
 # ----------------------------------------------------------------------- codec
 
 
-class _LazyTable(dict[Any, Callable[[Any], Message]]):
-    """Message id -> decoder, compiling each decoder the first time its id is seen.
+class _LazyTable(dict[bytes, Callable[[list[bytes]], Message]]):
+    """Message id (its bytes) -> decoder of the fields as bytes, compiling each
+    decoder the first time its id is seen."""
 
-    Keys are text ids for text decoders, bytes ids for raw ones.
-    """
-
-    def __init__(self, registry: Mapping[int, type[Message]], version: int, raw: bool) -> None:
+    def __init__(self, registry: Mapping[int, type[Message]], version: int) -> None:
         super().__init__()
         for msg_id, cls in registry.items():
             if cls.MIN_VERSION >= ServerVersion.PROTOBUF:
                 # Born after the last text version: no text form, so a text frame
                 # of this id is an unknown message.
                 continue
-            key: str | bytes = str(msg_id).encode() if raw else str(msg_id)
-            self[key] = self._stub(key, cls, version, raw)
+            key = str(msg_id).encode()
+            self[key] = self._stub(key, cls, version)
 
     def _stub(
-        self, key: str | bytes, cls: type[Message], version: int, raw: bool
-    ) -> Callable[[Any], Message]:
-        def first_use(fields: Any) -> Message:
-            fn = decoder_for(cls, version, raw=raw)
+        self, key: bytes, cls: type[Message], version: int
+    ) -> Callable[[list[bytes]], Message]:
+        def first_use(fields: list[bytes]) -> Message:
+            fn = decoder_for(cls, version, raw=True)
             self[key] = fn
             return fn(fields)
 
@@ -792,14 +790,11 @@ class Codec:
         self.server = server
         self.decodes: Mapping[int, type[Message]] = OUTGOING if server else INCOMING
         self.encodes: Mapping[int, type[Message]] = INCOMING if server else OUTGOING
-        #: Text message id -> decoder of text fields (:meth:`decode`).
-        self.table: dict[str, Callable[[list[str]], Message]] = _LazyTable(
-            self.decodes, version, raw=False
-        )
         #: Bytes message id -> decoder of the fields as bytes; the protocol's hot
-        #: loop reads it directly (``payload.split(b"\\0")``, no UTF-8 decoding).
+        #: loop reads it directly (``payload.split(b"\\0")``, no UTF-8 decoding),
+        #: and :meth:`decode` after encoding its text fields.
         self.raw_table: dict[bytes, Callable[[list[bytes]], Message]] = _LazyTable(
-            self.decodes, version, raw=True
+            self.decodes, version
         )
         self._encoders: dict[type[Message], Encoder] = {}
 
