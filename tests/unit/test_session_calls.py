@@ -382,23 +382,6 @@ def test_historical_ticks_end_with_the_message_marked_done(server_version: int) 
 
 
 @pytest.mark.parametrize(("version", "cancelled"), [(200, False), (226, True)])
-def test_historical_ticks_cancel_on_timeout_where_the_server_can(
-    version: int, cancelled: bool
-) -> None:
-    """cancelHistoricalTicks exists from server 215: before, nothing is sent."""
-    rig = Rig(version=version)
-    rig.ready()
-    pending = rig.session.historical_ticks(TICKS, rig.now, 5.0)
-    rig.flush()
-    (sent,) = rig.take()
-    rig.advance(5.0)
-    with pytest.raises(RequestTimeoutError):
-        pending.result()
-    assert isinstance(sent, ReqHistoricalTicks)
-    assert rig.take() == ([CancelHistoricalTicks(req_id=sent.req_id)] if cancelled else [])
-
-
-@pytest.mark.parametrize(("version", "cancelled"), [(200, False), (226, True)])
 def test_contract_details_abandoned_is_cancelled_where_the_server_can(
     version: int, cancelled: bool
 ) -> None:
@@ -418,21 +401,42 @@ def test_contract_details_abandoned_is_cancelled_where_the_server_can(
     assert rig.take() == (stops if cancelled else [])
 
 
-@pytest.mark.parametrize(("version", "cancelled"), [(120, False), (123, True)])
-def test_head_timestamp_cancel_on_timeout_where_the_server_can(
-    version: int, cancelled: bool
+def _ask_ticks(rig: Rig) -> Pending[Any]:
+    return rig.session.historical_ticks(TICKS, rig.now, 5.0)
+
+
+def _ask_head_timestamp(rig: Rig) -> Pending[Any]:
+    return rig.session.head_timestamp(AAPL, "TRADES", True, 1, rig.now, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("ask", "request_cls", "cancel_cls", "version", "cancelled"),
+    [
+        # cancelHistoricalTicks exists from server 215, cancelHeadTimestamp from
+        # 123: before, the timeout only fails the helper.
+        (_ask_ticks, ReqHistoricalTicks, CancelHistoricalTicks, 200, False),
+        (_ask_ticks, ReqHistoricalTicks, CancelHistoricalTicks, 226, True),
+        (_ask_head_timestamp, ReqHeadTimestamp, CancelHeadTimestamp, 120, False),
+        (_ask_head_timestamp, ReqHeadTimestamp, CancelHeadTimestamp, 123, True),
+    ],
+)
+def test_a_timeout_cancels_where_the_server_can(
+    ask: Callable[[Rig], Pending[Any]],
+    request_cls: type[Message],
+    cancel_cls: type[Message],
+    version: int,
+    cancelled: bool,
 ) -> None:
-    """cancelHeadTimestamp exists from server 123: before, the timeout only fails the helper."""
     rig = Rig(version=version)
     rig.ready()
-    pending = rig.session.head_timestamp(AAPL, "TRADES", True, 1, rig.now, 5.0)
+    pending = ask(rig)
     rig.flush()
     (sent,) = rig.take()
     rig.advance(5.0)
     with pytest.raises(RequestTimeoutError):
         pending.result()
-    assert isinstance(sent, ReqHeadTimestamp)
-    assert rig.take() == ([CancelHeadTimestamp(req_id=sent.req_id)] if cancelled else [])
+    assert isinstance(sent, request_cls)
+    assert rig.take() == ([cancel_cls(req_id=sent.req_id)] if cancelled else [])  # type: ignore[call-arg]
 
 
 def test_completed_orders_collect_until_their_end(server_version: int) -> None:
