@@ -23,6 +23,14 @@ A third row feeds ibwire the same stream encoded at server version 226, the
 default maximum, where the ticks travel in protobuf form (ib_async does not
 speak it; its ratio is against ib_async's path at 176).
 
+A fourth row is a floor, not a client: the least work that turns these bytes
+into typed messages applied to tickers, in one flat loop with no session, no
+protocol object, no error boundary and no batch bookkeeping (the framing's
+``split``, one ``bytes.split`` per frame, the generated decoder by id, the
+ticker method by class, the ticker by request id, the read's set of updated
+tickers).  It shows what any design built on typed messages pays per message
+before the session does anything.
+
 Every side is checked to end in the same bid/ask/last/volume for every ticker
 before any figure is printed.  Figures are the best of several runs, the sides
 taking turns (on a shared machine all see the same load).
@@ -98,6 +106,47 @@ def ibwire_runner(
     return run, state
 
 
+def floor_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[], dict[int, Any]]]:
+    from ibwire.codec import Codec
+    from ibwire.framing import FrameDecoder
+    from ibwire.live import Ticker
+    from ibwire.live.ticker import APPLIERS
+
+    hello, reads = encoded_reads(stream)
+    decoders = Codec(VERSION).raw_table
+    holder: dict[str, Any] = {}
+
+    def run() -> None:
+        framing = FrameDecoder()
+        framing.split(hello)
+        tickers = {req_id: Ticker(contract) for req_id, contract in contracts().items()}
+        holder["tickers"] = tickers
+        split = framing.split
+        get_decoder = decoders.__getitem__
+        get_ticker = tickers.get
+        appliers = APPLIERS
+        now = 1_700_000_000.0
+        for read in reads:
+            now += 0.001
+            updated = set()
+            frames, _ = split(read)
+            for payload in frames:
+                fields = payload.split(b"\0")
+                fields.pop()
+                message = get_decoder(fields[0])(fields)
+                ticker = get_ticker(message.req_id)
+                if appliers[type(message)](ticker, message, now):
+                    updated.add(ticker)
+
+    def state() -> dict[int, Any]:
+        return {
+            r: (t.bid, t.ask, t.last, None if t.volume is None else float(t.volume))
+            for r, t in holder["tickers"].items()
+        }
+
+    return run, state
+
+
 def ib_async_runner(stream: list[Any]) -> tuple[Callable[[], None], Callable[[], dict[int, Any]]]:
     import ib_async
 
@@ -139,7 +188,10 @@ def main(argv: list[str] | None = None) -> None:
         ("ibwire bytes -> Session -> Ticker", ibwire_runner),
         ("ib_async 2.1.0 bytes -> Ticker", ib_async_runner),
         f"{{messages:,}} messages, reads of {{read}}, server version {VERSION}, best of {{repeat}}",
-        extra=[(f"ibwire at {PROTOBUF} (protobuf ticks)", lambda s: ibwire_runner(s, PROTOBUF))],
+        extra=[
+            (f"ibwire at {PROTOBUF} (protobuf ticks)", lambda s: ibwire_runner(s, PROTOBUF)),
+            ("floor: typed messages, no session", floor_runner),
+        ],
     )
 
 
