@@ -1235,7 +1235,9 @@ class AsyncApi(FrontEnd):
         a ticker keeps nothing of), until its ``tickSnapshotEnd``, and returned
         frozen.  No ticker stays live: :meth:`ticker` is the live quote.  TWS
         may take about 11 seconds to end a snapshot, and each holds a market
-        data line until it ends.
+        data line until it ends.  A snapshot still running when TWS drops the
+        market data (error 1101, or a reconnect) is asked for again into a
+        fresh ticker, within its timeout.
 
         Args:
             *contracts: the contracts.

@@ -321,7 +321,14 @@ class SessionBase:
             if entry is not None and entry.message is message:
                 protocol.send_frame(entry.frame)
                 pending = entry.pending
-                if pending is not None and pending.from_release and not pending.done:
+                if (
+                    pending is not None
+                    and pending.from_release
+                    and pending.deadline is None
+                    and not pending.done
+                ):
+                    # Not restarted when its request goes again (a snapshot
+                    # after a 1101): the timeout runs from the first sending.
                     self._start_clock(pending, now)
                 continue
             if entry is not None:
@@ -408,8 +415,8 @@ class SessionBase:
         """End the streams (streams)."""
         raise NotImplementedError
 
-    def _fail_all(self, error: BaseException) -> None:
-        """Fail every waiting helper (calls)."""
+    def _fail_all(self, error: BaseException, *, keep_resendable: bool = False) -> None:
+        """Fail every waiting helper, except the resendable ones if asked (calls)."""
         raise NotImplementedError
 
     def _unregister(self, pending: Pending[Any]) -> None:

@@ -239,11 +239,15 @@ class CallsPart(SessionBase):
                 RequestTimeoutError(f"{pending.description}: no answer within {timeout:g}s{detail}")
             )
 
-    def _fail_all(self, error: BaseException) -> None:
+    def _fail_all(self, error: BaseException, *, keep_resendable: bool = False) -> None:
         pendings = [p for waiters in self._pendings.values() for p in waiters]
         self._pendings.clear()
         for pending in pendings:
-            pending._fail(error)
+            if keep_resendable and pending.resendable:
+                # Sent again once reconnected; its timeout still runs meanwhile.
+                self._pendings.setdefault(pending.key, []).append(pending)
+            else:
+                pending._fail(error)
 
     def _finished(self, pending: Pending[Any], now: float) -> None:
         self._unregister(pending)

@@ -426,7 +426,10 @@ class LifecyclePart(SessionBase):
             self._fail_all(error)
             self._end_streams(error, keep_resubscribable=False)
             return
-        self._fail_all(error if isinstance(error, IBWireError) else ConnectionClosedError(reason))
+        self._fail_all(
+            error if isinstance(error, IBWireError) else ConnectionClosedError(reason),
+            keep_resendable=self.reconnect is not None,
+        )
         if self.reconnect is not None:
             self._phase = Phase.WAITING
             self._reconnect_at = None
@@ -446,6 +449,7 @@ class LifecyclePart(SessionBase):
         if policy.max_attempts is not None and self._attempt > policy.max_attempts:
             logger.error("giving up reconnecting after %d attempts", policy.max_attempts)
             self._phase = Phase.DISCONNECTED
+            self._fail_all(ConnectionClosedError(self._loss_reason))
             self._end_streams(ConnectionClosedError(self._loss_reason), keep_resubscribable=False)
             self._report_unacknowledged(self._loss_reason)
             return

@@ -54,7 +54,7 @@ from ._session_types import (
     logger,
 )
 from .errorcodes import ACCOUNT_UNSUBSCRIBED, DEPTH_HALTED, DEPTH_RESET
-from .errors import ApiError, ForeignOrderError, PortfolioUnavailableError
+from .errors import ApiError, ForeignOrderError, IBWireError, PortfolioUnavailableError
 from .events import ConnectionClosed
 from .live import Blotter, OrderBook, Portfolio, PortfolioItem, Ticker, TickerSnapshot, Trade
 from .live.ticker import APPLIERS
@@ -186,8 +186,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         #: monotonic clock; 0 leaves them on the caller's clock.
         self.clock_offset = 0.0
         self._tickers: dict[int, Ticker] = {}
-        # The tickers of snapshots still waiting for their end, by request id.
-        self._snapshots: dict[int, Ticker] = {}
+        # The snapshots still waiting for their end, by request id.
+        self._snapshots: dict[int, _SnapshotPending] = {}
         self._ticker_ids: dict[Hashable, int] = {}
         self._ticker_errors: dict[int, BaseException] = {}
         self._ticker_lists: dict[int, str] = {}
@@ -238,7 +238,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             if snapshot is None:
                 return True
             # A snapshot's ticker is no live ticker: never among the updated.
-            return not snapshot.apply(message, now + self.clock_offset)
+            return not snapshot.ticker.apply(message, now + self.clock_offset)
         if ticker.apply(message, now + self.clock_offset):
             self.live_changes += 1
             self._updated.add(ticker)
@@ -429,6 +429,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         if ever:
             # The books re-sent by the reconnect start again from nothing.
             self._clear_resent_books(now)
+            self._resend_snapshots(now, cancel_first=False)
         if not ever and self.follow_orders:
             # The orders of this client id TWS already holds become trades.
             self._open_orders_known = False
@@ -439,6 +440,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
     def _resubscribe_in_place(self, now: float) -> None:
         super()._resubscribe_in_place(now)
         self._clear_resent_books(now)
+        self._resend_snapshots(now, cancel_first=True)
 
     def _clear_resent_books(self, now: float) -> None:
         # TWS sends a re-requested book from scratch, as inserts.
@@ -640,7 +642,10 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
         Each snapshot's messages go to a ticker of its own (not a live ticker,
         not the wrapper, except those a ticker keeps nothing of) until its
-        ``tickSnapshotEnd``; a request given up on is cancelled.
+        ``tickSnapshotEnd``; a request given up on is cancelled.  A snapshot
+        still running when TWS drops the market data (error 1101, or the
+        connection drops and a reconnect follows) is asked for again, into a
+        fresh ticker, within the timeout of its first sending.
 
         Args:
             contracts: the contracts.
@@ -673,21 +678,22 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self, contract: Contract, regulatory: bool, now: float, timeout: float | None
     ) -> Pending[TickerSnapshot]:
         req_id = self.new_request_id()
-        ticker = Ticker(contract)
-        pending: Pending[TickerSnapshot] = _SnapshotPending(
+        request = ReqMktData(
+            req_id=req_id, contract=contract, snapshot=True, regulatory_snapshot=regulatory
+        )
+        pending = _SnapshotPending(
             req_id,
             f"snapshot of {_describe(contract)}",
             accepts=frozenset(),
             ends=end_of(_Out.REQ_MKT_DATA),
-            finish=lambda items: ticker.snapshot(),
+            finish=lambda items: pending.ticker.snapshot(),
             cancel=CancelMktData(req_id=req_id),
         )
-        request = ReqMktData(
-            req_id=req_id, contract=contract, snapshot=True, regulatory_snapshot=regulatory
-        )
+        pending.request = request
+        pending.ticker = Ticker(contract)
         # Each snapshot's timeout starts when it is sent (regulatory ones go one a second).
         self._start(pending, request, now, timeout, from_release=True)
-        self._snapshots[req_id] = ticker
+        self._snapshots[req_id] = pending
 
         def ended() -> None:
             # However it ends (its end, an error, a timeout, the connection).
@@ -695,6 +701,26 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
 
         pending.notify = ended
         return pending
+
+    def _resend_snapshots(self, now: float, *, cancel_first: bool) -> None:
+        """Ask again for the snapshots still running: TWS dropped their market data.
+
+        Each gets a fresh ticker (the values of the first answer may be stale
+        and a second answer may not repeat them) and keeps its deadline.  After
+        a 1101 TWS may still hold the request: it is cancelled first, as the
+        streams are, so that the same id is not a duplicate.
+        """
+        for req_id, pending in list(self._snapshots.items()):
+            if id(pending.request) in self._unsent:
+                continue  # still held by the pacer: nothing of it was lost
+            pending.ticker = Ticker(pending.ticker.contract)
+            try:
+                if cancel_first:
+                    self._submit(CancelMktData(req_id=req_id), now, track=False)
+                pending.ticket = self._submit(pending.request, now, track=False, pending=pending)
+            except IBWireError as error:  # no market data line left, say
+                self._unregister(pending)
+                pending._fail(error)
 
     # ------------------------------------------------------------------ order books
 
@@ -953,7 +979,13 @@ class _SnapshotPending(Pending[TickerSnapshot]):
     10168 does not name the instrument.
     """
 
-    __slots__ = ()
+    __slots__ = ("request", "ticker")
+
+    resendable = True
+
+    request: ReqMktData
+    #: Where the answer goes; a fresh one each time the request is sent again.
+    ticker: Ticker
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, ApiError) and not self.done:

@@ -384,8 +384,8 @@ class OrdersPart(SessionBase):
         Nothing is re-sent later as an order: an order never written is reported
         with an ``ErrMsg`` (:data:`NOT_SENT_CODE`) naming it as not sent and is no
         longer tracked; a helper raises (its own exception says it was not
-        sent); a subscription stays registered for the resubscribe after a
-        reconnect; any other request of the user is reported like an order.
+        sent) unless it is resendable and a reconnect follows; a subscription
+        stays registered for the resubscribe after a reconnect; any other request of the user is reported like an order.
         """
         unsent, self._unsent = self._unsent, {}
         for message in self.pacer.on_disconnect():
@@ -394,6 +394,8 @@ class OrdersPart(SessionBase):
                 continue  # the session's own traffic (heartbeat, cancels, re-reads)
             pending = entry.pending
             if pending is not None:
+                if pending.resendable and self.reconnect is not None:
+                    continue  # kept: sent again after the reconnect
                 self._unregister(pending)
                 error = ConnectionClosedError(
                     f"{pending.description}: not sent, the connection ended first ({reason})"

@@ -11,7 +11,7 @@ import logging
 import math
 import random
 from collections.abc import Callable, Hashable
-from typing import Any, Final, Generic, Protocol, TypeAlias, TypeVar
+from typing import Any, ClassVar, Final, Generic, Protocol, TypeAlias, TypeVar
 
 from ._record import dataclass as record
 from .ids import OutgoingId
@@ -213,7 +213,12 @@ class Pending(Generic[T]):
             not at the call (the chunks of ``history`` and the snapshots of
             ``snapshots``, which the pacer spaces).
         notify: called once, when it is done (set by the front end).
+        resendable: the part that made it sends its request again after a
+            reconnect or a 1101 (the snapshots of ``snapshots``): a drop
+            followed by a reconnect does not fail it.
     """
+
+    resendable: ClassVar[bool] = False
 
     __slots__ = (
         "_accepts",

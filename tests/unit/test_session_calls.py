@@ -10,6 +10,7 @@ import pytest
 
 from ibwire._session import (
     Pending,
+    ReconnectPolicy,
 )
 from ibwire.errors import (
     ApiError,
@@ -86,9 +87,9 @@ from ibwire.messages import (
     TickType,
     UserInfo,
 )
-from ibwire.pacing import PacingConfig
+from ibwire.pacing import PacingConfig, RequestWithdrawn
 
-from .session_rig import AAPL, AAPL_REPORTED, MSFT, HoldingPacer, Rig
+from .session_rig import AAPL, AAPL_REPORTED, MSFT, POLICY, HoldingPacer, Rig, reconnect
 
 TICKS = ReqHistoricalTicks(
     req_id=0,
@@ -762,6 +763,114 @@ def test_each_regulatory_snapshot_times_out_from_its_release(server_version: int
     assert not pending.done  # the second has had less than its 5 s since it went out
     rig.deliver(TickSnapshotEnd(req_id=msft.req_id))
     assert [snapshot.contract for snapshot in pending.result()] == [AAPL, MSFT]
+
+
+def _lose_market_data(rig: Rig, how: str) -> None:
+    """TWS drops the market data: a 1101, or a drop and a reconnect 1 s later."""
+    if how == "1101":
+        rig.deliver(ErrMsg(req_id=-1, error_code=1101, error_string="restored- data lost."))
+    else:
+        rig.drop()
+        reconnect(rig)
+
+
+@pytest.mark.parametrize("how", ["1101", "reconnect"])
+def test_snapshots_in_flight_are_sent_again_when_tws_drops_the_market_data(
+    server_version: int, how: str
+) -> None:
+    rig = Rig(version=server_version, reconnect=POLICY)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], False, rig.now, 15.0)
+    rig.flush()
+    aapl, msft = _snapshot_requests(rig)
+    rig.deliver(
+        TickSnapshotEnd(req_id=aapl.req_id),
+        TickPrice(req_id=msft.req_id, tick_type=TickType.BID, price=1.0, size=Decimal(1)),
+        TickPrice(req_id=msft.req_id, tick_type=TickType.ASK, price=2.0, size=Decimal(1)),
+    )
+    _lose_market_data(rig, how)
+    resent = [m for m in rig.take() if isinstance(m, (ReqMktData, CancelMktData))]
+    # The one still running goes again (a 1101 cancels it first); the one done does not.
+    if how == "1101":
+        assert resent == [CancelMktData(req_id=msft.req_id), msft]
+    else:
+        assert resent == [msft]
+    assert not pending.done
+    rig.deliver(
+        TickPrice(req_id=msft.req_id, tick_type=TickType.BID, price=410.0, size=Decimal(1)),
+        TickSnapshotEnd(req_id=msft.req_id),
+    )
+    first, second = pending.result()
+    assert first.contract == AAPL
+    # A fresh ticker: nothing of the first answer (the ask) is mixed in.
+    assert (second.contract, second.bid, second.ask) == (MSFT, 410.0, None)
+
+
+@pytest.mark.parametrize("how", ["1101", "reconnect"])
+def test_a_snapshot_sent_again_keeps_the_timeout_of_its_call(server_version: int, how: str) -> None:
+    rig = Rig(version=server_version, reconnect=POLICY)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL], False, rig.now, 15.0)
+    rig.flush()
+    (aapl,) = _snapshot_requests(rig)
+    rig.advance(10.0)
+    _lose_market_data(rig, how)
+    assert aapl in rig.take()
+    # The deadline is still the one of the first sending, 15 s after the call.
+    assert pending.deadline == 1015.0
+    rig.advance(1014.5 - rig.now)
+    assert not pending.done
+    rig.advance(0.5)
+    with pytest.raises(RequestTimeoutError, match="snapshot of"):
+        pending.result()
+    assert rig.take() == [CancelMktData(req_id=aapl.req_id)]
+
+
+@pytest.mark.parametrize("how", ["1101", "reconnect"])
+def test_a_snapshot_still_held_by_the_pacer_is_sent_once(server_version: int, how: str) -> None:
+    """Regulatory snapshots go one a second: the second is still queued when the data drops."""
+    rig = Rig(version=server_version, reconnect=POLICY)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL, MSFT], True, rig.now, 15.0)
+    rig.flush()
+    (aapl,) = _snapshot_requests(rig)
+    _lose_market_data(rig, how)
+    for _ in range(12):
+        rig.advance(0.25)
+    sent = [m for m in rig.take() if isinstance(m, ReqMktData)]
+    assert sorted(m.req_id for m in sent) == [aapl.req_id, aapl.req_id + 1]
+    # The queued one was left where it was, not withdrawn and queued again.
+    assert rig.events(RequestWithdrawn) == []
+    for request in sent:
+        rig.deliver(TickSnapshotEnd(req_id=request.req_id))
+    assert [snapshot.contract for snapshot in pending.result()] == [AAPL, MSFT]
+
+
+def test_a_snapshot_is_not_sent_again_after_1102(server_version: int) -> None:
+    rig = Rig(version=server_version, reconnect=POLICY)
+    rig.ready()
+    pending = rig.session.snapshots([AAPL], False, rig.now, 15.0)
+    rig.flush()
+    (aapl,) = _snapshot_requests(rig)
+    rig.deliver(TickPrice(req_id=aapl.req_id, tick_type=TickType.BID, price=1.0, size=Decimal(1)))
+    rig.deliver(ErrMsg(req_id=-1, error_code=1102, error_string="restored- data maintained."))
+    assert rig.take() == []
+    rig.deliver(TickSnapshotEnd(req_id=aapl.req_id))
+    assert pending.result()[0].bid == 1.0
+
+
+def test_a_snapshot_fails_with_the_connection_when_no_reconnect_follows(
+    server_version: int,
+) -> None:
+    rig = Rig(version=server_version, reconnect=ReconnectPolicy(max_attempts=0))
+    rig.ready()
+    pending = rig.session.snapshots([AAPL], False, rig.now, 15.0)
+    rig.flush()
+    rig.drop()
+    rig.advance(1.0)
+    with pytest.raises(ConnectionClosedError):
+        pending.result()
+    assert rig.session.next_deadline() is None
 
 
 def test_snapshots_beyond_the_free_lines_are_refused_and_given_up(server_version: int) -> None:
