@@ -385,7 +385,8 @@ class OrdersPart(SessionBase):
         with an ``ErrMsg`` (:data:`NOT_SENT_CODE`) naming it as not sent and is no
         longer tracked; a helper raises (its own exception says it was not
         sent) unless it is resendable and a reconnect follows; a subscription
-        stays registered for the resubscribe after a reconnect; any other request of the user is reported like an order.
+        stays registered for the resubscribe after a reconnect; any other
+        request of the user is reported like an order.
         """
         unsent, self._unsent = self._unsent, {}
         for message in self.pacer.on_disconnect():
