@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -210,3 +210,37 @@ def test_moments_are_datetimes_dates_or_epoch_seconds() -> None:
         _epoch("2024-01-01")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="not bool"):
         _epoch(True)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_history_keeps_the_bar_that_begins_within_the_last_second_before_end(kind: str) -> None:
+    # An end half a second after a bar begins: that bar begins before the end.
+    end = datetime.fromtimestamp(START + 3600 + 0.5, tz=timezone.utc)
+    sent: list[ReqHistoricalData] = []
+
+    def answer(request: ReqHistoricalData) -> list[BarData]:
+        sent.append(request)
+        seconds = int(request.duration_str.split()[0])
+        last = calendar.timegm(time.strptime(request.end_date_time, "%Y%m%d-%H:%M:%S"))
+        first = last - seconds
+        return [
+            BarData(date=str(t), open=1.0, high=1.0, low=1.0, close=1.0, volume=Decimal(1))
+            for t in range(first - first % 60, last, 60)
+        ]
+
+    if kind == "sync":
+        client: Any = Client()
+        client._call = answer
+    else:
+        client = AsyncClient()
+
+        async def call(request: ReqHistoricalData) -> list[BarData]:
+            return answer(request)
+
+        client._call = call
+    client._bars_of = lambda request, limit: request
+    result = client.history(AAPL, START, end, bar_size="1 min")
+    if kind == "async":
+        result = asyncio.run(result)
+    assert [int(bar.date) for bar in result] == list(range(START, START + 3601, 60))
+    assert [request.end_date_time for request in sent] == ["20240312-11:00:01"]
