@@ -1148,7 +1148,9 @@ class SyncApi(FrontEnd):
                 ``ADJUSTED_LAST`` goes in one request up to now, as IB takes
                 no end time with it (bars after ``end`` are left out).
             use_rth: regular trading hours only.
-            progress: called with (chunks done, chunks in all) after each chunk.
+            progress: called with (chunks done, chunks in all) once after each
+                chunk, never after the call returns; an exception it raises ends
+                the call with that exception (no request is in flight then).
             timeout: seconds each request may take once sent; the client's default
                 when omitted.
 

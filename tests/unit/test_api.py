@@ -244,3 +244,32 @@ def test_history_keeps_the_bar_that_begins_within_the_last_second_before_end(kin
         result = asyncio.run(result)
     assert [int(bar.date) for bar in result] == list(range(START, START + 3601, 60))
     assert [request.end_date_time for request in sent] == ["20240312-11:00:01"]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_history_progress_once_per_chunk_and_its_exception_ends_the_call(kind: str) -> None:
+    script = Script({1: [ApiError(162, PACING, 7)]})
+    calls: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        calls.append((done, total))
+        if done == 2:
+            raise KeyError("stop")
+
+    if kind == "sync":
+        client: Any = Client()
+        client._call = script.answer
+    else:
+        client = AsyncClient()
+
+        async def call(request: ReqHistoricalData) -> list[BarData]:
+            return script.answer(request)
+
+        client._call = call
+    client._bars_of = lambda request, limit: request
+    with pytest.raises(KeyError, match="stop"):
+        result = client.history(AAPL, START, START + 3 * 86400, bar_size="1 min", progress=progress)
+        if kind == "async":
+            asyncio.run(result)
+    assert calls == [(1, 3), (2, 3)]  # the retried chunk counts once
+    assert len(script.sent) == 3  # nothing sent after the exception
