@@ -7,6 +7,7 @@ with the helpers as coroutines.
 
 from __future__ import annotations
 
+import math
 import numbers
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
@@ -1142,7 +1143,9 @@ class AsyncApi(FrontEnd):
                 ``ADJUSTED_LAST`` goes in one request up to now, as IB takes
                 no end time with it (bars after ``end`` are left out).
             use_rth: regular trading hours only.
-            progress: called with (chunks done, chunks in all) after each chunk.
+            progress: called with (chunks done, chunks in all) once after each
+                chunk, never after the call returns; an exception it raises ends
+                the call with that exception (no request is in flight then).
             timeout: seconds each request may take once sent; the client's default
                 when omitted.
 
@@ -1162,7 +1165,7 @@ class AsyncApi(FrontEnd):
             RequestTimeoutError: a chunk got no complete answer in time.
         """
         now = int(time.time())
-        last = now if end is None else _epoch(end)
+        last = now if end is None else _epoch(end, up=True)
         if isinstance(start, str):
             first = last - parse_duration(start)
         elif isinstance(start, timedelta):
@@ -1523,20 +1526,24 @@ class AsyncApi(FrontEnd):
         raise TypeError("the threaded client: use trade.wait(timeout)")
 
 
-def _epoch(moment: datetime | date | float) -> int:
+def _epoch(moment: datetime | date | float, *, up: bool = False) -> int:
     """Epoch seconds of a datetime (naive means UTC), a date (its midnight UTC) or a number.
+
+    A fraction of a second is dropped, or with ``up`` counted as a whole one: an
+    excluded end half a second after a bar begins still keeps that bar.
 
     Raises:
         TypeError: none of those.
     """
+    whole = math.ceil if up else int
     if isinstance(moment, datetime):
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
-        return int(moment.timestamp())
+        return whole(moment.timestamp())
     if isinstance(moment, date):
         return int(datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc).timestamp())
     if isinstance(moment, numbers.Real) and not isinstance(moment, bool):
-        return int(moment)
+        return whole(moment)
     raise TypeError(
         f"expected a datetime, a date or epoch seconds, not {type(moment).__name__}"
     )

@@ -84,6 +84,10 @@ _STEPS: Final = (
     (_DAY, 365 * _DAY, "1 Y"),
 )
 _DURATION_UNITS: Final = {"S": 1, "D": _DAY, "W": 7 * _DAY, "M": 30 * _DAY, "Y": 365 * _DAY}
+# IB's duration / bar size table (same page): the shortest duration in seconds
+# that allows bars up to a size, as (largest bar, that duration); IB refuses
+# "60 S" of hourly bars.
+_SHORTEST: Final = ((60, 60), (120, 120), (1800, 1800), (3600, 3600), (10800, 14400), (28800, 28800))
 
 #: The columns of the CSV file, in order.
 CSV_COLUMNS: Final = ("time", "open", "high", "low", "close", "volume", "wap", "bar_count")
@@ -140,19 +144,28 @@ class Chunk:
     duration: str
 
 
-def _duration_text(seconds: int, span: int, span_text: str, daily: bool) -> str:
+def _duration_text(seconds: int, span: int, span_text: str, size: int) -> str:
     if seconds >= span:
         return span_text
-    if seconds <= _DAY and not daily:
-        return f"{seconds} S"
-    if daily:
-        # N trading days reach back at least N calendar days: asking for a little
-        # more than needed is harmless (bars already written are skipped), asking
-        # for less loses bars.
-        return f"{math.ceil(seconds / _DAY)} D"
-    # Intraday bars over more than a day: "N D" would count trading days and miss
-    # the oldest session's part before its close, so the whole step is asked for.
-    return span_text
+    if size < _DAY:
+        if seconds <= _DAY:
+            # A short request still asks for the shortest duration IB allows
+            # with its bar size; the bars before the chunk are left out.
+            shortest = next(least for largest, least in _SHORTEST if size <= largest)
+            return f"{max(seconds, shortest)} S"
+        # Intraday bars over more than a day: "N D" would count trading days and
+        # miss the oldest session's part before its close, so the whole step is
+        # asked for.
+        return span_text
+    # N trading days (weeks, months) reach back at least N calendar ones: asking
+    # for a little more than needed is harmless (bars already written are
+    # skipped), asking for less loses bars.  IB allows "N D" with bars up to a
+    # day only: weekly bars go in weeks, monthly bars in months.
+    if size >= BAR_SIZES["1 month"]:
+        return f"{math.ceil(seconds / _DURATION_UNITS['M'])} M"
+    if size >= BAR_SIZES["1 week"]:
+        return f"{math.ceil(seconds / _DURATION_UNITS['W'])} W"
+    return f"{math.ceil(seconds / _DAY)} D"
 
 
 def plan_chunks(
@@ -183,7 +196,8 @@ def plan_chunks(
         ValueError: ``ADJUSTED_LAST`` intraday bars over more than one request covers.
     """
     span, span_text = max_chunk(bar_size)
-    daily = bar_seconds(bar_size) >= _DAY
+    size = bar_seconds(bar_size)
+    daily = size >= _DAY
     if what_to_show.strip().upper() == "ADJUSTED_LAST":
         if start >= end:
             return []
@@ -192,7 +206,7 @@ def plan_chunks(
         if daily and seconds > 365 * _DAY:
             duration = f"{math.ceil(seconds / (365 * _DAY))} Y"
         elif daily or seconds <= span:
-            duration = _duration_text(seconds, span, span_text, daily)
+            duration = _duration_text(seconds, span, span_text, size)
         else:
             raise ValueError(
                 f"ADJUSTED_LAST bars come in one request up to now (IB takes no end time "
@@ -203,7 +217,7 @@ def plan_chunks(
     t = start
     while t < end:
         stop = min(t + span, end)
-        chunks.append(Chunk(t, stop, _duration_text(stop - t, span, span_text, daily)))
+        chunks.append(Chunk(t, stop, _duration_text(stop - t, span, span_text, size)))
         t = stop
     return chunks
 

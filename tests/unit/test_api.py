@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -210,3 +210,66 @@ def test_moments_are_datetimes_dates_or_epoch_seconds() -> None:
         _epoch("2024-01-01")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="not bool"):
         _epoch(True)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_history_keeps_the_bar_that_begins_within_the_last_second_before_end(kind: str) -> None:
+    # An end half a second after a bar begins: that bar begins before the end.
+    end = datetime.fromtimestamp(START + 3600 + 0.5, tz=timezone.utc)
+    sent: list[ReqHistoricalData] = []
+
+    def answer(request: ReqHistoricalData) -> list[BarData]:
+        sent.append(request)
+        seconds = int(request.duration_str.split()[0])
+        last = calendar.timegm(time.strptime(request.end_date_time, "%Y%m%d-%H:%M:%S"))
+        first = last - seconds
+        return [
+            BarData(date=str(t), open=1.0, high=1.0, low=1.0, close=1.0, volume=Decimal(1))
+            for t in range(first - first % 60, last, 60)
+        ]
+
+    if kind == "sync":
+        client: Any = Client()
+        client._call = answer
+    else:
+        client = AsyncClient()
+
+        async def call(request: ReqHistoricalData) -> list[BarData]:
+            return answer(request)
+
+        client._call = call
+    client._bars_of = lambda request, limit: request
+    result = client.history(AAPL, START, end, bar_size="1 min")
+    if kind == "async":
+        result = asyncio.run(result)
+    assert [int(bar.date) for bar in result] == list(range(START, START + 3601, 60))
+    assert [request.end_date_time for request in sent] == ["20240312-11:00:01"]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_history_progress_once_per_chunk_and_its_exception_ends_the_call(kind: str) -> None:
+    script = Script({1: [ApiError(162, PACING, 7)]})
+    calls: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        calls.append((done, total))
+        if done == 2:
+            raise KeyError("stop")
+
+    if kind == "sync":
+        client: Any = Client()
+        client._call = script.answer
+    else:
+        client = AsyncClient()
+
+        async def call(request: ReqHistoricalData) -> list[BarData]:
+            return script.answer(request)
+
+        client._call = call
+    client._bars_of = lambda request, limit: request
+    with pytest.raises(KeyError, match="stop"):
+        result = client.history(AAPL, START, START + 3 * 86400, bar_size="1 min", progress=progress)
+        if kind == "async":
+            asyncio.run(result)
+    assert calls == [(1, 3), (2, 3)]  # the retried chunk counts once
+    assert len(script.sent) == 3  # nothing sent after the exception

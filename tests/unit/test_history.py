@@ -164,6 +164,41 @@ def test_chunk_plan_for_every_bar_size(bar_size: str) -> None:
         assert seconds // bar <= 100_000
 
 
+# IB's duration / bar size table ("Historical Data Limitations"): each duration
+# with the largest bar it allows, as (count, unit, largest bar in seconds).
+IB_DURATION_ROWS = (
+    (60, "S", 60), (120, "S", 120), (1800, "S", 1800), (3600, "S", 3600),
+    (14400, "S", 10800), (28800, "S", 28800), (1, "D", DAY), (2, "D", DAY),
+    (1, "W", 7 * DAY), (1, "M", 30 * DAY), (1, "Y", 30 * DAY),
+)  # fmt: skip
+
+
+def ib_allows(duration: str, bar: int) -> bool:
+    """Whether IB's table allows bars of ``bar`` seconds for ``duration``: a row of
+    its unit no longer than it allows bars that large."""
+    count, unit = duration.split()
+    return any(u == unit and c <= int(count) and bar <= largest for c, u, largest in IB_DURATION_ROWS)
+
+
+@pytest.mark.parametrize("bar_size", sorted(BAR_SIZES, key=BAR_SIZES.__getitem__))
+@pytest.mark.parametrize("what", ["TRADES", "ADJUSTED_LAST"])
+def test_every_chunk_asks_for_a_duration_ib_allows_with_its_bar_size(
+    bar_size: str, what: str
+) -> None:
+    # Short spans and short last chunks too: weekly bars cannot be asked for in
+    # days, nor hourly bars for ten minutes.
+    bar = BAR_SIZES[bar_size]
+    for seconds in (10, 600, 3600, 3 * DAY, 10 * DAY, 45 * DAY, 200 * DAY, 400 * DAY):
+        try:
+            chunks = plan_chunks(T0 - seconds, T0, bar_size, what_to_show=what, now=T0)
+        except ValueError:
+            continue  # ADJUSTED_LAST intraday bars over more than one request
+        for chunk in chunks:
+            assert ib_allows(chunk.duration, bar), (bar_size, seconds, chunk.duration)
+            assert parse_duration(chunk.duration) >= chunk.end - chunk.start
+            assert simulator_accepts(parse_duration(chunk.duration), bar)
+
+
 def test_last_chunk_in_seconds_or_the_whole_step() -> None:
     minute = plan_chunks(T0, T0 + DAY + 90, "1 min")
     assert [c.duration for c in minute] == ["86400 S", "90 S"]
