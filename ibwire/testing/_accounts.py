@@ -105,6 +105,10 @@ class Account:
     commissions: float = 0.0
     #: Cash in currencies other than the base (USD), by currency.
     foreign: dict[str, float] = field(default_factory=dict)
+    #: The equity with loan value at the end of the last trading day (the starting
+    #: cash until one ends), and when that day ended (0 before the first look).
+    previous_ewl: float = STARTING_CASH
+    previous_close: float = 0.0
 
     def copy(self) -> Account:
         """A deep enough copy to try an order on."""
@@ -115,6 +119,8 @@ class Account:
             self.realized,
             self.commissions,
             dict(self.foreign),
+            self.previous_ewl,
+            self.previous_close,
         )
 
     def balances(self) -> dict[str, float]:
@@ -317,7 +323,7 @@ def account_values(
         "AccruedCash": 0.0,
         "BuyingPower": max(available, 0.0) * BUYING_POWER_MULTIPLE,
         "EquityWithLoanValue": equity,
-        "PreviousDayEquityWithLoanValue": STARTING_CASH,
+        "PreviousDayEquityWithLoanValue": account.previous_ewl,
         "GrossPositionValue": gross,
         "RegTEquity": equity,
         "RegTMargin": initial,

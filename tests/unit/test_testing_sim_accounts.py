@@ -34,7 +34,7 @@ from ibwire.messages import (
     ReqPositionsMulti,
 )
 from ibwire.testing import SimulatorCore
-from ibwire.testing._accounts import Position
+from ibwire.testing._accounts import Position, account_values
 from ibwire.testing.memory import InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, T0, errors, of, order, ready, sim
 
@@ -293,6 +293,38 @@ def test_daily_pnl_starts_again_at_each_venues_close(server_version: int) -> Non
     expected = sum(total(p) - p.day_base for p in (aapl, es))
     assert pnl.daily_pnl == round(expected, 2)  # type: ignore[attr-defined]
     assert pnl.realized_pnl == 0.0 and pnl.unrealized_pnl == round(total(aapl) + total(es), 2)  # type: ignore[attr-defined]
+
+
+def test_previous_day_equity_with_loan_value_is_the_last_sessions_closing_value(server_version: int) -> None:
+    # The account's day ends at 16:00 New York (20:00 UTC in March 2024), Monday to Friday.
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")),
+                PlaceOrder(order_id=2, contract=ES, order=order("BUY", 1, "MKT")))
+    gateway.advance(T0 + 5 * 3600 + 1170 - gateway.now)  # 19:59:30 UTC: still Monday's session
+    values = core.broker.values("DU0000001")
+    assert values["PreviousDayEquityWithLoanValue"] == 1_000_000.0 != values["EquityWithLoanValue"]
+    account = core.broker.accounts["DU0000001"]
+
+    def closing(close: float) -> set[float]:
+        """The equity with loan value at each price step of the minute after ``close``."""
+        return {round(account_values(account, lambda i, t=t: core.walks.mid(i, t), lambda i: None)["EquityWithLoanValue"], 6)
+                for t in range(int(close), int(close) + 61)}
+
+    for close in (T0 + 5 * 3600 + 1200, T0 + 29 * 3600 + 1200):  # Monday's and Tuesday's
+        gateway.advance(close - 30 - gateway.now)
+        for _ in range(90):  # the clock steps every second across the close
+            gateway.advance(1.0)
+        gateway.advance(3600.0)
+        values = core.broker.values("DU0000001")
+        previous = values["PreviousDayEquityWithLoanValue"]
+        assert round(previous, 6) in closing(close) and previous != values["EquityWithLoanValue"]
+        client.take()
+        client.send(ReqAccountSummary(req_id=int(close) % 1000, group_name="All", tags="PreviousDayEquityWithLoanValue"))
+        (row,) = [s for s in of(client.take(), AccountSummary) if s.req_id == int(close) % 1000]  # type: ignore[attr-defined]
+        assert row.value == f"{previous:.2f}"  # type: ignore[attr-defined]
 
 
 def test_account_values_portfolio_and_summaries_refresh_every_three_minutes_while_prices_move() -> None:
