@@ -105,6 +105,10 @@ class Account:
     commissions: float = 0.0
     #: Cash in currencies other than the base (USD), by currency.
     foreign: dict[str, float] = field(default_factory=dict)
+    #: The equity with loan value at the end of the last trading day (the starting
+    #: cash until one ends), and when that day ended (0 before the first look).
+    previous_ewl: float = STARTING_CASH
+    previous_close: float = 0.0
 
     def copy(self) -> Account:
         """A deep enough copy to try an order on."""
@@ -115,6 +119,8 @@ class Account:
             self.realized,
             self.commissions,
             dict(self.foreign),
+            self.previous_ewl,
+            self.previous_close,
         )
 
     def balances(self) -> dict[str, float]:
@@ -317,7 +323,7 @@ def account_values(
         "AccruedCash": 0.0,
         "BuyingPower": max(available, 0.0) * BUYING_POWER_MULTIPLE,
         "EquityWithLoanValue": equity,
-        "PreviousDayEquityWithLoanValue": STARTING_CASH,
+        "PreviousDayEquityWithLoanValue": account.previous_ewl,
         "GrossPositionValue": gross,
         "RegTEquity": equity,
         "RegTMargin": initial,
@@ -344,34 +350,60 @@ def account_values(
 def currency_rows(
     account: Account, rate: Callable[[str], float], mark: Callable[[Instrument], float],
 ) -> list[tuple[str, float, str]]:
-    """The per-currency account values TWS streams: (key, value, currency).
+    """The per-currency account values TWS streams (its ledger): (key, value, currency).
 
-    ``CashBalance``, ``TotalCashBalance``, ``ExchangeRate`` (base units per unit;
-    1 for the base and ``BASE``), ``RealizedPnL`` and ``UnrealizedPnL`` (of the
-    positions in that currency) per currency held, and the same for ``BASE``
-    (the sums at the exchange rates).
+    Per currency held, and for ``BASE`` (the sums at the exchange rates):
+    ``CashBalance``, ``TotalCashBalance``, ``StockMarketValue``, ``OptionMarketValue``,
+    ``FuturesPNL`` (a future's variation, as net liquidation counts it),
+    ``NetLiquidationByCurrency`` (the cash plus those three: ``BASE`` is the net
+    liquidation), ``ExchangeRate`` (base units per unit; 1 for the base and ``BASE``),
+    ``RealizedPnL`` and ``UnrealizedPnL`` (of the positions in that currency).
+    A currency pair's position is cash in its balance, in none of the market values.
     """
-    realized: dict[str, float] = {}
-    unrealized: dict[str, float] = {}
+    sums: dict[str, dict[str, float]] = {}
     for position in account.positions.values():
         currency = position.instrument.contract.currency or BASE_CURRENCY
-        realized[currency] = realized.get(currency, 0.0) + position.realized
-        unrealized[currency] = unrealized.get(currency, 0.0) + unrealized_of(position, mark(position.instrument))
+        ledger = sums.setdefault(currency, {})
+        price = mark(position.instrument)
+        pnl = unrealized_of(position, price)
+        ledger["RealizedPnL"] = ledger.get("RealizedPnL", 0.0) + position.realized
+        ledger["UnrealizedPnL"] = ledger.get("UnrealizedPnL", 0.0) + pnl
+        if position.quantity == 0:
+            continue
+        sec_type = position.instrument.sec_type
+        if sec_type == "FUT":
+            key, value = "FuturesPNL", pnl + float(abs(position.quantity)) * position.embedded
+        elif sec_type in ("OPT", "FOP"):
+            key, value = "OptionMarketValue", float(position.quantity) * price * position.instrument.multiplier
+        elif sec_type != "CASH":
+            key, value = "StockMarketValue", float(position.quantity) * price * position.instrument.multiplier
+        else:
+            continue
+        ledger[key] = ledger.get(key, 0.0) + value
     balances = account.balances()
-    currencies = [*balances, *sorted(c for c in {*realized, *unrealized} if c not in balances)]
+    currencies = [*balances, *sorted(c for c in sums if c not in balances)]
     rows: list[tuple[str, float, str]] = []
-    total = base_realized = base_unrealized = 0.0
+    base: dict[str, float] = {}
     for currency in currencies:
         fx = rate(currency)
+        ledger = sums.get(currency, {})
         amount = balances.get(currency, 0.0)
-        gained, open_pnl = realized.get(currency, 0.0), unrealized.get(currency, 0.0)
-        total += amount * fx
-        base_realized += gained * fx
-        base_unrealized += open_pnl * fx
-        rows += [("CashBalance", amount, currency), ("TotalCashBalance", amount, currency), ("ExchangeRate", fx, currency),
-                 ("RealizedPnL", gained, currency), ("UnrealizedPnL", open_pnl, currency)]
-    rows += [("CashBalance", total, "BASE"), ("TotalCashBalance", total, "BASE"), ("ExchangeRate", 1.0, "BASE"),
-             ("RealizedPnL", base_realized, "BASE"), ("UnrealizedPnL", base_unrealized, "BASE")]
+        values = {
+            "CashBalance": amount, "TotalCashBalance": amount,
+            "StockMarketValue": ledger.get("StockMarketValue", 0.0),
+            "OptionMarketValue": ledger.get("OptionMarketValue", 0.0),
+            "FuturesPNL": ledger.get("FuturesPNL", 0.0),
+        }
+        values["NetLiquidationByCurrency"] = (amount + values["StockMarketValue"] + values["OptionMarketValue"]
+                                              + values["FuturesPNL"])
+        values["RealizedPnL"] = ledger.get("RealizedPnL", 0.0)
+        values["UnrealizedPnL"] = ledger.get("UnrealizedPnL", 0.0)
+        for key, value in values.items():
+            base[key] = base.get(key, 0.0) + value * fx
+        rows += [(key, value, currency) for key, value in values.items()]
+        rows.append(("ExchangeRate", fx, currency))
+    rows += [(key, value, "BASE") for key, value in base.items()]
+    rows.append(("ExchangeRate", 1.0, "BASE"))
     return rows
 
 

@@ -39,7 +39,7 @@ from ._accounts import (
     unrealized_of,
 )
 from ._market import Book, Quote
-from ._sessions import day_start, regular_close
+from ._sessions import account_day_start, day_start, regular_close
 from ._universe import Instrument
 
 __all__ = ["AT_CLOSE", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
@@ -506,9 +506,15 @@ class Broker:
         if now < self._next_roll:
             return
         self._next_roll = now + 60.0
+        close = account_day_start(now, holidays=self.holidays)
         for account in self.accounts.values():
             for position in account.positions.values():
                 self._roll(position, now)
+            if close > account.previous_close:
+                # The first look only notes the day: the account started with its cash then.
+                if account.previous_close:
+                    account.previous_ewl = account_values(account, self.mark, self.spot, self.rate)["EquityWithLoanValue"]
+                account.previous_close = close
 
     def daily(self, position: Position, now: float) -> float:
         """The position's P&L since the end of the last trading day (IB's daily P&L)."""

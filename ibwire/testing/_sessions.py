@@ -197,12 +197,24 @@ def day_start(instrument: Instrument, epoch: float, *, holidays: bool = False) -
     US stocks and options, 16:00 Chicago (17:00 New York) for CME futures, 17:00
     New York for IDEALPRO.  The daily P&L of a position counts from there.
     """
-    venue = venue_of(instrument)
+    return _last_close(venue_of(instrument), epoch, holidays)
+
+
+def account_day_start(epoch: float, *, holidays: bool = False) -> float:
+    """The last end of the account's trading day at or before ``epoch``: 16:00 New York,
+    Monday to Friday (with ``holidays``, not on an NYSE holiday), when the US stock
+    market closes.  ``PreviousDayEquityWithLoanValue`` is the value at that close.
+    """
+    return _last_close(_US_EQUITY, epoch, holidays)
+
+
+def _last_close(venue: Venue, epoch: float, holidays: bool) -> float:
     local = _dt.datetime.fromtimestamp(epoch, venue.zone)
     day = local.date()
     while True:
         close = _dt.datetime.combine(day, _dt.time(venue.close // 60, venue.close % 60), venue.zone)
-        if day.weekday() < 5 and close <= local and not (holidays and is_holiday(instrument, day)):
+        if (day.weekday() < 5 and close <= local
+                and not (holidays and venue.nyse_holidays and day in nyse_holidays(day.year))):
             return close.timestamp()
         day -= _dt.timedelta(days=1)
 

@@ -318,6 +318,14 @@ class CoreBase:
         """Send a scanner subscription's rows (the reference mixin)."""
         raise NotImplementedError
 
+    def _send_ticks(self, client: _Client, req_id: int, instrument: Instrument, what: str, seconds: list[int]) -> None:
+        """Send the historical ticks of ``seconds`` (the reference mixin)."""
+        raise NotImplementedError
+
+    def _tick_seconds(self, instrument: Instrument, anchor: int, until: int | None, count: int, rth: bool) -> list[int]:
+        """The trading seconds historical ticks fall on (the reference mixin)."""
+        raise NotImplementedError
+
     def _after_change(self) -> None:
         """Positions or cash changed: tell every subscriber (the accounts mixin)."""
         raise NotImplementedError

@@ -48,6 +48,9 @@ from ._universe import Instrument
 __all__ = ["MarketDataHandlers"]
 
 _TBT_TYPES: Final = {"Last": 1, "AllLast": 2, "BidAsk": 3, "MidPoint": 4}
+# The historical ticks (whatToShow of reqHistoricalTicks) numberOfTicks asks for, by tick type.
+_TBT_HISTORY: Final = {1: "TRADES", 2: "TRADES", 3: "BID_ASK", 4: "MIDPOINT"}
+_MAX_TBT_HISTORY: Final = 1000
 _DEPTH_MAKERS: Final = ("NSDQ", "ARCA", "BATS", "IEX", "EDGX")
 _MAX_DEPTH: Final = 3
 _MAX_LINES: Final = 100
@@ -310,8 +313,15 @@ class MarketDataHandlers(CoreBase):
         instrument = self._resolve(client, req_id, message.contract)
         if instrument is None or self._permitted(client, req_id, instrument) is not True:
             return
-        stream = _Stream("tbt", req_id, instrument, self._next_publication(now), self.tick_interval, {"type": kind})
+        stream = _Stream("tbt", req_id, instrument, self._next_publication(now), self.tick_interval,
+                         {"type": kind, "ignore_size": bool(message.ignore_size), "last": None})
         client.streams[("tbt", req_id)] = stream
+        count = min(message.number_of_ticks or 0, _MAX_TBT_HISTORY)
+        if count > 0:
+            # TWS answers numberOfTicks > 0 with that many of the latest ticks of the type, as
+            # reqHistoricalTicks would (one message, done), then streams (server 140+).
+            seconds = self._tick_seconds(instrument, int(now), None, count, False)
+            self._send_ticks(client, req_id, instrument, _TBT_HISTORY[kind], seconds)
 
     def _tick_by_tick(self, client: _Client, stream: _Stream, now: float) -> None:
         quote = self.walks.quote(stream.instrument, now)
@@ -324,6 +334,12 @@ class MarketDataHandlers(CoreBase):
                 special_conditions="",
             )
         elif kind == 3:
+            if stream.params["ignore_size"]:
+                # ignoreSize: a bid/ask tick only when a price moves, not for a size alone.
+                prices = (quote.bid, quote.ask)
+                if prices == stream.params["last"]:
+                    return
+                stream.params["last"] = prices
             message = TickByTick(
                 **common, bid_price=quote.bid, ask_price=quote.ask, bid_size=quote.bid_size,
                 ask_size=quote.ask_size, tick_attrib_bid_ask=TickAttribBidAsk(),

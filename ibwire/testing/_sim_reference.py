@@ -112,6 +112,10 @@ class ReferenceHandlers(CoreBase):
             return
         seconds = self._tick_seconds(instrument, int(anchor), min(int(now), int(anchor) + 7 * 86400) if forward else None,
                                      message.number_of_ticks, bool(message.use_rth))
+        self._send_ticks(client, req_id, instrument, what, seconds)
+
+    def _send_ticks(self, client: _Client, req_id: int, instrument: Instrument, what: str, seconds: list[int]) -> None:
+        """One HistoricalTicks, HistoricalTicksBidAsk or HistoricalTicksLast (by ``what``) of ``seconds``, done."""
         quotes = [(t, self.walks.historical_quote(instrument, t)) for t in seconds]
         if what == "TRADES":
             exchange = instrument.contract.primary_exchange or instrument.contract.exchange

@@ -34,7 +34,7 @@ from ibwire.messages import (
     ReqPositionsMulti,
 )
 from ibwire.testing import SimulatorCore
-from ibwire.testing._accounts import Position
+from ibwire.testing._accounts import Position, account_values
 from ibwire.testing.memory import InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, T0, errors, of, order, ready, sim
 
@@ -83,7 +83,9 @@ def test_account_data_follows_fills(server_version: int) -> None:
     assert summary == {
         ("AccountType", ""): "INDIVIDUAL", ("NetLiquidation", "USD"): "1000000.00", ("BuyingPower", "USD"): "4000000.00",
         ("CashBalance", "BASE"): "1000000.00", ("TotalCashBalance", "BASE"): "1000000.00", ("ExchangeRate", "BASE"): "1.000000",
-        ("RealizedPnL", "BASE"): "0.00", ("UnrealizedPnL", "BASE"): "0.00",
+        ("RealizedPnL", "BASE"): "0.00", ("UnrealizedPnL", "BASE"): "0.00", ("StockMarketValue", "BASE"): "0.00",
+        ("OptionMarketValue", "BASE"): "0.00", ("FuturesPNL", "BASE"): "0.00",
+        ("NetLiquidationByCurrency", "BASE"): "1000000.00",
     }
     assert of(events, Pnl) == [Pnl(req_id=10, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0)]
     client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")))
@@ -93,7 +95,7 @@ def test_account_data_follows_fills(server_version: int) -> None:
     assert [p.position for p in of(events, PositionData)] == [Decimal(100)]  # type: ignore[attr-defined]
     assert {s.tag for s in of(events, AccountSummary)} == {  # type: ignore[attr-defined]
         "AccountType", "NetLiquidation", "BuyingPower", "CashBalance", "TotalCashBalance", "ExchangeRate",
-        "RealizedPnL", "UnrealizedPnL",
+        "RealizedPnL", "UnrealizedPnL", "StockMarketValue", "OptionMarketValue", "FuturesPNL", "NetLiquidationByCurrency",
     }
     cash = {v.key: float(v.val) for v in of(events, AcctValue) if v.currency == "USD"}  # type: ignore[attr-defined]
     assert cash["TotalCashValue"] < 1_000_000 - 15_000 and cash["GrossPositionValue"] > 15_000
@@ -156,7 +158,9 @@ def test_a_currency_pair_moves_both_currencies_cash_and_values_report_them(serve
     eur = {(s.tag, s.currency): s.value for s in summaries if s.req_id == 30}  # type: ignore[attr-defined]
     assert eur == {("CashBalance", "EUR"): "20000.00", ("TotalCashBalance", "EUR"): "20000.00",
                    ("ExchangeRate", "EUR"): f"{rate:.6f}", ("RealizedPnL", "EUR"): "0.00",
-                   ("UnrealizedPnL", "EUR"): "0.00"}
+                   ("UnrealizedPnL", "EUR"): "0.00", ("StockMarketValue", "EUR"): "0.00",
+                   ("OptionMarketValue", "EUR"): "0.00", ("FuturesPNL", "EUR"): "0.00",
+                   ("NetLiquidationByCurrency", "EUR"): "20000.00"}
     assert {s.currency for s in summaries if s.req_id == 31} == {"USD", "EUR", "BASE"}  # type: ignore[attr-defined]
     # Selling it back empties the EUR balance.
     client.send(PlaceOrder(order_id=2, contract=EURUSD, order=order("SELL", 20_000, "MKT")))
@@ -188,6 +192,44 @@ def test_realized_and_unrealized_pnl_come_per_currency_and_for_base(server_versi
     ledger = {(s.tag, s.currency): s.value for s in of(client.take(), AccountSummary)}  # type: ignore[attr-defined]
     assert ledger[("UnrealizedPnL", "BASE")] == rows["UnrealizedPnL"]["BASE"]
     assert ledger[("RealizedPnL", "BASE")] == rows["RealizedPnL"]["BASE"]
+
+
+def test_the_ledger_values_each_currency_and_its_base_row_sums_them_to_the_net_liquidation(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    call = Contract(symbol="AAPL", sec_type="OPT", exchange="SMART", currency="USD",
+                    last_trade_date_or_contract_month="20240315", strike=185.0, right="C")
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")),
+                PlaceOrder(order_id=2, contract=ES, order=order("BUY", 2, "MKT")),
+                PlaceOrder(order_id=3, contract=EURUSD, order=order("BUY", 20_000, "MKT")),
+                PlaceOrder(order_id=4, contract=call, order=order("SELL", 3, "MKT")))
+    gateway.advance(30.0)
+    client.take()
+    client.send(ReqAcctData(subscribe=True, acct_code=""),
+                ReqAccountSummary(req_id=5, group_name="All", tags="$LEDGER:ALL"))
+    events = client.take()
+    rows: dict[str, dict[str, float]] = {}
+    for value in of(events, AcctValue):
+        if value.currency:  # type: ignore[attr-defined]
+            rows.setdefault(value.key, {})[value.currency] = float(value.val)  # type: ignore[attr-defined]
+    values = core.broker.values("DU0000001")
+    by_currency = rows["NetLiquidationByCurrency"]
+    assert set(by_currency) == {"USD", "EUR", "BASE"}
+    assert by_currency["EUR"] == rows["CashBalance"]["EUR"] == 20_000.0  # the pair is cash
+    assert abs(by_currency["BASE"] - values["NetLiquidation"]) < 0.01
+    assert abs(by_currency["BASE"] - sum(by_currency[c] * rows["ExchangeRate"][c] for c in ("USD", "EUR"))) < 0.02
+    parts = ("CashBalance", "StockMarketValue", "OptionMarketValue", "FuturesPNL")
+    assert abs(by_currency["USD"] - sum(rows[key]["USD"] for key in parts)) < 0.02
+    portfolio = {p.contract.sec_type: p.market_value for p in of(events, PortfolioValue)}  # type: ignore[attr-defined]
+    assert rows["StockMarketValue"]["USD"] == portfolio["STK"] > 0
+    assert rows["OptionMarketValue"]["USD"] == portfolio["OPT"] < 0
+    assert rows["FuturesPNL"]["USD"] != 0.0
+    summary = {(s.tag, s.currency): float(s.value) for s in of(events, AccountSummary)}  # type: ignore[attr-defined]
+    assert {(key, currency): value for key, by in rows.items() for currency, value in by.items()
+            if key in (*parts, "NetLiquidationByCurrency")} == {
+        (key, currency): value for (key, currency), value in summary.items() if key in (*parts, "NetLiquidationByCurrency")}
 
 
 def test_positions_and_portfolio_report_the_same_average_cost(server_version: int) -> None:
@@ -251,6 +293,38 @@ def test_daily_pnl_starts_again_at_each_venues_close(server_version: int) -> Non
     expected = sum(total(p) - p.day_base for p in (aapl, es))
     assert pnl.daily_pnl == round(expected, 2)  # type: ignore[attr-defined]
     assert pnl.realized_pnl == 0.0 and pnl.unrealized_pnl == round(total(aapl) + total(es), 2)  # type: ignore[attr-defined]
+
+
+def test_previous_day_equity_with_loan_value_is_the_last_sessions_closing_value(server_version: int) -> None:
+    # The account's day ends at 16:00 New York (20:00 UTC in March 2024), Monday to Friday.
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 100, "MKT")),
+                PlaceOrder(order_id=2, contract=ES, order=order("BUY", 1, "MKT")))
+    gateway.advance(T0 + 5 * 3600 + 1170 - gateway.now)  # 19:59:30 UTC: still Monday's session
+    values = core.broker.values("DU0000001")
+    assert values["PreviousDayEquityWithLoanValue"] == 1_000_000.0 != values["EquityWithLoanValue"]
+    account = core.broker.accounts["DU0000001"]
+
+    def closing(close: float) -> set[float]:
+        """The equity with loan value at each price step of the minute after ``close``."""
+        return {round(account_values(account, lambda i, t=t: core.walks.mid(i, t), lambda i: None)["EquityWithLoanValue"], 6)
+                for t in range(int(close), int(close) + 61)}
+
+    for close in (T0 + 5 * 3600 + 1200, T0 + 29 * 3600 + 1200):  # Monday's and Tuesday's
+        gateway.advance(close - 30 - gateway.now)
+        for _ in range(90):  # the clock steps every second across the close
+            gateway.advance(1.0)
+        gateway.advance(3600.0)
+        values = core.broker.values("DU0000001")
+        previous = values["PreviousDayEquityWithLoanValue"]
+        assert round(previous, 6) in closing(close) and previous != values["EquityWithLoanValue"]
+        client.take()
+        client.send(ReqAccountSummary(req_id=int(close) % 1000, group_name="All", tags="PreviousDayEquityWithLoanValue"))
+        (row,) = [s for s in of(client.take(), AccountSummary) if s.req_id == int(close) % 1000]  # type: ignore[attr-defined]
+        assert row.value == f"{previous:.2f}"  # type: ignore[attr-defined]
 
 
 def test_account_values_portfolio_and_summaries_refresh_every_three_minutes_while_prices_move() -> None:

@@ -20,6 +20,8 @@ from ibwire.messages import (
     HistoricalData,
     HistoricalDataEnd,
     HistoricalDataUpdate,
+    HistoricalTicks,
+    HistoricalTicksBidAsk,
     HistoricalTicksLast,
     MarketDepth,
     MarketDepthL2,
@@ -309,6 +311,38 @@ def test_tick_by_tick(server_version: int, kind: str, number: int) -> None:
         assert ticks[0].bid_price < ticks[0].ask_price  # type: ignore[attr-defined]
     else:
         assert ticks[0].price and ticks[0].size  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("kind", "answer"), [
+    ("Last", HistoricalTicksLast), ("AllLast", HistoricalTicksLast),
+    ("BidAsk", HistoricalTicksBidAsk), ("MidPoint", HistoricalTicks),
+])
+def test_tick_by_tick_with_a_number_of_ticks_sends_that_history_first(
+        server_version: int, kind: str, answer: type[HistoricalTicks]) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(ReqTickByTickData(req_id=1, contract=AAPL, tick_type=kind, number_of_ticks=5, ignore_size=False))
+    gateway.advance(1.0)
+    events = [e for e in client.take() if isinstance(e, (HistoricalTicks, HistoricalTicksBidAsk, HistoricalTicksLast,
+                                                         TickByTick))]
+    first = events[0]
+    assert isinstance(first, answer) and first.req_id == 1 and first.done
+    assert len(first.ticks) == 5 and all(t.time < gateway.now for t in first.ticks)
+    assert [t.time for t in first.ticks] == sorted(t.time for t in first.ticks)
+    assert [type(e) for e in events[1:]] == [TickByTick]  # then the stream
+
+
+def test_tick_by_tick_ignoring_size_sends_bid_ask_only_when_a_price_moves(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(ReqTickByTickData(req_id=1, contract=AAPL, tick_type="BidAsk", number_of_ticks=0, ignore_size=True),
+                ReqTickByTickData(req_id=2, contract=AAPL, tick_type="BidAsk", number_of_ticks=0, ignore_size=False))
+    gateway.advance(120.0)
+    ticks = of(client.take(), TickByTick)
+    prices = {r: [(t.bid_price, t.ask_price) for t in ticks if t.req_id == r] for r in (1, 2)}  # type: ignore[attr-defined]
+    assert len(prices[2]) == 120 and len(set(prices[2])) < 120  # some ticks change only the sizes
+    assert prices[1] and all(a != b for a, b in zip(prices[1], prices[1][1:], strict=False))
+    assert set(prices[1]) == set(prices[2])
 
 
 def test_tick_by_tick_bad_type(server_version: int) -> None:
