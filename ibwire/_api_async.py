@@ -25,9 +25,8 @@ from ._session import (
     TrackedOrder,
 )
 from .bars import BarList
-from .contracts import resolve_contract
 from .errorcodes import CodeTable
-from .errors import AccountUpdatesOffError, ApiError, ContractNotFoundError
+from .errors import AccountUpdatesOffError, ApiError
 from .live import (
     AccountValue,
     Fill,
@@ -94,9 +93,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncApi"]
 
 T = TypeVar("T")
-
-#: TWS's "no security definition has been found".
-_NO_SECURITY_DEFINITION = 200
 
 
 class AsyncApi(FrontEnd):
@@ -1072,32 +1068,31 @@ class AsyncApi(FrontEnd):
     async def qualify(self, *contracts: Contract, timeout: float | None = None) -> list[Contract]:
         """The contracts completed by TWS (``con_id`` and the rest filled in).
 
-        Each is looked up with ``reqContractDetails`` and resolved by
-        :func:`ibwire.contracts.resolve_contract`.
+        Every contract is looked up with ``reqContractDetails`` at once (through
+        the pacer; a contract given twice is asked for once) and resolved by
+        :func:`ibwire.contracts.resolve_contract`.  When one fails, the
+        requests of the others are withdrawn, or cancelled at TWS from server
+        215 (before, they run to their end there).
 
         Args:
             *contracts: full or partial contracts.
-            timeout: seconds to wait for each answer; the client's default when omitted.
+            timeout: seconds to wait for every answer, from the call; the
+                client's default when omitted.
 
         Returns:
             The qualified contracts, in the order given.
 
         Raises:
-            ContractNotFoundError: TWS knows no such contract.
+            ContractNotFoundError: TWS knows no such contract (its ``contract``
+                is the one requested).
             AmbiguousContractError: several contracts match (they are in its ``candidates``).
+            ApiError: TWS answered a request with another error.
             RequestTimeoutError: no complete answer in time.
         """
+        if not contracts:
+            return []
         limit = self._timeout(timeout)
-        qualified: list[Contract] = []
-        for contract in contracts:
-            try:
-                details = await self._call(self._details_of(contract, limit))
-            except ApiError as exc:
-                if exc.code != _NO_SECURITY_DEFINITION:
-                    raise
-                raise ContractNotFoundError(contract) from exc
-            qualified.append(resolve_contract(contract, details))
-        return qualified
+        return await self._call(lambda now: self._session.qualify(contracts, now, limit))
 
     async def history(
         self,
@@ -1195,11 +1190,6 @@ class AsyncApi(FrontEnd):
         self, request: ReqHistoricalData, limit: float | None
     ) -> Callable[[float], Pending[list[BarData]]]:
         return lambda now: self._session.historical_bars(request, now, limit, from_release=True)
-
-    def _details_of(
-        self, contract: Contract, limit: float | None
-    ) -> Callable[[float], Pending[list[ContractDetails]]]:
-        return lambda now: self._session.contract_details(contract, now, limit)
 
     def ticker(self, contract: Contract, generic_tick_list: str = "") -> Ticker:
         """A live quote of ``contract``, updated in place as market data arrives.

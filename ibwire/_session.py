@@ -356,6 +356,7 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
             if waiters:
                 for pending in waiters:
                     pending._fail(error)
+                    self._give_up_rest(pending, now)
             tracked = self._orders.get(req_id)
             if tracked is not None and not info.keeps_order:
                 if not tracked.status or code == ORDER_CANCELLED:

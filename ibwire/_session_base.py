@@ -427,6 +427,10 @@ class SessionBase:
         """A helper got its whole answer (calls)."""
         raise NotImplementedError
 
+    def _give_up_rest(self, pending: Pending[Any], now: float) -> None:
+        """A helper failed: give up the other parts of the group it failed (calls)."""
+        raise NotImplementedError
+
     def _lose(
         self,
         reason: str,

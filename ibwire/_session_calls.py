@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeAlias, cast
 
 from ._session_base import SessionBase
@@ -27,8 +28,13 @@ from .catalog import (
     POSITIONS,
     SCANNER_PARAMETERS,
 )
+from .contracts import resolve_contract
+from .errorcodes import NO_SECURITY_DEFINITION
 from .errors import (
+    ApiError,
     ConnectionClosedError,
+    ContractLookupError,
+    ContractNotFoundError,
     RequestTimeoutError,
 )
 from .messages import (
@@ -140,6 +146,48 @@ class _UntilDone(Pending[T]):
                 self._complete(self._finish(self._items))
                 return True
         return False
+
+
+class _Lookup(Pending[Contract]):
+    """The contract details of one contract, resolved to that contract (``qualify``).
+
+    Its answer is :func:`~ibwire.contracts.resolve_contract`'s; it fails with
+    that function's :class:`~ibwire.errors.ContractLookupError`, and TWS's
+    error 200 becomes a :class:`~ibwire.errors.ContractNotFoundError` chained
+    to it.
+    """
+
+    __slots__ = ("contract",)
+
+    def __init__(self, req_id: int, contract: Contract) -> None:
+        super().__init__(
+            req_id,
+            f"contract details of {_describe(contract)}",
+            accepts=frozenset({ContractData, BondContractData}),
+            ends=end_of(_Out.REQ_CONTRACT_DATA),
+            finish=self._resolve,
+            # From server 215 (_send_stop): before, a request given up on runs to its end.
+            cancel=CancelContractData(req_id=req_id),
+        )
+        self.contract = contract
+
+    def _resolve(self, items: list[Message]) -> Contract:
+        details = [m.contract_details for m in items]  # type: ignore[attr-defined]
+        return resolve_contract(self.contract, details)
+
+    def _feed(self, message: Message) -> bool:
+        try:
+            return super()._feed(message)
+        except ContractLookupError as exc:
+            self._fail(exc)
+            return True
+
+    def _fail(self, error: BaseException) -> None:
+        if isinstance(error, ApiError) and error.code == NO_SECURITY_DEFINITION:
+            not_found = ContractNotFoundError(self.contract)
+            not_found.__cause__ = error
+            error = not_found
+        super()._fail(error)
 
 
 class CallsPart(SessionBase):
@@ -254,6 +302,17 @@ class CallsPart(SessionBase):
         follow_up = pending.follow_up
         if follow_up is not None:
             self._send_stop(follow_up, now)
+        if pending.error is not None:
+            self._give_up_rest(pending, now)
+
+    def _give_up_rest(self, pending: Pending[Any], now: float) -> None:
+        group = pending.group
+        if group is None or group.error is None:
+            return
+        for part in group.parts:
+            if not part.done:
+                self._give_up(part, now)
+                part._fail(group.error)
 
     def contract_details(
         self, contract: Contract, now: float, timeout: float | None
@@ -279,6 +338,57 @@ class CallsPart(SessionBase):
             cancel=CancelContractData(req_id=req_id),
         )
         return self._start(pending, ReqContractData(req_id=req_id, contract=contract), now, timeout)
+
+    def qualify(
+        self, contracts: Sequence[Contract], now: float, timeout: float | None
+    ) -> Pending[list[Contract]]:
+        """Ask for the contract details of every contract at once, each resolved to one contract.
+
+        A contract given more than once is asked for once.  The first failure
+        fails the helper, and gives up the other requests: withdrawn while the
+        pacer holds them, cancelled at TWS once sent (``cancelContractData``,
+        from server 215; before, they run to their end there).
+
+        Args:
+            contracts: the (partial) contracts.
+            now: the current time.
+            timeout: seconds to wait for every answer, from now; ``None`` for no limit.
+
+        Returns:
+            The helper; its result is the qualified contracts, in the order given
+            (:func:`~ibwire.contracts.resolve_contract`).  It fails with
+            :class:`~ibwire.errors.ContractNotFoundError` (TWS's error 200
+            included) or :class:`~ibwire.errors.AmbiguousContractError` for the
+            first contract that has no single answer, or with the first other
+            error.
+        """
+        self._require_ready()
+        asked: dict[Contract, _Lookup] = {}
+        parts: list[Pending[Contract]] = []
+        try:
+            for contract in contracts:
+                try:
+                    lookup = asked.get(contract)
+                except TypeError:  # an unhashable field (a list of legs): asked on its own
+                    lookup = None
+                if lookup is None:
+                    req_id = self.new_request_id()
+                    lookup = _Lookup(req_id, contract)
+                    self._start(lookup, ReqContractData(req_id=req_id, contract=contract), now, timeout)
+                    with contextlib.suppress(TypeError):
+                        asked[contract] = lookup
+                parts.append(lookup)
+        except BaseException:
+            for part in parts:
+                self.abandon(part, now)
+            raise
+        first = parts[0].key if parts else None
+        whole = PendingAll(
+            ("qualify", first), f"qualify {len(parts)} contracts", parts, give_up_rest=True
+        )
+        if not parts:
+            whole._complete([])
+        return whole
 
     def historical_bars(
         self,

@@ -233,6 +233,7 @@ class Pending(Generic[T]):
         "done",
         "follow_up",
         "from_release",
+        "group",
         "key",
         "notify",
         "ticket",
@@ -268,6 +269,8 @@ class Pending(Generic[T]):
         self.ticket: int | None = None
         self.done = False
         self.notify: Callable[[], None] | None = None
+        #: The helper it is a part of when a failure gives up the other parts.
+        self.group: PendingAll[Any] | None = None
 
     def result(self) -> T:
         """The answer.
@@ -319,11 +322,14 @@ class PendingAll(Pending[list[T]]):
     """A helper waiting for several others: its answer is theirs, in order.
 
     The first of them to fail fails it, with that error; the others go on to
-    their own end (or timeout).  It is registered nowhere itself: the session
-    feeds, times out and fails the parts, and giving it up
+    their own end (or timeout), or, with ``give_up_rest``, are given up by the
+    session at once (withdrawn from the pacer, or cancelled at TWS).  It is
+    registered nowhere itself: the session feeds, times out and fails the
+    parts, and giving it up
     (:meth:`~ibwire._session_calls.CallsPart.abandon`) gives each part up.
     Its deadline is the parts' last (``None`` while one has none), for a
-    front end that bounds its wait by it.
+    front end that bounds its wait by it.  A part may stand at several
+    places of the answer (one request for a value asked for twice).
 
     Attributes:
         parts: the helpers, in the order of the answer.
@@ -331,13 +337,22 @@ class PendingAll(Pending[list[T]]):
 
     __slots__ = ("parts",)
 
-    def __init__(self, key: Hashable, description: str, parts: list[Pending[T]]) -> None:
+    def __init__(
+        self,
+        key: Hashable,
+        description: str,
+        parts: list[Pending[T]],
+        *,
+        give_up_rest: bool = False,
+    ) -> None:
         super().__init__(
             key, description, accepts=frozenset(), ends=frozenset(), finish=lambda items: []
         )
         self.parts = parts
-        for part in parts:
+        for part in dict.fromkeys(parts):
             part.notify = _then(part.notify, self._part_done)
+            if give_up_rest:
+                part.group = self
         self.timeout = max((part.timeout or 0.0 for part in parts), default=None)
 
     @property

@@ -33,6 +33,7 @@ __all__ = [
     "DEPTH_RESET",
     "ORDER_BUSY",
     "ORDER_CANCELLED",
+    "NO_SECURITY_DEFINITION",
     "ACCOUNT_UNSUBSCRIBED",
     "CodeInfo",
     "CodeTable",
@@ -55,6 +56,9 @@ ACCOUNT_UNSUBSCRIBED: Final = 2100
 #: (any other error about such an order refuses a change or a cancel of it, and
 #: the order goes on until TWS reports a status that ends it).
 ORDER_CANCELLED: Final = 202
+#: "No security definition has been found for the request": no contract
+#: matches a contract details request (``qualify`` raises ContractNotFoundError).
+NO_SECURITY_DEFINITION: Final = 200
 #: "Unable to modify this order as it is still being processed": a warning, but
 #: the change it answers was not made (the order keeps its terms).
 ORDER_BUSY: Final = 2102

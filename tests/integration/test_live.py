@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import os
 import threading
 import time
@@ -160,6 +161,54 @@ def test_qualify_raises_for_several_contracts(connect: Callable[..., Driver]) ->
     vague = Contract(symbol="AAPL", sec_type="OPT", currency="USD", exchange="SMART")
     with pytest.raises((AmbiguousContractError, ContractNotFoundError)):
         driver.do(lambda c: c.qualify(vague))
+
+
+def _wire(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The wire log so far: ``-> ReqContractData(...``, ``<- ContractData(...``."""
+    return [r.getMessage() for r in caplog.records if r.name == "ibwire.wire"]
+
+
+def test_qualify_sends_every_request_before_the_first_answer(
+    connect: Callable[..., Driver], caplog: pytest.LogCaptureFixture
+) -> None:
+    driver = connect()
+    names = ("AAPL", "MSFT", "SPY")
+    with caplog.at_level(logging.DEBUG, logger="ibwire.wire"):
+        qualified = driver.do(lambda c: c.qualify(*(Stock(name) for name in names)))
+    assert [contract.symbol for contract in qualified] == list(names)
+    wire = _wire(caplog)
+    sent = [i for i, line in enumerate(wire) if line.startswith("-> ReqContractData(")]
+    answered = [i for i, line in enumerate(wire) if line.startswith("<- ContractData")]
+    assert len(sent) == len(names) and answered
+    assert max(sent) < min(answered)
+
+
+def test_qualify_asks_once_for_a_contract_given_twice(
+    connect: Callable[..., Driver], caplog: pytest.LogCaptureFixture
+) -> None:
+    driver = connect()
+    with caplog.at_level(logging.DEBUG, logger="ibwire.wire"):
+        aapl, msft, again = driver.do(lambda c: c.qualify(Stock("AAPL"), Stock("MSFT"), Stock("AAPL")))
+    assert again == aapl and aapl.con_id > 0 and msft.con_id not in (0, aapl.con_id)
+    assert sum(line.startswith("-> ReqContractData(") for line in _wire(caplog)) == 2
+    assert driver.do(lambda c: c.qualify()) == []
+
+
+def test_qualify_failing_for_one_contract_gives_up_the_others(
+    connect: Callable[..., Driver], gateway: SimulatedGateway, server_version: int
+) -> None:
+    """The lookups after the failing one are not left waiting, and cancelled where TWS can (215)."""
+    driver = connect()
+    missing = Stock("NOSUCHSYMBOL")
+    with pytest.raises(ContractNotFoundError) as info:
+        driver.do(lambda c: c.qualify(Stock("AAPL"), missing, Stock("MSFT"), Stock("SPY")))
+    assert info.value.contract == missing
+    assert driver.do(lambda c: c._session._pendings) == {}
+    # The answers to the requests given up still arrive; the connection goes on.
+    (spy,) = driver.do(lambda c: c.qualify(Stock("SPY")))
+    assert spy.symbol == "SPY"
+    cancels = gateway.core.unhandled.count("CancelContractData")
+    assert cancels == (2 if server_version >= 215 else 0)
 
 
 # ---------------------------------------------------------------------- tickers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +14,10 @@ from ibwire._session import (
     ReconnectPolicy,
 )
 from ibwire.errors import (
+    AmbiguousContractError,
     ApiError,
     ConnectionClosedError,
+    ContractNotFoundError,
     MarketDataLinesExceededError,
     RequestTimeoutError,
     UnsupportedByServerError,
@@ -32,6 +35,7 @@ from ibwire.messages import (
     CancelScannerSubscription,
     CompletedOrder,
     CompletedOrdersEnd,
+    Contract,
     ContractData,
     ContractDataEnd,
     ContractDetails,
@@ -882,3 +886,86 @@ def test_snapshots_beyond_the_free_lines_are_refused_and_given_up(server_version
     sent = rig.take()
     assert len(sent) == 2 and sent[1] == CancelMktData(req_id=sent[0].req_id)  # type: ignore[attr-defined]
     assert rig.session.next_deadline() is None
+
+
+# ---------------------------------------------------------------------- qualify
+
+SPY = Contract(symbol="SPY", sec_type="STK", exchange="SMART", currency="USD")
+
+
+def _details(rig: Rig, request: Message, *contracts: Contract) -> None:
+    req_id: int = request.req_id  # type: ignore[attr-defined]
+    rig.deliver(
+        *(ContractData(req_id=req_id, contract_details=ContractDetails(contract=c)) for c in contracts),
+        ContractDataEnd(req_id=req_id),
+    )
+
+
+@pytest.mark.parametrize(("version", "cancelled"), [(200, False), (226, True)])
+def test_qualify_times_out_once_from_the_call_and_gives_up_every_request(
+    version: int, cancelled: bool
+) -> None:
+    rig = Rig(version=version)
+    rig.ready()
+    pending = rig.session.qualify([AAPL, MSFT, SPY], rig.now, 5.0)
+    rig.flush()
+    aapl, msft, spy = rig.take()
+    _details(rig, aapl, AAPL_REPORTED)
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError, match="5s"):
+        pending.result()
+    stops = [CancelContractData(req_id=m.req_id) for m in (msft, spy)]  # type: ignore[attr-defined]
+    assert sorted(rig.take(), key=repr) == (stops if cancelled else [])
+    assert rig.session._pendings == {} and rig.session.next_deadline() is None
+
+
+@pytest.mark.parametrize(("version", "cancelled"), [(200, False), (226, True)])
+def test_qualify_failing_gives_up_the_sent_requests_and_withdraws_the_held_ones(
+    version: int, cancelled: bool
+) -> None:
+    pacer = HoldingPacer()
+    rig = Rig(version=version, pacing=pacer)
+    rig.ready()
+    pending = rig.session.qualify([AAPL, MSFT], rig.now, 5.0)
+    rig.flush()
+    aapl, msft = rig.take()
+    pacer.hold = True
+    vague = Contract(symbol="AAPL", sec_type="OPT", exchange="SMART", currency="USD")
+    held = rig.session.qualify([SPY, vague, AAPL], rig.now, 5.0)
+    rig.flush()
+    assert rig.take() == []
+    rig.deliver(ErrMsg(req_id=msft.req_id, error_code=200, error_string="No security definition"))  # type: ignore[attr-defined]
+    with pytest.raises(ContractNotFoundError) as info:
+        pending.result()
+    assert info.value.contract == MSFT
+    pacer.hold = False
+    rig.advance(0.1)
+    # AAPL's request was sent: cancelled where TWS can; the later call's go out.
+    sent = rig.take()
+    assert sent[: int(cancelled)] == [CancelContractData(req_id=aapl.req_id)][: int(cancelled)]  # type: ignore[attr-defined]
+    spy, opt, again = sent[int(cancelled):]
+    # An ambiguous answer fails the call with the candidates; the third request is cancelled.
+    calls = [replace(vague, con_id=n, strike=float(n)) for n in (1, 2)]
+    _details(rig, opt, *calls)
+    with pytest.raises(AmbiguousContractError) as ambiguous:
+        held.result()
+    assert [d.contract for d in ambiguous.value.candidates] == calls
+    stops = [CancelContractData(req_id=m.req_id) for m in (spy, again)]  # type: ignore[attr-defined]
+    assert sorted(rig.take(), key=repr) == (stops if cancelled else [])
+    assert rig.session._pendings == {} and rig.session.next_deadline() is None
+
+
+def test_qualify_resolves_in_order_and_asks_once_for_a_repeated_contract(
+    server_version: int,
+) -> None:
+    rig = Rig(version=server_version)
+    rig.ready()
+    pending = rig.session.qualify([MSFT, AAPL, MSFT], rig.now, 5.0)
+    rig.flush()
+    msft, aapl = rig.take()
+    found_msft = replace(MSFT, con_id=2, strike=0.0)
+    _details(rig, aapl, AAPL_REPORTED)
+    assert not pending.done
+    _details(rig, msft, found_msft)
+    assert pending.result() == [found_msft, AAPL_REPORTED, found_msft]
+    assert rig.session.qualify([], rig.now, 5.0).result() == []
