@@ -1302,8 +1302,14 @@ class SyncApi(FrontEnd):
     def updated_tickers(self, timeout: float | None = None) -> set[Ticker]:
         """Wait for tickers to change (threaded client).
 
-        Returns the tickers changed since the last call, as soon as a socket
-        read has changed one (ib_async's ``pendingTickersEvent``).
+        Returns the tickers changed since the calling thread's last call, as
+        soon as a socket read has changed one (ib_async's
+        ``pendingTickersEvent``).  Each thread has its own cursor: threads
+        calling at once each get every change, as every listener of the event
+        does.  A thread's first call returns the changes made since the last
+        call of any thread (all of them, in the first call of all).  A thread
+        that stops calling holds at most each ticker once, until its next call
+        or its end.
 
         Args:
             timeout: seconds to wait; ``None`` waits as long as it takes.

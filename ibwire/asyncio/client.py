@@ -54,15 +54,26 @@ def _check_loop(loop: asyncio.AbstractEventLoop) -> None:
     """Refuse a call made in an event loop other than ``loop``, the connection's.
 
     Nothing would wake a wait there (the connection's callbacks run in its own
-    loop), and asyncio's own error names no cause.  A call outside any running
-    loop goes through.
+    loop), and asyncio's own error names no cause.  A call made outside any
+    running loop while ``loop`` runs comes from another thread, and would
+    change the session while that loop's thread does (the client holds no
+    lock): it is refused too.  A call outside any running loop while ``loop``
+    is stopped (between two ``run_until_complete``) goes through.
 
     Raises:
-        RuntimeError: another event loop is running.
+        RuntimeError: another event loop is running, or ``loop`` runs in
+            another thread.
     """
     try:
         running = asyncio.get_running_loop()
     except RuntimeError:
+        if loop.is_running():
+            raise RuntimeError(
+                "this client was called from a thread other than the one its event loop "
+                "runs in, and it is not thread-safe; run the call in the loop: "
+                "loop.call_soon_threadsafe(...) for a plain method, "
+                "asyncio.run_coroutine_threadsafe(..., loop) for a coroutine"
+            ) from None
         return
     if running is not loop:
         raise RuntimeError(
@@ -210,6 +221,11 @@ class Client(AsyncApi):
     ...: writing is non-blocking); helpers that wait for an answer are
     coroutines with a timeout; streams are :class:`Subscription` async
     iterators.  Messages also go to ``wrapper``'s callbacks, on the event loop.
+
+    The client is not thread-safe: use it from its event loop (the one
+    :meth:`connect` ran in).  A call from another thread while that loop runs
+    raises ``RuntimeError``; hand it to the loop instead, with
+    ``loop.call_soon_threadsafe`` or ``asyncio.run_coroutine_threadsafe``.
 
     The constructor's arguments are described at :meth:`ibwire._frontend.FrontEnd.__init__`.
     """
@@ -519,6 +535,11 @@ class Client(AsyncApi):
             self._dispatching = False
 
     # ------------------------------------------------------------------ requests
+
+    def _locked(self, call: Callable[[], T]) -> T:
+        # Ids are taken here, and state read: refused from another thread too.
+        self._end_if_loop_closed()
+        return call()
 
     def _session_call(self, call: Callable[[float], T]) -> T:
         self._end_if_loop_closed()

@@ -16,6 +16,7 @@ import selectors
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 from types import TracebackType
 from typing import Final, TypeVar, cast
@@ -55,6 +56,15 @@ def _refuse_on_reader(reader: threading.Thread | None, what: str, timeout: float
             f"{what} was called from a wrapper callback (the reader thread), where a "
             "wait would never end; call it from another thread, or with timeout=0"
         )
+
+
+class _TickerCursor:
+    """The tickers changed and not yet returned to one thread's ``updated_tickers()``."""
+
+    __slots__ = ("__weakref__", "changed")
+
+    def __init__(self) -> None:
+        self.changed: set[Ticker] = set()
 
 
 class Subscription(SubscriptionBuffer[T]):
@@ -171,6 +181,11 @@ class Client(SyncApi):
         # disconnect ends their wait); it is never held around a session call.
         self._live_changed = threading.Condition(threading.Lock())
         self._seen_changes: tuple[int, Phase] = (0, Phase.IDLE)
+        # One cursor per thread that called updated_tickers(), so that each
+        # thread sees every change.  The thread holds its cursor (thread-local
+        # storage, dropped when the thread ends); the client holds it weakly.
+        self._ticker_cursor = threading.local()
+        self._ticker_readers: list[weakref.ref[_TickerCursor]] = []
         self._session.blotter.owner = self
 
     # ------------------------------------------------------------------ connect
@@ -593,11 +608,33 @@ class Client(SyncApi):
     def _updated_tickers(self, timeout: float | None) -> set[Ticker]:
         _refuse_on_reader(self._reader, "updated_tickers()", timeout)
         session = self._session
+        local = self._ticker_cursor
+        mine: _TickerCursor | None = getattr(local, "cursor", None)
+        if mine is None:
+            mine = local.cursor = _TickerCursor()
+        cursor = mine
         updated: set[Ticker] = set()
 
         def ready() -> bool:
-            updated.update(session.take_updated_tickers())
-            return bool(updated) or session.phase in _ENDED
+            # Under _live_changed: the changes go to every thread's cursor.
+            changed = session.take_updated_tickers()
+            readers: list[weakref.ref[_TickerCursor]] = []
+            registered = False
+            for ref in self._ticker_readers:
+                reader = ref()
+                if reader is not None:
+                    reader.changed |= changed
+                    readers.append(ref)
+                    registered = registered or reader is cursor
+            if not registered:
+                cursor.changed |= changed
+                readers.append(weakref.ref(cursor))
+            self._ticker_readers = readers
+            if cursor.changed:
+                updated.update(cursor.changed)
+                cursor.changed.clear()
+                return True
+            return session.phase in _ENDED
 
         if self._wait_live(ready, timeout) and not updated:
             raise ConnectionClosedError("the connection ended while waiting for tickers")

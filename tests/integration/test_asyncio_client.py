@@ -7,6 +7,7 @@ scaled by ``IBWIRE_TEST_TIMEOUT_SCALE``; nothing sleeps to synchronise.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import gc
@@ -32,6 +33,7 @@ from ibwire.asyncio import (
 from ibwire.contracts import Stock
 from ibwire.errors import ApiError, ClientIdInUseError, ConnectionClosedError, RequestTimeoutError
 from ibwire.events import ClientHello
+from ibwire.live import Ticker
 from ibwire.messages import (
     AcctValue,
     CancelHistoricalData,
@@ -910,6 +912,60 @@ def test_a_call_from_another_event_loop_is_refused_while_the_connection_is_open(
             asyncio.run(asyncio.wait_for(again(), WAIT))
         finally:
             home.close()
+
+
+def test_a_call_from_another_thread_while_the_loop_runs_is_refused(server_version: int) -> None:
+    """The client holds no lock: a plain method called from another thread would change
+    the session under the loop's feet; it fails at once and names the way to the loop."""
+
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+            client = await connected(gateway.port, heartbeat_interval=None, account_updates=False)
+            try:
+                loop = asyncio.get_running_loop()
+                trade = client.place(AAPL, LimitOrder("BUY", 1, 1.0))
+                ticks = client.market_data(AAPL)
+                calls: list[Callable[[], object]] = [
+                    lambda: client.ticker(AAPL),
+                    lambda: client.cancel_ticker(AAPL),
+                    lambda: client.place(AAPL, LimitOrder("BUY", 1, 1.0)),
+                    lambda: client.market_data(AAPL),
+                    lambda: client.req_current_time(),
+                    lambda: client.req_mkt_data(AAPL),  # takes a request id first
+                    lambda: trade.cancel(),
+                    ticks.cancel,
+                ]
+                pendings = dict(client._session._pendings)
+                next_ids = client._session.order_ids.peek(), client._session.request_ids._next
+
+                def from_a_thread(call: Callable[[], object]) -> str:
+                    try:
+                        call()
+                    except RuntimeError as exc:
+                        return str(exc)
+                    return "went through"
+
+                for call in calls:
+                    refused = await loop.run_in_executor(None, from_a_thread, call)
+                    assert "a thread other than the one its event loop runs in" in refused
+                    assert "call_soon_threadsafe" in refused
+                    assert "run_coroutine_threadsafe" in refused
+                assert client._session._pendings == pendings
+                assert (client._session.order_ids.peek(), client._session.request_ids._next) == next_ids
+                assert not trade.is_done() and not ticks.is_done
+
+                # The way the message names: the call runs in the loop.
+                def handed_over() -> object:
+                    done: concurrent.futures.Future[Ticker] = concurrent.futures.Future()
+                    loop.call_soon_threadsafe(lambda: done.set_result(client.ticker(AAPL)))
+                    return done.result(WAIT)
+
+                aapl = await loop.run_in_executor(None, handed_over)
+                assert aapl is client.ticker(AAPL)
+            finally:
+                await client.disconnect()
+
+    run(main())
 
 
 def test_every_ticker_updates_iteration_sees_every_change(server_version: int) -> None:

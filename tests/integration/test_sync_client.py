@@ -821,6 +821,60 @@ def test_waiters_wake_when_the_reader_thread_dies(
     )
 
 
+class CountsWaits(threading.Condition):
+    """A condition that counts the waits entered (each before its lock is released)."""
+
+    def __init__(self) -> None:
+        super().__init__(threading.Lock())
+        self.entered = threading.Semaphore(0)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.entered.release()
+        return super().wait(timeout)
+
+
+def test_every_thread_in_updated_tickers_sees_every_change(
+    server_version: int, connect: Callable[..., Client]
+) -> None:
+    """Two threads waiting in updated_tickers() each get the change, as the listeners
+    of ib_async's pendingTickersEvent do; a thread's cursor goes with the thread."""
+    clock = FakeClock(1_790_000_000.0)  # frozen: the first quote is the only change
+    with SimulatedGateway(
+        server_version=server_version, seed=3, clock=clock, tick_interval=1000.0
+    ) as gateway:
+        client = connect(gateway.port, heartbeat_interval=None, account_updates=False)
+        waits = client._live_changed = CountsWaits()
+        got: dict[str, object] = {}
+
+        def take(name: str) -> None:
+            try:
+                got[name] = client.updated_tickers(WAIT)
+            except Exception as exc:  # noqa: BLE001 - the outcome under test
+                got[name] = exc
+
+        threads = [threading.Thread(target=take, args=(name,)) for name in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        for _ in threads:
+            assert waits.entered.acquire(timeout=WAIT)  # both wait before the change
+        aapl = client.ticker(AAPL)
+        for thread in threads:
+            thread.join(WAIT)
+        assert got == {"a": {aapl}, "b": {aapl}}
+        # A first call sees the changes made after the last one of any thread.
+        assert client.updated_tickers(0) == set()
+        msft = client.ticker(dataclasses.replace(AAPL, symbol="MSFT"))
+        other = threading.Thread(target=take, args=("c",))
+        other.start()
+        other.join(WAIT)
+        assert got["c"] == {msft}
+        # Taken by another thread, the change waits for this one's next call.
+        assert client.updated_tickers(0) == {msft}
+        assert client.updated_tickers(0) == set()
+        # The threads that ended left no cursor behind: the main thread's is the one left.
+        assert [ref() for ref in client._ticker_readers] == [client._ticker_cursor.cursor]
+
+
 class WaitsInCallback(Wrapper):
     """Its current_time callback calls a blocking wait of the client; records the outcome."""
 
