@@ -285,6 +285,15 @@ class ReferenceHandlers(CoreBase):
                 f"{instrument.long_name}; it carries no information.")
         self._send(client, NewsArticle(request_id=message.req_id, article_type=0, article_text=body))
 
+    # ------------------------------------------------------------ research without a subscription
+
+    def _on_ReqFundamentalData(self, client: _Client, message: Any, now: float) -> None:
+        """A paper account without IB's fundamentals entitlement: 10358 on the request's id."""
+        self._error(client, message.req_id, 10358)
+
+    def _on_CancelFundamentalData(self, client: _Client, message: Any, now: float) -> None:
+        """Nothing to cancel: the request was refused."""
+
     # ------------------------------------------------------------ small reference requests
 
     def _on_ReqSmartComponents(self, client: _Client, message: Any, now: float) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ibwire.messages import (
+    CancelFundamentalData,
     CancelOrder,
     CancelScannerSubscription,
     CompletedOrder,
@@ -30,6 +31,7 @@ from ibwire.messages import (
     ReqCompletedOrders,
     ReqFa,
     ReqFamilyCodes,
+    ReqFundamentalData,
     ReqHistogramData,
     ReqHistoricalNews,
     ReqHistoricalTicks,
@@ -167,3 +169,16 @@ def test_small_reference_requests_and_single_account_fa(server_version: int) -> 
     assert "<account>DU0000001</account>" in fa.cxml
     assert ReplaceFaEnd(req_id=3, text="") in events
     assert core.unhandled == [] and core.send_failures == []
+
+
+def test_fundamental_data_is_not_allowed(server_version: int) -> None:
+    # A paper account without IB's fundamentals entitlement: error 10358 on the request's id.
+    gateway, core, client = connect(server_version)
+    client.send(ReqFundamentalData(req_id=7, contract=AAPL, report_type="ReportsFinSummary"))
+    assert [(e.req_id, e.error_code, e.error_string) for e in client.take()] == [
+        (7, 10358, "Fundamentals data is not allowed.")
+    ]
+    client.send(CancelFundamentalData(req_id=7))
+    assert client.take() == []
+    assert core.unhandled == [] and core.send_failures == []
+
