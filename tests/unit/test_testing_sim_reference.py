@@ -10,6 +10,8 @@ from ibwire.messages import (
     CancelFundamentalData,
     CancelOrder,
     CancelScannerSubscription,
+    CancelWshEventData,
+    CancelWshMetaData,
     CompletedOrder,
     CompletedOrdersEnd,
     Contract,
@@ -41,11 +43,14 @@ from ibwire.messages import (
     ReqScannerParameters,
     ReqScannerSubscription,
     ReqSmartComponents,
+    ReqWshEventData,
+    ReqWshMetaData,
     ScannerData,
     ScannerParameters,
     ScannerSubscription,
     SmartComponents,
     SymbolSamples,
+    WshEventDataParams,
 )
 from ibwire.testing import SimulatorCore
 from ibwire.testing._sim_reference import SCAN_CODES
@@ -182,3 +187,15 @@ def test_fundamental_data_is_not_allowed(server_version: int) -> None:
     assert client.take() == []
     assert core.unhandled == [] and core.send_failures == []
 
+
+def test_wall_street_horizon_is_not_allowed(server_version: int) -> None:
+    # Without the WSH research subscription both requests get 10276 on their own ids.
+    gateway, core, client = connect(server_version)
+    client.send(ReqWshMetaData(req_id=3), ReqWshEventData(req_id=4, wsh_event_data=WshEventDataParams(con_id=265598)))
+    assert [(e.req_id, e.error_code, e.error_string) for e in client.take()] == [
+        (3, 10276, "News feed is not allowed."),
+        (4, 10276, "News feed is not allowed."),
+    ]
+    client.send(CancelWshMetaData(req_id=3), CancelWshEventData(req_id=4))
+    assert client.take() == []
+    assert core.unhandled == [] and core.send_failures == []
