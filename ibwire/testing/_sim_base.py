@@ -68,6 +68,8 @@ ERROR_TEXTS: Final[dict[int, str]] = {
     10147: "OrderId {id} that needs to be cancelled is not found.",
     10148: "OrderId {id} that needs to be cancelled cannot be cancelled, state: {state}.",
     10167: "Requested market data is not subscribed. Displaying delayed market data.",
+    10276: "News feed is not allowed.",
+    10358: "Fundamentals data is not allowed.",
 }
 
 

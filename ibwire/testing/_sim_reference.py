@@ -285,6 +285,29 @@ class ReferenceHandlers(CoreBase):
                 f"{instrument.long_name}; it carries no information.")
         self._send(client, NewsArticle(request_id=message.req_id, article_type=0, article_text=body))
 
+    # ------------------------------------------------------------ research without a subscription
+
+    def _on_ReqFundamentalData(self, client: _Client, message: Any, now: float) -> None:
+        """A paper account without IB's fundamentals entitlement: 10358 on the request's id."""
+        self._error(client, message.req_id, 10358)
+
+    def _on_CancelFundamentalData(self, client: _Client, message: Any, now: float) -> None:
+        """Nothing to cancel: the request was refused."""
+
+    def _on_ReqWshMetaData(self, client: _Client, message: Any, now: float) -> None:
+        """Without the Wall Street Horizon subscription: 10276 on the request's id."""
+        self._error(client, message.req_id, 10276)
+
+    def _on_ReqWshEventData(self, client: _Client, message: Any, now: float) -> None:
+        """Refused like the metadata request (10276)."""
+        self._error(client, message.req_id, 10276)
+
+    def _on_CancelWshMetaData(self, client: _Client, message: Any, now: float) -> None:
+        """Nothing to cancel: the request was refused."""
+
+    def _on_CancelWshEventData(self, client: _Client, message: Any, now: float) -> None:
+        """Nothing to cancel: the request was refused."""
+
     # ------------------------------------------------------------ small reference requests
 
     def _on_ReqSmartComponents(self, client: _Client, message: Any, now: float) -> None:

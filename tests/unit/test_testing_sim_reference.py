@@ -7,8 +7,11 @@ from decimal import Decimal
 import pytest
 
 from ibwire.messages import (
+    CancelFundamentalData,
     CancelOrder,
     CancelScannerSubscription,
+    CancelWshEventData,
+    CancelWshMetaData,
     CompletedOrder,
     CompletedOrdersEnd,
     Contract,
@@ -30,6 +33,7 @@ from ibwire.messages import (
     ReqCompletedOrders,
     ReqFa,
     ReqFamilyCodes,
+    ReqFundamentalData,
     ReqHistogramData,
     ReqHistoricalNews,
     ReqHistoricalTicks,
@@ -39,11 +43,14 @@ from ibwire.messages import (
     ReqScannerParameters,
     ReqScannerSubscription,
     ReqSmartComponents,
+    ReqWshEventData,
+    ReqWshMetaData,
     ScannerData,
     ScannerParameters,
     ScannerSubscription,
     SmartComponents,
     SymbolSamples,
+    WshEventDataParams,
 )
 from ibwire.testing import SimulatorCore
 from ibwire.testing._sim_reference import SCAN_CODES
@@ -166,4 +173,29 @@ def test_small_reference_requests_and_single_account_fa(server_version: int) -> 
     (fa,) = [e for e in events if isinstance(e, ReceiveFa)]
     assert "<account>DU0000001</account>" in fa.cxml
     assert ReplaceFaEnd(req_id=3, text="") in events
+    assert core.unhandled == [] and core.send_failures == []
+
+
+def test_fundamental_data_is_not_allowed(server_version: int) -> None:
+    # A paper account without IB's fundamentals entitlement: error 10358 on the request's id.
+    gateway, core, client = connect(server_version)
+    client.send(ReqFundamentalData(req_id=7, contract=AAPL, report_type="ReportsFinSummary"))
+    assert [(e.req_id, e.error_code, e.error_string) for e in client.take()] == [
+        (7, 10358, "Fundamentals data is not allowed.")
+    ]
+    client.send(CancelFundamentalData(req_id=7))
+    assert client.take() == []
+    assert core.unhandled == [] and core.send_failures == []
+
+
+def test_wall_street_horizon_is_not_allowed(server_version: int) -> None:
+    # Without the WSH research subscription both requests get 10276 on their own ids.
+    gateway, core, client = connect(server_version)
+    client.send(ReqWshMetaData(req_id=3), ReqWshEventData(req_id=4, wsh_event_data=WshEventDataParams(con_id=265598)))
+    assert [(e.req_id, e.error_code, e.error_string) for e in client.take()] == [
+        (3, 10276, "News feed is not allowed."),
+        (4, 10276, "News feed is not allowed."),
+    ]
+    client.send(CancelWshMetaData(req_id=3), CancelWshEventData(req_id=4))
+    assert client.take() == []
     assert core.unhandled == [] and core.send_failures == []

@@ -38,7 +38,6 @@ from ibwire.messages import (
     ReqScannerParameters,
     ReqSecDefOptParams,
     ReqUserInfo,
-    ReqWshMetaData,
     ScannerParameters,
     SecurityDefinitionOptionParameter,
     SecurityDefinitionOptionParameterEnd,
@@ -199,11 +198,12 @@ def test_requests_before_start_api_are_ignored_and_malformed_ones_get_320(server
 def test_unsupported_requests_get_an_answer(server_version: int) -> None:
     gateway = sim(server_version=server_version)
     client = ready(gateway)
-    client.send(ReqWshMetaData(req_id=3))
+    del gateway.core._handlers[OutgoingId.REQ_USER_INFO]  # type: ignore[attr-defined]  # stands for one not modelled
+    client.send(ReqUserInfo(req_id=3))
     (error,) = errors(client.take())
     assert (error.req_id, error.error_code) == (3, 321)
-    assert "ReqWshMetaData is not supported by the ibwire simulator" in error.error_string
-    assert gateway.core.unhandled == ["ReqWshMetaData"]  # type: ignore[attr-defined]
+    assert "ReqUserInfo is not supported by the ibwire simulator" in error.error_string
+    assert gateway.core.unhandled == ["ReqUserInfo"]  # type: ignore[attr-defined]
 
 
 def test_requests_are_dispatched_by_the_catalogue(server_version: int) -> None:
