@@ -313,7 +313,7 @@ class Trade:
                 or one placed in TWS): nothing is sent.
             TypeError: an unknown field, a field naming the order, or a value
                 of the wrong type (a ``float`` quantity).
-            ValueError: a bad quantity, price or action.
+            ValueError: a bad quantity, price or action, or ``what_if=True``.
             ReadOnlyError: the client is read-only.
             ConnectionClosedError: not connected.
         """

@@ -772,6 +772,27 @@ def test_place_names_the_setting_that_makes_an_order_part_of_a_bracket() -> None
     assert "an order with transmit=False is part of a bracket" in str(staged.value)
 
 
+def test_a_what_if_order_is_refused_as_a_trade(server_version: int) -> None:
+    # TWS answers a what-if order with an open order that previews it and no
+    # status: a trade of it would stay PendingSubmit, open, for ever.
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=1)
+    with pytest.raises(ValueError, match=r"what_if\(\)"):
+        rig.session.place(AAPL, LimitOrder("BUY", 1, 10.0, what_if=True), rig.now)
+    made = rig.session.bracket_order("BUY", 10, 100.0, 110.0, 90.0, what_if=True)
+    with pytest.raises(ValueError, match=r"what_if\(\)"):
+        rig.session.place_bracket(AAPL, made, rig.now)
+    trade = rig.session.place(AAPL, LimitOrder("BUY", 1, 10.0), rig.now)
+    rig.flush()
+    rig.take()
+    with pytest.raises(ValueError, match=r"what_if\(\)"):
+        rig.session.modify(trade, {"what_if": True}, rig.now)
+    rig.flush()
+    assert rig.take() == []
+    assert rig.session.blotter.trades() == [trade]
+    assert not trade.order.what_if
+
+
 def test_orders_done_while_away_end_their_trades_after_the_reconnect(server_version: int) -> None:
     rig = Rig(version=server_version, reconnect=POLICY)
     rig.ready(next_valid_id=1)
