@@ -1383,7 +1383,9 @@ class SyncApi(FrontEnd):
 
         Raises:
             ValueError: the order is part of a bracket (``parent_id`` set or
-                ``transmit=False``): place brackets with :meth:`place_bracket`.
+                ``transmit=False``): place brackets with :meth:`place_bracket`;
+                or it is a what-if order (``what_if=True``): preview it with
+                :meth:`what_if`, no trade follows it.
             ReadOnlyError: the client is read-only (nothing is sent).
             ConnectionClosedError: not connected.
         """

@@ -356,6 +356,7 @@ class FrontEnd(RequestMethods):
             :meth:`~ibwire.sync.Client.trades` from now on.
 
         Raises:
+            ValueError: an order has ``what_if=True`` (preview with ``what_if``).
             ReadOnlyError: the client is read-only (nothing is sent).
             ConnectionClosedError: not connected.
         """

@@ -779,10 +779,12 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         :meth:`place_bracket`.
 
         Raises:
-            ValueError: ``parent_id`` is set or ``transmit`` is false.
+            ValueError: ``parent_id`` is set, ``transmit`` is false, or
+                ``what_if`` is set (see :meth:`what_if`).
             ReadOnlyError: the client is read-only (nothing is sent).
             ConnectionClosedError: not connected.
         """
+        _refuse_what_if(order, "place")
         if order.parent_id or not order.transmit:
             setting = f"parent_id={order.parent_id}" if order.parent_id else "transmit=False"
             raise ValueError(
@@ -815,9 +817,12 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             The three trades: parent, take-profit, stop-loss.
 
         Raises:
+            ValueError: an order has ``what_if`` set (see :meth:`what_if`).
             ReadOnlyError: the client is read-only (nothing is sent).
             ConnectionClosedError: not connected.
         """
+        for order in bracket:
+            _refuse_what_if(order, "place_bracket")
         numbered = self.submit_new_bracket(contract, bracket, now)
         trades = []
         for order in numbered:
@@ -852,11 +857,12 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             ForeignOrderError: the trade is not an order of this client.
             TypeError: an unknown order field, a field naming the order, or a
                 value of the wrong type (a ``float`` quantity).
-            ValueError: a bad quantity, price or action.
+            ValueError: a bad quantity, price or action, or ``what_if`` set.
             ReadOnlyError: the client is read-only.
         """
         self._check_own(trade, "modify")
         order = with_changes(trade.order, changes)
+        _refuse_what_if(order, "modify")
         self.submit(PlaceOrder(order_id=trade.order_id, contract=trade.contract, order=order), now)
         self.blotter.add(trade.contract, order, now + self.clock_offset)
         self.live_changes += 1
@@ -996,6 +1002,19 @@ class _SnapshotPending(Pending[TickerSnapshot]):
             named.__cause__ = error
             error = named
         super()._fail(error)
+
+
+def _refuse_what_if(order: Order, call: str) -> None:
+    """Raise if ``order`` is a what-if order: it previews, it is never placed.
+
+    TWS answers it with one open order carrying the margin and commission
+    figures, and never a status: as a trade it would stay open for ever.
+    """
+    if order.what_if:
+        raise ValueError(
+            f"{call}() places orders and follows them as trades; an order with what_if=True "
+            "is only previewed: ask for its order state with what_if()"
+        )
 
 
 def _name(trade: Trade) -> str:

@@ -19,7 +19,9 @@ one), and creates a trade for an open order it does not know (orders found at
 connect, or placed by other clients), so trades survive a reconnect without
 duplicates.  A :class:`~ibwire.messages.CompletedOrder` (the answer of
 ``reqCompletedOrders``, which a reconnect asks for) ends the trade of its
-``perm_id`` with the status it gives.
+``perm_id`` with the status it gives; one that arrives while a trade has no
+``perm_id`` yet (an order not acknowledged before a reconnect) waits for an
+execution to give a trade its ``perm_id``.
 An order id that comes back with another ``perm_id`` (API order ids reset in TWS)
 is a new trade; the earlier one stays, known by its ``perm_id``.
 
@@ -313,7 +315,7 @@ class Trade:
                 or one placed in TWS): nothing is sent.
             TypeError: an unknown field, a field naming the order, or a value
                 of the wrong type (a ``float`` quantity).
-            ValueError: a bad quantity, price or action.
+            ValueError: a bad quantity, price or action, or ``what_if=True``.
             ReadOnlyError: the client is read-only.
             ConnectionClosedError: not connected.
         """
@@ -500,6 +502,10 @@ class Trade:
             return False
         text = f"Fill {execution.shares}@{execution.price}"
         self._seq += 1
+        if not self.perm_id and execution.perm_id:
+            # An order never acknowledged before a reconnect: its executions,
+            # re-read, are the first to name it.
+            self.perm_id = execution.perm_id
         if index == _NEW:
             self.fills = (*fills, Fill(m.contract, execution, None, now))
         else:
@@ -645,6 +651,7 @@ class Blotter:
         "_exec_trade",
         "_waiting",
         "_early_status",
+        "_early_completed",
         "owner",
     )
 
@@ -659,6 +666,9 @@ class Blotter:
         # The last status of an order not known yet (TWS may send a status and
         # executions before the open order that introduces it).
         self._early_status: dict[_Key, OrderStatus] = {}
+        # Completed orders of no known perm id, by perm id: after a reconnect
+        # they come before the executions that give a trade its perm id.
+        self._early_completed: dict[int, CompletedOrder] = {}
         #: Given to every trade made here (the client that waits, modifies, cancels).
         self.owner: TradeOwner | None = None
 
@@ -723,6 +733,10 @@ class Blotter:
             trade = self._by_perm.get(perm_id)
         return trade
 
+    def _has_unnamed(self) -> bool:
+        """Whether a trade not done has no perm id yet (a completed order may be its own)."""
+        return any(not t.perm_id and not t.is_done() for t in list(self._trades.values()))
+
     def _index_perm(self, trade: Trade) -> None:
         if trade.perm_id and trade.perm_id not in self._by_perm:
             self._by_perm[trade.perm_id] = trade
@@ -779,6 +793,8 @@ class Blotter:
         if type(message) is CompletedOrder:
             perm_id = message.order.perm_id
             trade = self._by_perm.get(perm_id) if perm_id else None
+            if trade is None and perm_id and self._has_unnamed():
+                self._early_completed[perm_id] = message
             if trade is None or not trade.apply(message, now):
                 return None
             return trade
@@ -853,6 +869,10 @@ class Blotter:
         if trade is not None:
             trade.apply(m, now)
             self._exec_trade[key] = trade
+            self._index_perm(trade)
+            completed = self._early_completed.pop(trade.perm_id, None)
+            if completed is not None:
+                trade.apply(completed, now)
         waiting = self._waiting.pop(exec_id, None)
         if waiting is not None:
             self._commission(waiting, now)

@@ -485,3 +485,32 @@ def test_an_order_the_client_knows_to_be_over_ends_its_trade() -> None:
     assert blotter.end(error(135, "unknown", req_id=6), 4.0) is acknowledged
     assert acknowledged.status == "Cancelled" and acknowledged.is_done()
     assert blotter.end(error(135, "unknown", req_id=77), 4.0) is None
+
+
+def test_a_completed_order_waits_for_an_execution_to_name_its_trade() -> None:
+    blotter = Blotter(CLIENT)
+    trade = blotter.add(AAPL, order(), 1.0)
+    unrelated = CompletedOrder(contract=AAPL, order=replace(order(9), perm_id=321),
+                               order_state=OrderState(status="Filled"))
+    done = CompletedOrder(contract=AAPL, order=replace(order(), perm_id=900,
+                          filled_quantity=Decimal(30)), order_state=OrderState(status="Cancelled"))
+    assert blotter.apply(unrelated, 2.0) is None
+    assert blotter.apply(done, 2.0) is None
+    assert trade.status == "PendingSubmit"
+    assert blotter.apply(execution("e1", 30), 3.0) is trade
+    assert (trade.perm_id, trade.status, trade.filled, trade.remaining) == (
+        900, "Cancelled", Decimal(30), Decimal(70),
+    )
+    assert blotter.trade_by_perm_id(900) is trade
+    assert blotter.trade_by_perm_id(321) is None
+
+
+def test_a_completed_order_is_not_kept_when_every_trade_has_its_perm_id() -> None:
+    blotter = Blotter(CLIENT)
+    blotter.apply(open_order(perm_id=900), 1.0)
+    later = CompletedOrder(contract=AAPL, order=replace(order(6), perm_id=901),
+                           order_state=OrderState(status="Cancelled"))
+    assert blotter.apply(later, 2.0) is None
+    trade = blotter.add(AAPL, order(6), 3.0)
+    blotter.apply(execution("e6", 10, order_id=6, perm_id=901), 4.0)
+    assert trade.perm_id == 901 and trade.status == "PendingSubmit"

@@ -26,6 +26,8 @@ from ibwire.messages import (
     CompletedOrdersEnd,
     Contract,
     ErrMsg,
+    Execution,
+    ExecutionData,
     ExecutionDataEnd,
     HistoricalData,
     HistoricalDataEnd,
@@ -772,6 +774,27 @@ def test_place_names_the_setting_that_makes_an_order_part_of_a_bracket() -> None
     assert "an order with transmit=False is part of a bracket" in str(staged.value)
 
 
+def test_a_what_if_order_is_refused_as_a_trade(server_version: int) -> None:
+    # TWS answers a what-if order with an open order that previews it and no
+    # status: a trade of it would stay PendingSubmit, open, for ever.
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=1)
+    with pytest.raises(ValueError, match=r"what_if\(\)"):
+        rig.session.place(AAPL, LimitOrder("BUY", 1, 10.0, what_if=True), rig.now)
+    made = rig.session.bracket_order("BUY", 10, 100.0, 110.0, 90.0, what_if=True)
+    with pytest.raises(ValueError, match=r"what_if\(\)"):
+        rig.session.place_bracket(AAPL, made, rig.now)
+    trade = rig.session.place(AAPL, LimitOrder("BUY", 1, 10.0), rig.now)
+    rig.flush()
+    rig.take()
+    with pytest.raises(ValueError, match=r"what_if\(\)"):
+        rig.session.modify(trade, {"what_if": True}, rig.now)
+    rig.flush()
+    assert rig.take() == []
+    assert rig.session.blotter.trades() == [trade]
+    assert not trade.order.what_if
+
+
 def test_orders_done_while_away_end_their_trades_after_the_reconnect(server_version: int) -> None:
     rig = Rig(version=server_version, reconnect=POLICY)
     rig.ready(next_valid_id=1)
@@ -807,6 +830,42 @@ def test_orders_done_while_away_end_their_trades_after_the_reconnect(server_vers
     assert [(t.filled, t.remaining) for t in trades[1:]] == [(Decimal(100), Decimal(0))] * 2
     assert rig.session.blotter.open_trades() == []
     assert rig.session.live_changes > changes
+
+
+def test_an_order_never_acknowledged_that_ended_while_away_ends_its_trade(
+    server_version: int,
+) -> None:
+    # Written just before the drop, TWS took it, filled 30 of 100 and cancelled
+    # the rest: the trade never got its perm id, which only the re-read
+    # executions give, after the completed order that names it by perm id.
+    rig = Rig(version=server_version, reconnect=POLICY)
+    rig.ready(next_valid_id=1)
+    trade = rig.session.place(AAPL, LimitOrder("BUY", 100, 10.0), rig.now)
+    rig.flush()
+    rig.drop()
+    reconnect(rig)
+    (resync,) = [m for m in rig.take() if isinstance(m, ReqExecutions)]
+    rig.deliver(OpenOrderEnd())
+    rig.deliver(
+        CompletedOrder(
+            contract=AAPL_REPORTED,
+            order=replace(trade.order, perm_id=555, filled_quantity=Decimal(30)),
+            order_state=OrderState(status="Cancelled"),
+        ),
+        CompletedOrdersEnd(),
+    )
+    executed = Execution(
+        exec_id="e1", order_id=trade.order_id, perm_id=555, client_id=7, shares=Decimal(30),
+        price=10.0,
+    )
+    rig.deliver(
+        ExecutionData(req_id=resync.req_id, contract=AAPL_REPORTED, execution=executed),
+        ExecutionDataEnd(req_id=resync.req_id),
+    )
+    assert (trade.status, trade.filled, trade.remaining) == ("Cancelled", 30, 70)
+    assert trade.perm_id == 555 and trade.is_done() and len(trade.fills) == 1
+    assert rig.session.blotter.open_trades() == []
+    assert rig.session.blotter.trade_by_perm_id(555) is trade
 
 
 def test_request_positions_leaves_the_sessions_positions_stream_running(
