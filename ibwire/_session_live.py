@@ -23,7 +23,9 @@ they arrived:
   one named by ``account`` when several are managed; the other accounts' values
   come with ``reqAccountUpdatesMulti`` (no portfolio items), and reading the
   portfolio of an account not followed raises
-  :class:`~ibwire.errors.PortfolioUnavailableError`.
+  :class:`~ibwire.errors.PortfolioUnavailableError`.  A user's
+  ``reqAccountUpdates`` of another account is delivered but kept out of the
+  portfolio: nothing would keep those items current once it ends.
 
 The tickers that changed are collected until a front end takes them
 (:meth:`LivePart.take_updated_tickers`) after a socket read: ib_async's
@@ -336,6 +338,15 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         # Id-less account messages are also the answer of helpers and user
         # streams: they are delivered.  Those of the session's own requests are not.
         if type(message) in _ID_LESS:
+            if (
+                type(message) in _ACCOUNT_UPDATES
+                and message.account_name != self.portfolio_account
+            ):
+                # A user's reqAccountUpdates of an account the session does not
+                # follow: nothing keeps that account's items current once the
+                # stream ends (a position closed after it would linger), and
+                # its values come with the session's reqAccountUpdatesMulti.
+                return True
             if self.portfolio.apply(message, now + self.clock_offset):
                 self.live_changes += 1
             return True
@@ -1026,5 +1037,7 @@ def _tick_list(extra: str, current: str = "") -> str:
 _ID_LESS = frozenset(
     {PortfolioValue, AcctValue, AcctUpdateTime, AcctDownloadEnd, PositionData, PositionEnd}
 )
+# The reqAccountUpdates messages that name their account.
+_ACCOUNT_UPDATES = frozenset({PortfolioValue, AcctValue, AcctDownloadEnd})
 
 __all__ = ["LivePart"]
