@@ -905,6 +905,29 @@ def test_a_users_stream_of_another_account_stays_out_of_the_portfolio(
         ]
 
 
+def test_a_users_stream_of_another_account_unsyncs_the_followed_one_at_once(
+    server_version: int,
+) -> None:
+    """TWS serves one reqAccountUpdates at a time, and need not say so (2100) to the same client."""
+    rig = Rig(version=server_version, account_updates=True, account="DU222")
+    rig.ready(accounts="DU111,DU222")
+    multi = {m.account: m.req_id for m in rig.take() if isinstance(m, ReqAccountUpdatesMulti)}
+    rig.deliver(
+        PositionEnd(), AccountUpdateMultiEnd(req_id=multi["DU111"]),
+        AcctDownloadEnd(account_name="DU222"),
+    )
+    same = rig.session.subscribe(ReqAcctData(subscribe=True, acct_code="DU222"), Sink(), rig.now)
+    assert rig.session.is_synced  # the session's own stream, shared
+    rig.session.unsubscribe(same, rig.now)
+    changes = rig.session.live_changes
+    key = rig.session.subscribe(ReqAcctData(subscribe=True, acct_code="DU111"), Sink(), rig.now)
+    assert not rig.session.is_synced
+    assert rig.session.live_changes > changes  # waiters look again
+    rig.session.unsubscribe(key, rig.now)
+    rig.deliver(AcctDownloadEnd(account_name="DU222"))
+    assert rig.session.is_synced
+
+
 def test_account_updates_stopped_by_tws_are_no_longer_synced(server_version: int) -> None:
     """2100: another reqAccountUpdates took the stream; the state says so until it comes back."""
     rig = Rig(version=server_version, account_updates=True, account="DU222")
