@@ -1052,8 +1052,9 @@ class AsyncApi(FrontEnd):
 
         TWS allows one such stream at a time.  Closing it leaves the stream the
         client follows its portfolio with running; a stream of another account
-        replaces that one at TWS while it is open, and closing it subscribes the
-        followed account again.
+        replaces that one at TWS while it is open (:meth:`synced` is false from
+        the call), and closing it subscribes the followed account again.  Its
+        messages of an account not followed stay out of :meth:`portfolio`.
 
         Args:
             account: the account; ``""`` for the only one.

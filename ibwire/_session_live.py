@@ -23,7 +23,9 @@ they arrived:
   one named by ``account`` when several are managed; the other accounts' values
   come with ``reqAccountUpdatesMulti`` (no portfolio items), and reading the
   portfolio of an account not followed raises
-  :class:`~ibwire.errors.PortfolioUnavailableError`.
+  :class:`~ibwire.errors.PortfolioUnavailableError`.  A user's
+  ``reqAccountUpdates`` of another account is delivered but kept out of the
+  portfolio: nothing would keep those items current once it ends.
 
 The tickers that changed are collected until a front end takes them
 (:meth:`LivePart.take_updated_tickers`) after a socket read: ib_async's
@@ -271,15 +273,28 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                         self._submit(cancel, now, track=False)
                     self._submit(live.request, now, track=False)
         elif code == ACCOUNT_UNSUBSCRIBED and self.account_updates:
-            self._account_unsubscribed()
+            self._account_unsubscribed("2100: another reqAccountUpdates took them over")
         return self._on_order_message(message, now)
 
-    def _account_unsubscribed(self) -> None:
-        """TWS stopped the session's ``reqAccountUpdates`` (2100): say the state is stale.
+    def submit(self, message: Message, now: float) -> int:
+        ticket = super().submit(message, now)
+        if type(message) is ReqAcctData and message.subscribe and self.account_updates:
+            account = message.acct_code
+            if account != self.portfolio_account and (account or len(self.accounts) > 1):
+                # TWS serves one reqAccountUpdates per client: this one replaces
+                # the session's, without a 2100 to the client that asked.
+                self._account_unsubscribed(
+                    f"replaced by this client's reqAccountUpdates of {message.acct_code!r}"
+                )
+        return ticket
 
-        Another ``reqAccountUpdates`` took it over (one stream at a time).  It is
-        not asked for again here: two clients doing so would take it from each
-        other forever.  The followed account is no longer downloaded
+    def _account_unsubscribed(self, why: str) -> None:
+        """TWS stopped the session's ``reqAccountUpdates``: say the state is stale.
+
+        Another ``reqAccountUpdates`` took it over (one stream at a time): one of
+        another client (2100), or one of this client's user.  It is not asked
+        for again here: two clients doing so would take it from each other
+        forever.  The followed account is no longer downloaded
         (:attr:`is_synced` is false) until a full update of it arrives again:
         when a user's stream of another account ends, or at the next connect.
         """
@@ -287,10 +302,11 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         if followed is None or not self.portfolio.is_downloaded(followed):
             return
         logger.warning(
-            "TWS stopped the account updates of %s (2100: another reqAccountUpdates took "
-            "them over): its portfolio and account values are no longer kept current "
-            "until they are asked for again (is_synced is false meanwhile)",
+            "TWS stopped the account updates of %s (%s): its portfolio and account "
+            "values are no longer kept current until they are asked for again "
+            "(is_synced is false meanwhile)",
             followed,
+            why,
         )
         self.portfolio.mark_stale(followed)
         self.live_changes += 1
@@ -336,6 +352,15 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         # Id-less account messages are also the answer of helpers and user
         # streams: they are delivered.  Those of the session's own requests are not.
         if type(message) in _ID_LESS:
+            if (
+                type(message) in _ACCOUNT_UPDATES
+                and message.account_name != self.portfolio_account
+            ):
+                # A user's reqAccountUpdates of an account the session does not
+                # follow: nothing keeps that account's items current once the
+                # stream ends (a position closed after it would linger), and
+                # its values come with the session's reqAccountUpdatesMulti.
+                return True
             if self.portfolio.apply(message, now + self.clock_offset):
                 self.live_changes += 1
             return True
@@ -1045,5 +1070,7 @@ def _tick_list(extra: str, current: str = "") -> str:
 _ID_LESS = frozenset(
     {PortfolioValue, AcctValue, AcctUpdateTime, AcctDownloadEnd, PositionData, PositionEnd}
 )
+# The reqAccountUpdates messages that name their account.
+_ACCOUNT_UPDATES = frozenset({PortfolioValue, AcctValue, AcctDownloadEnd})
 
 __all__ = ["LivePart"]

@@ -185,6 +185,7 @@ class Portfolio:
         "_pnl_keys",
         "_pnl_single_keys",
         "_downloaded",
+        "_unconfirmed",
         "positions_complete",
         "update_time",
         "_seq",
@@ -199,6 +200,8 @@ class Portfolio:
         self._pnl_keys: dict[int, tuple[str, str]] = {}
         self._pnl_single_keys: dict[int, tuple[str, str, int]] = {}
         self._downloaded: set[str] = set()
+        # Per account made stale: the items not sent again since (see mark_stale).
+        self._unconfirmed: dict[str, set[tuple[str, int]]] = {}
         #: Whether a full position list has arrived (``positionEnd``).
         self.positions_complete = False
         #: The account update time TWS last sent (``updateAccountTime``), as text.
@@ -289,8 +292,13 @@ class Portfolio:
 
     def mark_stale(self, account: str) -> None:
         """Record that the updates of ``account`` stopped: what is kept of it is the
-        last known, and it is no longer downloaded until its next full update."""
+        last known, and it is no longer downloaded until its next full update.
+
+        That update ends the stale spell: the portfolio items of ``account`` it
+        did not send again are dropped (a position closed meanwhile is not in
+        it, and its zero update was missed)."""
         self._downloaded.discard(account)
+        self._unconfirmed[account] = {key for key in self._items if key[0] == account}
 
     def track_pnl(self, req_id: int, account: str, model_code: str = "") -> None:
         """Route :class:`~ibwire.messages.Pnl` messages of ``req_id`` to ``account``."""
@@ -320,6 +328,7 @@ class Portfolio:
         self._pnl.clear()
         self._pnl_single.clear()
         self._downloaded.clear()
+        self._unconfirmed.clear()
         self.positions_complete = False
         self._seq += 1
 
@@ -338,6 +347,9 @@ class Portfolio:
             m = message
             position = m.position if m.position is not None else Decimal(0)
             key = (m.account_name, m.contract.con_id)
+            unconfirmed = self._unconfirmed.get(m.account_name)
+            if unconfirmed:
+                unconfirmed.discard(key)
             self._seq += 1
             if position:
                 self._items[key] = PortfolioItem(
@@ -396,6 +408,12 @@ class Portfolio:
             self.update_time = message.time_stamp
             return True
         if type(message) is AcctDownloadEnd:
+            gone = self._unconfirmed.pop(message.account_name, None)
+            if gone:
+                self._seq += 1
+                for key in gone:
+                    self._items.pop(key, None)
+                self._seq += 1
             self._downloaded.add(message.account_name)
             return True
         return False

@@ -146,3 +146,22 @@ def test_readers_return_copies() -> None:
     items = book.portfolio()
     book.apply(portfolio_value(MSFT, 1), 2.0)
     assert len(items) == 1
+
+
+def test_items_not_sent_again_after_a_stale_spell_go_at_the_download_end() -> None:
+    """A position closed while the updates were stopped is not in the next full update."""
+    book = Portfolio()
+    for message in (portfolio_value(AAPL, 10), portfolio_value(MSFT, 5),
+                    portfolio_value(AAPL, 3, "U2"), AcctDownloadEnd(account_name="U1")):
+        book.apply(message, 1.0)
+    book.mark_stale("U1")
+    assert len(book.portfolio("U1")) == 2  # the last known, meanwhile
+    book.apply(portfolio_value(MSFT, 6), 2.0)
+    assert len(book.portfolio("U1")) == 2
+    book.apply(AcctDownloadEnd(account_name="U1"), 3.0)
+    assert [(i.contract.symbol, i.position) for i in book.portfolio("U1")] == [("MSFT", Decimal(6))]
+    assert [i.position for i in book.portfolio("U2")] == [Decimal(3)]
+    # Only the first full update after the stale spell sweeps.
+    book.apply(portfolio_value(AAPL, 1), 4.0)
+    book.apply(AcctDownloadEnd(account_name="U1"), 5.0)
+    assert len(book.portfolio("U1")) == 2

@@ -16,6 +16,7 @@ from ibwire.messages import (
     AccountUpdateMulti,
     AccountUpdateMultiEnd,
     AcctDownloadEnd,
+    AcctValue,
     BarData,
     CancelHistoricalData,
     CancelMktData,
@@ -922,6 +923,68 @@ def test_closing_a_users_stream_of_another_account_takes_the_sessions_back(
         ReqAcctData(subscribe=False, acct_code="DU111"),
         ReqAcctData(subscribe=True, acct_code="DU222"),
     ]
+
+
+def _item(account: str, position: int, contract: Contract = AAPL) -> PortfolioValue:
+    return PortfolioValue(
+        contract=contract, position=Decimal(position), market_price=180.0,
+        market_value=180.0 * position, average_cost=170.0, unrealized_pnl=0.0,
+        realized_pnl=0.0, account_name=account,
+    )
+
+
+@pytest.mark.parametrize("followed", ["DU222", ""])
+def test_a_users_stream_of_another_account_stays_out_of_the_portfolio(
+    server_version: int, followed: str
+) -> None:
+    """Only the followed account's stream keeps its items current: another's would linger."""
+    rig = Rig(version=server_version, account_updates=True, account=followed)
+    rig.ready(accounts="DU111,DU222")
+    rig.take()
+    rig.deliver(_item("DU222", 5, MSFT), AcctDownloadEnd(account_name="DU222"))
+    key = rig.session.subscribe(ReqAcctData(subscribe=True, acct_code="DU111"), Sink(), rig.now)
+    user = [
+        AcctValue(key="AccountCode", val="DU111", currency="", account_name="DU111"),
+        _item("DU111", 10),
+        AcctDownloadEnd(account_name="DU111"),
+    ]
+    rig.collect()
+    rig.dispatched.clear()
+    rig.deliver(*user)
+    # The user's stream still gets all of it.
+    assert [type(m) for m in rig.events(Message)] == [type(m) for m in user]
+    rig.session.unsubscribe(key, rig.now)
+    portfolio = rig.session.portfolio
+    assert portfolio.portfolio("DU111") == []
+    assert not portfolio.is_downloaded("DU111")
+    assert portfolio.account_values("DU111") == []
+    if followed:
+        assert [(i.account, i.position) for i in rig.session.portfolio_items()] == [
+            ("DU222", Decimal(5))
+        ]
+
+
+def test_a_users_stream_of_another_account_unsyncs_the_followed_one_at_once(
+    server_version: int,
+) -> None:
+    """TWS serves one reqAccountUpdates at a time, and need not say so (2100) to the same client."""
+    rig = Rig(version=server_version, account_updates=True, account="DU222")
+    rig.ready(accounts="DU111,DU222")
+    multi = {m.account: m.req_id for m in rig.take() if isinstance(m, ReqAccountUpdatesMulti)}
+    rig.deliver(
+        PositionEnd(), AccountUpdateMultiEnd(req_id=multi["DU111"]),
+        AcctDownloadEnd(account_name="DU222"),
+    )
+    same = rig.session.subscribe(ReqAcctData(subscribe=True, acct_code="DU222"), Sink(), rig.now)
+    assert rig.session.is_synced  # the session's own stream, shared
+    rig.session.unsubscribe(same, rig.now)
+    changes = rig.session.live_changes
+    key = rig.session.subscribe(ReqAcctData(subscribe=True, acct_code="DU111"), Sink(), rig.now)
+    assert not rig.session.is_synced
+    assert rig.session.live_changes > changes  # waiters look again
+    rig.session.unsubscribe(key, rig.now)
+    rig.deliver(AcctDownloadEnd(account_name="DU222"))
+    assert rig.session.is_synced
 
 
 def test_account_updates_stopped_by_tws_are_no_longer_synced(server_version: int) -> None:
