@@ -30,6 +30,8 @@ Rules:
   ``rt_trade_vwap``, and never moves ``last``.
 * A tick-by-tick halt marker (a Last of price 0 and size 0 with ``past_limit``)
   is not a trade: it changes nothing.
+* LAST_TIMESTAMP (and DELAYED_LAST_TIMESTAMP) of "0" is no time: it changes
+  nothing (``last_timestamp`` keeps the last time TWS gave).
 * Unset is ``None``; sizes and volumes are :class:`~decimal.Decimal`.
 * Tick types the ticker has no field for are ignored (``apply`` returns False);
   the session delivers those messages to the wrapper instead.
@@ -699,6 +701,9 @@ class Ticker:
             try:
                 stamp = int(value)
             except ValueError:
+                return False
+            if not stamp:
+                # TWS's "no time" (ib_async ignores it too): not 1970.
                 return False
             self._seq = seq = self._seq + 1
             self.last_timestamp = stamp

@@ -183,6 +183,17 @@ def test_string_ticks() -> None:
     assert ticker.last_timestamp == 1_700_000_005
 
 
+@pytest.mark.parametrize("tick_type", [45, 88])
+def test_a_last_timestamp_of_zero_is_no_time(tick_type: int) -> None:
+    # TWS sends "0" when it has no time for the last trade: not 1970.
+    ticker = Ticker(AAPL)
+    assert not ticker.apply(TickString(req_id=1, tick_type=tick_type, value="0"), 1.0)
+    assert ticker.last_timestamp is None and ticker.time is None
+    ticker.apply(TickString(req_id=1, tick_type=tick_type, value="1700000000"), 2.0)
+    assert not ticker.apply(TickString(req_id=1, tick_type=tick_type, value="0"), 3.0)
+    assert (ticker.last_timestamp, ticker.time) == (1_700_000_000, 2.0)
+
+
 def test_rt_volume() -> None:
     ticker = Ticker(AAPL)
     value = "701.28;1;1348075471534;67854;701.46918464;true"
@@ -337,6 +348,7 @@ def test_market_data_type_and_req_params() -> None:
                                snapshot_permissions=3), 1.0)
     assert ticker.market_data_type == 3
     assert (ticker.min_tick, ticker.bbo_exchange, ticker.snapshot_permissions) == (0.01, "9c0001", 3)
+
 
 
 def test_tick_by_tick() -> None:
