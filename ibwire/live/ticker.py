@@ -30,6 +30,8 @@ Rules:
   ``rt_trade_vwap``, and never moves ``last``.
 * A tick-by-tick halt marker (a Last of price 0 and size 0 with ``past_limit``)
   is not a trade: it changes nothing.
+* LAST_TIMESTAMP (and DELAYED_LAST_TIMESTAMP) of "0" is no time: it changes
+  nothing (``last_timestamp`` keeps the last time TWS gave).
 * Unset is ``None``; sizes and volumes are :class:`~decimal.Decimal`.
 * Tick types the ticker has no field for are ignored (``apply`` returns False);
   the session delivers those messages to the wrapper instead.
@@ -676,6 +678,7 @@ class Ticker:
     def _apply_market_data_type(self, message: MarketDataType, now: float) -> bool:
         self._seq = seq = self._seq + 1
         self.market_data_type = message.market_data_type
+        self.time = now
         self._seq = seq + 1
         return True
 
@@ -685,6 +688,7 @@ class Ticker:
         self.min_tick = r.min_tick
         self.bbo_exchange = r.bbo_exchange
         self.snapshot_permissions = r.snapshot_permissions
+        self.time = now
         self._seq = seq + 1
         return True
 
@@ -699,6 +703,9 @@ class Ticker:
             try:
                 stamp = int(value)
             except ValueError:
+                return False
+            if not stamp:
+                # TWS's "no time" (ib_async ignores it too): not 1970.
                 return False
             self._seq = seq = self._seq + 1
             self.last_timestamp = stamp

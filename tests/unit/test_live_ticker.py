@@ -183,6 +183,17 @@ def test_string_ticks() -> None:
     assert ticker.last_timestamp == 1_700_000_005
 
 
+@pytest.mark.parametrize("tick_type", [45, 88])
+def test_a_last_timestamp_of_zero_is_no_time(tick_type: int) -> None:
+    # TWS sends "0" when it has no time for the last trade: not 1970.
+    ticker = Ticker(AAPL)
+    assert not ticker.apply(TickString(req_id=1, tick_type=tick_type, value="0"), 1.0)
+    assert ticker.last_timestamp is None and ticker.time is None
+    ticker.apply(TickString(req_id=1, tick_type=tick_type, value="1700000000"), 2.0)
+    assert not ticker.apply(TickString(req_id=1, tick_type=tick_type, value="0"), 3.0)
+    assert (ticker.last_timestamp, ticker.time) == (1_700_000_000, 2.0)
+
+
 def test_rt_volume() -> None:
     ticker = Ticker(AAPL)
     value = "701.28;1;1348075471534;67854;701.46918464;true"
@@ -337,6 +348,18 @@ def test_market_data_type_and_req_params() -> None:
                                snapshot_permissions=3), 1.0)
     assert ticker.market_data_type == 3
     assert (ticker.min_tick, ticker.bbo_exchange, ticker.snapshot_permissions) == (0.01, "9c0001", 3)
+
+
+@pytest.mark.parametrize("market_data_type", [1, 2, 3, 4])
+def test_every_update_moves_time(market_data_type: int) -> None:
+    # Frozen (2) and delayed-frozen (4) data change the ticker as the others do.
+    ticker = Ticker(AAPL)
+    assert ticker.apply(MarketDataType(req_id=1, market_data_type=market_data_type), 5.0)
+    assert (ticker.market_data_type, ticker.time) == (market_data_type, 5.0)
+    assert ticker.apply(TickReqParams(req_id=1, min_tick=0.01, bbo_exchange="9c0001",
+                                      snapshot_permissions=3), 6.0)
+    assert ticker.time == 6.0
+    assert ticker.snapshot().time == 6.0
 
 
 def test_tick_by_tick() -> None:
