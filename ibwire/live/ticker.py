@@ -678,7 +678,6 @@ class Ticker:
     def _apply_market_data_type(self, message: MarketDataType, now: float) -> bool:
         self._seq = seq = self._seq + 1
         self.market_data_type = message.market_data_type
-        self.time = now
         self._seq = seq + 1
         return True
 
@@ -688,7 +687,6 @@ class Ticker:
         self.min_tick = r.min_tick
         self.bbo_exchange = r.bbo_exchange
         self.snapshot_permissions = r.snapshot_permissions
-        self.time = now
         self._seq = seq + 1
         return True
 

@@ -350,17 +350,6 @@ def test_market_data_type_and_req_params() -> None:
     assert (ticker.min_tick, ticker.bbo_exchange, ticker.snapshot_permissions) == (0.01, "9c0001", 3)
 
 
-@pytest.mark.parametrize("market_data_type", [1, 2, 3, 4])
-def test_every_update_moves_time(market_data_type: int) -> None:
-    # Frozen (2) and delayed-frozen (4) data change the ticker as the others do.
-    ticker = Ticker(AAPL)
-    assert ticker.apply(MarketDataType(req_id=1, market_data_type=market_data_type), 5.0)
-    assert (ticker.market_data_type, ticker.time) == (market_data_type, 5.0)
-    assert ticker.apply(TickReqParams(req_id=1, min_tick=0.01, bbo_exchange="9c0001",
-                                      snapshot_permissions=3), 6.0)
-    assert ticker.time == 6.0
-    assert ticker.snapshot().time == 6.0
-
 
 def test_tick_by_tick() -> None:
     ticker = Ticker(AAPL)
