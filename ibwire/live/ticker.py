@@ -365,7 +365,10 @@ class Ticker:
 
     Attributes:
         contract: the contract.
-        time: the ``now`` of the last update applied (the caller's clock).
+        time: the ``now`` of the last market data tick applied (the caller's
+            clock); a :class:`~ibwire.messages.MarketDataType` or
+            :class:`~ibwire.messages.TickReqParams` does not move it, as TWS
+            sends those before any quote.
         market_data_type: 1 real-time, 2 frozen, 3 delayed, 4 delayed-frozen.
         bid, ask: the best bid and ask prices (``None``: no quote).
         bid_size, ask_size: their sizes.
@@ -544,7 +547,9 @@ class Ticker:
 
         Args:
             message: a market data message (others are ignored).
-            now: when it arrived, on the caller's clock; becomes :attr:`time`.
+            now: when it arrived, on the caller's clock; becomes :attr:`time`
+                for a market data tick (not for ``MarketDataType`` or
+                ``TickReqParams``, which carry no quote).
 
         Returns:
             Whether the ticker changed (False for message kinds and tick types it

@@ -348,6 +348,12 @@ def test_market_data_type_and_req_params() -> None:
                                snapshot_permissions=3), 1.0)
     assert ticker.market_data_type == 3
     assert (ticker.min_tick, ticker.bbo_exchange, ticker.snapshot_permissions) == (0.01, "9c0001", 3)
+    # TWS sends both before any quote: time stays the time of the last tick.
+    assert ticker.time is None
+    assert ticker.snapshot().time is None
+    ticker.apply(TickPrice(req_id=1, tick_type=1, price=9.9, size=Decimal(1)), 2.0)
+    ticker.apply(MarketDataType(req_id=1, market_data_type=1), 3.0)
+    assert ticker.time == 2.0
 
 
 
