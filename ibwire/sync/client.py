@@ -76,6 +76,8 @@ class Subscription(SubscriptionBuffer[T]):
     the iteration with an :class:`~ibwire.errors.ApiError`.  At most
     ``subscription_buffer`` messages (a client argument) wait for the reader;
     beyond that the oldest are dropped and counted in :attr:`dropped`.
+    Threads may share one: each message goes to one of the threads reading
+    it, and the end to every one of them.
 
     Example:
         >>> with client.market_data(contract) as ticks:  # doctest: +SKIP
@@ -100,7 +102,9 @@ class Subscription(SubscriptionBuffer[T]):
             super().end(error)
 
     def _wake(self) -> None:
-        self._ready.notify()
+        # Every waiting thread: a message goes to the first that takes it, and
+        # the end to each of them.
+        self._ready.notify_all()
 
     def get(self, timeout: float | None = None) -> T:
         """The next message.
