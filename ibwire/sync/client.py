@@ -19,7 +19,7 @@ import time
 import weakref
 from collections.abc import Callable, Hashable, Iterator
 from types import TracebackType
-from typing import Final, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from .._api import SyncApi
 from .._session import (
@@ -664,9 +664,9 @@ class Client(SyncApi):
         self._after_user_call()
         return subscription
 
-    def _unsubscribe(self, key: Hashable) -> None:
+    def _unsubscribe(self, key: Hashable, sink: SubscriptionBuffer[Any]) -> None:
         with self._lock:
-            self._session.unsubscribe(key, self._clock())
+            self._session.unsubscribe(key, self._clock(), sink)
         self._after_user_call()
 
     def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:

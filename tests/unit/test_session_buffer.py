@@ -21,7 +21,7 @@ class Owner:
     def __init__(self) -> None:
         self.cancelled: list[Hashable] = []
 
-    def _unsubscribe(self, key: Hashable) -> None:
+    def _unsubscribe(self, key: Hashable, sink: object) -> None:
         self.cancelled.append(key)
 
     def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:
