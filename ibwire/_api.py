@@ -29,6 +29,7 @@ from ._session import (
     Pending,
     TrackedOrder,
 )
+from ._session_buffer import SubscriptionBuffer
 from .bars import BarList
 from .errorcodes import CodeTable
 from .errors import AccountUpdatesOffError, ApiError
@@ -123,8 +124,8 @@ class SyncApi(FrontEnd):
         """Send a streaming request; its messages go to a new subscription."""
         raise NotImplementedError
 
-    def _unsubscribe(self, key: Hashable) -> None:
-        """Cancel a subscription (its ``cancel()``)."""
+    def _unsubscribe(self, key: Hashable, sink: SubscriptionBuffer[Any]) -> None:
+        """Cancel a subscription (its ``cancel()``), if its stream is still open."""
         raise NotImplementedError
 
     def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:

@@ -111,8 +111,14 @@ class FrontEnd(RequestMethods):
                 account, that account is followed whatever this says.
 
         Raises:
-            ValueError: a version range outside 100..226.
+            ValueError: a version range outside 100..226, or a
+                ``subscription_buffer`` under 1.
         """
+        if subscription_buffer < 1:
+            raise ValueError(
+                f"subscription_buffer={subscription_buffer!r}: a subscription holds at least "
+                "one message for its reader"
+            )
         self.wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host
         self.port = port

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Hashable
-from typing import Final, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from .messages import ErrMsg, Message
 
@@ -33,7 +33,7 @@ DEFAULT_SUBSCRIPTION_BUFFER: Final = 10_000
 
 
 class _Owner(Protocol):
-    def _unsubscribe(self, key: Hashable) -> None: ...
+    def _unsubscribe(self, key: Hashable, sink: SubscriptionBuffer[Any]) -> None: ...
 
     def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]: ...
 
@@ -142,5 +142,9 @@ class SubscriptionBuffer(Generic[T]):
         return list(self._client._subscription_warnings(self.key))
 
     def cancel(self) -> None:
-        """Stop the stream: send its cancel; iteration ends after what is held."""
-        self._client._unsubscribe(self.key)
+        """Stop the stream: send its cancel; iteration ends after what is held.
+
+        Once the stream has ended (cancelled, ended by TWS, or by a disconnect)
+        this sends nothing, even when a newer stream has the same key.
+        """
+        self._client._unsubscribe(self.key, self)

@@ -81,16 +81,20 @@ class StreamsPart(SessionBase):
         live.ends = ends
         return key
 
-    def unsubscribe(self, key: Hashable, now: float) -> None:
+    def unsubscribe(self, key: Hashable, now: float, sink: StreamSink | None = None) -> None:
         """Cancel a stream: send its cancel (when connected) and end its sink.
 
         Args:
             key: what :meth:`subscribe` returned.
             now: the current time.
+            sink: the subscription being cancelled; when given, a stream that
+                another sink opened since under the same key (an id-less
+                stream, such as account updates) is left alone.
         """
-        live = self._live.pop(key, None)
-        if live is None:
+        live = self._live.get(key)
+        if live is None or (sink is not None and live.sink is not sink):
             return
+        del self._live[key]
         if self._phase is Phase.READY:
             for message in self._closing_messages(live.request):
                 self._submit(message, now, track=False)

@@ -16,7 +16,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from types import TracebackType
-from typing import Final, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from .._api_async import AsyncApi
 from .._session import (
@@ -639,9 +639,9 @@ class Client(AsyncApi):
         self._service()
         return subscription
 
-    def _unsubscribe(self, key: Hashable) -> None:
+    def _unsubscribe(self, key: Hashable, sink: SubscriptionBuffer[Any]) -> None:
         self._end_if_loop_closed()
-        self._session.unsubscribe(key, self._now())
+        self._session.unsubscribe(key, self._now(), sink)
         self._service()
 
     def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:

@@ -19,7 +19,7 @@ import time
 import weakref
 from collections.abc import Callable, Hashable, Iterator
 from types import TracebackType
-from typing import Final, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from .._api import SyncApi
 from .._session import (
@@ -76,6 +76,8 @@ class Subscription(SubscriptionBuffer[T]):
     the iteration with an :class:`~ibwire.errors.ApiError`.  At most
     ``subscription_buffer`` messages (a client argument) wait for the reader;
     beyond that the oldest are dropped and counted in :attr:`dropped`.
+    Threads may share one: each message goes to one of the threads reading
+    it, and the end to every one of them.
 
     Example:
         >>> with client.market_data(contract) as ticks:  # doctest: +SKIP
@@ -100,7 +102,9 @@ class Subscription(SubscriptionBuffer[T]):
             super().end(error)
 
     def _wake(self) -> None:
-        self._ready.notify()
+        # Every waiting thread: a message goes to the first that takes it, and
+        # the end to each of them.
+        self._ready.notify_all()
 
     def get(self, timeout: float | None = None) -> T:
         """The next message.
@@ -660,9 +664,9 @@ class Client(SyncApi):
         self._after_user_call()
         return subscription
 
-    def _unsubscribe(self, key: Hashable) -> None:
+    def _unsubscribe(self, key: Hashable, sink: SubscriptionBuffer[Any]) -> None:
         with self._lock:
-            self._session.unsubscribe(key, self._clock())
+            self._session.unsubscribe(key, self._clock(), sink)
         self._after_user_call()
 
     def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:

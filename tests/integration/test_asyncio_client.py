@@ -51,6 +51,7 @@ from ibwire.messages import (
     OrderStatus,
     Pnl,
     RealTimeBars,
+    ReqAcctData,
     StartApi,
     TickByTick,
     TickPrice,
@@ -384,6 +385,33 @@ def test_subscription_error_ends_the_iteration(server_version: int) -> None:
                 with pytest.raises(ApiError) as info:
                     await take(client.market_data(msft), 100)
                 assert info.value.code == 354
+            finally:
+                await client.disconnect()
+
+    run(main())
+
+
+def test_a_subscription_ended_by_a_disconnect_cancels_nothing_after_a_reconnect(
+    server_version: int,
+) -> None:
+    """Account updates have one key: the old stream's cancel leaves the new one open."""
+
+    async def main() -> None:
+        async with SimulatedGateway(server_version=server_version, seed=3) as gateway:
+            client = await connected(gateway.port)
+            try:
+                first = client.account_updates()
+                assert isinstance(await first.get(WAIT), Message)
+                await client.disconnect()
+                await client.connect()
+                async with client.account_updates() as second:
+                    assert isinstance(await second.get(WAIT), Message)
+                    async with first:
+                        pass  # leaving the block cancels a stream TWS no longer has
+                    live = client._session.live_subscriptions
+                    assert live == [ReqAcctData(subscribe=True, acct_code="")]
+                    assert not second.is_done
+                assert client._session.live_subscriptions == []
             finally:
                 await client.disconnect()
 

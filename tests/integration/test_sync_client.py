@@ -35,6 +35,7 @@ from ibwire.messages import (
     NextValidId,
     Order,
     OrderStatus,
+    ReqAcctData,
     ReqHistoricalData,
     StartApi,
     TickPrice,
@@ -406,6 +407,24 @@ def test_error_is_routed_to_its_request(
         assert info.value.code == 200 and info.value.req_id >= 1_000_000_000
         assert isinstance(ticks.get(WAIT), Message)
     assert client.current_time()
+
+
+def test_a_subscription_ended_by_a_disconnect_cancels_nothing_after_a_reconnect(
+    gateway: SimulatedGateway, connect: Callable[..., Client]
+) -> None:
+    """Account updates have one key: the old stream's cancel leaves the new one open."""
+    client = connect(gateway.port)
+    first = client.account_updates()
+    assert isinstance(first.get(WAIT), Message)
+    client.disconnect()
+    client.connect()
+    with client.account_updates() as second:
+        assert isinstance(second.get(WAIT), Message)
+        with first:
+            pass  # leaving the block cancels a stream TWS no longer has
+        assert client._session.live_subscriptions == [ReqAcctData(subscribe=True, acct_code="")]
+        assert not second.is_done
+    assert client._session.live_subscriptions == []
 
 
 def test_client_id_in_use(gateway: SimulatedGateway, connect: Callable[..., Client]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 from collections.abc import Hashable
 
 import pytest
@@ -19,7 +21,7 @@ class Owner:
     def __init__(self) -> None:
         self.cancelled: list[Hashable] = []
 
-    def _unsubscribe(self, key: Hashable) -> None:
+    def _unsubscribe(self, key: Hashable, sink: object) -> None:
         self.cancelled.append(key)
 
     def _subscription_warnings(self, key: Hashable) -> list[ErrMsg]:
@@ -75,6 +77,47 @@ def test_the_threaded_subscription_is_bounded() -> None:
     assert list(subscription) == []
     subscription.cancel()
     assert owner.cancelled == [1]
+
+
+class CountingCondition(threading.Condition):
+    """A condition that tells the test each time a thread starts waiting on it."""
+
+    def __init__(self) -> None:
+        super().__init__(threading.Lock())
+        self.waiting = threading.Semaphore(0)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting.release()  # the lock is still held: nothing can notify before the wait
+        return super().wait(timeout)
+
+
+WAIT = 10.0 * float(os.environ.get("IBWIRE_TEST_TIMEOUT_SCALE", "1"))
+
+
+def test_the_end_wakes_every_thread_waiting_on_a_threaded_subscription() -> None:
+    subscription: SyncSubscription[TickPrice] = SyncSubscription(Owner())  # type: ignore[arg-type]
+    subscription.key = 1
+    ready = subscription._ready = CountingCondition()
+    taken: list[TickPrice] = []
+    ended: list[str] = []
+
+    def read() -> None:
+        taken.extend(subscription)  # blocks for each message, until the end
+        ended.append(threading.current_thread().name)
+
+    readers = [threading.Thread(target=read, name=f"reader-{n}", daemon=True) for n in range(2)]
+    for reader in readers:
+        reader.start()
+    for _ in readers:
+        assert ready.waiting.acquire(timeout=WAIT)
+    # One message goes to one of them; the end goes to both.
+    subscription.push(tick(1.0))
+    assert ready.waiting.acquire(timeout=WAIT)  # the one that took it waits again
+    subscription.end(None)
+    for reader in readers:
+        reader.join(WAIT)
+    assert sorted(ended) == ["reader-0", "reader-1"]
+    assert taken == [tick(1.0)]
 
 
 def test_the_asyncio_subscription_is_bounded(caplog: pytest.LogCaptureFixture) -> None:

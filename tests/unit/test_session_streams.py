@@ -12,6 +12,7 @@ from ibwire.events import MalformedMessage
 from ibwire.messages import (
     CancelMktData,
     ErrMsg,
+    ReqAcctData,
     ReqMktData,
     TickPrice,
     TickSnapshotEnd,
@@ -69,6 +70,30 @@ def test_cancel_stops_the_stream(server_version: int) -> None:
     rig.deliver(TickPrice(req_id=9, tick_type=1, price=2.0))  # in flight
     assert [m.price for m in sink.items] == [1.0]  # type: ignore[attr-defined]
     assert sink.ended == [None]
+
+
+def test_a_stale_subscription_cancels_nothing_of_a_newer_one_with_its_key(
+    server_version: int,
+) -> None:
+    """An id-less stream (account updates) has one key: an old subscription's
+    second cancel must not stop the one opened after it."""
+    rig = Rig(version=server_version)
+    rig.ready()
+    request = ReqAcctData(subscribe=True, acct_code="DU111")
+    first, second = Sink(), Sink()
+    key = rig.session.subscribe(request, first, rig.now)
+    rig.session.unsubscribe(key, rig.now, first)
+    rig.session.subscribe(request, second, rig.now)
+    rig.flush()
+    rig.take()
+    rig.session.unsubscribe(key, rig.now, first)  # the first, again (its ``with`` exit)
+    rig.flush()
+    assert rig.take() == []
+    assert second.ended == [] and rig.session.live_subscriptions == [request]
+    rig.session.unsubscribe(key, rig.now, second)
+    rig.flush()
+    assert rig.take() == [ReqAcctData(subscribe=False, acct_code="DU111")]
+    assert second.ended == [None] and first.ended == [None]
 
 
 def test_snapshot_stream_ends_on_snapshot_end(server_version: int) -> None:
