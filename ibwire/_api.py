@@ -1346,7 +1346,11 @@ class SyncApi(FrontEnd):
         return self._ticker_updates()
 
     def order_book(self, contract: Contract, rows: int = 10, smart: bool = False) -> OrderBook:
-        """A live order book of ``contract`` (``reqMktDepth``), kept sorted.
+        """A live order book of ``contract`` (``reqMktDepth``).
+
+        Each side holds TWS's rows in TWS's order (its positions, best first):
+        the book applies each insert, update and delete at the position TWS
+        names and does not sort the rows itself.
 
         The book is emptied when TWS resets the depth (317), when it halts it
         (316, and the book is asked for again) and when the request is re-sent
