@@ -1507,7 +1507,8 @@ class SyncApi(FrontEnd):
     def pnl(self, account: str | None = None) -> list[PnL]:
         """The daily P&L of each account, kept current from connect (no request per call).
 
-        :meth:`pnl_updates` streams it from TWS instead.
+        :meth:`pnl_updates` streams it from TWS instead.  Servers before 127
+        have no ``reqPnL``: the list stays empty there.
 
         Args:
             account: one account; every managed account when omitted.

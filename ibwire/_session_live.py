@@ -498,6 +498,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self._multi_accounts = {}
         self._submit(ReqPositions(), now, track=False)
         followed = self.portfolio_account
+        # reqPnL exists from server 127: before, pnl() stays empty.
+        with_pnl = (self.server_version or 0) >= ReqPnl.MIN_VERSION
         for account in self.accounts:
             if account != followed:
                 req_id = self.new_request_id()
@@ -511,6 +513,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                     now,
                     track=False,
                 )
+            if not with_pnl:
+                continue
             pnl_id = self.new_request_id()
             self._internal_req_ids.add(pnl_id)
             self._account_req_ids.append(pnl_id)

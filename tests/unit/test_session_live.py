@@ -258,6 +258,19 @@ def test_a_single_account_is_followed_whatever_the_account_option(server_version
     assert rig.session.portfolio_items("DU111") == []
 
 
+@pytest.mark.parametrize("version", [103, 126])
+def test_a_server_without_reqpnl_follows_the_account_without_it(version: int) -> None:
+    rig = Rig(version=version, account_updates=True)
+    rig.ready(accounts="DU111,DU222")
+    sent = rig.take()
+    assert not any(isinstance(m, ReqPnl) for m in sent)
+    assert sum(isinstance(m, ReqPositions) for m in sent) == 1
+    assert sorted(m.account for m in sent if isinstance(m, ReqAccountUpdatesMulti)) == [
+        "DU111", "DU222",
+    ]
+    assert not rig.events(MalformedMessage)
+
+
 def test_nothing_is_asked_at_connect_by_default(server_version: int) -> None:
     rig = Rig(version=server_version)
     rig.ready()
