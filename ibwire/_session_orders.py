@@ -226,12 +226,13 @@ class OrdersPart(SessionBase):
         Every order written before the drop is then matched against the three
         answers: open ones stay tracked, done ones are dropped, and one TWS does
         not know at all is reported with an ``ErrMsg`` (code 135) and no longer
-        tracked.
+        tracked.  Servers before 150 have no ``reqCompletedOrders``: there, an
+        order that ended unfilled during the drop is reported that way too.
         """
         req_id = self.new_request_id()
         self._internal_req_ids.add(req_id)
         waiting = {"open", "executions"}
-        if self._orders:
+        if self._orders and (self.server_version or 0) >= ReqCompletedOrders.MIN_VERSION:
             waiting.add("completed")
         self._reconcile = _Reconcile(frozenset(self._orders), req_id, waiting)
         self._submit(ReqOpenOrders(), now, track=False)

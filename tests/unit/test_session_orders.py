@@ -20,6 +20,7 @@ from ibwire.errorcodes import CodeInfo, CodeTable, Severity
 from ibwire.errors import (
     ConnectionClosedError,
 )
+from ibwire.events import MalformedMessage
 from ibwire.live import Trade
 from ibwire.messages import (
     CancelOrder,
@@ -297,6 +298,28 @@ def test_orders_written_before_a_drop_are_reconciled_after_reconnect(server_vers
     assert [o.order_id for o in rig.session.open_orders] == [1]
     (unknown,) = [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg) and e.req_id == 4]
     assert unknown.error_code == 135 and "does not know" in unknown.error_string
+
+
+def test_orders_are_reconciled_without_completed_orders_before_server_150() -> None:
+    rig = Rig(version=149, reconnect=POLICY)
+    rig.ready(next_valid_id=1)
+    for order_id in (1, 2, 3):
+        rig.submit(PlaceOrder(order_id=order_id, contract=AAPL, order=Order(action="BUY")))
+    rig.deliver(open_order(1, 111), open_order(2, 222))
+    rig.drop()
+    reconnect(rig)
+    sent = rig.take()
+    assert not any(isinstance(m, ReqCompletedOrders) for m in sent)
+    (resync,) = [m for m in sent if isinstance(m, ReqExecutions)]
+    assert not rig.events(MalformedMessage)
+    # 1 is still open, 3 filled; 2 ended unfilled meanwhile and nothing says how.
+    rig.deliver(open_order(1, 111), OpenOrderEnd())
+    rig.deliver(
+        fill("e3", order_id=3, req_id=resync.req_id), ExecutionDataEnd(req_id=resync.req_id)
+    )
+    assert [o.order_id for o in rig.session.open_orders] == [1]
+    (unknown,) = [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg) and e.req_id == 2]
+    assert unknown.error_code == 135
 
 
 def test_order_ids_reach_tws_in_increasing_order_from_many_threads(server_version: int) -> None:
