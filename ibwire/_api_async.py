@@ -1348,7 +1348,8 @@ class AsyncApi(FrontEnd):
         names and does not sort the rows itself.
 
         The book is emptied when TWS resets the depth (317), when it halts it
-        (316, and the book is asked for again) and when the request is re-sent
+        (316, and the book is asked for again, once: a second 316 before any
+        row ends the book with that error) and when the request is re-sent
         after a reconnect or a 1101.  An error that ends the request is kept
         (:meth:`order_book_error`).
 

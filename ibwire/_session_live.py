@@ -195,6 +195,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self._ticker_lists: dict[int, str] = {}
         self._books: dict[int, OrderBook] = {}
         self._book_errors: dict[int, BaseException] = {}
+        # Books asked for again after a 316 that have had no row since.
+        self._halted_books: set[int] = set()
         self._updated: set[Ticker] = set()
         #: Message class -> the Ticker method applying it, for the classes the
         #: incoming loop may hand straight to a ticker: no other part handles
@@ -252,6 +254,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         book = self._books.get(message.req_id)
         if book is None:
             return True
+        if self._halted_books:
+            self._halted_books.discard(message.req_id)
         if book.apply(message, now + self.clock_offset):
             self.live_changes += 1
         return False
@@ -271,7 +275,22 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                     cancel = _cancel_for(live.request)
                     if cancel is not None:
                         self._submit(cancel, now, track=False)
-                    self._submit(live.request, now, track=False)
+                    if req_id in self._halted_books:
+                        # Halted again before a single row: asking again would
+                        # loop at the pacer's pace while the depth stays halted.
+                        self._halted_books.discard(req_id)
+                        self._end_live(
+                            req_id,
+                            ApiError(
+                                code,
+                                f"{message.error_string} (again after it was asked for "
+                                "again: the book is ended, ask for it later)",
+                                req_id,
+                            ),
+                        )
+                    else:
+                        self._halted_books.add(req_id)
+                        self._submit(live.request, now, track=False)
         elif code == ACCOUNT_UNSUBSCRIBED and self.account_updates:
             self._account_unsubscribed("2100: another reqAccountUpdates took them over")
         return self._on_order_message(message, now)
@@ -759,9 +778,10 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         """A live order book of ``contract`` (``reqMktDepth``).
 
         The book is emptied when TWS resets the depth (error 317), when it
-        halts it (316: the book is asked for again) and when the request is
-        re-sent (a reconnect, error 1101): TWS then sends it again from scratch.
-        An error that ends the request is kept (:meth:`order_book_error`).
+        halts it (316: the book is asked for again, once; a second 316 before
+        any row ends the book with that error) and when the request is re-sent
+        (a reconnect, error 1101): TWS then sends it again from scratch.  An
+        error that ends the request is kept (:meth:`order_book_error`).
         """
         req_id = self.new_request_id()
         request = ReqMktDepth(
@@ -785,6 +805,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             if known is book:
                 del self._books[req_id]
                 self._book_errors.pop(req_id, None)
+                self._halted_books.discard(req_id)
                 was_live = req_id in self._live
                 self.unsubscribe(req_id, now)
                 return was_live

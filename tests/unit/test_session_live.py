@@ -482,6 +482,26 @@ def test_a_depth_halt_empties_the_book_and_asks_for_it_again() -> None:
     assert _rows(book) == ([99.0], [])
 
 
+def test_a_book_halted_again_before_any_row_ends_instead_of_asking_for_ever() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    book, req_id = _book(rig)
+    halted = ErrMsg(req_id=req_id, error_code=316, error_string="Market depth data has been HALTED.")
+    rig.deliver(_level(req_id, 0, 1, 100.0), halted)
+    assert [type(m) for m in rig.take()] == [CancelMktDepth, ReqMktDepth]
+    # A row after the re-request: the next halt asks once more.
+    rig.deliver(_level(req_id, 0, 1, 99.0), halted)
+    assert [type(m) for m in rig.take()] == [CancelMktDepth, ReqMktDepth]
+    # Halted again with no row in between: the book ends, nothing more is asked.
+    rig.deliver(halted)
+    assert [type(m) for m in rig.take()] == [CancelMktDepth]
+    error = rig.session.order_book_error(book)
+    assert isinstance(error, ApiError) and error.code == 316
+    rig.deliver(halted)
+    assert rig.take() == []
+    assert rig.session.cancel_order_book(book, rig.now) is False
+
+
 @pytest.mark.parametrize("how", ["reconnect", "1101"])
 def test_a_book_asked_for_again_starts_empty(how: str) -> None:
     rig = Rig(version=176, reconnect=POLICY)
