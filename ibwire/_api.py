@@ -17,7 +17,7 @@ import numbers
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from ._frontend import FrontEnd
 from ._history import HistoryRun, format_end, parse_duration
@@ -272,6 +272,90 @@ class SyncApi(FrontEnd):
             )
         )
 
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None = ...,
+        end: datetime | date | float | str | None = ...,
+        number_of_ticks: int = ...,
+        what_to_show: Literal["TRADES"] = ...,
+        use_rth: bool = ...,
+        *,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTickLast]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None,
+        end: datetime | date | float | str | None,
+        number_of_ticks: int,
+        what_to_show: Literal["BID_ASK"],
+        use_rth: bool = ...,
+        *,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTickBidAsk]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None = ...,
+        end: datetime | date | float | str | None = ...,
+        number_of_ticks: int = ...,
+        *,
+        what_to_show: Literal["BID_ASK"],
+        use_rth: bool = ...,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTickBidAsk]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None,
+        end: datetime | date | float | str | None,
+        number_of_ticks: int,
+        what_to_show: Literal["MIDPOINT"],
+        use_rth: bool = ...,
+        *,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTick]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None = ...,
+        end: datetime | date | float | str | None = ...,
+        number_of_ticks: int = ...,
+        *,
+        what_to_show: Literal["MIDPOINT"],
+        use_rth: bool = ...,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTick]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None = ...,
+        end: datetime | date | float | str | None = ...,
+        number_of_ticks: int = ...,
+        what_to_show: str = ...,
+        use_rth: bool = ...,
+        *,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast]: ...
+
     def historical_ticks(
         self,
         contract: Contract,
@@ -283,7 +367,7 @@ class SyncApi(FrontEnd):
         *,
         ignore_size: bool = False,
         timeout: float | None = None,
-    ) -> list[HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast]:
+    ) -> Sequence[HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast]:
         """Historical ticks (``reqHistoricalTicks``), paced by IB's historical rules.
 
         Give ``start`` for the ticks from then on, or ``end`` for the ticks up
@@ -311,6 +395,8 @@ class SyncApi(FrontEnd):
 
         Returns:
             The ticks, oldest first, up to the message TWS marks as the last.
+            With ``what_to_show`` written as one of the three literals (or
+            left at ``TRADES``), a type checker knows the ticks' class.
 
         Raises:
             ValueError: both ``start`` and ``end`` given.
