@@ -1193,7 +1193,7 @@ class SyncApi(FrontEnd):
         bar_size: str = "1 day",
         what_to_show: str = "TRADES",
         use_rth: bool = True,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[int, int], object] | None = None,
         *,
         timeout: float | None = None,
     ) -> BarList:
@@ -1230,8 +1230,9 @@ class SyncApi(FrontEnd):
                 no end time with it (bars after ``end`` are left out).
             use_rth: regular trading hours only.
             progress: called with (chunks done, chunks in all) once after each
-                chunk, never after the call returns; an exception it raises ends
-                the call with that exception (no request is in flight then).
+                chunk, never after the call returns (what it returns is
+                ignored); an exception it raises ends the call with that
+                exception (no request is in flight then).
             timeout: seconds each request may take once sent; the client's default
                 when omitted.
 

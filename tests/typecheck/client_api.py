@@ -61,6 +61,26 @@ def progress(done: int, total: int) -> None:
     print(done, total)
 
 
+class ProgressBar:
+    """A callback object whose call returns a value, which is ignored."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> bool:
+        self.done = done
+        return done == total
+
+
+def on_callback_error(exc: Exception, event: object) -> bool:
+    print(exc, event)
+    return True
+
+
+def make_client() -> Client:
+    return Client(port=4002, client_id=1, on_callback_error=on_callback_error)
+
+
 def threaded(client: Client, what_to_show: str) -> None:
     aapl = Stock("AAPL")
     try:
@@ -73,6 +93,7 @@ def threaded(client: Client, what_to_show: str) -> None:
     assert_type(bars, BarList)
     assert_type(bars[0], BarData)
     assert_type(client.history(qualified, "5 D", progress=progress), BarList)
+    assert_type(client.history(qualified, "1 Y", progress=ProgressBar()), BarList)
 
     # What the ticks are follows from what_to_show.
     assert_type(client.historical_ticks(aapl), list[HistoricalTickLast])
