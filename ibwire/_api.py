@@ -1476,7 +1476,7 @@ class SyncApi(FrontEnd):
         """
         return self._session_call(lambda now: self._session.place(contract, order, now))
 
-    def modify_trade(self, trade: Trade, changes: dict[str, object]) -> None:
+    def modify_trade(self, trade: Trade, changes: Mapping[str, object]) -> None:
         """Send ``trade``'s order again with ``changes`` (what ``trade.modify`` calls)."""
         self._session_call(lambda now: self._session.modify(trade, changes, now))
 

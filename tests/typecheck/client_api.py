@@ -121,7 +121,10 @@ def threaded(client: Client, what_to_show: str) -> None:
         assert_type(next(iter(five_seconds)), RealTimeBars)
 
     assert_type(client.ticker(aapl), Ticker)
-    assert_type(client.place(aapl, LimitOrder("BUY", 1, 100.0)), Trade)
+    trade = client.place(aapl, LimitOrder("BUY", 1, 100.0))
+    assert_type(trade, Trade)
+    changes = {"lmt_price": 101.0}  # dict[str, float]
+    client.modify_trade(trade, changes)
     assert_type(client.portfolio(), list[PortfolioItem])
 
 
