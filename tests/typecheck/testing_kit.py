@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing_extensions import assert_type
 
 from ibwire.messages import CurrentTime, ErrMsg, ReqCurrentTime
-from ibwire.testing import InMemoryGateway, SimulatorCore
+from ibwire.testing import InMemoryGateway, SimulatorCore, WireClient
 
 
 def kit() -> None:
@@ -19,3 +19,8 @@ def kit() -> None:
     assert_type(client.of_type(CurrentTime), list[CurrentTime])
     assert [e.time for e in client.of_type(CurrentTime)]
     assert not [e for e in client.of_type(ErrMsg) if e.error_code == 200]
+
+
+def wire(client: WireClient) -> None:
+    requests = [ReqCurrentTime(), ReqCurrentTime()]  # list[ReqCurrentTime]
+    client.send_many(requests)

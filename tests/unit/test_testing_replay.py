@@ -442,6 +442,6 @@ def test_raw_hello_bytes_through_the_core(server_version: int) -> None:
     assert writes and core.divergences == []
 
 
-def test_of_type_gives_the_messages_as_their_class_to_a_type_checker() -> None:
-    """``tests/typecheck/testing_kit.py`` reads fields of ``of_type``'s messages."""
+def test_a_users_test_kit_program_type_checks_with_precise_types() -> None:
+    """``tests/typecheck/testing_kit.py``: ``of_type``'s messages typed as their class, ``send_many``."""
     assert mypy_errors("testing_kit.py") == ""
