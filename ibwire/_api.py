@@ -17,7 +17,7 @@ import numbers
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from ._frontend import FrontEnd
 from ._history import HistoryRun, format_end, parse_duration
@@ -273,6 +273,90 @@ class SyncApi(FrontEnd):
             )
         )
 
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None = ...,
+        end: datetime | date | float | str | None = ...,
+        number_of_ticks: int = ...,
+        what_to_show: Literal["TRADES"] = ...,
+        use_rth: bool = ...,
+        *,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTickLast]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None,
+        end: datetime | date | float | str | None,
+        number_of_ticks: int,
+        what_to_show: Literal["BID_ASK"],
+        use_rth: bool = ...,
+        *,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTickBidAsk]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None = ...,
+        end: datetime | date | float | str | None = ...,
+        number_of_ticks: int = ...,
+        *,
+        what_to_show: Literal["BID_ASK"],
+        use_rth: bool = ...,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTickBidAsk]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None,
+        end: datetime | date | float | str | None,
+        number_of_ticks: int,
+        what_to_show: Literal["MIDPOINT"],
+        use_rth: bool = ...,
+        *,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTick]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None = ...,
+        end: datetime | date | float | str | None = ...,
+        number_of_ticks: int = ...,
+        *,
+        what_to_show: Literal["MIDPOINT"],
+        use_rth: bool = ...,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTick]: ...
+
+    @overload
+    def historical_ticks(
+        self,
+        contract: Contract,
+        start: datetime | date | float | str | None = ...,
+        end: datetime | date | float | str | None = ...,
+        number_of_ticks: int = ...,
+        what_to_show: str = ...,
+        use_rth: bool = ...,
+        *,
+        ignore_size: bool = ...,
+        timeout: float | None = ...,
+    ) -> list[HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast]: ...
+
     def historical_ticks(
         self,
         contract: Contract,
@@ -284,7 +368,7 @@ class SyncApi(FrontEnd):
         *,
         ignore_size: bool = False,
         timeout: float | None = None,
-    ) -> list[HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast]:
+    ) -> Sequence[HistoricalTick | HistoricalTickBidAsk | HistoricalTickLast]:
         """Historical ticks (``reqHistoricalTicks``), paced by IB's historical rules.
 
         Give ``start`` for the ticks from then on, or ``end`` for the ticks up
@@ -312,6 +396,8 @@ class SyncApi(FrontEnd):
 
         Returns:
             The ticks, oldest first, up to the message TWS marks as the last.
+            With ``what_to_show`` written as one of the three literals (or
+            left at ``TRADES``), a type checker knows the ticks' class.
 
         Raises:
             ValueError: both ``start`` and ``end`` given.
@@ -1109,7 +1195,7 @@ class SyncApi(FrontEnd):
         bar_size: str = "1 day",
         what_to_show: str = "TRADES",
         use_rth: bool = True,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[int, int], object] | None = None,
         *,
         timeout: float | None = None,
     ) -> BarList:
@@ -1146,8 +1232,9 @@ class SyncApi(FrontEnd):
                 no end time with it (bars after ``end`` are left out).
             use_rth: regular trading hours only.
             progress: called with (chunks done, chunks in all) once after each
-                chunk, never after the call returns; an exception it raises ends
-                the call with that exception (no request is in flight then).
+                chunk, never after the call returns (what it returns is
+                ignored); an exception it raises ends the call with that
+                exception (no request is in flight then).
             timeout: seconds each request may take once sent; the client's default
                 when omitted.
 
@@ -1398,7 +1485,7 @@ class SyncApi(FrontEnd):
         """
         return self._session_call(lambda now: self._session.place(contract, order, now))
 
-    def modify_trade(self, trade: Trade, changes: dict[str, object]) -> None:
+    def modify_trade(self, trade: Trade, changes: Mapping[str, object]) -> None:
         """Send ``trade``'s order again with ``changes`` (what ``trade.modify`` calls)."""
         self._session_call(lambda now: self._session.modify(trade, changes, now))
 

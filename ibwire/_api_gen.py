@@ -47,6 +47,12 @@ def _split_methods(body: str) -> list[str]:
     return pieces
 
 
+def _name(piece: str) -> str:
+    """The name of the method a piece of the class body defines."""
+    match = _METHOD.search(piece)
+    return match.group(1) if match else ""
+
+
 def generate() -> str:
     """The source of :mod:`ibwire._api_async`."""
     source = Path(__file__).with_name("_api.py").read_text(encoding="utf-8")
@@ -60,10 +66,17 @@ def generate() -> str:
     text = text.replace(":meth:`SyncApi._call`", ":meth:`AsyncApi._call`")
     head, sep, body = text.partition("class AsyncApi(FrontEnd):")
     pieces = _split_methods(body)
+    waiting = {
+        _name(piece)
+        for piece in pieces[1:]
+        if "self._call(" in piece
+        or "self._wait_for(" in piece
+        or _name(piece) in ("_call", "_wait_for")
+    }
     out = [pieces[0]]
     for piece in pieces[1:]:
-        waits = "self._call(" in piece or "self._wait_for(" in piece
-        if re.search(r"^    def (_call|_wait_for)\(", piece, re.MULTILINE) or waits:
+        # The @overload signatures of a helper become coroutines with it.
+        if _name(piece) in waiting:
             piece = piece.replace("    def ", "    async def ", 1)
             piece = piece.replace("self._call(", "await self._call(")
             piece = piece.replace("self._wait_for(", "await self._wait_for(")

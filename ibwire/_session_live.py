@@ -37,7 +37,7 @@ Nothing here does I/O: ``now`` is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -897,7 +897,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             trade.perm_id,
         )
 
-    def modify(self, trade: Trade, changes: dict[str, object], now: float) -> None:
+    def modify(self, trade: Trade, changes: Mapping[str, object], now: float) -> None:
         """Send ``trade``'s order again with ``changes`` (same order id).
 
         The changes are checked as the order builders check their arguments

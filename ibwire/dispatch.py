@@ -55,8 +55,9 @@ __all__ = [
 
 logger: Final = logging.getLogger("ibwire")
 
-#: ``on_callback_error(exc, event)``: told about every exception a callback raised.
-CallbackErrorHook: TypeAlias = Callable[[Exception, object], None]
+#: ``on_callback_error(exc, event)``: told about every exception a callback raised
+#: (what it returns is ignored).
+CallbackErrorHook: TypeAlias = Callable[[Exception, object], object]
 
 #: Every incoming id of the text protocol -> its Wrapper callback (the snake_case of
 #: the official EWrapper name), from the catalogue.  ``TICK_BY_TICK`` is one message

@@ -55,7 +55,7 @@ Threading:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Final, Protocol, TypeAlias
@@ -627,7 +627,7 @@ class TradeOwner(Protocol):
     def trade_done(self, trade: Trade) -> Awaitable[Trade]:
         """An awaitable ending when ``trade`` is done."""
 
-    def modify_trade(self, trade: Trade, changes: dict[str, object]) -> None:
+    def modify_trade(self, trade: Trade, changes: Mapping[str, object]) -> None:
         """Send ``trade``'s order again with ``changes``."""
 
     def cancel_trade(self, trade: Trade) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from ..events import ConnectAck, ConnectionClosed, Event
@@ -81,7 +81,7 @@ class WireClient:
         self.protocol.send(message)
         self._flush()
 
-    def send_many(self, messages: list[Message]) -> None:
+    def send_many(self, messages: Iterable[Message]) -> None:
         """Encode several messages and send them in one write."""
         for message in messages:
             self.protocol.send(message)

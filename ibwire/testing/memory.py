@@ -14,6 +14,8 @@ runs the whole conversation deterministically, with the time it chooses::
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from ..events import Event
 from ..messages import Message
 from ..protocol import ClientProtocol
@@ -21,6 +23,8 @@ from ..versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION
 from ._server import Close, ServerCore, Write
 
 __all__ = ["InMemoryClient", "InMemoryGateway"]
+
+M = TypeVar("M", bound=Message)
 
 
 class InMemoryClient:
@@ -60,8 +64,8 @@ class InMemoryClient:
         self._taken = len(self.events)
         return events
 
-    def of_type(self, kind: type[Message]) -> list[Message]:
-        """Every received message of one class."""
+    def of_type(self, kind: type[M]) -> list[M]:
+        """Every received message of one class, typed as that class."""
         return [e for e in self.events if isinstance(e, kind)]
 
     def close(self) -> None:

@@ -27,6 +27,8 @@ from ibwire.messages import (
 )
 from ibwire.sync import Client
 
+from ..typecheck import mypy_errors
+
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 START = 1710237600  # 2024-03-12 10:00 UTC
 PACING = "Historical Market Data Service error message:Historical data request pacing violation"
@@ -273,3 +275,8 @@ def test_history_progress_once_per_chunk_and_its_exception_ends_the_call(kind: s
             asyncio.run(result)
     assert calls == [(1, 3), (2, 3)]  # the retried chunk counts once
     assert len(script.sent) == 3  # nothing sent after the exception
+
+
+def test_a_users_program_type_checks_with_precise_types() -> None:
+    """``tests/typecheck/client_api.py`` asserts the types a user's checker sees."""
+    assert mypy_errors("client_api.py") == ""

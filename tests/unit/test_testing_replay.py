@@ -49,6 +49,7 @@ from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from ibwire.versions import MAX_CLIENT_VERSION, PROTOBUF_VERSION
 
 from ..protobuf_forms import connected
+from ..typecheck import mypy_errors
 
 TIMEOUT = 5.0 * timeout_scale()
 #: The version of the tests that read a divergence's text fields (a frame from
@@ -177,7 +178,7 @@ def test_strict_rejects_another_client_id_lenient_rebinds_it(server_version: int
     client.send(ReqContractData(req_id=70, contract=AAPL))
     assert core.divergences == []
     ends = client.of_type(ContractDataEnd)
-    errors = [e for e in client.of_type(ErrMsg) if e.error_code == 200]  # type: ignore[attr-defined]
+    errors = [e for e in client.of_type(ErrMsg) if e.error_code == 200]
     assert ends == [ContractDataEnd(req_id=70)]
     assert errors[0].req_id == 70  # type: ignore[attr-defined]
 
@@ -211,7 +212,7 @@ def test_lenient_rebinds_order_ids_and_client_id(server_version: int) -> None:
     assert core.divergences == []
     (status,) = client.of_type(OrderStatus)
     assert (status.order_id, status.client_id, status.perm_id) == (11, 9, 55)  # type: ignore[attr-defined]
-    assert client.of_type(ErrMsg)[-1].req_id == 11  # type: ignore[attr-defined]
+    assert client.of_type(ErrMsg)[-1].req_id == 11
 
 
 def test_hello_checks(server_version: int) -> None:
@@ -439,3 +440,8 @@ def test_raw_hello_bytes_through_the_core(server_version: int) -> None:
     core.advance(0.0)
     writes = core.take_actions()
     assert writes and core.divergences == []
+
+
+def test_a_users_test_kit_program_type_checks_with_precise_types() -> None:
+    """``tests/typecheck/testing_kit.py``: ``of_type``'s messages typed as their class, ``send_many``."""
+    assert mypy_errors("testing_kit.py") == ""
