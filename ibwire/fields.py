@@ -422,11 +422,13 @@ _RAW_INT: Final = "(_ints[{x}] if {x} in _ints else int({x} or 0))"
 INT: Final = Kind("int", "int({x} or 0)", "str({v})", int, raw=_RAW_INT)
 #: A long (64-bit) int; same text rules as INT.
 LONG: Final = Kind("long", "int({x} or 0)", "str({v})", int, raw=_RAW_INT)
-#: An int where empty or 2147483647 is unset; unset is sent as empty.
+#: An int where empty or 2147483647 is unset; unset is sent as empty, and so is
+#: the official ``UNSET_INTEGER`` given as the value, as the official client's
+#: ``make_field_handle_empty`` writes it (a strike, a scanner or order limit).
 OPT_INT: Final = Kind(
     "int?",
     "_opt_int({x})",
-    '("" if {v} is None else str({v}))',
+    f'("" if {{v}} is None or {{v}} == {_UNSET_INT_TEXT} else str({{v}}))',
     int,
     optional=True,
     raw="(None if {x} in _UNSET_INT_RAW else int({x}))",
@@ -451,11 +453,14 @@ OPT_LONG: Final = Kind(
 )
 #: A required double; empty reads as 0.0, ``Infinity`` as infinity.
 FLOAT: Final = Kind("float", "float({x} or 0)", "_fmt_float({v})", float, raw="float({x} or 0)")
-#: A double where empty or max-double is unset; unset is sent as empty.
+#: A double where empty or max-double is unset; unset is sent as empty, and so
+#: is the official ``UNSET_DOUBLE`` given as the value, as the official client's
+#: ``make_field_handle_empty`` writes it.  (That function also empties a double
+#: equal to ``UNSET_INTEGER``; here 2147483647.0 is a price like any other.)
 OPT_FLOAT: Final = Kind(
     "float?",
     "_opt_float({x})",
-    '("" if {v} is None else _fmt_float({v}))',
+    f'("" if {{v}} is None or {{v}} == {_UNSET_DOUBLE_TEXT} else _fmt_float({{v}}))',
     float,
     optional=True,
     raw="(None if {x} in _UNSET_FLOAT_RAW else float({x}))",

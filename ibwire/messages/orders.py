@@ -30,6 +30,7 @@ from ..fields import (
     OPT_INT,
     OPT_INT_MAX,
     STR,
+    UNSET_DOUBLE,
     Kind,
     format_float,
 )
@@ -334,9 +335,11 @@ _BOX_AND_PEG_TO_STK: Final[tuple[Node, ...]] = (
     F("order.stock_range_lower", OPT_FLOAT),
     F("order.stock_range_upper", OPT_FLOAT),
 )
-#: Scale order extras, sent only for a set, positive price increment.
+#: Scale order extras, sent only for a set, positive price increment; the official
+#: client also leaves them out for an increment given as its ``UNSET_DOUBLE``.
 _SCALE_EXTRAS_COND: Final = (
     "{order.scale_price_increment} is not None and {order.scale_price_increment} > 0"
+    f" and {{order.scale_price_increment}} != {UNSET_DOUBLE!r}"
 )
 _SCALE_EXTRAS: Final[tuple[Node, ...]] = (
     F("order.scale_price_adjust_value", OPT_FLOAT),

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ibwire.fields import UNSET_DOUBLE
 from ibwire.messages.common import ComboLeg, Contract, DeltaNeutralContract, TagValue
 from ibwire.messages.contracts import (
     BondContractData,
@@ -63,19 +64,26 @@ contracts = st.builds(
     delta_neutral_contract=st.none()
     | st.builds(DeltaNeutralContract, con_id=int32, delta=finite, price=finite),
 )
+#: Request contracts also hold an unset strike given as the official ``UNSET_DOUBLE``.
+request_contracts = st.builds(
+    dataclasses.replace, contracts, strike=st.none() | finite | st.just(UNSET_DOUBLE)
+)
 
 
 
 def _as_sent(request: Any) -> Any:
     """The request as the official client sends it: without the contract's
-    ``lastTradeDate`` (neither form of a request carries it)."""
-    contract = dataclasses.replace(request.contract, last_trade_date="")
+    ``lastTradeDate`` (neither form of a request carries it), an unset strike
+    given as the official ``UNSET_DOUBLE`` left out (read as ``None``)."""
+    contract = dataclasses.replace(
+        request.contract, last_trade_date="", strike=unset(request.contract.strike)
+    )
     return dataclasses.replace(request, contract=contract)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 @settings(max_examples=30, deadline=None)
-@given(req_id=int32, contract=contracts)
+@given(req_id=int32, contract=request_contracts)
 def test_request_bytes_match_the_official_client(
     version: int, req_id: int, contract: Contract
 ) -> None:
@@ -98,7 +106,8 @@ def test_request_bytes_match_the_official_client(
 _UNSET_INT = 2**31 - 1
 _UNSET_DOUBLE = 1.7976931348623157e308
 #: Contracts holding the official "unset" values, which createContractProto
-#: leaves out of every request.
+#: leaves out of every request; in the text form the official client writes the
+#: strike empty (make_field_handle_empty) and the others as their literals.
 _UNSET_CONTRACTS = [
     Contract(symbol="ES", strike=_UNSET_DOUBLE),
     Contract(symbol="ES", combo_legs=(ComboLeg(con_id=_UNSET_INT, ratio=_UNSET_INT,
@@ -108,9 +117,9 @@ _UNSET_CONTRACTS = [
 ]
 
 
-@pytest.mark.parametrize("version", [v for v in VERSIONS if v >= 205])
+@pytest.mark.parametrize("version", [176, *VERSIONS])
 @pytest.mark.parametrize("contract", _UNSET_CONTRACTS, ids=["strike", "leg", "delta-neutral"])
-def test_request_contracts_leave_out_official_unset_values(
+def test_request_contracts_send_official_unset_values_as_the_official_client_does(
     version: int, contract: Contract
 ) -> None:
     client, _ = connected(version)
@@ -118,11 +127,10 @@ def test_request_contracts_leave_out_official_unset_values(
     assert client.data_to_send() == official_bytes(
         version, lambda c: c.reqContractDetails(1, official_contract(contract))
     )
-    if version >= 206:
-        client.send(ReqMktData(req_id=1, contract=contract))
-        assert client.data_to_send() == official_bytes(
-            version, lambda c: c.reqMktData(1, official_contract(contract), "", False, False, [])
-        )
+    client.send(ReqMktData(req_id=1, contract=contract))
+    assert client.data_to_send() == official_bytes(
+        version, lambda c: c.reqMktData(1, official_contract(contract), "", False, False, [])
+    )
 
 
 _STRINGS = (

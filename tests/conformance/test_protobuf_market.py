@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ibwire.fields import UNSET_DOUBLE
 from ibwire.messages.common import ComboLeg, Contract, DeltaNeutralContract
 from ibwire.messages.market_data import (
     CancelMktData,
@@ -64,7 +65,7 @@ delta_neutral = st.builds(DeltaNeutralContract, con_id=int32, delta=finite, pric
 contracts = st.builds(
     Contract, con_id=st.integers(0, 2**31 - 2), symbol=text, sec_type=text,
     last_trade_date_or_contract_month=text, last_trade_date=text,
-    strike=st.none() | finite, right=text,
+    strike=st.none() | finite | st.just(UNSET_DOUBLE), right=text,
     multiplier=st.sampled_from(["", "1", "100", "0.5"]), exchange=text,
     primary_exchange=text, currency=text, local_symbol=text, trading_class=text,
     include_expired=st.booleans(), sec_id_type=text, sec_id=text, description=text,
@@ -103,8 +104,11 @@ def _sent(version: int, request: Any) -> bytes:
 
 def _as_sent(request: Any) -> Any:
     """The request as the official client sends it: without the contract's
-    ``lastTradeDate`` (neither form of a request carries it)."""
-    contract = dataclasses.replace(request.contract, last_trade_date="")
+    ``lastTradeDate`` (neither form of a request carries it), an unset strike
+    given as the official ``UNSET_DOUBLE`` left out (read as ``None``)."""
+    contract = dataclasses.replace(
+        request.contract, last_trade_date="", strike=unset(request.contract.strike)
+    )
     return dataclasses.replace(request, contract=contract)
 
 

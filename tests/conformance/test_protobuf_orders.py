@@ -275,9 +275,31 @@ def placed(draw: st.DrawFn, version: int) -> PlaceOrder:
         extra["soft_dollar_tier"] = dataclasses.replace(
             message.order.soft_dollar_tier, display_name=draw(TEXT)
         )
+    # Some unset numbers given as the official UNSET_INTEGER / UNSET_DOUBLE.
+    unset = draw(st.sets(st.sampled_from(sorted(_UNSET_OF))))
+    extra.update((name, _UNSET_OF[name]) for name in unset
+                 if getattr(message.order, name) is None and name not in extra
+                 and version >= PROTOBUF_ONLY_ORDER_FIELDS.get(name, 0))
     if extra:
         message = dataclasses.replace(message, order=dataclasses.replace(message.order, **extra))
     return message
+
+
+def _unset_of(tp: Any) -> Any:
+    kinds = set(typing.get_args(tp))
+    if kinds == {float, type(None)}:
+        return UNSET_DOUBLE
+    if kinds == {int, type(None)}:
+        return UNSET_INTEGER
+    return None
+
+
+#: Order field (an optional int or double) -> the official unset value of its type.
+_UNSET_OF = {
+    name: value
+    for name, tp in typing.get_type_hints(Order).items()
+    if (value := _unset_of(tp)) is not None and not name.endswith("perm_id")
+}
 
 
 cancels = st.builds(
@@ -343,6 +365,9 @@ def _placed_as_read(request: PlaceOrder) -> PlaceOrder:
         OrderComboLeg(price=prices[index].price if index < len(prices) else None)
         for index in range(len(request.contract.combo_legs))
     )
+    for name, value in _UNSET_OF.items():  # the official unset values are not sent
+        if getattr(order, name) == value:
+            changes[name] = None
     for name in PROTOBUF_ONLY_ORDER_FIELDS:  # a false flag or empty text is not sent
         value = getattr(order, name)
         if name != "seek_price_improvement" and (value is False or value == ""):
@@ -426,14 +451,17 @@ def test_values_the_protobuf_form_cannot_carry(
     assert client.data_to_send() == official_bytes(version, fine)
 
 
-def _unset_order() -> Order:
-    """An order whose every number holds the official unset value of its type."""
+def _unset_order(version: int) -> Order:
+    """An order whose every number holds the official unset value of its type
+    (but the protobuf-only fields below their gate, which the text form refuses)."""
     hints = typing.get_type_hints(Order)
     values: dict[str, Any] = {}
     for fld in dataclasses.fields(Order):
         kinds = set(typing.get_args(hints[fld.name])) or {hints[fld.name]}
         if fld.name == "auction_strategy" or bool in kinds:
             continue  # not in the protobuf order (refused when set); flags
+        if version < PROTOBUF_ONLY_ORDER_FIELDS.get(fld.name, 0):
+            continue
         if Decimal in kinds:
             values[fld.name] = UNSET_DECIMAL
         elif float in kinds:
@@ -443,9 +471,13 @@ def _unset_order() -> Order:
     return Order(action="BUY", order_type="LMT", **values)
 
 
-@pytest.mark.parametrize("version", [v for v in VERSIONS if v >= 203])
-def test_official_unset_values_are_left_out(version: int) -> None:
-    request = PlaceOrder(order_id=1, contract=Contract(symbol="ES"), order=_unset_order())
+@pytest.mark.parametrize("version", VERSIONS)
+def test_official_unset_values_are_sent_as_the_official_client_sends_them(version: int) -> None:
+    # Protobuf: left out.  Text: empty where the official client writes the
+    # field with make_field_handle_empty (the strike, most prices and limits),
+    # the literal elsewhere.
+    request = PlaceOrder(order_id=1, contract=Contract(symbol="ES", strike=UNSET_DOUBLE),
+                         order=_unset_order(version))
     client, _ = connected(version)
     client.send(request)
     assert client.data_to_send() == official_bytes(version, request)

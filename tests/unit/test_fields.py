@@ -277,3 +277,26 @@ def test_an_int_enum_kind_reads_members_and_keeps_unknown_codes() -> None:
 )  # fmt: skip
 def test_read_id(text: str | bytes, expected: int | None) -> None:
     assert read_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "text"),
+    [
+        (fields.OPT_FLOAT, None, ""),
+        (fields.OPT_FLOAT, UNSET_DOUBLE, ""),
+        (fields.OPT_FLOAT, 2.5, "2.5"),
+        (fields.OPT_FLOAT, float(UNSET_INTEGER), "2147483647.0"),
+        (fields.OPT_INT, None, ""),
+        (fields.OPT_INT, UNSET_INTEGER, ""),
+        (fields.OPT_INT, 7, "7"),
+        # The kinds the official client writes with make_field keep the literal.
+        (fields.FLOAT, UNSET_DOUBLE, str(UNSET_DOUBLE)),
+        (fields.OPT_FLOAT_MAX, UNSET_DOUBLE, str(UNSET_DOUBLE)),
+        (fields.OPT_INT_MAX, UNSET_INTEGER, "2147483647"),
+    ],
+)
+def test_official_unset_values_encode_as_the_official_client_writes_them(
+    kind: fields.Kind, value: object, text: str
+) -> None:
+    # make_field_handle_empty writes UNSET_DOUBLE and UNSET_INTEGER empty.
+    assert _evaluate(kind.encode_expr("x", 200), value) == text
