@@ -1355,10 +1355,18 @@ class AsyncApi(FrontEnd):
         Args:
             contract: the contract.
             rows: the rows per side.
-            smart: aggregate the book across exchanges (SMART depth).
+            smart: aggregate the book across exchanges (SMART depth; server
+                146 and later).
+
+        Before server 149 ``reqMktDepth`` carries no primary exchange: the
+        contract's ``primary_exchange`` (set by :meth:`qualify`) is left out of
+        the request.
 
         Returns:
             The book, updated in place.
+
+        Raises:
+            UnsupportedByServerError: ``smart`` before server 146 (nothing is sent).
         """
         return self._session_call(
             lambda now: self._session.order_book(contract, now, rows, smart)

@@ -105,6 +105,7 @@ from .messages import (
     TickString,
 )
 from .orders import Bracket, with_changes
+from .versions import ServerVersion
 
 _TICKS = (
     TickPrice,
@@ -762,10 +763,23 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         halts it (316: the book is asked for again) and when the request is
         re-sent (a reconnect, error 1101): TWS then sends it again from scratch.
         An error that ends the request is kept (:meth:`order_book_error`).
+
+        Before server 149 ``reqMktDepth`` carries no primary exchange: the
+        contract's is left out of the request (as the official client does),
+        so a qualified contract still gets its book.  SMART depth needs server
+        146.
+
+        Raises:
+            UnsupportedByServerError: ``smart`` before server 146 (nothing is sent).
         """
         req_id = self.new_request_id()
+        asked = contract
+        if contract.primary_exchange and (
+            (self.server_version or 0) < ServerVersion.MKT_DEPTH_PRIM_EXCHANGE
+        ):
+            asked = replace(contract, primary_exchange="")
         request = ReqMktDepth(
-            req_id=req_id, contract=contract, num_rows=rows, is_smart_depth=smart
+            req_id=req_id, contract=asked, num_rows=rows, is_smart_depth=smart
         )
         book = OrderBook(contract, rows)
 
