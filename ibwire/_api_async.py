@@ -1488,6 +1488,10 @@ class AsyncApi(FrontEnd):
     def account_values(self, account: str | None = None) -> list[AccountValue]:
         """The account values, kept current from connect (no request per call).
 
+        Servers before 103 have no ``reqAccountUpdatesMulti``: there only the
+        followed account's values are kept (the single account, or the
+        ``account`` option's), and the others' list stays empty.
+
         Args:
             account: one account; every managed account when omitted.
 

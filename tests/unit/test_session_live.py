@@ -276,6 +276,28 @@ def test_a_server_without_reqpnl_follows_the_account_without_it(version: int) ->
     assert not rig.events(MalformedMessage)
 
 
+@pytest.mark.parametrize("version", [100, 102])
+@pytest.mark.parametrize("account", ["", "DU111"])
+def test_a_server_without_account_updates_multi_follows_only_the_followed_account(
+    version: int, account: str
+) -> None:
+    rig = Rig(version=version, account_updates=True, account=account)
+    rig.ready(accounts="DU111,DU222")
+    sent = rig.take()
+    assert not any(isinstance(m, (ReqAccountUpdatesMulti, ReqPnl)) for m in sent)
+    assert sum(isinstance(m, ReqPositions) for m in sent) == 1
+    assert [m.acct_code for m in sent if isinstance(m, ReqAcctData)] == (
+        [account] if account else []
+    )
+    assert not rig.events(MalformedMessage)
+    # Synced on what was asked for: the positions, the followed account's values.
+    rig.deliver(PositionEnd())
+    if account:
+        assert not rig.session.is_synced
+        rig.deliver(AcctDownloadEnd(account_name=account))
+    assert rig.session.is_synced
+
+
 def test_nothing_is_asked_at_connect_by_default(server_version: int) -> None:
     rig = Rig(version=server_version)
     rig.ready()
