@@ -1237,7 +1237,8 @@ class AsyncApi(FrontEnd):
         Args:
             *contracts: the contracts.
             regulatory: regulatory snapshots instead (the NBBO; IB charges a fee
-                per request), spaced by the pacer as IB requires.
+                per request), spaced by the pacer as IB requires; server 114
+                and later.
             timeout: seconds each snapshot may take once sent; the client's
                 default when omitted.
 
@@ -1249,6 +1250,7 @@ class AsyncApi(FrontEnd):
                 contract...); its text ends with the contract's description
                 (``(snapshot of AAPL STK SMART USD)``), its ``message`` is TWS's.
                 The others run to their end at TWS.
+            UnsupportedByServerError: ``regulatory`` before server 114 (nothing is sent).
             RequestTimeoutError: a snapshot had not ended in time (it is cancelled).
             ~ibwire.errors.MarketDataLinesExceededError: more snapshots than free market data
                 lines (those already asked for are withdrawn or cancelled).
