@@ -1324,7 +1324,8 @@ class AsyncApi(FrontEnd):
         Args:
             *contracts: the contracts.
             regulatory: regulatory snapshots instead (the NBBO; IB charges a fee
-                per request), spaced by the pacer as IB requires.
+                per request), spaced by the pacer as IB requires; server 114
+                and later.
             timeout: seconds each snapshot may take once sent; the client's
                 default when omitted.
 
@@ -1336,6 +1337,7 @@ class AsyncApi(FrontEnd):
                 contract...); its text ends with the contract's description
                 (``(snapshot of AAPL STK SMART USD)``), its ``message`` is TWS's.
                 The others run to their end at TWS.
+            UnsupportedByServerError: ``regulatory`` before server 114 (nothing is sent).
             RequestTimeoutError: a snapshot had not ended in time (it is cancelled).
             ~ibwire.errors.MarketDataLinesExceededError: more snapshots than free market data
                 lines (those already asked for are withdrawn or cancelled).
@@ -1443,10 +1445,18 @@ class AsyncApi(FrontEnd):
         Args:
             contract: the contract.
             rows: the rows per side.
-            smart: aggregate the book across exchanges (SMART depth).
+            smart: aggregate the book across exchanges (SMART depth; server
+                146 and later).
+
+        Before server 149 ``reqMktDepth`` carries no primary exchange: the
+        contract's ``primary_exchange`` (set by :meth:`qualify`) is left out of
+        the request.
 
         Returns:
             The book, updated in place.
+
+        Raises:
+            UnsupportedByServerError: ``smart`` before server 146 (nothing is sent).
         """
         return self._session_call(
             lambda now: self._session.order_book(contract, now, rows, smart)
@@ -1567,6 +1577,10 @@ class AsyncApi(FrontEnd):
 
     def account_values(self, account: str | None = None) -> list[AccountValue]:
         """The account values, kept current from connect (no request per call).
+
+        Servers before 103 have no ``reqAccountUpdatesMulti``: there only the
+        followed account's values are kept (the single account, or the
+        ``account`` option's), and the others' list stays empty.
 
         Args:
             account: one account; every managed account when omitted.

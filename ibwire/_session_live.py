@@ -105,6 +105,7 @@ from .messages import (
     TickString,
 )
 from .orders import Bracket, with_changes
+from .versions import ServerVersion
 
 _TICKS = (
     TickPrice,
@@ -400,6 +401,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         the positions and the first full account update of every managed
         account (``accountDownloadEnd``, or ``accountUpdateMultiEnd``); false
         again after TWS stops the account updates (2100), until they come again.
+        Before server 103 (no ``reqAccountUpdatesMulti``) only the followed
+        account's values are asked for, and waited for.
         """
         if not self._open_orders_known or self._phase is not Phase.READY:
             return False
@@ -408,7 +411,11 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         portfolio = self.portfolio
         if not portfolio.positions_complete:
             return False
-        return all(portfolio.is_downloaded(account) for account in self.accounts)
+        accounts: Sequence[str] = self.accounts
+        if (self.server_version or 0) < ReqAccountUpdatesMulti.MIN_VERSION:
+            followed = self.portfolio_account
+            accounts = () if followed is None else (followed,)
+        return all(portfolio.is_downloaded(account) for account in accounts)
 
     def _closing_messages(self, request: Message) -> list[Message]:
         # The session's own account streams (reqPositions, reqAccountUpdates of
@@ -517,10 +524,14 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self._multi_accounts = {}
         self._submit(ReqPositions(), now, track=False)
         followed = self.portfolio_account
+        version = self.server_version or 0
         # reqPnL exists from server 127: before, pnl() stays empty.
-        with_pnl = (self.server_version or 0) >= ReqPnl.MIN_VERSION
+        with_pnl = version >= ReqPnl.MIN_VERSION
+        # reqAccountUpdatesMulti exists from server 103: before, only the
+        # followed account's values are kept (reqAccountUpdates).
+        with_multi = version >= ReqAccountUpdatesMulti.MIN_VERSION
         for account in self.accounts:
-            if account != followed:
+            if account != followed and with_multi:
                 req_id = self.new_request_id()
                 self._internal_req_ids.add(req_id)
                 self._account_req_ids.append(req_id)
@@ -782,10 +793,23 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         any row ends the book with that error) and when the request is re-sent
         (a reconnect, error 1101): TWS then sends it again from scratch.  An
         error that ends the request is kept (:meth:`order_book_error`).
+
+        Before server 149 ``reqMktDepth`` carries no primary exchange: the
+        contract's is left out of the request (as the official client does),
+        so a qualified contract still gets its book.  SMART depth needs server
+        146.
+
+        Raises:
+            UnsupportedByServerError: ``smart`` before server 146 (nothing is sent).
         """
         req_id = self.new_request_id()
+        asked = contract
+        if contract.primary_exchange and (
+            (self.server_version or 0) < ServerVersion.MKT_DEPTH_PRIM_EXCHANGE
+        ):
+            asked = replace(contract, primary_exchange="")
         request = ReqMktDepth(
-            req_id=req_id, contract=contract, num_rows=rows, is_smart_depth=smart
+            req_id=req_id, contract=asked, num_rows=rows, is_smart_depth=smart
         )
         book = OrderBook(contract, rows)
 

@@ -550,3 +550,42 @@ def test_waiting_for_a_trade_ends_when_the_connection_does(
     gateway.drop_clients(12)
     with pytest.raises(ConnectionClosedError):
         driver.wait_trade(trade)
+
+
+# ---------------------------------------------------------------------- old servers
+
+
+@pytest.mark.parametrize("kind", ["sync", "asyncio"])
+@pytest.mark.parametrize("version", [100, 126, 146])
+def test_what_users_do_works_on_an_old_server_without_a_warning(
+    kind: str, version: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    policy = ibsync.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, jitter=0.5)
+    with SimulatedGateway(
+        seed=5, tick_interval=0.02, server_version=version, accounts=("DU1", "DU2")
+    ) as gateway, caplog.at_level(logging.WARNING, logger="ibwire"):
+        driver = Driver(kind, gateway.port, client_id=3, reconnect=policy, account="DU1")
+        try:
+            driver.do(lambda c: c.connect())
+            assert driver.do(lambda c: c.server_version) == version
+            assert driver.do(lambda c: c.synced(WAIT))
+            (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+            ticker = driver.do(lambda c: c.ticker(aapl))
+            book = driver.do(lambda c: c.order_book(aapl, rows=5))
+            driver.until(lambda: _quoted(ticker) and bool(book.snapshot().bids))
+            assert driver.do(lambda c: c.history(aapl, "5 D"))
+            trade = driver.do(lambda c: c.place(aapl, LimitOrder("BUY", 2, 1.0)))
+            driver.until(lambda: trade.status == "Submitted")
+            gateway.drop_clients(3)
+            driver.until(lambda: not driver.client.is_connected)
+            assert driver.do(lambda c: c.synced(WAIT))
+            assert driver.do(lambda c: c.cancel_orders(symbol="AAPL")) == [trade.order_id]
+            driver.wait_trade(trade)
+            assert driver.do(lambda c: c.account_value("NetLiquidation", "USD", "DU1"))
+        finally:
+            driver.close()
+    problems = [
+        r.getMessage() for r in caplog.records
+        if r.levelno >= logging.WARNING and "connection to TWS ended" not in r.getMessage()
+    ]
+    assert problems == []

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from ibwire._session import Session
-from ibwire.errors import ApiError, ForeignOrderError, PortfolioUnavailableError
+from ibwire.errors import (
+    ApiError,
+    ForeignOrderError,
+    PortfolioUnavailableError,
+    UnsupportedByServerError,
+)
 from ibwire.events import MalformedMessage
 from ibwire.live import OrderBook, Ticker, Trade
 from ibwire.messages import (
@@ -271,6 +276,28 @@ def test_a_server_without_reqpnl_follows_the_account_without_it(version: int) ->
     assert not rig.events(MalformedMessage)
 
 
+@pytest.mark.parametrize("version", [100, 102])
+@pytest.mark.parametrize("account", ["", "DU111"])
+def test_a_server_without_account_updates_multi_follows_only_the_followed_account(
+    version: int, account: str
+) -> None:
+    rig = Rig(version=version, account_updates=True, account=account)
+    rig.ready(accounts="DU111,DU222")
+    sent = rig.take()
+    assert not any(isinstance(m, (ReqAccountUpdatesMulti, ReqPnl)) for m in sent)
+    assert sum(isinstance(m, ReqPositions) for m in sent) == 1
+    assert [m.acct_code for m in sent if isinstance(m, ReqAcctData)] == (
+        [account] if account else []
+    )
+    assert not rig.events(MalformedMessage)
+    # Synced on what was asked for: the positions, the followed account's values.
+    rig.deliver(PositionEnd())
+    if account:
+        assert not rig.session.is_synced
+        rig.deliver(AcctDownloadEnd(account_name=account))
+    assert rig.session.is_synced
+
+
 def test_nothing_is_asked_at_connect_by_default(server_version: int) -> None:
     rig = Rig(version=server_version)
     rig.ready()
@@ -520,6 +547,41 @@ def test_a_book_asked_for_again_starts_empty(how: str) -> None:
     assert _rows(book) == ([], [])
     rig.deliver(_level(req_id, 0, 1, 99.5), _level(req_id, 0, 0, 99.6))
     assert _rows(book) == ([99.5], [99.6])
+
+
+@pytest.mark.parametrize("version", [100, 146, 148])
+def test_a_book_of_a_qualified_contract_leaves_out_its_primary_exchange_before_149(
+    version: int,
+) -> None:
+    rig = Rig(version=version)
+    rig.ready()
+    qualified = replace(AAPL_REPORTED, con_id=265598, primary_exchange="NASDAQ")
+    book = rig.session.order_book(qualified, rig.now, rows=5)
+    rig.flush()
+    (request,) = [m for m in rig.take() if isinstance(m, ReqMktDepth)]
+    assert request.contract == replace(qualified, primary_exchange="")
+    assert book.contract == qualified
+
+
+def test_a_book_of_a_qualified_contract_keeps_its_primary_exchange_from_149() -> None:
+    rig = Rig(version=149)
+    rig.ready()
+    qualified = replace(AAPL_REPORTED, con_id=265598, primary_exchange="NASDAQ")
+    rig.session.order_book(qualified, rig.now, rows=5)
+    rig.flush()
+    (request,) = [m for m in rig.take() if isinstance(m, ReqMktDepth)]
+    assert request.contract.primary_exchange == "NASDAQ"
+
+
+def test_a_smart_book_before_146_raises_before_anything_is_sent() -> None:
+    rig = Rig(version=145)
+    rig.ready()
+    rig.take()
+    with pytest.raises(UnsupportedByServerError):
+        rig.session.order_book(AAPL, rig.now, rows=5, smart=True)
+    rig.flush()
+    assert not rig.take()
+    assert not rig.session.live_subscriptions
 
 
 def test_the_error_that_ended_a_book_is_kept() -> None:
