@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 from collections import deque
 from types import MappingProxyType
-from typing import Final
 
 from ..errorcodes import CodeTable
 from ..ids import OutgoingId
@@ -29,11 +28,6 @@ from ._tables import (
     instrument_key,
     target_ident,
 )
-
-# Submissions remembered per (request message id, request or order id), so that a
-# cancel can tell whether any of them left the queue.  Beyond this many the oldest
-# are forgotten: the cancel of a forgotten request is sent, which is always safe.
-_MAX_TRACKED_TARGETS: Final = 4096
 
 _Entry = tuple[int, M, float]
 
@@ -80,7 +74,6 @@ class Pacer(RuleBook[M]):
         "_sent",
         "_sent_priority",
         "_seq",
-        "_submitted_targets",
         "_withdrawn",
     )
 
@@ -111,7 +104,6 @@ class Pacer(RuleBook[M]):
         # Every queued message with a ticket up to this one has waited through a poll.
         self._blocked_upto = 0
         self._kinds: dict[type, int] = {}
-        self._submitted_targets: dict[tuple[int, int | None], int] = {}
         self._episode_start: float | None = None
         self._episode_sent = 0
         self._episodes = 0
@@ -211,15 +203,6 @@ class Pacer(RuleBook[M]):
             self._enqueue_gated(entry, now)
         return seq
 
-    def _count_target(self, msg_id: int, ident: int | None, step: int) -> None:
-        counts = self._submitted_targets
-        key = (msg_id, ident)
-        count = counts.pop(key, 0) + step
-        if count > 0:
-            counts[key] = count
-            if len(counts) > _MAX_TRACKED_TARGETS:
-                del counts[next(iter(counts))]
-
     def _enqueue_gated(self, entry: Gated[M], now: float) -> None:
         self._gated.append(entry)
         # Not yet looked at by a poll: it may be able to go right away.
@@ -244,7 +227,10 @@ class Pacer(RuleBook[M]):
         withdrawn = self._withdraw_where(target, ident, msg_id, any_ident=False)
         self._submitted_targets.pop((target, ident), None)
         self._release(target, ident)
-        return withdrawn > 0 and submitted == withdrawn
+        # An order placed before (here, by an earlier connection, another client
+        # or in TWS): the changes queued are withdrawn, the cancel goes.
+        known = target == OutgoingId.PLACE_ORDER and self._order_known(ident)
+        return withdrawn > 0 and submitted == withdrawn and not known
 
     def _withdraw_where(
         self, target: int, ident: int | None, by: int | None, *, any_ident: bool
@@ -560,7 +546,8 @@ class Pacer(RuleBook[M]):
         a dead session.  Open historical requests and all budgets are released: TWS
         drops them with the connection.  The token bucket, the historical pacing
         windows, the tick-by-tick spacing and any backoff are kept: IB counts them
-        per TWS and account, across connections.
+        per TWS and account, across connections.  So are the orders placed: TWS
+        keeps them, and a later cancel of one is always sent.
 
         Returns:
             The unsent messages.
@@ -574,6 +561,7 @@ class Pacer(RuleBook[M]):
         self._gated = []
         self._gated_wake = None
         self._dropped += len(dropped)
+        self._keep_placed_orders(self._submitted_targets, dropped)
         self._submitted_targets.clear()
         self._open_hist.clear()
         self._line_holders.clear()

@@ -35,10 +35,13 @@ from ._tables import (
     IN_ERROR,
     IN_HISTORICAL_DATA,
     IN_IGNORED,
+    IN_ORDER,
     IN_SNAPSHOT_END,
     IN_TICKS,
     INCOMING_KIND,
     KIND_BY_ID,
+    MAX_KNOWN_ORDERS,
+    MAX_TRACKED_TARGETS,
     MKT_DATA,
     REAL_TIME_BARS,
     SWEEP_EVERY,
@@ -51,6 +54,7 @@ from ._tables import (
     freeze,
     ident_of,
     param_names,
+    target_ident,
 )
 
 
@@ -64,6 +68,8 @@ class RuleBook(RateGate, Generic[M]):
         "_events",
         "_events_dropped",
         "_incoming_kinds",
+        "_known_orders",
+        "_known_orders_floor",
         "_hist_level",
         "_hist_margin",
         "_hist_pause_errors",
@@ -73,6 +79,7 @@ class RuleBook(RateGate, Generic[M]):
         "_hist_window",
         "_identical",
         "_line_holders",
+        "_submitted_targets",
         "_open_hist",
         "_param_cache",
         "_rate_errors",
@@ -128,6 +135,14 @@ class RuleBook(RateGate, Generic[M]):
         self._line_holders: set[tuple[int, int | None]] = set()
         self._depth_holders: set[int | None] = set()
         self._tbt_holders: set[int | None] = set()
+        # Order ids TWS holds or held (released placements, orders TWS spoke
+        # of): a cancel of one always goes.  It outlives a connection, as orders
+        # do; past its cap, every id up to the floor counts as known.
+        self._known_orders: dict[int, None] = {}
+        # Submissions per (request message id, request or order id): whether any
+        # left the queue, for a cancel (see MAX_TRACKED_TARGETS).
+        self._submitted_targets: dict[tuple[int, int | None], int] = {}
+        self._known_orders_floor = -(2**63)
         # Backoff state.
         self._backoff_pending = False
         self._rate_until: float | None = None
@@ -503,6 +518,13 @@ class RuleBook(RateGate, Generic[M]):
             now = self._now
         else:
             self._now = now
+        if kind == IN_ORDER:
+            order_id = getattr(message, "order_id", None)
+            if order_id is None:  # an execution
+                order_id = getattr(getattr(message, "execution", None), "order_id", None)
+            if isinstance(order_id, int):
+                self._know_order(order_id)
+            return
         req_id = getattr(message, "req_id", None)
         if kind == IN_ERROR:
             self._on_error(message, req_id, now)
@@ -514,6 +536,52 @@ class RuleBook(RateGate, Generic[M]):
                 self._end_historical(req_id)
         elif kind == IN_END or (kind == IN_TICKS and getattr(message, "done", False)):
             self._end_historical(req_id)
+
+    def _count_target(self, msg_id: int, ident: int | None, step: int) -> None:
+        counts = self._submitted_targets
+        key = (msg_id, ident)
+        count = counts.pop(key, 0) + step
+        if count > 0:
+            counts[key] = count
+            if len(counts) > MAX_TRACKED_TARGETS:
+                oldest = next(iter(counts))
+                del counts[oldest]
+                if oldest[0] == OutgoingId.PLACE_ORDER:
+                    # A new submission would look like the first: say it is held.
+                    self._know_order(oldest[1])
+
+    def _keep_placed_orders(
+        self, counts: dict[tuple[int, int | None], int], dropped: list[M]
+    ) -> None:
+        """At a disconnect: orders outlive the connection, so those placed (the
+        submissions ``counts`` holds, less those ``dropped`` unsent) stay known."""
+        place = OutgoingId.PLACE_ORDER
+        unsent: dict[int | None, int] = {}
+        for message in dropped:
+            if message.MSG_ID == place:
+                ident = target_ident(message, place)
+                unsent[ident] = unsent.get(ident, 0) + 1
+        for (msg_id, ident), count in counts.items():
+            if msg_id == place and count > unsent.get(ident, 0):
+                self._know_order(ident)
+
+    def _know_order(self, order_id: int | None) -> None:
+        """Record that TWS holds (or held) order ``order_id``."""
+        known = self._known_orders
+        if order_id is None or order_id in known or order_id <= self._known_orders_floor:
+            return
+        known[order_id] = None
+        if len(known) > MAX_KNOWN_ORDERS:
+            oldest = next(iter(known))
+            del known[oldest]
+            if oldest > self._known_orders_floor:
+                self._known_orders_floor = oldest
+
+    def _order_known(self, order_id: int | None) -> bool:
+        """Whether TWS may hold order ``order_id`` (see :meth:`_know_order`)."""
+        return order_id is None or (
+            order_id in self._known_orders or order_id <= self._known_orders_floor
+        )
 
     # ----------------------------------------------------------------------------------
     # Events

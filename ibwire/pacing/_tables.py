@@ -70,9 +70,13 @@ IN_HISTORICAL_DATA: Final = 2  # ends the request below server version 196
 IN_END: Final = 3  # always ends its request
 IN_TICKS: Final = 4  # ends its request when ``done``
 IN_SNAPSHOT_END: Final = 5
+IN_ORDER: Final = 6  # names an order TWS holds: its cancel always goes
 _IN = IncomingId
 INCOMING_KIND: Final[Mapping[int, int]] = {
     _IN.ERR_MSG: IN_ERROR,
+    _IN.OPEN_ORDER: IN_ORDER,
+    _IN.ORDER_STATUS: IN_ORDER,
+    _IN.EXECUTION_DATA: IN_ORDER,
     _IN.HISTORICAL_DATA: IN_HISTORICAL_DATA,
     _IN.HISTORICAL_DATA_END: IN_END,
     _IN.HEAD_TIMESTAMP: IN_END,
@@ -267,3 +271,10 @@ class Gated(Generic[M]):
 
 
 SWEEP_EVERY: Final = 256
+# Order ids remembered as held by TWS (its cancel always goes); beyond this many
+# the oldest are forgotten, and every id up to them counts as held.
+MAX_KNOWN_ORDERS: Final = 65536
+# Submissions remembered per (request message id, request or order id), so that a
+# cancel can tell whether any of them left the queue.  Beyond this many the oldest
+# are forgotten: the cancel of a forgotten request is sent, which is always safe.
+MAX_TRACKED_TARGETS: Final = 4096

@@ -165,3 +165,58 @@ def test_global_cancel_withdraws_queued_orders_and_is_still_sent() -> None:
     pacer.submit(global_cancel_cls(), 0.2)
     # Orders placed earlier may be live at TWS: the global cancel goes.
     assert drain(pacer) == [global_cancel_cls()]
+
+
+# An order lives at TWS across connections, and may have been placed by another
+# connection or in TWS: the cancel of a change still queued must go.
+
+PLACE = messages.PlaceOrder(order_id=IDENT, contract=AAPL, order=VALUES["order"])
+CHANGE = messages.PlaceOrder(
+    order_id=IDENT, contract=AAPL, order=dataclasses.replace(VALUES["order"], lmt_price=1.0)
+)
+CANCEL = messages.CancelOrder(order_id=IDENT)
+
+
+def test_the_cancel_of_an_order_placed_before_a_reconnect_is_sent() -> None:
+    pacer: Pacer[Message] = Pacer(ONE)
+    pacer.submit(PLACE, 0.0)
+    assert pacer.poll(0.0) == [PLACE]
+    assert pacer.on_disconnect() == []
+    # Reconnected: the change waits for the rate, then the user cancels.
+    pacer.submit(ReqCurrentTime(), 0.5)
+    pacer.submit(CHANGE, 0.5)
+    pacer.submit(CANCEL, 0.6)
+    # Cancels go first; the change is withdrawn.
+    assert drain(pacer) == [CANCEL, ReqCurrentTime()]
+    assert pacer.stats.cancels_absorbed == 0
+
+
+@pytest.mark.parametrize(
+    "known",
+    [
+        messages.OpenOrder(order_id=IDENT, contract=AAPL, order=VALUES["order"]),
+        messages.OrderStatus(
+            order_id=IDENT, status="Submitted", filled=Decimal(0), remaining=Decimal(1)
+        ),
+    ],
+    ids=["open order", "order status"],
+)
+def test_the_cancel_of_an_order_tws_spoke_of_is_sent(known: Message) -> None:
+    # An order found at connect (placed by an earlier connection): only TWS
+    # has spoken of it.
+    pacer = busy_pacer()
+    assert pacer.watches(type(known))
+    pacer.on_incoming(known, 0.1)
+    pacer.submit(CHANGE, 0.2)
+    pacer.submit(CANCEL, 0.3)
+    assert drain(pacer) == [CANCEL]
+    assert pacer.stats.cancels_absorbed == 0
+
+
+def test_the_cancel_of_an_order_never_sent_is_still_absorbed() -> None:
+    pacer = busy_pacer()
+    pacer.submit(PLACE, 0.1)
+    pacer.submit(CHANGE, 0.2)
+    pacer.submit(CANCEL, 0.3)
+    assert drain(pacer) == []
+    assert pacer.stats.cancels_absorbed == 1

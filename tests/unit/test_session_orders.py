@@ -507,6 +507,30 @@ def test_an_order_the_pacer_held_at_a_drop_ends_its_trade(server_version: int) -
     assert rig.session.live_changes > changes
 
 
+def test_the_cancel_of_an_order_placed_before_a_reconnect_goes_with_its_change_queued(
+    server_version: int,
+) -> None:
+    pacer = HoldingPacer()
+    rig = Rig(version=server_version, reconnect=POLICY, pacing=pacer)
+    rig.ready(next_valid_id=1)
+    trade = _place_one(rig, AAPL)
+    rig.flush()
+    rig.deliver(open_order(trade.order_id, 111))
+    rig.drop()
+    reconnect(rig)
+    rig.take()
+    # The change waits in the pacer when the cancel comes: the change is
+    # withdrawn, the cancel must still reach TWS, which holds the order.
+    pacer.hold = True
+    rig.session.modify(trade, {"lmt_price": 2.0}, rig.now)
+    rig.session.cancel_trade(trade, rig.now)
+    pacer.hold = False
+    rig.advance(1.0)
+    sent = rig.take()
+    assert [m.order_id for m in sent if isinstance(m, CancelOrder)] == [trade.order_id]
+    assert not any(isinstance(m, PlaceOrder) for m in sent)
+
+
 def test_an_order_unknown_to_tws_after_a_reconnect_ends_its_trade(server_version: int) -> None:
     rig = Rig(version=server_version, reconnect=POLICY)
     rig.ready(next_valid_id=1)
