@@ -407,6 +407,10 @@ class SessionBase:
         """Record what a user request opens or ends (the session)."""
         raise NotImplementedError
 
+    def _resubscribe(self, key: Hashable, request: Message, now: float) -> bool:
+        """Send a stream's request again; whether it went (streams)."""
+        raise NotImplementedError
+
     def _end_live(self, key: Hashable, error: BaseException | None) -> None:
         """End one stream (streams)."""
         raise NotImplementedError

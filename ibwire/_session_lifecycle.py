@@ -324,9 +324,8 @@ class LifecyclePart(SessionBase):
         for message in self._settings.values():
             self._submit(message, now, track=False)
         count = 0
-        for live in list(self._live.values()):
-            if live.resubscribe:
-                self._submit(live.request, now, track=False)
+        for key, live in list(self._live.items()):
+            if live.resubscribe and self._resubscribe(key, live.request, now):
                 count += 1
         self._reconcile_orders(now)
         attempts = self._attempt

@@ -13,8 +13,10 @@ from ._session_types import (
     Phase,
     StreamSink,
     _Live,
+    logger,
 )
 from .errors import (
+    IBWireError,
     LocalProtocolError,
 )
 from .messages import (
@@ -117,10 +119,25 @@ class StreamsPart(SessionBase):
     def _resubscribe_in_place(self, now: float) -> None:
         # 1101: TWS is back but dropped our market data.  Re-sending the same id
         # while TWS may still hold it risks "duplicate ticker id", so cancel first.
-        for live in list(self._live.values()):
+        for key, live in list(self._live.items()):
             if not live.resubscribe:
                 continue
             cancel = _cancel_for(live.request)
             if cancel is not None:
                 self._submit(cancel, now, track=False)
-            self._submit(live.request, now, track=False)
+            self._resubscribe(key, live.request, now)
+
+    def _resubscribe(self, key: Hashable, request: Message, now: float) -> bool:
+        """Send a stream's request again; whether it went to the pacer.
+
+        A request the connection cannot carry any more (a reconnect to an older
+        server, a budget already spent) ends its stream with that error; the
+        other streams are still re-sent.
+        """
+        try:
+            self._submit(request, now, track=False)
+        except IBWireError as error:
+            logger.warning("could not subscribe again to %r: %s", request, error)
+            self._end_live(key, error)
+            return False
+        return True

@@ -7,6 +7,7 @@ from ibwire._session import (
 )
 from ibwire.errors import (
     ApiError,
+    UnsupportedByServerError,
 )
 from ibwire.events import MalformedMessage
 from ibwire.messages import (
@@ -14,6 +15,7 @@ from ibwire.messages import (
     ErrMsg,
     ReqAcctData,
     ReqMktData,
+    ReqTickByTickData,
     TickPrice,
     TickSnapshotEnd,
 )
@@ -140,3 +142,26 @@ def test_a_subscription_held_at_a_drop_is_kept_and_sent_once_after_reconnect(ser
     assert [m for m in rig.take() if isinstance(m, ReqMktData)] == [
         ReqMktData(req_id=9, contract=AAPL)
     ]
+
+
+def test_a_stream_an_older_server_cannot_carry_ends_and_the_others_are_sent_again() -> None:
+    # After a reconnect to an older TWS (tick-by-tick needs server 137).
+    rig = Rig(version=176, reconnect=POLICY)
+    rig.ready()
+    ticks, quotes = Sink(), Sink()
+    by_tick = ReqTickByTickData(req_id=8, contract=AAPL, tick_type="Last")
+    rig.session.subscribe(by_tick, ticks, rig.now)
+    rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), quotes, rig.now)
+    rig.take()
+    rig.drop()
+    rig.version = 130
+    reconnect(rig)
+    assert rig.session.server_version == 130
+    sent = rig.take()
+    assert ReqMktData(req_id=9, contract=AAPL) in sent
+    assert not any(isinstance(m, ReqTickByTickData) for m in sent)
+    (error,) = ticks.ended
+    assert isinstance(error, UnsupportedByServerError)
+    assert quotes.ended == []
+    assert rig.session.live_subscriptions == [ReqMktData(req_id=9, contract=AAPL)]
+    assert not rig.events(MalformedMessage)
