@@ -47,6 +47,27 @@ WHAT_TO_SHOW: Final = frozenset({
 # Singular and plural spellings of the one-unit sizes.
 _ALIASES: Final = {"1 sec": "1 secs", "1 mins": "1 min", "1 hours": "1 hour", "1 days": "1 day"}
 _UTC: Final = _dt.timezone.utc
+# Legacy zone names TWS uses (its API time zone setting offers ``US/Eastern``)
+# and the current names they link to: Debian 13 and Ubuntu 24.04 keep the
+# legacy ones in the optional tzdata-legacy package, so zoneinfo may lack them.
+_LEGACY_ZONES: Final = {
+    "US/Eastern": "America/New_York", "US/Central": "America/Chicago",
+    "US/Mountain": "America/Denver", "US/Pacific": "America/Los_Angeles",
+    "US/Arizona": "America/Phoenix", "US/Alaska": "America/Anchorage",
+    "US/Hawaii": "Pacific/Honolulu", "Canada/Eastern": "America/Toronto",
+    "Canada/Central": "America/Winnipeg", "Canada/Pacific": "America/Vancouver",
+    "Mexico/General": "America/Mexico_City", "Brazil/East": "America/Sao_Paulo",
+    "EST5EDT": "America/New_York", "CST6CDT": "America/Chicago",
+    "MST7MDT": "America/Denver", "PST8PDT": "America/Los_Angeles",
+    "EST": "America/Panama", "MST": "America/Phoenix", "HST": "Pacific/Honolulu",
+    "MET": "Europe/Brussels", "CET": "Europe/Brussels", "EET": "Europe/Athens",
+    "WET": "Europe/Lisbon", "GB": "Europe/London", "Eire": "Europe/Dublin",
+    "Japan": "Asia/Tokyo", "Hongkong": "Asia/Hong_Kong", "Singapore": "Asia/Singapore",
+    "PRC": "Asia/Shanghai", "ROC": "Asia/Taipei", "ROK": "Asia/Seoul",
+    "Israel": "Asia/Jerusalem", "Turkey": "Europe/Istanbul", "NZ": "Pacific/Auckland",
+    "Australia/NSW": "Australia/Sydney", "Australia/ACT": "Australia/Sydney",
+    "Australia/Victoria": "Australia/Melbourne", "Australia/Queensland": "Australia/Brisbane",
+}  # fmt: skip
 
 
 def bar_seconds(bar_size: str) -> int:
@@ -87,7 +108,8 @@ def bar_datetime(date: str) -> _dt.datetime:
     bars (read as midnight UTC), or ``yyyymmdd hh:mm:ss`` (or ``yyyymmdd-hh:mm:ss``)
     followed by the time zone of the request (``US/Eastern``); a time without a
     zone, or ending in ``Z`` (servers from version 214 mark UTC times so), is read
-    as UTC.
+    as UTC.  A legacy zone name (``US/Eastern``, ``Japan``) the system's time
+    zone files lack is read by its current name (``America/New_York``).
 
     Raises:
         ValueError: none of those forms.
@@ -108,10 +130,14 @@ def bar_datetime(date: str) -> _dt.datetime:
         return moment.replace(tzinfo=_UTC)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    try:
-        return moment.replace(tzinfo=ZoneInfo(parts[2]))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone in bar date {date!r}") from None
+    for name in (parts[2], _LEGACY_ZONES.get(parts[2])):
+        if name is None:
+            break
+        try:
+            return moment.replace(tzinfo=ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    raise ValueError(f"unknown time zone in bar date {date!r}")
 
 
 def bar_time(date: str) -> int:

@@ -247,18 +247,44 @@ def decode_payload(payload: bytes) -> str:
     return payload.decode("utf-8", TEXT_ERRORS)
 
 
+def _reads_as_chinese(text: str) -> bool:
+    """Whether GB18030 text is Chinese rather than a Western single-byte text
+    read as pairs: ideographs only, none of them inside a Latin word."""
+    for index, char in enumerate(text):
+        if char.isascii():
+            continue
+        if not "\u3000" <= char <= "\u9fff":
+            return False
+        around = text[index - 1 : index] + text[index + 1 : index + 2]
+        if any(near.isascii() and near.isalpha() for near in around):
+            return False
+    return True
+
+
 def decode_handshake_text(raw: bytes) -> str:
     """Decode a handshake reply field that may be in the gateway's locale.
 
-    A Chinese-locale gateway writes its time zone in GBK.  UTF-8 is tried first,
-    then GB18030 (a superset of GBK), then Latin-1, which always succeeds.
+    A Chinese-locale gateway writes its time zone in GBK, a Western-European
+    one on Windows in cp1252 (``"Mitteleuropäische Zeit"``).  UTF-8 is tried
+    first, then GB18030 (a superset of GBK) when what it reads is Chinese (the
+    accented letters of cp1252 would also pass, as ideographs glued to Latin
+    letters), then cp1252, then Latin-1, which always succeeds.
     """
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _reads_as_chinese(text):
+            return text
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 _NOT_PRINTABLE: Final = re.compile(r"[^\t\n\r\x20-\x7e]")

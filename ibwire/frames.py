@@ -102,6 +102,30 @@ def _bars(item: object, exact: bool) -> list[Row]:
     return [_bar_row(item.bar, exact)]
 
 
+def _unfold(rows: list[Row], items: list[object]) -> None:
+    """Move bars of the wall-clock hour a zone repeats (the end of summer time) to
+    its second pass when they would otherwise go back in time.
+
+    TWS names a zone's wall-clock time (``20241103 01:00:00 US/Eastern``), which
+    comes twice then; bars come oldest first, so one that reads as no later than
+    the bar before it is in the second pass.  Updates of a bar
+    (:class:`~ibwire.messages.HistoricalDataUpdate`) repeat its time and are
+    left as they are.
+    """
+    previous: float | None = None
+    for row, item in zip(rows, items, strict=True):
+        moment = row["date"]
+        assert isinstance(moment, _dt.datetime)
+        if isinstance(item, HistoricalDataUpdate):
+            previous = None
+            continue
+        if previous is not None and moment.timestamp() <= previous:
+            later = moment.replace(fold=1)
+            if later.timestamp() > previous:
+                row["date"] = moment = later
+        previous = moment.timestamp()
+
+
 def _real_time_bar(item: object, exact: bool) -> list[Row]:
     assert isinstance(item, RealTimeBars)
     return [{
@@ -256,7 +280,10 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
 
     Times become time-zone aware datetimes (UTC unless TWS named a zone), an
     execution's ``time`` text included (read as a bar date is, by
-    :func:`~ibwire.bars.bar_datetime`).
+    :func:`~ibwire.bars.bar_datetime`).  A bar time in the hour a zone repeats
+    when summer time ends (``20241103 01:30:00 US/Eastern`` comes twice) is the
+    first pass unless the bar before it is later: then it is the second
+    (``fold=1``), so the bars keep their order.
 
     Args:
         items: the messages.
@@ -278,6 +305,7 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
         # the frame has the columns and index of one that has some.
         return _empty_bars(pandas, exact)
     rows: list[Row] = []
+    sources: list[object] = []
     kind: str | None = None
     index: str | None = None
     for item in items:
@@ -289,7 +317,11 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
             kind, index = name, column
         elif name != kind:
             raise TypeError(f"to_frame got {name} after {kind}: pass one kind at a time")
-        rows.extend(rows_of(item, exact))
+        made = rows_of(item, exact)
+        rows.extend(made)
+        sources.extend([item] * len(made))
+    if kind == "bars":
+        _unfold(rows, sources)
     frame = pandas.DataFrame(rows)
     if index is not None and rows:
         frame = frame.set_index(index)

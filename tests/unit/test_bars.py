@@ -55,6 +55,32 @@ def test_bar_dates() -> None:
             bar_datetime(bad)
 
 
+def test_bar_dates_in_the_legacy_zone_names_tws_uses_without_legacy_zone_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Debian 13 and Ubuntu 24.04 ship US/Eastern and the like in tzdata-legacy only.
+    import zoneinfo
+
+    real = zoneinfo.ZoneInfo
+
+    def current_only(key: str) -> dt.tzinfo:
+        if "/" not in key.strip("/") or key.split("/")[0] in ("US", "Canada", "Brazil", "Mexico"):
+            raise zoneinfo.ZoneInfoNotFoundError(f"No time zone found with key {key}")
+        return real(key)
+
+    monkeypatch.setattr(zoneinfo, "ZoneInfo", current_only)
+    cases = {
+        "US/Eastern": "America/New_York", "US/Central": "America/Chicago",
+        "US/Pacific": "America/Los_Angeles", "Japan": "Asia/Tokyo", "Hongkong": "Asia/Hong_Kong",
+        "EST5EDT": "America/New_York", "MET": "Europe/Brussels", "Canada/Eastern": "America/Toronto",
+    }  # fmt: skip
+    for legacy, current in cases.items():
+        moment = bar_datetime(f"20240702 09:30:00 {legacy}")
+        assert moment == dt.datetime(2024, 7, 2, 9, 30, tzinfo=real(current)), legacy
+    with pytest.raises(ValueError, match="unknown time zone"):
+        bar_datetime("20240702 09:30:00 Mars/Olympus")
+
+
 def test_every_user_reads_the_one_parser() -> None:
     assert _history.bar_seconds is bar_seconds and _history.bar_time is bar_time
     assert _history.BAR_SIZES is BAR_SIZES and _market.BAR_SIZES is BAR_SIZES

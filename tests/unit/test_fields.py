@@ -152,6 +152,17 @@ def test_handshake_time_zone_in_gbk() -> None:
     assert isinstance(decode_handshake_text(b"\xff\xfe\xfd"), str)
 
 
+@pytest.mark.parametrize(
+    "zone",
+    ["Hora estándar de Europa central", "Mitteleuropäische Zeit", "Heure normale d’Europe centrale"],
+)
+def test_handshake_time_zone_in_a_western_windows_locale(zone: str) -> None:
+    # A Spanish, German or French TWS on Windows writes its zone in cp1252, whose
+    # accented letters GB18030 would also read, as ideographs inside the words.
+    raw = f"20241203 09:30:00 {zone}".encode("cp1252")
+    assert decode_handshake_text(raw) == f"20241203 09:30:00 {zone}"
+
+
 def test_kinds_render_templates() -> None:
     assert fields.INT.decode_expr("x", 176) == "int(x or 0)"
     assert fields.ESC_STR.decode_expr("x", 152) == "x"

@@ -20,6 +20,7 @@ from ibwire.messages import (
     Execution,
     ExecutionData,
     HistoricalData,
+    HistoricalDataUpdate,
     HistoricalTick,
     HistoricalTickBidAsk,
     HistoricalTickLast,
@@ -163,6 +164,26 @@ def test_execution_times_become_datetimes(monkeypatch: pytest.MonkeyPatch) -> No
     assert rows[0]["time"] == rows[1]["time"] == expected
     assert rows[0]["time"].tzinfo.key == "US/Eastern"  # type: ignore[attr-defined]
     assert rows[2]["time"] is None
+
+
+def test_bars_in_the_hour_repeated_at_the_end_of_summer_time_keep_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # TWS names the New York wall-clock time: 01:00 and 01:30 come twice on 3 November
+    # 2024, first in EDT, then in EST an hour later.
+    monkeypatch.setitem(sys.modules, "pandas", types.SimpleNamespace(DataFrame=_Rows))
+    walls = ["00:30", "01:00", "01:30", "01:00", "01:30", "02:00"]
+    rows = to_frame(BarList(bar(f"20241103 {wall}:00 US/Eastern") for wall in walls)).rows
+    utc = [row["date"].astimezone(UTC).strftime("%H:%M") for row in rows]  # type: ignore[attr-defined]
+    assert utc == ["04:30", "05:00", "05:30", "06:00", "06:30", "07:00"]
+    # Hourly bars: the second 01:00 is the EST hour.
+    rows = to_frame([bar(f"20241103 {wall}:00:00 US/Eastern") for wall in ("00", "01", "01", "02")]).rows
+    utc = [row["date"].astimezone(UTC).strftime("%H:%M") for row in rows]  # type: ignore[attr-defined]
+    assert utc == ["04:00", "05:00", "06:00", "07:00"]
+    # Updates of one bar repeat its time: the same bar, not a later one.
+    update = HistoricalDataUpdate(req_id=1, bar=bar("20241103 01:00:00 US/Eastern"))
+    rows = to_frame([update, update]).rows
+    assert [row["date"].fold for row in rows] == [0, 0]  # type: ignore[attr-defined]
 
 
 class _Schema:
