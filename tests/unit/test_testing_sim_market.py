@@ -41,6 +41,7 @@ from ibwire.messages import (
     TickReqParams,
     TickSize,
     TickSnapshotEnd,
+    TickString,
 )
 from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._market import BAR_SIZES, Level
@@ -257,6 +258,17 @@ def test_market_data_permission_354_and_delayed_data(server_version: int) -> Non
     events = client.take()
     assert errors(events, 10167)
     assert {e.tick_type for e in of(events, TickPrice)} >= {66, 67, 68}  # type: ignore[attr-defined]
+
+
+def test_a_delayed_stream_carries_only_delayed_tick_types(server_version: int) -> None:
+    gateway = sim(server_version=server_version, no_permission=("MSFT",))
+    client = ready(gateway)
+    client.send(ReqMarketDataType(market_data_type=3), ReqMktData(req_id=1, contract=MSFT))
+    gateway.advance(1.0)
+    kinds = {e.tick_type for e in client.take() if isinstance(e, (TickPrice, TickSize, TickString))}
+    # DELAYED_LAST_TIMESTAMP (88) stands for LAST_TIMESTAMP (45) as 66..76 do for 0..14.
+    assert 88 in kinds
+    assert kinds <= {*range(66, 77), 88}
 
 
 def test_a_halt_reaches_a_delayed_stream_as_delayed_halted(server_version: int) -> None:
