@@ -727,3 +727,24 @@ def test_real_time_bars_and_historical_ticks_are_the_history_of_their_seconds(se
     ticks = [t for e in client.take() if isinstance(e, HistoricalTicksLast) for t in e.ticks]
     by_second = {int(s.date): s for s in seconds}
     assert ticks and all(t.price == by_second[t.time].close for t in ticks if t.time in by_second)
+
+
+@pytest.mark.parametrize("contract", [
+    ES, Contract(symbol="AAPL", sec_type="OPT", exchange="SMART", strike=190.0, right="C",
+                 last_trade_date_or_contract_month="20240419"),
+])
+def test_history_starts_no_earlier_than_the_head_timestamp(server_version: int, contract: Contract) -> None:
+    client = ready(sim(server_version=server_version))
+    client.send(ReqHeadTimestamp(req_id=1, contract=contract, use_rth=False, what_to_show="TRADES", format_date=2),
+                history(2, contract, bar="1 day", duration="2 Y"),
+                history(3, contract, bar="1 hour", duration="1 W", end="20230101 00:00:00 UTC"))
+    events = client.take()
+    (stamp,) = of(events, HeadTimestamp)
+    head = int(stamp.head_timestamp)  # type: ignore[attr-defined]
+    (daily,) = of(events, HistoricalData)
+    first = dt.datetime.strptime(daily.bars[0].date, "%Y%m%d").replace(tzinfo=dt.timezone.utc)  # type: ignore[attr-defined]
+    # The first daily bar is the head timestamp's day; nothing before it.
+    assert first.date() == dt.datetime.fromtimestamp(head, dt.timezone.utc).date()
+    # A window wholly before the head timestamp holds no data.
+    (error,) = errors(events, 162)
+    assert error.req_id == 3 and "HMDS query returned no data" in error.error_string
