@@ -157,6 +157,9 @@ class MarketDataHandlers(CoreBase):
                 before, today = days
                 for kind, value in ((6, today.high), (7, today.low), (9, before.close), (14, today.open)):
                     price(kind, value, None)
+            if stream.instrument.con_id in self._halted:
+                # A halt already in force: the new stream learns of it as the open ones did.
+                self._send(client, TickGeneric(req_id=req, tick_type=TickType(90 if delayed else 49), value=1.0))
             if "236" in stream.params.get("generic", ()):
                 self._send(client, TickGeneric(req_id=req, tick_type=TickType(46), value=3.0))
             self._generic_ticks(client, stream)

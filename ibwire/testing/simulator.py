@@ -260,7 +260,8 @@ class Halt:
     While halted, the symbol's orders do not fill and its quote, depth and
     tick-by-tick streams are silent; subscribers of its market data get the
     *halted* tick (tick type 49, DELAYED_HALTED 90 on a delayed stream) with 1
-    at the halt and 0 at the resumption.
+    at the halt and 0 at the resumption; a quote stream opened during the halt
+    gets the halted tick with 1 among its first ticks.
 
     Attributes:
         symbol: the symbol (every instrument with it: a stock and its options).

@@ -284,6 +284,16 @@ def test_a_halt_reaches_a_delayed_stream_as_delayed_halted(server_version: int) 
     assert sorted(halts) == [(1, 90, 1.0), (2, 49, 1.0)]
 
 
+def test_a_subscription_to_a_halted_symbol_starts_with_the_halted_tick(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    gateway.core.schedule(gateway.now, Halt("AAPL"))
+    gateway.advance(0.1)
+    client.send(ReqMktData(req_id=1, contract=AAPL))
+    halts = [(e.tick_type, e.value) for e in of(client.take(), TickGeneric)]  # type: ignore[attr-defined]
+    assert halts == [(49, 1.0)]
+
+
 def test_ambiguous_contract(server_version: int) -> None:
     gateway = sim(server_version=server_version)
     client = ready(gateway)
