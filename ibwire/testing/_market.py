@@ -469,7 +469,8 @@ def history_bars(walks: Walks, request: HistoryRequest) -> tuple[list[BarData], 
     Bars are aligned to their size (days on UTC midnight, weeks on Mondays, months
     on the first of the calendar month); for
     stocks and options, daily bars skip weekends.  A bar aggregates the path's
-    seconds in it that fall in the request's hours: with ``use_rth`` the regular
+    seconds in it that fall in the request's hours and not before the instrument's
+    head timestamp (the earliest data ``reqHeadTimestamp`` names): with ``use_rth`` the regular
     hours (``_sessions``: US equities 09:30-16:00 New York, weekdays), with
     ``sessions`` the hours the venue trades, otherwise every second; a bar with
     none is left out, and one partly in those hours holds that part (the 09:00
@@ -499,8 +500,11 @@ def history_bars(walks: Walks, request: HistoryRequest) -> tuple[list[BarData], 
     instrument = request.instrument
     what = request.what_to_show.upper()
     daily = bar >= 86400
-    # Nothing past the clock; nothing past the last bar's trading day either.
-    hours = _Hours(walks.path(instrument), request, first - DAY, math.ceil(min(request.now, end + bar + DAY) - 1e-6))
+    # Nothing before the instrument's head timestamp (reqHeadTimestamp), nothing past the
+    # clock, nothing past the last bar's trading day either.
+    head = math.ceil(parse_end(instrument.head_timestamp, 0.0) or 0.0)
+    hours = _Hours(walks.path(instrument), request, max(first - DAY, head),
+                   math.ceil(min(request.now, end + bar + DAY) - 1e-6))
     bars: list[BarData] = []
     t = first
     while t < end and len(bars) < _MAX_BARS:

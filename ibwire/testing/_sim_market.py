@@ -54,8 +54,9 @@ _MAX_TBT_HISTORY: Final = 1000
 _DEPTH_MAKERS: Final = ("NSDQ", "ARCA", "BATS", "IEX", "EDGX")
 _MAX_DEPTH: Final = 3
 _MAX_LINES: Final = 100
-# Delayed tick ids of bid, ask, last, bid size, ask size, last size, high, low, volume, close, open.
-_DELAYED: Final = {1: 66, 2: 67, 4: 68, 0: 69, 3: 70, 5: 71, 6: 72, 7: 73, 8: 74, 9: 75, 14: 76}
+# Delayed tick ids of bid, ask, last, bid size, ask size, last size, high, low, volume, close, open,
+# last timestamp.
+_DELAYED: Final = {1: 66, 2: 67, 4: 68, 0: 69, 3: 70, 5: 71, 6: 72, 7: 73, 8: 74, 9: 75, 14: 76, 45: 88}
 
 class MarketDataHandlers(CoreBase):
     """The simulator's market data requests: quotes, depth, tick-by-tick, bars, history."""
@@ -146,7 +147,7 @@ class MarketDataHandlers(CoreBase):
             # The day's volume so far, as its daily bar has it.
             volume = int(days[1].volume or 0) if days is not None else 0
             self._send(client, TickSize(req_id=req, tick_type=tick(8), size=Decimal(volume)))
-            self._send(client, TickString(req_id=req, tick_type=TickType(45), value=str(int(now))))
+            self._send(client, TickString(req_id=req, tick_type=tick(45), value=str(int(now))))
             if "233" in stream.params.get("generic", ()):
                 text = f"{quote.last};{quote.last_size};{int(now * 1000)};{volume};{quote.last};false"
                 self._send(client, TickString(req_id=req, tick_type=TickType(48), value=text))
@@ -156,6 +157,9 @@ class MarketDataHandlers(CoreBase):
                 before, today = days
                 for kind, value in ((6, today.high), (7, today.low), (9, before.close), (14, today.open)):
                     price(kind, value, None)
+            if stream.instrument.con_id in self._halted:
+                # A halt already in force: the new stream learns of it as the open ones did.
+                self._send(client, TickGeneric(req_id=req, tick_type=TickType(90 if delayed else 49), value=1.0))
             if "236" in stream.params.get("generic", ()):
                 self._send(client, TickGeneric(req_id=req, tick_type=TickType(46), value=3.0))
             self._generic_ticks(client, stream)

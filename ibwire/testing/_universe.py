@@ -321,6 +321,14 @@ class Universe:
         day = _dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
         return _dt.datetime.combine(day, _dt.time(16, 0), _NEW_YORK).timestamp()
 
+    def is_expired(self, instrument: Instrument, now: float) -> bool:
+        """Whether an option has expired at ``now``: its expiration date is before
+        the New York date of ``now`` (IB stops listing it the day after)."""
+        text = instrument.contract.last_trade_date_or_contract_month
+        if instrument.sec_type != "OPT" or len(text) < 8:
+            return False
+        return text[:8] < _dt.datetime.fromtimestamp(now, _NEW_YORK).strftime("%Y%m%d")
+
     def resolve(self, query: Contract) -> list[Instrument]:
         """Every instrument the contract description matches (IB's loose matching).
 

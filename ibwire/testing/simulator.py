@@ -260,7 +260,8 @@ class Halt:
     While halted, the symbol's orders do not fill and its quote, depth and
     tick-by-tick streams are silent; subscribers of its market data get the
     *halted* tick (tick type 49, DELAYED_HALTED 90 on a delayed stream) with 1
-    at the halt and 0 at the resumption.
+    at the halt and 0 at the resumption; a quote stream opened during the halt
+    gets the halted tick with 1 among its first ticks.
 
     Attributes:
         symbol: the symbol (every instrument with it: a stock and its options).
@@ -608,6 +609,8 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
     def _on_ReqContractData(self, client: _Client, message: Any, now: float) -> None:
         query: Contract = message.contract
         found = self.universe.resolve(query)
+        if not query.include_expired:
+            found = [i for i in found if not self.universe.is_expired(i, now)]
         if not found:
             self._error(client, message.req_id, 200)
             return
@@ -636,7 +639,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
             ),
             None,
         )
-        options = [] if underlying is None else list(universe.options_of(underlying))
+        options = [] if underlying is None else [o for o in universe.options_of(underlying) if not universe.is_expired(o, now)]
         if underlying is not None and options:
             expirations = tuple(sorted({o.contract.last_trade_date_or_contract_month for o in options}))
             strikes = tuple(sorted({o.contract.strike or 0.0 for o in options}))

@@ -41,6 +41,7 @@ from ibwire.messages import (
     TickReqParams,
     TickSize,
     TickSnapshotEnd,
+    TickString,
 )
 from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._market import BAR_SIZES, Level
@@ -259,6 +260,17 @@ def test_market_data_permission_354_and_delayed_data(server_version: int) -> Non
     assert {e.tick_type for e in of(events, TickPrice)} >= {66, 67, 68}  # type: ignore[attr-defined]
 
 
+def test_a_delayed_stream_carries_only_delayed_tick_types(server_version: int) -> None:
+    gateway = sim(server_version=server_version, no_permission=("MSFT",))
+    client = ready(gateway)
+    client.send(ReqMarketDataType(market_data_type=3), ReqMktData(req_id=1, contract=MSFT))
+    gateway.advance(1.0)
+    kinds = {e.tick_type for e in client.take() if isinstance(e, (TickPrice, TickSize, TickString))}
+    # DELAYED_LAST_TIMESTAMP (88) stands for LAST_TIMESTAMP (45) as 66..76 do for 0..14.
+    assert 88 in kinds
+    assert kinds <= {*range(66, 77), 88}
+
+
 def test_a_halt_reaches_a_delayed_stream_as_delayed_halted(server_version: int) -> None:
     gateway = sim(server_version=server_version, no_permission=("MSFT",))
     client = ready(gateway)
@@ -270,6 +282,16 @@ def test_a_halt_reaches_a_delayed_stream_as_delayed_halted(server_version: int) 
     gateway.advance(0.1)
     halts = [(e.req_id, e.tick_type, e.value) for e in of(client.take(), TickGeneric)]  # type: ignore[attr-defined]
     assert sorted(halts) == [(1, 90, 1.0), (2, 49, 1.0)]
+
+
+def test_a_subscription_to_a_halted_symbol_starts_with_the_halted_tick(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    gateway.core.schedule(gateway.now, Halt("AAPL"))
+    gateway.advance(0.1)
+    client.send(ReqMktData(req_id=1, contract=AAPL))
+    halts = [(e.tick_type, e.value) for e in of(client.take(), TickGeneric)]  # type: ignore[attr-defined]
+    assert halts == [(49, 1.0)]
 
 
 def test_ambiguous_contract(server_version: int) -> None:
@@ -715,3 +737,24 @@ def test_real_time_bars_and_historical_ticks_are_the_history_of_their_seconds(se
     ticks = [t for e in client.take() if isinstance(e, HistoricalTicksLast) for t in e.ticks]
     by_second = {int(s.date): s for s in seconds}
     assert ticks and all(t.price == by_second[t.time].close for t in ticks if t.time in by_second)
+
+
+@pytest.mark.parametrize("contract", [
+    ES, Contract(symbol="AAPL", sec_type="OPT", exchange="SMART", strike=190.0, right="C",
+                 last_trade_date_or_contract_month="20240419"),
+])
+def test_history_starts_no_earlier_than_the_head_timestamp(server_version: int, contract: Contract) -> None:
+    client = ready(sim(server_version=server_version))
+    client.send(ReqHeadTimestamp(req_id=1, contract=contract, use_rth=False, what_to_show="TRADES", format_date=2),
+                history(2, contract, bar="1 day", duration="2 Y"),
+                history(3, contract, bar="1 hour", duration="1 W", end="20230101 00:00:00 UTC"))
+    events = client.take()
+    (stamp,) = of(events, HeadTimestamp)
+    head = int(stamp.head_timestamp)  # type: ignore[attr-defined]
+    (daily,) = of(events, HistoricalData)
+    first = dt.datetime.strptime(daily.bars[0].date, "%Y%m%d").replace(tzinfo=dt.timezone.utc)  # type: ignore[attr-defined]
+    # The first daily bar is the head timestamp's day; nothing before it.
+    assert first.date() == dt.datetime.fromtimestamp(head, dt.timezone.utc).date()
+    # A window wholly before the head timestamp holds no data.
+    (error,) = errors(events, 162)
+    assert error.req_id == 3 and "HMDS query returned no data" in error.error_string

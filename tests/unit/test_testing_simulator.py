@@ -273,6 +273,33 @@ def test_option_chain(server_version: int) -> None:
     assert of(events, SecurityDefinitionOptionParameterEnd)
 
 
+def test_expired_options_leave_the_chain_and_the_contract_details(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    chain = ReqSecDefOptParams(req_id=1, underlying_symbol="AAPL", fut_fop_exchange="", underlying_sec_type="STK",
+                               underlying_con_id=265598)
+    client.send(chain)
+    (before, _) = of(client.take(), SecurityDefinitionOptionParameter)
+    assert before.expirations[0] == "20240315"  # type: ignore[attr-defined]
+    gateway.advance(8 * 86400.0)  # Tuesday 19 March: the options of 15 March have expired
+    client.take()
+    query = Contract(symbol="AAPL", sec_type="OPT", exchange="SMART", currency="USD")
+    client.send(chain, ReqContractData(req_id=2, contract=query),
+                ReqContractData(req_id=3, contract=Contract(symbol="AAPL", sec_type="OPT", include_expired=True,
+                                                            last_trade_date_or_contract_month="20240315")),
+                ReqContractData(req_id=4, contract=Contract(symbol="AAPL", sec_type="OPT",
+                                                            last_trade_date_or_contract_month="20240315")))
+    events = client.take()
+    for params in of(events, SecurityDefinitionOptionParameter):
+        assert params.expirations == before.expirations[1:]  # type: ignore[attr-defined]
+    offered = {d.contract_details.contract.last_trade_date_or_contract_month  # type: ignore[attr-defined]
+               for d in of(events, ContractData) if d.req_id == 2}  # type: ignore[attr-defined]
+    assert offered == set(before.expirations[1:])  # type: ignore[attr-defined]
+    # includeExpired still finds them; without it they are not defined.
+    assert len([d for d in of(events, ContractData) if d.req_id == 3]) == 2 * len(before.strikes)  # type: ignore[attr-defined]
+    assert [e.req_id for e in errors(events, 200)] == [4]
+
+
 # ------------------------------------------------------------------ faults and determinism
 
 
