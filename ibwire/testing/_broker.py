@@ -39,7 +39,7 @@ from ._accounts import (
     unrealized_of,
 )
 from ._market import Book, Quote
-from ._sessions import account_day_start, day_start, regular_close
+from ._sessions import account_day_start, day_start, regular_close, windows
 from ._universe import Instrument
 
 __all__ = ["AT_CLOSE", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
@@ -75,6 +75,8 @@ class SimOrder:
         reduced: the quantity taken off by fills of its OCA group or bracket siblings.
         close_at: when an at-close order executes (the close it waits for); ``None``
             for other orders.
+        expires_at: when a day order is cancelled (with the sessions kept: the
+            end of its trading day); ``None`` for an order that does not expire.
     """
 
     order_id: int
@@ -94,6 +96,7 @@ class SimOrder:
     commission: float = 0.0
     reduced: Decimal = Decimal(0)
     close_at: float | None = None
+    expires_at: float | None = None
 
     @property
     def quantity(self) -> Decimal:
@@ -175,6 +178,8 @@ class Broker:
         self._next_roll = 0.0
         #: Whether holidays are kept (no trading day ends on one).
         self.holidays = False
+        #: Whether venues open and close (day orders then end with their trading day).
+        self.sessions = False
         #: Lapse instructions for cash-settled options, by (account, con_id): contracts to let lapse.
         self.lapses: dict[tuple[str, int], Decimal] = {}
         #: Settlements of expired cash-settled options, by con_id: (time, settlement price).
@@ -222,9 +227,19 @@ class Broker:
 
     def arm(self, sim: SimOrder, now: float) -> None:
         """Set the close an at-close order waits for: the first end of a regular
-        session after ``now`` (weekends, and holidays when kept, have none)."""
+        session after ``now`` (weekends, and holidays when kept, have none); and,
+        with the sessions kept, when a day order (time in force ``DAY`` or unset)
+        ends: at that close, or with ``outside_rth`` at the end of the trading
+        window (extended hours included) open at or next after ``now``."""
         at_close = sim.order.order_type.upper() in AT_CLOSE
         sim.close_at = regular_close(sim.instrument, now, holidays=self.holidays) if at_close else None
+        sim.expires_at = None
+        if self.sessions and sim.order.tif.upper() in ("", "DAY"):
+            if sim.order.outside_rth and not at_close:
+                ahead = windows(sim.instrument, now, now + 10 * 86400.0, regular=False, holidays=self.holidays)
+                sim.expires_at = ahead[0][1] if ahead else None
+            else:
+                sim.expires_at = regular_close(sim.instrument, now, holidays=self.holidays)
 
     def transmit(self, sim: SimOrder, now: float) -> list[SimOrder]:
         """Transmit ``sim`` at ``now`` with its whole group (its parent and the parent's children).
@@ -277,9 +292,18 @@ class Broker:
         return [sim for sim in self.working() if sim.close_at is None]
 
     def next_close(self) -> float | None:
-        """The earliest close an active, transmitted at-close order waits for."""
-        return min((sim.close_at for sim in self.orders.values()
-                    if sim.close_at is not None and sim.transmitted and sim.is_active), default=None)
+        """The earliest close an active, transmitted at-close order waits for, or
+        day order ends at."""
+        return min((at for sim in self.orders.values() if sim.transmitted and sim.is_active
+                    for at in (sim.close_at, sim.expires_at) if at is not None), default=None)
+
+    def expire_day_orders(self, now: float) -> list[SimOrder]:
+        """Cancel the day orders whose trading day ended by ``now`` (the orders cancelled)."""
+        changed: list[SimOrder] = []
+        for sim in self.orders.values():
+            if sim.expires_at is not None and sim.expires_at <= now and sim.transmitted and sim.is_active:
+                changed.extend(m for m in self.cancel(sim) if m not in changed)
+        return changed
 
     def auction(
         self, now: float, closing_price: Callable[[SimOrder], float], can_trade: Callable[[SimOrder], bool],
@@ -312,8 +336,9 @@ class Broker:
                 changed.append(sim)
         for sim in self.orders.values():
             if sim.close_at is not None and sim.close_at <= now and sim.is_active:
-                self.arm(sim, now)  # the close passed it by: the next one
-        return fills, changed
+                # The close passed it by: the next one.
+                sim.close_at = regular_close(sim.instrument, now, holidays=self.holidays)
+        return fills, [*changed, *self.expire_day_orders(now)]
 
     def match(
         self,

@@ -43,6 +43,7 @@ from ibwire.messages import (
 )
 from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._accounts import short_option_requirement
+from ibwire.testing._broker import SimOrder
 from ibwire.testing._universe import Instrument
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, of, ready, sim
@@ -718,3 +719,38 @@ def test_at_close_orders_only_for_stocks_and_futures_and_a_limit_on_close_needs_
     rejected = errors(client.take())
     assert [(e.req_id, e.error_code) for e in rejected] == [(1, 321), (2, 321), (3, 321)]
     assert "Unsupported order type: MOC" in rejected[0].error_string and "Limit price is missing" in rejected[2].error_string
+
+
+def test_with_sessions_day_orders_are_cancelled_at_the_close_and_gtc_orders_work_on(server_version: int) -> None:
+    gateway = InMemoryGateway(SimulatorCore(server_version=server_version, seed=7, sessions=True), now=CLOSE - 600)
+    client = ready(gateway)
+    resting = {"lmt_price": 1.0}  # far below the market: they rest
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", **resting)),
+                PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 10, "LMT", tif="DAY", **resting)),
+                PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", 10, "LMT", tif="GTC", **resting)),
+                PlaceOrder(order_id=4, contract=AAPL, order=order("BUY", 10, "LMT", outside_rth=True, **resting)),
+                PlaceOrder(order_id=5, contract=AAPL, order=order("BUY", 10, "MOC")))
+    gateway.advance(CLOSE - 1 - gateway.now)
+    assert not errors(client.take())
+    gateway.advance(2.0)
+    events = client.take()
+    # A day order (no time in force is DAY) ends at the close; the at-close order executes there first.
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(1, 202), (2, 202)]
+    assert [statuses(events, n)[-1:] for n in (1, 2, 3, 4, 5)] == [["Cancelled"], ["Cancelled"], [], [], ["Filled"]]
+    # One allowed outside regular hours works until the end of the after-hours session, 20:00 New York.
+    gateway.advance(4 * 3600.0 - 2)
+    assert not client.take()
+    gateway.advance(2.0)
+    events = client.take()
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(4, 202)]
+    gateway.advance(3600.0)
+    assert not errors(client.take())
+    assert core_order(gateway, 3).status == "Submitted"
+
+
+def core_order(gateway: InMemoryGateway, order_id: int, client_id: int = 1) -> SimOrder:
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    found = core.broker.find(client_id, order_id)
+    assert found is not None
+    return found
