@@ -199,11 +199,15 @@ def test_with_sessions_orders_wait_for_the_open_and_outside_rth_trades_pre_marke
                 PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 100, outside_rth=True)))
     gateway.advance(60.0)
     events = client.take()
-    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 1] == ["Submitted"]
+    # Held for the open, as IB holds it: PreSubmitted, not yet at the exchange.
+    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 1] == ["PreSubmitted"]
+    assert [e.order_state.status for e in events if isinstance(e, OpenOrder) and e.order_id == 1] == ["PreSubmitted"]
     assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 2][-1] == "Filled"
     gateway.advance(3600.0 + 600.0)  # past 09:30
-    fills = [e.execution for e in client.take() if isinstance(e, ExecutionData) and e.execution.order_id == 1]
+    events = client.take()
+    fills = [e.execution for e in events if isinstance(e, ExecutionData) and e.execution.order_id == 1]
     assert fills
+    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 1][-1] == "Filled"
     assert all(x.time >= "20240311 13:30:00" for x in fills)  # 09:30 New York is 13:30 UTC
 
 
