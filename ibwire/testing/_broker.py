@@ -48,7 +48,10 @@ __all__ = ["AT_CLOSE", "Broker", "Fill", "Position", "SimOrder", "commission_of"
 #: are ``_universe.ORDER_TYPES``).
 AT_CLOSE: Final = frozenset({"MOC", "LOC"})
 _ACTIVE: Final = frozenset({"PreSubmitted", "Submitted"})
-_STOP_LIKE: Final = frozenset({"STP", "STP LMT", "TRAIL"})
+#: Order types held (``PreSubmitted``) until their trigger price is reached.
+_STOP_LIKE: Final = frozenset({"STP", "STP LMT", "TRAIL", "TRAIL LIMIT", "MIT", "LIT"})
+_TRAILING: Final = frozenset({"TRAIL", "TRAIL LIMIT"})
+_IF_TOUCHED: Final = frozenset({"MIT", "LIT"})
 
 
 @dataclass
@@ -71,6 +74,7 @@ class SimOrder:
         transmitted: sent to the "exchange" (``transmit`` of its group was set).
         triggered: a stop order whose stop was hit.
         trail_stop: the current trailing stop price.
+        trail_limit_offset: a trailing limit order's limit offset from its stop.
         commission: the commission charged so far.
         reduced: the quantity taken off by fills of its OCA group or bracket siblings.
         close_at: when an at-close order executes (the close it waits for); ``None``
@@ -93,6 +97,7 @@ class SimOrder:
     transmitted: bool = False
     triggered: bool = False
     trail_stop: float | None = None
+    trail_limit_offset: float | None = None
     commission: float = 0.0
     reduced: Decimal = Decimal(0)
     close_at: float | None = None
@@ -260,7 +265,7 @@ class Broker:
             member.transmitted = True
             self.arm(member, now)
             waits = member is not root and root.status != "Filled"
-            stop_like = member.order.order_type.upper() in ("STP", "STP LMT", "TRAIL")
+            stop_like = member.order.order_type.upper() in _STOP_LIKE
             member.status = "PreSubmitted" if waits or stop_like else "Submitted"
             changed.append(member)
         return changed
@@ -413,18 +418,27 @@ class Broker:
             return True, None
         if kind == "LMT":
             return order.lmt_price is not None, order.lmt_price
-        if kind == "TRAIL":
+        if kind in _TRAILING and not sim.triggered:
             self._trail(sim, q.last)
-        stop = sim.trail_stop if kind == "TRAIL" else order.aux_price
+        stop = sim.trail_stop if kind in _TRAILING else order.aux_price
         if stop is None:
             return False, None
         if not sim.triggered:
-            if (buy and q.last >= stop) or (not buy and q.last <= stop):
-                sim.triggered = True
+            # A stop triggers once the price reaches it moving against the position
+            # (a buy stop at or above, a sell stop at or below); an if-touched order
+            # the other way (a buy at or below, a sell at or above).
+            if kind in _IF_TOUCHED:
+                touched = q.last <= stop if buy else q.last >= stop
             else:
+                touched = q.last >= stop if buy else q.last <= stop
+            if not touched:
                 return False, None
-        if kind == "STP LMT":
+            sim.triggered = True
+        if kind in ("STP LMT", "LIT"):
             return order.lmt_price is not None, order.lmt_price
+        if kind == "TRAIL LIMIT" and sim.trail_limit_offset is not None:
+            offset = sim.trail_limit_offset
+            return True, round(stop + offset if buy else stop - offset, 8)
         return True, None
 
     def _trail(self, sim: SimOrder, last: float) -> None:
@@ -435,6 +449,12 @@ class Broker:
             offset = order.aux_price or 0.0
         if sim.trail_stop is None:
             sim.trail_stop = order.trail_stop_price or (last + offset if sim.is_buy else last - offset)
+            # A trailing limit order's limit keeps its offset from the stop: the
+            # offset given, or the distance of the limit price from the first stop.
+            if order.lmt_price_offset is not None:
+                sim.trail_limit_offset = order.lmt_price_offset
+            elif order.lmt_price is not None:
+                sim.trail_limit_offset = abs(sim.trail_stop - order.lmt_price)
         elif sim.is_buy:
             sim.trail_stop = min(sim.trail_stop, last + offset)
         else:

@@ -71,14 +71,20 @@ class OrderHandlers(CoreBase):
         if not order.total_quantity:
             self._error(client, order_id, 434)
             return
-        if kind in ("LMT", "STP LMT", "LOC") and order.lmt_price is None:
+        if kind in ("LMT", "STP LMT", "LOC", "LIT") and order.lmt_price is None:
             self._validation(client, order_id, "bO", "Limit price is missing")
             return
         if kind in ("STP", "STP LMT") and order.aux_price is None:
             self._validation(client, order_id, "bO", "Stop price is missing")
             return
-        if kind == "TRAIL" and order.aux_price is None and order.trailing_percent is None:
+        if kind in ("MIT", "LIT") and order.aux_price is None:
+            self._validation(client, order_id, "bO", "Trigger price is missing")
+            return
+        if kind in ("TRAIL", "TRAIL LIMIT") and order.aux_price is None and order.trailing_percent is None:
             self._validation(client, order_id, "bO", "Trailing amount or percent is missing")
+            return
+        if kind == "TRAIL LIMIT" and order.lmt_price_offset is None and order.lmt_price is None:
+            self._validation(client, order_id, "bO", "Limit price offset is missing")
             return
         account = existing.account if existing is not None else order.account or self.accounts[0]
         trail_changed = existing is not None and not existing.triggered and (

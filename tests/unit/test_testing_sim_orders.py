@@ -758,3 +758,70 @@ def core_order(gateway: InMemoryGateway, order_id: int, client_id: int = 1) -> S
     found = core.broker.find(client_id, order_id)
     assert found is not None
     return found
+
+
+def test_market_and_limit_if_touched_orders_wait_for_their_trigger_on_the_other_side_from_a_stop(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    (instrument,) = gateway.core.universe.resolve(AAPL)  # type: ignore[attr-defined]
+    mid = gateway.core.walks.mid(instrument, gateway.now)  # type: ignore[attr-defined]
+    above, below = round(mid * 1.5, 2), round(mid * 0.5, 2)
+    client.send(
+        # A buy if-touched order triggers at or below its trigger price, a sell one at or above it.
+        PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "MIT", aux_price=above)),
+        PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 10, "MIT", aux_price=below)),
+        PlaceOrder(order_id=3, contract=AAPL, order=order("SELL", 10, "MIT", aux_price=below)),
+        PlaceOrder(order_id=4, contract=AAPL, order=order("SELL", 10, "MIT", aux_price=above)),
+        # Triggered, a limit-if-touched order is a limit order: at or better than its limit.
+        PlaceOrder(order_id=5, contract=AAPL, order=order("BUY", 10, "LIT", aux_price=above, lmt_price=below)),
+        PlaceOrder(order_id=6, contract=AAPL, order=order("BUY", 10, "LIT", aux_price=above, lmt_price=above)),
+    )
+    gateway.advance(5.0)
+    events = client.take()
+    assert not errors(events)
+    assert [statuses(events, n)[-1] for n in range(1, 7)] == [
+        "Filled", "PreSubmitted", "Filled", "PreSubmitted", "Submitted", "Filled",
+    ]
+    fills = {e.execution.order_id: e.execution.price for e in of(events, ExecutionData)}  # type: ignore[attr-defined]
+    assert fills[6] < above  # at the quote, not at the limit
+    client.send(PlaceOrder(order_id=7, contract=AAPL, order=order("BUY", 10, "MIT")),
+                PlaceOrder(order_id=8, contract=AAPL, order=order("BUY", 10, "LIT", aux_price=above)))
+    assert [e.error_code for e in errors(client.take())] == [321, 321]
+
+
+def test_a_trailing_limit_order_triggers_as_a_trailing_stop_and_limits_its_fill_by_the_offset(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=MSFT, order=order(
+        "SELL", 1, "TRAIL LIMIT", aux_price=0.5, lmt_price_offset=0.1)))
+    events = client.take()
+    assert statuses(events, 1) == ["PreSubmitted"]
+    stops = []
+    for _ in range(600):
+        gateway.advance(1.0)
+        sim_order = core_order(gateway, 1)
+        if sim_order.triggered:
+            break
+        assert sim_order.trail_stop is not None
+        stops.append(sim_order.trail_stop)
+    assert sim_order.triggered and stops == sorted(stops)  # the stop only ever rises for a sell
+    client.take()
+    # Triggered at once (a sell stop above the market): the limit is the stop less the offset.
+    (instrument,) = gateway.core.universe.resolve(MSFT)  # type: ignore[attr-defined]
+    high = round(gateway.core.walks.mid(instrument, gateway.now) * 1.5, 2)  # type: ignore[attr-defined]
+    client.send(
+        PlaceOrder(order_id=2, contract=MSFT, order=order(
+            "SELL", 1, "TRAIL LIMIT", aux_price=0.5, trail_stop_price=high, lmt_price_offset=0.1)),
+        PlaceOrder(order_id=3, contract=MSFT, order=order(
+            "SELL", 1, "TRAIL LIMIT", aux_price=0.5, trail_stop_price=high, lmt_price_offset=round(high * 0.7, 2))),
+        # A limit price instead of an offset: the offset is its distance from the first stop.
+        PlaceOrder(order_id=4, contract=MSFT, order=order(
+            "SELL", 1, "TRAIL LIMIT", aux_price=0.5, trail_stop_price=high, lmt_price=round(high - 0.1, 2))),
+    )
+    events = client.take()
+    assert [statuses(events, n)[-1] for n in (2, 3, 4)] == ["Submitted", "Filled", "Submitted"]
+    assert core_order(gateway, 2).triggered and core_order(gateway, 4).triggered
+    (fill,) = [e.execution for e in of(events, ExecutionData)]  # type: ignore[attr-defined]
+    assert fill.price > high * 0.3  # at the bid, not at the limit
+    client.send(PlaceOrder(order_id=5, contract=MSFT, order=order("SELL", 1, "TRAIL LIMIT", aux_price=0.5)))
+    assert [e.error_code for e in errors(client.take())] == [321]
