@@ -38,7 +38,7 @@ from ._accounts import (
     finite,
     unrealized_of,
 )
-from ._market import Book, Quote
+from ._market import Book, Quote, parse_end
 from ._sessions import account_day_start, day_start, regular_close, windows
 from ._universe import Instrument
 
@@ -79,8 +79,9 @@ class SimOrder:
         reduced: the quantity taken off by fills of its OCA group or bracket siblings.
         close_at: when an at-close order executes (the close it waits for); ``None``
             for other orders.
-        expires_at: when a day order is cancelled (with the sessions kept: the
-            end of its trading day); ``None`` for an order that does not expire.
+        expires_at: when the order is cancelled (a day order with the sessions
+            kept: the end of its trading day; a ``GTD`` order: its date); ``None``
+            for an order that does not expire.
     """
 
     order_id: int
@@ -235,11 +236,15 @@ class Broker:
         session after ``now`` (weekends, and holidays when kept, have none); and,
         with the sessions kept, when a day order (time in force ``DAY`` or unset)
         ends: at that close, or with ``outside_rth`` at the end of the trading
-        window (extended hours included) open at or next after ``now``."""
+        window (extended hours included) open at or next after ``now``; and when a
+        ``GTD`` order ends: at its ``good_till_date``, sessions or not."""
         at_close = sim.order.order_type.upper() in AT_CLOSE
         sim.close_at = regular_close(sim.instrument, now, holidays=self.holidays) if at_close else None
         sim.expires_at = None
-        if self.sessions and sim.order.tif.upper() in ("", "DAY"):
+        tif = sim.order.tif.upper()
+        if tif == "GTD":
+            sim.expires_at = parse_end(sim.order.good_till_date, now) if sim.order.good_till_date.strip() else None
+        elif self.sessions and tif in ("", "DAY"):
             if sim.order.outside_rth and not at_close:
                 ahead = windows(sim.instrument, now, now + 10 * 86400.0, regular=False, holidays=self.holidays)
                 sim.expires_at = ahead[0][1] if ahead else None
@@ -298,12 +303,12 @@ class Broker:
 
     def next_close(self) -> float | None:
         """The earliest close an active, transmitted at-close order waits for, or
-        day order ends at."""
+        time a day or good-till-date order ends at."""
         return min((at for sim in self.orders.values() if sim.transmitted and sim.is_active
                     for at in (sim.close_at, sim.expires_at) if at is not None), default=None)
 
     def expire_day_orders(self, now: float) -> list[SimOrder]:
-        """Cancel the day orders whose trading day ended by ``now`` (the orders cancelled)."""
+        """Cancel the day and good-till-date orders whose time ended by ``now`` (the orders cancelled)."""
         changed: list[SimOrder] = []
         for sim in self.orders.values():
             if sim.expires_at is not None and sim.expires_at <= now and sim.transmitted and sim.is_active:

@@ -77,6 +77,9 @@ class OrderHandlers(CoreBase):
         if kind in ("STP", "STP LMT") and order.aux_price is None:
             self._validation(client, order_id, "bO", "Stop price is missing")
             return
+        if order.tif.upper() == "GTD" and (not order.good_till_date.strip() or parse_end(order.good_till_date, now) is None):
+            self._validation(client, order_id, "bO", f"Invalid good till date: {order.good_till_date!r}")
+            return
         if kind in ("MIT", "LIT") and order.aux_price is None:
             self._validation(client, order_id, "bO", "Trigger price is missing")
             return

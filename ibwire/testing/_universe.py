@@ -35,8 +35,8 @@ ORDER_TYPES: Final[dict[str, frozenset[str]]] = {
     "CASH": _CONTINUOUS,
 }
 #: The order attributes contract details list with the types, all honoured: DAY,
-#: GTC and IOC time in force, OCA groups, what-if orders.
-_ATTRIBUTES: Final = frozenset({"DAY", "GTC", "IOC", "OCA", "WHATIF"})
+#: GTC, GTD and IOC time in force, OCA groups, what-if orders.
+_ATTRIBUTES: Final = frozenset({"DAY", "GTC", "GTD", "IOC", "OCA", "WHATIF"})
 
 
 def _order_types(sec_type: str) -> str:

@@ -825,3 +825,22 @@ def test_a_trailing_limit_order_triggers_as_a_trailing_stop_and_limits_its_fill_
     assert fill.price > high * 0.3  # at the bid, not at the limit
     client.send(PlaceOrder(order_id=5, contract=MSFT, order=order("SELL", 1, "TRAIL LIMIT", aux_price=0.5)))
     assert [e.error_code for e in errors(client.take())] == [321]
+
+
+def test_a_good_till_date_order_is_cancelled_at_its_date(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    resting = {"lmt_price": 1.0}
+    client.send(
+        PlaceOrder(order_id=1, contract=AAPL, order=order(
+            "BUY", 10, "LMT", tif="GTD", good_till_date="20240311 10:45:00 US/Eastern", **resting)),
+        PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 10, "LMT", tif="GTD", **resting)),
+    )
+    events = client.take()
+    assert statuses(events, 1) == ["Submitted"]
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(2, 321)]
+    gateway.advance(T0 + 300 - 1 - gateway.now)  # T0 is 10:40 New York
+    assert not errors(client.take())
+    gateway.advance(2.0)
+    events = client.take()
+    assert statuses(events, 1) == ["Cancelled"] and [(e.req_id, e.error_code) for e in errors(events)] == [(1, 202)]

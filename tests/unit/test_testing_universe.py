@@ -7,7 +7,7 @@ import datetime as dt
 from ibwire.testing._universe import ORDER_TYPES, Universe
 
 #: Order attributes (not types) that contract details list and the simulator honours.
-ATTRIBUTES = {"DAY", "GTC", "IOC", "OCA", "WHATIF"}
+ATTRIBUTES = {"DAY", "GTC", "GTD", "IOC", "OCA", "WHATIF"}
 
 
 def test_contract_details_advertise_only_the_order_types_the_simulator_executes() -> None:
