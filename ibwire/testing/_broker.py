@@ -38,8 +38,8 @@ from ._accounts import (
     finite,
     unrealized_of,
 )
-from ._market import Book, Quote
-from ._sessions import account_day_start, day_start, regular_close
+from ._market import Book, Quote, parse_end
+from ._sessions import account_day_start, day_start, regular_close, windows
 from ._universe import Instrument
 
 __all__ = ["AT_CLOSE", "Broker", "Fill", "Position", "SimOrder", "commission_of", "finite"]
@@ -48,7 +48,10 @@ __all__ = ["AT_CLOSE", "Broker", "Fill", "Position", "SimOrder", "commission_of"
 #: are ``_universe.ORDER_TYPES``).
 AT_CLOSE: Final = frozenset({"MOC", "LOC"})
 _ACTIVE: Final = frozenset({"PreSubmitted", "Submitted"})
-_STOP_LIKE: Final = frozenset({"STP", "STP LMT", "TRAIL"})
+#: Order types held (``PreSubmitted``) until their trigger price is reached.
+_STOP_LIKE: Final = frozenset({"STP", "STP LMT", "TRAIL", "TRAIL LIMIT", "MIT", "LIT"})
+_TRAILING: Final = frozenset({"TRAIL", "TRAIL LIMIT"})
+_IF_TOUCHED: Final = frozenset({"MIT", "LIT"})
 
 
 @dataclass
@@ -71,10 +74,14 @@ class SimOrder:
         transmitted: sent to the "exchange" (``transmit`` of its group was set).
         triggered: a stop order whose stop was hit.
         trail_stop: the current trailing stop price.
+        trail_limit_offset: a trailing limit order's limit offset from its stop.
         commission: the commission charged so far.
         reduced: the quantity taken off by fills of its OCA group or bracket siblings.
         close_at: when an at-close order executes (the close it waits for); ``None``
             for other orders.
+        expires_at: when the order is cancelled (a day order with the sessions
+            kept: the end of its trading day; a ``GTD`` order: its date); ``None``
+            for an order that does not expire.
     """
 
     order_id: int
@@ -91,9 +98,11 @@ class SimOrder:
     transmitted: bool = False
     triggered: bool = False
     trail_stop: float | None = None
+    trail_limit_offset: float | None = None
     commission: float = 0.0
     reduced: Decimal = Decimal(0)
     close_at: float | None = None
+    expires_at: float | None = None
 
     @property
     def quantity(self) -> Decimal:
@@ -175,6 +184,8 @@ class Broker:
         self._next_roll = 0.0
         #: Whether holidays are kept (no trading day ends on one).
         self.holidays = False
+        #: Whether venues open and close (day orders then end with their trading day).
+        self.sessions = False
         #: Lapse instructions for cash-settled options, by (account, con_id): contracts to let lapse.
         self.lapses: dict[tuple[str, int], Decimal] = {}
         #: Settlements of expired cash-settled options, by con_id: (time, settlement price).
@@ -222,9 +233,23 @@ class Broker:
 
     def arm(self, sim: SimOrder, now: float) -> None:
         """Set the close an at-close order waits for: the first end of a regular
-        session after ``now`` (weekends, and holidays when kept, have none)."""
+        session after ``now`` (weekends, and holidays when kept, have none); and,
+        with the sessions kept, when a day order (time in force ``DAY`` or unset)
+        ends: at that close, or with ``outside_rth`` at the end of the trading
+        window (extended hours included) open at or next after ``now``; and when a
+        ``GTD`` order ends: at its ``good_till_date``, sessions or not."""
         at_close = sim.order.order_type.upper() in AT_CLOSE
         sim.close_at = regular_close(sim.instrument, now, holidays=self.holidays) if at_close else None
+        sim.expires_at = None
+        tif = sim.order.tif.upper()
+        if tif == "GTD":
+            sim.expires_at = parse_end(sim.order.good_till_date, now) if sim.order.good_till_date.strip() else None
+        elif self.sessions and tif in ("", "DAY"):
+            if sim.order.outside_rth and not at_close:
+                ahead = windows(sim.instrument, now, now + 10 * 86400.0, regular=False, holidays=self.holidays)
+                sim.expires_at = ahead[0][1] if ahead else None
+            else:
+                sim.expires_at = regular_close(sim.instrument, now, holidays=self.holidays)
 
     def transmit(self, sim: SimOrder, now: float) -> list[SimOrder]:
         """Transmit ``sim`` at ``now`` with its whole group (its parent and the parent's children).
@@ -245,7 +270,7 @@ class Broker:
             member.transmitted = True
             self.arm(member, now)
             waits = member is not root and root.status != "Filled"
-            stop_like = member.order.order_type.upper() in ("STP", "STP LMT", "TRAIL")
+            stop_like = member.order.order_type.upper() in _STOP_LIKE
             member.status = "PreSubmitted" if waits or stop_like else "Submitted"
             changed.append(member)
         return changed
@@ -277,9 +302,18 @@ class Broker:
         return [sim for sim in self.working() if sim.close_at is None]
 
     def next_close(self) -> float | None:
-        """The earliest close an active, transmitted at-close order waits for."""
-        return min((sim.close_at for sim in self.orders.values()
-                    if sim.close_at is not None and sim.transmitted and sim.is_active), default=None)
+        """The earliest close an active, transmitted at-close order waits for, or
+        time a day or good-till-date order ends at."""
+        return min((at for sim in self.orders.values() if sim.transmitted and sim.is_active
+                    for at in (sim.close_at, sim.expires_at) if at is not None), default=None)
+
+    def expire_day_orders(self, now: float) -> list[SimOrder]:
+        """Cancel the day and good-till-date orders whose time ended by ``now`` (the orders cancelled)."""
+        changed: list[SimOrder] = []
+        for sim in self.orders.values():
+            if sim.expires_at is not None and sim.expires_at <= now and sim.transmitted and sim.is_active:
+                changed.extend(m for m in self.cancel(sim) if m not in changed)
+        return changed
 
     def auction(
         self, now: float, closing_price: Callable[[SimOrder], float], can_trade: Callable[[SimOrder], bool],
@@ -312,8 +346,9 @@ class Broker:
                 changed.append(sim)
         for sim in self.orders.values():
             if sim.close_at is not None and sim.close_at <= now and sim.is_active:
-                self.arm(sim, now)  # the close passed it by: the next one
-        return fills, changed
+                # The close passed it by: the next one.
+                sim.close_at = regular_close(sim.instrument, now, holidays=self.holidays)
+        return fills, [*changed, *self.expire_day_orders(now)]
 
     def match(
         self,
@@ -388,18 +423,27 @@ class Broker:
             return True, None
         if kind == "LMT":
             return order.lmt_price is not None, order.lmt_price
-        if kind == "TRAIL":
+        if kind in _TRAILING and not sim.triggered:
             self._trail(sim, q.last)
-        stop = sim.trail_stop if kind == "TRAIL" else order.aux_price
+        stop = sim.trail_stop if kind in _TRAILING else order.aux_price
         if stop is None:
             return False, None
         if not sim.triggered:
-            if (buy and q.last >= stop) or (not buy and q.last <= stop):
-                sim.triggered = True
+            # A stop triggers once the price reaches it moving against the position
+            # (a buy stop at or above, a sell stop at or below); an if-touched order
+            # the other way (a buy at or below, a sell at or above).
+            if kind in _IF_TOUCHED:
+                touched = q.last <= stop if buy else q.last >= stop
             else:
+                touched = q.last >= stop if buy else q.last <= stop
+            if not touched:
                 return False, None
-        if kind == "STP LMT":
+            sim.triggered = True
+        if kind in ("STP LMT", "LIT"):
             return order.lmt_price is not None, order.lmt_price
+        if kind == "TRAIL LIMIT" and sim.trail_limit_offset is not None:
+            offset = sim.trail_limit_offset
+            return True, round(stop + offset if buy else stop - offset, 8)
         return True, None
 
     def _trail(self, sim: SimOrder, last: float) -> None:
@@ -410,6 +454,12 @@ class Broker:
             offset = order.aux_price or 0.0
         if sim.trail_stop is None:
             sim.trail_stop = order.trail_stop_price or (last + offset if sim.is_buy else last - offset)
+            # A trailing limit order's limit keeps its offset from the stop: the
+            # offset given, or the distance of the limit price from the first stop.
+            if order.lmt_price_offset is not None:
+                sim.trail_limit_offset = order.lmt_price_offset
+            elif order.lmt_price is not None:
+                sim.trail_limit_offset = abs(sim.trail_stop - order.lmt_price)
         elif sim.is_buy:
             sim.trail_stop = min(sim.trail_stop, last + offset)
         else:

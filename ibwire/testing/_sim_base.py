@@ -202,6 +202,7 @@ class CoreBase:
         if self._broker is None:
             self._broker = Broker(self.accounts, lambda i: self.walks.mid(i, self._now), self._spot, self._rate)
             self._broker.holidays = self.holidays
+            self._broker.sessions = self.sessions
         return self._broker
 
     def _rate(self, currency: str) -> float:

@@ -71,14 +71,23 @@ class OrderHandlers(CoreBase):
         if not order.total_quantity:
             self._error(client, order_id, 434)
             return
-        if kind in ("LMT", "STP LMT", "LOC") and order.lmt_price is None:
+        if kind in ("LMT", "STP LMT", "LOC", "LIT") and order.lmt_price is None:
             self._validation(client, order_id, "bO", "Limit price is missing")
             return
         if kind in ("STP", "STP LMT") and order.aux_price is None:
             self._validation(client, order_id, "bO", "Stop price is missing")
             return
-        if kind == "TRAIL" and order.aux_price is None and order.trailing_percent is None:
+        if order.tif.upper() == "GTD" and (not order.good_till_date.strip() or parse_end(order.good_till_date, now) is None):
+            self._validation(client, order_id, "bO", f"Invalid good till date: {order.good_till_date!r}")
+            return
+        if kind in ("MIT", "LIT") and order.aux_price is None:
+            self._validation(client, order_id, "bO", "Trigger price is missing")
+            return
+        if kind in ("TRAIL", "TRAIL LIMIT") and order.aux_price is None and order.trailing_percent is None:
             self._validation(client, order_id, "bO", "Trailing amount or percent is missing")
+            return
+        if kind == "TRAIL LIMIT" and order.lmt_price_offset is None and order.lmt_price is None:
+            self._validation(client, order_id, "bO", "Limit price offset is missing")
             return
         account = existing.account if existing is not None else order.account or self.accounts[0]
         trail_changed = existing is not None and not existing.triggered and (
@@ -116,7 +125,7 @@ class OrderHandlers(CoreBase):
                 broker.arm(existing, now)  # an at-close order now, or no longer
             changed = [existing]
             if order.transmit and not existing.transmitted:
-                changed = broker.transmit(existing, now)
+                changed = self._held(broker.transmit(existing, now), now)
             if existing.filled and existing.remaining == 0 and existing.is_active:
                 # Cut down to what has filled: the order is done.
                 existing.status = "Filled"
@@ -125,8 +134,25 @@ class OrderHandlers(CoreBase):
         else:
             sim = broker.add(client.client_id, order_id, instrument, routed, order)
             if order.transmit:
-                self._order_updates(broker.transmit(sim, now))
+                self._order_updates(self._held(broker.transmit(sim, now), now))
         self._match(now)
+
+    def _in_session(self, sim: SimOrder, now: float) -> bool:
+        """Whether the order's venue trades for it at ``now`` (always, without the
+        sessions; in extended hours only with ``outside_rth``)."""
+        if not self.sessions:
+            return True
+        moment = phase(sim.instrument, now, holidays=self.holidays)
+        return moment is Phase.REGULAR or (moment is Phase.EXTENDED and sim.order.outside_rth)
+
+    def _held(self, orders: list[SimOrder], now: float) -> list[SimOrder]:
+        """Hold (``PreSubmitted``) the transmitted orders whose venue is closed for
+        them, as IB holds an order until the open; the first matching pass in
+        session submits them."""
+        for sim in orders:
+            if sim.status == "Submitted" and sim.close_at is None and not self._in_session(sim, now):
+                sim.status = "PreSubmitted"
+        return orders
 
     def _margin_refused(
         self, client: _Client, order_id: int, instrument: Instrument, contract: Contract, order: Order, now: float,
@@ -303,12 +329,7 @@ class OrderHandlers(CoreBase):
 
     def _match(self, now: float) -> None:
         def can_trade(sim: SimOrder) -> bool:
-            if sim.instrument.con_id in self._halted:
-                return False
-            if not self.sessions:
-                return True
-            moment = phase(sim.instrument, now, holidays=self.holidays)
-            return moment is Phase.REGULAR or (moment is Phase.EXTENDED and sim.order.outside_rth)
+            return sim.instrument.con_id not in self._halted and self._in_session(sim, now)
 
         # One quote and book per instrument per pass (they depend only on the
         # instrument and the time): a pass over many resting orders stays cheap,

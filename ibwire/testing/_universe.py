@@ -22,7 +22,7 @@ from ._options import option_price
 
 __all__ = ["ORDER_TYPES", "Instrument", "Universe"]
 
-_CONTINUOUS: Final = frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL"})
+_CONTINUOUS: Final = frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL", "TRAIL LIMIT", "MIT", "LIT"})
 #: The order types the simulator executes (``Order.order_type``), by security type:
 #: market-on-close and limit-on-close where IB takes them (stocks and futures).
 #: Contract details advertise these and no others (IB lists many more; listing
@@ -35,14 +35,16 @@ ORDER_TYPES: Final[dict[str, frozenset[str]]] = {
     "CASH": _CONTINUOUS,
 }
 #: The order attributes contract details list with the types, all honoured: DAY,
-#: GTC and IOC time in force, OCA groups, what-if orders.
-_ATTRIBUTES: Final = frozenset({"DAY", "GTC", "IOC", "OCA", "WHATIF"})
+#: GTC, GTD and IOC time in force, OCA groups, what-if orders.
+_ATTRIBUTES: Final = frozenset({"DAY", "GTC", "GTD", "IOC", "OCA", "WHATIF"})
 
 
 def _order_types(sec_type: str) -> str:
-    """The ``orderTypes`` text of contract details (``STP LMT`` is spelled ``STPLMT``)."""
+    """The ``orderTypes`` text of contract details (``STP LMT`` is spelled ``STPLMT``,
+    ``TRAIL LIMIT`` ``TRAILLMT``)."""
     types = ORDER_TYPES.get(sec_type, frozenset())
-    return ",".join(sorted({t.replace(" ", "") for t in types} | _ATTRIBUTES)) if types else ""
+    spelled = {t.replace(" LIMIT", " LMT").replace(" ", "") for t in types}
+    return ",".join(sorted(spelled | _ATTRIBUTES)) if types else ""
 
 
 

@@ -43,6 +43,7 @@ from ibwire.messages import (
 )
 from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._accounts import short_option_requirement
+from ibwire.testing._broker import SimOrder
 from ibwire.testing._universe import Instrument
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, of, ready, sim
@@ -198,11 +199,15 @@ def test_with_sessions_orders_wait_for_the_open_and_outside_rth_trades_pre_marke
                 PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 100, outside_rth=True)))
     gateway.advance(60.0)
     events = client.take()
-    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 1] == ["Submitted"]
+    # Held for the open, as IB holds it: PreSubmitted, not yet at the exchange.
+    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 1] == ["PreSubmitted"]
+    assert [e.order_state.status for e in events if isinstance(e, OpenOrder) and e.order_id == 1] == ["PreSubmitted"]
     assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 2][-1] == "Filled"
     gateway.advance(3600.0 + 600.0)  # past 09:30
-    fills = [e.execution for e in client.take() if isinstance(e, ExecutionData) and e.execution.order_id == 1]
+    events = client.take()
+    fills = [e.execution for e in events if isinstance(e, ExecutionData) and e.execution.order_id == 1]
     assert fills
+    assert [e.status for e in events if isinstance(e, OrderStatus) and e.order_id == 1][-1] == "Filled"
     assert all(x.time >= "20240311 13:30:00" for x in fills)  # 09:30 New York is 13:30 UTC
 
 
@@ -718,3 +723,124 @@ def test_at_close_orders_only_for_stocks_and_futures_and_a_limit_on_close_needs_
     rejected = errors(client.take())
     assert [(e.req_id, e.error_code) for e in rejected] == [(1, 321), (2, 321), (3, 321)]
     assert "Unsupported order type: MOC" in rejected[0].error_string and "Limit price is missing" in rejected[2].error_string
+
+
+def test_with_sessions_day_orders_are_cancelled_at_the_close_and_gtc_orders_work_on(server_version: int) -> None:
+    gateway = InMemoryGateway(SimulatorCore(server_version=server_version, seed=7, sessions=True), now=CLOSE - 600)
+    client = ready(gateway)
+    resting = {"lmt_price": 1.0}  # far below the market: they rest
+    client.send(PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "LMT", **resting)),
+                PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 10, "LMT", tif="DAY", **resting)),
+                PlaceOrder(order_id=3, contract=AAPL, order=order("BUY", 10, "LMT", tif="GTC", **resting)),
+                PlaceOrder(order_id=4, contract=AAPL, order=order("BUY", 10, "LMT", outside_rth=True, **resting)),
+                PlaceOrder(order_id=5, contract=AAPL, order=order("BUY", 10, "MOC")))
+    gateway.advance(CLOSE - 1 - gateway.now)
+    assert not errors(client.take())
+    gateway.advance(2.0)
+    events = client.take()
+    # A day order (no time in force is DAY) ends at the close; the at-close order executes there first.
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(1, 202), (2, 202)]
+    assert [statuses(events, n)[-1:] for n in (1, 2, 3, 4, 5)] == [["Cancelled"], ["Cancelled"], [], [], ["Filled"]]
+    # One allowed outside regular hours works until the end of the after-hours session, 20:00 New York.
+    gateway.advance(4 * 3600.0 - 2)
+    assert not client.take()
+    gateway.advance(2.0)
+    events = client.take()
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(4, 202)]
+    gateway.advance(3600.0)
+    assert not errors(client.take())
+    assert core_order(gateway, 3).status == "Submitted"
+
+
+def core_order(gateway: InMemoryGateway, order_id: int, client_id: int = 1) -> SimOrder:
+    core = gateway.core
+    assert isinstance(core, SimulatorCore)
+    found = core.broker.find(client_id, order_id)
+    assert found is not None
+    return found
+
+
+def test_market_and_limit_if_touched_orders_wait_for_their_trigger_on_the_other_side_from_a_stop(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    (instrument,) = gateway.core.universe.resolve(AAPL)  # type: ignore[attr-defined]
+    mid = gateway.core.walks.mid(instrument, gateway.now)  # type: ignore[attr-defined]
+    above, below = round(mid * 1.5, 2), round(mid * 0.5, 2)
+    client.send(
+        # A buy if-touched order triggers at or below its trigger price, a sell one at or above it.
+        PlaceOrder(order_id=1, contract=AAPL, order=order("BUY", 10, "MIT", aux_price=above)),
+        PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 10, "MIT", aux_price=below)),
+        PlaceOrder(order_id=3, contract=AAPL, order=order("SELL", 10, "MIT", aux_price=below)),
+        PlaceOrder(order_id=4, contract=AAPL, order=order("SELL", 10, "MIT", aux_price=above)),
+        # Triggered, a limit-if-touched order is a limit order: at or better than its limit.
+        PlaceOrder(order_id=5, contract=AAPL, order=order("BUY", 10, "LIT", aux_price=above, lmt_price=below)),
+        PlaceOrder(order_id=6, contract=AAPL, order=order("BUY", 10, "LIT", aux_price=above, lmt_price=above)),
+    )
+    gateway.advance(5.0)
+    events = client.take()
+    assert not errors(events)
+    assert [statuses(events, n)[-1] for n in range(1, 7)] == [
+        "Filled", "PreSubmitted", "Filled", "PreSubmitted", "Submitted", "Filled",
+    ]
+    fills = {e.execution.order_id: e.execution.price for e in of(events, ExecutionData)}  # type: ignore[attr-defined]
+    assert fills[6] < above  # at the quote, not at the limit
+    client.send(PlaceOrder(order_id=7, contract=AAPL, order=order("BUY", 10, "MIT")),
+                PlaceOrder(order_id=8, contract=AAPL, order=order("BUY", 10, "LIT", aux_price=above)))
+    assert [e.error_code for e in errors(client.take())] == [321, 321]
+
+
+def test_a_trailing_limit_order_triggers_as_a_trailing_stop_and_limits_its_fill_by_the_offset(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=MSFT, order=order(
+        "SELL", 1, "TRAIL LIMIT", aux_price=0.5, lmt_price_offset=0.1)))
+    events = client.take()
+    assert statuses(events, 1) == ["PreSubmitted"]
+    stops = []
+    for _ in range(600):
+        gateway.advance(1.0)
+        sim_order = core_order(gateway, 1)
+        if sim_order.triggered:
+            break
+        assert sim_order.trail_stop is not None
+        stops.append(sim_order.trail_stop)
+    assert sim_order.triggered and stops == sorted(stops)  # the stop only ever rises for a sell
+    client.take()
+    # Triggered at once (a sell stop above the market): the limit is the stop less the offset.
+    (instrument,) = gateway.core.universe.resolve(MSFT)  # type: ignore[attr-defined]
+    high = round(gateway.core.walks.mid(instrument, gateway.now) * 1.5, 2)  # type: ignore[attr-defined]
+    client.send(
+        PlaceOrder(order_id=2, contract=MSFT, order=order(
+            "SELL", 1, "TRAIL LIMIT", aux_price=0.5, trail_stop_price=high, lmt_price_offset=0.1)),
+        PlaceOrder(order_id=3, contract=MSFT, order=order(
+            "SELL", 1, "TRAIL LIMIT", aux_price=0.5, trail_stop_price=high, lmt_price_offset=round(high * 0.7, 2))),
+        # A limit price instead of an offset: the offset is its distance from the first stop.
+        PlaceOrder(order_id=4, contract=MSFT, order=order(
+            "SELL", 1, "TRAIL LIMIT", aux_price=0.5, trail_stop_price=high, lmt_price=round(high - 0.1, 2))),
+    )
+    events = client.take()
+    assert [statuses(events, n)[-1] for n in (2, 3, 4)] == ["Submitted", "Filled", "Submitted"]
+    assert core_order(gateway, 2).triggered and core_order(gateway, 4).triggered
+    (fill,) = [e.execution for e in of(events, ExecutionData)]  # type: ignore[attr-defined]
+    assert fill.price > high * 0.3  # at the bid, not at the limit
+    client.send(PlaceOrder(order_id=5, contract=MSFT, order=order("SELL", 1, "TRAIL LIMIT", aux_price=0.5)))
+    assert [e.error_code for e in errors(client.take())] == [321]
+
+
+def test_a_good_till_date_order_is_cancelled_at_its_date(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    resting = {"lmt_price": 1.0}
+    client.send(
+        PlaceOrder(order_id=1, contract=AAPL, order=order(
+            "BUY", 10, "LMT", tif="GTD", good_till_date="20240311 10:45:00 US/Eastern", **resting)),
+        PlaceOrder(order_id=2, contract=AAPL, order=order("BUY", 10, "LMT", tif="GTD", **resting)),
+    )
+    events = client.take()
+    assert statuses(events, 1) == ["Submitted"]
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(2, 321)]
+    gateway.advance(T0 + 300 - 1 - gateway.now)  # T0 is 10:40 New York
+    assert not errors(client.take())
+    gateway.advance(2.0)
+    events = client.take()
+    assert statuses(events, 1) == ["Cancelled"] and [(e.req_id, e.error_code) for e in errors(events)] == [(1, 202)]

@@ -7,7 +7,7 @@ import datetime as dt
 from ibwire.testing._universe import ORDER_TYPES, Universe
 
 #: Order attributes (not types) that contract details list and the simulator honours.
-ATTRIBUTES = {"DAY", "GTC", "IOC", "OCA", "WHATIF"}
+ATTRIBUTES = {"DAY", "GTC", "GTD", "IOC", "OCA", "WHATIF"}
 
 
 def test_contract_details_advertise_only_the_order_types_the_simulator_executes() -> None:
@@ -17,7 +17,7 @@ def test_contract_details_advertise_only_the_order_types_the_simulator_executes(
         if instrument.sec_type == "IND":
             assert not listed
             continue
-        types = {"STP LMT" if t == "STPLMT" else t for t in listed - ATTRIBUTES}
+        types = {{"STPLMT": "STP LMT", "TRAILLMT": "TRAIL LIMIT"}.get(t, t) for t in listed - ATTRIBUTES}
         assert types == ORDER_TYPES[instrument.sec_type], instrument.symbol
         assert ATTRIBUTES <= listed
         # Market-on-close and limit-on-close where IB takes them: stocks and futures.
