@@ -168,6 +168,29 @@ def _front_quarter(today: _dt.date) -> _dt.date:
 
 
 _MONTH_CODES: Final = "FGHJKMNQUVXZ"
+
+#: Stocks quoted and traded like AAPL and MSFT, without options, so that a table
+#: of twenty large US stocks runs against the simulator: symbol, con_id, listing
+#: exchange, starting price, long name, industry.
+_MORE_STOCKS: Final = (
+    ("AMZN", 3691937, "NASDAQ", 185.0, "AMAZON.COM INC", "Communications"),
+    ("GOOGL", 208813719, "NASDAQ", 170.0, "ALPHABET INC-CL A", "Communications"),
+    ("META", 107113386, "NASDAQ", 480.0, "META PLATFORMS INC-CLASS A", "Communications"),
+    ("NVDA", 4815747, "NASDAQ", 120.0, "NVIDIA CORP", "Technology"),
+    ("TSLA", 76792991, "NASDAQ", 180.0, "TESLA INC", "Consumer, Cyclical"),
+    ("JPM", 1520593, "NYSE", 200.0, "JPMORGAN CHASE & CO", "Financial"),
+    ("V", 49462172, "NYSE", 275.0, "VISA INC-CLASS A SHARES", "Financial"),
+    ("JNJ", 8719, "NYSE", 150.0, "JOHNSON & JOHNSON", "Consumer, Non-cyclical"),
+    ("WMT", 13824, "NASDAQ", 65.0, "WALMART INC", "Consumer, Cyclical"),
+    ("PG", 13610, "NYSE", 165.0, "PROCTER & GAMBLE CO/THE", "Consumer, Non-cyclical"),
+    ("MA", 62010578, "NYSE", 460.0, "MASTERCARD INC - A", "Financial"),
+    ("HD", 5027, "NYSE", 350.0, "HOME DEPOT INC", "Consumer, Cyclical"),
+    ("DIS", 6459, "NYSE", 105.0, "WALT DISNEY CO/THE", "Communications"),
+    ("BAC", 10098, "NYSE", 38.0, "BANK OF AMERICA CORP", "Financial"),
+    ("XOM", 13977, "NYSE", 115.0, "EXXON MOBIL CORP", "Energy"),
+    ("KO", 8894, "NYSE", 62.0, "COCA-COLA CO/THE", "Consumer, Non-cyclical"),
+    ("PEP", 11017, "NASDAQ", 170.0, "PEPSICO INC", "Consumer, Non-cyclical"),
+)
 _NEW_YORK: Final = ZoneInfo("America/New_York")
 
 
@@ -296,6 +319,20 @@ class Universe:
                             head_timestamp=(day - _dt.timedelta(days=60)).strftime("%Y%m%d-14:30:00"),
                         )
                     )
+        self.instruments.extend(
+            Instrument(
+                contract=Contract(
+                    con_id=con_id, symbol=symbol, sec_type="STK", exchange="SMART", strike=0.0,
+                    primary_exchange=primary, currency="USD", local_symbol=symbol,
+                    trading_class="NMS" if primary == "NASDAQ" else symbol,
+                ),
+                price=price, min_tick=0.01, long_name=name,
+                valid_exchanges="SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
+                order_types=_order_types("STK"), market_rule_id=26, time_zone="US/Eastern",
+                industry=industry,
+            )
+            for symbol, con_id, primary, price, name, industry in _MORE_STOCKS
+        )
         self.by_con_id = {i.con_id: i for i in self.instruments}
         #: The expiry times of the cash-settled options, in order.
         self.expiries: list[float] = sorted({t for t in map(self.expiry_time, self.instruments) if t is not None})

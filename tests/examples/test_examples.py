@@ -42,7 +42,7 @@ ARGS: dict[str, list[str]] = {
     # Follows until both exits are done or half the bound passes (then cancels the rest).
     "bracket_order.py": ["--duration", str(5.0 * SCALE)],
     "option_chain.py": ["--strikes", "2", "--duration", "0.5"],
-    "quote_table.py": ["AAPL", "MSFT", "SPY", "--updates", "3"],
+    "quote_table.py": ["--updates", "3"],  # its twenty default symbols
     "option_greeks.py": ["--strikes", "2"],
     "follow_order.py": ["--quantity", "10"],
 }
