@@ -1202,8 +1202,10 @@ class SyncApi(FrontEnd):
         """Every bar from ``start`` to ``end``, however long the span.
 
         ``client.history(aapl, "1 Y")`` is a year of daily bars up to now, and
-        ``client.history(aapl, "5 D", bar_size="1 min").to_frame()`` five days of
-        minute bars in pandas.
+        ``client.history(aapl, "5 D", bar_size="1 min").to_frame()`` the minute
+        bars of the last five calendar days in pandas (a weekend among them
+        leaves three sessions; for the last five sessions, ask for a week or
+        two and keep the last five dates).
 
         The span is cut into the requests IB answers (the planner of
         ``ibwire history``, :func:`ibwire._history.plan_chunks`), sent oldest
