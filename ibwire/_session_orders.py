@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -15,6 +16,7 @@ from ._session_types import (
     _TERMINAL_STATUSES,
     NOT_SENT_CODE,
     UNKNOWN_ORDER_CODE,
+    Phase,
     TrackedOrder,
     _describe,
     _Out,
@@ -437,8 +439,16 @@ class OrdersPart(SessionBase):
                 found = message.order_id  # type: ignore[attr-defined]
             ident = found if isinstance(found, int) else None
             what = name if ident is None else f"{name} {ident}"
-            # As loud as an order never sent: a cancel that never left matters as much.
-            logger.warning("%s was never sent: the connection ended first (%s)", what, reason)
+            # As loud as an order never sent: a cancel that never left matters as
+            # much.  A subscription the user's own disconnect left unsent ends
+            # with its stream: nothing is lost that the user still wants.
+            quiet = live is not None and live.request is message and self._phase is Phase.CLOSED
+            logger.log(
+                logging.INFO if quiet else logging.WARNING,
+                "%s was never sent: the connection ended first (%s)",
+                what,
+                reason,
+            )
             self._out.append(
                 ErrMsg(
                     req_id=-1 if ident is None else ident,

@@ -490,6 +490,23 @@ def test_a_cancel_the_pacer_held_at_a_disconnect_is_reported_with_its_order_id(
     assert f"CancelOrder {trade.order_id} was never sent" in caplog.text
 
 
+def test_a_subscription_the_users_disconnect_left_unsent_is_no_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pacer = HoldingPacer()
+    rig = Rig(pacing=pacer)
+    rig.ready(next_valid_id=1)
+    pacer.hold = True
+    rig.session.subscribe(ReqMktData(req_id=9, contract=AAPL), Sink(), rig.now)
+    trade = _place_one(rig, AAPL)
+    with caplog.at_level(logging.INFO, logger="ibwire"):
+        rig.session.close(rig.now)
+        rig.collect()
+    levels = {r.getMessage().split(" was never sent")[0]: r.levelno for r in caplog.records
+              if "was never sent" in r.getMessage()}
+    assert levels == {"ReqMktData 9": logging.INFO, f"order {trade.order_id}": logging.WARNING}
+
+
 def test_an_order_the_pacer_held_at_a_drop_ends_its_trade(server_version: int) -> None:
     pacer = HoldingPacer()
     rig = Rig(version=server_version, reconnect=POLICY, pacing=pacer)
