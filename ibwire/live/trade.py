@@ -667,7 +667,8 @@ class Blotter:
         # executions before the open order that introduces it).
         self._early_status: dict[_Key, OrderStatus] = {}
         # Completed orders of no known perm id, by perm id: after a reconnect
-        # they come before the executions that give a trade its perm id.
+        # they come before the executions that give a trade its perm id.  Kept
+        # only while a trade not done has no perm id.
         self._early_completed: dict[int, CompletedOrder] = {}
         #: Given to every trade made here (the client that waits, modifies, cancels).
         self.owner: TradeOwner | None = None
@@ -793,8 +794,11 @@ class Blotter:
         if type(message) is CompletedOrder:
             perm_id = message.order.perm_id
             trade = self._by_perm.get(perm_id) if perm_id else None
-            if trade is None and perm_id and self._has_unnamed():
-                self._early_completed[perm_id] = message
+            if trade is None and perm_id:
+                if self._has_unnamed():
+                    self._early_completed[perm_id] = message
+                else:
+                    self._early_completed.clear()
             if trade is None or not trade.apply(message, now):
                 return None
             return trade
@@ -809,7 +813,13 @@ class Blotter:
         trade = self._trades.get((self.client_id, message.req_id))
         if trade is None or not trade.ended(message, now, certain=certain):
             return None
+        self._forget_early_completed()
         return trade
+
+    def _forget_early_completed(self) -> None:
+        """Drop the completed orders kept for a perm id once no trade waits for one."""
+        if self._early_completed and not self._has_unnamed():
+            self._early_completed.clear()
 
     def _adopt(self, message: OpenOrder, now: float) -> Trade:
         """A trade for an open order not known yet, with what arrived before it."""
@@ -873,6 +883,7 @@ class Blotter:
             completed = self._early_completed.pop(trade.perm_id, None)
             if completed is not None:
                 trade.apply(completed, now)
+            self._forget_early_completed()
         waiting = self._waiting.pop(exec_id, None)
         if waiting is not None:
             self._commission(waiting, now)

@@ -514,3 +514,25 @@ def test_a_completed_order_is_not_kept_when_every_trade_has_its_perm_id() -> Non
     trade = blotter.add(AAPL, order(6), 3.0)
     blotter.apply(execution("e6", 10, order_id=6, perm_id=901), 4.0)
     assert trade.perm_id == 901 and trade.status == "PendingSubmit"
+
+
+def test_completed_orders_waiting_for_a_perm_id_go_once_no_trade_lacks_one() -> None:
+    # Each reconnect re-reads the day's completed orders: those of other orders,
+    # kept while a trade had no perm id, must not pile up for the session's life.
+    blotter = Blotter(CLIENT)
+    named = blotter.add(AAPL, order(5), 1.0)
+    lost = blotter.add(AAPL, order(6), 1.0)
+
+    def completed(perm_id: int) -> CompletedOrder:
+        return CompletedOrder(contract=AAPL, order=replace(order(9), perm_id=perm_id),
+                              order_state=OrderState(status="Filled"))
+
+    for perm_id in range(300, 310):
+        assert blotter.apply(completed(perm_id), 2.0) is None
+    blotter.apply(execution("e1", 100, order_id=5, perm_id=900), 3.0)
+    assert named.perm_id == 900
+    assert blotter._early_completed  # order 6 may still be among them
+    assert blotter.end(error(135, "unknown", req_id=6), 4.0) is lost
+    assert blotter._early_completed == {}
+    assert blotter.apply(completed(310), 5.0) is None
+    assert blotter._early_completed == {}
