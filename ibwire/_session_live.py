@@ -814,6 +814,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         book = OrderBook(contract, rows)
 
         def ended(error: BaseException | None) -> None:
+            self._halted_books.discard(req_id)
             if error is not None:
                 self._book_errors[req_id] = error
                 # Waiters on live objects look again: this one is over.
