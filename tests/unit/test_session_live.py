@@ -529,6 +529,16 @@ def test_a_book_halted_again_before_any_row_ends_instead_of_asking_for_ever() ->
     assert rig.session.cancel_order_book(book, rig.now) is False
 
 
+def test_a_halted_book_ended_by_an_error_is_not_remembered_as_halted() -> None:
+    rig = Rig(version=176)
+    rig.ready()
+    book, req_id = _book(rig)
+    rig.deliver(ErrMsg(req_id=req_id, error_code=316, error_string="Market depth data has been HALTED."))
+    rig.deliver(ErrMsg(req_id=req_id, error_code=10092, error_string="Deep market data not supported."))
+    assert isinstance(rig.session.order_book_error(book), ApiError)
+    assert not rig.session._halted_books
+
+
 @pytest.mark.parametrize("how", ["reconnect", "1101"])
 def test_a_book_asked_for_again_starts_empty(how: str) -> None:
     rig = Rig(version=176, reconnect=POLICY)
