@@ -119,7 +119,7 @@ class FrontEnd(RequestMethods):
                 f"subscription_buffer={subscription_buffer!r}: a subscription holds at least "
                 "one message for its reader"
             )
-        self.wrapper = wrapper if wrapper is not None else Wrapper()
+        self.wrapper: Wrapper = wrapper if wrapper is not None else Wrapper()
         self.host = host
         self.port = port
         self.client_id = client_id

@@ -222,8 +222,8 @@ class Dispatcher:
     def __init__(
         self, wrapper: Wrapper, on_callback_error: CallbackErrorHook | None = None
     ) -> None:
-        self.wrapper = wrapper
-        self.on_callback_error = on_callback_error
+        self.wrapper: Wrapper = wrapper
+        self.on_callback_error: CallbackErrorHook | None = on_callback_error
         self._methods: dict[type, tuple[str, Callable[..., object]] | None] = {}
 
     def _resolve(self, cls: type, event: object) -> tuple[str, Callable[..., object]] | None:

@@ -188,7 +188,7 @@ class MalformedMessageError(RemoteProtocolError):
         self.msg_id = msg_id
         self.field_index = field_index
         self.field_name = field_name
-        self.fields = tuple(fields)
+        self.fields: tuple[str, ...] = tuple(fields)
         self.reason = reason
 
 
@@ -258,19 +258,19 @@ class BudgetExceededError(PacingError):
 class MarketDataLinesExceededError(BudgetExceededError):
     """All market data lines are taken (TWS would answer error 101)."""
 
-    CONFIG_FIELD = "market_data_lines"
+    CONFIG_FIELD: ClassVar[str] = "market_data_lines"
 
 
 class MarketDepthLimitExceededError(BudgetExceededError):
     """All market depth subscriptions are taken (TWS would answer error 309)."""
 
-    CONFIG_FIELD = "market_depth_limit"
+    CONFIG_FIELD: ClassVar[str] = "market_depth_limit"
 
 
 class TickByTickLimitExceededError(BudgetExceededError):
     """All tick-by-tick subscriptions are taken."""
 
-    CONFIG_FIELD = "tick_by_tick_limit"
+    CONFIG_FIELD: ClassVar[str] = "tick_by_tick_limit"
 
 
 class ApiError(IBWireError):
@@ -405,4 +405,4 @@ class AmbiguousContractError(ContractLookupError):
             "multiplier, expiry) or the con_id",
             contract,
         )
-        self.candidates = tuple(candidates)
+        self.candidates: tuple[ContractDetails, ...] = tuple(candidates)

@@ -90,7 +90,7 @@ class FrameDecoder:
     def __init__(self, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> None:
         if max_frame_size < 1:
             raise ValueError("max_frame_size must be positive")
-        self.max_frame_size = max_frame_size
+        self.max_frame_size: int = max_frame_size
         self._buffer = b""
 
     @property

@@ -87,8 +87,8 @@ class OrderBook:
     def __init__(self, contract: Contract, rows: int = 10) -> None:
         if isinstance(rows, bool) or not isinstance(rows, int) or rows <= 0:
             raise ValueError(f"rows must be a positive int, not {rows!r}")
-        self.contract = contract
-        self.rows = rows
+        self.contract: Contract = contract
+        self.rows: int = rows
         self.bids: tuple[DepthLevel, ...] = ()
         self.asks: tuple[DepthLevel, ...] = ()
         self.time: float | None = None

@@ -203,9 +203,9 @@ class Portfolio:
         # Per account made stale: the items not sent again since (see mark_stale).
         self._unconfirmed: dict[str, set[tuple[str, int]]] = {}
         #: Whether a full position list has arrived (``positionEnd``).
-        self.positions_complete = False
+        self.positions_complete: bool = False
         #: The account update time TWS last sent (``updateAccountTime``), as text.
-        self.update_time = ""
+        self.update_time: str = ""
         self._seq = 0
 
     # ------------------------------------------------------------------ reading

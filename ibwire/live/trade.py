@@ -210,17 +210,19 @@ class Trade:
         status: str = "PendingSubmit",
         codes: CodeTable = DEFAULT_TABLE,
     ) -> None:
-        self.contract = contract
-        self.order = order
-        self.order_id = order.order_id
-        self.client_id = order.client_id
-        self.perm_id = order.perm_id
-        self.status = status
-        self.filled = Decimal(0)
-        self.remaining = order.total_quantity if order.total_quantity is not None else Decimal(0)
-        self.avg_fill_price = 0.0
-        self.last_fill_price = 0.0
-        self.why_held = ""
+        self.contract: Contract = contract
+        self.order: Order = order
+        self.order_id: int = order.order_id
+        self.client_id: int = order.client_id
+        self.perm_id: int = order.perm_id
+        self.status: str = status
+        self.filled: Decimal = Decimal(0)
+        self.remaining: Decimal = (
+            order.total_quantity if order.total_quantity is not None else Decimal(0)
+        )
+        self.avg_fill_price: float = 0.0
+        self.last_fill_price: float = 0.0
+        self.why_held: str = ""
         self.order_state: OrderState | None = None
         self.fills: tuple[Fill, ...] = ()
         self.log: tuple[LogEntry, ...] = (LogEntry(now, status),)
@@ -656,7 +658,7 @@ class Blotter:
     )
 
     def __init__(self, client_id: int, codes: CodeTable = DEFAULT_TABLE) -> None:
-        self.client_id = client_id
+        self.client_id: int = client_id
         self._codes = codes
         self._trades: dict[_Key, Trade] = {}
         self._by_perm: dict[int, Trade] = {}

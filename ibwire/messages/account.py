@@ -13,7 +13,7 @@ text is taken as it is, as the official per-message decoders do.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Final
+from typing import ClassVar, Final
 
 from ..fields import BOOL, DECIMAL, ESC_STR, FLOAT, INT, OPT_FLOAT_MAX, STR
 from ..ids import IncomingId, OutgoingId
@@ -100,7 +100,7 @@ class AcctValue(Message):
     currency: str = ""
     account_name: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(2),
         F("key", ESC_STR),
         F("val", ESC_STR),
@@ -142,7 +142,7 @@ class PortfolioValue(Message):
     realized_pnl: float = 0.0
     account_name: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(8),
         Struct(
             "contract",
@@ -181,7 +181,7 @@ class AcctUpdateTime(Message):
 
     time_stamp: str
 
-    WIRE = (Ver(1), F("time_stamp", ESC_STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("time_stamp", ESC_STR))
 
 
 @message(IncomingId.ACCT_DOWNLOAD_END)
@@ -197,7 +197,7 @@ class AcctDownloadEnd(Message):
 
     account_name: str
 
-    WIRE = (Ver(1), F("account_name", ESC_STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("account_name", ESC_STR))
 
 
 #: The contract of a position report, as the official decoders read it
@@ -239,7 +239,7 @@ class PositionData(Message):
     position: Decimal | None
     avg_cost: float = 0.0
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(3),
         F("account", STR),
         Struct(
@@ -257,7 +257,7 @@ class PositionData(Message):
 class PositionEnd(Message):
     """``POSITION_END`` (62), EWrapper ``positionEnd``: the end of the first batch of positions."""
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(IncomingId.ACCOUNT_SUMMARY)
@@ -279,7 +279,7 @@ class AccountSummary(Message):
     value: str
     currency: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("req_id", INT),
         F("account", ESC_STR),
@@ -300,7 +300,7 @@ class AccountSummaryEnd(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(IncomingId.POSITION_MULTI)
@@ -327,7 +327,7 @@ class PositionMulti(Message):
     pos: Decimal | None
     avg_cost: float = 0.0
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("req_id", INT),
         F("account", STR),
@@ -349,7 +349,7 @@ class PositionMultiEnd(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(IncomingId.ACCOUNT_UPDATE_MULTI)
@@ -373,7 +373,7 @@ class AccountUpdateMulti(Message):
     value: str
     currency: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("req_id", INT),
         F("account", ESC_STR),
@@ -395,7 +395,7 @@ class AccountUpdateMultiEnd(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(IncomingId.PNL)
@@ -421,7 +421,7 @@ class Pnl(Message):
     unrealized_pnl: float | None = None
     realized_pnl: float | None = None
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("daily_pnl", OPT_FLOAT_MAX),
         F("unrealized_pnl", OPT_FLOAT_MAX, since=SV.UNREALIZED_PNL),
@@ -455,7 +455,7 @@ class PnlSingle(Message):
     realized_pnl: float | None = None
     value: float | None = None
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("pos", DECIMAL),
         F("daily_pnl", OPT_FLOAT_MAX),
@@ -479,7 +479,7 @@ class ReceiveFa(Message):
     fa_data: int
     cxml: str
 
-    WIRE = (Ver(1), F("fa_data", INT), F("cxml", ESC_STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("fa_data", INT), F("cxml", ESC_STR))
 
 
 @message(IncomingId.REPLACE_FA_END)
@@ -495,7 +495,7 @@ class ReplaceFaEnd(Message):
     req_id: int
     text: str = ""
 
-    WIRE = (F("req_id", INT), F("text", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("text", STR))
 
 
 @message(IncomingId.FAMILY_CODES)
@@ -509,7 +509,7 @@ class FamilyCodes(Message):
 
     family_codes: tuple[FamilyCode, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Repeat(
             "family_codes",
             Struct(None, FamilyCode, (F("account_id", STR), F("family_code_str", STR))),
@@ -530,7 +530,7 @@ class SoftDollarTiers(Message):
     req_id: int
     tiers: tuple[SoftDollarTier, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Repeat(
             "tiers",
@@ -562,7 +562,7 @@ class ReqAcctData(Message):
     subscribe: bool
     acct_code: str = ""
 
-    WIRE = (Ver(2), F("subscribe", BOOL), F("acct_code", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(2), F("subscribe", BOOL), F("acct_code", STR))
 
 
 @message(OutgoingId.REQ_MANAGED_ACCTS)
@@ -570,7 +570,7 @@ class ReqAcctData(Message):
 class ReqManagedAccts(Message):
     """``REQ_MANAGED_ACCTS`` (17), EClient ``reqManagedAccts``; answered by ``MANAGED_ACCTS``."""
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(OutgoingId.REQ_FA)
@@ -587,7 +587,7 @@ class ReqFa(Message):
 
     fa_data: int
 
-    WIRE = (Ver(1), F("fa_data", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("fa_data", INT))
 
 
 @message(OutgoingId.REPLACE_FA)
@@ -608,7 +608,7 @@ class ReplaceFa(Message):
     fa_data: int
     cxml: str
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("fa_data", INT),
         F("cxml", STR),
@@ -625,7 +625,7 @@ class ReqPositions(Message):
     updates.
     """
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(OutgoingId.CANCEL_POSITIONS, min_version=SV.POSITIONS)
@@ -633,7 +633,7 @@ class ReqPositions(Message):
 class CancelPositions(Message):
     """``CANCEL_POSITIONS`` (64), EClient ``cancelPositions``."""
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(OutgoingId.REQ_ACCOUNT_SUMMARY, min_version=SV.ACCOUNT_SUMMARY)
@@ -654,7 +654,12 @@ class ReqAccountSummary(Message):
     group_name: str = "All"
     tags: str
 
-    WIRE = (Ver(1), F("req_id", INT), F("group_name", STR), F("tags", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        Ver(1),
+        F("req_id", INT),
+        F("group_name", STR),
+        F("tags", STR),
+    )
 
 
 @message(OutgoingId.CANCEL_ACCOUNT_SUMMARY, min_version=SV.ACCOUNT_SUMMARY)
@@ -668,7 +673,7 @@ class CancelAccountSummary(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.REQ_POSITIONS_MULTI, min_version=SV.MODELS_SUPPORT)
@@ -688,7 +693,12 @@ class ReqPositionsMulti(Message):
     account: str = ""
     model_code: str = ""
 
-    WIRE = (Ver(1), F("req_id", INT), F("account", STR), F("model_code", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        Ver(1),
+        F("req_id", INT),
+        F("account", STR),
+        F("model_code", STR),
+    )
 
 
 @message(OutgoingId.CANCEL_POSITIONS_MULTI, min_version=SV.MODELS_SUPPORT)
@@ -702,7 +712,7 @@ class CancelPositionsMulti(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.REQ_ACCOUNT_UPDATES_MULTI, min_version=SV.MODELS_SUPPORT)
@@ -725,7 +735,7 @@ class ReqAccountUpdatesMulti(Message):
     model_code: str = ""
     ledger_and_nlv: bool = False
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("req_id", INT),
         F("account", STR),
@@ -745,7 +755,7 @@ class CancelAccountUpdatesMulti(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.REQ_SOFT_DOLLAR_TIERS, min_version=SV.SOFT_DOLLAR_TIER)
@@ -761,7 +771,7 @@ class ReqSoftDollarTiers(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)
 
 
 @message(OutgoingId.REQ_FAMILY_CODES, min_version=SV.REQ_FAMILY_CODES)
@@ -772,7 +782,7 @@ class ReqFamilyCodes(Message):
     Answered by :class:`FamilyCodes`.
     """
 
-    WIRE = ()
+    WIRE: ClassVar[tuple[Node, ...]] = ()
 
 
 @message(OutgoingId.REQ_PNL, min_version=SV.PNL)
@@ -792,7 +802,7 @@ class ReqPnl(Message):
     account: str
     model_code: str = ""
 
-    WIRE = (F("req_id", INT), F("account", STR), F("model_code", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("account", STR), F("model_code", STR))
 
 
 @message(OutgoingId.CANCEL_PNL, min_version=SV.PNL)
@@ -806,7 +816,7 @@ class CancelPnl(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)
 
 
 @message(OutgoingId.REQ_PNL_SINGLE, min_version=SV.PNL)
@@ -828,7 +838,12 @@ class ReqPnlSingle(Message):
     model_code: str = ""
     con_id: int
 
-    WIRE = (F("req_id", INT), F("account", STR), F("model_code", STR), F("con_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        F("req_id", INT),
+        F("account", STR),
+        F("model_code", STR),
+        F("con_id", INT),
+    )
 
 
 @message(OutgoingId.CANCEL_PNL_SINGLE, min_version=SV.PNL)
@@ -842,4 +857,4 @@ class CancelPnlSingle(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)

@@ -21,7 +21,7 @@ properties :attr:`ContractDetails.last_trade_time` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import field, replace
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -382,8 +382,8 @@ class ContractData(Message):
     contract_details: ContractDetails = field(default_factory=ContractDetails)
 
     _WIRE_VERSION: ClassVar[int] = 8
-    WIRE_OBJECTS = _DETAILS_OBJECTS
-    WIRE = (
+    WIRE_OBJECTS: ClassVar[Mapping[str, type]] = _DETAILS_OBJECTS
+    WIRE: ClassVar[tuple[Node, ...]] = (
         _message_version(8),
         When("{_WIRE_VERSION} >= 3", (F("req_id", INT),)),
         F(_C + "symbol", STR),
@@ -466,8 +466,8 @@ class BondContractData(Message):
     contract_details: ContractDetails = field(default_factory=ContractDetails)
 
     _WIRE_VERSION: ClassVar[int] = 6
-    WIRE_OBJECTS = _DETAILS_OBJECTS
-    WIRE = (
+    WIRE_OBJECTS: ClassVar[Mapping[str, type]] = _DETAILS_OBJECTS
+    WIRE: ClassVar[tuple[Node, ...]] = (
         _message_version(6),
         When("{_WIRE_VERSION} >= 3", (F("req_id", INT),)),
         F(_C + "symbol", STR),
@@ -525,7 +525,7 @@ class ContractDataEnd(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(IncomingId.SECURITY_DEFINITION_OPTION_PARAMETER)
@@ -552,7 +552,7 @@ class SecurityDefinitionOptionParameter(Message):
     expirations: tuple[str, ...] = ()
     strikes: tuple[float, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("exchange", STR),
         F("underlying_con_id", INT),
@@ -575,7 +575,7 @@ class SecurityDefinitionOptionParameterEnd(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)
 
 
 def _decode_descriptions(f: Sequence[str], i: int, version: int) -> tuple[Any, int]:
@@ -640,7 +640,7 @@ class SymbolSamples(Message):
     req_id: int
     contract_descriptions: tuple[ContractDescription, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         # The per-item description and issuerId (server 176+) come after the
         # derivative types list but belong to the contract: a shape Repeat/Struct
@@ -662,7 +662,7 @@ class MarketRule(Message):
     market_rule_id: int
     price_increments: tuple[PriceIncrement, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("market_rule_id", INT),
         Repeat(
             "price_increments",
@@ -685,7 +685,7 @@ class FundamentalData(Message):
     req_id: int
     data: str
 
-    WIRE = (Ver(1), F("req_id", INT), F("data", ESC_STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT), F("data", ESC_STR))
 
 
 # ------------------------------------------------------------------ outgoing
@@ -708,7 +708,7 @@ class ReqContractData(Message):
     req_id: int
     contract: Contract
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(8),
         F("req_id", INT),
         Struct(
@@ -747,7 +747,7 @@ class ReqSecDefOptParams(Message):
     underlying_sec_type: str
     underlying_con_id: int
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("underlying_symbol", STR),
         F("fut_fop_exchange", STR),
@@ -771,7 +771,7 @@ class ReqMatchingSymbols(Message):
     req_id: int
     pattern: str
 
-    WIRE = (F("req_id", INT), F("pattern", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("pattern", STR))
 
 
 @message(OutgoingId.REQ_MARKET_RULE, min_version=SV.MARKET_RULES)
@@ -787,7 +787,7 @@ class ReqMarketRule(Message):
 
     market_rule_id: int
 
-    WIRE = (F("market_rule_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("market_rule_id", INT),)
 
 
 def _option_pairs(text: str) -> int:
@@ -830,7 +830,7 @@ class ReqFundamentalData(Message):
     report_type: str
     fundamental_data_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(2),
         F("req_id", INT),
         Struct(
@@ -867,7 +867,7 @@ class CancelFundamentalData(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.CANCEL_CONTRACT_DATA, min_version=SV.CANCEL_CONTRACT_DATA)

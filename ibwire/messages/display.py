@@ -12,10 +12,12 @@ Contract info text, both ways: ``none`` for an empty selection,
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ..fields import INT, STR
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import F, Message, Ver, dataclass, message
+from ._base import F, Message, Node, Ver, dataclass, message
 
 __all__ = [
     "DisplayGroupList",
@@ -44,7 +46,7 @@ class DisplayGroupList(Message):
     req_id: int
     groups: str
 
-    WIRE = (Ver(1), F("req_id", INT), F("groups", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT), F("groups", STR))
 
     @property
     def group_ids(self) -> tuple[int, ...]:
@@ -68,7 +70,7 @@ class DisplayGroupUpdated(Message):
     req_id: int
     contract_info: str
 
-    WIRE = (Ver(1), F("req_id", INT), F("contract_info", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT), F("contract_info", STR))
 
 
 # ------------------------------------------------------------------ outgoing
@@ -89,7 +91,7 @@ class QueryDisplayGroups(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.SUBSCRIBE_TO_GROUP_EVENTS, min_version=SV.LINKING)
@@ -107,7 +109,7 @@ class SubscribeToGroupEvents(Message):
     req_id: int
     group_id: int
 
-    WIRE = (Ver(1), F("req_id", INT), F("group_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT), F("group_id", INT))
 
 
 @message(OutgoingId.UPDATE_DISPLAY_GROUP, min_version=SV.LINKING)
@@ -123,7 +125,7 @@ class UpdateDisplayGroup(Message):
     req_id: int
     contract_info: str
 
-    WIRE = (Ver(1), F("req_id", INT), F("contract_info", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT), F("contract_info", STR))
 
 
 @message(OutgoingId.UNSUBSCRIBE_FROM_GROUP_EVENTS, min_version=SV.LINKING)
@@ -137,4 +139,4 @@ class UnsubscribeFromGroupEvents(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))

@@ -9,10 +9,11 @@ directly, since the message and the object share the official name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final
+from typing import ClassVar, Final
 
 from ..fields import (
     BOOL,
@@ -194,7 +195,7 @@ class OrderStatus(Message):
     why_held: str = ""
     mkt_cap_price: float = 0.0
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(6, before=SV.MARKET_CAP_PRICE),
         F("order_id", INT),
         F("status", STR),
@@ -215,7 +216,7 @@ class OrderStatus(Message):
 class OpenOrderEnd(Message):
     """``OPEN_ORDER_END`` (53), EWrapper ``openOrderEnd``: the end of an open-orders download."""
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 #: The contract of an execution report, as the official decoder reads it.
@@ -261,8 +262,8 @@ class ExecutionData(Message):
     contract: Contract
     execution: Execution
 
-    WIRE_OBJECTS = MappingProxyType({"execution": Execution})
-    WIRE = (
+    WIRE_OBJECTS: ClassVar[Mapping[str, type]] = MappingProxyType({"execution": Execution})
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(10, before=SV.LAST_LIQUIDITY),
         F("req_id", INT),
         F("execution.order_id", INT),
@@ -300,7 +301,7 @@ class ExecutionDataEnd(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(IncomingId.COMMISSION_AND_FEES_REPORT)
@@ -328,7 +329,7 @@ class CommissionAndFeesReport(Message):
     yield_: float | None = None
     yield_redemption_date: int = 0
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("exec_id", STR),
         F("commission_and_fees", FLOAT),
@@ -354,7 +355,7 @@ class OrderBound(Message):
     client_id: int
     order_id: int
 
-    WIRE = (F("perm_id", LONG), F("client_id", INT), F("order_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("perm_id", LONG), F("client_id", INT), F("order_id", INT))
 
 
 @message(IncomingId.COMPLETED_ORDERS_END)
@@ -362,7 +363,7 @@ class OrderBound(Message):
 class CompletedOrdersEnd(Message):
     """``COMPLETED_ORDERS_END`` (102), EWrapper ``completedOrdersEnd``: no fields."""
 
-    WIRE = ()
+    WIRE: ClassVar[tuple[Node, ...]] = ()
 
 
 # ------------------------------------------------------------------ outgoing
@@ -388,7 +389,7 @@ class CancelOrder(Message):
     order_id: int
     order_cancel: OrderCancel = field(default_factory=OrderCancel)
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1, before=SV.CME_TAGGING_FIELDS),
         F("order_id", INT),
         Struct(
@@ -420,7 +421,7 @@ class ReqOpenOrders(Message):
     :class:`OpenOrderEnd`.
     """
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(OutgoingId.REQ_AUTO_OPEN_ORDERS)
@@ -435,7 +436,7 @@ class ReqAutoOpenOrders(Message):
 
     auto_bind: bool
 
-    WIRE = (Ver(1), F("auto_bind", BOOL))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("auto_bind", BOOL))
 
 
 @message(OutgoingId.REQ_ALL_OPEN_ORDERS)
@@ -443,7 +444,7 @@ class ReqAutoOpenOrders(Message):
 class ReqAllOpenOrders(Message):
     """``REQ_ALL_OPEN_ORDERS`` (16), EClient ``reqAllOpenOrders``: open orders of every client and TWS."""
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(OutgoingId.REQ_COMPLETED_ORDERS, min_version=SV.COMPLETED_ORDERS)
@@ -459,7 +460,7 @@ class ReqCompletedOrders(Message):
 
     api_only: bool
 
-    WIRE = (F("api_only", BOOL),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("api_only", BOOL),)
 
 
 @message(OutgoingId.REQ_EXECUTIONS)
@@ -481,7 +482,7 @@ class ReqExecutions(Message):
     req_id: int
     exec_filter: ExecutionFilter = field(default_factory=ExecutionFilter)
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(3),
         F("req_id", INT, since=SV.EXECUTION_DATA_CHAIN),
         Struct(
@@ -518,7 +519,7 @@ class ReqGlobalCancel(Message):
 
     order_cancel: OrderCancel = field(default_factory=OrderCancel)
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1, before=SV.CME_TAGGING_FIELDS),
         Struct(
             "order_cancel",
@@ -562,7 +563,7 @@ class ExerciseOptions(Message):
     customer_account: str = ""
     professional_customer: bool = False
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(2),
         F("req_id", INT),
         Struct(

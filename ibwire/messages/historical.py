@@ -8,8 +8,10 @@ fields here, as ``ReqMktData.mkt_data_options`` is: write
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import field
 from decimal import Decimal
+from typing import ClassVar
 
 from ..fields import BOOL, DECIMAL, FLOAT, INT, LONG, STR
 from ..ids import IncomingId, OutgoingId
@@ -194,7 +196,7 @@ class HistoricalData(Message):
     end_date_str: str = ""
     bars: tuple[BarData, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         # Below 124 (SYNT_REALTIME_BARS) a version field follows the id.
         Ver(3, before=SV.SYNT_REALTIME_BARS),
         F("req_id", INT),
@@ -238,7 +240,11 @@ class HistoricalDataEnd(Message):
     start_date_str: str = ""
     end_date_str: str = ""
 
-    WIRE = (F("req_id", INT), F("start_date_str", STR), F("end_date_str", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        F("req_id", INT),
+        F("start_date_str", STR),
+        F("end_date_str", STR),
+    )
 
 
 @message(IncomingId.HISTORICAL_DATA_UPDATE)
@@ -258,7 +264,7 @@ class HistoricalDataUpdate(Message):
     req_id: int
     bar: BarData = field(default_factory=BarData)
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Struct(
             "bar",
@@ -290,7 +296,7 @@ class HeadTimestamp(Message):
     req_id: int
     head_timestamp: str
 
-    WIRE = (F("req_id", INT), F("head_timestamp", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("head_timestamp", STR))
 
 
 @message(IncomingId.HISTOGRAM_DATA)
@@ -306,7 +312,7 @@ class HistogramData(Message):
     req_id: int
     items: tuple[HistogramEntry, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Repeat("items", Struct(None, HistogramEntry, (F("price", FLOAT), F("size", DECIMAL)))),
     )
@@ -327,7 +333,7 @@ class HistoricalTicks(Message):
     ticks: tuple[HistoricalTick, ...] = ()
     done: bool = False
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Repeat(
             "ticks",
@@ -363,7 +369,7 @@ class HistoricalTicksBidAsk(Message):
     ticks: tuple[HistoricalTickBidAsk, ...] = ()
     done: bool = False
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Repeat(
             "ticks",
@@ -399,7 +405,7 @@ class HistoricalTicksLast(Message):
     ticks: tuple[HistoricalTickLast, ...] = ()
     done: bool = False
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Repeat(
             "ticks",
@@ -441,7 +447,7 @@ class HistoricalSchedule(Message):
     time_zone: str = ""
     sessions: tuple[HistoricalSession, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("start_date_time", STR),
         F("end_date_time", STR),
@@ -526,8 +532,8 @@ class ReqHistoricalData(Message):
     keep_up_to_date: bool = False
     chart_options: str = ""
 
-    WIRE_OBJECTS = {"contract": Contract}
-    WIRE = (
+    WIRE_OBJECTS: ClassVar[Mapping[str, type]] = {"contract": Contract}
+    WIRE: ClassVar[tuple[Node, ...]] = (
         # From 124 (SYNT_REALTIME_BARS) the official client sends no version field.
         Ver(6, before=SV.SYNT_REALTIME_BARS),
         F("req_id", INT),
@@ -556,7 +562,7 @@ class CancelHistoricalData(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.REQ_HEAD_TIMESTAMP, min_version=SV.REQ_HEAD_TIMESTAMP)
@@ -580,7 +586,7 @@ class ReqHeadTimestamp(Message):
     what_to_show: str
     format_date: int = 1
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Struct("contract", Contract, _C12_EXPIRED),
         F("use_rth", BOOL),
@@ -600,7 +606,7 @@ class CancelHeadTimestamp(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)
 
 
 @message(OutgoingId.REQ_HISTOGRAM_DATA, min_version=SV.REQ_HISTOGRAM)
@@ -622,7 +628,7 @@ class ReqHistogramData(Message):
     use_rth: bool = False
     time_period: str
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("ticker_id", INT),
         Struct("contract", Contract, _C12_EXPIRED),
         F("use_rth", BOOL),
@@ -641,7 +647,7 @@ class CancelHistogramData(Message):
 
     ticker_id: int
 
-    WIRE = (F("ticker_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("ticker_id", INT),)
 
 
 @message(OutgoingId.REQ_HISTORICAL_TICKS, min_version=SV.HISTORICAL_TICKS)
@@ -675,7 +681,7 @@ class ReqHistoricalTicks(Message):
     ignore_size: bool = False
     misc_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Struct("contract", Contract, _C12_EXPIRED),
         F("start_date_time", STR),

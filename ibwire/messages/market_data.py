@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from decimal import Decimal
-from typing import Final
+from typing import ClassVar, Final
 
 from ..fields import (
     BOOL,
@@ -112,7 +112,7 @@ class TickPrice(Message):
     size: Decimal | None = None
     attrib: TickAttrib = field(default_factory=TickAttrib)
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(6),
         F("req_id", INT),
         F("tick_type", TICK_TYPE),
@@ -137,7 +137,12 @@ class TickSize(Message):
     tick_type: TickType
     size: Decimal | None
 
-    WIRE = (Ver(6), F("req_id", INT), F("tick_type", TICK_TYPE), F("size", DECIMAL))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        Ver(6),
+        F("req_id", INT),
+        F("tick_type", TICK_TYPE),
+        F("size", DECIMAL),
+    )
 
 
 @message(IncomingId.TICK_STRING)
@@ -155,7 +160,12 @@ class TickString(Message):
     tick_type: TickType
     value: str
 
-    WIRE = (Ver(6), F("req_id", INT), F("tick_type", TICK_TYPE), F("value", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        Ver(6),
+        F("req_id", INT),
+        F("tick_type", TICK_TYPE),
+        F("value", STR),
+    )
 
 
 @message(IncomingId.TICK_GENERIC)
@@ -173,7 +183,12 @@ class TickGeneric(Message):
     tick_type: TickType
     value: float
 
-    WIRE = (Ver(6), F("req_id", INT), F("tick_type", TICK_TYPE), F("value", FLOAT))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        Ver(6),
+        F("req_id", INT),
+        F("tick_type", TICK_TYPE),
+        F("value", FLOAT),
+    )
 
 
 # ------------------------------------------------------------------ domain objects
@@ -317,7 +332,7 @@ class TickOptionComputation(Message):
     theta: float | None = None
     und_price: float | None = None
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         # The version field went away at 156, when tickAttrib came in.
         Ver(6, before=SV.PRICE_BASED_VOLATILITY),
         F("req_id", INT),
@@ -382,7 +397,7 @@ class TickEfp(Message):
     dividend_impact: float
     dividends_to_last_trade_date: float
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("req_id", INT),
         F("tick_type", TICK_TYPE),
@@ -407,7 +422,7 @@ class TickSnapshotEnd(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(IncomingId.MARKET_DATA_TYPE)
@@ -426,7 +441,7 @@ class MarketDataType(Message):
     req_id: int
     market_data_type: int
 
-    WIRE = (Ver(1), F("req_id", INT), F("market_data_type", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT), F("market_data_type", INT))
 
 
 @message(IncomingId.TICK_REQ_PARAMS)
@@ -453,7 +468,7 @@ class TickReqParams(Message):
     last_price_precision: Decimal | None = None
     last_size_precision: Decimal | None = None
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("min_tick", FLOAT),
         F("bbo_exchange", STR),
@@ -475,7 +490,7 @@ class SmartComponents(Message):
     req_id: int
     smart_component_map: tuple[SmartComponent, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Repeat(
             "smart_component_map",
@@ -509,7 +524,7 @@ class MarketDepth(Message):
     price: float
     size: Decimal | None
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("req_id", INT),
         F("position", INT),
@@ -545,7 +560,7 @@ class MarketDepthL2(Message):
     size: Decimal | None
     is_smart_depth: bool = False
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("req_id", INT),
         F("position", INT),
@@ -569,7 +584,7 @@ class MktDepthExchanges(Message):
 
     depth_mkt_data_descriptions: tuple[DepthMktDataDescription, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Repeat(
             "depth_mkt_data_descriptions",
             Struct(
@@ -609,7 +624,7 @@ class RerouteMktDataReq(Message):
     con_id: int
     exchange: str
 
-    WIRE = (F("req_id", INT), F("con_id", INT), F("exchange", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("con_id", INT), F("exchange", STR))
 
 
 @message(IncomingId.REROUTE_MKT_DEPTH_REQ)
@@ -629,7 +644,7 @@ class RerouteMktDepthReq(Message):
     con_id: int
     exchange: str
 
-    WIRE = (F("req_id", INT), F("con_id", INT), F("exchange", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("con_id", INT), F("exchange", STR))
 
 
 @message(IncomingId.TICK_BY_TICK)
@@ -674,7 +689,7 @@ class TickByTick(Message):
     tick_attrib_bid_ask: TickAttribBidAsk | None = None
     mid_point: float | None = None
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("tick_type", INT),
         F("time", LONG),
@@ -729,7 +744,7 @@ class RealTimeBars(Message):
     wap: Decimal | None
     count: int
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(3),
         F("req_id", INT),
         F("time", LONG),
@@ -758,7 +773,7 @@ class DeltaNeutralValidation(Message):
     req_id: int
     delta_neutral_contract: DeltaNeutralContract
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("req_id", INT),
         Struct(
@@ -794,7 +809,7 @@ class ReqMktData(Message):
     regulatory_snapshot: bool = False
     mkt_data_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(11),
         F("req_id", INT),
         Struct("contract", Contract, (*C12, COMBO_LEGS_SHORT, DELTA_NEUTRAL)),
@@ -816,7 +831,7 @@ class CancelMktData(Message):
 
     req_id: int
 
-    WIRE = (Ver(2), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(2), F("req_id", INT))
 
 
 #: The contract block of ``reqMktDepth``: like C12, but the primary exchange is
@@ -858,7 +873,7 @@ class ReqMktDepth(Message):
     is_smart_depth: bool = False
     mkt_depth_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(5),
         F("req_id", INT),
         Struct("contract", Contract, MKT_DEPTH_CONTRACT),
@@ -881,7 +896,11 @@ class CancelMktDepth(Message):
     req_id: int
     is_smart_depth: bool = False
 
-    WIRE = (Ver(1), F("req_id", INT), F("is_smart_depth", BOOL, since=SV.SMART_DEPTH))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        Ver(1),
+        F("req_id", INT),
+        F("is_smart_depth", BOOL, since=SV.SMART_DEPTH),
+    )
 
 
 @message(OutgoingId.REQ_REAL_TIME_BARS)
@@ -905,7 +924,7 @@ class ReqRealTimeBars(Message):
     use_rth: bool = False
     real_time_bars_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(3),
         F("req_id", INT),
         Struct("contract", Contract, C12),
@@ -927,7 +946,7 @@ class CancelRealTimeBars(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.REQ_CALC_IMPLIED_VOLAT, min_version=SV.REQ_CALC_IMPLIED_VOLAT)
@@ -951,7 +970,7 @@ class ReqCalcImpliedVolat(Message):
     under_price: float
     impl_vol_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(3),
         F("req_id", INT),
         Struct("contract", Contract, C12),
@@ -985,7 +1004,7 @@ class ReqCalcOptionPrice(Message):
     under_price: float
     opt_prc_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(3),
         F("req_id", INT),
         Struct("contract", Contract, C12),
@@ -1006,7 +1025,7 @@ class CancelCalcImpliedVolat(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.CANCEL_CALC_OPTION_PRICE, min_version=SV.REQ_CALC_IMPLIED_VOLAT)
@@ -1020,7 +1039,7 @@ class CancelCalcOptionPrice(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))
 
 
 @message(OutgoingId.REQ_MARKET_DATA_TYPE, min_version=SV.REQ_MARKET_DATA_TYPE)
@@ -1034,7 +1053,7 @@ class ReqMarketDataType(Message):
 
     market_data_type: int
 
-    WIRE = (Ver(1), F("market_data_type", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("market_data_type", INT))
 
 
 @message(OutgoingId.REQ_MKT_DEPTH_EXCHANGES, min_version=SV.REQ_MKT_DEPTH_EXCHANGES)
@@ -1045,7 +1064,7 @@ class ReqMktDepthExchanges(Message):
     Answered by :class:`MktDepthExchanges`.
     """
 
-    WIRE = ()
+    WIRE: ClassVar[tuple[Node, ...]] = ()
 
 
 @message(OutgoingId.REQ_SMART_COMPONENTS, min_version=SV.REQ_SMART_COMPONENTS)
@@ -1063,7 +1082,7 @@ class ReqSmartComponents(Message):
     req_id: int
     bbo_exchange: str
 
-    WIRE = (F("req_id", INT), F("bbo_exchange", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("bbo_exchange", STR))
 
 
 # The official Python client refuses reqTickByTickData outright below 140; the Java
@@ -1090,7 +1109,7 @@ class ReqTickByTickData(Message):
     number_of_ticks: int = 0
     ignore_size: bool = False
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Struct("contract", Contract, C12),
         F("tick_type", STR),
@@ -1110,7 +1129,7 @@ class CancelTickByTickData(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)
 
 
 @message(OutgoingId.SET_SERVER_LOGLEVEL)
@@ -1124,4 +1143,4 @@ class SetServerLoglevel(Message):
 
     log_level: int
 
-    WIRE = (Ver(1), F("log_level", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("log_level", INT))

@@ -7,11 +7,12 @@ text field; they are plain ``str`` fields here, as in the other request modules.
 from __future__ import annotations
 
 from dataclasses import field
+from typing import ClassVar
 
 from ..fields import BOOL, ESC_STR, INT, LONG, OPT_INT_MAX, STR
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import F, Message, Repeat, Struct, Ver, dataclass, message
+from ._base import F, Message, Node, Repeat, Struct, Ver, dataclass, message
 
 __all__ = [
     "CancelNewsBulletins",
@@ -104,7 +105,7 @@ class NewsBulletins(Message):
     news_message: str
     origin_exch: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(1),
         F("msg_id", INT),
         F("msg_type", INT),
@@ -128,7 +129,11 @@ class NewsArticle(Message):
     article_type: int
     article_text: str
 
-    WIRE = (F("request_id", INT), F("article_type", INT), F("article_text", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        F("request_id", INT),
+        F("article_type", INT),
+        F("article_text", STR),
+    )
 
 
 @message(IncomingId.TICK_NEWS)
@@ -152,7 +157,7 @@ class TickNews(Message):
     headline: str
     extra_data: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("ticker_id", INT),
         F("time_stamp", LONG),
         F("provider_code", STR),
@@ -173,7 +178,9 @@ class NewsProviders(Message):
 
     news_providers: tuple[NewsProvider, ...] = ()
 
-    WIRE = (Repeat("news_providers", Struct(None, NewsProvider, (F("code", STR), F("name", STR)))),)
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        Repeat("news_providers", Struct(None, NewsProvider, (F("code", STR), F("name", STR)))),
+    )
 
 
 @message(IncomingId.HISTORICAL_NEWS)
@@ -195,7 +202,7 @@ class HistoricalNews(Message):
     article_id: str
     headline: str
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("request_id", INT),
         F("time", STR),
         F("provider_code", STR),
@@ -217,7 +224,7 @@ class HistoricalNewsEnd(Message):
     request_id: int
     has_more: bool = False
 
-    WIRE = (F("request_id", INT), F("has_more", BOOL))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("request_id", INT), F("has_more", BOOL))
 
 
 @message(IncomingId.WSH_META_DATA)
@@ -233,7 +240,7 @@ class WshMetaData(Message):
     req_id: int
     data_json: str
 
-    WIRE = (F("req_id", INT), F("data_json", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("data_json", STR))
 
 
 @message(IncomingId.WSH_EVENT_DATA)
@@ -249,7 +256,7 @@ class WshEventData(Message):
     req_id: int
     data_json: str
 
-    WIRE = (F("req_id", INT), F("data_json", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("data_json", STR))
 
 
 # ------------------------------------------------------------------ outgoing
@@ -268,7 +275,7 @@ class ReqNewsBulletins(Message):
 
     all_msgs: bool = False
 
-    WIRE = (Ver(1), F("all_msgs", BOOL))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("all_msgs", BOOL))
 
 
 @message(OutgoingId.CANCEL_NEWS_BULLETINS)
@@ -276,7 +283,7 @@ class ReqNewsBulletins(Message):
 class CancelNewsBulletins(Message):
     """``CANCEL_NEWS_BULLETINS`` (13), EClient ``cancelNewsBulletins``."""
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(OutgoingId.REQ_NEWS_ARTICLE, min_version=SV.REQ_NEWS_ARTICLE)
@@ -299,7 +306,7 @@ class ReqNewsArticle(Message):
     article_id: str
     news_article_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("provider_code", STR),
         F("article_id", STR),
@@ -315,7 +322,7 @@ class ReqNewsProviders(Message):
     Answered by :class:`NewsProviders`.
     """
 
-    WIRE = ()
+    WIRE: ClassVar[tuple[Node, ...]] = ()
 
 
 @message(OutgoingId.REQ_HISTORICAL_NEWS, min_version=SV.REQ_HISTORICAL_NEWS)
@@ -344,7 +351,7 @@ class ReqHistoricalNews(Message):
     total_results: int
     historical_news_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         F("con_id", INT),
         F("provider_codes", STR),
@@ -368,7 +375,7 @@ class ReqWshMetaData(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)
 
 
 @message(OutgoingId.CANCEL_WSH_META_DATA, min_version=SV.WSHE_CALENDAR)
@@ -382,7 +389,7 @@ class CancelWshMetaData(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)
 
 
 @message(OutgoingId.REQ_WSH_EVENT_DATA, min_version=SV.WSHE_CALENDAR)
@@ -402,7 +409,7 @@ class ReqWshEventData(Message):
     req_id: int
     wsh_event_data: WshEventDataParams = field(default_factory=WshEventDataParams)
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("req_id", INT),
         Struct(
             "wsh_event_data",
@@ -432,4 +439,4 @@ class CancelWshEventData(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)

@@ -12,11 +12,11 @@ Sources: ``protocol.md`` 4.3 and 4.4, the official ``EClient.placeOrder``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final
+from typing import ClassVar, Final
 
 from ..fields import (
     BOOL,
@@ -483,8 +483,8 @@ class OpenOrder(Message):
     order: Order = field(default_factory=Order)
     order_state: OrderState = field(default_factory=OrderState)
 
-    WIRE_OBJECTS = _WIRE_OBJECTS
-    WIRE = (
+    WIRE_OBJECTS: ClassVar[Mapping[str, type]] = _WIRE_OBJECTS
+    WIRE: ClassVar[tuple[Node, ...]] = (
         # Below server 145 a version follows the id; every version gate of the
         # official decoder is at most 34, the version TWS writes.
         Ver(34, before=SV.ORDER_CONTAINER),
@@ -744,8 +744,8 @@ class CompletedOrder(Message):
     order: Order = field(default_factory=Order)
     order_state: OrderState = field(default_factory=OrderState)
 
-    WIRE_OBJECTS = _WIRE_OBJECTS
-    WIRE = (
+    WIRE_OBJECTS: ClassVar[Mapping[str, type]] = _WIRE_OBJECTS
+    WIRE: ClassVar[tuple[Node, ...]] = (
         F("contract.con_id", INT),
         F("contract.symbol", STR),
         F("contract.sec_type", STR),
@@ -887,8 +887,10 @@ class PlaceOrder(Message):
     contract: Contract
     order: Order
 
-    WIRE_OBJECTS = MappingProxyType({"contract": Contract, "order": Order})
-    WIRE = (
+    WIRE_OBJECTS: ClassVar[Mapping[str, type]] = MappingProxyType(
+        {"contract": Contract, "order": Order}
+    )
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(45, before=SV.ORDER_CONTAINER),
         F("order_id", INT),
         F("contract.con_id", INT),

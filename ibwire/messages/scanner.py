@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import field
-from typing import Any
+from typing import Any, ClassVar
 
 from ..fields import BOOL, ESC_STR, INT, OPT_FLOAT, OPT_INT, STR, format_float
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import Custom, F, Message, Struct, Ver, dataclass, message
+from ._base import Custom, F, Message, Node, Struct, Ver, dataclass, message
 from .common import UNSET_STRIKE_TEXT, Contract
 from .contracts import ContractDetails
 
@@ -125,7 +125,7 @@ class ScannerParameters(Message):
 
     xml: str
 
-    WIRE = (Ver(1), F("xml", ESC_STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("xml", ESC_STR))
 
 
 def _decode_elements(f: Sequence[str], i: int, version: int) -> tuple[Any, int]:
@@ -204,7 +204,7 @@ class ScannerData(Message):
     req_id: int
     elements: tuple[ScannerDataElement, ...] = ()
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(3),
         F("req_id", INT),
         # Each element interleaves contract fields with marketName (a
@@ -225,7 +225,7 @@ class ReqScannerParameters(Message):
     Answered by :class:`ScannerParameters`.
     """
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(OutgoingId.REQ_SCANNER_SUBSCRIPTION)
@@ -250,7 +250,7 @@ class ReqScannerSubscription(Message):
     scanner_subscription_filter_options: str = ""
     scanner_subscription_options: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         # From 143 (SCANNER_GENERIC_OPTS) the official client sends no version field.
         Ver(4, before=SV.SCANNER_GENERIC_OPTS),
         F("req_id", INT),
@@ -298,4 +298,4 @@ class CancelScannerSubscription(Message):
 
     req_id: int
 
-    WIRE = (Ver(1), F("req_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("req_id", INT))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar, Final
 
 from ..fields import ESC_STR, INT, LONG, OPT_LONG, STR, Kind
 from ..ids import IncomingId, OutgoingId
 from ..versions import ServerVersion as SV
-from ._base import F, Message, Ver, dataclass, message
+from ._base import F, Message, Node, Ver, dataclass, message
 
 __all__ = [
     "CurrentTime",
@@ -51,7 +51,7 @@ class NextValidId(Message):
 
     order_id: int
 
-    WIRE = (Ver(1), F("order_id", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("order_id", INT))
 
 
 @message(IncomingId.MANAGED_ACCTS)
@@ -65,7 +65,7 @@ class ManagedAccts(Message):
 
     accounts_list: str
 
-    WIRE = (Ver(1), F("accounts_list", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("accounts_list", STR))
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -94,7 +94,7 @@ class ErrMsg(Message):
     advanced_order_reject_json: str = ""
     error_time: int | None = None
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(2, before=SV.ERROR_TIME),
         F("req_id", INT),
         F("error_code", INT),
@@ -115,7 +115,7 @@ class CurrentTime(Message):
 
     time: int
 
-    WIRE = (Ver(1), F("time", LONG))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("time", LONG))
 
 
 @message(IncomingId.CURRENT_TIME_IN_MILLIS)
@@ -129,7 +129,7 @@ class CurrentTimeInMillis(Message):
 
     time_in_millis: int
 
-    WIRE = (F("time_in_millis", LONG),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("time_in_millis", LONG),)
 
 
 @message(IncomingId.USER_INFO)
@@ -145,7 +145,7 @@ class UserInfo(Message):
     req_id: int
     white_branding_id: str
 
-    WIRE = (F("req_id", INT), F("white_branding_id", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT), F("white_branding_id", STR))
 
 
 @message(IncomingId.VERIFY_MESSAGE_API)
@@ -159,7 +159,7 @@ class VerifyMessageApi(Message):
 
     api_data: str
 
-    WIRE = (Ver(1), F("api_data", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("api_data", STR))
 
 
 @message(IncomingId.VERIFY_COMPLETED)
@@ -175,7 +175,7 @@ class VerifyCompleted(Message):
     is_successful: bool
     error_text: str
 
-    WIRE = (Ver(1), F("is_successful", TEXT_BOOL), F("error_text", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("is_successful", TEXT_BOOL), F("error_text", STR))
 
 
 @message(IncomingId.VERIFY_AND_AUTH_MESSAGE_API)
@@ -194,7 +194,7 @@ class VerifyAndAuthMessageApi(Message):
     api_data: str
     xyz_challenge: str
 
-    WIRE = (Ver(1), F("api_data", STR), F("xyz_challenge", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("api_data", STR), F("xyz_challenge", STR))
 
 
 @message(IncomingId.VERIFY_AND_AUTH_COMPLETED)
@@ -210,7 +210,7 @@ class VerifyAndAuthCompleted(Message):
     is_successful: bool
     error_text: str
 
-    WIRE = (Ver(1), F("is_successful", TEXT_BOOL), F("error_text", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("is_successful", TEXT_BOOL), F("error_text", STR))
 
 
 # ------------------------------------------------------------------ outgoing
@@ -229,7 +229,7 @@ class StartApi(Message):
     client_id: int
     optional_capabilities: str = ""
 
-    WIRE = (
+    WIRE: ClassVar[tuple[Node, ...]] = (
         Ver(2),
         F("client_id", INT),
         F("optional_capabilities", STR, since=SV.OPTIONAL_CAPABILITIES),
@@ -247,7 +247,7 @@ class ReqIds(Message):
 
     num_ids: int = 1
 
-    WIRE = (Ver(1), F("num_ids", INT))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("num_ids", INT))
 
 
 @message(OutgoingId.REQ_CURRENT_TIME)
@@ -255,7 +255,7 @@ class ReqIds(Message):
 class ReqCurrentTime(Message):
     """``REQ_CURRENT_TIME`` (49), EClient ``reqCurrentTime``; answered by :class:`CurrentTime`."""
 
-    WIRE = (Ver(1),)
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1),)
 
 
 @message(OutgoingId.REQ_CURRENT_TIME_IN_MILLIS, min_version=SV.CURRENT_TIME_IN_MILLIS)
@@ -263,7 +263,7 @@ class ReqCurrentTime(Message):
 class ReqCurrentTimeInMillis(Message):
     """``REQ_CURRENT_TIME_IN_MILLIS`` (105), EClient ``reqCurrentTimeInMillis`` (server 197+)."""
 
-    WIRE = ()
+    WIRE: ClassVar[tuple[Node, ...]] = ()
 
 
 @message(OutgoingId.REQ_USER_INFO, min_version=SV.USER_INFO)
@@ -277,7 +277,7 @@ class ReqUserInfo(Message):
 
     req_id: int
 
-    WIRE = (F("req_id", INT),)
+    WIRE: ClassVar[tuple[Node, ...]] = (F("req_id", INT),)
 
 
 @message(OutgoingId.VERIFY_REQUEST, min_version=SV.LINKING)
@@ -296,7 +296,7 @@ class VerifyRequest(Message):
     api_name: str
     api_version: str
 
-    WIRE = (Ver(1), F("api_name", STR), F("api_version", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("api_name", STR), F("api_version", STR))
 
 
 @message(OutgoingId.VERIFY_MESSAGE, min_version=SV.LINKING)
@@ -310,7 +310,7 @@ class VerifyMessage(Message):
 
     api_data: str
 
-    WIRE = (Ver(1), F("api_data", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("api_data", STR))
 
 
 @message(OutgoingId.VERIFY_AND_AUTH_REQUEST, min_version=SV.LINKING)
@@ -331,7 +331,12 @@ class VerifyAndAuthRequest(Message):
     api_version: str
     opaque_isv_key: str
 
-    WIRE = (Ver(1), F("api_name", STR), F("api_version", STR), F("opaque_isv_key", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (
+        Ver(1),
+        F("api_name", STR),
+        F("api_version", STR),
+        F("opaque_isv_key", STR),
+    )
 
 
 @message(OutgoingId.VERIFY_AND_AUTH_MESSAGE, min_version=SV.LINKING)
@@ -347,4 +352,4 @@ class VerifyAndAuthMessage(Message):
     api_data: str
     xyz_response: str
 
-    WIRE = (Ver(1), F("api_data", STR), F("xyz_response", STR))
+    WIRE: ClassVar[tuple[Node, ...]] = (Ver(1), F("api_data", STR), F("xyz_response", STR))

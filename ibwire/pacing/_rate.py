@@ -38,7 +38,7 @@ class RateGate:
     )
 
     def __init__(self, config: PacingConfig, server_version: int | None) -> None:
-        self.config = config
+        self.config: PacingConfig = config
         self.server_version = server_version
         self._now = -inf
         # The token bucket.

@@ -112,7 +112,7 @@ class RuleBook(RateGate, Generic[M]):
     ) -> None:
         cfg = config if config is not None else PacingConfig()
         super().__init__(cfg, server_version)
-        self.code_table = code_table if code_table is not None else DEFAULT_TABLE
+        self.code_table: CodeTable = code_table if code_table is not None else DEFAULT_TABLE
         # Historical pacing state.  It outlives a connection: IB counts per account.
         self._param_cache: dict[type, tuple[str, ...]] = {}
         self._identical: dict[Hashable, float] = {}

@@ -209,9 +209,9 @@ class ObjectMap:
         defaults: Mapping[str, object] | None = None,
     ) -> None:
         self.cls = cls
-        self.links = tuple(links)
-        self.extras = tuple(extras)
-        self.defaults = dict(defaults or {})
+        self.links: tuple[Link, ...] = tuple(links)
+        self.extras: tuple[str, ...] = tuple(extras)
+        self.defaults: dict[str, object] = dict(defaults or {})
         for link in self.links:
             if link.pb in self.extras and link.conv in (Conv.OBJECT, Conv.OBJECTS):
                 # The fused reader holds those as objects, the dict path as dicts.

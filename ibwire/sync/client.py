@@ -38,7 +38,7 @@ from ..protocol import slices
 
 __all__ = ["Client", "Subscription"]
 
-logger = logging.getLogger("ibwire")
+logger: logging.Logger = logging.getLogger("ibwire")
 
 T = TypeVar("T")
 

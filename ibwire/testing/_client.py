@@ -49,7 +49,7 @@ class WireClient:
         self.host = host
         self.port = port
         self.timeout = timeout
-        self.protocol = ClientProtocol(
+        self.protocol: ClientProtocol = ClientProtocol(
             client_id, min_version=min_version, max_version=max_version, connect_options=connect_options
         )
         self.sock: socket.socket | None = None
@@ -58,7 +58,7 @@ class WireClient:
         # wait_for() hands out each event once; drain() marks everything seen.
         self._read = 0
         self._taken: set[int] = set()
-        self.closed = False
+        self.closed: bool = False
 
     def connect(self, *, wait_ready: bool = True) -> ConnectAck:
         """Open the socket, handshake, and (by default) wait for ``nextValidId``.

@@ -275,8 +275,10 @@ class Universe:
         self.instruments: list[Instrument] = [*stocks, future, forex, index]
         aapl = stocks[0]
         monthly = (today.year, today.month + 1) if today.month < 12 else (today.year + 1, 1)
-        self.option_expirations = sorted({*_next_fridays(today, 3), _third_friday(*monthly)})
-        self.option_strikes = [float(s) for s in range(165, 220, 5)]
+        self.option_expirations: list[_dt.date] = sorted(
+            {*_next_fridays(today, 3), _third_friday(*monthly)}
+        )
+        self.option_strikes: list[float] = [float(s) for s in range(165, 220, 5)]
         con_id = 700000000
         for day in self.option_expirations:
             for strike in self.option_strikes:
@@ -333,7 +335,7 @@ class Universe:
             )
             for symbol, con_id, primary, price, name, industry in _MORE_STOCKS
         )
-        self.by_con_id = {i.con_id: i for i in self.instruments}
+        self.by_con_id: dict[int, Instrument] = {i.con_id: i for i in self.instruments}
         #: The expiry times of the cash-settled options, in order.
         self.expiries: list[float] = sorted({t for t in map(self.expiry_time, self.instruments) if t is not None})
 

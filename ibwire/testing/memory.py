@@ -43,7 +43,7 @@ class InMemoryClient:
         self.conn = conn
         self.protocol = protocol
         self.events: list[Message | Event] = []
-        self.closed = False
+        self.closed: bool = False
         self.writes: list[int] = []
         self._taken = 0
 
@@ -96,7 +96,7 @@ class InMemoryGateway:
 
     def __init__(self, core: ServerCore, now: float = 0.0) -> None:
         self.core = core
-        self.now = now
+        self.now: float = now
         self.clients: dict[int, InMemoryClient] = {}
         self._next_conn = 0
 

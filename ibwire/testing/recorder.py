@@ -371,7 +371,7 @@ class SessionRecorder:
             self.redactor = Redactor(patterns, account_ids=redact)
         self.start = start
         when = recorded_at or _dt.datetime.now(_dt.timezone.utc)
-        self.recorded_at = when.isoformat(timespec="seconds").replace("+00:00", "Z")
+        self.recorded_at: str = when.isoformat(timespec="seconds").replace("+00:00", "Z")
         self._taps: dict[tuple[int, str], _Tap] = {}
         self._records: list[SessionRecord] = []
         self._legs = 0
@@ -485,12 +485,14 @@ class Recorder:
         clock: Callable[[], float] = time.monotonic,
         connect_timeout: float = 5.0,
     ) -> None:
-        self.listen = _parse_address(listen)
-        self.upstream = _parse_address(upstream)
+        self.listen: tuple[str, int] = _parse_address(listen)
+        self.upstream: tuple[str, int] = _parse_address(upstream)
         self.path = path
         self.clock = clock
         self.connect_timeout = connect_timeout
-        self.recorder = SessionRecorder(redact=redact, patterns=patterns, start=clock())
+        self.recorder: SessionRecorder = SessionRecorder(
+            redact=redact, patterns=patterns, start=clock()
+        )
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
         self._accept_thread: threading.Thread | None = None

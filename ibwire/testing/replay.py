@@ -107,11 +107,11 @@ class ReplayDivergence(AssertionError):
         got: Sequence[str] | None = None,
     ) -> None:
         self.step = step
-        self.line = None if step is None else step + 2
+        self.line: int | None = None if step is None else step + 2
         self.leg = leg
         self.reason = reason
-        self.expected = None if expected is None else tuple(expected)
-        self.got = None if got is None else tuple(got)
+        self.expected: tuple[str, ...] | None = None if expected is None else tuple(expected)
+        self.got: tuple[str, ...] | None = None if got is None else tuple(got)
         super().__init__(self._text())
 
     def _text(self) -> str:
@@ -246,10 +246,10 @@ class ReplayCore:
             raise ValueError(f"mode must be 'strict' or 'lenient', not {mode!r}")
         self.session = session
         self.mode: Mode = mode
-        self.scale = _scale(timing)
-        self.faults = tuple(faults)
-        self.split = 0
-        self.coalesce = False
+        self.scale: float = _scale(timing)
+        self.faults: tuple[Fault, ...] = tuple(faults)
+        self.split: int = 0
+        self.coalesce: bool = False
         self.disconnect_steps: set[int] = set()
         self.delays: dict[int, float] = {}
         for fault in self.faults:
@@ -785,7 +785,7 @@ class FakeGateway:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session = session
-        self.core = ReplayCore(session, mode=mode, timing=timing, faults=faults)
+        self.core: ReplayCore = ReplayCore(session, mode=mode, timing=timing, faults=faults)
         self._server = ThreadedServer(self.core, host, port, clock=clock, name="ibwire-replay")
         self.host = host
 

@@ -321,11 +321,11 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self.arrival_jitter = arrival_jitter
         self._arrivals = random.Random(f"{seed}/arrivals")
         self.sessions = sessions
-        self.holidays = sessions and holidays
-        self.accounts = tuple(accounts)
+        self.holidays: bool = sessions and holidays
+        self.accounts: tuple[str, ...] = tuple(accounts)
         if not self.accounts:
             raise ValueError("at least one account is needed")
-        self.no_permission = frozenset(s.upper() for s in no_permission)
+        self.no_permission: frozenset[str] = frozenset(s.upper() for s in no_permission)
         self.server_version = server_version
         self.max_rate = max_rate
         self.tick_interval = tick_interval
@@ -714,7 +714,7 @@ class SimulatedGateway:
         sessions: bool = False,
         holidays: bool = True,
     ) -> None:
-        self.core = SimulatorCore(
+        self.core: SimulatorCore = SimulatorCore(
             seed=seed, accounts=accounts, no_permission=no_permission, server_version=server_version,
             max_rate=max_rate, arrival_jitter=arrival_jitter, tick_interval=tick_interval,
             start_order_id=start_order_id, sessions=sessions, holidays=holidays,
