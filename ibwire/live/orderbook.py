@@ -65,6 +65,14 @@ class OrderBookSnapshot:
     asks: tuple[DepthLevel, ...]
     time: float | None
 
+    def best_bid(self) -> DepthLevel | None:
+        """The top bid row, if any (as :meth:`OrderBook.best_bid`)."""
+        return self.bids[0] if self.bids else None
+
+    def best_ask(self) -> DepthLevel | None:
+        """The top ask row, if any (as :meth:`OrderBook.best_ask`)."""
+        return self.asks[0] if self.asks else None
+
 
 class OrderBook:
     """The market depth book of one contract, updated in place by :meth:`apply`.

@@ -138,8 +138,11 @@ class Margin:
 
 def commission_of(instrument: Instrument, shares: Decimal, price: float) -> float:
     """IB's fixed-rate commission (US stocks 0.005/share, min 1.00, max 1% of value;
-    options 0.65/contract, min 1.00; futures 2.25/contract; currency pairs 0.2 bp, min 2.00)."""
+    options 0.65/contract, min 1.00; futures 2.25/contract; crypto 0.18% of value, min 1.75;
+    currency pairs 0.2 bp, min 2.00)."""
     quantity = float(abs(shares))
+    if instrument.sec_type == "CRYPTO":
+        return round(max(quantity * price * 0.0018, 1.75), 2)
     if instrument.sec_type == "STK":
         return round(min(max(quantity * 0.005, 1.0), quantity * price * 0.01), 2)
     if instrument.sec_type == "OPT":
@@ -247,6 +250,8 @@ def margin_of(position: Position, mark: float, spot: float | None) -> Margin:
         return Margin(amount, amount)
     if kind == "FUT":
         return Margin(size * instrument.initial_margin, size * instrument.maint_margin)
+    if kind == "CRYPTO":
+        return Margin(value, value)  # paid in full: IB lends nothing on crypto
     return Margin(value * FX_MARGIN[0], value * FX_MARGIN[1])
 
 

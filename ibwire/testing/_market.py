@@ -72,6 +72,7 @@ _BY_SEC_TYPE: Final[dict[str, frozenset[str]]] = {
     "FUT": frozenset({"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"}),
     "OPT": frozenset({"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"}),
     "CASH": frozenset({"MIDPOINT", "BID", "ASK", "BID_ASK"}),
+    "CRYPTO": frozenset({"MIDPOINT", "BID", "ASK", "BID_ASK"}),
 }
 _DURATION_RE: Final = re.compile(r"^(\d+) ([SDWMY])$")
 _DURATION_UNITS: Final = {"S": 1, "D": 86400, "W": 604800, "M": 2592000, "Y": 31536000}
@@ -181,6 +182,7 @@ def _lot(instrument: Instrument) -> int:
 #: trade averages beyond its first.
 _ACTIVITY: Final[dict[str, tuple[int, float]]] = {
     "STK": (150_000, 1.0), "FUT": (300_000, 4.0), "OPT": (600, 3.0), "CASH": (200_000, 5.0),
+    "CRYPTO": (100_000, 2.0),
 }
 #: The share of a day's moves and trades an hour gets, by where its middle falls in the session.
 _HOURLY: Final = {Phase.REGULAR: 1.0, Phase.EXTENDED: 0.15, Phase.CLOSED: 0.02}

@@ -12,6 +12,8 @@ exchange's rules for any year; early closes are not modelled).
   with a daily break 16:00-17:00; regular (liquid) hours 08:30-15:00.
 * IDEALPRO currency pairs (``America/New_York``): Sunday 17:15 to Friday 17:00
   with a daily break 17:00-17:15; all of it counts as regular hours.
+* PAXOS crypto currencies (``America/New_York``): around the clock, every day
+  of the week, holidays included; a trading day is the calendar day.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Venue:
         close: the minute of the local day at which a trading day ends, Monday to
             Friday: the daily P&L starts again from there.
         nyse_holidays: closed all day on the NYSE's holidays (when holidays are kept).
+        weekends: trading days run on Saturdays and Sundays too (crypto).
     """
 
     zone: ZoneInfo
@@ -60,6 +63,7 @@ class Venue:
     trading: tuple[tuple[_Window, ...], ...]
     close: int = 960
     nyse_holidays: bool = False
+    weekends: bool = False
 
 
 def _days(mon_fri: tuple[_Window, ...], *, sun: tuple[_Window, ...] = (), fri: tuple[_Window, ...] | None = None) -> tuple[tuple[_Window, ...], ...]:
@@ -88,7 +92,12 @@ _IDEALPRO: Final = Venue(
     trading=_days(((0, 1020), (1035, 1440)), sun=((1035, 1440),), fri=((0, 1020),)),
     close=1020,
 )
-_BY_SEC_TYPE: Final = {"STK": _US_EQUITY, "OPT": _US_OPTIONS, "FUT": _CME, "CASH": _IDEALPRO}
+_AROUND_THE_CLOCK: Final = ((0, 1440),)
+_PAXOS: Final = Venue(
+    ZoneInfo("America/New_York"), regular=(_AROUND_THE_CLOCK,) * 7, trading=(_AROUND_THE_CLOCK,) * 7,
+    close=0, weekends=True,
+)
+_BY_SEC_TYPE: Final = {"STK": _US_EQUITY, "OPT": _US_OPTIONS, "FUT": _CME, "CASH": _IDEALPRO, "CRYPTO": _PAXOS}
 
 
 def venue_of(instrument: Instrument) -> Venue:
@@ -106,8 +115,9 @@ def _local(day: _dt.date, minute: int, zone: ZoneInfo) -> float:
 
 
 def _overnight(venue: Venue) -> bool:
-    """Whether the venue trades through midnight (its trading day starts the evening before)."""
-    return any(start == 0 for windows in venue.trading for start, _ in windows)
+    """Whether the venue trades through midnight (its trading day starts the evening before;
+    not for a venue whose day ends at midnight)."""
+    return venue.close != 0 and any(start == 0 for windows in venue.trading for start, _ in windows)
 
 
 def _easter(year: int) -> _dt.date:
@@ -213,7 +223,7 @@ def _last_close(venue: Venue, epoch: float, holidays: bool) -> float:
     day = local.date()
     while True:
         close = _dt.datetime.combine(day, _dt.time(venue.close // 60, venue.close % 60), venue.zone)
-        if (day.weekday() < 5 and close <= local
+        if ((day.weekday() < 5 or venue.weekends) and close <= local
                 and not (holidays and venue.nyse_holidays and day in nyse_holidays(day.year))):
             return close.timestamp()
         day -= _dt.timedelta(days=1)
@@ -245,7 +255,7 @@ def trading_days_back(
     count = 0
     start = end
     while count < days:
-        if day.weekday() < 5 and not (holidays and is_holiday(instrument, day)):
+        if (day.weekday() < 5 or venue.weekends) and not (holidays and is_holiday(instrument, day)):
             count += 1
             start = day_span(instrument, day)[0]
         day -= _dt.timedelta(days=1)

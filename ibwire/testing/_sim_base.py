@@ -53,6 +53,8 @@ ERROR_TEXTS: Final[dict[int, str]] = {
     326: "Unable to connect as the client id is already in use.  Retry with a unique client id.",
     354: "Requested market data is not subscribed.Delayed market data is available.{symbol} {exchange}/TOP/ALL",
     366: "No historical data query found for ticker id:{id}",
+    387: "Unsupported order type for this exchange and security type.",
+    388: "Order size is smaller than the minimum requirement.",
     434: "The order size cannot be zero",
     1100: "Connectivity between IB and Trader Workstation has been lost.",
     1101: "Connectivity between IB and Trader Workstation has been restored - data lost.",
@@ -69,6 +71,8 @@ ERROR_TEXTS: Final[dict[int, str]] = {
     10148: "OrderId {id} that needs to be cancelled cannot be cancelled, state: {state}.",
     10167: "Requested market data is not subscribed. Displaying delayed market data.",
     10276: "News feed is not allowed.",
+    10289: "You must set Cash Quantity for this order",
+    10293: "Cryptocurrency Cash Quantity order cannot specify size",
     10358: "Fundamentals data is not allowed.",
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import time
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from ..messages import (
@@ -25,7 +25,7 @@ from ._broker import Fill, SimOrder
 from ._market import Book, Quote, parse_end
 from ._sessions import Phase, phase
 from ._sim_base import CoreBase, _Client
-from ._universe import ORDER_TYPES, Instrument
+from ._universe import CRYPTO_TIFS, ORDER_TYPES, Instrument
 
 __all__ = ["OrderHandlers"]
 
@@ -61,6 +61,11 @@ class OrderHandlers(CoreBase):
         if instrument.sec_type == "IND":
             self._validation(client, order_id, "bO", "An index is not tradable")
             return
+        if instrument.sec_type == "CRYPTO":
+            crypto = self._crypto_order(client, order_id, instrument, order, now)
+            if crypto is None:
+                return
+            order = crypto
         kind = order.order_type.upper()
         if kind not in ORDER_TYPES.get(instrument.sec_type, frozenset()):
             self._validation(client, order_id, "bO", f"Unsupported order type: {order.order_type}")
@@ -136,6 +141,52 @@ class OrderHandlers(CoreBase):
             if order.transmit:
                 self._order_updates(self._held(broker.transmit(sim, now), now))
         self._match(now)
+
+    def _crypto_order(self, client: _Client, order_id: int, instrument: Instrument, order: Order, now: float) -> Order | None:
+        """IB's rules for a crypto order (``None``: refused with TWS's error).
+
+        Market, limit and stop-limit orders only (387 otherwise, and for a time in
+        force other than DAY, GTC and IOC); a market order must be IOC (201) and a
+        market buy is sized in cash (10289 without ``cash_qty``, 10293 with a size
+        as well); a size below the contract's minimum is refused (388).  A cash
+        buy becomes the quantity the cash buys from the displayed asks, rounded
+        down to the size increment: it fills for the cash amount, no more.
+        """
+        kind = order.order_type.upper()
+        tif = order.tif.upper() or "DAY"
+        if kind not in ORDER_TYPES["CRYPTO"] or tif not in CRYPTO_TIFS:
+            self._error(client, order_id, 387)
+            return None
+        if kind == "MKT" and tif != "IOC":
+            self._error(client, order_id, 201, reason="The crypto MKT order must be IOC")
+            return None
+        cash = order.cash_qty
+        if kind == "MKT" and order.action.upper() == "BUY":
+            if cash is None or cash <= 0:
+                self._error(client, order_id, 10289)
+                return None
+            if order.total_quantity:
+                self._error(client, order_id, 10293)
+                return None
+            step = instrument.size_increment
+            left = Decimal(str(cash))
+            quantity = Decimal(0)
+            for level in self.walks.book(instrument, now).asks:
+                price = Decimal(str(level.price))
+                size = min(level.size, (left / price / step).to_integral_value(ROUND_FLOOR) * step)
+                quantity += size
+                left -= size * price
+                if size < level.size:
+                    break
+            order = dataclasses.replace(order, total_quantity=quantity)
+        elif cash is not None and order.total_quantity:
+            self._error(client, order_id, 10293)
+            return None
+        minimum = instrument.min_size or instrument.size_increment
+        if order.total_quantity and order.total_quantity < minimum:
+            self._error(client, order_id, 388)
+            return None
+        return order
 
     def _in_session(self, sim: SimOrder, now: float) -> bool:
         """Whether the order's venue trades for it at ``now`` (always, without the

@@ -3,7 +3,8 @@
 AAPL and MSFT (NASDAQ) and SPY (ARCA) stocks routed through SMART, the front
 quarterly E-mini S&P 500 future on CME, EUR.USD on IDEALPRO, a chain of AAPL
 options (weekly and monthly expirations, calls and puts), and the S&P 500 index
-(SPX, CBOE) with a chain of its cash-settled, European-style SPXW options.  Dates (future
+(SPX, CBOE) with a chain of its cash-settled, European-style SPXW options, and
+Bitcoin and Ether in US dollars on PAXOS (``CRYPTO``, fractional sizes).  Dates (future
 expiry, option expirations) are derived from the simulator's clock, so the
 universe looks current whatever time a test sets.
 """
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from ..messages import Contract, ContractDetails
 from ._options import option_price
 
-__all__ = ["ORDER_TYPES", "Instrument", "Universe"]
+__all__ = ["CRYPTO_TIFS", "ORDER_TYPES", "Instrument", "Universe"]
 
 _CONTINUOUS: Final = frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL", "TRAIL LIMIT", "MIT", "LIT"})
 #: The order types the simulator executes (``Order.order_type``), by security type:
@@ -33,10 +34,14 @@ ORDER_TYPES: Final[dict[str, frozenset[str]]] = {
     "FUT": _CONTINUOUS | {"MOC", "LOC"},
     "OPT": _CONTINUOUS,
     "CASH": _CONTINUOUS,
+    # IB takes market (IOC only, a buy in cash quantity), limit and stop-limit crypto orders.
+    "CRYPTO": frozenset({"MKT", "LMT", "STP LMT"}),
 }
 #: The order attributes contract details list with the types, all honoured: DAY,
 #: GTC, GTD and IOC time in force, OCA groups, what-if orders.
 _ATTRIBUTES: Final = frozenset({"DAY", "GTC", "GTD", "IOC", "OCA", "WHATIF"})
+#: The time in force values of crypto orders the simulator honours (no GTD, no OCA groups).
+CRYPTO_TIFS: Final = frozenset({"DAY", "GTC", "IOC"})
 
 
 def _order_types(sec_type: str) -> str:
@@ -44,7 +49,8 @@ def _order_types(sec_type: str) -> str:
     ``TRAIL LIMIT`` ``TRAILLMT``)."""
     types = ORDER_TYPES.get(sec_type, frozenset())
     spelled = {t.replace(" LIMIT", " LMT").replace(" ", "") for t in types}
-    return ",".join(sorted(spelled | _ATTRIBUTES)) if types else ""
+    attributes = CRYPTO_TIFS | {"WHATIF"} if sec_type == "CRYPTO" else _ATTRIBUTES
+    return ",".join(sorted(spelled | attributes)) if types else ""
 
 
 
@@ -67,6 +73,9 @@ class Instrument:
         head_timestamp: the earliest historical data, ``yyyymmdd-hh:mm:ss``.
         under_con_id: the underlying's con_id (options, futures).
         size_increment: the smallest order size step.
+        min_size: the smallest order size (``None``: as the security type has it).
+        suggested_size_increment: the size step TWS suggests (``None``: as the
+            security type has it).
         volatility: the yearly volatility of its random walk.
         initial_margin: initial margin per contract (futures), USD.
         maint_margin: maintenance margin per contract (futures), USD.
@@ -87,6 +96,8 @@ class Instrument:
     head_timestamp: str = "20040101-14:30:00"
     under_con_id: int = 0
     size_increment: Decimal = Decimal(1)
+    min_size: Decimal | None = None
+    suggested_size_increment: Decimal | None = None
     volatility: float = 0.25
     initial_margin: float = 0.0
     maint_margin: float = 0.0
@@ -137,9 +148,13 @@ class Instrument:
             stock_type="COMMON" if contract.sec_type == "STK" and contract.symbol != "SPY" else (
                 "ETF" if contract.symbol == "SPY" else ""
             ),
-            min_size=Decimal("0.0001") if contract.sec_type == "STK" else Decimal(1),
-            size_increment=Decimal("0.0001") if contract.sec_type == "STK" else Decimal(1),
-            suggested_size_increment=Decimal(100) if contract.sec_type == "STK" else Decimal(1),
+            min_size=self.min_size or (Decimal("0.0001") if contract.sec_type == "STK" else Decimal(1)),
+            size_increment=self.size_increment if self.min_size else (
+                Decimal("0.0001") if contract.sec_type == "STK" else Decimal(1)
+            ),
+            suggested_size_increment=self.suggested_size_increment or (
+                Decimal(100) if contract.sec_type == "STK" else Decimal(1)
+            ),
         )
 
 
@@ -272,7 +287,23 @@ class Universe:
             valid_exchanges="CBOE", order_types=_order_types("IND"), market_rule_id=110,
             time_zone="US/Eastern", head_timestamp="19820420-14:30:00", volatility=0.15,
         )
-        self.instruments: list[Instrument] = [*stocks, future, forex, index]
+        crypto = [
+            Instrument(
+                contract=Contract(
+                    con_id=con_id, symbol=symbol, sec_type="CRYPTO", exchange="PAXOS", strike=0.0,
+                    currency="USD", local_symbol=f"{symbol}.USD", trading_class=symbol,
+                ),
+                price=price, min_tick=tick, long_name=name, valid_exchanges="PAXOS",
+                order_types=_order_types("CRYPTO"), market_rule_id=rule, time_zone="US/Eastern",
+                head_timestamp="20210325-00:00:00", size_increment=Decimal("0.00000001"),
+                min_size=minimum, suggested_size_increment=minimum, volatility=0.6,
+            )
+            for symbol, con_id, price, tick, name, rule, minimum in (
+                ("BTC", 479624278, 65000.0, 0.25, "Bitcoin", 3344, Decimal("0.0001")),
+                ("ETH", 495759171, 3500.0, 0.05, "Ethereum", 3345, Decimal("0.001")),
+            )
+        ]
+        self.instruments: list[Instrument] = [*stocks, future, forex, index, *crypto]
         aapl = stocks[0]
         monthly = (today.year, today.month + 1) if today.month < 12 else (today.year + 1, 1)
         self.option_expirations: list[_dt.date] = sorted(

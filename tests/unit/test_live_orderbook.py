@@ -90,6 +90,18 @@ def test_snapshot() -> None:
     assert (shot.bids, shot.asks, shot.time) == ((DepthLevel(1.0, Decimal(1)),), (), 1.0)
 
 
+def test_snapshot_best_rows_as_the_book() -> None:
+    book = OrderBook(ES)
+    empty = book.snapshot()
+    assert (empty.best_bid(), empty.best_ask()) == (None, None)
+    book.apply(depth(0, INSERT, BID, 1.0, 1), 1.0)
+    book.apply(depth(1, INSERT, BID, 0.5, 2), 1.0)
+    book.apply(depth(0, INSERT, ASK, 2.0, 3), 1.0)
+    shot = book.snapshot()
+    assert shot.best_bid() == book.best_bid() == DepthLevel(1.0, Decimal(1))
+    assert shot.best_ask() == book.best_ask() == DepthLevel(2.0, Decimal(3))
+
+
 # ------------------------------------------------------------------ against a reference model
 
 

@@ -119,3 +119,17 @@ def test_trading_days_windows_and_regular_closes() -> None:
     assert regular_close(aapl, ny(2024, 3, 8, 16)) == ny(2024, 3, 11, 16)  # the weekend has none
     assert regular_close(aapl, ny(2024, 3, 28, 17), holidays=True) == ny(2024, 4, 1, 16)  # nor Good Friday
     assert regular_close(es, chicago(2024, 3, 11, 14, 59)) == chicago(2024, 3, 11, 15)
+
+
+def test_crypto_trades_around_the_clock_every_day() -> None:
+    universe = SimulatorCore().universe
+    btc = next(i for i in universe.instruments if i.sec_type == "CRYPTO")
+    saturday = dt.datetime(2024, 3, 9, 3, 0, tzinfo=NEW_YORK).timestamp()
+    assert phase(btc, saturday, holidays=True) is Phase.REGULAR
+    assert phase(btc, dt.datetime(2024, 12, 25, 12, 0, tzinfo=NEW_YORK).timestamp(), holidays=True) is Phase.REGULAR
+    assert trading_hours(btc, dt.date(2024, 3, 9), 2, regular=True) == "20240309:0000-20240311:0000"
+    # A trading day is the New York calendar day, weekends included.
+    assert day_span(btc, dt.date(2024, 3, 9)) == (
+        dt.datetime(2024, 3, 9, tzinfo=NEW_YORK).timestamp(), dt.datetime(2024, 3, 10, tzinfo=NEW_YORK).timestamp(),
+    )
+    assert day_start(btc, saturday) == dt.datetime(2024, 3, 9, tzinfo=NEW_YORK).timestamp()

@@ -46,7 +46,7 @@ from ibwire.testing._accounts import short_option_requirement
 from ibwire.testing._broker import SimOrder
 from ibwire.testing._universe import Instrument
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
-from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, of, ready, sim
+from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, history, of, ready, sim
 
 
 def setup(server_version: int) -> tuple[InMemoryGateway, SimulatorCore, InMemoryClient]:
@@ -844,3 +844,63 @@ def test_a_good_till_date_order_is_cancelled_at_its_date(server_version: int) ->
     gateway.advance(2.0)
     events = client.take()
     assert statuses(events, 1) == ["Cancelled"] and [(e.req_id, e.error_code) for e in errors(events)] == [(1, 202)]
+
+
+BTC = Contract(symbol="BTC", sec_type="CRYPTO", exchange="PAXOS", currency="USD")
+
+
+def test_crypto_orders_follow_ibs_rules(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
+
+    def refused(order_id: int, sent: Order) -> tuple[int, str]:
+        client.send(PlaceOrder(order_id=order_id, contract=BTC, order=sent))
+        events = client.take()
+        assert not [e for e in events if isinstance(e, (OrderStatus, ExecutionData))]
+        (error,) = errors(events)
+        return error.error_code, error.error_string
+
+    buy = Order(action="BUY", order_type="MKT", tif="IOC", total_quantity=Decimal("0.5"))
+    assert refused(1, buy) == (10289, "You must set Cash Quantity for this order")
+    both = Order(action="BUY", order_type="MKT", tif="IOC", total_quantity=Decimal("0.5"), cash_qty=1000.0)
+    assert refused(2, both)[0] == 10293
+    day = Order(action="BUY", order_type="MKT", tif="DAY", cash_qty=1000.0)
+    assert refused(3, day) == (201, "Order rejected - reason:The crypto MKT order must be IOC")
+    assert refused(4, order("BUY", 1, "TRAIL", aux_price=100.0))[0] == 387
+    assert refused(5, order("BUY", 1, "LMT", lmt_price=60000.0, tif="GTD", good_till_date="20240312 00:00:00"))[0] == 387
+    small = Order(action="BUY", order_type="LMT", lmt_price=60000.0, total_quantity=Decimal("0.00005"))
+    assert refused(6, small)[0] == 388
+
+
+def test_a_crypto_buy_in_cash_fills_for_the_cash_and_holds_a_fraction(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
+    client.send(PlaceOrder(order_id=1, contract=BTC, order=Order(action="BUY", order_type="MKT", tif="IOC", cash_qty=1000.0)))
+    events = client.take()
+    assert not errors(events)
+    fills = [e.execution for e in events if isinstance(e, ExecutionData)]
+    spent = sum(float(f.shares) * f.price for f in fills)
+    assert 1000.0 - 0.01 < spent <= 1000.0
+    bought = sum((f.shares for f in fills), Decimal(0))
+    assert 0 < bought < 1 and bought == bought.quantize(Decimal("0.00000001"))
+    assert [e.status for e in events if isinstance(e, OrderStatus)][-1] == "Filled"
+    client.send(ReqPositions())
+    (held,) = [e for e in client.take() if isinstance(e, PositionData) and e.contract.sec_type == "CRYPTO"]
+    assert held.position == bought
+    # A sell takes a quantity, fractional.
+    half = (bought / 2).quantize(Decimal("0.00000001"))
+    client.send(PlaceOrder(order_id=2, contract=BTC, order=Order(action="SELL", order_type="MKT", tif="IOC", total_quantity=half)))
+    sold = [e.execution.shares for e in client.take() if isinstance(e, ExecutionData)]
+    assert sum(sold, Decimal(0)) == half
+
+
+def test_crypto_quotes_and_midpoint_bars_on_a_saturday(server_version: int) -> None:
+    core = SimulatorCore(server_version=server_version, seed=7)
+    gateway = InMemoryGateway(core, now=1_710_000_000.0)  # Saturday 9 March 2024
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.take()
+    client.send(history(9, BTC, what="MIDPOINT"))
+    gateway.advance(1.0)
+    events = client.take()
+    assert not errors(events)
+    bars = [b for e in events if isinstance(e, HistoricalData) for b in e.bars]
+    assert len(bars) >= 20 and all(b.close > 1000 for b in bars)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from ibwire.contracts import Stock
+from ibwire.contracts import Crypto, Stock
 from ibwire.testing._universe import ORDER_TYPES, Universe
 
 #: Order attributes (not types) that contract details list and the simulator honours.
@@ -17,6 +18,10 @@ def test_contract_details_advertise_only_the_order_types_the_simulator_executes(
         listed = {t for t in instrument.details().order_types.split(",") if t}
         if instrument.sec_type == "IND":
             assert not listed
+            continue
+        if instrument.sec_type == "CRYPTO":
+            # IB's crypto orders: market (IOC only), limit and stop limit; no OCA, no GTD.
+            assert listed == {"MKT", "LMT", "STPLMT", "DAY", "GTC", "IOC", "WHATIF"}, instrument.symbol
             continue
         types = {{"STPLMT": "STP LMT", "TRAILLMT": "TRAIL LIMIT"}.get(t, t) for t in listed - ATTRIBUTES}
         assert types == ORDER_TYPES[instrument.sec_type], instrument.symbol
@@ -35,3 +40,17 @@ def test_twenty_large_us_stocks_resolve_one_each_under_smart() -> None:
     assert len({matches[0].con_id for matches in found}) == 20
     con_ids = [i.con_id for i in universe.instruments]
     assert len(con_ids) == len(set(con_ids))
+
+
+def test_bitcoin_and_ether_on_paxos_with_fractional_sizes() -> None:
+    universe = Universe(dt.date(2024, 3, 11))
+    (btc,) = universe.resolve(Crypto("BTC"))
+    (eth,) = universe.resolve(Crypto("ETH"))
+    assert (btc.contract.exchange, btc.contract.currency, btc.contract.local_symbol) == ("PAXOS", "USD", "BTC.USD")
+    assert eth.contract.local_symbol == "ETH.USD"
+    details = btc.details()
+    assert details.min_size == Decimal("0.0001")
+    assert details.size_increment == Decimal("0.00000001")
+    assert details.suggested_size_increment == Decimal("0.0001")
+    assert details.min_tick == btc.min_tick
+    assert universe.resolve(Crypto("BTC", exchange="SMART")) == []
