@@ -43,7 +43,8 @@ from ibwire.messages import (
 )
 from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._accounts import short_option_requirement
-from ibwire.testing._broker import SimOrder
+from ibwire.testing._broker import Broker, SimOrder, trigger_method
+from ibwire.testing._market import Book, Level, Quote
 from ibwire.testing._universe import Instrument
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, of, ready, sim
@@ -844,3 +845,45 @@ def test_a_good_till_date_order_is_cancelled_at_its_date(server_version: int) ->
     gateway.advance(2.0)
     events = client.take()
     assert statuses(events, 1) == ["Cancelled"] and [(e.req_id, e.error_code) for e in errors(events)] == [(1, 202)]
+
+
+# A sell stop at 100 against a run of quotes: (bid, ask, last).
+_STOP_QUOTES = ((99.90, 100.20, 99.95), (99.80, 100.10, 100.05), (99.70, 99.95, 99.90), (99.70, 99.95, 99.90))
+
+
+@pytest.mark.parametrize(("method", "triggers_at"), [
+    (0, 0),  # a NASDAQ stock's default: last
+    (2, 0),  # last
+    (3, 3),  # double last: the second quote's last is above the stop, so the run starts again at the third
+    (4, 2),  # bid/ask: a sell stop watches the ask
+    (1, 3),  # double bid/ask: two asks in a row at or below the stop
+    (7, 0),  # last or bid/ask
+    (8, 1),  # mid-point
+])
+def test_a_stop_triggers_by_its_trigger_method(method: int, triggers_at: int) -> None:
+    core = SimulatorCore(server_version=226, seed=7)
+    (instrument,) = core.universe.resolve(AAPL)
+    broker = Broker(("DU0000001",), mark=lambda i: 100.0)
+    sim = broker.add(1, 1, instrument, AAPL, order("SELL", 1, "STP", aux_price=100.0, trigger_method=method))
+    broker.transmit(sim, 0.0)
+    triggered = []
+    for step, (bid, ask, last) in enumerate(_STOP_QUOTES):
+        quote = Quote(bid=bid, ask=ask, last=last, bid_size=Decimal(100), ask_size=Decimal(100), last_size=Decimal(1))
+        book = Book(bids=(Level(bid, Decimal(100)),), asks=(Level(ask, Decimal(100)),))
+        for _ in range(2):  # a second pass on the same quote is not a second quote
+            broker.match(float(step), lambda i, q=quote, b=book: (q, b), at=float(step))
+        triggered.append(sim.triggered)
+    assert triggered.index(True) == triggers_at
+    assert sim.status == "Filled"
+
+
+def test_the_default_trigger_method_is_double_bid_ask_for_us_options_and_bid_ask_for_forex() -> None:
+    core = SimulatorCore(server_version=226, seed=7)
+
+    def method(contract: Contract) -> int:
+        (instrument,) = core.universe.resolve(contract)
+        return trigger_method(SimOrder(1, 1, 1, instrument, contract, order("SELL", 1, "STP", aux_price=1.0), "DU0000001"))
+
+    (underlying,) = core.universe.resolve(AAPL)
+    option = next(iter(core.universe.options_of(underlying)))
+    assert [method(AAPL), method(ES), method(EURUSD), method(Contract(con_id=option.con_id, exchange="SMART"))] == [2, 2, 4, 1]
