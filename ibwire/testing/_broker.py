@@ -398,7 +398,7 @@ class Broker:
         market: Callable[[Instrument], tuple[Quote, Book]],
         can_trade: Callable[[SimOrder], bool] = lambda sim: True,
         at: float | None = None,
-    ) -> tuple[list[Fill], list[SimOrder]]:
+    ) -> tuple[list[Fill], list[SimOrder], list[SimOrder]]:
         """Fill whatever the displayed book allows now.
 
         An order takes the displayed levels from the touch outwards, one execution
@@ -409,12 +409,13 @@ class Broker:
         closed, its symbol halted) waits untouched.
 
         Returns:
-            the fills, and the orders whose status changed otherwise
-            (triggered stops, OCA and sibling cancels, activated children,
-            cancelled IOC remainders).
+            the fills, the orders whose status changed otherwise (triggered
+            stops, OCA and sibling cancels, activated children, cancelled IOC
+            remainders), and the trailing orders whose stop moved (and nothing else).
         """
         fills: list[Fill] = []
         changed: list[SimOrder] = []
+        moved: list[SimOrder] = []
         at = now if at is None else at
         if at != self._taken_at:
             self._taken.clear()
@@ -426,6 +427,7 @@ class Broker:
             if not can_trade(sim):
                 continue
             quote, book = market(sim.instrument)
+            stop_before = sim.trail_stop
             tradable, limit = self._executable(sim, quote, at)
             got: list[Fill] = []
             if tradable:
@@ -454,7 +456,9 @@ class Broker:
             ):
                 sim.status = "Submitted"
                 changed.append(sim)
-        return fills, changed
+            elif not got and sim.trail_stop != stop_before:
+                moved.append(sim)
+        return fills, changed, moved
 
     def _executable(self, sim: SimOrder, q: Quote, at: float) -> tuple[bool, float | None]:
         """Whether ``sim`` may trade now (``at``: the time of the quote ``q``), and its
