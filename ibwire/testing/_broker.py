@@ -544,7 +544,8 @@ class Broker:
     def _after_fill(self, sim: SimOrder, shares: Decimal) -> list[SimOrder]:
         """What a fill of ``shares`` of ``sim`` does to the orders tied to it.
 
-        The other members of its OCA group: with ``oca_type`` 2 or 3 their
+        The other members of its OCA group (the orders of its account with
+        that ``oca_group``): with ``oca_type`` 2 or 3 their
         quantity goes down by the shares filled (cancelled at zero left), with 1
         (or unset) they are cancelled.  The other children of its parent (a
         bracket's take-profit and stop-loss) go down by the shares filled,
@@ -558,7 +559,9 @@ class Broker:
             if parent is not None:
                 reduce.update((id(o), o) for o in self.children(parent))
         if sim.order.oca_group:
-            group = [o for o in self.orders.values() if o.order.oca_group == sim.order.oca_group]
+            # IB keeps OCA groups per account: the same name in another account is another group.
+            group = [o for o in self.orders.values()
+                     if o.order.oca_group == sim.order.oca_group and o.account == sim.account]
             target = reduce if sim.order.oca_type in (2, 3) else cancel
             for member in group:
                 reduce.pop(id(member), None)

@@ -906,3 +906,19 @@ def test_a_trailing_stop_is_reported_again_with_its_new_stop_each_time_it_moves(
     client.send(ReqOpenOrders())
     (open_order,) = of(client.take(), OpenOrder)
     assert open_order.order.trail_stop_price == stops[-1]  # type: ignore[attr-defined]
+
+
+def test_an_oca_group_is_kept_per_account() -> None:
+    gateway = sim(server_version=226, accounts=("DU0000001", "DU0000002"))
+    client = ready(gateway)
+    other = ready(gateway, client_id=2)
+    resting = {"lmt_price": 1.0, "oca_group": "exit", "oca_type": 1}
+    # The same group name in another account (from this client or another) is another group.
+    other.send(PlaceOrder(order_id=1, contract=MSFT, order=order("BUY", 5, "LMT", account="DU0000002", **resting)))
+    client.send(PlaceOrder(order_id=1, contract=MSFT, order=order("BUY", 5, "LMT", account="DU0000002", **resting)),
+                PlaceOrder(order_id=2, contract=MSFT, order=order("BUY", 5, "LMT", account="DU0000001", **resting)))
+    client.send(PlaceOrder(order_id=3, contract=MSFT, order=order(
+        "BUY", 5, "LMT", account="DU0000001", oca_group="exit", oca_type=1, lmt_price=10000.0)))
+    assert statuses(client.take(), 3)[-1] == "Filled"
+    assert [core_order(gateway, n).status for n in (1, 2)] == ["Submitted", "Cancelled"]
+    assert core_order(gateway, 1, client_id=2).status == "Submitted"
