@@ -7,9 +7,9 @@ Matching is deterministic and uses the displayed book (``Walks.book``, the same
 one the depth feed publishes): a working order takes the displayed levels from
 the touch outwards, one execution per level, at the level's price and up to its
 displayed size, as far as its limit allows (market: any level; limit: levels at
-or better than the limit; stop and stop-limit: once the last price crosses the
-stop; trailing stop: the stop follows the last price by the trailing amount or
-percent).  What is left works on at the next step, when the book has refilled;
+or better than the limit; stop and stop-limit: once the price its trigger method
+watches crosses the stop; trailing stop: the stop follows that price by the
+trailing amount or percent).  What is left works on at the next step, when the book has refilled;
 an IOC order's rest is cancelled.  Market-on-close and limit-on-close orders do not
 take the book: they wait for the close of the instrument's next regular session
 and execute whole at the closing price (a limit-on-close order only if that price
@@ -52,6 +52,25 @@ _ACTIVE: Final = frozenset({"PreSubmitted", "Submitted"})
 _STOP_LIKE: Final = frozenset({"STP", "STP LMT", "TRAIL", "TRAIL LIMIT", "MIT", "LIT"})
 _TRAILING: Final = frozenset({"TRAIL", "TRAIL LIMIT"})
 _IF_TOUCHED: Final = frozenset({"MIT", "LIT"})
+#: IB's trigger methods (``Order.trigger_method``) other than 0, the default.
+_TRIGGER_METHODS: Final = frozenset({1, 2, 3, 4, 7, 8})
+#: Primary exchanges of over-the-counter stocks (their default trigger is double bid/ask).
+_OTC: Final = frozenset({"PINK", "OTC", "OTCBB", "OTCQB", "OTCQX"})
+
+
+def trigger_method(sim: SimOrder) -> int:
+    """The trigger method a stop-like order uses: its own, or IB's default for the
+    instrument (0): double bid/ask (1) for US options and OTC stocks, bid/ask (4)
+    for forex, last (2) for everything else."""
+    method = sim.order.trigger_method
+    if method in _TRIGGER_METHODS:
+        return method
+    contract = sim.instrument.contract
+    if (sim.instrument.sec_type == "OPT" and contract.currency == "USD") or (
+        sim.instrument.sec_type == "STK" and contract.primary_exchange.upper() in _OTC
+    ):
+        return 1
+    return 4 if sim.instrument.sec_type == "CASH" else 2
 
 
 @dataclass
@@ -75,6 +94,9 @@ class SimOrder:
         triggered: a stop order whose stop was hit.
         trail_stop: the current trailing stop price.
         trail_limit_offset: a trailing limit order's limit offset from its stop.
+        touched_at: the price time at which a double trigger method (1, 3) first
+            saw its trigger price reached, in the run of quotes that still reach it;
+            ``None`` when the last quote did not.
         commission: the commission charged so far.
         reduced: the quantity taken off by fills of its OCA group or bracket siblings.
         close_at: when an at-close order executes (the close it waits for); ``None``
@@ -99,6 +121,7 @@ class SimOrder:
     triggered: bool = False
     trail_stop: float | None = None
     trail_limit_offset: float | None = None
+    touched_at: float | None = None
     commission: float = 0.0
     reduced: Decimal = Decimal(0)
     close_at: float | None = None
@@ -154,6 +177,25 @@ class Fill:
     cum_qty: Decimal = Decimal(0)
     avg_price: float = 0.0
     status: str = "Filled"
+
+
+def _trigger_prices(method: int, q: Quote, buy: bool, if_touched: bool) -> tuple[float, ...]:
+    """The prices a trigger method compares with the trigger price, the one a trailing
+    stop follows first.
+
+    IB's trigger methods: last (2) and double last (3) watch the last price; bid/ask
+    (4) and double bid/ask (1) the bid for a buy stop and the ask for a sell stop (the
+    other side for an if-touched order, which triggers the other way); last or
+    bid/ask (7) either; mid-point (8) the middle of the bid and ask.
+    """
+    side = q.bid if buy != if_touched else q.ask
+    if method in (1, 4):
+        return (side,)
+    if method == 7:
+        return (q.last, side)
+    if method == 8:
+        return ((q.bid + q.ask) / 2,)
+    return (q.last,)
 
 
 class Broker:
@@ -356,7 +398,7 @@ class Broker:
         market: Callable[[Instrument], tuple[Quote, Book]],
         can_trade: Callable[[SimOrder], bool] = lambda sim: True,
         at: float | None = None,
-    ) -> tuple[list[Fill], list[SimOrder]]:
+    ) -> tuple[list[Fill], list[SimOrder], list[SimOrder]]:
         """Fill whatever the displayed book allows now.
 
         An order takes the displayed levels from the touch outwards, one execution
@@ -367,12 +409,13 @@ class Broker:
         closed, its symbol halted) waits untouched.
 
         Returns:
-            the fills, and the orders whose status changed otherwise
-            (triggered stops, OCA and sibling cancels, activated children,
-            cancelled IOC remainders).
+            the fills, the orders whose status changed otherwise (triggered
+            stops, OCA and sibling cancels, activated children, cancelled IOC
+            remainders), and the trailing orders whose stop moved (and nothing else).
         """
         fills: list[Fill] = []
         changed: list[SimOrder] = []
+        moved: list[SimOrder] = []
         at = now if at is None else at
         if at != self._taken_at:
             self._taken.clear()
@@ -384,7 +427,8 @@ class Broker:
             if not can_trade(sim):
                 continue
             quote, book = market(sim.instrument)
-            tradable, limit = self._executable(sim, quote)
+            stop_before = sim.trail_stop
+            tradable, limit = self._executable(sim, quote, at)
             got: list[Fill] = []
             if tradable:
                 buy = sim.is_buy
@@ -412,10 +456,13 @@ class Broker:
             ):
                 sim.status = "Submitted"
                 changed.append(sim)
-        return fills, changed
+            elif not got and sim.trail_stop != stop_before:
+                moved.append(sim)
+        return fills, changed, moved
 
-    def _executable(self, sim: SimOrder, q: Quote) -> tuple[bool, float | None]:
-        """Whether ``sim`` may trade now, and its limit price (``None``: at any price)."""
+    def _executable(self, sim: SimOrder, q: Quote, at: float) -> tuple[bool, float | None]:
+        """Whether ``sim`` may trade now (``at``: the time of the quote ``q``), and its
+        limit price (``None``: at any price)."""
         order = sim.order
         kind = order.order_type.upper()
         buy = sim.is_buy
@@ -423,8 +470,11 @@ class Broker:
             return True, None
         if kind == "LMT":
             return order.lmt_price is not None, order.lmt_price
+        method = trigger_method(sim)
+        touched_kind = kind in _IF_TOUCHED
+        prices = _trigger_prices(method, q, buy, touched_kind)
         if kind in _TRAILING and not sim.triggered:
-            self._trail(sim, q.last)
+            self._trail(sim, prices[0])
         stop = sim.trail_stop if kind in _TRAILING else order.aux_price
         if stop is None:
             return False, None
@@ -432,11 +482,16 @@ class Broker:
             # A stop triggers once the price reaches it moving against the position
             # (a buy stop at or above, a sell stop at or below); an if-touched order
             # the other way (a buy at or below, a sell at or above).
-            if kind in _IF_TOUCHED:
-                touched = q.last <= stop if buy else q.last >= stop
+            if touched_kind:
+                touched = any(p <= stop if buy else p >= stop for p in prices)
             else:
-                touched = q.last >= stop if buy else q.last <= stop
+                touched = any(p >= stop if buy else p <= stop for p in prices)
             if not touched:
+                sim.touched_at = None
+                return False, None
+            if method in (1, 3) and (sim.touched_at is None or sim.touched_at == at):
+                # Double methods: a second, later quote must reach the price too.
+                sim.touched_at = at
                 return False, None
             sim.triggered = True
         if kind in ("STP LMT", "LIT"):
@@ -447,6 +502,7 @@ class Broker:
         return True, None
 
     def _trail(self, sim: SimOrder, last: float) -> None:
+        """Move the trailing stop of ``sim`` after ``last``, the price its trigger method watches."""
         order = sim.order
         if order.trailing_percent:
             offset = last * order.trailing_percent / 100
@@ -488,7 +544,8 @@ class Broker:
     def _after_fill(self, sim: SimOrder, shares: Decimal) -> list[SimOrder]:
         """What a fill of ``shares`` of ``sim`` does to the orders tied to it.
 
-        The other members of its OCA group: with ``oca_type`` 2 or 3 their
+        The other members of its OCA group (the orders of its account with
+        that ``oca_group``): with ``oca_type`` 2 or 3 their
         quantity goes down by the shares filled (cancelled at zero left), with 1
         (or unset) they are cancelled.  The other children of its parent (a
         bracket's take-profit and stop-loss) go down by the shares filled,
@@ -502,7 +559,9 @@ class Broker:
             if parent is not None:
                 reduce.update((id(o), o) for o in self.children(parent))
         if sim.order.oca_group:
-            group = [o for o in self.orders.values() if o.order.oca_group == sim.order.oca_group]
+            # IB keeps OCA groups per account: the same name in another account is another group.
+            group = [o for o in self.orders.values()
+                     if o.order.oca_group == sim.order.oca_group and o.account == sim.account]
             target = reduce if sim.order.oca_type in (2, 3) else cancel
             for member in group:
                 reduce.pop(id(member), None)

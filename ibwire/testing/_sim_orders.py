@@ -352,6 +352,9 @@ class OrderHandlers(CoreBase):
         if state is None:
             state = OrderState(status=sim.status)
         order = dataclasses.replace(sim.order, perm_id=sim.perm_id)
+        if sim.trail_stop is not None:
+            # A trailing order reports where its stop stands now, as TWS does.
+            order = dataclasses.replace(order, trail_stop_price=sim.trail_stop)
         self._send(client, OpenOrder(order_id=sim.order_id, contract=sim.contract, order=order, order_state=state))
 
     def _order_status(self, client: _Client, sim: SimOrder) -> None:
@@ -395,8 +398,13 @@ class OrderHandlers(CoreBase):
                 )
             return known
 
-        fills, changed = self.broker.match(now, market, can_trade, at=self.walks.drawn(now))
+        fills, changed, moved = self.broker.match(now, market, can_trade, at=self.walks.drawn(now))
         self._report_pass(fills, changed)
+        for sim in moved:
+            # TWS re-sends a trailing order (openOrder, orderStatus) each time its stop moves.
+            for owner in self._owner(sim.client_id):
+                self._open_order(owner, sim)
+                self._order_status(owner, sim)
         self._match_due = None
         self._schedule_match()
 

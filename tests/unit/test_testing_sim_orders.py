@@ -43,7 +43,8 @@ from ibwire.messages import (
 )
 from ibwire.testing import Halt, SimulatorCore
 from ibwire.testing._accounts import short_option_requirement
-from ibwire.testing._broker import SimOrder
+from ibwire.testing._broker import Broker, SimOrder, trigger_method
+from ibwire.testing._market import Book, Level, Quote
 from ibwire.testing._universe import Instrument
 from ibwire.testing.memory import InMemoryClient, InMemoryGateway
 from tests.simkit import AAPL, ES, EURUSD, MSFT, T0, errors, history, of, ready, sim
@@ -340,7 +341,7 @@ def test_oca_group_stop_trailing_and_stop_limit(server_version: int) -> None:
     assert "Filled" in statuses(client.take(), 7)  # the path falls 0.5 from a high within ten minutes
     client.send(PlaceOrder(order_id=8, contract=MSFT, order=order("SELL", 1, "TRAIL", trailing_percent=50.0)))
     gateway.advance(5.0)
-    assert statuses(client.take(), 8) == ["PreSubmitted"]
+    assert set(statuses(client.take(), 8)) == {"PreSubmitted"}  # re-sent as its stop moves, never triggered
 
 
 def test_global_cancel_and_open_orders(server_version: int) -> None:
@@ -795,7 +796,7 @@ def test_a_trailing_limit_order_triggers_as_a_trailing_stop_and_limits_its_fill_
     client.send(PlaceOrder(order_id=1, contract=MSFT, order=order(
         "SELL", 1, "TRAIL LIMIT", aux_price=0.5, lmt_price_offset=0.1)))
     events = client.take()
-    assert statuses(events, 1) == ["PreSubmitted"]
+    assert set(statuses(events, 1)) == {"PreSubmitted"}  # and again once its first stop is set
     stops = []
     for _ in range(600):
         gateway.advance(1.0)
@@ -904,3 +905,80 @@ def test_crypto_quotes_and_midpoint_bars_on_a_saturday(server_version: int) -> N
     assert not errors(events)
     bars = [b for e in events if isinstance(e, HistoricalData) for b in e.bars]
     assert len(bars) >= 20 and all(b.close > 1000 for b in bars)
+
+
+# A sell stop at 100 against a run of quotes: (bid, ask, last).
+_STOP_QUOTES = ((99.90, 100.20, 99.95), (99.80, 100.10, 100.05), (99.70, 99.95, 99.90), (99.70, 99.95, 99.90))
+
+
+@pytest.mark.parametrize(("method", "triggers_at"), [
+    (0, 0),  # a NASDAQ stock's default: last
+    (2, 0),  # last
+    (3, 3),  # double last: the second quote's last is above the stop, so the run starts again at the third
+    (4, 2),  # bid/ask: a sell stop watches the ask
+    (1, 3),  # double bid/ask: two asks in a row at or below the stop
+    (7, 0),  # last or bid/ask
+    (8, 1),  # mid-point
+])
+def test_a_stop_triggers_by_its_trigger_method(method: int, triggers_at: int) -> None:
+    core = SimulatorCore(server_version=226, seed=7)
+    (instrument,) = core.universe.resolve(AAPL)
+    broker = Broker(("DU0000001",), mark=lambda i: 100.0)
+    sim = broker.add(1, 1, instrument, AAPL, order("SELL", 1, "STP", aux_price=100.0, trigger_method=method))
+    broker.transmit(sim, 0.0)
+    triggered = []
+    for step, (bid, ask, last) in enumerate(_STOP_QUOTES):
+        quote = Quote(bid=bid, ask=ask, last=last, bid_size=Decimal(100), ask_size=Decimal(100), last_size=Decimal(1))
+        book = Book(bids=(Level(bid, Decimal(100)),), asks=(Level(ask, Decimal(100)),))
+        for _ in range(2):  # a second pass on the same quote is not a second quote
+            broker.match(float(step), lambda i, q=quote, b=book: (q, b), at=float(step))
+        triggered.append(sim.triggered)
+    assert triggered.index(True) == triggers_at
+    assert sim.status == "Filled"
+
+
+def test_the_default_trigger_method_is_double_bid_ask_for_us_options_and_bid_ask_for_forex() -> None:
+    core = SimulatorCore(server_version=226, seed=7)
+
+    def method(contract: Contract) -> int:
+        (instrument,) = core.universe.resolve(contract)
+        return trigger_method(SimOrder(1, 1, 1, instrument, contract, order("SELL", 1, "STP", aux_price=1.0), "DU0000001"))
+
+    (underlying,) = core.universe.resolve(AAPL)
+    option = next(iter(core.universe.options_of(underlying)))
+    assert [method(AAPL), method(ES), method(EURUSD), method(Contract(con_id=option.con_id, exchange="SMART"))] == [2, 2, 4, 1]
+
+
+def test_a_trailing_stop_is_reported_again_with_its_new_stop_each_time_it_moves() -> None:
+    gateway = sim(server_version=226)
+    client = ready(gateway)
+    client.send(PlaceOrder(order_id=1, contract=MSFT, order=order("SELL", 1, "TRAIL", trailing_percent=50.0)))
+    stops = []
+    for _ in range(120):
+        gateway.advance(1.0)
+        stops.append(core_order(gateway, 1).trail_stop)
+    events = client.take()
+    reported = [e.order.trail_stop_price for e in of(events, OpenOrder) if e.order_id == 1]  # type: ignore[attr-defined]
+    moves = [stop for before, stop in zip([None, *stops[:-1]], stops, strict=True) if stop != before]
+    assert len(moves) > 2  # the walk rose several times in two minutes
+    assert reported[-len(moves):] == moves
+    assert statuses(events, 1)[-1] == "PreSubmitted"
+    client.send(ReqOpenOrders())
+    (open_order,) = of(client.take(), OpenOrder)
+    assert open_order.order.trail_stop_price == stops[-1]  # type: ignore[attr-defined]
+
+
+def test_an_oca_group_is_kept_per_account() -> None:
+    gateway = sim(server_version=226, accounts=("DU0000001", "DU0000002"))
+    client = ready(gateway)
+    other = ready(gateway, client_id=2)
+    resting = {"lmt_price": 1.0, "oca_group": "exit", "oca_type": 1}
+    # The same group name in another account (from this client or another) is another group.
+    other.send(PlaceOrder(order_id=1, contract=MSFT, order=order("BUY", 5, "LMT", account="DU0000002", **resting)))
+    client.send(PlaceOrder(order_id=1, contract=MSFT, order=order("BUY", 5, "LMT", account="DU0000002", **resting)),
+                PlaceOrder(order_id=2, contract=MSFT, order=order("BUY", 5, "LMT", account="DU0000001", **resting)))
+    client.send(PlaceOrder(order_id=3, contract=MSFT, order=order(
+        "BUY", 5, "LMT", account="DU0000001", oca_group="exit", oca_type=1, lmt_price=10000.0)))
+    assert statuses(client.take(), 3)[-1] == "Filled"
+    assert [core_order(gateway, n).status for n in (1, 2)] == ["Submitted", "Cancelled"]
+    assert core_order(gateway, 1, client_id=2).status == "Submitted"
