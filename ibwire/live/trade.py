@@ -44,6 +44,9 @@ Status rules (IB's order statuses):
   refuses a modification (105, 110, 201, 321..., or the warning 2102: the order is
   still being processed) puts ``order`` back to the terms TWS holds; the log
   entry carries the error code.
+* A modification is logged twice: ``Modify`` when it is sent, ``Modified``
+  when the open order answering it (of an order TWS had acknowledged) comes,
+  with the status it gives.
 
 Nothing here does I/O or reads a clock: ``now`` is passed in.
 
@@ -307,10 +310,10 @@ class Trade:
 
         The changes are checked as the order builders check their arguments
         (:func:`ibwire.orders.with_changes`).  ``order`` shows the change at
-        once; TWS answers later: it confirms with the open order, or refuses
-        with an error (105, 110, 201, 321..., 2102), logged with its code
-        (``trade.log[-1].error_code``), after which ``order`` is again the one
-        TWS holds, still working.
+        once (logged ``Modify``); TWS answers later: it confirms with the open
+        order (logged ``Modified``), or refuses with an error (105, 110, 201,
+        321..., 2102), logged with its code (``trade.log[-1].error_code``),
+        after which ``order`` is again the one TWS holds, still working.
 
         Raises:
             ForeignOrderError: the order is not this client's (another client's,
@@ -453,6 +456,8 @@ class Trade:
 
     def _open_order(self, m: OpenOrder, now: float) -> bool:
         status = m.order_state.status
+        # The open order answering an unanswered change: TWS made it.
+        confirmed = self._standing is not None
         self._seq += 1
         self._acknowledged = True
         self.order = m.order
@@ -465,9 +470,11 @@ class Trade:
         if m.order.client_id:
             self.client_id = m.order.client_id
         if status and status != self.status:
-            self.log = (*self.log, LogEntry(now, status))
+            self.log = (*self.log, LogEntry(now, status, "Modified" if confirmed else ""))
             self.status = status
             self._uncancelled = ""
+        elif confirmed:
+            self.log = (*self.log, LogEntry(now, self.status, "Modified"))
         self._seq += 1
         return True
 

@@ -183,6 +183,25 @@ def test_a_refused_modification_leaves_the_order_tws_holds(code: int) -> None:
     assert not trade.is_done()
 
 
+def test_a_modification_tws_confirms_is_logged() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(open_order(), 2.0)
+    trade.modified(replace(order(), lmt_price=151.0), 3.0)
+    trade.apply(open_order(lmt_price=151.0), 4.0)
+    assert trade.log[-2:] == (
+        LogEntry(3.0, "Submitted", "Modify"), LogEntry(4.0, "Submitted", "Modified"),
+    )
+    # The open order TWS repeats later is no confirmation; one that also
+    # changes the status is logged once.
+    trade.apply(open_order(lmt_price=151.0), 5.0)
+    trade.modified(replace(order(), lmt_price=152.0), 6.0)
+    trade.apply(open_order(lmt_price=152.0, state="PreSubmitted"), 7.0)
+    assert trade.log[-3:] == (
+        LogEntry(4.0, "Submitted", "Modified"), LogEntry(6.0, "Submitted", "Modify"),
+        LogEntry(7.0, "PreSubmitted", "Modified"),
+    )
+
+
 def test_a_modification_never_sent_leaves_the_order_tws_holds() -> None:
     trade = Trade(AAPL, order(), 1.0)
     trade.apply(status("Submitted"), 2.0)
