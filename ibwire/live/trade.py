@@ -203,6 +203,8 @@ class Trade:
         "_uncancelled",
         "_seq",
         "_owner",
+        "_blotter",
+        "_unnamed",
     )
 
     def __init__(
@@ -237,6 +239,9 @@ class Trade:
         self._uncancelled = ""
         self._seq = 0
         self._owner: TradeOwner | None = None
+        # The blotter counting this trade while it is not done and has no perm id.
+        self._blotter: Blotter | None = None
+        self._unnamed = False
 
     def __repr__(self) -> str:
         return (
@@ -373,6 +378,7 @@ class Trade:
         self.status = status
         self.log = (*self.log, LogEntry(now, status, message.error_string, message.error_code))
         self._seq += 1
+        self._recount()
         return True
 
     def _restore_standing(self) -> None:
@@ -415,18 +421,31 @@ class Trade:
             Whether the trade changed (a repeated execution or status does not).
         """
         if type(message) is OrderStatus:
-            return self._order_status(message, now)
-        if type(message) is OpenOrder:
-            return self._open_order(message, now)
-        if type(message) is ExecutionData:
-            return self._execution(message, now)
-        if type(message) is CommissionAndFeesReport:
+            changed = self._order_status(message, now)
+        elif type(message) is OpenOrder:
+            changed = self._open_order(message, now)
+        elif type(message) is ExecutionData:
+            changed = self._execution(message, now)
+        elif type(message) is CommissionAndFeesReport:
             return self._commission(message)
-        if type(message) is ErrMsg:
-            return self._error(message, now)
-        if type(message) is CompletedOrder:
-            return self._completed(message, now)
-        return False
+        elif type(message) is ErrMsg:
+            changed = self._error(message, now)
+        elif type(message) is CompletedOrder:
+            changed = self._completed(message, now)
+        else:
+            return False
+        if changed:
+            self._recount()
+        return changed
+
+    def _recount(self) -> None:
+        """Keep the blotter's count of trades not done without a perm id current."""
+        unnamed = not self.perm_id and self.status not in DONE_STATES
+        if unnamed != self._unnamed:
+            self._unnamed = unnamed
+            blotter = self._blotter
+            if blotter is not None:
+                blotter._unnamed += 1 if unnamed else -1
 
     def _order_status(self, m: OrderStatus, now: float) -> bool:
         filled = m.filled if m.filled is not None else self.filled
@@ -550,6 +569,7 @@ class Trade:
         self.remaining = Decimal(0)
         self.log = (*self.log, LogEntry(now, "Filled", "Executed in full"))
         self._seq += 1
+        self._recount()
         return True
 
     def _commission(self, m: CommissionAndFeesReport) -> bool:
@@ -661,6 +681,7 @@ class Blotter:
         "_waiting",
         "_early_status",
         "_early_completed",
+        "_unnamed",
         "owner",
     )
 
@@ -679,6 +700,8 @@ class Blotter:
         # they come before the executions that give a trade its perm id.  Kept
         # only while a trade not done has no perm id.
         self._early_completed: dict[int, CompletedOrder] = {}
+        # How many trades are not done and have no perm id (kept by the trades).
+        self._unnamed = 0
         #: Given to every trade made here (the client that waits, modifies, cancels).
         self.owner: TradeOwner | None = None
 
@@ -727,6 +750,7 @@ class Blotter:
         trade = Trade(contract, order, now, codes=self._codes)
         trade._owner = self.owner
         self._trades[key] = trade
+        self._count(trade)
         return trade
 
     def _key(self, client_id: int, order_id: int, perm_id: int) -> _Key:
@@ -745,7 +769,12 @@ class Blotter:
 
     def _has_unnamed(self) -> bool:
         """Whether a trade not done has no perm id yet (a completed order may be its own)."""
-        return any(not t.perm_id and not t.is_done() for t in list(self._trades.values()))
+        return self._unnamed > 0
+
+    def _count(self, trade: Trade) -> None:
+        """Count a trade just made here among those without a perm id while it is one."""
+        trade._blotter = self
+        trade._recount()
 
     def _index_perm(self, trade: Trade) -> None:
         if trade.perm_id and trade.perm_id not in self._by_perm:
@@ -853,6 +882,7 @@ class Blotter:
                 (earlier.perm_id if k == key else k): v for k, v in self._trades.items()
             }
         self._trades[key] = trade
+        self._count(trade)
         if early is not None:
             trade.apply(early, now)
         for exec_key, fill in list(self._fills.items()):
