@@ -30,6 +30,14 @@ Status rules (IB's order statuses):
 * ``is_done()``: ``Filled``, ``Cancelled``, ``ApiCancelled`` or ``Inactive``
   (IB: "no longer active": rejected, cancelled or expired); an ``Inactive``
   order that TWS later reports active again is no longer done.
+* ``Filled``, ``Cancelled`` and ``ApiCancelled`` are final: a status, open
+  order or completed order arriving after them with a working status (or
+  ``Inactive``) is older news (IB documents no way back from them; TWS may
+  repeat or delay statuses, e.g. the answer to a change or cancel that a fill
+  overtook) and changes neither the status nor the fill counts, nor the log.
+  An open order still updates ``order`` and ``order_state``.  Another final
+  status is applied (``Cancelled`` then ``Filled``: a fill that won the race
+  against the cancel).  A trade done in one of them stays done.
 * After a reconnect, a trade no longer open at TWS whose executions add up to
   its quantity is ``Filled`` (:meth:`Trade.executed_in_full`).
 * An error about a trade is logged.  Error 202 (order cancelled) makes it
@@ -94,6 +102,8 @@ DONE_STATES: Final = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive
 ACTIVE_STATES: Final = frozenset(
     {"PendingSubmit", "ApiPending", "PreSubmitted", "Submitted", "PendingCancel", "ApiUpdate"}
 )
+#: The done statuses no later status takes back (``Inactive`` may resume).
+_FINAL_STATES: Final = DONE_STATES - {"Inactive"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +457,13 @@ class Trade:
             if blotter is not None:
                 blotter._unnamed += 1 if unnamed else -1
 
+    def _reopens(self, status: str) -> bool:
+        """Whether ``status`` would take the trade out of a final status: older news."""
+        return self.status in _FINAL_STATES and status not in _FINAL_STATES
+
     def _order_status(self, m: OrderStatus, now: float) -> bool:
+        if self._reopens(m.status):
+            return False
         filled = m.filled if m.filled is not None else self.filled
         remaining = m.remaining if m.remaining is not None else self.remaining
         new = (m.status, filled, remaining, m.avg_fill_price, m.last_fill_price, m.why_held)
@@ -475,6 +491,8 @@ class Trade:
 
     def _open_order(self, m: OpenOrder, now: float) -> bool:
         status = m.order_state.status
+        if self._reopens(status):
+            status = ""
         # The open order answering an unanswered change: TWS made it.
         confirmed = self._standing is not None
         self._seq += 1
@@ -499,6 +517,8 @@ class Trade:
 
     def _completed(self, m: CompletedOrder, now: float) -> bool:
         status = m.order_state.status or self.status
+        if self._reopens(status):
+            return False
         total = self.order.total_quantity
         filled = m.order.filled_quantity
         if filled is None and status == "Filled" and total is not None:

@@ -134,6 +134,28 @@ def test_inactive_then_active_again_is_not_done() -> None:
     assert not trade.is_done()
 
 
+@pytest.mark.parametrize("final", ["Filled", "Cancelled", "ApiCancelled"])
+def test_a_late_working_status_does_not_reopen_a_final_trade(final: str) -> None:
+    # IB: Filled and Cancelled are final, Inactive alone may resume.  A working
+    # status after them is older news (a cancel or change TWS answered late).
+    trade = Trade(AAPL, order(), 1.0)
+    filled = 100 if final == "Filled" else 0
+    trade.apply(status(final, filled=filled, remaining=100 - filled), 2.0)
+    log = trade.log
+    assert not trade.apply(status("Submitted"), 3.0)
+    assert not trade.apply(status("Inactive"), 3.0)
+    assert (trade.status, trade.filled, trade.log) == (final, filled, log)
+    trade.apply(open_order(state="Submitted", lmt_price=151.0), 4.0)
+    assert trade.status == final and trade.is_done()
+    assert trade.order.lmt_price == 151.0  # TWS's copy of the order is still kept
+    assert trade.order_state is not None and trade.order_state.status == "Submitted"
+    assert trade.log == log
+    # Another final status is news: a fill that won the race against a cancel.
+    if final != "Filled":
+        assert trade.apply(status("Filled", filled=100, remaining=0), 5.0)
+        assert (trade.status, trade.filled) == ("Filled", 100)
+
+
 def test_open_order_updates_order_contract_and_state() -> None:
     trade = Trade(Contract(symbol="AAPL", sec_type="STK"), order(), 1.0)
     message = open_order(state="PreSubmitted", tif="DAY")
