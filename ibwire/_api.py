@@ -551,7 +551,9 @@ class SyncApi(FrontEnd):
             timeout: seconds to wait; the client's default when omitted.
 
         Returns:
-            The order state with the margin and commission figures.
+            The order state with the margin and commission figures.  TWS may
+            first send a what-if answer whose margins are unset (with a
+            warning, say): the call waits for the one that carries them.
 
         Raises:
             ApiError: TWS rejected the order.

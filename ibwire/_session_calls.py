@@ -148,6 +148,32 @@ class _UntilDone(Pending[T]):
         return False
 
 
+class _WhatIf(Pending[OrderState]):
+    """The preview of an order: the what-if open order that carries the margin figures.
+
+    TWS may first answer with a what-if open order whose margins are unset (seen
+    with a warning text, ib_insync issue 380); the answer with the margins
+    follows.  ib_async ends the request the same way (on ``initMarginChange`` set).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, order_id: int, description: str) -> None:
+        super().__init__(
+            order_id,
+            description,
+            accepts=frozenset({OpenOrder}),
+            ends=frozenset({OpenOrder}),
+            finish=lambda items: items[-1].order_state,  # type: ignore[attr-defined]
+        )
+
+    def _feed(self, message: Message) -> bool:
+        if type(message) is OpenOrder and message.order_state.init_margin_change is not None:
+            self._complete(message.order_state)
+            return True
+        return False
+
+
 class _Lookup(Pending[Contract]):
     """The contract details of one contract, resolved to that contract (``qualify``).
 
@@ -644,18 +670,14 @@ class CallsPart(SessionBase):
             timeout: seconds to wait; ``None`` for no limit.
 
         Returns:
-            The helper; its result is the order state with the margin figures.
+            The helper; its result is the order state with the margin figures
+            (a what-if open order without them, which TWS may send first, is
+            passed over).
         """
         self._require_ready()
         order_id = self.new_order_id()
         order = dataclasses.replace(order, order_id=order_id, what_if=True)
-        pending: Pending[OrderState] = Pending(
-            order_id,
-            f"what-if order {order_id} for {_describe(contract)}",
-            accepts=frozenset({OpenOrder}),
-            ends=frozenset({OpenOrder}),
-            finish=lambda items: items[-1].order_state,  # type: ignore[attr-defined]
-        )
+        pending = _WhatIf(order_id, f"what-if order {order_id} for {_describe(contract)}")
         request = PlaceOrder(order_id=order_id, contract=contract, order=order)
         self.order_ids.observe(order_id)
         return self._start(pending, request, now, timeout)

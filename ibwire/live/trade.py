@@ -30,6 +30,14 @@ Status rules (IB's order statuses):
 * ``is_done()``: ``Filled``, ``Cancelled``, ``ApiCancelled`` or ``Inactive``
   (IB: "no longer active": rejected, cancelled or expired); an ``Inactive``
   order that TWS later reports active again is no longer done.
+* ``Filled``, ``Cancelled`` and ``ApiCancelled`` are final: a status, open
+  order or completed order arriving after them with a working status (or
+  ``Inactive``) is older news (IB documents no way back from them; TWS may
+  repeat or delay statuses, e.g. the answer to a change or cancel that a fill
+  overtook) and changes neither the status nor the fill counts, nor the log.
+  An open order still updates ``order`` and ``order_state``.  Another final
+  status is applied (``Cancelled`` then ``Filled``: a fill that won the race
+  against the cancel).  A trade done in one of them stays done.
 * After a reconnect, a trade no longer open at TWS whose executions add up to
   its quantity is ``Filled`` (:meth:`Trade.executed_in_full`).
 * An error about a trade is logged.  Error 202 (order cancelled) makes it
@@ -44,6 +52,9 @@ Status rules (IB's order statuses):
   refuses a modification (105, 110, 201, 321..., or the warning 2102: the order is
   still being processed) puts ``order`` back to the terms TWS holds; the log
   entry carries the error code.
+* A modification is logged twice: ``Modify`` when it is sent, ``Modified``
+  when the open order answering it (of an order TWS had acknowledged) comes,
+  with the status it gives.
 
 Nothing here does I/O or reads a clock: ``now`` is passed in.
 
@@ -91,6 +102,8 @@ DONE_STATES: Final = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive
 ACTIVE_STATES: Final = frozenset(
     {"PendingSubmit", "ApiPending", "PreSubmitted", "Submitted", "PendingCancel", "ApiUpdate"}
 )
+#: The done statuses no later status takes back (``Inactive`` may resume).
+_FINAL_STATES: Final = DONE_STATES - {"Inactive"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +213,8 @@ class Trade:
         "_uncancelled",
         "_seq",
         "_owner",
+        "_blotter",
+        "_unnamed",
     )
 
     def __init__(
@@ -234,6 +249,9 @@ class Trade:
         self._uncancelled = ""
         self._seq = 0
         self._owner: TradeOwner | None = None
+        # The blotter counting this trade while it is not done and has no perm id.
+        self._blotter: Blotter | None = None
+        self._unnamed = False
 
     def __repr__(self) -> str:
         return (
@@ -307,10 +325,10 @@ class Trade:
 
         The changes are checked as the order builders check their arguments
         (:func:`ibwire.orders.with_changes`).  ``order`` shows the change at
-        once; TWS answers later: it confirms with the open order, or refuses
-        with an error (105, 110, 201, 321..., 2102), logged with its code
-        (``trade.log[-1].error_code``), after which ``order`` is again the one
-        TWS holds, still working.
+        once (logged ``Modify``); TWS answers later: it confirms with the open
+        order (logged ``Modified``), or refuses with an error (105, 110, 201,
+        321..., 2102), logged with its code (``trade.log[-1].error_code``),
+        after which ``order`` is again the one TWS holds, still working.
 
         Raises:
             ForeignOrderError: the order is not this client's (another client's,
@@ -370,6 +388,7 @@ class Trade:
         self.status = status
         self.log = (*self.log, LogEntry(now, status, message.error_string, message.error_code))
         self._seq += 1
+        self._recount()
         return True
 
     def _restore_standing(self) -> None:
@@ -412,20 +431,39 @@ class Trade:
             Whether the trade changed (a repeated execution or status does not).
         """
         if type(message) is OrderStatus:
-            return self._order_status(message, now)
-        if type(message) is OpenOrder:
-            return self._open_order(message, now)
-        if type(message) is ExecutionData:
-            return self._execution(message, now)
-        if type(message) is CommissionAndFeesReport:
+            changed = self._order_status(message, now)
+        elif type(message) is OpenOrder:
+            changed = self._open_order(message, now)
+        elif type(message) is ExecutionData:
+            changed = self._execution(message, now)
+        elif type(message) is CommissionAndFeesReport:
             return self._commission(message)
-        if type(message) is ErrMsg:
-            return self._error(message, now)
-        if type(message) is CompletedOrder:
-            return self._completed(message, now)
-        return False
+        elif type(message) is ErrMsg:
+            changed = self._error(message, now)
+        elif type(message) is CompletedOrder:
+            changed = self._completed(message, now)
+        else:
+            return False
+        if changed:
+            self._recount()
+        return changed
+
+    def _recount(self) -> None:
+        """Keep the blotter's count of trades not done without a perm id current."""
+        unnamed = not self.perm_id and self.status not in DONE_STATES
+        if unnamed != self._unnamed:
+            self._unnamed = unnamed
+            blotter = self._blotter
+            if blotter is not None:
+                blotter._unnamed += 1 if unnamed else -1
+
+    def _reopens(self, status: str) -> bool:
+        """Whether ``status`` would take the trade out of a final status: older news."""
+        return self.status in _FINAL_STATES and status not in _FINAL_STATES
 
     def _order_status(self, m: OrderStatus, now: float) -> bool:
+        if self._reopens(m.status):
+            return False
         filled = m.filled if m.filled is not None else self.filled
         remaining = m.remaining if m.remaining is not None else self.remaining
         new = (m.status, filled, remaining, m.avg_fill_price, m.last_fill_price, m.why_held)
@@ -453,6 +491,10 @@ class Trade:
 
     def _open_order(self, m: OpenOrder, now: float) -> bool:
         status = m.order_state.status
+        if self._reopens(status):
+            status = ""
+        # The open order answering an unanswered change: TWS made it.
+        confirmed = self._standing is not None
         self._seq += 1
         self._acknowledged = True
         self.order = m.order
@@ -465,14 +507,18 @@ class Trade:
         if m.order.client_id:
             self.client_id = m.order.client_id
         if status and status != self.status:
-            self.log = (*self.log, LogEntry(now, status))
+            self.log = (*self.log, LogEntry(now, status, "Modified" if confirmed else ""))
             self.status = status
             self._uncancelled = ""
+        elif confirmed:
+            self.log = (*self.log, LogEntry(now, self.status, "Modified"))
         self._seq += 1
         return True
 
     def _completed(self, m: CompletedOrder, now: float) -> bool:
         status = m.order_state.status or self.status
+        if self._reopens(status):
+            return False
         total = self.order.total_quantity
         filled = m.order.filled_quantity
         if filled is None and status == "Filled" and total is not None:
@@ -543,6 +589,7 @@ class Trade:
         self.remaining = Decimal(0)
         self.log = (*self.log, LogEntry(now, "Filled", "Executed in full"))
         self._seq += 1
+        self._recount()
         return True
 
     def _commission(self, m: CommissionAndFeesReport) -> bool:
@@ -654,6 +701,7 @@ class Blotter:
         "_waiting",
         "_early_status",
         "_early_completed",
+        "_unnamed",
         "owner",
     )
 
@@ -672,6 +720,8 @@ class Blotter:
         # they come before the executions that give a trade its perm id.  Kept
         # only while a trade not done has no perm id.
         self._early_completed: dict[int, CompletedOrder] = {}
+        # How many trades are not done and have no perm id (kept by the trades).
+        self._unnamed = 0
         #: Given to every trade made here (the client that waits, modifies, cancels).
         self.owner: TradeOwner | None = None
 
@@ -720,6 +770,7 @@ class Blotter:
         trade = Trade(contract, order, now, codes=self._codes)
         trade._owner = self.owner
         self._trades[key] = trade
+        self._count(trade)
         return trade
 
     def _key(self, client_id: int, order_id: int, perm_id: int) -> _Key:
@@ -738,7 +789,12 @@ class Blotter:
 
     def _has_unnamed(self) -> bool:
         """Whether a trade not done has no perm id yet (a completed order may be its own)."""
-        return any(not t.perm_id and not t.is_done() for t in list(self._trades.values()))
+        return self._unnamed > 0
+
+    def _count(self, trade: Trade) -> None:
+        """Count a trade just made here among those without a perm id while it is one."""
+        trade._blotter = self
+        trade._recount()
 
     def _index_perm(self, trade: Trade) -> None:
         if trade.perm_id and trade.perm_id not in self._by_perm:
@@ -846,6 +902,7 @@ class Blotter:
                 (earlier.perm_id if k == key else k): v for k, v in self._trades.items()
             }
         self._trades[key] = trade
+        self._count(trade)
         if early is not None:
             trade.apply(early, now)
         for exec_key, fill in list(self._fills.items()):

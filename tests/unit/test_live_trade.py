@@ -134,6 +134,28 @@ def test_inactive_then_active_again_is_not_done() -> None:
     assert not trade.is_done()
 
 
+@pytest.mark.parametrize("final", ["Filled", "Cancelled", "ApiCancelled"])
+def test_a_late_working_status_does_not_reopen_a_final_trade(final: str) -> None:
+    # IB: Filled and Cancelled are final, Inactive alone may resume.  A working
+    # status after them is older news (a cancel or change TWS answered late).
+    trade = Trade(AAPL, order(), 1.0)
+    filled = 100 if final == "Filled" else 0
+    trade.apply(status(final, filled=filled, remaining=100 - filled), 2.0)
+    log = trade.log
+    assert not trade.apply(status("Submitted"), 3.0)
+    assert not trade.apply(status("Inactive"), 3.0)
+    assert (trade.status, trade.filled, trade.log) == (final, filled, log)
+    trade.apply(open_order(state="Submitted", lmt_price=151.0), 4.0)
+    assert trade.status == final and trade.is_done()
+    assert trade.order.lmt_price == 151.0  # TWS's copy of the order is still kept
+    assert trade.order_state is not None and trade.order_state.status == "Submitted"
+    assert trade.log == log
+    # Another final status is news: a fill that won the race against a cancel.
+    if final != "Filled":
+        assert trade.apply(status("Filled", filled=100, remaining=0), 5.0)
+        assert (trade.status, trade.filled) == ("Filled", 100)
+
+
 def test_open_order_updates_order_contract_and_state() -> None:
     trade = Trade(Contract(symbol="AAPL", sec_type="STK"), order(), 1.0)
     message = open_order(state="PreSubmitted", tif="DAY")
@@ -181,6 +203,25 @@ def test_a_refused_modification_leaves_the_order_tws_holds(code: int) -> None:
     trade.apply(error(code, "refused"), 8.0)
     assert (trade.status, trade.order.lmt_price) == ("Submitted", 151.0)
     assert not trade.is_done()
+
+
+def test_a_modification_tws_confirms_is_logged() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.apply(open_order(), 2.0)
+    trade.modified(replace(order(), lmt_price=151.0), 3.0)
+    trade.apply(open_order(lmt_price=151.0), 4.0)
+    assert trade.log[-2:] == (
+        LogEntry(3.0, "Submitted", "Modify"), LogEntry(4.0, "Submitted", "Modified"),
+    )
+    # The open order TWS repeats later is no confirmation; one that also
+    # changes the status is logged once.
+    trade.apply(open_order(lmt_price=151.0), 5.0)
+    trade.modified(replace(order(), lmt_price=152.0), 6.0)
+    trade.apply(open_order(lmt_price=152.0, state="PreSubmitted"), 7.0)
+    assert trade.log[-3:] == (
+        LogEntry(4.0, "Submitted", "Modified"), LogEntry(6.0, "Submitted", "Modify"),
+        LogEntry(7.0, "PreSubmitted", "Modified"),
+    )
 
 
 def test_a_modification_never_sent_leaves_the_order_tws_holds() -> None:
@@ -536,3 +577,61 @@ def test_completed_orders_waiting_for_a_perm_id_go_once_no_trade_lacks_one() -> 
     assert blotter._early_completed == {}
     assert blotter.apply(completed(310), 5.0) is None
     assert blotter._early_completed == {}
+
+
+class _Walked(dict):  # type: ignore[type-arg]
+    """A dict of trades that counts the walks over its trades."""
+
+    walks = 0
+
+    def values(self):  # type: ignore[no-untyped-def]
+        self.walks += 1
+        return super().values()
+
+
+def test_a_completed_order_does_not_walk_every_trade() -> None:
+    # A reconnect re-reads the day's completed orders: each one must not cost
+    # a pass over every trade of the session.
+    blotter = Blotter(CLIENT)
+    for order_id in range(5, 25):
+        blotter.apply(open_order(order_id, perm_id=900 + order_id), 1.0)
+    waiting = blotter.add(AAPL, order(30), 1.0)
+    walked = blotter._trades = _Walked(blotter._trades)
+    for perm_id in range(300, 310):
+        later = CompletedOrder(contract=AAPL, order=replace(order(9), perm_id=perm_id),
+                               order_state=OrderState(status="Filled"))
+        assert blotter.apply(later, 2.0) is None
+    assert walked.walks == 0
+    assert set(blotter._early_completed) == set(range(300, 310))  # order 30 may be among them
+    blotter.apply(execution("e30", 100, order_id=30, perm_id=930), 3.0)
+    assert waiting.perm_id == 930 and blotter._early_completed == {}
+
+
+def test_the_trades_without_perm_id_are_counted_through_every_change() -> None:
+    blotter = Blotter(CLIENT)
+
+    def check() -> None:
+        unnamed = [t for t in blotter.trades() if not t.perm_id and not t.is_done()]
+        assert blotter._has_unnamed() == bool(unnamed)
+
+    placed = [blotter.add(AAPL, order(order_id), 1.0) for order_id in range(5, 11)]
+    check()
+    blotter.apply(status("Submitted", order_id=5, perm_id=905), 2.0)  # named by its status
+    check()
+    blotter.apply(open_order(6, perm_id=906), 2.0)  # by its open order
+    blotter.apply(execution("e7", 100, order_id=7, perm_id=907), 2.0)  # by an execution
+    check()
+    blotter.apply(error(201, "rejected", req_id=8), 2.0)  # refused: done, still unnamed
+    blotter.end(error(135, "unknown", req_id=9), 2.0)  # ended by the client
+    check()
+    assert [t.is_done() or bool(t.perm_id) for t in placed] == [True] * 5 + [False]
+    assert blotter._has_unnamed()
+    placed[5].apply(status("Inactive", order_id=10, perm_id=0), 3.0)  # a trade told directly
+    check()
+    assert not blotter._has_unnamed()
+    blotter.apply(status("Submitted", order_id=10, perm_id=0), 4.0)  # active again
+    check()
+    assert blotter._has_unnamed()
+    blotter.add(AAPL, order(11), 5.0)
+    blotter.apply(open_order(0, perm_id=999), 5.0)  # an order placed in TWS
+    check()

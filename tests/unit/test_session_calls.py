@@ -59,8 +59,10 @@ from ibwire.messages import (
     NewsArticle,
     NewsProvider,
     NewsProviders,
+    OpenOrder,
     Order,
     OrderState,
+    PlaceOrder,
     ReqCalcImpliedVolat,
     ReqCalcOptionPrice,
     ReqCompletedOrders,
@@ -969,3 +971,39 @@ def test_qualify_resolves_in_order_and_asks_once_for_a_repeated_contract(
     _details(rig, msft, found_msft)
     assert pending.result() == [found_msft, AAPL_REPORTED, found_msft]
     assert rig.session.qualify([], rig.now, 5.0).result() == []
+
+
+def _what_if(rig: Rig) -> tuple[Pending[OrderState], PlaceOrder]:
+    pending = rig.session.what_if(AAPL, Order(action="BUY", total_quantity=Decimal(1)), rig.now, 5)
+    rig.flush()
+    (sent,) = rig.take()
+    assert isinstance(sent, PlaceOrder) and sent.order.what_if
+    return pending, sent
+
+
+def test_what_if_waits_for_the_answer_with_the_margin_figures(server_version: int) -> None:
+    """TWS may first answer a what-if order without its margins (a warning, say)."""
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=20)
+    pending, sent = _what_if(rig)
+    early = OrderState(status="PreSubmitted", warning_text="Order size exceeds 5% of volume")
+    rig.deliver(OpenOrder(order_id=20, contract=AAPL_REPORTED, order=sent.order, order_state=early))
+    assert not pending.done
+    full = OrderState(
+        status="PreSubmitted", init_margin_before=0.0, init_margin_change=55.5,
+        init_margin_after=55.5,
+    )  # fmt: skip
+    rig.deliver(OpenOrder(order_id=20, contract=AAPL_REPORTED, order=sent.order, order_state=full))
+    state = pending.result()
+    assert state.init_margin_change == 55.5 and state.init_margin_after == 55.5
+
+
+def test_what_if_without_its_margin_figures_times_out(server_version: int) -> None:
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=20)
+    pending, sent = _what_if(rig)
+    early = OrderState(status="PreSubmitted")
+    rig.deliver(OpenOrder(order_id=20, contract=AAPL_REPORTED, order=sent.order, order_state=early))
+    rig.advance(5.0)
+    with pytest.raises(RequestTimeoutError, match="what-if order 20"):
+        pending.result()
