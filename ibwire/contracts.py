@@ -197,7 +197,10 @@ def Future(
         symbol: the underlying's symbol (``"ES"``); may be empty when
             ``local_symbol`` is given.
         last_trade_date_or_contract_month: ``YYYYMM`` (the contract month) or
-            ``YYYYMMDD`` (the last trade date); empty to match every expiry.
+            ``YYYYMMDD`` (the last trade date); empty to match every expiry
+            (TWS then lists every listed month, so qualifying it raises
+            :class:`~ibwire.errors.AmbiguousContractError` with the months as
+            candidates; :func:`ContFuture` is the front month).
         exchange: the exchange (``"CME"``).
         currency: the trading currency.
         multiplier: the contract multiplier, to tell apart mini and full contracts.
@@ -233,8 +236,17 @@ def ContFuture(
 ) -> Contract:
     """A continuous future (``CONTFUT``): the front month, rolled by IB.
 
-    Usable for market data and history; qualifying one gives the current
-    front-month future (``FUT``), which is what orders take.
+    Usable for contract details, market data and history, not for orders.
+    TWS answers its contract details with the front month's contract under
+    sec type ``CONTFUT`` (the front month's con_id, local symbol and last trade
+    date), so qualifying one gives that; an order names the month, e.g.
+    ``Future(local_symbol=contract.local_symbol, exchange="CME")``.
+
+    Args:
+        symbol: the underlying's symbol (``"ES"``).
+        exchange: the exchange (``"CME"``).
+        currency: the trading currency.
+        multiplier: the contract multiplier, to tell apart mini and full contracts.
     """
     return Contract(
         symbol=_upper("symbol", symbol, required=True),

@@ -14,7 +14,7 @@ T0 = 1_710_168_000.0  # Monday 11 March 2024, 14:40 UTC: every venue trades
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 MSFT = Contract(symbol="MSFT", sec_type="STK", exchange="SMART", currency="USD")
 EURUSD = Contract(symbol="EUR", sec_type="CASH", exchange="IDEALPRO", currency="USD")
-ES = Contract(symbol="ES", sec_type="FUT", exchange="CME", currency="USD")
+ES = Contract(symbol="ES", sec_type="FUT", exchange="CME", currency="USD", last_trade_date_or_contract_month="202403")
 
 
 def sim(**options: object) -> InMemoryGateway:

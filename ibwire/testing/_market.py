@@ -297,7 +297,7 @@ class Walks:
         """The instrument's path."""
         path = self._paths.get(instrument.con_id)
         if path is None:
-            key = f"{self.seed}|{instrument.con_id}"
+            key = f"{self.seed}|{instrument.series or instrument.con_id}"
             trades, lots = _ACTIVITY.get(instrument.sec_type, (0, 0.0))
 
             def hourly(t: int) -> float:

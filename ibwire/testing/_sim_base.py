@@ -300,7 +300,7 @@ class CoreBase:
         return False
 
     def _resolve(self, client: _Client, req_id: int, contract: Contract) -> Instrument | None:
-        found = self.universe.resolve(contract)
+        found = self.universe.resolve(contract, self._now)
         if len(found) == 1:
             return found[0]
         if not found:

@@ -61,6 +61,10 @@ class OrderHandlers(CoreBase):
         if instrument.sec_type == "IND":
             self._validation(client, order_id, "bO", "An index is not tradable")
             return
+        if contract.sec_type.upper() == "CONTFUT":
+            # IB takes a continuous future for data only: orders name a contract month.
+            self._validation(client, order_id, "bO", "A continuous future is not tradable")
+            return
         if instrument.sec_type == "CRYPTO":
             crypto = self._crypto_order(client, order_id, instrument, order, now)
             if crypto is None:

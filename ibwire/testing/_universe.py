@@ -1,7 +1,7 @@
 """The simulator's instruments: a small, fixed universe and contract resolution.
 
-AAPL and MSFT (NASDAQ) and SPY (ARCA) stocks routed through SMART, the front
-quarterly E-mini S&P 500 future on CME, EUR.USD on IDEALPRO, a chain of AAPL
+AAPL and MSFT (NASDAQ) and SPY (ARCA) stocks routed through SMART, the
+E-mini S&P 500 future on CME in its listed quarterly months, EUR.USD on IDEALPRO, a chain of AAPL
 options (weekly and monthly expirations, calls and puts), and the S&P 500 index
 (SPX, CBOE) with a chain of its cash-settled, European-style SPXW options, and
 Bitcoin and Ether in US dollars on PAXOS (``CRYPTO``, fractional sizes).  Dates (future
@@ -81,6 +81,9 @@ class Instrument:
         maint_margin: maintenance margin per contract (futures), USD.
         cash_settled: an option settled in cash at expiry (index options),
             European-style, expiring at 16:00 New York on its expiration date.
+        series: the con_id whose random draws its price walk takes (0: its own);
+            every month of a future takes its front month's, so the months
+            move together, their starting prices apart by the carry.
     """
 
     contract: Contract
@@ -102,6 +105,7 @@ class Instrument:
     initial_margin: float = 0.0
     maint_margin: float = 0.0
     cash_settled: bool = False
+    series: int = 0
 
     @property
     def con_id(self) -> int:
@@ -170,18 +174,6 @@ def _next_fridays(today: _dt.date, count: int) -> list[_dt.date]:
     return [first + _dt.timedelta(weeks=n) for n in range(count)]
 
 
-def _front_quarter(today: _dt.date) -> _dt.date:
-    year, month = today.year, today.month
-    while True:
-        if month % 3 == 0:
-            expiry = _third_friday(year, month)
-            if expiry > today:
-                return expiry
-        month += 1
-        if month > 12:
-            year, month = year + 1, 1
-
-
 _MONTH_CODES: Final = "FGHJKMNQUVXZ"
 
 #: Stocks quoted and traded like AAPL and MSFT, without options, so that a table
@@ -207,6 +199,83 @@ _MORE_STOCKS: Final = (
     ("PEP", 11017, "NASDAQ", 170.0, "PEPSICO INC", "Consumer, Non-cyclical"),
 )
 _NEW_YORK: Final = ZoneInfo("America/New_York")
+_CHICAGO: Final = ZoneInfo("America/Chicago")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Series:
+    """A future listed in a cycle of contract months, as the exchange lists it."""
+
+    symbol: str
+    long_name: str
+    exchange: str
+    multiplier: str
+    price: float
+    min_tick: float
+    market_rule_id: int
+    under_con_id: int
+    initial_margin: float
+    maint_margin: float
+    volatility: float
+    #: The con_id of month ``m`` of year ``y`` is ``con_id_base + (y - 2000) * 100 + m``.
+    con_id_base: int
+    #: The contract months (March, June, September, December: CME's quarterly cycle).
+    months: tuple[int, ...] = (3, 6, 9, 12)
+    #: How many unexpired months are listed at once.
+    listed: int = 4
+    #: The carry of one cycle step, as a fraction of the price (a deferred month
+    #: trades this much above the one before it).
+    carry: float = 0.0025
+
+
+#: The futures: E-mini S&P 500, its next four quarterlies listed on CME; each
+#: expires on its last trade date, the third Friday of its month.
+_FUTURES: Final = (
+    _Series(
+        symbol="ES", long_name="E-mini S&P 500", exchange="CME", multiplier="50", price=5200.0,
+        min_tick=0.25, market_rule_id=67, under_con_id=11004968, initial_margin=15_180.0,
+        maint_margin=13_800.0, volatility=0.15, con_id_base=495_500_000,
+    ),
+)
+#: Expired months kept for ``includeExpired`` (IB keeps about two years of them),
+#: and months built ahead of the listed ones, for a clock that runs for years.
+_YEARS_BACK: Final = 2
+_YEARS_AHEAD: Final = 5
+
+
+def _future_months(today: _dt.date) -> list[Instrument]:
+    """Every contract month of every future, from two years before ``today`` to five
+    after; which of them are listed at a given time is :meth:`Universe.listing`'s call."""
+    found: list[Instrument] = []
+    for series in _FUTURES:
+        expiries = [
+            _third_friday(year, month)
+            for year in range(today.year - _YEARS_BACK, today.year + _YEARS_AHEAD + 1)
+            for month in series.months
+        ]
+        front = next(n for n, day in enumerate(expiries) if day >= today)
+        # Every month walks with the front month's draws, ``carry`` apart per step.
+        series_id = series.con_id_base + (expiries[front].year - 2000) * 100 + expiries[front].month
+        for n, expiry in enumerate(expiries):
+            con_id = series.con_id_base + (expiry.year - 2000) * 100 + expiry.month
+            basis = round(series.price * series.carry * (n - front) / series.min_tick) * series.min_tick
+            found.append(Instrument(
+                contract=Contract(
+                    con_id=con_id, symbol=series.symbol, sec_type="FUT", strike=0.0,
+                    last_trade_date_or_contract_month=expiry.strftime("%Y%m%d"),
+                    multiplier=series.multiplier, exchange=series.exchange, currency="USD",
+                    local_symbol=f"{series.symbol}{_MONTH_CODES[expiry.month - 1]}{expiry.year % 10}",
+                    trading_class=series.symbol,
+                ),
+                price=series.price + basis, min_tick=series.min_tick, long_name=series.long_name,
+                valid_exchanges=series.exchange, order_types=_order_types("FUT"),
+                market_rule_id=series.market_rule_id, time_zone="US/Central",
+                head_timestamp=(expiry - _dt.timedelta(days=365)).strftime("%Y%m%d-13:30:00"),
+                under_con_id=series.under_con_id, volatility=series.volatility,
+                initial_margin=series.initial_margin, maint_margin=series.maint_margin,
+                series=series_id,
+            ))
+    return found
 
 
 class Universe:
@@ -254,20 +323,6 @@ class Universe:
                 volatility=0.15,
             ),
         ]
-        expiry = _front_quarter(today)
-        code = f"ES{_MONTH_CODES[expiry.month - 1]}{expiry.year % 10}"
-        future = Instrument(
-            contract=Contract(
-                con_id=495512563, symbol="ES", sec_type="FUT", strike=0.0,
-                last_trade_date_or_contract_month=expiry.strftime("%Y%m%d"),
-                multiplier="50", exchange="CME", currency="USD", local_symbol=code,
-                trading_class="ES",
-            ),
-            price=5200.0, min_tick=0.25, long_name="E-mini S&P 500",
-            valid_exchanges="CME", order_types=_order_types("FUT"), market_rule_id=67,
-            time_zone="US/Central", head_timestamp=(expiry - _dt.timedelta(days=365)).strftime("%Y%m%d-13:30:00"),
-            under_con_id=11004968, volatility=0.15, initial_margin=15_180.0, maint_margin=13_800.0,
-        )
         forex = Instrument(
             contract=Contract(
                 con_id=12087792, symbol="EUR", sec_type="CASH", exchange="IDEALPRO", strike=0.0,
@@ -303,7 +358,7 @@ class Universe:
                 ("ETH", 495759171, 3500.0, 0.05, "Ethereum", 3345, Decimal("0.001")),
             )
         ]
-        self.instruments: list[Instrument] = [*stocks, future, forex, index, *crypto]
+        self.instruments: list[Instrument] = [*stocks, *_future_months(today), forex, index, *crypto]
         aapl = stocks[0]
         monthly = (today.year, today.month + 1) if today.month < 12 else (today.year + 1, 1)
         self.option_expirations: list[_dt.date] = sorted(
@@ -394,18 +449,45 @@ class Universe:
         return _dt.datetime.combine(day, _dt.time(16, 0), _NEW_YORK).timestamp()
 
     def is_expired(self, instrument: Instrument, now: float) -> bool:
-        """Whether an option has expired at ``now``: its expiration date is before
-        the New York date of ``now`` (IB stops listing it the day after)."""
+        """Whether an option or a future has expired at ``now``: its expiration (last
+        trade) date is before the date of ``now`` in New York (options) or Chicago
+        (futures); IB stops listing it the day after."""
         text = instrument.contract.last_trade_date_or_contract_month
-        if instrument.sec_type != "OPT" or len(text) < 8:
+        if instrument.sec_type not in ("OPT", "FUT") or len(text) < 8:
             return False
-        return text[:8] < _dt.datetime.fromtimestamp(now, _NEW_YORK).strftime("%Y%m%d")
+        zone = _CHICAGO if instrument.sec_type == "FUT" else _NEW_YORK
+        return text[:8] < _dt.datetime.fromtimestamp(now, zone).strftime("%Y%m%d")
 
-    def resolve(self, query: Contract) -> list[Instrument]:
+    def is_listed(self, instrument: Instrument, now: float) -> bool:
+        """Whether the exchange has listed the instrument by ``now``: a future's month
+        is, once it is among the next ``listed`` unexpired months of its series (or
+        has expired); every other instrument always is."""
+        if instrument.sec_type != "FUT":
+            return True
+        day = _dt.datetime.fromtimestamp(now, _CHICAGO).strftime("%Y%m%d")
+        coming = sorted(
+            i.contract.last_trade_date_or_contract_month for i in self.instruments
+            if i.series == instrument.series and i.contract.last_trade_date_or_contract_month >= day
+        )
+        limit = next(s for s in _FUTURES if s.symbol == instrument.symbol).listed
+        return instrument.contract.last_trade_date_or_contract_month <= coming[min(limit, len(coming)) - 1]
+
+    def front(self, instrument: Instrument, now: float) -> Instrument:
+        """The front month of a future's series at ``now``: the first unexpired one."""
+        return min(
+            (i for i in self.instruments if i.series == instrument.series and not self.is_expired(i, now)),
+            key=lambda i: i.contract.last_trade_date_or_contract_month,
+        )
+
+    def resolve(self, query: Contract, now: float | None = None) -> list[Instrument]:
         """Every instrument the contract description matches (IB's loose matching).
 
         A set ``con_id`` decides alone (with the exchange, when given, among the
         valid ones).  Otherwise every field that is set must agree.
+
+        With ``now``, as listed at ``now``: a future's months not listed yet
+        match nothing, expired ones only with ``include_expired``, and a
+        continuous future (``CONTFUT``) matches its front month.
         """
         if query.con_id:
             found = self.by_con_id.get(query.con_id)
@@ -413,18 +495,37 @@ class Universe:
                 return []
             if query.exchange and query.exchange not in found.valid_exchanges.split(","):
                 return []
-            return [found]
-        return [i for i in self.instruments if _matches(i, query)]
+            matched = [found]
+        elif query.sec_type.upper() == "CONTFUT":
+            months = replace(query, sec_type="FUT", last_trade_date_or_contract_month="")
+            matched = [i for i in self.instruments if _matches(i, months)]
+            if now is not None:
+                matched = list({self.front(i, now).con_id: self.front(i, now) for i in matched}.values())
+            return matched
+        else:
+            matched = [i for i in self.instruments if _matches(i, query)]
+        if now is None:
+            return matched
+        return [
+            i for i in matched
+            if self.is_listed(i, now)
+            and (query.include_expired or i.sec_type != "FUT" or not self.is_expired(i, now))
+        ]
 
     def options_of(self, underlying: Instrument) -> Iterable[Instrument]:
         """The options on ``underlying``."""
         return (i for i in self.instruments if i.under_con_id == underlying.con_id and i.sec_type == "OPT")
 
     def as_routed(self, instrument: Instrument, query: Contract) -> Contract:
-        """The instrument's contract with the exchange the request asked for."""
-        if query.exchange and query.exchange != instrument.contract.exchange:
-            return replace(instrument.contract, exchange=query.exchange)
-        return instrument.contract
+        """The instrument's contract with the exchange the request asked for (and
+        ``CONTFUT`` for a continuous future: IB answers with the front month's
+        con_id and fields under that security type)."""
+        contract = instrument.contract
+        if query.exchange and query.exchange != contract.exchange:
+            contract = replace(contract, exchange=query.exchange)
+        if query.sec_type.upper() == "CONTFUT" and not query.con_id:
+            contract = replace(contract, sec_type="CONTFUT")
+        return contract
 
 
 def _years(today: _dt.date, expiry: _dt.date) -> float:

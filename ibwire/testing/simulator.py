@@ -2,7 +2,7 @@
 
 :class:`SimulatedGateway` listens on a loopback port and behaves like IB Gateway
 logged in to a paper account, for a small built-in universe: AAPL, MSFT (NASDAQ)
-and SPY (ARCA) stocks through SMART, the front E-mini S&P 500 future (ES) on CME,
+and SPY (ARCA) stocks through SMART, the quarterly E-mini S&P 500 futures (ES) on CME,
 EUR.USD on IDEALPRO, and AAPL options.  Prices follow one seeded path per
 instrument, which quotes and bars of every size read; time comes from an
 injectable clock; so two runs with the same seed, clock and requests send the
@@ -608,7 +608,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
 
     def _on_ReqContractData(self, client: _Client, message: Any, now: float) -> None:
         query: Contract = message.contract
-        found = self.universe.resolve(query)
+        found = self.universe.resolve(query, now)
         if not query.include_expired:
             found = [i for i in found if not self.universe.is_expired(i, now)]
         if not found:

@@ -33,6 +33,7 @@ from ibwire.messages import (
     CancelPnl,
     CancelTickByTickData,
     Contract,
+    ContractData,
     ContractDataEnd,
     CurrentTime,
     ExecutionDataEnd,
@@ -86,7 +87,8 @@ TIMEOUT = 5.0 * timeout_scale()
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 MSFT = Contract(symbol="MSFT", sec_type="STK", exchange="SMART", currency="USD")
 EURUSD = Contract(symbol="EUR", sec_type="CASH", exchange="IDEALPRO", currency="USD")
-ES = Contract(symbol="ES", sec_type="FUT", exchange="CME", currency="USD")
+# The simulator runs on the real clock: the continuous future is whichever month is the front one.
+ES = Contract(symbol="ES", sec_type="CONTFUT", exchange="CME", currency="USD")
 
 
 def scenario(port: int, client_id: int, ids: int = 0, orders: int = 0) -> None:
@@ -149,7 +151,9 @@ def scenario(port: int, client_id: int, ids: int = 0, orders: int = 0) -> None:
         client.send(PlaceOrder(order_id=stop, contract=AAPL, order=Order(
             action="SELL", total_quantity=Decimal(5), order_type="STP", aux_price=1.0, parent_id=parent, transmit=True)))
         status(parent, "Filled")
-        client.send(PlaceOrder(order_id=first_order + 5, contract=ES, order=Order(
+        client.send(ReqContractData(req_id=req(11), contract=ES))
+        front = client.wait_for(ContractData, lambda d: d.req_id == req(11)).contract_details.contract
+        client.send(PlaceOrder(order_id=first_order + 5, contract=Contract(con_id=front.con_id, exchange="CME"), order=Order(
             action="BUY", total_quantity=Decimal(1), order_type="MKT", what_if=True)))
         client.wait_for(OpenOrder, lambda o: o.order.what_if)
         client.send(ReqExecutions(req_id=req(10), exec_filter=ExecutionFilter()))

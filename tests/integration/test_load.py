@@ -48,7 +48,7 @@ WAIT = 10.0 * SCALE
 
 AAPL = Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD")
 MSFT = Contract(symbol="MSFT", sec_type="STK", exchange="SMART", currency="USD")
-ES = Contract(symbol="ES", sec_type="FUT", exchange="CME", currency="USD")
+ES = Contract(symbol="ES", sec_type="CONTFUT", exchange="CME", currency="USD")  # the real clock: the front month
 EURUSD = Contract(symbol="EUR", sec_type="CASH", exchange="IDEALPRO", currency="USD")
 CONTRACTS = (AAPL, MSFT, ES, EURUSD)
 RULES = (26, 32, 67, 239)

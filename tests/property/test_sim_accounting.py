@@ -19,7 +19,7 @@ EXPIRY = 1_710_532_800.0  # Friday 15 March 2024, 16:00 New York
 CONTRACTS = (
     Contract(symbol="AAPL", sec_type="STK", exchange="SMART", currency="USD"),
     Contract(symbol="MSFT", sec_type="STK", exchange="SMART", currency="USD"),
-    Contract(symbol="ES", sec_type="FUT", exchange="CME", currency="USD"),
+    Contract(symbol="ES", sec_type="FUT", exchange="CME", currency="USD", last_trade_date_or_contract_month="202406"),
     Contract(symbol="EUR", sec_type="CASH", exchange="IDEALPRO", currency="USD"),
     Contract(con_id=700000010, exchange="SMART"),  # an AAPL option
     Contract(con_id=710000005, exchange="SMART"),  # an SPXW call, 4900, expiring on Friday

@@ -70,7 +70,9 @@ def test_depth_over_ten_thousand_updates_never_crosses_and_matches_the_book(serv
     client = gateway.connect(1)
     gateway.advance(1.5)
     client.take()
-    client.send(ReqMktDepth(req_id=1, contract=Contract(symbol=symbol, sec_type=sec_type, exchange=exchange),
+    month = "202403" if sec_type == "FUT" else ""
+    client.send(ReqMktDepth(req_id=1, contract=Contract(symbol=symbol, sec_type=sec_type, exchange=exchange,
+                                                        last_trade_date_or_contract_month=month),
                             num_rows=5, is_smart_depth=smart))
     bids: list[tuple[float, Decimal]] = []
     asks: list[tuple[float, Decimal]] = []

@@ -361,6 +361,22 @@ def test_global_cancel_and_open_orders(server_version: int) -> None:
     assert statuses(first.take(), 1) == ["Cancelled"] and statuses(second.take(), 1) == ["Cancelled"]
 
 
+def test_a_continuous_future_takes_no_order(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    (front,) = gateway.core.universe.resolve(ES)  # type: ignore[attr-defined]
+    for order_id, contract in enumerate(
+        (Contract(symbol="ES", sec_type="CONTFUT", exchange="CME"), Contract(con_id=front.con_id, sec_type="CONTFUT", exchange="CME")),
+        start=1,
+    ):
+        client.send(PlaceOrder(order_id=order_id, contract=contract, order=order("BUY", 1, "MKT")))
+    events = client.take()
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(1, 321), (2, 321)]
+    assert "continuous future" in errors(events)[0].error_string and of(events, OpenOrder) == []
+    client.send(PlaceOrder(order_id=3, contract=ES, order=order("BUY", 1, "MKT")))
+    assert of(client.take(), OpenOrder)
+
+
 def test_what_if_order(server_version: int) -> None:
     gateway = sim(server_version=server_version)
     client = ready(gateway)

@@ -13,14 +13,18 @@ from collections.abc import Callable
 
 import pytest
 
+from ibwire.contracts import ContFuture, Future, resolve_contract
+from ibwire.errors import AmbiguousContractError
 from ibwire.events import ConnectAck, ConnectionClosed
 from ibwire.ids import OutgoingId
 from ibwire.messages import (
     Contract,
     ContractData,
     ContractDataEnd,
+    ContractDetails,
     CurrentTime,
     ErrMsg,
+    HistoricalData,
     ManagedAccts,
     MarketRule,
     Message,
@@ -298,6 +302,68 @@ def test_expired_options_leave_the_chain_and_the_contract_details(server_version
     # includeExpired still finds them; without it they are not defined.
     assert len([d for d in of(events, ContractData) if d.req_id == 3]) == 2 * len(before.strikes)  # type: ignore[attr-defined]
     assert [e.req_id for e in errors(events, 200)] == [4]
+
+
+def _details_of(events: list[object], req_id: int) -> list[ContractDetails]:
+    return [d.contract_details for d in of(events, ContractData) if d.req_id == req_id]  # type: ignore[attr-defined]
+
+
+def test_a_bare_future_lists_every_month_and_qualifies_to_none(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    bare = Future("ES", exchange="CME")
+    client.send(ReqContractData(req_id=1, contract=bare))
+    details = _details_of(client.take(), 1)
+    assert [d.contract.local_symbol for d in details] == ["ESH4", "ESM4", "ESU4", "ESZ4"]
+    assert [d.contract_month for d in details] == ["202403", "202406", "202409", "202412"]
+    with pytest.raises(AmbiguousContractError) as caught:
+        resolve_contract(bare, details)
+    assert len(caught.value.candidates) == 4
+    assert resolve_contract(Future("ES", "202406", "CME"), details).local_symbol == "ESM4"
+    # Market data needs one contract: a bare future is ambiguous.
+    client.send(ReqMktData(req_id=2, contract=bare))
+    assert "ambiguous" in errors(client.take(), 200)[0].error_string
+
+
+def test_futures_roll_and_include_expired_finds_the_old_months(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    gateway.advance(8 * 86400.0)  # Tuesday 19 March: ESH4 expired on Friday 15 March
+    client.take()
+    client.send(ReqContractData(req_id=1, contract=Future("ES", exchange="CME")),
+                ReqContractData(req_id=2, contract=Future("ES", "202403", "CME")),
+                ReqContractData(req_id=3, contract=Future("ES", "202403", "CME", include_expired=True)),
+                ReqContractData(req_id=4, contract=Future("ES", "202506", "CME")))
+    events = client.take()
+    assert [d.contract.local_symbol for d in _details_of(events, 1)] == ["ESM4", "ESU4", "ESZ4", "ESH5"]
+    assert [d.contract.last_trade_date_or_contract_month for d in _details_of(events, 3)] == ["20240315"]
+    assert [e.req_id for e in errors(events, 200)] == [2, 4]
+    # History of the expired month takes includeExpired too.
+    expired = Future("ES", "202403", "CME", include_expired=True)
+    client.send(history(5, Future("ES", "202403", "CME"), end="20240314 12:00:00 UTC"),
+                history(6, expired, end="20240314 12:00:00 UTC"))
+    events = client.take()
+    assert [e.req_id for e in errors(events, 200)] == [5]
+    assert [e.req_id for e in of(events, HistoricalData)] == [6]
+
+
+def test_a_continuous_future_is_the_front_month_for_details_and_data(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    continuous = ContFuture("ES", "CME")
+    client.send(ReqContractData(req_id=1, contract=continuous), history(2, continuous))
+    events = client.take()
+    (details,) = _details_of(events, 1)
+    front = gateway.core.universe.resolve(ES)[0]  # type: ignore[attr-defined]
+    assert (details.contract.sec_type, details.contract.con_id, details.contract.local_symbol) == ("CONTFUT", front.con_id, "ESH4")
+    assert resolve_contract(continuous, [details]).con_id == front.con_id
+    (bars,) = of(events, HistoricalData)
+    client.send(history(3, ES))
+    assert of(client.take(), HistoricalData)[0].bars == bars.bars  # type: ignore[attr-defined]
+    gateway.advance(8 * 86400.0)
+    client.take()
+    client.send(ReqContractData(req_id=4, contract=continuous))
+    assert [d.contract.local_symbol for d in _details_of(client.take(), 4)] == ["ESM4"]
 
 
 # ------------------------------------------------------------------ faults and determinism
