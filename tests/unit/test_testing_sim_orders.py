@@ -954,10 +954,12 @@ def test_a_stop_triggers_by_its_trigger_method(method: int, triggers_at: int) ->
 
 
 def test_the_default_trigger_method_is_double_bid_ask_for_us_options_and_bid_ask_for_forex() -> None:
-    core = SimulatorCore(server_version=226, seed=7)
+    gateway = sim(server_version=226)
+    ready(gateway)  # the universe is dated at the simulator's clock (T0)
+    core = gateway.core
 
     def method(contract: Contract) -> int:
-        (instrument,) = core.universe.resolve(contract)
+        (instrument,) = core.universe.resolve(contract, T0)
         return trigger_method(SimOrder(1, 1, 1, instrument, contract, order("SELL", 1, "STP", aux_price=1.0), "DU0000001"))
 
     (underlying,) = core.universe.resolve(AAPL)
