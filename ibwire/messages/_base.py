@@ -256,7 +256,7 @@ class Bits:
     names: tuple[str, ...]
 
 
-Node: TypeAlias = "F | Ver | Const | Struct | Opt | Repeat | When | Custom"
+Node: TypeAlias = F | Ver | Const | Struct | Opt | Repeat | When | Custom
 
 
 def gate(node: Node) -> _Gate:
