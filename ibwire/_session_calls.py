@@ -153,7 +153,8 @@ class _WhatIf(Pending[OrderState]):
 
     TWS may first answer with a what-if open order whose margins are unset (seen
     with a warning text, ib_insync issue 380); the answer with the margins
-    follows.  ib_async ends the request the same way (on ``initMarginChange`` set).
+    follows.  ib_async ends the request the same way (on ``initMarginChange``
+    set); below server 142 the answer carries only the margins after the order.
     """
 
     __slots__ = ()
@@ -168,8 +169,11 @@ class _WhatIf(Pending[OrderState]):
         )
 
     def _feed(self, message: Message) -> bool:
-        if type(message) is OpenOrder and message.order_state.init_margin_change is not None:
-            self._complete(message.order_state)
+        if type(message) is not OpenOrder:
+            return False
+        state = message.order_state
+        if state.init_margin_change is not None or state.init_margin_after is not None:
+            self._complete(state)
             return True
         return False
 

@@ -299,7 +299,18 @@ class CoreBase:
             self._close(client)
         return False
 
-    def _resolve(self, client: _Client, req_id: int, contract: Contract) -> Instrument | None:
+    def _resolve(
+        self, client: _Client, req_id: int, contract: Contract, *, history: bool = False
+    ) -> Instrument | None:
+        """The one instrument ``contract`` names, or ``None`` after TWS's error 200.
+
+        ``include_expired`` finds an expired future's month for history only
+        (``history``): IB serves contract details and history of expired
+        futures, never quotes or orders (the protobuf form carries the flag in
+        every request's contract).
+        """
+        if contract.include_expired and not history:
+            contract = dataclasses.replace(contract, include_expired=False)
         found = self.universe.resolve(contract, self._now)
         if len(found) == 1:
             return found[0]

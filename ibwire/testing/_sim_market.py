@@ -398,7 +398,7 @@ class MarketDataHandlers(CoreBase):
 
     def _on_ReqHistoricalData(self, client: _Client, message: Any, now: float) -> None:
         req_id = message.req_id
-        instrument = self._resolve(client, req_id, message.contract)
+        instrument = self._resolve(client, req_id, message.contract, history=True)
         if instrument is None:
             return
         end = parse_end(message.end_date_time, now)

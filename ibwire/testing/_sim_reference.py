@@ -102,7 +102,7 @@ class ReferenceHandlers(CoreBase):
         if not 0 < message.number_of_ticks <= _MAX_TICKS:
             self._validation(client, req_id, "bT", f"The number of ticks must be between 1 and {_MAX_TICKS}")
             return
-        instrument = self._resolve(client, req_id, message.contract)
+        instrument = self._resolve(client, req_id, message.contract, history=True)
         if instrument is None:
             return
         forward = bool(message.start_date_time)
@@ -152,7 +152,7 @@ class ReferenceHandlers(CoreBase):
 
     def _on_ReqHistogramData(self, client: _Client, message: Any, now: float) -> None:
         req_id = message.ticker_id
-        instrument = self._resolve(client, req_id, message.contract)
+        instrument = self._resolve(client, req_id, message.contract, history=True)
         if instrument is None:
             return
         number, _, unit = message.time_period.strip().partition(" ")

@@ -655,7 +655,7 @@ class SimulatorCore(MarketDataHandlers, OrderHandlers, AccountHandlers, Referenc
         self._send(client, SecurityDefinitionOptionParameterEnd(req_id=message.req_id))
 
     def _on_ReqHeadTimestamp(self, client: _Client, message: Any, now: float) -> None:
-        instrument = self._resolve(client, message.req_id, message.contract)
+        instrument = self._resolve(client, message.req_id, message.contract, history=True)
         if instrument is None:
             return
         text = instrument.head_timestamp

@@ -1007,3 +1007,17 @@ def test_what_if_without_its_margin_figures_times_out(server_version: int) -> No
     rig.advance(5.0)
     with pytest.raises(RequestTimeoutError, match="what-if order 20"):
         pending.result()
+
+
+@pytest.mark.parametrize("version", [100, 141])
+def test_what_if_below_server_142_ends_on_the_margins_after(version: int) -> None:
+    """Below server 142 the what-if answer carries only the margins after the order."""
+    rig = Rig(version=version)
+    rig.ready(next_valid_id=20)
+    pending, sent = _what_if(rig)
+    full = OrderState(
+        status="PreSubmitted", init_margin_after=55.5, maint_margin_after=50.0,
+        equity_with_loan_after=1000.0,
+    )  # fmt: skip
+    rig.deliver(OpenOrder(order_id=20, contract=AAPL_REPORTED, order=sent.order, order_state=full))
+    assert pending.result().init_margin_after == 55.5

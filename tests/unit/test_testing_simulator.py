@@ -347,6 +347,22 @@ def test_futures_roll_and_include_expired_finds_the_old_months(server_version: i
     assert [e.req_id for e in of(events, HistoricalData)] == [6]
 
 
+def test_include_expired_finds_an_expired_month_for_history_only(server_version: int) -> None:
+    """IB: includeExpired serves contract details and history; no quotes, no orders."""
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    gateway.advance(8 * 86400.0)  # ESH4 expired on Friday 15 March
+    client.take()
+    expired = Future("ES", "202403", "CME", include_expired=True)
+    client.send(ReqMktData(req_id=1, contract=expired),
+                PlaceOrder(order_id=5, contract=expired, order=order("BUY", 1, "MKT")),
+                history(2, expired, end="20240314 12:00:00 UTC"))
+    gateway.advance(1.0)
+    events = client.take()
+    assert sorted(e.req_id for e in errors(events, 200)) == [1, 5]
+    assert [e.req_id for e in of(events, HistoricalData)] == [2]
+
+
 def test_a_continuous_future_is_the_front_month_for_details_and_data(server_version: int) -> None:
     gateway = sim(server_version=server_version)
     client = ready(gateway)
