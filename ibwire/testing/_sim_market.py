@@ -31,6 +31,7 @@ from ..messages import (
 )
 from ..versions import ServerVersion
 from ._market import (
+    AGGTRADES_ONLY,
     HistoryRequest,
     Level,
     Quote,
@@ -361,11 +362,17 @@ class MarketDataHandlers(CoreBase):
             self._validation(client, req_id, "bR", "Invalid bar size - only 5 second bars are supported")
             return
         what = message.what_to_show.upper()
-        if what not in ("TRADES", "BID", "ASK", "MIDPOINT"):
+        if what not in ("TRADES", "AGGTRADES", "BID", "ASK", "MIDPOINT"):
             self._validation(client, req_id, "bR", f"Invalid what to show: {message.what_to_show}")
             return
         instrument = self._resolve(client, req_id, message.contract)
         if instrument is None or self._permitted(client, req_id, instrument) is not True:
+            return
+        if what == "TRADES" and instrument.sec_type == "CRYPTO":
+            self._error(client, req_id, 10299, AGGTRADES_ONLY)
+            return
+        if what == "AGGTRADES" and instrument.sec_type != "CRYPTO":
+            self._error(client, req_id, 162, detail=f"No data of type AGGTRADES is available for {instrument.sec_type}")
             return
         if what == "TRADES" and instrument.sec_type == "CASH":
             self._error(client, req_id, 162, detail="No data of type TRADES is available for CASH")

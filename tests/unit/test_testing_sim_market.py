@@ -760,3 +760,43 @@ def test_history_starts_no_earlier_than_the_head_timestamp(server_version: int, 
     # A window wholly before the head timestamp holds no data.
     (error,) = errors(events, 162)
     assert error.req_id == 3 and "HMDS query returned no data" in error.error_string
+
+
+# ------------------------------------------------------------------ crypto history
+
+BTC = Contract(symbol="BTC", sec_type="CRYPTO", exchange="PAXOS", currency="USD")
+
+
+def test_crypto_trade_bars_are_aggtrades_and_trades_is_refused_with_10299(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(history(1, BTC, what="TRADES"))
+    (error,) = errors(client.take())
+    assert (error.req_id, error.error_code) == (1, 10299)
+    assert error.error_string == "Expected what to show is AGGTRADES, please use that instead of TRADES."
+    gateway.advance(16.0)
+    client.send(history(2, BTC, bar="1 min", duration="3600 S", what="AGGTRADES"))
+    events = client.take()
+    assert errors(events) == []
+    bars = [b for e in of(events, HistoricalData) for b in e.bars]  # type: ignore[attr-defined]
+    assert len(bars) >= 60
+    assert all(b.volume > 0 and b.bar_count > 0 and b.low <= b.wap <= b.high for b in bars)
+    gateway.advance(16.0)
+    # AGGTRADES is for crypto only.
+    client.send(history(3, AAPL, what="AGGTRADES"))
+    (error,) = errors(client.take())
+    assert error.error_code == 162 and "No data of type AGGTRADES" in error.error_string
+
+
+def test_crypto_real_time_bars_take_aggtrades_and_refuse_trades(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(ReqRealTimeBars(req_id=1, contract=BTC, bar_size=5, what_to_show="TRADES", use_rth=False))
+    (error,) = errors(client.take())
+    assert (error.req_id, error.error_code) == (1, 10299)
+    client.send(ReqRealTimeBars(req_id=2, contract=BTC, bar_size=5, what_to_show="AGGTRADES", use_rth=False))
+    gateway.advance(11.0)
+    events = client.take()
+    assert errors(events) == []
+    bars = of(events, RealTimeBars)
+    assert len(bars) == 2 and all(b.volume > 0 for b in bars)  # type: ignore[attr-defined]
