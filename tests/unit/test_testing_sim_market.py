@@ -23,6 +23,7 @@ from ibwire.messages import (
     HistoricalTicks,
     HistoricalTicksBidAsk,
     HistoricalTicksLast,
+    MarketDataType,
     MarketDepth,
     MarketDepthL2,
     PlaceOrder,
@@ -294,6 +295,42 @@ def test_a_subscription_to_a_halted_symbol_starts_with_the_halted_tick(server_ve
     client.send(ReqMktData(req_id=1, contract=AAPL))
     halts = [(e.tick_type, e.value) for e in of(client.take(), TickGeneric)]  # type: ignore[attr-defined]
     assert halts == [(49, 1.0)]
+
+
+@pytest.mark.parametrize(("contract", "asked", "frozen", "live"), [(AAPL, 2, 2, 1), (MSFT, 4, 4, 3)])
+def test_frozen_data_is_the_close_while_the_session_is_closed_then_live_at_the_open(
+    server_version: int, contract: Contract, asked: int, frozen: int, live: int,
+) -> None:
+    before_open = 1_710_143_940.0  # Monday 11 March 2024, 03:59 New York: closed since Friday 20:00
+    gateway = InMemoryGateway(
+        SimulatorCore(server_version=server_version, seed=7, sessions=True, no_permission=("MSFT",)), now=before_open,
+    )
+    client = ready(gateway)
+    client.send(history(9, contract, bar="1 min", duration="600 S", end="20240308 20:00:00 US/Eastern"))
+    (close,) = [b for e in of(client.take(), HistoricalData) for b in e.bars][-1:]  # type: ignore[attr-defined]
+    client.send(ReqMarketDataType(market_data_type=asked), ReqMktData(req_id=1, contract=contract))
+    events = client.take()
+    assert [e.market_data_type for e in of(events, MarketDataType)] == [frozen]  # type: ignore[attr-defined]
+    # The last quote of Friday's close, stamped with the close.
+    lasts = [e.price for e in of(events, TickPrice) if e.tick_type in (4, 68)]  # type: ignore[attr-defined]
+    assert lasts == [close.close]
+    stamps = [e.value for e in of(events, TickString) if e.tick_type in (45, 88)]  # type: ignore[attr-defined]
+    assert stamps == [str(1_709_946_000)]  # Friday 8 March 2024, 20:00 New York
+    gateway.advance(30.0)
+    assert not of(client.take(), TickPrice)  # frozen: nothing moves until the open
+    gateway.advance(60.0)  # 04:00: the pre-market opens, the data is live again
+    events = client.take()
+    assert [e.market_data_type for e in of(events, MarketDataType)] == [live]  # type: ignore[attr-defined]
+    assert len({e.price for e in of(events, TickPrice) if e.tick_type in (4, 68)}) > 1  # type: ignore[attr-defined]
+
+
+def test_frozen_data_while_the_session_is_open_is_live(server_version: int) -> None:
+    gateway = sim(server_version=server_version, sessions=True)
+    client = ready(gateway)
+    client.send(ReqMarketDataType(market_data_type=2), ReqMktData(req_id=1, contract=AAPL))
+    assert [e.market_data_type for e in of(client.take(), MarketDataType)] == [1]  # type: ignore[attr-defined]
+    gateway.advance(2.0)
+    assert of(client.take(), TickPrice)
 
 
 def test_ambiguous_contract(server_version: int) -> None:
