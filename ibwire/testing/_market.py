@@ -39,6 +39,7 @@ from ._sessions import Phase, day_span, is_holiday, phase, trading_days_back, wi
 from ._universe import Instrument, Universe
 
 __all__ = [
+    "AGGTRADES_ONLY",
     "BAR_SIZES",
     "BOOK_ROWS",
     "Book",
@@ -72,8 +73,11 @@ _BY_SEC_TYPE: Final[dict[str, frozenset[str]]] = {
     "FUT": frozenset({"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"}),
     "OPT": frozenset({"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"}),
     "CASH": frozenset({"MIDPOINT", "BID", "ASK", "BID_ASK"}),
-    "CRYPTO": frozenset({"MIDPOINT", "BID", "ASK", "BID_ASK"}),
+    # IB serves a crypto's trades as AGGTRADES and refuses TRADES (error 10299).
+    "CRYPTO": frozenset({"AGGTRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"}),
 }
+#: IB's answer (error 10299) to TRADES for a crypto: its trades are AGGTRADES.
+AGGTRADES_ONLY: Final = "Expected what to show is AGGTRADES, please use that instead of TRADES."
 _DURATION_RE: Final = re.compile(r"^(\d+) ([SDWMY])$")
 _DURATION_UNITS: Final = {"S": 1, "D": 86400, "W": 604800, "M": 2592000, "Y": 31536000}
 # The limits real Gateways apply: (longest duration in seconds, smallest bar in seconds).
@@ -235,7 +239,7 @@ def _trade(instrument: Instrument, last: int) -> float:
 
 #: What-to-show value -> the price (ticks) a bar shows for a trade price.
 _SHOWN: Final[dict[str, Callable[[Instrument, int], float]]] = {
-    "TRADES": _trade, "ADJUSTED_LAST": _trade, "MIDPOINT": _mid, "BID": _bid, "ASK": _ask,
+    "TRADES": _trade, "ADJUSTED_LAST": _trade, "AGGTRADES": _trade, "MIDPOINT": _mid, "BID": _bid, "ASK": _ask,
 }
 
 
@@ -446,6 +450,8 @@ def validate_history(request: HistoryRequest) -> tuple[int, str] | None:
     if what == "ADJUSTED_LAST" and request.end_text.strip():
         return 321, _VALIDATION + "End date not supported with adjusted last"
     instrument = request.instrument
+    if what == "TRADES" and instrument.sec_type == "CRYPTO":
+        return 10299, AGGTRADES_ONLY
     allowed = _BY_SEC_TYPE.get(instrument.sec_type, frozenset())
     if what not in allowed:
         exchange = instrument.contract.primary_exchange or instrument.contract.exchange
@@ -593,7 +599,7 @@ def _bar_data(walks: Walks, instrument: Instrument, what: str, span: Span, date:
         ticks = (shown(instrument, span.open), shown(instrument, span.high),
                  shown(instrument, span.low), shown(instrument, span.close))
     o, h, low, c = (_price(instrument, v) for v in ticks)
-    if what in ("TRADES", "ADJUSTED_LAST"):
+    if what in ("TRADES", "ADJUSTED_LAST", "AGGTRADES"):
         volume = Decimal(span.volume * _lot(instrument))
         wap = Decimal(str(_round_tick((o + h + low + c) / 4, instrument.min_tick)))
         return BarData(date=date, open=o, high=h, low=low, close=c, volume=volume, wap=wap, bar_count=span.trades)

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from ._universe import Instrument
 
 __all__ = [
-    "Phase", "Venue", "day_span", "day_start", "is_holiday", "nyse_holidays", "phase", "regular_close",
+    "Phase", "Venue", "day_span", "day_start", "is_holiday", "last_close", "next_open", "nyse_holidays", "phase", "regular_close",
     "trading_days_back", "trading_hours", "venue_of", "windows",
 ]
 
@@ -296,6 +296,22 @@ def windows(
                     found.append((low, high))
         day += _dt.timedelta(days=1)
     return found
+
+
+def next_open(instrument: Instrument, after: float, *, regular: bool, holidays: bool = False) -> float:
+    """The first start of a trading window (a regular one with ``regular``) after
+    ``after`` (epoch seconds): when an order held while its venue is closed to it
+    goes to the exchange.  ``after`` itself when a window is open then."""
+    found = windows(instrument, after, after + 8 * 86400, regular=regular, holidays=holidays)
+    return found[0][0] if found else after
+
+
+def last_close(instrument: Instrument, before: float, *, holidays: bool = False) -> float:
+    """The end of the last trading window (extended hours included) at or before
+    ``before`` (epoch seconds): the close whose quote frozen market data shows.
+    ``before`` itself when a window is open then."""
+    found = windows(instrument, before - 8 * 86400, before, regular=False, holidays=holidays)
+    return found[-1][1] if found else before
 
 
 def regular_close(instrument: Instrument, after: float, *, holidays: bool = False) -> float:

@@ -55,6 +55,7 @@ ERROR_TEXTS: Final[dict[int, str]] = {
     366: "No historical data query found for ticker id:{id}",
     387: "Unsupported order type for this exchange and security type.",
     388: "Order size is smaller than the minimum requirement.",
+    399: "Order Message:\n{order}\nWarning: your order will not be placed at the exchange until {until}",
     434: "The order size cannot be zero",
     1100: "Connectivity between IB and Trader Workstation has been lost.",
     1101: "Connectivity between IB and Trader Workstation has been restored - data lost.",

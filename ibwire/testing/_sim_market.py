@@ -31,6 +31,7 @@ from ..messages import (
 )
 from ..versions import ServerVersion
 from ._market import (
+    AGGTRADES_ONLY,
     HistoryRequest,
     Level,
     Quote,
@@ -42,6 +43,7 @@ from ._market import (
     validate_history,
 )
 from ._options import MODEL_VOL, black_scholes, implied_volatility
+from ._sessions import Phase, last_close, phase
 from ._sim_base import CoreBase, _Client, _Stream
 from ._universe import Instrument
 
@@ -57,6 +59,11 @@ _MAX_LINES: Final = 100
 # Delayed tick ids of bid, ask, last, bid size, ask size, last size, high, low, volume, close, open,
 # last timestamp.
 _DELAYED: Final = {1: 66, 2: 67, 4: 68, 0: 69, 3: 70, 5: 71, 6: 72, 7: 73, 8: 74, 9: 75, 14: 76, 45: 88}
+
+def _data_type(live: bool, frozen: bool) -> int:
+    """The market data type a stream's data is: 1 real-time, 2 frozen, 3 delayed, 4 delayed frozen."""
+    return (1 if live else 3) + frozen
+
 
 class MarketDataHandlers(CoreBase):
     """The simulator's market data requests: quotes, depth, tick-by-tick, bars, history."""
@@ -96,21 +103,46 @@ class MarketDataHandlers(CoreBase):
             self._error(client, req_id, 101)
             return
         generic = {g.strip() for g in message.generic_tick_list.split(",") if g.strip()}
+        wants_frozen = client.market_data_type in (2, 4)
+        frozen = wants_frozen and self._closed(instrument, now)
         stream = _Stream(
             "mkt", req_id, instrument, self._next_publication(now), self.tick_interval,
-            {"delayed": not live, "generic": generic},
+            {"delayed": not live, "generic": generic, "wants_frozen": wants_frozen, "frozen": frozen},
         )
         if client.market_data_type:
-            self._send(client, MarketDataType(req_id=req_id, market_data_type=1 if live else 3))
+            self._send(client, MarketDataType(req_id=req_id, market_data_type=_data_type(live, frozen)))
         self._send(
             client,
             TickReqParams(req_id=req_id, min_tick=instrument.min_tick, bbo_exchange="9c0001", snapshot_permissions=3),
         )
-        self._quote_ticks(client, stream, now, first=True)
+        if frozen:
+            # The last data of the close, as it was then.
+            self._quote_ticks(client, stream, last_close(instrument, now, holidays=self.holidays), first=True)
+        else:
+            self._quote_ticks(client, stream, now, first=True)
         if message.snapshot or message.regulatory_snapshot:
             self._send(client, TickSnapshotEnd(req_id=req_id))
             return
         client.streams[("mkt", req_id)] = stream
+
+    def _closed(self, instrument: Instrument, now: float) -> bool:
+        """Whether the instrument's venue is closed at ``now`` (never without the sessions)."""
+        return self.sessions and phase(instrument, now, holidays=self.holidays) is Phase.CLOSED
+
+    def _frozen_ticks(self, client: _Client, stream: _Stream, now: float) -> bool:
+        """Frozen data (market data type 2 or 4): ``True`` while the venue is closed,
+        nothing sent (it stands at the close).  Turning live at the open (type 1 or
+        3 announced, the quote sent whole) or frozen at the close, the type changes."""
+        closed = self._closed(stream.instrument, now)
+        if closed == stream.params["frozen"]:
+            return closed
+        stream.params["frozen"] = closed
+        live = not stream.params["delayed"]
+        self._send(client, MarketDataType(req_id=stream.req_id, market_data_type=_data_type(live, closed)))
+        if closed:
+            return True
+        self._quote_ticks(client, stream, now, first=True)
+        return True
 
     def _next_publication(self, now: float) -> float:
         """The next point of the price grid: streams publish on it, so prices a fill
@@ -361,11 +393,17 @@ class MarketDataHandlers(CoreBase):
             self._validation(client, req_id, "bR", "Invalid bar size - only 5 second bars are supported")
             return
         what = message.what_to_show.upper()
-        if what not in ("TRADES", "BID", "ASK", "MIDPOINT"):
+        if what not in ("TRADES", "AGGTRADES", "BID", "ASK", "MIDPOINT"):
             self._validation(client, req_id, "bR", f"Invalid what to show: {message.what_to_show}")
             return
         instrument = self._resolve(client, req_id, message.contract)
         if instrument is None or self._permitted(client, req_id, instrument) is not True:
+            return
+        if what == "TRADES" and instrument.sec_type == "CRYPTO":
+            self._error(client, req_id, 10299, AGGTRADES_ONLY)
+            return
+        if what == "AGGTRADES" and instrument.sec_type != "CRYPTO":
+            self._error(client, req_id, 162, detail=f"No data of type AGGTRADES is available for {instrument.sec_type}")
             return
         if what == "TRADES" and instrument.sec_type == "CASH":
             self._error(client, req_id, 162, detail="No data of type TRADES is available for CASH")
@@ -478,7 +516,8 @@ class MarketDataHandlers(CoreBase):
         if stream.instrument.con_id in self._halted and stream.kind in ("mkt", "depth", "tbt"):
             return  # a halted symbol's quotes stand still
         if stream.kind == "mkt":
-            self._quote_ticks(client, stream, now)
+            if not (stream.params["wants_frozen"] and self._frozen_ticks(client, stream, now)):
+                self._quote_ticks(client, stream, now)
         elif stream.kind == "depth":
             self._depth(client, stream, now)
         elif stream.kind == "tbt":

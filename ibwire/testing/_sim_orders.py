@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import datetime as _dt
 import time
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, Final
 
 from ..messages import (
     CommissionAndFeesReport,
@@ -23,11 +24,15 @@ from ..messages.common import Contract
 from ..messages.order import Order, OrderState
 from ._broker import Fill, SimOrder
 from ._market import Book, Quote, parse_end
-from ._sessions import Phase, phase
+from ._sessions import Phase, next_open, phase, venue_of
 from ._sim_base import CoreBase, _Client
 from ._universe import CRYPTO_TIFS, ORDER_TYPES, Instrument
 
 __all__ = ["OrderHandlers"]
+
+# The names TWS gives a listing venue and a time zone in its order messages.
+_VENUE_NAMES: Final = {"NASDAQ": "NASDAQ.NMS"}
+_ZONE_NAMES: Final = {"America/New_York": "US/Eastern", "America/Chicago": "US/Central"}
 
 
 class OrderHandlers(CoreBase):
@@ -132,18 +137,23 @@ class OrderHandlers(CoreBase):
                 existing.trail_stop = None  # a new trail starts from the last price
             if existing.transmitted:
                 broker.arm(existing, now)  # an at-close order now, or no longer
-            changed = [existing]
+            changed, held = [existing], []
             if order.transmit and not existing.transmitted:
-                changed = self._held(broker.transmit(existing, now), now)
+                changed = broker.transmit(existing, now)
+                held = self._held(changed, now)
             if existing.filled and existing.remaining == 0 and existing.is_active:
                 # Cut down to what has filled: the order is done.
                 existing.status = "Filled"
                 changed = [existing, *broker.settle(existing)]
             self._order_updates(changed)
+            self._hold_warnings(client, held, now)
         else:
             sim = broker.add(client.client_id, order_id, instrument, routed, order)
             if order.transmit:
-                self._order_updates(self._held(broker.transmit(sim, now), now))
+                changed = broker.transmit(sim, now)
+                held = self._held(changed, now)
+                self._order_updates(changed)
+                self._hold_warnings(client, held, now)
         self._match(now)
 
     def _crypto_order(self, client: _Client, order_id: int, instrument: Instrument, order: Order, now: float) -> Order | None:
@@ -203,11 +213,35 @@ class OrderHandlers(CoreBase):
     def _held(self, orders: list[SimOrder], now: float) -> list[SimOrder]:
         """Hold (``PreSubmitted``) the transmitted orders whose venue is closed for
         them, as IB holds an order until the open; the first matching pass in
-        session submits them."""
+        session submits them.  The orders held."""
+        held = []
         for sim in orders:
             if sim.status == "Submitted" and sim.close_at is None and not self._in_session(sim, now):
                 sim.status = "PreSubmitted"
-        return orders
+                held.append(sim)
+        return held
+
+    def _hold_warnings(self, client: _Client, held: list[SimOrder], now: float) -> None:
+        """TWS's warning (399) on each order just held, after its status: when the
+        order goes to the exchange (the regular open, the pre-market's with ``outsideRth``)."""
+        for sim in held:
+            opens = next_open(sim.instrument, now, regular=not sim.order.outside_rth, holidays=self.holidays)
+            self._error(client, sim.order_id, 399, **self._hold_parts(sim, opens))
+
+    @staticmethod
+    def _hold_parts(sim: SimOrder, opens: float) -> dict[str, str]:
+        """The parts of TWS's text: the order (side, size, symbol, listing venue) and
+        when it goes out, in the venue's zone under the name TWS gives it."""
+        contract = sim.contract
+        venue = contract.primary_exchange or contract.exchange
+        venue = _VENUE_NAMES.get(venue, venue)
+        zone = venue_of(sim.instrument).zone
+        at = _dt.datetime.fromtimestamp(opens, zone)
+        size = format(sim.quantity.normalize(), "f")
+        return {
+            "order": f"{sim.order.action.upper()} {size} {contract.local_symbol or contract.symbol} {venue}",
+            "until": f"{at:%Y-%m-%d %H:%M:%S} {_ZONE_NAMES.get(zone.key, zone.key)}",
+        }
 
     def _margin_refused(
         self, client: _Client, order_id: int, instrument: Instrument, contract: Contract, order: Order, now: float,

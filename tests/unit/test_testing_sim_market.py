@@ -23,6 +23,7 @@ from ibwire.messages import (
     HistoricalTicks,
     HistoricalTicksBidAsk,
     HistoricalTicksLast,
+    MarketDataType,
     MarketDepth,
     MarketDepthL2,
     PlaceOrder,
@@ -294,6 +295,42 @@ def test_a_subscription_to_a_halted_symbol_starts_with_the_halted_tick(server_ve
     client.send(ReqMktData(req_id=1, contract=AAPL))
     halts = [(e.tick_type, e.value) for e in of(client.take(), TickGeneric)]  # type: ignore[attr-defined]
     assert halts == [(49, 1.0)]
+
+
+@pytest.mark.parametrize(("contract", "asked", "frozen", "live"), [(AAPL, 2, 2, 1), (MSFT, 4, 4, 3)])
+def test_frozen_data_is_the_close_while_the_session_is_closed_then_live_at_the_open(
+    server_version: int, contract: Contract, asked: int, frozen: int, live: int,
+) -> None:
+    before_open = 1_710_143_940.0  # Monday 11 March 2024, 03:59 New York: closed since Friday 20:00
+    gateway = InMemoryGateway(
+        SimulatorCore(server_version=server_version, seed=7, sessions=True, no_permission=("MSFT",)), now=before_open,
+    )
+    client = ready(gateway)
+    client.send(history(9, contract, bar="1 min", duration="600 S", end="20240308 20:00:00 US/Eastern"))
+    (close,) = [b for e in of(client.take(), HistoricalData) for b in e.bars][-1:]  # type: ignore[attr-defined]
+    client.send(ReqMarketDataType(market_data_type=asked), ReqMktData(req_id=1, contract=contract))
+    events = client.take()
+    assert [e.market_data_type for e in of(events, MarketDataType)] == [frozen]  # type: ignore[attr-defined]
+    # The last quote of Friday's close, stamped with the close.
+    lasts = [e.price for e in of(events, TickPrice) if e.tick_type in (4, 68)]  # type: ignore[attr-defined]
+    assert lasts == [close.close]
+    stamps = [e.value for e in of(events, TickString) if e.tick_type in (45, 88)]  # type: ignore[attr-defined]
+    assert stamps == [str(1_709_946_000)]  # Friday 8 March 2024, 20:00 New York
+    gateway.advance(30.0)
+    assert not of(client.take(), TickPrice)  # frozen: nothing moves until the open
+    gateway.advance(60.0)  # 04:00: the pre-market opens, the data is live again
+    events = client.take()
+    assert [e.market_data_type for e in of(events, MarketDataType)] == [live]  # type: ignore[attr-defined]
+    assert len({e.price for e in of(events, TickPrice) if e.tick_type in (4, 68)}) > 1  # type: ignore[attr-defined]
+
+
+def test_frozen_data_while_the_session_is_open_is_live(server_version: int) -> None:
+    gateway = sim(server_version=server_version, sessions=True)
+    client = ready(gateway)
+    client.send(ReqMarketDataType(market_data_type=2), ReqMktData(req_id=1, contract=AAPL))
+    assert [e.market_data_type for e in of(client.take(), MarketDataType)] == [1]  # type: ignore[attr-defined]
+    gateway.advance(2.0)
+    assert of(client.take(), TickPrice)
 
 
 def test_ambiguous_contract(server_version: int) -> None:
@@ -760,3 +797,43 @@ def test_history_starts_no_earlier_than_the_head_timestamp(server_version: int, 
     # A window wholly before the head timestamp holds no data.
     (error,) = errors(events, 162)
     assert error.req_id == 3 and "HMDS query returned no data" in error.error_string
+
+
+# ------------------------------------------------------------------ crypto history
+
+BTC = Contract(symbol="BTC", sec_type="CRYPTO", exchange="PAXOS", currency="USD")
+
+
+def test_crypto_trade_bars_are_aggtrades_and_trades_is_refused_with_10299(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(history(1, BTC, what="TRADES"))
+    (error,) = errors(client.take())
+    assert (error.req_id, error.error_code) == (1, 10299)
+    assert error.error_string == "Expected what to show is AGGTRADES, please use that instead of TRADES."
+    gateway.advance(16.0)
+    client.send(history(2, BTC, bar="1 min", duration="3600 S", what="AGGTRADES"))
+    events = client.take()
+    assert errors(events) == []
+    bars = [b for e in of(events, HistoricalData) for b in e.bars]  # type: ignore[attr-defined]
+    assert len(bars) >= 60
+    assert all(b.volume > 0 and b.bar_count > 0 and b.low <= b.wap <= b.high for b in bars)
+    gateway.advance(16.0)
+    # AGGTRADES is for crypto only.
+    client.send(history(3, AAPL, what="AGGTRADES"))
+    (error,) = errors(client.take())
+    assert error.error_code == 162 and "No data of type AGGTRADES" in error.error_string
+
+
+def test_crypto_real_time_bars_take_aggtrades_and_refuse_trades(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    client.send(ReqRealTimeBars(req_id=1, contract=BTC, bar_size=5, what_to_show="TRADES", use_rth=False))
+    (error,) = errors(client.take())
+    assert (error.req_id, error.error_code) == (1, 10299)
+    client.send(ReqRealTimeBars(req_id=2, contract=BTC, bar_size=5, what_to_show="AGGTRADES", use_rth=False))
+    gateway.advance(11.0)
+    events = client.take()
+    assert errors(events) == []
+    bars = of(events, RealTimeBars)
+    assert len(bars) == 2 and all(b.volume > 0 for b in bars)  # type: ignore[attr-defined]

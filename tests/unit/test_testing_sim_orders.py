@@ -212,6 +212,34 @@ def test_with_sessions_orders_wait_for_the_open_and_outside_rth_trades_pre_marke
     assert all(x.time >= "20240311 13:30:00" for x in fills)  # 09:30 New York is 13:30 UTC
 
 
+@pytest.mark.parametrize(("contract", "outside_rth", "text"), [
+    (AAPL, False, "BUY 100 AAPL NASDAQ.NMS\nWarning: your order will not be placed at the exchange until "
+                  "2024-03-11 09:30:00 US/Eastern"),
+    # Friday 20:30 New York: an outside-RTH order waits for Monday's pre-market.
+    (AAPL, True, "BUY 100 AAPL NASDAQ.NMS\nWarning: your order will not be placed at the exchange until "
+                 "2024-03-11 04:00:00 US/Eastern"),
+])
+def test_an_order_held_for_the_open_gets_the_399_warning(
+    server_version: int, contract: Contract, outside_rth: bool, text: str,
+) -> None:
+    # Monday 11 March 2024, 08:26 New York; or Friday 8 March 2024, 20:30 New York.
+    now = 1_709_947_800.0 if outside_rth else 1_710_160_000.0
+    core = SimulatorCore(server_version=server_version, seed=7, sessions=True)
+    gateway = InMemoryGateway(core, now=now)
+    client = gateway.connect(1)
+    gateway.advance(1.5)
+    client.take()
+    client.send(PlaceOrder(order_id=1, contract=contract, order=order("BUY", 100, outside_rth=outside_rth)))
+    events = client.take()
+    (warning,) = errors(events, 399)
+    assert warning.req_id == 1
+    assert warning.error_string == "Order Message:\n" + text
+    assert [e.status for e in events if isinstance(e, OrderStatus)] == ["PreSubmitted"]
+    # An order its session takes at once gets none.
+    client.send(PlaceOrder(order_id=2, contract=contract, order=order("BUY", 100, outside_rth=True)))
+    assert outside_rth or not errors(client.take(), 399)
+
+
 def test_a_halt_stops_fills_and_quotes_and_a_resumption_restarts_them(server_version: int) -> None:
     core = SimulatorCore(server_version=server_version, seed=7)
     gateway = InMemoryGateway(core, now=T0)
