@@ -101,20 +101,57 @@ def what_to_show(text: str) -> str:
     return value
 
 
-def bar_datetime(date: str) -> _dt.datetime:
+def _zone(name: str) -> _dt.tzinfo | None:
+    """The zone of an IANA name, or of the current name of a legacy one; None if unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for key in (name, _LEGACY_ZONES.get(name)):
+        if key is None:
+            break
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return None
+
+
+def _local_zone(tz: str | _dt.tzinfo | None) -> _dt.tzinfo:
+    if tz is None:
+        return _UTC
+    if isinstance(tz, _dt.tzinfo):
+        return tz
+    zone = _zone(tz.strip())
+    if zone is None:
+        raise ValueError(f"unknown time zone {tz!r}")
+    return zone
+
+
+def bar_datetime(date: str, tz: str | _dt.tzinfo | None = None) -> _dt.datetime:
     """A bar's ``date`` text as a time-zone aware datetime.
 
     TWS sends epoch seconds (``formatDate=2``), ``yyyymmdd`` for daily and longer
     bars (read as midnight UTC), or ``yyyymmdd hh:mm:ss`` (or ``yyyymmdd-hh:mm:ss``)
-    followed by the time zone of the request (``US/Eastern``); a time without a
-    zone, or ending in ``Z`` (servers from version 214 mark UTC times so), is read
-    as UTC.  A legacy zone name (``US/Eastern``, ``Japan``) the system's time
-    zone files lack is read by its current name (``America/New_York``).
+    followed by the time zone of the request (``US/Eastern``), or ending in ``Z``
+    (servers from version 214 mark UTC times so).  A legacy zone name
+    (``US/Eastern``, ``Japan``) the system's time zone files lack is read by its
+    current name (``America/New_York``).
+
+    Older servers send bar dates (``formatDate=1``) and execution times without a
+    zone, in the time zone TWS was logged in with: pass that zone as ``tz``
+    (the clients' ``time_zone`` is the one the handshake named).  Without ``tz``
+    such a time is read as UTC.  ``tz`` changes nothing else: a named zone, a
+    ``Z``, epoch seconds and ``yyyymmdd`` dates read as above.
+
+    Args:
+        date: the text.
+        tz: the zone of a time without one: a :class:`~datetime.tzinfo` or a
+            zone name (``"America/New_York"``, ``"US/Eastern"``).
 
     Raises:
-        ValueError: none of those forms.
+        ValueError: none of those forms, or an unknown zone.
     """
     text = date.strip()
+    local = _local_zone(tz)
     try:
         if text.isdigit() and len(text) != 8:
             return _dt.datetime.fromtimestamp(int(text), _UTC)
@@ -122,31 +159,27 @@ def bar_datetime(date: str) -> _dt.datetime:
             return _dt.datetime.strptime(text, "%Y%m%d").replace(tzinfo=_UTC)
         parts = text.replace("-", " ", 1).split()
         if len(parts) == 2 and parts[1].endswith("Z"):
-            parts[1] = parts[1][:-1]
+            parts[1:] = [parts[1][:-1], "Z"]
         moment = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
     except (ValueError, OverflowError, OSError):
         raise ValueError(f"unrecognised bar date {date!r}") from None
-    if len(parts) < 3 or parts[2] in ("UTC", "GMT", "Z"):
+    if len(parts) < 3:
+        return moment.replace(tzinfo=local)
+    if parts[2] in ("UTC", "GMT", "Z"):
         return moment.replace(tzinfo=_UTC)
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    for name in (parts[2], _LEGACY_ZONES.get(parts[2])):
-        if name is None:
-            break
-        try:
-            return moment.replace(tzinfo=ZoneInfo(name))
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    raise ValueError(f"unknown time zone in bar date {date!r}")
+    zone = _zone(parts[2])
+    if zone is None:
+        raise ValueError(f"unknown time zone in bar date {date!r}")
+    return moment.replace(tzinfo=zone)
 
 
-def bar_time(date: str) -> int:
+def bar_time(date: str, tz: str | _dt.tzinfo | None = None) -> int:
     """The epoch seconds of a bar's ``date`` (see :func:`bar_datetime`).
 
     Raises:
-        ValueError: not a bar date.
+        ValueError: not a bar date, or an unknown zone.
     """
-    return int(bar_datetime(date).timestamp())
+    return int(bar_datetime(date, tz).timestamp())
 
 
 class BarList(list[BarData]):
@@ -162,7 +195,9 @@ class BarList(list[BarData]):
 
     __slots__ = ()
 
-    def to_frame(self, *, exact: bool = False) -> pandas.DataFrame:
+    def to_frame(
+        self, *, exact: bool = False, tz: str | _dt.tzinfo | None = None
+    ) -> pandas.DataFrame:
         """The bars as a DataFrame indexed by time (:func:`ibwire.frames.to_frame`).
 
         Daily and longer bars (dated ``yyyymmdd``) are indexed at midnight UTC,
@@ -171,10 +206,12 @@ class BarList(list[BarData]):
 
         Args:
             exact: keep volume and WAP as :class:`~decimal.Decimal`.
+            tz: the zone of bar times sent without one (older servers send them
+                in TWS's login zone; see :func:`bar_datetime`); None reads them as UTC.
 
         Raises:
             ImportError: pandas is not installed (the message says how to install it).
         """
         from .frames import to_frame
 
-        return to_frame(self, exact=exact)
+        return to_frame(self, exact=exact, tz=tz)

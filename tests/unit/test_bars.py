@@ -55,6 +55,25 @@ def test_bar_dates() -> None:
             bar_datetime(bad)
 
 
+def test_times_without_a_zone_are_read_in_the_zone_given() -> None:
+    # Older servers send formatDate=1 bar times in TWS's login zone, unmarked: a New
+    # York login's 09:30 bar is 14:30 UTC in winter, 13:30 in summer.
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    winter = bar_datetime("20231114 09:30:00", tz="America/New_York")
+    assert winter == dt.datetime(2023, 11, 14, 14, 30, tzinfo=UTC)
+    assert winter.tzinfo is new_york
+    assert bar_datetime("20240702  09:30:00", tz=new_york) == dt.datetime(2024, 7, 2, 13, 30, tzinfo=UTC)
+    assert bar_time("20231114-09:30:00", tz="US/Eastern") == T0 - 7 * 3600 - 43 * 60 - 20
+    # Only unmarked times: a named zone, Z, epoch seconds and dates read as without tz.
+    for text in ("20231114 17:13:20 US/Eastern", "20231114-22:13:20Z", "20231114 22:13:20 UTC",
+                 str(T0), "20231114"):
+        assert bar_datetime(text, tz="Asia/Tokyo") == bar_datetime(text), text
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        bar_datetime("20231114 09:30:00", tz="Mars/Olympus")
+
+
 def test_bar_dates_in_the_legacy_zone_names_tws_uses_without_legacy_zone_files(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -124,10 +143,13 @@ def _bar(date: str) -> BarData:
 def test_a_bar_list_is_a_list_that_makes_its_frame(monkeypatch: pytest.MonkeyPatch) -> None:
     daily = BarList([_bar("20231113"), _bar("20231114")])
     assert daily == [_bar("20231113"), _bar("20231114")] and isinstance(daily, list)
-    calls: list[tuple[list[BarData], bool]] = []
-    monkeypatch.setattr(frames, "to_frame", lambda items, exact: calls.append((list(items), exact)))
+    calls: list[tuple[list[BarData], bool, object]] = []
+    monkeypatch.setattr(
+        frames, "to_frame", lambda items, exact, tz: calls.append((list(items), exact, tz))
+    )
     daily.to_frame(exact=True)
-    assert calls == [(list(daily), True)]
+    daily.to_frame(tz="US/Eastern")
+    assert calls == [(list(daily), True, None), (list(daily), False, "US/Eastern")]
     monkeypatch.undo()
     monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` fail
     with pytest.raises(ImportError, match=r"pip install 'ibwire\[pandas\]'"):
