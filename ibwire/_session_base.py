@@ -51,6 +51,8 @@ from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, check_range
 #: Tested on every read: in CPython 3.11 reading ``Phase.READY`` runs a
 #: Python-level descriptor, a module constant does not (benchmarks/bench_live_client.py).
 _READY: Final = Phase.READY
+#: How many ended order ids the session remembers (far more than a day's orders).
+_MAX_FINISHED_ORDERS: Final = 10_000
 
 
 class SessionBase:
@@ -134,6 +136,10 @@ class SessionBase:
         self._live: dict[Hashable, _Live] = {}
         self._settings: dict[int, Message] = {}
         self._orders: dict[int, TrackedOrder] = {}
+        #: Ids of this client's orders that ended (filled, cancelled, rejected,
+        #: gone at a reconnect), newest last: a late working status of one
+        #: (TWS's messages of an order may cross) does not track it again.
+        self._finished_orders: dict[int, None] = {}
         self._internal_req_ids: set[int] = set()
         self._unsent: dict[int, _Unsent] = {}
         self._reconcile: _Reconcile | None = None
@@ -445,6 +451,15 @@ class SessionBase:
     ) -> None:
         """The connection is lost (lifecycle)."""
         raise NotImplementedError
+
+    def _finish_order(self, order_id: int) -> TrackedOrder | None:
+        """Stop tracking an order that ended, and remember that it did."""
+        finished = self._finished_orders
+        finished.pop(order_id, None)
+        finished[order_id] = None
+        if len(finished) > _MAX_FINISHED_ORDERS:
+            del finished[next(iter(finished))]  # the oldest: insertion order is age
+        return self._orders.pop(order_id, None)
 
     def _reconcile_orders(self, now: float) -> None:
         """Re-read orders after a reconnect (orders)."""
