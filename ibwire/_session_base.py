@@ -6,6 +6,7 @@ Every part of the session (:mod:`ibwire._session_lifecycle`, ``_calls``, ``_stre
 
 from __future__ import annotations
 
+import datetime as _dt
 import heapq
 import itertools
 import logging
@@ -33,6 +34,7 @@ from ._session_types import (
     logger,
     wire_logger,
 )
+from .bars import connection_zone
 from .errorcodes import DEFAULT_TABLE, CodeTable
 from .errors import (
     ConnectionClosedError,
@@ -174,6 +176,15 @@ class SessionBase:
     def server_version(self) -> int | None:
         """The negotiated server version of the current connection."""
         return None if self._protocol is None else self._protocol.server_version
+
+    @property
+    def time_zone(self) -> _dt.tzinfo | None:
+        """TWS's login time zone, as the handshake named it (:func:`~ibwire.bars.connection_zone`).
+
+        None before a handshake, or when the name is not one ibwire knows.
+        """
+        text = None if self._protocol is None else self._protocol.connection_time
+        return None if text is None else connection_zone(text)
 
     def actions(self) -> list[Action]:
         """Take what the front end must do with its socket, in order.

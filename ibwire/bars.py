@@ -27,6 +27,7 @@ __all__ = [
     "bar_datetime",
     "bar_seconds",
     "bar_time",
+    "connection_zone",
     "what_to_show",
 ]
 
@@ -67,6 +68,45 @@ _LEGACY_ZONES: Final = {
     "Israel": "Asia/Jerusalem", "Turkey": "Europe/Istanbul", "NZ": "Pacific/Auckland",
     "Australia/NSW": "Australia/Sydney", "Australia/ACT": "Australia/Sydney",
     "Australia/Victoria": "Australia/Melbourne", "Australia/Queensland": "Australia/Brisbane",
+}  # fmt: skip
+
+# The zone names TWS shows in the handshake's time text (its login zone, in the
+# language of its locale), lower case, and their zone ids.  Names that stand for
+# zones with different rules are left out: CST (US Central or China), IST,
+# MST (Denver or Phoenix), GMT (London in winter, or UTC), AEST.
+_DISPLAY_ZONES: Final = {
+    "est": "America/New_York", "edt": "America/New_York",
+    "eastern standard time": "America/New_York", "eastern daylight time": "America/New_York",
+    "cdt": "America/Chicago", "central standard time": "America/Chicago",
+    "central daylight time": "America/Chicago", "mdt": "America/Denver",
+    "mountain daylight time": "America/Denver",
+    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "pacific standard time": "America/Los_Angeles", "pacific daylight time": "America/Los_Angeles",
+    "akst": "America/Anchorage", "akdt": "America/Anchorage", "hst": "Pacific/Honolulu",
+    "utc": "UTC", "coordinated universal time": "UTC",
+    "bst": "Europe/London", "british summer time": "Europe/London",
+    "cet": "Europe/Berlin", "cest": "Europe/Berlin", "central european time": "Europe/Berlin",
+    "central european standard time": "Europe/Berlin",
+    "central european summer time": "Europe/Berlin",
+    "hora estándar de europa central": "Europe/Berlin",
+    "hora de verano de europa central": "Europe/Berlin",
+    "mitteleuropäische zeit": "Europe/Berlin", "mitteleuropäische normalzeit": "Europe/Berlin",
+    "mitteleuropäische sommerzeit": "Europe/Berlin",
+    "heure normale d’europe centrale": "Europe/Berlin",
+    "heure normale d'europe centrale": "Europe/Berlin",
+    "heure d’été d’europe centrale": "Europe/Berlin",
+    "heure d'été d'europe centrale": "Europe/Berlin",
+    "eet": "Europe/Athens", "eest": "Europe/Athens", "wet": "Europe/Lisbon",
+    "west": "Europe/Lisbon", "msk": "Europe/Moscow",
+    "china standard time": "Asia/Shanghai", "中国标准时间": "Asia/Shanghai",
+    "hkt": "Asia/Hong_Kong", "hong kong standard time": "Asia/Hong_Kong",
+    "hong kong time": "Asia/Hong_Kong", "香港標準時間": "Asia/Hong_Kong",
+    "sgt": "Asia/Singapore", "singapore standard time": "Asia/Singapore",
+    "singapore time": "Asia/Singapore", "jst": "Asia/Tokyo", "japan standard time": "Asia/Tokyo",
+    "kst": "Asia/Seoul", "korea standard time": "Asia/Seoul",
+    "india standard time": "Asia/Kolkata", "aedt": "Australia/Sydney",
+    "australian eastern daylight time": "Australia/Sydney",
+    "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
 }  # fmt: skip
 
 
@@ -180,6 +220,36 @@ def bar_time(date: str, tz: str | _dt.tzinfo | None = None) -> int:
         ValueError: not a bar date, or an unknown zone.
     """
     return int(bar_datetime(date, tz).timestamp())
+
+
+def connection_zone(connection_time: str) -> _dt.tzinfo | None:
+    """TWS's login time zone, from the time text of the handshake's reply.
+
+    TWS sends its local time and the zone's display name in the language of its
+    locale (``"20240324 21:18:59 EST"``, ``"... China Standard Time"``,
+    ``"... Hora estándar de Europa central"``).  The common names, and zone ids
+    (``US/Eastern``), give their zone; a name that stands for several zones
+    with different rules (``CST``: US Central or China; ``IST``, ``MST``,
+    ``GMT``, ``AEST``) or one not known gives None.  The clients' ``time_zone``
+    is this zone: pass it as ``tz`` to :func:`bar_datetime` and
+    :func:`ibwire.frames.to_frame` to read the times older servers send without
+    a zone.
+
+    Example:
+        >>> connection_zone("20240324 21:18:59 EST")
+        zoneinfo.ZoneInfo(key='America/New_York')
+    """
+    key = _connection_zone_key(connection_time)
+    return None if key is None else _zone(key)
+
+
+def _connection_zone_key(connection_time: str) -> str | None:
+    """The zone id :func:`connection_zone` loads, found without loading it."""
+    parts = connection_time.split(maxsplit=2)
+    if len(parts) < 3:
+        return None
+    name = " ".join(parts[2].split())
+    return _DISPLAY_ZONES.get(name.lower(), name if "/" in name else None)
 
 
 class BarList(list[BarData]):

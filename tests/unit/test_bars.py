@@ -19,6 +19,7 @@ from ibwire.bars import (
     bar_datetime,
     bar_seconds,
     bar_time,
+    connection_zone,
     what_to_show,
 )
 from ibwire.messages import BarData
@@ -72,6 +73,24 @@ def test_times_without_a_zone_are_read_in_the_zone_given() -> None:
         assert bar_datetime(text, tz="Asia/Tokyo") == bar_datetime(text), text
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
         bar_datetime("20231114 09:30:00", tz="Mars/Olympus")
+
+
+def test_the_login_zone_is_read_from_the_handshakes_time_text() -> None:
+    from zoneinfo import ZoneInfo
+
+    cases = {
+        "EST": "America/New_York", "EDT": "America/New_York", "CET": "Europe/Berlin",
+        "China Standard Time": "Asia/Shanghai", "Hora estándar de Europa central": "Europe/Berlin",
+        "central  european summer time": "Europe/Berlin", "JST": "Asia/Tokyo",
+        "US/Eastern": "US/Eastern", "Asia/Hong_Kong": "Asia/Hong_Kong",
+    }  # fmt: skip
+    for name, key in cases.items():
+        assert connection_zone(f"20240324 21:18:59 {name}") == ZoneInfo(key), name
+    # Names of several zones, unknown names, no name: None (times stay UTC).
+    for name in ("CST", "IST", "MST", "GMT", "Heure de Mars", "Mars/Olympus", ""):
+        assert connection_zone(f"20240324 21:18:59 {name}") is None, name
+    moment = bar_datetime("20240324  09:30:00", tz=connection_zone("20240324 21:18:59 EDT"))
+    assert moment == dt.datetime(2024, 3, 24, 13, 30, tzinfo=UTC)
 
 
 def test_bar_dates_in_the_legacy_zone_names_tws_uses_without_legacy_zone_files(
@@ -132,7 +151,8 @@ def test_no_other_module_parses_bar_sizes_or_bar_dates() -> None:
             offenders.append(name)
     assert offenders == []
     assert bars.__all__ == [
-        "BAR_SIZES", "WHAT_TO_SHOW", "BarList", "bar_datetime", "bar_seconds", "bar_time", "what_to_show"
+        "BAR_SIZES", "WHAT_TO_SHOW", "BarList", "bar_datetime", "bar_seconds", "bar_time",
+        "connection_zone", "what_to_show",
     ]
 
 
