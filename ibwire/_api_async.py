@@ -11,7 +11,7 @@ import math
 import numbers
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from ._frontend import FrontEnd
@@ -142,6 +142,17 @@ class AsyncApi(FrontEnd):
     def server_version(self) -> int | None:
         """The negotiated server version."""
         return self._session.server_version
+
+    @property
+    def time_zone(self) -> tzinfo | None:
+        """TWS's login time zone, as the handshake named it; None if not known.
+
+        Older servers send bar times (``formatDate=1``) and execution times
+        without a zone, in this zone: pass it as ``tz`` to
+        :meth:`~ibwire.bars.BarList.to_frame`, :func:`ibwire.frames.to_frame` or
+        :func:`~ibwire.bars.bar_datetime`.
+        """
+        return self._session.time_zone
 
     @property
     def accounts(self) -> tuple[str, ...]:

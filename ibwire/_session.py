@@ -363,7 +363,7 @@ class Session(LivePart, LifecyclePart, OrdersPart, CallsPart, StreamsPart):
                     # TWS rejected the order, or cancelled it.  An order it has
                     # acknowledged stays: the error refuses a change of it (105,
                     # 110, 321...), and a status will say when the order ends.
-                    del self._orders[req_id]
+                    self._finish_order(req_id)
         else:
             live = self._live.get(req_id)
             if live is not None:

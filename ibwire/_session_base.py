@@ -6,6 +6,7 @@ Every part of the session (:mod:`ibwire._session_lifecycle`, ``_calls``, ``_stre
 
 from __future__ import annotations
 
+import datetime as _dt
 import heapq
 import itertools
 import logging
@@ -33,6 +34,7 @@ from ._session_types import (
     logger,
     wire_logger,
 )
+from .bars import connection_zone
 from .errorcodes import DEFAULT_TABLE, CodeTable
 from .errors import (
     ConnectionClosedError,
@@ -51,6 +53,8 @@ from .versions import MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, check_range
 #: Tested on every read: in CPython 3.11 reading ``Phase.READY`` runs a
 #: Python-level descriptor, a module constant does not (benchmarks/bench_live_client.py).
 _READY: Final = Phase.READY
+#: How many ended order ids the session remembers (far more than a day's orders).
+_MAX_FINISHED_ORDERS: Final = 10_000
 
 
 class SessionBase:
@@ -134,6 +138,10 @@ class SessionBase:
         self._live: dict[Hashable, _Live] = {}
         self._settings: dict[int, Message] = {}
         self._orders: dict[int, TrackedOrder] = {}
+        #: Ids of this client's orders that ended (filled, cancelled, rejected,
+        #: gone at a reconnect), newest last: a late working status of one
+        #: (TWS's messages of an order may cross) does not track it again.
+        self._finished_orders: dict[int, None] = {}
         self._internal_req_ids: set[int] = set()
         self._unsent: dict[int, _Unsent] = {}
         self._reconcile: _Reconcile | None = None
@@ -168,6 +176,15 @@ class SessionBase:
     def server_version(self) -> int | None:
         """The negotiated server version of the current connection."""
         return None if self._protocol is None else self._protocol.server_version
+
+    @property
+    def time_zone(self) -> _dt.tzinfo | None:
+        """TWS's login time zone, as the handshake named it (:func:`~ibwire.bars.connection_zone`).
+
+        None before a handshake, or when the name is not one ibwire knows.
+        """
+        text = None if self._protocol is None else self._protocol.connection_time
+        return None if text is None else connection_zone(text)
 
     def actions(self) -> list[Action]:
         """Take what the front end must do with its socket, in order.
@@ -445,6 +462,15 @@ class SessionBase:
     ) -> None:
         """The connection is lost (lifecycle)."""
         raise NotImplementedError
+
+    def _finish_order(self, order_id: int) -> TrackedOrder | None:
+        """Stop tracking an order that ended, and remember that it did."""
+        finished = self._finished_orders
+        finished.pop(order_id, None)
+        finished[order_id] = None
+        if len(finished) > _MAX_FINISHED_ORDERS:
+            del finished[next(iter(finished))]  # the oldest: insertion order is age
+        return self._orders.pop(order_id, None)
 
     def _reconcile_orders(self, now: float) -> None:
         """Re-read orders after a reconnect (orders)."""

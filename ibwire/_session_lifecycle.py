@@ -13,6 +13,7 @@ from ._session_types import (
     logger,
     wire_logger,
 )
+from .bars import _connection_zone_key
 from .errors import (
     ClientIdInUseError,
     ConnectionClosedError,
@@ -274,6 +275,12 @@ class LifecyclePart(SessionBase):
                 # The protocol writes startApi as it reads ConnectAck: the pacer
                 # counts it (it goes around the queue) and learns the version.
                 self.pacer.on_connect(now, server_version=event.server_version)
+                if _connection_zone_key(event.connection_time) is None:
+                    logger.warning(
+                        "TWS's time zone in %r is not one ibwire knows: times TWS sends "
+                        "without a zone (older servers) are read as UTC unless given tz=",
+                        event.connection_time,
+                    )
             self._out.append(event)
         elif isinstance(event, ConnectionClosed):
             self._lose("the server closed the connection", now, closed=event)

@@ -253,7 +253,8 @@ class OrdersPart(SessionBase):
         for order_id in sorted(state.order_ids):
             if order_id in state.open or order_id not in self._orders:
                 continue
-            tracked = self._orders.pop(order_id)
+            tracked = self._finish_order(order_id)
+            assert tracked is not None
             if order_id in state.executed:
                 # Executed while we were away; its fills were delivered.
                 self._order_executed(order_id, now)
@@ -288,7 +289,7 @@ class OrdersPart(SessionBase):
         if perm_id:
             for order_id, tracked in list(self._orders.items()):
                 if tracked.order.perm_id == perm_id:
-                    del self._orders[order_id]
+                    self._finish_order(order_id)
         return True
 
     def _on_completed_orders_end(self, message: CompletedOrdersEnd, now: float) -> bool:
@@ -304,9 +305,11 @@ class OrdersPart(SessionBase):
             self._reconcile.open.add(message.order_id)
         status = message.order_state.status
         if status in _TERMINAL_STATUSES:
-            self._orders.pop(message.order_id, None)
+            self._finish_order(message.order_id)
             return True
         tracked = self._orders.get(message.order_id)
+        if tracked is None and message.order_id in self._finished_orders:
+            return True  # a working status that crossed the one that ended the order
         if tracked is None:
             self._orders[message.order_id] = TrackedOrder(
                 message.order_id, message.contract, order, status
@@ -320,7 +323,7 @@ class OrdersPart(SessionBase):
             # Another client's order (a status without its client id may be ours).
             return True
         if message.status in _TERMINAL_STATUSES:
-            self._orders.pop(message.order_id, None)
+            self._finish_order(message.order_id)
         else:
             tracked = self._orders.get(message.order_id)
             if tracked is not None:

@@ -27,6 +27,7 @@ __all__ = [
     "bar_datetime",
     "bar_seconds",
     "bar_time",
+    "connection_zone",
     "what_to_show",
 ]
 
@@ -69,6 +70,45 @@ _LEGACY_ZONES: Final = {
     "Australia/Victoria": "Australia/Melbourne", "Australia/Queensland": "Australia/Brisbane",
 }  # fmt: skip
 
+# The zone names TWS shows in the handshake's time text (its login zone, in the
+# language of its locale), lower case, and their zone ids.  Names that stand for
+# zones with different rules are left out: CST (US Central or China), IST,
+# MST (Denver or Phoenix), GMT (London in winter, or UTC), AEST.
+_DISPLAY_ZONES: Final = {
+    "est": "America/New_York", "edt": "America/New_York",
+    "eastern standard time": "America/New_York", "eastern daylight time": "America/New_York",
+    "cdt": "America/Chicago", "central standard time": "America/Chicago",
+    "central daylight time": "America/Chicago", "mdt": "America/Denver",
+    "mountain daylight time": "America/Denver",
+    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "pacific standard time": "America/Los_Angeles", "pacific daylight time": "America/Los_Angeles",
+    "akst": "America/Anchorage", "akdt": "America/Anchorage", "hst": "Pacific/Honolulu",
+    "utc": "UTC", "coordinated universal time": "UTC",
+    "bst": "Europe/London", "british summer time": "Europe/London",
+    "cet": "Europe/Berlin", "cest": "Europe/Berlin", "central european time": "Europe/Berlin",
+    "central european standard time": "Europe/Berlin",
+    "central european summer time": "Europe/Berlin",
+    "hora estándar de europa central": "Europe/Berlin",
+    "hora de verano de europa central": "Europe/Berlin",
+    "mitteleuropäische zeit": "Europe/Berlin", "mitteleuropäische normalzeit": "Europe/Berlin",
+    "mitteleuropäische sommerzeit": "Europe/Berlin",
+    "heure normale d’europe centrale": "Europe/Berlin",
+    "heure normale d'europe centrale": "Europe/Berlin",
+    "heure d’été d’europe centrale": "Europe/Berlin",
+    "heure d'été d'europe centrale": "Europe/Berlin",
+    "eet": "Europe/Athens", "eest": "Europe/Athens", "wet": "Europe/Lisbon",
+    "west": "Europe/Lisbon", "msk": "Europe/Moscow",
+    "china standard time": "Asia/Shanghai", "中国标准时间": "Asia/Shanghai",
+    "hkt": "Asia/Hong_Kong", "hong kong standard time": "Asia/Hong_Kong",
+    "hong kong time": "Asia/Hong_Kong", "香港標準時間": "Asia/Hong_Kong",
+    "sgt": "Asia/Singapore", "singapore standard time": "Asia/Singapore",
+    "singapore time": "Asia/Singapore", "jst": "Asia/Tokyo", "japan standard time": "Asia/Tokyo",
+    "kst": "Asia/Seoul", "korea standard time": "Asia/Seoul",
+    "india standard time": "Asia/Kolkata", "aedt": "Australia/Sydney",
+    "australian eastern daylight time": "Australia/Sydney",
+    "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
+}  # fmt: skip
+
 
 def bar_seconds(bar_size: str) -> int:
     """Seconds in a bar size setting such as ``"1 min"`` or ``"5 secs"``.
@@ -101,20 +141,57 @@ def what_to_show(text: str) -> str:
     return value
 
 
-def bar_datetime(date: str) -> _dt.datetime:
+def _zone(name: str) -> _dt.tzinfo | None:
+    """The zone of an IANA name, or of the current name of a legacy one; None if unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for key in (name, _LEGACY_ZONES.get(name)):
+        if key is None:
+            break
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return None
+
+
+def _local_zone(tz: str | _dt.tzinfo | None) -> _dt.tzinfo:
+    if tz is None:
+        return _UTC
+    if isinstance(tz, _dt.tzinfo):
+        return tz
+    zone = _zone(tz.strip())
+    if zone is None:
+        raise ValueError(f"unknown time zone {tz!r}")
+    return zone
+
+
+def bar_datetime(date: str, tz: str | _dt.tzinfo | None = None) -> _dt.datetime:
     """A bar's ``date`` text as a time-zone aware datetime.
 
     TWS sends epoch seconds (``formatDate=2``), ``yyyymmdd`` for daily and longer
     bars (read as midnight UTC), or ``yyyymmdd hh:mm:ss`` (or ``yyyymmdd-hh:mm:ss``)
-    followed by the time zone of the request (``US/Eastern``); a time without a
-    zone, or ending in ``Z`` (servers from version 214 mark UTC times so), is read
-    as UTC.  A legacy zone name (``US/Eastern``, ``Japan``) the system's time
-    zone files lack is read by its current name (``America/New_York``).
+    followed by the time zone of the request (``US/Eastern``), or ending in ``Z``
+    (servers from version 214 mark UTC times so).  A legacy zone name
+    (``US/Eastern``, ``Japan``) the system's time zone files lack is read by its
+    current name (``America/New_York``).
+
+    Older servers send bar dates (``formatDate=1``) and execution times without a
+    zone, in the time zone TWS was logged in with: pass that zone as ``tz``
+    (the clients' ``time_zone`` is the one the handshake named).  Without ``tz``
+    such a time is read as UTC.  ``tz`` changes nothing else: a named zone, a
+    ``Z``, epoch seconds and ``yyyymmdd`` dates read as above.
+
+    Args:
+        date: the text.
+        tz: the zone of a time without one: a :class:`~datetime.tzinfo` or a
+            zone name (``"America/New_York"``, ``"US/Eastern"``).
 
     Raises:
-        ValueError: none of those forms.
+        ValueError: none of those forms, or an unknown zone.
     """
     text = date.strip()
+    local = _local_zone(tz)
     try:
         if text.isdigit() and len(text) != 8:
             return _dt.datetime.fromtimestamp(int(text), _UTC)
@@ -122,31 +199,57 @@ def bar_datetime(date: str) -> _dt.datetime:
             return _dt.datetime.strptime(text, "%Y%m%d").replace(tzinfo=_UTC)
         parts = text.replace("-", " ", 1).split()
         if len(parts) == 2 and parts[1].endswith("Z"):
-            parts[1] = parts[1][:-1]
+            parts[1:] = [parts[1][:-1], "Z"]
         moment = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
     except (ValueError, OverflowError, OSError):
         raise ValueError(f"unrecognised bar date {date!r}") from None
-    if len(parts) < 3 or parts[2] in ("UTC", "GMT", "Z"):
+    if len(parts) < 3:
+        return moment.replace(tzinfo=local)
+    if parts[2] in ("UTC", "GMT", "Z"):
         return moment.replace(tzinfo=_UTC)
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    for name in (parts[2], _LEGACY_ZONES.get(parts[2])):
-        if name is None:
-            break
-        try:
-            return moment.replace(tzinfo=ZoneInfo(name))
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    raise ValueError(f"unknown time zone in bar date {date!r}")
+    zone = _zone(parts[2])
+    if zone is None:
+        raise ValueError(f"unknown time zone in bar date {date!r}")
+    return moment.replace(tzinfo=zone)
 
 
-def bar_time(date: str) -> int:
+def bar_time(date: str, tz: str | _dt.tzinfo | None = None) -> int:
     """The epoch seconds of a bar's ``date`` (see :func:`bar_datetime`).
 
     Raises:
-        ValueError: not a bar date.
+        ValueError: not a bar date, or an unknown zone.
     """
-    return int(bar_datetime(date).timestamp())
+    return int(bar_datetime(date, tz).timestamp())
+
+
+def connection_zone(connection_time: str) -> _dt.tzinfo | None:
+    """TWS's login time zone, from the time text of the handshake's reply.
+
+    TWS sends its local time and the zone's display name in the language of its
+    locale (``"20240324 21:18:59 EST"``, ``"... China Standard Time"``,
+    ``"... Hora estándar de Europa central"``).  The common names, and zone ids
+    (``US/Eastern``), give their zone; a name that stands for several zones
+    with different rules (``CST``: US Central or China; ``IST``, ``MST``,
+    ``GMT``, ``AEST``) or one not known gives None.  The clients' ``time_zone``
+    is this zone: pass it as ``tz`` to :func:`bar_datetime` and
+    :func:`ibwire.frames.to_frame` to read the times older servers send without
+    a zone.
+
+    Example:
+        >>> connection_zone("20240324 21:18:59 EST")
+        zoneinfo.ZoneInfo(key='America/New_York')
+    """
+    key = _connection_zone_key(connection_time)
+    return None if key is None else _zone(key)
+
+
+def _connection_zone_key(connection_time: str) -> str | None:
+    """The zone id :func:`connection_zone` loads, found without loading it."""
+    parts = connection_time.split(maxsplit=2)
+    if len(parts) < 3:
+        return None
+    name = " ".join(parts[2].split())
+    return _DISPLAY_ZONES.get(name.lower(), name if "/" in name else None)
 
 
 class BarList(list[BarData]):
@@ -162,7 +265,9 @@ class BarList(list[BarData]):
 
     __slots__ = ()
 
-    def to_frame(self, *, exact: bool = False) -> pandas.DataFrame:
+    def to_frame(
+        self, *, exact: bool = False, tz: str | _dt.tzinfo | None = None
+    ) -> pandas.DataFrame:
         """The bars as a DataFrame indexed by time (:func:`ibwire.frames.to_frame`).
 
         Daily and longer bars (dated ``yyyymmdd``) are indexed at midnight UTC,
@@ -171,10 +276,12 @@ class BarList(list[BarData]):
 
         Args:
             exact: keep volume and WAP as :class:`~decimal.Decimal`.
+            tz: the zone of bar times sent without one (older servers send them
+                in TWS's login zone; see :func:`bar_datetime`); None reads them as UTC.
 
         Raises:
             ImportError: pandas is not installed (the message says how to install it).
         """
         from .frames import to_frame
 
-        return to_frame(self, exact=exact)
+        return to_frame(self, exact=exact, tz=tz)

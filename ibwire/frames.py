@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from .bars import BarList, bar_datetime
+from .bars import BarList, _local_zone, bar_datetime
 from .live import Fill, PortfolioItem, Position
 from .messages import (
     BarData,
@@ -62,9 +62,9 @@ def _epoch(seconds: int) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(seconds, _UTC)
 
 
-def _bar_row(bar: BarData, exact: bool) -> Row:
+def _bar_row(bar: BarData, exact: bool, tz: _dt.tzinfo) -> Row:
     return {
-        "date": bar_datetime(bar.date),
+        "date": bar_datetime(bar.date, tz),
         "open": bar.open,
         "high": bar.high,
         "low": bar.low,
@@ -93,13 +93,13 @@ def _empty_bars(pandas: Any, exact: bool) -> Any:
     return pandas.DataFrame(columns, index=index)
 
 
-def _bars(item: object, exact: bool) -> list[Row]:
+def _bars(item: object, exact: bool, tz: _dt.tzinfo) -> list[Row]:
     if isinstance(item, BarData):
-        return [_bar_row(item, exact)]
+        return [_bar_row(item, exact, tz)]
     if isinstance(item, HistoricalData):
-        return [_bar_row(bar, exact) for bar in item.bars]
+        return [_bar_row(bar, exact, tz) for bar in item.bars]
     assert isinstance(item, HistoricalDataUpdate)
-    return [_bar_row(item.bar, exact)]
+    return [_bar_row(item.bar, exact, tz)]
 
 
 def _unfold(rows: list[Row], items: list[object]) -> None:
@@ -126,7 +126,7 @@ def _unfold(rows: list[Row], items: list[object]) -> None:
         previous = moment.timestamp()
 
 
-def _real_time_bar(item: object, exact: bool) -> list[Row]:
+def _real_time_bar(item: object, exact: bool, tz: _dt.tzinfo) -> list[Row]:
     assert isinstance(item, RealTimeBars)
     return [{
         "time": _epoch(item.time),
@@ -140,9 +140,9 @@ def _real_time_bar(item: object, exact: bool) -> list[Row]:
     }]  # fmt: skip
 
 
-def _tick(item: object, exact: bool) -> list[Row]:
+def _tick(item: object, exact: bool, tz: _dt.tzinfo) -> list[Row]:
     if isinstance(item, HistoricalTicks | HistoricalTicksBidAsk | HistoricalTicksLast):
-        return [row for tick in item.ticks for row in _tick(tick, exact)]
+        return [row for tick in item.ticks for row in _tick(tick, exact, tz)]
     if isinstance(item, HistoricalTickLast):
         return [{
             "time": _epoch(item.time),
@@ -165,7 +165,7 @@ def _tick(item: object, exact: bool) -> list[Row]:
     return [{"time": _epoch(item.time), "price": item.price, "size": _number(item.size, exact)}]
 
 
-def _position(item: object, exact: bool) -> list[Row]:
+def _position(item: object, exact: bool, tz: _dt.tzinfo) -> list[Row]:
     assert isinstance(item, PositionData | Position)
     contract = item.contract
     return [{
@@ -181,7 +181,7 @@ def _position(item: object, exact: bool) -> list[Row]:
     }]  # fmt: skip
 
 
-def _portfolio(item: object, exact: bool) -> list[Row]:
+def _portfolio(item: object, exact: bool, tz: _dt.tzinfo) -> list[Row]:
     assert isinstance(item, PortfolioValue | PortfolioItem)
     contract = item.contract
     return [{
@@ -199,7 +199,7 @@ def _portfolio(item: object, exact: bool) -> list[Row]:
     }]  # fmt: skip
 
 
-def _execution(item: object, exact: bool) -> list[Row]:
+def _execution(item: object, exact: bool, tz: _dt.tzinfo) -> list[Row]:
     if isinstance(item, ExecutionData | Fill):
         execution, symbol, sec_type, con_id = (
             item.execution, item.contract.symbol, item.contract.sec_type, item.contract.con_id,
@@ -209,7 +209,7 @@ def _execution(item: object, exact: bool) -> list[Row]:
         execution, symbol, sec_type, con_id = item, "", "", 0
     return [{
         "exec_id": execution.exec_id,
-        "time": bar_datetime(execution.time) if execution.time else None,
+        "time": bar_datetime(execution.time, tz) if execution.time else None,
         "account": execution.acct_number,
         "symbol": symbol,
         "sec_type": sec_type,
@@ -228,7 +228,7 @@ def _execution(item: object, exact: bool) -> list[Row]:
 
 
 # kind -> (row maker, index column or None)
-_KINDS: Final[dict[type, tuple[str, Callable[[object, bool], list[Row]], str | None]]] = {
+_KINDS: Final[dict[type, tuple[str, Callable[[object, bool, _dt.tzinfo], list[Row]], str | None]]] = {
     BarData: ("bars", _bars, "date"),
     HistoricalData: ("bars", _bars, "date"),
     HistoricalDataUpdate: ("bars", _bars, "date"),
@@ -257,7 +257,9 @@ def _import_pandas() -> Any:
     return pandas
 
 
-def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFrame:
+def to_frame(
+    items: Iterable[object], *, exact: bool = False, tz: str | _dt.tzinfo | None = None
+) -> pandas.DataFrame:
     """A DataFrame of bars, ticks, positions, portfolio values or executions.
 
     Accepted items, all of one kind (messages that carry a list, such as
@@ -280,7 +282,10 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
 
     Times become time-zone aware datetimes (UTC unless TWS named a zone), an
     execution's ``time`` text included (read as a bar date is, by
-    :func:`~ibwire.bars.bar_datetime`).  A bar time in the hour a zone repeats
+    :func:`~ibwire.bars.bar_datetime`).  Older servers send bar times
+    (``formatDate=1``) and execution times without a zone, in the zone TWS was
+    logged in with: pass it as ``tz`` (the clients' ``time_zone``), or they are
+    read as UTC.  A bar time in the hour a zone repeats
     when summer time ends (``20241103 01:30:00 US/Eastern`` comes twice) is the
     first pass unless the bar before it is later: then it is the second
     (``fold=1``), so the bars keep their order.
@@ -289,6 +294,9 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
         items: the messages.
         exact: keep quantities (volume, size, position, shares) as
             :class:`~decimal.Decimal` instead of converting them to float.
+        tz: the zone of bar and execution times sent without one, a
+            :class:`~datetime.tzinfo` or a zone name (``"America/New_York"``);
+            None reads them as UTC.  Times that name a zone keep it.
 
     Returns:
         The DataFrame; an empty one for no items (with the bar columns and a
@@ -298,7 +306,9 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
     Raises:
         ImportError: pandas is not installed (the message says how to install it).
         TypeError: an item of an unsupported type, or items of different kinds.
+        ValueError: ``tz`` names no zone known.
     """
+    local = _local_zone(tz)
     pandas = _import_pandas()
     if isinstance(items, BarList) and not items:
         # A bar list is bars even when it holds none (a range without trading):
@@ -317,7 +327,7 @@ def to_frame(items: Iterable[object], *, exact: bool = False) -> pandas.DataFram
             kind, index = name, column
         elif name != kind:
             raise TypeError(f"to_frame got {name} after {kind}: pass one kind at a time")
-        made = rows_of(item, exact)
+        made = rows_of(item, exact, local)
         rows.extend(made)
         sources.extend([item] * len(made))
     if kind == "bars":

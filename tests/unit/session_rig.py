@@ -59,6 +59,7 @@ class Rig:
         self.received: list[Message] = []  # what the server got from the client
         self.dispatched: list[object] = []  # what the wrapper would get
         self.connections = 0
+        self.connection_time = "20240101 00:00:00 EST"  # the handshake's time text
 
     # -- plumbing
     def collect(self) -> None:
@@ -75,7 +76,7 @@ class Rig:
             server.receive_data(data)
             for event in server.events_received():
                 if isinstance(event, ClientHello):
-                    server.accept(self.version)
+                    server.accept(self.version, self.connection_time)
                     self.session.receive_data(server.data_to_send(), self.now)
                 elif isinstance(event, Message) and not isinstance(event, StartApi):
                     self.received.append(event)

@@ -280,3 +280,16 @@ def test_history_progress_once_per_chunk_and_its_exception_ends_the_call(kind: s
 def test_a_users_program_type_checks_with_precise_types() -> None:
     """``tests/typecheck/client_api.py`` asserts the types a user's checker sees."""
     assert mypy_errors("client_api.py") == ""
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_the_clients_time_zone_is_the_one_the_handshake_named(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    client: Any = Client() if kind == "sync" else AsyncClient()
+    assert client.time_zone is None  # not connected
+    tokyo = ZoneInfo("Asia/Tokyo")
+    monkeypatch.setattr(type(client._session), "time_zone", property(lambda self: tokyo))
+    assert client.time_zone is tokyo

@@ -19,6 +19,7 @@ from ibwire.bars import (
     bar_datetime,
     bar_seconds,
     bar_time,
+    connection_zone,
     what_to_show,
 )
 from ibwire.messages import BarData
@@ -53,6 +54,43 @@ def test_bar_dates() -> None:
     for bad in ("yesterday", "20231114 25:00:00", "20231114 10:00:00 Mars/Olympus", ""):
         with pytest.raises(ValueError, match="bar date"):
             bar_datetime(bad)
+
+
+def test_times_without_a_zone_are_read_in_the_zone_given() -> None:
+    # Older servers send formatDate=1 bar times in TWS's login zone, unmarked: a New
+    # York login's 09:30 bar is 14:30 UTC in winter, 13:30 in summer.
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    winter = bar_datetime("20231114 09:30:00", tz="America/New_York")
+    assert winter == dt.datetime(2023, 11, 14, 14, 30, tzinfo=UTC)
+    assert winter.tzinfo is new_york
+    assert bar_datetime("20240702  09:30:00", tz=new_york) == dt.datetime(2024, 7, 2, 13, 30, tzinfo=UTC)
+    assert bar_time("20231114-09:30:00", tz="US/Eastern") == T0 - 7 * 3600 - 43 * 60 - 20
+    # Only unmarked times: a named zone, Z, epoch seconds and dates read as without tz.
+    for text in ("20231114 17:13:20 US/Eastern", "20231114-22:13:20Z", "20231114 22:13:20 UTC",
+                 str(T0), "20231114"):
+        assert bar_datetime(text, tz="Asia/Tokyo") == bar_datetime(text), text
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        bar_datetime("20231114 09:30:00", tz="Mars/Olympus")
+
+
+def test_the_login_zone_is_read_from_the_handshakes_time_text() -> None:
+    from zoneinfo import ZoneInfo
+
+    cases = {
+        "EST": "America/New_York", "EDT": "America/New_York", "CET": "Europe/Berlin",
+        "China Standard Time": "Asia/Shanghai", "Hora estándar de Europa central": "Europe/Berlin",
+        "central  european summer time": "Europe/Berlin", "JST": "Asia/Tokyo",
+        "US/Eastern": "US/Eastern", "Asia/Hong_Kong": "Asia/Hong_Kong",
+    }  # fmt: skip
+    for name, key in cases.items():
+        assert connection_zone(f"20240324 21:18:59 {name}") == ZoneInfo(key), name
+    # Names of several zones, unknown names, no name: None (times stay UTC).
+    for name in ("CST", "IST", "MST", "GMT", "Heure de Mars", "Mars/Olympus", ""):
+        assert connection_zone(f"20240324 21:18:59 {name}") is None, name
+    moment = bar_datetime("20240324  09:30:00", tz=connection_zone("20240324 21:18:59 EDT"))
+    assert moment == dt.datetime(2024, 3, 24, 13, 30, tzinfo=UTC)
 
 
 def test_bar_dates_in_the_legacy_zone_names_tws_uses_without_legacy_zone_files(
@@ -113,7 +151,8 @@ def test_no_other_module_parses_bar_sizes_or_bar_dates() -> None:
             offenders.append(name)
     assert offenders == []
     assert bars.__all__ == [
-        "BAR_SIZES", "WHAT_TO_SHOW", "BarList", "bar_datetime", "bar_seconds", "bar_time", "what_to_show"
+        "BAR_SIZES", "WHAT_TO_SHOW", "BarList", "bar_datetime", "bar_seconds", "bar_time",
+        "connection_zone", "what_to_show",
     ]
 
 
@@ -124,10 +163,13 @@ def _bar(date: str) -> BarData:
 def test_a_bar_list_is_a_list_that_makes_its_frame(monkeypatch: pytest.MonkeyPatch) -> None:
     daily = BarList([_bar("20231113"), _bar("20231114")])
     assert daily == [_bar("20231113"), _bar("20231114")] and isinstance(daily, list)
-    calls: list[tuple[list[BarData], bool]] = []
-    monkeypatch.setattr(frames, "to_frame", lambda items, exact: calls.append((list(items), exact)))
+    calls: list[tuple[list[BarData], bool, object]] = []
+    monkeypatch.setattr(
+        frames, "to_frame", lambda items, exact, tz: calls.append((list(items), exact, tz))
+    )
     daily.to_frame(exact=True)
-    assert calls == [(list(daily), True)]
+    daily.to_frame(tz="US/Eastern")
+    assert calls == [(list(daily), True, None), (list(daily), False, "US/Eastern")]
     monkeypatch.undo()
     monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` fail
     with pytest.raises(ImportError, match=r"pip install 'ibwire\[pandas\]'"):

@@ -166,6 +166,22 @@ def test_execution_times_become_datetimes(monkeypatch: pytest.MonkeyPatch) -> No
     assert rows[2]["time"] is None
 
 
+def test_times_without_a_zone_are_read_in_the_zone_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Older servers: bar times (formatDate=1) and execution times in TWS's login zone.
+    monkeypatch.setitem(sys.modules, "pandas", types.SimpleNamespace(DataFrame=_Rows))
+    open_utc = dt.datetime(2023, 11, 14, 14, 30, tzinfo=UTC)
+    bars = BarList([bar("20231114  09:30:00"), bar("20231114  09:31:00 US/Eastern")])
+    dates = [row["date"] for row in bars.to_frame(tz="America/New_York").rows]
+    assert dates == [open_utc, open_utc + dt.timedelta(minutes=1)]
+    assert [row["date"] for row in to_frame(bars).rows][0] == open_utc - dt.timedelta(hours=5)
+    execution = Execution(exec_id="e1", time="20231114  09:30:00", side="BOT", shares=Decimal(1))
+    fill = Fill(contract=AAPL, execution=execution, commission_report=None, time=T0)
+    for item in (execution, ExecutionData(req_id=-1, contract=AAPL, execution=execution), fill):
+        assert to_frame([item], tz="US/Eastern").rows[0]["time"] == open_utc
+    with pytest.raises(ValueError, match="unknown time zone"):
+        to_frame([execution], tz="Nowhere/Else")
+
+
 def test_bars_in_the_hour_repeated_at_the_end_of_summer_time_keep_their_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

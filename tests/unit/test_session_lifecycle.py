@@ -392,3 +392,25 @@ def test_the_session_and_its_pacer_read_one_code_table() -> None:
     other = CodeTable({399: Severity.INFO})
     session.code_table = other
     assert pacer.code_table is other
+
+
+def test_the_session_knows_the_login_zone_the_handshake_names(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    rig = Rig()
+    assert rig.session.time_zone is None  # no handshake yet
+    rig.connection_time = "20240324 21:18:59 China Standard Time"
+    with caplog.at_level("WARNING", logger="ibwire"):
+        rig.ready()
+    assert rig.session.time_zone == ZoneInfo("Asia/Shanghai")
+    assert not [r for r in caplog.records if "time zone" in r.getMessage()]
+    # A name of several zones (US Central or China) is not guessed, and that is said.
+    rig = Rig()
+    rig.connection_time = "20240324 21:18:59 CST"
+    with caplog.at_level("WARNING", logger="ibwire"):
+        rig.ready()
+    assert rig.session.time_zone is None
+    (record,) = [r for r in caplog.records if "time zone" in r.getMessage()]
+    assert "'20240324 21:18:59 CST'" in record.getMessage() and "UTC" in record.getMessage()

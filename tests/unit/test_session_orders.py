@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import pytest
 
+from ibwire import _session_base
 from ibwire._frontend import FrontEnd
 from ibwire._session import (
     Bracket,
@@ -33,6 +34,7 @@ from ibwire.messages import (
     ExecutionDataEnd,
     ExecutionFilter,
     ManagedAccts,
+    Message,
     NextValidId,
     OpenOrder,
     OpenOrderEnd,
@@ -584,3 +586,49 @@ def test_a_refused_change_of_an_acknowledged_order_keeps_it_tracked(
     assert [o.order_id for o in rig.session.open_orders] == [1]
     rig.deliver(ErrMsg(req_id=1, error_code=202, error_string="Order Canceled"))
     assert rig.session.open_orders == []
+
+
+@pytest.mark.parametrize("how", ["status", "open order", "completed", "cancel error"])
+def test_a_late_working_status_does_not_bring_back_a_finished_order(how: str) -> None:
+    # TWS's messages for one order can come out of order: a Submitted openOrder or
+    # orderStatus after the one saying it filled or was cancelled.
+    rig = Rig(version=149, reconnect=POLICY)
+    rig.ready(next_valid_id=1)
+    rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY")))
+    rig.deliver(open_order(1, 111))
+    ends: dict[str, Message] = {
+        "status": OrderStatus(order_id=1, status="Filled", filled=Decimal(100), remaining=Decimal(0),
+                              client_id=7),
+        "open order": open_order(1, 111, status="Cancelled"),
+        "completed": CompletedOrder(contract=AAPL_REPORTED, order=Order(action="BUY", perm_id=111),
+                                    order_state=OrderState(status="Filled")),
+        "cancel error": ErrMsg(req_id=1, error_code=202, error_string="Order Canceled"),
+    }  # fmt: skip
+    rig.deliver(ends[how])
+    assert rig.session.open_orders == []
+    rig.deliver(
+        open_order(1, 111),
+        OrderStatus(order_id=1, status="Submitted", filled=Decimal(0), remaining=Decimal(100),
+                    client_id=7),
+    )
+    assert rig.session.open_orders == []
+    # A reconnect has nothing of it to reconcile: no "TWS does not know it" report.
+    rig.drop()
+    reconnect(rig)
+    resync = next(m for m in rig.take() if isinstance(m, ReqExecutions))
+    rig.deliver(OpenOrderEnd(), ExecutionDataEnd(req_id=resync.req_id))
+    assert [e for e in rig.events(ErrMsg) if isinstance(e, ErrMsg) and e.error_code == 135] == []
+    # A new order under another id is tracked from its first openOrder as before.
+    rig.deliver(open_order(60, 600))
+    assert [o.order_id for o in rig.session.open_orders] == [60]
+
+
+def test_the_finished_orders_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_session_base, "_MAX_FINISHED_ORDERS", 3)
+    rig = Rig()
+    rig.ready(next_valid_id=1)
+    for order_id in range(1, 6):
+        rig.deliver(open_order(order_id, order_id), open_order(order_id, order_id, "Filled"))
+    rig.deliver(*(open_order(order_id, order_id) for order_id in range(1, 6)))
+    # The three most recent are remembered; the two oldest come back.
+    assert [o.order_id for o in rig.session.open_orders] == [1, 2]
