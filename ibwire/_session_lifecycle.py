@@ -276,7 +276,9 @@ class LifecyclePart(SessionBase):
                 # counts it (it goes around the queue) and learns the version.
                 self.pacer.on_connect(now, server_version=event.server_version)
                 if _connection_zone_key(event.connection_time) is None:
-                    logger.warning(
+                    # INFO: most programs never meet a time without a zone
+                    # (history asks for epoch seconds), so no warning at each connect.
+                    logger.info(
                         "TWS's time zone in %r is not one ibwire knows: times TWS sends "
                         "without a zone (older servers) are read as UTC unless given tz=",
                         event.connection_time,
