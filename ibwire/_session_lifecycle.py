@@ -275,6 +275,10 @@ class LifecyclePart(SessionBase):
                 # The protocol writes startApi as it reads ConnectAck: the pacer
                 # counts it (it goes around the queue) and learns the version.
                 self.pacer.on_connect(now, server_version=event.server_version)
+                # A late status crosses an order's end on one connection only; a
+                # restarted TWS counts order ids from 1 again, and its order under
+                # a remembered id is a new one.
+                self._finished_orders.clear()
                 if _connection_zone_key(event.connection_time) is None:
                     # INFO: most programs never meet a time without a zone
                     # (history asks for epoch seconds), so no warning at each connect.

@@ -150,7 +150,8 @@ def _zone(name: str) -> _dt.tzinfo | None:
             break
         try:
             return ZoneInfo(key)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # OSError: a name no zone file can have (a directory, a part too long).
             continue
     return None
 

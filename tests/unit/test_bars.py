@@ -93,6 +93,17 @@ def test_the_login_zone_is_read_from_the_handshakes_time_text() -> None:
     assert moment == dt.datetime(2024, 3, 24, 13, 30, tzinfo=UTC)
 
 
+def test_a_zone_name_no_file_can_hold_is_unknown_not_an_os_error() -> None:
+    # The name becomes a path in the zone files: a part longer than a file name
+    # can be (ENAMETOOLONG) is an unknown zone like any other.
+    name = "Asia/" + "x" * 300
+    assert connection_zone(f"20240324 21:18:59 {name}") is None
+    with pytest.raises(ValueError, match="unknown time zone in bar date"):
+        bar_datetime(f"20240324 09:30:00 {name}")
+    with pytest.raises(ValueError, match="unknown time zone"):
+        bar_datetime("20240324 09:30:00", tz=name)
+
+
 def test_bar_dates_in_the_legacy_zone_names_tws_uses_without_legacy_zone_files(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -632,3 +632,18 @@ def test_the_finished_orders_remembered_are_bounded(monkeypatch: pytest.MonkeyPa
     rig.deliver(*(open_order(order_id, order_id) for order_id in range(1, 6)))
     # The three most recent are remembered; the two oldest come back.
     assert [o.order_id for o in rig.session.open_orders] == [1, 2]
+
+
+def test_an_order_id_reused_after_a_tws_restart_is_tracked() -> None:
+    # A restarted TWS counts order ids from 1 again: its working order 1 after the
+    # reconnect is a new order, not a late status of the one that filled before.
+    rig = Rig(version=149, reconnect=POLICY)
+    rig.ready(next_valid_id=1)
+    rig.submit(PlaceOrder(order_id=1, contract=AAPL, order=Order(action="BUY")))
+    rig.deliver(open_order(1, 111), open_order(1, 111, status="Filled"))
+    assert rig.session.open_orders == []
+    rig.drop()
+    reconnect(rig, next_valid_id=1)
+    resync = next(m for m in rig.take() if isinstance(m, ReqExecutions))
+    rig.deliver(open_order(1, 222), OpenOrderEnd(), ExecutionDataEnd(req_id=resync.req_id))
+    assert [(o.order_id, o.order.perm_id) for o in rig.session.open_orders] == [(1, 222)]
