@@ -316,14 +316,19 @@ def test_ctrl_c_outside_a_wait_ends_quietly(monkeypatch: pytest.MonkeyPatch, cap
 def test_record_stopped_by_a_signal_writes_its_session(tmp_path: Path, signum: int) -> None:
     """``kill`` or a closed terminal stops ``ibwire record`` as Ctrl-C does: the file is written."""
     path = tmp_path / "session.jsonl"
-    listen = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     with SimulatedGateway(seed=1) as gateway, subprocess.Popen(
-        [sys.executable, "-m", "ibwire.cli", "record", "--listen", str(listen),
+        [sys.executable, "-m", "ibwire.cli", "record", "--listen", "127.0.0.1:0",
          "--upstream", str(gateway.port), "-o", str(path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     ) as process:
-        contract_script(connect(listen, 3))
+        # The port it listens on, once it does (and handles the signals): a port
+        # picked beforehand could meanwhile go to another listener.
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        found = re.search(rb"recording 127\.0\.0\.1:(\d+) ", first)
+        assert found is not None, first
+        contract_script(connect(int(found.group(1)), 3))
         process.send_signal(signum)
         out, err = process.communicate(timeout=TIMEOUT)
     assert process.returncode == 0, err
