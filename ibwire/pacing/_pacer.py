@@ -561,8 +561,7 @@ class Pacer(RuleBook[M]):
         self._gated = []
         self._gated_wake = None
         self._dropped += len(dropped)
-        self._keep_placed_orders(self._submitted_targets, dropped)
-        self._submitted_targets.clear()
+        self._forget_submissions(dropped)
         self._open_hist.clear()
         self._line_holders.clear()
         self._depth_holders.clear()

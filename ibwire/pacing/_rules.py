@@ -550,26 +550,26 @@ class RuleBook(RateGate, Generic[M]):
                     # A new submission would look like the first: say it is held.
                     self._know_order(oldest[1])
 
-    def _keep_placed_orders(
-        self, counts: dict[tuple[int, int | None], int], dropped: list[M]
-    ) -> None:
-        """At a disconnect: orders outlive the connection, so those placed (the
-        submissions ``counts`` holds, less those ``dropped`` unsent) stay known."""
+    def _forget_submissions(self, dropped: list[M]) -> None:
+        """At a disconnect: forget the submissions counted, except that orders
+        outlive the connection, so those placed (less those ``dropped`` unsent)
+        stay known."""
         place = OutgoingId.PLACE_ORDER
         unsent: dict[int | None, int] = {}
         for message in dropped:
             if message.MSG_ID == place:
                 ident = target_ident(message, place)
                 unsent[ident] = unsent.get(ident, 0) + 1
-        for (msg_id, ident), count in counts.items():
+        for (msg_id, ident), count in self._submitted_targets.items():
             if msg_id == place and count > unsent.get(ident, 0):
                 self._know_order(ident)
+        self._submitted_targets.clear()
 
     def _know_order(self, order_id: int | None) -> None:
         """Record that TWS holds (or held) order ``order_id``."""
-        known = self._known_orders
-        if order_id is None or order_id in known or order_id <= self._known_orders_floor:
+        if order_id is None or self._order_known(order_id):
             return
+        known = self._known_orders
         known[order_id] = None
         if len(known) > MAX_KNOWN_ORDERS:
             oldest = next(iter(known))
