@@ -177,6 +177,10 @@ class SessionBase:
         """The negotiated server version of the current connection."""
         return None if self._protocol is None else self._protocol.server_version
 
+    def _carries(self, request: type[Message] | Message) -> bool:
+        """Whether the current connection's server knows ``request`` (its ``MIN_VERSION``)."""
+        return (self.server_version or 0) >= request.MIN_VERSION
+
     @property
     def time_zone(self) -> _dt.tzinfo | None:
         """TWS's login time zone, as the handshake named it (:func:`~ibwire.bars.connection_zone`).

@@ -305,7 +305,7 @@ class CallsPart(SessionBase):
         A server older than the message (``cancelHeadTimestamp`` below 123) has
         no way to stop the request: it runs to its end at TWS.
         """
-        if self._phase is Phase.READY and (self.server_version or 0) >= message.MIN_VERSION:
+        if self._phase is Phase.READY and self._carries(message):
             self._submit(message, now, track=False)
 
     def _expire_pendings(self, now: float) -> None:

@@ -412,7 +412,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         if not portfolio.positions_complete:
             return False
         accounts: Sequence[str] = self.accounts
-        if (self.server_version or 0) < ReqAccountUpdatesMulti.MIN_VERSION:
+        if not self._carries(ReqAccountUpdatesMulti):
             followed = self.portfolio_account
             accounts = () if followed is None else (followed,)
         return all(portfolio.is_downloaded(account) for account in accounts)
@@ -524,12 +524,11 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         self._multi_accounts = {}
         self._submit(ReqPositions(), now, track=False)
         followed = self.portfolio_account
-        version = self.server_version or 0
         # reqPnL exists from server 127: before, pnl() stays empty.
-        with_pnl = version >= ReqPnl.MIN_VERSION
+        with_pnl = self._carries(ReqPnl)
         # reqAccountUpdatesMulti exists from server 103: before, only the
         # followed account's values are kept (reqAccountUpdates).
-        with_multi = version >= ReqAccountUpdatesMulti.MIN_VERSION
+        with_multi = self._carries(ReqAccountUpdatesMulti)
         for account in self.accounts:
             if account != followed and with_multi:
                 req_id = self.new_request_id()

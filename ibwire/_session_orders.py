@@ -234,7 +234,7 @@ class OrdersPart(SessionBase):
         req_id = self.new_request_id()
         self._internal_req_ids.add(req_id)
         waiting = {"open", "executions"}
-        if self._orders and (self.server_version or 0) >= ReqCompletedOrders.MIN_VERSION:
+        if self._orders and self._carries(ReqCompletedOrders):
             waiting.add("completed")
         self._reconcile = _Reconcile(frozenset(self._orders), req_id, waiting)
         self._submit(ReqOpenOrders(), now, track=False)
