@@ -278,8 +278,8 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
                         self._submit(cancel, now, track=False)
                     if req_id in self._halted_books:
                         # Halted again before a single row: asking again would
-                        # loop at the pacer's pace while the depth stays halted.
-                        self._halted_books.discard(req_id)
+                        # loop at the pacer's pace while the depth stays halted
+                        # (the stream's end forgets it here).
                         self._end_live(
                             req_id,
                             ApiError(
@@ -813,6 +813,7 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
         book = OrderBook(contract, rows)
 
         def ended(error: BaseException | None) -> None:
+            # However the stream ends (an error, a cancel, the connection).
             self._halted_books.discard(req_id)
             if error is not None:
                 self._book_errors[req_id] = error
@@ -829,7 +830,6 @@ class LivePart(OrdersPart, CallsPart, StreamsPart):
             if known is book:
                 del self._books[req_id]
                 self._book_errors.pop(req_id, None)
-                self._halted_books.discard(req_id)
                 was_live = req_id in self._live
                 self.unsubscribe(req_id, now)
                 return was_live

@@ -537,6 +537,12 @@ def test_a_halted_book_ended_by_an_error_is_not_remembered_as_halted() -> None:
     rig.deliver(ErrMsg(req_id=req_id, error_code=10092, error_string="Deep market data not supported."))
     assert isinstance(rig.session.order_book_error(book), ApiError)
     assert not rig.session._halted_books
+    # Nor one the user cancels.
+    book, req_id = _book(rig)
+    rig.deliver(ErrMsg(req_id=req_id, error_code=316, error_string="Market depth data has been HALTED."))
+    assert rig.session._halted_books
+    rig.session.cancel_order_book(book, rig.now)
+    assert not rig.session._halted_books
 
 
 @pytest.mark.parametrize("how", ["reconnect", "1101"])
