@@ -538,6 +538,7 @@ def test_a_halted_book_ended_by_an_error_is_not_remembered_as_halted() -> None:
     assert isinstance(rig.session.order_book_error(book), ApiError)
     assert not rig.session._halted_books
     # Nor one the user cancels.
+    rig.take()
     book, req_id = _book(rig)
     rig.deliver(ErrMsg(req_id=req_id, error_code=316, error_string="Market depth data has been HALTED."))
     assert rig.session._halted_books
