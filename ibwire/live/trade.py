@@ -53,8 +53,10 @@ Status rules (IB's order statuses):
   still being processed) puts ``order`` back to the terms TWS holds; the log
   entry carries the error code.
 * A modification is logged twice: ``Modify`` when it is sent, ``Modified``
-  when the open order answering it (of an order TWS had acknowledged) comes,
-  with the status it gives.
+  when the first open order carrying the changed values comes, with the status
+  it gives, whether TWS had acknowledged the order when the change was sent or
+  not (an open order with the old values, such as the answer to the placement
+  of an order changed at once, is not the confirmation).
 
 Nothing here does I/O or reads a clock: ``now`` is passed in.
 
@@ -67,7 +69,7 @@ Threading:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Final, Protocol, TypeAlias
 
@@ -83,6 +85,7 @@ from ..messages.executions import (
 from ..messages.order import Order, OrderState
 from ..messages.orders import CompletedOrder, OpenOrder
 from ..messages.system import ErrMsg
+from ..orders import _IDENTITY_FIELDS
 
 __all__ = [
     "ACTIVE_STATES",
@@ -210,6 +213,7 @@ class Trade:
         "_codes",
         "_acknowledged",
         "_standing",
+        "_changes",
         "_uncancelled",
         "_seq",
         "_owner",
@@ -245,6 +249,8 @@ class Trade:
         self._acknowledged = False
         # The order TWS holds while a change of it is unanswered (None: no change).
         self._standing: Order | None = None
+        # The fields changed and not yet confirmed, with their new values (None: no change).
+        self._changes: dict[str, object] | None = None
         # The status before a cancel was asked for, until TWS reports one.
         self._uncancelled = ""
         self._seq = 0
@@ -325,10 +331,11 @@ class Trade:
 
         The changes are checked as the order builders check their arguments
         (:func:`ibwire.orders.with_changes`).  ``order`` shows the change at
-        once (logged ``Modify``); TWS answers later: it confirms with the open
-        order (logged ``Modified``), or refuses with an error (105, 110, 201,
-        321..., 2102), logged with its code (``trade.log[-1].error_code``),
-        after which ``order`` is again the one TWS holds, still working.
+        once (logged ``Modify``); TWS answers later: it confirms with the first
+        open order carrying the changes (logged ``Modified``), or refuses with
+        an error (105, 110, 201, 321..., 2102), logged with its code
+        (``trade.log[-1].error_code``), after which ``order`` is again the one
+        TWS holds, still working.
 
         Raises:
             ForeignOrderError: the order is not this client's (another client's,
@@ -360,11 +367,19 @@ class Trade:
 
         The status stays as it is; an error about the change (TWS refusing it)
         is logged and does not end an order TWS has already acknowledged,
-        whose ``order`` goes back to the terms TWS holds.
+        whose ``order`` goes back to the terms TWS holds.  The first open order
+        that carries the changed values confirms the change, whether TWS had
+        acknowledged the order when it was sent or not.
         """
+        changes = {
+            name: getattr(order, name)
+            for name in _ORDER_FIELDS
+            if getattr(order, name) != getattr(self.order, name)
+        }
         self._seq += 1
-        if self._acknowledged and self._standing is None:
+        if self._standing is None:
             self._standing = self.order
+        self._changes = {**(self._changes or {}), **changes}
         self.order = order
         self.log = (*self.log, LogEntry(now, self.status, "Modify"))
         self._seq += 1
@@ -397,6 +412,7 @@ class Trade:
         if held is not None:
             self.order = held
             self._standing = None
+        self._changes = None
 
     def cancel_requested(self, now: float) -> None:
         """A cancel was sent: the status becomes ``PendingCancel`` until TWS answers.
@@ -493,8 +509,15 @@ class Trade:
         status = m.order_state.status
         if self._reopens(status):
             status = ""
-        # The open order answering an unanswered change: TWS made it.
-        confirmed = self._standing is not None
+        # The first open order carrying an unanswered change: TWS made it.  One
+        # with the old values (the answer to the placement, when the change went
+        # before TWS acknowledged the order) is TWS's copy, not yet the change.
+        changes = self._changes
+        confirmed = changes is not None and all(
+            getattr(m.order, name) == value for name, value in changes.items()
+        )
+        if confirmed:
+            self._changes = None
         self._seq += 1
         self._acknowledged = True
         self.order = m.order
@@ -631,6 +654,12 @@ class Trade:
 
 
 _Key: TypeAlias = "tuple[int, int] | int"
+
+#: The fields a modification may change (not those naming the order, which
+#: TWS fills in on its copy), compared to tell what it changes.
+_ORDER_FIELDS: Final = tuple(
+    field.name for field in fields(Order) if field.name not in _IDENTITY_FIELDS
+)
 
 #: :func:`_correction_index`: an execution not seen, or one seen already.
 _NEW: Final = -1

@@ -21,6 +21,7 @@ from ibwire.messages import (
     BarData,
     Contract,
     Message,
+    Order,
     ReqHistoricalData,
     ReqHistoricalTicks,
     ScannerSubscription,
@@ -293,3 +294,29 @@ def test_the_clients_time_zone_is_the_one_the_handshake_named(
     tokyo = ZoneInfo("Asia/Tokyo")
     monkeypatch.setattr(type(client._session), "time_zone", property(lambda self: tokyo))
     assert client.time_zone is tokyo
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("given", [None, 2.5])
+def test_what_if_waits_the_clients_default_timeout_unless_given_one(
+    kind: str, given: float | None
+) -> None:
+    """As every request/answer helper: ``timeout=None`` is the client's default, not no limit."""
+    client: Any = Client(timeout=12.0) if kind == "sync" else AsyncClient(timeout=12.0)
+    limits: list[float | None] = []
+
+    def what_if(contract: Contract, order: Order, now: float, limit: float | None) -> None:
+        limits.append(limit)
+
+    client._session.what_if = what_if
+    if kind == "sync":
+        client._call = lambda start: start(0.0)
+        client.what_if(AAPL, Order(action="BUY", total_quantity=Decimal(1)), timeout=given)
+    else:
+
+        async def call(start: Any) -> Any:
+            return start(0.0)
+
+        client._call = call
+        asyncio.run(client.what_if(AAPL, Order(action="BUY", total_quantity=Decimal(1)), timeout=given))
+    assert limits == [12.0 if given is None else given]

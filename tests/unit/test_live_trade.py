@@ -224,6 +224,16 @@ def test_a_modification_tws_confirms_is_logged() -> None:
     )
 
 
+def test_a_modification_refused_before_acknowledgement_leaves_the_order_as_placed() -> None:
+    trade = Trade(AAPL, order(), 1.0)
+    trade.modified(replace(order(), lmt_price=151.0), 2.0)
+    trade.apply(error(2102, "still being processed"), 3.0)
+    assert (trade.status, trade.order.lmt_price) == ("PendingSubmit", 150.0)
+    # The refused change is not confirmed by a later open order.
+    trade.apply(open_order(lmt_price=151.0), 4.0)
+    assert trade.log[-1] == LogEntry(4.0, "Submitted")
+
+
 def test_a_modification_never_sent_leaves_the_order_tws_holds() -> None:
     trade = Trade(AAPL, order(), 1.0)
     trade.apply(status("Submitted"), 2.0)

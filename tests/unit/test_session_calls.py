@@ -1009,6 +1009,28 @@ def test_what_if_without_its_margin_figures_times_out(server_version: int) -> No
         pending.result()
 
 
+@pytest.mark.parametrize("end", ["error", "drop", "drop, then reconnect"])
+def test_what_if_ends_with_an_error_when_tws_refuses_it_or_the_connection_drops(
+    server_version: int, end: str
+) -> None:
+    rig = Rig(version=server_version, reconnect=POLICY if "reconnect" in end else None)
+    rig.ready(next_valid_id=20)
+    pending, sent = _what_if(rig)
+    if end == "error":
+        rig.deliver(ErrMsg(req_id=sent.order_id, error_code=201, error_string="Order rejected"))
+        with pytest.raises(ApiError) as refused:
+            pending.result()
+        assert (refused.value.code, refused.value.req_id) == (201, 20)
+        return
+    rig.drop()
+    with pytest.raises(ConnectionClosedError):
+        pending.result()
+    if "reconnect" in end:
+        # A preview is not sent again on the new connection.
+        reconnect(rig)
+        assert not [m for m in rig.take() if isinstance(m, PlaceOrder)]
+
+
 @pytest.mark.parametrize("version", [100, 141])
 def test_what_if_below_server_142_ends_on_the_margins_after(version: int) -> None:
     """Below server 142 the what-if answer carries only the margins after the order."""

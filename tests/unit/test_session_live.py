@@ -1118,3 +1118,39 @@ def test_account_updates_stopped_by_tws_are_no_longer_synced(server_version: int
     assert rig.take()[-1] == ReqAcctData(subscribe=True, acct_code="DU222")
     rig.deliver(AcctDownloadEnd(account_name="DU222"))
     assert rig.session.is_synced
+
+
+@pytest.mark.parametrize("acknowledged", [False, True], ids=["before-ack", "after-ack"])
+def test_a_modification_is_confirmed_by_the_open_order_carrying_it(
+    server_version: int, acknowledged: bool
+) -> None:
+    """Whether TWS had acknowledged the order or not when the change was sent."""
+    rig = Rig(version=server_version)
+    rig.ready(next_valid_id=1)
+    trade = rig.session.place(AAPL, LimitOrder("BUY", 1, 10.0), rig.now)
+    rig.flush()
+    (placed,) = rig.take()
+    assert isinstance(placed, PlaceOrder)
+    # TWS's copy of the order as placed, and of the order as changed.
+    before = replace(placed.order, order_id=placed.order_id, client_id=7, perm_id=50)
+    after = replace(before, lmt_price=11.0)
+    if acknowledged:
+        rig.deliver(_open(before))
+    rig.session.modify(trade, {"lmt_price": 11.0}, rig.now)
+    rig.flush()
+    (changed,) = rig.take()
+    assert isinstance(changed, PlaceOrder) and changed.order.lmt_price == 11.0
+    # An open order with the old price (the answer to the placement, or TWS's
+    # copy sent again) does not confirm the change.
+    rig.deliver(_open(before))
+    assert trade.log[-1].message != "Modified"
+    rig.deliver(_open(after))
+    rig.deliver(_open(after))
+    assert [(e.status, e.message) for e in trade.log] == [
+        ("PendingSubmit", ""),
+        *([("Submitted", "")] if acknowledged else []),
+        ("PendingSubmit" if not acknowledged else "Submitted", "Modify"),
+        *([] if acknowledged else [("Submitted", "")]),
+        ("Submitted", "Modified"),
+    ]
+    assert trade.order.lmt_price == 11.0
