@@ -376,6 +376,7 @@ class HistoryRun:
         # where the next request ends, and the days the last one asked for.
         self._step = self._left = self._asked = 0
         self._walk_end = end
+        self._missed = False
         if days is not None and days < 1:
             raise ValueError(f"days must be positive, not {days}")
         if days is not None and _MINUTE <= size <= _DAY and what_to_show != "ADJUSTED_LAST":
@@ -419,9 +420,10 @@ class HistoryRun:
     def add(self, bars: Sequence[BarData]) -> None:
         """Keep a chunk's bars that belong to the span (the first of each time).
 
-        In a walk back over trading days, the bars before ``end``; an answer
-        with none before the last one's first bar (IB has no older data) ends
-        the walk.
+        In a walk back over trading days, the bars before ``end``; after an
+        answer with none before the last one's first bar, the next request ends
+        a second earlier, and a second such answer in a row (IB has no older
+        data) ends the walk.
         """
         size, start, end, found = self._size, self.start, self.end, self._found
         if self._walk is None:
@@ -439,12 +441,21 @@ class HistoryRun:
                 found[moment] = bar
                 new += 1
                 earliest = min(earliest, moment)
-        if not new:
-            self._left = 0
-        else:
+        if new:
             # A daily bar is a trading day; intraday bars came for the days asked.
             self._left -= new if size == _DAY else self._asked
             self._walk_end = earliest
+            self._missed = False
+        elif not self._missed:
+            # Nothing older: ask once more, ending a second earlier, in case the
+            # server counted the day of the last first bar as begun at that very
+            # bar (a future's evening session, say); a second such answer means
+            # IB has no older data.
+            self._missed = True
+            self._walk_end -= 1
+            self.total = max(self.total, self._sent + 1)
+        else:
+            self._left = 0
         if self._left <= 0:
             self.total = self._sent
 

@@ -287,15 +287,35 @@ def test_a_walk_over_more_days_than_a_request_holds_counts_each_day_once() -> No
 
 def test_a_walk_ends_where_ib_has_no_older_data() -> None:
     end = 1710871200
-    answers = iter([sim_bars(end, "1 D", "1 min"), []])
+    answers = iter([sim_bars(end, "1 D", "1 min"), [], []])
     run = HistoryRun(AAPL, end - 5 * DAY, end, "1 min", "TRADES", True, days=5)
-    assert walk(run, lambda req: next(answers)) == ["1 D", "1 D"]
-    assert run.total == 2 and run.next_request() is None
+    ends: list[str] = []
+    assert walk(run, lambda req: ends.append(req.end_date_time) or next(answers)) == ["1 D"] * 3
+    assert run.total == 3 and run.next_request() is None
     assert len(run.bars()) == 270  # 09:30 to 14:00
-    # An answer with nothing before the last one's first bar ends it too.
+    # After nothing older, once more, a second earlier.
+    assert ends[1:] == [format_end(1710855000), format_end(1710855000 - 1)]  # 09:30
+    # An answer with nothing before the last one's first bar counts as nothing.
     again = HistoryRun(AAPL, end - 5 * DAY, end, "1 min", "TRADES", True, days=5)
     first = sim_bars(end, "1 D", "1 min")
-    assert walk(again, lambda req: first) == ["1 D", "1 D"]
+    assert walk(again, lambda req: first) == ["1 D"] * 3
+
+
+def test_a_walk_asks_again_a_day_earlier_after_an_answer_with_nothing_older() -> None:
+    # A server that counts the last first bar's day as begun at that bar (it
+    # answers nothing new) gets one more request a second earlier, and the walk
+    # goes on from there, missing no day.
+    end = 1710871200
+    truth = sim_bars(end, "5 D", "1 min")
+    answers = iter([sim_bars(end, "1 D", "1 min"), []])
+    run = HistoryRun(AAPL, end - 5 * DAY, end, "1 min", "TRADES", True, days=5)
+
+    def answer(req: ReqHistoricalData) -> list[BarData]:
+        given = next(answers, None)
+        return sim_bars(bar_time(req.end_date_time), "1 D", "1 min") if given is None else given
+
+    assert walk(run, answer) == ["1 D"] * 6
+    assert [bar.date for bar in run.bars()] == [bar.date for bar in truth]
 
 
 @pytest.mark.parametrize(
