@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from ._frontend import FrontEnd
-from ._history import HistoryRun, format_end, parse_duration
+from ._history import HistoryRun, format_end, parse_duration, trading_days
 from ._session import (
     AccountUpdateMessage,
     DepthMessage,
@@ -1211,14 +1211,18 @@ class AsyncApi(FrontEnd):
 
         ``client.history(aapl, "1 Y")`` is a year of daily bars up to now, and
         ``client.history(aapl, "5 D", bar_size="1 min").to_frame()`` the minute
-        bars of the last five calendar days in pandas (a weekend among them
-        leaves three sessions; for the last five sessions, ask for a week or
-        two and keep the last five dates).
+        bars of the last five trading days in pandas, as IB counts ``"5 D"``
+        (a weekend or a holiday is no day).
 
-        The span is cut into the requests IB answers (the planner of
+        A span is cut into the requests IB answers (the planner of
         ``ibwire history``, :func:`ibwire._history.plan_chunks`), sent oldest
         first through the client's pacer, which spaces them by IB's historical
-        rules; each request's timeout starts when the pacer releases it.  A chunk
+        rules; each request's timeout starts when the pacer releases it.  Days
+        (``"N D"``) of bars from 1 minute to 1 day are fetched newest first
+        instead, each request asking IB for as many trading days as the bar
+        size allows in one (``"1 D"`` of minute bars) and ending at the first
+        bar of the one before, until the days are in or IB has no older data
+        (:class:`ibwire._history.HistoryRun`).  A chunk
         TWS has no data for (162 "query returned no data") counts as empty; a
         chunk refused for pacing (162 "pacing violation") is sent again once the
         pacer's back-off ends, up to three times.  A chunk
@@ -1231,9 +1235,11 @@ class AsyncApi(FrontEnd):
             start: the first moment wanted: a datetime (naive means UTC), a date
                 (its midnight UTC) or epoch seconds; or how long before ``end``: a :class:`~datetime.timedelta`
                 or IB's duration text (``"1 Y"``, ``"6 M"``, ``"2 W"``, ``"5 D"``,
-                ``"3600 S"``), counted in calendar time (a month is 30 days and a
-                year 365, as in IB's step-size table; IB's own ``"5 D"`` counts
-                trading days).
+                ``"3600 S"``).  ``"N D"`` counts trading days, as IB does; the
+                other units count calendar time (a month is 30 days and a year
+                365, as in IB's step-size table), and so do days of bars under
+                a minute, of weekly or monthly bars, and of ``ADJUSTED_LAST``
+                bars.
             end: the end of the span (excluded), likewise; ``None`` (default) for
                 now (the computer's clock).
             bar_size: ``"1 min"``, ``"1 hour"``, ``"1 day"`` (default)...
@@ -1250,7 +1256,8 @@ class AsyncApi(FrontEnd):
 
         Returns:
             The bars from the one whose period contains ``start`` (a daily bar
-            of that day) to the last that begins before ``end``, oldest first,
+            of that day), or of the trading days asked for, to the last that
+            begins before ``end``, oldest first,
             one per bar time (dates as epoch seconds, or ``yyyymmdd`` for daily
             bars): a list with
             :meth:`~ibwire.bars.BarList.to_frame`.
@@ -1265,16 +1272,18 @@ class AsyncApi(FrontEnd):
         """
         now = int(time.time())
         last = now if end is None else _epoch(end, up=True)
+        days = None
         if isinstance(start, str):
             first = last - parse_duration(start)
+            days = trading_days(start)
         elif isinstance(start, timedelta):
             first = last - int(start.total_seconds())
         else:
             first = _epoch(start)
-        run = HistoryRun(contract, first, last, bar_size, what_to_show, use_rth, now=now)
+        run = HistoryRun(contract, first, last, bar_size, what_to_show, use_rth, now=now, days=days)
         limit = self._timeout(timeout)
-        total = len(run.requests)
-        for index, request in enumerate(run.requests):
+        done = 0
+        while (request := run.next_request()) is not None:
             attempt = 0
             while True:
                 try:
@@ -1286,8 +1295,9 @@ class AsyncApi(FrontEnd):
                         break
                     attempt += 1
             run.add(bars)
+            done += 1
             if progress is not None:
-                progress(index + 1, total)
+                progress(done, run.total)
         return BarList(run.bars())
 
     def _bars_of(

@@ -63,9 +63,11 @@ __all__ = [
     "resume_point",
     "retry_chunk",
     "settings_path",
+    "trading_days",
 ]
 
 _DAY: Final = 86400
+_MINUTE: Final = 60
 # IB's step-size table ("Historical Data Limitations", TWS API docs): the longest
 # duration per request for bars of at least a given size, as (smallest bar in
 # seconds, longest duration in seconds, its duration text).  IB counts "N D" in
@@ -83,6 +85,10 @@ _STEPS: Final = (
     (1800, 30 * _DAY, "1 M"),
     (_DAY, 365 * _DAY, "1 Y"),
 )
+# Trading days within each longest duration of _STEPS from a day up: a week holds
+# five, a month twenty, a year 250 (holidays aside), so a walk over trading days
+# never asks for more than the step-size table allows.
+_TRADING_DAYS: Final = {"86400 S": 1, "1 W": 5, "1 M": 20, "1 Y": 250}
 _DURATION_UNITS: Final = {"S": 1, "D": _DAY, "W": 7 * _DAY, "M": 30 * _DAY, "Y": 365 * _DAY}
 # IB's duration / bar size table (same page): the shortest duration in seconds
 # that allows bars up to a size, as (largest bar, that duration); IB refuses
@@ -117,6 +123,18 @@ def parse_duration(text: str) -> int:
     if count <= 0:
         raise ValueError(f"the duration must be positive, not {text!r}")
     return count * _DURATION_UNITS[parts[1].upper()]
+
+
+def trading_days(text: str) -> int | None:
+    """The N of a duration ``"N D"``, which IB counts in trading days; ``None``
+    for any other unit.
+
+    Raises:
+        ValueError: not a duration (see :func:`parse_duration`).
+    """
+    parse_duration(text)
+    count, unit = text.split()
+    return int(count) if unit.upper() == "D" else None
 
 
 def max_chunk(bar_size: str) -> tuple[int, str]:
@@ -320,6 +338,17 @@ class HistoryRun:
         retries: attempts per chunk after a pacing violation.
         now: the current time (epoch seconds): ``ADJUSTED_LAST`` bars are
             fetched up to it (see :func:`plan_chunks`); ``end`` if omitted.
+        days: the last ``days`` trading days before ``end`` instead of the span
+            from ``start``, as IB counts an ``"N D"`` duration (a weekend or a
+            holiday is no day).  For bars from 1 minute to 1 day (not
+            ``ADJUSTED_LAST``, which takes no end time) the run walks back from
+            ``end``: each request asks IB for ``"k D"`` (as many days as one
+            request of the bar size may span) ending at the first bar of the
+            answer before, until ``days`` trading days are in or IB has no more
+            data.  For other bars it falls back to the calendar span from ``start``.
+
+    Requests come one at a time from :meth:`next_request`: a walk's next request
+    depends on the answer to the one before.
     """
 
     def __init__(
@@ -333,30 +362,102 @@ class HistoryRun:
         *,
         retries: int = DEFAULT_RETRIES,
         now: int | None = None,
+        days: int | None = None,
     ) -> None:
         self.start = start
         self.end = end
         self.retries = retries
-        self._size = bar_seconds(bar_size)
+        size = self._size = bar_seconds(bar_size)
         what_to_show = _what_to_show(what_to_show)
-        #: The chunks' requests, oldest first (request id 0: the client allocates one).
+        self._found: dict[int, BarData] = {}
+        self._sent = 0
+        self._walk: tuple[Contract, str, str, bool] | None = None
+        # A walk: the trading days one request may span, the days still wanted,
+        # where the next request ends, and the days the last one asked for.
+        self._step = self._left = self._asked = 0
+        self._walk_end = end
+        self._missed = False
+        if days is not None and days < 1:
+            raise ValueError(f"days must be positive, not {days}")
+        if days is not None and _MINUTE <= size <= _DAY and what_to_show != "ADJUSTED_LAST":
+            self._walk = (contract, bar_size, what_to_show, use_rth)
+            self._step = _TRADING_DAYS[max_chunk(bar_size)[1]]
+            self._left = days
+            #: The chunks' requests: none planned ahead in a walk.
+            self.requests: list[ReqHistoricalData] = []
+            #: The requests the run will send in all, as far as known.
+            self.total = -(-days // self._step)
+            return
         self.requests = [
             chunk_request(contract, chunk, bar_size, what_to_show, use_rth)
             for chunk in plan_chunks(start, end, bar_size, what_to_show=what_to_show, now=now)
         ]
-        self._found: dict[int, BarData] = {}
+        self.total = len(self.requests)
+
+    def next_request(self) -> ReqHistoricalData | None:
+        """The next request to send (request id 0: the client allocates one),
+        ``None`` when the run is complete.  Send it, then give its bars to
+        :meth:`add` before asking for the next."""
+        walk = self._walk
+        if walk is None:
+            if self._sent >= len(self.requests):
+                return None
+            self._sent += 1
+            return self.requests[self._sent - 1]
+        if self._left <= 0:
+            return None
+        contract, bar_size, what_to_show, use_rth = walk
+        step = min(self._step, self._left)
+        end = self._walk_end
+        self._sent += 1
+        self._asked = step
+        return chunk_request(contract, Chunk(end - step * _DAY, end, f"{step} D"), bar_size, what_to_show, use_rth)
 
     def retry(self, error: ApiError, attempt: int) -> bool:
         """:func:`retry_chunk` with this run's retries."""
         return retry_chunk(error, attempt, self.retries)
 
     def add(self, bars: Sequence[BarData]) -> None:
-        """Keep a chunk's bars that belong to the span (the first of each time)."""
+        """Keep a chunk's bars that belong to the span (the first of each time).
+
+        In a walk back over trading days, the bars before ``end``; after an
+        answer with none before the last one's first bar, the next request ends
+        a second earlier, and a second such answer in a row (IB has no older
+        data) ends the walk.
+        """
         size, start, end, found = self._size, self.start, self.end, self._found
+        if self._walk is None:
+            for bar in bars:
+                moment = bar_time(bar.date)
+                if in_span(moment, size, start, end):
+                    found.setdefault(moment, bar)
+            return
+        limit = self._walk_end
+        earliest = limit
+        new = 0
         for bar in bars:
             moment = bar_time(bar.date)
-            if in_span(moment, size, start, end):
-                found.setdefault(moment, bar)
+            if moment < limit and moment not in found:
+                found[moment] = bar
+                new += 1
+                earliest = min(earliest, moment)
+        if new:
+            # A daily bar is a trading day; intraday bars came for the days asked.
+            self._left -= new if size == _DAY else self._asked
+            self._walk_end = earliest
+            self._missed = False
+        elif not self._missed:
+            # Nothing older: ask once more, ending a second earlier, in case the
+            # server counted the day of the last first bar as begun at that very
+            # bar (a future's evening session, say); a second such answer means
+            # IB has no older data.
+            self._missed = True
+            self._walk_end -= 1
+            self.total = max(self.total, self._sent + 1)
+        else:
+            self._left = 0
+        if self._left <= 0:
+            self.total = self._sent
 
     def bars(self) -> list[BarData]:
         """The bars kept, oldest first."""

@@ -331,7 +331,8 @@ def _configure_history(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--con-id", type=int, default=0, help="contract id (optional)")
     parser.add_argument("--bar-size", default="1 min", help='bar size, e.g. "1 min" (default)')
     parser.add_argument("--duration", default="1 Y",
-                        help='how far back from now, e.g. "1 Y", "6 M", "10 D" (default "1 Y")')
+                        help='how far back from now in calendar time, e.g. "1 Y", "6 M", '
+                        '"10 D" (default "1 Y"); the file resumes on fixed dates')
     parser.add_argument("--what", default="TRADES", type=_what_to_show,
                         help="what to show: TRADES, MIDPOINT, BID, ASK, BID_ASK... (default TRADES)")
     parser.add_argument("--rth", action="store_true", help="regular trading hours only")

@@ -233,8 +233,9 @@ def trading_days_back(
     instrument: Instrument, end: float, days: int, *, regular: bool = False, holidays: bool = False,
 ) -> float:
     """The start of the ``days``-th trading day back from ``end`` (``end``'s own day counts
-    once its session has begun: its regular one with ``regular``): the window of IB's
-    ``"N D"`` historical duration.
+    once one of its trading windows, a regular one with ``regular``, has begun before
+    ``end``): the window of IB's ``"N D"`` historical duration.  So ``"1 D"`` ending at
+    a day's first bar is the trading day before it.
 
     A trading day is a weekday (and, with ``holidays``, not one of the venue's
     holidays).  It starts at local midnight, or for a venue trading through the
@@ -242,16 +243,14 @@ def trading_days_back(
     opens.
     """
     venue = venue_of(instrument)
-    overnight = _overnight(venue)
     local = _dt.datetime.fromtimestamp(end, venue.zone)
     day = local.date()
-    minute = local.hour * 60 + local.minute
-    if overnight and local.weekday() < 5 and minute >= venue.close:
+    if _overnight(venue) and local.weekday() < 5 and local.hour * 60 + local.minute >= venue.close:
         day += _dt.timedelta(days=1)  # the evening session belongs to the next day
-    elif not overnight:
-        windows = (venue.regular if regular else venue.trading)[day.weekday()]
-        if windows and minute < windows[0][0]:
-            day -= _dt.timedelta(days=1)  # before the open: the day has not begun
+    if not windows(instrument, day_span(instrument, day)[0], end, regular=regular, holidays=holidays):
+        # Nothing of the day has traded before ``end`` (``end`` at or before its open,
+        # or in the break before its evening session): it has not begun.
+        day -= _dt.timedelta(days=1)
     count = 0
     start = end
     while count < days:

@@ -444,6 +444,25 @@ def test_history_counts_a_duration_back_to_an_end_that_defaults_to_now(
         driver.do(lambda c: c.history(Stock("AAPL"), "a year"))
 
 
+def test_days_of_minute_bars_are_trading_days_as_ib_counts_them(
+    connect: Callable[..., Driver],
+) -> None:
+    driver = connect()
+    (aapl,) = driver.do(lambda c: c.qualify(Stock("AAPL")))
+    seen: list[tuple[int, int]] = []
+    monday = datetime(2024, 3, 11, 18, tzinfo=timezone.utc)  # 14:00 New York
+    bars = driver.do(
+        lambda c: c.history(aapl, "5 D", monday, "1 min", progress=lambda *p: seen.append(p))
+    )
+    days = sorted({time.gmtime(int(bar.date)).tm_mday for bar in bars})
+    assert days == [5, 6, 7, 8, 11]  # the weekend is no day
+    assert len(bars) == 4 * 390 + 270
+    assert seen == [(n, 5) for n in range(1, 6)]
+    # A week holds five: the same bars as from Tuesday 09:30 to the end.
+    start = datetime(2024, 3, 5, 14, 30, tzinfo=timezone.utc)
+    assert driver.do(lambda c: c.history(aapl, start, monday, "1 min")) == bars
+
+
 # ---------------------------------------------------------------------- cancel by criteria
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +37,9 @@ from ibwire._history import (
     plan_chunks,
     resume_point,
     retry_chunk,
+    trading_days,
 )
+from ibwire.bars import bar_datetime
 from ibwire.errors import ApiError, RequestTimeoutError
 from ibwire.messages import BarData, Contract, HistoricalDataEnd, Message, ReqHistoricalData
 from ibwire.pacing import (
@@ -237,6 +240,101 @@ def test_intraday_chunks_cover_every_bar_of_a_span_not_aligned_to_days(bar_size:
     expected = [bar.date for bar in truth if start <= int(bar.date) < end]
     assert len(expected) > 6 * 390 * 60 // BAR_SIZES[bar_size]
     assert [bar.date for bar in run.bars()] == expected
+
+
+def walk(run: HistoryRun, answer: Callable[[ReqHistoricalData], list[BarData]]) -> list[str]:
+    """Drive ``run`` as the clients do; the requests' durations, in order."""
+    sent = []
+    while (req := run.next_request()) is not None:
+        sent.append(req.duration_str)
+        run.add(answer(req))
+    return sent
+
+
+def by_simulator(bar_size: str) -> Callable[[ReqHistoricalData], list[BarData]]:
+    return lambda req: sim_bars(bar_time(req.end_date_time), req.duration_str, bar_size)
+
+
+@pytest.mark.parametrize(
+    ("bar_size", "sent"),
+    [
+        ("1 min", ["1 D"] * 7),
+        ("3 mins", ["5 D", "2 D"]),
+        ("1 hour", ["7 D"]),
+        ("1 day", ["7 D"]),
+    ],
+)
+def test_days_are_trading_days_walked_back_from_the_end(bar_size: str, sent: list[str]) -> None:
+    end = 1710871200  # Tuesday 2024-03-19 14:00 New York, mid-session
+    run = HistoryRun(AAPL, end - 7 * DAY, end, bar_size, "TRADES", True, days=7)
+    assert run.total == len(sent)
+    assert walk(run, by_simulator(bar_size)) == sent
+    assert run.total == len(sent)
+    # What IB answers to "7 D" in one request: seven sessions, the weekend aside.
+    truth = [bar.date for bar in sim_bars(end, "7 D", bar_size)]
+    assert [bar.date for bar in run.bars()] == truth
+    days = {bar_datetime(date, "America/New_York").date() for date in truth}
+    assert len(days) == 7 and min(days) == datetime.date(2024, 3, 11)
+
+
+def test_a_walk_over_more_days_than_a_request_holds_counts_each_day_once() -> None:
+    end = 1710871200
+    run = HistoryRun(AAPL, end - 300 * DAY, end, "1 day", "TRADES", True, days=300)
+    assert walk(run, by_simulator("1 day")) == ["250 D", "50 D"]
+    assert [bar.date for bar in run.bars()] == [bar.date for bar in sim_bars(end, "300 D", "1 day")]
+    assert len(run.bars()) == 300
+
+
+def test_a_walk_ends_where_ib_has_no_older_data() -> None:
+    end = 1710871200
+    answers = iter([sim_bars(end, "1 D", "1 min"), [], []])
+    run = HistoryRun(AAPL, end - 5 * DAY, end, "1 min", "TRADES", True, days=5)
+    ends: list[str] = []
+    assert walk(run, lambda req: ends.append(req.end_date_time) or next(answers)) == ["1 D"] * 3
+    assert run.total == 3 and run.next_request() is None
+    assert len(run.bars()) == 270  # 09:30 to 14:00
+    # After nothing older, once more, a second earlier.
+    assert ends[1:] == [format_end(1710855000), format_end(1710855000 - 1)]  # 09:30
+    # An answer with nothing before the last one's first bar counts as nothing.
+    again = HistoryRun(AAPL, end - 5 * DAY, end, "1 min", "TRADES", True, days=5)
+    first = sim_bars(end, "1 D", "1 min")
+    assert walk(again, lambda req: first) == ["1 D"] * 3
+
+
+def test_a_walk_asks_again_a_day_earlier_after_an_answer_with_nothing_older() -> None:
+    # A server that counts the last first bar's day as begun at that bar (it
+    # answers nothing new) gets one more request a second earlier, and the walk
+    # goes on from there, missing no day.
+    end = 1710871200
+    truth = sim_bars(end, "5 D", "1 min")
+    answers = iter([sim_bars(end, "1 D", "1 min"), []])
+    run = HistoryRun(AAPL, end - 5 * DAY, end, "1 min", "TRADES", True, days=5)
+
+    def answer(req: ReqHistoricalData) -> list[BarData]:
+        given = next(answers, None)
+        return sim_bars(bar_time(req.end_date_time), "1 D", "1 min") if given is None else given
+
+    assert walk(run, answer) == ["1 D"] * 6
+    assert [bar.date for bar in run.bars()] == [bar.date for bar in truth]
+
+
+@pytest.mark.parametrize(
+    ("bar_size", "what_to_show"),
+    [("30 secs", "TRADES"), ("1 week", "TRADES"), ("1 day", "ADJUSTED_LAST")],
+)
+def test_days_of_other_bars_are_calendar_days(bar_size: str, what_to_show: str) -> None:
+    span = HistoryRun(AAPL, T0 - 3 * DAY, T0, bar_size, what_to_show, True, now=T0)
+    days = HistoryRun(AAPL, T0 - 3 * DAY, T0, bar_size, what_to_show, True, now=T0, days=3)
+    assert days.requests == span.requests and days.total == len(span.requests) > 0
+    assert walk(days, lambda req: []) == [req.duration_str for req in span.requests]
+    with pytest.raises(ValueError, match="days must be positive"):
+        HistoryRun(AAPL, T0 - DAY, T0, "1 min", "TRADES", True, days=0)
+
+
+def test_only_days_count_trading_days() -> None:
+    assert [trading_days(text) for text in ("5 D", "5 d", "1 W", "3600 S", "1 Y")] == [5, 5, None, None, None]
+    with pytest.raises(ValueError):
+        trading_days("5 days")
 
 
 def test_empty_plan() -> None:

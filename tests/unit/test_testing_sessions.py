@@ -13,6 +13,7 @@ from ibwire.testing._sessions import (
     nyse_holidays,
     phase,
     regular_close,
+    trading_days_back,
     trading_hours,
     windows,
 )
@@ -119,6 +120,32 @@ def test_trading_days_windows_and_regular_closes() -> None:
     assert regular_close(aapl, ny(2024, 3, 8, 16)) == ny(2024, 3, 11, 16)  # the weekend has none
     assert regular_close(aapl, ny(2024, 3, 28, 17), holidays=True) == ny(2024, 4, 1, 16)  # nor Good Friday
     assert regular_close(es, chicago(2024, 3, 11, 14, 59)) == chicago(2024, 3, 11, 15)
+
+
+def test_a_day_counts_in_n_days_once_it_has_traded() -> None:
+    universe = SimulatorCore().universe
+    aapl = universe.by_con_id[265598]
+    es = next(i for i in universe.instruments if i.sec_type == "FUT")
+
+    def ny(*parts: int) -> float:
+        return dt.datetime(*parts, tzinfo=NEW_YORK).timestamp()
+
+    def chicago(*parts: int) -> float:
+        return dt.datetime(*parts, tzinfo=CHICAGO).timestamp()
+
+    # At the regular open itself nothing has traded: "1 D" is the day before, so a
+    # walk back from a day's first bar meets each trading day once.
+    assert trading_days_back(aapl, ny(2024, 3, 12, 9, 30), 1, regular=True) == ny(2024, 3, 11)
+    assert trading_days_back(aapl, ny(2024, 3, 12, 9, 30, 1), 1, regular=True) == ny(2024, 3, 12)
+    assert trading_days_back(aapl, ny(2024, 3, 12, 4), 1) == ny(2024, 3, 11)
+    assert trading_days_back(aapl, ny(2024, 3, 11, 9, 30), 2, regular=True) == ny(2024, 3, 7)
+    # A future's evening session belongs to the next day once it has opened, not in the
+    # break before it.
+    assert trading_days_back(es, chicago(2024, 3, 11, 17), 1) == chicago(2024, 3, 10, 16)
+    assert trading_days_back(es, chicago(2024, 3, 11, 16, 30), 1) == chicago(2024, 3, 10, 16)
+    assert trading_days_back(es, chicago(2024, 3, 11, 17, 0, 1), 1) == chicago(2024, 3, 11, 16)
+    # With regular hours, the day begins at the regular open.
+    assert trading_days_back(es, chicago(2024, 3, 12, 8, 30), 1, regular=True) == chicago(2024, 3, 10, 16)
 
 
 def test_crypto_trades_around_the_clock_every_day() -> None:
