@@ -230,7 +230,7 @@ class Broker:
         self.sessions = False
         #: Lapse instructions for cash-settled options, by (account, con_id): contracts to let lapse.
         self.lapses: dict[tuple[str, int], Decimal] = {}
-        #: Settlements of expired cash-settled options, by con_id: (time, settlement price).
+        #: Settlements of expired options and futures, by con_id: (time, final price).
         self.settlements: dict[int, tuple[float, float]] = {}
         self._exec = 0
         #: Displayed liquidity taken at the book of ``_taken_at``, by (con_id, buy, level).
@@ -632,20 +632,27 @@ class Broker:
 
     def expire(
         self, now: float, expiry_time: Callable[[Instrument], float | None], settlement: Callable[[Instrument], float],
+        delivers: Callable[[Instrument], Instrument | None] = lambda instrument: None,
     ) -> tuple[list[Position], list[SimOrder]]:
-        """Settle every cash-settled option past its expiry.
+        """Settle every option and future past its expiry.
 
-        Each position is closed at ``settlement`` (its intrinsic value: in the money
-        it settles in cash, out of the money it expires worthless) without
-        commission, the realized P&L booked; contracts with a lapse instruction
-        settle at zero.  Working orders on the expired options are cancelled.
+        ``settlement`` is the final price: an option's intrinsic value, a
+        future's final settlement price.  A future and a cash-settled option
+        close at it (out of the money an option expires worthless).  A
+        physically settled option (``delivers`` names its underlying) in the
+        money is exercised (long) or assigned (short): it closes at zero and
+        ``multiplier`` shares of the underlying per contract change hands at
+        the strike; out of the money it closes at zero.  Nothing pays
+        commission; the realized P&L is booked.  Contracts with a lapse
+        instruction close at zero.  Working orders on the expired contracts are
+        cancelled.
 
         Returns:
             the settled positions and the cancelled orders.
         """
         settled: list[Position] = []
         for name, account in self.accounts.items():
-            for position in account.positions.values():
+            for position in list(account.positions.values()):
                 instrument = position.instrument
                 at = expiry_time(instrument) if position.quantity else None
                 if at is None or at > now:
@@ -656,7 +663,18 @@ class Broker:
                     book_fill(account, instrument, -lapsed, 0.0, 0.0)
                 price = settlement(instrument)
                 self.settlements[instrument.con_id] = (now, price)
-                if position.quantity:
+                underlying = delivers(instrument)
+                if underlying is not None and position.quantity:
+                    quantity = position.quantity
+                    book_fill(account, instrument, -quantity, 0.0, 0.0)
+                    if price > 0:
+                        # A call delivers the shares to its holder, a put takes them.
+                        shares = quantity * Decimal(instrument.contract.multiplier or 1)
+                        stock = account.positions.setdefault(underlying.con_id, Position(underlying))
+                        self._roll(stock, now)
+                        book_fill(account, underlying, shares if instrument.contract.right == "C" else -shares,
+                                  instrument.contract.strike or 0.0, 0.0)
+                elif position.quantity:
                     book_fill(account, instrument, -position.quantity, price, 0.0)
                 settled.append(position)
         cancelled = []

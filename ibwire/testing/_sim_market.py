@@ -449,7 +449,7 @@ class MarketDataHandlers(CoreBase):
             bar_size=message.bar_size_setting, what_to_show=message.what_to_show,
             use_rth=bool(message.use_rth), format_date=int(message.format_date or 1),
             keep_up_to_date=bool(message.keep_up_to_date), end_text=message.end_date_time,
-            sessions=self.sessions, holidays=self.holidays, now=published,
+            sessions=self.sessions, holidays=self.holidays, now=self._traded_until(instrument, published),
         )
         problem = validate_history(request)
         if problem is not None:
@@ -479,6 +479,13 @@ class MarketDataHandlers(CoreBase):
             client.streams[("hist", req_id)] = _Stream("hist", req_id, instrument, now + interval, interval,
                                                        {"request": request})
 
+    def _traded_until(self, instrument: Instrument, published: float) -> float:
+        """The last moment history holds for ``instrument``: ``published``, or an
+        option's or a future's expiry (its last trading moment) when that came
+        first.  The window of a request stays as asked; its bars stop there."""
+        expiry = self.universe.expiry_time(instrument)
+        return published if expiry is None else min(published, expiry)
+
     def _history_paced(self, request: HistoryRequest, now: float) -> bool:
         """IB's pacing rules for bars of 30 seconds or less (``protocol.md`` 7.5)."""
         if bar_seconds(request.bar_size) > 30:
@@ -504,7 +511,9 @@ class MarketDataHandlers(CoreBase):
         request: HistoryRequest = stream.params["request"]
         size = bar_seconds(request.bar_size)
         published = self.walks.at(now)
-        bars = history_bars(self.walks, dataclasses.replace(request, end=published, now=published, duration=f"{size} S"))[0]
+        bars = history_bars(self.walks, dataclasses.replace(
+            request, end=published, now=self._traded_until(request.instrument, published), duration=f"{size} S",
+        ))[0]
         if bars:
             self._send(client, HistoricalDataUpdate(req_id=stream.req_id, bar=bars[-1]))
 

@@ -303,7 +303,9 @@ class OrderHandlers(CoreBase):
             self.broker.lapses.pop(key, None)
 
     def _expire(self, now: float) -> None:
-        """Settle the cash-settled options that expired by ``now``."""
+        """Settle the options and futures that expired by ``now``: an option at its
+        intrinsic value (in cash, or by delivering the underlying at the strike
+        when it is not cash-settled), a future at its price then."""
         expiries = self.universe.expiries
         index = bisect.bisect_right(expiries, self._expired_until)
         if index >= len(expiries) or expiries[index] > now:
@@ -311,13 +313,19 @@ class OrderHandlers(CoreBase):
         self._expired_until = now
 
         def settlement(instrument: Instrument) -> float:
+            if instrument.sec_type == "FUT":
+                tick = instrument.min_tick
+                return round(round(self.walks.mid(instrument, now) / tick) * tick, 8)
             underlying = self.universe.underlying(instrument)
             spot = 0.0 if underlying is None else self.walks.mid(underlying, now)
             strike = instrument.contract.strike or 0.0
             value = spot - strike if instrument.contract.right == "C" else strike - spot
             return round(max(value, 0.0), 2)
 
-        settled, cancelled = self.broker.expire(now, self.universe.expiry_time, settlement)
+        def delivers(instrument: Instrument) -> Instrument | None:
+            return None if instrument.cash_settled else self.universe.underlying(instrument)
+
+        settled, cancelled = self.broker.expire(now, self.universe.expiry_time, settlement, delivers)
         for sim in cancelled:
             for owner in self._owner(sim.client_id):
                 self._open_order(owner, sim)

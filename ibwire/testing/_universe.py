@@ -422,7 +422,7 @@ class Universe:
             for symbol, con_id, primary, price, name, industry in _MORE_STOCKS
         )
         self.by_con_id: dict[int, Instrument] = {i.con_id: i for i in self.instruments}
-        #: The expiry times of the cash-settled options, in order.
+        #: The expiry times of the options and futures, in order.
         self.expiries: list[float] = sorted({t for t in map(self.expiry_time, self.instruments) if t is not None})
 
     def underlying(self, instrument: Instrument) -> Instrument | None:
@@ -440,12 +440,19 @@ class Universe:
         return _years(now, expiry)
 
     def expiry_time(self, instrument: Instrument) -> float | None:
-        """When a cash-settled option expires (16:00 New York on its expiration
-        date, epoch seconds); ``None`` for every other instrument."""
+        """When an option or a future stops trading and settles (epoch seconds);
+        ``None`` for every other instrument.
+
+        Options (AAPL's and the PM-settled SPXW) trade until 16:00 New York on
+        their expiration date; E-mini futures until 08:30 Chicago on their last
+        trade date (CME's rule), when their final settlement price is set.
+        """
         text = instrument.contract.last_trade_date_or_contract_month
-        if not instrument.cash_settled or len(text) < 8:
+        if instrument.sec_type not in ("OPT", "FUT") or len(text) < 8:
             return None
         day = _dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        if instrument.sec_type == "FUT":
+            return _dt.datetime.combine(day, _dt.time(8, 30), _CHICAGO).timestamp()
         return _dt.datetime.combine(day, _dt.time(16, 0), _NEW_YORK).timestamp()
 
     def is_expired(self, instrument: Instrument, now: float) -> bool:

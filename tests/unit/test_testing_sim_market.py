@@ -212,6 +212,34 @@ def test_a_window_without_trading_gets_ibs_no_data_error(server_version: int) ->
     assert error.error_code == 162 and "HMDS query returned no data: AAPL@NASDAQ Trades" in error.error_string
 
 
+def test_bars_of_an_expired_future_or_option_stop_at_its_last_trading_moment(server_version: int) -> None:
+    gateway = sim(server_version=server_version)
+    client = ready(gateway)
+    universe = gateway.core.universe  # type: ignore[attr-defined]  (dated Monday 11 March 2024)
+    (aapl,) = universe.resolve(AAPL)
+    (march,) = universe.resolve(ES)
+    option = next(o for o in universe.options_of(aapl) if o.contract.last_trade_date_or_contract_month == "20240315")
+    gateway.advance(8 * 86400.0)  # ESH4 expired on Friday 15 March at 13:30 UTC, the AAPL weeklies at 20:00 UTC
+    client.take()
+    future = dataclasses.replace(ES, include_expired=True)
+    friday = "20240315 23:00:00 UTC"
+    client.send(history(1, future, end=friday, bar="1 hour", duration="1 D"),
+                history(2, Contract(con_id=option.con_id, exchange="SMART"), end=friday, bar="1 hour", duration="1 D"),
+                history(3, future, end="20240318 12:00:00 UTC", bar="1 day", duration="1 W"),
+                history(4, future, end="20240316 12:00:00 UTC", bar="1 hour", duration="3600 S"))
+    gateway.advance(1.0)
+    events = client.take()
+    data = {e.req_id: e.bars for e in of(events, HistoricalData)}  # type: ignore[attr-defined]
+    # The hour bars end with the one under way at the expiry, which holds only the seconds before it.
+    assert [b.date for b in data[1]][-1] == "20240315 13:00:00 UTC"
+    assert [b.date for b in data[2]][-1] == "20240315 19:00:00 UTC"
+    expiry = universe.expiry_time(march)
+    assert data[1][-1].close == pytest.approx(gateway.core.walks.mid(march, expiry - 1), abs=0.25)  # type: ignore[attr-defined]
+    assert [b.date for b in data[3]][-1] == "20240315"
+    # A window wholly after the expiry holds nothing.
+    assert [(e.req_id, e.error_code) for e in errors(events)] == [(4, 162)]
+
+
 # ------------------------------------------------------------------ market data
 
 

@@ -28,7 +28,9 @@ from ibwire.messages import (
     Order,
     OrderStatus,
     PlaceOrder,
+    PortfolioValue,
     PositionData,
+    ReqAcctData,
     ReqAllOpenOrders,
     ReqExecutions,
     ReqGlobalCancel,
@@ -514,6 +516,87 @@ def test_cash_settled_index_options_settle_at_expiry(server_version: int) -> Non
     # Expired, the options are gone for new orders and instructions.
     client.send(PlaceOrder(order_id=8, contract=Contract(con_id=call.con_id, exchange="SMART"), order=order("BUY", 1)))
     assert [e.error_code for e in errors(client.take())] == [200]
+
+
+def test_equity_options_are_exercised_assigned_or_expire_worthless_at_expiry(server_version: int) -> None:
+    gateway, core, client = setup(server_version)  # Monday 11 March 2024; the first AAPL expiry is Friday the 15th
+    universe = core.universe
+    stock = _aapl(core)
+
+    def option(strike: float, right: str) -> Instrument:
+        return next(i for i in universe.options_of(stock) if i.contract.strike == strike and i.contract.right == right
+                    and i.contract.last_trade_date_or_contract_month == "20240315")
+
+    # Long two calls and short one put, both deep in the money; long a call out of the money.
+    call, put, far = option(165.0, "C"), option(215.0, "P"), option(215.0, "C")
+    expiry = universe.expiry_time(call)
+    assert not call.cash_settled and expiry == 1_710_532_800.0  # 16:00 New York (20:00 UTC)
+    client.send(ReqPositions(), ReqAcctData(subscribe=True, acct_code="DU0000001"))
+    for order_id, instrument, action, qty in ((1, call, "BUY", 2), (2, put, "SELL", 1), (3, far, "BUY", 1)):
+        client.send(PlaceOrder(order_id=order_id, contract=Contract(con_id=instrument.con_id, exchange="SMART"),
+                               order=order(action, qty)))
+    gateway.advance(expiry - 120 - gateway.now)
+    client.send(PlaceOrder(order_id=4, contract=Contract(con_id=far.con_id, exchange="SMART"),
+                           order=order("BUY", 1, "LMT", lmt_price=0.01)))
+    account = core.broker.accounts["DU0000001"]
+    positions = {p.instrument.con_id: p for p in core.broker.positions("DU0000001")}
+    assert {k: p.quantity for k, p in positions.items()} == {call.con_id: 2, put.con_id: -1, far.con_id: 1}
+    costs = {con_id: (p.avg_cost, p.realized) for con_id, p in positions.items()}
+    cash = account.cash
+    values = core.broker.values("DU0000001")
+    before = (values["NetLiquidation"], values["RealizedPnL"] + values["UnrealizedPnL"])
+    client.take()
+    gateway.advance(expiry + 60 - gateway.now)
+    settled_at, _ = core.broker.settlements[call.con_id]
+    assert expiry <= settled_at <= expiry + core.tick_interval  # the first step after the expiry
+    spot = core.walks.mid(stock, settled_at)
+    assert 165.0 < spot < 215.0
+    # The calls deliver 200 shares at 165, the put takes 100 at 215; the far call lapses.
+    held = {p.instrument.con_id: p.quantity for p in core.broker.positions("DU0000001")}
+    assert held == {call.con_id: 0, put.con_id: 0, far.con_id: 0, stock.con_id: 300}
+    assert account.cash == pytest.approx(cash - 200 * 165.0 - 100 * 215.0)
+    assert core.broker.positions("DU0000001")[-1].avg_cost == pytest.approx((200 * 165.0 + 100 * 215.0) / 300)
+    # The premiums are realized: paid for the long calls, received for the short put.
+    for con_id in (call.con_id, put.con_id, far.con_id):
+        cost, realized = costs[con_id]
+        quantity = {call.con_id: 2, put.con_id: -1, far.con_id: 1}[con_id]
+        assert positions[con_id].realized - realized == pytest.approx(-cost * quantity)
+    values = core.broker.values("DU0000001")
+    after = (values["NetLiquidation"], values["RealizedPnL"] + values["UnrealizedPnL"])
+    assert abs((after[0] - before[0]) - (after[1] - before[1])) < 0.005
+    events = client.take()
+    assert [e.status for e in of(events, OrderStatus) if e.order_id == 4] == ["Cancelled"]
+    reported = {e.contract.con_id: e.position for e in of(events, PositionData)}
+    assert reported == {call.con_id: 0, put.con_id: 0, far.con_id: 0, stock.con_id: 300}
+    portfolio = {e.contract.con_id: e.position for e in of(events, PortfolioValue)}
+    assert portfolio == {call.con_id: 0, put.con_id: 0, far.con_id: 0, stock.con_id: 300}
+    client.send(PlaceOrder(order_id=5, contract=Contract(con_id=call.con_id, exchange="SMART"), order=order("BUY", 1)))
+    assert [e.error_code for e in errors(client.take())] == [200]
+
+
+def test_a_future_settles_in_cash_at_its_last_trading_moment(server_version: int) -> None:
+    gateway, core, client = setup(server_version)
+    (march,) = core.universe.resolve(ES)
+    expiry = core.universe.expiry_time(march)
+    assert expiry == 1_710_509_400.0  # 08:30 Chicago (13:30 UTC) on Friday 15 March 2024
+    client.send(ReqPositions(), PlaceOrder(order_id=1, contract=ES, order=order("BUY", 2)))
+    gateway.advance(expiry - 120 - gateway.now)
+    client.send(PlaceOrder(order_id=2, contract=ES, order=order("BUY", 1, "LMT", lmt_price=1000.0)))
+    account = core.broker.accounts["DU0000001"]
+    (position,) = core.broker.positions("DU0000001")
+    cost, realized, embedded, cash = position.avg_cost, position.realized, position.embedded, account.cash
+    client.take()
+    gateway.advance(expiry + 60 - gateway.now)
+    settled_at, price = core.broker.settlements[march.con_id]
+    assert expiry <= settled_at <= expiry + core.tick_interval
+    assert price == pytest.approx(core.walks.mid(march, settled_at), abs=0.125)
+    assert position.quantity == 0
+    assert position.realized - realized == pytest.approx((price * 50 - cost) * 2)
+    # Cash moves by the variation alone: the opening commission was paid when it was charged.
+    assert account.cash - cash == pytest.approx((price * 50 - (cost - embedded)) * 2)
+    events = client.take()
+    assert [e.status for e in of(events, OrderStatus) if e.order_id == 2] == ["Cancelled"]
+    assert [(e.contract.con_id, e.position) for e in of(events, PositionData)] == [(march.con_id, 0)]
 
 
 @pytest.mark.parametrize("version", [176, 178])
