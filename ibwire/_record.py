@@ -127,11 +127,16 @@ def _hash(self: Any) -> int:
     return hash(_values(self))
 
 
-@reprlib.recursive_repr()
-def _repr(self: Any) -> str:
+def _plain_repr(self: Any) -> str:
     cls = self.__class__
     inner = ", ".join([f"{name}={getattr(self, name)!r}" for name in getattr(cls, _NAMES)])
     return f"{cls.__qualname__}({inner})"
+
+
+_repr = reprlib.recursive_repr()(_plain_repr)
+# reprlib's wrapper lives in reprlib's namespace; pointing at the function it wraps
+# (as functools.wraps does) lets typing.get_type_hints resolve the annotations here.
+_repr.__wrapped__ = _plain_repr  # type: ignore[attr-defined]
 
 
 def _getstate(self: Any) -> list[Any]:
@@ -275,6 +280,9 @@ def _stub_init(qualname: str) -> Callable[..., None]:
         _compile_init(cls)(self, *args, **kwargs)
 
     __init__.__qualname__ = f"{qualname}.__init__"
+    # What it wraps has no namespace to resolve string annotations in (typing.get_type_hints
+    # looks for one at the end of ``__wrapped__``), so the stub carries resolved ones.
+    __init__.__annotations__ = {"self": Any, "args": Any, "kwargs": Any, "return": None}
     __init__.__wrapped__ = _InitSignature()  # type: ignore[attr-defined]
     return __init__
 

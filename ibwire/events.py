@@ -11,13 +11,9 @@ adds the client's own (:class:`Connectivity`, :class:`Reconnecting`,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ._record import dataclass
 from .errors import MalformedMessageError
-
-if TYPE_CHECKING:
-    from .messages import ErrMsg
+from .messages import ErrMsg
 
 __all__ = [
     "ClientHello",

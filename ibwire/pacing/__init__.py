@@ -45,6 +45,11 @@ The topic guide ``docs/topics/pacing.rst`` explains every rule and default.
 
 from __future__ import annotations
 
+# The classes are re-homed here (at the end), so typing.get_type_hints resolves
+# their annotations in this namespace: it must hold every name they use.
+from collections.abc import Mapping  # noqa: F401
+from typing import ClassVar  # noqa: F401
+
 from ..errors import (
     BudgetExceededError,
     MarketDataLinesExceededError,

@@ -25,7 +25,7 @@ Every fault raises :class:`ProtobufDecodeError`, a
 from __future__ import annotations
 
 import struct
-from typing import Final, TypeAlias, Union
+from typing import TYPE_CHECKING, Final, ForwardRef, TypeAlias, Union
 
 from ..errors import MalformedMessageError
 
@@ -44,8 +44,24 @@ __all__ = [
     "skip_field",
 ]
 
-#: A decoded protobuf value: scalars, nested messages as dicts, lists, maps.
-PbValue: TypeAlias = Union[None, bool, int, float, str, bytes, list["PbValue"], "PbDict"]
+if TYPE_CHECKING:
+    # Union, as below: ``|`` does not take the string forward references at run time.
+    #: A decoded protobuf value: scalars, nested messages as dicts, lists, maps.
+    PbValue: TypeAlias = Union[None, bool, int, float, str, bytes, list["PbValue"], "PbDict"]  # noqa: UP007
+else:
+    # The recursive references name this module, so that typing.get_type_hints
+    # resolves them wherever the alias is used, not only here.
+    #: A decoded protobuf value: scalars, nested messages as dicts, lists, maps.
+    PbValue = Union[  # noqa: UP007
+        None,
+        bool,
+        int,
+        float,
+        str,
+        bytes,
+        list[ForwardRef("PbValue", module=__name__)],
+        ForwardRef("PbDict", module=__name__),
+    ]
 #: A decoded protobuf message (field name -> value, ``None`` when absent) or map.
 PbDict: TypeAlias = dict[str, PbValue]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,19 @@ def test_a_record_that_is_not_frozen_can_be_written_and_is_unhashable() -> None:
         hash(value)
     assert [f.name for f in dataclasses.fields(value)] == ["count", "names"]
     assert dataclasses.replace(value, count=5).count == 5
+
+
+def test_the_shared_methods_annotations_resolve() -> None:
+    # The stub __init__ and the recursion-guarded __repr__ are made outside this
+    # module's namespace; typing.get_type_hints must still resolve them.
+    @record(frozen=True, slots=True, kw_only=True)
+    class Point:
+        x: int
+
+    assert typing.get_type_hints(Point.__init__) == {
+        "self": typing.Any,
+        "args": typing.Any,
+        "kwargs": typing.Any,
+        "return": type(None),
+    }
+    assert typing.get_type_hints(Point.__repr__) == {"self": typing.Any, "return": str}
