@@ -442,8 +442,14 @@ class HistoryRun:
                 new += 1
                 earliest = min(earliest, moment)
         if new:
-            # A daily bar is a trading day; intraday bars came for the days asked.
-            self._left -= new if size == _DAY else self._asked
+            # Intraday bars came for the days asked, and so did the daily bars of
+            # the first request, which ends at ``end`` as IB's single request
+            # would: the days without a bar (a future expired before ``end``)
+            # count too.  Later, a daily bar is a trading day: a request ending
+            # at the last first bar's date may count that day again (a day begun
+            # the evening before, as a future's or a currency's) without its bar.
+            first = size != _DAY or limit == self.end
+            self._left -= self._asked if first else new
             self._walk_end = earliest
             self._missed = False
         elif not self._missed:

@@ -285,6 +285,41 @@ def test_a_walk_over_more_days_than_a_request_holds_counts_each_day_once() -> No
     assert len(run.bars()) == 300
 
 
+@pytest.mark.parametrize(("days", "sent"), [(10, ["10 D"]), (300, ["250 D", "50 D"])])
+def test_a_walk_of_daily_bars_counts_the_days_before_end_without_bars(
+    days: int, sent: list[str]
+) -> None:
+    # The data ends ten days before ``end`` (a future expired, a stock halted):
+    # those days are among the last ``days`` all the same, as in IB's one request.
+    end = 1710871200  # Tuesday 2024-03-19
+    last = 1709942400  # Saturday 2024-03-09: the last bar is Friday's
+
+    def answer(req: ReqHistoricalData) -> list[BarData]:
+        bars = sim_bars(bar_time(req.end_date_time), req.duration_str, "1 day")
+        return [bar for bar in bars if bar_time(bar.date) < last]
+
+    run = HistoryRun(AAPL, end - days * DAY, end, "1 day", "TRADES", True, days=days)
+    assert walk(run, answer) == sent
+    truth = [bar.date for bar in sim_bars(end, f"{days} D", "1 day") if bar_time(bar.date) < last]
+    assert [bar.date for bar in run.bars()] == truth
+    assert len(truth) == days - 7 and truth[-1] == "20240308"
+
+
+def test_a_later_request_of_daily_bars_counts_the_bars_it_brings() -> None:
+    # A server that counts the last first bar's date as begun (a currency's day
+    # opens the evening before) answers one day short: that day is asked again.
+    end = 1710871200
+
+    def answer(req: ReqHistoricalData) -> list[BarData]:
+        count = int(req.duration_str.split()[0])
+        short = f"{count - 1} D" if bar_time(req.end_date_time) < end and count > 1 else req.duration_str
+        return sim_bars(bar_time(req.end_date_time), short, "1 day")
+
+    run = HistoryRun(AAPL, end - 300 * DAY, end, "1 day", "TRADES", True, days=300)
+    assert walk(run, answer) == ["250 D", "50 D", "1 D"]
+    assert [bar.date for bar in run.bars()] == [bar.date for bar in sim_bars(end, "300 D", "1 day")]
+
+
 def test_a_walk_ends_where_ib_has_no_older_data() -> None:
     end = 1710871200
     answers = iter([sim_bars(end, "1 D", "1 min"), [], []])
