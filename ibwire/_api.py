@@ -1240,7 +1240,10 @@ class SyncApi(FrontEnd):
             start: the first moment wanted: a datetime (naive means UTC), a date
                 (its midnight UTC) or epoch seconds; or how long before ``end``: a :class:`~datetime.timedelta`
                 or IB's duration text (``"1 Y"``, ``"6 M"``, ``"2 W"``, ``"5 D"``,
-                ``"3600 S"``).  ``"N D"`` counts trading days, as IB does; the
+                ``"3600 S"``).  ``"N D"`` counts trading days, as IB does (for a
+                contract whose data stops before ``end``, an expired future or
+                option, give ``end`` on its last trading day: the walk back ends
+                at a day without bars); the
                 other units count calendar time (a month is 30 days and a year
                 365, as in IB's step-size table), and so do days of bars under
                 a minute, of weekly or monthly bars, and of ``ADJUSTED_LAST``

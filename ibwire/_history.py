@@ -345,7 +345,11 @@ class HistoryRun:
             ``end``: each request asks IB for ``"k D"`` (as many days as one
             request of the bar size may span) ending at the first bar of the
             answer before, until ``days`` trading days are in or IB has no more
-            data.  For other bars it falls back to the calendar span from ``start``.
+            data.  An answer with no bar at all ends the walk (after one more
+            request ending a second earlier): the days of a contract whose data
+            stops before ``end`` (an expired future or option) are asked for with
+            ``end`` on its last trading day.  For other bars it falls back to the
+            calendar span from ``start``.
 
     Requests come one at a time from :meth:`next_request`: a walk's next request
     depends on the answer to the one before.
@@ -448,8 +452,8 @@ class HistoryRun:
             # count too.  Later, a daily bar is a trading day: a request ending
             # at the last first bar's date may count that day again (a day begun
             # the evening before, as a future's or a currency's) without its bar.
-            first = size != _DAY or limit == self.end
-            self._left -= self._asked if first else new
+            as_asked = size != _DAY or limit == self.end
+            self._left -= self._asked if as_asked else new
             self._walk_end = earliest
             self._missed = False
         elif not self._missed:
