@@ -282,11 +282,13 @@ def _configure_probe(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_probe(args: argparse.Namespace) -> int:
+    from .errors import RemoteProtocolError
     from .testing.probe import probe
 
     try:
         report = probe(args.host, args.port, args.client_id, args.output, timeout=args.timeout)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, RemoteProtocolError) as exc:
+        # RemoteProtocolError: the peer does not speak the TWS API (an HTTP server...).
         if isinstance(exc, OSError) and exc.filename is not None:
             print(f"ibwire probe: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         else:
