@@ -101,6 +101,13 @@ def test_the_table_builds_the_parser() -> None:
         (["history", "AAPL", "-o", "x", "--timeout", "0"], "expected a number of seconds above 0, not '0'"),
         (["probe", "--timeout", "nan"], "expected a number of seconds above 0, not 'nan'"),
         (["history", "AAPL", "-o", "x", "--what", "trade"], "unknown what_to_show 'trade'"),
+        # 0 and below flood every subscription with ticks; nan stopped the simulator's thread.
+        (["serve", "--simulate", "--tick-interval", "0"], "expected a number of seconds above 0, not '0'"),
+        (["serve", "--simulate", "--tick-interval", "nan"], "expected a number of seconds above 0, not 'nan'"),
+        # nan never stopped; a negative duration stopped at once.
+        (["serve", "--simulate", "--duration", "nan"], "expected a number of seconds from 0, not 'nan'"),
+        (["record", "-o", "x", "--duration", "-5"], "expected a number of seconds from 0, not '-5'"),
+        (["replay", "s.jsonl", "--duration", "inf"], "expected a number of seconds from 0, not 'inf'"),
     ],
 )
 def test_bad_option_values_are_usage_errors(
