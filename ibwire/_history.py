@@ -1126,8 +1126,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"ibwire history: cannot connect to {args.host}:{port}: {exc}", file=sys.stderr)
             return 2
         end = client.current_time()
-        # A resumed run starts at the bar after the last one written.
-        start = end - span if after is None else after + size
+        # A resumed run starts at the bar after the last one written; no span
+        # reaches before 1970 (a mistyped "99999999999 D" planned for ever).
+        start = max(end - span, 0) if after is None else after + size
         try:
             chunks = plan_chunks(start, end, bar_size, what_to_show=args.what)
         except ValueError as exc:

@@ -89,6 +89,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _how_long(text: str) -> float:
+    # A --duration: 0 stops at once; nan would never stop, a negative one is a typo.
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds from 0, not {text!r}")
+    return value
+
+
 def _pattern(text: str) -> str:
     try:
         re.compile(text)
@@ -136,7 +147,7 @@ def _configure_record(parser: argparse.ArgumentParser) -> None:
                         help="also redact matches of this regular expression (repeatable)")
     parser.add_argument("--no-redact-accounts", action="store_true",
                         help="keep account ids in the recording")
-    parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--duration", type=_how_long, default=None, metavar="SECONDS",
                         help="stop after this long (default: run until Ctrl-C)")
 
 
@@ -187,7 +198,7 @@ def _configure_replay(parser: argparse.ArgumentParser) -> None:
                         help="'fast', 'recorded', or a factor of the recorded delays")
     parser.add_argument("--forever", action="store_true",
                         help="keep serving after every recorded connection was played")
-    parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--duration", type=_how_long, default=None, metavar="SECONDS",
                         help="stop after this long")
 
 
@@ -233,12 +244,12 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
                         help="a paper account id (repeatable; default DU0000001)")
     parser.add_argument("--no-permission", action="append", default=[], metavar="SYMBOL",
                         help="a symbol without market data permission: error 354 (repeatable)")
-    parser.add_argument("--tick-interval", type=float, default=1.0, metavar="SECONDS",
+    parser.add_argument("--tick-interval", type=_seconds, default=1.0, metavar="SECONDS",
                         help="seconds between market data updates (default 1)")
     parser.add_argument("--sessions", action="store_true",
                         help="keep the venues' trading hours: no fills or intraday bars while a venue is "
                              "closed, outsideRth honoured (default: the venues never close)")
-    parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--duration", type=_how_long, default=None, metavar="SECONDS",
                         help="stop after this long (default: run until Ctrl-C)")
 
 
@@ -282,11 +293,13 @@ def _configure_probe(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_probe(args: argparse.Namespace) -> int:
+    from .errors import RemoteProtocolError
     from .testing.probe import probe
 
     try:
         report = probe(args.host, args.port, args.client_id, args.output, timeout=args.timeout)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, RemoteProtocolError) as exc:
+        # RemoteProtocolError: the peer does not speak the TWS API (an HTTP server...).
         if isinstance(exc, OSError) and exc.filename is not None:
             print(f"ibwire probe: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         else:

@@ -291,6 +291,7 @@ def probe(
     Raises:
         OSError: the gateway cannot be reached.
         TimeoutError: the handshake did not complete.
+        RemoteProtocolError: the peer does not speak the TWS API.
     """
     steps: list[ProbeStep] = []
     recorder = Recorder(("127.0.0.1", 0), (host, port), path, redact=redact, clock=clock)

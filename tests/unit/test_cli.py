@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -100,6 +101,13 @@ def test_the_table_builds_the_parser() -> None:
         (["history", "AAPL", "-o", "x", "--timeout", "0"], "expected a number of seconds above 0, not '0'"),
         (["probe", "--timeout", "nan"], "expected a number of seconds above 0, not 'nan'"),
         (["history", "AAPL", "-o", "x", "--what", "trade"], "unknown what_to_show 'trade'"),
+        # 0 and below flood every subscription with ticks; nan stopped the simulator's thread.
+        (["serve", "--simulate", "--tick-interval", "0"], "expected a number of seconds above 0, not '0'"),
+        (["serve", "--simulate", "--tick-interval", "nan"], "expected a number of seconds above 0, not 'nan'"),
+        # nan never stopped; a negative duration stopped at once.
+        (["serve", "--simulate", "--duration", "nan"], "expected a number of seconds from 0, not 'nan'"),
+        (["record", "-o", "x", "--duration", "-5"], "expected a number of seconds from 0, not '-5'"),
+        (["replay", "s.jsonl", "--duration", "inf"], "expected a number of seconds from 0, not 'inf'"),
     ],
 )
 def test_bad_option_values_are_usage_errors(
@@ -276,6 +284,29 @@ def test_probe_unreachable(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["probe", "--port", str(port), "--timeout", "1"]) == 2
     # The reason is the recorder's: the gateway refused, not "closed before a ConnectAck".
     assert f"cannot talk to 127.0.0.1:{port}: cannot reach the gateway at ('127.0.0.1', {port}): " in capsys.readouterr().err
+
+
+def test_probe_a_peer_that_does_not_speak_the_api(capsys: pytest.CaptureFixture[str]) -> None:
+    # An HTTP server on the port: its answer read as a frame length is far over the limit.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+
+        def answer() -> None:
+            with contextlib.suppress(OSError):
+                peer, _ = server.accept()
+                with peer:
+                    peer.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+                    peer.recv(1024)
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        assert main(["probe", "--port", str(port), "--timeout", str(TIMEOUT)]) == 2
+        thread.join(TIMEOUT)
+    err = capsys.readouterr().err
+    assert err.startswith(f"ibwire probe: cannot talk to 127.0.0.1:{port}: frame of ")
+    assert "Traceback" not in err
 
 
 def test_serve_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ run the simulator on a frozen clock so that the bars are the same every run.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
 import socket
@@ -160,6 +161,24 @@ def test_history_resumes_where_the_file_stops(
     assert history(part, frozen.port, "--bar-size", "1 hour", "--duration", "60 D") == 0
     assert "nothing new" in capsys.readouterr().err
     assert part.read_text() == complete
+
+
+def test_history_span_starts_no_earlier_than_1970(
+    frozen: SimulatedGateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The plan only: the download stops as Ctrl-C stops it, before any request.
+    import ibwire._history
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ibwire._history.Downloader, "run", interrupted)
+    path = tmp_path / "monthly.csv"
+    # A mistyped "99999999999 D" planned for ever; "100 Y" back from 2023 is 1970 on.
+    assert history(path, frozen.port, "--bar-size", "1 month", "--duration", "100 Y") == 130
+    years = math.ceil(NOW / (365 * 86400))
+    assert f"{years} request(s) of at most 1 Y" in capsys.readouterr().err
 
 
 def test_history_daily_bars(frozen: SimulatedGateway, tmp_path: Path) -> None:
