@@ -1116,14 +1116,15 @@ def run(args: argparse.Namespace) -> int:
         currency=args.currency,
     )
     gateway = SimulatedGateway(seed=0, port=0).start() if args.simulate else None
-    port = gateway.port if gateway is not None else args.port
+    # With --simulate, the simulator is the gateway: where it listens, not --host/--port.
+    host, port = (gateway.host, gateway.port) if gateway is not None else (args.host, args.port)
     pacing = PacingConfig()
-    client = Client(host=args.host, port=port, client_id=args.client_id, pacing=pacing)
+    client = Client(host=host, port=port, client_id=args.client_id, pacing=pacing)
     try:
         try:
             client.connect()
         except (ConnectionClosedError, IBWireError) as exc:
-            print(f"ibwire history: cannot connect to {args.host}:{port}: {exc}", file=sys.stderr)
+            print(f"ibwire history: cannot connect to {host}:{port}: {exc}", file=sys.stderr)
             return 2
         end = client.current_time()
         # A resumed run starts at the bar after the last one written; no span

@@ -353,7 +353,8 @@ def _configure_history(parser: argparse.ArgumentParser) -> None:
                         help="the CSV file (or .parquet with pyarrow); an existing file is resumed")
     _gateway_options(parser, client_id=41, timeout=60.0)
     parser.add_argument("--simulate", action="store_true",
-                        help="download from the built-in simulator instead of a gateway")
+                        help="download from the built-in simulator on 127.0.0.1 instead of a gateway "
+                             "(--host and --port are ignored)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -369,7 +370,8 @@ def _run_history(args: argparse.Namespace) -> int:
 def _configure_ping(parser: argparse.ArgumentParser) -> None:
     _gateway_options(parser, client_id=998, timeout=10.0)
     parser.add_argument("--simulate", action="store_true",
-                        help="ping the built-in simulator instead of --host/--port")
+                        help="ping the built-in simulator on 127.0.0.1 instead of a gateway "
+                             "(--host and --port are ignored)")
 
 
 def _run_ping(args: argparse.Namespace) -> int:
@@ -378,8 +380,9 @@ def _run_ping(args: argparse.Namespace) -> int:
     from .testing.simulator import SimulatedGateway
 
     gateway = SimulatedGateway(seed=0, port=0).start() if args.simulate else None
-    port = gateway.port if gateway is not None else args.port
-    client = Client(host=args.host, port=port, client_id=args.client_id,
+    # With --simulate, the simulator is the gateway: where it listens, not --host/--port.
+    host, port = (gateway.host, gateway.port) if gateway is not None else (args.host, args.port)
+    client = Client(host=host, port=port, client_id=args.client_id,
                     connect_timeout=args.timeout, heartbeat_interval=None)
     try:
         started = time.perf_counter()
@@ -389,14 +392,14 @@ def _run_ping(args: argparse.Namespace) -> int:
         server_time = client.current_time(timeout=args.timeout)
         round_trip = time.perf_counter() - sent
     except IBWireError as exc:
-        print(f"ibwire ping: {args.host}:{port}: {exc}", file=sys.stderr)
+        print(f"ibwire ping: {host}:{port}: {exc}", file=sys.stderr)
         return 2
     finally:
         client.disconnect()
         if gateway is not None:
             gateway.stop()
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(server_time))
-    _print(f"{args.host}:{port} server version {client.server_version}, "
+    _print(f"{host}:{port} server version {client.server_version}, "
            f"accounts {', '.join(client.accounts) or '-'}")
     _print(f"server time {stamp} ({server_time}); "
            f"handshake {handshake * 1000:.1f} ms, round trip {round_trip * 1000:.1f} ms")

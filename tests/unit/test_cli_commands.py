@@ -102,6 +102,14 @@ def test_ping_the_built_in_simulator(capsys: pytest.CaptureFixture[str]) -> None
     assert re.search(r"server time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+\); handshake", out)
 
 
+def test_ping_simulate_talks_to_its_simulator_whatever_host_is_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The simulator listens on 127.0.0.1; ::1 has nothing on its port (refused, loopback only).
+    assert main(["ping", "--simulate", "--host", "::1", "--port", "1"]) == 0
+    assert re.search(r"^127\.0\.0\.1:\d+ server version", capsys.readouterr().out)
+
+
 def test_ping_a_gateway(frozen: SimulatedGateway, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ping", "--port", str(frozen.port), "--timeout", str(TIMEOUT)]) == 0
     assert "server time 2023-11-14 22:13:20 UTC (1700000000)" in capsys.readouterr().out
@@ -233,6 +241,15 @@ def test_history_simulate_and_bad_arguments(
     assert "unknown bar size" in capsys.readouterr().err
     assert main(["history", "AAPL", "--duration", "1Y", "-o", str(path)]) == 2
     assert "a duration is" in capsys.readouterr().err
+
+
+def test_history_simulate_downloads_from_its_simulator_whatever_host_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sim.csv"
+    assert main(["history", "MSFT", "--simulate", "--host", "::1", "--bar-size", "1 day",
+                 "--duration", "10 D", "-o", str(path), "--quiet"]) == 0, capsys.readouterr().err
+    assert len(read_rows(path)) > 2
 
 
 def test_history_unknown_symbol_fails_cleanly(
