@@ -281,7 +281,7 @@ def _gateway_options(parser: argparse.ArgumentParser, *, client_id: int, timeout
     parser.add_argument("--client-id", type=int, default=client_id,
                         help=f"the client id to use (default {client_id})")
     parser.add_argument("--timeout", type=_seconds, default=timeout, metavar="SECONDS",
-                        help=f"seconds each request may take once sent (default {timeout:g})")
+                        help=f"seconds to connect, and for each request once sent (default {timeout:g})")
 
 
 # ---------------------------------------------------------------- probe

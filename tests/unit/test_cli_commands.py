@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -250,6 +251,28 @@ def test_history_simulate_downloads_from_its_simulator_whatever_host_is_given(
     assert main(["history", "MSFT", "--simulate", "--host", "::1", "--bar-size", "1 day",
                  "--duration", "10 D", "-o", str(path), "--quiet"]) == 0, capsys.readouterr().err
     assert len(read_rows(path)) > 2
+
+
+def test_history_connect_timeout_follows_timeout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ibwire.sync
+
+    made: list[Client] = []
+
+    class Recorded(Client):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(ibwire.sync, "Client", Recorded)
+    # A listener that never accepts: the handshake waits for the connect timeout.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        assert main(["history", "AAPL", "--port", str(port), "-o", str(tmp_path / "a.csv"),
+                     "--quiet", "--timeout", "0.25"]) == 2
+    assert "cannot connect" in capsys.readouterr().err
+    assert [client.connect_timeout for client in made] == [0.25]
 
 
 def test_history_unknown_symbol_fails_cleanly(
