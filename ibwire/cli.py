@@ -70,13 +70,22 @@ def _what_to_show(text: str) -> str:
 
 
 def _address(text: str) -> tuple[str, int]:
+    # HOST:PORT, [IPV6]:PORT or PORT alone (on 127.0.0.1).
     host, sep, port = text.rpartition(":")
     if not sep:
         host, port = "127.0.0.1", text
+    if host.startswith("[") and host.endswith("]") and len(host) > 2:
+        host = host[1:-1]
     try:
+        if "[" in host or "]" in host:
+            raise argparse.ArgumentTypeError(host)
         return host or "127.0.0.1", _port(port)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}") from None
+
+
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _seconds(text: str) -> float:
@@ -139,7 +148,7 @@ def _print(text: str) -> None:
 
 def _configure_record(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", type=_address, default=("127.0.0.1", 4102), metavar="HOST:PORT",
-                        help="where clients connect (default 127.0.0.1:4102)")
+                        help="where clients connect (default 127.0.0.1:4102; an IPv6 address in brackets, [::1]:4102)")
     parser.add_argument("--upstream", type=_address, default=("127.0.0.1", 4002), metavar="HOST:PORT",
                         help="the gateway to forward to (default 127.0.0.1:4002)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the session file to write")
@@ -162,9 +171,9 @@ def _run_record(args: argparse.Namespace) -> int:
         if exc.filename is not None:
             print(f"ibwire record: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         else:
-            print(f"ibwire record: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc}", file=sys.stderr)
+            print(f"ibwire record: cannot listen on {_hostport(*args.listen)}: {exc}", file=sys.stderr)
         return 2
-    _print(f"recording {recorder.host}:{recorder.port} -> {args.upstream[0]}:{args.upstream[1]} into {args.output}")
+    _print(f"recording {_hostport(recorder.host, recorder.port)} -> {_hostport(*args.upstream)} into {args.output}")
     reported = 0
 
     def report_errors() -> bool:
