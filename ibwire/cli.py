@@ -190,6 +190,11 @@ def _run_record(args: argparse.Namespace) -> int:
     finally:
         session = recorder.stop()
     report_errors()
+    if recorder.errors and not session.legs():
+        # Clients came, and not one of them got through: nothing worth keeping was recorded.
+        print(f"ibwire record: the gateway at {_hostport(*args.upstream)} was unreachable for every "
+              f"client ({len(recorder.errors)} connection(s)); nothing recorded", file=sys.stderr)
+        return 2
     _print(f"wrote {len(session.records)} records on {len(session.legs())} connection(s) to {args.output}")
     return 0
 

@@ -269,8 +269,12 @@ def test_record_reports_an_unreachable_gateway_at_once(tmp_path: Path, capsys: p
         err += capsys.readouterr().err
     assert run.is_alive(), "the command should still be recording"
     assert f"cannot reach the gateway at ('127.0.0.1', {upstream})" in err
-    assert run.result() == 0
-    assert "cannot reach" not in capsys.readouterr().err  # said once
+    # No connection ever reached the gateway: a failure, said once more at the end.
+    assert run.result() == 2
+    err = capsys.readouterr().err
+    assert "cannot reach" not in err  # said once
+    assert err == (f"ibwire record: the gateway at 127.0.0.1:{upstream} was unreachable for every "
+                   "client (1 connection(s)); nothing recorded\n")
 
 
 def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
