@@ -88,6 +88,53 @@ def test_demo_against_a_gateway_port(
     assert f"server version {gateway.core.server_version}," in out
 
 
+def test_demo_interrupted_with_orders_working_cleans_up_then_exits_130(
+    frozen: SimulatedGateway, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # On the frozen clock the entry fills as it is placed and the exits never trigger:
+    # Ctrl-C as the demo starts to follow them leaves two orders working and 10 shares held.
+    import ibwire._demo
+
+    follow = ibwire._demo._follow
+    calls: list[object] = []
+
+    def interrupted_once(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        follow(*args, **kwargs)
+
+    monkeypatch.setattr(ibwire._demo, "_follow", interrupted_once)
+    assert main(["demo", "--quick", "--port", str(frozen.port), "--client-id", "9"]) == 130
+    out = capsys.readouterr().out
+    assert "interrupted: cancelling the demo's orders and closing its position" in out
+    assert "5. A bracket order" in out and "6. Positions and P&L" not in out
+    assert re.search(r"#\d+ close +Filled", out)
+    with Client(port=frozen.port, client_id=9, timeout=TIMEOUT) as client:
+        assert [o for o in client.open_orders() if o.order.order_ref == "ibwire-demo"] == []
+        held = [p.position for p in client.request_positions() if p.contract.symbol == "AAPL"]
+    assert held in ([], [0])
+
+
+def test_demo_interrupted_again_during_its_clean_up_stops_at_once(
+    frozen: SimulatedGateway, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ibwire._demo
+
+    calls: list[object] = []
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ibwire._demo, "_follow", interrupted)
+    assert main(["demo", "--quick", "--port", str(frozen.port), "--client-id", "9"]) == 130
+    assert len(calls) == 2  # the bracket's, then the clean-up's: nothing after it
+    captured = capsys.readouterr()
+    assert "cancel_orders(order_ref='ibwire-demo')" in captured.out
+    assert captured.err == "ibwire demo: stopped; orders with reference 'ibwire-demo' may still be working\n"
+
+
 def test_demo_reports_an_unreachable_gateway(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--quick", "--port", str(free_port())]) == 1
     assert "ConnectionClosedError" in capsys.readouterr().err
