@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import queue
 import sys
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, TextIO
 
@@ -50,15 +52,36 @@ class _Events(Wrapper):
         self.queue: queue.SimpleQueue[OrderStatus | ExecutionData | CommissionAndFeesReport] = (
             queue.SimpleQueue()
         )
+        self._lock = threading.Lock()
+        # The fills of the demo's orders: execution id -> (contract id, signed quantity).
+        self._fills: dict[str, tuple[int, Decimal]] = {}
 
     def order_status(self, message: OrderStatus) -> None:
         self.queue.put(message)
 
     def exec_details(self, message: ExecutionData) -> None:
+        execution = message.execution
+        if execution.order_ref == _ORDER_REF and execution.shares is not None:
+            signed = execution.shares if execution.side == "BOT" else -execution.shares
+            with self._lock:
+                self._fills[execution.exec_id] = (message.contract.con_id, signed)
         self.queue.put(message)
+
+    def held(self, con_id: int) -> Decimal:
+        """The position the demo's own fills opened in ``con_id`` (not the account's)."""
+        with self._lock:
+            return sum((q for c, q in self._fills.values() if c == con_id), Decimal(0))
 
     def commission_and_fees_report(self, message: CommissionAndFeesReport) -> None:
         self.queue.put(message)
+
+
+@dataclass
+class _Placed:
+    """What the demo's orders trade and their names in the narration, for the clean-up."""
+
+    contract: Contract | None = None
+    names: dict[int, str] = field(default_factory=dict)
 
 
 class _Narrator:
@@ -113,8 +136,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     say.say(f"ibwire demo: a paper-trading session against {where}", indent=0)
     events = _Events()
     client = Client(events, host=host, port=port, client_id=args.client_id, timeout=15.0)
+    placed = _Placed()
     try:
-        return _tour(client, events, say, args.symbol, quote_seconds, bracket_seconds)
+        return _tour(client, events, say, placed, args.symbol, quote_seconds, bracket_seconds)
+    except KeyboardInterrupt:
+        return _interrupted(client, events, say, placed)
     except IBWireError as exc:
         print(f"ibwire demo: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -128,6 +154,7 @@ def _tour(
     client: Client,
     events: _Events,
     say: _Narrator,
+    placed: _Placed,
     symbol: str,
     quote_seconds: float,
     bracket_seconds: float,
@@ -229,30 +256,62 @@ def _tour(
                                        order_ref=_ORDER_REF, tif="DAY")
         say.say(f"entry LMT {entry:.2f}, take-profit LMT {take_profit:.2f}, "
                 f"stop-loss STP {stop_loss:.2f}")
+        placed.contract = contract
         parent, profit, stop = client.place_bracket(contract, bracket)
-        names = {
+        placed.names.update({
             parent.order_id: "entry      ",
             profit.order_id: "take-profit",
             stop.order_id: "stop-loss  ",
-        }
-        _follow(say, events, names, parent.order_id, bracket_seconds)
-        live = [t for t in client.tracked_orders if t.order.order_ref == _ORDER_REF]
-        if live:
+        })
+        _follow(say, events, placed.names, parent.order_id, bracket_seconds)
+        if _working(client):
             say.say("neither exit triggered yet: cancel the rest by criteria and close at market")
-            cancelled = client.cancel_orders(order_ref=_ORDER_REF)
-            say.say(f"cancel_orders(order_ref={_ORDER_REF!r}) -> orders {cancelled}")
-            _follow(say, events, names, None, 1.0)
-            held = sum((p.position or Decimal(0) for p in client.request_positions()
-                        if p.contract.con_id == contract.con_id), Decimal(0))
-            if held:
-                action = "SELL" if held > 0 else "BUY"
-                order_id = client.place_order(contract, Order(
-                    action=action, order_type="MKT", total_quantity=abs(held),
-                    order_ref=_ORDER_REF))
-                names[order_id] = "close      "
-                _follow(say, events, names, order_id, 3.0)
+        _clean_up(client, events, say, placed)
 
     return _finish(client, say, account)
+
+
+def _working(client: Client) -> list[int]:
+    """The demo's orders not known to be filled or cancelled."""
+    return [t.order_id for t in client.tracked_orders if t.order.order_ref == _ORDER_REF]
+
+
+def _clean_up(client: Client, events: _Events, say: _Narrator, placed: _Placed) -> None:
+    """Cancel the demo's working orders, then close the position its fills opened."""
+    contract = placed.contract
+    if contract is None:
+        return
+    if _working(client):
+        cancelled = client.cancel_orders(order_ref=_ORDER_REF)
+        say.say(f"cancel_orders(order_ref={_ORDER_REF!r}) -> orders {cancelled}")
+        # A fill may cross the cancel: the position is counted once nothing works.
+        _follow(say, events, placed.names, None, 5.0, until=lambda: not _working(client))
+    held = events.held(contract.con_id)
+    if held:
+        order_id = client.place_order(contract, Order(
+            action="SELL" if held > 0 else "BUY", order_type="MKT", total_quantity=abs(held),
+            order_ref=_ORDER_REF))
+        placed.names[order_id] = "close      "
+        _follow(say, events, placed.names, order_id, 5.0, until=lambda: not _working(client))
+
+
+def _interrupted(client: Client, events: _Events, say: _Narrator, placed: _Placed) -> int:
+    """Ctrl-C: the clean-up of the normal end, then status 130; Ctrl-C again stops at once."""
+    say.say("")
+    if placed.contract is None or not client.is_connected:
+        say.say("interrupted", indent=0)
+        return 130
+    say.say("interrupted: cancelling the demo's orders and closing its position "
+            "(Ctrl-C again to stop at once)", indent=0)
+    try:
+        _clean_up(client, events, say, placed)
+    except KeyboardInterrupt:
+        print(f"ibwire demo: stopped; orders with reference {_ORDER_REF!r} may still be working",
+              file=sys.stderr)
+    except IBWireError as exc:
+        print(f"ibwire demo: {type(exc).__name__}: {exc}; orders with reference {_ORDER_REF!r} "
+              "may still be working", file=sys.stderr)
+    return 130
 
 
 def _touch(
@@ -307,15 +366,19 @@ def _follow(
     names: dict[int, str],
     stop_when_done: int | None,
     seconds: float,
+    until: Callable[[], bool] | None = None,
 ) -> None:
-    """Print order events until every bracket order is done or ``seconds`` pass."""
+    """Print order events until every bracket order is done or ``seconds`` pass
+    (or, with ``until``, it holds once no event came for a tenth of a second)."""
     deadline = say.clock() + seconds
     seen: dict[int, str] = {}
     while (left := deadline - say.clock()) > 0:
         try:
-            event = events.queue.get(timeout=left)
+            event = events.queue.get(timeout=left if until is None else min(left, 0.1))
         except queue.Empty:
-            break
+            if until is None or until():
+                break
+            continue
         if isinstance(event, OrderStatus):
             if event.order_id not in names or seen.get(event.order_id) == event.status:
                 continue

@@ -1116,16 +1116,18 @@ def run(args: argparse.Namespace) -> int:
         currency=args.currency,
     )
     gateway = SimulatedGateway(seed=0, port=0).start() if args.simulate else None
-    port = gateway.port if gateway is not None else args.port
+    # With --simulate, the simulator is the gateway: where it listens, not --host/--port.
+    host, port = (gateway.host, gateway.port) if gateway is not None else (args.host, args.port)
     pacing = PacingConfig()
-    client = Client(host=args.host, port=port, client_id=args.client_id, pacing=pacing)
+    client = Client(host=host, port=port, client_id=args.client_id, pacing=pacing,
+                    connect_timeout=args.timeout)
     try:
         try:
             client.connect()
         except (ConnectionClosedError, IBWireError) as exc:
-            print(f"ibwire history: cannot connect to {args.host}:{port}: {exc}", file=sys.stderr)
+            print(f"ibwire history: cannot connect to {host}:{port}: {exc}", file=sys.stderr)
             return 2
-        end = client.current_time()
+        end = client.current_time(timeout=args.timeout)
         # A resumed run starts at the bar after the last one written; no span
         # reaches before 1970 (a mistyped "99999999999 D" planned for ever).
         start = max(end - span, 0) if after is None else after + size

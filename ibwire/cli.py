@@ -70,13 +70,22 @@ def _what_to_show(text: str) -> str:
 
 
 def _address(text: str) -> tuple[str, int]:
+    # HOST:PORT, [IPV6]:PORT or PORT alone (on 127.0.0.1).
     host, sep, port = text.rpartition(":")
     if not sep:
         host, port = "127.0.0.1", text
+    if host.startswith("[") and host.endswith("]") and len(host) > 2:
+        host = host[1:-1]
     try:
+        if "[" in host or "]" in host:
+            raise argparse.ArgumentTypeError(host)
         return host or "127.0.0.1", _port(port)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}") from None
+
+
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _seconds(text: str) -> float:
@@ -139,7 +148,7 @@ def _print(text: str) -> None:
 
 def _configure_record(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", type=_address, default=("127.0.0.1", 4102), metavar="HOST:PORT",
-                        help="where clients connect (default 127.0.0.1:4102)")
+                        help="where clients connect (default 127.0.0.1:4102; an IPv6 address in brackets, [::1]:4102)")
     parser.add_argument("--upstream", type=_address, default=("127.0.0.1", 4002), metavar="HOST:PORT",
                         help="the gateway to forward to (default 127.0.0.1:4002)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the session file to write")
@@ -162,9 +171,9 @@ def _run_record(args: argparse.Namespace) -> int:
         if exc.filename is not None:
             print(f"ibwire record: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         else:
-            print(f"ibwire record: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc}", file=sys.stderr)
+            print(f"ibwire record: cannot listen on {_hostport(*args.listen)}: {exc}", file=sys.stderr)
         return 2
-    _print(f"recording {recorder.host}:{recorder.port} -> {args.upstream[0]}:{args.upstream[1]} into {args.output}")
+    _print(f"recording {_hostport(recorder.host, recorder.port)} -> {_hostport(*args.upstream)} into {args.output}")
     reported = 0
 
     def report_errors() -> bool:
@@ -181,6 +190,11 @@ def _run_record(args: argparse.Namespace) -> int:
     finally:
         session = recorder.stop()
     report_errors()
+    if recorder.errors and not session.legs():
+        # Clients came, and not one of them got through: nothing worth keeping was recorded.
+        print(f"ibwire record: the gateway at {_hostport(*args.upstream)} was unreachable for every "
+              f"client ({len(recorder.errors)} connection(s)); nothing recorded", file=sys.stderr)
+        return 2
     _print(f"wrote {len(session.records)} records on {len(session.legs())} connection(s) to {args.output}")
     return 0
 
@@ -281,7 +295,7 @@ def _gateway_options(parser: argparse.ArgumentParser, *, client_id: int, timeout
     parser.add_argument("--client-id", type=int, default=client_id,
                         help=f"the client id to use (default {client_id})")
     parser.add_argument("--timeout", type=_seconds, default=timeout, metavar="SECONDS",
-                        help=f"seconds each request may take once sent (default {timeout:g})")
+                        help=f"seconds to connect, and for each request once sent (default {timeout:g})")
 
 
 # ---------------------------------------------------------------- probe
@@ -353,7 +367,8 @@ def _configure_history(parser: argparse.ArgumentParser) -> None:
                         help="the CSV file (or .parquet with pyarrow); an existing file is resumed")
     _gateway_options(parser, client_id=41, timeout=60.0)
     parser.add_argument("--simulate", action="store_true",
-                        help="download from the built-in simulator instead of a gateway")
+                        help="download from the built-in simulator on 127.0.0.1 instead of a gateway "
+                             "(--host and --port are ignored)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -369,7 +384,8 @@ def _run_history(args: argparse.Namespace) -> int:
 def _configure_ping(parser: argparse.ArgumentParser) -> None:
     _gateway_options(parser, client_id=998, timeout=10.0)
     parser.add_argument("--simulate", action="store_true",
-                        help="ping the built-in simulator instead of --host/--port")
+                        help="ping the built-in simulator on 127.0.0.1 instead of a gateway "
+                             "(--host and --port are ignored)")
 
 
 def _run_ping(args: argparse.Namespace) -> int:
@@ -378,8 +394,9 @@ def _run_ping(args: argparse.Namespace) -> int:
     from .testing.simulator import SimulatedGateway
 
     gateway = SimulatedGateway(seed=0, port=0).start() if args.simulate else None
-    port = gateway.port if gateway is not None else args.port
-    client = Client(host=args.host, port=port, client_id=args.client_id,
+    # With --simulate, the simulator is the gateway: where it listens, not --host/--port.
+    host, port = (gateway.host, gateway.port) if gateway is not None else (args.host, args.port)
+    client = Client(host=host, port=port, client_id=args.client_id,
                     connect_timeout=args.timeout, heartbeat_interval=None)
     try:
         started = time.perf_counter()
@@ -389,14 +406,14 @@ def _run_ping(args: argparse.Namespace) -> int:
         server_time = client.current_time(timeout=args.timeout)
         round_trip = time.perf_counter() - sent
     except IBWireError as exc:
-        print(f"ibwire ping: {args.host}:{port}: {exc}", file=sys.stderr)
+        print(f"ibwire ping: {host}:{port}: {exc}", file=sys.stderr)
         return 2
     finally:
         client.disconnect()
         if gateway is not None:
             gateway.stop()
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(server_time))
-    _print(f"{args.host}:{port} server version {client.server_version}, "
+    _print(f"{host}:{port} server version {client.server_version}, "
            f"accounts {', '.join(client.accounts) or '-'}")
     _print(f"server time {stamp} ({server_time}); "
            f"handshake {handshake * 1000:.1f} ms, round trip {round_trip * 1000:.1f} ms")

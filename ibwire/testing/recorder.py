@@ -443,6 +443,8 @@ def _parse_address(value: tuple[str, int] | str) -> tuple[str, int]:
     if isinstance(value, tuple):
         return value
     host, _, port = value.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]  # [::1]:4102
     return host or "127.0.0.1", int(port)
 
 
@@ -465,8 +467,9 @@ class Recorder:
         # the session file is written when the recorder stops
 
     Args:
-        listen: where to accept clients; port 0 picks a free port (see :attr:`port`).
-        upstream: the gateway to forward to.
+        listen: where to accept clients, ``(host, port)`` or ``"HOST:PORT"`` (an IPv6
+            address in brackets: ``"[::1]:4102"``); port 0 picks a free port (see :attr:`port`).
+        upstream: the gateway to forward to, in the same forms.
         path: where :meth:`stop` writes the session file (``None``: do not write).
         redact: redact account ids in the recording.
         patterns: extra regular expressions to redact.
@@ -526,7 +529,8 @@ class Recorder:
         """
         if self._listener is not None:
             raise RuntimeError("the recorder is already started")
-        listener = socket.create_server(self.listen, reuse_port=False)
+        family = socket.AF_INET6 if ":" in self.listen[0] else socket.AF_INET
+        listener = socket.create_server(self.listen, family=family, reuse_port=False)
         if self.path is not None:
             # Opened to append, so that an existing file is only replaced at stop().
             try:

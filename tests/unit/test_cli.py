@@ -187,6 +187,42 @@ def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str], 
     assert "divergence: step" in capsys.readouterr().err
 
 
+def test_record_addresses_take_an_ipv6_address_in_brackets() -> None:
+    args = build_parser().parse_args(["record", "--listen", "[::1]:4102", "--upstream", "[fe80::1]:4002", "-o", "x"])
+    assert (args.listen, args.upstream) == (("::1", 4102), ("fe80::1", 4002))
+    for bad in ("[::1:4102", "::1]:4102", "[]:4102", "[::1]"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["record", "--listen", bad, "-o", "x"])
+
+
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6")
+def test_record_listens_on_ipv6_loopback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6) as sock:
+            listen = sock.getsockname()[1]
+    except OSError:
+        pytest.skip("no IPv6 loopback")
+    path = tmp_path / "session.jsonl"
+    with SimulatedGateway(seed=1) as gateway:
+        run = Run(["record", "--listen", f"[::1]:{listen}", "--upstream", f"127.0.0.1:{gateway.port}",
+                   "-o", str(path), "--duration", str(TIMEOUT / 5)])
+        run.start()
+        deadline = time.monotonic() + TIMEOUT
+        while True:  # until the command listens
+            client = WireClient("::1", listen, 3, timeout=TIMEOUT)
+            try:
+                client.connect()
+                break
+            except OSError:
+                client.close()
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+        contract_script(client)
+        assert run.result() == 0
+        assert f"recording [::1]:{listen} -> 127.0.0.1:{gateway.port} " in capsys.readouterr().out
+    assert Session.load(path).legs() == [0]
+
+
 def test_record_refuses_a_session_file_it_cannot_write_before_recording(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -233,8 +269,12 @@ def test_record_reports_an_unreachable_gateway_at_once(tmp_path: Path, capsys: p
         err += capsys.readouterr().err
     assert run.is_alive(), "the command should still be recording"
     assert f"cannot reach the gateway at ('127.0.0.1', {upstream})" in err
-    assert run.result() == 0
-    assert "cannot reach" not in capsys.readouterr().err  # said once
+    # No connection ever reached the gateway: a failure, said once more at the end.
+    assert run.result() == 2
+    err = capsys.readouterr().err
+    assert "cannot reach" not in err  # said once
+    assert err == (f"ibwire record: the gateway at 127.0.0.1:{upstream} was unreachable for every "
+                   "client (1 connection(s)); nothing recorded\n")
 
 
 def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,6 +88,53 @@ def test_demo_against_a_gateway_port(
     assert f"server version {gateway.core.server_version}," in out
 
 
+def test_demo_interrupted_with_orders_working_cleans_up_then_exits_130(
+    frozen: SimulatedGateway, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # On the frozen clock the entry fills as it is placed and the exits never trigger:
+    # Ctrl-C as the demo starts to follow them leaves two orders working and 10 shares held.
+    import ibwire._demo
+
+    follow = ibwire._demo._follow
+    calls: list[object] = []
+
+    def interrupted_once(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        follow(*args, **kwargs)
+
+    monkeypatch.setattr(ibwire._demo, "_follow", interrupted_once)
+    assert main(["demo", "--quick", "--port", str(frozen.port), "--client-id", "9"]) == 130
+    out = capsys.readouterr().out
+    assert "interrupted: cancelling the demo's orders and closing its position" in out
+    assert "5. A bracket order" in out and "6. Positions and P&L" not in out
+    assert re.search(r"#\d+ close +Filled", out)
+    with Client(port=frozen.port, client_id=9, timeout=TIMEOUT) as client:
+        assert [o for o in client.open_orders() if o.order.order_ref == "ibwire-demo"] == []
+        held = [p.position for p in client.request_positions() if p.contract.symbol == "AAPL"]
+    assert held in ([], [0])
+
+
+def test_demo_interrupted_again_during_its_clean_up_stops_at_once(
+    frozen: SimulatedGateway, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ibwire._demo
+
+    calls: list[object] = []
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ibwire._demo, "_follow", interrupted)
+    assert main(["demo", "--quick", "--port", str(frozen.port), "--client-id", "9"]) == 130
+    assert len(calls) == 2  # the bracket's, then the clean-up's: nothing after it
+    captured = capsys.readouterr()
+    assert "cancel_orders(order_ref='ibwire-demo')" in captured.out
+    assert captured.err == "ibwire demo: stopped; orders with reference 'ibwire-demo' may still be working\n"
+
+
 def test_demo_reports_an_unreachable_gateway(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--quick", "--port", str(free_port())]) == 1
     assert "ConnectionClosedError" in capsys.readouterr().err
@@ -100,6 +148,14 @@ def test_ping_the_built_in_simulator(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert re.search(rf"127\.0\.0\.1:\d+ server version {MAX_CLIENT_VERSION}, accounts DU0000001", out)
     assert re.search(r"server time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+\); handshake", out)
+
+
+def test_ping_simulate_talks_to_its_simulator_whatever_host_is_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The simulator listens on 127.0.0.1; ::1 has nothing on its port (refused, loopback only).
+    assert main(["ping", "--simulate", "--host", "::1", "--port", "1"]) == 0
+    assert re.search(r"^127\.0\.0\.1:\d+ server version", capsys.readouterr().out)
 
 
 def test_ping_a_gateway(frozen: SimulatedGateway, capsys: pytest.CaptureFixture[str]) -> None:
@@ -233,6 +289,37 @@ def test_history_simulate_and_bad_arguments(
     assert "unknown bar size" in capsys.readouterr().err
     assert main(["history", "AAPL", "--duration", "1Y", "-o", str(path)]) == 2
     assert "a duration is" in capsys.readouterr().err
+
+
+def test_history_simulate_downloads_from_its_simulator_whatever_host_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sim.csv"
+    assert main(["history", "MSFT", "--simulate", "--host", "::1", "--bar-size", "1 day",
+                 "--duration", "10 D", "-o", str(path), "--quiet"]) == 0, capsys.readouterr().err
+    assert len(read_rows(path)) > 2
+
+
+def test_history_connect_timeout_follows_timeout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ibwire.sync
+
+    made: list[Client] = []
+
+    class Recorded(Client):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(ibwire.sync, "Client", Recorded)
+    # A listener that never accepts: the handshake waits for the connect timeout.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        assert main(["history", "AAPL", "--port", str(port), "-o", str(tmp_path / "a.csv"),
+                     "--quiet", "--timeout", "0.25"]) == 2
+    assert "cannot connect" in capsys.readouterr().err
+    assert [client.connect_timeout for client in made] == [0.25]
 
 
 def test_history_unknown_symbol_fails_cleanly(

@@ -253,6 +253,27 @@ def test_proxy_forwards_unchanged_and_redacts_the_recording(tmp_path: Path, serv
         assert kinds.count("close") == 2  # the client's close, then the gateway's
 
 
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="no IPv6 loopback")
+def test_proxy_listens_on_an_ipv6_address_in_brackets(tmp_path: Path) -> None:
+    with SimulatedGateway(seed=3) as gateway:
+        recorder = Recorder("[::1]:0", f"127.0.0.1:{gateway.port}")
+        assert recorder.listen == ("::1", 0)
+        with recorder:
+            with WireClient("::1", recorder.port, 1, timeout=TIMEOUT) as client:
+                client.connect()
+                client.wait_for(ManagedAccts)
+            assert recorder.wait_idle(TIMEOUT)
+    assert recorder.session().legs() == [0]
+
+
 def test_unreachable_upstream_is_reported() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
