@@ -187,7 +187,9 @@ class ThreadedServer:
 
     def _open_listener(self) -> bool:
         try:
-            listener = socket.create_server((self.host, self._port))
+            # An IPv6 address ("::1") needs an IPv6 socket; names and IPv4 take IPv4.
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            listener = socket.create_server((self.host, self._port), family=family)
         except OSError:
             if self._listener is None and self._thread is None:
                 raise

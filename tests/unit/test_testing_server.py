@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import selectors
 import socket
+import time
+
+import pytest
 
 from ibwire.testing._server import Action, Close, ThreadedServer, Write, _Conn
 
@@ -75,3 +78,28 @@ def test_a_close_the_core_asked_for_is_not_reported_back() -> None:
         ours.close()
         assert server._selector is not None
         server._selector.close()
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_a_server_listens_on_an_ipv6_address() -> None:
+    core = RecordingCore()
+    server = ThreadedServer(core, host="::1", port=0, clock=lambda: 0.0)
+    server.start()
+    try:
+        with socket.create_connection(("::1", server.port), timeout=5) as client:
+            client.sendall(b"x")
+            deadline = time.monotonic() + 5
+            while not any(kind == "data" for kind, _ in core.calls) and time.monotonic() < deadline:
+                time.sleep(0.01)
+    finally:
+        server.stop()
+    (made, conn), (data, same) = core.calls[:2]
+    assert (made, data, same) == ("made", "data", conn)
