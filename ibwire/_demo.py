@@ -140,10 +140,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         return _tour(client, events, say, placed, args.symbol, quote_seconds, bracket_seconds)
     except KeyboardInterrupt:
-        return _interrupted(client, events, say, placed)
+        return _abandon(client, events, say, placed, "interrupted", 130)
     except IBWireError as exc:
         print(f"ibwire demo: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return _abandon(client, events, say, placed, "stopped by that error", 1)
     finally:
         client.disconnect()
         if gateway is not None:
@@ -295,23 +295,25 @@ def _clean_up(client: Client, events: _Events, say: _Narrator, placed: _Placed) 
         _follow(say, events, placed.names, order_id, 5.0, until=lambda: not _working(client))
 
 
-def _interrupted(client: Client, events: _Events, say: _Narrator, placed: _Placed) -> int:
-    """Ctrl-C: the clean-up of the normal end, then status 130; Ctrl-C again stops at once."""
+def _abandon(client: Client, events: _Events, say: _Narrator, placed: _Placed, why: str, status: int) -> int:
+    """The tour ended early (Ctrl-C, an error): the clean-up of the normal end once
+    orders were placed, then ``status``; Ctrl-C during it stops at once."""
     say.say("")
     if placed.contract is None or not client.is_connected:
-        say.say("interrupted", indent=0)
-        return 130
-    say.say("interrupted: cancelling the demo's orders and closing its position "
+        say.say(why, indent=0)
+        return status
+    say.say(f"{why}: cancelling the demo's orders and closing its position "
             "(Ctrl-C again to stop at once)", indent=0)
     try:
         _clean_up(client, events, say, placed)
     except KeyboardInterrupt:
         print(f"ibwire demo: stopped; orders with reference {_ORDER_REF!r} may still be working",
               file=sys.stderr)
+        return 130
     except IBWireError as exc:
         print(f"ibwire demo: {type(exc).__name__}: {exc}; orders with reference {_ORDER_REF!r} "
               "may still be working", file=sys.stderr)
-    return 130
+    return status
 
 
 def _touch(

@@ -135,6 +135,32 @@ def test_demo_interrupted_again_during_its_clean_up_stops_at_once(
     assert captured.err == "ibwire demo: stopped; orders with reference 'ibwire-demo' may still be working\n"
 
 
+def test_demo_stopped_by_an_error_with_orders_working_cleans_up_then_exits_1(
+    frozen: SimulatedGateway, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ibwire._demo
+    from ibwire.errors import RequestTimeoutError
+
+    follow = ibwire._demo._follow
+    calls: list[object] = []
+
+    def fails_once(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        if len(calls) == 1:
+            raise RequestTimeoutError("no answer in time")
+        follow(*args, **kwargs)
+
+    monkeypatch.setattr(ibwire._demo, "_follow", fails_once)
+    assert main(["demo", "--quick", "--port", str(frozen.port), "--client-id", "9"]) == 1
+    captured = capsys.readouterr()
+    assert "RequestTimeoutError: no answer in time" in captured.err
+    assert "stopped by that error: cancelling the demo's orders and closing its position" in captured.out
+    with Client(port=frozen.port, client_id=9, timeout=TIMEOUT) as client:
+        assert [o for o in client.open_orders() if o.order.order_ref == "ibwire-demo"] == []
+        held = [p.position for p in client.request_positions() if p.contract.symbol == "AAPL"]
+    assert held in ([], [0])
+
+
 def test_demo_reports_an_unreachable_gateway(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--quick", "--port", str(free_port())]) == 1
     assert "ConnectionClosedError" in capsys.readouterr().err
