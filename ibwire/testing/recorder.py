@@ -22,14 +22,17 @@ ends, both of its sockets are shut and closed at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import errno
+import os
 import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TextIO
 
 from ..errors import MalformedMessageError
 from ..framing import API_SIGN
@@ -401,6 +404,10 @@ class SessionRecorder:
         self._drain(tap)
         self._records.append(SessionRecord(t=t, direction=direction, leg=leg, kind="close"))
 
+    def records_from(self, index: int) -> list[SessionRecord]:
+        """The records from number ``index`` on (to write them out as they come)."""
+        return self._records[index:]
+
     def session(self) -> Session:
         """The session recorded so far."""
         records = list(self._records)
@@ -464,13 +471,21 @@ class Recorder:
         with Recorder(listen=("127.0.0.1", 4102), upstream=("127.0.0.1", 4002),
                       path="session.jsonl") as recorder:
             ...  # connect the client to 127.0.0.1:4102
-        # the session file is written when the recorder stops
+        # session.jsonl is in place when the recorder stops
+
+    With a ``path``, the records are written as they come into
+    :attr:`partial_path` (``path`` with ``.partial`` added, in the same
+    directory), with a provisional header.  :meth:`stop` writes the final header
+    there and renames the file to ``path`` in one step, if at least one
+    connection was recorded; if none was, it removes the partial file and leaves
+    an existing ``path`` (a previous recording) as it was.  After a crash the
+    partial file holds what was recorded until then, and ``path`` is untouched.
 
     Args:
         listen: where to accept clients, ``(host, port)`` or ``"HOST:PORT"`` (an IPv6
             address in brackets: ``"[::1]:4102"``); port 0 picks a free port (see :attr:`port`).
         upstream: the gateway to forward to, in the same forms.
-        path: where :meth:`stop` writes the session file (``None``: do not write).
+        path: the session file (``None``: do not write one).
         redact: redact account ids in the recording.
         patterns: extra regular expressions to redact.
         clock: the clock of the record times (seconds).
@@ -506,6 +521,15 @@ class Recorder:
         self._active = 0
         self._idle = threading.Condition(self._lock)
         self.errors: list[str] = []
+        # The partial file while recording, and how many records it holds.
+        self._partial: TextIO | None = None
+        self._written = 0
+        self._to_file = False
+
+    @property
+    def partial_path(self) -> str | None:
+        """Where the recording is written while it runs: ``path`` with ``.partial`` added."""
+        return None if self.path is None else os.fspath(self.path) + ".partial"
 
     @property
     def port(self) -> int:
@@ -524,21 +548,26 @@ class Recorder:
         """Bind the listening socket and start accepting clients.
 
         Raises:
-            OSError: the session file cannot be written (checked now, not after a
-                whole recording), or the address cannot be bound.
+            OSError: the partial file cannot be made beside the session file, or
+                the session file is a directory (checked now, not after a whole
+                recording), or the address cannot be bound.
         """
         if self._listener is not None:
             raise RuntimeError("the recorder is already started")
         family = socket.AF_INET6 if ":" in self.listen[0] else socket.AF_INET
         listener = socket.create_server(self.listen, family=family, reuse_port=False)
-        if self.path is not None:
-            # Opened to append, so that an existing file is only replaced at stop().
+        if self.path is not None and self.partial_path is not None:
+            # An existing session file is only replaced when stop() has a recording.
             try:
-                with open(self.path, "a", encoding="utf-8"):
-                    pass
+                if os.path.isdir(self.path):
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(self.path))
+                self._partial = open(self.partial_path, "w", encoding="utf-8", newline="\n")
+                self._partial.write(self.recorder.session().header.to_json() + "\n")
+                self._partial.flush()
             except OSError:
                 listener.close()
                 raise
+            self._to_file = True
         listener.settimeout(0.05)
         self._listener = listener
         self._accept_thread = threading.Thread(target=self._accept_loop, name="ibwire-recorder", daemon=True)
@@ -546,10 +575,15 @@ class Recorder:
         return self
 
     def stop(self) -> Session:
-        """Stop, close every connection, write the file if a path was given.
+        """Stop, close every connection, put the session file in place if a path
+        was given and a connection was recorded.
 
         Returns:
             the recorded session.
+
+        Raises:
+            OSError: the session file cannot be written; the partial file keeps
+                what could be written.
         """
         self._stopping.set()
         if self._accept_thread is not None:
@@ -566,8 +600,19 @@ class Recorder:
         for thread in threads:
             thread.join()
         session = self.session()
-        if self.path is not None:
-            session.dump(self.path)
+        with self._lock:
+            partial, self._partial = self._partial, None
+        if partial is not None:
+            partial.close()
+        if self._to_file and self.path is not None and self.partial_path is not None:
+            self._to_file = False
+            if session.records:
+                # Again whole: the header now knows the version and the client id.
+                session.dump(self.partial_path)
+                os.replace(self.partial_path, self.path)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(self.partial_path)
         return session
 
     def session(self) -> Session:
@@ -653,6 +698,7 @@ class Recorder:
                 break
             with self._lock:
                 self.recorder.feed(pair.leg, direction, data, self.clock())
+                self._write_records()
             try:
                 target.sendall(data)
             except OSError:
@@ -664,6 +710,7 @@ class Recorder:
         _shutdown(source)
         with self._lock:
             self.recorder.close(pair.leg, direction, self.clock())
+            self._write_records()
             pair.done += 1
             if pair.done == 2:
                 pair.client.close()
@@ -671,6 +718,24 @@ class Recorder:
                 self._pairs.remove(pair)
                 self._active -= 1
                 self._idle.notify_all()
+
+    def _write_records(self) -> None:
+        """Append the new records to the partial file (the lock held)."""
+        if self._partial is None:
+            return
+        records = self.recorder.records_from(self._written)
+        if not records:
+            return
+        try:
+            self._partial.write("".join(record.to_json() + "\n" for record in records))
+            self._partial.flush()
+        except OSError as exc:
+            # Forwarding goes on; stop() tries to write the whole session again.
+            self.errors.append(f"cannot write {self.partial_path}: {exc}")
+            with contextlib.suppress(OSError):
+                self._partial.close()
+            self._partial = None
+        self._written += len(records)
 
 
 def _shutdown(sock: socket.socket) -> None:

@@ -158,6 +158,7 @@ def test_serve_sessions_reaches_the_gateway(monkeypatch: pytest.MonkeyPatch, cap
 
 def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str], server_version: int) -> None:
     path = tmp_path / "session.jsonl"
+    path.write_text("a previous recording\n", encoding="utf-8")
     listen = free_port()
     with SimulatedGateway(seed=1, server_version=server_version) as gateway:
         run = Run(["record", "--listen", f"127.0.0.1:{listen}", "--upstream", f"127.0.0.1:{gateway.port}",
@@ -166,6 +167,7 @@ def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str], 
         contract_script(connect(listen, 3))
         assert run.result() == 0
     assert "wrote" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == ["session.jsonl"]  # the partial file renamed
     session = Session.load(path)
     assert session.header.client_id == 3 and session.legs() == [0]
     assert session.header.server_version == server_version
@@ -234,19 +236,24 @@ def test_record_refuses_a_session_file_it_cannot_write_before_recording(
     recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", free_port()), path)
     with pytest.raises(FileNotFoundError):
         recorder.start()
-    # An existing file is kept until the recorder stops.
+    # An existing file is kept: this recorder has nothing to put in its place.
     path = tmp_path / "kept.jsonl"
     path.write_text("before\n", encoding="utf-8")
     recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", free_port()), path).start()
     assert path.read_text(encoding="utf-8") == "before\n"
     recorder.stop()
-    assert Session.load(path).records == []
+    assert path.read_text(encoding="utf-8") == "before\n"
+    # A directory is refused at the start too.
+    assert main(["record", "--listen", "0", "-o", str(tmp_path), "--duration", "0"]) == 2
+    assert f"ibwire record: cannot write {tmp_path}: Is a directory" in capsys.readouterr().err
 
 
 def test_record_reports_an_unreachable_gateway_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     listen, upstream = free_port(), free_port()
+    path = tmp_path / "s.jsonl"
+    path.write_text("a previous recording\n", encoding="utf-8")
     run = Run(["record", "--listen", str(listen), "--upstream", str(upstream),
-               "-o", str(tmp_path / "s.jsonl"), "--duration", str(TIMEOUT / 2)])
+               "-o", str(path), "--duration", str(TIMEOUT / 2)])
     run.start()
     client = WireClient("127.0.0.1", listen, 1, timeout=TIMEOUT)
     deadline = time.monotonic() + TIMEOUT
@@ -275,6 +282,9 @@ def test_record_reports_an_unreachable_gateway_at_once(tmp_path: Path, capsys: p
     assert "cannot reach" not in err  # said once
     assert err == (f"ibwire record: the gateway at 127.0.0.1:{upstream} was unreachable for every "
                    "client (1 connection(s)); nothing recorded\n")
+    # Nothing recorded: the previous recording is still there, and nothing beside it.
+    assert path.read_text(encoding="utf-8") == "a previous recording\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.jsonl"]
 
 
 def test_replay_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -413,5 +423,5 @@ def test_recorder_helper_is_idle_after_clients(tmp_path: Path) -> None:
     recorder.start()
     assert recorder.wait_idle(0.1)
     session = recorder.stop()
-    assert session.records == [] and (tmp_path / "empty.jsonl").exists()
+    assert session.records == [] and not (tmp_path / "empty.jsonl").exists()
 

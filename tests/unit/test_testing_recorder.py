@@ -286,6 +286,47 @@ def test_unreachable_upstream_is_reported() -> None:
     assert recorder.session().records == []
 
 
+def test_a_recording_replaces_the_file_and_streams_into_a_partial_file(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl"
+    path.write_text("a previous recording\n", encoding="utf-8")
+    partial = tmp_path / "rec.jsonl.partial"
+    with SimulatedGateway(seed=3) as gateway:
+        recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", gateway.port), path)
+        assert recorder.partial_path == str(partial)
+        with recorder:
+            with WireClient("127.0.0.1", recorder.port, 7, timeout=TIMEOUT) as client:
+                client.connect()
+                client.wait_for(ManagedAccts)
+            assert recorder.wait_idle(TIMEOUT)
+            # While it runs: the file is untouched, the records are in the partial file.
+            assert path.read_text(encoding="utf-8") == "a previous recording\n"
+            streamed = Session.load(partial)
+            assert streamed.header.client_id is None  # provisional until stop()
+            assert streamed.records == recorder.session().records
+    assert not partial.exists()
+    session = Session.load(path)
+    assert session.legs() == [0] and session.header.client_id == 7
+    assert session.records == streamed.records
+
+
+def test_a_run_that_recorded_nothing_keeps_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl"
+    path.write_text("a previous recording\n", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    with Recorder(("127.0.0.1", 0), ("127.0.0.1", dead_port), path, connect_timeout=TIMEOUT) as recorder:
+        with WireClient("127.0.0.1", recorder.port, 1, timeout=TIMEOUT) as client:
+            with pytest.raises((ConnectionError, TimeoutError)):
+                client.connect()
+    assert recorder.errors and recorder.session().records == []
+    assert path.read_text(encoding="utf-8") == "a previous recording\n"
+    assert not (tmp_path / "rec.jsonl.partial").exists()
+    # No client at all: no file is made either.
+    Recorder(("127.0.0.1", 0), ("127.0.0.1", dead_port), tmp_path / "new.jsonl").start().stop()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.jsonl"]
+
+
 def test_start_twice_is_refused() -> None:
     recorder = Recorder(("127.0.0.1", 0), ("127.0.0.1", 1))
     recorder.start()
