@@ -22,6 +22,16 @@ NEW_YORK = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
 
 
+def ny(*parts: int) -> float:
+    """Epoch seconds of a New York wall-clock time."""
+    return dt.datetime(*parts, tzinfo=NEW_YORK).timestamp()
+
+
+def chicago(*parts: int) -> float:
+    """Epoch seconds of a Chicago wall-clock time."""
+    return dt.datetime(*parts, tzinfo=CHICAGO).timestamp()
+
+
 def test_session_phases_and_trading_hours_text() -> None:
     core = SimulatorCore()
     universe = core.universe
@@ -98,12 +108,6 @@ def test_trading_days_windows_and_regular_closes() -> None:
     aapl = universe.by_con_id[265598]
     es = next(i for i in universe.instruments if i.sec_type == "FUT")
 
-    def ny(*parts: int) -> float:
-        return dt.datetime(*parts, tzinfo=NEW_YORK).timestamp()
-
-    def chicago(*parts: int) -> float:
-        return dt.datetime(*parts, tzinfo=CHICAGO).timestamp()
-
     # A stock's trading day is its New York day; a future's runs from the close before.
     assert day_span(aapl, dt.date(2024, 3, 11)) == (ny(2024, 3, 11), ny(2024, 3, 12))
     assert day_span(es, dt.date(2024, 3, 11)) == (chicago(2024, 3, 10, 16), chicago(2024, 3, 11, 16))
@@ -126,12 +130,6 @@ def test_a_day_counts_in_n_days_once_it_has_traded() -> None:
     universe = SimulatorCore().universe
     aapl = universe.by_con_id[265598]
     es = next(i for i in universe.instruments if i.sec_type == "FUT")
-
-    def ny(*parts: int) -> float:
-        return dt.datetime(*parts, tzinfo=NEW_YORK).timestamp()
-
-    def chicago(*parts: int) -> float:
-        return dt.datetime(*parts, tzinfo=CHICAGO).timestamp()
 
     # At the regular open itself nothing has traded: "1 D" is the day before, so a
     # walk back from a day's first bar meets each trading day once.
