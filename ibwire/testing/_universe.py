@@ -253,11 +253,11 @@ def _future_months(today: _dt.date) -> list[Instrument]:
             for year in range(today.year - _YEARS_BACK, today.year + _YEARS_AHEAD + 1)
             for month in series.months
         ]
+        con_ids = [series.con_id_base + (day.year - 2000) * 100 + day.month for day in expiries]
         front = next(n for n, day in enumerate(expiries) if day >= today)
         # Every month walks with the front month's draws, ``carry`` apart per step.
-        series_id = series.con_id_base + (expiries[front].year - 2000) * 100 + expiries[front].month
-        for n, expiry in enumerate(expiries):
-            con_id = series.con_id_base + (expiry.year - 2000) * 100 + expiry.month
+        series_id = con_ids[front]
+        for n, (expiry, con_id) in enumerate(zip(expiries, con_ids, strict=True)):
             basis = round(series.price * series.carry * (n - front) / series.min_tick) * series.min_tick
             found.append(Instrument(
                 contract=Contract(
